@@ -1,0 +1,272 @@
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use reqwest::Url;
+use serde::{Deserialize, Serialize};
+
+/// The national clouds of REFERENCE.md section 2, plus endpoints read from a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CloudKind {
+    Global,
+    GccHigh,
+    Dod,
+    China,
+    Custom,
+}
+
+impl CloudKind {
+    pub const NAMED: [CloudKind; 4] = [CloudKind::Global, CloudKind::GccHigh, CloudKind::Dod, CloudKind::China];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            CloudKind::Global => "global",
+            CloudKind::GccHigh => "gcc-high",
+            CloudKind::Dod => "dod",
+            CloudKind::China => "china",
+            CloudKind::Custom => "custom",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            CloudKind::Global => "Global (commercial and GCC)",
+            CloudKind::GccHigh => "US Government GCC High",
+            CloudKind::Dod => "US Government DoD",
+            CloudKind::China => "China (operated by 21Vianet)",
+            CloudKind::Custom => "Custom endpoints",
+        }
+    }
+}
+
+impl FromStr for CloudKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        CloudKind::NAMED
+            .into_iter()
+            .find(|k| k.key() == s.trim().to_ascii_lowercase())
+            .ok_or_else(|| format!("unknown cloud \"{s}\": use global, gcc-high, dod or china, or --cloud-file"))
+    }
+}
+
+/// Where each service lives. `*_resource` is the token audience (used in the scope),
+/// which is not always where the service is called.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Endpoints {
+    pub name: String,
+    pub login: String,
+    pub graph: String,
+    pub graph_resource: String,
+    pub exchange: String,
+    pub exchange_resource: String,
+    pub imap: String,
+    pub pop: String,
+    pub smtp: String,
+    pub portal: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("{field} = \"{value}\" is not a URL: write it as https://host[/path]")]
+    NotUrl { field: &'static str, value: String },
+    #[error(
+        "{field} = \"{value}\" uses plain http to a host that is not this machine: use https (plain http is allowed only for 127.0.0.1, ::1 or localhost)"
+    )]
+    PlainHttp { field: &'static str, value: String },
+    #[error("cloud file {path}: {message}")]
+    File { path: String, message: String },
+}
+
+impl Endpoints {
+    pub fn named(kind: CloudKind) -> Option<Endpoints> {
+        let (login, graph, exchange, smtp, portal) = match kind {
+            CloudKind::Global => (
+                "login.microsoftonline.com",
+                "graph.microsoft.com",
+                "outlook.office365.com",
+                "smtp.office365.com",
+                "portal.azure.com",
+            ),
+            CloudKind::GccHigh => (
+                "login.microsoftonline.us",
+                "graph.microsoft.us",
+                "outlook.office365.us",
+                "smtp.office365.us",
+                "portal.azure.us",
+            ),
+            CloudKind::Dod => (
+                "login.microsoftonline.us",
+                "dod-graph.microsoft.us",
+                "outlook-dod.office365.us",
+                "outlook-dod.office365.us",
+                "portal.azure.us",
+            ),
+            CloudKind::China => (
+                "login.chinacloudapi.cn",
+                "microsoftgraph.chinacloudapi.cn",
+                "partner.outlook.cn",
+                "smtp.partner.outlook.cn",
+                "portal.azure.cn",
+            ),
+            CloudKind::Custom => return None,
+        };
+        Some(Endpoints {
+            name: kind.key().into(),
+            login: format!("https://{login}"),
+            graph: format!("https://{graph}"),
+            graph_resource: format!("https://{graph}"),
+            exchange: format!("https://{exchange}"),
+            exchange_resource: format!("https://{exchange}"),
+            imap: format!("{exchange}:993"),
+            pop: format!("{exchange}:995"),
+            smtp: format!("{smtp}:587"),
+            portal: format!("https://{portal}"),
+        })
+    }
+
+    /// Reads a custom endpoint set (TOML, the fields of this struct).
+    pub fn from_toml(path: &str, text: &str) -> Result<Endpoints, EndpointError> {
+        let e: Endpoints = toml::from_str(text).map_err(|err| EndpointError::File {
+            path: path.into(),
+            message: err.to_string().trim().replace('\n', " "),
+        })?;
+        e.validate()?;
+        Ok(e)
+    }
+
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    pub fn validate(&self) -> Result<(), EndpointError> {
+        for (field, value) in [
+            ("login", &self.login),
+            ("graph", &self.graph),
+            ("exchange", &self.exchange),
+        ] {
+            check_url(field, value)?;
+        }
+        Ok(())
+    }
+
+    pub fn token_url(&self, tenant: &str) -> String {
+        format!("{}/{tenant}/oauth2/v2.0/token", self.login.trim_end_matches('/'))
+    }
+
+    pub fn discovery_url(&self, tenant: &str) -> String {
+        format!(
+            "{}/{tenant}/v2.0/.well-known/openid-configuration",
+            self.login.trim_end_matches('/')
+        )
+    }
+
+    pub fn graph_scope(&self) -> String {
+        format!("{}/.default", self.graph_resource.trim_end_matches('/'))
+    }
+
+    pub fn graph_v1(&self) -> String {
+        format!("{}/v1.0", self.graph.trim_end_matches('/'))
+    }
+}
+
+/// True for hosts on this machine, the only ones plain http may reach.
+pub fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+}
+
+/// Refuses anything but https, except http to loopback.
+pub fn check_url(field: &'static str, value: &str) -> Result<(), EndpointError> {
+    let url = Url::parse(value).map_err(|_| EndpointError::NotUrl {
+        field,
+        value: value.into(),
+    })?;
+    match url.scheme() {
+        "https" if url.host_str().is_some() => Ok(()),
+        "http" if url.host_str().map(is_loopback_host).unwrap_or(false) => Ok(()),
+        "http" => Err(EndpointError::PlainHttp {
+            field,
+            value: value.into(),
+        }),
+        _ => Err(EndpointError::NotUrl {
+            field,
+            value: value.into(),
+        }),
+    }
+}
+
+/// A cloud as stored in a profile: a named one, or a full custom endpoint set.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cloud {
+    pub kind: CloudKind,
+    pub endpoints: Endpoints,
+}
+
+impl Cloud {
+    pub fn named(kind: CloudKind) -> Cloud {
+        let endpoints = Endpoints::named(kind).unwrap_or_else(|| Endpoints::named(CloudKind::Global).expect("global"));
+        Cloud { kind, endpoints }
+    }
+
+    pub fn custom(endpoints: Endpoints) -> Cloud {
+        Cloud {
+            kind: CloudKind::Custom,
+            endpoints,
+        }
+    }
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            CloudKind::Custom => write!(f, "custom ({})", self.endpoints.name),
+            k => f.write_str(k.key()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_clouds_match_the_reference() {
+        let g = Endpoints::named(CloudKind::Global).unwrap();
+        assert_eq!(g.token_url("contoso.com"), "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token");
+        assert_eq!(g.graph_scope(), "https://graph.microsoft.com/.default");
+        assert_eq!(g.smtp, "smtp.office365.com:587");
+        let d = Endpoints::named(CloudKind::Dod).unwrap();
+        assert_eq!(d.graph, "https://dod-graph.microsoft.us");
+        assert_eq!(d.login, "https://login.microsoftonline.us");
+        let c = Endpoints::named(CloudKind::China).unwrap();
+        assert_eq!(c.graph, "https://microsoftgraph.chinacloudapi.cn");
+        assert!(Endpoints::named(CloudKind::Custom).is_none());
+    }
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        assert!(check_url("login", "http://127.0.0.1:8080").is_ok());
+        assert!(check_url("login", "http://[::1]:8080").is_ok());
+        assert!(check_url("login", "http://localhost/x").is_ok());
+        assert!(matches!(check_url("login", "http://login.example.com"), Err(EndpointError::PlainHttp { .. })));
+        assert!(matches!(check_url("login", "http://10.0.0.1"), Err(EndpointError::PlainHttp { .. })));
+        assert!(matches!(check_url("graph", "ftp://x"), Err(EndpointError::NotUrl { .. })));
+        assert!(matches!(check_url("graph", "graph.microsoft.com"), Err(EndpointError::NotUrl { .. })));
+    }
+
+    #[test]
+    fn custom_file_round_trip_and_errors() {
+        let mut e = Endpoints::named(CloudKind::Global).unwrap();
+        e.name = "lab".into();
+        e.login = "http://127.0.0.1:9000".into();
+        let back = Endpoints::from_toml("lab.toml", &e.to_toml()).unwrap();
+        assert_eq!(back, e);
+        let err = Endpoints::from_toml("lab.toml", "name = 3").unwrap_err().to_string();
+        assert!(err.starts_with("cloud file lab.toml:"), "{err}");
+        e.graph = "http://graph.evil.example".into();
+        let err = Endpoints::from_toml("lab.toml", &e.to_toml()).unwrap_err();
+        assert!(matches!(err, EndpointError::PlainHttp { field: "graph", .. }));
+    }
+}

@@ -1,0 +1,17 @@
+//! Validated domain types. Nothing here does I/O.
+
+mod access;
+mod cloud;
+mod ids;
+mod mailbox;
+mod profile;
+mod secret;
+mod tenant;
+
+pub use access::{AccessChoice, parse_access_list};
+pub use cloud::{Cloud, CloudKind, Endpoints, EndpointError};
+pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
+pub use mailbox::{Mailbox, MailboxError};
+pub use profile::{CheckVerdict, KeyringBackend, LastCheck, Profile, ProfileName, ProfileNameError};
+pub use secret::{Secret, SecretWarning};
+pub use tenant::{TenantError, TenantInput};

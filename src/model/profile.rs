@@ -1,0 +1,142 @@
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::access::AccessChoice;
+use super::cloud::{Cloud, CloudKind, Endpoints};
+use super::ids::{ClientId, TenantId};
+use super::mailbox::Mailbox;
+
+/// A profile name doubles as a file name and a keyring user name, so it is kept plain.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProfileName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "profile name \"{0}\" is not usable: use 1 to 64 letters, digits, '.', '_' or '-', not starting with '.' or '-'"
+)]
+pub struct ProfileNameError(pub String);
+
+impl ProfileName {
+    pub fn parse(input: &str) -> Result<ProfileName, ProfileNameError> {
+        let t = input.trim();
+        let ok = !t.is_empty()
+            && t.len() <= 64
+            && !t.starts_with('.')
+            && !t.starts_with('-')
+            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+        if ok {
+            Ok(ProfileName(t.to_string()))
+        } else {
+            Err(ProfileNameError(t.chars().take(60).collect()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for ProfileName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for ProfileName {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for ProfileName {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        ProfileName::parse(&String::deserialize(d)?).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Where the profile's secret is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyringBackend {
+    /// The platform's keyring (Secret Service on Linux).
+    #[default]
+    Os,
+    /// The Linux kernel keyring: explicit opt-in, lost on reboot.
+    Keyutils,
+    /// Held in memory for one sandbox session only.
+    SessionMemory,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckVerdict {
+    Passed,
+    Failed,
+    Waiting,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastCheck {
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub verdict: CheckVerdict,
+    pub passed: u32,
+    pub failed: u32,
+}
+
+/// Everything about one app registration except its secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub name: ProfileName,
+    #[serde(default)]
+    pub sandbox: bool,
+    pub cloud: CloudKind,
+    /// Only for a custom cloud: the endpoints as read when the profile was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoints: Option<Endpoints>,
+    /// As typed: the tenant id or a verified domain.
+    pub tenant: String,
+    pub tenant_id: TenantId,
+    pub client_id: ClientId,
+    pub access: Vec<AccessChoice>,
+    pub mailboxes: Vec<Mailbox>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deny_mailbox: Option<Mailbox>,
+    /// Opt-in: the Graph send check mails each mailbox a test message.
+    #[serde(default)]
+    pub send_test: bool,
+    #[serde(default)]
+    pub keyring: KeyringBackend,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_check: Option<LastCheck>,
+}
+
+impl Profile {
+    pub fn cloud(&self) -> Cloud {
+        match (&self.cloud, &self.endpoints) {
+            (CloudKind::Custom, Some(e)) => Cloud::custom(e.clone()),
+            (k, _) => Cloud::named(*k),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_names() {
+        assert!(ProfileName::parse("helpdesk-01.prod_x").is_ok());
+        for bad in ["", ".hidden", "-x", "a/b", "a b", "ä", &"x".repeat(65)] {
+            let e = ProfileName::parse(bad).unwrap_err();
+            assert!(e.to_string().contains("1 to 64 letters"), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,101 @@
+use secrecy::{ExposeSecret, SecretString};
+
+use super::ids::Guid;
+
+/// A client secret. It has no `Debug` or `Display`: the only way to the text is `expose`,
+/// and the memory is zeroized on drop.
+#[derive(Clone)]
+pub struct Secret(SecretString);
+
+/// Something about a pasted secret that is probably a mistake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretWarning {
+    Empty,
+    /// GUID-shaped: the portal's "Secret ID" column, not the "Value".
+    LooksLikeSecretId,
+    SurroundingWhitespace,
+}
+
+impl SecretWarning {
+    pub fn message(self) -> &'static str {
+        match self {
+            SecretWarning::Empty => "The secret is empty: paste the client secret's Value.",
+            SecretWarning::LooksLikeSecretId => {
+                "This looks like the Secret ID (a GUID), not the secret's Value. In the portal, \
+                 Certificates & secrets shows both: copy the Value column (about 40 characters). \
+                 If the Value is hidden, create a new secret."
+            }
+            SecretWarning::SurroundingWhitespace => {
+                "The pasted secret had spaces or line breaks around it; they were removed."
+            }
+        }
+    }
+
+    /// Warnings the wizard refuses to go past.
+    pub fn blocks(self) -> bool {
+        matches!(self, SecretWarning::Empty | SecretWarning::LooksLikeSecretId)
+    }
+}
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(SecretString::from(value.into()))
+    }
+
+    pub fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// Checks pasted text and returns the secret to use (trimmed) with what was noticed.
+    pub fn from_pasted(raw: &str) -> (Secret, Vec<SecretWarning>) {
+        let trimmed = raw.trim();
+        let mut warnings = Vec::new();
+        if trimmed.is_empty() {
+            warnings.push(SecretWarning::Empty);
+        } else if Guid::is_guid_shaped(trimmed) {
+            warnings.push(SecretWarning::LooksLikeSecretId);
+        }
+        if !trimmed.is_empty() && trimmed.len() != raw.len() {
+            warnings.push(SecretWarning::SurroundingWhitespace);
+        }
+        (Secret::new(trimmed), warnings)
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.expose() == other.expose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secret_id_is_recognised() {
+        let (_, w) = Secret::from_pasted("8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
+        assert_eq!(w, [SecretWarning::LooksLikeSecretId]);
+        assert!(w[0].blocks());
+    }
+
+    #[test]
+    fn whitespace_is_trimmed_and_reported() {
+        let (s, w) = Secret::from_pasted("  abc~DEF.123_xyz \n");
+        assert_eq!(s.expose(), "abc~DEF.123_xyz");
+        assert_eq!(w, [SecretWarning::SurroundingWhitespace]);
+        assert!(!w[0].blocks());
+    }
+
+    #[test]
+    fn empty_blocks() {
+        let (_, w) = Secret::from_pasted("   ");
+        assert_eq!(w, [SecretWarning::Empty]);
+    }
+
+    #[test]
+    fn a_good_value_has_no_warning() {
+        let (_, w) = Secret::from_pasted("Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
+        assert!(w.is_empty());
+    }
+}

@@ -1,0 +1,106 @@
+//! Added latency and injected faults for the sandbox's HTTP endpoints.
+
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Which part of the sandbox a fault applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Area {
+    Any,
+    Discovery,
+    Token,
+    Graph,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaultKind {
+    /// An HTTP status; 429 and 503 carry `Retry-After: 1`.
+    Status(u16),
+    /// No answer for a long time (longer than any client timeout).
+    Hang,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub area: Area,
+    pub kind: FaultKind,
+    pub remaining: u32,
+}
+
+/// The faults still to be served, in order of the spec.
+#[derive(Debug, Default)]
+pub struct FaultPlan(Mutex<Vec<Fault>>);
+
+impl FaultPlan {
+    /// Parses `AREA:KIND[:COUNT],…`, e.g. `token:503:2,graph:429`. AREA is any, discovery,
+    /// token or graph; KIND an HTTP status from 400 to 599, or `hang`; COUNT defaults to 1.
+    pub fn parse(spec: &str) -> Result<FaultPlan, String> {
+        let mut out = Vec::new();
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let parts: Vec<&str> = item.split(':').collect();
+            let bad = || format!("fault \"{item}\": write AREA:KIND[:COUNT], e.g. token:503:2 or graph:hang");
+            if !(2..=3).contains(&parts.len()) {
+                return Err(bad());
+            }
+            let area = match parts[0] {
+                "any" => Area::Any,
+                "discovery" => Area::Discovery,
+                "token" => Area::Token,
+                "graph" => Area::Graph,
+                _ => return Err(bad()),
+            };
+            let kind = match parts[1] {
+                "hang" => FaultKind::Hang,
+                s => match s.parse::<u16>() {
+                    Ok(code) if (400..=599).contains(&code) => FaultKind::Status(code),
+                    _ => return Err(bad()),
+                },
+            };
+            let remaining = match parts.get(2) {
+                Some(n) => n.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(bad)?,
+                None => 1,
+            };
+            out.push(Fault { area, kind, remaining });
+        }
+        Ok(FaultPlan(Mutex::new(out)))
+    }
+
+    /// Takes the next fault for a request to `area`, if one is due.
+    pub fn take(&self, area: Area) -> Option<FaultKind> {
+        let mut faults = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let f = faults
+            .iter_mut()
+            .find(|f| f.remaining > 0 && (f.area == area || f.area == Area::Any))?;
+        f.remaining -= 1;
+        Some(f.kind)
+    }
+}
+
+pub const HANG: Duration = Duration::from_secs(300);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_and_consume() {
+        let p = FaultPlan::parse("token:503:2, graph:hang").unwrap();
+        assert_eq!(p.take(Area::Discovery), None);
+        assert_eq!(p.take(Area::Token), Some(FaultKind::Status(503)));
+        assert_eq!(p.take(Area::Token), Some(FaultKind::Status(503)));
+        assert_eq!(p.take(Area::Token), None);
+        assert_eq!(p.take(Area::Graph), Some(FaultKind::Hang));
+        assert_eq!(p.take(Area::Graph), None);
+        let any = FaultPlan::parse("any:429").unwrap();
+        assert_eq!(any.take(Area::Discovery), Some(FaultKind::Status(429)));
+    }
+
+    #[test]
+    fn bad_specs_say_how_to_write_them() {
+        for bad in ["token", "token:200", "mail:503", "token:503:0", "token:503:x", "a:b:c:d"] {
+            let e = FaultPlan::parse(bad).unwrap_err();
+            assert!(e.contains("AREA:KIND"), "{bad}: {e}");
+        }
+        assert!(FaultPlan::parse("").is_ok());
+    }
+}

@@ -1,0 +1,254 @@
+//! Sandbox Microsoft Graph: users, the inbox folder, messages and sendMail, under the access rules.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::Shared;
+use super::responses::{graph_error, now_rfc3339};
+use super::tenant::{Message, Refusal, User};
+
+pub const READ_ROLES: [&str; 4] = ["Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic", "Mail.ReadBasic.All"];
+const USER_ROLES: [&str; 3] = ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All"];
+const SEND_ROLES: [&str; 1] = ["Mail.Send"];
+
+/// What a valid Graph token says about its caller.
+pub struct Caller {
+    pub appid: String,
+    pub roles: Vec<String>,
+}
+
+fn unauthorized(message: &str) -> Response {
+    graph_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+}
+
+fn access_denied() -> Response {
+    graph_error(
+        StatusCode::FORBIDDEN,
+        "ErrorAccessDenied",
+        "Access is denied. Check credentials and try again.",
+    )
+}
+
+pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Response> {
+    let auth = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let Some(token) = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+        return Err(unauthorized("Access token is empty."));
+    };
+    let Some(claims) = s.signer.verify(token) else {
+        return Err(unauthorized("Access token validation failure. Invalid signature."));
+    };
+    if claims["aud"].as_str() != Some(s.graph_resource.as_str()) {
+        return Err(unauthorized("Access token validation failure. Invalid audience."));
+    }
+    if claims["tid"].as_str() != Some(tenant_id) {
+        return Err(unauthorized("Access token validation failure. Invalid issuer."));
+    }
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    if claims["exp"].as_i64().unwrap_or(0) <= now {
+        return Err(unauthorized("Lifetime validation failed, the token is expired."));
+    }
+    let roles = claims["roles"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect())
+        .unwrap_or_default();
+    Ok(Caller {
+        appid: claims["appid"].as_str().unwrap_or_default().to_string(),
+        roles,
+    })
+}
+
+fn refusal(r: Refusal, mailbox: &str) -> Response {
+    match r {
+        Refusal::NoSuchUser => graph_error(
+            StatusCode::NOT_FOUND,
+            "ErrorInvalidUser",
+            &format!("The requested user '{mailbox}' is invalid."),
+        ),
+        Refusal::MissingRole => access_denied(),
+        Refusal::BlockedByPolicy => graph_error(
+            StatusCode::FORBIDDEN,
+            "ErrorAccessDenied",
+            "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+        ),
+    }
+}
+
+/// Runs `f` on the mailbox when the caller may reach it with one of `roles`.
+async fn with_mailbox<F>(s: &Shared, headers: &HeaderMap, mailbox: &str, roles: &[&str], f: F) -> Response
+where
+    F: FnOnce(&mut User) -> Response,
+{
+    let mut t = s.tenant.lock().await;
+    let caller = match caller(s, headers, &t.tenant_id) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let id = match t.graph_mail_access(&caller.appid, &caller.roles, roles, mailbox) {
+        Ok(u) => u.id.clone(),
+        Err(r) => return refusal(r, mailbox),
+    };
+    let user = t.user_mut(&id).expect("user found above");
+    f(user)
+}
+
+pub async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+    let t = s.tenant.lock().await;
+    let caller = match caller(&s, &headers, &t.tenant_id) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    if !caller.roles.iter().any(|r| USER_ROLES.contains(&r.as_str())) {
+        return graph_error(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        );
+    }
+    match t.user(&id) {
+        Some(u) => Json(json!({
+            "@odata.context": format!("{}/v1.0/$metadata#users/$entity", s.graph_base),
+            "id": u.id,
+            "displayName": u.name,
+            "mail": u.mail,
+            "userPrincipalName": u.mail,
+        }))
+        .into_response(),
+        None => graph_error(
+            StatusCode::NOT_FOUND,
+            "Request_ResourceNotFound",
+            &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+        ),
+    }
+}
+
+pub async fn mail_folder(
+    State(s): State<Arc<Shared>>,
+    Path((id, folder)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let base = s.graph_base.clone();
+    with_mailbox(&s, &headers, &id, &READ_ROLES, |u| {
+        if !folder.eq_ignore_ascii_case("inbox") {
+            return graph_error(
+                StatusCode::NOT_FOUND,
+                "ErrorItemNotFound",
+                "The specified object was not found in the store.",
+            );
+        }
+        let unread = u.messages.iter().filter(|m| !m.is_read).count();
+        Json(json!({
+            "@odata.context": format!("{base}/v1.0/$metadata#users('{}')/mailFolders/$entity", u.id),
+            "id": format!("AAMkInbox{}", &u.id[..8]),
+            "displayName": "Inbox",
+            "parentFolderId": format!("AAMkRoot{}", &u.id[..8]),
+            "childFolderCount": 0,
+            "unreadItemCount": unread,
+            "totalItemCount": u.messages.len(),
+            "sizeInBytes": u.messages.len() * 4096,
+            "isHidden": false,
+        }))
+        .into_response()
+    })
+    .await
+}
+
+pub async fn messages(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    let top = match q.get("$top").map(|t| t.parse::<usize>()) {
+        None => 10,
+        Some(Ok(n)) if (1..=1000).contains(&n) => n,
+        Some(_) => {
+            return graph_error(
+                StatusCode::BAD_REQUEST,
+                "ErrorInvalidUrlQuery",
+                "The value of $top must be a whole number from 1 to 1000.",
+            );
+        }
+    };
+    with_mailbox(&s, &headers, &id, &READ_ROLES, |u| {
+        let value: Vec<Value> = u
+            .messages
+            .iter()
+            .rev()
+            .take(top)
+            .map(|m| {
+                json!({
+                    "id": m.id,
+                    "subject": m.subject,
+                    "receivedDateTime": m.received,
+                    "isRead": m.is_read,
+                    "from": { "emailAddress": { "address": m.from } },
+                })
+            })
+            .collect();
+        Json(json!({ "value": value })).into_response()
+    })
+    .await
+}
+
+pub async fn send_mail(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Option<Json<Value>>,
+) -> Response {
+    let Some(Json(body)) = body else {
+        return graph_error(StatusCode::BAD_REQUEST, "ErrorInvalidRequest", "Empty Payload. JSON content expected.");
+    };
+    let msg = &body["message"];
+    let recipients: Vec<String> = msg["toRecipients"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r["emailAddress"]["address"].as_str().map(str::to_ascii_lowercase))
+                .collect()
+        })
+        .unwrap_or_default();
+    if recipients.is_empty() {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRecipients",
+            "At least one recipient isn't valid., A message can't be sent because it contains no recipients.",
+        );
+    }
+    let subject = msg["subject"].as_str().unwrap_or("").to_string();
+    let mut sender = String::new();
+    let r = with_mailbox(&s, &headers, &id, &SEND_ROLES, |u| {
+        sender = u.mail.clone();
+        StatusCode::ACCEPTED.into_response()
+    })
+    .await;
+    if r.status() != StatusCode::ACCEPTED {
+        return r;
+    }
+    let mut t = s.tenant.lock().await;
+    for to in recipients {
+        if let Some(u) = t.user_mut(&to) {
+            let n = u.messages.len();
+            u.messages.push(Message {
+                id: format!("AAMk{}{:04}", &u.id[..8], n),
+                subject: subject.clone(),
+                from: sender.clone(),
+                received: now_rfc3339(),
+                is_read: false,
+            });
+        }
+    }
+    drop(t);
+    s.persist().await;
+    r
+}

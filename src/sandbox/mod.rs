@@ -1,0 +1,297 @@
+//! The built-in simulated tenant (DESIGN.md section 6): identity and Graph on loopback.
+
+mod faults;
+mod graph;
+mod identity;
+mod responses;
+mod signing;
+pub mod tenant;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+use tokio::sync::{Mutex, oneshot};
+
+pub use faults::{Area, FaultKind, FaultPlan};
+pub use signing::Signer256;
+use tenant::Tenant;
+
+use crate::model::{Endpoints, TenantId};
+
+/// Where the sandbox says the real resources are: tokens carry these audiences.
+pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
+pub const EXCHANGE_RESOURCE: &str = "https://outlook.office365.com";
+
+#[derive(Debug, Default)]
+pub struct SandboxOptions {
+    /// 0 picks a free port.
+    pub port: u16,
+    pub state_file: Option<PathBuf>,
+    pub latency: Duration,
+    pub faults: FaultPlan,
+    /// Where to write the cloud file; none writes no file.
+    pub cloud_file_dir: Option<PathBuf>,
+}
+
+pub struct Shared {
+    tenant: Mutex<Tenant>,
+    signer: Signer256,
+    base: String,
+    graph_base: String,
+    graph_host: String,
+    graph_resource: String,
+    exchange_resource: String,
+    latency: Duration,
+    faults: FaultPlan,
+    state_file: Option<PathBuf>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SavedState {
+    signing_key_pem: String,
+    tenant: Tenant,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SandboxApp {
+    pub key: String,
+    pub name: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub secret: String,
+    pub expect: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct SandboxInfo {
+    pub tenant_id: String,
+    pub tenant_domain: String,
+    pub tenant_name: String,
+    pub issuer: String,
+    pub login: String,
+    pub discovery: String,
+    pub token: String,
+    pub jwks: String,
+    pub graph: String,
+    pub cloud_file: Option<String>,
+    pub admin: String,
+    pub apps: Vec<SandboxApp>,
+    pub mailboxes: Vec<String>,
+}
+
+impl SandboxInfo {
+    /// The endpoint set a profile uses to reach this sandbox.
+    pub fn endpoints(&self) -> Endpoints {
+        Endpoints {
+            name: "sandbox".into(),
+            login: self.login.clone(),
+            graph: self.graph.clone(),
+            graph_resource: GRAPH_RESOURCE.into(),
+            exchange: self.login.clone(),
+            exchange_resource: EXCHANGE_RESOURCE.into(),
+            imap: "not served by the sandbox yet".into(),
+            pop: "not served by the sandbox yet".into(),
+            smtp: "not served by the sandbox yet".into(),
+            portal: format!("{}/portal", self.login),
+        }
+    }
+
+    pub fn app(&self, key: &str) -> Option<&SandboxApp> {
+        self.apps.iter().find(|a| a.key == key)
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        TenantId::parse(&self.tenant_id).expect("sandbox tenant id is a GUID")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("sandbox could not listen on 127.0.0.1:{port}: {source}")]
+    Listen { port: u16, source: std::io::Error },
+    #[error("sandbox state file {path}: {message}")]
+    State { path: String, message: String },
+}
+
+pub struct Sandbox {
+    info: SandboxInfo,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Sandbox {
+    pub async fn start(opts: SandboxOptions) -> Result<Sandbox, SandboxError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
+            .await
+            .map_err(|source| SandboxError::Listen { port: opts.port, source })?;
+        let addr: SocketAddr = listener.local_addr().map_err(|source| SandboxError::Listen {
+            port: opts.port,
+            source,
+        })?;
+        let (tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        let base = format!("http://{addr}");
+        let graph_base = format!("{base}/graph");
+        let shared = Arc::new(Shared {
+            signer,
+            graph_host: addr.to_string(),
+            graph_base: graph_base.clone(),
+            graph_resource: GRAPH_RESOURCE.into(),
+            exchange_resource: EXCHANGE_RESOURCE.into(),
+            base: base.clone(),
+            latency: opts.latency,
+            faults: opts.faults,
+            state_file: opts.state_file,
+            tenant: Mutex::new(tenant),
+        });
+        shared.persist().await;
+        let t = shared.tenant.lock().await.clone();
+        let mut info = SandboxInfo {
+            issuer: format!("{base}/{}/v2.0", t.tenant_id),
+            discovery: format!("{base}/{}/v2.0/.well-known/openid-configuration", t.tenant_id),
+            token: format!("{base}/{}/oauth2/v2.0/token", t.tenant_id),
+            jwks: format!("{base}/{}/discovery/v2.0/keys", t.tenant_id),
+            login: base.clone(),
+            graph: graph_base,
+            tenant_id: t.tenant_id.clone(),
+            tenant_domain: t.domains.first().cloned().unwrap_or_default(),
+            tenant_name: t.display_name.clone(),
+            cloud_file: None,
+            admin: t.users.iter().find(|u| u.admin).map(|u| u.mail.clone()).unwrap_or_default(),
+            apps: t
+                .apps
+                .iter()
+                .map(|a| SandboxApp {
+                    key: a.key.clone(),
+                    name: a.name.clone(),
+                    client_id: a.client_id.clone(),
+                    object_id: a.object_id.clone(),
+                    secret: a.secret.clone(),
+                    expect: a.expect.clone(),
+                })
+                .collect(),
+            mailboxes: t.users.iter().filter(|u| !u.admin).map(|u| u.mail.clone()).collect(),
+        };
+        if let Some(dir) = &opts.cloud_file_dir {
+            let path = dir.join(format!("m365mw-sandbox-{}.toml", addr.port()));
+            crate::store::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(|e| {
+                SandboxError::State {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                }
+            })?;
+            info.cloud_file = Some(path.display().to_string());
+        }
+        let app = router(shared);
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        tracing::info!(base = %info.login, "sandbox tenant listening");
+        Ok(Sandbox {
+            info,
+            shutdown: Some(tx),
+            task,
+        })
+    }
+
+    pub fn info(&self) -> &SandboxInfo {
+        &self.info
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        self.task.abort();
+        let _ = (&mut self.task).await;
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn load_or_seed(state: Option<&Path>) -> Result<(Tenant, Signer256), SandboxError> {
+    let err = |p: &Path, m: String| SandboxError::State {
+        path: p.display().to_string(),
+        message: m,
+    };
+    if let Some(path) = state
+        && path.exists()
+    {
+        let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;
+        let saved: SavedState = serde_json::from_str(&text).map_err(|e| err(path, e.to_string()))?;
+        let signer = Signer256::from_pem(&saved.signing_key_pem).map_err(|m| err(path, m))?;
+        return Ok((saved.tenant, signer));
+    }
+    let signer = tokio::task::spawn_blocking(Signer256::generate)
+        .await
+        .expect("key generation task");
+    Ok((Tenant::seed(), signer))
+}
+
+impl Shared {
+    /// Writes the tenant to the state file, if there is one.
+    async fn persist(&self) {
+        let Some(path) = &self.state_file else { return };
+        let saved = SavedState {
+            signing_key_pem: self.signer.private_pem().to_string(),
+            tenant: self.tenant.lock().await.clone(),
+        };
+        let text = serde_json::to_vec_pretty(&saved).expect("state serialises");
+        if let Err(e) = crate::store::write_private(path, &text) {
+            tracing::warn!(path = %path.display(), error = %e, "sandbox state not saved");
+        }
+    }
+}
+
+fn area_of(path: &str) -> Area {
+    if path.starts_with("/graph/") {
+        Area::Graph
+    } else if path.ends_with("/token") {
+        Area::Token
+    } else {
+        Area::Discovery
+    }
+}
+
+async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if !s.latency.is_zero() {
+        tokio::time::sleep(s.latency).await;
+    }
+    match s.faults.take(area_of(req.uri().path())) {
+        Some(FaultKind::Status(code)) => responses::injected(code),
+        Some(FaultKind::Hang) => {
+            tokio::time::sleep(faults::HANG).await;
+            responses::injected(504)
+        }
+        None => next.run(req).await,
+    }
+}
+
+fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(identity::discovery))
+        .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
+        .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
+        .route("/graph/v1.0/users/{id}", get(graph::user))
+        .route("/graph/v1.0/users/{id}/mailFolders/{folder}", get(graph::mail_folder))
+        .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
+        .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
+        .layer(middleware::from_fn_with_state(shared.clone(), latency_and_faults))
+        .with_state(shared)
+}

@@ -1,0 +1,74 @@
+//! The error bodies of the real service (REFERENCE.md section 5), as the sandbox answers them.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default()
+}
+
+/// An Entra ID (AADSTS) error from the identity endpoints.
+pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
+    let trace = uuid::Uuid::new_v4();
+    let correlation = uuid::Uuid::new_v4();
+    let ts = OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}Z",
+        ts.year(),
+        u8::from(ts.month()),
+        ts.day(),
+        ts.hour(),
+        ts.minute(),
+        ts.second()
+    );
+    let body = json!({
+        "error": error,
+        "error_description": format!(
+            "AADSTS{code}: {text} Trace ID: {trace} Correlation ID: {correlation} Timestamp: {stamp}"
+        ),
+        "error_codes": [code],
+        "timestamp": stamp,
+        "trace_id": trace.to_string(),
+        "correlation_id": correlation.to_string(),
+        "error_uri": format!("https://login.microsoftonline.com/error?code={code}"),
+    });
+    (status, Json(body)).into_response()
+}
+
+/// A Microsoft Graph error body.
+pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {
+                "date": now_rfc3339(),
+                "request-id": uuid::Uuid::new_v4().to_string(),
+                "client-request-id": uuid::Uuid::new_v4().to_string(),
+            }
+        }
+    });
+    (status, Json(body)).into_response()
+}
+
+/// An injected HTTP failure; throttling and unavailability say when to come back.
+pub fn injected(status: u16) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut r = graph_error(
+        status,
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            "TooManyRequests"
+        } else {
+            "ServiceUnavailable"
+        },
+        "Injected by the sandbox (--faults).",
+    );
+    if matches!(status.as_u16(), 429 | 503) {
+        r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    }
+    r
+}

@@ -1,0 +1,267 @@
+//! The simulated tenant's data and the access rules of REFERENCE.md section 7. Pure.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Tenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub domains: Vec<String>,
+    pub users: Vec<User>,
+    pub groups: Vec<Group>,
+    pub apps: Vec<App>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub mail: String,
+    pub name: String,
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub inbox_total: u32,
+    #[serde(default)]
+    pub inbox_unread: u32,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub subject: String,
+    pub from: String,
+    pub received: String,
+    pub is_read: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub mail: String,
+    pub members: Vec<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct App {
+    pub key: String,
+    pub name: String,
+    pub expect: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub sp_id: String,
+    pub secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub secret_expires: OffsetDateTime,
+    pub graph_roles: Vec<String>,
+    #[serde(default)]
+    pub policy: Option<Policy>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessRight {
+    RestrictAccess,
+    DenyAccess,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Policy {
+    /// Group name, mail or id.
+    pub group: String,
+    pub access_right: AccessRight,
+}
+
+/// Why a mailbox call is refused; each maps to the real service's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    NoSuchUser,
+    MissingRole,
+    BlockedByPolicy,
+}
+
+/// Why the token endpoint refuses a client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientRefusal {
+    UnknownApp,
+    MissingSecret,
+    BadSecret,
+    ExpiredSecret,
+}
+
+impl Tenant {
+    pub fn seed() -> Tenant {
+        let mut t: Tenant =
+            serde_json::from_str(include_str!("../../assets/sandbox_seed.json")).expect("sandbox seed is valid");
+        for u in &mut t.users {
+            u.messages = (0..u.inbox_total)
+                .map(|i| Message {
+                    id: format!("AAMk{}{:04}", &u.id[..8], i),
+                    subject: format!("Sandbox message {} for {}", i + 1, u.name),
+                    from: "noreply@contoso.example".into(),
+                    received: format!("2026-11-{:02}T08:{:02}:00Z", 1 + (i % 25), i % 60),
+                    is_read: i >= u.inbox_unread,
+                })
+                .collect();
+        }
+        t
+    }
+
+    /// A tenant path segment (GUID or domain, any case) names this tenant.
+    pub fn answers_to(&self, tenant: &str) -> bool {
+        let t = tenant.to_ascii_lowercase();
+        t == self.tenant_id || self.domains.iter().any(|d| *d == t)
+    }
+
+    pub fn app_by_client_id(&self, client_id: &str) -> Option<&App> {
+        let c = client_id.to_ascii_lowercase();
+        self.apps.iter().find(|a| a.client_id == c)
+    }
+
+    pub fn user(&self, id_or_mail: &str) -> Option<&User> {
+        let k = id_or_mail.to_ascii_lowercase();
+        self.users.iter().find(|u| u.id == k || u.mail == k)
+    }
+
+    pub fn user_mut(&mut self, id_or_mail: &str) -> Option<&mut User> {
+        let k = id_or_mail.to_ascii_lowercase();
+        self.users.iter_mut().find(|u| u.id == k || u.mail == k)
+    }
+
+    fn group(&self, key: &str) -> Option<&Group> {
+        let k = key.to_ascii_lowercase();
+        self.groups.iter().find(|g| g.id == k || g.name.to_ascii_lowercase() == k || g.mail == k)
+    }
+
+    pub fn authenticate_client(
+        &self,
+        client_id: &str,
+        secret: Option<&str>,
+        now: OffsetDateTime,
+    ) -> Result<&App, ClientRefusal> {
+        let app = self.app_by_client_id(client_id).ok_or(ClientRefusal::UnknownApp)?;
+        let secret = secret.filter(|s| !s.is_empty()).ok_or(ClientRefusal::MissingSecret)?;
+        if secret != app.secret {
+            return Err(ClientRefusal::BadSecret);
+        }
+        if app.secret_expires <= now {
+            return Err(ClientRefusal::ExpiredSecret);
+        }
+        Ok(app)
+    }
+
+    /// Rule 2: a Graph mail call for `mailbox` by `client_id` holding `roles` (from its token)
+    /// needs one of `any_of` and must pass the app's access policy, if any.
+    pub fn graph_mail_access(
+        &self,
+        client_id: &str,
+        roles: &[String],
+        any_of: &[&str],
+        mailbox: &str,
+    ) -> Result<&User, Refusal> {
+        let user = self.user(mailbox).ok_or(Refusal::NoSuchUser)?;
+        if !roles.iter().any(|r| any_of.contains(&r.as_str())) {
+            return Err(Refusal::MissingRole);
+        }
+        let policy = self.app_by_client_id(client_id).and_then(|a| a.policy.as_ref());
+        if let Some(p) = policy {
+            let member = self.group(&p.group).is_some_and(|g| g.members.iter().any(|m| *m == user.mail));
+            let allowed = match p.access_right {
+                AccessRight::RestrictAccess => member,
+                AccessRight::DenyAccess => !member,
+            };
+            if !allowed {
+                return Err(Refusal::BlockedByPolicy);
+            }
+        }
+        Ok(user)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now() -> OffsetDateTime {
+        time::macros::datetime!(2026-11-26 12:00 UTC)
+    }
+
+    #[test]
+    fn seed_has_every_outcome() {
+        let t = Tenant::seed();
+        assert!(t.users.len() >= 7);
+        assert!(t.users.iter().filter(|u| !u.admin).count() >= 6);
+        let alice = t.user("ALICE@contoso.example").unwrap();
+        assert_eq!(alice.messages.len(), 12);
+        assert_eq!(alice.messages.iter().filter(|m| !m.is_read).count(), 3);
+        for key in ["scoped", "no-consent", "expired", "blocked", "unscoped"] {
+            assert!(t.apps.iter().any(|a| a.key == key), "{key}");
+        }
+    }
+
+    #[test]
+    fn client_authentication() {
+        let t = Tenant::seed();
+        let scoped = t.apps.iter().find(|a| a.key == "scoped").unwrap();
+        let expired = t.apps.iter().find(|a| a.key == "expired").unwrap();
+        assert!(t.authenticate_client(&scoped.client_id, Some(&scoped.secret), now()).is_ok());
+        assert_eq!(
+            t.authenticate_client(&scoped.client_id, Some("wrong"), now()).unwrap_err(),
+            ClientRefusal::BadSecret
+        );
+        assert_eq!(t.authenticate_client(&scoped.client_id, None, now()).unwrap_err(), ClientRefusal::MissingSecret);
+        assert_eq!(
+            t.authenticate_client(&scoped.object_id, Some(&scoped.secret), now()).unwrap_err(),
+            ClientRefusal::UnknownApp
+        );
+        assert_eq!(
+            t.authenticate_client(&expired.client_id, Some(&expired.secret), now()).unwrap_err(),
+            ClientRefusal::ExpiredSecret
+        );
+    }
+
+    #[test]
+    fn policy_rules() {
+        let t = Tenant::seed();
+        let id = |k: &str| t.apps.iter().find(|a| a.key == k).unwrap().client_id.clone();
+        let read = ["Mail.Read".to_string()];
+        let any = ["Mail.Read", "Mail.ReadWrite"];
+        assert!(t.graph_mail_access(&id("scoped"), &read, &any, "alice@contoso.example").is_ok());
+        assert_eq!(
+            t.graph_mail_access(&id("scoped"), &read, &any, "ceo@contoso.example").unwrap_err(),
+            Refusal::BlockedByPolicy
+        );
+        assert_eq!(
+            t.graph_mail_access(&id("scoped"), &[], &any, "alice@contoso.example").unwrap_err(),
+            Refusal::MissingRole
+        );
+        assert_eq!(
+            t.graph_mail_access(&id("blocked"), &read, &any, "alice@contoso.example").unwrap_err(),
+            Refusal::BlockedByPolicy
+        );
+        assert!(t.graph_mail_access(&id("unscoped"), &read, &any, "ceo@contoso.example").is_ok());
+        assert_eq!(
+            t.graph_mail_access(&id("unscoped"), &read, &any, "ghost@contoso.example").unwrap_err(),
+            Refusal::NoSuchUser
+        );
+    }
+
+    #[test]
+    fn deny_access_policy_inverts_membership() {
+        let mut t = Tenant::seed();
+        let app = t.apps.iter_mut().find(|a| a.key == "unscoped").unwrap();
+        app.policy = Some(Policy {
+            group: "helpdesk-mailboxes".into(),
+            access_right: AccessRight::DenyAccess,
+        });
+        let id = app.client_id.clone();
+        let read = ["Mail.Read".to_string()];
+        assert_eq!(
+            t.graph_mail_access(&id, &read, &["Mail.Read"], "alice@contoso.example").unwrap_err(),
+            Refusal::BlockedByPolicy
+        );
+        assert!(t.graph_mail_access(&id, &read, &["Mail.Read"], "ceo@contoso.example").is_ok());
+    }
+}

@@ -1,0 +1,202 @@
+//! Where client secrets live: the OS keyring, the Linux kernel keyring on request, or (tests
+//! and sandbox sessions without a keyring) memory. Never a file.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+
+use crate::model::{KeyringBackend, Secret};
+
+pub const SERVICE: &str = "m365-mail-wizard";
+pub const SANDBOX_SERVICE: &str = "m365-mail-wizard-sandbox";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VaultError {
+    #[error("{0}")]
+    Unavailable(String),
+    #[error("no secret stored for profile \"{0}\" in the {1}: store it again with `add` or the wizard")]
+    NotFound(String, &'static str),
+    #[error("the {0} refused the request: {1}")]
+    Failed(&'static str, String),
+}
+
+pub trait SecretStore: Send + Sync {
+    fn set(&self, profile: &str, secret: &Secret) -> Result<(), VaultError>;
+    fn get(&self, profile: &str) -> Result<Secret, VaultError>;
+    fn delete(&self, profile: &str) -> Result<(), VaultError>;
+    /// Which store this is, for messages ("Secret Service keyring").
+    fn name(&self) -> &'static str;
+}
+
+/// A keyring-core credential store under one service name.
+pub struct KeyringVault {
+    store: Arc<CredentialStore>,
+    service: &'static str,
+    name: &'static str,
+}
+
+const NO_SECRET_SERVICE: &str = "No OS keyring is reachable (on Linux: no Secret Service on the session D-Bus). \
+Install and start one, for example `apt install gnome-keyring libsecret-tools dbus-user-session` and log in \
+to a desktop session, or run inside `dbus-run-session` with an unlocked gnome-keyring-daemon; or opt in to the \
+kernel keyring with --keyring keyutils (lost on reboot). Secrets are never written to a file.";
+
+impl KeyringVault {
+    pub fn open(backend: KeyringBackend, sandbox: bool) -> Result<Arc<dyn SecretStore>, VaultError> {
+        let service = if sandbox { SANDBOX_SERVICE } else { SERVICE };
+        match backend {
+            KeyringBackend::SessionMemory => Ok(Arc::new(MemoryVault::default())),
+            KeyringBackend::Os => open_os(service),
+            KeyringBackend::Keyutils => open_keyutils(service),
+        }
+    }
+
+    fn entry(&self, profile: &str) -> Result<Entry, VaultError> {
+        Entry::new_in_store(&self.store, self.service, profile).map_err(|e| self.map(e, profile))
+    }
+
+    fn map(&self, e: KeyringError, profile: &str) -> VaultError {
+        match e {
+            KeyringError::NoEntry => VaultError::NotFound(profile.to_string(), self.name),
+            KeyringError::NoStorageAccess(inner) | KeyringError::PlatformFailure(inner) => {
+                let text = inner.to_string();
+                if text.to_ascii_lowercase().contains("locked") {
+                    VaultError::Unavailable(format!(
+                        "The {} is locked: unlock it (log in to the desktop session or run `gnome-keyring-daemon --unlock`) and try again.",
+                        self.name
+                    ))
+                } else {
+                    VaultError::Unavailable(format!("{NO_SECRET_SERVICE} ({text})"))
+                }
+            }
+            other => VaultError::Failed(self.name, other.to_string()),
+        }
+    }
+}
+
+#[cfg(target_os = "linux")]
+fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    let store = zbus_secret_service_keyring_store::Store::new()
+        .map_err(|e| VaultError::Unavailable(format!("{NO_SECRET_SERVICE} ({e})")))?;
+    Ok(Arc::new(KeyringVault {
+        store,
+        service,
+        name: "Secret Service keyring",
+    }))
+}
+
+#[cfg(target_os = "macos")]
+fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    let store = apple_native_keyring_store::keychain::Store::new()
+        .map_err(|e| VaultError::Unavailable(format!("macOS keychain: {e}")))?;
+    Ok(Arc::new(KeyringVault {
+        store,
+        service,
+        name: "macOS keychain",
+    }))
+}
+
+#[cfg(target_os = "windows")]
+fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    let store = windows_native_keyring_store::Store::new()
+        .map_err(|e| VaultError::Unavailable(format!("Windows Credential Manager: {e}")))?;
+    Ok(Arc::new(KeyringVault {
+        store,
+        service,
+        name: "Windows Credential Manager",
+    }))
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
+fn open_os(_service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    Err(VaultError::Unavailable("no OS keyring is supported on this platform".into()))
+}
+
+#[cfg(target_os = "linux")]
+fn open_keyutils(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    let store = linux_keyutils_keyring_store::Store::new()
+        .map_err(|e| VaultError::Unavailable(format!("Linux kernel keyring: {e}")))?;
+    Ok(Arc::new(KeyringVault {
+        store,
+        service,
+        name: "Linux kernel keyring",
+    }))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_keyutils(_service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
+    Err(VaultError::Unavailable("--keyring keyutils exists only on Linux".into()))
+}
+
+impl SecretStore for KeyringVault {
+    fn set(&self, profile: &str, secret: &Secret) -> Result<(), VaultError> {
+        self.entry(profile)?
+            .set_password(secret.expose())
+            .map_err(|e| self.map(e, profile))
+    }
+
+    fn get(&self, profile: &str) -> Result<Secret, VaultError> {
+        self.entry(profile)?
+            .get_password()
+            .map(Secret::new)
+            .map_err(|e| self.map(e, profile))
+    }
+
+    fn delete(&self, profile: &str) -> Result<(), VaultError> {
+        self.entry(profile)?
+            .delete_credential()
+            .map_err(|e| self.map(e, profile))
+    }
+
+    fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+/// Secrets held for this process only.
+#[derive(Default)]
+pub struct MemoryVault(Mutex<HashMap<String, Secret>>);
+
+impl SecretStore for MemoryVault {
+    fn set(&self, profile: &str, secret: &Secret) -> Result<(), VaultError> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(profile.into(), secret.clone());
+        Ok(())
+    }
+
+    fn get(&self, profile: &str) -> Result<Secret, VaultError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(profile)
+            .cloned()
+            .ok_or_else(|| VaultError::NotFound(profile.into(), self.name()))
+    }
+
+    fn delete(&self, profile: &str) -> Result<(), VaultError> {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(profile)
+            .map(|_| ())
+            .ok_or_else(|| VaultError::NotFound(profile.into(), self.name()))
+    }
+
+    fn name(&self) -> &'static str {
+        "session memory"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn memory_vault_round_trip() {
+        let v = MemoryVault::default();
+        assert!(matches!(v.get("p"), Err(VaultError::NotFound(..))));
+        v.set("p", &Secret::new("s3cret")).unwrap();
+        assert_eq!(v.get("p").unwrap().expose(), "s3cret");
+        v.delete("p").unwrap();
+        assert!(v.delete("p").is_err());
+    }
+}
