@@ -48,7 +48,8 @@ pub const EXCHANGE: &str = "exchange";
 pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
-        serde_json::from_str(include_str!("../assets/catalog.json")).expect("assets/catalog.json is valid")
+        serde_json::from_str(include_str!("../assets/catalog.json"))
+            .expect("assets/catalog.json is valid")
     })
 }
 
@@ -68,7 +69,11 @@ impl Catalog {
     }
 
     /// The roles a token for `resource` must carry for these choices, in a stable order.
-    pub fn roles_needed(&self, resource: &str, choices: &[AccessChoice]) -> Vec<&AccessRequirement> {
+    pub fn roles_needed(
+        &self,
+        resource: &str,
+        choices: &[AccessChoice],
+    ) -> Vec<&AccessRequirement> {
         choices
             .iter()
             .map(|c| self.requirement(*c))
@@ -79,7 +84,10 @@ impl Catalog {
 
 impl Resource {
     pub fn app_role_id(&self, name: &str) -> Option<&str> {
-        self.permissions.iter().find(|p| p.name == name).and_then(|p| p.role.as_deref())
+        self.permissions
+            .iter()
+            .find(|p| p.name == name)
+            .and_then(|p| p.role.as_deref())
     }
 }
 
@@ -116,12 +124,25 @@ mod tests {
     fn reference_values() {
         let g = catalog().resource(GRAPH);
         assert_eq!(g.app_id, "00000003-0000-0000-c000-000000000000");
-        assert_eq!(g.app_role_id("Mail.Read"), Some("810c84a8-4a9e-49e6-bf7d-12d183f40d01"));
-        assert_eq!(g.app_role_id("Mail.Send"), Some("b633e1c5-b582-4048-a93e-9f11b44c7e96"));
-        assert_eq!(g.app_role_id("User.Read"), None, "User.Read is delegated only");
+        assert_eq!(
+            g.app_role_id("Mail.Read"),
+            Some("810c84a8-4a9e-49e6-bf7d-12d183f40d01")
+        );
+        assert_eq!(
+            g.app_role_id("Mail.Send"),
+            Some("b633e1c5-b582-4048-a93e-9f11b44c7e96")
+        );
+        assert_eq!(
+            g.app_role_id("User.Read"),
+            None,
+            "User.Read is delegated only"
+        );
         let x = catalog().resource(EXCHANGE);
         assert_eq!(x.app_id, "00000002-0000-0ff1-ce00-000000000000");
-        assert_eq!(x.app_role_id("full_access_as_app"), Some("dc890d15-9560-4a4c-9b7f-a736ec74ec40"));
+        assert_eq!(
+            x.app_role_id("full_access_as_app"),
+            Some("dc890d15-9560-4a4c-9b7f-a736ec74ec40")
+        );
     }
 
     #[test]
@@ -129,7 +150,10 @@ mod tests {
         for c in AccessChoice::ALL {
             let r = catalog().requirement(c);
             for role in &r.roles {
-                assert!(catalog().resource(&r.resource).app_role_id(role).is_some(), "{role}");
+                assert!(
+                    catalog().resource(&r.resource).app_role_id(role).is_some(),
+                    "{role}"
+                );
             }
         }
     }
@@ -139,6 +163,10 @@ mod tests {
         let read = catalog().requirement(AccessChoice::GraphRead);
         assert!(read.met_by(&["Mail.ReadWrite".into()]));
         assert!(!read.met_by(&["Mail.Send".into()]));
-        assert!(!catalog().requirement(AccessChoice::GraphSend).met_by(&["Mail.ReadWrite".into()]));
+        assert!(
+            !catalog()
+                .requirement(AccessChoice::GraphSend)
+                .met_by(&["Mail.ReadWrite".into()])
+        );
     }
 }

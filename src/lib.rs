@@ -1,5 +1,11 @@
 pub mod catalog;
+pub mod checks;
+pub mod cli;
+pub mod cloud;
+pub mod logging;
 pub mod model;
+pub mod ops;
 pub mod sandbox;
 pub mod store;
+pub mod tui;
 pub mod vault;

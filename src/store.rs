@@ -11,9 +11,16 @@ use crate::model::{Profile, ProfileName};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Io { path: String, source: std::io::Error },
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: {message} (the file was left as it is: fix or remove it)")]
-    Corrupt { path: String, line: usize, message: String },
+    Corrupt {
+        path: String,
+        line: usize,
+        message: String,
+    },
     #[error("no profile named \"{0}\": `m365-mail-wizard profiles` lists them")]
     NotFound(String),
     #[error("no home directory found: set M365MW_CONFIG_DIR and M365MW_DATA_DIR")]
@@ -22,7 +29,10 @@ pub enum StoreError {
 
 /// Writes `bytes` to `path` through a temporary file and a rename, readable only by the owner.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
@@ -55,22 +65,36 @@ pub struct Dirs {
 
 impl Dirs {
     pub fn from_env() -> Result<Dirs, StoreError> {
-        let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let env = |k: &str| {
+            std::env::var_os(k)
+                .filter(|v| !v.is_empty())
+                .map(PathBuf::from)
+        };
         let project = || directories::ProjectDirs::from("", "", "m365-mail-wizard");
         let config = match env("M365MW_CONFIG_DIR") {
             Some(p) => p,
-            None => project().ok_or(StoreError::NoHome)?.config_dir().to_path_buf(),
+            None => project()
+                .ok_or(StoreError::NoHome)?
+                .config_dir()
+                .to_path_buf(),
         };
         let data = match env("M365MW_DATA_DIR") {
             Some(p) => p,
-            None => project().ok_or(StoreError::NoHome)?.data_dir().to_path_buf(),
+            None => project()
+                .ok_or(StoreError::NoHome)?
+                .data_dir()
+                .to_path_buf(),
         };
         Ok(Dirs { config, data })
     }
 
     /// Sandbox profiles live apart from real ones.
     pub fn profiles(&self, sandbox: bool) -> ProfileStore {
-        let sub = if sandbox { "sandbox-profiles" } else { "profiles" };
+        let sub = if sandbox {
+            "sandbox-profiles"
+        } else {
+            "profiles"
+        };
         ProfileStore {
             dir: self.config.join(sub),
         }
@@ -102,7 +126,10 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
 
 fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, StoreError> {
     toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1)).unwrap_or(1);
+        let line = e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .unwrap_or(1);
         StoreError::Corrupt {
             path: path.display().to_string(),
             line,
@@ -129,7 +156,9 @@ impl ProfileStore {
     pub fn load(&self, name: &ProfileName) -> Result<Profile, StoreError> {
         let path = self.path(name);
         let text = match std::fs::read_to_string(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(StoreError::NotFound(name.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(StoreError::NotFound(name.to_string()));
+            }
             other => other.map_err(io(&path))?,
         };
         parse_toml(&path, &text)
@@ -147,7 +176,10 @@ impl ProfileStore {
         let mut names: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+            .filter(|p| {
+                !p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+            })
             .collect();
         names.sort();
         names
@@ -162,7 +194,9 @@ impl ProfileStore {
     pub fn remove(&self, name: &ProfileName) -> Result<(), StoreError> {
         let path = self.path(name);
         match std::fs::remove_file(&path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound(name.to_string())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(StoreError::NotFound(name.to_string()))
+            }
             other => other.map_err(io(&path)),
         }
     }
@@ -223,15 +257,25 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(store.path(&p.name)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(store.path(&p.name))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
         store.save(&profile("another")).unwrap();
-        let names: Vec<String> = store.list().into_iter().map(|p| p.unwrap().name.to_string()).collect();
+        let names: Vec<String> = store
+            .list()
+            .into_iter()
+            .map(|p| p.unwrap().name.to_string())
+            .collect();
         assert_eq!(names, ["another", "helpdesk"]);
         store.remove(&p.name).unwrap();
         assert!(matches!(store.load(&p.name), Err(StoreError::NotFound(_))));
-        assert!(matches!(store.remove(&p.name), Err(StoreError::NotFound(_))));
+        assert!(matches!(
+            store.remove(&p.name),
+            Err(StoreError::NotFound(_))
+        ));
         let leftovers: Vec<_> = std::fs::read_dir(store.dir()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temporary files left behind");
     }

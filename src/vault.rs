@@ -15,7 +15,9 @@ pub const SANDBOX_SERVICE: &str = "m365-mail-wizard-sandbox";
 pub enum VaultError {
     #[error("{0}")]
     Unavailable(String),
-    #[error("no secret stored for profile \"{0}\" in the {1}: store it again with `add` or the wizard")]
+    #[error(
+        "no secret stored for profile \"{0}\" in the {1}: store it again with `add` or the wizard"
+    )]
     NotFound(String, &'static str),
     #[error("the {0} refused the request: {1}")]
     Failed(&'static str, String),
@@ -42,7 +44,10 @@ to a desktop session, or run inside `dbus-run-session` with an unlocked gnome-ke
 kernel keyring with --keyring keyutils (lost on reboot). Secrets are never written to a file.";
 
 impl KeyringVault {
-    pub fn open(backend: KeyringBackend, sandbox: bool) -> Result<Arc<dyn SecretStore>, VaultError> {
+    pub fn open(
+        backend: KeyringBackend,
+        sandbox: bool,
+    ) -> Result<Arc<dyn SecretStore>, VaultError> {
         let service = if sandbox { SANDBOX_SERVICE } else { SERVICE };
         match backend {
             KeyringBackend::SessionMemory => Ok(Arc::new(MemoryVault::default())),
@@ -109,7 +114,9 @@ fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 fn open_os(_service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    Err(VaultError::Unavailable("no OS keyring is supported on this platform".into()))
+    Err(VaultError::Unavailable(
+        "no OS keyring is supported on this platform".into(),
+    ))
 }
 
 #[cfg(target_os = "linux")]
@@ -125,7 +132,9 @@ fn open_keyutils(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultErr
 
 #[cfg(not(target_os = "linux"))]
 fn open_keyutils(_service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    Err(VaultError::Unavailable("--keyring keyutils exists only on Linux".into()))
+    Err(VaultError::Unavailable(
+        "--keyring keyutils exists only on Linux".into(),
+    ))
 }
 
 impl SecretStore for KeyringVault {
@@ -159,7 +168,10 @@ pub struct MemoryVault(Mutex<HashMap<String, Secret>>);
 
 impl SecretStore for MemoryVault {
     fn set(&self, profile: &str, secret: &Secret) -> Result<(), VaultError> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(profile.into(), secret.clone());
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(profile.into(), secret.clone());
         Ok(())
     }
 

@@ -50,10 +50,17 @@ impl FromStr for AccessChoice {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().to_ascii_lowercase();
-        AccessChoice::ALL.into_iter().find(|a| a.key() == t).ok_or_else(|| {
-            let known: Vec<&str> = AccessChoice::ALL.iter().map(|a| a.key()).collect();
-            format!("unknown access \"{}\": use one or more of {}", s.trim(), known.join(", "))
-        })
+        AccessChoice::ALL
+            .into_iter()
+            .find(|a| a.key() == t)
+            .ok_or_else(|| {
+                let known: Vec<&str> = AccessChoice::ALL.iter().map(|a| a.key()).collect();
+                format!(
+                    "unknown access \"{}\": use one or more of {}",
+                    s.trim(),
+                    known.join(", ")
+                )
+            })
     }
 }
 
@@ -67,7 +74,9 @@ pub fn parse_access_list(s: &str) -> Result<Vec<AccessChoice>, String> {
         }
     }
     if out.is_empty() {
-        return Err("no access given: use one or more of graph-read, graph-read-write, graph-send".into());
+        return Err(
+            "no access given: use one or more of graph-read, graph-read-write, graph-send".into(),
+        );
     }
     out.sort();
     Ok(out)

@@ -17,7 +17,12 @@ pub enum CloudKind {
 }
 
 impl CloudKind {
-    pub const NAMED: [CloudKind; 4] = [CloudKind::Global, CloudKind::GccHigh, CloudKind::Dod, CloudKind::China];
+    pub const NAMED: [CloudKind; 4] = [
+        CloudKind::Global,
+        CloudKind::GccHigh,
+        CloudKind::Dod,
+        CloudKind::China,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
@@ -46,7 +51,11 @@ impl FromStr for CloudKind {
         CloudKind::NAMED
             .into_iter()
             .find(|k| k.key() == s.trim().to_ascii_lowercase())
-            .ok_or_else(|| format!("unknown cloud \"{s}\": use global, gcc-high, dod or china, or --cloud-file"))
+            .ok_or_else(|| {
+                format!(
+                    "unknown cloud \"{s}\": use global, gcc-high, dod or china, or --cloud-file"
+                )
+            })
     }
 }
 
@@ -152,7 +161,10 @@ impl Endpoints {
     }
 
     pub fn token_url(&self, tenant: &str) -> String {
-        format!("{}/{tenant}/oauth2/v2.0/token", self.login.trim_end_matches('/'))
+        format!(
+            "{}/{tenant}/oauth2/v2.0/token",
+            self.login.trim_end_matches('/')
+        )
     }
 
     pub fn discovery_url(&self, tenant: &str) -> String {
@@ -174,7 +186,10 @@ impl Endpoints {
 /// True for hosts on this machine, the only ones plain http may reach.
 pub fn is_loopback_host(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
-    h.eq_ignore_ascii_case("localhost") || h.parse::<IpAddr>().map(|ip| ip.is_loopback()).unwrap_or(false)
+    h.eq_ignore_ascii_case("localhost")
+        || h.parse::<IpAddr>()
+            .map(|ip| ip.is_loopback())
+            .unwrap_or(false)
 }
 
 /// Refuses anything but https, except http to loopback.
@@ -206,7 +221,8 @@ pub struct Cloud {
 
 impl Cloud {
     pub fn named(kind: CloudKind) -> Cloud {
-        let endpoints = Endpoints::named(kind).unwrap_or_else(|| Endpoints::named(CloudKind::Global).expect("global"));
+        let endpoints = Endpoints::named(kind)
+            .unwrap_or_else(|| Endpoints::named(CloudKind::Global).expect("global"));
         Cloud { kind, endpoints }
     }
 
@@ -234,7 +250,10 @@ mod tests {
     #[test]
     fn named_clouds_match_the_reference() {
         let g = Endpoints::named(CloudKind::Global).unwrap();
-        assert_eq!(g.token_url("contoso.com"), "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token");
+        assert_eq!(
+            g.token_url("contoso.com"),
+            "https://login.microsoftonline.com/contoso.com/oauth2/v2.0/token"
+        );
         assert_eq!(g.graph_scope(), "https://graph.microsoft.com/.default");
         assert_eq!(g.smtp, "smtp.office365.com:587");
         let d = Endpoints::named(CloudKind::Dod).unwrap();
@@ -250,10 +269,22 @@ mod tests {
         assert!(check_url("login", "http://127.0.0.1:8080").is_ok());
         assert!(check_url("login", "http://[::1]:8080").is_ok());
         assert!(check_url("login", "http://localhost/x").is_ok());
-        assert!(matches!(check_url("login", "http://login.example.com"), Err(EndpointError::PlainHttp { .. })));
-        assert!(matches!(check_url("login", "http://10.0.0.1"), Err(EndpointError::PlainHttp { .. })));
-        assert!(matches!(check_url("graph", "ftp://x"), Err(EndpointError::NotUrl { .. })));
-        assert!(matches!(check_url("graph", "graph.microsoft.com"), Err(EndpointError::NotUrl { .. })));
+        assert!(matches!(
+            check_url("login", "http://login.example.com"),
+            Err(EndpointError::PlainHttp { .. })
+        ));
+        assert!(matches!(
+            check_url("login", "http://10.0.0.1"),
+            Err(EndpointError::PlainHttp { .. })
+        ));
+        assert!(matches!(
+            check_url("graph", "ftp://x"),
+            Err(EndpointError::NotUrl { .. })
+        ));
+        assert!(matches!(
+            check_url("graph", "graph.microsoft.com"),
+            Err(EndpointError::NotUrl { .. })
+        ));
     }
 
     #[test]
@@ -263,10 +294,15 @@ mod tests {
         e.login = "http://127.0.0.1:9000".into();
         let back = Endpoints::from_toml("lab.toml", &e.to_toml()).unwrap();
         assert_eq!(back, e);
-        let err = Endpoints::from_toml("lab.toml", "name = 3").unwrap_err().to_string();
+        let err = Endpoints::from_toml("lab.toml", "name = 3")
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("cloud file lab.toml:"), "{err}");
         e.graph = "http://graph.evil.example".into();
         let err = Endpoints::from_toml("lab.toml", &e.to_toml()).unwrap_err();
-        assert!(matches!(err, EndpointError::PlainHttp { field: "graph", .. }));
+        assert!(matches!(
+            err,
+            EndpointError::PlainHttp { field: "graph", .. }
+        ));
     }
 }

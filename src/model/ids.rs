@@ -159,7 +159,10 @@ mod tests {
             let err = ClientId::parse(input).unwrap_err();
             assert_eq!(err.field, "Client ID (Application ID)");
             let msg = err.to_string();
-            assert!(msg.starts_with("Client ID (Application ID) must be a GUID"), "{msg}");
+            assert!(
+                msg.starts_with("Client ID (Application ID) must be a GUID"),
+                "{msg}"
+            );
         }
     }
 

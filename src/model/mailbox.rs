@@ -42,13 +42,19 @@ impl Mailbox {
 
     /// The local part followed by '@', the short form the progress view shows.
     pub fn short(&self) -> &str {
-        self.0.split_once('@').map(|(l, _)| &self.0[..l.len() + 1]).unwrap_or(&self.0)
+        self.0
+            .split_once('@')
+            .map(|(l, _)| &self.0[..l.len() + 1])
+            .unwrap_or(&self.0)
     }
 
     /// Splits a list typed on one line (commas, semicolons or spaces).
     pub fn parse_list(input: &str) -> Result<Vec<Mailbox>, MailboxError> {
         let mut out: Vec<Mailbox> = Vec::new();
-        for part in input.split([',', ';', ' ', '\n', '\t']).filter(|p| !p.is_empty()) {
+        for part in input
+            .split([',', ';', ' ', '\n', '\t'])
+            .filter(|p| !p.is_empty())
+        {
             let m = Mailbox::parse(part)?;
             if !out.contains(&m) {
                 out.push(m);
@@ -97,7 +103,15 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_an_address() {
-        for bad in ["alice", "@contoso.com", "alice@", "alice@contoso", "a b@c.com", ".a@c.com", "a..b@c.com"] {
+        for bad in [
+            "alice",
+            "@contoso.com",
+            "alice@",
+            "alice@contoso",
+            "a b@c.com",
+            ".a@c.com",
+            "a..b@c.com",
+        ] {
             let e = Mailbox::parse(bad).unwrap_err();
             assert!(e.to_string().contains("name@domain"), "{bad}");
         }

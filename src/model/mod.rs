@@ -9,9 +9,11 @@ mod secret;
 mod tenant;
 
 pub use access::{AccessChoice, parse_access_list};
-pub use cloud::{Cloud, CloudKind, Endpoints, EndpointError};
+pub use cloud::{Cloud, CloudKind, EndpointError, Endpoints, check_url, is_loopback_host};
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
-pub use profile::{CheckVerdict, KeyringBackend, LastCheck, Profile, ProfileName, ProfileNameError};
+pub use profile::{
+    CheckVerdict, KeyringBackend, LastCheck, Profile, ProfileName, ProfileNameError,
+};
 pub use secret::{Secret, SecretWarning};
 pub use tenant::{TenantError, TenantInput};

@@ -24,7 +24,8 @@ impl ProfileName {
             && t.len() <= 64
             && !t.starts_with('.')
             && !t.starts_with('-')
-            && t.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
+            && t.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
         if ok {
             Ok(ProfileName(t.to_string()))
         } else {

@@ -33,7 +33,10 @@ impl SecretWarning {
 
     /// Warnings the wizard refuses to go past.
     pub fn blocks(self) -> bool {
-        matches!(self, SecretWarning::Empty | SecretWarning::LooksLikeSecretId)
+        matches!(
+            self,
+            SecretWarning::Empty | SecretWarning::LooksLikeSecretId
+        )
     }
 }
 

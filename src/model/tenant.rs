@@ -11,7 +11,9 @@ pub enum TenantInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TenantError {
-    #[error("Tenant is empty: type the tenant ID (a GUID) or a verified domain such as contoso.com")]
+    #[error(
+        "Tenant is empty: type the tenant ID (a GUID) or a verified domain such as contoso.com"
+    )]
     Empty,
     #[error(
         "Tenant \"{0}\" is neither a GUID nor a domain name: type the tenant ID or a verified domain such as contoso.onmicrosoft.com"
@@ -82,7 +84,9 @@ mod tests {
             TenantInput::Domain("contoso.example".into())
         );
         assert_eq!(
-            TenantInput::parse("contoso.onmicrosoft.com").unwrap().to_string(),
+            TenantInput::parse("contoso.onmicrosoft.com")
+                .unwrap()
+                .to_string(),
             "contoso.onmicrosoft.com"
         );
     }
@@ -90,8 +94,19 @@ mod tests {
     #[test]
     fn rejects_non_domains() {
         assert_eq!(TenantInput::parse("  "), Err(TenantError::Empty));
-        for bad in ["contoso", "con toso.com", "-a.com", "a..com", "a.c", "a.123", "user@contoso.com"] {
-            assert!(matches!(TenantInput::parse(bad), Err(TenantError::Invalid(_))), "{bad}");
+        for bad in [
+            "contoso",
+            "con toso.com",
+            "-a.com",
+            "a..com",
+            "a.c",
+            "a.123",
+            "user@contoso.com",
+        ] {
+            assert!(
+                matches!(TenantInput::parse(bad), Err(TenantError::Invalid(_))),
+                "{bad}"
+            );
         }
     }
 }

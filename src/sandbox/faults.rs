@@ -38,7 +38,9 @@ impl FaultPlan {
         let mut out = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let parts: Vec<&str> = item.split(':').collect();
-            let bad = || format!("fault \"{item}\": write AREA:KIND[:COUNT], e.g. token:503:2 or graph:hang");
+            let bad = || {
+                format!("fault \"{item}\": write AREA:KIND[:COUNT], e.g. token:503:2 or graph:hang")
+            };
             if !(2..=3).contains(&parts.len()) {
                 return Err(bad());
             }
@@ -60,7 +62,11 @@ impl FaultPlan {
                 Some(n) => n.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(bad)?,
                 None => 1,
             };
-            out.push(Fault { area, kind, remaining });
+            out.push(Fault {
+                area,
+                kind,
+                remaining,
+            });
         }
         Ok(FaultPlan(Mutex::new(out)))
     }
@@ -97,7 +103,14 @@ mod tests {
 
     #[test]
     fn bad_specs_say_how_to_write_them() {
-        for bad in ["token", "token:200", "mail:503", "token:503:0", "token:503:x", "a:b:c:d"] {
+        for bad in [
+            "token",
+            "token:200",
+            "mail:503",
+            "token:503:0",
+            "token:503:x",
+            "a:b:c:d",
+        ] {
             let e = FaultPlan::parse(bad).unwrap_err();
             assert!(e.contains("AREA:KIND"), "{bad}: {e}");
         }

@@ -14,7 +14,12 @@ use super::Shared;
 use super::responses::{graph_error, now_rfc3339};
 use super::tenant::{Message, Refusal, User};
 
-pub const READ_ROLES: [&str; 4] = ["Mail.Read", "Mail.ReadWrite", "Mail.ReadBasic", "Mail.ReadBasic.All"];
+pub const READ_ROLES: [&str; 4] = [
+    "Mail.Read",
+    "Mail.ReadWrite",
+    "Mail.ReadBasic",
+    "Mail.ReadBasic.All",
+];
 const USER_ROLES: [&str; 3] = ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All"];
 const SEND_ROLES: [&str; 1] = ["Mail.Send"];
 
@@ -25,7 +30,11 @@ pub struct Caller {
 }
 
 fn unauthorized(message: &str) -> Response {
-    graph_error(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message)
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+    )
 }
 
 fn access_denied() -> Response {
@@ -41,25 +50,41 @@ pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let Some(token) = auth.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty()) else {
+    let Some(token) = auth
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    else {
         return Err(unauthorized("Access token is empty."));
     };
     let Some(claims) = s.signer.verify(token) else {
-        return Err(unauthorized("Access token validation failure. Invalid signature."));
+        return Err(unauthorized(
+            "Access token validation failure. Invalid signature.",
+        ));
     };
     if claims["aud"].as_str() != Some(s.graph_resource.as_str()) {
-        return Err(unauthorized("Access token validation failure. Invalid audience."));
+        return Err(unauthorized(
+            "Access token validation failure. Invalid audience.",
+        ));
     }
     if claims["tid"].as_str() != Some(tenant_id) {
-        return Err(unauthorized("Access token validation failure. Invalid issuer."));
+        return Err(unauthorized(
+            "Access token validation failure. Invalid issuer.",
+        ));
     }
     let now = OffsetDateTime::now_utc().unix_timestamp();
     if claims["exp"].as_i64().unwrap_or(0) <= now {
-        return Err(unauthorized("Lifetime validation failed, the token is expired."));
+        return Err(unauthorized(
+            "Lifetime validation failed, the token is expired.",
+        ));
     }
     let roles = claims["roles"]
         .as_array()
-        .map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| r.as_str().map(String::from))
+                .collect()
+        })
         .unwrap_or_default();
     Ok(Caller {
         appid: claims["appid"].as_str().unwrap_or_default().to_string(),
@@ -84,7 +109,13 @@ fn refusal(r: Refusal, mailbox: &str) -> Response {
 }
 
 /// Runs `f` on the mailbox when the caller may reach it with one of `roles`.
-async fn with_mailbox<F>(s: &Shared, headers: &HeaderMap, mailbox: &str, roles: &[&str], f: F) -> Response
+async fn with_mailbox<F>(
+    s: &Shared,
+    headers: &HeaderMap,
+    mailbox: &str,
+    roles: &[&str],
+    f: F,
+) -> Response
 where
     F: FnOnce(&mut User) -> Response,
 {
@@ -101,13 +132,21 @@ where
     f(user)
 }
 
-pub async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+pub async fn user(
+    State(s): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let t = s.tenant.lock().await;
     let caller = match caller(&s, &headers, &t.tenant_id) {
         Ok(c) => c,
         Err(r) => return r,
     };
-    if !caller.roles.iter().any(|r| USER_ROLES.contains(&r.as_str())) {
+    if !caller
+        .roles
+        .iter()
+        .any(|r| USER_ROLES.contains(&r.as_str()))
+    {
         return graph_error(
             StatusCode::FORBIDDEN,
             "Authorization_RequestDenied",
@@ -126,7 +165,9 @@ pub async fn user(State(s): State<Arc<Shared>>, Path(id): Path<String>, headers:
         None => graph_error(
             StatusCode::NOT_FOUND,
             "Request_ResourceNotFound",
-            &format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
+            &format!(
+                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+            ),
         ),
     }
 }
@@ -207,14 +248,22 @@ pub async fn send_mail(
     body: Option<Json<Value>>,
 ) -> Response {
     let Some(Json(body)) = body else {
-        return graph_error(StatusCode::BAD_REQUEST, "ErrorInvalidRequest", "Empty Payload. JSON content expected.");
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "ErrorInvalidRequest",
+            "Empty Payload. JSON content expected.",
+        );
     };
     let msg = &body["message"];
     let recipients: Vec<String> = msg["toRecipients"]
         .as_array()
         .map(|a| {
             a.iter()
-                .filter_map(|r| r["emailAddress"]["address"].as_str().map(str::to_ascii_lowercase))
+                .filter_map(|r| {
+                    r["emailAddress"]["address"]
+                        .as_str()
+                        .map(str::to_ascii_lowercase)
+                })
                 .collect()
         })
         .unwrap_or_default();

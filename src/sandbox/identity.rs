@@ -32,7 +32,9 @@ fn unknown_tenant(tenant: &str) -> Response {
             StatusCode::BAD_REQUEST,
             "invalid_request",
             900023,
-            &format!("Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain."),
+            &format!(
+                "Specified tenant identifier '{tenant}' is neither a valid DNS name, nor a valid external domain."
+            ),
         )
     }
 }
@@ -70,10 +72,18 @@ pub async fn jwks(State(s): State<Arc<Shared>>, Path(tenant): Path<String>) -> R
 fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     let v = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let b64 = v.strip_prefix("Basic ")?;
-    let raw = base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     let (id, secret) = text.split_once(':')?;
-    let dec = |s: &str| reqwest::Url::parse(&format!("x:?v={s}")).ok()?.query_pairs().next().map(|(_, v)| v.into_owned());
+    let dec = |s: &str| {
+        reqwest::Url::parse(&format!("x:?v={s}"))
+            .ok()?
+            .query_pairs()
+            .next()
+            .map(|(_, v)| v.into_owned())
+    };
     Some((dec(id)?, dec(secret)?))
 }
 
@@ -93,7 +103,10 @@ pub async fn token(
         .cloned()
         .or_else(|| basic.as_ref().map(|b| b.0.clone()))
         .unwrap_or_default();
-    let secret = form.get("client_secret").cloned().or_else(|| basic.map(|b| b.1));
+    let secret = form
+        .get("client_secret")
+        .cloned()
+        .or_else(|| basic.map(|b| b.1));
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
         Some(other) => {

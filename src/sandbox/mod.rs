@@ -131,11 +131,16 @@ impl Sandbox {
     pub async fn start(opts: SandboxOptions) -> Result<Sandbox, SandboxError> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", opts.port))
             .await
-            .map_err(|source| SandboxError::Listen { port: opts.port, source })?;
-        let addr: SocketAddr = listener.local_addr().map_err(|source| SandboxError::Listen {
-            port: opts.port,
-            source,
-        })?;
+            .map_err(|source| SandboxError::Listen {
+                port: opts.port,
+                source,
+            })?;
+        let addr: SocketAddr = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Listen {
+                port: opts.port,
+                source,
+            })?;
         let (tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
         let base = format!("http://{addr}");
         let graph_base = format!("{base}/graph");
@@ -155,7 +160,10 @@ impl Sandbox {
         let t = shared.tenant.lock().await.clone();
         let mut info = SandboxInfo {
             issuer: format!("{base}/{}/v2.0", t.tenant_id),
-            discovery: format!("{base}/{}/v2.0/.well-known/openid-configuration", t.tenant_id),
+            discovery: format!(
+                "{base}/{}/v2.0/.well-known/openid-configuration",
+                t.tenant_id
+            ),
             token: format!("{base}/{}/oauth2/v2.0/token", t.tenant_id),
             jwks: format!("{base}/{}/discovery/v2.0/keys", t.tenant_id),
             login: base.clone(),
@@ -164,7 +172,12 @@ impl Sandbox {
             tenant_domain: t.domains.first().cloned().unwrap_or_default(),
             tenant_name: t.display_name.clone(),
             cloud_file: None,
-            admin: t.users.iter().find(|u| u.admin).map(|u| u.mail.clone()).unwrap_or_default(),
+            admin: t
+                .users
+                .iter()
+                .find(|u| u.admin)
+                .map(|u| u.mail.clone())
+                .unwrap_or_default(),
             apps: t
                 .apps
                 .iter()
@@ -177,16 +190,21 @@ impl Sandbox {
                     expect: a.expect.clone(),
                 })
                 .collect(),
-            mailboxes: t.users.iter().filter(|u| !u.admin).map(|u| u.mail.clone()).collect(),
+            mailboxes: t
+                .users
+                .iter()
+                .filter(|u| !u.admin)
+                .map(|u| u.mail.clone())
+                .collect(),
         };
         if let Some(dir) = &opts.cloud_file_dir {
             let path = dir.join(format!("m365mw-sandbox-{}.toml", addr.port()));
-            crate::store::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(|e| {
-                SandboxError::State {
+            crate::store::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
+                |e| SandboxError::State {
                     path: path.display().to_string(),
                     message: e.to_string(),
-                }
-            })?;
+                },
+            )?;
             info.cloud_file = Some(path.display().to_string());
         }
         let app = router(shared);
@@ -234,7 +252,8 @@ async fn load_or_seed(state: Option<&Path>) -> Result<(Tenant, Signer256), Sandb
         && path.exists()
     {
         let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;
-        let saved: SavedState = serde_json::from_str(&text).map_err(|e| err(path, e.to_string()))?;
+        let saved: SavedState =
+            serde_json::from_str(&text).map_err(|e| err(path, e.to_string()))?;
         let signer = Signer256::from_pem(&saved.signing_key_pem).map_err(|m| err(path, m))?;
         return Ok((saved.tenant, signer));
     }
@@ -285,13 +304,22 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
 
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
-        .route("/{tenant}/v2.0/.well-known/openid-configuration", get(identity::discovery))
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(identity::discovery),
+        )
         .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
         .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
         .route("/graph/v1.0/users/{id}", get(graph::user))
-        .route("/graph/v1.0/users/{id}/mailFolders/{folder}", get(graph::mail_folder))
+        .route(
+            "/graph/v1.0/users/{id}/mailFolders/{folder}",
+            get(graph::mail_folder),
+        )
         .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
         .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
-        .layer(middleware::from_fn_with_state(shared.clone(), latency_and_faults))
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            latency_and_faults,
+        ))
         .with_state(shared)
 }

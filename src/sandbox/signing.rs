@@ -19,7 +19,8 @@ pub struct Signer256 {
 
 impl Signer256 {
     pub fn generate() -> Signer256 {
-        let private = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("RSA key generation");
+        let private =
+            RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("RSA key generation");
         Signer256::from_key(private)
     }
 
@@ -33,7 +34,10 @@ impl Signer256 {
         let public = private.to_public_key();
         let digest = Sha256::digest(public.n().to_bytes_be());
         let kid = B64.encode(&digest[..15]);
-        let private_pem = private.to_pkcs8_pem(LineEnding::LF).expect("PKCS#8 encoding").to_string();
+        let private_pem = private
+            .to_pkcs8_pem(LineEnding::LF)
+            .expect("PKCS#8 encoding")
+            .to_string();
         Signer256 {
             key: SigningKey::<Sha256>::new(private),
             public,
@@ -47,7 +51,9 @@ impl Signer256 {
     }
 
     pub fn public_pem(&self) -> String {
-        self.public.to_public_key_pem(LineEnding::LF).expect("SPKI encoding")
+        self.public
+            .to_public_key_pem(LineEnding::LF)
+            .expect("SPKI encoding")
     }
 
     pub fn jwks(&self) -> Value {
@@ -64,7 +70,11 @@ impl Signer256 {
 
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({ "typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid });
-        let input = format!("{}.{}", B64.encode(header.to_string()), B64.encode(claims.to_string()));
+        let input = format!(
+            "{}.{}",
+            B64.encode(header.to_string()),
+            B64.encode(claims.to_string())
+        );
         let sig = self.key.sign(input.as_bytes());
         format!("{input}.{}", B64.encode(sig.to_bytes()))
     }

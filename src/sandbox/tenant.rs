@@ -93,8 +93,8 @@ pub enum ClientRefusal {
 
 impl Tenant {
     pub fn seed() -> Tenant {
-        let mut t: Tenant =
-            serde_json::from_str(include_str!("../../assets/sandbox_seed.json")).expect("sandbox seed is valid");
+        let mut t: Tenant = serde_json::from_str(include_str!("../../assets/sandbox_seed.json"))
+            .expect("sandbox seed is valid");
         for u in &mut t.users {
             u.messages = (0..u.inbox_total)
                 .map(|i| Message {
@@ -132,7 +132,9 @@ impl Tenant {
 
     fn group(&self, key: &str) -> Option<&Group> {
         let k = key.to_ascii_lowercase();
-        self.groups.iter().find(|g| g.id == k || g.name.to_ascii_lowercase() == k || g.mail == k)
+        self.groups
+            .iter()
+            .find(|g| g.id == k || g.name.to_ascii_lowercase() == k || g.mail == k)
     }
 
     pub fn authenticate_client(
@@ -141,8 +143,12 @@ impl Tenant {
         secret: Option<&str>,
         now: OffsetDateTime,
     ) -> Result<&App, ClientRefusal> {
-        let app = self.app_by_client_id(client_id).ok_or(ClientRefusal::UnknownApp)?;
-        let secret = secret.filter(|s| !s.is_empty()).ok_or(ClientRefusal::MissingSecret)?;
+        let app = self
+            .app_by_client_id(client_id)
+            .ok_or(ClientRefusal::UnknownApp)?;
+        let secret = secret
+            .filter(|s| !s.is_empty())
+            .ok_or(ClientRefusal::MissingSecret)?;
         if secret != app.secret {
             return Err(ClientRefusal::BadSecret);
         }
@@ -165,9 +171,13 @@ impl Tenant {
         if !roles.iter().any(|r| any_of.contains(&r.as_str())) {
             return Err(Refusal::MissingRole);
         }
-        let policy = self.app_by_client_id(client_id).and_then(|a| a.policy.as_ref());
+        let policy = self
+            .app_by_client_id(client_id)
+            .and_then(|a| a.policy.as_ref());
         if let Some(p) = policy {
-            let member = self.group(&p.group).is_some_and(|g| g.members.iter().any(|m| *m == user.mail));
+            let member = self
+                .group(&p.group)
+                .is_some_and(|g| g.members.iter().any(|m| *m == user.mail));
             let allowed = match p.access_right {
                 AccessRight::RestrictAccess => member,
                 AccessRight::DenyAccess => !member,
@@ -206,18 +216,28 @@ mod tests {
         let t = Tenant::seed();
         let scoped = t.apps.iter().find(|a| a.key == "scoped").unwrap();
         let expired = t.apps.iter().find(|a| a.key == "expired").unwrap();
-        assert!(t.authenticate_client(&scoped.client_id, Some(&scoped.secret), now()).is_ok());
+        assert!(
+            t.authenticate_client(&scoped.client_id, Some(&scoped.secret), now())
+                .is_ok()
+        );
         assert_eq!(
-            t.authenticate_client(&scoped.client_id, Some("wrong"), now()).unwrap_err(),
+            t.authenticate_client(&scoped.client_id, Some("wrong"), now())
+                .unwrap_err(),
             ClientRefusal::BadSecret
         );
-        assert_eq!(t.authenticate_client(&scoped.client_id, None, now()).unwrap_err(), ClientRefusal::MissingSecret);
         assert_eq!(
-            t.authenticate_client(&scoped.object_id, Some(&scoped.secret), now()).unwrap_err(),
+            t.authenticate_client(&scoped.client_id, None, now())
+                .unwrap_err(),
+            ClientRefusal::MissingSecret
+        );
+        assert_eq!(
+            t.authenticate_client(&scoped.object_id, Some(&scoped.secret), now())
+                .unwrap_err(),
             ClientRefusal::UnknownApp
         );
         assert_eq!(
-            t.authenticate_client(&expired.client_id, Some(&expired.secret), now()).unwrap_err(),
+            t.authenticate_client(&expired.client_id, Some(&expired.secret), now())
+                .unwrap_err(),
             ClientRefusal::ExpiredSecret
         );
     }
@@ -225,25 +245,42 @@ mod tests {
     #[test]
     fn policy_rules() {
         let t = Tenant::seed();
-        let id = |k: &str| t.apps.iter().find(|a| a.key == k).unwrap().client_id.clone();
+        let id = |k: &str| {
+            t.apps
+                .iter()
+                .find(|a| a.key == k)
+                .unwrap()
+                .client_id
+                .clone()
+        };
         let read = ["Mail.Read".to_string()];
         let any = ["Mail.Read", "Mail.ReadWrite"];
-        assert!(t.graph_mail_access(&id("scoped"), &read, &any, "alice@contoso.example").is_ok());
+        assert!(
+            t.graph_mail_access(&id("scoped"), &read, &any, "alice@contoso.example")
+                .is_ok()
+        );
         assert_eq!(
-            t.graph_mail_access(&id("scoped"), &read, &any, "ceo@contoso.example").unwrap_err(),
+            t.graph_mail_access(&id("scoped"), &read, &any, "ceo@contoso.example")
+                .unwrap_err(),
             Refusal::BlockedByPolicy
         );
         assert_eq!(
-            t.graph_mail_access(&id("scoped"), &[], &any, "alice@contoso.example").unwrap_err(),
+            t.graph_mail_access(&id("scoped"), &[], &any, "alice@contoso.example")
+                .unwrap_err(),
             Refusal::MissingRole
         );
         assert_eq!(
-            t.graph_mail_access(&id("blocked"), &read, &any, "alice@contoso.example").unwrap_err(),
+            t.graph_mail_access(&id("blocked"), &read, &any, "alice@contoso.example")
+                .unwrap_err(),
             Refusal::BlockedByPolicy
         );
-        assert!(t.graph_mail_access(&id("unscoped"), &read, &any, "ceo@contoso.example").is_ok());
+        assert!(
+            t.graph_mail_access(&id("unscoped"), &read, &any, "ceo@contoso.example")
+                .is_ok()
+        );
         assert_eq!(
-            t.graph_mail_access(&id("unscoped"), &read, &any, "ghost@contoso.example").unwrap_err(),
+            t.graph_mail_access(&id("unscoped"), &read, &any, "ghost@contoso.example")
+                .unwrap_err(),
             Refusal::NoSuchUser
         );
     }
@@ -259,9 +296,13 @@ mod tests {
         let id = app.client_id.clone();
         let read = ["Mail.Read".to_string()];
         assert_eq!(
-            t.graph_mail_access(&id, &read, &["Mail.Read"], "alice@contoso.example").unwrap_err(),
+            t.graph_mail_access(&id, &read, &["Mail.Read"], "alice@contoso.example")
+                .unwrap_err(),
             Refusal::BlockedByPolicy
         );
-        assert!(t.graph_mail_access(&id, &read, &["Mail.Read"], "ceo@contoso.example").is_ok());
+        assert!(
+            t.graph_mail_access(&id, &read, &["Mail.Read"], "ceo@contoso.example")
+                .is_ok()
+        );
     }
 }

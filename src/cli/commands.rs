@@ -1,0 +1,521 @@
+use std::io::{IsTerminal, Read, Write};
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::Exit;
+use super::args::{AddArgs, Cli, Command, KeyringArg, SandboxCommand};
+use crate::checks::{self, CheckRow, Status, Verdict};
+use crate::model::{
+    ClientId, Cloud, CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
+    TenantInput, parse_access_list,
+};
+use crate::ops::{self, Env, SaveError};
+use crate::sandbox::{FaultPlan, Sandbox, SandboxOptions};
+use crate::store::{Dirs, StoreError};
+use crate::vault::VaultError;
+
+fn usage(msg: impl std::fmt::Display) -> Exit {
+    eprintln!("error: {msg}");
+    Exit::Usage
+}
+
+pub async fn dispatch(cli: Cli) -> Exit {
+    let dirs = match Dirs::from_env() {
+        Ok(d) => d,
+        Err(e) => return usage(e),
+    };
+    let _log = crate::logging::init(&dirs.data);
+    let keyring = match cli.keyring {
+        KeyringArg::Os => KeyringBackend::Os,
+        KeyringArg::Keyutils => KeyringBackend::Keyutils,
+    };
+    if let Some(Command::Sandbox {
+        command:
+            SandboxCommand::Serve {
+                port,
+                state,
+                latency_ms,
+                faults,
+            },
+    }) = cli.command
+    {
+        let faults = match FaultPlan::parse(&faults) {
+            Ok(f) => f,
+            Err(e) => return usage(e),
+        };
+        let cloud_dir = state
+            .as_ref()
+            .and_then(|s| s.parent().map(|p| p.to_path_buf()))
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(std::env::temp_dir);
+        let opts = SandboxOptions {
+            port,
+            state_file: state,
+            latency: std::time::Duration::from_millis(latency_ms),
+            faults,
+            cloud_file_dir: Some(cloud_dir),
+        };
+        return serve(opts).await;
+    }
+    let sandbox = if cli.sandbox {
+        match Sandbox::start(SandboxOptions::default()).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Unavailable;
+            }
+        }
+    } else {
+        None
+    };
+    let env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().clone()), keyring);
+    let exit = match cli.command {
+        None => crate::tui::run(env).await,
+        Some(Command::Add(a)) => add(&env, a).await,
+        Some(Command::Check { profile, json }) => check(&env, profile, json).await,
+        Some(Command::Profiles { json }) => profiles(&env, json),
+        Some(Command::Forget { profile }) => forget(&env, &profile).await,
+        Some(Command::Sandbox { .. }) => unreachable!("handled above"),
+    };
+    if let Some(s) = sandbox {
+        s.stop().await;
+    }
+    exit
+}
+
+async fn serve(opts: SandboxOptions) -> Exit {
+    let sandbox = match Sandbox::start(opts).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Exit::Unavailable;
+        }
+    };
+    let line = serde_json::to_string(sandbox.info()).expect("sandbox info serialises");
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}");
+    let _ = out.flush();
+    drop(out);
+    eprintln!(
+        "sandbox tenant serving on {} — Ctrl-C stops it",
+        sandbox.info().login
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    sandbox.stop().await;
+    Exit::Ok
+}
+
+fn read_secret_stdin() -> Result<Secret, Exit> {
+    let mut raw = String::new();
+    if std::io::stdin().read_to_string(&mut raw).is_err() {
+        return Err(usage("could not read the secret from standard input"));
+    }
+    let (secret, warnings) = Secret::from_pasted(&raw);
+    if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+        return Err(usage(w.message()));
+    }
+    for w in warnings {
+        eprintln!("note: {}", w.message());
+    }
+    Ok(secret)
+}
+
+async fn add(env: &Env, a: AddArgs) -> Exit {
+    let name = match ProfileName::parse(&a.profile) {
+        Ok(n) => n,
+        Err(e) => return usage(e),
+    };
+    let tenant = match TenantInput::parse(&a.tenant) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let client_id = match ClientId::parse(&a.client_id) {
+        Ok(c) => c,
+        Err(e) => return usage(format!("--client-id: {e}")),
+    };
+    let access = match parse_access_list(&a.access) {
+        Ok(x) => x,
+        Err(e) => return usage(format!("--access: {e}")),
+    };
+    let mut mailboxes: Vec<Mailbox> = Vec::new();
+    for m in &a.mailboxes {
+        match Mailbox::parse_list(m) {
+            Ok(list) => mailboxes.extend(
+                list.into_iter()
+                    .filter(|x| !mailboxes.contains(x))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(e) => return usage(format!("--mailbox: {e}")),
+        }
+    }
+    if mailboxes.is_empty() {
+        return usage("--mailbox: give at least one mailbox the application must reach");
+    }
+    let deny_mailbox = match a.deny_mailbox.as_deref().map(Mailbox::parse).transpose() {
+        Ok(d) => d,
+        Err(e) => return usage(format!("--deny-mailbox: {e}")),
+    };
+    if let Some(d) = &deny_mailbox
+        && mailboxes.contains(d)
+    {
+        return usage(format!(
+            "--deny-mailbox: {d} is also given with --mailbox; a mailbox cannot be both reachable and denied"
+        ));
+    }
+    let cloud = match (&a.cloud_file, env.sandbox.as_ref()) {
+        (_, Some(s)) => Cloud::custom(s.endpoints()),
+        (Some(path), None) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(t) => t,
+                Err(e) => return usage(format!("--cloud-file {}: {e}", path.display())),
+            };
+            match Endpoints::from_toml(&path.display().to_string(), &text) {
+                Ok(e) => Cloud::custom(e),
+                Err(e) => return usage(e),
+            }
+        }
+        (None, None) => match a.cloud.parse::<CloudKind>() {
+            Ok(k) => Cloud::named(k),
+            Err(e) => return usage(format!("--cloud: {e}")),
+        },
+    };
+    if env.profiles().exists(&name) && !a.force {
+        return usage(format!(
+            "a profile named \"{name}\" exists: choose another name or add --force to replace it"
+        ));
+    }
+    let secret = match read_secret_stdin() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let info = match ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant).await {
+        Ok(i) => i,
+        Err((d, unavailable)) => {
+            print_diagnosis(&d);
+            return if unavailable {
+                Exit::Unavailable
+            } else {
+                Exit::Usage
+            };
+        }
+    };
+    let profile = Profile {
+        name,
+        sandbox: env.sandbox.is_some(),
+        cloud: cloud.kind,
+        endpoints: (cloud.kind == CloudKind::Custom).then_some(cloud.endpoints),
+        tenant: tenant.to_string(),
+        tenant_id: info.id,
+        client_id,
+        access,
+        mailboxes,
+        deny_mailbox,
+        send_test: a.send_test,
+        keyring: env.keyring,
+        last_check: None,
+    };
+    match ops::save_profile(env, &profile, &secret).await {
+        Ok(()) => {
+            eprintln!(
+                "Saved profile {} (tenant {}); the secret is in the keyring ({} / {}). Next: m365-mail-wizard{} check {}",
+                profile.name,
+                profile.tenant_id,
+                ops::keyring_service(env),
+                profile.name,
+                if env.sandbox.is_some() {
+                    " --sandbox"
+                } else {
+                    ""
+                },
+                profile.name
+            );
+            Exit::Ok
+        }
+        Err(e) => save_error(e),
+    }
+}
+
+fn save_error(e: SaveError) -> Exit {
+    eprintln!("error: {e}");
+    match e {
+        SaveError::Vault(VaultError::Unavailable(_)) => Exit::Unavailable,
+        _ => Exit::Usage,
+    }
+}
+
+fn print_diagnosis(d: &crate::cloud::Diagnosis) {
+    eprintln!(
+        "error: {}\n  evidence: {}\n  cause:    {}\n  fix:      {}",
+        d.summary, d.evidence, d.cause, d.fix
+    );
+}
+
+fn load(env: &Env, name: &str) -> Result<Profile, Exit> {
+    let name = ProfileName::parse(name).map_err(usage)?;
+    env.profiles().load(&name).map_err(usage)
+}
+
+async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
+    let profiles: Vec<Profile> = match &profile {
+        Some(name) => match load(env, name) {
+            Ok(p) => vec![p],
+            Err(e) => return e,
+        },
+        None => {
+            let mut out = Vec::new();
+            for r in env.profiles().list() {
+                match r {
+                    Ok(p) => out.push(p),
+                    Err(e) => return usage(e),
+                }
+            }
+            if out.is_empty() {
+                return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
+            }
+            out
+        }
+    };
+    let mut reports = Vec::new();
+    let mut worst = Exit::Ok;
+    for mut p in profiles {
+        let secret = match env.secret(&p).await {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: profile {}: {e}", p.name);
+                return match e {
+                    VaultError::NotFound(..) => Exit::Usage,
+                    _ => Exit::Unavailable,
+                };
+            }
+        };
+        let started = Instant::now();
+        let progress = std::io::stderr().is_terminal() && !json_out;
+        let (tx, printer) = if progress {
+            let (tx, rx) = mpsc::unbounded_channel();
+            (
+                Some(tx),
+                Some(tokio::spawn(print_progress(checks::plan(&p), rx))),
+            )
+        } else {
+            (None, None)
+        };
+        let rows = ops::run_checks(env, &p, secret, tx).await;
+        if let Some(h) = printer {
+            let _ = h.await;
+        }
+        if let Err(e) = ops::record_check(env, &mut p, &rows) {
+            eprintln!("warning: the check result was not saved: {e}");
+        }
+        let verdict = checks::verdict(&rows);
+        worst = match (worst, verdict) {
+            (Exit::CheckFailed, _) | (_, Verdict::Failed) => Exit::CheckFailed,
+            (Exit::Unavailable, _) | (_, Verdict::Unavailable) => Exit::Unavailable,
+            _ => Exit::Ok,
+        };
+        if json_out {
+            reports.push(report_json(
+                env,
+                &p,
+                &rows,
+                verdict,
+                started.elapsed().as_millis() as u64,
+            ));
+        } else {
+            print_rows(env, &p, &rows, verdict);
+        }
+    }
+    if json_out {
+        let v = if profile.is_some() {
+            reports.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Array(reports)
+        };
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("report serialises")
+        );
+    }
+    worst
+}
+
+async fn print_progress(
+    specs: Vec<checks::CheckSpec>,
+    mut rx: mpsc::UnboundedReceiver<(usize, checks::CheckEvent)>,
+) {
+    while let Some((i, ev)) = rx.recv().await {
+        let (what, target) = specs[i].columns();
+        let text = match ev {
+            checks::CheckEvent::Started => continue,
+            checks::CheckEvent::Passed { detail, .. } => format!("✔ {what} {target}  {detail}"),
+            checks::CheckEvent::Failed { diagnosis, .. } => {
+                format!("✘ {what} {target}  {}", diagnosis.summary)
+            }
+            checks::CheckEvent::Skipped { reason } => format!("- {what} {target}  {reason}"),
+        };
+        eprintln!("{text}");
+    }
+}
+
+fn status_mark(s: Status) -> &'static str {
+    match s {
+        Status::Passed => "✔",
+        Status::Failed => "✘",
+        Status::Skipped => "-",
+        Status::Pending | Status::Running => "…",
+    }
+}
+
+fn print_rows(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) {
+    println!(
+        "Checks for {} (tenant {}, client {}):",
+        p.name, p.tenant, p.client_id
+    );
+    for r in rows {
+        let (what, target) = r.spec.columns();
+        let ms = r
+            .elapsed_ms
+            .map(|m| format!("{:.2} s", m as f64 / 1000.0))
+            .unwrap_or_default();
+        println!(
+            "  {} {:<7} {:<24} {:>7}  {}",
+            status_mark(r.status),
+            what,
+            target,
+            ms,
+            r.detail.as_deref().unwrap_or("")
+        );
+        if let Some(d) = &r.diagnosis {
+            println!(
+                "      evidence: {}\n      cause:    {}\n      fix:      {}",
+                d.evidence, d.cause, d.fix
+            );
+        }
+    }
+    let word = match verdict {
+        Verdict::Passed => "all checks passed",
+        Verdict::Failed => "a check failed",
+        Verdict::Unavailable => "a service could not be reached",
+    };
+    println!("Result: {word}.");
+    if verdict == Verdict::Passed {
+        println!("Settings for the consuming application:");
+        for (k, v) in ops::app_settings(env, p) {
+            println!("  {k:<16} {v}");
+        }
+    }
+}
+
+fn report_json(
+    env: &Env,
+    p: &Profile,
+    rows: &[CheckRow],
+    verdict: Verdict,
+    elapsed_ms: u64,
+) -> Value {
+    let settings: serde_json::Map<String, Value> = ops::app_settings(env, p)
+        .into_iter()
+        .map(|(k, v)| (k.to_ascii_lowercase().replace(' ', "_"), Value::String(v)))
+        .collect();
+    json!({
+        "profile": p.name,
+        "sandbox": p.sandbox,
+        "tenant": p.tenant,
+        "tenant_id": p.tenant_id,
+        "client_id": p.client_id,
+        "access": p.access,
+        "verdict": verdict,
+        "at": p.last_check.as_ref().map(|c| c.at.clone()),
+        "elapsed_ms": elapsed_ms,
+        "checks": rows,
+        "settings": settings,
+    })
+}
+
+fn profile_json(p: &Profile) -> Value {
+    json!({
+        "name": p.name,
+        "sandbox": p.sandbox,
+        "cloud": p.cloud,
+        "tenant": p.tenant,
+        "tenant_id": p.tenant_id,
+        "client_id": p.client_id,
+        "access": p.access,
+        "mailboxes": p.mailboxes,
+        "deny_mailbox": p.deny_mailbox,
+        "keyring": p.keyring,
+        "last_check": p.last_check,
+    })
+}
+
+fn profiles(env: &Env, json_out: bool) -> Exit {
+    let mut exit = Exit::Ok;
+    let mut list = Vec::new();
+    for r in env.profiles().list() {
+        match r {
+            Ok(p) => list.push(p),
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit = Exit::Usage;
+            }
+        }
+    }
+    if json_out {
+        let v: Vec<Value> = list.iter().map(profile_json).collect();
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&v).expect("profiles serialise")
+        );
+    } else if list.is_empty() {
+        println!("No profiles yet. Add one with the wizard or `m365-mail-wizard add`.");
+    } else {
+        for p in &list {
+            let last = p
+                .last_check
+                .as_ref()
+                .map(|c| {
+                    format!(
+                        "{} {}",
+                        if c.verdict == crate::model::CheckVerdict::Passed {
+                            "✔"
+                        } else {
+                            "✘"
+                        },
+                        c.at
+                    )
+                })
+                .unwrap_or_else(|| "never checked".into());
+            let access: Vec<&str> = p.access.iter().map(|a| a.key()).collect();
+            println!(
+                "{:<20} {:<24} {:<22} {} mailbox(es)  {}",
+                p.name.as_str(),
+                p.tenant,
+                access.join(","),
+                p.mailboxes.len(),
+                last
+            );
+        }
+    }
+    exit
+}
+
+async fn forget(env: &Env, name: &str) -> Exit {
+    let p = match load(env, name) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    match ops::forget_profile(env, &p).await {
+        Ok(notes) => {
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            eprintln!("Forgot profile {} and its keyring entry.", p.name);
+            Exit::Ok
+        }
+        Err(SaveError::Store(StoreError::NotFound(n))) => {
+            usage(format!("no profile named \"{n}\""))
+        }
+        Err(e) => save_error(e),
+    }
+}

@@ -1,0 +1,191 @@
+//! The Microsoft Graph calls the checks make.
+
+use std::time::Duration;
+
+use reqwest::{Method, Url};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::error::{CloudError, GraphError};
+use super::http::{guard, retry_after};
+use super::identity::AccessToken;
+use crate::model::{Endpoints, Mailbox};
+
+const ATTEMPTS: u32 = 3;
+
+fn user_url(endpoints: &Endpoints, mailbox: &Mailbox, rest: &[&str]) -> Result<Url, CloudError> {
+    let base = endpoints.graph_v1();
+    let mut url = Url::parse(&base).map_err(|e| CloudError::Unexpected {
+        status: 0,
+        detail: format!("Graph URL {base}: {e}"),
+    })?;
+    url.path_segments_mut()
+        .map_err(|_| CloudError::Unexpected {
+            status: 0,
+            detail: format!("Graph URL {base} cannot take a path"),
+        })?
+        .pop_if_empty()
+        .push("users")
+        .push(mailbox.as_str())
+        .extend(rest);
+    guard(url.as_str())?;
+    Ok(url)
+}
+
+fn graph_error(status: u16, body: &[u8]) -> CloudError {
+    #[derive(Deserialize)]
+    struct Outer {
+        error: Inner,
+    }
+    #[derive(Deserialize)]
+    struct Inner {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    match serde_json::from_slice::<Outer>(body) {
+        Ok(o) => CloudError::Graph(GraphError {
+            status,
+            code: o.error.code,
+            message: o.error.message,
+        }),
+        Err(_) => CloudError::Unexpected {
+            status,
+            detail: String::from_utf8_lossy(&body[..body.len().min(300)]).replace('\n', " "),
+        },
+    }
+}
+
+/// One Graph call, retried on throttling and outages within `Retry-After` (capped).
+async fn call(
+    http: &reqwest::Client,
+    token: &AccessToken,
+    method: Method,
+    url: Url,
+    body: Option<&Value>,
+) -> Result<(u16, Vec<u8>), CloudError> {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut req = http
+            .request(method.clone(), url.clone())
+            .header(reqwest::header::AUTHORIZATION, token.bearer());
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
+        let status = resp.status().as_u16();
+        let wait = retry_after(resp.headers());
+        let bytes = resp
+            .bytes()
+            .await
+            .map_err(|e| CloudError::from_reqwest(&e))?
+            .to_vec();
+        if (200..300).contains(&status) {
+            return Ok((status, bytes));
+        }
+        let err = graph_error(status, &bytes);
+        if err.is_transient() && attempt < ATTEMPTS {
+            tokio::time::sleep(wait.unwrap_or(Duration::from_millis(500 * u64::from(attempt))))
+                .await;
+            continue;
+        }
+        return Err(err);
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FolderCounts {
+    pub total: u64,
+    pub unread: u64,
+}
+
+/// `GET /users/{mailbox}/mailFolders/inbox`: the message and unread counts.
+pub async fn inbox(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    token: &AccessToken,
+    mailbox: &Mailbox,
+) -> Result<FolderCounts, CloudError> {
+    let url = user_url(endpoints, mailbox, &["mailFolders", "inbox"])?;
+    let (status, body) = call(http, token, Method::GET, url, None).await?;
+    let v: Value = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
+        status,
+        detail: format!("inbox answer unreadable: {e}"),
+    })?;
+    match (v["totalItemCount"].as_u64(), v["unreadItemCount"].as_u64()) {
+        (Some(total), Some(unread)) => Ok(FolderCounts { total, unread }),
+        _ => Err(CloudError::Unexpected {
+            status,
+            detail: "inbox answer has no totalItemCount / unreadItemCount".into(),
+        }),
+    }
+}
+
+/// `POST /users/{mailbox}/sendMail`: a short test message from the mailbox to itself.
+pub async fn send_test(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    token: &AccessToken,
+    mailbox: &Mailbox,
+) -> Result<(), CloudError> {
+    let url = user_url(endpoints, mailbox, &["sendMail"])?;
+    let body = json!({
+        "message": {
+            "subject": "m365-mail-wizard test message",
+            "body": {
+                "contentType": "Text",
+                "content": "This message was sent by m365-mail-wizard to prove that the application can send as this mailbox. It can be deleted."
+            },
+            "toRecipients": [{ "emailAddress": { "address": mailbox.as_str() } }]
+        },
+        "saveToSentItems": false
+    });
+    call(http, token, Method::POST, url, Some(&body))
+        .await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{CloudKind, Endpoints};
+
+    #[test]
+    fn user_urls_escape_the_mailbox() {
+        let e = Endpoints::named(CloudKind::Global).unwrap();
+        let m = Mailbox::parse("a+b@contoso.com").unwrap();
+        let u = user_url(&e, &m, &["mailFolders", "inbox"]).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "https://graph.microsoft.com/v1.0/users/a+b@contoso.com/mailFolders/inbox"
+        );
+        let mut local = e.clone();
+        local.graph = "http://127.0.0.1:9/graph/".into();
+        let u = user_url(&local, &m, &["sendMail"]).unwrap();
+        assert_eq!(
+            u.as_str(),
+            "http://127.0.0.1:9/graph/v1.0/users/a+b@contoso.com/sendMail"
+        );
+        local.graph = "http://graph.example.com".into();
+        assert!(
+            user_url(&local, &m, &["sendMail"]).is_err(),
+            "plain http off-machine is refused"
+        );
+    }
+
+    #[test]
+    fn error_bodies() {
+        let e = graph_error(
+            403,
+            br#"{"error":{"code":"ErrorAccessDenied","message":"Access to OData is disabled."}}"#,
+        );
+        assert!(
+            matches!(e, CloudError::Graph(ref g) if g.code == "ErrorAccessDenied" && g.status == 403)
+        );
+        let e = graph_error(502, b"<html>bad gateway</html>");
+        assert!(matches!(e, CloudError::Unexpected { status: 502, .. }));
+        assert!(e.is_transient());
+    }
+}

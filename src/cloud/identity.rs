@@ -1,0 +1,272 @@
+//! Identity platform: tenant discovery and the client-credentials token (through `oauth2`).
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use oauth2::basic::{
+    BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenResponse,
+};
+use oauth2::{
+    AuthType, Client, ClientSecret, EndpointNotSet, EndpointSet, ErrorResponse, HttpRequest,
+    HttpResponse, RequestTokenError, Scope, StandardRevocableToken, TokenResponse, TokenUrl,
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+use super::error::{AadError, CloudError};
+use super::http::{guard, retry_after};
+use super::jwt::{TokenClaims, decode_claims};
+use crate::model::{ClientId, Endpoints, Secret, TenantId, TenantInput};
+
+/// The token endpoint's error body, keeping Microsoft's `error_codes`.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+pub struct EntraErrorResponse {
+    #[serde(default)]
+    pub error: String,
+    #[serde(default)]
+    pub error_description: String,
+    #[serde(default)]
+    pub error_codes: Vec<u32>,
+}
+
+impl fmt::Display for EntraErrorResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.error, self.error_description)
+    }
+}
+
+impl ErrorResponse for EntraErrorResponse {}
+
+type EntraClient = Client<
+    EntraErrorResponse,
+    BasicTokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointNotSet,
+    EndpointSet,
+>;
+
+/// An access token; the text is never printed.
+pub struct AccessToken {
+    token: SecretString,
+    pub claims: TokenClaims,
+    pub expires_in: u64,
+}
+
+impl AccessToken {
+    pub fn bearer(&self) -> String {
+        format!("Bearer {}", self.token.expose_secret())
+    }
+}
+
+/// What discovery says about a tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TenantInfo {
+    pub id: TenantId,
+    /// e.g. `microsoftonline.com`, `microsoftonline.us`; empty when not given.
+    pub cloud_instance: String,
+}
+
+fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
+    match serde_json::from_slice::<EntraErrorResponse>(body) {
+        Ok(e) if !e.error.is_empty() => CloudError::Aad(AadError {
+            status,
+            error: e.error,
+            codes: e.error_codes,
+            description: e.error_description,
+        }),
+        _ => CloudError::Unexpected {
+            status,
+            detail: String::from_utf8_lossy(&body[..body.len().min(300)]).replace('\n', " "),
+        },
+    }
+}
+
+/// Resolves a domain (or confirms a GUID) through OpenID discovery.
+pub async fn discover_tenant(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &TenantInput,
+) -> Result<TenantInfo, CloudError> {
+    let url = endpoints.discovery_url(&tenant.as_path());
+    guard(&url)?;
+    let resp = http
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| CloudError::from_reqwest(&e))?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| CloudError::from_reqwest(&e))?;
+    if status != 200 {
+        return Err(aad_from_body(status, &body));
+    }
+    #[derive(Deserialize)]
+    struct Discovery {
+        issuer: String,
+        #[serde(default)]
+        cloud_instance_name: String,
+    }
+    let d: Discovery = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
+        status,
+        detail: format!("discovery document unreadable: {e}"),
+    })?;
+    let id = d
+        .issuer
+        .split('/')
+        .find_map(|seg| TenantId::parse(seg).ok())
+        .ok_or_else(|| CloudError::Unexpected {
+            status,
+            detail: format!("discovery issuer {} names no tenant id", d.issuer),
+        })?;
+    Ok(TenantInfo {
+        id,
+        cloud_instance: d.cloud_instance_name,
+    })
+}
+
+/// Transport failures seen inside the oauth2 exchange, kept apart from error answers.
+#[derive(Debug)]
+enum Transport {
+    Cloud(CloudError),
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Transport::Cloud(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Transport {}
+
+type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, Transport>> + Send>>;
+
+/// Sends oauth2's request with reqwest; throttling and outages become errors here, so that the
+/// caller can wait and retry instead of oauth2 failing to parse a non-OAuth body.
+fn sender(http: reqwest::Client) -> impl Fn(HttpRequest) -> SendFuture {
+    move |req: HttpRequest| {
+        let http = http.clone();
+        Box::pin(async move {
+            let (parts, body) = req.into_parts();
+            let resp = http
+                .request(parts.method, parts.uri.to_string())
+                .headers(parts.headers)
+                .body(body)
+                .send()
+                .await
+                .map_err(|e| Transport::Cloud(CloudError::from_reqwest(&e)))?;
+            let status = resp.status();
+            if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
+                let wait = retry_after(resp.headers())
+                    .map(|d| format!(" (Retry-After {} s)", d.as_secs()));
+                return Err(Transport::Cloud(CloudError::Unexpected {
+                    status: status.as_u16(),
+                    detail: format!(
+                        "the token endpoint is throttling or unavailable{}",
+                        wait.unwrap_or_default()
+                    ),
+                }));
+            }
+            let body = resp
+                .bytes()
+                .await
+                .map_err(|e| Transport::Cloud(CloudError::from_reqwest(&e)))?;
+            let mut out = http_response(status.as_u16(), body.to_vec());
+            *out.status_mut() = status;
+            Ok(out)
+        })
+    }
+}
+
+fn http_response(status: u16, body: Vec<u8>) -> HttpResponse {
+    let mut r = oauth2::http::Response::new(body);
+    *r.status_mut() =
+        oauth2::http::StatusCode::from_u16(status).unwrap_or(oauth2::http::StatusCode::BAD_GATEWAY);
+    r.headers_mut().insert(
+        oauth2::http::header::CONTENT_TYPE,
+        oauth2::http::HeaderValue::from_static("application/json"),
+    );
+    r
+}
+
+/// Client credentials with a secret, for `scope` (`<resource>/.default`). Retries throttling
+/// and outages twice.
+pub async fn client_credentials(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &TenantId,
+    client_id: &ClientId,
+    secret: &Secret,
+    scope: &str,
+) -> Result<AccessToken, CloudError> {
+    let token_url = endpoints.token_url(&tenant.to_string());
+    guard(&token_url)?;
+    let client: EntraClient = Client::new(oauth2::ClientId::new(client_id.to_string()))
+        .set_client_secret(ClientSecret::new(secret.expose().to_string()))
+        .set_auth_type(AuthType::RequestBody)
+        .set_token_uri(
+            TokenUrl::new(token_url.clone()).map_err(|e| CloudError::Unexpected {
+                status: 0,
+                detail: format!("token URL {token_url}: {e}"),
+            })?,
+        );
+    let send = sender(http.clone());
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let result = client
+            .exchange_client_credentials()
+            .add_scope(Scope::new(scope.to_string()))
+            .request_async(&send)
+            .await;
+        match result {
+            Ok(tr) => {
+                let text = tr.access_token().secret().clone();
+                let claims = decode_claims(&text).map_err(|detail| CloudError::Unexpected {
+                    status: 200,
+                    detail,
+                })?;
+                return Ok(AccessToken {
+                    token: SecretString::from(text),
+                    claims,
+                    expires_in: tr.expires_in().map(|d| d.as_secs()).unwrap_or(0),
+                });
+            }
+            Err(RequestTokenError::Request(Transport::Cloud(e)))
+                if e.is_transient() && attempt < 3 =>
+            {
+                tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+            }
+            Err(RequestTokenError::Request(Transport::Cloud(e))) => return Err(e),
+            Err(RequestTokenError::ServerResponse(e)) => {
+                return Err(CloudError::Aad(AadError {
+                    status: 400,
+                    error: e.error,
+                    codes: e.error_codes,
+                    description: e.error_description,
+                }));
+            }
+            Err(RequestTokenError::Parse(e, body)) => {
+                return Err(match aad_from_body(0, &body) {
+                    CloudError::Aad(a) => CloudError::Aad(a),
+                    _ => CloudError::Unexpected {
+                        status: 0,
+                        detail: format!("token endpoint answer unreadable: {e}"),
+                    },
+                });
+            }
+            Err(RequestTokenError::Other(detail)) => {
+                return Err(CloudError::Unexpected { status: 0, detail });
+            }
+        }
+    }
+}

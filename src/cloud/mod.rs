@@ -1,0 +1,11 @@
+//! HTTP clients for Microsoft's services. Base URLs are always passed in.
+
+pub mod diagnose;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod identity;
+pub mod jwt;
+
+pub use diagnose::{Diagnosis, Stage, diagnose};
+pub use error::{AadError, CloudError, GraphError, NetKind, NetworkError};

@@ -1,0 +1,240 @@
+//! The operations both front ends share: where profiles and secrets go, which endpoints a
+//! profile talks to, and running its checks.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::mpsc;
+
+use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Verdict};
+use crate::cloud::diagnose::{Context, Diagnosis, Stage, diagnose, wrong_cloud};
+use crate::cloud::identity::{TenantInfo, discover_tenant};
+use crate::cloud::{CloudError, http};
+use crate::model::{
+    CheckVerdict, CloudKind, Endpoints, KeyringBackend, LastCheck, Profile, Secret, TenantInput,
+};
+use crate::sandbox::SandboxInfo;
+use crate::store::{Dirs, ProfileStore, StoreError};
+use crate::vault::{KeyringVault, MemoryVault, SecretStore, VaultError};
+
+/// Where this run keeps things and which tenant it talks to.
+pub struct Env {
+    pub dirs: Dirs,
+    /// Set when running against the built-in sandbox: its endpoints replace the profile's.
+    pub sandbox: Option<SandboxInfo>,
+    pub keyring: KeyringBackend,
+    pub http: reqwest::Client,
+    /// Secrets kept for this process only (sandbox sessions without a keyring).
+    memory: Arc<MemoryVault>,
+}
+
+impl Env {
+    pub fn new(dirs: Dirs, sandbox: Option<SandboxInfo>, keyring: KeyringBackend) -> Env {
+        Env {
+            dirs,
+            sandbox,
+            keyring,
+            http: http::client(),
+            memory: Arc::new(MemoryVault::default()),
+        }
+    }
+
+    pub fn profiles(&self) -> ProfileStore {
+        self.dirs.profiles(self.sandbox.is_some())
+    }
+
+    /// Runs `f` against the store for `backend` on a blocking thread: the keyring clients
+    /// block, and some start their own runtime.
+    pub async fn with_vault<T, F>(&self, backend: KeyringBackend, f: F) -> Result<T, VaultError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn SecretStore) -> Result<T, VaultError> + Send + 'static,
+    {
+        if backend == KeyringBackend::SessionMemory {
+            return f(self.memory.as_ref());
+        }
+        let sandbox = self.sandbox.is_some();
+        tokio::task::spawn_blocking(move || f(KeyringVault::open(backend, sandbox)?.as_ref()))
+            .await
+            .unwrap_or_else(|e| {
+                Err(VaultError::Unavailable(format!(
+                    "the keyring call did not finish: {e}"
+                )))
+            })
+    }
+
+    pub async fn secret(&self, p: &Profile) -> Result<Secret, VaultError> {
+        let name = p.name.to_string();
+        self.with_vault(p.keyring, move |v| v.get(&name)).await
+    }
+
+    /// The endpoints a profile's calls go to.
+    pub fn endpoints(&self, p: &Profile) -> Endpoints {
+        match &self.sandbox {
+            Some(s) => s.endpoints(),
+            None => p.cloud().endpoints,
+        }
+    }
+}
+
+/// The cloud instance discovery reports for tenants of each named cloud.
+fn expected_instance(kind: CloudKind) -> Option<&'static str> {
+    match kind {
+        CloudKind::Global => Some("microsoftonline.com"),
+        CloudKind::GccHigh | CloudKind::Dod => Some("microsoftonline.us"),
+        CloudKind::China => Some("partner.microsoftonline.cn"),
+        CloudKind::Custom => None,
+    }
+}
+
+/// Resolves the tenant through discovery, refusing a tenant that lives in another cloud.
+pub async fn resolve_tenant(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    kind: CloudKind,
+    tenant: &TenantInput,
+) -> Result<TenantInfo, (Diagnosis, bool)> {
+    let text = tenant.to_string();
+    match discover_tenant(http, endpoints, tenant).await {
+        Ok(info) => match expected_instance(kind) {
+            Some(want) if !info.cloud_instance.is_empty() && info.cloud_instance != want => {
+                Err((wrong_cloud(&info.cloud_instance, want), false))
+            }
+            _ => Ok(info),
+        },
+        Err(e) => {
+            let unavailable = matches!(e, CloudError::Network(_)) || e.is_transient();
+            let ctx = Context {
+                stage: Stage::Discovery,
+                tenant: &text,
+                client_id: "",
+                mailbox: None,
+                portal: &endpoints.portal,
+            };
+            Err((diagnose(&e, &ctx), unavailable))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Puts the secret in the keyring first, then writes the profile: a profile on disk always
+/// has its secret.
+pub async fn save_profile(env: &Env, profile: &Profile, secret: &Secret) -> Result<(), SaveError> {
+    let name = profile.name.to_string();
+    let secret = secret.clone();
+    env.with_vault(profile.keyring, move |v| v.set(&name, &secret))
+        .await?;
+    env.profiles().save(profile)?;
+    Ok(())
+}
+
+/// Removes the profile file and its keyring entry; reports what was not there.
+pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<Vec<String>, SaveError> {
+    let mut notes = Vec::new();
+    let name = profile.name.to_string();
+    match env
+        .with_vault(profile.keyring, move |v| v.delete(&name))
+        .await
+    {
+        Ok(()) => {}
+        Err(VaultError::NotFound(..)) => notes.push("no keyring entry was stored".to_string()),
+        Err(e) => return Err(e.into()),
+    }
+    env.profiles().remove(&profile.name)?;
+    Ok(notes)
+}
+
+/// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.
+pub async fn run_checks(
+    env: &Env,
+    profile: &Profile,
+    secret: Secret,
+    events: Option<mpsc::UnboundedSender<(usize, CheckEvent)>>,
+) -> Vec<CheckRow> {
+    let specs: Vec<CheckSpec> = checks::plan(profile);
+    let mut rows: Vec<CheckRow> = specs.iter().cloned().map(CheckRow::new).collect();
+    let input = checks::RunInput {
+        http: env.http.clone(),
+        endpoints: env.endpoints(profile),
+        tenant: profile.tenant.clone(),
+        tenant_id: profile.tenant_id,
+        client_id: profile.client_id,
+        secret,
+        access: profile.access.clone(),
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let runner = tokio::spawn(checks::run(input, specs, tx));
+    while let Some((i, ev)) = rx.recv().await {
+        if let Some(out) = &events {
+            let _ = out.send((i, ev.clone()));
+        }
+        rows[i].apply(ev);
+    }
+    let _ = runner.await;
+    rows
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Records the outcome on the profile (not the secret) and saves it.
+pub fn record_check(env: &Env, profile: &mut Profile, rows: &[CheckRow]) -> Result<(), StoreError> {
+    let count = |s| rows.iter().filter(|r| r.status == s).count() as u32;
+    profile.last_check = Some(LastCheck {
+        at: now_rfc3339(),
+        verdict: match checks::verdict(rows) {
+            Verdict::Passed => CheckVerdict::Passed,
+            _ => CheckVerdict::Failed,
+        },
+        passed: count(checks::Status::Passed),
+        failed: count(checks::Status::Failed),
+    });
+    env.profiles().save(profile)
+}
+
+/// What the consuming application must be configured with (never the secret itself).
+pub fn app_settings(env: &Env, p: &Profile) -> Vec<(&'static str, String)> {
+    let e = env.endpoints(p);
+    let tenant = p.tenant_id.to_string();
+    let mut out = vec![
+        ("Tenant ID", tenant.clone()),
+        ("Client ID", p.client_id.to_string()),
+        (
+            "Client secret",
+            format!("in the keyring: {} / {}", keyring_service(env), p.name),
+        ),
+        ("Token URL", e.token_url(&tenant)),
+        ("Scope", e.graph_scope()),
+        ("Graph endpoint", e.graph_v1()),
+    ];
+    if p.access.iter().any(|a| a.uses_graph()) {
+        out.push((
+            "Mailboxes",
+            p.mailboxes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ));
+    }
+    out
+}
+
+pub fn keyring_service(env: &Env) -> &'static str {
+    if env.sandbox.is_some() {
+        crate::vault::SANDBOX_SERVICE
+    } else {
+        crate::vault::SERVICE
+    }
+}
