@@ -9,3 +9,4 @@ pub mod sandbox;
 pub mod store;
 pub mod tui;
 pub mod vault;
+pub mod wizard;

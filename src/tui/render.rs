@@ -1,0 +1,419 @@
+//! One render function per screen. Reads the state; changes nothing.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Color, Modifier, Style, Stylize};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Wrap};
+
+use crate::catalog::catalog;
+use crate::checks::Status;
+use crate::model::{AccessChoice, CheckVerdict};
+use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints};
+
+const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const ACCENT: Color = Color::Cyan;
+const GOOD: Color = Color::Green;
+const BAD: Color = Color::Red;
+const DIM: Color = Color::DarkGray;
+
+pub fn draw(f: &mut Frame, s: &State) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let text = format!(
+            "The terminal is {}×{}; m365-mail-wizard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window: nothing typed is lost. Ctrl-C quits.",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [top, body, status, keys] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(10),
+        Constraint::Length(2),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_top(f, s, top);
+    match s.screen {
+        Screen::Home => draw_home(f, s, body),
+        Screen::Form(step) => draw_form(f, s, step, body),
+        Screen::Checks => draw_checks(f, s, body),
+        Screen::Summary => draw_summary(f, s, body),
+    }
+    draw_status(f, s, status);
+    draw_keys(f, s, keys);
+}
+
+fn draw_top(f: &mut Frame, s: &State, area: Rect) {
+    let right = match &s.sandbox {
+        Some(sb) => format!("sandbox: {}", sb.tenant_domain),
+        None => format!("cloud: {}", s.form.cloud.key()),
+    };
+    let title = match s.screen {
+        Screen::Home => " m365-mail-wizard".to_string(),
+        Screen::Form(_) => " Check an existing app".to_string(),
+        Screen::Checks | Screen::Summary => format!(
+            " Live checks · {}",
+            s.current.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+        ),
+    };
+    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right.chars().count() as u16 + 1)]).areas(area);
+    f.render_widget(Paragraph::new(title).bold(), l);
+    f.render_widget(Paragraph::new(right).fg(ACCENT), r);
+}
+
+fn draw_status(f: &mut Frame, s: &State, area: Rect) {
+    let line = if let Some(b) = &s.busy {
+        Line::from(vec![
+            Span::raw(format!(" {} ", SPINNER[(s.frame % 10) as usize])).fg(ACCENT),
+            Span::raw(b.clone()),
+        ])
+    } else if let Some(e) = &s.error {
+        Line::from(vec![Span::raw(" ✘ ").fg(BAD).bold(), Span::raw(e.clone()).fg(BAD)])
+    } else if let Some(n) = &s.notice {
+        Line::from(vec![Span::raw(" ✔ ").fg(GOOD), Span::raw(n.clone())])
+    } else {
+        Line::default()
+    };
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
+}
+
+fn draw_keys(f: &mut Frame, s: &State, area: Rect) {
+    let mut spans = vec![Span::raw(" ")];
+    for h in hints(s) {
+        spans.push(Span::raw(h.key).fg(ACCENT).bold());
+        spans.push(Span::raw(format!(" {}   ", h.action)));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn verdict_mark(v: CheckVerdict) -> Span<'static> {
+    match v {
+        CheckVerdict::Passed => Span::raw("✔").fg(GOOD),
+        _ => Span::raw("✘").fg(BAD),
+    }
+}
+
+fn draw_home(f: &mut Frame, s: &State, area: Rect) {
+    let sandbox_rows = s.sandbox.as_ref().map(|sb| sb.apps.len() as u16 + 3).unwrap_or(0);
+    let [profiles_area, rest] =
+        Layout::vertical([Constraint::Min(5), Constraint::Length(sandbox_rows + s.broken.len() as u16)]).areas(area);
+    let items: Vec<ListItem> = if s.profiles.is_empty() {
+        vec![ListItem::new(Line::from(
+            "  No profiles yet. Press c to check an app you already registered.".fg(DIM),
+        ))]
+    } else {
+        s.profiles
+            .iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let p = &row.profile;
+                let access: Vec<&str> = p.access.iter().map(|a| a.key()).collect();
+                let mut spans = vec![
+                    Span::raw(if i == s.home_cursor { "> " } else { "  " }).fg(ACCENT),
+                    Span::raw(format!("{:<14} ", clip(p.name.as_str(), 14))).bold(),
+                    Span::raw(format!("{:<20} ", clip(&p.tenant, 20))),
+                    Span::raw(format!("{:<22} ", clip(&access.join(","), 22))),
+                    Span::raw(format!("{:>2} mailbox{} ", p.mailboxes.len(), if p.mailboxes.len() == 1 { " " } else { "es" })),
+                ];
+                match &p.last_check {
+                    Some(c) => {
+                        spans.push(verdict_mark(c.verdict));
+                        spans.push(Span::raw(format!(" {}", c.at.get(..16).unwrap_or(&c.at).replace('T', " "))).fg(DIM));
+                    }
+                    None => spans.push(Span::raw("not checked").fg(DIM)),
+                }
+                let item = ListItem::new(Line::from(spans));
+                if i == s.home_cursor {
+                    item.add_modifier(Modifier::REVERSED)
+                } else {
+                    item
+                }
+            })
+            .collect()
+    };
+    f.render_widget(List::new(items).block(Block::bordered().title(" Profiles ")), profiles_area);
+    let mut lines: Vec<Line> = s
+        .broken
+        .iter()
+        .map(|b| Line::from(format!(" ✘ {b}")).fg(BAD))
+        .collect();
+    if let Some(sb) = &s.sandbox {
+        lines.push(Line::from(format!(
+            " Sandbox apps in {} (client IDs; F2 fills a sandbox app's secret):",
+            sb.tenant_domain
+        )));
+        for a in &sb.apps {
+            lines.push(Line::from(vec![
+                Span::raw(format!("   {:<36} ", a.client_id)).fg(ACCENT),
+                Span::raw(a.name.clone()),
+            ]));
+        }
+        lines.push(Line::from(format!(" Mailboxes: {}", sb.mailboxes.join(" "))).fg(DIM));
+    }
+    f.render_widget(Paragraph::new(lines), rest);
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
+}
+
+fn question(step: Step) -> &'static str {
+    match step {
+        Step::Tenant => " Which tenant? ",
+        Step::ClientId => " Which app registration? ",
+        Step::Secret => " The client secret ",
+        Step::Access => " What does the application use? ",
+        Step::Mailboxes => " Which mailboxes? ",
+        Step::Name => " Name this profile ",
+    }
+}
+
+fn field<'a>(label: &'a str, value: String, focused: bool) -> Vec<Line<'a>> {
+    let style = if focused {
+        Style::default().fg(ACCENT).add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    vec![
+        Line::from(Span::raw(label).fg(DIM)),
+        Line::from(vec![
+            Span::styled(if focused { "> " } else { "  " }, style),
+            Span::styled(value, style),
+            Span::styled(if focused { "▏" } else { "" }, style),
+        ]),
+    ]
+}
+
+fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
+    let [left, right] = Layout::horizontal([Constraint::Length(22), Constraint::Min(40)]).areas(area);
+    let steps: Vec<Line> = Step::ALL
+        .iter()
+        .map(|st| {
+            let (mark, style) = if *st == step {
+                ("●", Style::default().fg(ACCENT).bold())
+            } else if s.step_done(*st) {
+                ("✔", Style::default().fg(GOOD))
+            } else {
+                ("○", Style::default().fg(DIM))
+            };
+            Line::from(vec![Span::styled(format!(" {mark} "), style), Span::styled(st.title(), style)])
+        })
+        .chain([
+            Line::from(" ○ Save & check").fg(DIM),
+            Line::from(" ○ Summary").fg(DIM),
+        ])
+        .collect();
+    f.render_widget(Paragraph::new(steps).block(Block::bordered().title(" Steps ")), left);
+    let form = &s.form;
+    let mut lines: Vec<Line> = Vec::new();
+    match step {
+        Step::Tenant => {
+            match &s.sandbox {
+                Some(_) => lines.push(Line::from("Cloud: built-in sandbox tenant").fg(DIM)),
+                None => {
+                    lines.push(Line::from(vec![
+                        Span::raw("Cloud: ").fg(DIM),
+                        Span::raw(format!("‹ {} ›", form.cloud.label())).fg(ACCENT),
+                    ]));
+                }
+            }
+            lines.push(Line::default());
+            lines.extend(field("Tenant ID (a GUID) or a verified domain", form.tenant.display(), true));
+            lines.push(Line::default());
+            if let Some(id) = form.tenant_id {
+                lines.push(Line::from(format!("Resolved: tenant ID {id}")).fg(GOOD));
+            }
+            lines.push(Line::from(
+                "A domain is looked up through the tenant's OpenID discovery document. The tenant ID is on Entra admin center › Overview.",
+            ).fg(DIM));
+        }
+        Step::ClientId => {
+            lines.extend(field("Application (client) ID", form.client_id.display(), true));
+            lines.push(Line::default());
+            lines.push(Line::from(
+                "Entra admin center › App registrations › the app › Overview shows it as \"Application (client) ID\". The \"Object ID\" beside it is a different value.",
+            ).fg(DIM));
+        }
+        Step::Secret => {
+            lines.extend(field("Client secret Value (hidden as you type)", form.secret.display(), true));
+            lines.push(Line::default());
+            lines.push(Line::from(
+                "Paste the secret's Value, not its Secret ID. It goes to the OS keyring only, never to a file, and is not shown again.",
+            ).fg(DIM));
+        }
+        Step::Access => {
+            for (i, a) in AccessChoice::ALL.iter().enumerate() {
+                let on = form.access.contains(a);
+                let cur = form.access_cursor == i;
+                let style = if cur { Style::default().fg(ACCENT).bold() } else { Style::default() };
+                lines.push(Line::styled(format!("{} [{}] {}", if cur { ">" } else { " " }, if on { "x" } else { " " }, a.label()), style));
+            }
+            let cur = form.access_cursor == AccessChoice::ALL.len();
+            let style = if cur { Style::default().fg(ACCENT).bold() } else { Style::default() };
+            lines.push(Line::styled(
+                format!(
+                    "{} [{}] Send a test message from each mailbox to itself (opt-in)",
+                    if cur { ">" } else { " " },
+                    if form.send_test { "x" } else { " " }
+                ),
+                style,
+            ));
+            lines.push(Line::default());
+            lines.push(Line::from("IMAP, POP3, SMTP and EWS checks are not available yet.").fg(DIM));
+            if let Some(a) = AccessChoice::ALL.get(form.access_cursor) {
+                let req = catalog().requirement(*a);
+                lines.push(Line::from(req.explain.clone()).fg(DIM));
+                lines.push(Line::from(format!("To limit it to some mailboxes: RBAC role \"{}\" or an application access policy.", req.rbac_role)).fg(DIM));
+            }
+        }
+        Step::Mailboxes => {
+            lines.extend(field(
+                "Mailboxes the application must reach (separate with commas)",
+                form.mailboxes.display(),
+                form.mailbox_field == MailboxField::Reach,
+            ));
+            lines.push(Line::default());
+            lines.extend(field(
+                "One mailbox it must NOT reach (optional; proves the scope)",
+                form.deny.display(),
+                form.mailbox_field == MailboxField::Deny,
+            ));
+            lines.push(Line::default());
+            if let Some(sb) = &s.sandbox {
+                lines.push(Line::from(format!("Sandbox mailboxes: {}", sb.mailboxes.join(", "))).fg(DIM));
+            }
+        }
+        Step::Name => {
+            lines.extend(field("Profile name (letters, digits, . _ -)", form.name.display(), true));
+            lines.push(Line::default());
+            lines.push(Line::from("Enter stores the secret in the keyring, saves the profile and runs the live checks.").fg(DIM));
+        }
+    }
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(question(step))),
+        right,
+    );
+}
+
+fn status_span(s: &State, st: Status) -> Span<'static> {
+    match st {
+        Status::Pending => Span::raw("○").fg(DIM),
+        Status::Running => Span::raw(SPINNER[(s.frame % 10) as usize]).fg(ACCENT),
+        Status::Passed => Span::raw("✔").fg(GOOD),
+        Status::Failed => Span::raw("✘").fg(BAD),
+        Status::Skipped => Span::raw("–").fg(DIM),
+    }
+}
+
+fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
+    let done = s.checks.iter().filter(|r| r.done()).count();
+    let total = s.checks.len().max(1);
+    let [gauge, list, detail] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(4),
+        Constraint::Length(8),
+    ])
+    .areas(area);
+    f.render_widget(
+        Gauge::default()
+            .gauge_style(Style::default().fg(ACCENT))
+            .ratio(done as f64 / total as f64)
+            .label(format!("{done}/{}", s.checks.len())),
+        gauge,
+    );
+    let width = list.width.saturating_sub(4) as usize;
+    let items: Vec<ListItem> = s
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let (what, target) = r.spec.columns();
+            let secs = r.elapsed_ms.map(|m| format!("{:.2} s", m as f64 / 1000.0)).unwrap_or_default();
+            let detail = match r.status {
+                Status::Running => "checking…".to_string(),
+                _ => r.detail.clone().unwrap_or_default(),
+            };
+            let head = format!(" {what:<7} {:<16} {secs:>7}  ", clip(&target, 16));
+            let room = width.saturating_sub(head.chars().count() + 2);
+            let line = Line::from(vec![
+                Span::raw(if i == s.check_cursor { ">" } else { " " }).fg(ACCENT),
+                status_span(s, r.status),
+                Span::raw(head),
+                Span::raw(clip(&detail, room.max(1))),
+            ]);
+            let item = ListItem::new(line);
+            if i == s.check_cursor {
+                item.add_modifier(Modifier::REVERSED)
+            } else {
+                item
+            }
+        })
+        .collect();
+    f.render_widget(List::new(items).block(Block::bordered()), list);
+    let sel = s.checks.get(s.check_cursor);
+    let text: Vec<Line> = match sel.and_then(|r| r.diagnosis.as_ref()) {
+        Some(d) => vec![
+            Line::from(d.summary.clone()).fg(BAD).bold(),
+            Line::from(vec![Span::raw("Evidence: ").fg(DIM), Span::raw(d.evidence.clone())]),
+            Line::from(vec![Span::raw("Cause: ").fg(DIM), Span::raw(d.cause.clone())]),
+            Line::from(vec![Span::raw("Fix: ").fg(DIM), Span::raw(d.fix.clone())]),
+        ],
+        None => match sel {
+            Some(r) if r.status == Status::Passed => vec![Line::from(format!("{} — passed: {}", r.id, r.detail.clone().unwrap_or_default())).fg(GOOD)],
+            Some(r) => vec![Line::from(format!("{}: {}", r.id, r.detail.clone().unwrap_or_else(|| "waiting…".into())))],
+            None => vec![],
+        },
+    };
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().borders(Borders::ALL)), detail);
+}
+
+fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
+    let Some(p) = &s.current else {
+        return;
+    };
+    let passed = s.checks.iter().filter(|r| r.status == Status::Passed).count();
+    let failed = s.checks.iter().filter(|r| r.status == Status::Failed).count();
+    let mut lines = vec![
+        if failed == 0 {
+            Line::from(format!("All {passed} checks passed.")).fg(GOOD).bold()
+        } else {
+            Line::from(format!("{failed} check(s) failed, {passed} passed: see the checks (esc) for each diagnosis.")).fg(BAD).bold()
+        },
+        Line::default(),
+        Line::from("Settings for the consuming application:"),
+    ];
+    let settings = summary_settings(s, p);
+    for (k, v) in settings {
+        lines.push(Line::from(vec![Span::raw(format!("  {k:<16} ")).fg(DIM), Span::raw(v)]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(format!("Profile \"{}\" is saved; re-check any time with: m365-mail-wizard{} check {}", p.name, if s.sandbox.is_some() { " --sandbox" } else { "" }, p.name)).fg(DIM));
+    f.render_widget(Clear, area);
+    f.render_widget(
+        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(" Summary ")),
+        area,
+    );
+}
+
+fn summary_settings(s: &State, p: &crate::model::Profile) -> Vec<(&'static str, String)> {
+    let e = match &s.sandbox {
+        Some(sb) => sb.endpoints.clone(),
+        None => p.cloud().endpoints,
+    };
+    let tenant = p.tenant_id.to_string();
+    vec![
+        ("Tenant ID", tenant.clone()),
+        ("Client ID", p.client_id.to_string()),
+        ("Client secret", format!("in the keyring under profile \"{}\"", p.name)),
+        ("Token URL", e.token_url(&tenant)),
+        ("Scope", e.graph_scope()),
+        ("Graph endpoint", e.graph_v1()),
+        ("Mailboxes", p.mailboxes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")),
+    ]
+}

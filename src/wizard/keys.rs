@@ -1,0 +1,82 @@
+//! The keys the wizard understands, and the hints each screen shows (built from the same
+//! state `update` reads, so the help line cannot promise a key that does nothing).
+
+use super::{Screen, State, Step};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Key {
+    Char(char),
+    Enter,
+    Esc,
+    Backspace,
+    Delete,
+    Up,
+    Down,
+    Left,
+    Right,
+    Home,
+    End,
+    Tab,
+    BackTab,
+    /// Ctrl-C: leave now, keeping what was typed as a draft.
+    Interrupt,
+    /// F2: in the sandbox, fill in the secret of the sandbox app whose client id was typed.
+    FillSandboxSecret,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hint {
+    pub key: &'static str,
+    pub action: &'static str,
+}
+
+const fn h(key: &'static str, action: &'static str) -> Hint {
+    Hint { key, action }
+}
+
+pub fn hints(s: &State) -> Vec<Hint> {
+    let mut out = Vec::new();
+    match s.screen {
+        Screen::Home => {
+            out.push(h("c", "check an existing app"));
+            if !s.profiles.is_empty() {
+                out.push(h("↑↓", "move"));
+                out.push(h("enter", "re-check"));
+            }
+            if s.draft.is_some() {
+                out.push(h("d", "resume draft"));
+            }
+            out.push(h("q", "quit"));
+        }
+        Screen::Form(step) => {
+            match step {
+                Step::Tenant if s.sandbox.is_none() => out.push(h("↑↓", "cloud")),
+                Step::Secret if s.sandbox.is_some() => out.push(h("F2", "sandbox secret")),
+                Step::Access => {
+                    out.push(h("space", "toggle"));
+                    out.push(h("↑↓", "move"));
+                }
+                Step::Mailboxes => out.push(h("tab", "next field")),
+                _ => {}
+            }
+            out.push(h("enter", if step == Step::Name { "save & check" } else { "next" }));
+            out.push(h("esc", "back"));
+            out.push(h("ctrl-c", "quit (keeps a draft)"));
+        }
+        Screen::Checks => {
+            out.push(h("↑↓", "select"));
+            if !s.checks_running {
+                out.push(h("r", "re-run"));
+                out.push(h("enter", "summary"));
+            }
+            out.push(h("esc", "home"));
+            out.push(h("q", "quit"));
+        }
+        Screen::Summary => {
+            out.push(h("esc", "back to checks"));
+            out.push(h("enter", "home"));
+            out.push(h("q", "quit"));
+        }
+    }
+    out
+}

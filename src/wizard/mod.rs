@@ -1,0 +1,310 @@
+//! The wizard as a pure state machine: `update(&mut State, Msg) -> Vec<Effect>`.
+//! Effects are plain data; the TUI's executor performs them and answers with messages.
+
+mod input;
+mod keys;
+mod update;
+
+pub use input::Input;
+pub use keys::{Hint, Key, hints};
+pub use update::update;
+
+use crate::checks::CheckRow;
+use crate::model::{AccessChoice, CloudKind, Mailbox, Profile, ProfileName, Secret, TenantId};
+use crate::store::Draft;
+
+/// The steps of journey 3, "I already have an app, check it".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Tenant,
+    ClientId,
+    Secret,
+    Access,
+    Mailboxes,
+    Name,
+}
+
+impl Step {
+    pub const ALL: [Step; 6] = [
+        Step::Tenant,
+        Step::ClientId,
+        Step::Secret,
+        Step::Access,
+        Step::Mailboxes,
+        Step::Name,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Step::Tenant => "Tenant",
+            Step::ClientId => "Application",
+            Step::Secret => "Secret",
+            Step::Access => "Access",
+            Step::Mailboxes => "Mailboxes",
+            Step::Name => "Profile name",
+        }
+    }
+
+    pub fn next(self) -> Option<Step> {
+        Step::ALL.iter().position(|s| *s == self).and_then(|i| Step::ALL.get(i + 1).copied())
+    }
+
+    pub fn prev(self) -> Option<Step> {
+        Step::ALL
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| Step::ALL[i])
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Home,
+    Form(Step),
+    Checks,
+    Summary,
+}
+
+/// What the home screen shows of a profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileRow {
+    pub profile: Profile,
+}
+
+/// A sandbox app the home screen lists (never its secret).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxApp {
+    pub name: String,
+    pub client_id: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SandboxView {
+    pub tenant_domain: String,
+    pub endpoints: crate::model::Endpoints,
+    pub apps: Vec<SandboxApp>,
+    pub mailboxes: Vec<String>,
+}
+
+/// Which field of the mailboxes step has the cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailboxField {
+    Reach,
+    Deny,
+}
+
+/// Everything typed in the form. The secret lives only in `secret` (masked) until saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub cloud: CloudKind,
+    pub tenant: Input,
+    /// Set once discovery resolved what `tenant` says; cleared when it is edited.
+    pub tenant_id: Option<TenantId>,
+    pub client_id: Input,
+    pub secret: Input,
+    pub access: Vec<AccessChoice>,
+    pub send_test: bool,
+    /// Row under the cursor on the access step (the choices, then the send-test option).
+    pub access_cursor: usize,
+    pub mailboxes: Input,
+    pub deny: Input,
+    pub mailbox_field: MailboxField,
+    pub name: Input,
+}
+
+impl Default for Form {
+    fn default() -> Form {
+        Form {
+            cloud: CloudKind::Global,
+            tenant: Input::default(),
+            tenant_id: None,
+            client_id: Input::default(),
+            secret: Input::masked(),
+            access: vec![AccessChoice::GraphRead],
+            send_test: false,
+            access_cursor: 0,
+            mailboxes: Input::default(),
+            deny: Input::default(),
+            mailbox_field: MailboxField::Reach,
+            name: Input::default(),
+        }
+    }
+}
+
+impl Form {
+    /// Whether anything was typed that a draft should keep.
+    pub fn touched(&self) -> bool {
+        !(self.tenant.text().is_empty()
+            && self.client_id.text().is_empty()
+            && self.mailboxes.text().is_empty()
+            && self.deny.text().is_empty()
+            && self.name.text().is_empty())
+    }
+
+    pub fn draft(&self) -> Draft {
+        Draft {
+            cloud: self.cloud.key().to_string(),
+            tenant: self.tenant.text().to_string(),
+            client_id: self.client_id.text().to_string(),
+            access: self.access.iter().map(|a| a.key().to_string()).collect(),
+            mailboxes: self.mailboxes.text().to_string(),
+            deny_mailbox: self.deny.text().to_string(),
+            name: self.name.text().to_string(),
+        }
+    }
+
+    pub fn from_draft(d: &Draft) -> Form {
+        let access: Vec<AccessChoice> = d.access.iter().filter_map(|a| a.parse().ok()).collect();
+        Form {
+            cloud: d.cloud.parse().unwrap_or(CloudKind::Global),
+            tenant: Input::new(&d.tenant),
+            client_id: Input::new(&d.client_id),
+            access: if access.is_empty() { vec![AccessChoice::GraphRead] } else { access },
+            mailboxes: Input::new(&d.mailboxes),
+            deny: Input::new(&d.deny_mailbox),
+            name: Input::new(&d.name),
+            ..Form::default()
+        }
+    }
+
+    /// Rows of the access step: each choice, then the send-test option.
+    pub fn access_rows(&self) -> usize {
+        AccessChoice::ALL.len() + 1
+    }
+}
+
+/// The outcome of saving, as the executor reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Saved {
+    /// Where the secret went, e.g. "Secret Service keyring".
+    pub store: String,
+    /// Set when the sandbox had to keep the secret in memory.
+    pub note: Option<String>,
+}
+
+pub enum Msg {
+    Key(Key),
+    Paste(String),
+    Tick,
+    Resize(u16, u16),
+    Profiles(Vec<ProfileRow>, Vec<String>),
+    TenantResolved(Result<TenantId, String>),
+    Saved(Result<Saved, String>),
+    CheckEvent(usize, crate::checks::CheckEvent),
+    ChecksDone,
+    /// A profile's secret could not be read for a re-check.
+    CheckFailedToStart(String),
+    /// The secret of the sandbox app whose client id was typed (F2).
+    SandboxSecret(Result<Secret, String>),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Effect {
+    LoadProfiles,
+    ResolveTenant { cloud: CloudKind, tenant: String },
+    /// Secret to the keyring, then the profile to disk.
+    Save { profile: Box<Profile>, secret: SecretBox },
+    /// Runs the checks; `secret` is given for a profile just saved, else read from the keyring.
+    RunChecks { profile: Box<Profile>, secret: Option<SecretBox> },
+    SaveDraft(Draft),
+    FillSandboxSecret { client_id: String },
+    ClearDraft,
+    Quit,
+}
+
+/// A secret carried by an effect; compares equal to any other so effects stay comparable in
+/// tests without exposing the text.
+#[derive(Clone)]
+pub struct SecretBox(pub Secret);
+
+impl PartialEq for SecretBox {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+impl Eq for SecretBox {}
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(…)")
+    }
+}
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+pub struct State {
+    pub screen: Screen,
+    pub sandbox: Option<SandboxView>,
+    pub profiles: Vec<ProfileRow>,
+    /// Profile files that could not be read, with the reason.
+    pub broken: Vec<String>,
+    pub home_cursor: usize,
+    pub form: Form,
+    /// The draft found at start, offered on the home screen.
+    pub draft: Option<Draft>,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    /// An effect is under way; the text says which.
+    pub busy: Option<String>,
+    /// The profile being checked (just saved, or picked on the home screen).
+    pub current: Option<Profile>,
+    /// Secret of the profile just saved, kept for re-runs in this session only.
+    pub current_secret: Option<Secret>,
+    pub checks: Vec<CheckRow>,
+    pub checks_running: bool,
+    pub check_cursor: usize,
+    pub frame: u64,
+    pub size: (u16, u16),
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(sandbox: Option<SandboxView>, draft: Option<Draft>) -> State {
+        let mut form = Form::default();
+        if let Some(s) = &sandbox {
+            form.cloud = CloudKind::Custom;
+            form.tenant = Input::new(&s.tenant_domain);
+        }
+        State {
+            screen: Screen::Home,
+            sandbox,
+            profiles: Vec::new(),
+            broken: Vec::new(),
+            home_cursor: 0,
+            form,
+            draft,
+            error: None,
+            notice: None,
+            busy: None,
+            current: None,
+            current_secret: None,
+            checks: Vec::new(),
+            checks_running: false,
+            check_cursor: 0,
+            frame: 0,
+            size: (MIN_WIDTH, MIN_HEIGHT),
+            quit: false,
+        }
+    }
+
+    pub fn too_small(&self) -> bool {
+        self.size.0 < MIN_WIDTH || self.size.1 < MIN_HEIGHT
+    }
+
+    pub fn profile_names(&self) -> Vec<ProfileName> {
+        self.profiles.iter().map(|p| p.profile.name.clone()).collect()
+    }
+
+    /// Steps already answered (for the ✔ marks on the left).
+    pub fn step_done(&self, step: Step) -> bool {
+        match self.screen {
+            Screen::Form(current) => step < current,
+            _ => false,
+        }
+    }
+
+    pub fn mailbox_list(&self) -> Vec<Mailbox> {
+        Mailbox::parse_list(self.form.mailboxes.text()).unwrap_or_default()
+    }
+}

@@ -1,0 +1,457 @@
+use super::{
+    Effect, Form, Input, Key, MailboxField, Msg, ProfileRow, Screen, SecretBox, State, Step,
+};
+use crate::checks::{self, CheckRow};
+use crate::model::{
+    AccessChoice, ClientId, CloudKind, KeyringBackend, Mailbox, Profile, ProfileName, Secret, TenantInput,
+};
+
+pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick => {
+            s.frame = s.frame.wrapping_add(1);
+            Vec::new()
+        }
+        Msg::Resize(w, h) => {
+            s.size = (w, h);
+            Vec::new()
+        }
+        Msg::Profiles(rows, broken) => {
+            s.profiles = rows;
+            s.broken = broken;
+            s.home_cursor = s.home_cursor.min(s.profiles.len().saturating_sub(1));
+            Vec::new()
+        }
+        Msg::Key(Key::Interrupt) => interrupt(s),
+        Msg::Key(_) | Msg::Paste(_) if s.busy.is_some() => Vec::new(),
+        Msg::Paste(text) => {
+            if let Some(input) = focused_input(s) {
+                input.insert(text.trim_end_matches(['\r', '\n']));
+                after_edit(s);
+            }
+            Vec::new()
+        }
+        Msg::Key(k) => match s.screen {
+            Screen::Home => home_key(s, k),
+            Screen::Form(step) => form_key(s, step, k),
+            Screen::Checks => checks_key(s, k),
+            Screen::Summary => summary_key(s, k),
+        },
+        Msg::TenantResolved(result) => {
+            s.busy = None;
+            match result {
+                Ok(id) => {
+                    s.form.tenant_id = Some(id);
+                    s.notice = Some(format!("Tenant ID: {id}"));
+                    s.screen = Screen::Form(Step::ClientId);
+                }
+                Err(m) => s.error = Some(m),
+            }
+            Vec::new()
+        }
+        Msg::SandboxSecret(result) => {
+            match result {
+                Ok(secret) => {
+                    s.form.secret.clear();
+                    s.form.secret.insert(secret.expose());
+                    s.notice = Some("The sandbox app's secret was filled in.".into());
+                }
+                Err(m) => s.error = Some(m),
+            }
+            Vec::new()
+        }
+        Msg::Saved(result) => {
+            s.busy = None;
+            match result {
+                Ok(saved) => {
+                    s.notice = Some(
+                        saved
+                            .note
+                            .unwrap_or_else(|| format!("Secret stored in the {}; profile saved.", saved.store)),
+                    );
+                    if let Some(p) = s.current.as_mut()
+                        && saved.store == "session memory"
+                    {
+                        p.keyring = KeyringBackend::SessionMemory;
+                    }
+                    s.form = fresh_form(s);
+                    let mut fx = vec![Effect::ClearDraft];
+                    fx.extend(start_checks(s));
+                    fx
+                }
+                Err(m) => {
+                    s.error = Some(m);
+                    Vec::new()
+                }
+            }
+        }
+        Msg::CheckEvent(i, ev) => {
+            if let Some(row) = s.checks.get_mut(i) {
+                row.apply(ev);
+            }
+            Vec::new()
+        }
+        Msg::ChecksDone => {
+            s.checks_running = false;
+            vec![Effect::LoadProfiles]
+        }
+        Msg::CheckFailedToStart(m) => {
+            s.checks_running = false;
+            s.error = Some(m);
+            Vec::new()
+        }
+    }
+}
+
+fn fresh_form(s: &State) -> Form {
+    let mut f = Form::default();
+    if let Some(sb) = &s.sandbox {
+        f.cloud = CloudKind::Custom;
+        f.tenant = Input::new(&sb.tenant_domain);
+    }
+    f
+}
+
+fn interrupt(s: &mut State) -> Vec<Effect> {
+    s.quit = true;
+    let mut fx = Vec::new();
+    if matches!(s.screen, Screen::Form(_)) && s.form.touched() {
+        fx.push(Effect::SaveDraft(s.form.draft()));
+    }
+    fx.push(Effect::Quit);
+    fx
+}
+
+fn quit(s: &mut State) -> Vec<Effect> {
+    s.quit = true;
+    vec![Effect::Quit]
+}
+
+fn start_checks(s: &mut State) -> Vec<Effect> {
+    let Some(p) = s.current.clone() else {
+        return Vec::new();
+    };
+    s.checks = checks::plan(&p).into_iter().map(CheckRow::new).collect();
+    s.check_cursor = 0;
+    s.checks_running = true;
+    s.error = None;
+    s.screen = Screen::Checks;
+    vec![Effect::RunChecks {
+        profile: Box::new(p),
+        secret: s.current_secret.clone().map(SecretBox),
+    }]
+}
+
+fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
+    s.error = None;
+    match k {
+        Key::Char('q') | Key::Esc => quit(s),
+        Key::Char('c') | Key::Char('n') => {
+            s.notice = None;
+            s.screen = Screen::Form(Step::Tenant);
+            Vec::new()
+        }
+        Key::Char('d') => {
+            if let Some(d) = s.draft.take() {
+                let sandbox_tenant = s.sandbox.as_ref().map(|sb| sb.tenant_domain.clone());
+                s.form = Form::from_draft(&d);
+                if let Some(t) = sandbox_tenant {
+                    s.form.cloud = CloudKind::Custom;
+                    if s.form.tenant.text().is_empty() {
+                        s.form.tenant = Input::new(&t);
+                    }
+                }
+                s.notice = Some("Draft restored. The secret is never kept in a draft: paste it again.".into());
+                s.screen = Screen::Form(Step::Tenant);
+            }
+            Vec::new()
+        }
+        Key::Up => {
+            s.home_cursor = s.home_cursor.saturating_sub(1);
+            Vec::new()
+        }
+        Key::Down => {
+            s.home_cursor = (s.home_cursor + 1).min(s.profiles.len().saturating_sub(1));
+            Vec::new()
+        }
+        Key::Enter | Key::Char('r') => match s.profiles.get(s.home_cursor).cloned() {
+            Some(ProfileRow { profile }) => {
+                s.current = Some(profile);
+                s.current_secret = None;
+                s.notice = None;
+                start_checks(s)
+            }
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn focused_input(s: &mut State) -> Option<&mut Input> {
+    let f = &mut s.form;
+    match s.screen {
+        Screen::Form(Step::Tenant) => Some(&mut f.tenant),
+        Screen::Form(Step::ClientId) => Some(&mut f.client_id),
+        Screen::Form(Step::Secret) => Some(&mut f.secret),
+        Screen::Form(Step::Mailboxes) => Some(match f.mailbox_field {
+            MailboxField::Reach => &mut f.mailboxes,
+            MailboxField::Deny => &mut f.deny,
+        }),
+        Screen::Form(Step::Name) => Some(&mut f.name),
+        _ => None,
+    }
+}
+
+fn after_edit(s: &mut State) {
+    if s.screen == Screen::Form(Step::Tenant) {
+        s.form.tenant_id = None;
+    }
+}
+
+/// Editing keys shared by every text field; returns whether the key was one.
+fn edit(s: &mut State, k: Key) -> bool {
+    let Some(input) = focused_input(s) else {
+        return false;
+    };
+    match k {
+        Key::Char(c) => input.insert(&c.to_string()),
+        Key::Backspace => input.backspace(),
+        Key::Delete => input.delete(),
+        Key::Left => input.left(),
+        Key::Right => input.right(),
+        Key::Home => input.home(),
+        Key::End => input.end(),
+        _ => return false,
+    }
+    after_edit(s);
+    true
+}
+
+fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
+    if k == Key::Esc {
+        s.error = None;
+        s.notice = None;
+        s.screen = step.prev().map(Screen::Form).unwrap_or(Screen::Home);
+        return Vec::new();
+    }
+    if k == Key::Enter {
+        s.error = None;
+        s.notice = None;
+        return submit(s, step);
+    }
+    match (step, k) {
+        (Step::Tenant, Key::Up | Key::Down) if s.sandbox.is_none() => {
+            let named = CloudKind::NAMED;
+            let i = named.iter().position(|c| *c == s.form.cloud).unwrap_or(0);
+            let n = named.len();
+            let j = if k == Key::Down { (i + 1) % n } else { (i + n - 1) % n };
+            s.form.cloud = named[j];
+            s.form.tenant_id = None;
+        }
+        (Step::Secret, Key::FillSandboxSecret) if s.sandbox.is_some() => {
+            return vec![Effect::FillSandboxSecret {
+                client_id: s.form.client_id.text().trim().to_ascii_lowercase(),
+            }];
+        }
+        (Step::Access, Key::Up) => s.form.access_cursor = s.form.access_cursor.saturating_sub(1),
+        (Step::Access, Key::Down) => {
+            s.form.access_cursor = (s.form.access_cursor + 1).min(s.form.access_rows() - 1);
+        }
+        (Step::Access, Key::Char(' ') | Key::Char('x')) => toggle_access(&mut s.form),
+        (Step::Mailboxes, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
+            s.form.mailbox_field = match s.form.mailbox_field {
+                MailboxField::Reach => MailboxField::Deny,
+                MailboxField::Deny => MailboxField::Reach,
+            };
+        }
+        (Step::Access, _) => {}
+        _ => {
+            edit(s, k);
+        }
+    }
+    Vec::new()
+}
+
+fn toggle_access(f: &mut Form) {
+    match AccessChoice::ALL.get(f.access_cursor) {
+        Some(a) => {
+            if let Some(i) = f.access.iter().position(|x| x == a) {
+                f.access.remove(i);
+            } else {
+                f.access.push(*a);
+                f.access.sort();
+            }
+        }
+        None => f.send_test = !f.send_test,
+    }
+}
+
+fn advance(s: &mut State, step: Step) -> Vec<Effect> {
+    s.screen = Screen::Form(step.next().unwrap_or(step));
+    Vec::new()
+}
+
+fn submit(s: &mut State, step: Step) -> Vec<Effect> {
+    match step {
+        Step::Tenant => match TenantInput::parse(s.form.tenant.text()) {
+            Err(e) => {
+                s.error = Some(e.to_string());
+                Vec::new()
+            }
+            Ok(_) if s.form.tenant_id.is_some() => advance(s, step),
+            Ok(t) => {
+                s.busy = Some(format!("Looking up tenant {t}…"));
+                vec![Effect::ResolveTenant {
+                    cloud: s.form.cloud,
+                    tenant: t.to_string(),
+                }]
+            }
+        },
+        Step::ClientId => match ClientId::parse(s.form.client_id.text()) {
+            Err(e) => {
+                s.error = Some(e.to_string());
+                Vec::new()
+            }
+            Ok(c) if Some(c.0) == s.form.tenant_id.map(|t| t.0) => {
+                s.error = Some(
+                    "That is the tenant ID. The client ID is the app's \"Application (client) ID\" on its Overview page."
+                        .into(),
+                );
+                Vec::new()
+            }
+            Ok(_) => advance(s, step),
+        },
+        Step::Secret => {
+            let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
+            if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+                s.error = Some(w.message().into());
+                return Vec::new();
+            }
+            if let Some(w) = warnings.first() {
+                s.notice = Some(w.message().into());
+            }
+            s.form.secret.clear();
+            s.form.secret.insert(secret.expose());
+            advance(s, step)
+        }
+        Step::Access => {
+            if s.form.access.is_empty() {
+                s.error = Some("Choose at least one: move with ↑↓ and press space.".into());
+                Vec::new()
+            } else {
+                advance(s, step)
+            }
+        }
+        Step::Mailboxes => match validate_mailboxes(&s.form) {
+            Err(e) => {
+                s.error = Some(e);
+                Vec::new()
+            }
+            Ok(_) => advance(s, step),
+        },
+        Step::Name => save(s),
+    }
+}
+
+fn validate_mailboxes(f: &Form) -> Result<(Vec<Mailbox>, Option<Mailbox>), String> {
+    let reach = Mailbox::parse_list(f.mailboxes.text()).map_err(|e| e.to_string())?;
+    if reach.is_empty() {
+        return Err("Type at least one mailbox the application must reach, e.g. helpdesk@contoso.com.".into());
+    }
+    let deny = match f.deny.text().trim() {
+        "" => None,
+        t => Some(Mailbox::parse(t).map_err(|e| format!("Must-be-denied mailbox: {e}"))?),
+    };
+    if let Some(d) = &deny
+        && reach.contains(d)
+    {
+        return Err(format!("{d} is in both lists: a mailbox cannot be both reachable and denied."));
+    }
+    Ok((reach, deny))
+}
+
+/// Builds the profile from the form, re-validating every step; on a bad field, goes there.
+fn save(s: &mut State) -> Vec<Effect> {
+    let fail = |s: &mut State, step: Step, msg: String| {
+        s.error = Some(msg);
+        s.screen = Screen::Form(step);
+        Vec::new()
+    };
+    let name = match ProfileName::parse(s.form.name.text()) {
+        Ok(n) => n,
+        Err(e) => return fail(s, Step::Name, e.to_string()),
+    };
+    if s.profile_names().contains(&name) {
+        return fail(
+            s,
+            Step::Name,
+            format!("A profile named \"{name}\" exists already: choose another name."),
+        );
+    }
+    let Some(tenant_id) = s.form.tenant_id else {
+        return fail(s, Step::Tenant, "The tenant was changed: press enter to look it up again.".into());
+    };
+    let client_id = match ClientId::parse(s.form.client_id.text()) {
+        Ok(c) => c,
+        Err(e) => return fail(s, Step::ClientId, e.to_string()),
+    };
+    let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
+    if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+        return fail(s, Step::Secret, w.message().into());
+    }
+    let (mailboxes, deny_mailbox) = match validate_mailboxes(&s.form) {
+        Ok(x) => x,
+        Err(e) => return fail(s, Step::Mailboxes, e),
+    };
+    let profile = Profile {
+        name,
+        sandbox: s.sandbox.is_some(),
+        cloud: s.form.cloud,
+        endpoints: None,
+        tenant: s.form.tenant.text().trim().to_ascii_lowercase(),
+        tenant_id,
+        client_id,
+        access: s.form.access.clone(),
+        mailboxes,
+        deny_mailbox,
+        send_test: s.form.send_test,
+        keyring: KeyringBackend::Os,
+        last_check: None,
+    };
+    s.busy = Some("Saving the secret to the keyring…".into());
+    s.current = Some(profile.clone());
+    s.current_secret = Some(secret.clone());
+    vec![Effect::Save {
+        profile: Box::new(profile),
+        secret: SecretBox(secret),
+    }]
+}
+
+fn checks_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Up => s.check_cursor = s.check_cursor.saturating_sub(1),
+        Key::Down => s.check_cursor = (s.check_cursor + 1).min(s.checks.len().saturating_sub(1)),
+        Key::Char('r') if !s.checks_running => return start_checks(s),
+        Key::Enter if !s.checks_running => s.screen = Screen::Summary,
+        Key::Esc => {
+            s.screen = Screen::Home;
+            return vec![Effect::LoadProfiles];
+        }
+        Key::Char('q') => return quit(s),
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn summary_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Esc => s.screen = Screen::Checks,
+        Key::Enter => {
+            s.screen = Screen::Home;
+            return vec![Effect::LoadProfiles];
+        }
+        Key::Char('q') => return quit(s),
+        _ => {}
+    }
+    Vec::new()
+}
