@@ -70,8 +70,13 @@ impl KeyringVault {
                         "The {} is locked: unlock it (log in to the desktop session or run `gnome-keyring-daemon --unlock`) and try again.",
                         self.name
                     ))
-                } else {
+                } else if self.name == "Secret Service keyring" {
                     VaultError::Unavailable(format!("{NO_SECRET_SERVICE} ({text})"))
+                } else {
+                    VaultError::Unavailable(format!(
+                        "The {} refused access ({text}); it may be disabled here (containers often block it). Use the OS keyring instead.",
+                        self.name
+                    ))
                 }
             }
             other => VaultError::Failed(self.name, other.to_string()),

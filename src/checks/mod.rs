@@ -94,7 +94,7 @@ pub fn plan(p: &Profile) -> Vec<CheckSpec> {
                 kind: CheckKind::GraphSend,
                 mailbox: Some(m.clone()),
                 skip: (!p.send_test).then(|| {
-                    "not sent: sending a test message is opt-in (--send-test)".to_string()
+                    "not sent: sending a test message is opt-in".to_string()
                 }),
             });
         }

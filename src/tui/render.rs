@@ -150,7 +150,8 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
                 Span::raw(a.name.clone()),
             ]));
         }
-        lines.push(Line::from(format!(" Mailboxes: {}", sb.mailboxes.join(" "))).fg(DIM));
+        let short: Vec<&str> = sb.mailboxes.iter().map(|m| m.split('@').next().unwrap_or(m)).collect();
+        lines.push(Line::from(format!(" Mailboxes (@{}): {}", sb.tenant_domain, short.join(" "))).fg(DIM));
     }
     f.render_widget(Paragraph::new(lines), rest);
 }
@@ -334,7 +335,7 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
         .enumerate()
         .map(|(i, r)| {
             let (what, target) = r.spec.columns();
-            let secs = r.elapsed_ms.map(|m| format!("{:.2} s", m as f64 / 1000.0)).unwrap_or_default();
+            let secs = r.elapsed_ms.map(duration_text).unwrap_or_default();
             let detail = match r.status {
                 Status::Running => "checking…".to_string(),
                 _ => r.detail.clone().unwrap_or_default(),
@@ -416,4 +417,13 @@ fn summary_settings(s: &State, p: &crate::model::Profile) -> Vec<(&'static str, 
         ("Graph endpoint", e.graph_v1()),
         ("Mailboxes", p.mailboxes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")),
     ]
+}
+
+/// "12 ms" under a second, "1.25 s" above.
+pub fn duration_text(ms: u64) -> String {
+    if ms < 1000 {
+        format!("{ms} ms")
+    } else {
+        format!("{:.2} s", ms as f64 / 1000.0)
+    }
 }

@@ -1,0 +1,197 @@
+//! The real binary's `add` and `check` against `sandbox serve`, one test per seeded outcome,
+//! with the secret in the real Secret Service.
+
+mod common;
+
+use common::{Home, Served, json, secret_service, text};
+use serde_json::Value;
+
+/// Adds profile `name` for sandbox app `key` and returns the `check --json` output.
+fn add_and_check(sb: &Served, home: &Home, name: &str, key: &str, access: &str, deny: Option<&str>) -> (i32, Value) {
+    let (client_id, secret, _) = sb.app(key);
+    let cf = sb.cloud_file();
+    let mut args = vec![
+        "add",
+        name,
+        "--tenant",
+        "contoso.example",
+        "--client-id",
+        &client_id,
+        "--access",
+        access,
+        "--mailbox",
+        "alice@contoso.example,bob@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--secret-stdin",
+    ];
+    if let Some(d) = deny {
+        args.extend(["--deny-mailbox", d]);
+    }
+    let o = home.run(&args, &secret);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["check", name, "--json"], "");
+    (o.status.code().unwrap(), json(&o))
+}
+
+fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}
+
+#[test]
+fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-scoped", "scoped", "graph-read,graph-send", Some("ceo@contoso.example"));
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(r["verdict"], "passed");
+    assert_eq!(check(&r, "token:graph")["detail"], "roles: Mail.Read, Mail.Send");
+    assert_eq!(check(&r, "graph-read:alice@contoso.example")["detail"], "inbox: 12 messages, 3 unread");
+    assert_eq!(check(&r, "graph-read:bob@contoso.example")["status"], "passed");
+    assert_eq!(check(&r, "graph-send:alice@contoso.example")["status"], "skipped");
+    assert_eq!(check(&r, "denied:ceo@contoso.example")["status"], "passed");
+    assert_eq!(r["settings"]["client_id"], sb.app("scoped").0);
+    let profiles = json(&home.run(&["profiles", "--json"], ""));
+    assert_eq!(profiles[0]["last_check"]["verdict"], "passed");
+    let o = home.run(&["forget", "e2e-scoped"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+#[test]
+fn app_without_consent_fails_on_missing_roles() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-noconsent", "no-consent", "graph-read", None);
+    assert_eq!(code, 1);
+    let t = check(&r, "token:graph");
+    assert_eq!(t["status"], "failed");
+    assert!(t["diagnosis"]["evidence"].as_str().unwrap().contains("no roles at all"), "{t:#}");
+    assert!(t["diagnosis"]["fix"].as_str().unwrap().contains("Grant admin consent"));
+    let m = check(&r, "graph-read:alice@contoso.example");
+    assert!(m["diagnosis"]["evidence"].as_str().unwrap().contains("ErrorAccessDenied"));
+    home.run(&["forget", "e2e-noconsent"], "");
+}
+
+#[test]
+fn expired_secret_is_named() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-expired", "expired", "graph-read", None);
+    assert_eq!(code, 1);
+    let t = check(&r, "token:graph");
+    assert!(t["diagnosis"]["evidence"].as_str().unwrap().starts_with("AADSTS7000222"), "{t:#}");
+    assert_eq!(t["diagnosis"]["summary"], "The client secret has expired.");
+    assert_eq!(check(&r, "graph-read:alice@contoso.example")["status"], "skipped");
+    home.run(&["forget", "e2e-expired"], "");
+}
+
+#[test]
+fn policy_that_blocks_everything_is_explained() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-blocked", "blocked", "graph-read", None);
+    assert_eq!(code, 1);
+    assert_eq!(check(&r, "token:graph")["status"], "passed");
+    let m = check(&r, "graph-read:alice@contoso.example");
+    assert!(m["diagnosis"]["evidence"].as_str().unwrap().contains("[RAOP]"), "{m:#}");
+    assert!(m["diagnosis"]["summary"].as_str().unwrap().contains("outside the app's scope"));
+    home.run(&["forget", "e2e-blocked"], "");
+}
+
+#[test]
+fn unscoped_app_fails_the_must_be_denied_check() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-unscoped", "unscoped", "graph-read", Some("ceo@contoso.example"));
+    assert_eq!(code, 1);
+    assert_eq!(check(&r, "graph-read:alice@contoso.example")["status"], "passed");
+    let d = check(&r, "denied:ceo@contoso.example");
+    assert_eq!(d["status"], "failed");
+    assert!(d["diagnosis"]["fix"].as_str().unwrap().contains("New-ApplicationAccessPolicy"));
+    home.run(&["forget", "e2e-unscoped"], "");
+}
+
+#[test]
+fn wrong_secret_and_object_id_mix_ups() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (client_id, _, object_id) = sb.app("scoped");
+    let cf = sb.cloud_file();
+    let base = |name: &'static str, id: &str| {
+        vec![
+            "add".to_string(),
+            name.into(),
+            "--tenant".into(),
+            "contoso.example".into(),
+            "--client-id".into(),
+            id.into(),
+            "--access".into(),
+            "graph-read".into(),
+            "--mailbox".into(),
+            "alice@contoso.example".into(),
+            "--cloud-file".into(),
+            cf.clone(),
+            "--secret-stdin".into(),
+        ]
+    };
+    let args: Vec<String> = base("e2e-wrongsecret", &client_id);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(home.run(&a, "sbx9Q~not.the.right.value.at.all.000000000").status.code(), Some(0));
+    let o = home.run(&["check", "e2e-wrongsecret", "--json"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    assert!(check(&r, "token:graph")["diagnosis"]["cause"].as_str().unwrap().contains("Secret ID"));
+
+    let args: Vec<String> = base("e2e-objectid", &object_id);
+    let a: Vec<&str> = args.iter().map(String::as_str).collect();
+    assert_eq!(home.run(&a, &sb.app("scoped").1).status.code(), Some(0));
+    let o = home.run(&["check", "e2e-objectid", "--json"], "");
+    assert_eq!(o.status.code(), Some(1));
+    let r = json(&o);
+    let dg = &check(&r, "token:graph")["diagnosis"];
+    assert!(dg["evidence"].as_str().unwrap().starts_with("AADSTS700016"), "{dg:#}");
+    assert!(dg["cause"].as_str().unwrap().contains("Object ID"));
+    home.run(&["forget", "e2e-wrongsecret"], "");
+    home.run(&["forget", "e2e-objectid"], "");
+}
+
+#[test]
+fn network_down_is_exit_3_and_throttling_is_retried() {
+    if !secret_service() {
+        return;
+    }
+    let mut sb = Served::start(&["--faults", "token:503:1,graph:429:1"]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-net", "scoped", "graph-read", None);
+    assert_eq!(code, 0, "one 503 and one 429 are retried: {r:#}");
+    sb.stop();
+    let o = home.run(&["check", "e2e-net", "--json"], "");
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(r["verdict"], "unavailable");
+    assert!(check(&r, "token:graph")["diagnosis"]["summary"].as_str().unwrap().starts_with("Nothing answered"));
+    home.run(&["forget", "e2e-net"], "");
+}

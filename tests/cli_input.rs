@@ -1,0 +1,103 @@
+//! Bad input to the commands: exit 2 with a message that says what to do. No keyring needed:
+//! every case is refused before anything is stored.
+
+mod common;
+
+use common::{Home, Served, text};
+
+fn add(home: &Home, args: &[&str], secret: &str) -> (i32, String) {
+    let mut full = vec!["add"];
+    full.extend_from_slice(args);
+    let o = home.run(&full, secret);
+    (o.status.code().unwrap(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+const OK_ID: &str = "a1f5c0de-0001-4000-8000-00000000c001";
+
+#[test]
+fn refused_before_anything_is_stored() {
+    let sb = Served::start(&[]);
+    let cf = sb.cloud_file();
+    let home = Home::new();
+    let common = |id: &'static str| {
+        vec![
+            "p1", "--tenant", "contoso.example", "--client-id", id, "--access", "graph-read", "--mailbox",
+            "alice@contoso.example", "--secret-stdin",
+        ]
+    };
+    let mut a = common("not-a-guid");
+    a.extend(["--cloud-file", &cf]);
+    let (code, err) = add(&home, &a, "x");
+    assert_eq!(code, 2);
+    assert!(err.contains("--client-id: Client ID (Application ID) must be a GUID"), "{err}");
+
+    let mut a = common(OK_ID);
+    a.extend(["--cloud-file", &cf]);
+    let (code, err) = add(&home, &a, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f\n");
+    assert_eq!(code, 2);
+    assert!(err.contains("Secret ID"), "{err}");
+
+    let mut a = common(OK_ID);
+    a.extend(["--cloud-file", &cf]);
+    a[2] = "unknown.example";
+    let (code, err) = add(&home, &a, "sbx1Q~whatever.value.long.enough.0000");
+    assert_eq!(code, 2);
+    assert!(err.contains("AADSTS90002") && err.contains("national cloud"), "{err}");
+
+    let mut a = common(OK_ID);
+    a.extend(["--cloud-file", &cf]);
+    a[8] = "alice";
+    let (code, err) = add(&home, &a, "x");
+    assert_eq!(code, 2);
+    assert!(err.contains("--mailbox: \"alice\" is not a mailbox address"), "{err}");
+
+    let mut a = common(OK_ID);
+    a.extend(["--cloud-file", &cf]);
+    a[6] = "imap4";
+    let (code, err) = add(&home, &a, "x");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown access \"imap4\""), "{err}");
+
+    let mut a = common(OK_ID);
+    a.extend(["--cloud", "mars"]);
+    let (code, err) = add(&home, &a, "x");
+    assert_eq!(code, 2);
+    assert!(err.contains("unknown cloud \"mars\""), "{err}");
+
+    assert!(!home.config().join("profiles").exists(), "nothing was written");
+}
+
+#[test]
+fn unknown_profile_and_corrupt_file() {
+    let home = Home::new();
+    let o = home.run(&["check", "nope", "--json"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no profile named \"nope\""));
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("bad.toml"), "name = \"bad\"\ncloud = [\n").unwrap();
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("bad.toml:") && err.contains("left as it is"), "{err}");
+    assert_eq!(std::fs::read_to_string(dir.join("bad.toml")).unwrap(), "name = \"bad\"\ncloud = [\n");
+}
+
+#[test]
+fn plain_http_cloud_file_off_machine_is_refused() {
+    let home = Home::new();
+    let f = home.dir.path().join("cloud.toml");
+    std::fs::write(
+        &f,
+        "name = \"lab\"\nlogin = \"http://login.example.com\"\ngraph = \"https://g\"\ngraph_resource = \"https://g\"\nexchange = \"https://x\"\nexchange_resource = \"https://x\"\nimap = \"x:993\"\npop = \"x:995\"\nsmtp = \"x:587\"\nportal = \"https://p\"\n",
+    )
+    .unwrap();
+    let fs = f.display().to_string();
+    let (code, err) = add(
+        &home,
+        &["p", "--tenant", "contoso.example", "--client-id", OK_ID, "--access", "graph-read", "--mailbox", "a@b.com", "--cloud-file", &fs, "--secret-stdin"],
+        "x",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("plain http"), "{err}");
+}

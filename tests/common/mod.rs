@@ -1,0 +1,161 @@
+//! Shared helpers: the real binary, a `sandbox serve` process, and the real peers.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use serde_json::Value;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_m365-mail-wizard");
+
+/// A peer (Secret Service, tmux) the test needs. When the test run asks for peers
+/// (`M365MW_REQUIRE_PEERS=1`, as `scripts/test` and CI do), a missing peer fails the test;
+/// otherwise the test says loudly that it did not run and returns false.
+pub fn peer(name: &str, present: bool, how: &str) -> bool {
+    if present {
+        return true;
+    }
+    let required = std::env::var("M365MW_REQUIRE_PEERS").is_ok_and(|v| v == "1");
+    assert!(!required, "peer {name} is missing: {how}");
+    eprintln!("NOT RUN: peer {name} is missing ({how}); run scripts/test to run everything");
+    false
+}
+
+pub fn has_command(cmd: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {cmd}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Whether a Secret Service answers on the session bus.
+pub fn secret_service() -> bool {
+    peer(
+        "Secret Service",
+        std::env::var_os("DBUS_SESSION_BUS_ADDRESS").is_some() && has_command("secret-tool"),
+        "run the tests inside dbus-run-session with an unlocked gnome-keyring-daemon (scripts/test does)",
+    )
+}
+
+/// A private config and data directory for one test.
+pub struct Home {
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    pub fn new() -> Home {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.dir.path().join("config")
+    }
+
+    pub fn data(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    pub fn cmd(&self) -> Command {
+        let mut c = Command::new(BIN);
+        c.env("M365MW_CONFIG_DIR", self.config()).env("M365MW_DATA_DIR", self.data());
+        c
+    }
+
+    /// Runs the binary with `args`, feeding `stdin`.
+    pub fn run(&self, args: &[&str], stdin: &str) -> Output {
+        use std::io::Write;
+        let mut child = self
+            .cmd()
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    }
+}
+
+/// `m365-mail-wizard sandbox serve`, killed on drop.
+pub struct Served {
+    child: Child,
+    pub info: Value,
+}
+
+impl Served {
+    pub fn start(extra: &[&str]) -> Served {
+        let mut child = Command::new(BIN)
+            .args(["sandbox", "serve"])
+            .args(extra)
+            .env("M365MW_DATA_DIR", std::env::temp_dir().join("m365mw-test-logs"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line is JSON: {e}: {line}"));
+        Served { child, info }
+    }
+
+    pub fn cloud_file(&self) -> String {
+        self.info["cloud_file"].as_str().unwrap().to_string()
+    }
+
+    pub fn app(&self, key: &str) -> (String, String, String) {
+        let a = self.info["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["key"] == key)
+            .unwrap_or_else(|| panic!("sandbox app {key}"));
+        (
+            a["client_id"].as_str().unwrap().into(),
+            a["secret"].as_str().unwrap().into(),
+            a["object_id"].as_str().unwrap().into(),
+        )
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        self.stop();
+        if let Some(f) = self.info["cloud_file"].as_str() {
+            let _ = std::fs::remove_file(f);
+        }
+    }
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+pub fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}):\n{}", text(o)))
+}
+
+pub fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
+    let o = Command::new("secret-tool")
+        .args(["lookup", "service", service, "username", user])
+        .output()
+        .ok()?;
+    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).to_string())
+}
+
+pub fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
