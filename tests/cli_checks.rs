@@ -7,7 +7,14 @@ use common::{Home, Served, json, secret_service, text};
 use serde_json::Value;
 
 /// Adds profile `name` for sandbox app `key` and returns the `check --json` output.
-fn add_and_check(sb: &Served, home: &Home, name: &str, key: &str, access: &str, deny: Option<&str>) -> (i32, Value) {
+fn add_and_check(
+    sb: &Served,
+    home: &Home,
+    name: &str,
+    key: &str,
+    access: &str,
+    deny: Option<&str>,
+) -> (i32, Value) {
     let (client_id, secret, _) = sb.app(key);
     let cf = sb.cloud_file();
     let mut args = vec![
@@ -50,13 +57,32 @@ fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     }
     let sb = Served::start(&[]);
     let home = Home::new();
-    let (code, r) = add_and_check(&sb, &home, "e2e-scoped", "scoped", "graph-read,graph-send", Some("ceo@contoso.example"));
+    let (code, r) = add_and_check(
+        &sb,
+        &home,
+        "e2e-scoped",
+        "scoped",
+        "graph-read,graph-send",
+        Some("ceo@contoso.example"),
+    );
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["verdict"], "passed");
-    assert_eq!(check(&r, "token:graph")["detail"], "roles: Mail.Read, Mail.Send");
-    assert_eq!(check(&r, "graph-read:alice@contoso.example")["detail"], "inbox: 12 messages, 3 unread");
-    assert_eq!(check(&r, "graph-read:bob@contoso.example")["status"], "passed");
-    assert_eq!(check(&r, "graph-send:alice@contoso.example")["status"], "skipped");
+    assert_eq!(
+        check(&r, "token:graph")["detail"],
+        "roles: Mail.Read, Mail.Send"
+    );
+    assert_eq!(
+        check(&r, "graph-read:alice@contoso.example")["detail"],
+        "inbox: 12 messages, 3 unread"
+    );
+    assert_eq!(
+        check(&r, "graph-read:bob@contoso.example")["status"],
+        "passed"
+    );
+    assert_eq!(
+        check(&r, "graph-send:alice@contoso.example")["status"],
+        "skipped"
+    );
     assert_eq!(check(&r, "denied:ceo@contoso.example")["status"], "passed");
     assert_eq!(r["settings"]["client_id"], sb.app("scoped").0);
     let profiles = json(&home.run(&["profiles", "--json"], ""));
@@ -72,14 +98,37 @@ fn app_without_consent_fails_on_missing_roles() {
     }
     let sb = Served::start(&[]);
     let home = Home::new();
-    let (code, r) = add_and_check(&sb, &home, "e2e-noconsent", "no-consent", "graph-read", None);
+    let (code, r) = add_and_check(
+        &sb,
+        &home,
+        "e2e-noconsent",
+        "no-consent",
+        "graph-read",
+        None,
+    );
     assert_eq!(code, 1);
     let t = check(&r, "token:graph");
     assert_eq!(t["status"], "failed");
-    assert!(t["diagnosis"]["evidence"].as_str().unwrap().contains("no roles at all"), "{t:#}");
-    assert!(t["diagnosis"]["fix"].as_str().unwrap().contains("Grant admin consent"));
+    assert!(
+        t["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("no roles at all"),
+        "{t:#}"
+    );
+    assert!(
+        t["diagnosis"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("Grant admin consent")
+    );
     let m = check(&r, "graph-read:alice@contoso.example");
-    assert!(m["diagnosis"]["evidence"].as_str().unwrap().contains("ErrorAccessDenied"));
+    assert!(
+        m["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("ErrorAccessDenied")
+    );
     home.run(&["forget", "e2e-noconsent"], "");
 }
 
@@ -93,9 +142,18 @@ fn expired_secret_is_named() {
     let (code, r) = add_and_check(&sb, &home, "e2e-expired", "expired", "graph-read", None);
     assert_eq!(code, 1);
     let t = check(&r, "token:graph");
-    assert!(t["diagnosis"]["evidence"].as_str().unwrap().starts_with("AADSTS7000222"), "{t:#}");
+    assert!(
+        t["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .starts_with("AADSTS7000222"),
+        "{t:#}"
+    );
     assert_eq!(t["diagnosis"]["summary"], "The client secret has expired.");
-    assert_eq!(check(&r, "graph-read:alice@contoso.example")["status"], "skipped");
+    assert_eq!(
+        check(&r, "graph-read:alice@contoso.example")["status"],
+        "skipped"
+    );
     home.run(&["forget", "e2e-expired"], "");
 }
 
@@ -110,8 +168,19 @@ fn policy_that_blocks_everything_is_explained() {
     assert_eq!(code, 1);
     assert_eq!(check(&r, "token:graph")["status"], "passed");
     let m = check(&r, "graph-read:alice@contoso.example");
-    assert!(m["diagnosis"]["evidence"].as_str().unwrap().contains("[RAOP]"), "{m:#}");
-    assert!(m["diagnosis"]["summary"].as_str().unwrap().contains("outside the app's scope"));
+    assert!(
+        m["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("[RAOP]"),
+        "{m:#}"
+    );
+    assert!(
+        m["diagnosis"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("outside the app's scope")
+    );
     home.run(&["forget", "e2e-blocked"], "");
 }
 
@@ -122,12 +191,27 @@ fn unscoped_app_fails_the_must_be_denied_check() {
     }
     let sb = Served::start(&[]);
     let home = Home::new();
-    let (code, r) = add_and_check(&sb, &home, "e2e-unscoped", "unscoped", "graph-read", Some("ceo@contoso.example"));
+    let (code, r) = add_and_check(
+        &sb,
+        &home,
+        "e2e-unscoped",
+        "unscoped",
+        "graph-read",
+        Some("ceo@contoso.example"),
+    );
     assert_eq!(code, 1);
-    assert_eq!(check(&r, "graph-read:alice@contoso.example")["status"], "passed");
+    assert_eq!(
+        check(&r, "graph-read:alice@contoso.example")["status"],
+        "passed"
+    );
     let d = check(&r, "denied:ceo@contoso.example");
     assert_eq!(d["status"], "failed");
-    assert!(d["diagnosis"]["fix"].as_str().unwrap().contains("New-ApplicationAccessPolicy"));
+    assert!(
+        d["diagnosis"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("New-ApplicationAccessPolicy")
+    );
     home.run(&["forget", "e2e-unscoped"], "");
 }
 
@@ -159,11 +243,21 @@ fn wrong_secret_and_object_id_mix_ups() {
     };
     let args: Vec<String> = base("e2e-wrongsecret", &client_id);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(home.run(&a, "sbx9Q~not.the.right.value.at.all.000000000").status.code(), Some(0));
+    assert_eq!(
+        home.run(&a, "sbx9Q~not.the.right.value.at.all.000000000")
+            .status
+            .code(),
+        Some(0)
+    );
     let o = home.run(&["check", "e2e-wrongsecret", "--json"], "");
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
-    assert!(check(&r, "token:graph")["diagnosis"]["cause"].as_str().unwrap().contains("Secret ID"));
+    assert!(
+        check(&r, "token:graph")["diagnosis"]["cause"]
+            .as_str()
+            .unwrap()
+            .contains("Secret ID")
+    );
 
     let args: Vec<String> = base("e2e-objectid", &object_id);
     let a: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -172,7 +266,10 @@ fn wrong_secret_and_object_id_mix_ups() {
     assert_eq!(o.status.code(), Some(1));
     let r = json(&o);
     let dg = &check(&r, "token:graph")["diagnosis"];
-    assert!(dg["evidence"].as_str().unwrap().starts_with("AADSTS700016"), "{dg:#}");
+    assert!(
+        dg["evidence"].as_str().unwrap().starts_with("AADSTS700016"),
+        "{dg:#}"
+    );
     assert!(dg["cause"].as_str().unwrap().contains("Object ID"));
     home.run(&["forget", "e2e-wrongsecret"], "");
     home.run(&["forget", "e2e-objectid"], "");
@@ -192,6 +289,11 @@ fn network_down_is_exit_3_and_throttling_is_retried() {
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     let r = json(&o);
     assert_eq!(r["verdict"], "unavailable");
-    assert!(check(&r, "token:graph")["diagnosis"]["summary"].as_str().unwrap().starts_with("Nothing answered"));
+    assert!(
+        check(&r, "token:graph")["diagnosis"]["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("Nothing answered")
+    );
     home.run(&["forget", "e2e-net"], "");
 }

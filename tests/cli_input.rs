@@ -9,7 +9,10 @@ fn add(home: &Home, args: &[&str], secret: &str) -> (i32, String) {
     let mut full = vec!["add"];
     full.extend_from_slice(args);
     let o = home.run(&full, secret);
-    (o.status.code().unwrap(), String::from_utf8_lossy(&o.stderr).into_owned())
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
 }
 
 const OK_ID: &str = "a1f5c0de-0001-4000-8000-00000000c001";
@@ -21,15 +24,26 @@ fn refused_before_anything_is_stored() {
     let home = Home::new();
     let common = |id: &'static str| {
         vec![
-            "p1", "--tenant", "contoso.example", "--client-id", id, "--access", "graph-read", "--mailbox",
-            "alice@contoso.example", "--secret-stdin",
+            "p1",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--secret-stdin",
         ]
     };
     let mut a = common("not-a-guid");
     a.extend(["--cloud-file", &cf]);
     let (code, err) = add(&home, &a, "x");
     assert_eq!(code, 2);
-    assert!(err.contains("--client-id: Client ID (Application ID) must be a GUID"), "{err}");
+    assert!(
+        err.contains("--client-id: Client ID (Application ID) must be a GUID"),
+        "{err}"
+    );
 
     let mut a = common(OK_ID);
     a.extend(["--cloud-file", &cf]);
@@ -42,14 +56,20 @@ fn refused_before_anything_is_stored() {
     a[2] = "unknown.example";
     let (code, err) = add(&home, &a, "sbx1Q~whatever.value.long.enough.0000");
     assert_eq!(code, 2);
-    assert!(err.contains("AADSTS90002") && err.contains("national cloud"), "{err}");
+    assert!(
+        err.contains("AADSTS90002") && err.contains("national cloud"),
+        "{err}"
+    );
 
     let mut a = common(OK_ID);
     a.extend(["--cloud-file", &cf]);
     a[8] = "alice";
     let (code, err) = add(&home, &a, "x");
     assert_eq!(code, 2);
-    assert!(err.contains("--mailbox: \"alice\" is not a mailbox address"), "{err}");
+    assert!(
+        err.contains("--mailbox: \"alice\" is not a mailbox address"),
+        "{err}"
+    );
 
     let mut a = common(OK_ID);
     a.extend(["--cloud-file", &cf]);
@@ -64,7 +84,10 @@ fn refused_before_anything_is_stored() {
     assert_eq!(code, 2);
     assert!(err.contains("unknown cloud \"mars\""), "{err}");
 
-    assert!(!home.config().join("profiles").exists(), "nothing was written");
+    assert!(
+        !home.config().join("profiles").exists(),
+        "nothing was written"
+    );
 }
 
 #[test]
@@ -79,8 +102,14 @@ fn unknown_profile_and_corrupt_file() {
     let o = home.run(&["profiles"], "");
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("bad.toml:") && err.contains("left as it is"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.join("bad.toml")).unwrap(), "name = \"bad\"\ncloud = [\n");
+    assert!(
+        err.contains("bad.toml:") && err.contains("left as it is"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("bad.toml")).unwrap(),
+        "name = \"bad\"\ncloud = [\n"
+    );
 }
 
 #[test]
@@ -95,7 +124,20 @@ fn plain_http_cloud_file_off_machine_is_refused() {
     let fs = f.display().to_string();
     let (code, err) = add(
         &home,
-        &["p", "--tenant", "contoso.example", "--client-id", OK_ID, "--access", "graph-read", "--mailbox", "a@b.com", "--cloud-file", &fs, "--secret-stdin"],
+        &[
+            "p",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            OK_ID,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "a@b.com",
+            "--cloud-file",
+            &fs,
+            "--secret-stdin",
+        ],
         "x",
     );
     assert_eq!(code, 2);

@@ -93,9 +93,8 @@ pub fn plan(p: &Profile) -> Vec<CheckSpec> {
             out.push(CheckSpec {
                 kind: CheckKind::GraphSend,
                 mailbox: Some(m.clone()),
-                skip: (!p.send_test).then(|| {
-                    "not sent: sending a test message is opt-in".to_string()
-                }),
+                skip: (!p.send_test)
+                    .then(|| "not sent: sending a test message is opt-in".to_string()),
             });
         }
     }

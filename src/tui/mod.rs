@@ -56,7 +56,9 @@ pub async fn run(env: Env) -> Exit {
     let (mut guard_term, (tx, mut rx)) = match terminal::Guard::enter() {
         Ok(gt) => (gt, mpsc::unbounded_channel::<Msg>()),
         Err(e) => {
-            eprintln!("error: this terminal cannot run the wizard ({e}); use the commands instead (--help)");
+            eprintln!(
+                "error: this terminal cannot run the wizard ({e}); use the commands instead (--help)"
+            );
             return Exit::Usage;
         }
     };
@@ -190,7 +192,11 @@ fn execute(env: &Arc<Env>, effect: Effect, tx: mpsc::UnboundedSender<Msg>) {
 }
 
 /// Stores the secret, falling back to session memory only in the sandbox.
-async fn save(env: &Env, mut profile: Profile, secret: crate::model::Secret) -> Result<Saved, String> {
+async fn save(
+    env: &Env,
+    mut profile: Profile,
+    secret: crate::model::Secret,
+) -> Result<Saved, String> {
     profile.keyring = env.keyring;
     match ops::save_profile(env, &profile, &secret).await {
         Ok(()) => Ok(Saved {
@@ -200,7 +206,9 @@ async fn save(env: &Env, mut profile: Profile, secret: crate::model::Secret) -> 
         Err(ops::SaveError::Vault(VaultError::Unavailable(why))) if env.sandbox.is_some() => {
             tracing::info!(reason = %why, "no keyring: sandbox secret kept in memory");
             profile.keyring = KeyringBackend::SessionMemory;
-            ops::save_profile(env, &profile, &secret).await.map_err(|e| e.to_string())?;
+            ops::save_profile(env, &profile, &secret)
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(Saved {
                 store: "session memory".into(),
                 note: Some(
@@ -208,7 +216,9 @@ async fn save(env: &Env, mut profile: Profile, secret: crate::model::Secret) -> 
                 ),
             })
         }
-        Err(e) => Err(format!("{e} Nothing was lost: fix it and press enter again.")),
+        Err(e) => Err(format!(
+            "{e} Nothing was lost: fix it and press enter again."
+        )),
     }
 }
 

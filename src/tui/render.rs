@@ -58,7 +58,11 @@ fn draw_top(f: &mut Frame, s: &State, area: Rect) {
             s.current.as_ref().map(|p| p.name.as_str()).unwrap_or("")
         ),
     };
-    let [l, r] = Layout::horizontal([Constraint::Min(10), Constraint::Length(right.chars().count() as u16 + 1)]).areas(area);
+    let [l, r] = Layout::horizontal([
+        Constraint::Min(10),
+        Constraint::Length(right.chars().count() as u16 + 1),
+    ])
+    .areas(area);
     f.render_widget(Paragraph::new(title).bold(), l);
     f.render_widget(Paragraph::new(right).fg(ACCENT), r);
 }
@@ -70,7 +74,10 @@ fn draw_status(f: &mut Frame, s: &State, area: Rect) {
             Span::raw(b.clone()),
         ])
     } else if let Some(e) = &s.error {
-        Line::from(vec![Span::raw(" ✘ ").fg(BAD).bold(), Span::raw(e.clone()).fg(BAD)])
+        Line::from(vec![
+            Span::raw(" ✘ ").fg(BAD).bold(),
+            Span::raw(e.clone()).fg(BAD),
+        ])
     } else if let Some(n) = &s.notice {
         Line::from(vec![Span::raw(" ✔ ").fg(GOOD), Span::raw(n.clone())])
     } else {
@@ -96,9 +103,16 @@ fn verdict_mark(v: CheckVerdict) -> Span<'static> {
 }
 
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
-    let sandbox_rows = s.sandbox.as_ref().map(|sb| sb.apps.len() as u16 + 3).unwrap_or(0);
-    let [profiles_area, rest] =
-        Layout::vertical([Constraint::Min(5), Constraint::Length(sandbox_rows + s.broken.len() as u16)]).areas(area);
+    let sandbox_rows = s
+        .sandbox
+        .as_ref()
+        .map(|sb| sb.apps.len() as u16 + 3)
+        .unwrap_or(0);
+    let [profiles_area, rest] = Layout::vertical([
+        Constraint::Min(5),
+        Constraint::Length(sandbox_rows + s.broken.len() as u16),
+    ])
+    .areas(area);
     let items: Vec<ListItem> = if s.profiles.is_empty() {
         vec![ListItem::new(Line::from(
             "  No profiles yet. Press c to check an app you already registered.".fg(DIM),
@@ -115,12 +129,22 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
                     Span::raw(format!("{:<14} ", clip(p.name.as_str(), 14))).bold(),
                     Span::raw(format!("{:<20} ", clip(&p.tenant, 20))),
                     Span::raw(format!("{:<22} ", clip(&access.join(","), 22))),
-                    Span::raw(format!("{:>2} mailbox{} ", p.mailboxes.len(), if p.mailboxes.len() == 1 { " " } else { "es" })),
+                    Span::raw(format!(
+                        "{:>2} mailbox{} ",
+                        p.mailboxes.len(),
+                        if p.mailboxes.len() == 1 { " " } else { "es" }
+                    )),
                 ];
                 match &p.last_check {
                     Some(c) => {
                         spans.push(verdict_mark(c.verdict));
-                        spans.push(Span::raw(format!(" {}", c.at.get(..16).unwrap_or(&c.at).replace('T', " "))).fg(DIM));
+                        spans.push(
+                            Span::raw(format!(
+                                " {}",
+                                c.at.get(..16).unwrap_or(&c.at).replace('T', " ")
+                            ))
+                            .fg(DIM),
+                        );
                     }
                     None => spans.push(Span::raw("not checked").fg(DIM)),
                 }
@@ -133,7 +157,10 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             })
             .collect()
     };
-    f.render_widget(List::new(items).block(Block::bordered().title(" Profiles ")), profiles_area);
+    f.render_widget(
+        List::new(items).block(Block::bordered().title(" Profiles ")),
+        profiles_area,
+    );
     let mut lines: Vec<Line> = s
         .broken
         .iter()
@@ -150,8 +177,19 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
                 Span::raw(a.name.clone()),
             ]));
         }
-        let short: Vec<&str> = sb.mailboxes.iter().map(|m| m.split('@').next().unwrap_or(m)).collect();
-        lines.push(Line::from(format!(" Mailboxes (@{}): {}", sb.tenant_domain, short.join(" "))).fg(DIM));
+        let short: Vec<&str> = sb
+            .mailboxes
+            .iter()
+            .map(|m| m.split('@').next().unwrap_or(m))
+            .collect();
+        lines.push(
+            Line::from(format!(
+                " Mailboxes (@{}): {}",
+                sb.tenant_domain,
+                short.join(" ")
+            ))
+            .fg(DIM),
+        );
     }
     f.render_widget(Paragraph::new(lines), rest);
 }
@@ -192,7 +230,8 @@ fn field<'a>(label: &'a str, value: String, focused: bool) -> Vec<Line<'a>> {
 }
 
 fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
-    let [left, right] = Layout::horizontal([Constraint::Length(22), Constraint::Min(40)]).areas(area);
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(22), Constraint::Min(40)]).areas(area);
     let steps: Vec<Line> = Step::ALL
         .iter()
         .map(|st| {
@@ -203,14 +242,20 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             } else {
                 ("○", Style::default().fg(DIM))
             };
-            Line::from(vec![Span::styled(format!(" {mark} "), style), Span::styled(st.title(), style)])
+            Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::styled(st.title(), style),
+            ])
         })
         .chain([
             Line::from(" ○ Save & check").fg(DIM),
             Line::from(" ○ Summary").fg(DIM),
         ])
         .collect();
-    f.render_widget(Paragraph::new(steps).block(Block::bordered().title(" Steps ")), left);
+    f.render_widget(
+        Paragraph::new(steps).block(Block::bordered().title(" Steps ")),
+        left,
+    );
     let form = &s.form;
     let mut lines: Vec<Line> = Vec::new();
     match step {
@@ -225,7 +270,11 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 }
             }
             lines.push(Line::default());
-            lines.extend(field("Tenant ID (a GUID) or a verified domain", form.tenant.display(), true));
+            lines.extend(field(
+                "Tenant ID (a GUID) or a verified domain",
+                form.tenant.display(),
+                true,
+            ));
             lines.push(Line::default());
             if let Some(id) = form.tenant_id {
                 lines.push(Line::from(format!("Resolved: tenant ID {id}")).fg(GOOD));
@@ -235,14 +284,22 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ).fg(DIM));
         }
         Step::ClientId => {
-            lines.extend(field("Application (client) ID", form.client_id.display(), true));
+            lines.extend(field(
+                "Application (client) ID",
+                form.client_id.display(),
+                true,
+            ));
             lines.push(Line::default());
             lines.push(Line::from(
                 "Entra admin center › App registrations › the app › Overview shows it as \"Application (client) ID\". The \"Object ID\" beside it is a different value.",
             ).fg(DIM));
         }
         Step::Secret => {
-            lines.extend(field("Client secret Value (hidden as you type)", form.secret.display(), true));
+            lines.extend(field(
+                "Client secret Value (hidden as you type)",
+                form.secret.display(),
+                true,
+            ));
             lines.push(Line::default());
             lines.push(Line::from(
                 "Paste the secret's Value, not its Secret ID. It goes to the OS keyring only, never to a file, and is not shown again.",
@@ -252,11 +309,27 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             for (i, a) in AccessChoice::ALL.iter().enumerate() {
                 let on = form.access.contains(a);
                 let cur = form.access_cursor == i;
-                let style = if cur { Style::default().fg(ACCENT).bold() } else { Style::default() };
-                lines.push(Line::styled(format!("{} [{}] {}", if cur { ">" } else { " " }, if on { "x" } else { " " }, a.label()), style));
+                let style = if cur {
+                    Style::default().fg(ACCENT).bold()
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::styled(
+                    format!(
+                        "{} [{}] {}",
+                        if cur { ">" } else { " " },
+                        if on { "x" } else { " " },
+                        a.label()
+                    ),
+                    style,
+                ));
             }
             let cur = form.access_cursor == AccessChoice::ALL.len();
-            let style = if cur { Style::default().fg(ACCENT).bold() } else { Style::default() };
+            let style = if cur {
+                Style::default().fg(ACCENT).bold()
+            } else {
+                Style::default()
+            };
             lines.push(Line::styled(
                 format!(
                     "{} [{}] Send a test message from each mailbox to itself (opt-in)",
@@ -266,7 +339,8 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 style,
             ));
             lines.push(Line::default());
-            lines.push(Line::from("IMAP, POP3, SMTP and EWS checks are not available yet.").fg(DIM));
+            lines
+                .push(Line::from("IMAP, POP3, SMTP and EWS checks are not available yet.").fg(DIM));
             if let Some(a) = AccessChoice::ALL.get(form.access_cursor) {
                 let req = catalog().requirement(*a);
                 lines.push(Line::from(req.explain.clone()).fg(DIM));
@@ -287,17 +361,25 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ));
             lines.push(Line::default());
             if let Some(sb) = &s.sandbox {
-                lines.push(Line::from(format!("Sandbox mailboxes: {}", sb.mailboxes.join(", "))).fg(DIM));
+                lines.push(
+                    Line::from(format!("Sandbox mailboxes: {}", sb.mailboxes.join(", "))).fg(DIM),
+                );
             }
         }
         Step::Name => {
-            lines.extend(field("Profile name (letters, digits, . _ -)", form.name.display(), true));
+            lines.extend(field(
+                "Profile name (letters, digits, . _ -)",
+                form.name.display(),
+                true,
+            ));
             lines.push(Line::default());
             lines.push(Line::from("Enter stores the secret in the keyring, saves the profile and runs the live checks.").fg(DIM));
         }
     }
     f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(question(step))),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(question(step))),
         right,
     );
 }
@@ -361,28 +443,60 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
     let text: Vec<Line> = match sel.and_then(|r| r.diagnosis.as_ref()) {
         Some(d) => vec![
             Line::from(d.summary.clone()).fg(BAD).bold(),
-            Line::from(vec![Span::raw("Evidence: ").fg(DIM), Span::raw(d.evidence.clone())]),
-            Line::from(vec![Span::raw("Cause: ").fg(DIM), Span::raw(d.cause.clone())]),
+            Line::from(vec![
+                Span::raw("Evidence: ").fg(DIM),
+                Span::raw(d.evidence.clone()),
+            ]),
+            Line::from(vec![
+                Span::raw("Cause: ").fg(DIM),
+                Span::raw(d.cause.clone()),
+            ]),
             Line::from(vec![Span::raw("Fix: ").fg(DIM), Span::raw(d.fix.clone())]),
         ],
         None => match sel {
-            Some(r) if r.status == Status::Passed => vec![Line::from(format!("{} — passed: {}", r.id, r.detail.clone().unwrap_or_default())).fg(GOOD)],
-            Some(r) => vec![Line::from(format!("{}: {}", r.id, r.detail.clone().unwrap_or_else(|| "waiting…".into())))],
+            Some(r) if r.status == Status::Passed => vec![
+                Line::from(format!(
+                    "{} — passed: {}",
+                    r.id,
+                    r.detail.clone().unwrap_or_default()
+                ))
+                .fg(GOOD),
+            ],
+            Some(r) => vec![Line::from(format!(
+                "{}: {}",
+                r.id,
+                r.detail.clone().unwrap_or_else(|| "waiting…".into())
+            ))],
             None => vec![],
         },
     };
-    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }).block(Block::bordered().borders(Borders::ALL)), detail);
+    f.render_widget(
+        Paragraph::new(text)
+            .wrap(Wrap { trim: true })
+            .block(Block::bordered().borders(Borders::ALL)),
+        detail,
+    );
 }
 
 fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
     let Some(p) = &s.current else {
         return;
     };
-    let passed = s.checks.iter().filter(|r| r.status == Status::Passed).count();
-    let failed = s.checks.iter().filter(|r| r.status == Status::Failed).count();
+    let passed = s
+        .checks
+        .iter()
+        .filter(|r| r.status == Status::Passed)
+        .count();
+    let failed = s
+        .checks
+        .iter()
+        .filter(|r| r.status == Status::Failed)
+        .count();
     let mut lines = vec![
         if failed == 0 {
-            Line::from(format!("All {passed} checks passed.")).fg(GOOD).bold()
+            Line::from(format!("All {passed} checks passed."))
+                .fg(GOOD)
+                .bold()
         } else {
             Line::from(format!("{failed} check(s) failed, {passed} passed: see the checks (esc) for each diagnosis.")).fg(BAD).bold()
         },
@@ -391,13 +505,30 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
     ];
     let settings = summary_settings(s, p);
     for (k, v) in settings {
-        lines.push(Line::from(vec![Span::raw(format!("  {k:<16} ")).fg(DIM), Span::raw(v)]));
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {k:<16} ")).fg(DIM),
+            Span::raw(v),
+        ]));
     }
     lines.push(Line::default());
-    lines.push(Line::from(format!("Profile \"{}\" is saved; re-check any time with: m365-mail-wizard{} check {}", p.name, if s.sandbox.is_some() { " --sandbox" } else { "" }, p.name)).fg(DIM));
+    lines.push(
+        Line::from(format!(
+            "Profile \"{}\" is saved; re-check any time with: m365-mail-wizard{} check {}",
+            p.name,
+            if s.sandbox.is_some() {
+                " --sandbox"
+            } else {
+                ""
+            },
+            p.name
+        ))
+        .fg(DIM),
+    );
     f.render_widget(Clear, area);
     f.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: false }).block(Block::bordered().title(" Summary ")),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Summary ")),
         area,
     );
 }
@@ -411,11 +542,21 @@ fn summary_settings(s: &State, p: &crate::model::Profile) -> Vec<(&'static str, 
     vec![
         ("Tenant ID", tenant.clone()),
         ("Client ID", p.client_id.to_string()),
-        ("Client secret", format!("in the keyring under profile \"{}\"", p.name)),
+        (
+            "Client secret",
+            format!("in the keyring under profile \"{}\"", p.name),
+        ),
         ("Token URL", e.token_url(&tenant)),
         ("Scope", e.graph_scope()),
         ("Graph endpoint", e.graph_v1()),
-        ("Mailboxes", p.mailboxes.iter().map(|m| m.as_str()).collect::<Vec<_>>().join(", ")),
+        (
+            "Mailboxes",
+            p.mailboxes
+                .iter()
+                .map(|m| m.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     ]
 }
 

@@ -59,7 +59,14 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 Step::Mailboxes => out.push(h("tab", "next field")),
                 _ => {}
             }
-            out.push(h("enter", if step == Step::Name { "save & check" } else { "next" }));
+            out.push(h(
+                "enter",
+                if step == Step::Name {
+                    "save & check"
+                } else {
+                    "next"
+                },
+            ));
             out.push(h("esc", "back"));
             out.push(h("ctrl-c", "quit (keeps a draft)"));
         }

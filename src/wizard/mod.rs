@@ -46,7 +46,10 @@ impl Step {
     }
 
     pub fn next(self) -> Option<Step> {
-        Step::ALL.iter().position(|s| *s == self).and_then(|i| Step::ALL.get(i + 1).copied())
+        Step::ALL
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| Step::ALL.get(i + 1).copied())
     }
 
     pub fn prev(self) -> Option<Step> {
@@ -160,7 +163,11 @@ impl Form {
             cloud: d.cloud.parse().unwrap_or(CloudKind::Global),
             tenant: Input::new(&d.tenant),
             client_id: Input::new(&d.client_id),
-            access: if access.is_empty() { vec![AccessChoice::GraphRead] } else { access },
+            access: if access.is_empty() {
+                vec![AccessChoice::GraphRead]
+            } else {
+                access
+            },
             mailboxes: Input::new(&d.mailboxes),
             deny: Input::new(&d.deny_mailbox),
             name: Input::new(&d.name),
@@ -202,13 +209,24 @@ pub enum Msg {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Effect {
     LoadProfiles,
-    ResolveTenant { cloud: CloudKind, tenant: String },
+    ResolveTenant {
+        cloud: CloudKind,
+        tenant: String,
+    },
     /// Secret to the keyring, then the profile to disk.
-    Save { profile: Box<Profile>, secret: SecretBox },
+    Save {
+        profile: Box<Profile>,
+        secret: SecretBox,
+    },
     /// Runs the checks; `secret` is given for a profile just saved, else read from the keyring.
-    RunChecks { profile: Box<Profile>, secret: Option<SecretBox> },
+    RunChecks {
+        profile: Box<Profile>,
+        secret: Option<SecretBox>,
+    },
     SaveDraft(Draft),
-    FillSandboxSecret { client_id: String },
+    FillSandboxSecret {
+        client_id: String,
+    },
     ClearDraft,
     Quit,
 }
@@ -293,7 +311,10 @@ impl State {
     }
 
     pub fn profile_names(&self) -> Vec<ProfileName> {
-        self.profiles.iter().map(|p| p.profile.name.clone()).collect()
+        self.profiles
+            .iter()
+            .map(|p| p.profile.name.clone())
+            .collect()
     }
 
     /// Steps already answered (for the ✔ marks on the left).

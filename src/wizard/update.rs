@@ -3,7 +3,8 @@ use super::{
 };
 use crate::checks::{self, CheckRow};
 use crate::model::{
-    AccessChoice, ClientId, CloudKind, KeyringBackend, Mailbox, Profile, ProfileName, Secret, TenantInput,
+    AccessChoice, ClientId, CloudKind, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
+    TenantInput,
 };
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -64,11 +65,9 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.busy = None;
             match result {
                 Ok(saved) => {
-                    s.notice = Some(
-                        saved
-                            .note
-                            .unwrap_or_else(|| format!("Secret stored in the {}; profile saved.", saved.store)),
-                    );
+                    s.notice = Some(saved.note.unwrap_or_else(|| {
+                        format!("Secret stored in the {}; profile saved.", saved.store)
+                    }));
                     if let Some(p) = s.current.as_mut()
                         && saved.store == "session memory"
                     {
@@ -161,7 +160,9 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
                         s.form.tenant = Input::new(&t);
                     }
                 }
-                s.notice = Some("Draft restored. The secret is never kept in a draft: paste it again.".into());
+                s.notice = Some(
+                    "Draft restored. The secret is never kept in a draft: paste it again.".into(),
+                );
                 s.screen = Screen::Form(Step::Tenant);
             }
             Vec::new()
@@ -244,7 +245,11 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
             let named = CloudKind::NAMED;
             let i = named.iter().position(|c| *c == s.form.cloud).unwrap_or(0);
             let n = named.len();
-            let j = if k == Key::Down { (i + 1) % n } else { (i + n - 1) % n };
+            let j = if k == Key::Down {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
             s.form.cloud = named[j];
             s.form.tenant_id = None;
         }
@@ -356,7 +361,10 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
 fn validate_mailboxes(f: &Form) -> Result<(Vec<Mailbox>, Option<Mailbox>), String> {
     let reach = Mailbox::parse_list(f.mailboxes.text()).map_err(|e| e.to_string())?;
     if reach.is_empty() {
-        return Err("Type at least one mailbox the application must reach, e.g. helpdesk@contoso.com.".into());
+        return Err(
+            "Type at least one mailbox the application must reach, e.g. helpdesk@contoso.com."
+                .into(),
+        );
     }
     let deny = match f.deny.text().trim() {
         "" => None,
@@ -365,7 +373,9 @@ fn validate_mailboxes(f: &Form) -> Result<(Vec<Mailbox>, Option<Mailbox>), Strin
     if let Some(d) = &deny
         && reach.contains(d)
     {
-        return Err(format!("{d} is in both lists: a mailbox cannot be both reachable and denied."));
+        return Err(format!(
+            "{d} is in both lists: a mailbox cannot be both reachable and denied."
+        ));
     }
     Ok((reach, deny))
 }
@@ -389,7 +399,11 @@ fn save(s: &mut State) -> Vec<Effect> {
         );
     }
     let Some(tenant_id) = s.form.tenant_id else {
-        return fail(s, Step::Tenant, "The tenant was changed: press enter to look it up again.".into());
+        return fail(
+            s,
+            Step::Tenant,
+            "The tenant was changed: press enter to look it up again.".into(),
+        );
     };
     let client_id = match ClientId::parse(s.form.client_id.text()) {
         Ok(c) => c,

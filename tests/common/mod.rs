@@ -60,7 +60,8 @@ impl Home {
 
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(BIN);
-        c.env("M365MW_CONFIG_DIR", self.config()).env("M365MW_DATA_DIR", self.data());
+        c.env("M365MW_CONFIG_DIR", self.config())
+            .env("M365MW_DATA_DIR", self.data());
         c
     }
 
@@ -75,7 +76,12 @@ impl Home {
             .stderr(Stdio::piped())
             .spawn()
             .unwrap();
-        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(stdin.as_bytes())
+            .unwrap();
         child.wait_with_output().unwrap()
     }
 }
@@ -91,14 +97,20 @@ impl Served {
         let mut child = Command::new(BIN)
             .args(["sandbox", "serve"])
             .args(extra)
-            .env("M365MW_DATA_DIR", std::env::temp_dir().join("m365mw-test-logs"))
+            .env(
+                "M365MW_DATA_DIR",
+                std::env::temp_dir().join("m365mw-test-logs"),
+            )
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("first line is JSON: {e}: {line}"));
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: Value = serde_json::from_str(&line)
+            .unwrap_or_else(|e| panic!("first line is JSON: {e}: {line}"));
         Served { child, info }
     }
 
@@ -145,7 +157,8 @@ pub fn text(o: &Output) -> String {
 }
 
 pub fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("stdout is JSON ({e}):\n{}", text(o)))
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("stdout is JSON ({e}):\n{}", text(o)))
 }
 
 pub fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
@@ -153,7 +166,9 @@ pub fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
         .args(["lookup", "service", service, "username", user])
         .output()
         .ok()?;
-    o.status.success().then(|| String::from_utf8_lossy(&o.stdout).to_string())
+    o.status
+        .success()
+        .then(|| String::from_utf8_lossy(&o.stdout).to_string())
 }
 
 pub fn read(path: &Path) -> String {

@@ -1,0 +1,232 @@
+//! The real binary in a real terminal (tmux): journey 3 against the in-process sandbox, from
+//! the home screen to the summary, then the keyring and the profile file; and Ctrl-C keeping
+//! a draft without the secret.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{BIN, Home, has_command, peer, secret_service, secret_tool_lookup};
+
+const SCOPED_ID: &str = "a1f5c0de-0001-4000-8000-00000000c001";
+const SCOPED_SECRET: &str = "sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD";
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(home: &Home, name: &str) -> Tmux {
+        let socket = format!("m365mw-test-{}-{name}", std::process::id());
+        let cmd = format!(
+            "M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; echo EXITED:$?; sleep 60",
+            home.config().display(),
+            home.data().display()
+        );
+        let t = Tmux { socket };
+        t.tmux(&[
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            &cmd,
+        ]);
+        t.tmux(&["set", "-s", "escape-time", "0"]);
+        t
+    }
+
+    fn tmux(&self, args: &[&str]) -> String {
+        let o = Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "tmux {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.tmux(&["capture-pane", "-p", "-t", "t"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.tmux(&["send-keys", "-t", "t", k]);
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        self.tmux(&["send-keys", "-t", "t", "-l", text]);
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "\"{needle}\" never appeared; the screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .output();
+    }
+}
+
+fn peers() -> bool {
+    peer("tmux", has_command("tmux"), "install tmux") && secret_service()
+}
+
+#[test]
+fn journey_3_from_home_to_summary() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "journey");
+    t.wait_for("No profiles yet");
+    t.keys(&["c"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which app registration?");
+    t.type_text("{A1F5C0DE-0001-4000-8000-00000000C001}");
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret");
+    t.type_text(SCOPED_SECRET);
+    let s = t.screen();
+    assert!(!s.contains("Scoped.Helpdesk"), "the secret is masked:\n{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which mailboxes?");
+    t.type_text("alice@contoso.example, bob@contoso.example");
+    t.keys(&["Tab"]);
+    t.type_text("ceo@contoso.example");
+    t.keys(&["Escape"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Which mailboxes?");
+    assert!(
+        s.contains("alice@contoso.example, bob@contoso.example"),
+        "going back keeps what was typed:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text("tui-helpdesk");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("4/4");
+    for want in [
+        "roles: Mail.Read",
+        "inbox: 12 messages, 3 unread",
+        "inbox: 7 messages",
+        "refused as intended",
+    ] {
+        assert!(s.contains(want), "{want} missing:\n{s}");
+    }
+    assert!(!s.contains(SCOPED_SECRET));
+    t.keys(&["Enter"]);
+    let s = t.wait_for("All 4 checks passed.");
+    assert!(
+        s.contains(SCOPED_ID) && s.contains("https://graph.microsoft.com/.default"),
+        "{s}"
+    );
+    assert!(!s.contains(SCOPED_SECRET));
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-helpdesk").as_deref(),
+        Some(SCOPED_SECRET),
+        "the secret is in the Secret Service"
+    );
+    let file = home.config().join("sandbox-profiles/tui-helpdesk.toml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains(SCOPED_ID) && text.contains("verdict = \"passed\""),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Scoped.Helpdesk"),
+        "no secret in the profile file"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+    }
+    let log = std::fs::read_to_string(home.data().join("m365-mail-wizard.log")).unwrap();
+    assert!(!log.contains("Scoped.Helpdesk"), "no secret in the log");
+}
+
+#[test]
+fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "draft");
+    t.wait_for("No profiles yet");
+    t.keys(&["c", "Enter"]);
+    t.wait_for("Which app registration?");
+    t.type_text(SCOPED_ID);
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret");
+    t.type_text(SCOPED_SECRET);
+    t.keys(&["C-c"]);
+    let s = t.wait_for("EXITED:0");
+    assert!(!s.contains("Steps"), "the alternate screen is gone:\n{s}");
+    let draft =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/.draft.toml")).unwrap();
+    assert!(draft.contains(SCOPED_ID), "{draft}");
+    assert!(!draft.contains("Scoped.Helpdesk"), "no secret in the draft");
+    drop(t);
+
+    let t = Tmux::start(&home, "resume");
+    t.wait_for("resume draft");
+    t.keys(&["d"]);
+    t.wait_for("Draft restored");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("Which app registration?");
+    assert!(s.contains(SCOPED_ID), "the client id came back:\n{s}");
+}
+
+#[test]
+fn a_small_terminal_gets_a_message_not_a_crash() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "small");
+    t.wait_for("No profiles yet");
+    t.tmux(&["resize-window", "-t", "t", "-x", "60", "-y", "20"]);
+    t.wait_for("needs at least");
+    t.tmux(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+    t.wait_for("No profiles yet");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
