@@ -1,0 +1,258 @@
+//! Every screen rendered with `TestBackend` at 80×24 and 120×40, built through the wizard's
+//! own messages, and compared with reviewed snapshots.
+
+use std::time::Duration;
+
+use m365_mail_wizard::checks::CheckEvent;
+use m365_mail_wizard::cloud::Diagnosis;
+use m365_mail_wizard::model::{CloudKind, Endpoints, TenantId};
+use m365_mail_wizard::tui::render::draw;
+use m365_mail_wizard::wizard::{Key, Msg, SandboxApp, SandboxView, Saved, State, update};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Color;
+
+fn sandbox() -> SandboxView {
+    let mut endpoints = Endpoints::named(CloudKind::Global).unwrap();
+    endpoints.login = "http://127.0.0.1:4000".into();
+    endpoints.graph = "http://127.0.0.1:4000/graph".into();
+    SandboxView {
+        tenant_domain: "contoso.example".into(),
+        endpoints,
+        apps: vec![
+            SandboxApp {
+                name: "Helpdesk (scoped by policy)".into(),
+                client_id: "a1f5c0de-0001-4000-8000-00000000c001".into(),
+            },
+            SandboxApp {
+                name: "Fax relay (no admin consent)".into(),
+                client_id: "a1f5c0de-0002-4000-8000-00000000c002".into(),
+            },
+        ],
+        mailboxes: vec!["alice@contoso.example".into(), "bob@contoso.example".into()],
+    }
+}
+
+fn send(s: &mut State, msgs: impl IntoIterator<Item = Msg>) {
+    for m in msgs {
+        update(s, m);
+    }
+}
+
+fn keys(s: &mut State, ks: &[Key]) {
+    send(s, ks.iter().map(|k| Msg::Key(*k)));
+}
+
+fn typed(s: &mut State, text: &str) {
+    send(s, [Msg::Paste(text.into())]);
+}
+
+fn render(s: &State, w: u16, h: u16) -> Buffer {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    t.draw(|f| draw(f, s)).unwrap();
+    t.backend().buffer().clone()
+}
+
+fn text(b: &Buffer) -> String {
+    let w = b.area.width as usize;
+    b.content
+        .chunks(w)
+        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn snap(name: &str, s: &State) {
+    for (w, h) in [(80, 24), (120, 40)] {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&render(s, w, h)));
+    }
+}
+
+fn tenant() -> TenantId {
+    TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap()
+}
+
+/// A state walked through the form up to `Step::Name`.
+fn filled() -> State {
+    let mut s = State::new(Some(sandbox()), None);
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD");
+    keys(&mut s, &[Key::Enter, Key::Enter]);
+    typed(&mut s, "alice@contoso.example, bob@contoso.example");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "ceo@contoso.example");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "helpdesk");
+    s
+}
+
+fn checked(fail_bob: bool) -> State {
+    let mut s = filled();
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        }))],
+    );
+    let ms = Duration::from_millis;
+    send(
+        &mut s,
+        [
+            Msg::CheckEvent(
+                0,
+                CheckEvent::Passed {
+                    detail: "roles: Mail.Read".into(),
+                    elapsed: ms(210),
+                },
+            ),
+            Msg::CheckEvent(
+                1,
+                CheckEvent::Passed {
+                    detail: "inbox: 12 messages, 3 unread".into(),
+                    elapsed: ms(340),
+                },
+            ),
+        ],
+    );
+    if fail_bob {
+        send(
+            &mut s,
+            [
+                Msg::CheckEvent(
+                    2,
+                    CheckEvent::Failed {
+                        diagnosis: Diagnosis {
+                            summary: "bob@contoso.example is outside the app's scope.".into(),
+                            evidence: "HTTP 403 ErrorAccessDenied: Access to OData is disabled: [RAOP]".into(),
+                            cause: "An Application Access Policy limits this app.".into(),
+                            fix: "Add-DistributionGroupMember -Identity <group> -Member bob@contoso.example".into(),
+                        },
+                        elapsed: ms(1410),
+                        unavailable: false,
+                    },
+                ),
+                Msg::CheckEvent(3, CheckEvent::Started),
+                Msg::Key(Key::Down),
+                Msg::Key(Key::Down),
+            ],
+        );
+    } else {
+        send(
+            &mut s,
+            [
+                Msg::CheckEvent(
+                    2,
+                    CheckEvent::Passed {
+                        detail: "inbox: 7 messages, 0 unread".into(),
+                        elapsed: ms(300),
+                    },
+                ),
+                Msg::CheckEvent(
+                    3,
+                    CheckEvent::Passed {
+                        detail: "refused as intended (outside the scope)".into(),
+                        elapsed: ms(290),
+                    },
+                ),
+                Msg::ChecksDone,
+            ],
+        );
+    }
+    s
+}
+
+#[test]
+fn home_empty_sandbox() {
+    snap("home_empty_sandbox", &State::new(Some(sandbox()), None));
+}
+
+#[test]
+fn home_real_tenant_with_draft() {
+    let draft = m365_mail_wizard::store::Draft {
+        tenant: "contoso.com".into(),
+        ..Default::default()
+    };
+    snap("home_real_with_draft", &State::new(None, Some(draft)));
+}
+
+#[test]
+fn form_steps() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c'), Key::Down]);
+    typed(&mut s, "contoso.us");
+    snap("step_tenant_real_cloud", &s);
+    let mut s = filled();
+    keys(&mut s, &[Key::Esc, Key::Esc, Key::Esc]);
+    snap("step_secret_masked", &s);
+    keys(&mut s, &[Key::Enter, Key::Down, Key::Down, Key::Char(' ')]);
+    snap("step_access", &s);
+    keys(&mut s, &[Key::Enter]);
+    snap("step_mailboxes", &s);
+    keys(&mut s, &[Key::Enter]);
+    snap("step_name", &s);
+}
+
+#[test]
+fn form_errors() {
+    let mut s = State::new(Some(sandbox()), None);
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    typed(&mut s, "d0000000-0001-4000-8000-00000000a00");
+    keys(&mut s, &[Key::Enter]);
+    snap("step_client_id_error", &s);
+}
+
+#[test]
+fn checks_in_progress_with_a_diagnosis() {
+    snap("checks_running_diagnosis", &checked(true));
+}
+
+#[test]
+fn summary_after_all_passed() {
+    let mut s = checked(false);
+    keys(&mut s, &[Key::Enter]);
+    snap("summary_passed", &s);
+}
+
+#[test]
+fn too_small() {
+    let s = State::new(Some(sandbox()), None);
+    insta::assert_snapshot!("too_small_60x20", text(&render(&s, 60, 20)));
+}
+
+#[test]
+fn colours_that_carry_meaning() {
+    let s = checked(true);
+    let b = render(&s, 80, 24);
+    let t = text(&b);
+    let find = |needle: &str| {
+        let (y, line) = t.lines().enumerate().find(|(_, l)| l.contains(needle)).unwrap();
+        let x = line[..line.find(needle).unwrap()].chars().count();
+        b[(x as u16, y as u16)].fg
+    };
+    assert_eq!(find("✔"), Color::Green, "passed checks are green");
+    assert_eq!(find("✘"), Color::Red, "failed checks are red");
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    let b = render(&s, 80, 24);
+    let t = text(&b);
+    assert!(t.contains("Tenant is empty"), "{t}");
+    let (y, line) = t.lines().enumerate().find(|(_, l)| l.contains("Tenant is empty")).unwrap();
+    let x = line.find("Tenant").map(|i| line[..i].chars().count()).unwrap();
+    assert_eq!(b[(x as u16, y as u16)].fg, Color::Red, "errors are red");
+}
+
+#[test]
+fn the_secret_never_reaches_the_screen() {
+    for s in [filled(), checked(true), checked(false)] {
+        for (w, h) in [(80, 24), (120, 40)] {
+            assert!(!text(&render(&s, w, h)).contains("Scoped.Helpdesk"));
+        }
+    }
+}
