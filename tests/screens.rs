@@ -58,7 +58,13 @@ fn text(b: &Buffer) -> String {
     let w = b.area.width as usize;
     b.content
         .chunks(w)
-        .map(|row| row.iter().map(|c| c.symbol()).collect::<String>().trim_end().to_string())
+        .map(|row| {
+            row.iter()
+                .map(|c| c.symbol())
+                .collect::<String>()
+                .trim_end()
+                .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -232,7 +238,11 @@ fn colours_that_carry_meaning() {
     let b = render(&s, 80, 24);
     let t = text(&b);
     let find = |needle: &str| {
-        let (y, line) = t.lines().enumerate().find(|(_, l)| l.contains(needle)).unwrap();
+        let (y, line) = t
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains(needle))
+            .unwrap();
         let x = line[..line.find(needle).unwrap()].chars().count();
         b[(x as u16, y as u16)].fg
     };
@@ -243,8 +253,15 @@ fn colours_that_carry_meaning() {
     let b = render(&s, 80, 24);
     let t = text(&b);
     assert!(t.contains("Tenant is empty"), "{t}");
-    let (y, line) = t.lines().enumerate().find(|(_, l)| l.contains("Tenant is empty")).unwrap();
-    let x = line.find("Tenant").map(|i| line[..i].chars().count()).unwrap();
+    let (y, line) = t
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Tenant is empty"))
+        .unwrap();
+    let x = line
+        .find("Tenant")
+        .map(|i| line[..i].chars().count())
+        .unwrap();
     assert_eq!(b[(x as u16, y as u16)].fg, Color::Red, "errors are red");
 }
 

@@ -67,10 +67,12 @@ pub async fn run(env: Env) -> Exit {
         state.size = (size.width, size.height);
     }
     spawn_input(tx.clone());
+    // For the start-up benchmark: leave right after the first frame is on the screen.
+    let exit_after_first_frame = std::env::var_os("M365MW_EXIT_AFTER_FIRST_FRAME").is_some();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        if term.draw(|f| render::draw(f, &state)).is_err() {
+        if term.draw(|f| render::draw(f, &state)).is_err() || exit_after_first_frame {
             break;
         }
         let first = tokio::select! {

@@ -329,3 +329,6 @@ impl State {
         Mailbox::parse_list(self.form.mailboxes.text()).unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,211 @@
+use super::*;
+use crate::checks::CheckEvent;
+use crate::model::KeyringBackend;
+
+fn tenant() -> TenantId {
+    TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap()
+}
+
+fn keys(s: &mut State, ks: &[Key]) -> Vec<Effect> {
+    ks.iter().flat_map(|k| update(s, Msg::Key(*k))).collect()
+}
+
+fn typed(s: &mut State, text: &str) {
+    update(s, Msg::Paste(text.into()));
+}
+
+fn at_secret_step() -> State {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    typed(&mut s, "contoso.com");
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert_eq!(
+        fx,
+        [Effect::ResolveTenant {
+            cloud: CloudKind::Global,
+            tenant: "contoso.com".into()
+        }]
+    );
+    assert!(s.busy.is_some());
+    assert!(
+        keys(&mut s, &[Key::Char('x')]).is_empty(),
+        "keys wait while busy"
+    );
+    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    assert_eq!(s.screen, Screen::Form(Step::ClientId));
+    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Secret));
+    s
+}
+
+#[test]
+fn the_secret_id_is_refused_and_kept_for_correction() {
+    let mut s = at_secret_step();
+    typed(&mut s, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Secret));
+    assert!(s.error.as_deref().unwrap().contains("Secret ID"));
+    assert_eq!(s.form.secret.text().len(), 36, "what was typed is kept");
+}
+
+#[test]
+fn surrounding_spaces_are_trimmed_with_a_notice() {
+    let mut s = at_secret_step();
+    typed(&mut s, "  Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789 ");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Access));
+    assert!(s.notice.as_deref().unwrap().contains("removed"));
+    assert_eq!(
+        s.form.secret.text(),
+        "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789"
+    );
+}
+
+#[test]
+fn the_tenant_id_as_client_id_is_named() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    typed(&mut s, &tenant().to_string());
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("tenant ID"));
+}
+
+#[test]
+fn editing_the_tenant_forgets_the_resolved_id() {
+    let mut s = at_secret_step();
+    keys(&mut s, &[Key::Esc, Key::Esc]);
+    assert_eq!(s.screen, Screen::Form(Step::Tenant));
+    assert!(
+        keys(&mut s, &[Key::Enter]).is_empty(),
+        "resolved already: just advances"
+    );
+    keys(&mut s, &[Key::Esc, Key::Char('x')]);
+    assert_eq!(s.form.tenant_id, None);
+    assert!(
+        !keys(&mut s, &[Key::Backspace, Key::Enter]).is_empty(),
+        "looked up again"
+    );
+}
+
+#[test]
+fn full_walk_saves_then_checks_and_ctrl_c_keeps_a_draft() {
+    let mut s = at_secret_step();
+    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
+    keys(&mut s, &[Key::Enter]);
+    assert!(keys(&mut s, &[Key::Char(' '), Key::Enter]).is_empty());
+    assert!(
+        s.error.as_deref().unwrap().contains("at least one"),
+        "no access chosen"
+    );
+    keys(&mut s, &[Key::Char(' '), Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("both lists"));
+    keys(&mut s, &[Key::End]);
+    for _ in 0..17 {
+        keys(&mut s, &[Key::Backspace]);
+    }
+    typed(&mut s, "ceo@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Name));
+    typed(&mut s, "help desk");
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("1 to 64 letters"));
+    keys(
+        &mut s,
+        &[
+            Key::Home,
+            Key::Delete,
+            Key::Delete,
+            Key::Delete,
+            Key::Delete,
+            Key::Delete,
+        ],
+    );
+    assert_eq!(s.form.name.text(), "desk");
+    let fx = keys(&mut s, &[Key::Enter]);
+    let Effect::Save { profile, .. } = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(profile.name.as_str(), "desk");
+    assert_eq!(
+        profile.deny_mailbox.as_ref().unwrap().as_str(),
+        "ceo@contoso.com"
+    );
+    assert_eq!(profile.keyring, KeyringBackend::Os);
+    let fx = update(
+        &mut s,
+        Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        })),
+    );
+    assert!(matches!(
+        fx[..],
+        [
+            Effect::ClearDraft,
+            Effect::RunChecks {
+                secret: Some(_),
+                ..
+            }
+        ]
+    ));
+    assert_eq!(s.screen, Screen::Checks);
+    assert_eq!(s.checks.len(), 3);
+    assert!(
+        s.form.secret.text().is_empty(),
+        "the form is cleared after saving"
+    );
+    update(&mut s, Msg::CheckEvent(0, CheckEvent::Started));
+    assert!(
+        keys(&mut s, &[Key::Char('r')]).is_empty(),
+        "no re-run while running"
+    );
+    update(&mut s, Msg::ChecksDone);
+    assert!(matches!(
+        keys(&mut s, &[Key::Char('r')])[..],
+        [Effect::RunChecks { .. }]
+    ));
+
+    let mut s = at_secret_step();
+    let fx = update(&mut s, Msg::Key(Key::Interrupt));
+    let Effect::SaveDraft(d) = &fx[0] else {
+        panic!("{fx:?}")
+    };
+    assert_eq!(d.client_id, "a1f5c0de-0001-4000-8000-00000000c001");
+    assert_eq!(fx[1], Effect::Quit);
+}
+
+#[test]
+fn save_failure_stays_on_the_name_step_with_everything_kept() {
+    let mut s = at_secret_step();
+    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
+    keys(&mut s, &[Key::Enter, Key::Enter]);
+    typed(&mut s, "a@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "p1");
+    keys(&mut s, &[Key::Enter]);
+    update(&mut s, Msg::Saved(Err("No OS keyring is reachable".into())));
+    assert_eq!(s.screen, Screen::Form(Step::Name));
+    assert!(s.error.is_some());
+    assert_eq!(s.form.name.text(), "p1");
+    assert!(!s.form.secret.text().is_empty());
+}
+
+#[test]
+fn hints_follow_the_state() {
+    let mut s = State::new(None, None);
+    let keys_of = |s: &State| hints(s).iter().map(|h| h.key).collect::<Vec<_>>();
+    assert_eq!(keys_of(&s), ["c", "q"]);
+    s.screen = Screen::Checks;
+    s.checks_running = true;
+    assert!(!keys_of(&s).contains(&"r"));
+    s.checks_running = false;
+    assert!(keys_of(&s).contains(&"r"));
+}
