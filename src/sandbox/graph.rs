@@ -45,6 +45,8 @@ fn access_denied() -> Response {
     )
 }
 
+/// The refusal is the HTTP answer itself, as axum handlers return it.
+#[allow(clippy::result_large_err)]
 pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Response> {
     let auth = headers
         .get(header::AUTHORIZATION)

@@ -112,7 +112,7 @@ impl Tenant {
     /// A tenant path segment (GUID or domain, any case) names this tenant.
     pub fn answers_to(&self, tenant: &str) -> bool {
         let t = tenant.to_ascii_lowercase();
-        t == self.tenant_id || self.domains.iter().any(|d| *d == t)
+        t == self.tenant_id || self.domains.contains(&t)
     }
 
     pub fn app_by_client_id(&self, client_id: &str) -> Option<&App> {
@@ -177,7 +177,7 @@ impl Tenant {
         if let Some(p) = policy {
             let member = self
                 .group(&p.group)
-                .is_some_and(|g| g.members.iter().any(|m| *m == user.mail));
+                .is_some_and(|g| g.members.contains(&user.mail));
             let allowed = match p.access_right {
                 AccessRight::RestrictAccess => member,
                 AccessRight::DenyAccess => !member,
