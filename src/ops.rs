@@ -205,30 +205,7 @@ pub fn record_check(env: &Env, profile: &mut Profile, rows: &[CheckRow]) -> Resu
 
 /// What the consuming application must be configured with (never the secret itself).
 pub fn app_settings(env: &Env, p: &Profile) -> Vec<(&'static str, String)> {
-    let e = env.endpoints(p);
-    let tenant = p.tenant_id.to_string();
-    let mut out = vec![
-        ("Tenant ID", tenant.clone()),
-        ("Client ID", p.client_id.to_string()),
-        (
-            "Client secret",
-            format!("in the keyring: {} / {}", keyring_service(env), p.name),
-        ),
-        ("Token URL", e.token_url(&tenant)),
-        ("Scope", e.graph_scope()),
-        ("Graph endpoint", e.graph_v1()),
-    ];
-    if p.access.iter().any(|a| a.uses_graph()) {
-        out.push((
-            "Mailboxes",
-            p.mailboxes
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ));
-    }
-    out
+    p.app_settings(&env.endpoints(p), keyring_service(env))
 }
 
 pub fn keyring_service(env: &Env) -> &'static str {

@@ -120,6 +120,28 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// What the consuming application must be configured with; the secret only by where it is.
+    pub fn app_settings(
+        &self,
+        e: &Endpoints,
+        keyring_service: &str,
+    ) -> Vec<(&'static str, String)> {
+        let tenant = self.tenant_id.to_string();
+        let mailboxes: Vec<&str> = self.mailboxes.iter().map(|m| m.as_str()).collect();
+        vec![
+            ("Tenant ID", tenant.clone()),
+            ("Client ID", self.client_id.to_string()),
+            (
+                "Client secret",
+                format!("in the keyring: {keyring_service} / {}", self.name),
+            ),
+            ("Token URL", e.token_url(&tenant)),
+            ("Scope", e.graph_scope()),
+            ("Graph endpoint", e.graph_v1()),
+            ("Mailboxes", mailboxes.join(", ")),
+        ]
+    }
+
     pub fn cloud(&self) -> Cloud {
         match (&self.cloud, &self.endpoints) {
             (CloudKind::Custom, Some(e)) => Cloud::custom(e.clone()),

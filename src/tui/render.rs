@@ -534,30 +534,10 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
 }
 
 fn summary_settings(s: &State, p: &crate::model::Profile) -> Vec<(&'static str, String)> {
-    let e = match &s.sandbox {
-        Some(sb) => sb.endpoints.clone(),
-        None => p.cloud().endpoints,
-    };
-    let tenant = p.tenant_id.to_string();
-    vec![
-        ("Tenant ID", tenant.clone()),
-        ("Client ID", p.client_id.to_string()),
-        (
-            "Client secret",
-            format!("in the keyring under profile \"{}\"", p.name),
-        ),
-        ("Token URL", e.token_url(&tenant)),
-        ("Scope", e.graph_scope()),
-        ("Graph endpoint", e.graph_v1()),
-        (
-            "Mailboxes",
-            p.mailboxes
-                .iter()
-                .map(|m| m.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
-    ]
+    match &s.sandbox {
+        Some(sb) => p.app_settings(&sb.endpoints, crate::vault::SANDBOX_SERVICE),
+        None => p.app_settings(&p.cloud().endpoints, crate::vault::SERVICE),
+    }
 }
 
 /// "12 ms" under a second, "1.25 s" above.
