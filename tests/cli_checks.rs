@@ -16,6 +16,19 @@ fn add_and_check(
     deny: Option<&str>,
 ) -> (i32, Value) {
     let (client_id, secret, _) = sb.app(key);
+    add_and_check_as(sb, home, name, &client_id, &secret, access, deny)
+}
+
+/// Adds profile `name` with this client id and secret and returns the `check --json` output.
+fn add_and_check_as(
+    sb: &Served,
+    home: &Home,
+    name: &str,
+    client_id: &str,
+    secret: &str,
+    access: &str,
+    deny: Option<&str>,
+) -> (i32, Value) {
     let cf = sb.cloud_file();
     let mut args = vec![
         "add",
@@ -23,7 +36,7 @@ fn add_and_check(
         "--tenant",
         "contoso.example",
         "--client-id",
-        &client_id,
+        client_id,
         "--access",
         access,
         "--mailbox",
@@ -35,7 +48,7 @@ fn add_and_check(
     if let Some(d) = deny {
         args.extend(["--deny-mailbox", d]);
     }
-    let o = home.run(&args, &secret);
+    let o = home.run(&args, secret);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = home.run(&["check", name, "--json"], "");
     (o.status.code().unwrap(), json(&o))
@@ -222,36 +235,17 @@ fn wrong_secret_and_object_id_mix_ups() {
     }
     let sb = Served::start(&[]);
     let home = Home::new();
-    let (client_id, _, object_id) = sb.app("scoped");
-    let cf = sb.cloud_file();
-    let base = |name: &'static str, id: &str| {
-        vec![
-            "add".to_string(),
-            name.into(),
-            "--tenant".into(),
-            "contoso.example".into(),
-            "--client-id".into(),
-            id.into(),
-            "--access".into(),
-            "graph-read".into(),
-            "--mailbox".into(),
-            "alice@contoso.example".into(),
-            "--cloud-file".into(),
-            cf.clone(),
-            "--secret-stdin".into(),
-        ]
-    };
-    let args: Vec<String> = base("e2e-wrongsecret", &client_id);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(
-        home.run(&a, "sbx9Q~not.the.right.value.at.all.000000000")
-            .status
-            .code(),
-        Some(0)
+    let (client_id, secret, object_id) = sb.app("scoped");
+    let (code, r) = add_and_check_as(
+        &sb,
+        &home,
+        "e2e-wrongsecret",
+        &client_id,
+        "sbx9Q~not.the.right.value.at.all.000000000",
+        "graph-read",
+        None,
     );
-    let o = home.run(&["check", "e2e-wrongsecret", "--json"], "");
-    assert_eq!(o.status.code(), Some(1));
-    let r = json(&o);
+    assert_eq!(code, 1);
     assert!(
         check(&r, "token:graph")["diagnosis"]["cause"]
             .as_str()
@@ -259,12 +253,16 @@ fn wrong_secret_and_object_id_mix_ups() {
             .contains("Secret ID")
     );
 
-    let args: Vec<String> = base("e2e-objectid", &object_id);
-    let a: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(home.run(&a, &sb.app("scoped").1).status.code(), Some(0));
-    let o = home.run(&["check", "e2e-objectid", "--json"], "");
-    assert_eq!(o.status.code(), Some(1));
-    let r = json(&o);
+    let (code, r) = add_and_check_as(
+        &sb,
+        &home,
+        "e2e-objectid",
+        &object_id,
+        &secret,
+        "graph-read",
+        None,
+    );
+    assert_eq!(code, 1);
     let dg = &check(&r, "token:graph")["diagnosis"];
     assert!(
         dg["evidence"].as_str().unwrap().starts_with("AADSTS700016"),

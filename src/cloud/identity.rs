@@ -132,23 +132,7 @@ pub async fn discover_tenant(
     })
 }
 
-/// Transport failures seen inside the oauth2 exchange, kept apart from error answers.
-#[derive(Debug)]
-enum Transport {
-    Cloud(CloudError),
-}
-
-impl fmt::Display for Transport {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Transport::Cloud(e) => e.fmt(f),
-        }
-    }
-}
-
-impl std::error::Error for Transport {}
-
-type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, Transport>> + Send>>;
+type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, CloudError>> + Send>>;
 
 /// Sends oauth2's request with reqwest; throttling and outages become errors here, so that the
 /// caller can wait and retry instead of oauth2 failing to parse a non-OAuth body.
@@ -163,23 +147,23 @@ fn sender(http: reqwest::Client) -> impl Fn(HttpRequest) -> SendFuture {
                 .body(body)
                 .send()
                 .await
-                .map_err(|e| Transport::Cloud(CloudError::from_reqwest(&e)))?;
+                .map_err(|e| CloudError::from_reqwest(&e))?;
             let status = resp.status();
             if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
                 let wait = retry_after(resp.headers())
                     .map(|d| format!(" (Retry-After {} s)", d.as_secs()));
-                return Err(Transport::Cloud(CloudError::Unexpected {
+                return Err(CloudError::Unexpected {
                     status: status.as_u16(),
                     detail: format!(
                         "the token endpoint is throttling or unavailable{}",
                         wait.unwrap_or_default()
                     ),
-                }));
+                });
             }
             let body = resp
                 .bytes()
                 .await
-                .map_err(|e| Transport::Cloud(CloudError::from_reqwest(&e)))?;
+                .map_err(|e| CloudError::from_reqwest(&e))?;
             let mut out = http_response(status.as_u16(), body.to_vec());
             *out.status_mut() = status;
             Ok(out)
@@ -241,12 +225,10 @@ pub async fn client_credentials(
                     expires_in: tr.expires_in().map(|d| d.as_secs()).unwrap_or(0),
                 });
             }
-            Err(RequestTokenError::Request(Transport::Cloud(e)))
-                if e.is_transient() && attempt < 3 =>
-            {
+            Err(RequestTokenError::Request(e)) if e.is_transient() && attempt < 3 => {
                 tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
             }
-            Err(RequestTokenError::Request(Transport::Cloud(e))) => return Err(e),
+            Err(RequestTokenError::Request(e)) => return Err(e),
             Err(RequestTokenError::ServerResponse(e)) => {
                 return Err(CloudError::Aad(AadError {
                     status: 400,
