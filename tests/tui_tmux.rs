@@ -72,15 +72,20 @@ impl Tmux {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_for_all(&[needle])
+    }
+
+    /// Polls until every needle is on screen at once: a capture can land mid-redraw.
+    fn wait_for_all(&self, needles: &[&str]) -> String {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let s = self.screen();
-            if s.contains(needle) {
+            if needles.iter().all(|n| s.contains(n)) {
                 return s;
             }
             assert!(
                 Instant::now() < deadline,
-                "\"{needle}\" never appeared; the screen:\n{s}"
+                "{needles:?} never all appeared; the screen:\n{s}"
             );
             std::thread::sleep(Duration::from_millis(100));
         }
@@ -127,31 +132,28 @@ fn journey_3_from_home_to_summary() {
     t.keys(&["Escape"]);
     t.wait_for("What does the application use?");
     t.keys(&["Enter"]);
-    let s = t.wait_for("Which mailboxes?");
-    assert!(
-        s.contains("alice@contoso.example, bob@contoso.example"),
-        "going back keeps what was typed:\n{s}"
-    );
+    t.wait_for_all(&[
+        "Which mailboxes?",
+        "alice@contoso.example, bob@contoso.example",
+    ]);
     t.keys(&["Enter"]);
     t.wait_for("Name this profile");
     t.type_text("tui-helpdesk");
     t.keys(&["Enter"]);
-    let s = t.wait_for("4/4");
-    for want in [
+    let s = t.wait_for_all(&[
+        "4/4",
         "roles: Mail.Read",
         "inbox: 12 messages, 3 unread",
         "inbox: 7 messages",
         "refused as intended",
-    ] {
-        assert!(s.contains(want), "{want} missing:\n{s}");
-    }
+    ]);
     assert!(!s.contains(SCOPED_SECRET));
     t.keys(&["Enter"]);
-    let s = t.wait_for("All 4 checks passed.");
-    assert!(
-        s.contains(SCOPED_ID) && s.contains("https://graph.microsoft.com/.default"),
-        "{s}"
-    );
+    let s = t.wait_for_all(&[
+        "All 4 checks passed.",
+        SCOPED_ID,
+        "https://graph.microsoft.com/.default",
+    ]);
     assert!(!s.contains(SCOPED_SECRET));
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
@@ -211,8 +213,7 @@ fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
     t.keys(&["d"]);
     t.wait_for("Draft restored");
     t.keys(&["Enter"]);
-    let s = t.wait_for("Which app registration?");
-    assert!(s.contains(SCOPED_ID), "the client id came back:\n{s}");
+    t.wait_for_all(&["Which app registration?", SCOPED_ID]);
 }
 
 #[test]
