@@ -38,8 +38,11 @@ pub struct AccessRequirement {
     pub roles: Vec<String>,
     /// Roles that include what `roles` grant (Mail.ReadWrite covers reading).
     pub also_satisfied_by: Vec<String>,
-    pub rbac_role: String,
+    /// The RBAC for Applications role that scopes this access, where one exists.
+    pub rbac_role: Option<String>,
     pub explain: String,
+    /// How the access is limited to some mailboxes.
+    pub scope: String,
 }
 
 pub const GRAPH: &str = "graph";
@@ -156,6 +159,27 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn exchange_protocols_need_exchange_roles() {
+        for (c, role) in [
+            (AccessChoice::Imap, "IMAP.AccessAsApp"),
+            (AccessChoice::Pop, "POP.AccessAsApp"),
+            (AccessChoice::Smtp, "SMTP.SendAsApp"),
+            (AccessChoice::Ews, "full_access_as_app"),
+        ] {
+            let r = catalog().requirement(c);
+            assert_eq!((r.resource.as_str(), r.roles[0].as_str()), (EXCHANGE, role));
+        }
+        assert!(
+            catalog()
+                .requirement(AccessChoice::Imap)
+                .rbac_role
+                .is_none()
+        );
+        let ews = catalog().requirement(AccessChoice::Ews);
+        assert!(ews.explain.contains("April 2027") && ews.explain.contains("Graph"));
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub struct Env {
     pub sandbox: Option<SandboxInfo>,
     pub keyring: KeyringBackend,
     pub http: reqwest::Client,
+    pub timeouts: checks::Timeouts,
     /// Secrets kept for this process only (sandbox sessions without a keyring).
     memory: Arc<MemoryVault>,
 }
@@ -36,6 +37,7 @@ impl Env {
             sandbox,
             keyring,
             http: http::client(),
+            timeouts: checks::Timeouts::default(),
             memory: Arc::new(MemoryVault::default()),
         }
     }
@@ -169,6 +171,8 @@ pub async fn run_checks(
         client_id: profile.client_id,
         secret,
         access: profile.access.clone(),
+        send_test: profile.send_test,
+        timeouts: env.timeouts,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runner = tokio::spawn(checks::run(input, specs, tx));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Home, Served, json, secret_service, text};
+use common::{Home, Served, json, row, secret_service, text};
 use serde_json::Value;
 
 /// Adds profile `name` for sandbox app `key` and returns the `check --json` output.
@@ -54,15 +54,6 @@ fn add_and_check_as(
     (o.status.code().unwrap(), json(&o))
 }
 
-fn check<'a>(report: &'a Value, id: &str) -> &'a Value {
-    report["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["id"] == id)
-        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
-}
-
 #[test]
 fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     if !secret_service() {
@@ -81,22 +72,22 @@ fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     assert_eq!(code, 0, "{r:#}");
     assert_eq!(r["verdict"], "passed");
     assert_eq!(
-        check(&r, "token:graph")["detail"],
+        row(&r, "token:graph")["detail"],
         "roles: Mail.Read, Mail.Send"
     );
     assert_eq!(
-        check(&r, "graph-read:alice@contoso.example")["detail"],
+        row(&r, "graph-read:alice@contoso.example")["detail"],
         "inbox: 12 messages, 3 unread"
     );
     assert_eq!(
-        check(&r, "graph-read:bob@contoso.example")["status"],
+        row(&r, "graph-read:bob@contoso.example")["status"],
         "passed"
     );
     assert_eq!(
-        check(&r, "graph-send:alice@contoso.example")["status"],
+        row(&r, "graph-send:alice@contoso.example")["status"],
         "skipped"
     );
-    assert_eq!(check(&r, "denied:ceo@contoso.example")["status"], "passed");
+    assert_eq!(row(&r, "denied:ceo@contoso.example")["status"], "passed");
     assert_eq!(r["settings"]["client_id"], sb.app("scoped").0);
     let profiles = json(&home.run(&["profiles", "--json"], ""));
     assert_eq!(profiles[0]["last_check"]["verdict"], "passed");
@@ -120,7 +111,7 @@ fn app_without_consent_fails_on_missing_roles() {
         None,
     );
     assert_eq!(code, 1);
-    let t = check(&r, "token:graph");
+    let t = row(&r, "token:graph");
     assert_eq!(t["status"], "failed");
     assert!(
         t["diagnosis"]["evidence"]
@@ -135,7 +126,7 @@ fn app_without_consent_fails_on_missing_roles() {
             .unwrap()
             .contains("Grant admin consent")
     );
-    let m = check(&r, "graph-read:alice@contoso.example");
+    let m = row(&r, "graph-read:alice@contoso.example");
     assert!(
         m["diagnosis"]["evidence"]
             .as_str()
@@ -154,7 +145,7 @@ fn expired_secret_is_named() {
     let home = Home::new();
     let (code, r) = add_and_check(&sb, &home, "e2e-expired", "expired", "graph-read", None);
     assert_eq!(code, 1);
-    let t = check(&r, "token:graph");
+    let t = row(&r, "token:graph");
     assert!(
         t["diagnosis"]["evidence"]
             .as_str()
@@ -164,7 +155,7 @@ fn expired_secret_is_named() {
     );
     assert_eq!(t["diagnosis"]["summary"], "The client secret has expired.");
     assert_eq!(
-        check(&r, "graph-read:alice@contoso.example")["status"],
+        row(&r, "graph-read:alice@contoso.example")["status"],
         "skipped"
     );
     home.run(&["forget", "e2e-expired"], "");
@@ -179,8 +170,8 @@ fn policy_that_blocks_everything_is_explained() {
     let home = Home::new();
     let (code, r) = add_and_check(&sb, &home, "e2e-blocked", "blocked", "graph-read", None);
     assert_eq!(code, 1);
-    assert_eq!(check(&r, "token:graph")["status"], "passed");
-    let m = check(&r, "graph-read:alice@contoso.example");
+    assert_eq!(row(&r, "token:graph")["status"], "passed");
+    let m = row(&r, "graph-read:alice@contoso.example");
     assert!(
         m["diagnosis"]["evidence"]
             .as_str()
@@ -214,10 +205,10 @@ fn unscoped_app_fails_the_must_be_denied_check() {
     );
     assert_eq!(code, 1);
     assert_eq!(
-        check(&r, "graph-read:alice@contoso.example")["status"],
+        row(&r, "graph-read:alice@contoso.example")["status"],
         "passed"
     );
-    let d = check(&r, "denied:ceo@contoso.example");
+    let d = row(&r, "denied:ceo@contoso.example");
     assert_eq!(d["status"], "failed");
     assert!(
         d["diagnosis"]["fix"]
@@ -247,7 +238,7 @@ fn wrong_secret_and_object_id_mix_ups() {
     );
     assert_eq!(code, 1);
     assert!(
-        check(&r, "token:graph")["diagnosis"]["cause"]
+        row(&r, "token:graph")["diagnosis"]["cause"]
             .as_str()
             .unwrap()
             .contains("Secret ID")
@@ -263,7 +254,7 @@ fn wrong_secret_and_object_id_mix_ups() {
         None,
     );
     assert_eq!(code, 1);
-    let dg = &check(&r, "token:graph")["diagnosis"];
+    let dg = &row(&r, "token:graph")["diagnosis"];
     assert!(
         dg["evidence"].as_str().unwrap().starts_with("AADSTS700016"),
         "{dg:#}"
@@ -288,7 +279,7 @@ fn network_down_is_exit_3_and_throttling_is_retried() {
     let r = json(&o);
     assert_eq!(r["verdict"], "unavailable");
     assert!(
-        check(&r, "token:graph")["diagnosis"]["summary"]
+        row(&r, "token:graph")["diagnosis"]["summary"]
             .as_str()
             .unwrap()
             .starts_with("Nothing answered")

@@ -1,25 +1,42 @@
 //! Live checks: which to run for a profile (pure), their results, and the concurrent runner.
 
+pub mod ews;
+pub mod imap;
+pub mod mail_diagnosis;
+pub mod pop;
 mod runner;
+pub mod smtp;
+pub mod wire;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
 pub use runner::{RunInput, run};
+pub use wire::Timeouts;
 
 use crate::cloud::Diagnosis;
 use crate::model::{AccessChoice, Mailbox, Profile};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckKind {
     /// A client-credentials token for Microsoft Graph, with the roles the access needs.
     Token,
+    /// A client-credentials token for Office 365 Exchange Online (IMAP, POP, SMTP, EWS).
+    ExchangeToken,
     /// The mailbox's inbox can be read through Graph.
     GraphRead,
     /// The mailbox can send through Graph (a test message to itself).
     GraphSend,
+    /// IMAP sign-in and a read-only look at the inbox.
+    Imap,
+    /// POP3 sign-in and the message count.
+    Pop,
+    /// SMTP submission sign-in; a test message only when opted in.
+    Smtp,
+    /// EWS GetFolder of the inbox, impersonating the mailbox.
+    Ews,
     /// The mailbox that must be out of reach is refused.
     Denied,
 }
@@ -30,12 +47,24 @@ pub struct CheckSpec {
     pub mailbox: Option<Mailbox>,
     /// Set when the check is not run at all, with the reason.
     pub skip: Option<String>,
+    /// For the must-be-denied check: the probe that tries the mailbox.
+    pub via: Option<CheckKind>,
 }
 
 impl CheckSpec {
+    fn new(kind: CheckKind, mailbox: Option<&Mailbox>) -> CheckSpec {
+        CheckSpec {
+            kind,
+            mailbox: mailbox.cloned(),
+            skip: None,
+            via: None,
+        }
+    }
+
     pub fn id(&self) -> String {
         match (&self.kind, &self.mailbox) {
             (CheckKind::Token, _) => "token:graph".into(),
+            (CheckKind::ExchangeToken, _) => "token:exchange".into(),
             (k, Some(m)) => format!("{}:{m}", kind_key(*k)),
             (k, None) => kind_key(*k).into(),
         }
@@ -45,8 +74,13 @@ impl CheckSpec {
     pub fn columns(&self) -> (&'static str, String) {
         match self.kind {
             CheckKind::Token => ("token", "Graph".into()),
+            CheckKind::ExchangeToken => ("token", "Exchange".into()),
             CheckKind::GraphRead => ("graph", self.target()),
             CheckKind::GraphSend => ("send", self.target()),
+            CheckKind::Imap => ("imap", self.target()),
+            CheckKind::Pop => ("pop", self.target()),
+            CheckKind::Smtp => ("smtp", self.target()),
+            CheckKind::Ews => ("ews", self.target()),
             CheckKind::Denied => ("denied", self.target()),
         }
     }
@@ -61,51 +95,79 @@ impl CheckSpec {
 
 fn kind_key(k: CheckKind) -> &'static str {
     match k {
-        CheckKind::Token => "token",
+        CheckKind::Token | CheckKind::ExchangeToken => "token",
         CheckKind::GraphRead => "graph-read",
         CheckKind::GraphSend => "graph-send",
+        CheckKind::Imap => "imap",
+        CheckKind::Pop => "pop",
+        CheckKind::Smtp => "smtp",
+        CheckKind::Ews => "ews",
         CheckKind::Denied => "denied",
     }
 }
 
-/// The checks for a profile, in display order: token first, then each mailbox, then the
+impl CheckKind {
+    /// Which token the check needs: Graph, Exchange, or none of its own.
+    pub fn needs_exchange_token(self) -> bool {
+        matches!(
+            self,
+            CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp | CheckKind::Ews
+        )
+    }
+}
+
+/// The checks for a profile, in display order: tokens first, then each mailbox, then the
 /// must-be-denied mailbox.
 pub fn plan(p: &Profile) -> Vec<CheckSpec> {
-    let reads = p
-        .access
-        .iter()
-        .any(|a| matches!(a, AccessChoice::GraphRead | AccessChoice::GraphReadWrite));
-    let sends = p.access.contains(&AccessChoice::GraphSend);
-    let mut out = vec![CheckSpec {
-        kind: CheckKind::Token,
-        mailbox: None,
-        skip: None,
-    }];
+    let has = |c: AccessChoice| p.access.contains(&c);
+    let reads = has(AccessChoice::GraphRead) || has(AccessChoice::GraphReadWrite);
+    let mut out = Vec::new();
+    if p.access.iter().any(|a| a.uses_graph()) {
+        out.push(CheckSpec::new(CheckKind::Token, None));
+    }
+    if p.access.iter().any(|a| !a.uses_graph()) {
+        out.push(CheckSpec::new(CheckKind::ExchangeToken, None));
+    }
     for m in &p.mailboxes {
+        let m = Some(m);
         if reads {
-            out.push(CheckSpec {
-                kind: CheckKind::GraphRead,
-                mailbox: Some(m.clone()),
-                skip: None,
-            });
+            out.push(CheckSpec::new(CheckKind::GraphRead, m));
         }
-        if sends {
-            out.push(CheckSpec {
-                kind: CheckKind::GraphSend,
-                mailbox: Some(m.clone()),
-                skip: (!p.send_test)
-                    .then(|| "not sent: sending a test message is opt-in".to_string()),
-            });
+        if has(AccessChoice::GraphSend) {
+            let mut s = CheckSpec::new(CheckKind::GraphSend, m);
+            s.skip = (!p.send_test).then(|| "not sent: sending a test message is opt-in".into());
+            out.push(s);
+        }
+        for (choice, kind) in [
+            (AccessChoice::Imap, CheckKind::Imap),
+            (AccessChoice::Pop, CheckKind::Pop),
+            (AccessChoice::Smtp, CheckKind::Smtp),
+            (AccessChoice::Ews, CheckKind::Ews),
+        ] {
+            if has(choice) {
+                out.push(CheckSpec::new(kind, m));
+            }
         }
     }
     if let Some(d) = &p.deny_mailbox {
-        out.push(CheckSpec {
-            kind: CheckKind::Denied,
-            mailbox: Some(d.clone()),
-            skip: (!reads).then(|| {
-                "not checked: without read access the only probe would be sending mail as that mailbox".to_string()
-            }),
-        });
+        let mut s = CheckSpec::new(CheckKind::Denied, Some(d));
+        s.via = if reads {
+            Some(CheckKind::GraphRead)
+        } else if has(AccessChoice::Ews) {
+            Some(CheckKind::Ews)
+        } else if has(AccessChoice::Imap) {
+            Some(CheckKind::Imap)
+        } else if has(AccessChoice::Pop) {
+            Some(CheckKind::Pop)
+        } else {
+            None
+        };
+        if s.via.is_none() {
+            s.skip = Some(
+                "not checked: without read access the only probe would be sending mail as that mailbox".into(),
+            );
+        }
+        out.push(s);
     }
     out
 }
@@ -261,6 +323,45 @@ mod tests {
                 "denied:ceo@contoso.example"
             ]
         );
+    }
+
+    #[test]
+    fn exchange_protocols_share_one_exchange_token() {
+        let p = plan(&profile(
+            &[AccessChoice::Imap, AccessChoice::Smtp, AccessChoice::Ews],
+            false,
+            true,
+        ));
+        let ids: Vec<String> = p.iter().map(CheckSpec::id).collect();
+        assert_eq!(
+            ids,
+            [
+                "token:exchange",
+                "imap:alice@contoso.example",
+                "smtp:alice@contoso.example",
+                "ews:alice@contoso.example",
+                "imap:bob@contoso.example",
+                "smtp:bob@contoso.example",
+                "ews:bob@contoso.example",
+                "denied:ceo@contoso.example"
+            ]
+        );
+        assert!(
+            p.iter().all(|s| s.skip.is_none()),
+            "SMTP authenticates without sending"
+        );
+        assert_eq!(p.last().unwrap().via, Some(CheckKind::Ews));
+        let pop_only = plan(&profile(&[AccessChoice::Pop], false, true));
+        assert_eq!(pop_only.last().unwrap().via, Some(CheckKind::Pop));
+        let smtp_only = plan(&profile(&[AccessChoice::Smtp], false, true));
+        assert!(smtp_only.last().unwrap().skip.is_some());
+        let both = plan(&profile(
+            &[AccessChoice::GraphRead, AccessChoice::Imap],
+            false,
+            false,
+        ));
+        assert_eq!(both[0].id(), "token:graph");
+        assert_eq!(both[1].id(), "token:exchange");
     }
 
     #[test]

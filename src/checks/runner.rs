@@ -1,17 +1,24 @@
-//! Runs the planned checks: one Graph token, then every mailbox check concurrently.
+//! Runs the planned checks: one token per resource (Graph, Exchange), fetched together, then
+//! every mailbox check concurrently. IMAP, POP3 and SMTP refusals are diagnosed once the same
+//! protocol has been tried on every mailbox, since the pattern tells the causes apart.
 
+use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use rustls::ClientConfig;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
-use super::{CheckEvent, CheckKind, CheckSpec};
-use crate::catalog::{GRAPH, catalog};
+use super::mail_diagnosis::{self, MailContext, Peers, Refusal, classify};
+use super::wire::{ProbeError, Target, Timeouts, tls_config};
+use super::{CheckEvent, CheckKind, CheckSpec, ews, imap, pop, smtp};
+use crate::catalog::{EXCHANGE, GRAPH, catalog};
 use crate::cloud::diagnose::{self, Context, Stage, missing_roles, not_denied};
 use crate::cloud::identity::{AccessToken, client_credentials};
-use crate::cloud::{CloudError, graph};
-use crate::model::{AccessChoice, ClientId, Endpoints, Secret, TenantId};
+use crate::cloud::{CloudError, NetKind, NetworkError, graph};
+use crate::model::{AccessChoice, ClientId, Endpoints, Mailbox, Secret, TenantId};
 
 /// How many mailbox checks may be in flight at once.
 const CONCURRENCY: usize = 16;
@@ -24,11 +31,18 @@ pub struct RunInput {
     pub client_id: ClientId,
     pub secret: Secret,
     pub access: Vec<AccessChoice>,
+    /// SMTP submits a test message only when the user opted in.
+    pub send_test: bool,
+    pub timeouts: Timeouts,
 }
 
 struct Shared {
     input: RunInput,
-    token: AccessToken,
+    graph: Option<AccessToken>,
+    exchange: Option<AccessToken>,
+    tls: Result<Arc<ClientConfig>, String>,
+    /// Mailboxes that passed, per IMAP, POP3 and SMTP.
+    passes: HashMap<CheckKind, AtomicUsize>,
 }
 
 fn unavailable(e: &CloudError) -> bool {
@@ -50,6 +64,18 @@ fn context<'a>(
     }
 }
 
+/// What a mailbox task hands back: a final event, or an IMAP/POP/SMTP refusal whose
+/// diagnosis waits for the other mailboxes.
+enum Outcome {
+    Done(CheckEvent),
+    Refused {
+        kind: CheckKind,
+        mailbox: Mailbox,
+        error: ProbeError,
+        elapsed: Duration,
+    },
+}
+
 /// Sends `(index, event)` for every spec. Returns when every check is done.
 pub async fn run(
     input: RunInput,
@@ -69,58 +95,96 @@ pub async fn run(
             );
         }
     }
-    let token_idx = specs.iter().position(|s| s.kind == CheckKind::Token);
-    if let Some(i) = token_idx {
-        send(i, CheckEvent::Started);
+    let graph_idx = specs.iter().position(|s| s.kind == CheckKind::Token);
+    let exchange_idx = specs
+        .iter()
+        .position(|s| s.kind == CheckKind::ExchangeToken);
+    for i in graph_idx.iter().chain(exchange_idx.iter()) {
+        send(*i, CheckEvent::Started);
     }
     let started = Instant::now();
-    let scope = input.endpoints.graph_scope();
-    let token = client_credentials(
-        &input.http,
-        &input.endpoints,
-        &input.tenant_id,
-        &input.client_id,
-        &input.secret,
-        &scope,
-    )
-    .await;
-    let token = match token {
-        Ok(t) => t,
-        Err(e) => {
-            if let Some(i) = token_idx {
-                send(
-                    i,
-                    CheckEvent::Failed {
-                        diagnosis: diagnose::diagnose(
-                            &e,
-                            &context(&input, &input.client_id.to_string(), Stage::Token, None),
-                        ),
-                        elapsed: started.elapsed(),
-                        unavailable: unavailable(&e),
-                    },
-                );
+    let fetch = |wanted: bool, scope: String| {
+        let input = &input;
+        async move {
+            if !wanted {
+                return None;
             }
-            for (i, s) in specs.iter().enumerate() {
-                if s.kind != CheckKind::Token && s.skip.is_none() {
-                    send(
-                        i,
-                        CheckEvent::Skipped {
-                            reason: "not run: no token".into(),
-                        },
-                    );
-                }
-            }
-            return;
+            let t = client_credentials(
+                &input.http,
+                &input.endpoints,
+                &input.tenant_id,
+                &input.client_id,
+                &input.secret,
+                &scope,
+            )
+            .await;
+            Some((t, started.elapsed()))
         }
     };
-    if let Some(i) = token_idx {
-        send(i, token_verdict(&input, &token, started.elapsed()));
+    let (graph_token, exchange_token) = tokio::join!(
+        fetch(graph_idx.is_some(), input.endpoints.graph_scope()),
+        fetch(exchange_idx.is_some(), input.endpoints.exchange_scope()),
+    );
+    let mut tokens: [Option<AccessToken>; 2] = [None, None];
+    for (slot, (idx, result, resource)) in [
+        (graph_idx, graph_token, GRAPH),
+        (exchange_idx, exchange_token, EXCHANGE),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (Some(i), Some((result, elapsed))) = (idx, result) else {
+            continue;
+        };
+        match result {
+            Ok(t) => {
+                send(i, token_verdict(&input, resource, &t, elapsed));
+                tokens[slot] = Some(t);
+            }
+            Err(e) => send(
+                i,
+                CheckEvent::Failed {
+                    diagnosis: diagnose::diagnose(
+                        &e,
+                        &context(&input, &input.client_id.to_string(), Stage::Token, None),
+                    ),
+                    elapsed,
+                    unavailable: unavailable(&e),
+                },
+            ),
+        }
     }
-    let shared = Arc::new(Shared { input, token });
+    let [graph, exchange] = tokens;
+    let tls = tls_config(input.endpoints.mail_ca.as_deref());
+    let shared = Arc::new(Shared {
+        input,
+        graph,
+        exchange,
+        tls,
+        passes: [CheckKind::Imap, CheckKind::Pop, CheckKind::Smtp]
+            .into_iter()
+            .map(|k| (k, AtomicUsize::new(0)))
+            .collect(),
+    });
     let gate = Arc::new(Semaphore::new(CONCURRENCY));
     let mut set = JoinSet::new();
     for (i, spec) in specs.into_iter().enumerate() {
-        if spec.kind == CheckKind::Token || spec.skip.is_some() {
+        if matches!(spec.kind, CheckKind::Token | CheckKind::ExchangeToken) || spec.skip.is_some() {
+            continue;
+        }
+        let probe = spec.via.unwrap_or(spec.kind);
+        let (token, name) = if probe.needs_exchange_token() {
+            (shared.exchange.is_some(), "Exchange")
+        } else {
+            (shared.graph.is_some(), "Graph")
+        };
+        if !token {
+            send(
+                i,
+                CheckEvent::Skipped {
+                    reason: format!("not run: no {name} token"),
+                },
+            );
             continue;
         }
         let shared = shared.clone();
@@ -129,17 +193,86 @@ pub async fn run(
         set.spawn(async move {
             let _permit = gate.acquire().await;
             let _ = tx.send((i, CheckEvent::Started));
-            let ev = mailbox_check(&shared, &spec).await;
-            let _ = tx.send((i, ev));
+            (i, mailbox_check(&shared, &spec).await)
         });
     }
-    while set.join_next().await.is_some() {}
+    let mut refused = Vec::new();
+    while let Some(joined) = set.join_next().await {
+        match joined {
+            Ok((i, Outcome::Done(ev))) => send(i, ev),
+            Ok((i, r)) => refused.push((i, r)),
+            Err(e) => tracing::error!(error = %e, "a check task ended abnormally"),
+        }
+    }
+    for (i, ev) in diagnose_refusals(&shared, refused) {
+        send(i, ev);
+    }
 }
 
-fn token_verdict(input: &RunInput, token: &AccessToken, elapsed: Duration) -> CheckEvent {
+/// Counts, per protocol, how the mailboxes fared, then diagnoses each held-back refusal.
+fn diagnose_refusals(shared: &Shared, refused: Vec<(usize, Outcome)>) -> Vec<(usize, CheckEvent)> {
+    let mut alike: HashMap<(CheckKind, Refusal), usize> = HashMap::new();
+    for (_, o) in &refused {
+        if let Outcome::Refused { kind, error, .. } = o {
+            *alike.entry((*kind, classify(error))).or_default() += 1;
+        }
+    }
+    let exchange = shared.exchange.as_ref();
+    let roles: &[String] = exchange.map(|t| t.claims.roles.as_slice()).unwrap_or(&[]);
+    let oid = exchange.map(|t| t.claims.oid.as_str()).unwrap_or("");
+    let client_id = shared.input.client_id.to_string();
+    refused
+        .into_iter()
+        .filter_map(|(i, o)| match o {
+            Outcome::Refused {
+                kind,
+                mailbox,
+                error,
+                elapsed,
+            } => {
+                let peers = Peers {
+                    passed: shared_passes(shared, kind),
+                    failed_alike: alike[&(kind, classify(&error))] - 1,
+                };
+                let ctx = MailContext {
+                    kind,
+                    mailbox: mailbox.as_str(),
+                    client_id: &client_id,
+                    sp_object_id: oid,
+                    roles,
+                    peers,
+                };
+                Some((
+                    i,
+                    CheckEvent::Failed {
+                        diagnosis: mail_diagnosis::diagnose_probe(&error, &ctx),
+                        elapsed,
+                        unavailable: false,
+                    },
+                ))
+            }
+            Outcome::Done(_) => None,
+        })
+        .collect()
+}
+
+fn shared_passes(shared: &Shared, kind: CheckKind) -> usize {
+    shared
+        .passes
+        .get(&kind)
+        .map(|n| n.load(Ordering::Relaxed))
+        .unwrap_or(0)
+}
+
+fn token_verdict(
+    input: &RunInput,
+    resource: &str,
+    token: &AccessToken,
+    elapsed: Duration,
+) -> CheckEvent {
     let roles = &token.claims.roles;
     let missing: Vec<String> = catalog()
-        .roles_needed(GRAPH, &input.access)
+        .roles_needed(resource, &input.access)
         .into_iter()
         .filter(|req| !req.met_by(roles))
         .flat_map(|req| req.roles.iter().cloned())
@@ -151,14 +284,78 @@ fn token_verdict(input: &RunInput, token: &AccessToken, elapsed: Duration) -> Ch
         }
     } else {
         CheckEvent::Failed {
-            diagnosis: missing_roles(roles, &missing, &catalog().resource(GRAPH).name),
+            diagnosis: missing_roles(roles, &missing, &catalog().resource(resource).name),
             elapsed,
             unavailable: false,
         }
     }
 }
 
-async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> CheckEvent {
+fn mail_target(shared: &Shared, endpoint: &str) -> Result<Target, ProbeError> {
+    let tls = shared.tls.clone().map_err(|detail| {
+        ProbeError::Net(NetworkError {
+            kind: NetKind::Tls,
+            host: endpoint.to_string(),
+            detail,
+        })
+    })?;
+    Target::new(endpoint, tls, shared.input.timeouts)
+}
+
+/// Runs one IMAP, POP3 or SMTP probe within the overall time limit; the detail on success.
+async fn mail_probe(
+    shared: &Shared,
+    kind: CheckKind,
+    mailbox: &Mailbox,
+) -> Result<String, ProbeError> {
+    let token = shared
+        .exchange
+        .as_ref()
+        .expect("mail probes run only with an Exchange token")
+        .expose();
+    let e = &shared.input.endpoints;
+    let limit = shared.input.timeouts.total;
+    let work = async {
+        match kind {
+            CheckKind::Imap => {
+                let c =
+                    imap::probe(&mail_target(shared, &e.imap)?, mailbox.as_str(), token).await?;
+                Ok(format!(
+                    "inbox: {} messages, {} unseen (read-only)",
+                    c.messages, c.unseen
+                ))
+            }
+            CheckKind::Pop => {
+                let c = pop::probe(&mail_target(shared, &e.pop)?, mailbox.as_str(), token).await?;
+                Ok(format!("{} messages ({} bytes)", c.messages, c.octets))
+            }
+            _ => {
+                let out = smtp::probe(
+                    &mail_target(shared, &e.smtp)?,
+                    mailbox.as_str(),
+                    token,
+                    shared.input.send_test,
+                )
+                .await?;
+                Ok(match out {
+                    smtp::SmtpOutcome::Sent => "signed in; test message sent to itself".into(),
+                    smtp::SmtpOutcome::Authenticated => {
+                        "signed in (no message sent: sending is opt-in)".into()
+                    }
+                })
+            }
+        }
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(r) => r,
+        Err(_) => Err(ProbeError::Garbled {
+            step: "session",
+            line: format!("the dialogue did not finish within {} s", limit.as_secs()),
+        }),
+    }
+}
+
+async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> Outcome {
     let input = &shared.input;
     let mailbox = spec
         .mailbox
@@ -166,47 +363,187 @@ async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> CheckEvent {
         .expect("mailbox checks name a mailbox");
     let started = Instant::now();
     let client_id = input.client_id.to_string();
-    let failed = |e: CloudError, stage: Stage| CheckEvent::Failed {
-        diagnosis: diagnose::diagnose(
-            &e,
-            &context(input, &client_id, stage, Some(mailbox.as_str())),
-        ),
-        elapsed: started.elapsed(),
-        unavailable: unavailable(&e),
+    let failed = |e: CloudError, stage: Stage| {
+        Outcome::Done(CheckEvent::Failed {
+            diagnosis: diagnose::diagnose(
+                &e,
+                &context(input, &client_id, stage, Some(mailbox.as_str())),
+            ),
+            elapsed: started.elapsed(),
+            unavailable: unavailable(&e),
+        })
+    };
+    let passed = |detail: String| {
+        Outcome::Done(CheckEvent::Passed {
+            detail,
+            elapsed: started.elapsed(),
+        })
+    };
+    let graph_token = || {
+        shared
+            .graph
+            .as_ref()
+            .expect("Graph checks run with a Graph token")
+    };
+    let exchange_token = || {
+        shared
+            .exchange
+            .as_ref()
+            .expect("EWS checks run with an Exchange token")
     };
     match spec.kind {
         CheckKind::GraphRead => {
-            match graph::inbox(&input.http, &input.endpoints, &shared.token, mailbox).await {
-                Ok(c) => CheckEvent::Passed {
-                    detail: format!("inbox: {} messages, {} unread", c.total, c.unread),
-                    elapsed: started.elapsed(),
-                },
+            match graph::inbox(&input.http, &input.endpoints, graph_token(), mailbox).await {
+                Ok(c) => passed(format!("inbox: {} messages, {} unread", c.total, c.unread)),
                 Err(e) => failed(e, Stage::MailboxRead),
             }
         }
         CheckKind::GraphSend => {
-            match graph::send_test(&input.http, &input.endpoints, &shared.token, mailbox).await {
-                Ok(()) => CheckEvent::Passed {
-                    detail: "test message sent to itself".into(),
-                    elapsed: started.elapsed(),
-                },
+            match graph::send_test(&input.http, &input.endpoints, graph_token(), mailbox).await {
+                Ok(()) => passed("test message sent to itself".into()),
                 Err(e) => failed(e, Stage::MailboxSend),
             }
         }
-        CheckKind::Denied => {
-            match graph::inbox(&input.http, &input.endpoints, &shared.token, mailbox).await {
-                Ok(_) => CheckEvent::Failed {
-                    diagnosis: not_denied(mailbox.as_str(), &client_id),
-                    elapsed: started.elapsed(),
-                    unavailable: false,
-                },
-                Err(CloudError::Graph(g)) if g.status == 403 => CheckEvent::Passed {
-                    detail: "refused as intended (outside the scope)".into(),
-                    elapsed: started.elapsed(),
-                },
-                Err(e) => failed(e, Stage::MustBeDenied),
+        CheckKind::Ews => {
+            match ews::inbox(&input.http, &input.endpoints, exchange_token(), mailbox).await {
+                Ok((total, unread)) => passed(format!("inbox: {total} messages, {unread} unread")),
+                Err(e) => {
+                    let roles = &exchange_token().claims.roles;
+                    let ctx = MailContext {
+                        kind: CheckKind::Ews,
+                        mailbox: mailbox.as_str(),
+                        client_id: &client_id,
+                        sp_object_id: &exchange_token().claims.oid,
+                        roles,
+                        peers: Peers::default(),
+                    };
+                    match mail_diagnosis::diagnose_ews(&e, &ctx) {
+                        Some(diagnosis) => Outcome::Done(CheckEvent::Failed {
+                            diagnosis,
+                            elapsed: started.elapsed(),
+                            unavailable: unavailable(&e),
+                        }),
+                        None => failed(e, Stage::MailboxRead),
+                    }
+                }
             }
         }
-        CheckKind::Token => unreachable!("the token check runs first"),
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
+            match mail_probe(shared, spec.kind, mailbox).await {
+                Ok(detail) => {
+                    if let Some(n) = shared.passes.get(&spec.kind) {
+                        n.fetch_add(1, Ordering::Relaxed);
+                    }
+                    passed(detail)
+                }
+                Err(error @ ProbeError::Refused { .. }) => Outcome::Refused {
+                    kind: spec.kind,
+                    mailbox: mailbox.clone(),
+                    error,
+                    elapsed: started.elapsed(),
+                },
+                Err(error) => {
+                    let ctx = MailContext {
+                        kind: spec.kind,
+                        mailbox: mailbox.as_str(),
+                        client_id: &client_id,
+                        sp_object_id: "",
+                        roles: &[],
+                        peers: Peers::default(),
+                    };
+                    Outcome::Done(CheckEvent::Failed {
+                        diagnosis: mail_diagnosis::diagnose_probe(&error, &ctx),
+                        elapsed: started.elapsed(),
+                        unavailable: true,
+                    })
+                }
+            }
+        }
+        CheckKind::Denied => denied_check(shared, spec, mailbox, started).await,
+        CheckKind::Token | CheckKind::ExchangeToken => unreachable!("token checks run first"),
+    }
+}
+
+async fn denied_check(
+    shared: &Shared,
+    spec: &CheckSpec,
+    mailbox: &Mailbox,
+    started: Instant,
+) -> Outcome {
+    let input = &shared.input;
+    let client_id = input.client_id.to_string();
+    let reached = || {
+        Outcome::Done(CheckEvent::Failed {
+            diagnosis: not_denied(mailbox.as_str(), &client_id),
+            elapsed: started.elapsed(),
+            unavailable: false,
+        })
+    };
+    let refused = |how: String| {
+        Outcome::Done(CheckEvent::Passed {
+            detail: format!("refused as intended ({how})"),
+            elapsed: started.elapsed(),
+        })
+    };
+    let trouble = |diagnosis, unavailable| {
+        Outcome::Done(CheckEvent::Failed {
+            diagnosis,
+            elapsed: started.elapsed(),
+            unavailable,
+        })
+    };
+    let cloud = |e: CloudError| {
+        let gone = unavailable(&e);
+        let dg = diagnose::diagnose(
+            &e,
+            &context(
+                input,
+                &client_id,
+                Stage::MustBeDenied,
+                Some(mailbox.as_str()),
+            ),
+        );
+        trouble(dg, gone)
+    };
+    match spec.via.unwrap_or(CheckKind::GraphRead) {
+        CheckKind::Ews => {
+            let token = shared
+                .exchange
+                .as_ref()
+                .expect("EWS runs with an Exchange token");
+            match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
+                Ok(_) => reached(),
+                Err(CloudError::Graph(g)) if g.status == 401 || g.code == "ErrorAccessDenied" => {
+                    refused(format!("EWS: {}", g.code))
+                }
+                Err(e) => cloud(e),
+            }
+        }
+        via @ (CheckKind::Imap | CheckKind::Pop) => match mail_probe(shared, via, mailbox).await {
+            Ok(_) => reached(),
+            Err(ProbeError::Refused { line, .. }) => refused(super::wire::printable(&line)),
+            Err(e) => {
+                let ctx = MailContext {
+                    kind: via,
+                    mailbox: mailbox.as_str(),
+                    client_id: &client_id,
+                    sp_object_id: "",
+                    roles: &[],
+                    peers: Peers::default(),
+                };
+                trouble(mail_diagnosis::diagnose_probe(&e, &ctx), true)
+            }
+        },
+        _ => {
+            let token = shared
+                .graph
+                .as_ref()
+                .expect("Graph runs with a Graph token");
+            match graph::inbox(&input.http, &input.endpoints, token, mailbox).await {
+                Ok(_) => reached(),
+                Err(CloudError::Graph(g)) if g.status == 403 => refused("outside the scope".into()),
+                Err(e) => cloud(e),
+            }
+        }
     }
 }

@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "m365-mail-wizard",
     version,
-    about = "Set up and check app-only mail access (Graph) to Microsoft 365 mailboxes",
+    about = "Set up and check app-only mail access (Graph, IMAP, POP3, SMTP, EWS) to Microsoft 365 mailboxes",
     after_help = "Without a command, the interactive wizard starts.\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error, 3 network or keyring unavailable."
 )]
 pub struct Cli {
@@ -45,6 +45,10 @@ pub enum Command {
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Seconds each network step (connect, handshake, each answer) may take; a mail
+        /// dialogue as a whole may take three times as long.
+        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
+        timeout: u64,
     },
     /// List the profiles.
     Profiles {
@@ -82,7 +86,7 @@ pub struct AddArgs {
     /// Application (client) ID of the app registration.
     #[arg(long)]
     pub client_id: String,
-    /// What the consuming application uses: graph-read, graph-read-write, graph-send (comma-separated).
+    /// What the consuming application uses, comma-separated: graph-read, graph-read-write, graph-send, imap, pop, smtp, ews (legacy).
     #[arg(long)]
     pub access: String,
     /// A mailbox the application must reach (repeat, or separate with commas).
@@ -100,7 +104,7 @@ pub struct AddArgs {
     /// Read the client secret's Value from standard input (required: secrets never go on the command line).
     #[arg(long, required = true)]
     pub secret_stdin: bool,
-    /// Let the Graph send check mail each mailbox a test message.
+    /// Let the Graph send and SMTP checks mail each mailbox a test message (to itself).
     #[arg(long)]
     pub send_test: bool,
     /// Replace an existing profile of the same name.

@@ -70,11 +70,18 @@ pub async fn dispatch(cli: Cli) -> Exit {
     } else {
         None
     };
-    let env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().clone()), keyring);
+    let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().clone()), keyring);
+    if let Some(Command::Check { timeout, .. }) = &cli.command {
+        let step = std::time::Duration::from_secs(*timeout);
+        env.timeouts = crate::checks::Timeouts {
+            step,
+            total: step * 3,
+        };
+    }
     let exit = match cli.command {
         None => crate::tui::run(env).await,
         Some(Command::Add(a)) => add(&env, a).await,
-        Some(Command::Check { profile, json }) => check(&env, profile, json).await,
+        Some(Command::Check { profile, json, .. }) => check(&env, profile, json).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
         Some(Command::Forget { profile }) => forget(&env, &profile).await,
         Some(Command::Sandbox { .. }) => unreachable!("handled above"),

@@ -62,6 +62,11 @@ impl AccessToken {
     pub fn bearer(&self) -> String {
         format!("Bearer {}", self.token.expose_secret())
     }
+
+    /// The token itself, for SASL XOAUTH2.
+    pub fn expose(&self) -> &str {
+        self.token.expose_secret()
+    }
 }
 
 /// What discovery says about a tenant.

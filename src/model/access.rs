@@ -10,13 +10,21 @@ pub enum AccessChoice {
     GraphRead,
     GraphReadWrite,
     GraphSend,
+    Imap,
+    Pop,
+    Smtp,
+    Ews,
 }
 
 impl AccessChoice {
-    pub const ALL: [AccessChoice; 3] = [
+    pub const ALL: [AccessChoice; 7] = [
         AccessChoice::GraphRead,
         AccessChoice::GraphReadWrite,
         AccessChoice::GraphSend,
+        AccessChoice::Imap,
+        AccessChoice::Pop,
+        AccessChoice::Smtp,
+        AccessChoice::Ews,
     ];
 
     pub fn key(self) -> &'static str {
@@ -24,6 +32,10 @@ impl AccessChoice {
             AccessChoice::GraphRead => "graph-read",
             AccessChoice::GraphReadWrite => "graph-read-write",
             AccessChoice::GraphSend => "graph-send",
+            AccessChoice::Imap => "imap",
+            AccessChoice::Pop => "pop",
+            AccessChoice::Smtp => "smtp",
+            AccessChoice::Ews => "ews",
         }
     }
 
@@ -32,11 +44,20 @@ impl AccessChoice {
             AccessChoice::GraphRead => "Microsoft Graph — read mail",
             AccessChoice::GraphReadWrite => "Microsoft Graph — read and write mail",
             AccessChoice::GraphSend => "Microsoft Graph — send mail",
+            AccessChoice::Imap => "IMAP — read mail",
+            AccessChoice::Pop => "POP3 — read mail",
+            AccessChoice::Smtp => "SMTP — send mail",
+            AccessChoice::Ews => "EWS (legacy — being retired in Exchange Online)",
         }
     }
 
+    /// Whether the application reaches mail through Microsoft Graph (otherwise through
+    /// Exchange Online's own protocols, with an Exchange-audience token).
     pub fn uses_graph(self) -> bool {
-        true
+        matches!(
+            self,
+            AccessChoice::GraphRead | AccessChoice::GraphReadWrite | AccessChoice::GraphSend
+        )
     }
 }
 
@@ -75,7 +96,7 @@ pub fn parse_access_list(s: &str) -> Result<Vec<AccessChoice>, String> {
     }
     if out.is_empty() {
         return Err(
-            "no access given: use one or more of graph-read, graph-read-write, graph-send".into(),
+            "no access given: use one or more of graph-read, graph-read-write, graph-send, imap, pop, smtp, ews".into(),
         );
     }
     out.sort();
@@ -94,6 +115,16 @@ mod tests {
         );
         let e = parse_access_list("graph-read,imap4").unwrap_err();
         assert!(e.contains("imap4") && e.contains("graph-read-write"), "{e}");
+        assert_eq!(
+            parse_access_list("ews,smtp,pop,imap").unwrap(),
+            [
+                AccessChoice::Imap,
+                AccessChoice::Pop,
+                AccessChoice::Smtp,
+                AccessChoice::Ews
+            ]
+        );
+        assert!(!AccessChoice::Imap.uses_graph() && AccessChoice::GraphSend.uses_graph());
         assert!(parse_access_list(" , ").is_err());
     }
 }

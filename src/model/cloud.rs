@@ -74,6 +74,10 @@ pub struct Endpoints {
     pub pop: String,
     pub smtp: String,
     pub portal: String,
+    /// PEM certificate of the only authority trusted for the mail endpoints (imap, pop, smtp).
+    /// Only a sandbox or a custom cloud names one; named clouds trust the public roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mail_ca: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -84,6 +88,12 @@ pub enum EndpointError {
         "{field} = \"{value}\" uses plain http to a host that is not this machine: use https (plain http is allowed only for 127.0.0.1, ::1 or localhost)"
     )]
     PlainHttp { field: &'static str, value: String },
+    #[error("{field} = \"{value}\": {message}")]
+    NotHostPort {
+        field: &'static str,
+        value: String,
+        message: String,
+    },
     #[error("cloud file {path}: {message}")]
     File { path: String, message: String },
 }
@@ -132,6 +142,7 @@ impl Endpoints {
             pop: format!("{exchange}:995"),
             smtp: format!("{smtp}:587"),
             portal: format!("https://{portal}"),
+            mail_ca: None,
         })
     }
 
@@ -157,6 +168,17 @@ impl Endpoints {
         ] {
             check_url(field, value)?;
         }
+        for (field, value) in [
+            ("imap", &self.imap),
+            ("pop", &self.pop),
+            ("smtp", &self.smtp),
+        ] {
+            host_port(value).map_err(|message| EndpointError::NotHostPort {
+                field,
+                value: value.clone(),
+                message,
+            })?;
+        }
         Ok(())
     }
 
@@ -174,6 +196,14 @@ impl Endpoints {
         )
     }
 
+    pub fn exchange_scope(&self) -> String {
+        format!("{}/.default", self.exchange_resource.trim_end_matches('/'))
+    }
+
+    pub fn ews_url(&self) -> String {
+        format!("{}/EWS/Exchange.asmx", self.exchange.trim_end_matches('/'))
+    }
+
     pub fn graph_scope(&self) -> String {
         format!("{}/.default", self.graph_resource.trim_end_matches('/'))
     }
@@ -181,6 +211,26 @@ impl Endpoints {
     pub fn graph_v1(&self) -> String {
         format!("{}/v1.0", self.graph.trim_end_matches('/'))
     }
+}
+
+/// Splits `host:port` (or `[v6]:port`) of a mail endpoint.
+pub fn host_port(s: &str) -> Result<(String, u16), String> {
+    let s = s.trim();
+    let (host, port) = s.rsplit_once(':').ok_or_else(|| {
+        "write it as host:port, for example outlook.office365.com:993".to_string()
+    })?;
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if host.is_empty() || host.contains(char::is_whitespace) || host.contains('/') {
+        return Err(format!(
+            "\"{host}\" is not a host name: write it as host:port, for example outlook.office365.com:993"
+        ));
+    }
+    let port: u16 = port
+        .parse()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("\"{port}\" is not a port number (1-65535)"))?;
+    Ok((host.to_string(), port))
 }
 
 /// True for hosts on this machine, the only ones plain http may reach.
@@ -246,6 +296,25 @@ impl fmt::Display for Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mail_endpoints_are_host_and_port() {
+        assert_eq!(
+            host_port("outlook.office365.com:993").unwrap(),
+            ("outlook.office365.com".to_string(), 993)
+        );
+        assert_eq!(host_port("[::1]:1143").unwrap(), ("::1".to_string(), 1143));
+        assert!(
+            host_port("outlook.office365.com")
+                .unwrap_err()
+                .contains("host:port")
+        );
+        assert!(host_port("imap.example:0").unwrap_err().contains("port"));
+        assert!(host_port("https://x:993").is_err());
+        for k in CloudKind::NAMED {
+            Endpoints::named(k).unwrap().validate().unwrap();
+        }
+    }
 
     #[test]
     fn named_clouds_match_the_reference() {

@@ -9,7 +9,9 @@ mod secret;
 mod tenant;
 
 pub use access::{AccessChoice, parse_access_list};
-pub use cloud::{Cloud, CloudKind, EndpointError, Endpoints, check_url, is_loopback_host};
+pub use cloud::{
+    Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,
+};
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use profile::{

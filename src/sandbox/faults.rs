@@ -1,4 +1,4 @@
-//! Added latency and injected faults for the sandbox's HTTP endpoints.
+//! Added latency and injected faults for the sandbox's endpoints.
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -10,6 +10,10 @@ pub enum Area {
     Discovery,
     Token,
     Graph,
+    Ews,
+    Imap,
+    Pop,
+    Smtp,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +22,12 @@ pub enum FaultKind {
     Status(u16),
     /// No answer for a long time (longer than any client timeout).
     Hang,
+    /// Mail servers: close the connection after the first command.
+    Close,
+    /// Mail servers: answer with bytes that are no protocol at all.
+    Garbage,
+    /// Mail servers: one line that never ends.
+    Endless,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -32,8 +42,9 @@ pub struct Fault {
 pub struct FaultPlan(Mutex<Vec<Fault>>);
 
 impl FaultPlan {
-    /// Parses `AREA:KIND[:COUNT],…`, e.g. `token:503:2,graph:429`. AREA is any, discovery,
-    /// token or graph; KIND an HTTP status from 400 to 599, or `hang`; COUNT defaults to 1.
+    /// Parses `AREA:KIND[:COUNT],…`, e.g. `token:503:2,graph:429,imap:close`. AREA is any,
+    /// discovery, token, graph, ews, imap, pop or smtp; KIND an HTTP status from 400 to 599,
+    /// `hang`, or for the mail servers also `close`, `garbage` or `endless`; COUNT defaults to 1.
     pub fn parse(spec: &str) -> Result<FaultPlan, String> {
         let mut out = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -49,10 +60,18 @@ impl FaultPlan {
                 "discovery" => Area::Discovery,
                 "token" => Area::Token,
                 "graph" => Area::Graph,
+                "ews" => Area::Ews,
+                "imap" => Area::Imap,
+                "pop" => Area::Pop,
+                "smtp" => Area::Smtp,
                 _ => return Err(bad()),
             };
+            let mail = matches!(area, Area::Imap | Area::Pop | Area::Smtp);
             let kind = match parts[1] {
                 "hang" => FaultKind::Hang,
+                "close" if mail => FaultKind::Close,
+                "garbage" if mail => FaultKind::Garbage,
+                "endless" if mail => FaultKind::Endless,
                 s => match s.parse::<u16>() {
                     Ok(code) if (400..=599).contains(&code) => FaultKind::Status(code),
                     _ => return Err(bad()),
@@ -99,6 +118,10 @@ mod tests {
         assert_eq!(p.take(Area::Graph), None);
         let any = FaultPlan::parse("any:429").unwrap();
         assert_eq!(any.take(Area::Discovery), Some(FaultKind::Status(429)));
+        let mail = FaultPlan::parse("imap:garbage,smtp:endless,pop:close").unwrap();
+        assert_eq!(mail.take(Area::Imap), Some(FaultKind::Garbage));
+        assert_eq!(mail.take(Area::Smtp), Some(FaultKind::Endless));
+        assert_eq!(mail.take(Area::Pop), Some(FaultKind::Close));
     }
 
     #[test]
@@ -108,6 +131,7 @@ mod tests {
             "token:200",
             "mail:503",
             "token:503:0",
+            "graph:close",
             "token:503:x",
             "a:b:c:d",
         ] {

@@ -26,6 +26,8 @@ const SEND_ROLES: [&str; 1] = ["Mail.Send"];
 /// What a valid Graph token says about its caller.
 pub struct Caller {
     pub appid: String,
+    /// The service principal's object id.
+    pub oid: String,
     pub roles: Vec<String>,
 }
 
@@ -59,26 +61,29 @@ pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller
     else {
         return Err(unauthorized("Access token is empty."));
     };
-    let Some(claims) = s.signer.verify(token) else {
-        return Err(unauthorized(
-            "Access token validation failure. Invalid signature.",
-        ));
-    };
-    if claims["aud"].as_str() != Some(s.graph_resource.as_str()) {
-        return Err(unauthorized(
-            "Access token validation failure. Invalid audience.",
-        ));
+    verify_token(s, token, &s.graph_resource, tenant_id).map_err(unauthorized)
+}
+
+/// Checks a bearer token's signature, audience, tenant and lifetime; the reason when refused.
+pub fn verify_token(
+    s: &Shared,
+    token: &str,
+    audience: &str,
+    tenant_id: &str,
+) -> Result<Caller, &'static str> {
+    let claims = s
+        .signer
+        .verify(token)
+        .ok_or("Access token validation failure. Invalid signature.")?;
+    if claims["aud"].as_str() != Some(audience) {
+        return Err("Access token validation failure. Invalid audience.");
     }
     if claims["tid"].as_str() != Some(tenant_id) {
-        return Err(unauthorized(
-            "Access token validation failure. Invalid issuer.",
-        ));
+        return Err("Access token validation failure. Invalid issuer.");
     }
     let now = OffsetDateTime::now_utc().unix_timestamp();
     if claims["exp"].as_i64().unwrap_or(0) <= now {
-        return Err(unauthorized(
-            "Lifetime validation failed, the token is expired.",
-        ));
+        return Err("Lifetime validation failed, the token is expired.");
     }
     let roles = claims["roles"]
         .as_array()
@@ -88,8 +93,10 @@ pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller
                 .collect()
         })
         .unwrap_or_default();
+    let text = |k: &str| claims[k].as_str().unwrap_or_default().to_string();
     Ok(Caller {
-        appid: claims["appid"].as_str().unwrap_or_default().to_string(),
+        appid: text("appid"),
+        oid: text("oid"),
         roles,
     })
 }

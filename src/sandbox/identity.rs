@@ -191,7 +191,7 @@ pub async fn token(
     let roles: Vec<String> = if resource.eq_ignore_ascii_case(&s.graph_resource) {
         app.graph_roles.clone()
     } else if resource.eq_ignore_ascii_case(&s.exchange_resource) {
-        Vec::new()
+        app.exchange_roles.clone()
     } else {
         return aad_error(
             StatusCode::BAD_REQUEST,

@@ -1,8 +1,12 @@
-//! The built-in simulated tenant (DESIGN.md section 6): identity and Graph on loopback.
+//! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
+//! SMTP on loopback.
 
+pub mod authority;
+mod ews;
 mod faults;
 mod graph;
 mod identity;
+pub mod mail;
 mod responses;
 mod signing;
 pub mod tenant;
@@ -81,6 +85,13 @@ pub struct SandboxInfo {
     pub token: String,
     pub jwks: String,
     pub graph: String,
+    /// EWS endpoint (`{login}/EWS/Exchange.asmx`).
+    pub ews: String,
+    pub imap: String,
+    pub pop: String,
+    pub smtp: String,
+    /// The certificate authority the mail servers' certificates come from.
+    pub mail_ca: String,
     pub cloud_file: Option<String>,
     pub admin: String,
     pub apps: Vec<SandboxApp>,
@@ -97,10 +108,11 @@ impl SandboxInfo {
             graph_resource: GRAPH_RESOURCE.into(),
             exchange: self.login.clone(),
             exchange_resource: EXCHANGE_RESOURCE.into(),
-            imap: "not served by the sandbox yet".into(),
-            pop: "not served by the sandbox yet".into(),
-            smtp: "not served by the sandbox yet".into(),
+            imap: self.imap.clone(),
+            pop: self.pop.clone(),
+            smtp: self.smtp.clone(),
             portal: format!("{}/portal", self.login),
+            mail_ca: Some(self.mail_ca.clone()),
         }
     }
 
@@ -117,6 +129,8 @@ impl SandboxInfo {
 pub enum SandboxError {
     #[error("sandbox could not listen on 127.0.0.1:{port}: {source}")]
     Listen { port: u16, source: std::io::Error },
+    #[error("sandbox mail servers: {0}")]
+    Mail(String),
     #[error("sandbox state file {path}: {message}")]
     State { path: String, message: String },
 }
@@ -125,6 +139,7 @@ pub struct Sandbox {
     info: SandboxInfo,
     shutdown: Option<oneshot::Sender<()>>,
     task: tokio::task::JoinHandle<()>,
+    mail: tokio::task::JoinSet<()>,
 }
 
 impl Sandbox {
@@ -157,6 +172,12 @@ impl Sandbox {
             tenant: Mutex::new(tenant),
         });
         shared.persist().await;
+        let authority = authority::Authority::generate().map_err(SandboxError::Mail)?;
+        let acceptor =
+            tokio_rustls::TlsAcceptor::from(authority.server_config().map_err(SandboxError::Mail)?);
+        let servers = mail::start(shared.clone(), acceptor)
+            .await
+            .map_err(|e| SandboxError::Mail(e.to_string()))?;
         let t = shared.tenant.lock().await.clone();
         let mut info = SandboxInfo {
             issuer: format!("{base}/{}/v2.0", t.tenant_id),
@@ -167,6 +188,11 @@ impl Sandbox {
             token: format!("{base}/{}/oauth2/v2.0/token", t.tenant_id),
             jwks: format!("{base}/{}/discovery/v2.0/keys", t.tenant_id),
             login: base.clone(),
+            ews: format!("{base}/EWS/Exchange.asmx"),
+            imap: servers.imap.clone(),
+            pop: servers.pop.clone(),
+            smtp: servers.smtp.clone(),
+            mail_ca: authority.ca_pem(),
             graph: graph_base,
             tenant_id: t.tenant_id.clone(),
             tenant_domain: t.domains.first().cloned().unwrap_or_default(),
@@ -221,6 +247,7 @@ impl Sandbox {
             info,
             shutdown: Some(tx),
             task,
+            mail: servers.tasks,
         })
     }
 
@@ -234,12 +261,14 @@ impl Sandbox {
         }
         self.task.abort();
         let _ = (&mut self.task).await;
+        self.mail.shutdown().await;
     }
 }
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.task.abort();
+        self.mail.abort_all();
     }
 }
 
@@ -281,6 +310,8 @@ impl Shared {
 fn area_of(path: &str) -> Area {
     if path.starts_with("/graph/") {
         Area::Graph
+    } else if path.starts_with("/EWS/") {
+        Area::Ews
     } else if path.ends_with("/token") {
         Area::Token
     } else {
@@ -297,6 +328,9 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
         Some(FaultKind::Hang) => {
             tokio::time::sleep(faults::HANG).await;
             responses::injected(504)
+        }
+        Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
+            responses::injected(502)
         }
         None => next.run(req).await,
     }
@@ -317,6 +351,7 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
         .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
+        .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             latency_and_faults,

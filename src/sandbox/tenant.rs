@@ -11,6 +11,71 @@ pub struct Tenant {
     pub users: Vec<User>,
     pub groups: Vec<Group>,
     pub apps: Vec<App>,
+    /// Service principals registered in Exchange Online (`New-ServicePrincipal`).
+    #[serde(default)]
+    pub exchange_service_principals: Vec<ExchangeServicePrincipal>,
+    /// `Add-MailboxPermission` / `Add-RecipientPermission` grants.
+    #[serde(default)]
+    pub mailbox_permissions: Vec<MailboxPermission>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExchangeServicePrincipal {
+    pub app_id: String,
+    /// The object id it was registered with: right when it is the app's service principal.
+    pub object_id: String,
+    pub display_name: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailboxRight {
+    FullAccess,
+    SendAs,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MailboxPermission {
+    pub mailbox: String,
+    /// Object id of the service principal granted the right.
+    pub principal: String,
+    pub right: MailboxRight,
+}
+
+/// The Exchange protocols of access rule 3.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailProtocol {
+    Imap,
+    Pop,
+    Smtp,
+}
+
+impl MailProtocol {
+    fn role(self) -> &'static str {
+        match self {
+            MailProtocol::Imap => "IMAP.AccessAsApp",
+            MailProtocol::Pop => "POP.AccessAsApp",
+            MailProtocol::Smtp => "SMTP.SendAsApp",
+        }
+    }
+}
+
+/// Why an IMAP, POP or SMTP sign-in is refused (rule 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailRefusal {
+    NoSuchUser,
+    MissingRole,
+    NoServicePrincipal,
+    /// Registered with an object id that is not the token's service principal.
+    WrongObjectId,
+    NoPermission,
+    ProtocolDisabled,
+}
+
+impl MailRefusal {
+    /// Refusals Exchange reports only after a successful IMAP sign-in.
+    pub fn after_sign_in(self) -> bool {
+        matches!(self, MailRefusal::WrongObjectId | MailRefusal::NoPermission)
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -26,6 +91,14 @@ pub struct User {
     pub inbox_unread: u32,
     #[serde(default)]
     pub messages: Vec<Message>,
+    #[serde(default = "yes")]
+    pub imap_enabled: bool,
+    #[serde(default = "yes")]
+    pub pop_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -57,6 +130,9 @@ pub struct App {
     #[serde(with = "time::serde::rfc3339")]
     pub secret_expires: OffsetDateTime,
     pub graph_roles: Vec<String>,
+    /// Application roles consented on Office 365 Exchange Online.
+    #[serde(default)]
+    pub exchange_roles: Vec<String>,
     #[serde(default)]
     pub policy: Option<Policy>,
 }
@@ -187,6 +263,68 @@ impl Tenant {
             }
         }
         Ok(user)
+    }
+}
+
+impl Tenant {
+    /// Rule 3: IMAP, POP or SMTP for `mailbox` by the app `appid` whose token names service
+    /// principal `oid` and carries `roles`.
+    pub fn exchange_mail_access(
+        &self,
+        appid: &str,
+        oid: &str,
+        roles: &[String],
+        protocol: MailProtocol,
+        mailbox: &str,
+    ) -> Result<&User, MailRefusal> {
+        let user = self.user(mailbox).ok_or(MailRefusal::NoSuchUser)?;
+        if !roles.iter().any(|r| r == protocol.role()) {
+            return Err(MailRefusal::MissingRole);
+        }
+        let sp = self
+            .exchange_service_principals
+            .iter()
+            .find(|sp| sp.app_id.eq_ignore_ascii_case(appid))
+            .ok_or(MailRefusal::NoServicePrincipal)?;
+        if !sp.object_id.eq_ignore_ascii_case(oid) {
+            return Err(MailRefusal::WrongObjectId);
+        }
+        let enabled = match protocol {
+            MailProtocol::Imap => user.imap_enabled,
+            MailProtocol::Pop => user.pop_enabled,
+            MailProtocol::Smtp => true,
+        };
+        if !enabled {
+            return Err(MailRefusal::ProtocolDisabled);
+        }
+        let granted = self.mailbox_permissions.iter().any(|p| {
+            p.mailbox == user.mail
+                && p.principal.eq_ignore_ascii_case(oid)
+                && (p.right == MailboxRight::FullAccess
+                    || (protocol == MailProtocol::Smtp && p.right == MailboxRight::SendAs))
+        });
+        if !granted {
+            return Err(MailRefusal::NoPermission);
+        }
+        Ok(user)
+    }
+
+    /// A message arriving in `mailbox`'s inbox, unread.
+    pub fn deliver(&mut self, mailbox: &str, from: &str, subject: &str) -> bool {
+        let Some(u) = self.user_mut(mailbox) else {
+            return false;
+        };
+        let n = u.messages.len();
+        u.messages.push(Message {
+            id: format!("AAMk{}{:04}", &u.id[..8], n),
+            subject: subject.to_string(),
+            from: from.to_string(),
+            received: OffsetDateTime::now_utc()
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            is_read: false,
+        });
+        true
     }
 }
 

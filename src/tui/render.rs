@@ -16,6 +16,7 @@ const ACCENT: Color = Color::Cyan;
 const GOOD: Color = Color::Green;
 const BAD: Color = Color::Red;
 const DIM: Color = Color::DarkGray;
+const WARN: Color = Color::Yellow;
 
 pub fn draw(f: &mut Frame, s: &State) {
     let area = f.area();
@@ -339,12 +340,13 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 style,
             ));
             lines.push(Line::default());
-            lines
-                .push(Line::from("IMAP, POP3, SMTP and EWS checks are not available yet.").fg(DIM));
             if let Some(a) = AccessChoice::ALL.get(form.access_cursor) {
                 let req = catalog().requirement(*a);
-                lines.push(Line::from(req.explain.clone()).fg(DIM));
-                lines.push(Line::from(format!("To limit it to some mailboxes: RBAC role \"{}\" or an application access policy.", req.rbac_role)).fg(DIM));
+                let tone = if *a == AccessChoice::Ews { WARN } else { DIM };
+                lines.push(Line::from(req.explain.clone()).fg(tone));
+                lines.push(Line::from(req.scope.clone()).fg(DIM));
+            } else {
+                lines.push(Line::from("Graph sends through the sendMail call; SMTP sends the test message by SMTP submission.").fg(DIM));
             }
         }
         Step::Mailboxes => {

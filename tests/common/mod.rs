@@ -174,3 +174,14 @@ pub fn secret_tool_lookup(service: &str, user: &str) -> Option<String> {
 pub fn read(path: &Path) -> String {
     std::fs::read_to_string(path).unwrap()
 }
+
+/// The row of check `id` in a `check --json` report.
+#[allow(dead_code)]
+pub fn row<'a>(report: &'a Value, id: &str) -> &'a Value {
+    report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"))
+}

@@ -1,0 +1,151 @@
+//! EWS `GetFolder` for app-only callers, with Exchange Online's answers (access rule 2:
+//! full_access_as_app plus any application access policy).
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::Shared;
+use super::graph::verify_token;
+use super::tenant::Refusal;
+
+const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
+const TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
+const MESSAGES: &str = "http://schemas.microsoft.com/exchange/services/2006/messages";
+
+fn xml(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
+        body,
+    )
+        .into_response()
+}
+
+fn envelope(body: &str) -> String {
+    format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><s:Envelope xmlns:s="{SOAP_ENV}"><s:Header><h:ServerVersionInfo MajorVersion="15" MinorVersion="20" MajorBuildNumber="0" MinorBuildNumber="0" xmlns:h="{TYPES}"/></s:Header><s:Body>{body}</s:Body></s:Envelope>"#
+    )
+}
+
+fn fault(code: &str, message: &str) -> Response {
+    xml(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        envelope(&format!(
+            r#"<s:Fault><faultcode xmlns:a="{TYPES}">a:{code}</faultcode><faultstring xml:lang="en-US">{message}</faultstring><detail><e:ResponseCode xmlns:e="{TYPES}">{code}</e:ResponseCode><e:Message xmlns:e="{TYPES}">{message}</e:Message></detail></s:Fault>"#
+        )),
+    )
+}
+
+fn response_message(class: &str, code: &str, text: Option<&str>, folder: &str) -> Response {
+    let text = text
+        .map(|t| format!("<m:MessageText>{t}</m:MessageText>"))
+        .unwrap_or_default();
+    xml(
+        StatusCode::OK,
+        envelope(&format!(
+            r#"<m:GetFolderResponse xmlns:m="{MESSAGES}" xmlns:t="{TYPES}"><m:ResponseMessages><m:GetFolderResponseMessage ResponseClass="{class}">{text}<m:ResponseCode>{code}</m:ResponseCode>{folder}</m:GetFolderResponseMessage></m:ResponseMessages></m:GetFolderResponse>"#
+        )),
+    )
+}
+
+/// The text of the first element whose name ends with `local` (any prefix).
+fn element_text<'a>(xml: &'a str, local: &str) -> Option<&'a str> {
+    let mut rest = xml;
+    loop {
+        let i = rest.find('<')?;
+        rest = &rest[i + 1..];
+        let end = rest.find('>')?;
+        let name = rest[..end].split_whitespace().next().unwrap_or("");
+        let bare = name.rsplit(':').next().unwrap_or(name);
+        if bare == local && !rest[..end].ends_with('/') {
+            let body = &rest[end + 1..];
+            return body.find('<').map(|j| body[..j].trim());
+        }
+    }
+}
+
+pub async fn exchange_asmx(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: String,
+) -> Response {
+    let unauthorized = || {
+        (
+            StatusCode::UNAUTHORIZED,
+            [(header::WWW_AUTHENTICATE, "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"")],
+        )
+            .into_response()
+    };
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    let t = s.tenant.lock().await;
+    let Ok(caller) = verify_token(&s, token, &s.exchange_resource, &t.tenant_id) else {
+        return unauthorized();
+    };
+    if !caller.roles.iter().any(|r| r == "full_access_as_app") {
+        return unauthorized();
+    }
+    let Some(mailbox) = element_text(&body, "PrimarySmtpAddress") else {
+        return fault(
+            "ErrorInvalidExchangeImpersonationHeaderData",
+            "ExchangeImpersonation SOAP header must be present for this type of OAuth token.",
+        );
+    };
+    if !body.contains("GetFolder") || !body.contains("Id=\"inbox\"") {
+        return fault(
+            "ErrorInvalidRequest",
+            "The sandbox answers GetFolder of the inbox only.",
+        );
+    }
+    match t.graph_mail_access(
+        &caller.appid,
+        &caller.roles,
+        &["full_access_as_app"],
+        mailbox,
+    ) {
+        Ok(u) => {
+            let unread = u.messages.iter().filter(|m| !m.is_read).count();
+            let folder = format!(
+                r#"<m:Folders><t:Folder><t:FolderId Id="AAMkInbox{}" ChangeKey="AQAAAA=="/><t:DisplayName>Inbox</t:DisplayName><t:TotalCount>{}</t:TotalCount><t:ChildFolderCount>0</t:ChildFolderCount><t:UnreadCount>{unread}</t:UnreadCount></t:Folder></m:Folders>"#,
+                &u.id[..8],
+                u.messages.len()
+            );
+            response_message("Success", "NoError", None, &folder)
+        }
+        Err(Refusal::NoSuchUser) => response_message(
+            "Error",
+            "ErrorNonExistentMailbox",
+            Some("The SMTP address has no mailbox associated with it."),
+            "",
+        ),
+        Err(Refusal::MissingRole | Refusal::BlockedByPolicy) => response_message(
+            "Error",
+            "ErrorAccessDenied",
+            Some("Access is denied. Check credentials and try again."),
+            "",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_impersonated_address() {
+        let req = crate::checks::ews::get_inbox_request("alice@contoso.example");
+        assert_eq!(
+            element_text(&req, "PrimarySmtpAddress"),
+            Some("alice@contoso.example")
+        );
+        assert_eq!(element_text("<a><b/></a>", "b"), None);
+        assert_eq!(element_text("<x:b>v</x:b>", "b"), Some("v"));
+    }
+}
