@@ -226,6 +226,78 @@ fn summary_after_all_passed() {
     snap("summary_passed", &s);
 }
 
+/// A profile for IMAP and EWS, checked: bob@ lacks FullAccess.
+fn mail_checked() -> State {
+    let mut s = State::new(Some(sandbox()), None);
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    typed(&mut s, "a1f5c0de-0007-4000-8000-00000000c007");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "sbx7Q~NoFullAccess.Poller-Sandbox_Only.0007uVwX");
+    keys(&mut s, &[Key::Enter, Key::Char(' ')]);
+    keys(&mut s, &[Key::Down, Key::Down, Key::Down, Key::Char(' ')]);
+    keys(&mut s, &[Key::Down, Key::Down, Key::Down, Key::Char(' ')]);
+    snap("step_access_ews_legacy", &s);
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.example, bob@contoso.example");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "poller");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        }))],
+    );
+    let ms = Duration::from_millis;
+    let passed = |detail: &str, t| CheckEvent::Passed {
+        detail: detail.into(),
+        elapsed: ms(t),
+    };
+    send(
+        &mut s,
+        [
+            Msg::CheckEvent(0, passed("roles: IMAP.AccessAsApp, full_access_as_app", 190)),
+            Msg::CheckEvent(1, passed("inbox: 12 messages, 3 unseen (read-only)", 420)),
+            Msg::CheckEvent(2, passed("inbox: 12 messages, 3 unread", 260)),
+            Msg::CheckEvent(
+                3,
+                CheckEvent::Failed {
+                    diagnosis: Diagnosis {
+                        summary: "The app has no FullAccess on bob@contoso.example.".into(),
+                        evidence: "a3 BAD User is authenticated but not connected.".into(),
+                        cause: "The sign-in worked and other mailboxes open, so the service principal is registered; it lacks permission on this mailbox.".into(),
+                        fix: "Add-MailboxPermission -Identity bob@contoso.example -User e0000000-0007-4000-8000-00000000b007 -AccessRights FullAccess".into(),
+                    },
+                    elapsed: ms(380),
+                    unavailable: false,
+                },
+            ),
+            Msg::CheckEvent(4, CheckEvent::Started),
+            Msg::Key(Key::Down),
+            Msg::Key(Key::Down),
+            Msg::Key(Key::Down),
+        ],
+    );
+    s
+}
+
+#[test]
+fn mail_protocols_per_mailbox_with_a_diagnosis() {
+    let s = mail_checked();
+    snap("checks_mail_protocols", &s);
+    let screen = text(&render(&s, 120, 40));
+    for want in [
+        "token   Exchange",
+        "imap    alice@",
+        "ews     bob@",
+        "not connected",
+    ] {
+        assert!(screen.contains(want), "{want}:\n{screen}");
+    }
+}
+
 #[test]
 fn too_small() {
     let s = State::new(Some(sandbox()), None);

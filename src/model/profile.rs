@@ -128,7 +128,8 @@ impl Profile {
     ) -> Vec<(&'static str, String)> {
         let tenant = self.tenant_id.to_string();
         let mailboxes: Vec<&str> = self.mailboxes.iter().map(|m| m.as_str()).collect();
-        vec![
+        let uses = |c: AccessChoice| self.access.contains(&c);
+        let mut out = vec![
             ("Tenant ID", tenant.clone()),
             ("Client ID", self.client_id.to_string()),
             (
@@ -136,10 +137,28 @@ impl Profile {
                 format!("in the keyring: {keyring_service} / {}", self.name),
             ),
             ("Token URL", e.token_url(&tenant)),
-            ("Scope", e.graph_scope()),
-            ("Graph endpoint", e.graph_v1()),
-            ("Mailboxes", mailboxes.join(", ")),
-        ]
+        ];
+        if self.access.iter().any(|a| a.uses_graph()) {
+            out.push(("Scope (Graph)", e.graph_scope()));
+            out.push(("Graph endpoint", e.graph_v1()));
+        }
+        if self.access.iter().any(|a| !a.uses_graph()) {
+            out.push(("Scope (Exchange)", e.exchange_scope()));
+        }
+        if uses(AccessChoice::Imap) {
+            out.push(("IMAP", format!("{} · TLS · SASL XOAUTH2", e.imap)));
+        }
+        if uses(AccessChoice::Pop) {
+            out.push(("POP3", format!("{} · TLS · SASL XOAUTH2", e.pop)));
+        }
+        if uses(AccessChoice::Smtp) {
+            out.push(("SMTP", format!("{} · STARTTLS · AUTH XOAUTH2", e.smtp)));
+        }
+        if uses(AccessChoice::Ews) {
+            out.push(("EWS (legacy)", e.ews_url()));
+        }
+        out.push(("Mailboxes", mailboxes.join(", ")));
+        out
     }
 
     pub fn cloud(&self) -> Cloud {
