@@ -148,7 +148,7 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<ImapCo
     };
     let greeting = s.wire.line("greeting").await?;
     let mut caps = match parse_reply(&greeting) {
-        Some(Reply::Untagged(u)) if u.len() >= 2 && u[..2].eq_ignore_ascii_case("OK") => {
+        Some(Reply::Untagged(u)) if u.get(..2).is_some_and(|w| w.eq_ignore_ascii_case("OK")) => {
             capabilities(u)
         }
         Some(Reply::Untagged(u)) if u.to_ascii_uppercase().starts_with("BYE") => {

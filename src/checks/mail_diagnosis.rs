@@ -27,6 +27,8 @@ pub struct MailContext<'a> {
 /// The shape of a refusal, for grouping failures across mailboxes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Refusal {
+    /// The server said the token itself is invalid (signature, issuer, audience, lifetime).
+    TokenRejected,
     /// The sign-in itself was refused.
     AuthFailed,
     /// IMAP: signed in, but the mailbox could not be opened.
@@ -47,6 +49,10 @@ pub fn classify(err: &ProbeError) -> Refusal {
     let l = line.to_ascii_lowercase();
     if l.contains("does not offer") {
         Refusal::Unsupported
+    } else if *step == "authenticate"
+        && (l.contains("\"status\":\"401\"") || l.contains("invalid_token"))
+    {
+        Refusal::TokenRejected
     } else if l.contains("authenticated but not connected") {
         Refusal::NotConnected
     } else if l.contains("5.7.139") || l.contains("smtpclientauthentication is disabled") {
@@ -183,6 +189,12 @@ pub fn diagnose_probe(err: &ProbeError, ctx: &MailContext) -> Diagnosis {
             ev,
             "The endpoint does not offer OAuth sign-in (XOAUTH2) over an encrypted connection — it is not Exchange Online's endpoint, or a proxy strips the capability.".into(),
             "Check the endpoint: Exchange Online uses outlook.office365.com:993 (IMAP), :995 (POP3) and smtp.office365.com:587 (SMTP) in the global cloud.".into(),
+        ),
+        (_, Refusal::TokenRejected) => d(
+            format!("The {p} server rejected the access token itself."),
+            ev,
+            "The server checked the token and found it invalid: issued for another audience or cloud, expired, or not signed by a key it trusts. The mailbox permissions were never looked at.".into(),
+            "Check that the cloud chosen matches the tenant and that the endpoint is Exchange Online's for that cloud; then run the check again for a fresh token.".into(),
         ),
         (_, Refusal::AuthFailed) if !has_role => missing_role(ctx, ev),
         (_, Refusal::SmtpAuthDisabled) => d(

@@ -20,8 +20,10 @@ use crate::cloud::identity::{AccessToken, client_credentials};
 use crate::cloud::{CloudError, NetKind, NetworkError, graph};
 use crate::model::{AccessChoice, ClientId, Endpoints, Mailbox, Secret, TenantId};
 
-/// How many mailbox checks may be in flight at once.
-const CONCURRENCY: usize = 16;
+/// How many mailbox checks may be in flight at once: enough for twelve mailboxes with four
+/// protocols each in one wave, few enough to stay under Exchange Online's connection limits
+/// (they count per mailbox, and one mailbox gets at most one connection per protocol here).
+const CONCURRENCY: usize = 48;
 
 pub struct RunInput {
     pub http: reqwest::Client,

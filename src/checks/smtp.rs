@@ -1,4 +1,4 @@
-//! SMTP submission: EHLO, STARTTLS, EHLO, AUTH XOAUTH2; optionally a test message from the
+//! SMTP submission: EHLO, STARTTLS, EHLO, AUTH XOAUTH2 (two-step); optionally a test message from the
 //! mailbox to itself; QUIT.
 
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -161,11 +161,11 @@ pub async fn probe(
             ),
         });
     }
-    w.send(
-        "authenticate",
-        &format!("AUTH XOAUTH2 {}", xoauth2(mailbox, token).as_str()),
-    )
-    .await?;
+    // The initial response would put the whole token on the AUTH line, which some servers
+    // refuse as too long; the two-step form works everywhere.
+    command(&mut w, "authenticate", "AUTH XOAUTH2", 334).await?;
+    w.send("authenticate", xoauth2(mailbox, token).as_str())
+        .await?;
     let mut auth = reply(&mut w, "authenticate").await?;
     let mut detail = None;
     if auth.code == 334 {

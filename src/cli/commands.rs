@@ -423,7 +423,7 @@ fn report_json(
 ) -> Value {
     let settings: serde_json::Map<String, Value> = ops::app_settings(env, p)
         .into_iter()
-        .map(|(k, v)| (k.to_ascii_lowercase().replace(' ', "_"), Value::String(v)))
+        .map(|(k, v)| (json_key(k), Value::String(v)))
         .collect();
     json!({
         "profile": p.name,
@@ -525,4 +525,14 @@ async fn forget(env: &Env, name: &str) -> Exit {
         }
         Err(e) => save_error(e),
     }
+}
+
+/// `Scope (Graph)` → `scope_graph`.
+fn json_key(label: &str) -> String {
+    label
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_")
 }

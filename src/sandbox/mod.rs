@@ -92,6 +92,10 @@ pub struct SandboxInfo {
     pub smtp: String,
     /// The certificate authority the mail servers' certificates come from.
     pub mail_ca: String,
+    /// Tokens' signing key (public, SPKI PEM) and its `kid`, for servers that validate the
+    /// sandbox's tokens locally.
+    pub signing_key: String,
+    pub kid: String,
     pub cloud_file: Option<String>,
     pub admin: String,
     pub apps: Vec<SandboxApp>,
@@ -193,6 +197,8 @@ impl Sandbox {
             pop: servers.pop.clone(),
             smtp: servers.smtp.clone(),
             mail_ca: authority.ca_pem(),
+            signing_key: shared.signer.public_pem(),
+            kid: shared.signer.kid.clone(),
             graph: graph_base,
             tenant_id: t.tenant_id.clone(),
             tenant_domain: t.domains.first().cloned().unwrap_or_default(),
