@@ -183,16 +183,10 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             .iter()
             .map(|m| m.split('@').next().unwrap_or(m))
             .collect();
-        lines.push(
-            Line::from(format!(
-                " Mailboxes (@{}): {}",
-                sb.tenant_domain,
-                short.join(" ")
-            ))
-            .fg(DIM),
-        );
+        let text = format!(" Mailboxes (@{}): {}", sb.tenant_domain, short.join(" "));
+        lines.push(Line::from(text).fg(DIM));
     }
-    f.render_widget(Paragraph::new(lines), rest);
+    f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
 }
 
 fn clip(s: &str, n: usize) -> String {
