@@ -5,6 +5,7 @@ pub mod cloud;
 pub mod logging;
 pub mod model;
 pub mod ops;
+pub mod plan;
 pub mod sandbox;
 pub mod store;
 pub mod tui;

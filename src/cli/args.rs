@@ -71,9 +71,16 @@ pub enum SandboxCommand {
         /// Delay every answer by this many milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
-        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph and KIND an HTTP status or hang.
+        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph|admin|ews|imap|pop|smtp and KIND an HTTP status, hang, or (mail) close|garbage|endless.
         #[arg(long, default_value = "")]
         faults: String,
+        /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
+        #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
+        auto_approve: Option<String>,
+        /// Milliseconds a new app stays unknown to the service-principal call, as after a real
+        /// directory write.
+        #[arg(long, default_value_t = 0)]
+        replication_lag_ms: u64,
     },
 }
 

@@ -38,6 +38,8 @@ pub async fn dispatch(cli: Cli) -> Exit {
                 state,
                 latency_ms,
                 faults,
+                auto_approve,
+                replication_lag_ms,
             },
     }) = cli.command
     {
@@ -56,6 +58,14 @@ pub async fn dispatch(cli: Cli) -> Exit {
             latency: std::time::Duration::from_millis(latency_ms),
             faults,
             cloud_file_dir: Some(cloud_dir),
+            auto_approve: auto_approve.map(|u| {
+                if u == "admin" {
+                    "admin@contoso.example".to_string()
+                } else {
+                    u
+                }
+            }),
+            replication_lag: std::time::Duration::from_millis(replication_lag_ms),
         };
         return serve(opts).await;
     }

@@ -32,7 +32,7 @@ fn user_url(endpoints: &Endpoints, mailbox: &Mailbox, rest: &[&str]) -> Result<U
     Ok(url)
 }
 
-fn graph_error(status: u16, body: &[u8]) -> CloudError {
+pub(crate) fn graph_error(status: u16, body: &[u8]) -> CloudError {
     #[derive(Deserialize)]
     struct Outer {
         error: Inner,
@@ -58,7 +58,7 @@ fn graph_error(status: u16, body: &[u8]) -> CloudError {
 }
 
 /// One Graph call, retried on throttling and outages within `Retry-After` (capped).
-async fn call(
+pub(crate) async fn call(
     http: &reqwest::Client,
     token: &AccessToken,
     method: Method,

@@ -67,6 +67,18 @@ impl AccessToken {
     pub fn expose(&self) -> &str {
         self.token.expose_secret()
     }
+
+    pub fn from_raw(raw: String, expires_in: u64) -> Result<AccessToken, CloudError> {
+        let claims = decode_claims(&raw).map_err(|detail| CloudError::Unexpected {
+            status: 200,
+            detail,
+        })?;
+        Ok(AccessToken {
+            token: SecretString::from(raw),
+            claims,
+            expires_in,
+        })
+    }
 }
 
 /// What discovery says about a tenant.
@@ -77,7 +89,7 @@ pub struct TenantInfo {
     pub cloud_instance: String,
 }
 
-fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
+pub(crate) fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
     match serde_json::from_slice::<EntraErrorResponse>(body) {
         Ok(e) if !e.error.is_empty() => CloudError::Aad(AadError {
             status,

@@ -19,6 +19,15 @@ pub struct TokenClaims {
     pub roles: Vec<String>,
     #[serde(default)]
     pub exp: i64,
+    /// A signed-in user's: delegated scopes, name, and directory role template ids.
+    #[serde(default)]
+    pub scp: String,
+    #[serde(default)]
+    pub upn: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub wids: Vec<String>,
 }
 
 pub fn decode_claims(token: &str) -> Result<TokenClaims, String> {

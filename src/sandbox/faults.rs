@@ -10,6 +10,8 @@ pub enum Area {
     Discovery,
     Token,
     Graph,
+    /// Graph's directory calls of a setup (applications, service principals, consent).
+    Admin,
     Ews,
     Imap,
     Pop,
@@ -43,7 +45,7 @@ pub struct FaultPlan(Mutex<Vec<Fault>>);
 
 impl FaultPlan {
     /// Parses `AREA:KIND[:COUNT],…`, e.g. `token:503:2,graph:429,imap:close`. AREA is any,
-    /// discovery, token, graph, ews, imap, pop or smtp; KIND an HTTP status from 400 to 599,
+    /// discovery, token, graph, admin, ews, imap, pop or smtp; KIND an HTTP status from 400 to 599,
     /// `hang`, or for the mail servers also `close`, `garbage` or `endless`; COUNT defaults to 1.
     pub fn parse(spec: &str) -> Result<FaultPlan, String> {
         let mut out = Vec::new();
@@ -60,6 +62,7 @@ impl FaultPlan {
                 "discovery" => Area::Discovery,
                 "token" => Area::Token,
                 "graph" => Area::Graph,
+                "admin" => Area::Admin,
                 "ews" => Area::Ews,
                 "imap" => Area::Imap,
                 "pop" => Area::Pop,

@@ -26,9 +26,11 @@ const SEND_ROLES: [&str; 1] = ["Mail.Send"];
 /// What a valid Graph token says about its caller.
 pub struct Caller {
     pub appid: String,
-    /// The service principal's object id.
+    /// The service principal's object id, or the signed-in user's.
     pub oid: String,
     pub roles: Vec<String>,
+    /// Delegated scopes: set only for a user's token.
+    pub scp: Option<String>,
 }
 
 fn unauthorized(message: &str) -> Response {
@@ -98,6 +100,7 @@ pub fn verify_token(
         appid: text("appid"),
         oid: text("oid"),
         roles,
+        scp: claims["scp"].as_str().map(String::from),
     })
 }
 

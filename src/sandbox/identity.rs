@@ -13,11 +13,11 @@ use time::OffsetDateTime;
 
 use super::Shared;
 use super::responses::aad_error;
-use super::tenant::ClientRefusal;
+use super::tenant::{ClientRefusal, EXCHANGE_APP_ID, GRAPH_APP_ID};
 
 pub const TOKEN_LIFETIME: i64 = 3599;
 
-fn unknown_tenant(tenant: &str) -> Response {
+pub fn unknown_tenant(tenant: &str) -> Response {
     if tenant.contains('.') || tenant.len() == 36 {
         aad_error(
             StatusCode::BAD_REQUEST,
@@ -109,6 +109,10 @@ pub async fn token(
         .or_else(|| basic.map(|b| b.1));
     match form.get("grant_type").map(String::as_str) {
         Some("client_credentials") => {}
+        Some("urn:ietf:params:oauth:grant-type:device_code") => {
+            return super::device::device_code_grant(&s, &t, &form);
+        }
+        Some("refresh_token") => return super::device::refresh_grant(&s, &t, &form),
         Some(other) => {
             return aad_error(
                 StatusCode::BAD_REQUEST,
@@ -189,9 +193,9 @@ pub async fn token(
         }
     };
     let roles: Vec<String> = if resource.eq_ignore_ascii_case(&s.graph_resource) {
-        app.graph_roles.clone()
+        t.consented_roles(app, GRAPH_APP_ID)
     } else if resource.eq_ignore_ascii_case(&s.exchange_resource) {
-        app.exchange_roles.clone()
+        t.consented_roles(app, EXCHANGE_APP_ID)
     } else {
         return aad_error(
             StatusCode::BAD_REQUEST,

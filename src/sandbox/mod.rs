@@ -1,7 +1,9 @@
 //! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
 //! SMTP on loopback.
 
+mod admin;
 pub mod authority;
+mod device;
 mod ews;
 mod faults;
 mod graph;
@@ -43,6 +45,10 @@ pub struct SandboxOptions {
     pub faults: FaultPlan,
     /// Where to write the cloud file; none writes no file.
     pub cloud_file_dir: Option<PathBuf>,
+    /// Approve every device-code sign-in at once, as this user (a mail address).
+    pub auto_approve: Option<String>,
+    /// How long a new app stays unknown to the service-principal call (replication lag).
+    pub replication_lag: Duration,
 }
 
 pub struct Shared {
@@ -56,6 +62,10 @@ pub struct Shared {
     latency: Duration,
     faults: FaultPlan,
     state_file: Option<PathBuf>,
+    device: std::sync::Mutex<device::DeviceState>,
+    auto_approve: Option<String>,
+    device_interval: Duration,
+    replication_lag: Duration,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -174,6 +184,10 @@ impl Sandbox {
             faults: opts.faults,
             state_file: opts.state_file,
             tenant: Mutex::new(tenant),
+            device: std::sync::Mutex::default(),
+            auto_approve: opts.auto_approve,
+            device_interval: Duration::from_secs(1),
+            replication_lag: opts.replication_lag,
         });
         shared.persist().await;
         let authority = authority::Authority::generate().map_err(SandboxError::Mail)?;
@@ -213,6 +227,7 @@ impl Sandbox {
             apps: t
                 .apps
                 .iter()
+                .filter(|a| !a.key.is_empty())
                 .map(|a| SandboxApp {
                     key: a.key.clone(),
                     name: a.name.clone(),
@@ -314,7 +329,9 @@ impl Shared {
 }
 
 fn area_of(path: &str) -> Area {
-    if path.starts_with("/graph/") {
+    if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
+        Area::Admin
+    } else if path.starts_with("/graph/") {
         Area::Graph
     } else if path.starts_with("/EWS/") {
         Area::Ews
@@ -350,6 +367,11 @@ fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
         .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
+        .route(
+            "/sandbox/device",
+            get(device::approval_page).post(device::approve),
+        )
         .route("/graph/v1.0/users/{id}", get(graph::user))
         .route(
             "/graph/v1.0/users/{id}/mailFolders/{folder}",
@@ -358,6 +380,42 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
         .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
         .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
+        .route("/graph/v1.0/me", get(admin::me))
+        .route("/graph/v1.0/organization", get(admin::organization))
+        .route(
+            "/graph/v1.0/applications",
+            get(admin::list_applications).post(admin::create_application),
+        )
+        .route("/graph/v1.0/applications/{id}", get(admin::get_application))
+        .route(
+            "/graph/v1.0/applications/{id}/addPassword",
+            post(admin::add_password),
+        )
+        .route(
+            "/graph/v1.0/applications/{id}/removePassword",
+            post(admin::remove_password),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals",
+            get(admin::list_service_principals).post(admin::create_service_principal),
+        )
+        .route("/graph/v1.0/{key}", get(admin::get_service_principal))
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}",
+            get(admin::get_service_principal),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments",
+            get(admin::list_assignments),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+            post(admin::assign_app_role),
+        )
+        .route(
+            "/graph/v1.0/oauth2PermissionGrants",
+            get(admin::list_grants).post(admin::create_grant),
+        )
         .layer(middleware::from_fn_with_state(
             shared.clone(),
             latency_and_faults,

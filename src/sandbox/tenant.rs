@@ -17,6 +17,59 @@ pub struct Tenant {
     /// `Add-MailboxPermission` / `Add-RecipientPermission` grants.
     #[serde(default)]
     pub mailbox_permissions: Vec<MailboxPermission>,
+    /// The service principals of Microsoft Graph and Office 365 Exchange Online.
+    #[serde(default)]
+    pub resource_principals: Vec<ResourcePrincipal>,
+    /// Admin consent to application permissions (`appRoleAssignedTo`).
+    #[serde(default)]
+    pub app_role_assignments: Vec<AppRoleAssignment>,
+    /// Admin consent to delegated permissions (`oauth2PermissionGrants`).
+    #[serde(default)]
+    pub permission_grants: Vec<PermissionGrant>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResourcePrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+    pub app_roles: Vec<RoleDef>,
+    pub scopes: Vec<RoleDef>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RoleDef {
+    pub id: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppRoleAssignment {
+    pub id: String,
+    /// The client's service principal.
+    pub principal_id: String,
+    /// The resource's service principal.
+    pub resource_id: String,
+    pub app_role_id: String,
+    pub created: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PermissionGrant {
+    pub id: String,
+    pub client_id: String,
+    pub resource_id: String,
+    pub scope: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Password {
+    pub key_id: String,
+    pub display_name: String,
+    pub hint: String,
+    pub secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub end: OffsetDateTime,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -135,6 +188,16 @@ pub struct App {
     pub exchange_roles: Vec<String>,
     #[serde(default)]
     pub policy: Option<Policy>,
+    /// Secrets added through `addPassword` (the seeded `secret` stays valid too).
+    #[serde(default)]
+    pub passwords: Vec<Password>,
+    #[serde(default)]
+    pub required_resource_access: serde_json::Value,
+    #[serde(default)]
+    pub public_client: bool,
+    /// When the app was created (ms since the epoch); 0 for seeded apps.
+    #[serde(default)]
+    pub created_ms: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,10 +230,43 @@ pub enum ClientRefusal {
     ExpiredSecret,
 }
 
+pub const GRAPH_APP_ID: &str = "00000003-0000-0000-c000-000000000000";
+pub const EXCHANGE_APP_ID: &str = "00000002-0000-0ff1-ce00-000000000000";
+
 impl Tenant {
     pub fn seed() -> Tenant {
         let mut t: Tenant = serde_json::from_str(include_str!("../../assets/sandbox_seed.json"))
             .expect("sandbox seed is valid");
+        t.resource_principals = crate::catalog::catalog()
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| ResourcePrincipal {
+                id: format!("f0000000-0000-4000-8000-00000000000{}", i + 1),
+                app_id: r.app_id.clone(),
+                display_name: r.name.clone(),
+                app_roles: r
+                    .permissions
+                    .iter()
+                    .filter_map(|p| {
+                        p.role.as_ref().map(|id| RoleDef {
+                            id: id.clone(),
+                            value: p.name.clone(),
+                        })
+                    })
+                    .collect(),
+                scopes: r
+                    .permissions
+                    .iter()
+                    .filter_map(|p| {
+                        p.scope.as_ref().map(|id| RoleDef {
+                            id: id.clone(),
+                            value: p.name.clone(),
+                        })
+                    })
+                    .collect(),
+            })
+            .collect();
         for u in &mut t.users {
             u.messages = (0..u.inbox_total)
                 .map(|i| Message {
@@ -225,13 +321,44 @@ impl Tenant {
         let secret = secret
             .filter(|s| !s.is_empty())
             .ok_or(ClientRefusal::MissingSecret)?;
-        if secret != app.secret {
-            return Err(ClientRefusal::BadSecret);
-        }
-        if app.secret_expires <= now {
+        let seeded = (!app.secret.is_empty() && secret == app.secret).then_some(app.secret_expires);
+        let added = app
+            .passwords
+            .iter()
+            .find(|p| p.secret == secret)
+            .map(|p| p.end);
+        let end = seeded.or(added).ok_or(ClientRefusal::BadSecret)?;
+        if end <= now {
             return Err(ClientRefusal::ExpiredSecret);
         }
         Ok(app)
+    }
+
+    /// The application roles consented for `app` on the resource with `resource_app_id`.
+    pub fn consented_roles(&self, app: &App, resource_app_id: &str) -> Vec<String> {
+        let mut roles = match resource_app_id {
+            GRAPH_APP_ID => app.graph_roles.clone(),
+            EXCHANGE_APP_ID => app.exchange_roles.clone(),
+            _ => Vec::new(),
+        };
+        if let Some(rp) = self
+            .resource_principals
+            .iter()
+            .find(|r| r.app_id == resource_app_id)
+        {
+            for a in self
+                .app_role_assignments
+                .iter()
+                .filter(|a| a.principal_id == app.sp_id && a.resource_id == rp.id)
+            {
+                if let Some(r) = rp.app_roles.iter().find(|r| r.id == a.app_role_id)
+                    && !roles.contains(&r.value)
+                {
+                    roles.push(r.value.clone());
+                }
+            }
+        }
+        roles
     }
 
     /// Rule 2: a Graph mail call for `mailbox` by `client_id` holding `roles` (from its token)

@@ -1,0 +1,302 @@
+//! What a setup will do, step by step, before anything is changed: each step's Graph call,
+//! its Microsoft Graph PowerShell equivalent, what it changes, and the portal instructions for
+//! doing it by hand. Pure.
+
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::catalog::{Resource, catalog};
+use crate::model::AccessChoice;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// Look up Microsoft Graph's / Exchange Online's service principals and their role ids.
+    Resolve,
+    CreateApp,
+    CreateServicePrincipal,
+    AddSecret,
+    /// Admin consent for one application permission.
+    Consent,
+    /// Sign in as the app and read the roles in its token.
+    Verify,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanStep {
+    pub kind: StepKind,
+    pub title: String,
+    /// The Graph call, as `METHOD path` plus the body's gist.
+    pub graph: String,
+    pub powershell: String,
+    pub changes: String,
+    /// Numbered portal instructions for the guided path.
+    pub portal: Vec<String>,
+    /// For consent steps: the resource (catalog key) and the permission.
+    pub resource: Option<String>,
+    pub permission: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupAnswers {
+    pub app_name: String,
+    pub access: Vec<AccessChoice>,
+    pub secret_months: u32,
+    /// Portal base URL of the cloud in use.
+    pub portal: String,
+}
+
+/// The lifetimes the portal offers, in months; 6 is what it recommends.
+pub const SECRET_MONTHS: [u32; 5] = [3, 6, 12, 18, 24];
+
+/// Permissions per resource for these choices: (resource, [permission names]), resources in
+/// catalog order, names deduplicated.
+pub fn permissions(access: &[AccessChoice]) -> Vec<(&'static Resource, Vec<String>)> {
+    let c = catalog();
+    c.resources
+        .iter()
+        .filter_map(|r| {
+            let mut names: Vec<String> = Vec::new();
+            for req in c.roles_needed(&r.key, access) {
+                for role in &req.roles {
+                    if !names.contains(role) {
+                        names.push(role.clone());
+                    }
+                }
+            }
+            (!names.is_empty()).then_some((r, names))
+        })
+        .collect()
+}
+
+/// `requiredResourceAccess` for the choices, with role ids from `role_id` (resolved at run
+/// time, or the catalog's). No `User.Read`: an app-only daemon does not need it.
+pub fn required_resource_access(
+    access: &[AccessChoice],
+    role_id: impl Fn(&Resource, &str) -> Option<String>,
+) -> Value {
+    let entries: Vec<Value> = permissions(access)
+        .into_iter()
+        .map(|(r, names)| {
+            let roles: Vec<Value> = names
+                .iter()
+                .filter_map(|n| role_id(r, n))
+                .map(|id| json!({ "id": id, "type": "Role" }))
+                .collect();
+            json!({ "resourceAppId": r.app_id, "resourceAccess": roles })
+        })
+        .collect();
+    Value::Array(entries)
+}
+
+fn end_date_ps(months: u32) -> String {
+    format!("(Get-Date).AddMonths({months})")
+}
+
+pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
+    let portal = a.portal.trim_end_matches('/');
+    let perms = permissions(&a.access);
+    let name = &a.app_name;
+    let resources: Vec<&str> = perms.iter().map(|(r, _)| r.name.as_str()).collect();
+    let app_ids: Vec<String> = perms
+        .iter()
+        .map(|(r, _)| format!("'{}'", r.app_id))
+        .collect();
+    let mut steps = vec![
+        PlanStep {
+            kind: StepKind::Resolve,
+            title: format!("Look up {} and the ids of its permissions", resources.join(" and ")),
+            graph: format!(
+                "GET /servicePrincipals?$filter=appId eq {}",
+                app_ids.join(" / ")
+            ),
+            powershell: perms
+                .iter()
+                .map(|(r, _)| format!("Get-MgServicePrincipal -Filter \"appId eq '{}'\"", r.app_id))
+                .collect::<Vec<_>>()
+                .join("; "),
+            changes: "nothing (read only)".into(),
+            portal: vec![],
+            resource: None,
+            permission: None,
+        },
+        PlanStep {
+            kind: StepKind::CreateApp,
+            title: format!("Register the application \"{name}\" (this tenant only)"),
+            graph: format!(
+                "POST /applications {{displayName: \"{name}\", signInAudience: AzureADMyOrg, requiredResourceAccess: {}}}",
+                perms
+                    .iter()
+                    .map(|(r, n)| format!("{} {}", r.name, n.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            powershell: format!(
+                "$app = New-MgApplication -DisplayName '{name}' -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra"
+            ),
+            changes: "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
+            portal: vec![
+                format!("Open {portal}/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade and choose \"New registration\"."),
+                format!("Name: {name}. Supported account types: \"Accounts in this organizational directory only\". Leave the redirect URI empty. Register."),
+                "On the Overview page, copy \"Application (client) ID\" and \"Directory (tenant) ID\" and paste them here.".into(),
+            ],
+            resource: None,
+            permission: None,
+        },
+        PlanStep {
+            kind: StepKind::CreateServicePrincipal,
+            title: "Create its service principal (the Enterprise application)".into(),
+            graph: "POST /servicePrincipals {appId}".into(),
+            powershell: "$sp = New-MgServicePrincipal -AppId $app.AppId".into(),
+            changes: "the app's identity in this tenant, which consent and Exchange permissions attach to".into(),
+            portal: vec!["Registering in the portal creates it: nothing to do.".into()],
+            resource: None,
+            permission: None,
+        },
+        PlanStep {
+            kind: StepKind::AddSecret,
+            title: format!("Add a client secret valid for {} months and keep it in the OS keyring", a.secret_months),
+            graph: "POST /applications/{id}/addPassword {passwordCredential: {displayName, endDateTime}}".into(),
+            powershell: format!(
+                "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{{DisplayName = 'm365-mail-wizard'; EndDateTime = {}}}",
+                end_date_ps(a.secret_months)
+            ),
+            changes: "a new secret on the app; its value goes to the OS keyring only".into(),
+            portal: vec![
+                "In the app, open \"Certificates & secrets\" › \"Client secrets\" › \"New client secret\".".into(),
+                format!("Description: m365-mail-wizard. Expires: {} months. Add.", a.secret_months),
+                "Copy the secret's Value (not its Secret ID) at once — it is shown only now — and paste it here.".into(),
+            ],
+            resource: None,
+            permission: None,
+        },
+    ];
+    for (r, names) in &perms {
+        for n in names {
+            steps.push(PlanStep {
+                kind: StepKind::Consent,
+                title: format!("Grant admin consent: {n} on {}", r.name),
+                graph: format!(
+                    "POST /servicePrincipals/{{{} id}}/appRoleAssignedTo {{principalId: <app's service principal>, appRoleId: <{n}>}}",
+                    r.name
+                ),
+                powershell: format!(
+                    "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $res.Id -PrincipalId $sp.Id -ResourceId $res.Id -AppRoleId ($res.AppRoles | Where-Object Value -eq '{n}').Id",
+                    r.app_id
+                ),
+                changes: format!("the app may use {n} (application permission) in this tenant"),
+                portal: vec![
+                    format!(
+                        "In the app, open \"API permissions\" › \"Add a permission\" › {} › \"Application permissions\", tick {n}, \"Add permissions\".",
+                        if r.key == crate::catalog::GRAPH { "Microsoft Graph".to_string() } else { format!("\"APIs my organization uses\" › {}", r.name) }
+                    ),
+                    "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+                ],
+                resource: Some(r.key.clone()),
+                permission: Some(n.clone()),
+            });
+        }
+    }
+    steps.push(PlanStep {
+        kind: StepKind::Verify,
+        title: "Sign in as the app and check the roles in its token".into(),
+        graph: "POST /{tenant}/oauth2/v2.0/token (client credentials)".into(),
+        powershell: "(nothing to run: the wizard checks the token)".into(),
+        changes: "nothing".into(),
+        portal: vec![],
+        resource: None,
+        permission: None,
+    });
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(access: &[AccessChoice]) -> SetupAnswers {
+        SetupAnswers {
+            app_name: "Helpdesk mail".into(),
+            access: access.to_vec(),
+            secret_months: 6,
+            portal: "https://portal.azure.com".into(),
+        }
+    }
+
+    #[test]
+    fn graph_read_plan() {
+        let p = plan(&answers(&[AccessChoice::GraphRead]));
+        let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                StepKind::Resolve,
+                StepKind::CreateApp,
+                StepKind::CreateServicePrincipal,
+                StepKind::AddSecret,
+                StepKind::Consent,
+                StepKind::Verify
+            ]
+        );
+        assert_eq!(p[4].permission.as_deref(), Some("Mail.Read"));
+        assert!(
+            p[4].powershell
+                .contains("00000003-0000-0000-c000-000000000000")
+        );
+        assert!(p[1].portal[1].contains("organizational directory only"));
+        assert!(p[3].powershell.contains("AddMonths(6)"));
+    }
+
+    #[test]
+    fn exchange_protocols_consent_on_exchange() {
+        let p = plan(&answers(&[
+            AccessChoice::GraphSend,
+            AccessChoice::Imap,
+            AccessChoice::Smtp,
+        ]));
+        let consents: Vec<(String, String)> = p
+            .iter()
+            .filter(|s| s.kind == StepKind::Consent)
+            .map(|s| (s.resource.clone().unwrap(), s.permission.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            consents,
+            [
+                ("graph".into(), "Mail.Send".into()),
+                ("exchange".into(), "IMAP.AccessAsApp".into()),
+                ("exchange".into(), "SMTP.SendAsApp".into())
+            ]
+        );
+        let imap = p
+            .iter()
+            .find(|s| s.permission.as_deref() == Some("IMAP.AccessAsApp"))
+            .unwrap();
+        assert!(imap.portal[0].contains("APIs my organization uses"));
+    }
+
+    #[test]
+    fn required_access_has_roles_and_no_user_read() {
+        let rra =
+            required_resource_access(&[AccessChoice::GraphRead, AccessChoice::Pop], |r, n| {
+                r.app_role_id(n).map(String::from)
+            });
+        let text = rra.to_string();
+        assert!(
+            text.contains("810c84a8-4a9e-49e6-bf7d-12d183f40d01"),
+            "{text}"
+        );
+        assert!(text.contains("cb842b43-da6e-4506-86fe-bb12199c656d"));
+        assert!(
+            !text.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+            "no User.Read"
+        );
+        assert!(text.contains("\"type\":\"Role\""));
+        assert_eq!(rra.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn read_and_read_write_do_not_duplicate() {
+        let perms = permissions(&[AccessChoice::GraphRead, AccessChoice::GraphRead]);
+        assert_eq!(perms[0].1, ["Mail.Read"]);
+    }
+}

@@ -1,0 +1,365 @@
+//! The device-code sign-in of an administrator: the device-code endpoint, the sandbox's
+//! approval page (or automatic approval), and the device-code and refresh-token grants.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use super::Shared;
+use super::identity::TOKEN_LIFETIME;
+use super::responses::aad_error;
+use super::tenant::{Tenant, User};
+
+const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
+/// Directory role template id of Global Administrator, carried in `wids`.
+pub const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Decision {
+    Pending,
+    Approved(String),
+    Declined,
+}
+
+struct Grant {
+    user_code: String,
+    client_id: String,
+    scope: String,
+    expires: Instant,
+    interval: Duration,
+    last_poll: Option<Instant>,
+    decision: Decision,
+}
+
+struct Refresh {
+    user: String,
+    client_id: String,
+    scope: String,
+}
+
+#[derive(Default)]
+pub struct DeviceState {
+    grants: HashMap<String, Grant>,
+    refresh: HashMap<String, Refresh>,
+}
+
+fn random_code(len: usize, alphabet: &[u8]) -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..len)
+        .map(|_| alphabet[rng.gen_range(0..alphabet.len())] as char)
+        .collect()
+}
+
+pub async fn devicecode(
+    State(s): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    if !s.tenant.lock().await.answers_to(&tenant) {
+        return super::identity::unknown_tenant(&tenant);
+    }
+    let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            900144,
+            "The request body must contain the following parameter: 'client_id'.",
+        );
+    };
+    let scope = form.get("scope").cloned().unwrap_or_default();
+    let device_code = random_code(
+        48,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+    );
+    let user_code = random_code(9, b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789");
+    let interval = s.device_interval;
+    let decision = match &s.auto_approve {
+        Some(user) => Decision::Approved(user.clone()),
+        None => Decision::Pending,
+    };
+    let uri = format!("{}/sandbox/device", s.base);
+    s.device
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .grants
+        .insert(
+            device_code.clone(),
+            Grant {
+                user_code: user_code.clone(),
+                client_id: client_id.clone(),
+                scope,
+                expires: Instant::now() + DEVICE_CODE_LIFETIME,
+                interval,
+                last_poll: None,
+                decision,
+            },
+        );
+    Json(json!({
+        "device_code": device_code,
+        "user_code": user_code,
+        "verification_uri": uri,
+        "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+        "interval": interval.as_secs().max(1),
+        "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
+    }))
+    .into_response()
+}
+
+/// The sandbox's stand-in for the Microsoft sign-in page: approve or decline a code as a user.
+pub async fn approval_page(State(s): State<Arc<Shared>>) -> Html<String> {
+    let t = s.tenant.lock().await;
+    let users: String = t
+        .users
+        .iter()
+        .map(|u| {
+            format!(
+                "<option value=\"{m}\">{m}{}</option>",
+                if u.admin {
+                    " (Global Administrator)"
+                } else {
+                    ""
+                },
+                m = u.mail
+            )
+        })
+        .collect();
+    Html(format!(
+        "<!doctype html><title>Sandbox sign-in</title><h1>{} — sandbox sign-in</h1>\
+         <form method=post><p>Code <input name=user_code autofocus></p><p>Sign in as <select name=user>{users}</select></p>\
+         <p><button name=decision value=approve>Approve</button> <button name=decision value=decline>Decline</button></p></form>",
+        t.display_name
+    ))
+}
+
+pub async fn approve(
+    State(s): State<Arc<Shared>>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let code = form
+        .get("user_code")
+        .map(|c| c.trim().to_ascii_uppercase())
+        .unwrap_or_default();
+    let user = form.get("user").cloned().unwrap_or_default();
+    if s.tenant.lock().await.user(&user).is_none() {
+        return (
+            StatusCode::BAD_REQUEST,
+            Html(format!("No user {user} in the sandbox.")),
+        )
+            .into_response();
+    }
+    let approve = form.get("decision").map(String::as_str) != Some("decline");
+    let mut d = s.device.lock().unwrap_or_else(|e| e.into_inner());
+    match d
+        .grants
+        .values_mut()
+        .find(|g| g.user_code == code && g.decision == Decision::Pending)
+    {
+        Some(g) => {
+            g.decision = if approve {
+                Decision::Approved(user.clone())
+            } else {
+                Decision::Declined
+            };
+            let verb = if approve { "approved" } else { "declined" };
+            Html(format!(
+                "Code {code} {verb} as {user}. You can close this page."
+            ))
+            .into_response()
+        }
+        None => (
+            StatusCode::BAD_REQUEST,
+            Html(format!("No pending sign-in with code {code}.")),
+        )
+            .into_response(),
+    }
+}
+
+/// `grant_type=urn:ietf:params:oauth:grant-type:device_code`.
+pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Response {
+    let code = form.get("device_code").cloned().unwrap_or_default();
+    let mut d = s.device.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(g) = d.grants.get_mut(&code) else {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            70000,
+            "Provided grant is invalid or malformed.",
+        );
+    };
+    let now = Instant::now();
+    if now >= g.expires {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "expired_token",
+            70020,
+            "The provided authorization code or refresh token has expired due to it being shown to the user more than 15 minutes ago. Send a new interactive authorization request for this user and resource.",
+        );
+    }
+    let too_soon = g
+        .last_poll
+        .is_some_and(|p| now.duration_since(p) < g.interval / 2);
+    g.last_poll = Some(now);
+    match g.decision.clone() {
+        Decision::Pending if too_soon => aad_error(
+            StatusCode::BAD_REQUEST,
+            "slow_down",
+            70016,
+            "OAuth 2.0 device flow error. The client is polling too quickly.",
+        ),
+        Decision::Pending => aad_error(
+            StatusCode::BAD_REQUEST,
+            "authorization_pending",
+            70016,
+            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        ),
+        Decision::Declined => {
+            d.grants.remove(&code);
+            aad_error(
+                StatusCode::BAD_REQUEST,
+                "authorization_declined",
+                70000,
+                "The user declined the sign-in request.",
+            )
+        }
+        Decision::Approved(user) => {
+            let (client_id, scope) = (g.client_id.clone(), g.scope.clone());
+            d.grants.remove(&code);
+            drop(d);
+            issue(s, t, &user, &client_id, &scope)
+        }
+    }
+}
+
+/// `grant_type=refresh_token`.
+pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Response {
+    let token = form.get("refresh_token").cloned().unwrap_or_default();
+    let found = s
+        .device
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .refresh
+        .get(&token)
+        .map(|r| (r.user.clone(), r.client_id.clone(), r.scope.clone()));
+    match found {
+        Some((user, client_id, scope)) => issue(s, t, &user, &client_id, &scope),
+        None => aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        ),
+    }
+}
+
+/// The delegated scopes of a request, without the resource prefix and the OpenID ones.
+fn delegated_scopes(scope: &str, graph_resource: &str) -> Vec<String> {
+    scope
+        .split_whitespace()
+        .map(|s| {
+            s.strip_prefix(graph_resource)
+                .map(|r| r.trim_start_matches('/'))
+                .unwrap_or(s)
+        })
+        .filter(|s| {
+            !matches!(
+                *s,
+                "openid" | "profile" | "offline_access" | "email" | ".default"
+            )
+        })
+        .map(String::from)
+        .collect()
+}
+
+fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Response {
+    let Some(u) = t.user(user) else {
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            50034,
+            "The user account does not exist in the directory.",
+        );
+    };
+    let access = admin_token(
+        s,
+        t,
+        u,
+        client_id,
+        &delegated_scopes(scope, &s.graph_resource),
+    );
+    let refresh = random_code(
+        64,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
+    );
+    s.device
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .refresh
+        .insert(
+            refresh.clone(),
+            Refresh {
+                user: u.mail.clone(),
+                client_id: client_id.to_string(),
+                scope: scope.to_string(),
+            },
+        );
+    Json(json!({
+        "token_type": "Bearer",
+        "scope": delegated_scopes(scope, &s.graph_resource).join(" "),
+        "expires_in": TOKEN_LIFETIME,
+        "ext_expires_in": TOKEN_LIFETIME,
+        "access_token": access,
+        "refresh_token": refresh,
+    }))
+    .into_response()
+}
+
+fn admin_token(s: &Shared, t: &Tenant, u: &User, client_id: &str, scopes: &[String]) -> String {
+    let iat = OffsetDateTime::now_utc().unix_timestamp();
+    let iss = format!("https://sts.windows.net/{}/", t.tenant_id);
+    let mut claims: Value = json!({
+        "aud": s.graph_resource,
+        "iss": iss,
+        "iat": iat,
+        "nbf": iat,
+        "exp": iat + TOKEN_LIFETIME,
+        "appid": client_id,
+        "oid": u.id,
+        "sub": u.id,
+        "tid": t.tenant_id,
+        "upn": u.mail,
+        "name": u.name,
+        "scp": scopes.join(" "),
+        "ver": "1.0",
+    });
+    if u.admin {
+        claims["wids"] = json!([GLOBAL_ADMIN_ROLE]);
+    }
+    s.signer.sign(&claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scopes_lose_their_resource_and_openid() {
+        assert_eq!(
+            delegated_scopes(
+                "https://graph.microsoft.com/Application.ReadWrite.All offline_access openid https://graph.microsoft.com/AppRoleAssignment.ReadWrite.All",
+                "https://graph.microsoft.com"
+            ),
+            [
+                "Application.ReadWrite.All",
+                "AppRoleAssignment.ReadWrite.All"
+            ]
+        );
+    }
+}
