@@ -7,6 +7,7 @@ pub mod model;
 pub mod ops;
 pub mod plan;
 pub mod sandbox;
+pub mod setup;
 pub mod store;
 pub mod tui;
 pub mod vault;

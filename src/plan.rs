@@ -105,7 +105,7 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
     let mut steps = vec![
         PlanStep {
             kind: StepKind::Resolve,
-            title: format!("Look up {} and the ids of its permissions", resources.join(" and ")),
+            title: format!("Look up the permission ids of {}", resources.join(" and ")),
             graph: format!(
                 "GET /servicePrincipals?$filter=appId eq {}",
                 app_ids.join(" / ")

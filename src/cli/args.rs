@@ -37,6 +37,9 @@ pub enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
+    /// Register and consent a new app as a signed-in administrator (device code), store its
+    /// secret, save the profile and run the checks. Without --yes, prints the plan only.
+    Setup(SetupArgs),
     /// Save a profile for an existing app registration (secret read from standard input).
     Add(AddArgs),
     /// Run the live checks of one profile, or of every profile.
@@ -84,15 +87,13 @@ pub enum SandboxCommand {
     },
 }
 
+/// What a profile is made of, asked by both `setup` and `add`.
 #[derive(Args, Debug)]
-pub struct AddArgs {
+pub struct ProfileArgs {
     pub profile: String,
     /// Tenant ID (GUID) or a verified domain.
     #[arg(long)]
     pub tenant: String,
-    /// Application (client) ID of the app registration.
-    #[arg(long)]
-    pub client_id: String,
     /// What the consuming application uses, comma-separated: graph-read, graph-read-write, graph-send, imap, pop, smtp, ews (legacy).
     #[arg(long)]
     pub access: String,
@@ -108,13 +109,46 @@ pub struct AddArgs {
     /// Custom endpoints (TOML), e.g. the file `sandbox serve` prints.
     #[arg(long)]
     pub cloud_file: Option<PathBuf>,
-    /// Read the client secret's Value from standard input (required: secrets never go on the command line).
-    #[arg(long, required = true)]
-    pub secret_stdin: bool,
     /// Let the Graph send and SMTP checks mail each mailbox a test message (to itself).
     #[arg(long)]
     pub send_test: bool,
     /// Replace an existing profile of the same name.
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SetupArgs {
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Display name of the new app registration (default: m365-mail-wizard PROFILE).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Lifetime of the client secret in months: 3, 6, 12, 18 or 24.
+    #[arg(long, default_value_t = 6)]
+    pub secret_months: u32,
+    /// Public client the administrator signs in with (default: Microsoft Graph Command Line Tools).
+    #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
+    pub admin_client_id: String,
+    /// Carry out the plan (sign-in, changes, checks). Without it the plan is printed and nothing changes.
+    #[arg(long)]
+    pub yes: bool,
+    /// Adopt an existing app registration of the same name instead of refusing.
+    #[arg(long)]
+    pub reuse_app: bool,
+    /// Print the plan, or the result, as JSON on stdout.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub common: ProfileArgs,
+    /// Application (client) ID of the app registration.
+    #[arg(long)]
+    pub client_id: String,
+    /// Read the client secret's Value from standard input (required: secrets never go on the command line).
+    #[arg(long, required = true)]
+    pub secret_stdin: bool,
 }

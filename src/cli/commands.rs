@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::Exit;
-use super::args::{AddArgs, Cli, Command, KeyringArg, SandboxCommand};
+use super::args::{AddArgs, Cli, Command, KeyringArg, ProfileArgs, SandboxCommand};
 use crate::checks::{self, CheckRow, Status, Verdict};
 use crate::model::{
     ClientId, Cloud, CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
@@ -16,7 +16,7 @@ use crate::sandbox::{FaultPlan, Sandbox, SandboxOptions};
 use crate::store::{Dirs, StoreError};
 use crate::vault::VaultError;
 
-fn usage(msg: impl std::fmt::Display) -> Exit {
+pub(super) fn usage(msg: impl std::fmt::Display) -> Exit {
     eprintln!("error: {msg}");
     Exit::Usage
 }
@@ -58,13 +58,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
             latency: std::time::Duration::from_millis(latency_ms),
             faults,
             cloud_file_dir: Some(cloud_dir),
-            auto_approve: auto_approve.map(|u| {
-                if u == "admin" {
-                    "admin@contoso.example".to_string()
-                } else {
-                    u
-                }
-            }),
+            auto_approve,
             replication_lag: std::time::Duration::from_millis(replication_lag_ms),
         };
         return serve(opts).await;
@@ -91,6 +85,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
     let exit = match cli.command {
         None => crate::tui::run(env).await,
         Some(Command::Add(a)) => add(&env, a).await,
+        Some(Command::Setup(a)) => super::setup_cmd::setup(&env, a).await,
         Some(Command::Check { profile, json, .. }) => check(&env, profile, json).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
         Some(Command::Forget { profile }) => forget(&env, &profile).await,
@@ -139,97 +134,113 @@ fn read_secret_stdin() -> Result<Secret, Exit> {
     Ok(secret)
 }
 
+/// What `add` and `setup` both ask: validated, the tenant resolved.
+pub(super) struct Answers {
+    pub name: ProfileName,
+    pub tenant: TenantInput,
+    pub tenant_id: crate::model::TenantId,
+    pub cloud: Cloud,
+    pub access: Vec<crate::model::AccessChoice>,
+    pub mailboxes: Vec<Mailbox>,
+    pub deny_mailbox: Option<Mailbox>,
+}
+
+pub(super) async fn answers(env: &Env, a: &ProfileArgs, force: bool) -> Result<Answers, Exit> {
+    let name = ProfileName::parse(&a.profile).map_err(usage)?;
+    let tenant = TenantInput::parse(&a.tenant).map_err(usage)?;
+    let access = parse_access_list(&a.access).map_err(|e| usage(format!("--access: {e}")))?;
+    let mut mailboxes: Vec<Mailbox> = Vec::new();
+    for m in &a.mailboxes {
+        let list = Mailbox::parse_list(m).map_err(|e| usage(format!("--mailbox: {e}")))?;
+        for x in list {
+            if !mailboxes.contains(&x) {
+                mailboxes.push(x);
+            }
+        }
+    }
+    if mailboxes.is_empty() {
+        return Err(usage(
+            "--mailbox: give at least one mailbox the application must reach",
+        ));
+    }
+    let deny_mailbox = a
+        .deny_mailbox
+        .as_deref()
+        .map(Mailbox::parse)
+        .transpose()
+        .map_err(|e| usage(format!("--deny-mailbox: {e}")))?;
+    if let Some(d) = &deny_mailbox
+        && mailboxes.contains(d)
+    {
+        return Err(usage(format!(
+            "--deny-mailbox: {d} is also given with --mailbox; a mailbox cannot be both reachable and denied"
+        )));
+    }
+    let cloud = match (a.cloud_file.as_deref(), env.sandbox.as_ref()) {
+        (_, Some(s)) => Cloud::custom(s.endpoints()),
+        (Some(path), None) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| usage(format!("--cloud-file {}: {e}", path.display())))?;
+            Cloud::custom(Endpoints::from_toml(&path.display().to_string(), &text).map_err(usage)?)
+        }
+        (None, None) => Cloud::named(
+            a.cloud
+                .parse::<CloudKind>()
+                .map_err(|e| usage(format!("--cloud: {e}")))?,
+        ),
+    };
+    if env.profiles().exists(&name) && !force {
+        return Err(usage(format!(
+            "a profile named \"{name}\" exists: choose another name or add --force to replace it"
+        )));
+    }
+    let info = ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant)
+        .await
+        .map_err(|(d, unavailable)| {
+            print_diagnosis(&d);
+            if unavailable {
+                Exit::Unavailable
+            } else {
+                Exit::Usage
+            }
+        })?;
+    Ok(Answers {
+        name,
+        tenant,
+        tenant_id: info.id,
+        cloud,
+        access,
+        mailboxes,
+        deny_mailbox,
+    })
+}
+
 async fn add(env: &Env, a: AddArgs) -> Exit {
-    let name = match ProfileName::parse(&a.profile) {
-        Ok(n) => n,
-        Err(e) => return usage(e),
-    };
-    let tenant = match TenantInput::parse(&a.tenant) {
-        Ok(t) => t,
-        Err(e) => return usage(e),
-    };
     let client_id = match ClientId::parse(&a.client_id) {
         Ok(c) => c,
         Err(e) => return usage(format!("--client-id: {e}")),
     };
-    let access = match parse_access_list(&a.access) {
+    let ans = match answers(env, &a.common, a.common.force).await {
         Ok(x) => x,
-        Err(e) => return usage(format!("--access: {e}")),
+        Err(e) => return e,
     };
-    let mut mailboxes: Vec<Mailbox> = Vec::new();
-    for m in &a.mailboxes {
-        match Mailbox::parse_list(m) {
-            Ok(list) => mailboxes.extend(
-                list.into_iter()
-                    .filter(|x| !mailboxes.contains(x))
-                    .collect::<Vec<_>>(),
-            ),
-            Err(e) => return usage(format!("--mailbox: {e}")),
-        }
-    }
-    if mailboxes.is_empty() {
-        return usage("--mailbox: give at least one mailbox the application must reach");
-    }
-    let deny_mailbox = match a.deny_mailbox.as_deref().map(Mailbox::parse).transpose() {
-        Ok(d) => d,
-        Err(e) => return usage(format!("--deny-mailbox: {e}")),
-    };
-    if let Some(d) = &deny_mailbox
-        && mailboxes.contains(d)
-    {
-        return usage(format!(
-            "--deny-mailbox: {d} is also given with --mailbox; a mailbox cannot be both reachable and denied"
-        ));
-    }
-    let cloud = match (&a.cloud_file, env.sandbox.as_ref()) {
-        (_, Some(s)) => Cloud::custom(s.endpoints()),
-        (Some(path), None) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(t) => t,
-                Err(e) => return usage(format!("--cloud-file {}: {e}", path.display())),
-            };
-            match Endpoints::from_toml(&path.display().to_string(), &text) {
-                Ok(e) => Cloud::custom(e),
-                Err(e) => return usage(e),
-            }
-        }
-        (None, None) => match a.cloud.parse::<CloudKind>() {
-            Ok(k) => Cloud::named(k),
-            Err(e) => return usage(format!("--cloud: {e}")),
-        },
-    };
-    if env.profiles().exists(&name) && !a.force {
-        return usage(format!(
-            "a profile named \"{name}\" exists: choose another name or add --force to replace it"
-        ));
-    }
     let secret = match read_secret_stdin() {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let info = match ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant).await {
-        Ok(i) => i,
-        Err((d, unavailable)) => {
-            print_diagnosis(&d);
-            return if unavailable {
-                Exit::Unavailable
-            } else {
-                Exit::Usage
-            };
-        }
-    };
+    let cloud = ans.cloud;
     let profile = Profile {
-        name,
+        name: ans.name,
         sandbox: env.sandbox.is_some(),
         cloud: cloud.kind,
         endpoints: (cloud.kind == CloudKind::Custom).then_some(cloud.endpoints),
-        tenant: tenant.to_string(),
-        tenant_id: info.id,
+        tenant: ans.tenant.to_string(),
+        tenant_id: ans.tenant_id,
         client_id,
-        access,
-        mailboxes,
-        deny_mailbox,
-        send_test: a.send_test,
+        access: ans.access,
+        mailboxes: ans.mailboxes,
+        deny_mailbox: ans.deny_mailbox,
+        send_test: a.common.send_test,
         keyring: env.keyring,
         last_check: None,
     };
@@ -262,7 +273,7 @@ fn save_error(e: SaveError) -> Exit {
     }
 }
 
-fn print_diagnosis(d: &crate::cloud::Diagnosis) {
+pub(super) fn print_diagnosis(d: &crate::cloud::Diagnosis) {
     eprintln!(
         "error: {}\n  evidence: {}\n  cause:    {}\n  fix:      {}",
         d.summary, d.evidence, d.cause, d.fix
@@ -296,52 +307,17 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
     };
     let mut reports = Vec::new();
     let mut worst = Exit::Ok;
-    for mut p in profiles {
-        let secret = match env.secret(&p).await {
-            Ok(s) => s,
-            Err(e) => {
-                eprintln!("error: profile {}: {e}", p.name);
-                return match e {
-                    VaultError::NotFound(..) => Exit::Usage,
-                    _ => Exit::Unavailable,
-                };
-            }
-        };
-        let started = Instant::now();
-        let progress = std::io::stderr().is_terminal() && !json_out;
-        let (tx, printer) = if progress {
-            let (tx, rx) = mpsc::unbounded_channel();
-            (
-                Some(tx),
-                Some(tokio::spawn(print_progress(checks::plan(&p), rx))),
-            )
-        } else {
-            (None, None)
-        };
-        let rows = ops::run_checks(env, &p, secret, tx).await;
-        if let Some(h) = printer {
-            let _ = h.await;
+    for p in profiles {
+        let (exit, report) = check_profile(env, p, json_out).await;
+        if exit == Exit::Usage {
+            return exit;
         }
-        if let Err(e) = ops::record_check(env, &mut p, &rows) {
-            eprintln!("warning: the check result was not saved: {e}");
-        }
-        let verdict = checks::verdict(&rows);
-        worst = match (worst, verdict) {
-            (Exit::CheckFailed, _) | (_, Verdict::Failed) => Exit::CheckFailed,
-            (Exit::Unavailable, _) | (_, Verdict::Unavailable) => Exit::Unavailable,
+        worst = match (worst, exit) {
+            (Exit::CheckFailed, _) | (_, Exit::CheckFailed) => Exit::CheckFailed,
+            (Exit::Unavailable, _) | (_, Exit::Unavailable) => Exit::Unavailable,
             _ => Exit::Ok,
         };
-        if json_out {
-            reports.push(report_json(
-                env,
-                &p,
-                &rows,
-                verdict,
-                started.elapsed().as_millis() as u64,
-            ));
-        } else {
-            print_rows(env, &p, &rows, verdict);
-        }
+        reports.extend(report);
     }
     if json_out {
         let v = if profile.is_some() {
@@ -355,6 +331,56 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
         );
     }
     worst
+}
+
+/// Runs one profile's checks, records the result, and prints it (or returns it as JSON).
+pub(super) async fn check_profile(
+    env: &Env,
+    mut p: Profile,
+    json_out: bool,
+) -> (Exit, Option<Value>) {
+    let secret = match env.secret(&p).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: profile {}: {e}", p.name);
+            let exit = match e {
+                VaultError::NotFound(..) => Exit::Usage,
+                _ => Exit::Unavailable,
+            };
+            return (exit, None);
+        }
+    };
+    let started = Instant::now();
+    let progress = std::io::stderr().is_terminal() && !json_out;
+    let (tx, printer) = if progress {
+        let (tx, rx) = mpsc::unbounded_channel();
+        (
+            Some(tx),
+            Some(tokio::spawn(print_progress(checks::plan(&p), rx))),
+        )
+    } else {
+        (None, None)
+    };
+    let rows = ops::run_checks(env, &p, secret, tx).await;
+    if let Some(h) = printer {
+        let _ = h.await;
+    }
+    if let Err(e) = ops::record_check(env, &mut p, &rows) {
+        eprintln!("warning: the check result was not saved: {e}");
+    }
+    let verdict = checks::verdict(&rows);
+    let exit = match verdict {
+        Verdict::Passed => Exit::Ok,
+        Verdict::Failed => Exit::CheckFailed,
+        Verdict::Unavailable => Exit::Unavailable,
+    };
+    if json_out {
+        let elapsed = started.elapsed().as_millis() as u64;
+        (exit, Some(report_json(env, &p, &rows, verdict, elapsed)))
+    } else {
+        print_rows(env, &p, &rows, verdict);
+        (exit, None)
+    }
 }
 
 async fn print_progress(

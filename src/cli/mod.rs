@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod setup_cmd;
 
 use std::process::ExitCode;
 

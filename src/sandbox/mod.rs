@@ -171,6 +171,15 @@ impl Sandbox {
                 source,
             })?;
         let (tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        let admin_mail = tenant
+            .users
+            .iter()
+            .find(|u| u.admin)
+            .map(|u| u.mail.clone());
+        let auto_approve = match opts.auto_approve.as_deref() {
+            Some("admin") => admin_mail,
+            other => other.map(String::from),
+        };
         let base = format!("http://{addr}");
         let graph_base = format!("{base}/graph");
         let shared = Arc::new(Shared {
@@ -185,7 +194,7 @@ impl Sandbox {
             state_file: opts.state_file,
             tenant: Mutex::new(tenant),
             device: std::sync::Mutex::default(),
-            auto_approve: opts.auto_approve,
+            auto_approve,
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
         });

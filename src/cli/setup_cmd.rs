@@ -1,0 +1,208 @@
+//! `setup`: journeys 1's Entra part without the TUI — plan, sign-in, changes, checks.
+
+use std::io::IsTerminal;
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::Exit;
+use super::args::SetupArgs;
+use super::commands::{answers, check_profile, print_diagnosis, usage};
+use crate::cloud::device;
+use crate::model::CloudKind;
+use crate::ops::Env;
+use crate::plan::{self, PlanStep, SECRET_MONTHS, SetupAnswers};
+use crate::setup::{self, Rights, SetupRequest, StepStatus};
+
+fn print_plan(steps: &[PlanStep], json_out: bool) {
+    if json_out {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({ "plan": steps })).expect("plan serialises")
+        );
+        return;
+    }
+    println!("The plan (nothing is changed until you run it with --yes):");
+    for (i, s) in steps.iter().enumerate() {
+        println!("{:>2}. {}", i + 1, s.title);
+        println!("      Graph:      {}", s.graph);
+        println!("      PowerShell: {}", s.powershell);
+        println!("      Changes:    {}", s.changes);
+    }
+}
+
+pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
+    if !SECRET_MONTHS.contains(&a.secret_months) {
+        return usage(format!(
+            "--secret-months {}: choose 3, 6, 12, 18 or 24 (the lifetimes the portal offers; 6 is recommended)",
+            a.secret_months
+        ));
+    }
+    if crate::model::ClientId::parse(&a.admin_client_id).is_err() {
+        return usage(format!(
+            "--admin-client-id {}: not a GUID",
+            a.admin_client_id
+        ));
+    }
+    // Running a setup again is how it resumes or confirms itself: its own profile is no clash.
+    let own_setup = crate::model::ProfileName::parse(&a.common.profile)
+        .ok()
+        .and_then(|n| {
+            env.dirs
+                .journals(env.sandbox.is_some())
+                .load(&n)
+                .ok()
+                .flatten()
+        })
+        .is_some();
+    let ans = match answers(env, &a.common, a.common.force || own_setup).await {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let app_name = a
+        .name
+        .clone()
+        .unwrap_or_else(|| format!("m365-mail-wizard {}", ans.name));
+    if app_name.trim().is_empty() || app_name.len() > 120 {
+        return usage("--name: give the app a display name of 1 to 120 characters");
+    }
+    let setup_answers = SetupAnswers {
+        app_name,
+        access: ans.access.clone(),
+        secret_months: a.secret_months,
+        portal: ans.cloud.endpoints.portal.clone(),
+    };
+    let steps = plan::plan(&setup_answers);
+    if !a.yes {
+        print_plan(&steps, a.json);
+        return Exit::Ok;
+    }
+    let e = &ans.cloud.endpoints;
+    let tenant = ans.tenant_id.to_string();
+    let code = match device::start(&env.http, e, &tenant, &a.admin_client_id).await {
+        Ok(c) => c,
+        Err(err) => {
+            let d = setup::graph_diagnosis(&err, &tenant, &e.portal);
+            print_diagnosis(&d);
+            return if err.is_transient() || matches!(err, crate::cloud::CloudError::Network(_)) {
+                Exit::Unavailable
+            } else {
+                Exit::CheckFailed
+            };
+        }
+    };
+    eprintln!(
+        "To sign in as an administrator of {}, open {} and enter the code {}",
+        ans.tenant, code.verification_uri, code.user_code
+    );
+    let session = match device::wait(&env.http, e, &tenant, &a.admin_client_id, &code).await {
+        Ok(s) => s,
+        Err(err) => {
+            let d = sign_in_diagnosis(&err);
+            print_diagnosis(&d);
+            return Exit::CheckFailed;
+        }
+    };
+    match setup::rights(&session) {
+        Rights::Enough(role) => eprintln!("Signed in as {} ({role}).", session.who()),
+        Rights::Unknown => eprintln!(
+            "Signed in as {} (the token names no directory role; the calls will tell whether it may make the changes).",
+            session.who()
+        ),
+        Rights::NotEnough => {
+            print_diagnosis(&setup::not_enough_rights(session.who()));
+            print_plan(&steps, false);
+            return Exit::CheckFailed;
+        }
+    }
+    let req = SetupRequest {
+        name: ans.name.clone(),
+        tenant: ans.tenant.to_string(),
+        tenant_id: ans.tenant_id,
+        cloud: ans.cloud.kind,
+        endpoints: ans.cloud.endpoints.clone(),
+        custom_endpoints: (ans.cloud.kind == CloudKind::Custom)
+            .then(|| ans.cloud.endpoints.clone()),
+        answers: setup_answers,
+        mailboxes: ans.mailboxes.clone(),
+        deny_mailbox: ans.deny_mailbox.clone(),
+        send_test: a.common.send_test,
+        keyring: env.keyring,
+        reuse_existing: a.reuse_app,
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let titles: Vec<String> = steps.iter().map(|s| s.title.clone()).collect();
+    let total = titles.len();
+    let printer = tokio::spawn(async move {
+        while let Some((i, st)) = rx.recv().await {
+            match st {
+                StepStatus::Running => {}
+                StepStatus::Done(d) => eprintln!("[{}/{total}] ✔ {} — {d}", i + 1, titles[i]),
+                StepStatus::Failed(d) => {
+                    eprintln!("[{}/{total}] ✘ {} — {}", i + 1, titles[i], d.summary)
+                }
+            }
+        }
+    });
+    let result = setup::run(env, &req, &session, Some(tx)).await;
+    let _ = printer.await;
+    let profile = match result {
+        Ok(p) => p,
+        Err(err) => {
+            print_diagnosis(&err.diagnosis);
+            if let Some(i) = err.step
+                && err.diagnosis.evidence.contains("HTTP 403")
+            {
+                eprintln!("The steps from here on are printed below, to hand to an administrator.");
+                print_plan(&steps[i..], false);
+            }
+            eprintln!("Run the same command again to resume: what exists is found and kept.");
+            return if err.unavailable {
+                Exit::Unavailable
+            } else {
+                Exit::CheckFailed
+            };
+        }
+    };
+    eprintln!(
+        "Profile {} saved; client ID {}; the secret is in the keyring. Running the checks:",
+        profile.name, profile.client_id
+    );
+    let progress_json = a.json;
+    let (exit, report) = check_profile(env, profile.clone(), progress_json).await;
+    if let Some(mut r) = report {
+        if let Value::Object(m) = &mut r {
+            m.insert(
+                "setup".into(),
+                json!({ "app_name": req.answers.app_name, "client_id": profile.client_id, "steps": steps.len() }),
+            );
+        }
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&r).expect("report serialises")
+        );
+    }
+    if !std::io::stderr().is_terminal() {
+        tracing::info!(profile = %profile.name, "setup finished");
+    }
+    exit
+}
+
+fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
+    use crate::cloud::{CloudError, Diagnosis};
+    match e {
+        CloudError::Aad(a) if a.error == "authorization_declined" => Diagnosis {
+            summary: "The sign-in was declined.".into(),
+            evidence: a.short_description().to_string(),
+            cause: "Someone pressed \"No\" or \"Cancel\" on the sign-in page.".into(),
+            fix: "Run the command again for a new code, and approve the sign-in.".into(),
+        },
+        CloudError::Aad(a) if a.error == "expired_token" => Diagnosis {
+            summary: "The sign-in code expired.".into(),
+            evidence: a.short_description().to_string(),
+            cause: "Nobody entered the code within its lifetime (15 minutes).".into(),
+            fix: "Run the command again for a new code.".into(),
+        },
+        other => setup::graph_diagnosis(other, "", ""),
+    }
+}

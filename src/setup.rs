@@ -1,0 +1,697 @@
+//! Carries out a setup plan as the signed-in administrator. Every step first looks for what
+//! an earlier run made (journal, then app id, then display name) and records each new object
+//! id the moment it exists, so a setup killed anywhere resumes without duplicates.
+
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+
+use crate::catalog::{Resource, catalog};
+use crate::cloud::admin::{self, ServicePrincipal};
+use crate::cloud::device::AdminSession;
+use crate::cloud::diagnose::{self, Context, Stage};
+use crate::cloud::identity::client_credentials;
+use crate::cloud::{CloudError, Diagnosis};
+use crate::model::{
+    ClientId, CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, TenantId,
+};
+use crate::ops::Env;
+use crate::plan::{self, PlanStep, SetupAnswers, StepKind};
+use crate::store::Journal;
+
+/// Directory roles (template ids, as in a token's `wids`) that may grant admin consent to
+/// application permissions.
+const CONSENT_ROLES: [(&str, &str); 2] = [
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+];
+
+#[derive(Clone, Debug)]
+pub struct SetupRequest {
+    pub name: ProfileName,
+    pub tenant: String,
+    pub tenant_id: TenantId,
+    pub cloud: CloudKind,
+    /// Where the calls go.
+    pub endpoints: Endpoints,
+    /// Kept in the profile for a custom cloud.
+    pub custom_endpoints: Option<Endpoints>,
+    pub answers: SetupAnswers,
+    pub mailboxes: Vec<Mailbox>,
+    pub deny_mailbox: Option<Mailbox>,
+    pub send_test: bool,
+    pub keyring: KeyringBackend,
+    /// Adopt an existing app of the same display name instead of refusing.
+    pub reuse_existing: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepStatus {
+    Running,
+    Done(String),
+    Failed(Diagnosis),
+}
+
+#[derive(Clone, Debug)]
+pub struct SetupError {
+    pub step: Option<usize>,
+    pub diagnosis: Diagnosis,
+    /// The network or the service failed; running the setup again resumes it.
+    pub unavailable: bool,
+}
+
+/// Whether the signed-in account can grant what the plan needs, from its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rights {
+    Enough(&'static str),
+    NotEnough,
+    /// The token lists no directory roles; the calls themselves will tell.
+    Unknown,
+}
+
+pub fn rights(session: &AdminSession) -> Rights {
+    let wids = &session.token.claims.wids;
+    if let Some((_, name)) = CONSENT_ROLES
+        .iter()
+        .find(|(id, _)| wids.iter().any(|w| w == id))
+    {
+        Rights::Enough(name)
+    } else if wids.is_empty() {
+        Rights::Unknown
+    } else {
+        Rights::NotEnough
+    }
+}
+
+/// What a signed-in account without the rights is told, with what to hand to an admin.
+pub fn not_enough_rights(who: &str) -> Diagnosis {
+    Diagnosis {
+        summary: format!("{who} cannot grant admin consent."),
+        evidence: "the sign-in token carries no Global Administrator or Privileged Role Administrator role".into(),
+        cause: "Granting application permissions needs one of those roles; the setup would stop half-done.".into(),
+        fix: "Sign in as such an administrator, or hand the plan to one: `setup … --guided` walks through the portal, and `setup` without --yes prints every step with its PowerShell.".into(),
+    }
+}
+
+fn crash_point(kind: &str) {
+    // A test hook: leave exactly as a killed process would, after this step's journal write.
+    if std::env::var("M365MW_CRASH_AFTER").is_ok_and(|v| v == kind) {
+        std::process::exit(137);
+    }
+}
+
+/// `months` calendar months after `from`, the day clamped to the month's length.
+pub fn add_months(from: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total = from.month() as u32 - 1 + months;
+    let year = from.year() + (total / 12) as i32;
+    let month = time::Month::try_from((total % 12 + 1) as u8).expect("1..=12");
+    let last = time::util::days_in_month(month, year);
+    let date =
+        time::Date::from_calendar_date(year, month, from.day().min(last)).expect("valid date");
+    from.replace_date(date)
+}
+
+fn secret_display_name(name: &ProfileName) -> String {
+    format!("m365-mail-wizard ({name})")
+}
+
+struct Run<'a> {
+    env: &'a Env,
+    req: &'a SetupRequest,
+    token: &'a crate::cloud::identity::AccessToken,
+    steps: Vec<PlanStep>,
+    journal: Journal,
+    tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
+}
+
+impl Run<'_> {
+    fn emit(&self, i: usize, s: StepStatus) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send((i, s));
+        }
+    }
+
+    fn index(&self, kind: StepKind, permission: Option<&str>) -> usize {
+        self.steps
+            .iter()
+            .position(|s| {
+                s.kind == kind && (permission.is_none() || s.permission.as_deref() == permission)
+            })
+            .expect("the plan has this step")
+    }
+
+    fn save(&self) -> Result<(), SetupError> {
+        self.env
+            .dirs
+            .journals(self.env.sandbox.is_some())
+            .save(&self.journal)
+            .map_err(|e| SetupError {
+                step: None,
+                diagnosis: Diagnosis {
+                    summary: "The setup journal could not be written.".into(),
+                    evidence: e.to_string(),
+                    cause: "The data directory is not writable.".into(),
+                    fix: "Check the permissions of the data directory (M365MW_DATA_DIR).".into(),
+                },
+                unavailable: false,
+            })
+    }
+
+    fn fail(&self, i: usize, e: CloudError) -> SetupError {
+        let unavailable = matches!(e, CloudError::Network(_)) || e.is_transient();
+        let diagnosis = graph_diagnosis(&e, &self.req.tenant, &self.req.endpoints.portal);
+        self.emit(i, StepStatus::Failed(diagnosis.clone()));
+        SetupError {
+            step: Some(i),
+            diagnosis,
+            unavailable,
+        }
+    }
+
+    fn refuse(&self, i: usize, diagnosis: Diagnosis) -> SetupError {
+        self.emit(i, StepStatus::Failed(diagnosis.clone()));
+        SetupError {
+            step: Some(i),
+            diagnosis,
+            unavailable: false,
+        }
+    }
+}
+
+/// The diagnosis of a failed directory call.
+pub fn graph_diagnosis(e: &CloudError, tenant: &str, portal: &str) -> Diagnosis {
+    match e {
+        CloudError::Graph(g) if g.status == 403 => Diagnosis {
+            summary: "The signed-in account may not make this change.".into(),
+            evidence: format!("HTTP 403 {}: {}", g.code, g.message),
+            cause: "Creating apps and granting consent need an administrator role (Global Administrator, or Application Administrator plus Privileged Role Administrator for consent).".into(),
+            fix: "Sign in as such an administrator and run the setup again: it resumes where it stopped.".into(),
+        },
+        _ => diagnose::diagnose(
+            e,
+            &Context {
+                stage: Stage::Token,
+                tenant,
+                client_id: "",
+                mailbox: None,
+                portal,
+            },
+        ),
+    }
+}
+
+/// Runs the setup to the end and returns the saved profile.
+pub async fn run(
+    env: &Env,
+    req: &SetupRequest,
+    session: &AdminSession,
+    tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
+) -> Result<Profile, SetupError> {
+    let journals = env.dirs.journals(env.sandbox.is_some());
+    let loaded = journals.load(&req.name).map_err(|e| SetupError {
+        step: None,
+        diagnosis: Diagnosis {
+            summary: "The setup journal is unreadable.".into(),
+            evidence: e.to_string(),
+            cause: "The file was changed by hand or damaged.".into(),
+            fix:
+                "Fix or remove it; without it the setup starts over and finds what exists by name."
+                    .into(),
+        },
+        unavailable: false,
+    })?;
+    let journal = match loaded {
+        Some(j) if j.tenant_id != req.tenant_id.to_string() => {
+            return Err(SetupError {
+                step: None,
+                diagnosis: Diagnosis {
+                    summary: format!("Profile {} was set up in another tenant.", req.name),
+                    evidence: format!(
+                        "journal tenant {}, this tenant {}",
+                        j.tenant_id, req.tenant_id
+                    ),
+                    cause: "A profile name stands for one setup in one tenant.".into(),
+                    fix: "Choose another profile name, or `forget` the old profile first.".into(),
+                },
+                unavailable: false,
+            });
+        }
+        Some(j) => j,
+        None => Journal {
+            profile: req.name.to_string(),
+            tenant_id: req.tenant_id.to_string(),
+            app_name: req.answers.app_name.clone(),
+            ..Journal::default()
+        },
+    };
+    let mut r = Run {
+        env,
+        req,
+        token: &session.token,
+        steps: plan::plan(&req.answers),
+        journal,
+        tx,
+    };
+    let resources = resolve(&r).await?;
+    let (object_id, app_id) = application(&mut r, &resources).await?;
+    let sp = service_principal(&mut r, &app_id).await?;
+    secret(&mut r, &object_id).await?;
+    consent(&mut r, &resources, &sp).await?;
+    let client_id = ClientId::parse(&app_id).map_err(|e| SetupError {
+        step: None,
+        diagnosis: Diagnosis {
+            summary: "Graph returned an app id that is not a GUID.".into(),
+            evidence: e.to_string(),
+            cause: "An unexpected answer.".into(),
+            fix: "Run the setup again.".into(),
+        },
+        unavailable: true,
+    })?;
+    verify(&mut r, client_id).await?;
+    let profile = Profile {
+        name: req.name.clone(),
+        sandbox: env.sandbox.is_some(),
+        cloud: req.cloud,
+        endpoints: req.custom_endpoints.clone(),
+        tenant: req.tenant.clone(),
+        tenant_id: req.tenant_id,
+        client_id,
+        access: req.answers.access.clone(),
+        mailboxes: req.mailboxes.clone(),
+        deny_mailbox: req.deny_mailbox.clone(),
+        send_test: req.send_test,
+        keyring: req.keyring,
+        last_check: None,
+    };
+    env.profiles().save(&profile).map_err(|e| SetupError {
+        step: None,
+        diagnosis: Diagnosis {
+            summary: "The profile could not be saved.".into(),
+            evidence: e.to_string(),
+            cause: "The config directory is not writable.".into(),
+            fix: "Check M365MW_CONFIG_DIR; then run the setup again (it resumes).".into(),
+        },
+        unavailable: false,
+    })?;
+    r.journal.finished = true;
+    r.save()?;
+    Ok(profile)
+}
+
+/// Resource service principals, with the role ids resolved at run time.
+struct Resolved {
+    resource: &'static Resource,
+    sp: ServicePrincipal,
+    roles: Vec<(String, String)>,
+}
+
+async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
+    let i = r.index(StepKind::Resolve, None);
+    r.emit(i, StepStatus::Running);
+    let mut out = Vec::new();
+    let mut notes = Vec::new();
+    for (res, names) in plan::permissions(&r.req.answers.access) {
+        let sp = admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &res.app_id)
+            .await
+            .map_err(|e| r.fail(i, e))?;
+        let Some(sp) = sp else {
+            return Err(r.refuse(
+                i,
+                Diagnosis {
+                    summary: format!("{} is not available in this tenant.", res.name),
+                    evidence: format!("no service principal with appId {}", res.app_id),
+                    cause: "The tenant has no subscription that includes it (for Exchange Online: no Exchange licence).".into(),
+                    fix: "Check the tenant's subscriptions, or choose access through another API.".into(),
+                },
+            ));
+        };
+        let mut roles = Vec::new();
+        for n in names {
+            let Some(id) = sp.role_id(&n) else {
+                return Err(r.refuse(
+                    i,
+                    Diagnosis {
+                        summary: format!("{} offers no application permission {n}.", res.name),
+                        evidence: format!("appRoles of {} lack {n}", sp.id),
+                        cause: "The permission was renamed or withdrawn.".into(),
+                        fix: "Report this; meanwhile use the guided path and pick the nearest permission in the portal.".into(),
+                    },
+                ));
+            };
+            if res.app_role_id(&n) != Some(id) {
+                notes.push(format!(
+                    "{n}: the tenant says {id}, the catalog {}",
+                    res.app_role_id(&n).unwrap_or("—")
+                ));
+            }
+            roles.push((n, id.to_string()));
+        }
+        out.push(Resolved {
+            resource: res,
+            sp,
+            roles,
+        });
+    }
+    let detail = if notes.is_empty() {
+        "permission ids match the catalog".to_string()
+    } else {
+        format!("using the tenant's ids ({})", notes.join("; "))
+    };
+    r.emit(i, StepStatus::Done(detail));
+    Ok(out)
+}
+
+async fn application(r: &mut Run<'_>, res: &[Resolved]) -> Result<(String, String), SetupError> {
+    let i = r.index(StepKind::CreateApp, None);
+    r.emit(i, StepStatus::Running);
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    // An app an earlier run made is found by its id; if it is gone (deleted, or not replicated
+    // yet) the search by name below takes over.
+    if let Some(app_id) = r.journal.app_id.clone()
+        && let Some(a) = admin::find_application(http, e, t, &app_id)
+            .await
+            .map_err(|err| r.fail(i, err))?
+    {
+        r.emit(
+            i,
+            StepStatus::Done(format!("already registered (client ID {})", a.app_id)),
+        );
+        return Ok((a.id, a.app_id));
+    }
+    let named = admin::applications_named(http, e, t, &r.req.answers.app_name)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    let ours = named
+        .iter()
+        .find(|a| Some(&a.app_id) == r.journal.app_id.as_ref());
+    if let Some(a) = ours.or(if r.req.reuse_existing {
+        named.first()
+    } else {
+        None
+    }) {
+        r.journal.app_object_id = Some(a.id.clone());
+        r.journal.app_id = Some(a.app_id.clone());
+        r.save()?;
+        r.emit(
+            i,
+            StepStatus::Done(format!("using the existing app (client ID {})", a.app_id)),
+        );
+        return Ok((a.id.clone(), a.app_id.clone()));
+    }
+    if let Some(a) = named.first() {
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: format!("An app named \"{}\" already exists.", r.req.answers.app_name),
+                evidence: format!("client ID {}", a.app_id),
+                cause: "Another app registration uses this display name; creating a second one would leave two apps nobody can tell apart.".into(),
+                fix: "Choose another name (--name), or adopt the existing app (--reuse-app): its permissions are then checked and completed.".into(),
+            },
+        ));
+    }
+    let rra = plan::required_resource_access(&r.req.answers.access, |resource, name| {
+        res.iter()
+            .find(|x| std::ptr::eq(x.resource, resource))
+            .and_then(|x| x.roles.iter().find(|(n, _)| n == name))
+            .map(|(_, id)| id.clone())
+    });
+    let body = serde_json::json!({
+        "displayName": r.req.answers.app_name,
+        "signInAudience": "AzureADMyOrg",
+        "requiredResourceAccess": rra,
+    });
+    let a = admin::create_application(http, e, t, &body)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal.app_object_id = Some(a.id.clone());
+    r.journal.app_id = Some(a.app_id.clone());
+    r.save()?;
+    crash_point("create-app");
+    r.emit(
+        i,
+        StepStatus::Done(format!("registered (client ID {})", a.app_id)),
+    );
+    Ok((a.id, a.app_id))
+}
+
+async fn service_principal(r: &mut Run<'_>, app_id: &str) -> Result<String, SetupError> {
+    let i = r.index(StepKind::CreateServicePrincipal, None);
+    r.emit(i, StepStatus::Running);
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    if let Some(sp) = admin::find_service_principal(http, e, t, app_id)
+        .await
+        .map_err(|err| r.fail(i, err))?
+    {
+        let fresh = r.journal.sp_id.as_deref() != Some(sp.id.as_str());
+        r.journal.sp_id = Some(sp.id.clone());
+        if fresh {
+            r.save()?;
+        }
+        r.emit(
+            i,
+            StepStatus::Done(format!("already there (object ID {})", sp.id)),
+        );
+        return Ok(sp.id);
+    }
+    let sp = admin::create_service_principal(http, e, t, app_id)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal.sp_id = Some(sp.id.clone());
+    r.save()?;
+    crash_point("create-service-principal");
+    r.emit(
+        i,
+        StepStatus::Done(format!("created (object ID {})", sp.id)),
+    );
+    Ok(sp.id)
+}
+
+async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
+    let i = r.index(StepKind::AddSecret, None);
+    r.emit(i, StepStatus::Running);
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    let name = r.req.name.to_string();
+    let keyring = r.req.keyring;
+    let app = admin::find_application(http, e, t, r.journal.app_id.as_deref().unwrap_or_default())
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    let on_app: Vec<admin::PasswordInfo> = app.map(|a| a.password_credentials).unwrap_or_default();
+    if r.journal.secret_stored
+        && let Some(k) = &r.journal.secret_key_id
+        && on_app.iter().any(|p| &p.key_id == k)
+    {
+        let n = name.clone();
+        let stored = r.env.with_vault(keyring, move |v| v.get(&n)).await.is_ok();
+        if stored {
+            r.emit(i, StepStatus::Done("already in the keyring".into()));
+            return Ok(());
+        }
+    }
+    // Secrets this setup added but never stored: their values are lost, so they go.
+    let label = secret_display_name(&r.req.name);
+    let orphans: Vec<String> = on_app
+        .iter()
+        .filter(|p| {
+            Some(&p.key_id) == r.journal.secret_key_id.as_ref()
+                || p.display_name.as_deref() == Some(label.as_str())
+        })
+        .map(|p| p.key_id.clone())
+        .collect();
+    for k in &orphans {
+        admin::remove_password(http, e, t, object_id, k)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+    }
+    r.journal.secret_key_id = None;
+    r.journal.secret_stored = false;
+    r.save()?;
+    let end = add_months(OffsetDateTime::now_utc(), r.req.answers.secret_months);
+    let np = admin::add_password(http, e, t, object_id, &label, end)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal.secret_key_id = Some(np.key_id.clone());
+    r.save()?;
+    crash_point("add-secret");
+    let value = np.secret;
+    let n = name.clone();
+    r.env
+        .with_vault(keyring, move |v| v.set(&n, &value))
+        .await
+        .map_err(|err| {
+            r.refuse(
+                i,
+                Diagnosis {
+                    summary: "The new secret could not be stored in the keyring.".into(),
+                    evidence: err.to_string(),
+                    cause: "No keyring is available to this session.".into(),
+                    fix: "Unlock or start the keyring and run the setup again: the unstored secret is removed and a new one made.".into(),
+                },
+            )
+        })?;
+    r.journal.secret_stored = true;
+    r.save()?;
+    let replaced = if orphans.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; replaced {} secret(s) an interrupted run never stored",
+            orphans.len()
+        )
+    };
+    r.emit(
+        i,
+        StepStatus::Done(format!(
+            "valid until {} and stored in the keyring{replaced}",
+            np.end.get(..10).unwrap_or(&np.end)
+        )),
+    );
+    Ok(())
+}
+
+async fn consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), SetupError> {
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    let existing = admin::assignments(http, e, t, sp).await.map_err(|err| {
+        let i = r.index(StepKind::Consent, None);
+        r.fail(i, err)
+    })?;
+    for x in res {
+        for (name, role) in &x.roles {
+            let i = r.index(StepKind::Consent, Some(name));
+            r.emit(i, StepStatus::Running);
+            let key = format!("{}:{name}", x.resource.key);
+            if existing
+                .iter()
+                .any(|a| a.resource_id == x.sp.id && &a.app_role_id == role)
+            {
+                if !r.journal.consented.contains(&key) {
+                    r.journal.consented.push(key);
+                    r.save()?;
+                }
+                r.emit(i, StepStatus::Done("already granted".into()));
+                continue;
+            }
+            admin::assign(http, e, t, &x.sp.id, sp, role)
+                .await
+                .map_err(|err| r.fail(i, err))?;
+            r.journal.consented.push(key);
+            r.save()?;
+            crash_point("consent");
+            r.emit(i, StepStatus::Done("granted".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Signs in as the app until its token carries every role, waiting out propagation: a new
+/// secret and new consent can take a while to reach the token endpoint.
+async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), SetupError> {
+    let i = r.index(StepKind::Verify, None);
+    r.emit(i, StepStatus::Running);
+    let name = r.req.name.to_string();
+    let secret = r
+        .env
+        .with_vault(r.req.keyring, move |v| v.get(&name))
+        .await
+        .map_err(|err| {
+            r.refuse(
+                i,
+                Diagnosis {
+                    summary: "The secret is not in the keyring.".into(),
+                    evidence: err.to_string(),
+                    cause: "The keyring entry was removed while the setup ran.".into(),
+                    fix: "Run the setup again: it makes a new secret.".into(),
+                },
+            )
+        })?;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
+    let mut seen = Vec::new();
+    for (resource, scope) in [
+        (crate::catalog::GRAPH, r.req.endpoints.graph_scope()),
+        (crate::catalog::EXCHANGE, r.req.endpoints.exchange_scope()),
+    ] {
+        let need: Vec<String> = catalog()
+            .roles_needed(resource, &r.req.answers.access)
+            .iter()
+            .flat_map(|q| q.roles.clone())
+            .collect();
+        if need.is_empty() {
+            continue;
+        }
+        loop {
+            let got = client_credentials(
+                &r.env.http,
+                &r.req.endpoints,
+                &r.req.tenant_id,
+                &client_id,
+                &secret,
+                &scope,
+            )
+            .await;
+            let waiting = tokio::time::Instant::now() < deadline;
+            match got {
+                Ok(tok) if need.iter().all(|n| tok.claims.roles.contains(n)) => {
+                    seen.extend(tok.claims.roles.clone());
+                    break;
+                }
+                Ok(_) if waiting => {}
+                Ok(tok) => {
+                    let missing: Vec<String> = need
+                        .iter()
+                        .filter(|n| !tok.claims.roles.contains(n))
+                        .cloned()
+                        .collect();
+                    return Err(r.refuse(
+                        i,
+                        diagnose::missing_roles(
+                            &tok.claims.roles,
+                            &missing,
+                            &catalog().resource(resource).name,
+                        ),
+                    ));
+                }
+                Err(CloudError::Aad(a))
+                    if waiting && (a.has_code(7000215) || a.has_code(700016)) => {}
+                Err(err) if waiting && err.is_transient() => {}
+                Err(err) => return Err(r.fail(i, err)),
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    }
+    r.emit(i, StepStatus::Done(format!("roles: {}", seen.join(", "))));
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn months_are_calendar_months() {
+        assert_eq!(
+            add_months(datetime!(2026-11-26 10:00 UTC), 6),
+            datetime!(2027-05-26 10:00 UTC)
+        );
+        assert_eq!(
+            add_months(datetime!(2026-08-31 10:00 UTC), 6),
+            datetime!(2027-02-28 10:00 UTC)
+        );
+        assert_eq!(
+            add_months(datetime!(2026-01-15 00:00 UTC), 24),
+            datetime!(2028-01-15 00:00 UTC)
+        );
+    }
+
+    #[test]
+    fn the_default_admin_client_cannot_be_assumed_to_consent() {
+        let d = not_enough_rights("alice@contoso.example");
+        assert!(d.fix.contains("--guided"));
+    }
+}

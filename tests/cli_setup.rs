@@ -1,0 +1,351 @@
+//! `setup` through the real binary against `sandbox serve`: the plan, the device-code sign-in,
+//! the objects it leaves in the sandbox tenant, the keyring and the profile; resuming after a
+//! kill at every step; and the refusals (no admin rights, declined sign-in, a name in use).
+
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Output, Stdio};
+
+use common::{Home, Served, json, row, secret_service, secret_tool_lookup, text};
+use serde_json::Value;
+
+struct Tenant {
+    sb: Served,
+    state: tempfile::TempDir,
+}
+
+impl Tenant {
+    fn start(extra: &[&str]) -> Tenant {
+        let state = tempfile::tempdir().unwrap();
+        let path = state.path().join("tenant.json").display().to_string();
+        let mut args = vec!["--state", path.as_str()];
+        args.extend(extra);
+        Tenant {
+            sb: Served::start(&args),
+            state,
+        }
+    }
+
+    /// The sandbox tenant as it stands (its state file).
+    fn objects(&self) -> Value {
+        let text = std::fs::read_to_string(self.state.path().join("tenant.json")).unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["tenant"].clone()
+    }
+
+    fn apps_named(&self, name: &str) -> Vec<Value> {
+        self.objects()["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["name"] == name)
+            .cloned()
+            .collect()
+    }
+
+    fn assignments_of(&self, sp: &str) -> usize {
+        self.objects()["app_role_assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["principal_id"] == sp)
+            .count()
+    }
+}
+
+fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str], crash: Option<&str>) -> Output {
+    let cf = t.sb.cloud_file();
+    let mut args = vec![
+        "setup",
+        profile,
+        "--tenant",
+        "contoso.example",
+        "--access",
+        "graph-read,graph-send",
+        "--mailbox",
+        "alice@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--yes",
+        "--json",
+    ];
+    args.extend(extra);
+    let mut cmd = home.cmd();
+    cmd.args(&args);
+    if let Some(c) = crash {
+        cmd.env("M365MW_CRASH_AFTER", c);
+    }
+    cmd.stdin(Stdio::null()).output().unwrap()
+}
+
+/// Exactly one app, one service principal, one secret (the keyring's), and its consents.
+fn assert_one_working_app(home: &Home, t: &Tenant, profile: &str) {
+    let apps = t.apps_named(&format!("m365-mail-wizard {profile}"));
+    assert_eq!(apps.len(), 1, "one app, no duplicate: {apps:#?}");
+    let app = &apps[0];
+    let sp = app["sp_id"].as_str().unwrap();
+    assert!(!sp.is_empty(), "the service principal exists");
+    let passwords = app["passwords"].as_array().unwrap();
+    assert_eq!(passwords.len(), 1, "one secret: {passwords:#?}");
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", profile).as_deref(),
+        passwords[0]["secret"].as_str(),
+        "the keyring holds the app's only secret"
+    );
+    assert_eq!(
+        t.assignments_of(sp),
+        2,
+        "Mail.Read and Mail.Send consented once each"
+    );
+    let profile_file = home.config().join(format!("profiles/{profile}.toml"));
+    let saved = std::fs::read_to_string(&profile_file).unwrap();
+    assert!(
+        saved.contains(app["client_id"].as_str().unwrap()),
+        "{saved}"
+    );
+    assert!(!saved.contains(passwords[0]["secret"].as_str().unwrap()));
+}
+
+#[test]
+fn without_yes_the_plan_is_printed_and_nothing_changes() {
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let before = t.objects()["apps"].as_array().unwrap().len();
+    let cf = t.sb.cloud_file();
+    let o = home.run(
+        &[
+            "setup",
+            "p",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read,imap",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for want in [
+        "POST /applications",
+        "New-MgApplication",
+        "Grant admin consent: IMAP.AccessAsApp on Office 365 Exchange Online",
+        "New-MgServicePrincipalAppRoleAssignedTo",
+        "AddMonths(6)",
+    ] {
+        assert!(out.contains(want), "{want}:\n{out}");
+    }
+    assert_eq!(t.objects()["apps"].as_array().unwrap().len(), before);
+    let o = home.run(
+        &[
+            "setup",
+            "p",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--secret-months",
+            "7",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("3, 6, 12, 18 or 24"), "{}", text(&o));
+}
+
+#[test]
+fn setup_registers_consents_stores_and_checks() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&[
+        "--auto-approve",
+        "--replication-lag-ms",
+        "700",
+        "--faults",
+        "admin:429",
+    ]);
+    let home = Home::new();
+    let o = setup(&home, &t, "helpdesk", &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Signed in as admin@contoso.example (Global Administrator)"),
+        "{err}"
+    );
+    let r = json(&o);
+    assert_eq!(r["verdict"], "passed", "{r:#}");
+    assert!(
+        row(&r, "token:graph")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("Mail.Send")
+    );
+    assert_one_working_app(&home, &t, "helpdesk");
+    let rra = t.apps_named("m365-mail-wizard helpdesk")[0]["required_resource_access"].to_string();
+    assert!(
+        !rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+        "no User.Read: {rra}"
+    );
+
+    // Again: everything is found, nothing changes, and it says so.
+    let before = t.objects();
+    let o = setup(&home, &t, "helpdesk", &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("already registered") && err.contains("already granted"),
+        "{err}"
+    );
+    assert!(err.contains("already in the keyring"), "{err}");
+    assert_eq!(before["apps"], t.objects()["apps"]);
+    assert_eq!(
+        before["app_role_assignments"],
+        t.objects()["app_role_assignments"]
+    );
+}
+
+#[test]
+fn killed_after_any_step_it_resumes_without_duplicates() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    for point in [
+        "create-app",
+        "create-service-principal",
+        "add-secret",
+        "consent",
+    ] {
+        let home = Home::new();
+        let profile = format!("crash-{point}");
+        let o = setup(&home, &t, &profile, &[], Some(point));
+        assert_eq!(o.status.code(), Some(137), "{point}: {}", text(&o));
+        assert!(
+            !home
+                .config()
+                .join(format!("profiles/{profile}.toml"))
+                .exists(),
+            "{point}: no profile before the setup finished"
+        );
+        let o = setup(&home, &t, &profile, &[], None);
+        assert_eq!(o.status.code(), Some(0), "{point}: {}", text(&o));
+        if point == "add-secret" {
+            assert!(
+                String::from_utf8_lossy(&o.stderr).contains("replaced 1 secret(s)"),
+                "the unstored secret was replaced: {}",
+                text(&o)
+            );
+        }
+        assert_eq!(json(&o)["verdict"], "passed", "{point}");
+        assert_one_working_app(&home, &t, &profile);
+    }
+}
+
+#[test]
+fn a_user_without_admin_rights_gets_the_plan_not_a_half_setup() {
+    let t = Tenant::start(&["--auto-approve", "alice@contoso.example"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "p", &[], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("Signed in as alice@contoso.example"), "{err}");
+    assert!(err.contains("may not make this change"), "{err}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("New-MgApplication"),
+        "the plan to hand over"
+    );
+    assert!(
+        t.apps_named("m365-mail-wizard p").is_empty(),
+        "nothing was created"
+    );
+}
+
+#[test]
+fn a_name_in_use_is_refused_unless_reused() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "first", &["--name", "Shared name"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = setup(&home, &t, "second", &["--name", "Shared name"], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("An app named \"Shared name\" already exists"),
+        "{}",
+        text(&o)
+    );
+    let o = setup(
+        &home,
+        &t,
+        "second",
+        &["--name", "Shared name", "--reuse-app"],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(t.apps_named("Shared name").len(), 1);
+}
+
+/// Posts the sandbox's approval form.
+fn decide(login: &str, code: &str, decision: &str) {
+    let addr = login.trim_start_matches("http://");
+    let body = format!("user_code={code}&user=admin%40contoso.example&decision={decision}");
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        s,
+        "POST /sandbox/device HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+#[test]
+fn a_declined_sign_in_changes_nothing() {
+    let t = Tenant::start(&[]);
+    let home = Home::new();
+    let cf = t.sb.cloud_file();
+    let mut child = home
+        .cmd()
+        .args([
+            "setup",
+            "p",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--yes",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    err.read_line(&mut line).unwrap();
+    let code = line.trim().rsplit(' ').next().unwrap().to_string();
+    assert!(line.contains("/sandbox/device"), "{line}");
+    decide(t.sb.info["login"].as_str().unwrap(), &code, "decline");
+    let mut rest = String::new();
+    err.read_to_string(&mut rest).unwrap();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(rest.contains("The sign-in was declined."), "{rest}");
+    assert!(t.apps_named("m365-mail-wizard p").is_empty());
+}
