@@ -349,3 +349,63 @@ fn a_declined_sign_in_changes_nothing() {
     assert!(rest.contains("The sign-in was declined."), "{rest}");
     assert!(t.apps_named("m365-mail-wizard p").is_empty());
 }
+
+#[test]
+fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&[]);
+    let home = Home::new();
+    let cf = t.sb.cloud_file();
+    let (client_id, secret, _) = t.sb.app("scoped");
+    let tenant_id = t.sb.info["tenant_id"].as_str().unwrap().to_string();
+    let pasted = [
+        tenant_id.as_str(),
+        client_id.as_str(),
+        "0b5c9a1e-2222-4333-8444-555566667777",
+        tenant_id.as_str(),
+        "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f",
+        secret.as_str(),
+        "",
+    ]
+    .join("\n")
+        + "\n";
+    let o = home.run(
+        &[
+            "setup",
+            "guided",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--deny-mailbox",
+            "ceo@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--guided",
+            "--json",
+        ],
+        &pasted,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "New registration",
+        "That is the Directory (tenant) ID",
+        "is another tenant",
+        "Secret ID",
+        "Grant admin consent for",
+        "Signed in as the app: Microsoft Graph roles: Mail.Read",
+    ] {
+        assert!(err.contains(want), "{want}:\n{err}");
+    }
+    assert!(!err.contains(&secret), "the secret is never echoed");
+    assert_eq!(json(&o)["verdict"], "passed");
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "guided").as_deref(),
+        Some(secret.as_str())
+    );
+}

@@ -136,6 +136,9 @@ pub struct SetupArgs {
     /// Adopt an existing app registration of the same name instead of refusing.
     #[arg(long)]
     pub reuse_app: bool,
+    /// Do the steps by hand in the portal, guided; paste back what it shows (read from standard input).
+    #[arg(long, conflicts_with = "yes")]
+    pub guided: bool,
     /// Print the plan, or the result, as JSON on stdout.
     #[arg(long)]
     pub json: bool,

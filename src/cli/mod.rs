@@ -2,6 +2,7 @@
 
 mod args;
 mod commands;
+mod guided;
 mod setup_cmd;
 
 use std::process::ExitCode;

@@ -73,6 +73,9 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
         portal: ans.cloud.endpoints.portal.clone(),
     };
     let steps = plan::plan(&setup_answers);
+    if a.guided {
+        return super::guided::guided(env, &ans, &steps, a.common.send_test, a.json).await;
+    }
     if !a.yes {
         print_plan(&steps, a.json);
         return Exit::Ok;

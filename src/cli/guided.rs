@@ -1,0 +1,218 @@
+//! `setup --guided`: the same plan done by hand in the portal, each step's instructions
+//! printed, what the portal shows pasted back and checked, then the app verified live.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use super::Exit;
+use super::commands::{Answers, check_profile, print_diagnosis, usage};
+use crate::cloud::identity::client_credentials;
+use crate::model::{ClientId, CloudKind, Profile, Secret, TenantId};
+use crate::ops::{self, Env};
+use crate::plan::{PlanStep, StepKind};
+
+/// Reads one answer; `None` at end of input.
+fn ask(prompt: &str, hidden: bool) -> Option<String> {
+    eprint!("{prompt}");
+    let _ = std::io::stderr().flush();
+    if hidden && std::io::stdin().is_terminal() {
+        return read_hidden();
+    }
+    let mut line = String::new();
+    match std::io::stdin().lock().read_line(&mut line) {
+        Ok(0) | Err(_) => None,
+        Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_string()),
+    }
+}
+
+/// A line typed without echo: the secret never shows on the screen.
+fn read_hidden() -> Option<String> {
+    use crossterm::event::{Event, KeyCode, KeyEventKind, KeyModifiers, read};
+    crossterm::terminal::enable_raw_mode().ok()?;
+    let mut text = String::new();
+    let result = loop {
+        match read() {
+            Ok(Event::Key(k)) if k.kind != KeyEventKind::Release => match k.code {
+                KeyCode::Enter => break Some(std::mem::take(&mut text)),
+                KeyCode::Char('c') if k.modifiers.contains(KeyModifiers::CONTROL) => break None,
+                KeyCode::Char(c) => text.push(c),
+                KeyCode::Backspace => {
+                    text.pop();
+                }
+                _ => {}
+            },
+            Ok(Event::Paste(p)) => text.push_str(&p),
+            Ok(_) => {}
+            Err(_) => break None,
+        }
+    };
+    let _ = crossterm::terminal::disable_raw_mode();
+    eprintln!();
+    result
+}
+
+fn show(n: usize, step: &PlanStep) {
+    eprintln!("\nStep {n}: {}", step.title);
+    for (i, line) in step.portal.iter().enumerate() {
+        eprintln!("  {}. {line}", i + 1);
+    }
+    eprintln!("  (PowerShell instead: {})", step.powershell);
+}
+
+fn ask_client_id(tenant_id: TenantId) -> Result<ClientId, Exit> {
+    loop {
+        let Some(raw) = ask("Application (client) ID: ", false) else {
+            return Err(usage("input ended before the client ID was given"));
+        };
+        match ClientId::parse(&raw) {
+            Ok(c) if c.to_string() == tenant_id.to_string() => eprintln!(
+                "  That is the Directory (tenant) ID. The Application (client) ID is the line above it on the Overview page."
+            ),
+            Ok(c) => return Ok(c),
+            Err(e) => eprintln!("  {e}"),
+        }
+    }
+}
+
+fn ask_tenant_id(tenant_id: TenantId) -> Result<(), Exit> {
+    loop {
+        let Some(raw) = ask("Directory (tenant) ID: ", false) else {
+            return Err(usage("input ended before the tenant ID was given"));
+        };
+        match TenantId::parse(&raw) {
+            Ok(t) if t == tenant_id => return Ok(()),
+            Ok(t) => eprintln!(
+                "  {t} is another tenant: this setup is for {tenant_id}. Sign in to the portal with an account of that tenant (top right › Switch directory)."
+            ),
+            Err(e) => eprintln!("  {e}"),
+        }
+    }
+}
+
+fn ask_secret() -> Result<Secret, Exit> {
+    loop {
+        let Some(raw) = ask("Secret Value (not shown): ", true) else {
+            return Err(usage("input ended before the secret was given"));
+        };
+        let (secret, warnings) = Secret::from_pasted(&raw);
+        match warnings.iter().find(|w| w.blocks()) {
+            Some(w) => eprintln!("  {}", w.message()),
+            None => return Ok(secret),
+        }
+    }
+}
+
+pub async fn guided(
+    env: &Env,
+    ans: &Answers,
+    steps: &[PlanStep],
+    send_test: bool,
+    json_out: bool,
+) -> Exit {
+    eprintln!(
+        "Guided setup for {}: do each step in the portal ({}), then paste back what it asks for.",
+        ans.tenant, ans.cloud.endpoints.portal
+    );
+    let mut client_id = None;
+    let mut secret = None;
+    for (n, step) in steps.iter().enumerate() {
+        match step.kind {
+            StepKind::Resolve | StepKind::CreateServicePrincipal | StepKind::Verify => continue,
+            StepKind::CreateApp => {
+                show(n + 1, step);
+                client_id = Some(match ask_client_id(ans.tenant_id) {
+                    Ok(c) => c,
+                    Err(e) => return e,
+                });
+                if let Err(e) = ask_tenant_id(ans.tenant_id) {
+                    return e;
+                }
+            }
+            StepKind::AddSecret => {
+                show(n + 1, step);
+                secret = Some(match ask_secret() {
+                    Ok(s) => s,
+                    Err(e) => return e,
+                });
+            }
+            StepKind::Consent => {
+                show(n + 1, step);
+                if ask("Press Enter when done. ", false).is_none() {
+                    return usage("input ended before the consent steps were confirmed");
+                }
+            }
+        }
+    }
+    let (Some(client_id), Some(secret)) = (client_id, secret) else {
+        return usage("the plan has no app or secret step");
+    };
+    let e = &ans.cloud.endpoints;
+    let mut missing = Vec::new();
+    for (resource, scope) in [
+        (crate::catalog::GRAPH, e.graph_scope()),
+        (crate::catalog::EXCHANGE, e.exchange_scope()),
+    ] {
+        let need: Vec<String> = crate::catalog::catalog()
+            .roles_needed(resource, &ans.access)
+            .iter()
+            .flat_map(|q| q.roles.clone())
+            .collect();
+        if need.is_empty() {
+            continue;
+        }
+        match client_credentials(&env.http, e, &ans.tenant_id, &client_id, &secret, &scope).await {
+            Ok(t) => {
+                eprintln!(
+                    "Signed in as the app: {} roles: {}",
+                    crate::catalog::catalog().resource(resource).name,
+                    t.claims.roles.join(", ")
+                );
+                missing.extend(need.into_iter().filter(|n| !t.claims.roles.contains(n)));
+            }
+            Err(err) => {
+                let d = crate::setup::graph_diagnosis(&err, &ans.tenant.to_string(), &e.portal);
+                print_diagnosis(&d);
+                eprintln!(
+                    "Nothing was saved. Fix the step named above and run the guided setup again."
+                );
+                return Exit::CheckFailed;
+            }
+        }
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "The app's token lacks {}: the permission was not added as an application permission, or consent was not granted (it can also take a few minutes to apply). The profile is saved; `check` tells when it works.",
+            missing.join(", ")
+        );
+    }
+    let profile = Profile {
+        name: ans.name.clone(),
+        sandbox: env.sandbox.is_some(),
+        cloud: ans.cloud.kind,
+        endpoints: (ans.cloud.kind == CloudKind::Custom).then(|| ans.cloud.endpoints.clone()),
+        tenant: ans.tenant.to_string(),
+        tenant_id: ans.tenant_id,
+        client_id,
+        access: ans.access.clone(),
+        mailboxes: ans.mailboxes.clone(),
+        deny_mailbox: ans.deny_mailbox.clone(),
+        send_test,
+        keyring: env.keyring,
+        last_check: None,
+    };
+    if let Err(err) = ops::save_profile(env, &profile, &secret).await {
+        eprintln!("error: {err}");
+        return Exit::Unavailable;
+    }
+    eprintln!(
+        "Profile {} saved; the secret is in the keyring. Running the checks:",
+        profile.name
+    );
+    let (exit, report) = check_profile(env, profile, json_out).await;
+    if let Some(r) = report {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&r).expect("report serialises")
+        );
+    }
+    exit
+}
