@@ -345,3 +345,51 @@ fn the_secret_never_reaches_the_screen() {
         }
     }
 }
+
+#[test]
+fn setup_sign_in_and_plan() {
+    let mut s = State::new(Some(sandbox()), None);
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    keys(
+        &mut s,
+        &[Key::Down, Key::Down, Key::Down, Key::Char(' '), Key::Enter],
+    );
+    typed(&mut s, "alice@contoso.example");
+    keys(&mut s, &[Key::Enter]);
+    snap("setup_app_details", &s);
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "ticketing");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::DeviceCode(Ok(m365_mail_wizard::wizard::CodeView {
+            user_code: "TL7NKNTMK".into(),
+            uri: "http://127.0.0.1:43107/sandbox/device".into(),
+            expires_in: 900,
+        }))],
+    );
+    snap("setup_sign_in", &s);
+    send(
+        &mut s,
+        [Msg::SignedIn(Ok(m365_mail_wizard::wizard::SignedIn {
+            who: "admin@contoso.example".into(),
+            role: Some("Global Administrator".into()),
+            lacks_rights: false,
+        }))],
+    );
+    keys(
+        &mut s,
+        &[Key::Down, Key::Down, Key::Down, Key::Down, Key::Down],
+    );
+    snap("setup_plan", &s);
+    let screen = text(&render(&s, 120, 40));
+    assert!(
+        screen.contains("IMAP.AccessAsApp on Office 365 Exchange Online"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("New-MgServicePrincipalAppRoleAssignedTo"),
+        "{screen}"
+    );
+}

@@ -231,3 +231,51 @@ fn a_small_terminal_gets_a_message_not_a_crash() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+#[test]
+fn journey_1_set_it_up_for_me_in_the_sandbox() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "setup");
+    t.wait_for("n set up a new app");
+    // Every interaction of the happy path, counted for the README: 10.
+    t.keys(&["n"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which mailboxes?");
+    t.type_text("alice@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for("The new app and its secret");
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text("tui-setup");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["/sandbox/device", "press a to approve"]);
+    t.keys(&["a"]);
+    t.wait_for_all(&[
+        "Signed in as admin@contoso.example (Global Administrator)",
+        "Register the application \"m365-mail-wizard tui-setup\"",
+        "Grant admin consent: Mail.Read on Microsoft Graph",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&[
+        "2/2",
+        "inbox: 12 messages, 3 unread",
+        "App registered and consented",
+    ]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    let secret = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-setup")
+        .expect("the new app's secret is in the Secret Service");
+    assert!(secret.starts_with("sbx1Q~"), "a secret addPassword made");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-setup.toml")).unwrap();
+    assert!(!profile.contains(&secret), "no secret in the profile");
+    let journal =
+        std::fs::read_to_string(home.data().join("sandbox-setup/tui-setup.json")).unwrap();
+    assert!(journal.contains("\"finished\": true"), "{journal}");
+}

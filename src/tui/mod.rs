@@ -17,6 +17,14 @@ use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, Save
 
 const TICK: Duration = Duration::from_millis(100);
 
+/// The signed-in administrator and the sign-in under way: the executor's own, never the
+/// wizard state's (the session holds tokens).
+#[derive(Default)]
+struct AdminSlot {
+    session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
+    sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
 /// The state the wizard starts in for this environment.
 pub fn initial_state(env: &Env) -> State {
     let sandbox = env.sandbox.as_ref().map(|s| SandboxView {
@@ -67,6 +75,7 @@ pub async fn run(env: Env) -> Exit {
         state.size = (size.width, size.height);
     }
     spawn_input(tx.clone());
+    let admin = Arc::new(AdminSlot::default());
     // For the start-up benchmark: leave right after the first frame is on the screen.
     let exit_after_first_frame = std::env::var_os("M365MW_EXIT_AFTER_FIRST_FRAME").is_some();
     let mut tick = tokio::time::interval(TICK);
@@ -85,11 +94,15 @@ pub async fn run(env: Env) -> Exit {
             batch.push(m);
         }
         for msg in batch {
-            if matches!(msg, Msg::Tick) && state.busy.is_none() && !state.checks_running {
+            let animating = state.busy.is_some()
+                || state.checks_running
+                || state.setup_running
+                || state.screen == wizard::Screen::SignIn;
+            if matches!(msg, Msg::Tick) && !animating {
                 continue;
             }
             for effect in wizard::update(&mut state, msg) {
-                execute(&env, effect, tx.clone());
+                execute(&env, &admin, effect, tx.clone());
             }
         }
         if state.quit {
@@ -113,10 +126,69 @@ fn spawn_input(tx: mpsc::UnboundedSender<Msg>) {
     });
 }
 
-fn execute(env: &Arc<Env>, effect: Effect, tx: mpsc::UnboundedSender<Msg>) {
+fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::UnboundedSender<Msg>) {
     let env = env.clone();
     match effect {
         Effect::Quit => {}
+        Effect::StartSignIn { cloud, tenant_id } => {
+            let slot = admin.clone();
+            let task = tokio::spawn(async move {
+                let msg = sign_in(&env, &slot, cloud, tenant_id, &tx).await;
+                let _ = tx.send(msg);
+            });
+            let old = admin
+                .sign_in
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .replace(task);
+            if let Some(old) = old {
+                old.abort();
+            }
+        }
+        Effect::CancelSignIn => {
+            if let Some(t) = admin
+                .sign_in
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                t.abort();
+            }
+        }
+        Effect::OpenBrowser(url) => {
+            let opener = if cfg!(target_os = "macos") {
+                "open"
+            } else {
+                "xdg-open"
+            };
+            let _ = std::process::Command::new(opener)
+                .arg(url)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        Effect::SandboxApprove(code) => {
+            tokio::spawn(async move {
+                let Some(sb) = &env.sandbox else { return };
+                let url = format!("{}/sandbox/device", sb.login);
+                let form = [
+                    ("user_code", code.as_str()),
+                    ("user", sb.admin.as_str()),
+                    ("decision", "approve"),
+                ];
+                if let Err(e) = env.http.post(url).form(&form).send().await {
+                    tracing::warn!(error = %e, "sandbox approval failed");
+                }
+            });
+        }
+        Effect::RunSetup(order) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let result = run_setup(&env, &slot, *order, &tx).await;
+                let _ = tx.send(Msg::SetupDone(result));
+            });
+        }
         Effect::LoadProfiles => {
             let (rows, broken) = load_profiles(&env);
             let _ = tx.send(Msg::Profiles(rows, broken));
@@ -230,4 +302,110 @@ fn store_name(k: KeyringBackend) -> &'static str {
         KeyringBackend::Keyutils => "Linux kernel keyring",
         KeyringBackend::SessionMemory => "session memory",
     }
+}
+
+async fn sign_in(
+    env: &Env,
+    slot: &AdminSlot,
+    cloud: crate::model::CloudKind,
+    tenant_id: crate::model::TenantId,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Msg {
+    use crate::cloud::device;
+    let endpoints = match &env.sandbox {
+        Some(s) => s.endpoints(),
+        None => crate::model::Cloud::named(cloud).endpoints,
+    };
+    let tenant = tenant_id.to_string();
+    let client = device::DEFAULT_ADMIN_CLIENT_ID;
+    let code = match device::start(&env.http, &endpoints, &tenant, client).await {
+        Ok(c) => c,
+        Err(e) => {
+            let d = crate::setup::graph_diagnosis(&e, &tenant, &endpoints.portal);
+            return Msg::DeviceCode(Err(format!("{} {}", d.summary, d.fix)));
+        }
+    };
+    let _ = tx.send(Msg::DeviceCode(Ok(wizard::CodeView {
+        user_code: code.user_code.clone(),
+        uri: code.verification_uri.clone(),
+        expires_in: code.expires_in,
+    })));
+    match device::wait(&env.http, &endpoints, &tenant, client, &code).await {
+        Ok(session) => {
+            let (role, lacks_rights) = match crate::setup::rights(&session) {
+                crate::setup::Rights::Enough(r) => (Some(r.to_string()), false),
+                crate::setup::Rights::NotEnough => (None, true),
+                crate::setup::Rights::Unknown => (None, false),
+            };
+            let who = session.who().to_string();
+            *slot.session.lock().await = Some(session);
+            Msg::SignedIn(Ok(wizard::SignedIn {
+                who,
+                role,
+                lacks_rights,
+            }))
+        }
+        Err(e) => Msg::SignedIn(Err(crate::cloud::diagnose::diagnose(
+            &e,
+            &crate::cloud::diagnose::Context {
+                stage: crate::cloud::Stage::Token,
+                tenant: &tenant,
+                client_id: client,
+                mailbox: None,
+                portal: &endpoints.portal,
+            },
+        ))),
+    }
+}
+
+async fn run_setup(
+    env: &Env,
+    slot: &AdminSlot,
+    order: wizard::SetupOrder,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<Box<Profile>, crate::cloud::Diagnosis> {
+    let guard = slot.session.lock().await;
+    let Some(session) = guard.as_ref() else {
+        return Err(crate::cloud::Diagnosis {
+            summary: "Nobody is signed in.".into(),
+            evidence: String::new(),
+            cause: "The sign-in was cancelled.".into(),
+            fix: "Go back (esc) and sign in again.".into(),
+        });
+    };
+    let endpoints = match &env.sandbox {
+        Some(s) => s.endpoints(),
+        None => crate::model::Cloud::named(order.cloud).endpoints,
+    };
+    // The sandbox runs without a keyring too: its (fake) secrets may then live in memory.
+    let keyring = match env.with_vault(env.keyring, |v| v.get("")).await {
+        Err(VaultError::Unavailable(_)) if env.sandbox.is_some() => KeyringBackend::SessionMemory,
+        _ => env.keyring,
+    };
+    let req = crate::setup::SetupRequest {
+        name: order.name,
+        tenant: order.tenant,
+        tenant_id: order.tenant_id,
+        cloud: order.cloud,
+        endpoints,
+        custom_endpoints: None,
+        answers: order.answers,
+        mailboxes: order.mailboxes,
+        deny_mailbox: order.deny_mailbox,
+        send_test: order.send_test,
+        keyring,
+        reuse_existing: false,
+    };
+    let (etx, mut erx) = mpsc::unbounded_channel();
+    let forward = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some((i, st)) = erx.recv().await {
+                let _ = tx.send(Msg::SetupStep(i, st));
+            }
+        })
+    };
+    let result = crate::setup::run(env, &req, session, Some(etx)).await;
+    let _ = forward.await;
+    result.map(Box::new).map_err(|e| e.diagnosis)
 }

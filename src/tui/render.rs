@@ -9,7 +9,8 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, 
 use crate::catalog::catalog;
 use crate::checks::Status;
 use crate::model::{AccessChoice, CheckVerdict};
-use crate::wizard::{MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints};
+use crate::setup::StepStatus;
+use crate::wizard::{Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const ACCENT: Color = Color::Cyan;
@@ -39,6 +40,9 @@ pub fn draw(f: &mut Frame, s: &State) {
     match s.screen {
         Screen::Home => draw_home(f, s, body),
         Screen::Form(step) => draw_form(f, s, step, body),
+        Screen::SignIn => draw_sign_in(f, s, body),
+        Screen::Plan => draw_plan(f, s, body),
+        Screen::Progress => draw_progress(f, s, body),
         Screen::Checks => draw_checks(f, s, body),
         Screen::Summary => draw_summary(f, s, body),
     }
@@ -53,7 +57,11 @@ fn draw_top(f: &mut Frame, s: &State, area: Rect) {
     };
     let title = match s.screen {
         Screen::Home => " m365-mail-wizard".to_string(),
+        Screen::Form(_) if s.form.journey == Journey::Setup => " New setup".to_string(),
         Screen::Form(_) => " Check an existing app".to_string(),
+        Screen::SignIn => " New setup · administrator sign-in".to_string(),
+        Screen::Plan => " New setup · the plan".to_string(),
+        Screen::Progress => " New setup · running".to_string(),
         Screen::Checks | Screen::Summary => format!(
             " Live checks · {}",
             s.current.as_ref().map(|p| p.name.as_str()).unwrap_or("")
@@ -204,6 +212,7 @@ fn question(step: Step) -> &'static str {
         Step::Secret => " The client secret ",
         Step::Access => " What does the application use? ",
         Step::Mailboxes => " Which mailboxes? ",
+        Step::AppDetails => " The new app and its secret ",
         Step::Name => " Name this profile ",
     }
 }
@@ -227,7 +236,11 @@ fn field<'a>(label: &'a str, value: String, focused: bool) -> Vec<Line<'a>> {
 fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(22), Constraint::Min(40)]).areas(area);
-    let steps: Vec<Line> = Step::ALL
+    let tail: [&str; 2] = match s.form.journey {
+        Journey::Check => [" ○ Save & check", " ○ Summary"],
+        Journey::Setup => [" ○ Sign in & plan", " ○ Run & check"],
+    };
+    let steps: Vec<Line> = Step::of(s.form.journey)
         .iter()
         .map(|st| {
             let (mark, style) = if *st == step {
@@ -242,10 +255,7 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 Span::styled(st.title(), style),
             ])
         })
-        .chain([
-            Line::from(" ○ Save & check").fg(DIM),
-            Line::from(" ○ Summary").fg(DIM),
-        ])
+        .chain(tail.map(|t| Line::from(t).fg(DIM)))
         .collect();
     f.render_widget(
         Paragraph::new(steps).block(Block::bordered().title(" Steps ")),
@@ -342,6 +352,44 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             } else {
                 lines.push(Line::from("Graph sends through the sendMail call; SMTP sends the test message by SMTP submission.").fg(DIM));
             }
+        }
+        Step::AppDetails => {
+            lines.extend(field(
+                "Display name of the new app registration",
+                if form.app_name.text().is_empty() && form.app_field != 0 {
+                    format!("m365-mail-wizard {}", form.name.text())
+                } else {
+                    form.app_name.display()
+                },
+                form.app_field == 0,
+            ));
+            lines.push(Line::default());
+            let months = crate::plan::SECRET_MONTHS;
+            let choice: Vec<Span> = months
+                .iter()
+                .enumerate()
+                .flat_map(|(i, m)| {
+                    let text = format!(" {m} months ");
+                    let span = if i == form.months {
+                        Span::styled(text, Style::default().fg(ACCENT).bold().reversed())
+                    } else {
+                        Span::raw(text)
+                    };
+                    [span, Span::raw(" ")]
+                })
+                .collect();
+            lines.push(Line::from(Span::raw("Client secret lifetime").fg(DIM)));
+            lines.push(Line::from(
+                [
+                    vec![Span::raw(if form.app_field == 1 { "> " } else { "  " })],
+                    choice,
+                ]
+                .concat(),
+            ));
+            lines.push(Line::default());
+            lines.push(Line::from(
+                "Empty name: \"m365-mail-wizard <profile>\". The portal recommends 6 months; renew before it runs out. Nothing is created before you have seen the plan.",
+            ).fg(DIM));
         }
         Step::Mailboxes => {
             lines.extend(field(
@@ -542,5 +590,171 @@ pub fn duration_text(ms: u64) -> String {
         format!("{ms} ms")
     } else {
         format!("{:.2} s", ms as f64 / 1000.0)
+    }
+}
+
+fn draw_sign_in(f: &mut Frame, s: &State, area: Rect) {
+    let mut lines: Vec<Line> = Vec::new();
+    lines.push(Line::default());
+    match &s.code {
+        Some(c) => {
+            lines.push(Line::from("  Sign in as an administrator of the tenant:"));
+            lines.push(Line::default());
+            lines.push(Line::from(vec![
+                Span::raw("  1. Open   "),
+                Span::styled(c.uri.clone(), Style::default().fg(ACCENT).bold()),
+            ]));
+            lines.push(Line::from(vec![
+                Span::raw("  2. Enter  "),
+                Span::styled(
+                    format!(" {} ", c.user_code),
+                    Style::default().fg(ACCENT).bold().reversed(),
+                ),
+            ]));
+            lines.push(Line::default());
+            lines.push(
+                Line::from(format!(
+                    "  The code is valid for {} minutes. Waiting for the sign-in {}",
+                    c.expires_in / 60,
+                    SPINNER[(s.frame % 10) as usize]
+                ))
+                .fg(DIM),
+            );
+            lines.push(
+                Line::from(
+                    "  The wizard asks for: create apps, assign app roles (admin consent), grant delegated permissions.",
+                )
+                .fg(DIM),
+            );
+            if s.sandbox.is_some() {
+                lines.push(Line::default());
+                lines.push(
+                    Line::from("  Sandbox: press a to approve as the sandbox's administrator.")
+                        .fg(WARN),
+                );
+            }
+        }
+        None if s.error.is_none() => {
+            lines.push(Line::from("  Asking for a sign-in code…").fg(DIM));
+        }
+        None => {}
+    }
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(" Administrator sign-in (device code) ")),
+        area,
+    );
+}
+
+fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
+    let [list, detail] = Layout::vertical([
+        Constraint::Length(s.plan.len() as u16 + 2),
+        Constraint::Min(5),
+    ])
+    .areas(area);
+    let who = s
+        .signed_in
+        .as_ref()
+        .map(|si| match &si.role {
+            Some(r) => format!(" Signed in as {} ({r}) ", si.who),
+            None => format!(" Signed in as {} ", si.who),
+        })
+        .unwrap_or_default();
+    let items: Vec<ListItem> = s
+        .plan
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let style = if i == s.plan_cursor {
+                Style::default().fg(ACCENT).bold()
+            } else {
+                Style::default()
+            };
+            ListItem::new(Line::styled(
+                format!(
+                    "{} {:>2}. {}",
+                    if i == s.plan_cursor { ">" } else { " " },
+                    i + 1,
+                    p.title
+                ),
+                style,
+            ))
+        })
+        .collect();
+    f.render_widget(List::new(items).block(Block::bordered().title(who)), list);
+    if let Some(p) = s.plan.get(s.plan_cursor) {
+        let lines = vec![
+            Line::from("Nothing has changed yet: enter runs every step, in this order.").fg(DIM),
+            Line::from(vec![
+                Span::raw("Graph:      ").fg(DIM),
+                Span::raw(p.graph.clone()),
+            ]),
+            Line::from(vec![
+                Span::raw("PowerShell: ").fg(DIM),
+                Span::raw(p.powershell.clone()),
+            ]),
+            Line::from(vec![
+                Span::raw("Changes:    ").fg(DIM),
+                Span::raw(p.changes.clone()),
+            ]),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered()),
+            detail,
+        );
+    }
+}
+
+fn draw_progress(f: &mut Frame, s: &State, area: Rect) {
+    let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(area);
+    let items: Vec<ListItem> = s
+        .setup_rows
+        .iter()
+        .map(|r| {
+            let (mark, style, text) = match &r.status {
+                _ if r.pending => ("○".to_string(), Style::default().fg(DIM), String::new()),
+                StepStatus::Running => (
+                    SPINNER[(s.frame % 10) as usize].to_string(),
+                    Style::default().fg(ACCENT),
+                    "…".to_string(),
+                ),
+                StepStatus::Done(d) => ("✔".to_string(), Style::default().fg(GOOD), d.clone()),
+                StepStatus::Failed(d) => {
+                    ("✘".to_string(), Style::default().fg(BAD), d.summary.clone())
+                }
+            };
+            ListItem::new(Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::raw(r.title.clone()),
+                Span::raw(if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {text}")
+                })
+                .fg(DIM),
+            ]))
+        })
+        .collect();
+    f.render_widget(List::new(items).block(Block::bordered()), list);
+    let failed = s.setup_rows.iter().find_map(|r| match &r.status {
+        StepStatus::Failed(d) => Some(d.clone()),
+        _ => None,
+    });
+    if let Some(d) = failed {
+        let lines = vec![
+            Line::from(d.summary.clone()).fg(BAD),
+            Line::from(format!("Evidence: {}", d.evidence)),
+            Line::from(format!("Cause: {}", d.cause)),
+            Line::from(format!("Fix: {}", d.fix)),
+        ];
+        f.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered()),
+            detail,
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The keys the wizard understands, and the hints each screen shows (built from the same
 //! state `update` reads, so the help line cannot promise a key that does nothing).
 
-use super::{Screen, State, Step};
+use super::{Journey, Screen, State, Step};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
@@ -38,6 +38,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
     let mut out = Vec::new();
     match s.screen {
         Screen::Home => {
+            out.push(h("n", "set up a new app"));
             out.push(h("c", "check an existing app"));
             if !s.profiles.is_empty() {
                 out.push(h("↑↓", "move"));
@@ -57,18 +58,52 @@ pub fn hints(s: &State) -> Vec<Hint> {
                     out.push(h("↑↓", "move"));
                 }
                 Step::Mailboxes => out.push(h("tab", "next field")),
+                Step::AppDetails => {
+                    out.push(h("tab", "next field"));
+                    if s.form.app_field == 1 {
+                        out.push(h("←→", "lifetime"));
+                    }
+                }
                 _ => {}
             }
             out.push(h(
                 "enter",
-                if step == Step::Name {
-                    "save & check"
-                } else {
-                    "next"
+                match (step, s.form.journey) {
+                    (Step::Name, Journey::Check) => "save & check",
+                    (Step::Name, Journey::Setup) => "sign in",
+                    _ => "next",
                 },
             ));
             out.push(h("esc", "back"));
             out.push(h("ctrl-c", "quit (keeps a draft)"));
+        }
+        Screen::SignIn => {
+            if s.code.is_some() {
+                out.push(h("o", "open browser"));
+                if s.sandbox.is_some() {
+                    out.push(h("a", "approve as sandbox admin"));
+                }
+            } else if s.error.is_some() {
+                out.push(h("n", "new code"));
+            }
+            out.push(h("esc", "back"));
+            out.push(h("ctrl-c", "quit"));
+        }
+        Screen::Plan => {
+            out.push(h("↑↓", "select"));
+            if s.signed_in.as_ref().is_some_and(|si| !si.lacks_rights) {
+                out.push(h("enter", "run the plan"));
+            }
+            out.push(h("esc", "back"));
+        }
+        Screen::Progress => {
+            if !s.setup_running {
+                if s.error.is_some() {
+                    out.push(h("r", "resume"));
+                }
+                out.push(h("esc", "home"));
+                out.push(h("q", "quit"));
+            }
         }
         Screen::Checks => {
             out.push(h("↑↓", "select"));

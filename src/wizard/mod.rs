@@ -13,7 +13,15 @@ use crate::checks::CheckRow;
 use crate::model::{AccessChoice, CloudKind, Mailbox, Profile, ProfileName, Secret, TenantId};
 use crate::store::Draft;
 
-/// The steps of journey 3, "I already have an app, check it".
+/// Which journey the form serves: check an existing app (3), or set one up (1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Journey {
+    #[default]
+    Check,
+    Setup,
+}
+
+/// The questions of the two journeys, in the order both ask them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Step {
     Tenant,
@@ -21,6 +29,8 @@ pub enum Step {
     Secret,
     Access,
     Mailboxes,
+    /// Setup: the new app's display name and its secret's lifetime.
+    AppDetails,
     Name,
 }
 
@@ -34,6 +44,38 @@ impl Step {
         Step::Name,
     ];
 
+    pub const SETUP: [Step; 5] = [
+        Step::Tenant,
+        Step::Access,
+        Step::Mailboxes,
+        Step::AppDetails,
+        Step::Name,
+    ];
+
+    pub fn of(journey: Journey) -> &'static [Step] {
+        match journey {
+            Journey::Check => &Step::ALL,
+            Journey::Setup => &Step::SETUP,
+        }
+    }
+
+    pub fn next_in(self, journey: Journey) -> Option<Step> {
+        let steps = Step::of(journey);
+        steps
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| steps.get(i + 1).copied())
+    }
+
+    pub fn prev_in(self, journey: Journey) -> Option<Step> {
+        let steps = Step::of(journey);
+        steps
+            .iter()
+            .position(|s| *s == self)
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| steps[i])
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Step::Tenant => "Tenant",
@@ -41,23 +83,9 @@ impl Step {
             Step::Secret => "Secret",
             Step::Access => "Access",
             Step::Mailboxes => "Mailboxes",
+            Step::AppDetails => "App & secret",
             Step::Name => "Profile name",
         }
-    }
-
-    pub fn next(self) -> Option<Step> {
-        Step::ALL
-            .iter()
-            .position(|s| *s == self)
-            .and_then(|i| Step::ALL.get(i + 1).copied())
-    }
-
-    pub fn prev(self) -> Option<Step> {
-        Step::ALL
-            .iter()
-            .position(|s| *s == self)
-            .and_then(|i| i.checked_sub(1))
-            .map(|i| Step::ALL[i])
     }
 }
 
@@ -65,8 +93,52 @@ impl Step {
 pub enum Screen {
     Home,
     Form(Step),
+    /// Setup: the administrator's device-code sign-in.
+    SignIn,
+    /// Setup: every step with its Graph call and PowerShell, before anything changes.
+    Plan,
+    /// Setup: the steps being carried out.
+    Progress,
     Checks,
     Summary,
+}
+
+/// A device code as the sign-in screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeView {
+    pub user_code: String,
+    pub uri: String,
+    pub expires_in: u64,
+}
+
+/// Who signed in, and whether they may grant consent (from the token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub who: String,
+    pub role: Option<String>,
+    /// The token names directory roles, none of which may grant consent.
+    pub lacks_rights: bool,
+}
+
+/// A setup to carry out, as plain data: the executor adds the endpoints and the session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupOrder {
+    pub name: ProfileName,
+    pub tenant: String,
+    pub tenant_id: TenantId,
+    pub cloud: CloudKind,
+    pub answers: crate::plan::SetupAnswers,
+    pub mailboxes: Vec<Mailbox>,
+    pub deny_mailbox: Option<Mailbox>,
+    pub send_test: bool,
+}
+
+/// One row of the setup progress view.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupRow {
+    pub title: String,
+    pub status: crate::setup::StepStatus,
+    pub pending: bool,
 }
 
 /// What the home screen shows of a profile.
@@ -114,6 +186,13 @@ pub struct Form {
     pub deny: Input,
     pub mailbox_field: MailboxField,
     pub name: Input,
+    pub journey: Journey,
+    /// Setup: the new app's display name (empty: "m365-mail-wizard <profile>").
+    pub app_name: Input,
+    /// Setup: index into `plan::SECRET_MONTHS`.
+    pub months: usize,
+    /// Setup: which field of the app step has the cursor (0 name, 1 lifetime).
+    pub app_field: usize,
 }
 
 impl Default for Form {
@@ -131,6 +210,10 @@ impl Default for Form {
             deny: Input::default(),
             mailbox_field: MailboxField::Reach,
             name: Input::default(),
+            journey: Journey::Check,
+            app_name: Input::default(),
+            months: 1,
+            app_field: 0,
         }
     }
 }
@@ -202,6 +285,10 @@ pub enum Msg {
     ChecksDone,
     /// A profile's secret could not be read for a re-check.
     CheckFailedToStart(String),
+    DeviceCode(Result<CodeView, String>),
+    SignedIn(Result<SignedIn, crate::cloud::Diagnosis>),
+    SetupStep(usize, crate::setup::StepStatus),
+    SetupDone(Result<Box<Profile>, crate::cloud::Diagnosis>),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
 }
@@ -228,6 +315,16 @@ pub enum Effect {
         client_id: String,
     },
     ClearDraft,
+    /// Setup: get a device code and wait for the administrator's sign-in.
+    StartSignIn {
+        cloud: CloudKind,
+        tenant_id: TenantId,
+    },
+    CancelSignIn,
+    OpenBrowser(String),
+    /// Sandbox only: approve the code as the sandbox's administrator.
+    SandboxApprove(String),
+    RunSetup(Box<SetupOrder>),
     Quit,
 }
 
@@ -275,6 +372,13 @@ pub struct State {
     pub frame: u64,
     pub size: (u16, u16),
     pub quit: bool,
+    pub code: Option<CodeView>,
+    pub signed_in: Option<SignedIn>,
+    pub order: Option<SetupOrder>,
+    pub plan: Vec<crate::plan::PlanStep>,
+    pub plan_cursor: usize,
+    pub setup_rows: Vec<SetupRow>,
+    pub setup_running: bool,
 }
 
 impl State {
@@ -303,6 +407,13 @@ impl State {
             frame: 0,
             size: (MIN_WIDTH, MIN_HEIGHT),
             quit: false,
+            code: None,
+            signed_in: None,
+            order: None,
+            plan: Vec::new(),
+            plan_cursor: 0,
+            setup_rows: Vec::new(),
+            setup_running: false,
         }
     }
 

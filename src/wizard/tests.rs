@@ -202,10 +202,147 @@ fn save_failure_stays_on_the_name_step_with_everything_kept() {
 fn hints_follow_the_state() {
     let mut s = State::new(None, None);
     let keys_of = |s: &State| hints(s).iter().map(|h| h.key).collect::<Vec<_>>();
-    assert_eq!(keys_of(&s), ["c", "q"]);
+    assert_eq!(keys_of(&s), ["n", "c", "q"]);
     s.screen = Screen::Checks;
     s.checks_running = true;
     assert!(!keys_of(&s).contains(&"r"));
     s.checks_running = false;
     assert!(keys_of(&s).contains(&"r"));
+}
+
+/// A setup journey answered up to the sign-in screen.
+fn at_sign_in() -> (State, Vec<Effect>) {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('n')]);
+    assert_eq!(s.form.journey, Journey::Setup);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Access),
+        "no client id or secret to ask"
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::AppDetails));
+    keys(&mut s, &[Key::Tab, Key::Right, Key::Right]);
+    assert_eq!(crate::plan::SECRET_MONTHS[s.form.months], 18);
+    keys(&mut s, &[Key::Left, Key::Enter]);
+    typed(&mut s, "fax");
+    let fx = keys(&mut s, &[Key::Enter]);
+    (s, fx)
+}
+
+#[test]
+fn setup_asks_what_it_needs_then_signs_in() {
+    let (s, fx) = at_sign_in();
+    assert_eq!(s.screen, Screen::SignIn);
+    assert_eq!(
+        fx,
+        [Effect::StartSignIn {
+            cloud: CloudKind::Global,
+            tenant_id: tenant()
+        }]
+    );
+    let order = s.order.as_ref().unwrap();
+    assert_eq!(order.answers.app_name, "m365-mail-wizard fax");
+    assert_eq!(order.answers.secret_months, 12);
+    assert!(
+        s.plan
+            .iter()
+            .any(|p| p.title.contains("valid for 12 months"))
+    );
+}
+
+#[test]
+fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::DeviceCode(Ok(CodeView {
+            user_code: "ABC123XYZ".into(),
+            uri: "https://microsoft.com/devicelogin".into(),
+            expires_in: 900,
+        })),
+    );
+    assert_eq!(
+        keys(&mut s, &[Key::Char('o')]),
+        [Effect::OpenBrowser(
+            "https://microsoft.com/devicelogin".into()
+        )]
+    );
+    assert!(
+        keys(&mut s, &[Key::Char('a')]).is_empty(),
+        "approval is a sandbox-only key"
+    );
+    update(
+        &mut s,
+        Msg::SignedIn(Ok(SignedIn {
+            who: "alice@contoso.com".into(),
+            role: None,
+            lacks_rights: true,
+        })),
+    );
+    assert_eq!(s.screen, Screen::Plan);
+    assert!(
+        keys(&mut s, &[Key::Enter]).is_empty(),
+        "no run without the rights"
+    );
+    assert!(s.error.as_deref().unwrap().contains("Hand this plan"));
+    s.signed_in = Some(SignedIn {
+        who: "admin@contoso.com".into(),
+        role: Some("Global Administrator".into()),
+        lacks_rights: false,
+    });
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(matches!(fx.as_slice(), [Effect::RunSetup(_)]));
+    assert_eq!(s.screen, Screen::Progress);
+    update(
+        &mut s,
+        Msg::SetupStep(0, crate::setup::StepStatus::Done("ok".into())),
+    );
+    assert!(!s.setup_rows[0].pending);
+    update(
+        &mut s,
+        Msg::SetupDone(Err(crate::cloud::Diagnosis {
+            summary: "Graph is unavailable.".into(),
+            evidence: String::new(),
+            cause: String::new(),
+            fix: "Try later.".into(),
+        })),
+    );
+    assert!(s.error.as_deref().unwrap().contains("Press r to resume"));
+    let fx = keys(&mut s, &[Key::Char('r')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RunSetup(_)]),
+        "resume runs the same order"
+    );
+}
+
+#[test]
+fn a_declined_sign_in_offers_a_new_code() {
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::SignedIn(Err(crate::cloud::Diagnosis {
+            summary: "The sign-in was declined.".into(),
+            evidence: String::new(),
+            cause: String::new(),
+            fix: "Approve it.".into(),
+        })),
+    );
+    assert_eq!(s.screen, Screen::SignIn);
+    assert!(matches!(
+        keys(&mut s, &[Key::Char('n')]).as_slice(),
+        [Effect::StartSignIn { .. }]
+    ));
+    assert_eq!(keys(&mut s, &[Key::Esc]), [Effect::CancelSignIn]);
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Name),
+        "back to the answers, all kept"
+    );
+    assert_eq!(s.form.name.text(), "fax");
 }

@@ -1,11 +1,14 @@
 use super::{
-    Effect, Form, Input, Key, MailboxField, Msg, ProfileRow, Screen, SecretBox, State, Step,
+    Effect, Form, Input, Journey, Key, MailboxField, Msg, ProfileRow, Screen, SecretBox,
+    SetupOrder, SetupRow, State, Step,
 };
 use crate::checks::{self, CheckRow};
 use crate::model::{
     AccessChoice, ClientId, CloudKind, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
     TenantInput,
 };
+use crate::plan::{self, SECRET_MONTHS, SetupAnswers};
+use crate::setup::StepStatus;
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
@@ -35,16 +38,78 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Key(k) => match s.screen {
             Screen::Home => home_key(s, k),
             Screen::Form(step) => form_key(s, step, k),
+            Screen::SignIn => sign_in_key(s, k),
+            Screen::Plan => plan_key(s, k),
+            Screen::Progress => progress_key(s, k),
             Screen::Checks => checks_key(s, k),
             Screen::Summary => summary_key(s, k),
         },
+        Msg::DeviceCode(result) => {
+            match result {
+                Ok(code) => s.code = Some(code),
+                Err(m) => s.error = Some(m),
+            }
+            Vec::new()
+        }
+        Msg::SignedIn(result) => {
+            match result {
+                Ok(si) => {
+                    s.error = si.lacks_rights.then(|| {
+                        format!(
+                            "{} holds no role that may grant admin consent (Global Administrator or Privileged Role Administrator). Hand this plan to such an administrator, or sign in again as one (esc).",
+                            si.who
+                        )
+                    });
+                    s.signed_in = Some(si);
+                    s.plan_cursor = 0;
+                    s.screen = Screen::Plan;
+                }
+                Err(d) => {
+                    s.code = None;
+                    s.error = Some(format!("{} {} Press n for a new code.", d.summary, d.fix));
+                }
+            }
+            Vec::new()
+        }
+        Msg::SetupStep(i, status) => {
+            if let Some(row) = s.setup_rows.get_mut(i) {
+                row.pending = false;
+                row.status = status;
+            }
+            Vec::new()
+        }
+        Msg::SetupDone(result) => {
+            s.setup_running = false;
+            match result {
+                Ok(profile) => {
+                    s.notice = Some(format!(
+                        "App registered and consented; the secret is in the keyring. Profile {} saved.",
+                        profile.name
+                    ));
+                    s.current = Some(*profile);
+                    s.current_secret = None;
+                    s.form = fresh_form(s);
+                    let mut fx = vec![Effect::ClearDraft];
+                    fx.extend(start_checks(s));
+                    fx
+                }
+                Err(d) => {
+                    s.error = Some(format!(
+                        "{} {} Press r to resume: what exists is found and kept.",
+                        d.summary, d.fix
+                    ));
+                    Vec::new()
+                }
+            }
+        }
         Msg::TenantResolved(result) => {
             s.busy = None;
             match result {
                 Ok(id) => {
                     s.form.tenant_id = Some(id);
                     s.notice = Some(format!("Tenant ID: {id}"));
-                    s.screen = Screen::Form(Step::ClientId);
+                    let next = Step::Tenant.next_in(s.form.journey).unwrap_or(Step::Tenant);
+                    s.screen = Screen::Form(next);
                 }
                 Err(m) => s.error = Some(m),
             }
@@ -114,6 +179,9 @@ fn fresh_form(s: &State) -> Form {
 fn interrupt(s: &mut State) -> Vec<Effect> {
     s.quit = true;
     let mut fx = Vec::new();
+    if s.screen == Screen::SignIn {
+        fx.push(Effect::CancelSignIn);
+    }
     if matches!(s.screen, Screen::Form(_)) && s.form.touched() {
         fx.push(Effect::SaveDraft(s.form.draft()));
     }
@@ -145,8 +213,13 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
     s.error = None;
     match k {
         Key::Char('q') | Key::Esc => quit(s),
-        Key::Char('c') | Key::Char('n') => {
+        Key::Char(c @ ('c' | 'n')) => {
             s.notice = None;
+            s.form.journey = if c == 'n' {
+                Journey::Setup
+            } else {
+                Journey::Check
+            };
             s.screen = Screen::Form(Step::Tenant);
             Vec::new()
         }
@@ -199,6 +272,7 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
             MailboxField::Deny => &mut f.deny,
         }),
         Screen::Form(Step::Name) => Some(&mut f.name),
+        Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(&mut f.app_name),
         _ => None,
     }
 }
@@ -232,7 +306,10 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
     if k == Key::Esc {
         s.error = None;
         s.notice = None;
-        s.screen = step.prev().map(Screen::Form).unwrap_or(Screen::Home);
+        s.screen = step
+            .prev_in(s.form.journey)
+            .map(Screen::Form)
+            .unwrap_or(Screen::Home);
         return Vec::new();
     }
     if k == Key::Enter {
@@ -269,6 +346,17 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
                 MailboxField::Deny => MailboxField::Reach,
             };
         }
+        (Step::AppDetails, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
+            s.form.app_field = 1 - s.form.app_field;
+        }
+        (Step::AppDetails, Key::Left | Key::Right) if s.form.app_field == 1 => {
+            let n = SECRET_MONTHS.len();
+            s.form.months = if k == Key::Right {
+                (s.form.months + 1).min(n - 1)
+            } else {
+                s.form.months.saturating_sub(1)
+            };
+        }
         (Step::Access, _) => {}
         _ => {
             edit(s, k);
@@ -292,7 +380,7 @@ fn toggle_access(f: &mut Form) {
 }
 
 fn advance(s: &mut State, step: Step) -> Vec<Effect> {
-    s.screen = Screen::Form(step.next().unwrap_or(step));
+    s.screen = Screen::Form(step.next_in(s.form.journey).unwrap_or(step));
     Vec::new()
 }
 
@@ -354,6 +442,15 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
             }
             Ok(_) => advance(s, step),
         },
+        Step::AppDetails => {
+            if s.form.app_name.text().chars().count() > 120 {
+                s.error = Some("Keep the app's name to 120 characters.".into());
+                Vec::new()
+            } else {
+                advance(s, step)
+            }
+        }
+        Step::Name if s.form.journey == Journey::Setup => setup_order(s),
         Step::Name => save(s),
     }
 }
@@ -381,29 +478,40 @@ fn validate_mailboxes(f: &Form) -> Result<(Vec<Mailbox>, Option<Mailbox>), Strin
 }
 
 /// Builds the profile from the form, re-validating every step; on a bad field, goes there.
-fn save(s: &mut State) -> Vec<Effect> {
-    let fail = |s: &mut State, step: Step, msg: String| {
-        s.error = Some(msg);
-        s.screen = Screen::Form(step);
-        Vec::new()
-    };
+/// Goes to `step` with the error shown; no effect.
+fn fail(s: &mut State, step: Step, msg: String) -> Vec<Effect> {
+    s.error = Some(msg);
+    s.screen = Screen::Form(step);
+    Vec::new()
+}
+
+/// The profile name (free) and the resolved tenant, which both journeys end with.
+fn name_and_tenant(s: &mut State) -> Result<(ProfileName, crate::model::TenantId), Vec<Effect>> {
     let name = match ProfileName::parse(s.form.name.text()) {
         Ok(n) => n,
-        Err(e) => return fail(s, Step::Name, e.to_string()),
+        Err(e) => return Err(fail(s, Step::Name, e.to_string())),
     };
     if s.profile_names().contains(&name) {
-        return fail(
+        return Err(fail(
             s,
             Step::Name,
             format!("A profile named \"{name}\" exists already: choose another name."),
-        );
+        ));
     }
-    let Some(tenant_id) = s.form.tenant_id else {
-        return fail(
+    match s.form.tenant_id {
+        Some(t) => Ok((name, t)),
+        None => Err(fail(
             s,
             Step::Tenant,
             "The tenant was changed: press enter to look it up again.".into(),
-        );
+        )),
+    }
+}
+
+fn save(s: &mut State) -> Vec<Effect> {
+    let (name, tenant_id) = match name_and_tenant(s) {
+        Ok(x) => x,
+        Err(fx) => return fx,
     };
     let client_id = match ClientId::parse(s.form.client_id.text()) {
         Ok(c) => c,
@@ -439,6 +547,125 @@ fn save(s: &mut State) -> Vec<Effect> {
         profile: Box::new(profile),
         secret: SecretBox(secret),
     }]
+}
+
+/// Validates the setup answers and starts the administrator's sign-in.
+fn setup_order(s: &mut State) -> Vec<Effect> {
+    let (name, tenant_id) = match name_and_tenant(s) {
+        Ok(x) => x,
+        Err(fx) => return fx,
+    };
+    let (mailboxes, deny_mailbox) = match validate_mailboxes(&s.form) {
+        Ok(x) => x,
+        Err(e) => return fail(s, Step::Mailboxes, e),
+    };
+    let app_name = match s.form.app_name.text().trim() {
+        "" => format!("m365-mail-wizard {name}"),
+        t => t.to_string(),
+    };
+    let portal = match &s.sandbox {
+        Some(sb) => sb.endpoints.portal.clone(),
+        None => crate::model::Cloud::named(s.form.cloud).endpoints.portal,
+    };
+    let answers = SetupAnswers {
+        app_name,
+        access: s.form.access.clone(),
+        secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
+        portal,
+    };
+    s.plan = plan::plan(&answers);
+    s.order = Some(SetupOrder {
+        name,
+        tenant: s.form.tenant.text().trim().to_ascii_lowercase(),
+        tenant_id,
+        cloud: s.form.cloud,
+        answers,
+        mailboxes,
+        deny_mailbox,
+        send_test: s.form.send_test,
+    });
+    s.code = None;
+    s.signed_in = None;
+    s.screen = Screen::SignIn;
+    vec![Effect::StartSignIn {
+        cloud: s.form.cloud,
+        tenant_id,
+    }]
+}
+
+fn sign_in_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match (k, &s.code) {
+        (Key::Esc, _) => {
+            s.error = None;
+            s.code = None;
+            s.screen = Screen::Form(Step::Name);
+            vec![Effect::CancelSignIn]
+        }
+        (Key::Char('o'), Some(c)) => vec![Effect::OpenBrowser(c.uri.clone())],
+        (Key::Char('a'), Some(c)) if s.sandbox.is_some() => {
+            vec![Effect::SandboxApprove(c.user_code.clone())]
+        }
+        (Key::Char('n'), None) => {
+            s.error = None;
+            match (&s.order, s.form.tenant_id) {
+                (Some(_), Some(tenant_id)) => vec![Effect::StartSignIn {
+                    cloud: s.form.cloud,
+                    tenant_id,
+                }],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn plan_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Up => s.plan_cursor = s.plan_cursor.saturating_sub(1),
+        Key::Down => s.plan_cursor = (s.plan_cursor + 1).min(s.plan.len().saturating_sub(1)),
+        Key::Esc => {
+            s.error = None;
+            s.screen = Screen::Form(Step::Name);
+            return vec![Effect::CancelSignIn];
+        }
+        Key::Enter if s.signed_in.as_ref().is_some_and(|si| !si.lacks_rights) => {
+            return run_setup(s);
+        }
+        _ => {}
+    }
+    Vec::new()
+}
+
+fn run_setup(s: &mut State) -> Vec<Effect> {
+    let Some(order) = s.order.clone() else {
+        return Vec::new();
+    };
+    s.error = None;
+    s.setup_rows = s
+        .plan
+        .iter()
+        .map(|p| SetupRow {
+            title: p.title.clone(),
+            status: StepStatus::Running,
+            pending: true,
+        })
+        .collect();
+    s.setup_running = true;
+    s.screen = Screen::Progress;
+    vec![Effect::RunSetup(Box::new(order))]
+}
+
+fn progress_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Char('r') if !s.setup_running && s.error.is_some() => run_setup(s),
+        Key::Esc if !s.setup_running => {
+            s.error = None;
+            s.screen = Screen::Home;
+            vec![Effect::LoadProfiles]
+        }
+        Key::Char('q') if !s.setup_running => quit(s),
+        _ => Vec::new(),
+    }
 }
 
 fn checks_key(s: &mut State, k: Key) -> Vec<Effect> {
