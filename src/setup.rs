@@ -129,6 +129,9 @@ struct Run<'a> {
     steps: Vec<PlanStep>,
     journal: Journal,
     tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
+    /// The app was created by this run: nothing made later can exist yet, so the lookups
+    /// that make a resumed run safe are skipped.
+    fresh: bool,
 }
 
 impl Run<'_> {
@@ -258,6 +261,7 @@ pub async fn run(
         steps: plan::plan(&req.answers),
         journal,
         tx,
+        fresh: false,
     };
     let resources = resolve(&r).await?;
     let (object_id, app_id) = application(&mut r, &resources).await?;
@@ -317,10 +321,13 @@ async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
     r.emit(i, StepStatus::Running);
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    for (res, names) in plan::permissions(&r.req.answers.access) {
-        let sp = admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &res.app_id)
-            .await
-            .map_err(|e| r.fail(i, e))?;
+    let wanted = plan::permissions(&r.req.answers.access);
+    let found = futures_util::future::join_all(wanted.iter().map(|(res, _)| {
+        admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &res.app_id)
+    }))
+    .await;
+    for ((res, names), sp) in wanted.into_iter().zip(found) {
+        let sp = sp.map_err(|e| r.fail(i, e))?;
         let Some(sp) = sp else {
             return Err(r.refuse(
                 i,
@@ -432,6 +439,7 @@ async fn application(r: &mut Run<'_>, res: &[Resolved]) -> Result<(String, Strin
         .map_err(|err| r.fail(i, err))?;
     r.journal.app_object_id = Some(a.id.clone());
     r.journal.app_id = Some(a.app_id.clone());
+    r.fresh = true;
     r.save()?;
     crash_point("create-app");
     r.emit(
@@ -445,10 +453,14 @@ async fn service_principal(r: &mut Run<'_>, app_id: &str) -> Result<String, Setu
     let i = r.index(StepKind::CreateServicePrincipal, None);
     r.emit(i, StepStatus::Running);
     let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
-    if let Some(sp) = admin::find_service_principal(http, e, t, app_id)
-        .await
-        .map_err(|err| r.fail(i, err))?
-    {
+    let existing = if r.fresh {
+        None
+    } else {
+        admin::find_service_principal(http, e, t, app_id)
+            .await
+            .map_err(|err| r.fail(i, err))?
+    };
+    if let Some(sp) = existing {
         let fresh = r.journal.sp_id.as_deref() != Some(sp.id.as_str());
         r.journal.sp_id = Some(sp.id.clone());
         if fresh {
@@ -479,10 +491,15 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
     let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
     let name = r.req.name.to_string();
     let keyring = r.req.keyring;
-    let app = admin::find_application(http, e, t, r.journal.app_id.as_deref().unwrap_or_default())
-        .await
-        .map_err(|err| r.fail(i, err))?;
-    let on_app: Vec<admin::PasswordInfo> = app.map(|a| a.password_credentials).unwrap_or_default();
+    let on_app: Vec<admin::PasswordInfo> = if r.fresh {
+        Vec::new()
+    } else {
+        admin::find_application(http, e, t, r.journal.app_id.as_deref().unwrap_or_default())
+            .await
+            .map_err(|err| r.fail(i, err))?
+            .map(|a| a.password_credentials)
+            .unwrap_or_default()
+    };
     if r.journal.secret_stored
         && let Some(k) = &r.journal.secret_key_id
         && on_app.iter().any(|p| &p.key_id == k)
@@ -557,14 +574,18 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
 
 async fn consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), SetupError> {
     let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
-    let existing = admin::assignments(http, e, t, sp).await.map_err(|err| {
-        let i = r.index(StepKind::Consent, None);
-        r.fail(i, err)
-    })?;
+    let existing = if r.fresh {
+        Vec::new()
+    } else {
+        admin::assignments(http, e, t, sp).await.map_err(|err| {
+            let i = r.index(StepKind::Consent, None);
+            r.fail(i, err)
+        })?
+    };
+    let mut todo = Vec::new();
     for x in res {
         for (name, role) in &x.roles {
             let i = r.index(StepKind::Consent, Some(name));
-            r.emit(i, StepStatus::Running);
             let key = format!("{}:{name}", x.resource.key);
             if existing
                 .iter()
@@ -575,16 +596,24 @@ async fn consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), Setu
                     r.save()?;
                 }
                 r.emit(i, StepStatus::Done("already granted".into()));
-                continue;
+            } else {
+                r.emit(i, StepStatus::Running);
+                todo.push((i, key, x.sp.id.as_str(), role.as_str()));
             }
-            admin::assign(http, e, t, &x.sp.id, sp, role)
-                .await
-                .map_err(|err| r.fail(i, err))?;
-            r.journal.consented.push(key);
-            r.save()?;
-            crash_point("consent");
-            r.emit(i, StepStatus::Done("granted".into()));
         }
+    }
+    // Consents are independent of each other: granted together.
+    let results = futures_util::future::join_all(
+        todo.iter()
+            .map(|(_, _, resource, role)| admin::assign(http, e, t, resource, sp, role)),
+    )
+    .await;
+    for ((i, key, _, _), result) in todo.into_iter().zip(results) {
+        result.map_err(|err| r.fail(i, err))?;
+        r.journal.consented.push(key);
+        r.save()?;
+        crash_point("consent");
+        r.emit(i, StepStatus::Done("granted".into()));
     }
     Ok(())
 }
@@ -611,61 +640,84 @@ async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), SetupError> 
             )
         })?;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
-    let mut seen = Vec::new();
-    for (resource, scope) in [
+    let wanted: Vec<(&str, String, Vec<String>)> = [
         (crate::catalog::GRAPH, r.req.endpoints.graph_scope()),
         (crate::catalog::EXCHANGE, r.req.endpoints.exchange_scope()),
-    ] {
+    ]
+    .into_iter()
+    .map(|(resource, scope)| {
         let need: Vec<String> = catalog()
             .roles_needed(resource, &r.req.answers.access)
             .iter()
             .flat_map(|q| q.roles.clone())
             .collect();
-        if need.is_empty() {
-            continue;
-        }
-        loop {
-            let got = client_credentials(
-                &r.env.http,
-                &r.req.endpoints,
-                &r.req.tenant_id,
-                &client_id,
-                &secret,
-                &scope,
-            )
-            .await;
-            let waiting = tokio::time::Instant::now() < deadline;
-            match got {
-                Ok(tok) if need.iter().all(|n| tok.claims.roles.contains(n)) => {
-                    seen.extend(tok.claims.roles.clone());
-                    break;
-                }
-                Ok(_) if waiting => {}
-                Ok(tok) => {
-                    let missing: Vec<String> = need
-                        .iter()
-                        .filter(|n| !tok.claims.roles.contains(n))
-                        .cloned()
-                        .collect();
-                    return Err(r.refuse(
-                        i,
-                        diagnose::missing_roles(
-                            &tok.claims.roles,
-                            &missing,
-                            &catalog().resource(resource).name,
-                        ),
-                    ));
-                }
-                Err(CloudError::Aad(a))
-                    if waiting && (a.has_code(7000215) || a.has_code(700016)) => {}
-                Err(err) if waiting && err.is_transient() => {}
-                Err(err) => return Err(r.fail(i, err)),
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
-        }
+        (resource, scope, need)
+    })
+    .filter(|(_, _, need)| !need.is_empty())
+    .collect();
+    let run: &Run = r;
+    let results = futures_util::future::join_all(wanted.iter().map(|(resource, scope, need)| {
+        roles_for(run, i, client_id, &secret, resource, scope, need, deadline)
+    }))
+    .await;
+    let mut seen = Vec::new();
+    for roles in results {
+        seen.extend(roles?);
     }
     r.emit(i, StepStatus::Done(format!("roles: {}", seen.join(", "))));
     Ok(())
+}
+
+/// The app's roles on one resource once they include `need`, retrying while a new secret or
+/// consent propagates.
+#[allow(clippy::too_many_arguments)]
+async fn roles_for(
+    r: &Run<'_>,
+    i: usize,
+    client_id: ClientId,
+    secret: &crate::model::Secret,
+    resource: &str,
+    scope: &str,
+    need: &[String],
+    deadline: tokio::time::Instant,
+) -> Result<Vec<String>, SetupError> {
+    loop {
+        let got = client_credentials(
+            &r.env.http,
+            &r.req.endpoints,
+            &r.req.tenant_id,
+            &client_id,
+            secret,
+            scope,
+        )
+        .await;
+        let waiting = tokio::time::Instant::now() < deadline;
+        match got {
+            Ok(tok) if need.iter().all(|n| tok.claims.roles.contains(n)) => {
+                return Ok(tok.claims.roles.clone());
+            }
+            Ok(_) if waiting => {}
+            Ok(tok) => {
+                let missing: Vec<String> = need
+                    .iter()
+                    .filter(|n| !tok.claims.roles.contains(n))
+                    .cloned()
+                    .collect();
+                return Err(r.refuse(
+                    i,
+                    diagnose::missing_roles(
+                        &tok.claims.roles,
+                        &missing,
+                        &catalog().resource(resource).name,
+                    ),
+                ));
+            }
+            Err(CloudError::Aad(a)) if waiting && (a.has_code(7000215) || a.has_code(700016)) => {}
+            Err(err) if waiting && err.is_transient() => {}
+            Err(err) => return Err(r.fail(i, err)),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
 }
 
 #[cfg(test)]
