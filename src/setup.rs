@@ -529,10 +529,39 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
     r.journal.secret_key_id = None;
     r.journal.secret_stored = false;
     r.save()?;
-    let end = add_months(OffsetDateTime::now_utc(), r.req.answers.secret_months);
-    let np = admin::add_password(http, e, t, object_id, &label, end)
-        .await
-        .map_err(|err| r.fail(i, err))?;
+    // A tenant's app management policy may cap lifetimes: step down to the longest it takes.
+    let mut months = r.req.answers.secret_months;
+    let np = loop {
+        let end = add_months(OffsetDateTime::now_utc(), months);
+        match admin::add_password(http, e, t, object_id, &label, end).await {
+            Ok(np) => break np,
+            Err(CloudError::Graph(g)) if g.code == "CredentialInvalidLifetimeAsPerAppPolicy" => {
+                match plan::SECRET_MONTHS.iter().rev().find(|m| **m < months) {
+                    Some(shorter) => months = *shorter,
+                    None => {
+                        return Err(r.refuse(
+                            i,
+                            Diagnosis {
+                                summary: "The tenant's policy refuses every secret lifetime the wizard offers.".into(),
+                                evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+                                cause: "An app management policy caps client secret lifetimes below 3 months, or forbids secrets.".into(),
+                                fix: "Ask the tenant's administrators for the policy's limit (Entra admin center › Enterprise apps › App management policies), or use a certificate credential.".into(),
+                            },
+                        ));
+                    }
+                }
+            }
+            Err(err) => return Err(r.fail(i, err)),
+        }
+    };
+    let capped = if months < r.req.answers.secret_months {
+        format!(
+            " (the tenant's policy refused {} months; {months} is the longest it accepts)",
+            r.req.answers.secret_months
+        )
+    } else {
+        String::new()
+    };
     r.journal.secret_key_id = Some(np.key_id.clone());
     r.save()?;
     crash_point("add-secret");
@@ -565,7 +594,7 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
     r.emit(
         i,
         StepStatus::Done(format!(
-            "valid until {} and stored in the keyring{replaced}",
+            "valid until {} and stored in the keyring{capped}{replaced}",
             np.end.get(..10).unwrap_or(&np.end)
         )),
     );

@@ -409,3 +409,46 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         Some(secret.as_str())
     );
 }
+
+#[test]
+fn a_tenant_cap_on_secret_lifetime_is_met_with_the_longest_allowed() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--max-secret-months", "6"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "capped", &["--secret-months", "24"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("the tenant's policy refused 24 months; 6 is the longest it accepts"),
+        "{err}"
+    );
+    assert_one_working_app(&home, &t, "capped");
+}
+
+#[test]
+fn an_outage_mid_plan_stops_cleanly_and_the_next_run_finishes() {
+    if !secret_service() {
+        return;
+    }
+    // Look-up, name check and app creation pass; then every attempt at the service principal fails.
+    let t = Tenant::start(&["--auto-approve", "--faults", "admin:503:3@3"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "outage", &[], None);
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
+    assert!(
+        text(&o).contains("Run the same command again to resume"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        t.apps_named("m365-mail-wizard outage").len(),
+        1,
+        "the app was made"
+    );
+    let o = setup(&home, &t, "outage", &[], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("already registered"));
+    assert_one_working_app(&home, &t, "outage");
+}

@@ -84,6 +84,9 @@ pub enum SandboxCommand {
         /// directory write.
         #[arg(long, default_value_t = 0)]
         replication_lag_ms: u64,
+        /// A tenant policy capping client secret lifetimes at this many months.
+        #[arg(long)]
+        max_secret_months: Option<u32>,
     },
 }
 

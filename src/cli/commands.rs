@@ -40,6 +40,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
                 faults,
                 auto_approve,
                 replication_lag_ms,
+                max_secret_months,
             },
     }) = cli.command
     {
@@ -60,6 +61,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
             cloud_file_dir: Some(cloud_dir),
             auto_approve,
             replication_lag: std::time::Duration::from_millis(replication_lag_ms),
+            max_secret_months,
         };
         return serve(opts).await;
     }

@@ -346,6 +346,15 @@ pub async fn add_password(
         },
         None => OffsetDateTime::now_utc() + time::Duration::days(730),
     };
+    if let Some(max) = s.max_secret_months
+        && end > crate::setup::add_months(OffsetDateTime::now_utc(), max) + time::Duration::days(1)
+    {
+        return graph_error(
+            StatusCode::BAD_REQUEST,
+            "CredentialInvalidLifetimeAsPerAppPolicy",
+            "Credential lifetime exceeds the max value allowed as per assigned policy 'Sandbox secret lifetime policy'.",
+        );
+    }
     let Some(app) = a.t.apps.iter_mut().find(|x| x.object_id == id) else {
         return not_found(&id);
     };

@@ -37,6 +37,8 @@ pub struct Fault {
     pub area: Area,
     pub kind: FaultKind,
     pub remaining: u32,
+    /// Requests to the area that pass before the fault starts.
+    pub skip: u32,
 }
 
 /// The faults still to be served, in order of the spec.
@@ -44,13 +46,25 @@ pub struct Fault {
 pub struct FaultPlan(Mutex<Vec<Fault>>);
 
 impl FaultPlan {
-    /// Parses `AREA:KIND[:COUNT],…`, e.g. `token:503:2,graph:429,imap:close`. AREA is any,
-    /// discovery, token, graph, admin, ews, imap, pop or smtp; KIND an HTTP status from 400 to 599,
-    /// `hang`, or for the mail servers also `close`, `garbage` or `endless`; COUNT defaults to 1.
+    /// Parses `AREA:KIND[:COUNT][@SKIP],…`, e.g. `token:503:2,graph:429,imap:close,admin:503:3@3`.
+    /// AREA is any, discovery, token, graph, admin, ews, imap, pop or smtp; KIND an HTTP status
+    /// from 400 to 599, `hang`, or for the mail servers also `close`, `garbage` or `endless`;
+    /// COUNT defaults to 1; SKIP lets that many requests to the area pass first.
     pub fn parse(spec: &str) -> Result<FaultPlan, String> {
         let mut out = Vec::new();
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            let parts: Vec<&str> = item.split(':').collect();
+            let (body, skip) = match item.split_once('@') {
+                Some((b, n)) => match n.parse::<u32>() {
+                    Ok(n) => (b, n),
+                    Err(_) => {
+                        return Err(format!(
+                            "fault \"{item}\": write AREA:KIND[:COUNT][@SKIP], e.g. admin:503:3@2"
+                        ));
+                    }
+                },
+                None => (item, 0),
+            };
+            let parts: Vec<&str> = body.split(':').collect();
             let bad = || {
                 format!("fault \"{item}\": write AREA:KIND[:COUNT], e.g. token:503:2 or graph:hang")
             };
@@ -88,6 +102,7 @@ impl FaultPlan {
                 area,
                 kind,
                 remaining,
+                skip,
             });
         }
         Ok(FaultPlan(Mutex::new(out)))
@@ -99,6 +114,10 @@ impl FaultPlan {
         let f = faults
             .iter_mut()
             .find(|f| f.remaining > 0 && (f.area == area || f.area == Area::Any))?;
+        if f.skip > 0 {
+            f.skip -= 1;
+            return None;
+        }
         f.remaining -= 1;
         Some(f.kind)
     }
@@ -121,6 +140,12 @@ mod tests {
         assert_eq!(p.take(Area::Graph), None);
         let any = FaultPlan::parse("any:429").unwrap();
         assert_eq!(any.take(Area::Discovery), Some(FaultKind::Status(429)));
+        let later = FaultPlan::parse("admin:503:1@2").unwrap();
+        assert_eq!(later.take(Area::Admin), None);
+        assert_eq!(later.take(Area::Admin), None);
+        assert_eq!(later.take(Area::Admin), Some(FaultKind::Status(503)));
+        assert_eq!(later.take(Area::Admin), None);
+        assert!(FaultPlan::parse("admin:503@x").is_err());
         let mail = FaultPlan::parse("imap:garbage,smtp:endless,pop:close").unwrap();
         assert_eq!(mail.take(Area::Imap), Some(FaultKind::Garbage));
         assert_eq!(mail.take(Area::Smtp), Some(FaultKind::Endless));

@@ -49,6 +49,8 @@ pub struct SandboxOptions {
     pub auto_approve: Option<String>,
     /// How long a new app stays unknown to the service-principal call (replication lag).
     pub replication_lag: Duration,
+    /// An app management policy: the longest secret lifetime `addPassword` accepts.
+    pub max_secret_months: Option<u32>,
 }
 
 pub struct Shared {
@@ -66,6 +68,7 @@ pub struct Shared {
     auto_approve: Option<String>,
     device_interval: Duration,
     replication_lag: Duration,
+    max_secret_months: Option<u32>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -197,6 +200,7 @@ impl Sandbox {
             auto_approve,
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
+            max_secret_months: opts.max_secret_months,
         });
         shared.persist().await;
         let authority = authority::Authority::generate().map_err(SandboxError::Mail)?;
