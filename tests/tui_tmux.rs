@@ -232,15 +232,9 @@ fn a_small_terminal_gets_a_message_not_a_crash() {
     t.wait_for("EXITED:0");
 }
 
-#[test]
-fn journey_1_set_it_up_for_me_in_the_sandbox() {
-    if !peers() {
-        return;
-    }
-    let home = Home::new();
-    let t = Tmux::start(&home, "setup");
+/// Journey 1's questions, answered with the defaults (7 interactions): Graph read for alice@.
+fn answer_setup(t: &Tmux, profile: &str) {
     t.wait_for("n set up a new app");
-    // Every interaction of the happy path, counted for the README: 10.
     t.keys(&["n"]);
     t.wait_for("Which tenant?");
     t.keys(&["Enter"]);
@@ -252,8 +246,19 @@ fn journey_1_set_it_up_for_me_in_the_sandbox() {
     t.wait_for("The new app and its secret");
     t.keys(&["Enter"]);
     t.wait_for("Name this profile");
-    t.type_text("tui-setup");
+    t.type_text(profile);
     t.keys(&["Enter"]);
+}
+
+#[test]
+fn journey_1_set_it_up_for_me_in_the_sandbox() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "setup");
+    // Every interaction of the happy path, counted for the README: 7 answering, 3 below.
+    answer_setup(&t, "tui-setup");
     t.wait_for_all(&["/sandbox/device", "press a to approve"]);
     t.keys(&["a"]);
     t.wait_for_all(&[
@@ -278,4 +283,36 @@ fn journey_1_set_it_up_for_me_in_the_sandbox() {
     let journal =
         std::fs::read_to_string(home.data().join("sandbox-setup/tui-setup.json")).unwrap();
     assert!(journal.contains("\"finished\": true"), "{journal}");
+}
+
+#[test]
+fn journey_2_guided_through_the_portal_in_the_sandbox() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "guided");
+    answer_setup(&t, "tui-guided");
+    t.wait_for("g guided instead");
+    t.keys(&["g"]);
+    t.wait_for_all(&["New registration", "Application (client) ID"]);
+    t.type_text(SCOPED_ID);
+    t.keys(&["Tab"]);
+    t.type_text("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
+    t.keys(&["Enter"]);
+    t.wait_for("Secret Value (hidden as you type)");
+    t.keys(&["F2"]);
+    t.wait_for("secret was filled in");
+    let s = t.screen();
+    assert!(!s.contains("Scoped.Helpdesk"), "the secret is masked:\n{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Grant admin consent for");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["2/2", "inbox: 12 messages, 3 unread"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-guided").as_deref(),
+        Some(SCOPED_SECRET)
+    );
 }

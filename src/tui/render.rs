@@ -43,6 +43,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         Screen::SignIn => draw_sign_in(f, s, body),
         Screen::Plan => draw_plan(f, s, body),
         Screen::Progress => draw_progress(f, s, body),
+        Screen::Guide => draw_guide(f, s, body),
         Screen::Checks => draw_checks(f, s, body),
         Screen::Summary => draw_summary(f, s, body),
     }
@@ -62,6 +63,7 @@ fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         Screen::SignIn => " New setup · administrator sign-in".to_string(),
         Screen::Plan => " New setup · the plan".to_string(),
         Screen::Progress => " New setup · running".to_string(),
+        Screen::Guide => " New setup · guided, in the portal".to_string(),
         Screen::Checks | Screen::Summary => format!(
             " Live checks · {}",
             s.current.as_ref().map(|p| p.name.as_str()).unwrap_or("")
@@ -757,4 +759,77 @@ fn draw_progress(f: &mut Frame, s: &State, area: Rect) {
             detail,
         );
     }
+}
+
+fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
+    use crate::plan::StepKind;
+    let [left, right] =
+        Layout::horizontal([Constraint::Length(30), Constraint::Min(40)]).areas(area);
+    let steps = s.guided_steps();
+    let at = steps.iter().position(|i| *i == s.guide).unwrap_or(0);
+    let list: Vec<Line> = steps
+        .iter()
+        .enumerate()
+        .map(|(n, i)| {
+            let title = match s.plan[*i].permission.as_deref() {
+                Some(p) => format!("Consent: {p}"),
+                None if s.plan[*i].kind == StepKind::CreateApp => "Register the app".into(),
+                None => "Add a secret".into(),
+            };
+            let (mark, style) = match n.cmp(&at) {
+                std::cmp::Ordering::Less => ("✔", Style::default().fg(GOOD)),
+                std::cmp::Ordering::Equal => ("●", Style::default().fg(ACCENT).bold()),
+                std::cmp::Ordering::Greater => ("○", Style::default().fg(DIM)),
+            };
+            Line::from(vec![
+                Span::styled(format!(" {mark} "), style),
+                Span::styled(clip(&title, 25), style),
+            ])
+        })
+        .collect();
+    f.render_widget(
+        Paragraph::new(list).block(Block::bordered().title(" In the portal ")),
+        left,
+    );
+    let Some(step) = s.plan.get(s.guide) else {
+        return;
+    };
+    let mut lines: Vec<Line> = step
+        .portal
+        .iter()
+        .enumerate()
+        .map(|(n, l)| Line::from(format!("{}. {l}", n + 1)))
+        .collect();
+    lines.push(Line::default());
+    let form = &s.form;
+    match step.kind {
+        StepKind::CreateApp => {
+            lines.extend(field(
+                "Application (client) ID",
+                form.client_id.display(),
+                form.guide_field == 0,
+            ));
+            lines.extend(field(
+                "Directory (tenant) ID",
+                form.guide_tenant.display(),
+                form.guide_field == 1,
+            ));
+        }
+        StepKind::AddSecret => {
+            lines.extend(field(
+                "Secret Value (hidden as you type)",
+                form.secret.display(),
+                true,
+            ));
+        }
+        _ => lines.push(Line::from("Press enter when it is done.").fg(DIM)),
+    }
+    lines.push(Line::default());
+    lines.push(Line::from(format!("PowerShell instead: {}", step.powershell)).fg(DIM));
+    f.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .block(Block::bordered().title(format!(" {} ", step.title))),
+        right,
+    );
 }

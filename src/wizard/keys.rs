@@ -77,11 +77,25 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("esc", "back"));
             out.push(h("ctrl-c", "quit (keeps a draft)"));
         }
+        Screen::Guide => {
+            let kind = s.plan.get(s.guide).map(|p| p.kind);
+            if kind == Some(crate::plan::StepKind::CreateApp) {
+                out.push(h("tab", "next field"));
+            }
+            if kind == Some(crate::plan::StepKind::AddSecret) && s.sandbox.is_some() {
+                out.push(h("F2", "sandbox secret"));
+            }
+            let last = s.guided_steps().last() == Some(&s.guide);
+            out.push(h("enter", if last { "save & check" } else { "done, next" }));
+            out.push(h("esc", "back"));
+            out.push(h("ctrl-c", "quit"));
+        }
         Screen::SignIn => {
+            out.push(h("g", "guided instead"));
             if s.code.is_some() {
-                out.push(h("o", "open browser"));
+                out.push(h("o", "browser"));
                 if s.sandbox.is_some() {
-                    out.push(h("a", "approve as sandbox admin"));
+                    out.push(h("a", "approve (sandbox)"));
                 }
             } else if s.error.is_some() {
                 out.push(h("n", "new code"));
@@ -94,6 +108,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             if s.signed_in.as_ref().is_some_and(|si| !si.lacks_rights) {
                 out.push(h("enter", "run the plan"));
             }
+            out.push(h("g", "guided instead"));
             out.push(h("esc", "back"));
         }
         Screen::Progress => {

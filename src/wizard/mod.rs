@@ -99,6 +99,8 @@ pub enum Screen {
     Plan,
     /// Setup: the steps being carried out.
     Progress,
+    /// Setup by hand: one plan step's portal instructions, and what to paste back.
+    Guide,
     Checks,
     Summary,
 }
@@ -193,6 +195,10 @@ pub struct Form {
     pub months: usize,
     /// Setup: which field of the app step has the cursor (0 name, 1 lifetime).
     pub app_field: usize,
+    /// Guided setup: the tenant ID pasted back from the app's Overview page.
+    pub guide_tenant: Input,
+    /// Guided setup: which field of the app step has the cursor (0 client ID, 1 tenant ID).
+    pub guide_field: usize,
 }
 
 impl Default for Form {
@@ -214,6 +220,8 @@ impl Default for Form {
             app_name: Input::default(),
             months: 1,
             app_field: 0,
+            guide_tenant: Input::default(),
+            guide_field: 0,
         }
     }
 }
@@ -379,6 +387,8 @@ pub struct State {
     pub plan_cursor: usize,
     pub setup_rows: Vec<SetupRow>,
     pub setup_running: bool,
+    /// Guided setup: index into `plan` of the step shown.
+    pub guide: usize,
 }
 
 impl State {
@@ -414,6 +424,7 @@ impl State {
             plan_cursor: 0,
             setup_rows: Vec::new(),
             setup_running: false,
+            guide: 0,
         }
     }
 
@@ -434,6 +445,22 @@ impl State {
             Screen::Form(current) => step < current,
             _ => false,
         }
+    }
+
+    /// The plan steps the guided path shows: those an admin does in the portal.
+    pub fn guided_steps(&self) -> Vec<usize> {
+        use crate::plan::StepKind;
+        self.plan
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| {
+                matches!(
+                    p.kind,
+                    StepKind::CreateApp | StepKind::AddSecret | StepKind::Consent
+                )
+            })
+            .map(|(i, _)| i)
+            .collect()
     }
 
     pub fn mailbox_list(&self) -> Vec<Mailbox> {

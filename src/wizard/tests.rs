@@ -346,3 +346,47 @@ fn a_declined_sign_in_offers_a_new_code() {
     );
     assert_eq!(s.form.name.text(), "fax");
 }
+
+#[test]
+fn the_guided_path_checks_each_pasted_value_then_saves() {
+    let (mut s, _) = at_sign_in();
+    assert_eq!(keys(&mut s, &[Key::Char('g')]), [Effect::CancelSignIn]);
+    assert_eq!(s.screen, Screen::Guide);
+    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::CreateApp);
+    typed(&mut s, &tenant().to_string());
+    keys(&mut s, &[Key::Enter]);
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .contains("That is the Directory (tenant) ID")
+    );
+    s.form.client_id.clear();
+    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "0b5c9a1e-2222-4333-8444-555566667777");
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("is another tenant"));
+    s.form.guide_tenant.clear();
+    typed(&mut s, &tenant().to_string());
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::AddSecret);
+    typed(&mut s, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("Secret ID"));
+    s.form.secret.clear();
+    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::Consent);
+    let fx = keys(&mut s, &[Key::Enter]);
+    match fx.as_slice() {
+        [Effect::Save { profile, .. }] => {
+            assert_eq!(
+                profile.client_id.to_string(),
+                "a1f5c0de-0001-4000-8000-00000000c001"
+            );
+            assert_eq!(profile.name.to_string(), "fax");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -41,6 +41,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Screen::SignIn => sign_in_key(s, k),
             Screen::Plan => plan_key(s, k),
             Screen::Progress => progress_key(s, k),
+            Screen::Guide => guide_key(s, k),
             Screen::Checks => checks_key(s, k),
             Screen::Summary => summary_key(s, k),
         },
@@ -273,6 +274,12 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
         }),
         Screen::Form(Step::Name) => Some(&mut f.name),
         Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(&mut f.app_name),
+        Screen::Guide => match s.plan.get(s.guide).map(|p| p.kind) {
+            Some(plan::StepKind::CreateApp) if f.guide_field == 0 => Some(&mut f.client_id),
+            Some(plan::StepKind::CreateApp) => Some(&mut f.guide_tenant),
+            Some(plan::StepKind::AddSecret) => Some(&mut f.secret),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -605,6 +612,11 @@ fn sign_in_key(s: &mut State, k: Key) -> Vec<Effect> {
         (Key::Char('a'), Some(c)) if s.sandbox.is_some() => {
             vec![Effect::SandboxApprove(c.user_code.clone())]
         }
+        (Key::Char('g'), _) => {
+            let mut fx = vec![Effect::CancelSignIn];
+            fx.extend(start_guide(s));
+            fx
+        }
         (Key::Char('n'), None) => {
             s.error = None;
             match (&s.order, s.form.tenant_id) {
@@ -631,6 +643,11 @@ fn plan_key(s: &mut State, k: Key) -> Vec<Effect> {
         Key::Enter if s.signed_in.as_ref().is_some_and(|si| !si.lacks_rights) => {
             return run_setup(s);
         }
+        Key::Char('g') => {
+            let mut fx = vec![Effect::CancelSignIn];
+            fx.extend(start_guide(s));
+            return fx;
+        }
         _ => {}
     }
     Vec::new()
@@ -653,6 +670,110 @@ fn run_setup(s: &mut State) -> Vec<Effect> {
     s.setup_running = true;
     s.screen = Screen::Progress;
     vec![Effect::RunSetup(Box::new(order))]
+}
+
+fn start_guide(s: &mut State) -> Vec<Effect> {
+    s.error = None;
+    s.code = None;
+    if let Some(first) = s.guided_steps().first() {
+        s.guide = *first;
+        s.form.guide_field = 0;
+        s.screen = Screen::Guide;
+    }
+    Vec::new()
+}
+
+/// Checks what the step asked to paste back; the message names what is wrong.
+fn check_guided(s: &mut State) -> Result<(), String> {
+    match s.plan.get(s.guide).map(|p| p.kind) {
+        Some(plan::StepKind::CreateApp) => {
+            let tenant = s.form.tenant_id;
+            let c = ClientId::parse(s.form.client_id.text()).map_err(|e| {
+                s.form.guide_field = 0;
+                format!("Application (client) ID: {e}")
+            })?;
+            if tenant.map(|t| t.0) == Some(c.0) {
+                s.form.guide_field = 0;
+                return Err("That is the Directory (tenant) ID. The Application (client) ID is the line above it on the Overview page.".into());
+            }
+            let t = crate::model::TenantId::parse(s.form.guide_tenant.text()).map_err(|e| {
+                s.form.guide_field = 1;
+                format!("Directory (tenant) ID: {e}")
+            })?;
+            if Some(t) != tenant {
+                s.form.guide_field = 1;
+                return Err(format!(
+                    "{t} is another tenant: this setup is for {}. In the portal, switch directory (top right).",
+                    tenant.map(|t| t.to_string()).unwrap_or_default()
+                ));
+            }
+            Ok(())
+        }
+        Some(plan::StepKind::AddSecret) => {
+            let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
+            if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+                return Err(w.message().into());
+            }
+            s.form.secret.clear();
+            s.form.secret.insert(secret.expose());
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+fn guide_key(s: &mut State, k: Key) -> Vec<Effect> {
+    let steps = s.guided_steps();
+    let at = steps.iter().position(|i| *i == s.guide).unwrap_or(0);
+    let kind = s.plan.get(s.guide).map(|p| p.kind);
+    match k {
+        Key::Esc => {
+            s.error = None;
+            match at.checked_sub(1) {
+                Some(prev) => s.guide = steps[prev],
+                None => s.screen = Screen::Form(Step::Name),
+            }
+            Vec::new()
+        }
+        Key::Enter => {
+            s.error = None;
+            if let Err(m) = check_guided(s) {
+                s.error = Some(m);
+                return Vec::new();
+            }
+            match steps.get(at + 1) {
+                Some(next) => {
+                    s.guide = *next;
+                    Vec::new()
+                }
+                None => {
+                    s.form.access = s
+                        .order
+                        .as_ref()
+                        .map(|o| o.answers.access.clone())
+                        .unwrap_or_default();
+                    save(s)
+                }
+            }
+        }
+        Key::Tab | Key::BackTab | Key::Up | Key::Down
+            if kind == Some(plan::StepKind::CreateApp) =>
+        {
+            s.form.guide_field = 1 - s.form.guide_field;
+            Vec::new()
+        }
+        Key::FillSandboxSecret
+            if s.sandbox.is_some() && kind == Some(plan::StepKind::AddSecret) =>
+        {
+            vec![Effect::FillSandboxSecret {
+                client_id: s.form.client_id.text().trim().to_ascii_lowercase(),
+            }]
+        }
+        _ => {
+            edit(s, k);
+            Vec::new()
+        }
+    }
 }
 
 fn progress_key(s: &mut State, k: Key) -> Vec<Effect> {
