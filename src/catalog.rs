@@ -43,6 +43,9 @@ pub struct AccessRequirement {
     pub explain: String,
     /// How the access is limited to some mailboxes.
     pub scope: String,
+    /// Delegated permissions (by name) on `resource`, for the delegated style.
+    #[serde(default)]
+    pub scopes: Vec<String>,
 }
 
 pub const GRAPH: &str = "graph";

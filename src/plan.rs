@@ -18,6 +18,8 @@ pub enum StepKind {
     AddSecret,
     /// Admin consent for one application permission.
     Consent,
+    /// Tenant-wide admin consent for the delegated permissions (the delegated style).
+    DelegatedConsent,
     /// Sign in as the app and read the roles in its token.
     Verify,
 }
@@ -44,46 +46,85 @@ pub struct SetupAnswers {
     pub secret_months: u32,
     /// Portal base URL of the cloud in use.
     pub portal: String,
+    /// "Allow public client flows", which some delegated-style tools need.
+    pub public_client: bool,
 }
 
 /// The lifetimes the portal offers, in months; 6 is what it recommends.
 pub const SECRET_MONTHS: [u32; 5] = [3, 6, 12, 18, 24];
 
-/// Permissions per resource for these choices: (resource, [permission names]), resources in
-/// catalog order, names deduplicated.
-pub fn permissions(access: &[AccessChoice]) -> Vec<(&'static Resource, Vec<String>)> {
+/// What one resource must grant: application roles and delegated scopes, by name.
+pub struct Needs {
+    pub resource: &'static Resource,
+    pub roles: Vec<String>,
+    pub scopes: Vec<String>,
+}
+
+/// Every resource these choices need something from, in catalog order, names deduplicated.
+pub fn needs(access: &[AccessChoice]) -> Vec<Needs> {
     let c = catalog();
     c.resources
         .iter()
         .filter_map(|r| {
-            let mut names: Vec<String> = Vec::new();
+            let mut roles: Vec<String> = Vec::new();
+            let mut scopes: Vec<String> = Vec::new();
             for req in c.roles_needed(&r.key, access) {
-                for role in &req.roles {
-                    if !names.contains(role) {
-                        names.push(role.clone());
+                for (from, into) in [(&req.roles, &mut roles), (&req.scopes, &mut scopes)] {
+                    for n in from {
+                        if !into.contains(n) {
+                            into.push(n.clone());
+                        }
                     }
                 }
             }
-            (!names.is_empty()).then_some((r, names))
+            (!roles.is_empty() || !scopes.is_empty()).then_some(Needs {
+                resource: r,
+                roles,
+                scopes,
+            })
         })
         .collect()
 }
 
-/// `requiredResourceAccess` for the choices, with role ids from `role_id` (resolved at run
-/// time, or the catalog's). No `User.Read`: an app-only daemon does not need it.
+/// Application permissions per resource: (resource, [names]).
+pub fn permissions(access: &[AccessChoice]) -> Vec<(&'static Resource, Vec<String>)> {
+    needs(access)
+        .into_iter()
+        .filter(|n| !n.roles.is_empty())
+        .map(|n| (n.resource, n.roles))
+        .collect()
+}
+
+/// Delegated permissions of the delegated style, with their resource.
+pub fn delegated(access: &[AccessChoice]) -> Option<(&'static Resource, Vec<String>)> {
+    needs(access)
+        .into_iter()
+        .find(|n| !n.scopes.is_empty())
+        .map(|n| (n.resource, n.scopes))
+}
+
+/// `requiredResourceAccess` for the choices, with ids from `id_of(resource, name, is_role)`
+/// (resolved at run time, or the catalog's). No `User.Read` unless the delegated style asks for
+/// it: an app-only daemon does not need it.
 pub fn required_resource_access(
     access: &[AccessChoice],
-    role_id: impl Fn(&Resource, &str) -> Option<String>,
+    id_of: impl Fn(&Resource, &str, bool) -> Option<String>,
 ) -> Value {
-    let entries: Vec<Value> = permissions(access)
+    let entries: Vec<Value> = needs(access)
         .into_iter()
-        .map(|(r, names)| {
-            let roles: Vec<Value> = names
+        .map(|n| {
+            let roles = n
+                .roles
                 .iter()
-                .filter_map(|n| role_id(r, n))
-                .map(|id| json!({ "id": id, "type": "Role" }))
-                .collect();
-            json!({ "resourceAppId": r.app_id, "resourceAccess": roles })
+                .filter_map(|x| id_of(n.resource, x, true))
+                .map(|id| json!({ "id": id, "type": "Role" }));
+            let scopes = n
+                .scopes
+                .iter()
+                .filter_map(|x| id_of(n.resource, x, false))
+                .map(|id| json!({ "id": id, "type": "Scope" }));
+            let all: Vec<Value> = roles.chain(scopes).collect();
+            json!({ "resourceAppId": n.resource.app_id, "resourceAccess": all })
         })
         .collect();
     Value::Array(entries)
@@ -96,12 +137,14 @@ fn end_date_ps(months: u32) -> String {
 pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
     let portal = a.portal.trim_end_matches('/');
     let perms = permissions(&a.access);
+    let all = needs(&a.access);
     let name = &a.app_name;
-    let resources: Vec<&str> = perms.iter().map(|(r, _)| r.name.as_str()).collect();
-    let app_ids: Vec<String> = perms
+    let resources: Vec<&str> = all.iter().map(|n| n.resource.name.as_str()).collect();
+    let app_ids: Vec<String> = all
         .iter()
-        .map(|(r, _)| format!("'{}'", r.app_id))
+        .map(|n| format!("'{}'", n.resource.app_id))
         .collect();
+    let delegated = delegated(&a.access);
     let mut steps = vec![
         PlanStep {
             kind: StepKind::Resolve,
@@ -110,9 +153,9 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
                 "GET /servicePrincipals?$filter=appId eq {}",
                 app_ids.join(" / ")
             ),
-            powershell: perms
+            powershell: all
                 .iter()
-                .map(|(r, _)| format!("Get-MgServicePrincipal -Filter \"appId eq '{}'\"", r.app_id))
+                .map(|n| format!("Get-MgServicePrincipal -Filter \"appId eq '{}'\"", n.resource.app_id))
                 .collect::<Vec<_>>()
                 .join("; "),
             changes: "nothing (read only)".into(),
@@ -132,14 +175,25 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
                     .join("; ")
             ),
             powershell: format!(
-                "$app = New-MgApplication -DisplayName '{name}' -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra"
+                "$app = New-MgApplication -DisplayName '{name}' -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra{}",
+                if a.public_client { " -IsFallbackPublicClient" } else { "" }
             ),
-            changes: "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
-            portal: vec![
-                format!("Open {portal}/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade and choose \"New registration\"."),
-                format!("Name: {name}. Supported account types: \"Accounts in this organizational directory only\". Leave the redirect URI empty. Register."),
-                "On the Overview page, copy \"Application (client) ID\" and \"Directory (tenant) ID\" and paste them here.".into(),
-            ],
+            changes: match (&delegated, a.public_client) {
+                (None, _) => "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
+                (Some(_), false) => "a new app registration, with the permissions requested but not yet consented".into(),
+                (Some(_), true) => "a new app registration, with the permissions requested but not yet consented, and public client flows allowed".into(),
+            },
+            portal: {
+                let mut p = vec![
+                    format!("Open {portal}/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade and choose \"New registration\"."),
+                    format!("Name: {name}. Supported account types: \"Accounts in this organizational directory only\". Leave the redirect URI empty. Register."),
+                ];
+                if a.public_client {
+                    p.push("Under Authentication, set \"Allow public client flows\" to Yes and save.".into());
+                }
+                p.push("On the Overview page, copy \"Application (client) ID\" and \"Directory (tenant) ID\" and paste them here.".into());
+                p
+            },
             resource: None,
             permission: None,
         },
@@ -197,6 +251,28 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
             });
         }
     }
+    if let Some((r, scopes)) = &delegated {
+        let list = scopes.join(" ");
+        steps.push(PlanStep {
+            kind: StepKind::DelegatedConsent,
+            title: format!("Grant admin consent for the delegated permissions: {}", scopes.join(", ")),
+            graph: format!(
+                "POST /oauth2PermissionGrants {{clientId: <app's service principal>, consentType: AllPrincipals, resourceId: <{} id>, scope: \"{list}\"}}",
+                r.name
+            ),
+            powershell: format!(
+                "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType AllPrincipals -ResourceId $res.Id -Scope '{list}'",
+                r.app_id
+            ),
+            changes: "every user of the tenant may let the app use these delegated permissions, without being asked".into(),
+            portal: vec![
+                format!("In the app, open \"API permissions\" › \"Add a permission\" › Microsoft Graph › \"Delegated permissions\", tick {}, \"Add permissions\".", scopes.join(", ")),
+                "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+            ],
+            resource: Some(r.key.clone()),
+            permission: None,
+        });
+    }
     steps.push(PlanStep {
         kind: StepKind::Verify,
         title: "Sign in as the app and check the roles in its token".into(),
@@ -220,6 +296,7 @@ mod tests {
             access: access.to_vec(),
             secret_months: 6,
             portal: "https://portal.azure.com".into(),
+            public_client: false,
         }
     }
 
@@ -277,7 +354,7 @@ mod tests {
     #[test]
     fn required_access_has_roles_and_no_user_read() {
         let rra =
-            required_resource_access(&[AccessChoice::GraphRead, AccessChoice::Pop], |r, n| {
+            required_resource_access(&[AccessChoice::GraphRead, AccessChoice::Pop], |r, n, _| {
                 r.app_role_id(n).map(String::from)
             });
         let text = rra.to_string();
@@ -292,6 +369,45 @@ mod tests {
         );
         assert!(text.contains("\"type\":\"Role\""));
         assert_eq!(rra.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
+        let mut a = answers(&[AccessChoice::Delegated]);
+        a.public_client = true;
+        let p = plan(&a);
+        let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
+        assert!(kinds.contains(&StepKind::DelegatedConsent) && !kinds.contains(&StepKind::Consent));
+        let dc = p
+            .iter()
+            .find(|s| s.kind == StepKind::DelegatedConsent)
+            .unwrap();
+        assert!(dc.powershell.contains("-ConsentType AllPrincipals"));
+        assert!(dc.title.contains("IMAP.AccessAsUser.All") && dc.title.contains("SMTP.Send"));
+        assert!(p[1].powershell.contains("-IsFallbackPublicClient"));
+        assert!(
+            p[1].portal
+                .iter()
+                .any(|l| l.contains("Allow public client flows"))
+        );
+        let rra = required_resource_access(&[AccessChoice::Delegated], |r, n, role| {
+            let perm = r.permissions.iter().find(|x| x.name == n)?;
+            if role {
+                perm.role.clone()
+            } else {
+                perm.scope.clone()
+            }
+        })
+        .to_string();
+        assert!(
+            rra.contains("652390e4-393a-48de-9484-05f9b1212954")
+                && rra.contains("\"type\":\"Scope\""),
+            "{rra}"
+        );
+        assert!(
+            rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+            "User.Read, as the style needs"
+        );
     }
 
     #[test]

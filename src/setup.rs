@@ -268,6 +268,7 @@ pub async fn run(
     let sp = service_principal(&mut r, &app_id).await?;
     secret(&mut r, &object_id).await?;
     consent(&mut r, &resources, &sp).await?;
+    delegated_consent(&mut r, &resources, &sp).await?;
     let client_id = ClientId::parse(&app_id).map_err(|e| SetupError {
         step: None,
         diagnosis: Diagnosis {
@@ -314,6 +315,7 @@ struct Resolved {
     resource: &'static Resource,
     sp: ServicePrincipal,
     roles: Vec<(String, String)>,
+    scopes: Vec<(String, String)>,
 }
 
 async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
@@ -321,12 +323,13 @@ async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
     r.emit(i, StepStatus::Running);
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    let wanted = plan::permissions(&r.req.answers.access);
-    let found = futures_util::future::join_all(wanted.iter().map(|(res, _)| {
-        admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &res.app_id)
+    let wanted = plan::needs(&r.req.answers.access);
+    let found = futures_util::future::join_all(wanted.iter().map(|n| {
+        admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &n.resource.app_id)
     }))
     .await;
-    for ((res, names), sp) in wanted.into_iter().zip(found) {
+    for (need, sp) in wanted.into_iter().zip(found) {
+        let (res, names) = (need.resource, need.roles);
         let sp = sp.map_err(|e| r.fail(i, e))?;
         let Some(sp) = sp else {
             return Err(r.refuse(
@@ -360,10 +363,26 @@ async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
             }
             roles.push((n, id.to_string()));
         }
+        let mut scopes = Vec::new();
+        for n in need.scopes {
+            let Some(id) = sp.scope_id(&n) else {
+                return Err(r.refuse(
+                    i,
+                    Diagnosis {
+                        summary: format!("{} offers no delegated permission {n}.", res.name),
+                        evidence: format!("oauth2PermissionScopes of {} lack {n}", sp.id),
+                        cause: "The permission was renamed or withdrawn.".into(),
+                        fix: "Report this; meanwhile use the guided path and pick the nearest permission in the portal.".into(),
+                    },
+                ));
+            };
+            scopes.push((n, id.to_string()));
+        }
         out.push(Resolved {
             resource: res,
             sp,
             roles,
+            scopes,
         });
     }
     let detail = if notes.is_empty() {
@@ -423,17 +442,21 @@ async fn application(r: &mut Run<'_>, res: &[Resolved]) -> Result<(String, Strin
             },
         ));
     }
-    let rra = plan::required_resource_access(&r.req.answers.access, |resource, name| {
-        res.iter()
-            .find(|x| std::ptr::eq(x.resource, resource))
-            .and_then(|x| x.roles.iter().find(|(n, _)| n == name))
+    let rra = plan::required_resource_access(&r.req.answers.access, |resource, name, role| {
+        let x = res.iter().find(|x| std::ptr::eq(x.resource, resource))?;
+        let ids = if role { &x.roles } else { &x.scopes };
+        ids.iter()
+            .find(|(n, _)| n == name)
             .map(|(_, id)| id.clone())
     });
-    let body = serde_json::json!({
+    let mut body = serde_json::json!({
         "displayName": r.req.answers.app_name,
         "signInAudience": "AzureADMyOrg",
         "requiredResourceAccess": rra,
     });
+    if r.req.answers.public_client {
+        body["isFallbackPublicClient"] = serde_json::Value::Bool(true);
+    }
     let a = admin::create_application(http, e, t, &body)
         .await
         .map_err(|err| r.fail(i, err))?;
@@ -647,6 +670,56 @@ async fn consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), Setu
     Ok(())
 }
 
+/// Tenant-wide consent for the delegated style's scopes (`oauth2PermissionGrants`).
+async fn delegated_consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), SetupError> {
+    let Some(x) = res.iter().find(|x| !x.scopes.is_empty()) else {
+        return Ok(());
+    };
+    let i = r.index(StepKind::DelegatedConsent, None);
+    r.emit(i, StepStatus::Running);
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    let want: Vec<&str> = x.scopes.iter().map(|(n, _)| n.as_str()).collect();
+    let existing = if r.fresh {
+        Vec::new()
+    } else {
+        admin::grants(http, e, t, sp)
+            .await
+            .map_err(|err| r.fail(i, err))?
+    };
+    if let Some(g) = existing.iter().find(|g| g.resource_id == x.sp.id) {
+        let have: Vec<&str> = g.scope.split_whitespace().collect();
+        if want.iter().all(|w| have.contains(w)) {
+            r.emit(i, StepStatus::Done("already granted".into()));
+            return Ok(());
+        }
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: "A tenant-wide consent exists with other delegated permissions.".into(),
+                evidence: format!("granted: {}", g.scope),
+                cause: "An earlier consent for this app covers a different set of permissions."
+                    .into(),
+                fix: format!(
+                    "In the app's API permissions, add {} and press \"Grant admin consent\" again.",
+                    want.join(", ")
+                ),
+            },
+        ));
+    }
+    admin::grant(http, e, t, sp, &x.sp.id, &want.join(" "))
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal
+        .consented
+        .push(format!("{}:delegated", x.resource.key));
+    r.save()?;
+    r.emit(
+        i,
+        StepStatus::Done(format!("granted for all users: {}", want.join(" "))),
+    );
+    Ok(())
+}
+
 /// Signs in as the app until its token carries every role, waiting out propagation: a new
 /// secret and new consent can take a while to reach the token endpoint.
 async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), SetupError> {
@@ -684,6 +757,16 @@ async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), SetupError> 
     })
     .filter(|(_, _, need)| !need.is_empty())
     .collect();
+    // With no application role to wait for (the delegated style), one token proves the secret.
+    let wanted = if wanted.is_empty() {
+        vec![(
+            crate::catalog::GRAPH,
+            r.req.endpoints.graph_scope(),
+            Vec::new(),
+        )]
+    } else {
+        wanted
+    };
     let run: &Run = r;
     let results = futures_util::future::join_all(wanted.iter().map(|(resource, scope, need)| {
         roles_for(run, i, client_id, &secret, resource, scope, need, deadline)

@@ -452,3 +452,64 @@ fn an_outage_mid_plan_stops_cleanly_and_the_next_run_finishes() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("already registered"));
     assert_one_working_app(&home, &t, "outage");
 }
+
+#[test]
+fn the_delegated_style_gets_scopes_a_public_client_and_tenant_wide_consent() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let cf = t.sb.cloud_file();
+    let o = home
+        .cmd()
+        .args([
+            "setup",
+            "itsm",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "delegated-imap-smtp",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--public-client",
+            "--yes",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let app = &t.apps_named("m365-mail-wizard itsm")[0];
+    assert_eq!(app["public_client"], true);
+    let rra = app["required_resource_access"].to_string();
+    assert!(
+        rra.contains("652390e4-393a-48de-9484-05f9b1212954"),
+        "IMAP.AccessAsUser.All: {rra}"
+    );
+    assert!(
+        rra.contains("\"Scope\"") && !rra.contains("\"Role\""),
+        "{rra}"
+    );
+    let grants = t.objects()["permission_grants"].clone();
+    let grant = grants
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["client_id"] == app["sp_id"])
+        .unwrap_or_else(|| panic!("{grants:#}"));
+    for scope in [
+        "IMAP.AccessAsUser.All",
+        "SMTP.Send",
+        "offline_access",
+        "openid",
+        "User.Read",
+    ] {
+        assert!(grant["scope"].as_str().unwrap().contains(scope), "{grant}");
+    }
+    let r = json(&o);
+    assert_eq!(r["verdict"], "passed", "{r:#}");
+    assert_eq!(row(&r, "delegated")["status"], "skipped");
+}

@@ -39,6 +39,8 @@ pub enum CheckKind {
     Ews,
     /// The mailbox that must be out of reach is refused.
     Denied,
+    /// Delegated IMAP + SMTP: nothing to probe without the mailbox user's sign-in.
+    Delegated,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -82,6 +84,7 @@ impl CheckSpec {
             CheckKind::Smtp => ("smtp", self.target()),
             CheckKind::Ews => ("ews", self.target()),
             CheckKind::Denied => ("denied", self.target()),
+            CheckKind::Delegated => ("deleg.", "IMAP+SMTP".into()),
         }
     }
 
@@ -103,6 +106,7 @@ fn kind_key(k: CheckKind) -> &'static str {
         CheckKind::Smtp => "smtp",
         CheckKind::Ews => "ews",
         CheckKind::Denied => "denied",
+        CheckKind::Delegated => "delegated",
     }
 }
 
@@ -122,10 +126,13 @@ pub fn plan(p: &Profile) -> Vec<CheckSpec> {
     let has = |c: AccessChoice| p.access.contains(&c);
     let reads = has(AccessChoice::GraphRead) || has(AccessChoice::GraphReadWrite);
     let mut out = Vec::new();
-    if p.access.iter().any(|a| a.uses_graph()) {
+    if p.access
+        .iter()
+        .any(|a| a.uses_graph() || *a == AccessChoice::Delegated)
+    {
         out.push(CheckSpec::new(CheckKind::Token, None));
     }
-    if p.access.iter().any(|a| !a.uses_graph()) {
+    if p.access.iter().any(|a| a.uses_exchange()) {
         out.push(CheckSpec::new(CheckKind::ExchangeToken, None));
     }
     for m in &p.mailboxes {
@@ -148,6 +155,13 @@ pub fn plan(p: &Profile) -> Vec<CheckSpec> {
                 out.push(CheckSpec::new(kind, m));
             }
         }
+    }
+    if has(AccessChoice::Delegated) {
+        let mut s = CheckSpec::new(CheckKind::Delegated, None);
+        s.skip = Some(
+            "delegated IMAP and SMTP are proven when a mailbox user signs in to the consuming application; the token check above proves the app and its secret".into(),
+        );
+        out.push(s);
     }
     if let Some(d) = &p.deny_mailbox {
         let mut s = CheckSpec::new(CheckKind::Denied, Some(d));

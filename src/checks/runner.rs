@@ -462,7 +462,9 @@ async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> Outcome {
             }
         }
         CheckKind::Denied => denied_check(shared, spec, mailbox, started).await,
-        CheckKind::Token | CheckKind::ExchangeToken => unreachable!("token checks run first"),
+        CheckKind::Token | CheckKind::ExchangeToken | CheckKind::Delegated => {
+            unreachable!("token checks run first; the delegated row is always skipped")
+        }
     }
 }
 

@@ -139,6 +139,9 @@ pub struct SetupArgs {
     /// Adopt an existing app registration of the same name instead of refusing.
     #[arg(long)]
     pub reuse_app: bool,
+    /// Allow public client flows on the new app (some delegated-style tools need it).
+    #[arg(long)]
+    pub public_client: bool,
     /// Do the steps by hand in the portal, guided; paste back what it shows (read from standard input).
     #[arg(long, conflicts_with = "yes")]
     pub guided: bool,

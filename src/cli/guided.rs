@@ -134,7 +134,7 @@ pub async fn guided(
                     Err(e) => return e,
                 });
             }
-            StepKind::Consent => {
+            StepKind::Consent | StepKind::DelegatedConsent => {
                 show(n + 1, step);
                 if ask("Press Enter when done. ", false).is_none() {
                     return usage("input ended before the consent steps were confirmed");

@@ -71,6 +71,7 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
         access: ans.access.clone(),
         secret_months: a.secret_months,
         portal: ans.cloud.endpoints.portal.clone(),
+        public_client: a.public_client,
     };
     let steps = plan::plan(&setup_answers);
     if a.guided {

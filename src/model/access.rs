@@ -14,10 +14,13 @@ pub enum AccessChoice {
     Pop,
     Smtp,
     Ews,
+    /// IMAP and SMTP in a mailbox user's name: the user signs in once in the consuming tool.
+    #[serde(rename = "delegated-imap-smtp")]
+    Delegated,
 }
 
 impl AccessChoice {
-    pub const ALL: [AccessChoice; 7] = [
+    pub const ALL: [AccessChoice; 8] = [
         AccessChoice::GraphRead,
         AccessChoice::GraphReadWrite,
         AccessChoice::GraphSend,
@@ -25,6 +28,7 @@ impl AccessChoice {
         AccessChoice::Pop,
         AccessChoice::Smtp,
         AccessChoice::Ews,
+        AccessChoice::Delegated,
     ];
 
     pub fn key(self) -> &'static str {
@@ -36,6 +40,7 @@ impl AccessChoice {
             AccessChoice::Pop => "pop",
             AccessChoice::Smtp => "smtp",
             AccessChoice::Ews => "ews",
+            AccessChoice::Delegated => "delegated-imap-smtp",
         }
     }
 
@@ -48,15 +53,23 @@ impl AccessChoice {
             AccessChoice::Pop => "POP3 — read mail",
             AccessChoice::Smtp => "SMTP — send mail",
             AccessChoice::Ews => "EWS (legacy — being retired in Exchange Online)",
+            AccessChoice::Delegated => "Delegated IMAP + SMTP (a user signs in once)",
         }
     }
 
-    /// Whether the application reaches mail through Microsoft Graph (otherwise through
-    /// Exchange Online's own protocols, with an Exchange-audience token).
+    /// App-only mail through Microsoft Graph (a Graph-audience token).
     pub fn uses_graph(self) -> bool {
         matches!(
             self,
             AccessChoice::GraphRead | AccessChoice::GraphReadWrite | AccessChoice::GraphSend
+        )
+    }
+
+    /// App-only mail through Exchange Online's own protocols (an Exchange-audience token).
+    pub fn uses_exchange(self) -> bool {
+        matches!(
+            self,
+            AccessChoice::Imap | AccessChoice::Pop | AccessChoice::Smtp | AccessChoice::Ews
         )
     }
 }
@@ -96,7 +109,7 @@ pub fn parse_access_list(s: &str) -> Result<Vec<AccessChoice>, String> {
     }
     if out.is_empty() {
         return Err(
-            "no access given: use one or more of graph-read, graph-read-write, graph-send, imap, pop, smtp, ews".into(),
+            "no access given: use one or more of graph-read, graph-read-write, graph-send, imap, pop, smtp, ews, delegated-imap-smtp".into(),
         );
     }
     out.sort();

@@ -142,7 +142,7 @@ impl Profile {
             out.push(("Scope (Graph)", e.graph_scope()));
             out.push(("Graph endpoint", e.graph_v1()));
         }
-        if self.access.iter().any(|a| !a.uses_graph()) {
+        if self.access.iter().any(|a| a.uses_exchange()) {
             out.push(("Scope (Exchange)", e.exchange_scope()));
         }
         if uses(AccessChoice::Imap) {
@@ -156,6 +156,15 @@ impl Profile {
         }
         if uses(AccessChoice::Ews) {
             out.push(("EWS (legacy)", e.ews_url()));
+        }
+        if uses(AccessChoice::Delegated) {
+            out.push((
+                "Delegated",
+                format!(
+                    "a mailbox user signs in once; IMAP {} and SMTP {} with XOAUTH2, scopes {}/IMAP.AccessAsUser.All {}/SMTP.Send offline_access",
+                    e.imap, e.smtp, e.graph_resource, e.graph_resource
+                ),
+            ));
         }
         out.push(("Mailboxes", mailboxes.join(", ")));
         out

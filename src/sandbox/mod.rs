@@ -69,6 +69,7 @@ pub struct Shared {
     device_interval: Duration,
     replication_lag: Duration,
     max_secret_months: Option<u32>,
+    persisting: Mutex<()>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -201,6 +202,7 @@ impl Sandbox {
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
             max_secret_months: opts.max_secret_months,
+            persisting: Mutex::new(()),
         });
         shared.persist().await;
         let authority = authority::Authority::generate().map_err(SandboxError::Mail)?;
@@ -330,6 +332,8 @@ impl Shared {
     /// Writes the tenant to the state file, if there is one.
     async fn persist(&self) {
         let Some(path) = &self.state_file else { return };
+        // Snapshot and write under one lock, so the last write holds the latest state.
+        let _writing = self.persisting.lock().await;
         let saved = SavedState {
             signing_key_pem: self.signer.private_pem().to_string(),
             tenant: self.tenant.lock().await.clone(),

@@ -771,10 +771,11 @@ fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
         .iter()
         .enumerate()
         .map(|(n, i)| {
-            let title = match s.plan[*i].permission.as_deref() {
-                Some(p) => format!("Consent: {p}"),
-                None if s.plan[*i].kind == StepKind::CreateApp => "Register the app".into(),
-                None => "Add a secret".into(),
+            let title = match (s.plan[*i].kind, s.plan[*i].permission.as_deref()) {
+                (_, Some(p)) => format!("Consent: {p}"),
+                (StepKind::CreateApp, _) => "Register the app".into(),
+                (StepKind::DelegatedConsent, _) => "Consent: delegated".into(),
+                _ => "Add a secret".into(),
             };
             let (mark, style) = match n.cmp(&at) {
                 std::cmp::Ordering::Less => ("✔", Style::default().fg(GOOD)),

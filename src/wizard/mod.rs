@@ -456,7 +456,10 @@ impl State {
             .filter(|(_, p)| {
                 matches!(
                     p.kind,
-                    StepKind::CreateApp | StepKind::AddSecret | StepKind::Consent
+                    StepKind::CreateApp
+                        | StepKind::AddSecret
+                        | StepKind::Consent
+                        | StepKind::DelegatedConsent
                 )
             })
             .map(|(i, _)| i)

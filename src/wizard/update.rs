@@ -579,6 +579,7 @@ fn setup_order(s: &mut State) -> Vec<Effect> {
         access: s.form.access.clone(),
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
+        public_client: false,
     };
     s.plan = plan::plan(&answers);
     s.order = Some(SetupOrder {
