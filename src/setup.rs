@@ -132,6 +132,8 @@ struct Run<'a> {
     /// The app was created by this run: nothing made later can exist yet, so the lookups
     /// that make a resumed run safe are skipped.
     fresh: bool,
+    /// When the stored secret expires (YYYY-MM-DD).
+    secret_end: Option<String>,
 }
 
 impl Run<'_> {
@@ -262,6 +264,7 @@ pub async fn run(
         journal,
         tx,
         fresh: false,
+        secret_end: None,
     };
     let resources = resolve(&r).await?;
     let (object_id, app_id) = application(&mut r, &resources).await?;
@@ -294,6 +297,7 @@ pub async fn run(
         send_test: req.send_test,
         keyring: req.keyring,
         last_check: None,
+        secret_expires: r.secret_end.clone(),
     };
     env.profiles().save(&profile).map_err(|e| SetupError {
         step: None,
@@ -530,6 +534,12 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
         let n = name.clone();
         let stored = r.env.with_vault(keyring, move |v| v.get(&n)).await.is_ok();
         if stored {
+            r.secret_end = on_app
+                .iter()
+                .find(|p| &p.key_id == k)
+                .and_then(|p| p.end_date_time.as_deref())
+                .and_then(|e| e.get(..10))
+                .map(String::from);
             r.emit(i, StepStatus::Done("already in the keyring".into()));
             return Ok(());
         }
@@ -606,6 +616,7 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
         })?;
     r.journal.secret_stored = true;
     r.save()?;
+    r.secret_end = np.end.get(..10).map(String::from);
     let replaced = if orphans.is_empty() {
         String::new()
     } else {

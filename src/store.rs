@@ -307,6 +307,7 @@ mod tests {
             send_test: false,
             keyring: KeyringBackend::Os,
             last_check: None,
+            secret_expires: None,
         }
     }
 

@@ -189,6 +189,11 @@ fn setup_registers_consents_stores_and_checks() {
             .contains("Mail.Send")
     );
     assert_one_working_app(&home, &t, "helpdesk");
+    let saved = std::fs::read_to_string(home.config().join("profiles/helpdesk.toml")).unwrap();
+    assert!(
+        saved.contains("secret_expires = \"20"),
+        "the setup knows the expiry: {saved}"
+    );
     let rra = t.apps_named("m365-mail-wizard helpdesk")[0]["required_resource_access"].to_string();
     assert!(
         !rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
@@ -367,6 +372,8 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         tenant_id.as_str(),
         "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f",
         secret.as_str(),
+        "31.01.2099",
+        "2099-01-31",
         "",
     ]
     .join("\n")
@@ -403,6 +410,9 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         assert!(err.contains(want), "{want}:\n{err}");
     }
     assert!(!err.contains(&secret), "the secret is never echoed");
+    assert!(err.contains("is not a date"), "{err}");
+    let saved = std::fs::read_to_string(home.config().join("profiles/guided.toml")).unwrap();
+    assert!(saved.contains("secret_expires = \"2099-01-31\""), "{saved}");
     assert_eq!(json(&o)["verdict"], "passed");
     assert_eq!(
         secret_tool_lookup("m365-mail-wizard", "guided").as_deref(),

@@ -292,6 +292,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         send_test: true,
         keyring: KeyringBackend::SessionMemory,
         last_check: None,
+        secret_expires: None,
     };
     let specs = checks::plan(&profile);
     let input = RunInput {

@@ -245,6 +245,7 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
         send_test: a.common.send_test,
         keyring: env.keyring,
         last_check: None,
+        secret_expires: None,
     };
     match ops::save_profile(env, &profile, &secret).await {
         Ok(()) => {

@@ -88,6 +88,19 @@ fn ask_tenant_id(tenant_id: TenantId) -> Result<(), Exit> {
     }
 }
 
+fn ask_expiry() -> Result<Option<String>, Exit> {
+    let today = time::OffsetDateTime::now_utc().date();
+    loop {
+        let Some(raw) = ask("Expires (as the portal shows it; enter to skip): ", false) else {
+            return Err(usage("input ended before the expiry was given"));
+        };
+        match crate::model::parse_expiry(&raw, today) {
+            Ok(d) => return Ok(d),
+            Err(e) => eprintln!("  {e}"),
+        }
+    }
+}
+
 fn ask_secret() -> Result<Secret, Exit> {
     loop {
         let Some(raw) = ask("Secret Value (not shown): ", true) else {
@@ -114,6 +127,7 @@ pub async fn guided(
     );
     let mut client_id = None;
     let mut secret = None;
+    let mut expires = None;
     for (n, step) in steps.iter().enumerate() {
         match step.kind {
             StepKind::Resolve | StepKind::CreateServicePrincipal | StepKind::Verify => continue,
@@ -133,6 +147,10 @@ pub async fn guided(
                     Ok(s) => s,
                     Err(e) => return e,
                 });
+                expires = match ask_expiry() {
+                    Ok(d) => d,
+                    Err(e) => return e,
+                };
             }
             StepKind::Consent | StepKind::DelegatedConsent => {
                 show(n + 1, step);
@@ -198,6 +216,7 @@ pub async fn guided(
         send_test,
         keyring: env.keyring,
         last_check: None,
+        secret_expires: expires,
     };
     if let Err(err) = ops::save_profile(env, &profile, &secret).await {
         eprintln!("error: {err}");

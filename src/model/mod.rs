@@ -15,7 +15,7 @@ pub use cloud::{
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use profile::{
-    CheckVerdict, KeyringBackend, LastCheck, Profile, ProfileName, ProfileNameError,
+    CheckVerdict, KeyringBackend, LastCheck, Profile, ProfileName, ProfileNameError, parse_expiry,
 };
 pub use secret::{Secret, SecretWarning};
 pub use tenant::{TenantError, TenantInput};

@@ -117,6 +117,30 @@ pub struct Profile {
     pub keyring: KeyringBackend,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_check: Option<LastCheck>,
+    /// When the client secret expires (YYYY-MM-DD), where known: from the setup, or as the
+    /// admin read it off the portal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_expires: Option<String>,
+}
+
+/// A secret's expiry as pasted from the portal's "Expires" column: `YYYY-MM-DD`, or the
+/// portal's `M/D/YYYY`; empty means unknown. It must lie after `today`.
+pub fn parse_expiry(text: &str, today: time::Date) -> Result<Option<String>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    let iso = time::macros::format_description!("[year]-[month]-[day]");
+    let us = time::macros::format_description!("[month padding:none]/[day padding:none]/[year]");
+    let date = time::Date::parse(t, &iso)
+        .or_else(|_| time::Date::parse(t, &us))
+        .map_err(|_| format!("\"{t}\" is not a date: write it as 2027-05-26 (or as the portal shows it, 5/26/2027)"))?;
+    if date <= today {
+        return Err(format!(
+            "{t} is not in the future: a new secret expires later than today"
+        ));
+    }
+    Ok(Some(date.format(&iso).expect("a date formats")))
 }
 
 impl Profile {
@@ -181,6 +205,30 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expiry_dates() {
+        let today = time::macros::date!(2026 - 11 - 26);
+        assert_eq!(parse_expiry("", today), Ok(None));
+        assert_eq!(
+            parse_expiry("2027-05-26", today).unwrap().as_deref(),
+            Some("2027-05-26")
+        );
+        assert_eq!(
+            parse_expiry(" 5/26/2027 ", today).unwrap().as_deref(),
+            Some("2027-05-26")
+        );
+        assert!(
+            parse_expiry("2026-11-26", today)
+                .unwrap_err()
+                .contains("future")
+        );
+        assert!(
+            parse_expiry("26.05.2027", today)
+                .unwrap_err()
+                .contains("2027-05-26")
+        );
+    }
 
     #[test]
     fn profile_names() {

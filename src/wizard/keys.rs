@@ -79,7 +79,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
         }
         Screen::Guide => {
             let kind = s.plan.get(s.guide).map(|p| p.kind);
-            if kind == Some(crate::plan::StepKind::CreateApp) {
+            if matches!(
+                kind,
+                Some(crate::plan::StepKind::CreateApp | crate::plan::StepKind::AddSecret)
+            ) {
                 out.push(h("tab", "next field"));
             }
             if kind == Some(crate::plan::StepKind::AddSecret) && s.sandbox.is_some() {

@@ -197,8 +197,10 @@ pub struct Form {
     pub app_field: usize,
     /// Guided setup: the tenant ID pasted back from the app's Overview page.
     pub guide_tenant: Input,
-    /// Guided setup: which field of the app step has the cursor (0 client ID, 1 tenant ID).
+    /// Guided setup: which field of the app or secret step has the cursor.
     pub guide_field: usize,
+    /// Guided setup: the secret's expiry as the portal shows it.
+    pub guide_expires: Input,
 }
 
 impl Default for Form {
@@ -222,6 +224,7 @@ impl Default for Form {
             app_field: 0,
             guide_tenant: Input::default(),
             guide_field: 0,
+            guide_expires: Input::default(),
         }
     }
 }
@@ -378,6 +381,8 @@ pub struct State {
     pub checks_running: bool,
     pub check_cursor: usize,
     pub frame: u64,
+    /// Today, for dates typed in (the executor's clock; tests set their own).
+    pub today: time::Date,
     pub size: (u16, u16),
     pub quit: bool,
     pub code: Option<CodeView>,
@@ -415,6 +420,7 @@ impl State {
             checks_running: false,
             check_cursor: 0,
             frame: 0,
+            today: time::OffsetDateTime::now_utc().date(),
             size: (MIN_WIDTH, MIN_HEIGHT),
             quit: false,
             code: None,

@@ -376,6 +376,13 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     assert!(s.error.as_deref().unwrap().contains("Secret ID"));
     s.form.secret.clear();
     typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
+    s.today = time::macros::date!(2026 - 11 - 26);
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "2025-01-01");
+    keys(&mut s, &[Key::Enter]);
+    assert!(s.error.as_deref().unwrap().contains("not in the future"));
+    s.form.guide_expires.clear();
+    typed(&mut s, "5/26/2027");
     keys(&mut s, &[Key::Enter]);
     assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::Consent);
     let fx = keys(&mut s, &[Key::Enter]);
@@ -386,6 +393,7 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
                 "a1f5c0de-0001-4000-8000-00000000c001"
             );
             assert_eq!(profile.name.to_string(), "fax");
+            assert_eq!(profile.secret_expires.as_deref(), Some("2027-05-26"));
         }
         other => panic!("{other:?}"),
     }

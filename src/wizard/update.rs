@@ -277,7 +277,8 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
         Screen::Guide => match s.plan.get(s.guide).map(|p| p.kind) {
             Some(plan::StepKind::CreateApp) if f.guide_field == 0 => Some(&mut f.client_id),
             Some(plan::StepKind::CreateApp) => Some(&mut f.guide_tenant),
-            Some(plan::StepKind::AddSecret) => Some(&mut f.secret),
+            Some(plan::StepKind::AddSecret) if f.guide_field == 0 => Some(&mut f.secret),
+            Some(plan::StepKind::AddSecret) => Some(&mut f.guide_expires),
             _ => None,
         },
         _ => None,
@@ -546,6 +547,9 @@ fn save(s: &mut State) -> Vec<Effect> {
         send_test: s.form.send_test,
         keyring: KeyringBackend::Os,
         last_check: None,
+        secret_expires: crate::model::parse_expiry(s.form.guide_expires.text(), s.today)
+            .ok()
+            .flatten(),
     };
     s.busy = Some("Saving the secret to the keyring…".into());
     s.current = Some(profile.clone());
@@ -713,10 +717,15 @@ fn check_guided(s: &mut State) -> Result<(), String> {
         Some(plan::StepKind::AddSecret) => {
             let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
             if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+                s.form.guide_field = 0;
                 return Err(w.message().into());
             }
             s.form.secret.clear();
             s.form.secret.insert(secret.expose());
+            crate::model::parse_expiry(s.form.guide_expires.text(), s.today).map_err(|e| {
+                s.form.guide_field = 1;
+                format!("Expires: {e}")
+            })?;
             Ok(())
         }
         _ => Ok(()),
@@ -745,6 +754,7 @@ fn guide_key(s: &mut State, k: Key) -> Vec<Effect> {
             match steps.get(at + 1) {
                 Some(next) => {
                     s.guide = *next;
+                    s.form.guide_field = 0;
                     Vec::new()
                 }
                 None => {
@@ -758,7 +768,10 @@ fn guide_key(s: &mut State, k: Key) -> Vec<Effect> {
             }
         }
         Key::Tab | Key::BackTab | Key::Up | Key::Down
-            if kind == Some(plan::StepKind::CreateApp) =>
+            if matches!(
+                kind,
+                Some(plan::StepKind::CreateApp | plan::StepKind::AddSecret)
+            ) =>
         {
             s.form.guide_field = 1 - s.form.guide_field;
             Vec::new()
