@@ -316,3 +316,26 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
         Some(SCOPED_SECRET)
     );
 }
+
+#[test]
+fn signed_in_the_guided_path_recognises_an_app_object_id() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "objectid");
+    answer_setup(&t, "tui-oid");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("Signed in as admin@contoso.example");
+    t.keys(&["g"]);
+    t.wait_for("Application (client) ID");
+    t.type_text("d0000000-0001-4000-8000-00000000a001");
+    t.keys(&["Tab"]);
+    t.type_text("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&[
+        "That is the Object ID of \"Helpdesk (scoped by policy)\"",
+        SCOPED_ID,
+    ]);
+}

@@ -191,6 +191,20 @@ pub async fn find_application(
     Ok(l.value.into_iter().next())
 }
 
+/// `GET /applications/{objectId}`; `None` when there is no such object.
+pub async fn application_by_object_id(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &AccessToken,
+    object_id: &str,
+) -> Result<Option<Application>, CloudError> {
+    match get(http, t, url(e, &format!("applications/{object_id}"), None)?).await {
+        Ok(a) => Ok(Some(a)),
+        Err(CloudError::Graph(g)) if g.status == 404 => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
 pub async fn applications_named(
     http: &reqwest::Client,
     e: &Endpoints,

@@ -182,6 +182,13 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 }
             });
         }
+        Effect::LookUpApp { client_id, cloud } => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let result = look_up_app(&env, &slot, &client_id, cloud).await;
+                let _ = tx.send(Msg::AppLookedUp(result));
+            });
+        }
         Effect::RunSetup(order) => {
             let slot = admin.clone();
             tokio::spawn(async move {
@@ -408,4 +415,38 @@ async fn run_setup(
     let result = crate::setup::run(env, &req, session, Some(etx)).await;
     let _ = forward.await;
     result.map(Box::new).map_err(|e| e.diagnosis)
+}
+
+/// Whether a pasted client ID names an app of the signed-in tenant; the app's object ID is
+/// recognised and its client ID named. A failed look-up does not block the guided path.
+async fn look_up_app(
+    env: &Env,
+    slot: &AdminSlot,
+    id: &str,
+    cloud: crate::model::CloudKind,
+) -> Result<(), String> {
+    use crate::cloud::admin;
+    let guard = slot.session.lock().await;
+    let Some(session) = guard.as_ref() else {
+        return Ok(());
+    };
+    let endpoints = match &env.sandbox {
+        Some(s) => s.endpoints(),
+        None => crate::model::Cloud::named(cloud).endpoints,
+    };
+    let t = &session.token;
+    match admin::find_application(&env.http, &endpoints, t, id).await {
+        Ok(Some(_)) | Err(_) => Ok(()),
+        Ok(None) => match admin::application_by_object_id(&env.http, &endpoints, t, id).await {
+            Ok(Some(app)) => Err(format!(
+                "That is the Object ID of \"{}\". Its Application (client) ID is {} — the line above the Object ID on the Overview page.",
+                app.display_name, app.app_id
+            )),
+            Ok(None) => Err(
+                "No app in this tenant has this client ID: copy \"Application (client) ID\" from the app's Overview page."
+                    .into(),
+            ),
+            Err(_) => Ok(()),
+        },
+    }
 }

@@ -300,6 +300,8 @@ pub enum Msg {
     SignedIn(Result<SignedIn, crate::cloud::Diagnosis>),
     SetupStep(usize, crate::setup::StepStatus),
     SetupDone(Result<Box<Profile>, crate::cloud::Diagnosis>),
+    /// Guided path, signed in: whether the pasted client ID names an app of the tenant.
+    AppLookedUp(Result<(), String>),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
 }
@@ -336,6 +338,11 @@ pub enum Effect {
     /// Sandbox only: approve the code as the sandbox's administrator.
     SandboxApprove(String),
     RunSetup(Box<SetupOrder>),
+    /// Guided path, signed in: look the pasted client ID up in the tenant.
+    LookUpApp {
+        client_id: String,
+        cloud: CloudKind,
+    },
     Quit,
 }
 

@@ -398,3 +398,40 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::SignedIn(Ok(SignedIn {
+            who: "admin@contoso.com".into(),
+            role: Some("Global Administrator".into()),
+            lacks_rights: false,
+        })),
+    );
+    keys(&mut s, &[Key::Char('g')]);
+    typed(&mut s, "d0000000-0001-4000-8000-00000000a001");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, &tenant().to_string());
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert_eq!(
+        fx,
+        [Effect::LookUpApp {
+            client_id: "d0000000-0001-4000-8000-00000000a001".into(),
+            cloud: CloudKind::Global
+        }]
+    );
+    update(
+        &mut s,
+        Msg::AppLookedUp(Err("That is the Object ID of \"x\".".into())),
+    );
+    assert_eq!(
+        s.plan[s.guide].kind,
+        crate::plan::StepKind::CreateApp,
+        "stays"
+    );
+    assert_eq!(s.form.guide_field, 0, "the cursor is back on the client ID");
+    update(&mut s, Msg::AppLookedUp(Ok(())));
+    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::AddSecret);
+}

@@ -72,6 +72,17 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::AppLookedUp(result) => {
+            s.busy = None;
+            match result {
+                Ok(()) => next_guided(s),
+                Err(m) => {
+                    s.form.guide_field = 0;
+                    s.error = Some(m);
+                    Vec::new()
+                }
+            }
+        }
         Msg::SetupStep(i, status) => {
             if let Some(row) = s.setup_rows.get_mut(i) {
                 row.pending = false;
@@ -732,6 +743,27 @@ fn check_guided(s: &mut State) -> Result<(), String> {
     }
 }
 
+/// The next portal step, or, after the last, the profile saved.
+fn next_guided(s: &mut State) -> Vec<Effect> {
+    let steps = s.guided_steps();
+    let at = steps.iter().position(|i| *i == s.guide).unwrap_or(0);
+    match steps.get(at + 1) {
+        Some(next) => {
+            s.guide = *next;
+            s.form.guide_field = 0;
+            Vec::new()
+        }
+        None => {
+            s.form.access = s
+                .order
+                .as_ref()
+                .map(|o| o.answers.access.clone())
+                .unwrap_or_default();
+            save(s)
+        }
+    }
+}
+
 fn guide_key(s: &mut State, k: Key) -> Vec<Effect> {
     let steps = s.guided_steps();
     let at = steps.iter().position(|i| *i == s.guide).unwrap_or(0);
@@ -751,21 +783,14 @@ fn guide_key(s: &mut State, k: Key) -> Vec<Effect> {
                 s.error = Some(m);
                 return Vec::new();
             }
-            match steps.get(at + 1) {
-                Some(next) => {
-                    s.guide = *next;
-                    s.form.guide_field = 0;
-                    Vec::new()
-                }
-                None => {
-                    s.form.access = s
-                        .order
-                        .as_ref()
-                        .map(|o| o.answers.access.clone())
-                        .unwrap_or_default();
-                    save(s)
-                }
+            if kind == Some(plan::StepKind::CreateApp) && s.signed_in.is_some() {
+                s.busy = Some("Looking the app up in the tenant…".into());
+                return vec![Effect::LookUpApp {
+                    client_id: s.form.client_id.text().trim().to_ascii_lowercase(),
+                    cloud: s.form.cloud,
+                }];
             }
+            next_guided(s)
         }
         Key::Tab | Key::BackTab | Key::Up | Key::Down
             if matches!(
