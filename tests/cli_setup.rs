@@ -523,3 +523,17 @@ fn the_delegated_style_gets_scopes_a_public_client_and_tenant_wide_consent() {
     assert_eq!(r["verdict"], "passed", "{r:#}");
     assert_eq!(row(&r, "delegated")["status"], "skipped");
 }
+
+#[test]
+fn an_expired_code_is_named_and_nothing_changes() {
+    let t = Tenant::start(&["--device-code-secs", "2"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "late", &[], None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("The sign-in code expired."),
+        "{}",
+        text(&o)
+    );
+    assert!(t.apps_named("m365-mail-wizard late").is_empty());
+}

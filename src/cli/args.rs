@@ -87,6 +87,9 @@ pub enum SandboxCommand {
         /// A tenant policy capping client secret lifetimes at this many months.
         #[arg(long)]
         max_secret_months: Option<u32>,
+        /// Seconds a device code stays valid (default 900, as in Entra ID).
+        #[arg(long, default_value_t = 900)]
+        device_code_secs: u64,
     },
 }
 

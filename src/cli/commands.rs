@@ -41,6 +41,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
                 auto_approve,
                 replication_lag_ms,
                 max_secret_months,
+                device_code_secs,
             },
     }) = cli.command
     {
@@ -62,6 +63,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
             auto_approve,
             replication_lag: std::time::Duration::from_millis(replication_lag_ms),
             max_secret_months,
+            device_code_lifetime: std::time::Duration::from_secs(device_code_secs),
         };
         return serve(opts).await;
     }

@@ -17,7 +17,6 @@ use super::identity::TOKEN_LIFETIME;
 use super::responses::aad_error;
 use super::tenant::{Tenant, User};
 
-const DEVICE_CODE_LIFETIME: Duration = Duration::from_secs(900);
 /// Directory role template id of Global Administrator, carried in `wids`.
 pub const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
 
@@ -96,7 +95,7 @@ pub async fn devicecode(
                 user_code: user_code.clone(),
                 client_id: client_id.clone(),
                 scope,
-                expires: Instant::now() + DEVICE_CODE_LIFETIME,
+                expires: Instant::now() + s.device_code_lifetime,
                 interval,
                 last_poll: None,
                 decision,
@@ -106,7 +105,7 @@ pub async fn devicecode(
         "device_code": device_code,
         "user_code": user_code,
         "verification_uri": uri,
-        "expires_in": DEVICE_CODE_LIFETIME.as_secs(),
+        "expires_in": s.device_code_lifetime.as_secs(),
         "interval": interval.as_secs().max(1),
         "message": format!("To sign in, use a web browser to open the page {uri} and enter the code {user_code} to authenticate."),
     }))

@@ -51,6 +51,8 @@ pub struct SandboxOptions {
     pub replication_lag: Duration,
     /// An app management policy: the longest secret lifetime `addPassword` accepts.
     pub max_secret_months: Option<u32>,
+    /// How long a device code stays valid (Entra ID: 15 minutes); zero means that default.
+    pub device_code_lifetime: Duration,
 }
 
 pub struct Shared {
@@ -69,6 +71,7 @@ pub struct Shared {
     device_interval: Duration,
     replication_lag: Duration,
     max_secret_months: Option<u32>,
+    device_code_lifetime: Duration,
     persisting: Mutex<()>,
 }
 
@@ -202,6 +205,11 @@ impl Sandbox {
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
             max_secret_months: opts.max_secret_months,
+            device_code_lifetime: if opts.device_code_lifetime.is_zero() {
+                Duration::from_secs(900)
+            } else {
+                opts.device_code_lifetime
+            },
             persisting: Mutex::new(()),
         });
         shared.persist().await;
