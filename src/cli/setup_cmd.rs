@@ -1,7 +1,5 @@
 //! `setup`: journeys 1's Entra part without the TUI — plan, sign-in, changes, checks.
 
-use std::io::IsTerminal;
-
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -186,9 +184,7 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
             serde_json::to_string_pretty(&r).expect("report serialises")
         );
     }
-    if !std::io::stderr().is_terminal() {
-        tracing::info!(profile = %profile.name, "setup finished");
-    }
+    tracing::info!(profile = %profile.name, client_id = %profile.client_id, "setup finished");
     exit
 }
 
