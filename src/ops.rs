@@ -203,6 +203,21 @@ pub fn record_check(env: &Env, profile: &mut Profile, rows: &[CheckRow]) -> Resu
         },
         passed: count(checks::Status::Passed),
         failed: count(checks::Status::Failed),
+        rows: rows
+            .iter()
+            .map(|r| crate::model::LastRow {
+                id: r.id.clone(),
+                status: match r.status {
+                    checks::Status::Passed => "passed",
+                    checks::Status::Failed => "failed",
+                    checks::Status::Skipped => "skipped",
+                    checks::Status::Pending | checks::Status::Running => "not run",
+                }
+                .into(),
+                elapsed_ms: r.elapsed_ms,
+                detail: r.detail.clone().unwrap_or_default(),
+            })
+            .collect(),
     });
     env.profiles().save(profile)
 }

@@ -53,6 +53,20 @@ pub enum Command {
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
         timeout: u64,
     },
+    /// Write a profile's settings (env, json, properties), the setup as PowerShell, or the
+    /// handover report (report, report-html). Never a secret.
+    Export {
+        profile: String,
+        /// env, json, properties, powershell, report or report-html.
+        #[arg(long)]
+        format: String,
+        /// Write to this file instead of standard output (an existing file needs --force).
+        #[arg(long)]
+        output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// List the profiles.
     Profiles {
         #[arg(long)]

@@ -92,6 +92,12 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Some(Command::Setup(a)) => super::setup_cmd::setup(&env, a).await,
         Some(Command::Check { profile, json, .. }) => check(&env, profile, json).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
+        Some(Command::Export {
+            profile,
+            format,
+            output,
+            force,
+        }) => export(&env, &profile, &format, output.as_deref(), force),
         Some(Command::Forget { profile }) => forget(&env, &profile).await,
         Some(Command::Sandbox { .. }) => unreachable!("handled above"),
     };
@@ -576,4 +582,49 @@ fn json_key(label: &str) -> String {
         .filter(|w| !w.is_empty())
         .collect::<Vec<_>>()
         .join("_")
+}
+
+fn export(
+    env: &Env,
+    name: &str,
+    format: &str,
+    output: Option<&std::path::Path>,
+    force: bool,
+) -> Exit {
+    let format: crate::export::Format = match format.parse() {
+        Ok(f) => f,
+        Err(e) => return usage(format!("--format: {e}")),
+    };
+    let p = match load(env, name) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let endpoints = env.endpoints(&p);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let text = crate::export::render(
+        format,
+        &crate::export::Input {
+            profile: &p,
+            endpoints: &endpoints,
+            keyring_service: ops::keyring_service(env),
+            today: &today,
+        },
+    );
+    match output {
+        None => {
+            print!("{text}");
+            Exit::Ok
+        }
+        Some(path) if path.exists() && !force => usage(format!(
+            "{} exists: choose another --output, or add --force to replace it",
+            path.display()
+        )),
+        Some(path) => match crate::store::write_private(path, text.as_bytes()) {
+            Ok(()) => {
+                eprintln!("Wrote {} (no secret in it).", path.display());
+                Exit::Ok
+            }
+            Err(e) => usage(format!("{}: {e}", path.display())),
+        },
+    }
 }

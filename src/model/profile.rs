@@ -90,6 +90,20 @@ pub struct LastCheck {
     pub verdict: CheckVerdict,
     pub passed: u32,
     pub failed: u32,
+    /// Each check as it ended, for the handover report.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rows: Vec<LastRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LastRow {
+    pub id: String,
+    /// passed, failed or skipped.
+    pub status: String,
+    #[serde(default)]
+    pub elapsed_ms: Option<u64>,
+    #[serde(default)]
+    pub detail: String,
 }
 
 /// Everything about one app registration except its secret.
