@@ -7,6 +7,7 @@ pub mod logging;
 pub mod model;
 pub mod ops;
 pub mod plan;
+pub mod renew;
 pub mod sandbox;
 pub mod setup;
 pub mod store;

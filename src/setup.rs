@@ -190,6 +190,45 @@ impl Run<'_> {
     }
 }
 
+pub enum Capped {
+    /// The tenant's policy refuses every lifetime offered.
+    Refused(Diagnosis),
+    Failed(CloudError),
+}
+
+/// Adds a secret of `months`, stepping down to the longest lifetime a tenant's app management
+/// policy accepts. Returns the secret and the lifetime used.
+pub async fn add_password_capped(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &crate::cloud::identity::AccessToken,
+    object_id: &str,
+    label: &str,
+    months: u32,
+) -> Result<(admin::NewPassword, u32), Capped> {
+    let mut months = months;
+    loop {
+        let end = add_months(OffsetDateTime::now_utc(), months);
+        match admin::add_password(http, e, t, object_id, label, end).await {
+            Ok(np) => return Ok((np, months)),
+            Err(CloudError::Graph(g)) if g.code == "CredentialInvalidLifetimeAsPerAppPolicy" => {
+                match plan::SECRET_MONTHS.iter().rev().find(|m| **m < months) {
+                    Some(shorter) => months = *shorter,
+                    None => {
+                        return Err(Capped::Refused(Diagnosis {
+                            summary: "The tenant's policy refuses every secret lifetime the wizard offers.".into(),
+                            evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+                            cause: "An app management policy caps client secret lifetimes below 3 months, or forbids secrets.".into(),
+                            fix: "Ask the tenant's administrators for the policy's limit (Entra admin center › Enterprise apps › App management policies), or use a certificate credential.".into(),
+                        }));
+                    }
+                }
+            }
+            Err(err) => return Err(Capped::Failed(err)),
+        }
+    }
+}
+
 /// The diagnosis of a failed directory call.
 pub fn graph_diagnosis(e: &CloudError, tenant: &str, portal: &str) -> Diagnosis {
     match e {
@@ -562,30 +601,19 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
     r.journal.secret_key_id = None;
     r.journal.secret_stored = false;
     r.save()?;
-    // A tenant's app management policy may cap lifetimes: step down to the longest it takes.
-    let mut months = r.req.answers.secret_months;
-    let np = loop {
-        let end = add_months(OffsetDateTime::now_utc(), months);
-        match admin::add_password(http, e, t, object_id, &label, end).await {
-            Ok(np) => break np,
-            Err(CloudError::Graph(g)) if g.code == "CredentialInvalidLifetimeAsPerAppPolicy" => {
-                match plan::SECRET_MONTHS.iter().rev().find(|m| **m < months) {
-                    Some(shorter) => months = *shorter,
-                    None => {
-                        return Err(r.refuse(
-                            i,
-                            Diagnosis {
-                                summary: "The tenant's policy refuses every secret lifetime the wizard offers.".into(),
-                                evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
-                                cause: "An app management policy caps client secret lifetimes below 3 months, or forbids secrets.".into(),
-                                fix: "Ask the tenant's administrators for the policy's limit (Entra admin center › Enterprise apps › App management policies), or use a certificate credential.".into(),
-                            },
-                        ));
-                    }
-                }
-            }
-            Err(err) => return Err(r.fail(i, err)),
-        }
+    let (np, months) = match add_password_capped(
+        &r.env.http,
+        e,
+        t,
+        object_id,
+        &label,
+        r.req.answers.secret_months,
+    )
+    .await
+    {
+        Ok(x) => x,
+        Err(Capped::Refused(d)) => return Err(r.refuse(i, d)),
+        Err(Capped::Failed(err)) => return Err(r.fail(i, err)),
     };
     let capped = if months < r.req.answers.secret_months {
         format!(

@@ -67,6 +67,17 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Rotate a profile's client secret: add a new one (administrator sign-in), store it, prove
+    /// it signs in, then remove the old one. On failure the old secret stays in use.
+    Renew {
+        profile: String,
+        /// Lifetime of the new secret in months: 3, 6, 12, 18 or 24.
+        #[arg(long, default_value_t = 6)]
+        secret_months: u32,
+        /// Public client the administrator signs in with.
+        #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
+        admin_client_id: String,
+    },
     /// List the profiles.
     Profiles {
         #[arg(long)]

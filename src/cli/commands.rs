@@ -92,6 +92,11 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Some(Command::Setup(a)) => super::setup_cmd::setup(&env, a).await,
         Some(Command::Check { profile, json, .. }) => check(&env, profile, json).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
+        Some(Command::Renew {
+            profile,
+            secret_months,
+            admin_client_id,
+        }) => super::setup_cmd::renew(&env, &profile, secret_months, &admin_client_id).await,
         Some(Command::Export {
             profile,
             format,

@@ -81,30 +81,11 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
     }
     let e = &ans.cloud.endpoints;
     let tenant = ans.tenant_id.to_string();
-    let code = match device::start(&env.http, e, &tenant, &a.admin_client_id).await {
-        Ok(c) => c,
-        Err(err) => {
-            let d = setup::graph_diagnosis(&err, &tenant, &e.portal);
-            print_diagnosis(&d);
-            return if err.is_transient() || matches!(err, crate::cloud::CloudError::Network(_)) {
-                Exit::Unavailable
-            } else {
-                Exit::CheckFailed
-            };
-        }
-    };
-    eprintln!(
-        "To sign in as an administrator of {}, open {} and enter the code {}",
-        ans.tenant, code.verification_uri, code.user_code
-    );
-    let session = match device::wait(&env.http, e, &tenant, &a.admin_client_id, &code).await {
-        Ok(s) => s,
-        Err(err) => {
-            let d = sign_in_diagnosis(&err);
-            print_diagnosis(&d);
-            return Exit::CheckFailed;
-        }
-    };
+    let session =
+        match admin_sign_in(env, e, &tenant, &ans.tenant.to_string(), &a.admin_client_id).await {
+            Ok(s) => s,
+            Err(exit) => return exit,
+        };
     match setup::rights(&session) {
         Rights::Enough(role) => eprintln!("Signed in as {} ({role}).", session.who()),
         Rights::Unknown => eprintln!(
@@ -188,6 +169,39 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
     exit
 }
 
+/// The device-code sign-in of an administrator, told on stderr.
+pub(super) async fn admin_sign_in(
+    env: &Env,
+    e: &crate::model::Endpoints,
+    tenant_id: &str,
+    tenant: &str,
+    client_id: &str,
+) -> Result<device::AdminSession, Exit> {
+    let code = match device::start(&env.http, e, tenant_id, client_id).await {
+        Ok(c) => c,
+        Err(err) => {
+            print_diagnosis(&setup::graph_diagnosis(&err, tenant_id, &e.portal));
+            return Err(
+                if err.is_transient() || matches!(err, crate::cloud::CloudError::Network(_)) {
+                    Exit::Unavailable
+                } else {
+                    Exit::CheckFailed
+                },
+            );
+        }
+    };
+    eprintln!(
+        "To sign in as an administrator of {tenant}, open {} and enter the code {}",
+        code.verification_uri, code.user_code
+    );
+    device::wait(&env.http, e, tenant_id, client_id, &code)
+        .await
+        .map_err(|err| {
+            print_diagnosis(&sign_in_diagnosis(&err));
+            Exit::CheckFailed
+        })
+}
+
 fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
     use crate::cloud::{CloudError, Diagnosis};
     match e {
@@ -204,5 +218,52 @@ fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
             fix: "Run the command again for a new code.".into(),
         },
         other => setup::graph_diagnosis(other, "", ""),
+    }
+}
+
+/// `renew`: a new secret, proven, then the old one removed.
+pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
+    if !SECRET_MONTHS.contains(&months) {
+        return usage(format!(
+            "--secret-months {months}: choose 3, 6, 12, 18 or 24 (6 is recommended)"
+        ));
+    }
+    let mut p = match crate::model::ProfileName::parse(name)
+        .map_err(|e| e.to_string())
+        .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    let e = env.endpoints(&p);
+    let session = match admin_sign_in(
+        env,
+        &e,
+        &p.tenant_id.to_string(),
+        &p.tenant,
+        admin_client_id,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    eprintln!("Signed in as {}. Adding a new secret…", session.who());
+    match crate::renew::renew(env, &mut p, &session.token, months).await {
+        Ok(r) => {
+            eprintln!(
+                "Renewed: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
+                r.months, r.expires, r.old
+            );
+            Exit::Ok
+        }
+        Err(err) => {
+            print_diagnosis(&err.diagnosis);
+            if err.unavailable {
+                Exit::Unavailable
+            } else {
+                Exit::CheckFailed
+            }
+        }
     }
 }

@@ -160,6 +160,9 @@ pub async fn create_service_principal(
 #[serde(rename_all = "camelCase")]
 pub struct PasswordInfo {
     pub key_id: String,
+    /// The secret's first characters, as Graph shows them.
+    #[serde(default)]
+    pub hint: Option<String>,
     #[serde(default)]
     pub display_name: Option<String>,
     #[serde(default)]

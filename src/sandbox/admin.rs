@@ -85,7 +85,24 @@ fn filter(q: &HashMap<String, String>) -> Option<(String, String)> {
     Some((field.trim().to_string(), value.replace("''", "'")))
 }
 
+/// The key id under which a seeded app's secret is listed.
+fn seed_key_id(a: &App) -> String {
+    format!(
+        "5eed0000-0000-4000-8000-{}",
+        &a.object_id[a.object_id.len() - 12..]
+    )
+}
+
 fn app_json(a: &App) -> Value {
+    let seeded = (!a.secret.is_empty()).then(|| {
+        json!({
+            "keyId": seed_key_id(a),
+            "displayName": "sandbox seed",
+            "hint": a.secret.chars().take(3).collect::<String>(),
+            "endDateTime": a.secret_expires.format(&Rfc3339).unwrap_or_default(),
+            "secretText": null,
+        })
+    });
     json!({
         "id": a.object_id,
         "appId": a.client_id,
@@ -93,13 +110,13 @@ fn app_json(a: &App) -> Value {
         "signInAudience": "AzureADMyOrg",
         "isFallbackPublicClient": a.public_client,
         "requiredResourceAccess": if a.required_resource_access.is_null() { json!([]) } else { a.required_resource_access.clone() },
-        "passwordCredentials": a.passwords.iter().map(|p| json!({
+        "passwordCredentials": seeded.into_iter().chain(a.passwords.iter().map(|p| json!({
             "keyId": p.key_id,
             "displayName": p.display_name,
             "hint": p.hint,
             "endDateTime": p.end.format(&Rfc3339).unwrap_or_default(),
             "secretText": null,
-        })).collect::<Vec<_>>(),
+        }))).collect::<Vec<_>>(),
     })
 }
 
@@ -358,10 +375,14 @@ pub async fn add_password(
     let Some(app) = a.t.apps.iter_mut().find(|x| x.object_id == id) else {
         return not_found(&id);
     };
+    // Like the real service's: three characters that tell secrets apart in `hint`, a digit,
+    // a tilde, then random text.
+    let random = uuid::Uuid::new_v4().simple().to_string();
     let secret = format!(
-        "sbx{}Q~{}",
+        "{}{}Q~sbx.{}",
+        &random[..3],
         app.passwords.len() + 1,
-        uuid::Uuid::new_v4().simple()
+        &random[3..]
     );
     let p = Password {
         key_id: uuid::Uuid::new_v4().to_string(),
@@ -400,7 +421,9 @@ pub async fn remove_password(
     };
     let before = app.passwords.len();
     app.passwords.retain(|p| p.key_id != key);
-    if app.passwords.len() == before {
+    if !app.secret.is_empty() && key == seed_key_id(app) {
+        app.secret.clear();
+    } else if app.passwords.len() == before {
         return bad_request(&format!("No password credential found with keyId '{key}'."));
     }
     drop(a);

@@ -1,0 +1,183 @@
+//! Rotates a profile's client secret without downtime: add a new secret, store it, prove it
+//! signs in, and only then remove the old one. If the proof fails, the old secret goes back
+//! into the keyring and the new one is removed: the app never has zero working secrets.
+
+use std::time::Duration;
+
+use crate::cloud::admin;
+use crate::cloud::identity::{AccessToken, client_credentials};
+use crate::cloud::{CloudError, Diagnosis};
+use crate::model::{Endpoints, Profile, Secret};
+use crate::ops::Env;
+use crate::setup::{Capped, add_password_capped, graph_diagnosis};
+
+#[derive(Debug)]
+pub struct Renewed {
+    /// The new secret's expiry (YYYY-MM-DD).
+    pub expires: String,
+    pub months: u32,
+    /// What happened to the old secret.
+    pub old: String,
+}
+
+#[derive(Debug)]
+pub struct RenewError {
+    pub diagnosis: Diagnosis,
+    pub unavailable: bool,
+}
+
+fn refused(
+    summary: impl Into<String>,
+    evidence: impl Into<String>,
+    cause: &str,
+    fix: &str,
+) -> RenewError {
+    RenewError {
+        diagnosis: Diagnosis {
+            summary: summary.into(),
+            evidence: evidence.into(),
+            cause: cause.into(),
+            fix: fix.into(),
+        },
+        unavailable: false,
+    }
+}
+
+fn failed(e: CloudError, p: &Profile, endpoints: &Endpoints) -> RenewError {
+    RenewError {
+        unavailable: matches!(e, CloudError::Network(_)) || e.is_transient(),
+        diagnosis: graph_diagnosis(&e, &p.tenant, &endpoints.portal),
+    }
+}
+
+/// Signs in with `secret` until it works, as a new secret takes a moment to reach the token
+/// endpoint; the error when it never does.
+async fn proves(env: &Env, p: &Profile, e: &Endpoints, secret: &Secret) -> Result<(), CloudError> {
+    let scope = if p.access.iter().any(|a| a.uses_exchange()) {
+        e.exchange_scope()
+    } else {
+        e.graph_scope()
+    };
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        match client_credentials(&env.http, e, &p.tenant_id, &p.client_id, secret, &scope).await {
+            Ok(_) => return Ok(()),
+            Err(CloudError::Aad(a))
+                if tokio::time::Instant::now() < deadline && a.has_code(7000215) => {}
+            Err(err) if tokio::time::Instant::now() < deadline && err.is_transient() => {}
+            Err(err) => return Err(err),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+pub async fn renew(
+    env: &Env,
+    p: &mut Profile,
+    admin_token: &AccessToken,
+    months: u32,
+) -> Result<Renewed, RenewError> {
+    let e = env.endpoints(p);
+    let name = p.name.to_string();
+    let keyring = p.keyring;
+    let old = env.secret(p).await.map_err(|err| {
+        refused(
+            format!("Profile {} has no secret in the keyring.", p.name),
+            err.to_string(),
+            "The keyring entry was removed, or this is another machine.",
+            "Store the current secret again (`add --force …`), then renew; or set the app up again.",
+        )
+    })?;
+    let app = admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string())
+        .await
+        .map_err(|err| failed(err, p, &e))?
+        .ok_or_else(|| {
+            refused(
+                format!("No app with client ID {} in this tenant.", p.client_id),
+                "GET /applications?$filter=appId eq … returned nothing",
+                "The app was deleted, or the signed-in account belongs to another tenant.",
+                "Sign in to the profile's tenant, or set the app up again.",
+            )
+        })?;
+    // Graph shows the first characters of each secret as its hint: that names the old one.
+    let hint: String = old.expose().chars().take(3).collect();
+    let old_keys: Vec<&admin::PasswordInfo> = app
+        .password_credentials
+        .iter()
+        .filter(|c| c.hint.as_deref() == Some(hint.as_str()))
+        .collect();
+    let label = format!(
+        "m365-mail-wizard ({name}) {}",
+        time::OffsetDateTime::now_utc().date()
+    );
+    let (np, used) =
+        match add_password_capped(&env.http, &e, admin_token, &app.id, &label, months).await {
+            Ok(x) => x,
+            Err(Capped::Refused(d)) => {
+                return Err(RenewError {
+                    diagnosis: d,
+                    unavailable: false,
+                });
+            }
+            Err(Capped::Failed(err)) => return Err(failed(err, p, &e)),
+        };
+    let new = np.secret.clone();
+    let n = name.clone();
+    let stored = env.with_vault(keyring, move |v| v.set(&n, &new)).await;
+    let proof = match stored {
+        Ok(()) => proves(env, p, &e, &np.secret).await,
+        Err(err) => Err(CloudError::Unexpected {
+            status: 0,
+            detail: format!("the keyring refused the new secret: {err}"),
+        }),
+    };
+    if let Err(err) = proof {
+        let n = name.clone();
+        let back = old.clone();
+        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+        let removed = admin::remove_password(&env.http, &e, admin_token, &app.id, &np.key_id).await;
+        let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
+        d.summary = format!(
+            "The new secret did not work; the old one stays in use. ({})",
+            d.summary
+        );
+        d.fix = match (restored, removed) {
+            (Ok(()), Ok(())) => format!("Nothing changed. {}", d.fix),
+            _ => format!(
+                "Check the app's Certificates & secrets: the new secret (key ID {}) may still be listed, and the keyring entry may need the old secret again. {}",
+                np.key_id, d.fix
+            ),
+        };
+        return Err(RenewError {
+            unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
+            diagnosis: d,
+        });
+    }
+    let old_note = match old_keys.as_slice() {
+        [only] => match admin::remove_password(&env.http, &e, admin_token, &app.id, &only.key_id).await {
+            Ok(()) => format!("the old secret (key ID {}) was removed", only.key_id),
+            Err(err) => format!(
+                "the old secret (key ID {}) could not be removed ({}): delete it under Certificates & secrets",
+                only.key_id,
+                graph_diagnosis(&err, &p.tenant, &e.portal).summary
+            ),
+        },
+        [] => "the old secret was not found on the app (already gone, or made elsewhere): nothing removed".into(),
+        _ => "several secrets start like the old one: none was removed; delete the old one under Certificates & secrets".into(),
+    };
+    let expires = np.end.get(..10).unwrap_or(&np.end).to_string();
+    p.secret_expires = Some(expires.clone());
+    env.profiles().save(p).map_err(|err| {
+        refused(
+            "The renewed profile could not be saved.",
+            err.to_string(),
+            "The config directory is not writable.",
+            "The new secret is in the keyring and works; fix the directory and run `check`.",
+        )
+    })?;
+    Ok(Renewed {
+        expires,
+        months: used,
+        old: old_note,
+    })
+}

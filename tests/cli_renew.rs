@@ -1,0 +1,142 @@
+//! `renew` through the real binary against `sandbox serve`: the new secret is stored, proven
+//! and the old one removed; when the proof fails, the old secret stays in the keyring and on
+//! the app, and the checks still pass.
+
+mod common;
+
+use common::{Home, Served, json, secret_service, secret_tool_lookup, text};
+use serde_json::Value;
+
+fn served(extra: &[&str]) -> (Served, tempfile::TempDir) {
+    let state = tempfile::tempdir().unwrap();
+    let path = state.path().join("tenant.json").display().to_string();
+    let mut args = vec!["--state", path.as_str(), "--auto-approve"];
+    args.extend(extra);
+    (Served::start(&args), state)
+}
+
+fn app(state: &tempfile::TempDir, client_id: &str) -> Value {
+    let text = std::fs::read_to_string(state.path().join("tenant.json")).unwrap();
+    let v: Value = serde_json::from_str(&text).unwrap();
+    v["tenant"]["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_id"] == client_id)
+        .cloned()
+        .unwrap()
+}
+
+fn add_scoped(home: &Home, sb: &Served, name: &str) -> (String, String) {
+    let (client_id, secret, _) = sb.app("scoped");
+    let cf = sb.cloud_file();
+    let o = home.run(
+        &[
+            "add",
+            name,
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            &client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--secret-stdin",
+        ],
+        &secret,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (client_id, secret)
+}
+
+#[test]
+fn renew_stores_proves_then_removes_the_old_secret() {
+    if !secret_service() {
+        return;
+    }
+    let (sb, state) = served(&[]);
+    let home = Home::new();
+    let (client_id, old) = add_scoped(&home, &sb, "helpdesk");
+    let o = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Renewed") && err.contains("was removed"),
+        "{err}"
+    );
+    let new = secret_tool_lookup("m365-mail-wizard", "helpdesk").unwrap();
+    assert_ne!(new, old, "the keyring holds the new secret");
+    let a = app(&state, &client_id);
+    assert_eq!(
+        a["secret"], "",
+        "the old (seeded) secret is gone from the app"
+    );
+    let passwords = a["passwords"].as_array().unwrap();
+    assert_eq!(passwords.len(), 1);
+    assert_eq!(passwords[0]["secret"].as_str(), Some(new.as_str()));
+    let profile = std::fs::read_to_string(home.config().join("profiles/helpdesk.toml")).unwrap();
+    assert!(profile.contains("secret_expires"), "{profile}");
+    assert!(!profile.contains(&new));
+    let o = home.run(&["check", "helpdesk", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
+
+#[test]
+fn a_failed_proof_keeps_the_old_secret_working() {
+    if !secret_service() {
+        return;
+    }
+    // The sign-in's poll is the first token request; the proof of the new secret the second.
+    let (sb, state) = served(&["--faults", "token:401:1@1"]);
+    let home = Home::new();
+    let (client_id, old) = add_scoped(&home, &sb, "helpdesk");
+    let o = home.run(&["renew", "helpdesk"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("The new secret did not work; the old one stays in use."),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "helpdesk").as_deref(),
+        Some(old.as_str()),
+        "the old secret is back in the keyring"
+    );
+    let a = app(&state, &client_id);
+    assert_eq!(
+        a["secret"].as_str(),
+        Some(old.as_str()),
+        "the old secret is still on the app"
+    );
+    assert!(
+        a["passwords"].as_array().unwrap().is_empty(),
+        "the new one was removed"
+    );
+    let o = home.run(&["check", "helpdesk", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
+
+#[test]
+fn a_missing_keyring_entry_is_named() {
+    if !secret_service() {
+        return;
+    }
+    let (sb, _state) = served(&[]);
+    let home = Home::new();
+    add_scoped(&home, &sb, "gone");
+    let o = std::process::Command::new("secret-tool")
+        .args(["clear", "service", "m365-mail-wizard", "username", "gone"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let o = home.run(&["renew", "gone"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("Profile gone has no secret in the keyring."),
+        "{}",
+        text(&o)
+    );
+}
