@@ -537,3 +537,23 @@ fn an_expired_code_is_named_and_nothing_changes() {
     );
     assert!(t.apps_named("m365-mail-wizard late").is_empty());
 }
+
+#[test]
+fn monitoring_warns_of_a_secret_that_expires_soon() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "short", &["--secret-months", "3"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["profiles", "--json"], "");
+    let days = json(&o)[0]["secret_expires_in_days"].as_i64().unwrap();
+    assert!((88..=93).contains(&days), "{days}");
+    assert_eq!(json(&o)[0]["secret_expiry_level"], "fine");
+    let o = home.run(&["check", "--all", "--warn-days", "100", "--json"], "");
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(text(&o).contains("short ("), "{}", text(&o));
+    let o = home.run(&["check", "--all", "--warn-days", "30"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

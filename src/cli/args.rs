@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "m365-mail-wizard",
     version,
     about = "Set up and check app-only mail access (Graph, IMAP, POP3, SMTP, EWS) to Microsoft 365 mailboxes",
-    after_help = "Without a command, the interactive wizard starts.\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error, 3 network or keyring unavailable."
+    after_help = "Without a command, the interactive wizard starts.\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error, 3 network or keyring unavailable, 4 (check --warn-days) a secret expires soon."
 )]
 pub struct Cli {
     /// Run against the built-in simulated tenant (no Microsoft account needed).
@@ -48,6 +48,12 @@ pub enum Command {
         /// Print the result as JSON on stdout.
         #[arg(long)]
         json: bool,
+        /// Check every profile (the same as naming none).
+        #[arg(long, conflicts_with = "profile")]
+        all: bool,
+        /// Exit with 4 when every check passed but a secret expires within this many days.
+        #[arg(long)]
+        warn_days: Option<u32>,
         /// Seconds each network step (connect, handshake, each answer) may take; a mail
         /// dialogue as a whole may take three times as long.
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]

@@ -90,7 +90,12 @@ pub async fn dispatch(cli: Cli) -> Exit {
         None => crate::tui::run(env).await,
         Some(Command::Add(a)) => add(&env, a).await,
         Some(Command::Setup(a)) => super::setup_cmd::setup(&env, a).await,
-        Some(Command::Check { profile, json, .. }) => check(&env, profile, json).await,
+        Some(Command::Check {
+            profile,
+            json,
+            warn_days,
+            ..
+        }) => check(&env, profile, json, warn_days).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
         Some(Command::Renew {
             profile,
@@ -301,7 +306,7 @@ fn load(env: &Env, name: &str) -> Result<Profile, Exit> {
     env.profiles().load(&name).map_err(usage)
 }
 
-async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
+async fn check(env: &Env, profile: Option<String>, json_out: bool, warn_days: Option<u32>) -> Exit {
     let profiles: Vec<Profile> = match &profile {
         Some(name) => match load(env, name) {
             Ok(p) => vec![p],
@@ -323,6 +328,17 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
     };
     let mut reports = Vec::new();
     let mut worst = Exit::Ok;
+    let today = time::OffsetDateTime::now_utc().date();
+    let expiring: Vec<String> = match warn_days {
+        Some(n) => profiles
+            .iter()
+            .filter_map(|p| {
+                let (days, _) = p.expiry(today)?;
+                (days <= i64::from(n)).then(|| format!("{} ({days} days)", p.name))
+            })
+            .collect(),
+        None => Vec::new(),
+    };
     for p in profiles {
         let (exit, report) = check_profile(env, p, json_out).await;
         if exit == Exit::Usage {
@@ -334,6 +350,15 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool) -> Exit {
             _ => Exit::Ok,
         };
         reports.extend(report);
+    }
+    if !expiring.is_empty() {
+        eprintln!(
+            "Secrets expiring within the warning window: {}",
+            expiring.join(", ")
+        );
+        if worst == Exit::Ok {
+            worst = Exit::Expiring;
+        }
     }
     if json_out {
         let v = if profile.is_some() {
@@ -485,6 +510,8 @@ fn report_json(
         "client_id": p.client_id,
         "access": p.access,
         "verdict": verdict,
+        "secret_expires": p.secret_expires,
+        "secret_expires_in_days": p.expiry(time::OffsetDateTime::now_utc().date()).map(|(d, _)| d),
         "at": p.last_check.as_ref().map(|c| c.at.clone()),
         "elapsed_ms": elapsed_ms,
         "checks": rows,
@@ -505,6 +532,9 @@ fn profile_json(p: &Profile) -> Value {
         "deny_mailbox": p.deny_mailbox,
         "keyring": p.keyring,
         "last_check": p.last_check,
+        "secret_expires": p.secret_expires,
+        "secret_expires_in_days": p.expiry(time::OffsetDateTime::now_utc().date()).map(|(d, _)| d),
+        "secret_expiry_level": p.expiry(time::OffsetDateTime::now_utc().date()).map(|(_, l)| l),
     })
 }
 

@@ -18,6 +18,8 @@ pub enum Exit {
     CheckFailed = 1,
     Usage = 2,
     Unavailable = 3,
+    /// `check --warn-days N`: everything passed, but a secret expires within N days.
+    Expiring = 4,
 }
 
 impl From<Exit> for ExitCode {

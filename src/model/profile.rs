@@ -157,7 +157,32 @@ pub fn parse_expiry(text: &str, today: time::Date) -> Result<Option<String>, Str
     Ok(Some(date.format(&iso).expect("a date formats")))
 }
 
+/// How close a secret is to its expiry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ExpiryLevel {
+    Fine,
+    /// Under 30 days.
+    Soon,
+    /// Under 7 days, or past.
+    Urgent,
+}
+
 impl Profile {
+    /// Days until the secret expires (negative when past) and how urgent that is; `None` when
+    /// the expiry is not known.
+    pub fn expiry(&self, today: time::Date) -> Option<(i64, ExpiryLevel)> {
+        let iso = time::macros::format_description!("[year]-[month]-[day]");
+        let date = time::Date::parse(self.secret_expires.as_deref()?, &iso).ok()?;
+        let days = (date - today).whole_days();
+        let level = match days {
+            d if d < 7 => ExpiryLevel::Urgent,
+            d if d < 30 => ExpiryLevel::Soon,
+            _ => ExpiryLevel::Fine,
+        };
+        Some((days, level))
+    }
+
     /// What the consuming application must be configured with; the secret only by where it is.
     pub fn app_settings(
         &self,
@@ -219,6 +244,25 @@ impl Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn expiry_levels() {
+        let today = time::macros::date!(2026 - 11 - 26);
+        let mut p: Profile = toml::from_str(
+            "name = \"p\"\ncloud = \"global\"\ntenant = \"t\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = [\"graph-read\"]\nmailboxes = [\"a@b.example\"]\n",
+        )
+        .unwrap();
+        assert_eq!(p.expiry(today), None);
+        for (date, days, level) in [
+            ("2027-05-26", 181, ExpiryLevel::Fine),
+            ("2026-12-20", 24, ExpiryLevel::Soon),
+            ("2026-11-30", 4, ExpiryLevel::Urgent),
+            ("2026-11-20", -6, ExpiryLevel::Urgent),
+        ] {
+            p.secret_expires = Some(date.into());
+            assert_eq!(p.expiry(today), Some((days, level)), "{date}");
+        }
+    }
 
     #[test]
     fn expiry_dates() {

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, 
 
 use crate::catalog::catalog;
 use crate::checks::Status;
-use crate::model::{AccessChoice, CheckVerdict};
+use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel};
 use crate::setup::StepStatus;
 use crate::wizard::{Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints};
 
@@ -146,6 +146,19 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
                         if p.mailboxes.len() == 1 { " " } else { "es" }
                     )),
                 ];
+                if let Some((days, level)) = p.expiry(s.today) {
+                    let text = if days < 0 {
+                        "expired ".to_string()
+                    } else {
+                        format!("{days:>3} d ")
+                    };
+                    let tone = match level {
+                        ExpiryLevel::Fine => DIM,
+                        ExpiryLevel::Soon => WARN,
+                        ExpiryLevel::Urgent => BAD,
+                    };
+                    spans.push(Span::raw(text).fg(tone));
+                }
                 match &p.last_check {
                     Some(c) => {
                         spans.push(verdict_mark(c.verdict));
