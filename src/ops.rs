@@ -90,20 +90,30 @@ fn expected_instance(kind: CloudKind) -> Option<&'static str> {
     }
 }
 
-/// Resolves the tenant through discovery, refusing a tenant that lives in another cloud.
+/// Resolves the tenant through discovery. A tenant that lives in another named cloud than
+/// the one chosen is looked up again there, and that cloud is returned: tokens and endpoints
+/// are not interchangeable between clouds.
 pub async fn resolve_tenant(
     http: &reqwest::Client,
     endpoints: &Endpoints,
     kind: CloudKind,
     tenant: &TenantInput,
-) -> Result<TenantInfo, (Diagnosis, bool)> {
+) -> Result<(TenantInfo, CloudKind), (Diagnosis, bool)> {
     let text = tenant.to_string();
     match discover_tenant(http, endpoints, tenant).await {
         Ok(info) => match expected_instance(kind) {
             Some(want) if !info.cloud_instance.is_empty() && info.cloud_instance != want => {
-                Err((wrong_cloud(&info.cloud_instance, want), false))
+                let wrong = || (wrong_cloud(&info.cloud_instance, want), false);
+                let detected = CloudKind::detect(&info.cloud_instance, &info.region_sub_scope)
+                    .filter(|d| *d != kind)
+                    .ok_or_else(wrong)?;
+                let there = Endpoints::named(detected).ok_or_else(wrong)?;
+                match discover_tenant(http, &there, tenant).await {
+                    Ok(found) => Ok((found, detected)),
+                    Err(_) => Err(wrong()),
+                }
             }
-            _ => Ok(info),
+            _ => Ok((info, kind)),
         },
         Err(e) => {
             let unavailable = matches!(e, CloudError::Network(_)) || e.is_transient();

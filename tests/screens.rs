@@ -83,7 +83,10 @@ fn tenant() -> TenantId {
 fn filled() -> State {
     let mut s = State::new(Some(sandbox()), None);
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
-    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
     typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
     keys(&mut s, &[Key::Enter]);
     typed(&mut s, "sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD");
@@ -208,7 +211,10 @@ fn form_steps() {
 fn form_errors() {
     let mut s = State::new(Some(sandbox()), None);
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
-    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
     typed(&mut s, "d0000000-0001-4000-8000-00000000a00");
     keys(&mut s, &[Key::Enter]);
     snap("step_client_id_error", &s);
@@ -230,7 +236,10 @@ fn summary_after_all_passed() {
 fn mail_checked() -> State {
     let mut s = State::new(Some(sandbox()), None);
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
-    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
     typed(&mut s, "a1f5c0de-0007-4000-8000-00000000c007");
     keys(&mut s, &[Key::Enter]);
     typed(&mut s, "sbx7Q~NoFullAccess.Poller-Sandbox_Only.0007uVwX");
@@ -350,7 +359,10 @@ fn the_secret_never_reaches_the_screen() {
 fn setup_sign_in_and_plan() {
     let mut s = State::new(Some(sandbox()), None);
     keys(&mut s, &[Key::Char('n'), Key::Enter]);
-    send(&mut s, [Msg::TenantResolved(Ok(tenant()))]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
     keys(
         &mut s,
         &[Key::Down, Key::Down, Key::Down, Key::Char(' '), Key::Enter],

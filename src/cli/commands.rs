@@ -214,7 +214,7 @@ pub(super) async fn answers(env: &Env, a: &ProfileArgs, force: bool) -> Result<A
             "a profile named \"{name}\" exists: choose another name or add --force to replace it"
         )));
     }
-    let info = ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant)
+    let (info, lives_in) = ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant)
         .await
         .map_err(|(d, unavailable)| {
             print_diagnosis(&d);
@@ -224,6 +224,16 @@ pub(super) async fn answers(env: &Env, a: &ProfileArgs, force: bool) -> Result<A
                 Exit::Usage
             }
         })?;
+    let cloud = if lives_in != cloud.kind {
+        eprintln!(
+            "note: {tenant} lives in the {} cloud, not {}: using that cloud's endpoints.",
+            lives_in.label(),
+            cloud.kind.label()
+        );
+        Cloud::named(lives_in)
+    } else {
+        cloud
+    };
     Ok(Answers {
         name,
         tenant,

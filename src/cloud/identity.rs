@@ -87,6 +87,32 @@ pub struct TenantInfo {
     pub id: TenantId,
     /// e.g. `microsoftonline.com`, `microsoftonline.us`; empty when not given.
     pub cloud_instance: String,
+    /// `tenant_region_sub_scope`, e.g. `DOD`, `DODCON`, `GCC`; empty when not given.
+    pub region_sub_scope: String,
+}
+
+/// Reads what discovery says about a tenant: its id (from `issuer`) and its cloud.
+pub fn parse_discovery(body: &[u8]) -> Result<TenantInfo, String> {
+    #[derive(Deserialize)]
+    struct Discovery {
+        issuer: String,
+        #[serde(default)]
+        cloud_instance_name: String,
+        #[serde(default)]
+        tenant_region_sub_scope: String,
+    }
+    let d: Discovery =
+        serde_json::from_slice(body).map_err(|e| format!("discovery document unreadable: {e}"))?;
+    let id = d
+        .issuer
+        .split('/')
+        .find_map(|seg| TenantId::parse(seg).ok())
+        .ok_or_else(|| format!("discovery issuer {} names no tenant id", d.issuer))?;
+    Ok(TenantInfo {
+        id,
+        cloud_instance: d.cloud_instance_name,
+        region_sub_scope: d.tenant_region_sub_scope,
+    })
 }
 
 pub(crate) fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
@@ -125,28 +151,7 @@ pub async fn discover_tenant(
     if status != 200 {
         return Err(aad_from_body(status, &body));
     }
-    #[derive(Deserialize)]
-    struct Discovery {
-        issuer: String,
-        #[serde(default)]
-        cloud_instance_name: String,
-    }
-    let d: Discovery = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
-        status,
-        detail: format!("discovery document unreadable: {e}"),
-    })?;
-    let id = d
-        .issuer
-        .split('/')
-        .find_map(|seg| TenantId::parse(seg).ok())
-        .ok_or_else(|| CloudError::Unexpected {
-            status,
-            detail: format!("discovery issuer {} names no tenant id", d.issuer),
-        })?;
-    Ok(TenantInfo {
-        id,
-        cloud_instance: d.cloud_instance_name,
-    })
+    parse_discovery(&body).map_err(|detail| CloudError::Unexpected { status, detail })
 }
 
 type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, CloudError>> + Send>>;

@@ -45,6 +45,24 @@ impl CloudKind {
     }
 }
 
+impl CloudKind {
+    /// The national cloud a tenant lives in, from its discovery document's
+    /// `cloud_instance_name` and `tenant_region_sub_scope`. GCC (moderate) tenants live in the
+    /// global cloud. Telling DoD (`DOD`) from GCC High (`DODCON`) by the sub-scope follows
+    /// Microsoft's national-cloud documentation; it is not confirmed against a live tenant.
+    pub fn detect(cloud_instance: &str, region_sub_scope: &str) -> Option<CloudKind> {
+        match cloud_instance.to_ascii_lowercase().as_str() {
+            "microsoftonline.com" => Some(CloudKind::Global),
+            "microsoftonline.us" if region_sub_scope.eq_ignore_ascii_case("DOD") => {
+                Some(CloudKind::Dod)
+            }
+            "microsoftonline.us" => Some(CloudKind::GccHigh),
+            "partner.microsoftonline.cn" => Some(CloudKind::China),
+            _ => None,
+        }
+    }
+}
+
 impl FromStr for CloudKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
@@ -296,6 +314,46 @@ impl fmt::Display for Cloud {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn clouds_are_detected_from_discovery() {
+        let docs = [
+            (
+                r#"{"issuer":"https://login.microsoftonline.com/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"microsoftonline.com","tenant_region_scope":"EU"}"#,
+                Some(CloudKind::Global),
+            ),
+            (
+                r#"{"issuer":"https://login.microsoftonline.com/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"microsoftonline.com","tenant_region_scope":"NA","tenant_region_sub_scope":"GCC"}"#,
+                Some(CloudKind::Global),
+            ),
+            (
+                r#"{"issuer":"https://login.microsoftonline.us/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"microsoftonline.us","tenant_region_scope":"USGov","tenant_region_sub_scope":"DODCON"}"#,
+                Some(CloudKind::GccHigh),
+            ),
+            (
+                r#"{"issuer":"https://login.microsoftonline.us/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"microsoftonline.us","tenant_region_scope":"USGov","tenant_region_sub_scope":"DOD"}"#,
+                Some(CloudKind::Dod),
+            ),
+            (
+                r#"{"issuer":"https://login.partner.microsoftonline.cn/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"partner.microsoftonline.cn"}"#,
+                Some(CloudKind::China),
+            ),
+            (
+                r#"{"issuer":"http://127.0.0.1:1/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/v2.0","cloud_instance_name":"sandbox.invalid"}"#,
+                None,
+            ),
+        ];
+        for (doc, want) in docs {
+            let info = crate::cloud::identity::parse_discovery(doc.as_bytes()).unwrap();
+            assert_eq!(info.id.to_string(), "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
+            assert_eq!(
+                CloudKind::detect(&info.cloud_instance, &info.region_sub_scope),
+                want,
+                "{doc}"
+            );
+        }
+        assert!(crate::cloud::identity::parse_discovery(b"{}").is_err());
+    }
 
     #[test]
     fn mail_endpoints_are_host_and_port() {

@@ -226,7 +226,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                         };
                         ops::resolve_tenant(&env.http, &endpoints, cloud, &t)
                             .await
-                            .map(|i| i.id)
+                            .map(|(i, lives_in)| (i.id, lives_in))
                             .map_err(|(d, _)| format!("{} {} Fix: {}", d.summary, d.cause, d.fix))
                     }
                 };

@@ -290,7 +290,8 @@ pub enum Msg {
     Tick,
     Resize(u16, u16),
     Profiles(Vec<ProfileRow>, Vec<String>),
-    TenantResolved(Result<TenantId, String>),
+    /// The tenant's id, and the cloud it lives in (which may differ from the one chosen).
+    TenantResolved(Result<(TenantId, CloudKind), String>),
     Saved(Result<Saved, String>),
     CheckEvent(usize, crate::checks::CheckEvent),
     ChecksDone,

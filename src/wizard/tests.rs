@@ -31,7 +31,10 @@ fn at_secret_step() -> State {
         keys(&mut s, &[Key::Char('x')]).is_empty(),
         "keys wait while busy"
     );
-    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
     assert_eq!(s.screen, Screen::Form(Step::ClientId));
     typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
     keys(&mut s, &[Key::Enter]);
@@ -68,7 +71,10 @@ fn the_tenant_id_as_client_id_is_named() {
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Enter]);
-    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
     typed(&mut s, &tenant().to_string());
     keys(&mut s, &[Key::Enter]);
     assert!(s.error.as_deref().unwrap().contains("tenant ID"));
@@ -217,7 +223,10 @@ fn at_sign_in() -> (State, Vec<Effect>) {
     assert_eq!(s.form.journey, Journey::Setup);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Enter]);
-    update(&mut s, Msg::TenantResolved(Ok(tenant())));
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
     assert_eq!(
         s.screen,
         Screen::Form(Step::Access),
@@ -434,4 +443,19 @@ fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
     assert_eq!(s.form.guide_field, 0, "the cursor is back on the client ID");
     update(&mut s, Msg::AppLookedUp(Ok(())));
     assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::AddSecret);
+}
+
+#[test]
+fn a_tenant_in_another_cloud_switches_the_cloud() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    typed(&mut s, "contoso.us");
+    keys(&mut s, &[Key::Enter]);
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::GccHigh))),
+    );
+    assert_eq!(s.form.cloud, CloudKind::GccHigh);
+    assert!(s.notice.as_deref().unwrap().contains("GCC High"));
+    assert_eq!(s.screen, Screen::Form(Step::ClientId));
 }

@@ -117,9 +117,16 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::TenantResolved(result) => {
             s.busy = None;
             match result {
-                Ok(id) => {
+                Ok((id, lives_in)) => {
                     s.form.tenant_id = Some(id);
                     s.notice = Some(format!("Tenant ID: {id}"));
+                    if lives_in != s.form.cloud && s.sandbox.is_none() {
+                        s.notice = Some(format!(
+                            "Tenant ID: {id}. It lives in the {} cloud: switched to it.",
+                            lives_in.label()
+                        ));
+                        s.form.cloud = lives_in;
+                    }
                     let next = Step::Tenant.next_in(s.form.journey).unwrap_or(Step::Tenant);
                     s.screen = Screen::Form(next);
                 }
