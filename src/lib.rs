@@ -2,6 +2,7 @@ pub mod catalog;
 pub mod checks;
 pub mod cli;
 pub mod cloud;
+pub mod credential;
 pub mod export;
 pub mod logging;
 pub mod model;

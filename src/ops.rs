@@ -183,6 +183,10 @@ pub async fn run_checks(
         access: profile.access.clone(),
         send_test: profile.send_test,
         timeouts: env.timeouts,
+        certificate: match &profile.credential {
+            crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.clone()),
+            crate::model::Credential::Secret => None,
+        },
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runner = tokio::spawn(checks::run(input, specs, tx));

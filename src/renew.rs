@@ -71,6 +71,35 @@ async fn proves(env: &Env, p: &Profile, e: &Endpoints, secret: &Secret) -> Resul
     }
 }
 
+/// The profile's current credential (from the keyring) and its app (from Graph).
+async fn current(
+    env: &Env,
+    p: &Profile,
+    e: &Endpoints,
+    admin_token: &AccessToken,
+) -> Result<(Secret, admin::Application), RenewError> {
+    let old = env.secret(p).await.map_err(|err| {
+        refused(
+            format!("Profile {} has no secret in the keyring.", p.name),
+            err.to_string(),
+            "The keyring entry was removed, or this is another machine.",
+            "Store the current secret again (`add --force …`); or set the app up again.",
+        )
+    })?;
+    let app = admin::find_application(&env.http, e, admin_token, &p.client_id.to_string())
+        .await
+        .map_err(|err| failed(err, p, e))?
+        .ok_or_else(|| {
+            refused(
+                format!("No app with client ID {} in this tenant.", p.client_id),
+                "GET /applications?$filter=appId eq … returned nothing",
+                "The app was deleted, or the signed-in account belongs to another tenant.",
+                "Sign in to the profile's tenant, or set the app up again.",
+            )
+        })?;
+    Ok((old, app))
+}
+
 pub async fn renew(
     env: &Env,
     p: &mut Profile,
@@ -80,25 +109,7 @@ pub async fn renew(
     let e = env.endpoints(p);
     let name = p.name.to_string();
     let keyring = p.keyring;
-    let old = env.secret(p).await.map_err(|err| {
-        refused(
-            format!("Profile {} has no secret in the keyring.", p.name),
-            err.to_string(),
-            "The keyring entry was removed, or this is another machine.",
-            "Store the current secret again (`add --force …`), then renew; or set the app up again.",
-        )
-    })?;
-    let app = admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string())
-        .await
-        .map_err(|err| failed(err, p, &e))?
-        .ok_or_else(|| {
-            refused(
-                format!("No app with client ID {} in this tenant.", p.client_id),
-                "GET /applications?$filter=appId eq … returned nothing",
-                "The app was deleted, or the signed-in account belongs to another tenant.",
-                "Sign in to the profile's tenant, or set the app up again.",
-            )
-        })?;
+    let (old, app) = current(env, p, &e, admin_token).await?;
     // Graph shows the first characters of each secret as its hint: that names the old one.
     let hint: String = old.expose().chars().take(3).collect();
     let old_keys: Vec<&admin::PasswordInfo> = app
@@ -179,5 +190,121 @@ pub async fn renew(
         expires,
         months: used,
         old: old_note,
+    })
+}
+
+#[derive(Debug)]
+pub struct Certified {
+    pub thumbprint: String,
+    pub expires: String,
+}
+
+/// Signs in with the certificate until its key is accepted (a new credential takes a moment to
+/// reach the token endpoint).
+async fn proves_certificate(
+    env: &Env,
+    p: &Profile,
+    e: &Endpoints,
+    key: &Secret,
+    thumbprint: &str,
+) -> Result<(), CloudError> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let got = crate::cloud::identity::assertion_credentials(
+            &env.http,
+            e,
+            &p.tenant_id,
+            &p.client_id,
+            key,
+            thumbprint,
+            &e.graph_scope(),
+        )
+        .await;
+        match got {
+            Ok(_) => return Ok(()),
+            Err(CloudError::Aad(a))
+                if tokio::time::Instant::now() < deadline && a.has_code(700027) => {}
+            Err(err) if tokio::time::Instant::now() < deadline && err.is_transient() => {}
+            Err(err) => return Err(err),
+        }
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
+}
+
+/// Moves a profile from its client secret to a new certificate: generate a key pair and a
+/// self-signed certificate, register it on the app, keep the private key in the keyring, and
+/// prove it signs in. If the proof fails, the secret goes back into the keyring.
+pub async fn certify(
+    env: &Env,
+    p: &mut Profile,
+    admin_token: &AccessToken,
+    months: u32,
+) -> Result<Certified, RenewError> {
+    let e = env.endpoints(p);
+    let name = p.name.to_string();
+    let keyring = p.keyring;
+    let (old, app) = current(env, p, &e, admin_token).await?;
+    let cn = format!("m365-mail-wizard {name}");
+    let cert = tokio::task::spawn_blocking(move || crate::credential::generate(&cn, months))
+        .await
+        .map_err(|err| {
+            refused(
+                "The key pair could not be made.",
+                err.to_string(),
+                "An internal error.",
+                "Run the command again.",
+            )
+        })?
+        .map_err(|err| {
+            refused(
+                "The key pair could not be made.",
+                err,
+                "An internal error.",
+                "Run the command again.",
+            )
+        })?;
+    let label = format!("m365-mail-wizard ({name})");
+    admin::add_certificate(&env.http, &e, admin_token, &app, &cert.der, &label)
+        .await
+        .map_err(|err| failed(err, p, &e))?;
+    let key = cert.private_key.clone();
+    let n = name.clone();
+    let stored = env.with_vault(keyring, move |v| v.set(&n, &key)).await;
+    let proof = match stored {
+        Ok(()) => proves_certificate(env, p, &e, &cert.private_key, &cert.thumbprint).await,
+        Err(err) => Err(CloudError::Unexpected {
+            status: 0,
+            detail: format!("the keyring refused the private key: {err}"),
+        }),
+    };
+    if let Err(err) = proof {
+        let n = name.clone();
+        let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
+        let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
+        d.summary = format!(
+            "The certificate did not sign in; the profile keeps its client secret. ({})",
+            d.summary
+        );
+        return Err(RenewError {
+            unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
+            diagnosis: d,
+        });
+    }
+    let expires = cert.not_after.date().to_string();
+    p.credential = crate::model::Credential::Certificate {
+        thumbprint: cert.thumbprint.clone(),
+    };
+    p.secret_expires = Some(expires.clone());
+    env.profiles().save(p).map_err(|err| {
+        refused(
+            "The profile could not be saved.",
+            err.to_string(),
+            "The config directory is not writable.",
+            "The private key is in the keyring and works; fix the directory and run the command again.",
+        )
+    })?;
+    Ok(Certified {
+        thumbprint: cert.thumbprint,
+        expires,
     })
 }

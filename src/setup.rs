@@ -337,6 +337,7 @@ pub async fn run(
         keyring: req.keyring,
         last_check: None,
         secret_expires: r.secret_end.clone(),
+        credential: Default::default(),
     };
     env.profiles().save(&profile).map_err(|e| SetupError {
         step: None,

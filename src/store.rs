@@ -308,6 +308,7 @@ mod tests {
             keyring: KeyringBackend::Os,
             last_check: None,
             secret_expires: None,
+            credential: Default::default(),
         }
     }
 

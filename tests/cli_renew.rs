@@ -140,3 +140,49 @@ fn a_missing_keyring_entry_is_named() {
         text(&o)
     );
 }
+
+#[test]
+fn a_profile_moves_to_a_certificate_and_checks_with_it() {
+    if !secret_service() {
+        return;
+    }
+    let (sb, state) = served(&[]);
+    let home = Home::new();
+    let (client_id, secret) = add_scoped(&home, &sb, "certified");
+    let o = home.run(&["cert", "certified", "--months", "6"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("now signs in with a certificate"),
+        "{}",
+        text(&o)
+    );
+    let key = secret_tool_lookup("m365-mail-wizard", "certified").unwrap();
+    assert!(
+        key.starts_with("-----BEGIN PRIVATE KEY-----"),
+        "the keyring holds the private key"
+    );
+    let a = app(&state, &client_id);
+    assert_eq!(a["certificates"].as_array().unwrap().len(), 1);
+    assert!(
+        !a["certificates"].to_string().contains("PRIVATE KEY"),
+        "only the public part is registered"
+    );
+    let profile = std::fs::read_to_string(home.config().join("profiles/certified.toml")).unwrap();
+    assert!(
+        profile.contains("kind = \"certificate\"") && !profile.contains("PRIVATE"),
+        "{profile}"
+    );
+    let o = home.run(&["check", "certified", "--json"], "");
+    let r = json(&o);
+    assert_eq!(r["verdict"], "passed", "{r:#}");
+    for f in ["env", "json", "report"] {
+        let o = home.run(&["export", "certified", "--format", f], "");
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !out.contains("PRIVATE KEY") && !out.contains(&secret),
+            "{f}"
+        );
+    }
+    let o = home.run(&["renew", "certified"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

@@ -293,6 +293,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         keyring: KeyringBackend::SessionMemory,
         last_check: None,
         secret_expires: None,
+        credential: Default::default(),
     };
     let specs = checks::plan(&profile);
     let input = RunInput {
@@ -305,6 +306,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         access,
         send_test: true,
         timeouts: Timeouts::default(),
+        certificate: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     checks::run(input, specs.clone(), tx).await;

@@ -320,6 +320,7 @@ mod tests {
             keyring: KeyringBackend::SessionMemory,
             last_check: None,
             secret_expires: None,
+            credential: Default::default(),
         }
     }
 

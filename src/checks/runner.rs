@@ -16,7 +16,7 @@ use super::wire::{ProbeError, Target, Timeouts, tls_config};
 use super::{CheckEvent, CheckKind, CheckSpec, ews, imap, pop, smtp};
 use crate::catalog::{EXCHANGE, GRAPH, catalog};
 use crate::cloud::diagnose::{self, Context, Stage, missing_roles, not_denied};
-use crate::cloud::identity::{AccessToken, client_credentials};
+use crate::cloud::identity::{AccessToken, assertion_credentials, client_credentials};
 use crate::cloud::{CloudError, NetKind, NetworkError, graph};
 use crate::model::{AccessChoice, ClientId, Endpoints, Mailbox, Secret, TenantId};
 
@@ -31,7 +31,10 @@ pub struct RunInput {
     pub tenant: String,
     pub tenant_id: TenantId,
     pub client_id: ClientId,
+    /// The client secret, or with `certificate` the certificate's private key (PEM).
     pub secret: Secret,
+    /// The certificate's `x5t#S256` when the app proves itself with a certificate.
+    pub certificate: Option<String>,
     pub access: Vec<AccessChoice>,
     /// SMTP submits a test message only when the user opted in.
     pub send_test: bool,
@@ -111,15 +114,31 @@ pub async fn run(
             if !wanted {
                 return None;
             }
-            let t = client_credentials(
-                &input.http,
-                &input.endpoints,
-                &input.tenant_id,
-                &input.client_id,
-                &input.secret,
-                &scope,
-            )
-            .await;
+            let t = match &input.certificate {
+                Some(thumbprint) => {
+                    assertion_credentials(
+                        &input.http,
+                        &input.endpoints,
+                        &input.tenant_id,
+                        &input.client_id,
+                        &input.secret,
+                        thumbprint,
+                        &scope,
+                    )
+                    .await
+                }
+                None => {
+                    client_credentials(
+                        &input.http,
+                        &input.endpoints,
+                        &input.tenant_id,
+                        &input.client_id,
+                        &input.secret,
+                        &scope,
+                    )
+                    .await
+                }
+            };
             Some((t, started.elapsed()))
         }
     };

@@ -84,6 +84,18 @@ pub enum Command {
         #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
         admin_client_id: String,
     },
+    /// Move a profile from its client secret to a certificate (Microsoft's recommendation): a
+    /// new key pair and self-signed certificate, registered on the app, the private key in the
+    /// keyring, proven before the profile switches.
+    Cert {
+        profile: String,
+        /// Validity of the certificate in months: 3, 6, 12, 18 or 24.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Public client the administrator signs in with.
+        #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
+        admin_client_id: String,
+    },
     /// List the profiles.
     Profiles {
         #[arg(long)]

@@ -97,6 +97,11 @@ pub async fn dispatch(cli: Cli) -> Exit {
             ..
         }) => check(&env, profile, json, warn_days).await,
         Some(Command::Profiles { json }) => profiles(&env, json),
+        Some(Command::Cert {
+            profile,
+            months,
+            admin_client_id,
+        }) => super::setup_cmd::cert(&env, &profile, months, &admin_client_id).await,
         Some(Command::Renew {
             profile,
             secret_months,
@@ -274,6 +279,7 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
         keyring: env.keyring,
         last_check: None,
         secret_expires: None,
+        credential: Default::default(),
     };
     match ops::save_profile(env, &profile, &secret).await {
         Ok(()) => {

@@ -217,6 +217,7 @@ pub async fn guided(
         keyring: env.keyring,
         last_check: None,
         secret_expires: expires,
+        credential: Default::default(),
     };
     if let Err(err) = ops::save_profile(env, &profile, &secret).await {
         eprintln!("error: {err}");

@@ -221,30 +221,53 @@ fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
     }
 }
 
-/// `renew`: a new secret, proven, then the old one removed.
-pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
+/// A profile that signs in with a client secret (what `renew` and `cert` start from).
+fn secret_profile(env: &Env, name: &str, months: u32) -> Result<crate::model::Profile, Exit> {
     if !SECRET_MONTHS.contains(&months) {
-        return usage(format!(
-            "--secret-months {months}: choose 3, 6, 12, 18 or 24 (6 is recommended)"
-        ));
+        return Err(usage(format!(
+            "{months} months: choose 3, 6, 12, 18 or 24 (6 is recommended for secrets)"
+        )));
     }
-    let mut p = match crate::model::ProfileName::parse(name)
+    let p = crate::model::ProfileName::parse(name)
         .map_err(|e| e.to_string())
         .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
-    {
+        .map_err(usage)?;
+    if !p.credential.is_secret() {
+        return Err(usage(format!(
+            "profile {} signs in with a certificate; rotating certificates is not built yet: see its expiry with `profiles` and replace it in the portal before then",
+            p.name
+        )));
+    }
+    Ok(p)
+}
+
+fn report_failure(err: &crate::renew::RenewError) -> Exit {
+    print_diagnosis(&err.diagnosis);
+    if err.unavailable {
+        Exit::Unavailable
+    } else {
+        Exit::CheckFailed
+    }
+}
+
+/// `renew`: a new secret, proven, then the old one removed.
+pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
+    let mut p = match secret_profile(env, name, months) {
         Ok(p) => p,
-        Err(e) => return usage(e),
+        Err(exit) => return exit,
     };
+    if let Err(err) = env.secret(&p).await {
+        print_diagnosis(&crate::cloud::Diagnosis {
+            summary: format!("Profile {} has no secret in the keyring.", p.name),
+            evidence: err.to_string(),
+            cause: "The keyring entry was removed, or this is another machine.".into(),
+            fix: "Store the current secret again (`add --force …`), then renew.".into(),
+        });
+        return Exit::CheckFailed;
+    }
     let e = env.endpoints(&p);
-    let session = match admin_sign_in(
-        env,
-        &e,
-        &p.tenant_id.to_string(),
-        &p.tenant,
-        admin_client_id,
-    )
-    .await
-    {
+    let tenant_id = p.tenant_id.to_string();
+    let session = match admin_sign_in(env, &e, &tenant_id, &p.tenant, admin_client_id).await {
         Ok(s) => s,
         Err(exit) => return exit,
     };
@@ -257,13 +280,34 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
             );
             Exit::Ok
         }
-        Err(err) => {
-            print_diagnosis(&err.diagnosis);
-            if err.unavailable {
-                Exit::Unavailable
-            } else {
-                Exit::CheckFailed
-            }
+        Err(err) => report_failure(&err),
+    }
+}
+
+/// `cert`: move a profile from its client secret to a certificate.
+pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
+    let mut p = match secret_profile(env, name, months) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let e = env.endpoints(&p);
+    let tenant_id = p.tenant_id.to_string();
+    let session = match admin_sign_in(env, &e, &tenant_id, &p.tenant, admin_client_id).await {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    eprintln!(
+        "Signed in as {}. Making a key pair and a certificate…",
+        session.who()
+    );
+    match crate::renew::certify(env, &mut p, &session.token, months).await {
+        Ok(c) => {
+            eprintln!(
+                "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring. The old client secret is still on the app: delete it once nothing uses it.",
+                p.name, c.thumbprint, c.expires
+            );
+            Exit::Ok
         }
+        Err(err) => report_failure(&err),
     }
 }

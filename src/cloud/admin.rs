@@ -180,7 +180,61 @@ pub struct Application {
     #[serde(default)]
     pub password_credentials: Vec<PasswordInfo>,
     #[serde(default)]
+    pub key_credentials: Vec<KeyInfo>,
+    #[serde(default)]
     pub required_resource_access: Value,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KeyInfo {
+    pub key_id: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub usage: Option<String>,
+}
+
+/// Registers a certificate (DER) on the app. `keyCredentials` is replaced as a whole, so the
+/// app's existing certificates are sent back by their key ids.
+pub async fn add_certificate(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &AccessToken,
+    app: &Application,
+    der: &[u8],
+    display_name: &str,
+) -> Result<(), CloudError> {
+    let mut keys: Vec<Value> = app
+        .key_credentials
+        .iter()
+        .map(|k| {
+            json!({
+                "keyId": k.key_id,
+                "type": k.kind.as_deref().unwrap_or("AsymmetricX509Cert"),
+                "usage": k.usage.as_deref().unwrap_or("Verify"),
+                "displayName": k.display_name,
+            })
+        })
+        .collect();
+    keys.push(json!({
+        "type": "AsymmetricX509Cert",
+        "usage": "Verify",
+        "key": crate::credential::key_base64(der),
+        "displayName": display_name,
+    }));
+    let u = url(e, &format!("applications/{}", app.id), None)?;
+    call(
+        http,
+        t,
+        Method::PATCH,
+        u,
+        Some(&json!({ "keyCredentials": keys })),
+    )
+    .await?;
+    Ok(())
 }
 
 pub async fn find_application(

@@ -97,7 +97,8 @@ fn devicecode_url(endpoints: &Endpoints, tenant: &str) -> String {
     )
 }
 
-async fn post_form(
+/// A form POST to the identity platform: status and body.
+pub(crate) async fn post_form(
     http: &reqwest::Client,
     url: &str,
     form: &[(&str, &str)],

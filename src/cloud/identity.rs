@@ -274,3 +274,62 @@ pub async fn client_credentials(
         }
     }
 }
+
+/// A client-credentials token proven by a certificate: the client assertion is signed with
+/// the private key (PKCS#8 PEM) whose certificate has `thumbprint` (`x5t#S256`).
+pub async fn assertion_credentials(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &TenantId,
+    client_id: &ClientId,
+    key_pem: &Secret,
+    thumbprint: &str,
+    scope: &str,
+) -> Result<AccessToken, CloudError> {
+    let token_url = endpoints.token_url(&tenant.to_string());
+    guard(&token_url)?;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let now = time::OffsetDateTime::now_utc().unix_timestamp();
+        let jwt = crate::credential::assertion(
+            key_pem.expose(),
+            thumbprint,
+            &client_id.to_string(),
+            &token_url,
+            now,
+        )
+        .map_err(|detail| CloudError::Unexpected { status: 0, detail })?;
+        let cid = client_id.to_string();
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", cid.as_str()),
+            ("scope", scope),
+            (
+                "client_assertion_type",
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ),
+            ("client_assertion", jwt.as_str()),
+        ];
+        let (status, body) = super::device::post_form(http, &token_url, &form).await?;
+        if status == 200 {
+            #[derive(Deserialize)]
+            struct Answer {
+                access_token: String,
+                #[serde(default)]
+                expires_in: u64,
+            }
+            let a: Answer = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
+                status,
+                detail: format!("token answer unreadable: {e}"),
+            })?;
+            return AccessToken::from_raw(a.access_token, a.expires_in);
+        }
+        let err = aad_from_body(status, &body);
+        if err.is_transient() && attempt < 3 {
+            tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+            continue;
+        }
+        return Err(err);
+    }
+}

@@ -15,8 +15,8 @@ pub use cloud::{
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use profile::{
-    CheckVerdict, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile, ProfileName,
-    ProfileNameError, parse_expiry,
+    CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
+    ProfileName, ProfileNameError, parse_expiry,
 };
 pub use secret::{Secret, SecretWarning};
 pub use tenant::{TenantError, TenantInput};

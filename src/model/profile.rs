@@ -131,10 +131,31 @@ pub struct Profile {
     pub keyring: KeyringBackend,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_check: Option<LastCheck>,
-    /// When the client secret expires (YYYY-MM-DD), where known: from the setup, or as the
-    /// admin read it off the portal.
+    /// When the client secret (or certificate) expires (YYYY-MM-DD), where known: from the
+    /// setup, or as the admin read it off the portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_expires: Option<String>,
+    /// What proves the app: a client secret, or a certificate whose private key is what the
+    /// keyring holds.
+    #[serde(default, skip_serializing_if = "Credential::is_secret")]
+    pub credential: Credential,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Credential {
+    #[default]
+    Secret,
+    Certificate {
+        /// base64url SHA-256 of the certificate (`x5t#S256`).
+        thumbprint: String,
+    },
+}
+
+impl Credential {
+    pub fn is_secret(&self) -> bool {
+        *self == Credential::Secret
+    }
 }
 
 /// A secret's expiry as pasted from the portal's "Expires" column: `YYYY-MM-DD`, or the

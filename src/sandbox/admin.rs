@@ -110,6 +110,14 @@ fn app_json(a: &App) -> Value {
         "signInAudience": "AzureADMyOrg",
         "isFallbackPublicClient": a.public_client,
         "requiredResourceAccess": if a.required_resource_access.is_null() { json!([]) } else { a.required_resource_access.clone() },
+        "keyCredentials": a.certificates.iter().map(|c| json!({
+            "keyId": c.key_id,
+            "type": "AsymmetricX509Cert",
+            "usage": "Verify",
+            "displayName": c.display_name,
+            "customKeyIdentifier": c.thumbprint,
+            "key": null,
+        })).collect::<Vec<_>>(),
         "passwordCredentials": seeded.into_iter().chain(a.passwords.iter().map(|p| json!({
             "keyId": p.key_id,
             "displayName": p.display_name,
@@ -217,6 +225,54 @@ pub async fn get_application(
     }
 }
 
+/// `PATCH /applications/{id}`: the sandbox takes `keyCredentials` (the whole collection, as
+/// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added).
+pub async fn update_application(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Json(body): Json<Value>,
+) -> Response {
+    let mut a = match signed_in(&s, &headers, true).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let Some(app) = a.t.apps.iter_mut().find(|x| x.object_id == id) else {
+        return not_found(&id);
+    };
+    if let Some(list) = body["keyCredentials"].as_array() {
+        let mut kept = Vec::new();
+        for k in list {
+            let key_id = k["keyId"].as_str().unwrap_or_default();
+            if let Some(old) = app.certificates.iter().find(|c| c.key_id == key_id) {
+                kept.push(old.clone());
+                continue;
+            }
+            let Some(der) = k["key"]
+                .as_str()
+                .and_then(|b| {
+                    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b).ok()
+                })
+                .filter(|d| crate::credential::public_key(d).is_some())
+            else {
+                return bad_request(
+                    "Invalid certificate: the key value is not a base64 DER X.509 certificate with an RSA key.",
+                );
+            };
+            kept.push(super::tenant::KeyCredential {
+                key_id: uuid::Uuid::new_v4().to_string(),
+                display_name: k["displayName"].as_str().unwrap_or_default().to_string(),
+                thumbprint: crate::credential::thumbprint(&der),
+                key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der),
+            });
+        }
+        app.certificates = kept;
+    }
+    drop(a);
+    s.persist().await;
+    StatusCode::NO_CONTENT.into_response()
+}
+
 pub async fn create_application(
     State(s): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -248,6 +304,7 @@ pub async fn create_application(
         required_resource_access: body["requiredResourceAccess"].clone(),
         public_client: body["isFallbackPublicClient"].as_bool().unwrap_or(false),
         created_ms: now_ms(),
+        certificates: Vec::new(),
     };
     let out = app_json(&app);
     a.t.apps.push(app);

@@ -411,7 +411,10 @@ fn router(shared: Arc<Shared>) -> Router {
             "/graph/v1.0/applications",
             get(admin::list_applications).post(admin::create_application),
         )
-        .route("/graph/v1.0/applications/{id}", get(admin::get_application))
+        .route(
+            "/graph/v1.0/applications/{id}",
+            get(admin::get_application).patch(admin::update_application),
+        )
         .route(
             "/graph/v1.0/applications/{id}/addPassword",
             post(admin::add_password),

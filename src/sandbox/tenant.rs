@@ -198,6 +198,19 @@ pub struct App {
     /// When the app was created (ms since the epoch); 0 for seeded apps.
     #[serde(default)]
     pub created_ms: i64,
+    /// Certificates registered as credentials (`keyCredentials`).
+    #[serde(default)]
+    pub certificates: Vec<KeyCredential>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyCredential {
+    pub key_id: String,
+    pub display_name: String,
+    /// base64url SHA-256 of the certificate.
+    pub thumbprint: String,
+    /// The certificate, base64 DER.
+    pub key: String,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

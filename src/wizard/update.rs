@@ -568,6 +568,7 @@ fn save(s: &mut State) -> Vec<Effect> {
         secret_expires: crate::model::parse_expiry(s.form.guide_expires.text(), s.today)
             .ok()
             .flatten(),
+        credential: Default::default(),
     };
     s.busy = Some("Saving the secret to the keyring…".into());
     s.current = Some(profile.clone());

@@ -1,0 +1,177 @@
+//! Certificate credentials, Microsoft's recommended alternative to client secrets: a key pair
+//! and self-signed certificate, the client assertion (RS256 JWT with `x5t#S256`) that proves
+//! the key, and reading a certificate's public key back to verify one.
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
+use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
+use rsa::sha2::{Digest, Sha256};
+use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+
+use crate::model::Secret;
+
+/// How long an assertion is valid; Entra ID accepts up to ten minutes.
+const ASSERTION_LIFETIME: i64 = 600;
+
+pub struct NewCertificate {
+    /// PKCS#8 PEM: what goes to the keyring, nothing else.
+    pub private_key: Secret,
+    pub der: Vec<u8>,
+    /// base64url(SHA-256(DER)): the `x5t#S256` header value.
+    pub thumbprint: String,
+    pub not_after: OffsetDateTime,
+}
+
+pub fn thumbprint(der: &[u8]) -> String {
+    B64.encode(Sha256::digest(der))
+}
+
+/// A 2048-bit RSA key and a self-signed certificate for it, valid from now for `months`.
+pub fn generate(common_name: &str, months: u32) -> Result<NewCertificate, String> {
+    let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
+    let pem = key
+        .to_pkcs8_pem(LineEnding::LF)
+        .map_err(|e| e.to_string())?
+        .to_string();
+    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&pem, &rcgen::PKCS_RSA_SHA256)
+        .map_err(|e| e.to_string())?;
+    let mut params =
+        rcgen::CertificateParams::new(Vec::<String>::new()).map_err(|e| e.to_string())?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, common_name);
+    let now = OffsetDateTime::now_utc();
+    let not_after = crate::setup::add_months(now, months);
+    params.not_before = now - time::Duration::minutes(5);
+    params.not_after = not_after;
+    let cert = params.self_signed(&pair).map_err(|e| e.to_string())?;
+    let der = cert.der().to_vec();
+    Ok(NewCertificate {
+        private_key: Secret::new(pem),
+        thumbprint: thumbprint(&der),
+        der,
+        not_after,
+    })
+}
+
+/// The client assertion for the token endpoint `audience`, signed with the PEM key.
+pub fn assertion(
+    key_pem: &str,
+    thumbprint: &str,
+    client_id: &str,
+    audience: &str,
+    now: i64,
+) -> Result<String, String> {
+    let key = RsaPrivateKey::from_pkcs8_pem(key_pem)
+        .map_err(|_| "the stored private key is not a PKCS#8 RSA key".to_string())?;
+    let header = json!({ "alg": "RS256", "typ": "JWT", "x5t#S256": thumbprint });
+    let claims = json!({
+        "aud": audience,
+        "iss": client_id,
+        "sub": client_id,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "iat": now,
+        "nbf": now,
+        "exp": now + ASSERTION_LIFETIME,
+    });
+    let input = format!(
+        "{}.{}",
+        B64.encode(header.to_string()),
+        B64.encode(claims.to_string())
+    );
+    let sig = SigningKey::<Sha256>::new(key).sign(input.as_bytes());
+    Ok(format!("{input}.{}", B64.encode(sig.to_bytes())))
+}
+
+/// One DER element: (tag, content, rest).
+fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+    let (&tag, rest) = b.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (len, rest) = if first < 0x80 {
+        (usize::from(first), rest)
+    } else {
+        let n = usize::from(first & 0x7f);
+        if n == 0 || n > 4 || rest.len() < n {
+            return None;
+        }
+        let len = rest[..n]
+            .iter()
+            .fold(0usize, |a, x| (a << 8) | usize::from(*x));
+        (len, &rest[n..])
+    };
+    (rest.len() >= len).then(|| (tag, &rest[..len], &rest[len..]))
+}
+
+/// The SubjectPublicKeyInfo of an X.509 certificate (DER), walked without an X.509 library:
+/// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version?, serial, signature,
+/// issuer, validity, subject, subjectPublicKeyInfo, … }, … }.
+pub fn public_key(cert_der: &[u8]) -> Option<RsaPublicKey> {
+    let (_, cert, _) = der_element(cert_der)?;
+    let (_, tbs, _) = der_element(cert)?;
+    let mut rest = tbs;
+    let (tag, _, after) = der_element(rest)?;
+    if tag == 0xa0 {
+        rest = after;
+    }
+    for _ in 0..5 {
+        rest = der_element(rest)?.2;
+    }
+    let before = rest;
+    let (_, _, after) = der_element(rest)?;
+    let spki = &before[..before.len() - after.len()];
+    RsaPublicKey::from_public_key_der(spki).ok()
+}
+
+/// Checks an RS256 JWT against the key; the claims when it holds.
+pub fn verify(jwt: &str, key: &RsaPublicKey) -> Option<Value> {
+    let (input, sig) = jwt.rsplit_once('.')?;
+    let (_, claims) = input.split_once('.')?;
+    let sig = Signature::try_from(B64.decode(sig).ok()?.as_slice()).ok()?;
+    VerifyingKey::<Sha256>::new(key.clone())
+        .verify(input.as_bytes(), &sig)
+        .ok()?;
+    serde_json::from_slice(&B64.decode(claims).ok()?).ok()
+}
+
+/// The JWT header, unverified (to find which certificate it names).
+pub fn header(jwt: &str) -> Option<Value> {
+    let head = jwt.split('.').next()?;
+    serde_json::from_slice(&B64.decode(head).ok()?).ok()
+}
+
+/// The certificate as `keyCredentials` carries it.
+pub fn key_base64(der: &[u8]) -> String {
+    STANDARD.encode(der)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generated_certificate_signs_assertions_its_public_key_verifies() {
+        let c = generate("m365-mail-wizard test", 6).unwrap();
+        let key = public_key(&c.der).expect("the SPKI is found in the certificate");
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let jwt = assertion(
+            c.private_key.expose(),
+            &c.thumbprint,
+            "a1f5c0de-0001-4000-8000-00000000c001",
+            "https://login.example/t/oauth2/v2.0/token",
+            now,
+        )
+        .unwrap();
+        assert_eq!(header(&jwt).unwrap()["x5t#S256"], c.thumbprint.as_str());
+        let claims = verify(&jwt, &key).unwrap();
+        assert_eq!(claims["sub"], "a1f5c0de-0001-4000-8000-00000000c001");
+        assert_eq!(claims["exp"].as_i64().unwrap() - now, ASSERTION_LIFETIME);
+        let other = generate("other", 3).unwrap();
+        assert!(verify(&jwt, &public_key(&other.der).unwrap()).is_none());
+        assert!(public_key(b"\x30\x03\x02\x01\x01").is_none());
+        assert!(c.not_after > OffsetDateTime::now_utc() + time::Duration::days(150));
+    }
+}
