@@ -66,6 +66,7 @@ def main():
     protocols = protocol_ratios(info, env)
     serve.kill()
     setup_lines = setup_ratio(tmp)
+    fleet_lines = fleet_ratio(tmp)
     ideal = statistics.median(ideals)
     print(f"first frame (process start to first frame, median of {RUNS}): {ff:.1f} ms (target < 50 ms)")
     print(f"check, 3 mailboxes at {LATENCY_MS} ms latency: {statistics.median(internals):.0f} ms inside the process, "
@@ -78,6 +79,45 @@ def main():
         print(line)
     for line in setup_lines:
         print(line)
+    for line in fleet_lines:
+        print(line)
+
+
+def fleet_ratio(tmp, tenants=50):
+    """`check --all` over one profile in each of `tenants` sandbox tenants, against the slowest
+    profile checked alone."""
+    env = dict(os.environ, M365MW_CONFIG_DIR=f"{tmp}/fc", M365MW_DATA_DIR=f"{tmp}/fd")
+    serves = []
+    try:
+        for n in range(tenants):
+            serve = subprocess.Popen([BIN, "sandbox", "serve", "--latency-ms", str(LATENCY_MS)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                                     env=dict(os.environ, M365MW_DATA_DIR=f"{tmp}/fsd"))
+            serves.append(serve)
+            info = json.loads(serve.stdout.readline())
+            add(info, env, f"t{n:02}", "scoped", "graph-read", ["alice@contoso.example"])
+        alone = []
+        for n in range(tenants):
+            start = time.perf_counter()
+            out = subprocess.run([BIN, "check", f"t{n:02}", "--json"], env=env, capture_output=True, text=True)
+            alone.append((time.perf_counter() - start) * 1000)
+            assert json.loads(out.stdout)["verdict"] == "passed", out.stdout
+        walls = []
+        for _ in range(5):
+            start = time.perf_counter()
+            out = subprocess.run([BIN, "check", "--all", "--json"], env=env, capture_output=True, text=True)
+            walls.append((time.perf_counter() - start) * 1000)
+            reports = json.loads(out.stdout)
+            assert len(reports) == tenants and all(r["verdict"] == "passed" for r in reports), out.stdout[:500]
+    finally:
+        for s in serves:
+            s.kill()
+    slowest = max(alone)
+    wall = statistics.median(walls)
+    return [
+        f"check --all, {tenants} profiles in {tenants} sandbox tenants at {LATENCY_MS} ms latency: "
+        f"{wall:.0f} ms (whole process); slowest profile alone {slowest:.0f} ms; ratio {wall / slowest:.2f} (target < 2)",
+    ]
 
 
 # Sequential levels of a fresh setup no implementation can skip: resolve the resources' role

@@ -28,6 +28,23 @@ pub struct Env {
     pub timeouts: checks::Timeouts,
     /// Secrets kept for this process only (sandbox sessions without a keyring).
     memory: Arc<MemoryVault>,
+    /// Keyrings opened once per process: opening one sets up a session with the service.
+    opened: Arc<OpenedVaults>,
+}
+
+type VaultMap = std::collections::HashMap<KeyringBackend, Arc<dyn SecretStore>>;
+
+#[derive(Default)]
+struct OpenedVaults(std::sync::Mutex<VaultMap>);
+
+impl Drop for OpenedVaults {
+    /// A keyring client may block on drop; never inside the async runtime.
+    fn drop(&mut self) {
+        let map = std::mem::take(self.0.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !map.is_empty() {
+            let _ = std::thread::spawn(move || drop(map)).join();
+        }
+    }
 }
 
 impl Env {
@@ -39,6 +56,7 @@ impl Env {
             http: http::client(),
             timeouts: checks::Timeouts::default(),
             memory: Arc::new(MemoryVault::default()),
+            opened: Arc::default(),
         }
     }
 
@@ -57,7 +75,28 @@ impl Env {
             return f(self.memory.as_ref());
         }
         let sandbox = self.sandbox.is_some();
-        tokio::task::spawn_blocking(move || f(KeyringVault::open(backend, sandbox)?.as_ref()))
+        let opened = self.opened.clone();
+        tokio::task::spawn_blocking(move || {
+            let cached = opened
+                .0
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&backend)
+                .cloned();
+            let store = match cached {
+                Some(s) => s,
+                None => {
+                    let s = KeyringVault::open(backend, sandbox)?;
+                    opened
+                        .0
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(backend, s.clone());
+                    s
+                }
+            };
+            f(store.as_ref())
+        })
             .await
             .unwrap_or_else(|e| {
                 Err(VaultError::Unavailable(format!(

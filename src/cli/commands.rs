@@ -16,6 +16,9 @@ use crate::sandbox::{FaultPlan, Sandbox, SandboxOptions};
 use crate::store::{Dirs, StoreError};
 use crate::vault::VaultError;
 
+/// How many profiles `check` runs at once: a consultant's fleet in one wave.
+const PROFILES_AT_ONCE: usize = 64;
+
 pub(super) fn usage(msg: impl std::fmt::Display) -> Exit {
     eprintln!("error: {msg}");
     Exit::Usage
@@ -355,8 +358,20 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool, warn_days: Op
             .collect(),
         None => Vec::new(),
     };
-    for p in profiles {
-        let (exit, report) = check_profile(env, p, json_out).await;
+    // Profiles are independent: checked together (a bounded number at a time), then told in
+    // their order. Live progress only makes sense for one.
+    let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !json_out;
+    let results: Vec<(Exit, Option<Value>, Option<String>)> = {
+        use futures_util::StreamExt;
+        futures_util::stream::iter(profiles.into_iter().map(|p| check_quietly(env, p, json_out, progress)))
+            .buffered(PROFILES_AT_ONCE)
+            .collect()
+            .await
+    };
+    for (exit, report, text) in results {
+        if let Some(t) = text {
+            print!("{t}");
+        }
         if exit == Exit::Usage {
             return exit;
         }
@@ -391,11 +406,22 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool, warn_days: Op
 }
 
 /// Runs one profile's checks, records the result, and prints it (or returns it as JSON).
-pub(super) async fn check_profile(
+pub(super) async fn check_profile(env: &Env, p: Profile, json_out: bool) -> (Exit, Option<Value>) {
+    let progress = std::io::stderr().is_terminal() && !json_out;
+    let (exit, report, text) = check_quietly(env, p, json_out, progress).await;
+    if let Some(t) = text {
+        print!("{t}");
+    }
+    (exit, report)
+}
+
+/// One profile's checks, recorded; the report (JSON) or the text, for the caller to print.
+async fn check_quietly(
     env: &Env,
     mut p: Profile,
     json_out: bool,
-) -> (Exit, Option<Value>) {
+    progress: bool,
+) -> (Exit, Option<Value>, Option<String>) {
     let secret = match env.secret(&p).await {
         Ok(s) => s,
         Err(e) => {
@@ -404,11 +430,10 @@ pub(super) async fn check_profile(
                 VaultError::NotFound(..) => Exit::Usage,
                 _ => Exit::Unavailable,
             };
-            return (exit, None);
+            return (exit, None, None);
         }
     };
     let started = Instant::now();
-    let progress = std::io::stderr().is_terminal() && !json_out;
     let (tx, printer) = if progress {
         let (tx, rx) = mpsc::unbounded_channel();
         (
@@ -433,10 +458,9 @@ pub(super) async fn check_profile(
     };
     if json_out {
         let elapsed = started.elapsed().as_millis() as u64;
-        (exit, Some(report_json(env, &p, &rows, verdict, elapsed)))
+        (exit, Some(report_json(env, &p, &rows, verdict, elapsed)), None)
     } else {
-        print_rows(env, &p, &rows, verdict);
-        (exit, None)
+        (exit, None, Some(rows_text(env, &p, &rows, verdict)))
     }
 }
 
@@ -467,8 +491,10 @@ fn status_mark(s: Status) -> &'static str {
     }
 }
 
-fn print_rows(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) {
-    println!(
+fn rows_text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, 
         "Checks for {} (tenant {}, client {}):",
         p.name, p.tenant, p.client_id
     );
@@ -478,7 +504,7 @@ fn print_rows(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) {
             .elapsed_ms
             .map(|m| format!("{:.2} s", m as f64 / 1000.0))
             .unwrap_or_default();
-        println!(
+        let _ = writeln!(out, 
             "  {} {:<7} {:<24} {:>7}  {}",
             status_mark(r.status),
             what,
@@ -487,7 +513,7 @@ fn print_rows(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) {
             r.detail.as_deref().unwrap_or("")
         );
         if let Some(d) = &r.diagnosis {
-            println!(
+            let _ = writeln!(out, 
                 "      evidence: {}\n      cause:    {}\n      fix:      {}",
                 d.evidence, d.cause, d.fix
             );
@@ -498,13 +524,14 @@ fn print_rows(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) {
         Verdict::Failed => "a check failed",
         Verdict::Unavailable => "a service could not be reached",
     };
-    println!("Result: {word}.");
+    let _ = writeln!(out, "Result: {word}.");
     if verdict == Verdict::Passed {
-        println!("Settings for the consuming application:");
+        let _ = writeln!(out, "Settings for the consuming application:");
         for (k, v) in ops::app_settings(env, p) {
-            println!("  {k:<16} {v}");
+            let _ = writeln!(out, "  {k:<16} {v}");
         }
     }
+    out
 }
 
 fn report_json(

@@ -63,7 +63,7 @@ impl<'de> Deserialize<'de> for ProfileName {
 }
 
 /// Where the profile's secret is kept.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyringBackend {
     /// The platform's keyring (Secret Service on Linux).
