@@ -245,8 +245,13 @@ pub fn now_rfc3339() -> String {
         .unwrap_or_default()
 }
 
-/// Records the outcome on the profile (not the secret) and saves it.
-pub fn record_check(env: &Env, profile: &mut Profile, rows: &[CheckRow]) -> Result<(), StoreError> {
+/// Records the outcome on the profile (not the secret) and saves it, off the async threads
+/// (the write is synced to disk).
+pub async fn record_check(
+    env: &Env,
+    profile: &mut Profile,
+    rows: &[CheckRow],
+) -> Result<(), StoreError> {
     let count = |s| rows.iter().filter(|r| r.status == s).count() as u32;
     profile.last_check = Some(LastCheck {
         at: now_rfc3339(),
@@ -272,7 +277,16 @@ pub fn record_check(env: &Env, profile: &mut Profile, rows: &[CheckRow]) -> Resu
             })
             .collect(),
     });
-    env.profiles().save(profile)
+    let store = env.profiles();
+    let saved = profile.clone();
+    tokio::task::spawn_blocking(move || store.save(&saved))
+        .await
+        .unwrap_or_else(|e| {
+            Err(StoreError::Io {
+                path: String::new(),
+                source: std::io::Error::other(e.to_string()),
+            })
+        })
 }
 
 /// What the consuming application must be configured with (never the secret itself).

@@ -447,7 +447,7 @@ async fn check_quietly(
     if let Some(h) = printer {
         let _ = h.await;
     }
-    if let Err(e) = ops::record_check(env, &mut p, &rows) {
+    if let Err(e) = ops::record_check(env, &mut p, &rows).await {
         eprintln!("warning: the check result was not saved: {e}");
     }
     let verdict = checks::verdict(&rows);

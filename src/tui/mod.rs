@@ -263,7 +263,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let mut p = *profile;
                 let rows = ops::run_checks(&env, &p, secret, Some(etx)).await;
                 let _ = forward.await;
-                if let Err(e) = ops::record_check(&env, &mut p, &rows) {
+                if let Err(e) = ops::record_check(&env, &mut p, &rows).await {
                     tracing::warn!(error = %e, "check result not saved");
                 }
                 let _ = tx.send(Msg::ChecksDone);
