@@ -97,12 +97,12 @@ impl Env {
             };
             f(store.as_ref())
         })
-            .await
-            .unwrap_or_else(|e| {
-                Err(VaultError::Unavailable(format!(
-                    "the keyring call did not finish: {e}"
-                )))
-            })
+        .await
+        .unwrap_or_else(|e| {
+            Err(VaultError::Unavailable(format!(
+                "the keyring call did not finish: {e}"
+            )))
+        })
     }
 
     pub async fn secret(&self, p: &Profile) -> Result<Secret, VaultError> {

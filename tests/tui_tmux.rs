@@ -342,3 +342,49 @@ fn signed_in_the_guided_path_recognises_an_app_object_id() {
         SCOPED_ID,
     ]);
 }
+
+#[test]
+fn from_the_dashboard_export_and_renew() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "actions");
+    answer_setup(&t, "tui-keep");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["2/2", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-keep", "s new secret", "e export"]);
+    let first = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
+    t.keys(&["e"]);
+    t.wait_for("Exported (no secret in any file)");
+    let exports = home.data().join("exports");
+    let dir = std::fs::read_dir(&exports)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    for f in [
+        "handover.md",
+        "handover.html",
+        "settings.env",
+        "settings.json",
+        "mail.properties",
+        "setup.ps1",
+    ] {
+        let text = std::fs::read_to_string(dir.join(f)).unwrap();
+        assert!(!text.contains(&first), "{f} holds the secret");
+    }
+    t.keys(&["s"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("Renewed tui-keep");
+    let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
+    assert_ne!(first, second, "the keyring holds the new secret");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["2/2", "inbox: 12 messages"]);
+}

@@ -363,10 +363,14 @@ async fn check(env: &Env, profile: Option<String>, json_out: bool, warn_days: Op
     let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !json_out;
     let results: Vec<(Exit, Option<Value>, Option<String>)> = {
         use futures_util::StreamExt;
-        futures_util::stream::iter(profiles.into_iter().map(|p| check_quietly(env, p, json_out, progress)))
-            .buffered(PROFILES_AT_ONCE)
-            .collect()
-            .await
+        futures_util::stream::iter(
+            profiles
+                .into_iter()
+                .map(|p| check_quietly(env, p, json_out, progress)),
+        )
+        .buffered(PROFILES_AT_ONCE)
+        .collect()
+        .await
     };
     for (exit, report, text) in results {
         if let Some(t) = text {
@@ -458,7 +462,11 @@ async fn check_quietly(
     };
     if json_out {
         let elapsed = started.elapsed().as_millis() as u64;
-        (exit, Some(report_json(env, &p, &rows, verdict, elapsed)), None)
+        (
+            exit,
+            Some(report_json(env, &p, &rows, verdict, elapsed)),
+            None,
+        )
     } else {
         (exit, None, Some(rows_text(env, &p, &rows, verdict)))
     }
@@ -494,7 +502,8 @@ fn status_mark(s: Status) -> &'static str {
 fn rows_text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, 
+    let _ = writeln!(
+        out,
         "Checks for {} (tenant {}, client {}):",
         p.name, p.tenant, p.client_id
     );
@@ -504,7 +513,8 @@ fn rows_text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Str
             .elapsed_ms
             .map(|m| format!("{:.2} s", m as f64 / 1000.0))
             .unwrap_or_default();
-        let _ = writeln!(out, 
+        let _ = writeln!(
+            out,
             "  {} {:<7} {:<24} {:>7}  {}",
             status_mark(r.status),
             what,
@@ -513,7 +523,8 @@ fn rows_text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Str
             r.detail.as_deref().unwrap_or("")
         );
         if let Some(d) = &r.diagnosis {
-            let _ = writeln!(out, 
+            let _ = writeln!(
+                out,
                 "      evidence: {}\n      cause:    {}\n      fix:      {}",
                 d.evidence, d.cause, d.fix
             );

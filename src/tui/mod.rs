@@ -189,6 +189,37 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::AppLookedUp(result));
             });
         }
+        Effect::ExportAll(profile) => {
+            let result = export_all(&env, &profile);
+            let _ = tx.send(Msg::Exported(result));
+        }
+        Effect::Renew(profile) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let mut p = *profile;
+                let guard = slot.session.lock().await;
+                let result = match guard.as_ref() {
+                    None => Err(crate::cloud::Diagnosis {
+                        summary: "Nobody is signed in.".into(),
+                        evidence: String::new(),
+                        cause: "The sign-in was cancelled.".into(),
+                        fix: "Press s again.".into(),
+                    }),
+                    Some(session) => {
+                        crate::renew::renew(&env, &mut p, &session.token, 6)
+                            .await
+                            .map(|r| {
+                                format!(
+                                    "Renewed {}: the new secret is in the keyring, signs in, and is valid until {}; {}.",
+                                    p.name, r.expires, r.old
+                                )
+                            })
+                            .map_err(|e| e.diagnosis)
+                    }
+                };
+                let _ = tx.send(Msg::Renewed(result));
+            });
+        }
         Effect::RunSetup(order) => {
             let slot = admin.clone();
             tokio::spawn(async move {
@@ -449,4 +480,43 @@ async fn look_up_app(
             Err(_) => Ok(()),
         },
     }
+}
+
+/// Every export format of the profile into a new, dated folder under the data directory.
+fn export_all(env: &Env, p: &Profile) -> Result<String, String> {
+    use crate::export::{Format, Input, render};
+    let now = time::OffsetDateTime::now_utc();
+    let stamp = format!(
+        "{}-{:02}{:02}{:02}",
+        now.date(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    );
+    let dir = env
+        .dirs
+        .data
+        .join("exports")
+        .join(format!("{}-{stamp}", p.name));
+    let endpoints = env.endpoints(p);
+    let today = now.date().to_string();
+    let input = Input {
+        profile: p,
+        endpoints: &endpoints,
+        keyring_service: ops::keyring_service(env),
+        today: &today,
+    };
+    for (format, file) in [
+        (Format::Report, "handover.md"),
+        (Format::ReportHtml, "handover.html"),
+        (Format::Env, "settings.env"),
+        (Format::Json, "settings.json"),
+        (Format::Properties, "mail.properties"),
+        (Format::PowerShell, "setup.ps1"),
+    ] {
+        let path = dir.join(file);
+        crate::store::write_private(&path, render(format, &input).as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(dir.display().to_string())
 }

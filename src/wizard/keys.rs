@@ -43,6 +43,8 @@ pub fn hints(s: &State) -> Vec<Hint> {
             if !s.profiles.is_empty() {
                 out.push(h("↑↓", "move"));
                 out.push(h("enter", "re-check"));
+                out.push(h("s", "new secret"));
+                out.push(h("e", "export"));
             }
             if s.draft.is_some() {
                 out.push(h("d", "resume draft"));
@@ -94,7 +96,9 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("ctrl-c", "quit"));
         }
         Screen::SignIn => {
-            out.push(h("g", "guided instead"));
+            if s.renewing.is_none() {
+                out.push(h("g", "guided instead"));
+            }
             if s.code.is_some() {
                 out.push(h("o", "browser"));
                 if s.sandbox.is_some() {

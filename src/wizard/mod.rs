@@ -301,6 +301,10 @@ pub enum Msg {
     SignedIn(Result<SignedIn, crate::cloud::Diagnosis>),
     SetupStep(usize, crate::setup::StepStatus),
     SetupDone(Result<Box<Profile>, crate::cloud::Diagnosis>),
+    /// Export written: the folder, or why not.
+    Exported(Result<String, String>),
+    /// Renewal ended: what happened, or why it did not.
+    Renewed(Result<String, crate::cloud::Diagnosis>),
     /// Guided path, signed in: whether the pasted client ID names an app of the tenant.
     AppLookedUp(Result<(), String>),
     /// The secret of the sandbox app whose client id was typed (F2).
@@ -339,6 +343,10 @@ pub enum Effect {
     /// Sandbox only: approve the code as the sandbox's administrator.
     SandboxApprove(String),
     RunSetup(Box<SetupOrder>),
+    /// Every export format of a profile, into a new folder in the data directory.
+    ExportAll(Box<Profile>),
+    /// A new secret for the profile, with the signed-in administrator.
+    Renew(Box<Profile>),
     /// Guided path, signed in: look the pasted client ID up in the tenant.
     LookUpApp {
         client_id: String,
@@ -402,6 +410,8 @@ pub struct State {
     pub setup_running: bool,
     /// Guided setup: index into `plan` of the step shown.
     pub guide: usize,
+    /// The profile whose secret the sign-in is for (renewal), instead of a setup.
+    pub renewing: Option<Profile>,
 }
 
 impl State {
@@ -439,6 +449,7 @@ impl State {
             setup_rows: Vec::new(),
             setup_running: false,
             guide: 0,
+            renewing: None,
         }
     }
 

@@ -52,6 +52,33 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::SignedIn(Ok(si)) if s.renewing.is_some() => {
+            let profile = s.renewing.clone().expect("checked");
+            s.busy = Some(format!(
+                "Renewing the secret of {} as {}…",
+                profile.name, si.who
+            ));
+            s.signed_in = Some(si);
+            s.screen = Screen::Home;
+            vec![Effect::Renew(Box::new(profile))]
+        }
+        Msg::Exported(result) => {
+            s.busy = None;
+            match result {
+                Ok(dir) => s.notice = Some(format!("Exported (no secret in any file) to {dir}")),
+                Err(m) => s.error = Some(m),
+            }
+            Vec::new()
+        }
+        Msg::Renewed(result) => {
+            s.busy = None;
+            s.renewing = None;
+            match result {
+                Ok(note) => s.notice = Some(note),
+                Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
+            }
+            vec![Effect::LoadProfiles]
+        }
         Msg::SignedIn(result) => {
             match result {
                 Ok(si) => {
@@ -267,6 +294,32 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             s.home_cursor = (s.home_cursor + 1).min(s.profiles.len().saturating_sub(1));
             Vec::new()
         }
+        Key::Char('e') => match s.profiles.get(s.home_cursor) {
+            Some(row) => {
+                s.busy = Some(format!("Exporting {}…", row.profile.name));
+                vec![Effect::ExportAll(Box::new(row.profile.clone()))]
+            }
+            None => Vec::new(),
+        },
+        Key::Char('s') => match s.profiles.get(s.home_cursor).cloned() {
+            Some(ProfileRow { profile }) if profile.credential.is_secret() => {
+                let fx = vec![Effect::StartSignIn {
+                    cloud: profile.cloud,
+                    tenant_id: profile.tenant_id,
+                }];
+                s.renewing = Some(profile);
+                s.code = None;
+                s.signed_in = None;
+                s.notice = None;
+                s.screen = Screen::SignIn;
+                fx
+            }
+            Some(_) => {
+                s.error = Some("This profile signs in with a certificate; rotating certificates is not built yet.".into());
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
         Key::Enter | Key::Char('r') => match s.profiles.get(s.home_cursor).cloned() {
             Some(ProfileRow { profile }) => {
                 s.current = Some(profile);
@@ -629,17 +682,29 @@ fn sign_in_key(s: &mut State, k: Key) -> Vec<Effect> {
         (Key::Esc, _) => {
             s.error = None;
             s.code = None;
-            s.screen = Screen::Form(Step::Name);
+            s.screen = if s.renewing.take().is_some() {
+                Screen::Home
+            } else {
+                Screen::Form(Step::Name)
+            };
             vec![Effect::CancelSignIn]
         }
         (Key::Char('o'), Some(c)) => vec![Effect::OpenBrowser(c.uri.clone())],
         (Key::Char('a'), Some(c)) if s.sandbox.is_some() => {
             vec![Effect::SandboxApprove(c.user_code.clone())]
         }
-        (Key::Char('g'), _) => {
+        (Key::Char('g'), _) if s.renewing.is_none() => {
             let mut fx = vec![Effect::CancelSignIn];
             fx.extend(start_guide(s));
             fx
+        }
+        (Key::Char('n'), None) if s.renewing.is_some() => {
+            s.error = None;
+            let p = s.renewing.as_ref().expect("checked");
+            vec![Effect::StartSignIn {
+                cloud: p.cloud,
+                tenant_id: p.tenant_id,
+            }]
         }
         (Key::Char('n'), None) => {
             s.error = None;
