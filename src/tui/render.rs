@@ -113,6 +113,21 @@ fn verdict_mark(v: CheckVerdict) -> Span<'static> {
     }
 }
 
+fn profiles_title(s: &State) -> String {
+    if s.profiles.is_empty() {
+        return " Profiles ".into();
+    }
+    let filter = s.home_filter.text();
+    match (filter.is_empty(), s.filtering) {
+        (true, false) => format!(" Profiles · sorted by {} ", s.home_sort.label()),
+        _ => format!(
+            " Profiles · sorted by {} · filter: {filter}{} ",
+            s.home_sort.label(),
+            if s.filtering { "▏" } else { "" }
+        ),
+    }
+}
+
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
     let sandbox_rows = s
         .sandbox
@@ -129,8 +144,8 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             "  No profiles yet. Press c to check an app you already registered.".fg(DIM),
         ))]
     } else {
-        s.profiles
-            .iter()
+        s.visible_profiles()
+            .into_iter()
             .enumerate()
             .map(|(i, row)| {
                 let p = &row.profile;
@@ -182,7 +197,7 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             .collect()
     };
     f.render_widget(
-        List::new(items).block(Block::bordered().title(" Profiles ")),
+        List::new(items).block(Block::bordered().title(profiles_title(s))),
         profiles_area,
     );
     let mut lines: Vec<Line> = s

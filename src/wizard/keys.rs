@@ -37,6 +37,11 @@ const fn h(key: &'static str, action: &'static str) -> Hint {
 pub fn hints(s: &State) -> Vec<Hint> {
     let mut out = Vec::new();
     match s.screen {
+        Screen::Home if s.filtering => {
+            out.push(h("type", "filter"));
+            out.push(h("enter", "keep"));
+            out.push(h("esc", "clear"));
+        }
         Screen::Home => {
             out.push(h("n", "set up a new app"));
             out.push(h("c", "check an existing app"));
@@ -45,6 +50,8 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 out.push(h("enter", "re-check"));
                 out.push(h("s", "new secret"));
                 out.push(h("e", "export"));
+                out.push(h("/", "filter"));
+                out.push(h("o", "sort"));
             }
             if s.draft.is_some() {
                 out.push(h("d", "resume draft"));

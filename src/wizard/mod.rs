@@ -143,6 +143,38 @@ pub struct SetupRow {
     pub pending: bool,
 }
 
+/// The order of the home screen's profiles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum HomeSort {
+    #[default]
+    Name,
+    Tenant,
+    /// Soonest-expiring secret first.
+    Expiry,
+    /// Failed checks first, then the oldest check.
+    LastCheck,
+}
+
+impl HomeSort {
+    pub fn label(self) -> &'static str {
+        match self {
+            HomeSort::Name => "name",
+            HomeSort::Tenant => "tenant",
+            HomeSort::Expiry => "expiry",
+            HomeSort::LastCheck => "last check",
+        }
+    }
+
+    fn next(self) -> HomeSort {
+        match self {
+            HomeSort::Name => HomeSort::Tenant,
+            HomeSort::Tenant => HomeSort::Expiry,
+            HomeSort::Expiry => HomeSort::LastCheck,
+            HomeSort::LastCheck => HomeSort::Name,
+        }
+    }
+}
+
 /// What the home screen shows of a profile.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileRow {
@@ -412,6 +444,10 @@ pub struct State {
     pub guide: usize,
     /// The profile whose secret the sign-in is for (renewal), instead of a setup.
     pub renewing: Option<Profile>,
+    pub home_sort: HomeSort,
+    /// Home screen filter: profiles whose name, tenant or client ID contain it.
+    pub home_filter: Input,
+    pub filtering: bool,
 }
 
 impl State {
@@ -450,6 +486,9 @@ impl State {
             setup_running: false,
             guide: 0,
             renewing: None,
+            home_sort: HomeSort::Name,
+            home_filter: Input::default(),
+            filtering: false,
         }
     }
 
@@ -470,6 +509,43 @@ impl State {
             Screen::Form(current) => step < current,
             _ => false,
         }
+    }
+
+    /// The home screen's profiles: filtered, then sorted.
+    pub fn visible_profiles(&self) -> Vec<&ProfileRow> {
+        let needle = self.home_filter.text().trim().to_ascii_lowercase();
+        let mut rows: Vec<&ProfileRow> = self
+            .profiles
+            .iter()
+            .filter(|r| {
+                let p = &r.profile;
+                needle.is_empty()
+                    || p.name.as_str().to_ascii_lowercase().contains(&needle)
+                    || p.tenant.to_ascii_lowercase().contains(&needle)
+                    || p.client_id.to_string().contains(&needle)
+            })
+            .collect();
+        let today = self.today;
+        match self.home_sort {
+            HomeSort::Name => rows.sort_by(|a, b| a.profile.name.cmp(&b.profile.name)),
+            HomeSort::Tenant => rows.sort_by(|a, b| {
+                (&a.profile.tenant, &a.profile.name).cmp(&(&b.profile.tenant, &b.profile.name))
+            }),
+            HomeSort::Expiry => {
+                rows.sort_by_key(|r| r.profile.expiry(today).map(|(d, _)| d).unwrap_or(i64::MAX))
+            }
+            HomeSort::LastCheck => rows.sort_by_key(|r| match &r.profile.last_check {
+                None => (0, String::new()),
+                Some(c) if c.verdict != crate::model::CheckVerdict::Passed => (1, c.at.clone()),
+                Some(c) => (2, c.at.clone()),
+            }),
+        }
+        rows
+    }
+
+    /// The profile under the home screen's cursor.
+    pub fn selected_profile(&self) -> Option<&ProfileRow> {
+        self.visible_profiles().get(self.home_cursor).copied()
     }
 
     /// The plan steps the guided path shows: those an admin does in the portal.

@@ -459,3 +459,59 @@ fn a_tenant_in_another_cloud_switches_the_cloud() {
     assert!(s.notice.as_deref().unwrap().contains("GCC High"));
     assert_eq!(s.screen, Screen::Form(Step::ClientId));
 }
+
+fn row(name: &str, tenant: &str, expires: Option<&str>) -> ProfileRow {
+    let mut profile: Profile = toml::from_str(&format!(
+        "name = \"{name}\"\ncloud = \"global\"\ntenant = \"{tenant}\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = [\"graph-read\"]\nmailboxes = [\"a@b.example\"]\n"
+    ))
+    .unwrap();
+    profile.secret_expires = expires.map(String::from);
+    ProfileRow { profile }
+}
+
+#[test]
+fn the_dashboard_sorts_and_filters() {
+    let mut s = State::new(None, None);
+    s.today = time::macros::date!(2026 - 11 - 26);
+    update(
+        &mut s,
+        Msg::Profiles(
+            vec![
+                row("zeta", "fabrikam.com", Some("2027-06-01")),
+                row("alpha", "contoso.com", None),
+                row("fax", "contoso.com", Some("2026-12-01")),
+            ],
+            vec![],
+        ),
+    );
+    let names = |s: &State| {
+        s.visible_profiles()
+            .iter()
+            .map(|r| r.profile.name.to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(names(&s), ["alpha", "fax", "zeta"]);
+    keys(&mut s, &[Key::Char('o'), Key::Char('o')]);
+    assert_eq!(s.home_sort, HomeSort::Expiry);
+    assert_eq!(
+        names(&s),
+        ["fax", "zeta", "alpha"],
+        "soonest expiry first, unknown last"
+    );
+    keys(&mut s, &[Key::Char('/')]);
+    typed_keys(&mut s, "contoso");
+    assert_eq!(names(&s), ["fax", "alpha"]);
+    keys(&mut s, &[Key::Enter, Key::Down]);
+    assert_eq!(
+        s.selected_profile().unwrap().profile.name.to_string(),
+        "alpha"
+    );
+    keys(&mut s, &[Key::Char('/'), Key::Esc]);
+    assert_eq!(names(&s).len(), 3, "esc clears the filter");
+}
+
+fn typed_keys(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, Msg::Key(Key::Char(c)));
+    }
+}

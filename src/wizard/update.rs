@@ -257,7 +257,30 @@ fn start_checks(s: &mut State) -> Vec<Effect> {
 
 fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
     s.error = None;
+    if s.filtering {
+        match k {
+            Key::Enter => s.filtering = false,
+            Key::Esc => {
+                s.filtering = false;
+                s.home_filter.clear();
+            }
+            Key::Char(c) => s.home_filter.insert(&c.to_string()),
+            Key::Backspace => s.home_filter.backspace(),
+            _ => {}
+        }
+        s.home_cursor = 0;
+        return Vec::new();
+    }
     match k {
+        Key::Char('/') if !s.profiles.is_empty() => {
+            s.filtering = true;
+            Vec::new()
+        }
+        Key::Char('o') if !s.profiles.is_empty() => {
+            s.home_sort = s.home_sort.next();
+            s.home_cursor = 0;
+            Vec::new()
+        }
         Key::Char('q') | Key::Esc => quit(s),
         Key::Char(c @ ('c' | 'n')) => {
             s.notice = None;
@@ -291,17 +314,17 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             Vec::new()
         }
         Key::Down => {
-            s.home_cursor = (s.home_cursor + 1).min(s.profiles.len().saturating_sub(1));
+            s.home_cursor = (s.home_cursor + 1).min(s.visible_profiles().len().saturating_sub(1));
             Vec::new()
         }
-        Key::Char('e') => match s.profiles.get(s.home_cursor) {
+        Key::Char('e') => match s.selected_profile().cloned() {
             Some(row) => {
                 s.busy = Some(format!("Exporting {}…", row.profile.name));
                 vec![Effect::ExportAll(Box::new(row.profile.clone()))]
             }
             None => Vec::new(),
         },
-        Key::Char('s') => match s.profiles.get(s.home_cursor).cloned() {
+        Key::Char('s') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) if profile.credential.is_secret() => {
                 let fx = vec![Effect::StartSignIn {
                     cloud: profile.cloud,
@@ -320,7 +343,7 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
-        Key::Enter | Key::Char('r') => match s.profiles.get(s.home_cursor).cloned() {
+        Key::Enter | Key::Char('r') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) => {
                 s.current = Some(profile);
                 s.current_secret = None;
