@@ -186,3 +186,38 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     let o = home.run(&["renew", "certified"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
+    if !secret_service() {
+        return;
+    }
+    let (sb, _state) = served(&[]);
+    let home = Home::new();
+    let (_, secret) = add_scoped(&home, &sb, "byhand");
+    let o = home.run(
+        &["renew", "byhand", "--guided"],
+        "Zq71Q~not.the.right.value.at.all.0000000\n\n",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("the old one stays in use"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "byhand").as_deref(),
+        Some(secret.as_str())
+    );
+    let o = home.run(
+        &["renew", "byhand", "--guided"],
+        &format!("{secret}\n2099-12-31\n"),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("delete the old secret"), "{}", text(&o));
+    let profile = std::fs::read_to_string(home.config().join("profiles/byhand.toml")).unwrap();
+    assert!(
+        profile.contains("secret_expires = \"2099-12-31\""),
+        "{profile}"
+    );
+}

@@ -83,6 +83,9 @@ pub enum Command {
         /// Public client the administrator signs in with.
         #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
         admin_client_id: String,
+        /// Make the new secret in the portal yourself, guided; paste its Value back (standard input).
+        #[arg(long)]
+        guided: bool,
     },
     /// Move a profile from its client secret to a certificate (Microsoft's recommendation): a
     /// new key pair and self-signed certificate, registered on the app, the private key in the

@@ -107,8 +107,14 @@ pub async fn dispatch(cli: Cli) -> Exit {
         }) => super::setup_cmd::cert(&env, &profile, months, &admin_client_id).await,
         Some(Command::Renew {
             profile,
+            guided: true,
+            ..
+        }) => super::guided::renew(&env, &profile).await,
+        Some(Command::Renew {
+            profile,
             secret_months,
             admin_client_id,
+            ..
         }) => super::setup_cmd::renew(&env, &profile, secret_months, &admin_client_id).await,
         Some(Command::Export {
             profile,

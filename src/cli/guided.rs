@@ -236,3 +236,86 @@ pub async fn guided(
     }
     exit
 }
+
+/// `renew --guided`: the admin makes the new secret in the portal; the wizard stores it, proves
+/// it signs in, and only then tells the admin to delete the old one. If the proof fails, the old
+/// secret goes back into the keyring.
+pub async fn renew(env: &Env, name: &str) -> Exit {
+    let p = match crate::model::ProfileName::parse(name)
+        .map_err(|e| e.to_string())
+        .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
+    {
+        Ok(p) => p,
+        Err(e) => return usage(e),
+    };
+    if !p.credential.is_secret() {
+        return usage(format!("profile {} signs in with a certificate", p.name));
+    }
+    let old = match env.secret(&p).await {
+        Ok(s) => s,
+        Err(e) => return usage(format!("profile {}: {e}", p.name)),
+    };
+    let e = env.endpoints(&p);
+    eprintln!(
+        "Guided renewal of {}: in the portal ({}), open App registrations › the app (client ID {}) › Certificates & secrets.",
+        p.name, e.portal, p.client_id
+    );
+    eprintln!(
+        "  1. \"New client secret\", description m365-mail-wizard, the lifetime you want, Add."
+    );
+    eprintln!("  2. Copy the new secret's Value (not its Secret ID) at once, and paste it here.");
+    eprintln!("  Do not delete the old secret yet: the wizard tells you when.");
+    let new = match ask_secret() {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
+    let expires = match ask_expiry() {
+        Ok(d) => d,
+        Err(e) => return e,
+    };
+    let name = p.name.to_string();
+    let keyring = p.keyring;
+    let n = name.clone();
+    let value = new.clone();
+    if let Err(err) = env.with_vault(keyring, move |v| v.set(&n, &value)).await {
+        eprintln!("error: {err}");
+        return Exit::Unavailable;
+    }
+    let scope = if p.access.iter().any(|a| a.uses_exchange()) {
+        e.exchange_scope()
+    } else {
+        e.graph_scope()
+    };
+    let mut tries = 0;
+    let proof = loop {
+        tries += 1;
+        match client_credentials(&env.http, &e, &p.tenant_id, &p.client_id, &new, &scope).await {
+            Err(crate::cloud::CloudError::Aad(a)) if a.has_code(7000215) && tries < 5 => {
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+            other => break other,
+        }
+    };
+    if let Err(err) = proof {
+        let n = name.clone();
+        let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
+        let mut d = crate::setup::graph_diagnosis(&err, &p.tenant, &e.portal);
+        d.summary = format!(
+            "The new secret did not sign in; the old one stays in use. ({})",
+            d.summary
+        );
+        print_diagnosis(&d);
+        return Exit::CheckFailed;
+    }
+    let mut p = p;
+    if expires.is_some() {
+        p.secret_expires = expires;
+    }
+    if let Err(err) = env.profiles().save(&p) {
+        eprintln!("warning: the profile was not updated: {err}");
+    }
+    eprintln!(
+        "The new secret signs in and is in the keyring. Switch the consuming application to it, then delete the old secret under Certificates & secrets."
+    );
+    Exit::Ok
+}
