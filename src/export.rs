@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde_json::json;
 
 use crate::catalog::catalog;
-use crate::model::{AccessChoice, Endpoints, Profile, host_port};
+use crate::model::{AccessChoice, Credential, Endpoints, Profile, host_port};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -126,7 +126,13 @@ fn env(i: &Input) -> String {
         add("M365_EWS_URL", e.ews_url());
     }
     add("M365_MAILBOXES", mailboxes(p).join(","));
-    add("M365_CLIENT_SECRET_KEYRING", secret_place(i));
+    match &p.credential {
+        Credential::Secret => add("M365_CLIENT_SECRET_KEYRING", secret_place(i)),
+        Credential::Certificate { thumbprint } => {
+            add("M365_CLIENT_CERTIFICATE_KEY_KEYRING", secret_place(i));
+            add("M365_CLIENT_CERTIFICATE_X5T_S256", thumbprint.clone());
+        }
+    }
     if let Some(x) = &p.secret_expires {
         add("M365_CLIENT_SECRET_EXPIRES", x.clone());
     }
@@ -165,10 +171,20 @@ fn json_text(i: &Input) -> String {
         "smtp": endpoint(AccessChoice::Smtp, &e.smtp),
         "ews": uses(p, AccessChoice::Ews).then(|| e.ews_url()),
         "mailboxes": mailboxes(p),
-        "client_secret": {
-            "keyring_service": i.keyring_service,
-            "keyring_user": p.name,
-            "expires": p.secret_expires,
+        "credential": match &p.credential {
+            Credential::Secret => json!({
+                "kind": "client-secret",
+                "keyring_service": i.keyring_service,
+                "keyring_user": p.name,
+                "expires": p.secret_expires,
+            }),
+            Credential::Certificate { thumbprint } => json!({
+                "kind": "certificate",
+                "private_key_keyring_service": i.keyring_service,
+                "private_key_keyring_user": p.name,
+                "x5t_s256": thumbprint,
+                "expires": p.secret_expires,
+            }),
         },
     });
     serde_json::to_string_pretty(&v).expect("settings serialise") + "\n"
@@ -210,6 +226,12 @@ fn properties(i: &Input) -> String {
         "oauth2.authorize.url={login}/{tenant}/oauth2/v2.0/authorize"
     );
     let _ = writeln!(t, "oauth2.token.url={}", e.token_url(&tenant));
+    if let Credential::Certificate { thumbprint } = &p.credential {
+        let _ = writeln!(
+            t,
+            "# The app proves itself with a certificate: a client assertion (RS256, x5t#S256 below)\n# signed with the private key in the keyring entry above; there is no client secret.\noauth2.client.assertion.x5t-s256={thumbprint}"
+        );
+    }
     if exchange(p) {
         let _ = writeln!(t, "oauth2.scope={}", e.exchange_scope());
         let _ = writeln!(t, "oauth2.grant.type=client_credentials");

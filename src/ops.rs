@@ -278,15 +278,21 @@ pub async fn record_check(
             .collect(),
     });
     let store = env.profiles();
-    let saved = profile.clone();
-    tokio::task::spawn_blocking(move || store.save(&saved))
-        .await
-        .unwrap_or_else(|e| {
-            Err(StoreError::Io {
-                path: String::new(),
-                source: std::io::Error::other(e.to_string()),
-            })
+    let last = profile.last_check.clone();
+    let fallback = profile.clone();
+    // The file may have changed while the checks ran (a renewal, say): only the result is new.
+    tokio::task::spawn_blocking(move || {
+        let mut current = store.load(&fallback.name).unwrap_or(fallback);
+        current.last_check = last;
+        store.save(&current)
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(StoreError::Io {
+            path: String::new(),
+            source: std::io::Error::other(e.to_string()),
         })
+    })
 }
 
 /// What the consuming application must be configured with (never the secret itself).

@@ -52,13 +52,19 @@ fn failed(e: CloudError, p: &Profile, endpoints: &Endpoints) -> RenewError {
 
 /// Signs in with `secret` until it works, as a new secret takes a moment to reach the token
 /// endpoint; the error when it never does.
-async fn proves(env: &Env, p: &Profile, e: &Endpoints, secret: &Secret) -> Result<(), CloudError> {
+pub(crate) async fn proves(
+    env: &Env,
+    p: &Profile,
+    e: &Endpoints,
+    secret: &Secret,
+    patience: Duration,
+) -> Result<(), CloudError> {
     let scope = if p.access.iter().any(|a| a.uses_exchange()) {
         e.exchange_scope()
     } else {
         e.graph_scope()
     };
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let deadline = tokio::time::Instant::now() + patience;
     loop {
         match client_credentials(&env.http, e, &p.tenant_id, &p.client_id, secret, &scope).await {
             Ok(_) => return Ok(()),
@@ -136,7 +142,7 @@ pub async fn renew(
     let n = name.clone();
     let stored = env.with_vault(keyring, move |v| v.set(&n, &new)).await;
     let proof = match stored {
-        Ok(()) => proves(env, p, &e, &np.secret).await,
+        Ok(()) => proves(env, p, &e, &np.secret, Duration::from_secs(60)).await,
         Err(err) => Err(CloudError::Unexpected {
             status: 0,
             detail: format!("the keyring refused the new secret: {err}"),
@@ -279,12 +285,43 @@ pub async fn certify(
     };
     if let Err(err) = proof {
         let n = name.clone();
-        let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
+        let back = old.clone();
+        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+        // The new certificate goes again: the app should not trust a key nobody uses.
+        let without =
+            admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string()).await;
+        let removed = match without {
+            Ok(Some(now)) => {
+                admin::remove_certificate(
+                    &env.http,
+                    &e,
+                    admin_token,
+                    &now,
+                    &cert.thumbprint,
+                    &label,
+                )
+                .await
+            }
+            Ok(None) => Ok(()),
+            Err(x) => Err(x),
+        };
         let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
         d.summary = format!(
             "The certificate did not sign in; the profile keeps its client secret. ({})",
             d.summary
         );
+        if restored.is_err() {
+            d.fix = format!(
+                "The keyring entry may hold the new private key: store the client secret again (`add --force …`). {}",
+                d.fix
+            );
+        }
+        if removed.is_err() {
+            d.fix = format!(
+                "Remove the certificate named \"{label}\" from the app's Certificates & secrets. {}",
+                d.fix
+            );
+        }
         return Err(RenewError {
             unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
             diagnosis: d,
@@ -295,14 +332,18 @@ pub async fn certify(
         thumbprint: cert.thumbprint.clone(),
     };
     p.secret_expires = Some(expires.clone());
-    env.profiles().save(p).map_err(|err| {
-        refused(
-            "The profile could not be saved.",
+    if let Err(err) = env.profiles().save(p) {
+        // The profile still says "secret": the keyring must hold the secret again.
+        let n = name.clone();
+        let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
+        p.credential = crate::model::Credential::Secret;
+        return Err(refused(
+            "The profile could not be saved; it keeps its client secret.",
             err.to_string(),
             "The config directory is not writable.",
-            "The private key is in the keyring and works; fix the directory and run the command again.",
-        )
-    })?;
+            "Fix the directory and run the command again (the new certificate stays registered on the app).",
+        ));
+    }
     Ok(Certified {
         thumbprint: cert.thumbprint,
         expires,

@@ -309,7 +309,9 @@ pub async fn run(
     let (object_id, app_id) = application(&mut r, &resources).await?;
     let sp = service_principal(&mut r, &app_id).await?;
     secret(&mut r, &object_id).await?;
-    consent(&mut r, &resources, &sp).await?;
+    if resources.iter().any(|x| !x.roles.is_empty()) {
+        consent(&mut r, &resources, &sp).await?;
+    }
     delegated_consent(&mut r, &resources, &sp).await?;
     let client_id = ClientId::parse(&app_id).map_err(|e| SetupError {
         step: None,
@@ -506,6 +508,7 @@ async fn application(r: &mut Run<'_>, res: &[Resolved]) -> Result<(String, Strin
         .map_err(|err| r.fail(i, err))?;
     r.journal.app_object_id = Some(a.id.clone());
     r.journal.app_id = Some(a.app_id.clone());
+    r.journal.app_created = true;
     r.fresh = true;
     r.save()?;
     crash_point("create-app");
@@ -572,7 +575,22 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
         && on_app.iter().any(|p| &p.key_id == k)
     {
         let n = name.clone();
-        let stored = r.env.with_vault(keyring, move |v| v.get(&n)).await.is_ok();
+        let stored = match r.env.with_vault(keyring, move |v| v.get(&n)).await {
+            Ok(_) => true,
+            Err(crate::vault::VaultError::NotFound(..)) => false,
+            Err(err) => {
+                // A locked or absent keyring says nothing about the secret: stop, remove nothing.
+                return Err(r.refuse(
+                    i,
+                    Diagnosis {
+                        summary: "The keyring cannot be read.".into(),
+                        evidence: err.to_string(),
+                        cause: "The keyring is locked or not running.".into(),
+                        fix: "Unlock the keyring and run the setup again.".into(),
+                    },
+                ));
+            }
+        };
         if stored {
             r.secret_end = on_app
                 .iter()
@@ -584,13 +602,15 @@ async fn secret(r: &mut Run<'_>, object_id: &str) -> Result<(), SetupError> {
             return Ok(());
         }
     }
-    // Secrets this setup added but never stored: their values are lost, so they go.
+    // Secrets this setup added but never stored: their values are lost, so they go. By label
+    // only on an app this setup created; an adopted app's secrets may serve someone else.
     let label = secret_display_name(&r.req.name);
+    let created = r.journal.app_created;
     let orphans: Vec<String> = on_app
         .iter()
         .filter(|p| {
             Some(&p.key_id) == r.journal.secret_key_id.as_ref()
-                || p.display_name.as_deref() == Some(label.as_str())
+                || (created && p.display_name.as_deref() == Some(label.as_str()))
         })
         .map(|p| p.key_id.clone())
         .collect();

@@ -35,16 +35,25 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dir.join(format!(".{name}.{}.{n}.tmp", std::process::id()));
     let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
+    opts.write(true).create_new(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
         opts.mode(0o600);
     }
     let result = (|| {
-        let mut f = opts.open(&tmp)?;
+        let mut f = match opts.open(&tmp) {
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                // Left behind by a process that died mid-write with the same id.
+                std::fs::remove_file(&tmp)?;
+                opts.open(&tmp)?
+            }
+            other => other?,
+        };
         f.write_all(bytes)?;
         f.sync_all()?;
         drop(f);
@@ -126,6 +135,9 @@ pub struct Journal {
     pub secret_key_id: Option<String>,
     #[serde(default)]
     pub secret_stored: bool,
+    /// The app was created by this setup (not adopted with --reuse-app).
+    #[serde(default)]
+    pub app_created: bool,
     /// `resource:permission` consents granted.
     #[serde(default)]
     pub consented: Vec<String>,
@@ -193,7 +205,13 @@ fn parse_toml<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result
     toml::from_str(text).map_err(|e| {
         let line = e
             .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1))
+            .map(|s| {
+                text.get(..s.start.min(text.len()))
+                    .unwrap_or(text)
+                    .lines()
+                    .count()
+                    .max(1)
+            })
             .unwrap_or(1);
         StoreError::Corrupt {
             path: path.display().to_string(),

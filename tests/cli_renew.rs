@@ -183,6 +183,12 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
             "{f}"
         );
     }
+    let o = home.run(&["export", "certified", "--format", "env"], "");
+    let env = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        env.contains("M365_CLIENT_CERTIFICATE_X5T_S256=") && !env.contains("M365_CLIENT_SECRET"),
+        "a certificate profile is not exported as a secret: {env}"
+    );
     let o = home.run(&["renew", "certified"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }

@@ -165,6 +165,10 @@ pub async fn guided(
     };
     let e = &ans.cloud.endpoints;
     let mut missing = Vec::new();
+    let app_only = ans
+        .access
+        .iter()
+        .any(|a| a.uses_graph() || a.uses_exchange());
     for (resource, scope) in [
         (crate::catalog::GRAPH, e.graph_scope()),
         (crate::catalog::EXCHANGE, e.exchange_scope()),
@@ -174,7 +178,9 @@ pub async fn guided(
             .iter()
             .flat_map(|q| q.roles.clone())
             .collect();
-        if need.is_empty() {
+        // With no application role to look for (the delegated style), one Graph token still
+        // proves the client ID and the secret.
+        if need.is_empty() && (app_only || resource != crate::catalog::GRAPH) {
             continue;
         }
         match client_credentials(&env.http, e, &ans.tenant_id, &client_id, &secret, &scope).await {
@@ -281,21 +287,8 @@ pub async fn renew(env: &Env, name: &str) -> Exit {
         eprintln!("error: {err}");
         return Exit::Unavailable;
     }
-    let scope = if p.access.iter().any(|a| a.uses_exchange()) {
-        e.exchange_scope()
-    } else {
-        e.graph_scope()
-    };
-    let mut tries = 0;
-    let proof = loop {
-        tries += 1;
-        match client_credentials(&env.http, &e, &p.tenant_id, &p.client_id, &new, &scope).await {
-            Err(crate::cloud::CloudError::Aad(a)) if a.has_code(7000215) && tries < 5 => {
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            }
-            other => break other,
-        }
-    };
+    // A pasted value is more often wrong than slow to propagate: a short wait, then the verdict.
+    let proof = crate::renew::proves(env, &p, &e, &new, std::time::Duration::from_secs(8)).await;
     if let Err(err) = proof {
         let n = name.clone();
         let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;

@@ -195,6 +195,46 @@ pub struct KeyInfo {
     pub kind: Option<String>,
     #[serde(default)]
     pub usage: Option<String>,
+    #[serde(default)]
+    pub custom_key_identifier: Option<String>,
+}
+
+/// Removes the certificate the wizard registered — named `label`, or identified by
+/// `thumbprint` — keeping the others.
+pub async fn remove_certificate(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &AccessToken,
+    app: &Application,
+    thumbprint: &str,
+    label: &str,
+) -> Result<(), CloudError> {
+    let keys: Vec<Value> = app
+        .key_credentials
+        .iter()
+        .filter(|k| {
+            k.custom_key_identifier.as_deref() != Some(thumbprint)
+                && k.display_name.as_deref() != Some(label)
+        })
+        .map(|k| {
+            json!({
+                "keyId": k.key_id,
+                "type": k.kind.as_deref().unwrap_or("AsymmetricX509Cert"),
+                "usage": k.usage.as_deref().unwrap_or("Verify"),
+                "displayName": k.display_name,
+            })
+        })
+        .collect();
+    let u = url(e, &format!("applications/{}", app.id), None)?;
+    call(
+        http,
+        t,
+        Method::PATCH,
+        u,
+        Some(&json!({ "keyCredentials": keys })),
+    )
+    .await?;
+    Ok(())
 }
 
 /// Registers a certificate (DER) on the app. `keyCredentials` is replaced as a whole, so the

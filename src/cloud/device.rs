@@ -211,7 +211,9 @@ pub async fn wait(
     code: &DeviceCode,
 ) -> Result<AdminSession, CloudError> {
     let mut interval = Duration::from_secs(code.interval);
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(code.expires_in.max(1));
+    // A code lives 15 minutes; whatever a server says, never wait longer than an hour.
+    let deadline =
+        tokio::time::Instant::now() + Duration::from_secs(code.expires_in.clamp(1, 3600));
     loop {
         tokio::time::sleep(interval).await;
         match poll(http, endpoints, tenant, client_id, code).await {

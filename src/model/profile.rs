@@ -216,10 +216,19 @@ impl Profile {
         let mut out = vec![
             ("Tenant ID", tenant.clone()),
             ("Client ID", self.client_id.to_string()),
-            (
-                "Client secret",
-                format!("in the keyring: {keyring_service} / {}", self.name),
-            ),
+            match &self.credential {
+                Credential::Secret => (
+                    "Client secret",
+                    format!("in the keyring: {keyring_service} / {}", self.name),
+                ),
+                Credential::Certificate { thumbprint } => (
+                    "Client certificate",
+                    format!(
+                        "private key in the keyring: {keyring_service} / {}; x5t#S256 {thumbprint}; sign a client assertion with it (it is not a client secret)",
+                        self.name
+                    ),
+                ),
+            },
             ("Token URL", e.token_url(&tenant)),
         ];
         if self.access.iter().any(|a| a.uses_graph()) {

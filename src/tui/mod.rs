@@ -190,8 +190,10 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             });
         }
         Effect::ExportAll(profile) => {
-            let result = export_all(&env, &profile);
-            let _ = tx.send(Msg::Exported(result));
+            tokio::task::spawn_blocking(move || {
+                let result = export_all(&env, &profile);
+                let _ = tx.send(Msg::Exported(result));
+            });
         }
         Effect::Renew(profile) => {
             let slot = admin.clone();

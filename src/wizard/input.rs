@@ -1,11 +1,21 @@
 //! A one-line text field: the text, a cursor, and whether it is shown masked.
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Input {
     text: String,
     /// Cursor position in characters.
     cursor: usize,
     pub masked: bool,
+}
+
+impl std::fmt::Debug for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.masked {
+            f.write_str("Input(…)")
+        } else {
+            write!(f, "Input({:?})", self.text)
+        }
+    }
 }
 
 impl Input {

@@ -275,7 +275,10 @@ impl Form {
         Draft {
             cloud: self.cloud.key().to_string(),
             tenant: self.tenant.text().to_string(),
-            client_id: self.client_id.text().to_string(),
+            // Only an id is kept: whatever else was typed there might be a pasted secret.
+            client_id: crate::model::ClientId::parse(self.client_id.text())
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
             access: self.access.iter().map(|a| a.key().to_string()).collect(),
             mailboxes: self.mailboxes.text().to_string(),
             deny_mailbox: self.deny.text().to_string(),
