@@ -134,7 +134,11 @@ fn env(i: &Input) -> String {
         }
     }
     if let Some(x) = &p.secret_expires {
-        add("M365_CLIENT_SECRET_EXPIRES", x.clone());
+        let key = match p.credential {
+            Credential::Secret => "M365_CLIENT_SECRET_EXPIRES",
+            Credential::Certificate { .. } => "M365_CLIENT_CERTIFICATE_EXPIRES",
+        };
+        add(key, x.clone());
     }
     let mut text = format!(
         "# m365-mail-wizard: settings of profile {} ({}). No secret here: read it from the keyring entry named below.\n",

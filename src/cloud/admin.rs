@@ -199,6 +199,18 @@ pub struct KeyInfo {
     pub custom_key_identifier: Option<String>,
 }
 
+impl KeyInfo {
+    /// An existing certificate as a `keyCredentials` update names it to keep it.
+    fn kept(&self) -> Value {
+        json!({
+            "keyId": self.key_id,
+            "type": self.kind.as_deref().unwrap_or("AsymmetricX509Cert"),
+            "usage": self.usage.as_deref().unwrap_or("Verify"),
+            "displayName": self.display_name,
+        })
+    }
+}
+
 /// Removes the certificate the wizard registered — named `label`, or identified by
 /// `thumbprint` — keeping the others.
 pub async fn remove_certificate(
@@ -216,14 +228,7 @@ pub async fn remove_certificate(
             k.custom_key_identifier.as_deref() != Some(thumbprint)
                 && k.display_name.as_deref() != Some(label)
         })
-        .map(|k| {
-            json!({
-                "keyId": k.key_id,
-                "type": k.kind.as_deref().unwrap_or("AsymmetricX509Cert"),
-                "usage": k.usage.as_deref().unwrap_or("Verify"),
-                "displayName": k.display_name,
-            })
-        })
+        .map(KeyInfo::kept)
         .collect();
     let u = url(e, &format!("applications/{}", app.id), None)?;
     call(
@@ -247,18 +252,7 @@ pub async fn add_certificate(
     der: &[u8],
     display_name: &str,
 ) -> Result<(), CloudError> {
-    let mut keys: Vec<Value> = app
-        .key_credentials
-        .iter()
-        .map(|k| {
-            json!({
-                "keyId": k.key_id,
-                "type": k.kind.as_deref().unwrap_or("AsymmetricX509Cert"),
-                "usage": k.usage.as_deref().unwrap_or("Verify"),
-                "displayName": k.display_name,
-            })
-        })
-        .collect();
+    let mut keys: Vec<Value> = app.key_credentials.iter().map(KeyInfo::kept).collect();
     keys.push(json!({
         "type": "AsymmetricX509Cert",
         "usage": "Verify",
