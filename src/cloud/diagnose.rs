@@ -81,7 +81,7 @@ fn aad(a: &AadError, ctx: &Context) -> Diagnosis {
             "The client secret has expired.",
             ev,
             "Every secret of this app registration that was tried is past its expiry date.",
-            "Create a new client secret (Certificates & secrets › New client secret), store its Value in this profile, switch the consuming application to it, then delete the expired one.",
+            "Run `m365-mail-wizard renew PROFILE` (an administrator signs in; the new secret is stored and proven), or `renew PROFILE --guided` to make it in the portal (Certificates & secrets › New client secret); then switch the consuming application to it.",
         )
     } else if code(700016) {
         d(
