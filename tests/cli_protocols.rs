@@ -389,3 +389,28 @@ fn unreachable_refused_and_untrusted_servers() {
         "{r:#}"
     );
 }
+
+#[test]
+fn ews_without_its_role_is_named() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let case = Case {
+        app: "fullaccess-missing",
+        access: "ews",
+        mailboxes: "alice@contoso.example",
+        ..Case::default()
+    };
+    let (code, r) = run(&sb, &home, &sb.cloud_file(), "noews", &case, &[]);
+    assert_eq!(code, 1, "{r:#}");
+    assert!(
+        diag(&r, "ews:alice@contoso.example", "summary").contains("no full_access_as_app"),
+        "{r:#}"
+    );
+    assert!(
+        diag(&r, "ews:alice@contoso.example", "evidence").contains("HTTP 403"),
+        "{r:#}"
+    );
+}

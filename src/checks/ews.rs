@@ -131,6 +131,12 @@ pub async fn inbox(
         .await
         .map_err(|e| CloudError::from_reqwest(&e))?;
     let status = resp.status().as_u16();
+    // EWS explains a refused token in this header rather than in the body.
+    let diagnostics = resp
+        .headers()
+        .get("x-ms-diagnostics")
+        .and_then(|v| v.to_str().ok())
+        .map(super::wire::printable);
     let body = resp
         .text()
         .await
@@ -145,9 +151,13 @@ pub async fn inbox(
     match parse_get_folder(&body) {
         Some(EwsAnswer::Folder { total, unread }) if status == 200 => Ok((total, unread)),
         Some(EwsAnswer::Error { code, message }) => Err(ews(&code, message)),
-        _ if status == 401 => Err(ews(
-            "401 Unauthorized",
-            "EWS refused the access token".into(),
+        _ if status == 401 || status == 403 => Err(ews(
+            if status == 401 {
+                "401 Unauthorized"
+            } else {
+                "403 Forbidden"
+            },
+            diagnostics.unwrap_or_else(|| "EWS refused the access token".into()),
         )),
         _ => Err(CloudError::Unexpected {
             status,

@@ -315,7 +315,16 @@ pub fn diagnose_ews(err: &CloudError, ctx: &MailContext) -> Option<Diagnosis> {
     let ev = format!("HTTP {status} {code}: {message}");
     let has_role = ctx.roles.iter().any(|r| r == "full_access_as_app");
     Some(match code.as_str() {
-        _ if *status == 401 && !has_role => missing_role(ctx, ev),
+        _ if (*status == 401 || *status == 403) && !has_role => missing_role(ctx, ev),
+        _ if *status == 403 => d(
+            format!("EWS refused the app for {m}."),
+            ev,
+            "The token carries full_access_as_app, so this is most likely an application access policy or RBAC scope that leaves the mailbox out (Microsoft does not document EWS's answer to that precisely).".into(),
+            format!(
+                "If {m} should be reachable, check the app's scope: Test-ApplicationAccessPolicy -Identity {m} -AppId {} or Test-ServicePrincipalAuthorization. Changes can take up to an hour to apply.",
+                ctx.client_id
+            ),
+        ),
         _ if *status == 401 => d(
             "EWS refused the access token.".into(),
             ev,
@@ -561,5 +570,19 @@ mod tests {
         });
         let dg = diagnose_ews(&unauth, &ctx(CheckKind::Ews, &none, Peers::default())).unwrap();
         assert!(dg.summary.contains("no full_access_as_app"), "{dg:?}");
+        let forbidden = CloudError::Graph(GraphError {
+            status: 403,
+            code: "403 Forbidden".into(),
+            message: "2000008;reason=\"The token contains not enough scope to make this call.\""
+                .into(),
+        });
+        let dg = diagnose_ews(&forbidden, &ctx(CheckKind::Ews, &none, Peers::default())).unwrap();
+        assert!(
+            dg.summary.contains("no full_access_as_app")
+                && dg.evidence.contains("not enough scope"),
+            "{dg:?}"
+        );
+        let dg = diagnose_ews(&forbidden, &ctx(CheckKind::Ews, &roles, Peers::default())).unwrap();
+        assert!(dg.cause.contains("not document"), "{dg:?}");
     }
 }

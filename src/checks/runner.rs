@@ -536,7 +536,9 @@ async fn denied_check(
                 .expect("EWS runs with an Exchange token");
             match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
                 Ok(_) => reached(),
-                Err(CloudError::Graph(g)) if g.status == 401 || g.code == "ErrorAccessDenied" => {
+                Err(CloudError::Graph(g))
+                    if g.status == 401 || g.status == 403 || g.code == "ErrorAccessDenied" =>
+                {
                     refused(format!("EWS: {}", g.code))
                 }
                 Err(e) => cloud(e),

@@ -90,7 +90,15 @@ pub async fn exchange_asmx(
         return unauthorized();
     };
     if !caller.roles.iter().any(|r| r == "full_access_as_app") {
-        return unauthorized();
+        // As reported from the real service: 403 with the reason in x-ms-diagnostics.
+        return (
+            StatusCode::FORBIDDEN,
+            [(
+                "x-ms-diagnostics",
+                "2000008;reason=\"The token contains not enough scope to make this call.\";error_category=\"invalid_grant\"",
+            )],
+        )
+            .into_response();
     }
     let Some(mailbox) = element_text(&body, "PrimarySmtpAddress") else {
         return fault(
