@@ -290,7 +290,13 @@ fn powershell(i: &Input) -> String {
         t,
         "$sp = Get-MgServicePrincipal -Filter \"appId eq '{client}'\"\nif (-not $sp) {{ $sp = New-MgServicePrincipal -AppId $app.AppId }}"
     );
-    for (resource, names) in crate::plan::permissions(&p.access) {
+    for (resource, names) in crate::plan::permissions(
+        &p.access,
+        &p.scope
+            .as_ref()
+            .map(|s| s.omitted(&p.access))
+            .unwrap_or_default(),
+    ) {
         let _ = writeln!(
             t,
             "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"  # {}",

@@ -10,6 +10,7 @@ pub mod ops;
 pub mod plan;
 pub mod renew;
 pub mod sandbox;
+pub mod scope;
 pub mod setup;
 pub mod store;
 pub mod tui;

@@ -222,6 +222,11 @@ pub async fn run_checks(
         access: profile.access.clone(),
         send_test: profile.send_test,
         timeouts: env.timeouts,
+        omitted: profile
+            .scope
+            .as_ref()
+            .map(|s| s.omitted(&profile.access))
+            .unwrap_or_default(),
         certificate: match &profile.credential {
             crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.clone()),
             crate::model::Credential::Secret => None,

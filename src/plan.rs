@@ -7,12 +7,17 @@ use serde_json::{Value, json};
 
 use crate::catalog::{Resource, catalog};
 use crate::model::AccessChoice;
+use crate::scope::{self, ScopeSpec};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
     /// Look up Microsoft Graph's / Exchange Online's service principals and their role ids.
     Resolve,
+    /// One Exchange Online step of the mailbox scope (`permission` holds its key).
+    Exchange,
+    /// The service's own test of the scope, per mailbox.
+    ExchangeTest,
     CreateApp,
     CreateServicePrincipal,
     AddSecret,
@@ -48,6 +53,23 @@ pub struct SetupAnswers {
     pub portal: String,
     /// "Allow public client flows", which some delegated-style tools need.
     pub public_client: bool,
+    /// The Exchange Online part; none leaves mailbox scoping alone.
+    pub scope: Option<ScopeSpec>,
+}
+
+impl SetupAnswers {
+    /// Application permissions left out of Entra because the scope grants them instead.
+    pub fn omitted(&self) -> Vec<String> {
+        self.scope
+            .as_ref()
+            .map(|s| {
+                crate::scope::bypassing_permissions(s.kind, &self.access)
+                    .into_iter()
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 /// The lifetimes the portal offers, in months; 6 is what it recommends.
@@ -60,8 +82,9 @@ pub struct Needs {
     pub scopes: Vec<String>,
 }
 
-/// Every resource these choices need something from, in catalog order, names deduplicated.
-pub fn needs(access: &[AccessChoice]) -> Vec<Needs> {
+/// Every resource these choices need something from, in catalog order, names deduplicated;
+/// application roles named in `omit` left out.
+pub fn needs(access: &[AccessChoice], omit: &[String]) -> Vec<Needs> {
     let c = catalog();
     c.resources
         .iter()
@@ -69,9 +92,12 @@ pub fn needs(access: &[AccessChoice]) -> Vec<Needs> {
             let mut roles: Vec<String> = Vec::new();
             let mut scopes: Vec<String> = Vec::new();
             for req in c.roles_needed(&r.key, access) {
-                for (from, into) in [(&req.roles, &mut roles), (&req.scopes, &mut scopes)] {
+                for (from, into, is_role) in [
+                    (&req.roles, &mut roles, true),
+                    (&req.scopes, &mut scopes, false),
+                ] {
                     for n in from {
-                        if !into.contains(n) {
+                        if !(into.contains(n) || is_role && omit.contains(n)) {
                             into.push(n.clone());
                         }
                     }
@@ -87,8 +113,11 @@ pub fn needs(access: &[AccessChoice]) -> Vec<Needs> {
 }
 
 /// Application permissions per resource: (resource, [names]).
-pub fn permissions(access: &[AccessChoice]) -> Vec<(&'static Resource, Vec<String>)> {
-    needs(access)
+pub fn permissions(
+    access: &[AccessChoice],
+    omit: &[String],
+) -> Vec<(&'static Resource, Vec<String>)> {
+    needs(access, omit)
         .into_iter()
         .filter(|n| !n.roles.is_empty())
         .map(|n| (n.resource, n.roles))
@@ -97,7 +126,7 @@ pub fn permissions(access: &[AccessChoice]) -> Vec<(&'static Resource, Vec<Strin
 
 /// Delegated permissions of the delegated style, with their resource.
 pub fn delegated(access: &[AccessChoice]) -> Option<(&'static Resource, Vec<String>)> {
-    needs(access)
+    needs(access, &[])
         .into_iter()
         .find(|n| !n.scopes.is_empty())
         .map(|n| (n.resource, n.scopes))
@@ -108,9 +137,10 @@ pub fn delegated(access: &[AccessChoice]) -> Option<(&'static Resource, Vec<Stri
 /// it: an app-only daemon does not need it.
 pub fn required_resource_access(
     access: &[AccessChoice],
+    omit: &[String],
     id_of: impl Fn(&Resource, &str, bool) -> Option<String>,
 ) -> Value {
-    let entries: Vec<Value> = needs(access)
+    let entries: Vec<Value> = needs(access, omit)
         .into_iter()
         .map(|n| {
             let roles = n
@@ -136,8 +166,9 @@ fn end_date_ps(months: u32) -> String {
 
 pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
     let portal = a.portal.trim_end_matches('/');
-    let perms = permissions(&a.access);
-    let all = needs(&a.access);
+    let omit = a.omitted();
+    let perms = permissions(&a.access, &omit);
+    let all = needs(&a.access, &omit);
     let name = &a.app_name;
     let resources: Vec<&str> = all.iter().map(|n| n.resource.name.as_str()).collect();
     let app_ids: Vec<String> = all
@@ -273,6 +304,9 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
             permission: None,
         });
     }
+    if let Some(spec) = &a.scope {
+        steps.extend(exchange_steps(a, spec));
+    }
     steps.push(PlanStep {
         kind: StepKind::Verify,
         title: "Sign in as the app and check the roles in its token".into(),
@@ -286,6 +320,67 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
     steps
 }
 
+/// The Exchange Online steps, with the app's ids still to come.
+fn exchange_steps(a: &SetupAnswers, spec: &ScopeSpec) -> Vec<PlanStep> {
+    let input = spec.input(
+        &a.access,
+        &a.app_name,
+        "<client id>",
+        "<service principal object id>",
+    );
+    let via_graph = |k: scope::ExKind| {
+        matches!(
+            k,
+            scope::ExKind::ManagementScope | scope::ExKind::RoleAssignment
+        )
+    };
+    let mut out: Vec<PlanStep> = scope::steps(&input)
+        .into_iter()
+        .map(|st| {
+            let make = st.make.as_ref().unwrap_or(&st.look);
+            let graph = if via_graph(st.kind) {
+                match st.kind {
+                    scope::ExKind::ManagementScope => "POST /beta/roleManagement/exchange/customAppScopes {type: RecipientScope, RecipientFilter: MemberOfGroup}".to_string(),
+                    _ => "POST /beta/roleManagement/exchange/roleAssignments {principalId: /ServicePrincipals/<id>, roleDefinitionId, appScopeId}".to_string(),
+                }
+            } else {
+                format!("Exchange admin API: {} (then {})", st.look.name, make.name)
+            };
+            PlanStep {
+                kind: StepKind::Exchange,
+                title: st.title.clone(),
+                graph,
+                powershell: make.powershell(),
+                changes: st.changes.clone(),
+                portal: vec![
+                    "No portal page does this: in Exchange Online PowerShell (Connect-ExchangeOnline), run".into(),
+                    make.powershell(),
+                ],
+                resource: None,
+                permission: Some(st.key()),
+            }
+        })
+        .collect();
+    let tests: Vec<String> = scope::tested_mailboxes(&input)
+        .iter()
+        .filter_map(|(m, _)| scope::test_cmdlet(&input, m).map(|c| c.powershell()))
+        .collect();
+    if let Some(first) = tests.first() {
+        let name = first.split(' ').next().unwrap_or_default().to_string();
+        out.push(PlanStep {
+            kind: StepKind::ExchangeTest,
+            title: format!("Check the scope with {name} for each mailbox"),
+            graph: format!("Exchange admin API: {name}"),
+            powershell: tests.join("\n"),
+            changes: "nothing (read only)".into(),
+            portal: tests,
+            resource: None,
+            permission: None,
+        });
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,7 +392,53 @@ mod tests {
             secret_months: 6,
             portal: "https://portal.azure.com".into(),
             public_client: false,
+            scope: None,
         }
+    }
+
+    #[test]
+    fn rbac_leaves_the_bypassing_permission_out_and_adds_exchange_steps() {
+        let mut a = answers(&[AccessChoice::GraphRead, AccessChoice::Imap]);
+        a.scope = Some(ScopeSpec {
+            kind: scope::ScopeKind::Rbac,
+            group: Some(scope::GroupRef::parse("Helpdesk scope").unwrap()),
+            mailboxes: vec!["alice@contoso.example".into()],
+            deny_mailbox: Some("ceo@contoso.example".into()),
+            script_only: false,
+        });
+        let p = plan(&a);
+        let consents: Vec<&str> = p
+            .iter()
+            .filter_map(|s| (s.kind == StepKind::Consent).then_some(s.permission.as_deref()?))
+            .collect();
+        assert_eq!(consents, ["IMAP.AccessAsApp"], "no tenant-wide Mail.Read");
+        let rra = required_resource_access(&a.access, &a.omitted(), |r, n, _| {
+            r.app_role_id(n).map(String::from)
+        })
+        .to_string();
+        assert!(
+            !rra.contains("810c84a8-4a9e-49e6-bf7d-12d183f40d01"),
+            "{rra}"
+        );
+        let ex: Vec<&str> = p
+            .iter()
+            .filter(|s| s.kind == StepKind::Exchange)
+            .map(|s| s.powershell.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            ex,
+            [
+                "Get-Mailbox",
+                "New-DistributionGroup",
+                "Add-DistributionGroupMember",
+                "New-ServicePrincipal",
+                "New-ManagementScope",
+                "New-ManagementRoleAssignment",
+                "Add-MailboxPermission"
+            ]
+        );
+        assert_eq!(p.last().unwrap().kind, StepKind::Verify);
+        assert!(p.iter().any(|s| s.kind == StepKind::ExchangeTest));
     }
 
     #[test]
@@ -353,10 +494,11 @@ mod tests {
 
     #[test]
     fn required_access_has_roles_and_no_user_read() {
-        let rra =
-            required_resource_access(&[AccessChoice::GraphRead, AccessChoice::Pop], |r, n, _| {
-                r.app_role_id(n).map(String::from)
-            });
+        let rra = required_resource_access(
+            &[AccessChoice::GraphRead, AccessChoice::Pop],
+            &[],
+            |r, n, _| r.app_role_id(n).map(String::from),
+        );
         let text = rra.to_string();
         assert!(
             text.contains("810c84a8-4a9e-49e6-bf7d-12d183f40d01"),
@@ -390,7 +532,7 @@ mod tests {
                 .iter()
                 .any(|l| l.contains("Allow public client flows"))
         );
-        let rra = required_resource_access(&[AccessChoice::Delegated], |r, n, role| {
+        let rra = required_resource_access(&[AccessChoice::Delegated], &[], |r, n, role| {
             let perm = r.permissions.iter().find(|x| x.name == n)?;
             if role {
                 perm.role.clone()
@@ -412,7 +554,7 @@ mod tests {
 
     #[test]
     fn read_and_read_write_do_not_duplicate() {
-        let perms = permissions(&[AccessChoice::GraphRead, AccessChoice::GraphRead]);
+        let perms = permissions(&[AccessChoice::GraphRead, AccessChoice::GraphRead], &[]);
         assert_eq!(perms[0].1, ["Mail.Read"]);
     }
 }

@@ -20,6 +20,9 @@ use crate::ops::Env;
 use crate::plan::{self, PlanStep, SetupAnswers, StepKind};
 use crate::store::Journal;
 
+mod scoping;
+pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, exchange_diagnosis, in_scope};
+
 /// Directory roles (template ids, as in a token's `wids`) that may grant admin consent to
 /// application permissions.
 const CONSENT_ROLES: [(&str, &str); 2] = [
@@ -251,11 +254,20 @@ pub fn graph_diagnosis(e: &CloudError, tenant: &str, portal: &str) -> Diagnosis 
     }
 }
 
+/// Where `--exchange powershell` writes the Exchange Online script of a profile.
+pub fn script_path(env: &Env, name: &ProfileName) -> std::path::PathBuf {
+    env.dirs
+        .data
+        .join("scripts")
+        .join(format!("{name}-exchange.ps1"))
+}
+
 /// Runs the setup to the end and returns the saved profile.
 pub async fn run(
     env: &Env,
     req: &SetupRequest,
     session: &AdminSession,
+    exchange: Option<&ExchangeAdmin>,
     tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
 ) -> Result<Profile, SetupError> {
     let journals = env.dirs.journals(env.sandbox.is_some());
@@ -313,6 +325,10 @@ pub async fn run(
         consent(&mut r, &resources, &sp).await?;
     }
     delegated_consent(&mut r, &resources, &sp).await?;
+    let scoped = match &req.answers.scope {
+        Some(spec) => Some(scoping::apply(&mut r, spec, &app_id, &sp, exchange).await?),
+        None => None,
+    };
     let client_id = ClientId::parse(&app_id).map_err(|e| SetupError {
         step: None,
         diagnosis: Diagnosis {
@@ -334,10 +350,16 @@ pub async fn run(
         client_id,
         access: req.answers.access.clone(),
         mailboxes: req.mailboxes.clone(),
-        deny_mailbox: req.deny_mailbox.clone(),
+        deny_mailbox: req.deny_mailbox.clone().or_else(|| {
+            scoped
+                .as_ref()
+                .and_then(|s| s.deny_mailbox.as_deref())
+                .and_then(|m| Mailbox::parse(m).ok())
+        }),
         send_test: req.send_test,
         keyring: req.keyring,
         last_check: None,
+        scope: scoped.map(|s| s.record),
         secret_expires: r.secret_end.clone(),
         credential: Default::default(),
     };
@@ -369,7 +391,7 @@ async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
     r.emit(i, StepStatus::Running);
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    let wanted = plan::needs(&r.req.answers.access);
+    let wanted = plan::needs(&r.req.answers.access, &r.req.answers.omitted());
     let found = futures_util::future::join_all(wanted.iter().map(|n| {
         admin::find_service_principal(&r.env.http, &r.req.endpoints, r.token, &n.resource.app_id)
     }))
@@ -488,13 +510,17 @@ async fn application(r: &mut Run<'_>, res: &[Resolved]) -> Result<(String, Strin
             },
         ));
     }
-    let rra = plan::required_resource_access(&r.req.answers.access, |resource, name, role| {
-        let x = res.iter().find(|x| std::ptr::eq(x.resource, resource))?;
-        let ids = if role { &x.roles } else { &x.scopes };
-        ids.iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| id.clone())
-    });
+    let rra = plan::required_resource_access(
+        &r.req.answers.access,
+        &r.req.answers.omitted(),
+        |resource, name, role| {
+            let x = res.iter().find(|x| std::ptr::eq(x.resource, resource))?;
+            let ids = if role { &x.roles } else { &x.scopes };
+            ids.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, id)| id.clone())
+        },
+    );
     let mut body = serde_json::json!({
         "displayName": r.req.answers.app_name,
         "signInAudience": "AzureADMyOrg",
@@ -808,10 +834,12 @@ async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), SetupError> 
     ]
     .into_iter()
     .map(|(resource, scope)| {
+        let omitted = r.req.answers.omitted();
         let need: Vec<String> = catalog()
             .roles_needed(resource, &r.req.answers.access)
             .iter()
             .flat_map(|q| q.roles.clone())
+            .filter(|n| !omitted.contains(n))
             .collect();
         (resource, scope, need)
     })

@@ -141,6 +141,17 @@ pub struct Journal {
     /// `resource:permission` consents granted.
     #[serde(default)]
     pub consented: Vec<String>,
+    /// Exchange Online steps done, by key (`scope::ExStep::key`).
+    #[serde(default)]
+    pub exchange_done: Vec<String>,
+    #[serde(default)]
+    pub group_dn: Option<String>,
+    /// The management scope (custom app scope) id.
+    #[serde(default)]
+    pub scope_id: Option<String>,
+    /// The out-of-scope mailbox the setup picked, when none was named.
+    #[serde(default)]
+    pub deny_mailbox: Option<String>,
     #[serde(default)]
     pub finished: bool,
 }
@@ -325,6 +336,7 @@ mod tests {
             send_test: false,
             keyring: KeyringBackend::Os,
             last_check: None,
+            scope: None,
             secret_expires: None,
             credential: Default::default(),
         }

@@ -68,6 +68,9 @@ fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str], crash: Option<&
         &cf,
         "--yes",
         "--json",
+        "--scope",
+        "all-mailboxes",
+        "--i-understand-all-mailboxes",
     ];
     args.extend(extra);
     let mut cmd = home.cmd();
@@ -394,6 +397,9 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
             &cf,
             "--guided",
             "--json",
+            "--scope",
+            "all-mailboxes",
+            "--i-understand-all-mailboxes",
         ],
         &pasted,
     );

@@ -292,6 +292,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         send_test: true,
         keyring: KeyringBackend::SessionMemory,
         last_check: None,
+        scope: None,
         secret_expires: None,
         credential: Default::default(),
     };
@@ -306,6 +307,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         access,
         send_test: true,
         timeouts: Timeouts::default(),
+        omitted: Vec::new(),
         certificate: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

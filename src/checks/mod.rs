@@ -319,6 +319,7 @@ mod tests {
             send_test,
             keyring: KeyringBackend::SessionMemory,
             last_check: None,
+            scope: None,
             secret_expires: None,
             credential: Default::default(),
         }

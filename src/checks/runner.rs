@@ -39,6 +39,9 @@ pub struct RunInput {
     /// SMTP submits a test message only when the user opted in.
     pub send_test: bool,
     pub timeouts: Timeouts,
+    /// Application permissions the scope leaves out of Entra (RBAC for Applications): their
+    /// absence from a token is right, their presence bypasses the scope.
+    pub omitted: Vec<String>,
 }
 
 struct Shared {
@@ -292,15 +295,40 @@ fn token_verdict(
     elapsed: Duration,
 ) -> CheckEvent {
     let roles = &token.claims.roles;
+    let bypassing: Vec<&String> = roles.iter().filter(|r| input.omitted.contains(r)).collect();
+    if !bypassing.is_empty() {
+        let names: Vec<&str> = bypassing.iter().map(|r| r.as_str()).collect();
+        return CheckEvent::Failed {
+            diagnosis: crate::cloud::Diagnosis {
+                summary: format!(
+                    "The app also holds {} tenant-wide, which bypasses the mailbox scope.",
+                    names.join(", ")
+                ),
+                evidence: format!("token roles: {}", roles.join(", ")),
+                cause: "RBAC for Applications adds to what Entra ID grants: with the application permission consented in Entra ID, the app reaches every mailbox whatever the scope says.".into(),
+                fix: format!(
+                    "In the app's API permissions, remove {} (or revoke its admin consent) — the scope grants what the app needs.",
+                    names.join(", ")
+                ),
+            },
+            elapsed,
+            unavailable: false,
+        };
+    }
     let missing: Vec<String> = catalog()
         .roles_needed(resource, &input.access)
         .into_iter()
+        .filter(|req| !req.roles.iter().all(|r| input.omitted.contains(r)))
         .filter(|req| !req.met_by(roles))
         .flat_map(|req| req.roles.iter().cloned())
         .collect();
     if missing.is_empty() {
         CheckEvent::Passed {
-            detail: format!("roles: {}", roles.join(", ")),
+            detail: if roles.is_empty() && !input.omitted.is_empty() {
+                "no tenant-wide roles: mailbox access comes from RBAC for Applications".into()
+            } else {
+                format!("roles: {}", roles.join(", "))
+            },
             elapsed,
         }
     } else {

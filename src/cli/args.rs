@@ -58,6 +58,10 @@ pub enum Command {
         /// dialogue as a whole may take three times as long.
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
         timeout: u64,
+        /// Retry failing checks until they pass or this long has passed (e.g. 90s, 60m, 2h),
+        /// for changes Exchange Online has not applied yet.
+        #[arg(long, default_value = "0", value_parser = parse_wait)]
+        wait: std::time::Duration,
     },
     /// Write a profile's settings (env, json, properties), the setup as PowerShell, or the
     /// handover report (report, report-html). Never a secret.
@@ -120,7 +124,7 @@ pub enum SandboxCommand {
         /// Delay every answer by this many milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
-        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph|admin|ews|imap|pop|smtp and KIND an HTTP status, hang, or (mail) close|garbage|endless.
+        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph|admin|exchange|ews|imap|pop|smtp and KIND an HTTP status, hang, or (mail) close|garbage|endless.
         #[arg(long, default_value = "")]
         faults: String,
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
@@ -136,6 +140,10 @@ pub enum SandboxCommand {
         /// Seconds a device code stays valid (default 900, as in Entra ID).
         #[arg(long, default_value_t = 900)]
         device_code_secs: u64,
+        /// Seconds before an Exchange change (group member, service principal, scope, role
+        /// assignment, policy, mailbox permission) reaches the mail servers, as in Exchange Online.
+        #[arg(long, default_value_t = 0.0)]
+        propagation_delay: f64,
     },
 }
 
@@ -197,6 +205,54 @@ pub struct SetupArgs {
     /// Print the plan, or the result, as JSON on stdout.
     #[arg(long)]
     pub json: bool,
+    /// Which mailboxes the app may reach: rbac (RBAC for Applications, the default),
+    /// restrict-policy or deny-policy (legacy application access policies), or all-mailboxes.
+    #[arg(long, default_value = "rbac")]
+    pub scope: String,
+    /// The mail-enabled security group that names the mailboxes in scope: a display name or an
+    /// SMTP address; made when it does not exist (default: m365mw-PROFILE).
+    #[arg(long)]
+    pub group: Option<String>,
+    /// Confirms --scope all-mailboxes: the app may then read or send as every mailbox.
+    #[arg(long)]
+    pub i_understand_all_mailboxes: bool,
+    /// automate (default) makes the Exchange Online changes; powershell writes them as one
+    /// script for an Exchange administrator to run, and stops.
+    #[arg(long, default_value = "automate")]
+    pub exchange: String,
+    /// Public client of the Exchange Online sign-in, when the first sign-in cannot be reused.
+    #[arg(long, default_value = crate::cloud::device::EXCHANGE_ADMIN_CLIENT_ID)]
+    pub exchange_client_id: String,
+    /// Retry failing checks after the setup until they pass or this long has passed (e.g. 90s,
+    /// 60m, 2h): Exchange Online can take an hour to apply changes.
+    #[arg(long, default_value = "0", value_parser = parse_wait)]
+    pub wait: std::time::Duration,
+}
+
+/// A wait such as `90`, `90s`, `60m` or `2h`, at most a day.
+pub fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("\"{t}\" is not a duration: use a number with s, m or h, e.g. 60m"))?;
+    let secs = match unit {
+        "s" => n,
+        "m" => n.saturating_mul(60),
+        "h" => n.saturating_mul(3600),
+        other => {
+            return Err(format!(
+                "unit \"{other}\" in \"{t}\": use s, m or h, e.g. 60m"
+            ));
+        }
+    };
+    if secs > 86_400 {
+        return Err(format!("{t} is longer than a day: wait at most 24h"));
+    }
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[derive(Args, Debug)]

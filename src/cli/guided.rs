@@ -118,9 +118,11 @@ pub async fn guided(
     env: &Env,
     ans: &Answers,
     steps: &[PlanStep],
+    setup: &crate::plan::SetupAnswers,
     send_test: bool,
     json_out: bool,
 ) -> Exit {
+    let omitted = setup.omitted();
     eprintln!(
         "Guided setup for {}: do each step in the portal ({}), then paste back what it asks for.",
         ans.tenant, ans.cloud.endpoints.portal
@@ -158,6 +160,17 @@ pub async fn guided(
                     return usage("input ended before the consent steps were confirmed");
                 }
             }
+            // Reading the mailboxes changes nothing: the checks afterwards find a wrong one.
+            StepKind::Exchange if step.permission.as_deref() == Some("mailboxes") => continue,
+            StepKind::Exchange | StepKind::ExchangeTest => {
+                show(n + 1, step);
+                eprintln!(
+                    "   (<client id> is the app's client ID; <service principal object id> is the Object ID under Enterprise applications, not under App registrations.)"
+                );
+                if ask("Press Enter when done. ", false).is_none() {
+                    return usage("input ended before the Exchange Online steps were confirmed");
+                }
+            }
         }
     }
     let (Some(client_id), Some(secret)) = (client_id, secret) else {
@@ -177,6 +190,7 @@ pub async fn guided(
             .roles_needed(resource, &ans.access)
             .iter()
             .flat_map(|q| q.roles.clone())
+            .filter(|n| !omitted.contains(n))
             .collect();
         // With no application role to look for (the delegated style), one Graph token still
         // proves the client ID and the secret.
@@ -222,6 +236,10 @@ pub async fn guided(
         send_test,
         keyring: env.keyring,
         last_check: None,
+        scope: setup.scope.as_ref().map(|s| crate::scope::ScopeRecord {
+            kind: s.kind,
+            group: s.group.as_ref().map(|g| g.identity().to_string()),
+        }),
         secret_expires: expires,
         credential: Default::default(),
     };
@@ -233,7 +251,7 @@ pub async fn guided(
         "Profile {} saved; the secret is in the keyring. Running the checks:",
         profile.name
     );
-    let (exit, report) = check_profile(env, profile, json_out).await;
+    let (exit, report) = check_profile(env, profile, json_out, std::time::Duration::ZERO).await;
     if let Some(r) = report {
         println!(
             "{}",

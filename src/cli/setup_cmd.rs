@@ -10,6 +10,7 @@ use crate::cloud::device;
 use crate::model::CloudKind;
 use crate::ops::Env;
 use crate::plan::{self, PlanStep, SECRET_MONTHS, SetupAnswers};
+use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
 use crate::setup::{self, Rights, SetupRequest, StepStatus};
 
 fn print_plan(steps: &[PlanStep], json_out: bool) {
@@ -64,16 +65,29 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
     if app_name.trim().is_empty() || app_name.len() > 120 {
         return usage("--name: give the app a display name of 1 to 120 characters");
     }
+    let scope = match scope_spec(&a, &ans) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let setup_answers = SetupAnswers {
         app_name,
         access: ans.access.clone(),
         secret_months: a.secret_months,
         portal: ans.cloud.endpoints.portal.clone(),
         public_client: a.public_client,
+        scope,
     };
     let steps = plan::plan(&setup_answers);
     if a.guided {
-        return super::guided::guided(env, &ans, &steps, a.common.send_test, a.json).await;
+        return super::guided::guided(
+            env,
+            &ans,
+            &steps,
+            &setup_answers,
+            a.common.send_test,
+            a.json,
+        )
+        .await;
     }
     if !a.yes {
         print_plan(&steps, a.json);
@@ -98,6 +112,14 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
             return Exit::CheckFailed;
         }
     }
+    let exchange = match &setup_answers.scope {
+        Some(s) if !s.script_only => match exchange_sign_in(env, e, &tenant, &a, &session).await {
+            Ok(x) => Some(x),
+            Err(exit) => return exit,
+        },
+        _ => None,
+    };
+    let script_only = setup_answers.scope.as_ref().is_some_and(|s| s.script_only);
     let req = SetupRequest {
         name: ans.name.clone(),
         tenant: ans.tenant.to_string(),
@@ -127,7 +149,7 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
             }
         }
     });
-    let result = setup::run(env, &req, &session, Some(tx)).await;
+    let result = setup::run(env, &req, &session, exchange.as_ref(), Some(tx)).await;
     let _ = printer.await;
     let profile = match result {
         Ok(p) => p,
@@ -147,12 +169,29 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
             };
         }
     };
+    if script_only {
+        let path = setup::script_path(env, &profile.name);
+        eprintln!(
+            "Profile {} saved; client ID {}; the secret is in the keyring.\nThe Exchange Online part is in {}: run it in PowerShell as an Exchange administrator (it is safe to run twice), then `m365-mail-wizard check {} --wait 60m`.",
+            profile.name,
+            profile.client_id,
+            path.display(),
+            profile.name
+        );
+        if a.json {
+            println!(
+                "{}",
+                json!({ "profile": profile.name, "client_id": profile.client_id, "script": path })
+            );
+        }
+        return Exit::Ok;
+    }
     eprintln!(
         "Profile {} saved; client ID {}; the secret is in the keyring. Running the checks:",
         profile.name, profile.client_id
     );
     let progress_json = a.json;
-    let (exit, report) = check_profile(env, profile.clone(), progress_json).await;
+    let (exit, report) = check_profile(env, profile.clone(), progress_json, a.wait).await;
     if let Some(mut r) = report {
         if let Value::Object(m) = &mut r {
             m.insert(
@@ -167,6 +206,97 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
     }
     tracing::info!(profile = %profile.name, client_id = %profile.client_id, "setup finished");
     exit
+}
+
+/// The Exchange Online part the flags ask for; none for the delegated style, which reaches
+/// only the signed-in user's own mailbox.
+fn scope_spec(a: &SetupArgs, ans: &super::commands::Answers) -> Result<Option<ScopeSpec>, Exit> {
+    if ans
+        .access
+        .iter()
+        .all(|x| *x == crate::model::AccessChoice::Delegated)
+    {
+        return Ok(None);
+    }
+    let kind = ScopeKind::parse(&a.scope).map_err(|e| usage(format!("--scope: {e}")))?;
+    if kind == ScopeKind::AllMailboxes && !a.i_understand_all_mailboxes {
+        return Err(usage(
+            "--scope all-mailboxes lets the app read or send as every mailbox of the organisation, the CEO's included: add --i-understand-all-mailboxes to confirm, or choose --scope rbac",
+        ));
+    }
+    let script_only = match a.exchange.as_str() {
+        "automate" => false,
+        "powershell" => true,
+        other => {
+            return Err(usage(format!(
+                "--exchange {other}: use automate or powershell"
+            )));
+        }
+    };
+    if crate::model::ClientId::parse(&a.exchange_client_id).is_err() {
+        return Err(usage(format!(
+            "--exchange-client-id {}: not a GUID",
+            a.exchange_client_id
+        )));
+    }
+    let group = match (&a.group, kind.uses_group()) {
+        (Some(g), _) => Some(GroupRef::parse(g).map_err(|e| usage(format!("--group: {e}")))?),
+        (None, true) => Some(
+            GroupRef::parse(&format!("m365mw-{}", ans.name))
+                .map_err(|e| usage(format!("--group: {e}")))?,
+        ),
+        (None, false) => None,
+    };
+    Ok(Some(ScopeSpec {
+        kind,
+        group,
+        mailboxes: ans.mailboxes.iter().map(|m| m.to_string()).collect(),
+        deny_mailbox: ans.deny_mailbox.as_ref().map(|m| m.to_string()),
+        script_only,
+    }))
+}
+
+/// A token for Exchange Online administration: from the first sign-in when the identity
+/// platform allows it, otherwise from a second device-code sign-in.
+async fn exchange_sign_in(
+    env: &Env,
+    e: &crate::model::Endpoints,
+    tenant_id: &str,
+    a: &SetupArgs,
+    session: &device::AdminSession,
+) -> Result<setup::ExchangeAdmin, Exit> {
+    let scope = device::exchange_scope_string(e);
+    let reused =
+        device::refresh_for(&env.http, e, tenant_id, &a.admin_client_id, session, &scope).await;
+    let ex_session = match reused {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!(
+                "The first sign-in cannot be reused for Exchange Online administration ({}). Sign in once more, for Exchange:",
+                err
+            );
+            let code = device::start_for(&env.http, e, tenant_id, &a.exchange_client_id, &scope)
+                .await
+                .map_err(|err| {
+                    print_diagnosis(&setup::graph_diagnosis(&err, tenant_id, &e.portal));
+                    Exit::Unavailable
+                })?;
+            eprintln!(
+                "To sign in as an Exchange administrator, open {} and enter the code {}",
+                code.verification_uri, code.user_code
+            );
+            device::wait(&env.http, e, tenant_id, &a.exchange_client_id, &code)
+                .await
+                .map_err(|err| {
+                    print_diagnosis(&sign_in_diagnosis(&err));
+                    Exit::CheckFailed
+                })?
+        }
+    };
+    Ok(setup::ExchangeAdmin {
+        upn: ex_session.who().to_string(),
+        token: ex_session.token,
+    })
 }
 
 /// The device-code sign-in of an administrator, told on stderr.

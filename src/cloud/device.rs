@@ -13,11 +13,18 @@ use crate::model::Endpoints;
 /// Microsoft Graph Command Line Tools: the public client admin tooling signs in with.
 pub const DEFAULT_ADMIN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
-/// The delegated Graph permissions a setup uses.
-pub const SETUP_SCOPES: [&str; 3] = [
+/// The Exchange Online PowerShell module's public client (its app id as seen in sign-in logs;
+/// not documented by Microsoft), used for the Exchange sign-in when the first one cannot be
+/// reused for Exchange.
+pub const EXCHANGE_ADMIN_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
+
+/// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
+/// Graph's Exchange role-management provider.
+pub const SETUP_SCOPES: [&str; 4] = [
     "Application.ReadWrite.All",
     "AppRoleAssignment.ReadWrite.All",
     "DelegatedPermissionGrant.ReadWrite.All",
+    "RoleManagement.ReadWrite.Exchange",
 ];
 
 pub struct DeviceCode {
@@ -90,6 +97,11 @@ fn scope_string(endpoints: &Endpoints) -> String {
     s.join(" ")
 }
 
+/// Exchange Online administration, for the admin API.
+pub fn exchange_scope_string(endpoints: &Endpoints) -> String {
+    format!("{} offline_access", endpoints.exchange_scope())
+}
+
 fn devicecode_url(endpoints: &Endpoints, tenant: &str) -> String {
     format!(
         "{}/{tenant}/oauth2/v2.0/devicecode",
@@ -124,11 +136,21 @@ pub async fn start(
     tenant: &str,
     client_id: &str,
 ) -> Result<DeviceCode, CloudError> {
-    let scope = scope_string(endpoints);
+    start_for(http, endpoints, tenant, client_id, &scope_string(endpoints)).await
+}
+
+/// A device code for `scope`.
+pub async fn start_for(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &str,
+    client_id: &str,
+    scope: &str,
+) -> Result<DeviceCode, CloudError> {
     let (status, body) = post_form(
         http,
         &devicecode_url(endpoints, tenant),
-        &[("client_id", client_id), ("scope", &scope)],
+        &[("client_id", client_id), ("scope", scope)],
     )
     .await?;
     if status != 200 {
@@ -241,13 +263,33 @@ pub async fn refresh(
     client_id: &str,
     s: &AdminSession,
 ) -> Result<AdminSession, CloudError> {
+    refresh_for(
+        http,
+        endpoints,
+        tenant,
+        client_id,
+        s,
+        &scope_string(endpoints),
+    )
+    .await
+}
+
+/// A token for `scope` from the session's refresh token: how one sign-in serves Exchange too,
+/// when the identity platform allows it for the client.
+pub async fn refresh_for(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &str,
+    client_id: &str,
+    s: &AdminSession,
+    scope: &str,
+) -> Result<AdminSession, CloudError> {
     let Some(rt) = &s.refresh else {
         return Err(CloudError::Unexpected {
             status: 0,
             detail: "the sign-in gave no refresh token: sign in again".into(),
         });
     };
-    let scope = scope_string(endpoints);
     let (status, body) = post_form(
         http,
         &endpoints.token_url(tenant),
@@ -255,7 +297,7 @@ pub async fn refresh(
             ("grant_type", "refresh_token"),
             ("client_id", client_id),
             ("refresh_token", rt.expose_secret()),
-            ("scope", &scope),
+            ("scope", scope),
         ],
     )
     .await?;

@@ -65,12 +65,28 @@ pub(crate) async fn call(
     url: Url,
     body: Option<&Value>,
 ) -> Result<(u16, Vec<u8>), CloudError> {
+    call_with(http, token, method, url, body, &[], graph_error).await
+}
+
+/// [`call`] with extra headers and the service's own error reader.
+pub(crate) async fn call_with(
+    http: &reqwest::Client,
+    token: &AccessToken,
+    method: Method,
+    url: Url,
+    body: Option<&Value>,
+    headers: &[(&str, String)],
+    read_error: fn(u16, &[u8]) -> CloudError,
+) -> Result<(u16, Vec<u8>), CloudError> {
     let mut attempt = 0;
     loop {
         attempt += 1;
         let mut req = http
             .request(method.clone(), url.clone())
             .header(reqwest::header::AUTHORIZATION, token.bearer());
+        for (k, v) in headers {
+            req = req.header(*k, v);
+        }
         if let Some(b) = body {
             req = req.json(b);
         }
@@ -85,7 +101,7 @@ pub(crate) async fn call(
         if (200..300).contains(&status) {
             return Ok((status, bytes));
         }
-        let err = graph_error(status, &bytes);
+        let err = read_error(status, &bytes);
         if err.is_transient() && attempt < ATTEMPTS {
             tokio::time::sleep(wait.unwrap_or(Duration::from_millis(500 * u64::from(attempt))))
                 .await;

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod device;
 pub mod diagnose;
 pub mod error;
+pub mod exchange_admin;
 pub mod graph;
 pub mod http;
 pub mod identity;

@@ -131,6 +131,9 @@ pub struct Profile {
     pub keyring: KeyringBackend,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_check: Option<LastCheck>,
+    /// How the setup scoped the mailboxes; none for a profile added for an existing app.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<crate::scope::ScopeRecord>,
     /// When the client secret (or certificate) expires (YYYY-MM-DD), where known: from the
     /// setup, or as the admin read it off the portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]

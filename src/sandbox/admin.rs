@@ -16,6 +16,7 @@ use tokio::sync::MutexGuard;
 
 use super::Shared;
 use super::graph::verify_token;
+use super::now_ms;
 use super::responses::{graph_error, now_rfc3339};
 use super::tenant::{App, AppRoleAssignment, Password, PermissionGrant, Tenant, User};
 
@@ -311,10 +312,6 @@ pub async fn create_application(
     drop(a);
     s.persist().await;
     (StatusCode::CREATED, Json(out)).into_response()
-}
-
-fn now_ms() -> i64 {
-    (OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 pub async fn list_service_principals(

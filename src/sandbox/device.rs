@@ -247,8 +247,22 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
         .refresh
         .get(&token)
         .map(|r| (r.user.clone(), r.client_id.clone(), r.scope.clone()));
+    let wanted = form.get("scope").cloned();
     match found {
-        Some((user, client_id, scope)) => issue(s, t, &user, &client_id, &scope),
+        Some((user, client_id, scope)) => {
+            let scope = wanted.unwrap_or(scope);
+            if wants_exchange(s, &scope) && !exchange_client(s, &client_id) {
+                return aad_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    65001,
+                    &format!(
+                        "The user or administrator has not consented to use the application with ID '{client_id}' for Office 365 Exchange Online. Send an interactive authorization request for this user and resource."
+                    ),
+                );
+            }
+            issue(s, t, &user, &client_id, &scope)
+        }
         None => aad_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
@@ -256,6 +270,20 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
             "Invalid request. Request is malformed or invalid.",
         ),
     }
+}
+
+/// The Exchange Online PowerShell module's public client, pre-authorised for Exchange
+/// administration; other clients need their own sign-in for that resource.
+pub const EXCHANGE_ADMIN_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
+
+fn wants_exchange(s: &Shared, scope: &str) -> bool {
+    scope
+        .split_whitespace()
+        .any(|x| x.starts_with(s.exchange_resource.trim_end_matches('/')))
+}
+
+fn exchange_client(_s: &Shared, client_id: &str) -> bool {
+    client_id.eq_ignore_ascii_case(EXCHANGE_ADMIN_CLIENT_ID)
 }
 
 /// The delegated scopes of a request, without the resource prefix and the OpenID ones.
@@ -286,13 +314,18 @@ fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Re
             "The user account does not exist in the directory.",
         );
     };
-    let access = admin_token(
-        s,
-        t,
-        u,
-        client_id,
-        &delegated_scopes(scope, &s.graph_resource),
-    );
+    let exchange = wants_exchange(s, scope);
+    let scopes = if exchange {
+        vec!["Exchange.Manage".to_string()]
+    } else {
+        delegated_scopes(scope, &s.graph_resource)
+    };
+    let aud = if exchange {
+        &s.exchange_resource
+    } else {
+        &s.graph_resource
+    };
+    let access = admin_token(s, t, u, client_id, aud, &scopes);
     let refresh = random_code(
         64,
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
@@ -311,7 +344,7 @@ fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Re
         );
     Json(json!({
         "token_type": "Bearer",
-        "scope": delegated_scopes(scope, &s.graph_resource).join(" "),
+        "scope": scopes.join(" "),
         "expires_in": TOKEN_LIFETIME,
         "ext_expires_in": TOKEN_LIFETIME,
         "access_token": access,
@@ -320,11 +353,18 @@ fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Re
     .into_response()
 }
 
-fn admin_token(s: &Shared, t: &Tenant, u: &User, client_id: &str, scopes: &[String]) -> String {
+fn admin_token(
+    s: &Shared,
+    t: &Tenant,
+    u: &User,
+    client_id: &str,
+    aud: &str,
+    scopes: &[String],
+) -> String {
     let iat = OffsetDateTime::now_utc().unix_timestamp();
     let iss = format!("https://sts.windows.net/{}/", t.tenant_id);
     let mut claims: Value = json!({
-        "aud": s.graph_resource,
+        "aud": aud,
         "iss": iss,
         "iat": iat,
         "nbf": iat,

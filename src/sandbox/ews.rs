@@ -89,7 +89,11 @@ pub async fn exchange_asmx(
     let Ok(caller) = verify_token(&s, token, &s.exchange_resource, &t.tenant_id) else {
         return unauthorized();
     };
-    if !caller.roles.iter().any(|r| r == "full_access_as_app") {
+    let now = super::now_ms();
+    let rbac = t
+        .app_by_client_id(&caller.appid)
+        .is_some_and(|a| t.rbac_grants(a, &["full_access_as_app"], None, now));
+    if !rbac && !caller.roles.iter().any(|r| r == "full_access_as_app") {
         // As reported from the real service: 403 with the reason in x-ms-diagnostics.
         return (
             StatusCode::FORBIDDEN,
@@ -117,6 +121,7 @@ pub async fn exchange_asmx(
         &caller.roles,
         &["full_access_as_app"],
         mailbox,
+        now,
     ) {
         Ok(u) => {
             let unread = u.messages.iter().filter(|m| !m.is_read).count();

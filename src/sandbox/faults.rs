@@ -12,6 +12,8 @@ pub enum Area {
     Graph,
     /// Graph's directory calls of a setup (applications, service principals, consent).
     Admin,
+    /// Exchange administration: the admin API and Graph's Exchange role management.
+    Exchange,
     Ews,
     Imap,
     Pop,
@@ -47,7 +49,7 @@ pub struct FaultPlan(Mutex<Vec<Fault>>);
 
 impl FaultPlan {
     /// Parses `AREA:KIND[:COUNT][@SKIP],…`, e.g. `token:503:2,graph:429,imap:close,admin:503:3@3`.
-    /// AREA is any, discovery, token, graph, admin, ews, imap, pop or smtp; KIND an HTTP status
+    /// AREA is any, discovery, token, graph, admin, exchange, ews, imap, pop or smtp; KIND an HTTP status
     /// from 400 to 599, `hang`, or for the mail servers also `close`, `garbage` or `endless`;
     /// COUNT defaults to 1; SKIP lets that many requests to the area pass first.
     pub fn parse(spec: &str) -> Result<FaultPlan, String> {
@@ -77,6 +79,7 @@ impl FaultPlan {
                 "token" => Area::Token,
                 "graph" => Area::Graph,
                 "admin" => Area::Admin,
+                "exchange" => Area::Exchange,
                 "ews" => Area::Ews,
                 "imap" => Area::Imap,
                 "pop" => Area::Pop,

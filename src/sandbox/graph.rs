@@ -136,7 +136,13 @@ where
         Ok(c) => c,
         Err(r) => return r,
     };
-    let id = match t.graph_mail_access(&caller.appid, &caller.roles, roles, mailbox) {
+    let id = match t.graph_mail_access(
+        &caller.appid,
+        &caller.roles,
+        roles,
+        mailbox,
+        super::now_ms(),
+    ) {
         Ok(u) => u.id.clone(),
         Err(r) => return refusal(r, mailbox),
     };

@@ -52,7 +52,14 @@ async fn sign_in(s: &Shared, b64: &str, protocol: MailProtocol) -> Option<SignIn
     let mut t = s.tenant.lock().await;
     let caller = verify_token(s, &token, &s.exchange_resource, &t.tenant_id).ok()?;
     let refusal = t
-        .exchange_mail_access(&caller.appid, &caller.oid, &caller.roles, protocol, &user)
+        .exchange_mail_access(
+            &caller.appid,
+            &caller.oid,
+            &caller.roles,
+            protocol,
+            &user,
+            super::now_ms(),
+        )
         .err();
     let mailbox = t.user_mut(&user).map(|u| u.mail.clone()).unwrap_or(user);
     Some(SignIn { mailbox, refusal })

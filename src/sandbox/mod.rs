@@ -5,6 +5,7 @@ mod admin;
 pub mod authority;
 mod device;
 mod ews;
+mod exchange_admin;
 mod faults;
 mod graph;
 mod identity;
@@ -53,6 +54,8 @@ pub struct SandboxOptions {
     pub max_secret_months: Option<u32>,
     /// How long a device code stays valid (Entra ID: 15 minutes); zero means that default.
     pub device_code_lifetime: Duration,
+    /// How long Exchange changes take to reach the mail servers.
+    pub propagation_delay: Duration,
 }
 
 pub struct Shared {
@@ -72,6 +75,7 @@ pub struct Shared {
     replication_lag: Duration,
     max_secret_months: Option<u32>,
     device_code_lifetime: Duration,
+    propagation_delay: Duration,
     persisting: Mutex<()>,
 }
 
@@ -204,6 +208,7 @@ impl Sandbox {
             auto_approve,
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
+            propagation_delay: opts.propagation_delay,
             max_secret_months: opts.max_secret_months,
             device_code_lifetime: if opts.device_code_lifetime.is_zero() {
                 Duration::from_secs(900)
@@ -354,7 +359,9 @@ impl Shared {
 }
 
 fn area_of(path: &str) -> Area {
-    if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
+    if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
+        Area::Exchange
+    } else if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
         Area::Admin
     } else if path.starts_with("/graph/") {
         Area::Graph
@@ -384,6 +391,11 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
     }
 }
 
+/// The wall clock in ms since the epoch, as the access rules' propagation times count it.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(
@@ -405,6 +417,23 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
         .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
         .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
+        .route(
+            "/adminapi/beta/{tenant}/InvokeCommand",
+            post(exchange_admin::invoke_command),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/roleDefinitions",
+            get(exchange_admin::role_definitions),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/customAppScopes",
+            get(exchange_admin::list_custom_scopes).post(exchange_admin::create_custom_scope),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/roleAssignments",
+            get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
+        )
+        .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
         .route("/graph/v1.0/me", get(admin::me))
         .route("/graph/v1.0/organization", get(admin::organization))
         .route(

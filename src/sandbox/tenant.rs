@@ -26,6 +26,65 @@ pub struct Tenant {
     /// Admin consent to delegated permissions (`oauth2PermissionGrants`).
     #[serde(default)]
     pub permission_grants: Vec<PermissionGrant>,
+    /// RBAC for Applications: management scopes on group membership.
+    #[serde(default)]
+    pub management_scopes: Vec<ManagementScope>,
+    /// RBAC for Applications: a role for a service principal within a scope.
+    #[serde(default)]
+    pub role_assignments: Vec<RoleAssignment>,
+    /// Application access policies made with `New-ApplicationAccessPolicy`.
+    #[serde(default)]
+    pub access_policies: Vec<AccessPolicy>,
+    /// Every Exchange change, as the cmdlet and parameters that made it (by either route).
+    #[serde(default)]
+    pub exchange_log: Vec<LoggedCmdlet>,
+}
+
+/// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.
+fn effective(at_ms: i64, now_ms: i64) -> bool {
+    at_ms <= now_ms
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ManagementScope {
+    pub id: String,
+    pub name: String,
+    /// The filter as given, e.g. `MemberOfGroup -eq '<DN>'`.
+    pub filter: String,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub id: String,
+    pub name: String,
+    /// e.g. `Application Mail.Read`.
+    pub role: String,
+    /// The service principal's object id.
+    pub app: String,
+    /// The management scope's id; none means the whole organisation.
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessPolicy {
+    pub id: String,
+    pub app_id: String,
+    /// The group's id.
+    pub group: String,
+    pub access_right: AccessRight,
+    pub description: String,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoggedCmdlet {
+    pub cmdlet: String,
+    pub parameters: serde_json::Value,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -78,6 +137,8 @@ pub struct ExchangeServicePrincipal {
     /// The object id it was registered with: right when it is the app's service principal.
     pub object_id: String,
     pub display_name: String,
+    #[serde(default)]
+    pub effective_ms: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,6 +153,8 @@ pub struct MailboxPermission {
     /// Object id of the service principal granted the right.
     pub principal: String,
     pub right: MailboxRight,
+    #[serde(default)]
+    pub effective_ms: i64,
 }
 
 /// The Exchange protocols of access rule 3.
@@ -169,6 +232,26 @@ pub struct Group {
     pub name: String,
     pub mail: String,
     pub members: Vec<String>,
+    /// When members added by `Add-DistributionGroupMember` count (mail → ms); others always.
+    #[serde(default)]
+    pub joined: std::collections::BTreeMap<String, i64>,
+}
+
+impl Group {
+    pub fn dn(&self, tenant_domain: &str) -> String {
+        format!(
+            "CN={},OU={tenant_domain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=prod,DC=outlook,DC=com",
+            self.name
+        )
+    }
+
+    pub fn has_member(&self, mail: &str, now_ms: i64) -> bool {
+        self.members.iter().any(|m| m == mail)
+            && self
+                .joined
+                .get(mail)
+                .is_none_or(|at| effective(*at, now_ms))
+    }
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -374,35 +457,120 @@ impl Tenant {
         roles
     }
 
-    /// Rule 2: a Graph mail call for `mailbox` by `client_id` holding `roles` (from its token)
-    /// needs one of `any_of` and must pass the app's access policy, if any.
+    /// Rule 2: a Graph mail or EWS call for `mailbox` by `client_id` holding `roles` (from its
+    /// token) needs one of `any_of` and must pass the app's access policies, if any — or an RBAC
+    /// assignment whose scope holds the mailbox, which policies do not restrict.
     pub fn graph_mail_access(
         &self,
         client_id: &str,
         roles: &[String],
         any_of: &[&str],
         mailbox: &str,
+        now_ms: i64,
     ) -> Result<&User, Refusal> {
         let user = self.user(mailbox).ok_or(Refusal::NoSuchUser)?;
+        let app = self.app_by_client_id(client_id);
+        if app.is_some_and(|a| self.rbac_grants(a, any_of, Some(&user.mail), now_ms)) {
+            return Ok(user);
+        }
         if !roles.iter().any(|r| any_of.contains(&r.as_str())) {
             return Err(Refusal::MissingRole);
         }
-        let policy = self
-            .app_by_client_id(client_id)
-            .and_then(|a| a.policy.as_ref());
-        if let Some(p) = policy {
-            let member = self
-                .group(&p.group)
-                .is_some_and(|g| g.members.contains(&user.mail));
-            let allowed = match p.access_right {
-                AccessRight::RestrictAccess => member,
-                AccessRight::DenyAccess => !member,
-            };
-            if !allowed {
-                return Err(Refusal::BlockedByPolicy);
-            }
+        if self.policy_allows(client_id, &user.mail, now_ms) {
+            Ok(user)
+        } else {
+            Err(Refusal::BlockedByPolicy)
         }
-        Ok(user)
+    }
+
+    /// Whether the app's access policies, if any, let it reach `mailbox`.
+    pub fn policy_allows(&self, client_id: &str, mailbox: &str, now_ms: i64) -> bool {
+        let mut policies: Vec<(Option<&Group>, AccessRight)> = Vec::new();
+        if let Some(p) = self
+            .app_by_client_id(client_id)
+            .and_then(|a| a.policy.as_ref())
+        {
+            policies.push((self.group(&p.group), p.access_right));
+        }
+        for p in self.access_policies.iter().filter(|p| {
+            p.app_id.eq_ignore_ascii_case(client_id) && effective(p.effective_ms, now_ms)
+        }) {
+            policies.push((self.group(&p.group), p.access_right));
+        }
+        // Several policies for one app: access is allowed when any of them allows it.
+        policies.is_empty()
+            || policies.iter().any(|(g, right)| {
+                let member = g.is_some_and(|g| g.has_member(mailbox, now_ms));
+                match right {
+                    AccessRight::RestrictAccess => member,
+                    AccessRight::DenyAccess => !member,
+                }
+            })
+    }
+
+    /// The RBAC role that stands for an Entra permission name.
+    fn rbac_role_of(permission: &str) -> String {
+        if permission == "full_access_as_app" {
+            "Application EWS.AccessAsApp".into()
+        } else {
+            format!("Application {permission}")
+        }
+    }
+
+    /// An effective RBAC assignment of one of `any_of` (Entra names) to the app, covering
+    /// `mailbox` (or any mailbox when none is given).
+    pub fn rbac_grants(
+        &self,
+        app: &App,
+        any_of: &[&str],
+        mailbox: Option<&str>,
+        now_ms: i64,
+    ) -> bool {
+        let wanted: Vec<String> = any_of.iter().map(|p| Self::rbac_role_of(p)).collect();
+        self.role_assignments.iter().any(|ra| {
+            ra.app.eq_ignore_ascii_case(&app.sp_id)
+                && effective(ra.effective_ms, now_ms)
+                && wanted.iter().any(|w| w.eq_ignore_ascii_case(&ra.role))
+                && self.exchange_sp_registered(app, now_ms)
+                && match (mailbox, &ra.scope) {
+                    (None, _) | (_, None) => true,
+                    (Some(m), Some(scope)) => self.scope_holds(scope, m, now_ms),
+                }
+        })
+    }
+
+    fn exchange_sp_registered(&self, app: &App, now_ms: i64) -> bool {
+        self.exchange_service_principals.iter().any(|sp| {
+            sp.object_id.eq_ignore_ascii_case(&app.sp_id) && effective(sp.effective_ms, now_ms)
+        })
+    }
+
+    /// A management scope `MemberOfGroup -eq '<DN>'` holds the group's members.
+    pub fn scope_holds(&self, scope_id: &str, mailbox: &str, now_ms: i64) -> bool {
+        let Some(sc) = self.management_scopes.iter().find(|x| x.id == scope_id) else {
+            return false;
+        };
+        if !effective(sc.effective_ms, now_ms) {
+            return false;
+        }
+        self.scope_group(&sc.filter)
+            .is_some_and(|g| g.has_member(mailbox, now_ms))
+    }
+
+    /// The group a `MemberOfGroup -eq '<DN>'` filter names.
+    pub fn scope_group(&self, filter: &str) -> Option<&Group> {
+        let dn = filter
+            .trim()
+            .strip_prefix("MemberOfGroup -eq ")?
+            .trim_matches(|c| c == '\'' || c == '"');
+        let domain = self.domains.first().map(String::as_str).unwrap_or("");
+        self.groups
+            .iter()
+            .find(|g| g.dn(domain).eq_ignore_ascii_case(dn))
+    }
+
+    pub fn find_group(&self, key: &str) -> Option<&Group> {
+        self.group(key)
     }
 }
 
@@ -416,6 +584,7 @@ impl Tenant {
         roles: &[String],
         protocol: MailProtocol,
         mailbox: &str,
+        now_ms: i64,
     ) -> Result<&User, MailRefusal> {
         let user = self.user(mailbox).ok_or(MailRefusal::NoSuchUser)?;
         if !roles.iter().any(|r| r == protocol.role()) {
@@ -424,7 +593,7 @@ impl Tenant {
         let sp = self
             .exchange_service_principals
             .iter()
-            .find(|sp| sp.app_id.eq_ignore_ascii_case(appid))
+            .find(|sp| sp.app_id.eq_ignore_ascii_case(appid) && effective(sp.effective_ms, now_ms))
             .ok_or(MailRefusal::NoServicePrincipal)?;
         if !sp.object_id.eq_ignore_ascii_case(oid) {
             return Err(MailRefusal::WrongObjectId);
@@ -440,6 +609,7 @@ impl Tenant {
         let granted = self.mailbox_permissions.iter().any(|p| {
             p.mailbox == user.mail
                 && p.principal.eq_ignore_ascii_case(oid)
+                && effective(p.effective_ms, now_ms)
                 && (p.right == MailboxRight::FullAccess
                     || (protocol == MailProtocol::Smtp && p.right == MailboxRight::SendAs))
         });
@@ -534,30 +704,30 @@ mod tests {
         let read = ["Mail.Read".to_string()];
         let any = ["Mail.Read", "Mail.ReadWrite"];
         assert!(
-            t.graph_mail_access(&id("scoped"), &read, &any, "alice@contoso.example")
+            t.graph_mail_access(&id("scoped"), &read, &any, "alice@contoso.example", 0)
                 .is_ok()
         );
         assert_eq!(
-            t.graph_mail_access(&id("scoped"), &read, &any, "ceo@contoso.example")
+            t.graph_mail_access(&id("scoped"), &read, &any, "ceo@contoso.example", 0)
                 .unwrap_err(),
             Refusal::BlockedByPolicy
         );
         assert_eq!(
-            t.graph_mail_access(&id("scoped"), &[], &any, "alice@contoso.example")
+            t.graph_mail_access(&id("scoped"), &[], &any, "alice@contoso.example", 0)
                 .unwrap_err(),
             Refusal::MissingRole
         );
         assert_eq!(
-            t.graph_mail_access(&id("blocked"), &read, &any, "alice@contoso.example")
+            t.graph_mail_access(&id("blocked"), &read, &any, "alice@contoso.example", 0)
                 .unwrap_err(),
             Refusal::BlockedByPolicy
         );
         assert!(
-            t.graph_mail_access(&id("unscoped"), &read, &any, "ceo@contoso.example")
+            t.graph_mail_access(&id("unscoped"), &read, &any, "ceo@contoso.example", 0)
                 .is_ok()
         );
         assert_eq!(
-            t.graph_mail_access(&id("unscoped"), &read, &any, "ghost@contoso.example")
+            t.graph_mail_access(&id("unscoped"), &read, &any, "ghost@contoso.example", 0)
                 .unwrap_err(),
             Refusal::NoSuchUser
         );
@@ -574,12 +744,12 @@ mod tests {
         let id = app.client_id.clone();
         let read = ["Mail.Read".to_string()];
         assert_eq!(
-            t.graph_mail_access(&id, &read, &["Mail.Read"], "alice@contoso.example")
+            t.graph_mail_access(&id, &read, &["Mail.Read"], "alice@contoso.example", 0)
                 .unwrap_err(),
             Refusal::BlockedByPolicy
         );
         assert!(
-            t.graph_mail_access(&id, &read, &["Mail.Read"], "ceo@contoso.example")
+            t.graph_mail_access(&id, &read, &["Mail.Read"], "ceo@contoso.example", 0)
                 .is_ok()
         );
     }

@@ -445,7 +445,7 @@ async fn run_setup(
             }
         })
     };
-    let result = crate::setup::run(env, &req, session, Some(etx)).await;
+    let result = crate::setup::run(env, &req, session, None, Some(etx)).await;
     let _ = forward.await;
     result.map(Box::new).map_err(|e| e.diagnosis)
 }

@@ -641,6 +641,7 @@ fn save(s: &mut State) -> Vec<Effect> {
         send_test: s.form.send_test,
         keyring: KeyringBackend::Os,
         last_check: None,
+        scope: None,
         secret_expires: crate::model::parse_expiry(s.form.guide_expires.text(), s.today)
             .ok()
             .flatten(),
@@ -679,6 +680,7 @@ fn setup_order(s: &mut State) -> Vec<Effect> {
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
         public_client: false,
+        scope: None,
     };
     s.plan = plan::plan(&answers);
     s.order = Some(SetupOrder {
