@@ -395,6 +395,15 @@ impl ScopeInput {
         self.kind.uses_group() && scoped_by_group(&self.access) && self.group.is_some()
     }
 
+    /// Who goes in the group: the mailboxes to reach, or for a deny policy the one to block.
+    pub fn group_members(&self) -> Vec<String> {
+        if self.kind == ScopeKind::DenyPolicy {
+            self.deny_mailbox.iter().cloned().collect()
+        } else {
+            self.mailboxes.clone()
+        }
+    }
+
     fn needs_service_principal(&self) -> bool {
         needs_mailbox_permission(&self.access)
             || (self.kind == ScopeKind::Rbac && self.group_steps())
@@ -436,7 +445,7 @@ pub fn steps(i: &ScopeInput) -> Vec<ExStep> {
             make: Some(make),
             subject: None,
         });
-        for m in &i.mailboxes {
+        for m in &i.group_members() {
             out.push(ExStep {
                 kind: ExKind::Member,
                 title: format!("Add {m} to the group"),
@@ -760,12 +769,16 @@ mod tests {
                 ExKind::Mailboxes,
                 ExKind::Group,
                 ExKind::Member,
-                ExKind::Member,
                 ExKind::AccessPolicy
             ]
         );
         assert_eq!(
-            s[4].make.as_ref().unwrap().text_param("AccessRight"),
+            s[2].subject.as_deref(),
+            Some("ceo@contoso.example"),
+            "the group holds the blocked mailbox"
+        );
+        assert_eq!(
+            s[3].make.as_ref().unwrap().text_param("AccessRight"),
             Some("DenyAccess")
         );
         assert!(bypassing_permissions(ScopeKind::DenyPolicy, &i.access).is_empty());

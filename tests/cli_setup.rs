@@ -7,51 +7,8 @@ mod common;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Output, Stdio};
 
-use common::{Home, Served, json, row, secret_service, secret_tool_lookup, text};
+use common::{Home, Tenant, json, row, secret_service, secret_tool_lookup, text};
 use serde_json::Value;
-
-struct Tenant {
-    sb: Served,
-    state: tempfile::TempDir,
-}
-
-impl Tenant {
-    fn start(extra: &[&str]) -> Tenant {
-        let state = tempfile::tempdir().unwrap();
-        let path = state.path().join("tenant.json").display().to_string();
-        let mut args = vec!["--state", path.as_str()];
-        args.extend(extra);
-        Tenant {
-            sb: Served::start(&args),
-            state,
-        }
-    }
-
-    /// The sandbox tenant as it stands (its state file).
-    fn objects(&self) -> Value {
-        let text = std::fs::read_to_string(self.state.path().join("tenant.json")).unwrap();
-        serde_json::from_str::<Value>(&text).unwrap()["tenant"].clone()
-    }
-
-    fn apps_named(&self, name: &str) -> Vec<Value> {
-        self.objects()["apps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["name"] == name)
-            .cloned()
-            .collect()
-    }
-
-    fn assignments_of(&self, sp: &str) -> usize {
-        self.objects()["app_role_assignments"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|a| a["principal_id"] == sp)
-            .count()
-    }
-}
 
 fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str], crash: Option<&str>) -> Output {
     let cf = t.sb.cloud_file();

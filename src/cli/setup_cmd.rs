@@ -224,6 +224,11 @@ fn scope_spec(a: &SetupArgs, ans: &super::commands::Answers) -> Result<Option<Sc
             "--scope all-mailboxes lets the app read or send as every mailbox of the organisation, the CEO's included: add --i-understand-all-mailboxes to confirm, or choose --scope rbac",
         ));
     }
+    if kind == ScopeKind::DenyPolicy && ans.deny_mailbox.is_none() {
+        return Err(usage(
+            "--scope deny-policy keeps the app away from the group's members: name the mailbox to keep out with --deny-mailbox",
+        ));
+    }
     let script_only = match a.exchange.as_str() {
         "automate" => false,
         "powershell" => true,

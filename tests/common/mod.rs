@@ -147,6 +147,50 @@ impl Drop for Served {
     }
 }
 
+/// A `sandbox serve` that keeps its tenant in a state file the test can read.
+pub struct Tenant {
+    pub sb: Served,
+    state: tempfile::TempDir,
+}
+
+impl Tenant {
+    pub fn start(extra: &[&str]) -> Tenant {
+        let state = tempfile::tempdir().unwrap();
+        let path = state.path().join("tenant.json").display().to_string();
+        let mut args = vec!["--state", path.as_str()];
+        args.extend(extra);
+        Tenant {
+            sb: Served::start(&args),
+            state,
+        }
+    }
+
+    /// The sandbox tenant as it stands (its state file).
+    pub fn objects(&self) -> Value {
+        let text = std::fs::read_to_string(self.state.path().join("tenant.json")).unwrap();
+        serde_json::from_str::<Value>(&text).unwrap()["tenant"].clone()
+    }
+
+    pub fn apps_named(&self, name: &str) -> Vec<Value> {
+        self.objects()["apps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["name"] == name)
+            .cloned()
+            .collect()
+    }
+
+    pub fn assignments_of(&self, sp: &str) -> usize {
+        self.objects()["app_role_assignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["principal_id"] == sp)
+            .count()
+    }
+}
+
 pub fn text(o: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",

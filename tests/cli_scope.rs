@@ -1,0 +1,495 @@
+//! The mailbox scope end to end, through the real binary against `sandbox serve` with a
+//! propagation delay: RBAC for Applications, both policy kinds and FullAccess for IMAP/POP
+//! reach exactly the chosen mailboxes once Exchange applies the changes; the PowerShell script
+//! holds exactly what the automated path ran; a kill between any two Exchange steps resumes
+//! without duplicates; bad input is refused with the fix.
+
+mod common;
+
+use std::process::{Output, Stdio};
+
+use common::{Home, Tenant, json, row, secret_service, text};
+use serde_json::Value;
+
+fn setup(home: &Home, t: &Tenant, profile: &str, access: &str, extra: &[&str]) -> Output {
+    setup_env(home, t, profile, access, extra, None)
+}
+
+fn setup_env(
+    home: &Home,
+    t: &Tenant,
+    profile: &str,
+    access: &str,
+    extra: &[&str],
+    crash: Option<&str>,
+) -> Output {
+    let cf = t.sb.cloud_file();
+    let mut cmd = home.cmd();
+    cmd.args([
+        "setup",
+        profile,
+        "--tenant",
+        "contoso.example",
+        "--access",
+        access,
+        "--mailbox",
+        "alice@contoso.example",
+        "--mailbox",
+        "bob@contoso.example",
+        "--deny-mailbox",
+        "ceo@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--yes",
+        "--json",
+    ])
+    .args(extra)
+    .stdin(Stdio::null());
+    if let Some(c) = crash {
+        cmd.env("M365MW_CRASH_AFTER", c);
+    }
+    cmd.output().unwrap()
+}
+
+fn sp_of(t: &Tenant, profile: &str) -> String {
+    t.apps_named(&format!("m365-mail-wizard {profile}"))[0]["sp_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn count(t: &Tenant, list: &str, f: impl Fn(&Value) -> bool) -> usize {
+    t.objects()[list]
+        .as_array()
+        .map(|a| a.iter().filter(|x| f(x)).count())
+        .unwrap_or(0)
+}
+
+fn group(t: &Tenant, name: &str) -> Value {
+    t.objects()["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["name"] == name)
+        .cloned()
+        .unwrap_or_else(|| panic!("group {name}"))
+}
+
+#[test]
+fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--propagation-delay", "8"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "rbac", "graph-read,ews", &[]);
+    let r = json(&o);
+    assert_eq!(o.status.code(), Some(1), "not applied yet: {}", text(&o));
+    assert_eq!(r["ready_to_hand_over"], false, "{r:#}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Exchange Online administration") && err.contains("Sign in once more"),
+        "a second sign-in for Exchange: {err}"
+    );
+    let sp = sp_of(&t, "rbac");
+    assert_eq!(
+        t.assignments_of(&sp),
+        0,
+        "no tenant-wide Mail.Read or full_access_as_app that would bypass the scope"
+    );
+    let members = group(&t, "m365mw-rbac")["members"].clone();
+    assert_eq!(
+        members,
+        serde_json::json!(["alice@contoso.example", "bob@contoso.example"])
+    );
+    let roles: Vec<String> = t.objects()["role_assignments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["app"] == sp.as_str())
+        .map(|a| a["role"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        roles,
+        ["Application Mail.Read", "Application EWS.AccessAsApp"]
+    );
+    assert!(
+        row(&r, "token:graph")["detail"]
+            .as_str()
+            .unwrap()
+            .contains("RBAC for Applications")
+    );
+
+    let o = home.run(&["check", "rbac", "--wait", "60s", "--json"], "");
+    let r = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
+    for id in [
+        "graph-read:alice@contoso.example",
+        "ews:bob@contoso.example",
+        "denied:ceo@contoso.example",
+    ] {
+        assert_eq!(row(&r, id)["status"], "passed", "{id}: {r:#}");
+    }
+    assert!(String::from_utf8_lossy(&o.stderr).contains("waiting"));
+}
+
+#[test]
+fn policies_restrict_or_deny_by_the_group() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--propagation-delay", "2"]);
+    let home = Home::new();
+    for (profile, scope, right, members) in [
+        (
+            "restrict",
+            "restrict-policy",
+            "RestrictAccess",
+            vec!["alice@contoso.example", "bob@contoso.example"],
+        ),
+        (
+            "deny",
+            "deny-policy",
+            "DenyAccess",
+            vec!["ceo@contoso.example"],
+        ),
+    ] {
+        let o = setup(
+            &home,
+            &t,
+            profile,
+            "graph-read",
+            &["--scope", scope, "--wait", "60s"],
+        );
+        let r = json(&o);
+        assert_eq!(o.status.code(), Some(0), "{profile}: {}", text(&o));
+        assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
+        assert_eq!(row(&r, "denied:ceo@contoso.example")["status"], "passed");
+        let sp = sp_of(&t, profile);
+        assert_eq!(t.assignments_of(&sp), 1, "a policy keeps Mail.Read");
+        let client = t.apps_named(&format!("m365-mail-wizard {profile}"))[0]["client_id"].clone();
+        assert_eq!(
+            count(&t, "access_policies", |p| p["app_id"] == client
+                && p["access_right"] == right),
+            1
+        );
+        assert_eq!(
+            group(&t, &format!("m365mw-{profile}"))["members"],
+            serde_json::json!(members)
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains("Test-ApplicationAccessPolicy"), "{err}");
+        assert!(
+            err.contains("ceo@contoso.example out of scope"),
+            "the service's own test: {err}"
+        );
+    }
+}
+
+#[test]
+fn imap_and_pop_get_fullaccess_on_each_mailbox() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--propagation-delay", "2"]);
+    let home = Home::new();
+    let groups_before = count(&t, "groups", |_| true);
+    let o = setup(&home, &t, "poller", "imap,pop", &["--wait", "60s"]);
+    let r = json(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
+    let sp = sp_of(&t, "poller");
+    for m in ["alice@contoso.example", "bob@contoso.example"] {
+        assert_eq!(
+            count(&t, "mailbox_permissions", |p| p["principal"] == sp.as_str()
+                && p["mailbox"] == m
+                && p["right"] == "FullAccess"),
+            1,
+            "{m}"
+        );
+        assert_eq!(row(&r, &format!("imap:{m}"))["status"], "passed", "{r:#}");
+    }
+    assert_eq!(
+        count(&t, "exchange_service_principals", |x| x["object_id"]
+            == sp.as_str()),
+        1,
+        "registered with the service principal's object id"
+    );
+    assert_eq!(
+        count(&t, "groups", |_| true),
+        groups_before,
+        "IMAP and POP need no group"
+    );
+    assert_eq!(row(&r, "denied:ceo@contoso.example")["status"], "passed");
+}
+
+/// PowerShell words of a line: spaces split them except inside '…' ('' is a quote) or "…".
+fn words(line: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => {
+                if !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+            }
+            '\'' => loop {
+                match chars.next() {
+                    Some('\'') if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        cur.push('\'');
+                    }
+                    Some('\'') | None => break,
+                    Some(x) => cur.push(x),
+                }
+            },
+            '"' => {
+                for x in chars.by_ref() {
+                    if x == '"' {
+                        break;
+                    }
+                    cur.push(x);
+                }
+            }
+            x => cur.push(x),
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// The `New-`/`Add-` lines of a script, as (cmdlet, sorted [(parameter, value)]).
+fn script_changes(script: &str) -> Vec<(String, Vec<(String, String)>)> {
+    script
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("New-") || l.starts_with("Add-"))
+        .map(|l| {
+            let w = words(l);
+            let mut params: Vec<(String, String)> = w[1..]
+                .chunks(2)
+                .map(|kv| (kv[0].trim_start_matches('-').to_string(), kv[1].clone()))
+                .collect();
+            params.sort();
+            (w[0].clone(), params)
+        })
+        .collect()
+}
+
+#[test]
+fn the_script_holds_exactly_what_the_automated_path_ran() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(
+        &home,
+        &t,
+        "ps",
+        "graph-read,imap",
+        &["--exchange", "powershell"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let script_path = json(&o)["script"].as_str().unwrap().to_string();
+    let script = std::fs::read_to_string(&script_path).unwrap();
+    assert_eq!(
+        count(&t, "exchange_log", |_| true),
+        0,
+        "the PowerShell path changes nothing in Exchange"
+    );
+    let app = &t.apps_named("m365-mail-wizard ps")[0];
+    let (client, sp) = (
+        app["client_id"].as_str().unwrap(),
+        app["sp_id"].as_str().unwrap(),
+    );
+    insta::assert_snapshot!(
+        "exchange_script_rbac",
+        script
+            .replace(client, "<client id>")
+            .replace(sp, "<service principal>")
+    );
+
+    // The automated path, on the same profile, runs the same changes.
+    let o = setup(&home, &t, "ps", "graph-read,imap", &[]);
+    assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
+    let dn = group(&t, "m365mw-ps");
+    let domain_dn = format!(
+        "CN=m365mw-ps,OU=contoso.example,OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=prod,DC=outlook,DC=com"
+    );
+    assert_eq!(dn["name"], "m365mw-ps");
+    let ran: Vec<(String, Vec<(String, String)>)> = t.objects()["exchange_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let mut params: Vec<(String, String)> = e["parameters"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .collect();
+            params.sort();
+            (e["cmdlet"].as_str().unwrap().to_string(), params)
+        })
+        .collect();
+    let expected: Vec<(String, Vec<(String, String)>)> = script_changes(&script)
+        .into_iter()
+        .map(|(n, ps)| {
+            let ps = ps
+                .into_iter()
+                .map(|(k, v)| (k, v.replace("$($group.DistinguishedName)", &domain_dn)))
+                .collect();
+            (n, ps)
+        })
+        .collect();
+    assert_eq!(ran, expected, "same cmdlets, same parameters, same order");
+}
+
+#[test]
+fn killed_between_exchange_steps_it_resumes_without_duplicates() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    for key in [
+        "mailboxes",
+        "group",
+        "member:alice@contoso.example",
+        "member:bob@contoso.example",
+        "serviceprincipal",
+        "managementscope",
+        "roleassignment:application mail.read",
+        "mailboxpermission:alice@contoso.example",
+    ] {
+        let o = setup_env(
+            &home,
+            &t,
+            "crash",
+            "graph-read,imap",
+            &[],
+            Some(&format!("exchange:{key}")),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(137),
+            "killed after {key}: {}",
+            text(&o)
+        );
+    }
+    let o = setup(&home, &t, "crash", "graph-read,imap", &["--wait", "30s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["ready_to_hand_over"], true);
+    let sp = sp_of(&t, "crash");
+    assert_eq!(count(&t, "groups", |g| g["name"] == "m365mw-crash"), 1);
+    assert_eq!(
+        count(&t, "management_scopes", |s| s["name"]
+            == "m365-mail-wizard crash mailboxes"),
+        1
+    );
+    assert_eq!(
+        count(&t, "role_assignments", |a| a["app"] == sp.as_str()),
+        1
+    );
+    assert_eq!(
+        count(&t, "exchange_service_principals", |x| x["object_id"]
+            == sp.as_str()),
+        1
+    );
+    assert_eq!(
+        count(&t, "mailbox_permissions", |p| p["principal"] == sp.as_str()),
+        2
+    );
+    let log = t.objects()["exchange_log"].clone();
+    let mut seen = std::collections::HashSet::new();
+    for e in log.as_array().unwrap() {
+        assert!(seen.insert(e.to_string()), "ran twice: {e}");
+    }
+}
+
+#[test]
+fn bad_scope_input_is_refused_with_the_fix() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--faults", "exchange:429:2"]);
+    let home = Home::new();
+    for (extra, want) in [
+        (
+            vec!["--scope", "all-mailboxes"],
+            "--i-understand-all-mailboxes",
+        ),
+        (vec!["--scope", "everything"], "use rbac, restrict-policy"),
+        (vec!["--exchange", "later"], "use automate or powershell"),
+        (vec!["--group", "it's"], "quote"),
+        (vec!["--wait", "5 minutes"], "use s, m or h"),
+    ] {
+        let o = setup(&home, &t, "bad", "graph-read", &extra);
+        assert_eq!(o.status.code(), Some(2), "{extra:?}: {}", text(&o));
+        assert!(text(&o).contains(want), "{extra:?}: {}", text(&o));
+    }
+    let cf = t.sb.cloud_file();
+    let o = home.run(
+        &[
+            "setup",
+            "nodeny",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--scope",
+            "deny-policy",
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).contains("--deny-mailbox"), "{}", text(&o));
+
+    // A group address a mailbox already has; throttled calls on the way are retried.
+    let o = setup(
+        &home,
+        &t,
+        "taken",
+        "graph-read",
+        &["--group", "alice@contoso.example"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("name or address is taken") && text(&o).contains("--group"),
+        "{}",
+        text(&o)
+    );
+    let o = home.run(
+        &[
+            "setup",
+            "ghost",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "ghost@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--yes",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("ghost@contoso.example is not a mailbox in this tenant"),
+        "{}",
+        text(&o)
+    );
+}
