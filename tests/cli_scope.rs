@@ -319,9 +319,7 @@ fn the_script_holds_exactly_what_the_automated_path_ran() {
     let o = setup(&home, &t, "ps", "graph-read,imap", &[]);
     assert!(matches!(o.status.code(), Some(0 | 1)), "{}", text(&o));
     let dn = group(&t, "m365mw-ps");
-    let domain_dn = format!(
-        "CN=m365mw-ps,OU=contoso.example,OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=prod,DC=outlook,DC=com"
-    );
+    let domain_dn = "CN=m365mw-ps,OU=contoso.example,OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=prod,DC=outlook,DC=com";
     assert_eq!(dn["name"], "m365mw-ps");
     let ran: Vec<(String, Vec<(String, String)>)> = t.objects()["exchange_log"]
         .as_array()
@@ -343,7 +341,7 @@ fn the_script_holds_exactly_what_the_automated_path_ran() {
         .map(|(n, ps)| {
             let ps = ps
                 .into_iter()
-                .map(|(k, v)| (k, v.replace("$($group.DistinguishedName)", &domain_dn)))
+                .map(|(k, v)| (k, v.replace("$($group.DistinguishedName)", domain_dn)))
                 .collect();
             (n, ps)
         })
