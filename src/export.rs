@@ -321,7 +321,23 @@ fn powershell(i: &Input) -> String {
     let exchange_mail = [AccessChoice::Imap, AccessChoice::Pop, AccessChoice::Smtp]
         .iter()
         .any(|c| uses(p, *c));
-    if exchange_mail {
+    if let Some(scope) = &p.scope {
+        let input = scope.script_input(
+            &p.access,
+            &p.mailboxes
+                .iter()
+                .map(|m| m.to_string())
+                .collect::<Vec<_>>(),
+            p.deny_mailbox.as_ref().map(|m| m.as_str()),
+        );
+        let _ = writeln!(
+            t,
+            "# Exchange Online: the mailbox scope ({}).\nConnect-ExchangeOnline -Organization {}",
+            scope.kind.label(),
+            ps_quote(&p.tenant)
+        );
+        t.push_str(&crate::scope::script_steps(&input));
+    } else if exchange_mail {
         let list: Vec<String> = mailboxes(p).iter().map(|m| ps_quote(m)).collect();
         let _ = writeln!(
             t,

@@ -127,9 +127,31 @@ pub struct ScopeRecord {
     /// The group's identity (address or name), for scoped kinds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// The app's display name, which names the management scope and the policy.
+    #[serde(default)]
+    pub app_name: String,
 }
 
 impl ScopeRecord {
+    /// The steps' input for an app known only by variables of a script (`$app`, `$sp`).
+    pub fn script_input(
+        &self,
+        access: &[AccessChoice],
+        mailboxes: &[String],
+        deny_mailbox: Option<&str>,
+    ) -> ScopeInput {
+        ScopeInput {
+            kind: self.kind,
+            access: access.to_vec(),
+            app_name: self.app_name.clone(),
+            client_id: APP_VAR.into(),
+            sp_object_id: SP_VAR.into(),
+            group: self.group.as_deref().and_then(|g| GroupRef::parse(g).ok()),
+            mailboxes: mailboxes.to_vec(),
+            deny_mailbox: deny_mailbox.map(String::from),
+        }
+    }
+
     /// Application permissions the app's tokens need not — and should not — carry.
     pub fn omitted(&self, access: &[AccessChoice]) -> Vec<String> {
         bypassing_permissions(self.kind, access)
@@ -611,6 +633,17 @@ pub fn tested_mailboxes(i: &ScopeInput) -> Vec<(String, bool)> {
     v
 }
 
+const APP_VAR: &str = "\u{1}app";
+const SP_VAR: &str = "\u{1}sp";
+
+/// The steps of [`script`] alone, with `$app.AppId` / `$sp.Id` where a `script_input` holds
+/// the app's variables.
+pub fn script_steps(i: &ScopeInput) -> String {
+    let text = steps_text(i);
+    text.replace(&quote(APP_VAR), "$app.AppId")
+        .replace(&quote(SP_VAR), "$sp.Id")
+}
+
 /// The Exchange Online part as one PowerShell script (Exchange Online module), safe to run
 /// twice: each change is made only when its `Get-` finds nothing.
 pub fn script(i: &ScopeInput, tenant: &str) -> String {
@@ -629,6 +662,12 @@ pub fn script(i: &ScopeInput, tenant: &str) -> String {
         "Connect-ExchangeOnline -Organization {} -ShowBanner:$false\n",
         quote(tenant)
     ));
+    s.push_str(&steps_text(i));
+    s
+}
+
+fn steps_text(i: &ScopeInput) -> String {
+    let mut s = String::new();
     for (n, st) in steps(i).iter().enumerate() {
         s.push_str(&format!("\n# {}. {}\n", n + 1, st.title));
         let Some(make) = &st.make else {
@@ -808,6 +847,24 @@ mod tests {
             "New-ManagementScope -Name 'Helpdesk mail mailboxes' -RecipientRestrictionFilter \"MemberOfGroup -eq '$($group.DistinguishedName)'\""
         ));
         assert!(sc.contains("Test-ServicePrincipalAuthorization -Identity '22222222-2222-4222-8222-222222222222' -Resource 'ceo@contoso.example'   # expected: out of scope"));
+    }
+
+    #[test]
+    fn a_saved_scope_becomes_script_steps_on_the_apps_variables() {
+        let rec = ScopeRecord {
+            kind: ScopeKind::Rbac,
+            group: Some("helpdesk-scope@contoso.example".into()),
+            app_name: "Helpdesk mail".into(),
+        };
+        let i = rec.script_input(
+            &[AccessChoice::GraphRead],
+            &["alice@contoso.example".into()],
+            Some("ceo@contoso.example"),
+        );
+        let s = script_steps(&i);
+        assert!(s.contains("New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName 'Helpdesk mail'"), "{s}");
+        assert!(s.contains("New-ManagementRoleAssignment -App $sp.Id -Role 'Application Mail.Read' -CustomResourceScope 'Helpdesk mail mailboxes'"), "{s}");
+        assert!(!s.contains('\u{1}'));
     }
 
     #[test]

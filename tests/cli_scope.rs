@@ -132,6 +132,16 @@ fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
         assert_eq!(row(&r, id)["status"], "passed", "{id}: {r:#}");
     }
     assert!(String::from_utf8_lossy(&o.stderr).contains("waiting"));
+
+    let o = home.run(&["export", "rbac", "--format", "powershell"], "");
+    let ps = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        ps.contains("New-ManagementRoleAssignment -App $sp.Id -Role 'Application EWS.AccessAsApp'")
+            && ps.contains(
+                "Add-DistributionGroupMember -Identity 'm365mw-rbac' -Member 'bob@contoso.example'"
+            ),
+        "the export holds the scope: {ps}"
+    );
 }
 
 #[test]

@@ -8,7 +8,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Output, Stdio};
 
 use common::{Home, Tenant, json, row, secret_service, secret_tool_lookup, text};
-use serde_json::Value;
 
 fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str], crash: Option<&str>) -> Output {
     let cf = t.sb.cloud_file();

@@ -239,6 +239,7 @@ pub async fn guided(
         scope: setup.scope.as_ref().map(|s| crate::scope::ScopeRecord {
             kind: s.kind,
             group: s.group.as_ref().map(|g| g.identity().to_string()),
+            app_name: setup.app_name.clone(),
         }),
         secret_expires: expires,
         credential: Default::default(),

@@ -105,6 +105,7 @@ pub(super) async fn apply(
     let record = ScopeRecord {
         kind: spec.kind,
         group: spec.group.as_ref().map(|g| g.identity().to_string()),
+        app_name: r.req.answers.app_name.clone(),
     };
     let input = spec.input(
         &r.req.answers.access,
