@@ -51,15 +51,9 @@ impl ScopeKind {
 
     pub fn label(self) -> &'static str {
         match self {
-            ScopeKind::Rbac => {
-                "Only the mailboxes in a group — RBAC for Applications (recommended)"
-            }
-            ScopeKind::RestrictPolicy => {
-                "Only the mailboxes in a group — application access policy (legacy)"
-            }
-            ScopeKind::DenyPolicy => {
-                "Every mailbox except those in a group — application access policy (legacy)"
-            }
+            ScopeKind::Rbac => "Only a group — RBAC for Applications (recommended)",
+            ScopeKind::RestrictPolicy => "Only a group — access policy (legacy)",
+            ScopeKind::DenyPolicy => "All but a group — access policy (legacy)",
             ScopeKind::AllMailboxes => "Every mailbox of the organisation",
         }
     }
@@ -439,7 +433,7 @@ pub fn steps(i: &ScopeInput) -> Vec<ExStep> {
     named.extend(i.deny_mailbox.clone());
     out.push(ExStep {
         kind: ExKind::Mailboxes,
-        title: format!("Check that {} are mailboxes", named.join(", ")),
+        title: format!("Check the mailboxes exist: {}", named.join(", ")),
         changes: "nothing (read only)".into(),
         look: Cmdlet::new("Get-Mailbox").text("ResultSize", "Unlimited"),
         found_when: None,

@@ -369,6 +369,8 @@ fn setup_sign_in_and_plan() {
     );
     typed(&mut s, "alice@contoso.example");
     keys(&mut s, &[Key::Enter]);
+    snap("setup_scope", &s);
+    keys(&mut s, &[Key::Enter]);
     snap("setup_app_details", &s);
     keys(&mut s, &[Key::Enter]);
     typed(&mut s, "ticketing");
@@ -390,10 +392,7 @@ fn setup_sign_in_and_plan() {
             lacks_rights: false,
         }))],
     );
-    keys(
-        &mut s,
-        &[Key::Down, Key::Down, Key::Down, Key::Down, Key::Down],
-    );
+    keys(&mut s, &[Key::Down, Key::Down, Key::Down, Key::Down]);
     snap("setup_plan", &s);
     let screen = text(&render(&s, 120, 40));
     assert!(

@@ -232,8 +232,14 @@ fn a_small_terminal_gets_a_message_not_a_crash() {
     t.wait_for("EXITED:0");
 }
 
-/// Journey 1's questions, answered with the defaults (7 interactions): Graph read for alice@.
+/// Journey 1's questions, answered with the defaults (8 interactions): Graph read for alice@,
+/// scoped by RBAC for Applications.
 fn answer_setup(t: &Tmux, profile: &str) {
+    answer_setup_scoped(t, profile, 0);
+}
+
+/// The setup questions, with the scope `downs` rows below RBAC for Applications.
+fn answer_setup_scoped(t: &Tmux, profile: &str, downs: usize) {
     t.wait_for("n set up a new app");
     t.keys(&["n"]);
     t.wait_for("Which tenant?");
@@ -242,6 +248,14 @@ fn answer_setup(t: &Tmux, profile: &str) {
     t.keys(&["Enter"]);
     t.wait_for("Which mailboxes?");
     t.type_text("alice@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&[
+        "Which mailboxes may the app reach?",
+        "RBAC for Applications",
+    ]);
+    for _ in 0..downs {
+        t.keys(&["Down"]);
+    }
     t.keys(&["Enter"]);
     t.wait_for("The new app and its secret");
     t.keys(&["Enter"]);
@@ -257,19 +271,20 @@ fn journey_1_set_it_up_for_me_in_the_sandbox() {
     }
     let home = Home::new();
     let t = Tmux::start(&home, "setup");
-    // Every interaction of the happy path, counted for the README: 7 answering, 3 below.
+    // Every interaction of the happy path, counted for the README: 8 answering, 3 below.
     answer_setup(&t, "tui-setup");
     t.wait_for_all(&["/sandbox/device", "press a to approve"]);
     t.keys(&["a"]);
     t.wait_for_all(&[
         "Signed in as admin@contoso.example (Global Administrator)",
         "Register the application \"m365-mail-wizard tui-setup\"",
-        "Grant admin consent: Mail.Read on Microsoft Graph",
+        "Assign \"Application Mail.Read\" within the scope",
     ]);
     t.keys(&["Enter"]);
     t.wait_for_all(&[
-        "2/2",
+        "3/3",
         "inbox: 12 messages, 3 unread",
+        "refused as intended",
         "App registered and consented",
     ]);
     t.keys(&["q"]);
@@ -295,7 +310,8 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
     }
     let home = Home::new();
     let t = Tmux::start(&home, "guided");
-    answer_setup(&t, "tui-guided");
+    // The seeded app is limited by an access policy: the guided path keeps that kind.
+    answer_setup_scoped(&t, "tui-guided", 1);
     t.wait_for("g guided instead");
     t.keys(&["g"]);
     t.wait_for_all(&["New registration", "Application (client) ID"]);
@@ -310,6 +326,15 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
     assert!(!s.contains("Scoped.Helpdesk"), "the secret is masked:\n{s}");
     t.keys(&["Enter"]);
     t.wait_for("Grant admin consent for");
+    t.keys(&["Enter"]);
+    // The Exchange Online steps, as the commands to run: group, member, policy, its test.
+    t.wait_for("New-DistributionGroup");
+    t.keys(&["Enter"]);
+    t.wait_for("Add-DistributionGroupMember");
+    t.keys(&["Enter"]);
+    t.wait_for("New-ApplicationAccessPolicy");
+    t.keys(&["Enter"]);
+    t.wait_for("Test-ApplicationAccessPolicy");
     t.keys(&["Enter"]);
     t.wait_for_all(&["2/2", "inbox: 12 messages, 3 unread"]);
     t.keys(&["q"]);
@@ -355,7 +380,7 @@ fn from_the_dashboard_export_and_renew() {
     t.keys(&["a"]);
     t.wait_for("enter run the plan");
     t.keys(&["Enter"]);
-    t.wait_for_all(&["2/2", "App registered and consented"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-keep", "s new secret", "e export"]);
     let first = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
@@ -386,5 +411,5 @@ fn from_the_dashboard_export_and_renew() {
     let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
     assert_ne!(first, second, "the keyring holds the new secret");
     t.keys(&["Enter"]);
-    t.wait_for_all(&["2/2", "inbox: 12 messages"]);
+    t.wait_for_all(&["3/3", "inbox: 12 messages"]);
 }

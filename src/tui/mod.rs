@@ -436,6 +436,12 @@ async fn run_setup(
         keyring,
         reuse_existing: false,
     };
+    let exchange = match &req.answers.scope {
+        Some(spec) if !spec.script_only => Some(
+            exchange_admin(env, &req.endpoints, &req.tenant_id.to_string(), session, tx).await?,
+        ),
+        _ => None,
+    };
     let (etx, mut erx) = mpsc::unbounded_channel();
     let forward = {
         let tx = tx.clone();
@@ -445,9 +451,60 @@ async fn run_setup(
             }
         })
     };
-    let result = crate::setup::run(env, &req, session, None, Some(etx)).await;
+    let result = crate::setup::run(env, &req, session, exchange.as_ref(), Some(etx)).await;
     let _ = forward.await;
     result.map(Box::new).map_err(|e| e.diagnosis)
+}
+
+/// The Exchange Online administration token: from the first sign-in when the identity
+/// platform allows it, otherwise from a second device-code sign-in shown on screen (the
+/// sandbox approves it as its admin at once).
+async fn exchange_admin(
+    env: &Env,
+    endpoints: &crate::model::Endpoints,
+    tenant: &str,
+    session: &crate::cloud::device::AdminSession,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<crate::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
+    use crate::cloud::device;
+    let scope = device::exchange_scope_string(endpoints);
+    let client = device::DEFAULT_ADMIN_CLIENT_ID;
+    let fail = |e: crate::cloud::CloudError| {
+        crate::setup::exchange_diagnosis(&e, "the Exchange Online sign-in")
+    };
+    let ex = match device::refresh_for(&env.http, endpoints, tenant, client, session, &scope).await
+    {
+        Ok(s) => s,
+        Err(_) => {
+            let ex_client = device::EXCHANGE_ADMIN_CLIENT_ID;
+            let code = device::start_for(&env.http, endpoints, tenant, ex_client, &scope)
+                .await
+                .map_err(fail)?;
+            let _ = tx.send(Msg::ExchangeCode(wizard::CodeView {
+                user_code: code.user_code.clone(),
+                uri: code.verification_uri.clone(),
+                expires_in: code.expires_in,
+            }));
+            if let Some(sb) = &env.sandbox {
+                let form = [
+                    ("user_code", code.user_code.as_str()),
+                    ("user", sb.admin.as_str()),
+                    ("decision", "approve"),
+                ];
+                let url = format!("{}/sandbox/device", sb.login);
+                if let Err(e) = env.http.post(url).form(&form).send().await {
+                    tracing::warn!(error = %e, "sandbox approval failed");
+                }
+            }
+            device::wait(&env.http, endpoints, tenant, ex_client, &code)
+                .await
+                .map_err(fail)?
+        }
+    };
+    Ok(crate::setup::ExchangeAdmin {
+        upn: ex.who().to_string(),
+        token: ex.token,
+    })
 }
 
 /// Whether a pasted client ID names an app of the signed-in tenant; the app's object ID is

@@ -242,6 +242,7 @@ fn question(step: Step) -> &'static str {
         Step::Secret => " The client secret ",
         Step::Access => " What does the application use? ",
         Step::Mailboxes => " Which mailboxes? ",
+        Step::Scope => " Which mailboxes may the app reach? ",
         Step::AppDetails => " The new app and its secret ",
         Step::Name => " Name this profile ",
     }
@@ -381,6 +382,59 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 lines.push(Line::from(req.scope.clone()).fg(DIM));
             } else {
                 lines.push(Line::from("Graph sends through the sendMail call; SMTP sends the test message by SMTP submission.").fg(DIM));
+            }
+        }
+        Step::Scope => {
+            use crate::scope::{ScopeKind, needs_mailbox_permission, scoped_by_group};
+            let chosen = form.scope();
+            for (i, k) in ScopeKind::ALL.iter().enumerate() {
+                let on = i == form.scope_kind;
+                let style = if on && form.scope_field == 0 {
+                    Style::default().fg(ACCENT).bold()
+                } else if on {
+                    Style::default().bold()
+                } else {
+                    Style::default()
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(if on { " (•) " } else { " ( ) " }, style),
+                    Span::styled(k.label(), style),
+                ]));
+            }
+            lines.push(Line::default());
+            let tone = if chosen == ScopeKind::AllMailboxes {
+                WARN
+            } else {
+                DIM
+            };
+            lines.push(Line::from(chosen.explain()).fg(tone));
+            if chosen == ScopeKind::Rbac && scoped_by_group(&form.access) {
+                lines.push(Line::from("The plan leaves out the tenant-wide Graph/EWS permission: it would bypass the scope.").fg(DIM));
+            }
+            if needs_mailbox_permission(&form.access) {
+                lines.push(Line::from("IMAP, POP and SMTP are limited by FullAccess on each listed mailbox, whatever is chosen here.").fg(DIM));
+            }
+            lines.push(Line::default());
+            if chosen == ScopeKind::AllMailboxes {
+                lines.extend(field(
+                    "Type \"all mailboxes\" to confirm",
+                    form.confirm_all.display(),
+                    form.scope_field == 1,
+                ));
+            } else {
+                let placeholder = match form.name.text().trim() {
+                    "" => "m365mw-<profile name> (the default)".to_string(),
+                    n => format!("m365mw-{n}"),
+                };
+                lines.extend(field(
+                    "Mail-enabled security group for the mailboxes (name or address; made if missing)",
+                    if form.group.text().is_empty() && form.scope_field != 1 {
+                        placeholder
+                    } else {
+                        form.group.display()
+                    },
+                    form.scope_field == 1,
+                ));
             }
         }
         Step::AppDetails => {
@@ -568,9 +622,22 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
         .count();
     let mut lines = vec![
         if failed == 0 {
-            Line::from(format!("All {passed} checks passed."))
-                .fg(GOOD)
-                .bold()
+            Line::from(format!(
+                "All {passed} checks passed.{}",
+                match &s.current {
+                    Some(p)
+                        if crate::scope::ready_to_hand_over(
+                            p.scope.as_ref(),
+                            &p.access,
+                            p.deny_mailbox.is_some(),
+                            true,
+                        ) =>
+                        " Ready to hand over: the out-of-scope mailbox is refused.",
+                    _ => "",
+                }
+            ))
+            .fg(GOOD)
+            .bold()
         } else {
             Line::from(format!("{failed} check(s) failed, {passed} passed: see the checks (esc) for each diagnosis.")).fg(BAD).bold()
         },
@@ -800,6 +867,9 @@ fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
         .enumerate()
         .map(|(n, i)| {
             let title = match (s.plan[*i].kind, s.plan[*i].permission.as_deref()) {
+                (StepKind::Exchange | StepKind::ExchangeTest, _) => {
+                    format!("Exchange: {}", s.plan[*i].title)
+                }
                 (_, Some(p)) => format!("Consent: {p}"),
                 (StepKind::CreateApp, _) => "Register the app".into(),
                 (StepKind::DelegatedConsent, _) => "Consent: delegated".into(),

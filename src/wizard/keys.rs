@@ -67,6 +67,12 @@ pub fn hints(s: &State) -> Vec<Hint> {
                     out.push(h("↑↓", "move"));
                 }
                 Step::Mailboxes => out.push(h("tab", "next field")),
+                Step::Scope => {
+                    if s.form.scope_field == 0 {
+                        out.push(h("↑↓", "choose"));
+                    }
+                    out.push(h("tab", "next field"));
+                }
                 Step::AppDetails => {
                     out.push(h("tab", "next field"));
                     if s.form.app_field == 1 {

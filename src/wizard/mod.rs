@@ -29,6 +29,8 @@ pub enum Step {
     Secret,
     Access,
     Mailboxes,
+    /// Setup: which mailboxes the app may reach, and how Exchange Online limits it.
+    Scope,
     /// Setup: the new app's display name and its secret's lifetime.
     AppDetails,
     Name,
@@ -44,10 +46,11 @@ impl Step {
         Step::Name,
     ];
 
-    pub const SETUP: [Step; 5] = [
+    pub const SETUP: [Step; 6] = [
         Step::Tenant,
         Step::Access,
         Step::Mailboxes,
+        Step::Scope,
         Step::AppDetails,
         Step::Name,
     ];
@@ -83,6 +86,7 @@ impl Step {
             Step::Secret => "Secret",
             Step::Access => "Access",
             Step::Mailboxes => "Mailboxes",
+            Step::Scope => "Scope",
             Step::AppDetails => "App & secret",
             Step::Name => "Profile name",
         }
@@ -233,6 +237,14 @@ pub struct Form {
     pub guide_field: usize,
     /// Guided setup: the secret's expiry as the portal shows it.
     pub guide_expires: Input,
+    /// Setup: index into `ScopeKind::ALL` (RBAC for Applications first, the default).
+    pub scope_kind: usize,
+    /// Setup: the group that names the mailboxes in scope (empty: m365mw-<profile>).
+    pub group: Input,
+    /// Setup: "all mailboxes" typed to confirm that scope.
+    pub confirm_all: Input,
+    /// Setup: which field of the scope step has the cursor (0 kind, 1 group or confirmation).
+    pub scope_field: usize,
 }
 
 impl Default for Form {
@@ -257,11 +269,22 @@ impl Default for Form {
             guide_tenant: Input::default(),
             guide_field: 0,
             guide_expires: Input::default(),
+            scope_kind: 0,
+            group: Input::default(),
+            confirm_all: Input::default(),
+            scope_field: 0,
         }
     }
 }
 
+/// What a typed confirmation of the all-mailboxes scope must say.
+pub const CONFIRM_ALL: &str = "all mailboxes";
+
 impl Form {
+    pub fn scope(&self) -> crate::scope::ScopeKind {
+        crate::scope::ScopeKind::ALL[self.scope_kind.min(crate::scope::ScopeKind::ALL.len() - 1)]
+    }
+
     /// Whether anything was typed that a draft should keep.
     pub fn touched(&self) -> bool {
         !(self.tenant.text().is_empty()
@@ -335,6 +358,8 @@ pub enum Msg {
     DeviceCode(Result<CodeView, String>),
     SignedIn(Result<SignedIn, crate::cloud::Diagnosis>),
     SetupStep(usize, crate::setup::StepStatus),
+    /// The second sign-in, for Exchange Online administration.
+    ExchangeCode(CodeView),
     SetupDone(Result<Box<Profile>, crate::cloud::Diagnosis>),
     /// Export written: the folder, or why not.
     Exported(Result<String, String>),
@@ -564,7 +589,9 @@ impl State {
                         | StepKind::AddSecret
                         | StepKind::Consent
                         | StepKind::DelegatedConsent
-                )
+                        | StepKind::Exchange
+                        | StepKind::ExchangeTest
+                ) && p.permission.as_deref() != Some("mailboxes")
             })
             .map(|(i, _)| i)
             .collect()

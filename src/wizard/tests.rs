@@ -235,6 +235,8 @@ fn at_sign_in() -> (State, Vec<Effect>) {
     keys(&mut s, &[Key::Enter]);
     typed(&mut s, "alice@contoso.com");
     keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Scope));
+    keys(&mut s, &[Key::Enter]);
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
     keys(&mut s, &[Key::Tab, Key::Right, Key::Right]);
     assert_eq!(crate::plan::SECRET_MONTHS[s.form.months], 18);
@@ -242,6 +244,57 @@ fn at_sign_in() -> (State, Vec<Effect>) {
     typed(&mut s, "fax");
     let fx = keys(&mut s, &[Key::Enter]);
     (s, fx)
+}
+
+#[test]
+fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
+    use crate::scope::ScopeKind;
+    let (s, _) = at_sign_in();
+    let spec = s.order.as_ref().unwrap().answers.scope.clone().unwrap();
+    assert_eq!(spec.kind, ScopeKind::Rbac);
+    assert_eq!(spec.group.unwrap().name, "m365mw-fax");
+    assert!(
+        s.plan
+            .iter()
+            .all(|p| p.permission.as_deref() != Some("Mail.Read")),
+        "no tenant-wide Mail.Read under RBAC"
+    );
+
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('n')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Scope));
+    keys(&mut s, &[Key::Down, Key::Down, Key::Enter]);
+    assert_eq!(s.form.scope(), ScopeKind::DenyPolicy);
+    assert!(
+        s.error.as_deref().unwrap().contains("must be denied"),
+        "{:?}",
+        s.error
+    );
+    keys(&mut s, &[Key::Down, Key::Enter]);
+    assert_eq!(s.form.scope(), ScopeKind::AllMailboxes);
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Scope),
+        "not without the typed confirmation"
+    );
+    assert!(s.error.as_deref().unwrap().contains("all mailboxes"));
+    assert!(
+        hints(&s).iter().any(|h| h.key == "↑↓"),
+        "choosing is on the help line"
+    );
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "all mailboxes");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::AppDetails));
 }
 
 #[test]
@@ -393,10 +446,24 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     s.form.guide_expires.clear();
     typed(&mut s, "5/26/2027");
     keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::Consent);
-    let fx = keys(&mut s, &[Key::Enter]);
+    assert_eq!(
+        s.plan[s.guide].kind,
+        crate::plan::StepKind::Exchange,
+        "RBAC: no tenant-wide consent; the Exchange Online commands follow"
+    );
+    let mut fx = Vec::new();
+    for _ in 0..10 {
+        fx = keys(&mut s, &[Key::Enter]);
+        if !fx.is_empty() {
+            break;
+        }
+    }
     match fx.as_slice() {
         [Effect::Save { profile, .. }] => {
+            assert_eq!(
+                profile.scope.as_ref().map(|x| x.kind),
+                Some(crate::scope::ScopeKind::Rbac)
+            );
             assert_eq!(
                 profile.client_id.to_string(),
                 "a1f5c0de-0001-4000-8000-00000000c001"

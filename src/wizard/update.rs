@@ -45,6 +45,15 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Screen::Checks => checks_key(s, k),
             Screen::Summary => summary_key(s, k),
         },
+        Msg::ExchangeCode(code) => {
+            s.notice = Some(format!(
+                "Sign in once more, for Exchange Online administration: open {} and enter {} ({} min).",
+                code.uri,
+                code.user_code,
+                code.expires_in / 60
+            ));
+            Vec::new()
+        }
         Msg::DeviceCode(result) => {
             match result {
                 Ok(code) => s.code = Some(code),
@@ -368,6 +377,13 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
         }),
         Screen::Form(Step::Name) => Some(&mut f.name),
         Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(&mut f.app_name),
+        Screen::Form(Step::Scope) if f.scope_field == 1 => {
+            Some(if f.scope() == crate::scope::ScopeKind::AllMailboxes {
+                &mut f.confirm_all
+            } else {
+                &mut f.group
+            })
+        }
         Screen::Guide => match s.plan.get(s.guide).map(|p| p.kind) {
             Some(plan::StepKind::CreateApp) if f.guide_field == 0 => Some(&mut f.client_id),
             Some(plan::StepKind::CreateApp) => Some(&mut f.guide_tenant),
@@ -448,6 +464,14 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
                 MailboxField::Deny => MailboxField::Reach,
             };
         }
+        (Step::Scope, Key::Tab | Key::BackTab) => s.form.scope_field = 1 - s.form.scope_field,
+        (Step::Scope, Key::Up) if s.form.scope_field == 0 => {
+            s.form.scope_kind = s.form.scope_kind.saturating_sub(1);
+        }
+        (Step::Scope, Key::Down) if s.form.scope_field == 0 => {
+            s.form.scope_kind = (s.form.scope_kind + 1).min(crate::scope::ScopeKind::ALL.len() - 1);
+        }
+        (Step::Scope, _) if s.form.scope_field == 0 => {}
         (Step::AppDetails, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
             s.form.app_field = 1 - s.form.app_field;
         }
@@ -544,6 +568,13 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
             }
             Ok(_) => advance(s, step),
         },
+        Step::Scope => match scope_spec(&s.form) {
+            Err(e) => {
+                s.error = Some(e);
+                Vec::new()
+            }
+            Ok(_) => advance(s, step),
+        },
         Step::AppDetails => {
             if s.form.app_name.text().chars().count() > 120 {
                 s.error = Some("Keep the app's name to 120 characters.".into());
@@ -555,6 +586,47 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
         Step::Name if s.form.journey == Journey::Setup => setup_order(s),
         Step::Name => save(s),
     }
+}
+
+/// The Exchange Online part from the scope step; none for the delegated style.
+fn scope_spec(f: &Form) -> Result<Option<crate::scope::ScopeSpec>, String> {
+    use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
+    if f.access.iter().all(|a| *a == AccessChoice::Delegated) {
+        return Ok(None);
+    }
+    let kind = f.scope();
+    let (mailboxes, deny) = validate_mailboxes(f)?;
+    if kind == ScopeKind::AllMailboxes && f.confirm_all.text().trim() != crate::wizard::CONFIRM_ALL
+    {
+        return Err(format!(
+            "Type \"{}\" (tab to the field) to confirm: the app will reach every mailbox, the CEO's included.",
+            crate::wizard::CONFIRM_ALL
+        ));
+    }
+    if kind == ScopeKind::DenyPolicy && deny.is_none() {
+        return Err("A deny policy keeps the app away from a group: go back (esc) and name the mailbox to keep out under \"must be denied\".".into());
+    }
+    let group = if kind.uses_group() {
+        let text = match f.group.text().trim() {
+            "" => format!("m365mw-{}", f.name.text().trim()),
+            t => t.to_string(),
+        };
+        let text = if text == "m365mw-" {
+            "m365mw-mailboxes".to_string()
+        } else {
+            text
+        };
+        Some(GroupRef::parse(&text).map_err(|e| format!("Group: {e}"))?)
+    } else {
+        None
+    };
+    Ok(Some(ScopeSpec {
+        kind,
+        group,
+        mailboxes: mailboxes.iter().map(|m| m.to_string()).collect(),
+        deny_mailbox: deny.map(|m| m.to_string()),
+        script_only: false,
+    }))
 }
 
 fn validate_mailboxes(f: &Form) -> Result<(Vec<Mailbox>, Option<Mailbox>), String> {
@@ -641,7 +713,15 @@ fn save(s: &mut State) -> Vec<Effect> {
         send_test: s.form.send_test,
         keyring: KeyringBackend::Os,
         last_check: None,
-        scope: None,
+        scope: s
+            .order
+            .as_ref()
+            .and_then(|o| Some((o.answers.scope.as_ref()?, &o.answers.app_name)))
+            .map(|(sp, app)| crate::scope::ScopeRecord {
+                kind: sp.kind,
+                group: sp.group.as_ref().map(|g| g.identity().to_string()),
+                app_name: app.clone(),
+            }),
         secret_expires: crate::model::parse_expiry(s.form.guide_expires.text(), s.today)
             .ok()
             .flatten(),
@@ -680,7 +760,10 @@ fn setup_order(s: &mut State) -> Vec<Effect> {
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
         public_client: false,
-        scope: None,
+        scope: match scope_spec(&s.form) {
+            Ok(x) => x,
+            Err(e) => return fail(s, Step::Scope, e),
+        },
     };
     s.plan = plan::plan(&answers);
     s.order = Some(SetupOrder {
