@@ -67,6 +67,7 @@ def main():
     serve.kill()
     setup_lines = setup_ratio(tmp)
     fleet_lines = fleet_ratio(tmp)
+    verify_lines = verification_ratio(tmp)
     ideal = statistics.median(ideals)
     print(f"first frame (process start to first frame, median of {RUNS}): {ff:.1f} ms (target < 50 ms)")
     print(f"check, 3 mailboxes at {LATENCY_MS} ms latency: {statistics.median(internals):.0f} ms inside the process, "
@@ -80,6 +81,8 @@ def main():
     for line in setup_lines:
         print(line)
     for line in fleet_lines:
+        print(line)
+    for line in verify_lines:
         print(line)
 
 
@@ -158,6 +161,33 @@ def setup_ratio(tmp):
     ]
 
 
+CHECK_CONCURRENCY = 48  # src/checks/runner.rs CONCURRENCY
+
+
+def verification_ratio(tmp):
+    """Live verification of N mailboxes (Graph, one call each) against the ideal of a token
+    round trip plus ceil(N / concurrency) mailbox round trips."""
+    serve = subprocess.Popen([BIN, "sandbox", "serve", "--latency-ms", str(LATENCY_MS),
+                              "--extra-mailboxes", "1000"],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                             env=dict(os.environ, M365MW_DATA_DIR=f"{tmp}/vd"))
+    info = json.loads(serve.stdout.readline())
+    env = dict(os.environ, M365MW_CONFIG_DIR=f"{tmp}/vc", M365MW_DATA_DIR=f"{tmp}/vd2")
+    lines = []
+    try:
+        for n in (10, 100, 1000):
+            boxes = [f"user{i:04}@contoso.example" for i in range(1, n + 1)]
+            add(info, env, f"verify-{n}", "unscoped", "graph-read", boxes)
+            took = check_ms(env, f"verify-{n}", runs=5)
+            ideal = LATENCY_MS * (1 + -(-n // CHECK_CONCURRENCY))
+            lines.append(f"verification of {n} mailboxes at {LATENCY_MS} ms latency: {took:.0f} ms; "
+                         f"ideal {ideal} ms (token + {-(-n // CHECK_CONCURRENCY)} rounds of "
+                         f"{CHECK_CONCURRENCY}); ratio {took / ideal:.2f} (target < 1.5)")
+    finally:
+        serve.kill()
+    return lines
+
+
 def add(info, env, name, app_key, access, mailboxes):
     app = next(a for a in info["apps"] if a["key"] == app_key)
     subprocess.run([BIN, "add", name, "--tenant", "contoso.example", "--client-id", app["client_id"],
@@ -166,10 +196,10 @@ def add(info, env, name, app_key, access, mailboxes):
                    input=app["secret"], text=True, env=env, check=True, capture_output=True)
 
 
-def check_ms(env, name):
+def check_ms(env, name, runs=RUNS):
     """Median wall time of `check NAME` as the report measures it (inside the process)."""
     times = []
-    for _ in range(RUNS):
+    for _ in range(runs):
         out = subprocess.run([BIN, "check", name, "--json"], env=env, capture_output=True, text=True)
         report = json.loads(out.stdout)
         assert report["verdict"] == "passed", out.stdout

@@ -144,6 +144,9 @@ pub enum SandboxCommand {
         /// assignment, policy, mailbox permission) reaches the mail servers, as in Exchange Online.
         #[arg(long, default_value_t = 0.0)]
         propagation_delay: f64,
+        /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
+        extra_mailboxes: u32,
     },
 }
 

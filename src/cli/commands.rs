@@ -46,6 +46,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
                 max_secret_months,
                 device_code_secs,
                 propagation_delay,
+                extra_mailboxes,
             },
     }) = cli.command
     {
@@ -74,6 +75,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
             max_secret_months,
             device_code_lifetime: std::time::Duration::from_secs(device_code_secs),
             propagation_delay: std::time::Duration::from_secs_f64(propagation_delay),
+            extra_mailboxes,
         };
         return serve(opts).await;
     }

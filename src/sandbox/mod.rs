@@ -56,6 +56,8 @@ pub struct SandboxOptions {
     pub device_code_lifetime: Duration,
     /// How long Exchange changes take to reach the mail servers.
     pub propagation_delay: Duration,
+    /// Generated mailboxes `user0001@…` on top of the seed, for benchmarks.
+    pub extra_mailboxes: u32,
 }
 
 pub struct Shared {
@@ -181,7 +183,8 @@ impl Sandbox {
                 port: opts.port,
                 source,
             })?;
-        let (tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        let (mut tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        tenant.add_generated_mailboxes(opts.extra_mailboxes);
         let admin_mail = tenant
             .users
             .iter()

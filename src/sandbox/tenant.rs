@@ -377,6 +377,36 @@ impl Tenant {
         t
     }
 
+    /// Adds mailboxes `user0001@<domain>` … up to `n` of them, each with one unread message;
+    /// those already there are kept.
+    pub fn add_generated_mailboxes(&mut self, n: u32) {
+        let domain = self.domains.first().cloned().unwrap_or_default();
+        for i in 1..=n {
+            let mail = format!("user{i:04}@{domain}");
+            if self.user(&mail).is_some() {
+                continue;
+            }
+            let id = format!("c0000000-0000-4000-8000-{i:012}");
+            self.users.push(User {
+                messages: vec![Message {
+                    id: format!("AAMk{}0000", &id[..8]),
+                    subject: "Sandbox message".into(),
+                    from: format!("noreply@{domain}"),
+                    received: "2026-11-01T08:00:00Z".into(),
+                    is_read: false,
+                }],
+                id,
+                mail,
+                name: format!("User {i:04}"),
+                admin: false,
+                inbox_total: 1,
+                inbox_unread: 1,
+                imap_enabled: true,
+                pop_enabled: true,
+            });
+        }
+    }
+
     /// A tenant path segment (GUID or domain, any case) names this tenant.
     pub fn answers_to(&self, tenant: &str) -> bool {
         let t = tenant.to_ascii_lowercase();
