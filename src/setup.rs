@@ -53,6 +53,8 @@ pub struct SetupRequest {
     pub keyring: KeyringBackend,
     /// Adopt an existing app of the same display name instead of refusing.
     pub reuse_existing: bool,
+    /// Revoke a tenant-wide consent the chosen scope leaves out (it would bypass the scope).
+    pub remove_bypassing: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -325,6 +327,7 @@ pub async fn run(
         consent(&mut r, &resources, &sp).await?;
     }
     delegated_consent(&mut r, &resources, &sp).await?;
+    bypassing_consent(&mut r, &sp).await?;
     let scoped = match &req.answers.scope {
         Some(spec) => Some(scoping::apply(&mut r, spec, &app_id, &sp, exchange).await?),
         None => None,
@@ -753,6 +756,64 @@ async fn consent(r: &mut Run<'_>, res: &[Resolved], sp: &str) -> Result<(), Setu
         crash_point("consent");
         r.emit(i, StepStatus::Done("granted".into()));
     }
+    Ok(())
+}
+
+/// A tenant-wide consent that the scope leaves out — from an earlier setup or by hand — would
+/// let the app reach every mailbox whatever the scope says: found, explained, and revoked when
+/// the admin asked for it.
+async fn bypassing_consent(r: &mut Run<'_>, sp: &str) -> Result<(), SetupError> {
+    let omitted = r.req.answers.omitted();
+    if omitted.is_empty() || r.fresh {
+        return Ok(());
+    }
+    let Some(i) = r.steps.iter().position(|s| s.kind == StepKind::Exchange) else {
+        return Ok(());
+    };
+    let (http, e, t) = (&r.env.http, &r.req.endpoints, r.token);
+    let ids: Vec<(String, &str)> = catalog()
+        .resources
+        .iter()
+        .flat_map(|res| res.permissions.iter())
+        .filter(|p| omitted.contains(&p.name))
+        .filter_map(|p| Some((p.role.clone()?, p.name.as_str())))
+        .collect();
+    let found: Vec<(admin::Assignment, &str)> = admin::assignments(http, e, t, sp)
+        .await
+        .map_err(|err| r.fail(i, err))?
+        .into_iter()
+        .filter_map(|a| {
+            let name = ids
+                .iter()
+                .find(|(id, _)| id.eq_ignore_ascii_case(&a.app_role_id))?
+                .1;
+            Some((a, name))
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = found.iter().map(|(_, n)| *n).collect();
+    if !r.req.remove_bypassing {
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: format!(
+                    "The app already holds {} tenant-wide, which would bypass the mailbox scope.",
+                    names.join(", ")
+                ),
+                evidence: format!("admin consent on the app's service principal {sp}"),
+                cause: "RBAC for Applications adds to what Entra ID grants: with that consent the app reaches every mailbox.".into(),
+                fix: "Run the setup again with --remove-tenant-wide-consent to revoke it (the scope then grants what the app needs), or keep it with --scope restrict-policy.".into(),
+            },
+        ));
+    }
+    for (a, _) in &found {
+        admin::remove_assignment(http, e, t, sp, &a.id)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+    }
+    tracing::info!(removed = %names.join(", "), "tenant-wide consent revoked for the scope");
     Ok(())
 }
 

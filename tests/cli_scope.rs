@@ -198,6 +198,46 @@ fn policies_restrict_or_deny_by_the_group() {
 }
 
 #[test]
+fn a_tenant_wide_consent_that_would_bypass_the_scope_is_named_and_revoked_on_request() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(
+        &home,
+        &t,
+        "moved",
+        "graph-read",
+        &["--scope", "restrict-policy"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let sp = sp_of(&t, "moved");
+    assert_eq!(t.assignments_of(&sp), 1, "a policy keeps Mail.Read");
+
+    let o = setup(&home, &t, "moved", "graph-read", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("already holds Mail.Read tenant-wide")
+            && text(&o).contains("--remove-tenant-wide-consent"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(t.assignments_of(&sp), 1, "nothing revoked unasked");
+
+    let o = setup(
+        &home,
+        &t,
+        "moved",
+        "graph-read",
+        &["--remove-tenant-wide-consent"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(t.assignments_of(&sp), 0);
+    assert_eq!(json(&o)["ready_to_hand_over"], true);
+}
+
+#[test]
 fn imap_and_pop_get_fullaccess_on_each_mailbox() {
     if !secret_service() {
         return;

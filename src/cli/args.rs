@@ -219,6 +219,10 @@ pub struct SetupArgs {
     /// Confirms --scope all-mailboxes: the app may then read or send as every mailbox.
     #[arg(long)]
     pub i_understand_all_mailboxes: bool,
+    /// With --scope rbac: revoke a tenant-wide Graph/EWS consent the app already holds, which
+    /// would bypass the scope.
+    #[arg(long)]
+    pub remove_tenant_wide_consent: bool,
     /// automate (default) makes the Exchange Online changes; powershell writes them as one
     /// script for an Exchange administrator to run, and stops.
     #[arg(long, default_value = "automate")]

@@ -134,6 +134,7 @@ pub async fn setup(env: &Env, a: SetupArgs) -> Exit {
         send_test: a.common.send_test,
         keyring: env.keyring,
         reuse_existing: a.reuse_app,
+        remove_bypassing: a.remove_tenant_wide_consent,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let titles: Vec<String> = steps.iter().map(|s| s.title.clone()).collect();

@@ -376,8 +376,26 @@ pub async fn remove_password(
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Assignment {
+    #[serde(default)]
+    pub id: String,
     pub resource_id: String,
     pub app_role_id: String,
+}
+
+/// Revokes an admin consent (`DELETE /servicePrincipals/{id}/appRoleAssignments/{id}`).
+pub async fn remove_assignment(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &AccessToken,
+    principal: &str,
+    id: &str,
+) -> Result<(), CloudError> {
+    let u = url(
+        e,
+        &format!("servicePrincipals/{principal}/appRoleAssignments/{id}"),
+        None,
+    )?;
+    call(http, t, Method::DELETE, u, None).await.map(|_| ())
 }
 
 pub async fn assignments(

@@ -562,6 +562,26 @@ pub async fn list_assignments(
     Json(json!({ "value": value })).into_response()
 }
 
+pub async fn remove_assignment(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Path((principal, id)): Path<(String, String)>,
+) -> Response {
+    let mut a = match signed_in(&s, &headers, true).await {
+        Ok(a) => a,
+        Err(r) => return r,
+    };
+    let before = a.t.app_role_assignments.len();
+    a.t.app_role_assignments
+        .retain(|x| !(x.principal_id == principal && x.id == id));
+    if a.t.app_role_assignments.len() == before {
+        return not_found(&id);
+    }
+    drop(a);
+    s.persist().await;
+    StatusCode::NO_CONTENT.into_response()
+}
+
 fn grant_json(g: &PermissionGrant) -> Value {
     json!({
         "id": g.id,

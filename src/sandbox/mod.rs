@@ -469,6 +469,10 @@ fn router(shared: Arc<Shared>) -> Router {
             get(admin::list_assignments),
         )
         .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments/{aid}",
+            axum::routing::delete(admin::remove_assignment),
+        )
+        .route(
             "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
             post(admin::assign_app_role),
         )

@@ -435,6 +435,7 @@ async fn run_setup(
         send_test: order.send_test,
         keyring,
         reuse_existing: false,
+        remove_bypassing: false,
     };
     let exchange = match &req.answers.scope {
         Some(spec) if !spec.script_only => Some(
