@@ -96,6 +96,7 @@ pub async fn run(env: Env) -> Exit {
         for msg in batch {
             let animating = state.busy.is_some()
                 || state.checks_running
+                || state.waiting.is_some()
                 || state.setup_running
                 || state.screen == wizard::Screen::SignIn;
             if matches!(msg, Msg::Tick) && !animating {

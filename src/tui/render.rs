@@ -535,7 +535,14 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
         Gauge::default()
             .gauge_style(Style::default().fg(ACCENT))
             .ratio(done as f64 / total as f64)
-            .label(format!("{done}/{}", s.checks.len())),
+            .label(match &s.waiting {
+                Some(w) => format!(
+                    "{done}/{} · waiting for Exchange Online to apply the changes (up to an hour or two) — again in {} s",
+                    s.checks.len(),
+                    w.seconds_left()
+                ),
+                None => format!("{done}/{}", s.checks.len()),
+            }),
         gauge,
     );
     let width = list.width.saturating_sub(4) as usize;

@@ -143,10 +143,24 @@ pub fn hints(s: &State) -> Vec<Hint> {
         Screen::Checks => {
             out.push(h("↑↓", "select"));
             if !s.checks_running {
-                out.push(h("r", "re-run"));
+                out.push(h(
+                    "r",
+                    if s.waiting.is_some() {
+                        "check now"
+                    } else {
+                        "re-run"
+                    },
+                ));
                 out.push(h("enter", "summary"));
             }
-            out.push(h("esc", "home"));
+            out.push(h(
+                "esc",
+                if s.waiting.is_some() {
+                    "home (stop waiting)"
+                } else {
+                    "home"
+                },
+            ));
             out.push(h("q", "quit"));
         }
         Screen::Summary => {

@@ -109,6 +109,26 @@ pub enum Screen {
     Summary,
 }
 
+/// Ticks a second (the event loop ticks every 100 ms).
+pub const TICKS_PER_SECOND: u32 = 10;
+/// How long the wizard keeps retrying a scoped setup's failing checks.
+pub const WAIT_AT_MOST_SECS: u32 = 2 * 3600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    pub ticks_left: u32,
+    /// The pause before this retry, in seconds (doubles each time, up to five minutes).
+    pub pause_secs: u32,
+    /// Seconds waited so far.
+    pub waited_secs: u32,
+}
+
+impl Waiting {
+    pub fn seconds_left(&self) -> u32 {
+        self.ticks_left.div_ceil(TICKS_PER_SECOND)
+    }
+}
+
 /// A device code as the sign-in screen shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeView {
@@ -456,6 +476,9 @@ pub struct State {
     pub checks: Vec<CheckRow>,
     pub checks_running: bool,
     pub check_cursor: usize,
+    /// A scoped profile's checks failed: they run again when the countdown ends, as Exchange
+    /// Online may not have applied the changes yet.
+    pub waiting: Option<Waiting>,
     pub frame: u64,
     /// Today, for dates typed in (the executor's clock; tests set their own).
     pub today: time::Date,
@@ -500,6 +523,7 @@ impl State {
             current_secret: None,
             checks: Vec::new(),
             checks_running: false,
+            waiting: None,
             check_cursor: 0,
             frame: 0,
             today: time::OffsetDateTime::now_utc().date(),

@@ -298,6 +298,76 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
 }
 
 #[test]
+fn a_scoped_profile_whose_checks_fail_waits_and_checks_again() {
+    let (mut s, _) = at_sign_in();
+    let mut p: Profile = toml::from_str(
+        r#"
+name = "fax"
+cloud = "global"
+tenant = "contoso.com"
+tenant_id = "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
+client_id = "a1f5c0de-0001-4000-8000-00000000c001"
+access = ["graph-read"]
+mailboxes = ["alice@contoso.com"]
+deny_mailbox = "ceo@contoso.com"
+"#,
+    )
+    .unwrap();
+    p.scope = Some(crate::scope::ScopeRecord {
+        kind: crate::scope::ScopeKind::Rbac,
+        group: Some("m365mw-fax".into()),
+        app_name: "fax".into(),
+    });
+    s.current = Some(p);
+    s.screen = Screen::Checks;
+    assert!(matches!(
+        keys(&mut s, &[Key::Char('r')]).as_slice(),
+        [Effect::RunChecks { .. }]
+    ));
+    let n = s.checks.len();
+    update(
+        &mut s,
+        Msg::CheckEvent(
+            n - 1,
+            crate::checks::CheckEvent::Failed {
+                diagnosis: crate::cloud::Diagnosis {
+                    summary: "refused".into(),
+                    evidence: String::new(),
+                    cause: String::new(),
+                    fix: String::new(),
+                },
+                elapsed: std::time::Duration::ZERO,
+                unavailable: false,
+            },
+        ),
+    );
+    update(&mut s, Msg::ChecksDone);
+    let w = s.waiting.expect("waiting after a failure");
+    assert_eq!((w.pause_secs, w.seconds_left()), (10, 10));
+    assert!(keys_of_hints(&s).contains(&"check now".to_string()));
+    for _ in 0..(10 * crate::wizard::TICKS_PER_SECOND - 1) {
+        assert!(update(&mut s, Msg::Tick).is_empty());
+    }
+    let fx = update(&mut s, Msg::Tick);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RunChecks { .. }]),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::ChecksDone);
+    assert_eq!(
+        s.waiting.map(|w| w.pause_secs),
+        None,
+        "nothing failed this time"
+    );
+    keys(&mut s, &[Key::Esc]);
+    assert!(s.waiting.is_none());
+}
+
+fn keys_of_hints(s: &State) -> Vec<String> {
+    hints(s).iter().map(|h| h.action.to_string()).collect()
+}
+
+#[test]
 fn setup_asks_what_it_needs_then_signs_in() {
     let (s, fx) = at_sign_in();
     assert_eq!(s.screen, Screen::SignIn);

@@ -14,7 +14,14 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick => {
             s.frame = s.frame.wrapping_add(1);
-            Vec::new()
+            match s.waiting.as_mut() {
+                Some(w) if w.ticks_left > 1 => {
+                    w.ticks_left -= 1;
+                    Vec::new()
+                }
+                Some(_) => start_checks(s),
+                None => Vec::new(),
+            }
         }
         Msg::Resize(w, h) => {
             s.size = (w, h);
@@ -212,6 +219,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::ChecksDone => {
             s.checks_running = false;
+            s.waiting = next_wait(s);
             vec![Effect::LoadProfiles]
         }
         Msg::CheckFailedToStart(m) => {
@@ -247,6 +255,26 @@ fn interrupt(s: &mut State) -> Vec<Effect> {
 fn quit(s: &mut State) -> Vec<Effect> {
     s.quit = true;
     vec![Effect::Quit]
+}
+
+/// After a scoped profile's checks: failures may be changes Exchange Online has not applied
+/// yet, so the checks run again after a pause that doubles each time, for up to two hours.
+fn next_wait(s: &State) -> Option<crate::wizard::Waiting> {
+    use crate::wizard::{TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
+    let p = s.current.as_ref()?;
+    p.scope.as_ref()?;
+    if s.screen != Screen::Checks || !s.checks.iter().any(|r| r.status == checks::Status::Failed) {
+        return None;
+    }
+    let (pause, waited) = match s.waiting {
+        Some(w) => ((w.pause_secs * 2).min(300), w.waited_secs + w.pause_secs),
+        None => (10, 0),
+    };
+    (waited < WAIT_AT_MOST_SECS).then_some(Waiting {
+        ticks_left: pause * TICKS_PER_SECOND,
+        pause_secs: pause,
+        waited_secs: waited,
+    })
 }
 
 fn start_checks(s: &mut State) -> Vec<Effect> {
@@ -1013,9 +1041,16 @@ fn checks_key(s: &mut State, k: Key) -> Vec<Effect> {
     match k {
         Key::Up => s.check_cursor = s.check_cursor.saturating_sub(1),
         Key::Down => s.check_cursor = (s.check_cursor + 1).min(s.checks.len().saturating_sub(1)),
-        Key::Char('r') if !s.checks_running => return start_checks(s),
-        Key::Enter if !s.checks_running => s.screen = Screen::Summary,
+        Key::Char('r') if !s.checks_running => {
+            s.waiting = None;
+            return start_checks(s);
+        }
+        Key::Enter if !s.checks_running => {
+            s.waiting = None;
+            s.screen = Screen::Summary;
+        }
         Key::Esc => {
+            s.waiting = None;
             s.screen = Screen::Home;
             return vec![Effect::LoadProfiles];
         }
