@@ -608,6 +608,52 @@ fn write_script(r: &Run<'_>, input: &ScopeInput) -> Result<std::path::PathBuf, S
 mod tests {
     use super::*;
 
+    fn graph(status: u16, code: &str, message: &str) -> CloudError {
+        CloudError::Graph(crate::cloud::GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        })
+    }
+
+    #[test]
+    fn exchange_refusals_say_what_to_do() {
+        let d = exchange_diagnosis(
+            &graph(
+                403,
+                "AuthorizationException",
+                "The user isn't assigned to any management roles.",
+            ),
+            "x",
+        );
+        assert!(
+            d.cause.contains("Exchange administrator role")
+                && d.fix.contains("--exchange powershell"),
+            "{d:?}"
+        );
+        let d = exchange_diagnosis(
+            &graph(
+                400,
+                "TaskArgumentException",
+                "The total size of all application access policies in the organization exceeds the limit.",
+            ),
+            "x",
+        );
+        assert!(d.fix.contains("--scope rbac"), "{d:?}");
+        let d = exchange_diagnosis(
+            &graph(
+                400,
+                "ThrottlingException",
+                "Maximum number of concurrent requests reached.",
+            ),
+            "x",
+        );
+        assert!(
+            d.summary.contains("throttling") && d.fix.contains("resumes"),
+            "{d:?}"
+        );
+    }
+
     #[test]
     fn test_rows_are_read_in_every_form() {
         assert!(in_scope(ScopeKind::Rbac, &[json!({"InScope": true})]));
