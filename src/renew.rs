@@ -203,6 +203,17 @@ pub async fn renew(
 pub struct Certified {
     pub thumbprint: String,
     pub expires: String,
+    /// What became of the certificate this one replaced, when the profile had one.
+    pub retired: Option<Result<(), String>>,
+}
+
+/// The display name of a certificate the wizard registers: the profile and the start of its
+/// `x5t#S256`, so that a rotation can tell the old one from the new one.
+fn certificate_label(name: &str, thumbprint: &str) -> String {
+    format!(
+        "m365-mail-wizard ({name}) {}",
+        thumbprint.get(..8).unwrap_or(thumbprint)
+    )
 }
 
 /// Signs in with the certificate until its key is accepted (a new credential takes a moment to
@@ -237,9 +248,10 @@ async fn proves_certificate(
     }
 }
 
-/// Moves a profile from its client secret to a new certificate: generate a key pair and a
-/// self-signed certificate, register it on the app, keep the private key in the keyring, and
-/// prove it signs in. If the proof fails, the secret goes back into the keyring.
+/// Moves a profile from its client secret — or its current certificate — to a new certificate:
+/// generate a key pair and a self-signed certificate, register it on the app, keep the private
+/// key in the keyring, and prove it signs in; only then is a replaced certificate removed from
+/// the app. If the proof fails, the old credential goes back into the keyring.
 pub async fn certify(
     env: &Env,
     p: &mut Profile,
@@ -250,6 +262,7 @@ pub async fn certify(
     let name = p.name.to_string();
     let keyring = p.keyring;
     let (old, app) = current(env, p, &e, admin_token).await?;
+    let before = p.credential.clone();
     let cn = format!("m365-mail-wizard {name}");
     let cert = tokio::task::spawn_blocking(move || crate::credential::generate(&cn, months))
         .await
@@ -269,7 +282,7 @@ pub async fn certify(
                 "Run the command again.",
             )
         })?;
-    let label = format!("m365-mail-wizard ({name})");
+    let label = certificate_label(&name, &cert.thumbprint);
     admin::add_certificate(&env.http, &e, admin_token, &app, &cert.der, &label)
         .await
         .map_err(|err| failed(err, p, &e))?;
@@ -297,8 +310,8 @@ pub async fn certify(
                     &e,
                     admin_token,
                     &now,
-                    &cert.thumbprint,
-                    &label,
+                    Some(&cert.thumbprint),
+                    &[&label],
                 )
                 .await
             }
@@ -307,12 +320,12 @@ pub async fn certify(
         };
         let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
         d.summary = format!(
-            "The certificate did not sign in; the profile keeps its client secret. ({})",
+            "The certificate did not sign in; the profile keeps its current credential. ({})",
             d.summary
         );
         if restored.is_err() {
             d.fix = format!(
-                "The keyring entry may hold the new private key: store the client secret again (`add --force …`). {}",
+                "The keyring entry may hold the new private key: store the previous credential again (`add --force …`). {}",
                 d.fix
             );
         }
@@ -336,16 +349,38 @@ pub async fn certify(
         // The profile still says "secret": the keyring must hold the secret again.
         let n = name.clone();
         let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
-        p.credential = crate::model::Credential::Secret;
+        p.credential = before;
         return Err(refused(
-            "The profile could not be saved; it keeps its client secret.",
+            "The profile could not be saved; it keeps its current credential.",
             err.to_string(),
             "The config directory is not writable.",
             "Fix the directory and run the command again (the new certificate stays registered on the app).",
         ));
     }
+    let retired = match &before {
+        crate::model::Credential::Certificate { thumbprint } => {
+            let labels = [
+                certificate_label(&name, thumbprint),
+                format!("m365-mail-wizard ({name})"),
+            ];
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            let now =
+                admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string()).await;
+            Some(match now {
+                Ok(Some(app)) => {
+                    admin::remove_certificate(&env.http, &e, admin_token, &app, None, &labels)
+                        .await
+                        .map_err(|err| err.to_string())
+                }
+                Ok(None) => Ok(()),
+                Err(err) => Err(err.to_string()),
+            })
+        }
+        crate::model::Credential::Secret => None,
+    };
     Ok(Certified {
         thumbprint: cert.thumbprint,
         expires,
+        retired,
     })
 }

@@ -191,6 +191,28 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     );
     let o = home.run(&["renew", "certified"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cert certified"), "{}", text(&o));
+
+    // Rotation: a new certificate, proven, and only then the old one removed from the app.
+    let first = a["certificates"][0]["thumbprint"].clone();
+    let o = home.run(&["cert", "certified", "--months", "12"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("The certificate it replaced was removed from the app"),
+        "{}",
+        text(&o)
+    );
+    let a = app(&state, &client_id);
+    let certs = a["certificates"].as_array().unwrap();
+    assert_eq!(certs.len(), 1, "only the new certificate: {certs:#?}");
+    assert_ne!(certs[0]["thumbprint"], first);
+    assert_ne!(
+        secret_tool_lookup("m365-mail-wizard", "certified").unwrap(),
+        key,
+        "the keyring holds the new private key"
+    );
+    let o = home.run(&["check", "certified", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
 #[test]

@@ -358,7 +358,12 @@ fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
 }
 
 /// A profile that signs in with a client secret (what `renew` and `cert` start from).
-fn secret_profile(env: &Env, name: &str, months: u32) -> Result<crate::model::Profile, Exit> {
+fn secret_profile(
+    env: &Env,
+    name: &str,
+    months: u32,
+    certificate_too: bool,
+) -> Result<crate::model::Profile, Exit> {
     if !SECRET_MONTHS.contains(&months) {
         return Err(usage(format!(
             "{months} months: choose 3, 6, 12, 18 or 24 (6 is recommended for secrets)"
@@ -368,10 +373,10 @@ fn secret_profile(env: &Env, name: &str, months: u32) -> Result<crate::model::Pr
         .map_err(|e| e.to_string())
         .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
         .map_err(usage)?;
-    if !p.credential.is_secret() {
+    if !p.credential.is_secret() && !certificate_too {
         return Err(usage(format!(
-            "profile {} signs in with a certificate; rotating certificates is not built yet: see its expiry with `profiles` and replace it in the portal before then",
-            p.name
+            "profile {} signs in with a certificate: `m365-mail-wizard cert {}` makes a new one, proves it and then removes the old one",
+            p.name, p.name
         )));
     }
     Ok(p)
@@ -388,7 +393,7 @@ fn report_failure(err: &crate::renew::RenewError) -> Exit {
 
 /// `renew`: a new secret, proven, then the old one removed.
 pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
-    let mut p = match secret_profile(env, name, months) {
+    let mut p = match secret_profile(env, name, months, false) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -422,7 +427,7 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
 
 /// `cert`: move a profile from its client secret to a certificate.
 pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
-    let mut p = match secret_profile(env, name, months) {
+    let mut p = match secret_profile(env, name, months, true) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -439,9 +444,18 @@ pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> 
     match crate::renew::certify(env, &mut p, &session.token, months).await {
         Ok(c) => {
             eprintln!(
-                "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring. The old client secret is still on the app: delete it once nothing uses it.",
+                "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring.",
                 p.name, c.thumbprint, c.expires
             );
+            match c.retired {
+                None => eprintln!(
+                    "The old client secret is still on the app: delete it once nothing uses it."
+                ),
+                Some(Ok(())) => eprintln!("The certificate it replaced was removed from the app."),
+                Some(Err(e)) => eprintln!(
+                    "The certificate it replaced could not be removed ({e}): remove it under the app's Certificates & secrets."
+                ),
+            }
             Exit::Ok
         }
         Err(err) => report_failure(&err),

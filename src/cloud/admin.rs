@@ -211,22 +211,22 @@ impl KeyInfo {
     }
 }
 
-/// Removes the certificate the wizard registered — named `label`, or identified by
+/// Removes the certificates the wizard registered — named one of `labels`, or identified by
 /// `thumbprint` — keeping the others.
 pub async fn remove_certificate(
     http: &reqwest::Client,
     e: &Endpoints,
     t: &AccessToken,
     app: &Application,
-    thumbprint: &str,
-    label: &str,
+    thumbprint: Option<&str>,
+    labels: &[&str],
 ) -> Result<(), CloudError> {
     let keys: Vec<Value> = app
         .key_credentials
         .iter()
         .filter(|k| {
-            k.custom_key_identifier.as_deref() != Some(thumbprint)
-                && k.display_name.as_deref() != Some(label)
+            (thumbprint.is_none() || k.custom_key_identifier.as_deref() != thumbprint)
+                && !labels.iter().any(|l| k.display_name.as_deref() == Some(*l))
         })
         .map(KeyInfo::kept)
         .collect();
