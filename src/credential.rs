@@ -26,6 +26,28 @@ pub struct NewCertificate {
     pub not_after: OffsetDateTime,
 }
 
+/// The certificate as PEM (`.cer`/`.pem`), the form the portal's upload takes.
+pub fn certificate_pem(der: &[u8]) -> String {
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der);
+    let mut out = String::from("-----BEGIN CERTIFICATE-----\n");
+    for chunk in b64.as_bytes().chunks(64) {
+        out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
+        out.push('\n');
+    }
+    out.push_str("-----END CERTIFICATE-----\n");
+    out
+}
+
+/// The DER inside a PEM certificate.
+pub fn certificate_der(pem: &str) -> Option<Vec<u8>> {
+    let body: String = pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    base64::Engine::decode(&base64::engine::general_purpose::STANDARD, body).ok()
+}
+
 pub fn thumbprint(der: &[u8]) -> String {
     B64.encode(Sha256::digest(der))
 }

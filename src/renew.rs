@@ -207,6 +207,166 @@ pub struct Certified {
     pub retired: Option<Result<(), String>>,
 }
 
+/// A certificate made for the admin to upload in the portal: the public part in a file.
+pub struct ForUpload {
+    cert: crate::credential::NewCertificate,
+    old: Secret,
+    pub file: std::path::PathBuf,
+    pub label: String,
+    pub thumbprint: String,
+}
+
+/// Makes a key pair and certificate and writes the public part where the admin can upload it.
+pub async fn certificate_for_upload(
+    env: &Env,
+    p: &Profile,
+    months: u32,
+) -> Result<ForUpload, RenewError> {
+    let name = p.name.to_string();
+    let old = env.secret(p).await.map_err(|err| {
+        refused(
+            format!("Profile {} has no credential in the keyring.", p.name),
+            err.to_string(),
+            "The keyring entry was removed, or this is another machine.",
+            "Store the current secret again (`add --force …`).",
+        )
+    })?;
+    let cert = new_certificate(&name, months).await?;
+    let label = certificate_label(&name, &cert.thumbprint);
+    let file = env.dirs.data.join("certificates").join(format!(
+        "{name}-{}.cer",
+        cert.thumbprint.get(..8).unwrap_or_default()
+    ));
+    crate::store::write_private(
+        &file,
+        crate::credential::certificate_pem(&cert.der).as_bytes(),
+    )
+    .map_err(|err| {
+        refused(
+            "The certificate file could not be written.",
+            err.to_string(),
+            "The data directory is not writable.",
+            "Check M365MW_DATA_DIR and run the command again.",
+        )
+    })?;
+    Ok(ForUpload {
+        thumbprint: cert.thumbprint.clone(),
+        cert,
+        old,
+        file,
+        label,
+    })
+}
+
+/// After the admin uploaded the certificate: the private key to the keyring, proven, and the
+/// profile switched — or the old credential put back.
+pub async fn adopt_uploaded(
+    env: &Env,
+    p: &mut Profile,
+    up: ForUpload,
+) -> Result<Certified, RenewError> {
+    let e = env.endpoints(p);
+    let name = p.name.to_string();
+    let keyring = p.keyring;
+    let before = p.credential.clone();
+    let key = up.cert.private_key.clone();
+    let n = name.clone();
+    let stored = env.with_vault(keyring, move |v| v.set(&n, &key)).await;
+    let proof = match stored {
+        Ok(()) => proves_certificate(env, p, &e, &up.cert.private_key, &up.cert.thumbprint).await,
+        Err(err) => Err(CloudError::Unexpected {
+            status: 0,
+            detail: format!("the keyring refused the private key: {err}"),
+        }),
+    };
+    if let Err(err) = proof {
+        let n = name.clone();
+        let back = up.old.clone();
+        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+        let fix = format!(
+            "Check that {} was uploaded to the app with client ID {} (Certificates & secrets › Certificates), or delete it there and run `cert --guided` again.",
+            up.file.display(),
+            p.client_id
+        );
+        return Err(unproven(
+            &err,
+            p,
+            &e,
+            "The uploaded certificate did not sign in",
+            vec![fix],
+            restored.is_ok(),
+        ));
+    }
+    let expires = up.cert.not_after.date().to_string();
+    p.credential = crate::model::Credential::Certificate {
+        thumbprint: up.thumbprint.clone(),
+    };
+    p.secret_expires = Some(expires.clone());
+    if let Err(err) = env.profiles().save(p) {
+        let n = name.clone();
+        let _ = env.with_vault(keyring, move |v| v.set(&n, &up.old)).await;
+        p.credential = before;
+        return Err(refused(
+            "The profile could not be saved; it keeps its current credential.",
+            err.to_string(),
+            "The config directory is not writable.",
+            "Fix the directory and run the command again.",
+        ));
+    }
+    Ok(Certified {
+        thumbprint: up.thumbprint,
+        expires,
+        retired: None,
+    })
+}
+
+/// A new certificate that did not sign in: the old credential is back (or, when `restored` is
+/// false, may not be) and the fixes come first.
+fn unproven(
+    err: &CloudError,
+    p: &Profile,
+    e: &Endpoints,
+    what: &str,
+    mut fixes: Vec<String>,
+    restored: bool,
+) -> RenewError {
+    let mut d = graph_diagnosis(err, &p.tenant, &e.portal);
+    d.summary = format!(
+        "{what}; the profile keeps its current credential. ({})",
+        d.summary
+    );
+    if !restored {
+        fixes.push("The keyring entry may hold the new private key: store the previous credential again (`add --force …`).".into());
+    }
+    for f in fixes {
+        d.fix = format!("{f} {}", d.fix);
+    }
+    RenewError {
+        unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
+        diagnosis: d,
+    }
+}
+
+/// A key pair and self-signed certificate for profile `name`, made off the async threads.
+async fn new_certificate(
+    name: &str,
+    months: u32,
+) -> Result<crate::credential::NewCertificate, RenewError> {
+    let cn = format!("m365-mail-wizard {name}");
+    tokio::task::spawn_blocking(move || crate::credential::generate(&cn, months))
+        .await
+        .map_err(|err| err.to_string())
+        .and_then(|r| r)
+        .map_err(|err| {
+            refused(
+                "The key pair could not be made.",
+                err,
+                "An internal error.",
+                "Run the command again.",
+            )
+        })
+}
+
 /// The display name of a certificate the wizard registers: the profile and the start of its
 /// `x5t#S256`, so that a rotation can tell the old one from the new one.
 fn certificate_label(name: &str, thumbprint: &str) -> String {
@@ -263,25 +423,7 @@ pub async fn certify(
     let keyring = p.keyring;
     let (old, app) = current(env, p, &e, admin_token).await?;
     let before = p.credential.clone();
-    let cn = format!("m365-mail-wizard {name}");
-    let cert = tokio::task::spawn_blocking(move || crate::credential::generate(&cn, months))
-        .await
-        .map_err(|err| {
-            refused(
-                "The key pair could not be made.",
-                err.to_string(),
-                "An internal error.",
-                "Run the command again.",
-            )
-        })?
-        .map_err(|err| {
-            refused(
-                "The key pair could not be made.",
-                err,
-                "An internal error.",
-                "Run the command again.",
-            )
-        })?;
+    let cert = new_certificate(&name, months).await?;
     let label = certificate_label(&name, &cert.thumbprint);
     admin::add_certificate(&env.http, &e, admin_token, &app, &cert.der, &label)
         .await
@@ -318,27 +460,20 @@ pub async fn certify(
             Ok(None) => Ok(()),
             Err(x) => Err(x),
         };
-        let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
-        d.summary = format!(
-            "The certificate did not sign in; the profile keeps its current credential. ({})",
-            d.summary
-        );
-        if restored.is_err() {
-            d.fix = format!(
-                "The keyring entry may hold the new private key: store the previous credential again (`add --force …`). {}",
-                d.fix
-            );
-        }
+        let mut fixes = Vec::new();
         if removed.is_err() {
-            d.fix = format!(
-                "Remove the certificate named \"{label}\" from the app's Certificates & secrets. {}",
-                d.fix
-            );
+            fixes.push(format!(
+                "Remove the certificate named \"{label}\" from the app's Certificates & secrets."
+            ));
         }
-        return Err(RenewError {
-            unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
-            diagnosis: d,
-        });
+        return Err(unproven(
+            &err,
+            p,
+            &e,
+            "The certificate did not sign in",
+            fixes,
+            restored.is_ok(),
+        ));
     }
     let expires = cert.not_after.date().to_string();
     p.credential = crate::model::Credential::Certificate {

@@ -216,6 +216,72 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
 }
 
 #[test]
+fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
+    use std::io::{BufRead, BufReader, Write};
+    if !secret_service() {
+        return;
+    }
+    let (sb, state) = served(&[]);
+    let home = Home::new();
+    let (client_id, secret) = add_scoped(&home, &sb, "uploaded");
+    let mut child = home
+        .cmd()
+        .args(["cert", "uploaded", "--guided"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut told = String::new();
+    let file = loop {
+        let mut line = String::new();
+        assert!(
+            err.read_line(&mut line).unwrap() > 0,
+            "no upload step: {told}"
+        );
+        told.push_str(&line);
+        if let Some(path) = line.split("Upload certificate: choose ").nth(1) {
+            break path.trim().to_string();
+        }
+    };
+    let pem = std::fs::read_to_string(&file).unwrap();
+    assert!(pem.starts_with("-----BEGIN CERTIFICATE-----") && !pem.contains("PRIVATE"));
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "uploaded").as_deref(),
+        Some(secret.as_str()),
+        "nothing changes before the upload is confirmed"
+    );
+    let login = sb.info["login"].as_str().unwrap();
+    let status = common::post_form(
+        &format!("{login}/sandbox/portal/certificate"),
+        &[
+            ("client_id", &client_id),
+            ("certificate", &pem),
+            ("description", "m365-mail-wizard (uploaded)"),
+        ],
+    );
+    assert_eq!(status, 204);
+    child.stdin.take().unwrap().write_all(b"\n").unwrap();
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    assert!(child.wait().unwrap().success(), "{told}{rest}");
+    assert!(
+        rest.contains("now signs in with the uploaded certificate"),
+        "{rest}"
+    );
+    assert_eq!(
+        app(&state, &client_id)["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let o = home.run(&["check", "uploaded", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
+
+#[test]
 fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
     if !secret_service() {
         return;

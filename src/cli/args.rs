@@ -102,6 +102,10 @@ pub enum Command {
         /// Public client the administrator signs in with.
         #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
         admin_client_id: String,
+        /// No admin sign-in: the admin uploads the certificate file in the portal, then
+        /// presses Enter; the wizard proves it signs in before switching.
+        #[arg(long)]
+        guided: bool,
     },
     /// List the profiles.
     Profiles {

@@ -113,7 +113,14 @@ pub async fn dispatch(cli: Cli) -> Exit {
         Some(Command::Cert {
             profile,
             months,
+            guided: true,
+            ..
+        }) => super::setup_cmd::cert_guided(&env, &profile, months).await,
+        Some(Command::Cert {
+            profile,
+            months,
             admin_client_id,
+            ..
         }) => super::setup_cmd::cert(&env, &profile, months, &admin_client_id).await,
         Some(Command::Renew {
             profile,

@@ -425,6 +425,44 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
     }
 }
 
+/// `cert --guided`: the admin uploads the certificate in the portal; the wizard proves it.
+pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
+    let mut p = match secret_profile(env, name, months, true) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let up = match crate::renew::certificate_for_upload(env, &p, months).await {
+        Ok(u) => u,
+        Err(err) => return report_failure(&err),
+    };
+    let portal = env.endpoints(&p).portal;
+    eprintln!(
+        "1. Open {}/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade and the app with client ID {}.\n2. Certificates & secrets › Certificates › Upload certificate: choose {}\n   Description: {}. Add.\n3. Press Enter here when it is listed (the wizard then signs in with it; nothing changes before that works).",
+        portal.trim_end_matches('/'),
+        p.client_id,
+        up.file.display(),
+        up.label
+    );
+    let mut line = String::new();
+    let read = tokio::task::spawn_blocking(move || std::io::stdin().read_line(&mut line))
+        .await
+        .ok()
+        .and_then(Result::ok);
+    if read.is_none_or(|n| n == 0) {
+        return usage("input ended before the upload was confirmed; nothing changed");
+    }
+    match crate::renew::adopt_uploaded(env, &mut p, up).await {
+        Ok(c) => {
+            eprintln!(
+                "Profile {} now signs in with the uploaded certificate (x5t#S256 {}), valid until {}; its private key is in the keyring. Delete the credential it replaced in the portal once nothing uses it.",
+                p.name, c.thumbprint, c.expires
+            );
+            Exit::Ok
+        }
+        Err(err) => report_failure(&err),
+    }
+}
+
 /// `cert`: move a profile from its client secret to a certificate.
 pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
     let mut p = match secret_profile(env, name, months, true) {

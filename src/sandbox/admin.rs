@@ -274,6 +274,39 @@ pub async fn update_application(
     StatusCode::NO_CONTENT.into_response()
 }
 
+/// `POST /sandbox/portal/certificate`: the sandbox's stand-in for the portal's "Upload
+/// certificate" (form: `client_id`, `certificate` as PEM, `description`).
+pub async fn portal_upload_certificate(
+    State(s): State<Arc<Shared>>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let mut t = s.tenant.lock().await;
+    let client = form.get("client_id").cloned().unwrap_or_default();
+    let Some(app) = t
+        .apps
+        .iter_mut()
+        .find(|a| a.client_id.eq_ignore_ascii_case(&client))
+    else {
+        return not_found(&client);
+    };
+    let Some(der) = form
+        .get("certificate")
+        .and_then(|p| crate::credential::certificate_der(p))
+        .filter(|d| crate::credential::public_key(d).is_some())
+    else {
+        return bad_request("The file is not a certificate (.cer, .pem or .crt) with an RSA key.");
+    };
+    app.certificates.push(super::tenant::KeyCredential {
+        key_id: uuid::Uuid::new_v4().to_string(),
+        display_name: form.get("description").cloned().unwrap_or_default(),
+        thumbprint: crate::credential::thumbprint(&der),
+        key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der),
+    });
+    drop(t);
+    s.persist().await;
+    StatusCode::NO_CONTENT.into_response()
+}
+
 pub async fn create_application(
     State(s): State<Arc<Shared>>,
     headers: HeaderMap,

@@ -437,6 +437,10 @@ fn router(shared: Arc<Shared>) -> Router {
             get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
         )
         .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
+        .route(
+            "/sandbox/portal/certificate",
+            post(admin::portal_upload_certificate),
+        )
         .route("/graph/v1.0/me", get(admin::me))
         .route("/graph/v1.0/organization", get(admin::organization))
         .route(
