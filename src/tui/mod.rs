@@ -196,6 +196,36 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Exported(result));
             });
         }
+        Effect::Certify(profile) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let mut p = *profile;
+                let guard = slot.session.lock().await;
+                let result = match guard.as_ref() {
+                    None => Err(crate::cloud::Diagnosis {
+                        summary: "Nobody is signed in.".into(),
+                        evidence: String::new(),
+                        cause: "The sign-in was cancelled.".into(),
+                        fix: "Press k again.".into(),
+                    }),
+                    Some(session) => crate::renew::certify(&env, &mut p, &session.token, 12)
+                        .await
+                        .map(|c| {
+                            let before = match c.retired {
+                                None => "the client secret is still on the app: delete it once nothing uses it".to_string(),
+                                Some(Ok(())) => "the certificate it replaced was removed".to_string(),
+                                Some(Err(e)) => format!("the certificate it replaced could not be removed ({e}): remove it in the portal"),
+                            };
+                            format!(
+                                "{} now signs in with a certificate valid until {}; its private key is in the keyring; {before}.",
+                                p.name, c.expires
+                            )
+                        })
+                        .map_err(|e| e.diagnosis),
+                };
+                let _ = tx.send(Msg::Renewed(result));
+            });
+        }
         Effect::Renew(profile) => {
             let slot = admin.clone();
             tokio::spawn(async move {

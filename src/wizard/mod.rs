@@ -427,6 +427,8 @@ pub enum Effect {
     ExportAll(Box<Profile>),
     /// A new secret for the profile, with the signed-in administrator.
     Renew(Box<Profile>),
+    /// A new certificate for the profile (from its secret, or replacing its certificate).
+    Certify(Box<Profile>),
     /// Guided path, signed in: look the pasted client ID up in the tenant.
     LookUpApp {
         client_id: String,
@@ -495,6 +497,8 @@ pub struct State {
     pub guide: usize,
     /// The profile whose secret the sign-in is for (renewal), instead of a setup.
     pub renewing: Option<Profile>,
+    /// The renewal under way makes a certificate instead of a secret.
+    pub renew_certificate: bool,
     pub home_sort: HomeSort,
     /// Home screen filter: profiles whose name, tenant or client ID contain it.
     pub home_filter: Input,
@@ -538,6 +542,7 @@ impl State {
             setup_running: false,
             guide: 0,
             renewing: None,
+            renew_certificate: false,
             home_sort: HomeSort::Name,
             home_filter: Input::default(),
             filtering: false,

@@ -607,6 +607,37 @@ fn row(name: &str, tenant: &str, expires: Option<&str>) -> ProfileRow {
 }
 
 #[test]
+fn k_makes_a_certificate_after_an_admin_sign_in() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    assert!(hints(&s).iter().any(|h| h.key == "k"));
+    let fx = keys(&mut s, &[Key::Char('k')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::StartSignIn { .. }]),
+        "{fx:?}"
+    );
+    assert_eq!(s.screen, Screen::SignIn);
+    let fx = update(
+        &mut s,
+        Msg::SignedIn(Ok(SignedIn {
+            who: "admin@contoso.com".into(),
+            role: Some("Global Administrator".into()),
+            lacks_rights: false,
+        })),
+    );
+    assert!(
+        matches!(fx.as_slice(), [Effect::Certify(p)] if p.name.as_str() == "fax"),
+        "{fx:?}"
+    );
+    assert!(s.busy.as_deref().unwrap().contains("certificate"));
+    update(&mut s, Msg::Renewed(Ok("done".into())));
+    assert!(!s.renew_certificate && s.renewing.is_none());
+}
+
+#[test]
 fn the_dashboard_sorts_and_filters() {
     let mut s = State::new(None, None);
     s.today = time::macros::date!(2026 - 11 - 26);

@@ -70,13 +70,22 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SignedIn(Ok(si)) if s.renewing.is_some() => {
             let profile = s.renewing.clone().expect("checked");
-            s.busy = Some(format!(
-                "Renewing the secret of {} as {}…",
-                profile.name, si.who
-            ));
+            let certificate = s.renew_certificate;
+            s.busy = Some(if certificate {
+                format!(
+                    "Making, registering and proving a certificate for {} as {}…",
+                    profile.name, si.who
+                )
+            } else {
+                format!("Renewing the secret of {} as {}…", profile.name, si.who)
+            });
             s.signed_in = Some(si);
             s.screen = Screen::Home;
-            vec![Effect::Renew(Box::new(profile))]
+            if certificate {
+                vec![Effect::Certify(Box::new(profile))]
+            } else {
+                vec![Effect::Renew(Box::new(profile))]
+            }
         }
         Msg::Exported(result) => {
             s.busy = None;
@@ -89,6 +98,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Renewed(result) => {
             s.busy = None;
             s.renewing = None;
+            s.renew_certificate = false;
             match result {
                 Ok(note) => s.notice = Some(note),
                 Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
@@ -361,8 +371,25 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
+        Key::Char('k') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => {
+                let fx = vec![Effect::StartSignIn {
+                    cloud: profile.cloud,
+                    tenant_id: profile.tenant_id,
+                }];
+                s.renewing = Some(profile);
+                s.renew_certificate = true;
+                s.code = None;
+                s.signed_in = None;
+                s.notice = None;
+                s.screen = Screen::SignIn;
+                fx
+            }
+            None => Vec::new(),
+        },
         Key::Char('s') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) if profile.credential.is_secret() => {
+                s.renew_certificate = false;
                 let fx = vec![Effect::StartSignIn {
                     cloud: profile.cloud,
                     tenant_id: profile.tenant_id,
@@ -375,7 +402,7 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
                 fx
             }
             Some(_) => {
-                s.error = Some("This profile signs in with a certificate; rotating certificates is not built yet.".into());
+                s.error = Some("This profile signs in with a certificate: k makes a new one, proves it and removes the old one.".into());
                 Vec::new()
             }
             None => Vec::new(),
