@@ -29,11 +29,12 @@ pub fn draw(f: &mut Frame, s: &State) {
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);
         return;
     }
+    let key_lines = hint_lines(s, area.width);
     let [top, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(10),
         Constraint::Length(2),
-        Constraint::Length(1),
+        Constraint::Length(key_lines.len().max(1) as u16),
     ])
     .areas(area);
     draw_top(f, s, top);
@@ -48,7 +49,7 @@ pub fn draw(f: &mut Frame, s: &State) {
         Screen::Summary => draw_summary(f, s, body),
     }
     draw_status(f, s, status);
-    draw_keys(f, s, keys);
+    f.render_widget(Paragraph::new(key_lines), keys);
 }
 
 fn draw_top(f: &mut Frame, s: &State, area: Rect) {
@@ -97,13 +98,29 @@ fn draw_status(f: &mut Frame, s: &State, area: Rect) {
     f.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
 }
 
-fn draw_keys(f: &mut Frame, s: &State, area: Rect) {
+/// The help line: every key of the screen, a hint never split, on as many lines as the width
+/// needs.
+fn hint_lines(s: &State, width: u16) -> Vec<Line<'static>> {
+    let width = usize::from(width);
+    let mut lines = Vec::new();
     let mut spans = vec![Span::raw(" ")];
+    let mut used = 1;
     for h in hints(s) {
+        let action = format!(" {}   ", h.action);
+        let len = h.key.chars().count() + action.chars().count();
+        if used + len > width && spans.len() > 1 {
+            lines.push(Line::from(std::mem::replace(
+                &mut spans,
+                vec![Span::raw(" ")],
+            )));
+            used = 1;
+        }
         spans.push(Span::raw(h.key).fg(ACCENT).bold());
-        spans.push(Span::raw(format!(" {}   ", h.action)));
+        spans.push(Span::raw(action));
+        used += len;
     }
-    f.render_widget(Paragraph::new(Line::from(spans)), area);
+    lines.push(Line::from(spans));
+    lines
 }
 
 fn verdict_mark(v: CheckVerdict) -> Span<'static> {
