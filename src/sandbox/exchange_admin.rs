@@ -1,6 +1,6 @@
 //! Exchange Online administration: the admin API behind the PowerShell module (`InvokeCommand`,
 //! REFERENCE.md 4.2) for the cmdlets a scoped setup uses, and Graph's Exchange role-management
-//! provider (4.1). Every change takes effect after the propagation delay; the `Test-` cmdlets
+//! provider (4.1). Every change but a policy removal takes effect after the propagation delay; the `Test-` cmdlets
 //! read the state at once, as the real ones skip the permission cache.
 
 use std::sync::Arc;
@@ -269,10 +269,14 @@ fn assignment_row(t: &Tenant, ra: &RoleAssignment) -> Value {
     })
 }
 
+fn policy_identity(tenant_id: &str, p: &AccessPolicy) -> String {
+    format!("{tenant_id}\\{}:{}", p.app_id, p.id)
+}
+
 fn policy_row(t: &Tenant, p: &AccessPolicy) -> Value {
     let g = t.groups.iter().find(|g| g.id == p.group);
     json!({
-        "Identity": format!("{}\\{}:{}", t.tenant_id, p.app_id, p.id),
+        "Identity": policy_identity(&t.tenant_id, p),
         "AppId": p.app_id,
         "ScopeName": g.map(|g| g.name.clone()),
         "ScopeIdentity": g.map(|g| g.mail.clone()),
@@ -293,7 +297,6 @@ fn run(
     p: &Map<String, Value>,
     effective_ms: i64,
 ) -> Result<Vec<Value>, Refused> {
-    let now = now_ms();
     match name {
         "Get-Mailbox" => match text(p, "Identity") {
             Some(id) => match t.user(id) {
@@ -408,7 +411,7 @@ fn run(
             let resolves = t
                 .apps
                 .iter()
-                .any(|a| a.client_id == app_id && a.sp_id == object_id);
+                .any(|a| a.client_id == app_id && !a.sp_id.is_empty() && a.sp_id == object_id);
             if !resolves {
                 return Err(invalid(&format!(
                     "The ObjectId '{object_id}' isn't the service principal of the application '{app_id}' in Microsoft Entra ID. Use the object ID shown under Enterprise applications."
@@ -505,7 +508,7 @@ fn run(
         "Get-ApplicationAccessPolicy" => Ok(t
             .access_policies
             .iter()
-            .filter(|x| text(p, "Identity").is_none_or(|i| policy_row(t, x)["Identity"] == i))
+            .filter(|x| text(p, "Identity").is_none_or(|i| policy_identity(&t.tenant_id, x) == i))
             .map(|x| policy_row(t, x))
             .collect()),
         "New-ApplicationAccessPolicy" => {
@@ -539,11 +542,11 @@ fn run(
         }
         "Remove-ApplicationAccessPolicy" => {
             let id = required(p, "Identity", name)?.to_string();
+            // Removal is immediate: a policy taken away stops restricting at once here.
             let before = t.access_policies.len();
-            let rows: Vec<Value> = t.access_policies.iter().map(|x| policy_row(t, x)).collect();
-            let keep: Vec<bool> = rows.iter().map(|r| r["Identity"] != id.as_str()).collect();
-            let mut k = keep.iter();
-            t.access_policies.retain(|_| *k.next().unwrap_or(&true));
+            let tenant_id = t.tenant_id.clone();
+            t.access_policies
+                .retain(|x| policy_identity(&tenant_id, x) != id);
             if t.access_policies.len() == before {
                 return Err(not_found(&id, t));
             }
@@ -566,12 +569,14 @@ fn run(
         "Test-ServicePrincipalAuthorization" => {
             let id = required(p, "Identity", name)?.to_string();
             let sp = find_sp(t, &id).map(|s| s.object_id.clone()).ok_or_else(|| not_found(&id, t))?;
-            let resource = text(p, "Resource").map(str::to_string);
-            if let Some(r) = &resource
-                && t.user(r).is_none()
-            {
-                return Err(not_found(r, t));
-            }
+            let resource = match text(p, "Resource") {
+                Some(r) => Some(
+                    t.user(r)
+                        .map(|u| u.mail.clone())
+                        .ok_or_else(|| not_found(r, t))?,
+                ),
+                None => None,
+            };
             Ok(t.role_assignments
                 .iter()
                 .filter(|ra| ra.app.eq_ignore_ascii_case(&sp))
@@ -593,7 +598,6 @@ fn run(
                 .collect())
         }
         other => {
-            let _ = now;
             Err(cmdlet_error(
                 StatusCode::BAD_REQUEST,
                 "BadRequest",
@@ -654,7 +658,7 @@ fn new_assignment(
     };
     let ra = RoleAssignment {
         id: new_id(),
-        name: format!("{role}-{}", &sp[..8]),
+        name: format!("{role}-{}", sp.get(..8).unwrap_or(&sp)),
         role: (*role).to_string(),
         app: sp,
         scope,

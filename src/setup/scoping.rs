@@ -146,7 +146,9 @@ pub(super) async fn apply(
     for st in scope::steps(&input) {
         let key = st.key();
         let i = r.index(StepKind::Exchange, Some(&key));
-        let needs_dn = st.kind == ExKind::ManagementScope && r.journal.group_dn.is_none();
+        // The scope's filter needs the group's DN: without it the group step runs again.
+        let needs_dn =
+            st.kind == ExKind::Group && r.journal.group_dn.as_deref().is_none_or(str::is_empty);
         if r.journal.exchange_done.contains(&key) && !needs_dn {
             r.emit(i, StepStatus::Done("done in an earlier run".into()));
             continue;
@@ -230,6 +232,18 @@ pub(super) async fn apply(
             }
         };
         if let Some(dn) = extra {
+            if dn.is_empty() {
+                return Err(r.refuse(
+                    i,
+                    Diagnosis {
+                        summary: "Exchange named no distinguished name for the group.".into(),
+                        evidence: "DistinguishedName missing from the group's answer".into(),
+                        cause: "The scope's filter needs it; the answer was incomplete.".into(),
+                        fix: "Run the setup again; if it repeats, use --exchange powershell."
+                            .into(),
+                    },
+                ));
+            }
             r.journal.group_dn = Some(dn);
         }
         if st.kind == ExKind::Mailboxes {

@@ -353,6 +353,9 @@ deny_mailbox = "ceo@contoso.com"
         matches!(fx.as_slice(), [Effect::RunChecks { .. }]),
         "{fx:?}"
     );
+    for _ in 0..30 {
+        assert!(update(&mut s, Msg::Tick).is_empty(), "one retry at a time");
+    }
     update(&mut s, Msg::ChecksDone);
     assert_eq!(
         s.waiting.map(|w| w.pause_secs),

@@ -15,6 +15,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick => {
             s.frame = s.frame.wrapping_add(1);
             match s.waiting.as_mut() {
+                // The retry is under way; its end decides whether to wait again.
+                Some(_) if s.checks_running => Vec::new(),
                 Some(w) if w.ticks_left > 1 => {
                     w.ticks_left -= 1;
                     Vec::new()
@@ -771,6 +773,7 @@ fn save(s: &mut State) -> Vec<Effect> {
         scope: s
             .order
             .as_ref()
+            .filter(|_| s.form.journey == Journey::Setup)
             .and_then(|o| Some((o.answers.scope.as_ref()?, &o.answers.app_name)))
             .map(|(sp, app)| crate::scope::ScopeRecord {
                 kind: sp.kind,
