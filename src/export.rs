@@ -81,6 +81,15 @@ fn mailboxes(p: &Profile) -> Vec<&str> {
     p.mailboxes.iter().map(|m| m.as_str()).collect()
 }
 
+/// What the keyring holds for the profile, as the documents name it.
+fn credential_name(p: &Profile) -> &'static str {
+    if p.credential.is_secret() {
+        "the client secret"
+    } else {
+        "the certificate's private key"
+    }
+}
+
 fn secret_place(i: &Input) -> String {
     format!("{} / {}", i.keyring_service, i.profile.name)
 }
@@ -199,9 +208,10 @@ fn properties(i: &Input) -> String {
     let tenant = p.tenant_id.to_string();
     let login = e.login.trim_end_matches('/');
     let mut t = format!(
-        "# m365-mail-wizard: mail settings of profile {} ({}), as Java mail / ITSM tools take them.\n# No secret here: the client secret is in the keyring entry {}.\n",
+        "# m365-mail-wizard: mail settings of profile {} ({}), as Java mail / ITSM tools take them.\n# No secret here: {} is in the keyring entry {}.\n",
         p.name,
         i.today,
+        credential_name(p),
         secret_place(i)
     );
     let delegated = uses(p, AccessChoice::Delegated);
@@ -272,7 +282,12 @@ fn powershell(i: &Input) -> String {
     );
     let _ = writeln!(
         t,
-        "# Each step looks first and changes only what is missing. The client secret is not part of it:\n# it is in the keyring entry {}.",
+        "# Each step looks first and changes only what is missing. {} is not part of it:\n# it is in the keyring entry {}.",
+        if p.credential.is_secret() {
+            "The client secret"
+        } else {
+            "The certificate's private key"
+        },
         secret_place(i)
     );
     let _ = writeln!(t, "#Requires -Modules Microsoft.Graph.Applications");
@@ -456,8 +471,9 @@ fn report(i: &Input) -> Doc {
     let (p, e) = (i.profile, i.endpoints);
     let mut b = Vec::new();
     b.push(Block::Para(format!(
-        "Handover record of the mail access configured for an application, made by m365-mail-wizard on {}. It holds no secret: the client secret is in the keyring entry {}.",
+        "Handover record of the mail access configured for an application, made by m365-mail-wizard on {}. It holds no secret: {} is in the keyring entry {}.",
         i.today,
+        credential_name(p),
         secret_place(i)
     )));
     b.push(Block::Heading("Tenant and application".into()));
@@ -551,17 +567,30 @@ fn report(i: &Input) -> Doc {
             }
         }
     }
-    b.push(Block::Heading("Client secret and its renewal".into()));
-    b.push(Block::Para(match &p.secret_expires {
+    if !p.credential.is_secret() {
+        b.push(Block::Heading("Certificate and its renewal".into()));
+        b.push(Block::Para(match &p.secret_expires {
+            Some(x) => format!("The certificate expires on {x}. Renew it a few weeks before."),
+            None => "The certificate's expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets.".into(),
+        }));
+        b.push(Block::Steps(vec![
+            format!("Run `m365-mail-wizard cert {}` (an administrator signs in) or `cert {} --guided` (upload in the portal): a new certificate is made, registered and proven first.", p.name, p.name),
+            "The certificate it replaces is removed from the app once the new one signs in (on the guided path, delete it in the portal).".into(),
+            format!("Verify: `m365-mail-wizard check {}`.", p.name),
+        ]));
+    } else {
+        b.push(Block::Heading("Client secret and its renewal".into()));
+        b.push(Block::Para(match &p.secret_expires {
         Some(x) => format!("The client secret expires on {x}. Renew it a few weeks before."),
         None => "The secret's expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets.".into(),
     }));
-    b.push(Block::Steps(vec![
+        b.push(Block::Steps(vec![
         "Add a new client secret to the app: Entra admin center › App registrations › the app › Certificates & secrets › New client secret.".into(),
         "Store the new Value where the consuming application reads it, and switch the application to it.".into(),
         format!("Verify: `m365-mail-wizard check {}`.", p.name),
         "Only then delete the old secret.".into(),
     ]));
+    }
     Doc {
         title: format!("Mail access handover — {}", p.tenant),
         blocks: b,

@@ -284,12 +284,16 @@ pub async fn record_check(
     });
     let store = env.profiles();
     let last = profile.last_check.clone();
-    let fallback = profile.clone();
+    let name = profile.name.clone();
     // The file may have changed while the checks ran (a renewal, say): only the result is new.
-    tokio::task::spawn_blocking(move || {
-        let mut current = store.load(&fallback.name).unwrap_or(fallback);
-        current.last_check = last;
-        store.save(&current)
+    // A profile forgotten meanwhile stays gone, and a damaged file is left as it is.
+    tokio::task::spawn_blocking(move || match store.load(&name) {
+        Ok(mut current) => {
+            current.last_check = last;
+            store.save(&current)
+        }
+        Err(StoreError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
     })
     .await
     .unwrap_or_else(|e| {

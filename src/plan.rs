@@ -553,7 +553,7 @@ mod tests {
     }
 
     #[test]
-    fn read_and_read_write_do_not_duplicate() {
+    fn a_choice_given_twice_asks_its_permission_once() {
         let perms = permissions(&[AccessChoice::GraphRead, AccessChoice::GraphRead], &[]);
         assert_eq!(perms[0].1, ["Mail.Read"]);
     }

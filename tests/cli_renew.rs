@@ -92,8 +92,8 @@ fn a_failed_proof_keeps_the_old_secret_working() {
     // The sign-in's poll is the first token request; the proof of the new secret the second.
     let (sb, state) = served(&["--faults", "token:401:1@1"]);
     let home = Home::new();
-    let (client_id, old) = add_scoped(&home, &sb, "helpdesk");
-    let o = home.run(&["renew", "helpdesk"], "");
+    let (client_id, old) = add_scoped(&home, &sb, "keeper");
+    let o = home.run(&["renew", "keeper"], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
         text(&o).contains("The new secret did not work; the old one stays in use."),
@@ -101,7 +101,7 @@ fn a_failed_proof_keeps_the_old_secret_working() {
         text(&o)
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "helpdesk").as_deref(),
+        secret_tool_lookup("m365-mail-wizard", "keeper").as_deref(),
         Some(old.as_str()),
         "the old secret is back in the keyring"
     );
@@ -115,7 +115,7 @@ fn a_failed_proof_keeps_the_old_secret_working() {
         a["passwords"].as_array().unwrap().is_empty(),
         "the new one was removed"
     );
-    let o = home.run(&["check", "helpdesk", "--json"], "");
+    let o = home.run(&["check", "keeper", "--json"], "");
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
@@ -183,6 +183,14 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
             "{f}"
         );
     }
+    let o = home.run(&["export", "certified", "--format", "report"], "");
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        report.contains("Certificate and its renewal")
+            && !report.contains("client secret is in the keyring")
+            && !report.contains("New client secret"),
+        "a certificate profile's handover speaks of its certificate: {report}"
+    );
     let o = home.run(&["export", "certified", "--format", "env"], "");
     let env = String::from_utf8_lossy(&o.stdout);
     assert!(

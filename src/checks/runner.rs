@@ -523,9 +523,9 @@ async fn denied_check(
 ) -> Outcome {
     let input = &shared.input;
     let client_id = input.client_id.to_string();
-    let reached = || {
+    let reached = |how: &str| {
         Outcome::Done(CheckEvent::Failed {
-            diagnosis: not_denied(mailbox.as_str(), &client_id),
+            diagnosis: not_denied(mailbox.as_str(), &client_id, how),
             elapsed: started.elapsed(),
             unavailable: false,
         })
@@ -563,7 +563,7 @@ async fn denied_check(
                 .as_ref()
                 .expect("EWS runs with an Exchange token");
             match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
-                Ok(_) => reached(),
+                Ok(_) => reached("EWS GetFolder of the inbox succeeded"),
                 Err(CloudError::Graph(g))
                     if g.status == 401 || g.status == 403 || g.code == "ErrorAccessDenied" =>
                 {
@@ -573,7 +573,11 @@ async fn denied_check(
             }
         }
         via @ (CheckKind::Imap | CheckKind::Pop) => match mail_probe(shared, via, mailbox).await {
-            Ok(_) => reached(),
+            Ok(_) => reached(if via == CheckKind::Imap {
+                "IMAP: AUTHENTICATE XOAUTH2 and EXAMINE INBOX succeeded"
+            } else {
+                "POP3: AUTH XOAUTH2 and STAT succeeded"
+            }),
             Err(ProbeError::Refused { line, .. }) => refused(super::wire::printable(&line)),
             Err(e) => {
                 let ctx = MailContext {
@@ -593,7 +597,9 @@ async fn denied_check(
                 .as_ref()
                 .expect("Graph runs with a Graph token");
             match graph::inbox(&input.http, &input.endpoints, token, mailbox).await {
-                Ok(_) => reached(),
+                Ok(_) => reached(&format!(
+                    "GET /users/{mailbox}/mailFolders/inbox answered 200"
+                )),
                 Err(CloudError::Graph(g)) if g.status == 403 => refused("outside the scope".into()),
                 Err(e) => cloud(e),
             }

@@ -302,10 +302,11 @@ pub fn missing_roles(have: &[String], missing: &[String], resource_name: &str) -
 }
 
 /// The mailbox that must be out of reach was reachable.
-pub fn not_denied(mailbox: &str, client_id: &str) -> Diagnosis {
+/// `evidence`: what reached the mailbox, e.g. the Graph call and its status.
+pub fn not_denied(mailbox: &str, client_id: &str, evidence: &str) -> Diagnosis {
     d(
         format!("{mailbox} is reachable, but it should be out of the app's reach."),
-        format!("GET /users/{mailbox}/mailFolders/inbox answered 200."),
+        format!("{evidence}."),
         "The application permission reaches every mailbox in the tenant: no Application Access Policy or RBAC for Applications scope restricts it (or a change has not applied yet — it can take an hour).",
         format!(
             "Restrict the app to a mail-enabled security group: New-ApplicationAccessPolicy -AppId {client_id} -PolicyScopeGroupId <group> -AccessRight RestrictAccess -Description \"m365-mail-wizard scope\" (legacy), or use RBAC for Applications (New-ManagementScope + New-ManagementRoleAssignment) and remove the tenant-wide Graph permission."
@@ -476,7 +477,7 @@ mod tests {
         assert!(some.evidence.contains("Mail.Read"));
         assert!(some.fix.contains("Mail.Send"));
         assert!(
-            not_denied("ceo@contoso.example", "id")
+            not_denied("ceo@contoso.example", "id", "IMAP: EXAMINE INBOX succeeded")
                 .fix
                 .contains("New-ApplicationAccessPolicy -AppId id")
         );

@@ -299,14 +299,14 @@ fn check_assertion<'t>(
     let text = |k: &str| claims[k].as_str().unwrap_or_default().to_string();
     if text("iss") != client_id || text("sub") != client_id {
         return invalid(
-            700023,
-            "Client assertion audience claim does not match Realm issuer.",
+            700021,
+            "Client assertion application identifier doesn't match 'client_id' parameter.",
         );
     }
     if !audiences.contains(&text("aud").as_str()) {
         return invalid(
-            700021,
-            "Client assertion application identifier doesn't match 'client_id' parameter.",
+            700023,
+            "Client assertion audience claim does not match Realm issuer.",
         );
     }
     let at = now.unix_timestamp();
