@@ -404,3 +404,13 @@ fn setup_sign_in_and_plan() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_caret_shows_where_typing_goes() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Left, Key::Left, Key::Left, Key::Left]);
+    let screen = text(&render(&s, 100, 30));
+    assert!(screen.contains("> contoso▏.com"), "{screen}");
+}

@@ -80,9 +80,14 @@ pub async fn run(env: Env) -> Exit {
     let exit_after_first_frame = std::env::var_os("M365MW_EXIT_AFTER_FIRST_FRAME").is_some();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    // Redrawn only after a message changed something: an idle wizard does not redraw.
+    let mut dirty = true;
     loop {
-        if term.draw(|f| render::draw(f, &state)).is_err() || exit_after_first_frame {
-            break;
+        if dirty {
+            if term.draw(|f| render::draw(f, &state)).is_err() || exit_after_first_frame {
+                break;
+            }
+            dirty = false;
         }
         let first = tokio::select! {
             m = rx.recv() => m,
@@ -102,6 +107,7 @@ pub async fn run(env: Env) -> Exit {
             if matches!(msg, Msg::Tick) && !animating {
                 continue;
             }
+            dirty = true;
             for effect in wizard::update(&mut state, msg) {
                 execute(&env, &admin, effect, tx.clone());
             }

@@ -10,7 +10,9 @@ use crate::catalog::catalog;
 use crate::checks::Status;
 use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel};
 use crate::setup::StepStatus;
-use crate::wizard::{Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints};
+use crate::wizard::{
+    Input, Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints,
+};
 
 const SPINNER: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const ACCENT: Color = Color::Cyan;
@@ -266,6 +268,21 @@ fn question(step: Step) -> &'static str {
 }
 
 fn field<'a>(label: &'a str, value: String, focused: bool) -> Vec<Line<'a>> {
+    caret_field(label, value, String::new(), focused)
+}
+
+/// A text input, its caret where the cursor is.
+fn input_field<'a>(label: &'a str, input: &Input, focused: bool) -> Vec<Line<'a>> {
+    let shown = input.display();
+    let at = shown
+        .char_indices()
+        .nth(input.cursor())
+        .map_or(shown.len(), |(i, _)| i);
+    let (before, after) = shown.split_at(at);
+    caret_field(label, before.to_string(), after.to_string(), focused)
+}
+
+fn caret_field<'a>(label: &'a str, before: String, after: String, focused: bool) -> Vec<Line<'a>> {
     let style = if focused {
         Style::default().fg(ACCENT).add_modifier(Modifier::BOLD)
     } else {
@@ -275,8 +292,9 @@ fn field<'a>(label: &'a str, value: String, focused: bool) -> Vec<Line<'a>> {
         Line::from(Span::raw(label).fg(DIM)),
         Line::from(vec![
             Span::styled(if focused { "> " } else { "  " }, style),
-            Span::styled(value, style),
+            Span::styled(before, style),
             Span::styled(if focused { "▏" } else { "" }, style),
+            Span::styled(after, style),
         ]),
     ]
 }
@@ -323,9 +341,9 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 }
             }
             lines.push(Line::default());
-            lines.extend(field(
+            lines.extend(input_field(
                 "Tenant ID (a GUID) or a verified domain",
-                form.tenant.display(),
+                &form.tenant,
                 true,
             ));
             lines.push(Line::default());
@@ -337,9 +355,9 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ).fg(DIM));
         }
         Step::ClientId => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Application (client) ID",
-                form.client_id.display(),
+                &form.client_id,
                 true,
             ));
             lines.push(Line::default());
@@ -348,9 +366,9 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ).fg(DIM));
         }
         Step::Secret => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Client secret Value (hidden as you type)",
-                form.secret.display(),
+                &form.secret,
                 true,
             ));
             lines.push(Line::default());
@@ -433,9 +451,9 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             }
             lines.push(Line::default());
             if chosen == ScopeKind::AllMailboxes {
-                lines.extend(field(
+                lines.extend(input_field(
                     "Type \"all mailboxes\" to confirm",
-                    form.confirm_all.display(),
+                    &form.confirm_all,
                     form.scope_field == 1,
                 ));
             } else {
@@ -443,27 +461,25 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                     "" => "m365mw-<profile name> (the default)".to_string(),
                     n => format!("m365mw-{n}"),
                 };
-                lines.extend(field(
-                    "Mail-enabled security group for the mailboxes (name or address; made if missing)",
-                    if form.group.text().is_empty() && form.scope_field != 1 {
-                        placeholder
-                    } else {
-                        form.group.display()
-                    },
-                    form.scope_field == 1,
-                ));
+                let label = "Mail-enabled security group for the mailboxes (name or address; made if missing)";
+                lines.extend(if form.group.text().is_empty() && form.scope_field != 1 {
+                    field(label, placeholder, false)
+                } else {
+                    input_field(label, &form.group, form.scope_field == 1)
+                });
             }
         }
         Step::AppDetails => {
-            lines.extend(field(
-                "Display name of the new app registration",
-                if form.app_name.text().is_empty() && form.app_field != 0 {
-                    format!("m365-mail-wizard {}", form.name.text())
-                } else {
-                    form.app_name.display()
-                },
-                form.app_field == 0,
-            ));
+            let label = "Display name of the new app registration";
+            lines.extend(if form.app_name.text().is_empty() && form.app_field != 0 {
+                field(
+                    label,
+                    format!("m365-mail-wizard {}", form.name.text()),
+                    false,
+                )
+            } else {
+                input_field(label, &form.app_name, form.app_field == 0)
+            });
             lines.push(Line::default());
             let months = crate::plan::SECRET_MONTHS;
             let choice: Vec<Span> = months
@@ -493,15 +509,15 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ).fg(DIM));
         }
         Step::Mailboxes => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Mailboxes the application must reach (separate with commas)",
-                form.mailboxes.display(),
+                &form.mailboxes,
                 form.mailbox_field == MailboxField::Reach,
             ));
             lines.push(Line::default());
-            lines.extend(field(
+            lines.extend(input_field(
                 "One mailbox it must NOT reach (optional; proves the scope)",
-                form.deny.display(),
+                &form.deny,
                 form.mailbox_field == MailboxField::Deny,
             ));
             lines.push(Line::default());
@@ -512,9 +528,9 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             }
         }
         Step::Name => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Profile name (letters, digits, . _ -)",
-                form.name.display(),
+                &form.name,
                 true,
             ));
             lines.push(Line::default());
@@ -927,21 +943,21 @@ fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
     let form = &s.form;
     match step.kind {
         StepKind::CreateApp => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Application (client) ID",
-                form.client_id.display(),
+                &form.client_id,
                 form.guide_field == 0,
             ));
-            lines.extend(field(
+            lines.extend(input_field(
                 "Directory (tenant) ID",
-                form.guide_tenant.display(),
+                &form.guide_tenant,
                 form.guide_field == 1,
             ));
         }
         StepKind::AddSecret => {
-            lines.extend(field(
+            lines.extend(input_field(
                 "Secret Value (hidden as you type)",
-                form.secret.display(),
+                &form.secret,
                 true,
             ));
         }
