@@ -9,8 +9,8 @@ use tokio::sync::mpsc;
 
 use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Verdict};
 use crate::cloud::diagnose::{Context, Diagnosis, Stage, diagnose, wrong_cloud};
+use crate::cloud::http;
 use crate::cloud::identity::{TenantInfo, discover_tenant};
-use crate::cloud::{CloudError, http};
 use crate::model::{
     CheckVerdict, CloudKind, Endpoints, KeyringBackend, LastCheck, Profile, Secret, TenantInput,
 };
@@ -155,7 +155,7 @@ pub async fn resolve_tenant(
             _ => Ok((info, kind)),
         },
         Err(e) => {
-            let unavailable = matches!(e, CloudError::Network(_)) || e.is_transient();
+            let unavailable = e.is_unavailable();
             let ctx = Context {
                 stage: Stage::Discovery,
                 tenant: &text,

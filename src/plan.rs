@@ -62,12 +62,7 @@ impl SetupAnswers {
     pub fn omitted(&self) -> Vec<String> {
         self.scope
             .as_ref()
-            .map(|s| {
-                crate::scope::bypassing_permissions(s.kind, &self.access)
-                    .into_iter()
-                    .map(String::from)
-                    .collect()
-            })
+            .map(|s| scope::omitted(s.kind, &self.access))
             .unwrap_or_default()
     }
 }
@@ -328,34 +323,26 @@ fn exchange_steps(a: &SetupAnswers, spec: &ScopeSpec) -> Vec<PlanStep> {
         "<client id>",
         "<service principal object id>",
     );
-    let via_graph = |k: scope::ExKind| {
-        matches!(
-            k,
-            scope::ExKind::ManagementScope | scope::ExKind::RoleAssignment
-        )
-    };
     let mut out: Vec<PlanStep> = scope::steps(&input)
         .into_iter()
         .map(|st| {
             let make = st.make.as_ref().unwrap_or(&st.look);
-            let graph = if via_graph(st.kind) {
-                match st.kind {
-                    scope::ExKind::ManagementScope => "POST /beta/roleManagement/exchange/customAppScopes {type: RecipientScope, RecipientFilter: MemberOfGroup}".to_string(),
-                    _ => "POST /beta/roleManagement/exchange/roleAssignments {principalId: /ServicePrincipals/<id>, roleDefinitionId, appScopeId}".to_string(),
-                }
-            } else {
-                format!("Exchange admin API: {} (then {})", st.look.name, make.name)
+            let graph = match st.kind {
+                scope::ExKind::ManagementScope => "POST /beta/roleManagement/exchange/customAppScopes {type: RecipientScope, RecipientFilter: MemberOfGroup}".to_string(),
+                scope::ExKind::RoleAssignment => "POST /beta/roleManagement/exchange/roleAssignments {principalId: /ServicePrincipals/<id>, roleDefinitionId, appScopeId}".to_string(),
+                _ => format!("Exchange admin API: {} (then {})", st.look.name, make.name),
             };
+            let powershell = make.powershell();
             PlanStep {
                 kind: StepKind::Exchange,
                 title: st.title.clone(),
                 graph,
-                powershell: make.powershell(),
-                changes: st.changes.clone(),
                 portal: vec![
                     "No portal page does this: in Exchange Online PowerShell (Connect-ExchangeOnline), run".into(),
-                    make.powershell(),
+                    powershell.clone(),
                 ],
+                powershell,
+                changes: st.changes.clone(),
                 resource: None,
                 permission: Some(st.key()),
             }

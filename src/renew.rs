@@ -45,7 +45,7 @@ fn refused(
 
 fn failed(e: CloudError, p: &Profile, endpoints: &Endpoints) -> RenewError {
     RenewError {
-        unavailable: matches!(e, CloudError::Network(_)) || e.is_transient(),
+        unavailable: e.is_unavailable(),
         diagnosis: graph_diagnosis(&e, &p.tenant, &endpoints.portal),
     }
 }
@@ -166,7 +166,7 @@ pub async fn renew(
             ),
         };
         return Err(RenewError {
-            unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
+            unavailable: err.is_unavailable(),
             diagnosis: d,
         });
     }
@@ -342,7 +342,7 @@ fn unproven(
         d.fix = format!("{f} {}", d.fix);
     }
     RenewError {
-        unavailable: matches!(err, CloudError::Network(_)) || err.is_transient(),
+        unavailable: err.is_unavailable(),
         diagnosis: d,
     }
 }

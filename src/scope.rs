@@ -126,6 +126,14 @@ pub struct ScopeRecord {
     pub app_name: String,
 }
 
+/// The Entra permissions a scope leaves out, as names.
+pub fn omitted(kind: ScopeKind, access: &[AccessChoice]) -> Vec<String> {
+    bypassing_permissions(kind, access)
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
 impl ScopeRecord {
     /// The steps' input for an app known only by variables of a script (`$app`, `$sp`).
     pub fn script_input(
@@ -148,10 +156,7 @@ impl ScopeRecord {
 
     /// Application permissions the app's tokens need not — and should not — carry.
     pub fn omitted(&self, access: &[AccessChoice]) -> Vec<String> {
-        bypassing_permissions(self.kind, access)
-            .into_iter()
-            .map(String::from)
-            .collect()
+        omitted(self.kind, access)
     }
 }
 
@@ -278,7 +283,6 @@ pub fn bypassing_permissions(kind: ScopeKind, access: &[AccessChoice]) -> Vec<&'
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arg {
     Text(String),
-    List(Vec<String>),
     /// `MemberOfGroup -eq '<group DN>'`: the DN is known once the group exists.
     MemberOfGroup,
 }
@@ -311,7 +315,6 @@ impl Cmdlet {
         for (p, v) in &self.params {
             let value = match v {
                 Arg::Text(t) => quote(t),
-                Arg::List(l) => l.iter().map(|x| quote(x)).collect::<Vec<_>>().join(","),
                 Arg::MemberOfGroup => {
                     "\"MemberOfGroup -eq '$($group.DistinguishedName)'\"".to_string()
                 }
@@ -327,7 +330,6 @@ impl Cmdlet {
         for (p, v) in &self.params {
             let value = match v {
                 Arg::Text(t) => Value::String(t.clone()),
-                Arg::List(l) => Value::Array(l.iter().cloned().map(Value::String).collect()),
                 Arg::MemberOfGroup => Value::String(format!(
                     "MemberOfGroup -eq '{}'",
                     group_dn.unwrap_or_default()

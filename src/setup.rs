@@ -175,7 +175,7 @@ impl Run<'_> {
     }
 
     fn fail(&self, i: usize, e: CloudError) -> SetupError {
-        let unavailable = matches!(e, CloudError::Network(_)) || e.is_transient();
+        let unavailable = e.is_unavailable();
         let diagnosis = graph_diagnosis(&e, &self.req.tenant, &self.req.endpoints.portal);
         self.emit(i, StepStatus::Failed(diagnosis.clone()));
         SetupError {

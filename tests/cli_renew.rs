@@ -4,21 +4,18 @@
 
 mod common;
 
-use common::{Home, Served, json, secret_service, secret_tool_lookup, text};
+use common::{Home, Served, Tenant, json, secret_service, secret_tool_lookup, text};
 use serde_json::Value;
 
-fn served(extra: &[&str]) -> (Served, tempfile::TempDir) {
-    let state = tempfile::tempdir().unwrap();
-    let path = state.path().join("tenant.json").display().to_string();
-    let mut args = vec!["--state", path.as_str(), "--auto-approve"];
+/// A sandbox that approves sign-ins at once, its tenant readable from its state file.
+fn served(extra: &[&str]) -> Tenant {
+    let mut args = vec!["--auto-approve"];
     args.extend(extra);
-    (Served::start(&args), state)
+    Tenant::start(&args)
 }
 
-fn app(state: &tempfile::TempDir, client_id: &str) -> Value {
-    let text = std::fs::read_to_string(state.path().join("tenant.json")).unwrap();
-    let v: Value = serde_json::from_str(&text).unwrap();
-    v["tenant"]["apps"]
+fn app(t: &Tenant, client_id: &str) -> Value {
+    t.objects()["apps"]
         .as_array()
         .unwrap()
         .iter()
@@ -57,9 +54,10 @@ fn renew_stores_proves_then_removes_the_old_secret() {
     if !secret_service() {
         return;
     }
-    let (sb, state) = served(&[]);
+    let state = served(&[]);
+    let sb = &state.sb;
     let home = Home::new();
-    let (client_id, old) = add_scoped(&home, &sb, "helpdesk");
+    let (client_id, old) = add_scoped(&home, sb, "helpdesk");
     let o = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
@@ -90,9 +88,10 @@ fn a_failed_proof_keeps_the_old_secret_working() {
         return;
     }
     // The sign-in's poll is the first token request; the proof of the new secret the second.
-    let (sb, state) = served(&["--faults", "token:401:1@1"]);
+    let state = served(&["--faults", "token:401:1@1"]);
+    let sb = &state.sb;
     let home = Home::new();
-    let (client_id, old) = add_scoped(&home, &sb, "keeper");
+    let (client_id, old) = add_scoped(&home, sb, "keeper");
     let o = home.run(&["renew", "keeper"], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
@@ -124,9 +123,10 @@ fn a_missing_keyring_entry_is_named() {
     if !secret_service() {
         return;
     }
-    let (sb, _state) = served(&[]);
+    let state = served(&[]);
+    let sb = &state.sb;
     let home = Home::new();
-    add_scoped(&home, &sb, "gone");
+    add_scoped(&home, sb, "gone");
     let o = std::process::Command::new("secret-tool")
         .args(["clear", "service", "m365-mail-wizard", "username", "gone"])
         .output()
@@ -146,9 +146,10 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     if !secret_service() {
         return;
     }
-    let (sb, state) = served(&[]);
+    let state = served(&[]);
+    let sb = &state.sb;
     let home = Home::new();
-    let (client_id, secret) = add_scoped(&home, &sb, "certified");
+    let (client_id, secret) = add_scoped(&home, sb, "certified");
     let o = home.run(&["cert", "certified", "--months", "6"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
@@ -229,9 +230,10 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
     if !secret_service() {
         return;
     }
-    let (sb, state) = served(&[]);
+    let state = served(&[]);
+    let sb = &state.sb;
     let home = Home::new();
-    let (client_id, secret) = add_scoped(&home, &sb, "uploaded");
+    let (client_id, secret) = add_scoped(&home, sb, "uploaded");
     let mut child = home
         .cmd()
         .args(["cert", "uploaded", "--guided"])
@@ -294,9 +296,10 @@ fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
     if !secret_service() {
         return;
     }
-    let (sb, _state) = served(&[]);
+    let state = served(&[]);
+    let sb = &state.sb;
     let home = Home::new();
-    let (_, secret) = add_scoped(&home, &sb, "byhand");
+    let (_, secret) = add_scoped(&home, sb, "byhand");
     let o = home.run(
         &["renew", "byhand", "--guided"],
         "Zq71Q~not.the.right.value.at.all.0000000\n\n",

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Output, Stdio};
 
 use common::{Home, Tenant, json, row, secret_service, secret_tool_lookup, text};
@@ -261,18 +261,15 @@ fn a_name_in_use_is_refused_unless_reused() {
 
 /// Posts the sandbox's approval form.
 fn decide(login: &str, code: &str, decision: &str) {
-    let addr = login.trim_start_matches("http://");
-    let body = format!("user_code={code}&user=admin%40contoso.example&decision={decision}");
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    write!(
-        s,
-        "POST /sandbox/device HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let status = common::post_form(
+        &format!("{login}/sandbox/device"),
+        &[
+            ("user_code", code),
+            ("user", "admin@contoso.example"),
+            ("decision", decision),
+        ],
+    );
+    assert_eq!(status, 200);
 }
 
 #[test]

@@ -53,10 +53,6 @@ struct Shared {
     passes: HashMap<CheckKind, AtomicUsize>,
 }
 
-fn unavailable(e: &CloudError) -> bool {
-    matches!(e, CloudError::Network(_)) || e.is_transient()
-}
-
 fn context<'a>(
     input: &'a RunInput,
     client_id: &'a str,
@@ -173,7 +169,7 @@ pub async fn run(
                         &context(&input, &input.client_id.to_string(), Stage::Token, None),
                     ),
                     elapsed,
-                    unavailable: unavailable(&e),
+                    unavailable: e.is_unavailable(),
                 },
             ),
         }
@@ -419,7 +415,7 @@ async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> Outcome {
                 &context(input, &client_id, stage, Some(mailbox.as_str())),
             ),
             elapsed: started.elapsed(),
-            unavailable: unavailable(&e),
+            unavailable: e.is_unavailable(),
         })
     };
     let passed = |detail: String| {
@@ -470,7 +466,7 @@ async fn mailbox_check(shared: &Shared, spec: &CheckSpec) -> Outcome {
                         Some(diagnosis) => Outcome::Done(CheckEvent::Failed {
                             diagnosis,
                             elapsed: started.elapsed(),
-                            unavailable: unavailable(&e),
+                            unavailable: e.is_unavailable(),
                         }),
                         None => failed(e, Stage::MailboxRead),
                     }
@@ -544,7 +540,7 @@ async fn denied_check(
         })
     };
     let cloud = |e: CloudError| {
-        let gone = unavailable(&e);
+        let gone = e.is_unavailable();
         let dg = diagnose::diagnose(
             &e,
             &context(

@@ -317,13 +317,11 @@ pub(super) async fn admin_sign_in(
         Ok(c) => c,
         Err(err) => {
             print_diagnosis(&setup::graph_diagnosis(&err, tenant_id, &e.portal));
-            return Err(
-                if err.is_transient() || matches!(err, crate::cloud::CloudError::Network(_)) {
-                    Exit::Unavailable
-                } else {
-                    Exit::CheckFailed
-                },
-            );
+            return Err(if err.is_unavailable() {
+                Exit::Unavailable
+            } else {
+                Exit::CheckFailed
+            });
         }
     };
     eprintln!(

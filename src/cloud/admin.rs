@@ -29,11 +29,14 @@ fn url(e: &Endpoints, path: &str, filter: Option<String>) -> Result<Url, CloudEr
 }
 
 /// A literal for `$filter`, quotes doubled.
-fn lit(s: &str) -> String {
+pub(crate) fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(status: u16, body: &[u8]) -> Result<T, CloudError> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(
+    status: u16,
+    body: &[u8],
+) -> Result<T, CloudError> {
     serde_json::from_slice(body).map_err(|e| CloudError::Unexpected {
         status,
         detail: format!("Graph answer unreadable: {e}"),
@@ -54,7 +57,7 @@ async fn get<T: for<'de> Deserialize<'de>>(
     parse(status, &body)
 }
 
-async fn post<T: for<'de> Deserialize<'de>>(
+pub(crate) async fn post<T: for<'de> Deserialize<'de>>(
     http: &reqwest::Client,
     t: &AccessToken,
     u: Url,

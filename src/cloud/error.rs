@@ -79,6 +79,11 @@ impl std::error::Error for CloudError {}
 
 impl CloudError {
     /// Throttling or a passing outage: worth another try.
+    /// The network or the service failed, not the request: trying again later may work.
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, CloudError::Network(_)) || self.is_transient()
+    }
+
     pub fn is_transient(&self) -> bool {
         match self {
             CloudError::Graph(g) => matches!(g.status, 429 | 502 | 503 | 504),

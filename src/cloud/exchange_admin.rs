@@ -7,6 +7,7 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::admin::{lit, parse, post};
 use super::error::{CloudError, GraphError};
 use super::graph::{call, call_with};
 use super::http::guard;
@@ -181,31 +182,11 @@ async fn list(http: &reqwest::Client, t: &AccessToken, u: Url) -> Result<Vec<Val
             #[serde(rename = "@odata.nextLink")]
             next: Option<String>,
         }
-        let p: Page = serde_json::from_slice(&bytes).map_err(|err| CloudError::Unexpected {
-            status,
-            detail: format!("Graph answer unreadable: {err}"),
-        })?;
+        let p: Page = parse(status, &bytes)?;
         rows.extend(p.value);
         next = p.next.map(|n| parse_url(&n)).transpose()?;
     }
     Ok(rows)
-}
-
-async fn create(
-    http: &reqwest::Client,
-    t: &AccessToken,
-    u: Url,
-    body: &Value,
-) -> Result<Value, CloudError> {
-    let (status, bytes) = call(http, t, Method::POST, u, Some(body)).await?;
-    serde_json::from_slice(&bytes).map_err(|err| CloudError::Unexpected {
-        status,
-        detail: format!("Graph answer unreadable: {err}"),
-    })
-}
-
-fn lit(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
 }
 
 fn id_of(v: &Value) -> Option<String> {
@@ -269,7 +250,7 @@ pub async fn create_custom_scope(
         "displayName": name,
         "customAttributes": { "Exclusive": false, "RecipientFilter": recipient_filter },
     });
-    let v = create(http, t, beta(e, "customAppScopes", None)?, &body).await?;
+    let v = post::<Value>(http, t, beta(e, "customAppScopes", None)?, &body).await?;
     id_of(&v).ok_or_else(|| CloudError::Unexpected {
         status: 201,
         detail: "the new scope has no id".into(),
@@ -324,7 +305,7 @@ pub async fn create_role_assignment(
         "directoryScopeId": null,
         "appScopeId": app_scope_id,
     });
-    create(http, t, beta(e, "roleAssignments", None)?, &body).await?;
+    post::<Value>(http, t, beta(e, "roleAssignments", None)?, &body).await?;
     Ok(())
 }
 

@@ -17,16 +17,8 @@ use tokio::sync::MutexGuard;
 use super::Shared;
 use super::graph::verify_token;
 use super::now_ms;
-use super::responses::{graph_error, now_rfc3339};
+use super::responses::{denied, graph_error, now_rfc3339};
 use super::tenant::{App, AppRoleAssignment, Password, PermissionGrant, Tenant, User};
-
-fn denied() -> Response {
-    graph_error(
-        StatusCode::FORBIDDEN,
-        "Authorization_RequestDenied",
-        "Insufficient privileges to complete the operation.",
-    )
-}
 
 fn not_found(id: &str) -> Response {
     graph_error(
@@ -264,7 +256,7 @@ pub async fn update_application(
                 key_id: uuid::Uuid::new_v4().to_string(),
                 display_name: k["displayName"].as_str().unwrap_or_default().to_string(),
                 thumbprint: crate::credential::thumbprint(&der),
-                key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der),
+                key: crate::credential::key_base64(&der),
             });
         }
         app.certificates = kept;
@@ -300,7 +292,7 @@ pub async fn portal_upload_certificate(
         key_id: uuid::Uuid::new_v4().to_string(),
         display_name: form.get("description").cloned().unwrap_or_default(),
         thumbprint: crate::credential::thumbprint(&der),
-        key: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &der),
+        key: crate::credential::key_base64(&der),
     });
     drop(t);
     s.persist().await;

@@ -682,11 +682,7 @@ async fn role_manager<'a>(
     let ok = has("RoleManagement.ReadWrite.Exchange")
         || (!write && (has("RoleManagement.Read.Exchange") || has("RoleManagement.Read.All")));
     if !ok || !t.user(&caller.oid).is_some_and(|u| u.admin) {
-        return Err(graph_error(
-            StatusCode::FORBIDDEN,
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-        ));
+        return Err(super::responses::denied());
     }
     Ok(t)
 }

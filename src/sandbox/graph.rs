@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
-use super::responses::{graph_error, now_rfc3339};
-use super::tenant::{Message, Refusal, User};
+use super::responses::graph_error;
+use super::tenant::{Refusal, User};
 
 pub const READ_ROLES: [&str; 4] = [
     "Mail.Read",
@@ -165,11 +165,7 @@ pub async fn user(
         .iter()
         .any(|r| USER_ROLES.contains(&r.as_str()))
     {
-        return graph_error(
-            StatusCode::FORBIDDEN,
-            "Authorization_RequestDenied",
-            "Insufficient privileges to complete the operation.",
-        );
+        return super::responses::denied();
     }
     match t.user(&id) {
         Some(u) => Json(json!({
@@ -304,16 +300,7 @@ pub async fn send_mail(
     }
     let mut t = s.tenant.lock().await;
     for to in recipients {
-        if let Some(u) = t.user_mut(&to) {
-            let n = u.messages.len();
-            u.messages.push(Message {
-                id: format!("AAMk{}{:04}", &u.id[..8], n),
-                subject: subject.clone(),
-                from: sender.clone(),
-                received: now_rfc3339(),
-                is_read: false,
-            });
-        }
+        t.deliver(&to, &sender, &subject);
     }
     drop(t);
     s.persist().await;

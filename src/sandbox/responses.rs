@@ -42,6 +42,15 @@ pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Resp
 }
 
 /// A Microsoft Graph error body.
+/// Graph's answer to a caller without the right permission or role.
+pub fn denied() -> Response {
+    graph_error(
+        StatusCode::FORBIDDEN,
+        "Authorization_RequestDenied",
+        "Insufficient privileges to complete the operation.",
+    )
+}
+
 pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({
         "error": {

@@ -142,7 +142,9 @@ pub(super) async fn apply(
     };
     let tenant_id = r.req.tenant_id.to_string();
     let mut input = input;
+    // Read once, for every member and role step.
     let mut members: Option<Vec<String>> = None;
+    let mut assigned: Option<Vec<(String, Option<String>)>> = None;
     for st in scope::steps(&input) {
         let key = st.key();
         let i = r.index(StepKind::Exchange, Some(&key));
@@ -172,15 +174,15 @@ pub(super) async fn apply(
                 }
                 let m = st.subject.clone().unwrap_or_default().to_ascii_lowercase();
                 if members.as_ref().is_some_and(|ms| ms.contains(&m)) {
-                    Outcome::Found("already a member".into())
+                    Outcome::Done("already a member".into())
                 } else {
                     ctx.make(&st, i, None).await?;
-                    Outcome::Made("added".into())
+                    Outcome::Done("added".into())
                 }
             }
             ExKind::ServicePrincipal => service_principal(&ctx, &st, i, sp).await?,
             ExKind::ManagementScope => management_scope(&ctx, &input, i).await?,
-            ExKind::RoleAssignment => role_assignment(&ctx, &input, &st, i).await?,
+            ExKind::RoleAssignment => role_assignment(&ctx, &input, &st, i, &mut assigned).await?,
             ExKind::AccessPolicy => {
                 let found = ctx
                     .invoke(st.look.name, st.look.parameters(None))
@@ -198,10 +200,10 @@ pub(super) async fn apply(
                         && p["AccessRight"].as_str() == Some(right)
                 });
                 if mine {
-                    Outcome::Found("a policy for this app exists".into())
+                    Outcome::Done("a policy for this app exists".into())
                 } else {
                     ctx.make(&st, i, None).await?;
-                    Outcome::Made(format!("created ({right})"))
+                    Outcome::Done(format!("created ({right})"))
                 }
             }
             ExKind::MailboxPermission => {
@@ -215,16 +217,15 @@ pub(super) async fn apply(
                         .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
                 });
                 if has {
-                    Outcome::Found("FullAccess already granted".into())
+                    Outcome::Done("FullAccess already granted".into())
                 } else {
                     ctx.make(&st, i, None).await?;
-                    Outcome::Made("FullAccess granted".into())
+                    Outcome::Done("FullAccess granted".into())
                 }
             }
         };
         let (text, extra) = match done {
-            Outcome::Found(t) => (t, None),
-            Outcome::Made(t) => (t, None),
+            Outcome::Done(t) => (t, None),
             Outcome::Dn(t, dn) => (t, Some(dn)),
             Outcome::Scope(t, id) => {
                 r.journal.scope_id = Some(id);
@@ -264,8 +265,8 @@ pub(super) async fn apply(
 }
 
 enum Outcome {
-    Found(String),
-    Made(String),
+    /// Found or made: what happened, in words.
+    Done(String),
     /// The group, with its DN.
     Dn(String, String),
     /// The management scope, with its id.
@@ -279,7 +280,7 @@ impl Ctx<'_, '_> {
         SetupError {
             step: Some(i),
             diagnosis,
-            unavailable: matches!(e, CloudError::Network(_)) || e.is_transient(),
+            unavailable: e.is_unavailable(),
         }
     }
 
@@ -338,7 +339,7 @@ async fn mailboxes(
             .into_iter()
             .find(|m| !input.mailboxes.iter().any(|x| x.eq_ignore_ascii_case(m)));
     }
-    Ok(Outcome::Found(match &input.deny_mailbox {
+    Ok(Outcome::Done(match &input.deny_mailbox {
         Some(d) => format!(
             "{} found; {d} is checked as out of scope",
             input.mailboxes.join(", ")
@@ -371,9 +372,8 @@ async fn group(ctx: &Ctx<'_, '_>, st: &ExStep, i: usize) -> Result<Outcome, Setu
                 .to_string();
             Ok(Outcome::Dn("existing group reused".into(), dn))
         }
-        Ok(_) => make_group(ctx, st, i).await,
-        Err(e) if not_found(&e) => make_group(ctx, st, i).await,
-        Err(e) => Err(ctx.fail(i, &e, "looking up the group")),
+        Err(e) if !not_found(&e) => Err(ctx.fail(i, &e, "looking up the group")),
+        _ => make_group(ctx, st, i).await,
     }
 }
 
@@ -409,7 +409,7 @@ async fn service_principal(
         Ok(found) if !found.rows.is_empty() => {
             let registered = found.rows[0]["ObjectId"].as_str().unwrap_or_default();
             if registered.eq_ignore_ascii_case(sp) {
-                Ok(Outcome::Found("already registered".into()))
+                Ok(Outcome::Done("already registered".into()))
             } else {
                 Err(ctx.r.refuse(
                     i,
@@ -422,15 +422,13 @@ async fn service_principal(
                 ))
             }
         }
-        Ok(_) => {
-            ctx.make(st, i, None).await?;
-            Ok(Outcome::Made("registered".into()))
+        Err(e) if !not_found(&e) => {
+            Err(ctx.fail(i, &e, "looking up the Exchange service principal"))
         }
-        Err(e) if not_found(&e) => {
+        _ => {
             ctx.make(st, i, None).await?;
-            Ok(Outcome::Made("registered".into()))
+            Ok(Outcome::Done("registered".into()))
         }
-        Err(e) => Err(ctx.fail(i, &e, "looking up the Exchange service principal")),
     }
 }
 
@@ -470,6 +468,7 @@ async fn role_assignment(
     input: &ScopeInput,
     st: &ExStep,
     i: usize,
+    assigned: &mut Option<Vec<(String, Option<String>)>>,
 ) -> Result<Outcome, SetupError> {
     let (http, e, t) = (&ctx.r.env.http, &ctx.r.req.endpoints, ctx.r.token);
     let role = st.subject.clone().unwrap_or_default();
@@ -500,19 +499,24 @@ async fn role_assignment(
             },
         ));
     };
-    let existing = exo::role_assignments(http, e, t, &input.sp_object_id)
-        .await
-        .map_err(|err| ctx.fail(i, &err, "reading the role assignments"))?;
+    if assigned.is_none() {
+        *assigned = Some(
+            exo::role_assignments(http, e, t, &input.sp_object_id)
+                .await
+                .map_err(|err| ctx.fail(i, &err, "reading the role assignments"))?,
+        );
+    }
+    let existing = assigned.as_deref().unwrap_or_default();
     if existing
         .iter()
         .any(|(d, s)| d.eq_ignore_ascii_case(&def) && s.as_deref() == Some(scope_id.as_str()))
     {
-        return Ok(Outcome::Found("already assigned".into()));
+        return Ok(Outcome::Done("already assigned".into()));
     }
     exo::create_role_assignment(http, e, t, &def, &input.sp_object_id, &scope_id)
         .await
         .map_err(|err| ctx.fail(i, &err, "assigning the role"))?;
-    Ok(Outcome::Made("assigned within the scope".into()))
+    Ok(Outcome::Done("assigned within the scope".into()))
 }
 
 /// How many of the service's tests run at once.
