@@ -77,22 +77,17 @@ impl Env {
         let sandbox = self.sandbox.is_some();
         let opened = self.opened.clone();
         tokio::task::spawn_blocking(move || {
-            let cached = opened
-                .0
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .get(&backend)
-                .cloned();
-            let store = match cached {
-                Some(s) => s,
-                None => {
-                    let s = KeyringVault::open(backend, sandbox)?;
-                    opened
-                        .0
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .insert(backend, s.clone());
-                    s
+            // Opened under the lock: profiles checked together share one connection instead of
+            // each opening (and key-exchanging) its own.
+            let store = {
+                let mut map = opened.0.lock().unwrap_or_else(|e| e.into_inner());
+                match map.get(&backend) {
+                    Some(s) => s.clone(),
+                    None => {
+                        let s = KeyringVault::open(backend, sandbox)?;
+                        map.insert(backend, s.clone());
+                        s
+                    }
                 }
             };
             f(store.as_ref())
