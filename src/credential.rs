@@ -132,13 +132,7 @@ fn der_element(b: &[u8]) -> Option<(u8, &[u8], &[u8])> {
 /// Certificate ::= SEQUENCE { tbsCertificate SEQUENCE { [0] version?, serial, signature,
 /// issuer, validity, subject, subjectPublicKeyInfo, … }, … }.
 pub fn public_key(cert_der: &[u8]) -> Option<RsaPublicKey> {
-    let (_, cert, _) = der_element(cert_der)?;
-    let (_, tbs, _) = der_element(cert)?;
-    let mut rest = tbs;
-    let (tag, _, after) = der_element(rest)?;
-    if tag == 0xa0 {
-        rest = after;
-    }
+    let mut rest = tbs_fields(cert_der)?;
     for _ in 0..5 {
         rest = der_element(rest)?.2;
     }
@@ -146,6 +140,50 @@ pub fn public_key(cert_der: &[u8]) -> Option<RsaPublicKey> {
     let (_, _, after) = der_element(rest)?;
     let spki = &before[..before.len() - after.len()];
     RsaPublicKey::from_public_key_der(spki).ok()
+}
+
+/// The tbsCertificate's fields after the optional version: serial, signature, issuer,
+/// validity, subject, subjectPublicKeyInfo, ….
+fn tbs_fields(cert_der: &[u8]) -> Option<&[u8]> {
+    let (_, cert, _) = der_element(cert_der)?;
+    let (_, tbs, _) = der_element(cert)?;
+    let (tag, _, after) = der_element(tbs)?;
+    Some(if tag == 0xa0 { after } else { tbs })
+}
+
+/// When an X.509 certificate (DER) stops being valid: `validity.notAfter`, a UTCTime
+/// (`YYMMDDHHMMSSZ`, years 1950–2049) or a GeneralizedTime (`YYYYMMDDHHMMSSZ`).
+pub fn not_after(cert_der: &[u8]) -> Option<OffsetDateTime> {
+    let mut rest = tbs_fields(cert_der)?;
+    for _ in 0..3 {
+        rest = der_element(rest)?.2;
+    }
+    let (_, validity, _) = der_element(rest)?;
+    let (_, _, after_not_before) = der_element(validity)?;
+    let (tag, text, _) = der_element(after_not_before)?;
+    let text = std::str::from_utf8(text).ok()?.strip_suffix('Z')?;
+    let full = match (tag, text.len()) {
+        (0x17, 12) => {
+            let yy: i32 = text[..2].parse().ok()?;
+            format!("{}{text}", if yy < 50 { "20" } else { "19" })
+        }
+        (0x18, 14) => text.to_string(),
+        _ => return None,
+    };
+    let n = |r: std::ops::Range<usize>| full.get(r)?.parse::<u32>().ok();
+    let date = time::Date::from_calendar_date(
+        i32::try_from(n(0..4)?).ok()?,
+        time::Month::try_from(u8::try_from(n(4..6)?).ok()?).ok()?,
+        u8::try_from(n(6..8)?).ok()?,
+    )
+    .ok()?;
+    let at = time::Time::from_hms(
+        u8::try_from(n(8..10)?).ok()?,
+        u8::try_from(n(10..12)?).ok()?,
+        u8::try_from(n(12..14)?).ok()?,
+    )
+    .ok()?;
+    Some(date.with_time(at).assume_utc())
 }
 
 /// Checks an RS256 JWT against the key; the claims when it holds.
@@ -195,5 +233,43 @@ mod tests {
         assert!(verify(&jwt, &public_key(&other.der).unwrap()).is_none());
         assert!(public_key(b"\x30\x03\x02\x01\x01").is_none());
         assert!(c.not_after > OffsetDateTime::now_utc() + time::Duration::days(150));
+        assert_eq!(
+            not_after(&c.der).map(OffsetDateTime::unix_timestamp),
+            Some(c.not_after.unix_timestamp()),
+            "notAfter read back from the DER"
+        );
+        assert!(not_after(b"\x30\x03\x02\x01\x01").is_none());
+    }
+
+    fn der(tag: u8, content: &[u8]) -> Vec<u8> {
+        let mut v = vec![tag, u8::try_from(content.len()).unwrap()];
+        v.extend_from_slice(content);
+        v
+    }
+
+    #[test]
+    fn not_after_reads_generalized_time_and_refuses_garbage() {
+        let cert = |after: Vec<u8>| {
+            let validity = der(0x30, &[der(0x17, b"250101000000Z"), after].concat());
+            let tbs = [
+                der(0xa0, &der(0x02, &[2])),
+                der(0x02, &[1]),
+                der(0x30, &[]),
+                der(0x30, &[]),
+                validity,
+            ]
+            .concat();
+            der(0x30, &der(0x30, &tbs))
+        };
+        let t = not_after(&cert(der(0x18, b"20610731235959Z"))).unwrap();
+        assert_eq!(
+            (t.year(), t.month() as u8, t.day(), t.hour()),
+            (2061, 7, 31, 23)
+        );
+        let t = not_after(&cert(der(0x17, b"491231120000Z"))).unwrap();
+        assert_eq!(t.year(), 2049);
+        assert!(not_after(&cert(der(0x17, b"20610731235959Z"))).is_none());
+        assert!(not_after(&cert(der(0x18, b"20611331235959Z"))).is_none());
+        assert!(not_after(&cert(der(0x04, b"491231120000Z"))).is_none());
     }
 }

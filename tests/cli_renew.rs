@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Home, Served, Tenant, json, secret_service, secret_tool_lookup, text};
+use common::{Home, Served, Tenant, json, read, secret_service, secret_tool_lookup, text};
 use serde_json::Value;
 
 /// A sandbox that approves sign-ins at once, its tenant readable from its state file.
@@ -116,6 +116,149 @@ fn a_failed_proof_keeps_the_old_secret_working() {
     );
     let o = home.run(&["check", "keeper", "--json"], "");
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
+
+fn recorded_expiry(home: &Home, name: &str) -> Value {
+    let o = home.run(&["profiles", "--json"], "");
+    json(&o)
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .map(|p| p["secret_expires"].clone())
+        .unwrap()
+}
+
+#[test]
+fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
+    if !secret_service() {
+        return;
+    }
+    let state = served(&[]);
+    let sb = &state.sb;
+    let home = Home::new();
+    let (client_id, _) = add_scoped(&home, sb, "helpdesk");
+    assert_eq!(recorded_expiry(&home, "helpdesk"), Value::Null);
+    let o = home.run(&["expiry", "helpdesk"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let seeded = app(&state, &client_id)["secret_expires"]
+        .as_str()
+        .unwrap()
+        .get(..10)
+        .unwrap()
+        .to_string();
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), seeded);
+    assert!(
+        text(&o).contains(&format!("the secret in use expires {seeded}")),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(recorded_expiry(&home, "helpdesk"), seeded.as_str());
+
+    // After a renewal the app holds only the new secret; its end date is the one read.
+    let o = home.run(&["renew", "helpdesk", "--secret-months", "3"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let renewed = recorded_expiry(&home, "helpdesk");
+    assert_ne!(renewed, seeded.as_str());
+    home.run(
+        &[
+            "add",
+            "other",
+            "--force",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            &client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &sb.cloud_file(),
+            "--secret-stdin",
+            "--secret-expires",
+            "2031-02-03",
+        ],
+        "Zz9~not-a-secret-of-this-app",
+    );
+    assert_eq!(
+        recorded_expiry(&home, "other"),
+        "2031-02-03",
+        "typed in at add"
+    );
+    let o = home.run(&["expiry", "other"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("The app lists no secret like the one in the keyring for other."),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        recorded_expiry(&home, "other"),
+        "2031-02-03",
+        "left as it was"
+    );
+    let o = home.run(&["expiry", "helpdesk"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(recorded_expiry(&home, "helpdesk"), renewed);
+
+    // A certificate: its end date as registered on the app.
+    let o = home.run(&["cert", "helpdesk", "--months", "18"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let made = recorded_expiry(&home, "helpdesk");
+    let path = home.config().join("profiles/helpdesk.toml");
+    let edited = read(&path).replace(made.as_str().unwrap(), "2030-01-01");
+    std::fs::write(&path, edited).unwrap();
+    let o = home.run(&["expiry", "helpdesk"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("the certificate in use expires"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(recorded_expiry(&home, "helpdesk"), made);
+}
+
+#[test]
+fn a_bad_expiry_at_add_is_refused_before_anything_is_saved() {
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (client_id, secret, _) = sb.app("scoped");
+    let cf = sb.cloud_file();
+    let add = |expires: &str| {
+        home.run(
+            &[
+                "add",
+                "typed",
+                "--force",
+                "--tenant",
+                "contoso.example",
+                "--client-id",
+                &client_id,
+                "--access",
+                "graph-read",
+                "--mailbox",
+                "alice@contoso.example",
+                "--cloud-file",
+                &cf,
+                "--secret-stdin",
+                "--secret-expires",
+                expires,
+            ],
+            &secret,
+        )
+    };
+    let o = add("31/12/2027");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--secret-expires: \"31/12/2027\" is not a date: write it as 2027-05-26"),
+        "{}",
+        text(&o)
+    );
+    let o = add("2001-01-01");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not in the future"), "{}", text(&o));
+    assert!(!home.config().join("profiles/typed.toml").exists());
 }
 
 #[test]

@@ -107,6 +107,14 @@ pub enum Command {
         #[arg(long)]
         guided: bool,
     },
+    /// Read from the app registration (administrator sign-in) when the profile's secret or
+    /// certificate expires, and record it.
+    Expiry {
+        profile: String,
+        /// Public client the administrator signs in with.
+        #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
+        admin_client_id: String,
+    },
     /// List the profiles.
     Profiles {
         #[arg(long)]
@@ -276,4 +284,8 @@ pub struct AddArgs {
     /// Read the client secret's Value from standard input (required: secrets never go on the command line).
     #[arg(long, required = true)]
     pub secret_stdin: bool,
+    /// When the secret expires, as the portal shows it (2027-05-26 or 5/26/2027); `expiry`
+    /// reads it from the app registration instead.
+    #[arg(long)]
+    pub secret_expires: Option<String>,
 }

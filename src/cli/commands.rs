@@ -133,6 +133,10 @@ pub async fn dispatch(cli: Cli) -> Exit {
             admin_client_id,
             ..
         }) => super::setup_cmd::renew(&env, &profile, secret_months, &admin_client_id).await,
+        Some(Command::Expiry {
+            profile,
+            admin_client_id,
+        }) => super::setup_cmd::expiry(&env, &profile, &admin_client_id).await,
         Some(Command::Export {
             profile,
             format,
@@ -285,6 +289,12 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
         Ok(x) => x,
         Err(e) => return e,
     };
+    let today = time::OffsetDateTime::now_utc().date();
+    let secret_expires =
+        match crate::model::parse_expiry(a.secret_expires.as_deref().unwrap_or(""), today) {
+            Ok(x) => x,
+            Err(e) => return usage(format!("--secret-expires: {e}")),
+        };
     let secret = match read_secret_stdin() {
         Ok(s) => s,
         Err(e) => return e,
@@ -305,7 +315,7 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
         keyring: env.keyring,
         last_check: None,
         scope: None,
-        secret_expires: None,
+        secret_expires,
         credential: Default::default(),
     };
     match ops::save_profile(env, &profile, &secret).await {

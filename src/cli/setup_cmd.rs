@@ -423,6 +423,32 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
     }
 }
 
+/// `expiry`: the credential's end date, read from the app registration and recorded.
+pub async fn expiry(env: &Env, name: &str, admin_client_id: &str) -> Exit {
+    let mut p = match secret_profile(env, name, 6, true) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let e = env.endpoints(&p);
+    let tenant_id = p.tenant_id.to_string();
+    let session = match admin_sign_in(env, &e, &tenant_id, &p.tenant, admin_client_id).await {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    eprintln!(
+        "Signed in as {}. Reading the app registration…",
+        session.who()
+    );
+    match crate::renew::read_expiry(env, &mut p, &session.token).await {
+        Ok(r) => {
+            eprintln!("{}", r.note);
+            println!("{}", r.expires);
+            Exit::Ok
+        }
+        Err(err) => report_failure(&err),
+    }
+}
+
 /// `cert --guided`: the admin uploads the certificate in the portal; the wizard proves it.
 pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
     let mut p = match secret_profile(env, name, months, true) {

@@ -200,6 +200,8 @@ pub struct KeyInfo {
     pub usage: Option<String>,
     #[serde(default)]
     pub custom_key_identifier: Option<String>,
+    #[serde(default)]
+    pub end_date_time: Option<String>,
 }
 
 impl KeyInfo {

@@ -109,6 +109,10 @@ fn app_json(a: &App) -> Value {
             "usage": "Verify",
             "displayName": c.display_name,
             "customKeyIdentifier": c.thumbprint,
+            "endDateTime": base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &c.key)
+                .ok()
+                .and_then(|der| crate::credential::not_after(&der))
+                .and_then(|t| t.format(&Rfc3339).ok()),
             "key": null,
         })).collect::<Vec<_>>(),
         "passwordCredentials": seeded.into_iter().chain(a.passwords.iter().map(|p| json!({

@@ -259,6 +259,26 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Renewed(result));
             });
         }
+        Effect::ReadExpiry(profile) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let mut p = *profile;
+                let guard = slot.session.lock().await;
+                let result = match guard.as_ref() {
+                    None => Err(crate::cloud::Diagnosis {
+                        summary: "Nobody is signed in.".into(),
+                        evidence: String::new(),
+                        cause: "The sign-in was cancelled.".into(),
+                        fix: "Press x again.".into(),
+                    }),
+                    Some(session) => crate::renew::read_expiry(&env, &mut p, &session.token)
+                        .await
+                        .map(|r| r.note)
+                        .map_err(|e| e.diagnosis),
+                };
+                let _ = tx.send(Msg::Renewed(result));
+            });
+        }
         Effect::RunSetup(order) => {
             let slot = admin.clone();
             tokio::spawn(async move {

@@ -50,6 +50,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 out.push(h("enter", "re-check"));
                 out.push(h("s", "new secret"));
                 out.push(h("k", "certificate"));
+                out.push(h("x", "read expiry"));
                 out.push(h("e", "export"));
                 out.push(h("/", "filter"));
                 out.push(h("o", "sort"));

@@ -427,6 +427,8 @@ pub enum Effect {
     ExportAll(Box<Profile>),
     /// A new secret for the profile, with the signed-in administrator.
     Renew(Box<Profile>),
+    /// Read the profile's credential expiry from its app registration.
+    ReadExpiry(Box<Profile>),
     /// A new certificate for the profile (from its secret, or replacing its certificate).
     Certify(Box<Profile>),
     /// Guided path, signed in: look the pasted client ID up in the tenant.
@@ -456,6 +458,18 @@ impl std::fmt::Debug for SecretBox {
 
 pub const MIN_WIDTH: u16 = 80;
 pub const MIN_HEIGHT: u16 = 24;
+
+/// What an admin sign-in from the dashboard is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Upkeep {
+    /// A new client secret.
+    #[default]
+    Secret,
+    /// A new certificate.
+    Certificate,
+    /// Read when the credential expires.
+    ReadExpiry,
+}
 
 pub struct State {
     pub screen: Screen,
@@ -495,10 +509,10 @@ pub struct State {
     pub setup_running: bool,
     /// Guided setup: index into `plan` of the step shown.
     pub guide: usize,
-    /// The profile whose secret the sign-in is for (renewal), instead of a setup.
+    /// The profile the sign-in is for (renewal, or reading its expiry), instead of a setup.
     pub renewing: Option<Profile>,
-    /// The renewal under way makes a certificate instead of a secret.
-    pub renew_certificate: bool,
+    /// What the sign-in for `renewing` is for.
+    pub upkeep: Upkeep,
     pub home_sort: HomeSort,
     /// Home screen filter: profiles whose name, tenant or client ID contain it.
     pub home_filter: Input,
@@ -542,7 +556,7 @@ impl State {
             setup_running: false,
             guide: 0,
             renewing: None,
-            renew_certificate: false,
+            upkeep: Upkeep::default(),
             home_sort: HomeSort::Name,
             home_filter: Input::default(),
             filtering: false,

@@ -637,7 +637,45 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
     );
     assert!(s.busy.as_deref().unwrap().contains("certificate"));
     update(&mut s, Msg::Renewed(Ok("done".into())));
-    assert!(!s.renew_certificate && s.renewing.is_none());
+    assert!(s.upkeep == Upkeep::Secret && s.renewing.is_none());
+}
+
+#[test]
+fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    assert!(hints(&s).iter().any(|h| h.key == "x"));
+    keys(&mut s, &[Key::Char('x')]);
+    assert_eq!(s.screen, Screen::SignIn);
+    assert!(
+        !hints(&s).iter().any(|h| h.key == "g"),
+        "no guided setup from here"
+    );
+    let fx = keys(&mut s, &[Key::Esc]);
+    assert!(matches!(fx.as_slice(), [Effect::CancelSignIn]), "{fx:?}");
+    assert_eq!(s.screen, Screen::Home);
+    assert!(s.renewing.is_none());
+    keys(&mut s, &[Key::Char('x')]);
+    let fx = update(
+        &mut s,
+        Msg::SignedIn(Ok(SignedIn {
+            who: "admin@contoso.com".into(),
+            role: None,
+            lacks_rights: false,
+        })),
+    );
+    assert!(
+        matches!(fx.as_slice(), [Effect::ReadExpiry(p)] if p.name.as_str() == "fax"),
+        "{fx:?}"
+    );
+    assert!(s.busy.as_deref().unwrap().contains("expires"));
+    let fx = update(&mut s, Msg::Renewed(Ok("fax: expires 2027-05-26".into())));
+    assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]), "{fx:?}");
+    assert_eq!(s.notice.as_deref(), Some("fax: expires 2027-05-26"));
+    assert!(s.busy.is_none() && s.renewing.is_none());
 }
 
 #[test]

@@ -1,6 +1,6 @@
 use super::{
     Effect, Form, Input, Journey, Key, MailboxField, Msg, ProfileRow, Screen, SecretBox,
-    SetupOrder, SetupRow, State, Step,
+    SetupOrder, SetupRow, State, Step, Upkeep,
 };
 use crate::checks::{self, CheckRow};
 use crate::model::{
@@ -72,22 +72,24 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SignedIn(Ok(si)) if s.renewing.is_some() => {
             let profile = s.renewing.clone().expect("checked");
-            let certificate = s.renew_certificate;
-            s.busy = Some(if certificate {
-                format!(
-                    "Making, registering and proving a certificate for {} as {}…",
-                    profile.name, si.who
-                )
-            } else {
-                format!("Renewing the secret of {} as {}…", profile.name, si.who)
-            });
+            let (busy, effect) = match s.upkeep {
+                Upkeep::Certificate => (
+                    "Making, registering and proving a certificate for",
+                    Effect::Certify(Box::new(profile.clone())),
+                ),
+                Upkeep::Secret => (
+                    "Renewing the secret of",
+                    Effect::Renew(Box::new(profile.clone())),
+                ),
+                Upkeep::ReadExpiry => (
+                    "Reading from the app registration when the credential expires, for",
+                    Effect::ReadExpiry(Box::new(profile.clone())),
+                ),
+            };
+            s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
             s.signed_in = Some(si);
             s.screen = Screen::Home;
-            if certificate {
-                vec![Effect::Certify(Box::new(profile))]
-            } else {
-                vec![Effect::Renew(Box::new(profile))]
-            }
+            vec![effect]
         }
         Msg::Exported(result) => {
             s.busy = None;
@@ -100,7 +102,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Renewed(result) => {
             s.busy = None;
             s.renewing = None;
-            s.renew_certificate = false;
+            s.upkeep = Upkeep::default();
             match result {
                 Ok(note) => s.notice = Some(note),
                 Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
@@ -374,34 +376,16 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             None => Vec::new(),
         },
         Key::Char('k') => match s.selected_profile().cloned() {
-            Some(ProfileRow { profile }) => {
-                let fx = vec![Effect::StartSignIn {
-                    cloud: profile.cloud,
-                    tenant_id: profile.tenant_id,
-                }];
-                s.renewing = Some(profile);
-                s.renew_certificate = true;
-                s.code = None;
-                s.signed_in = None;
-                s.notice = None;
-                s.screen = Screen::SignIn;
-                fx
-            }
+            Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::Certificate),
+            None => Vec::new(),
+        },
+        Key::Char('x') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::ReadExpiry),
             None => Vec::new(),
         },
         Key::Char('s') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) if profile.credential.is_secret() => {
-                s.renew_certificate = false;
-                let fx = vec![Effect::StartSignIn {
-                    cloud: profile.cloud,
-                    tenant_id: profile.tenant_id,
-                }];
-                s.renewing = Some(profile);
-                s.code = None;
-                s.signed_in = None;
-                s.notice = None;
-                s.screen = Screen::SignIn;
-                fx
+                upkeep_sign_in(s, profile, Upkeep::Secret)
             }
             Some(_) => {
                 s.error = Some("This profile signs in with a certificate: k makes a new one, proves it and removes the old one.".into());
@@ -841,6 +825,21 @@ fn setup_order(s: &mut State) -> Vec<Effect> {
         cloud: s.form.cloud,
         tenant_id,
     }]
+}
+
+/// An admin sign-in for one profile's upkeep; what follows it is `upkeep`.
+fn upkeep_sign_in(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
+    let fx = vec![Effect::StartSignIn {
+        cloud: profile.cloud,
+        tenant_id: profile.tenant_id,
+    }];
+    s.renewing = Some(profile);
+    s.upkeep = upkeep;
+    s.code = None;
+    s.signed_in = None;
+    s.notice = None;
+    s.screen = Screen::SignIn;
+    fx
 }
 
 fn sign_in_key(s: &mut State, k: Key) -> Vec<Effect> {
