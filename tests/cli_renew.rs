@@ -26,27 +26,39 @@ fn app(t: &Tenant, client_id: &str) -> Value {
 
 fn add_scoped(home: &Home, sb: &Served, name: &str) -> (String, String) {
     let (client_id, secret, _) = sb.app("scoped");
-    let cf = sb.cloud_file();
-    let o = home.run(
-        &[
-            "add",
-            name,
-            "--tenant",
-            "contoso.example",
-            "--client-id",
-            &client_id,
-            "--access",
-            "graph-read",
-            "--mailbox",
-            "alice@contoso.example",
-            "--cloud-file",
-            &cf,
-            "--secret-stdin",
-        ],
-        &secret,
-    );
+    let o = add_with(home, sb, name, &client_id, &secret, &[]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     (client_id, secret)
+}
+
+/// `add NAME` for the app `client_id`, with `secret` on standard input.
+fn add_with(
+    home: &Home,
+    sb: &Served,
+    name: &str,
+    client_id: &str,
+    secret: &str,
+    extra: &[&str],
+) -> std::process::Output {
+    let cf = sb.cloud_file();
+    let mut args = vec![
+        "add",
+        name,
+        "--force",
+        "--tenant",
+        "contoso.example",
+        "--client-id",
+        client_id,
+        "--access",
+        "graph-read",
+        "--mailbox",
+        "alice@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--secret-stdin",
+    ];
+    args.extend(extra);
+    home.run(&args, secret)
 }
 
 #[test]
@@ -160,26 +172,13 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let renewed = recorded_expiry(&home, "helpdesk");
     assert_ne!(renewed, seeded.as_str());
-    home.run(
-        &[
-            "add",
-            "other",
-            "--force",
-            "--tenant",
-            "contoso.example",
-            "--client-id",
-            &client_id,
-            "--access",
-            "graph-read",
-            "--mailbox",
-            "alice@contoso.example",
-            "--cloud-file",
-            &sb.cloud_file(),
-            "--secret-stdin",
-            "--secret-expires",
-            "2031-02-03",
-        ],
+    add_with(
+        &home,
+        sb,
+        "other",
+        &client_id,
         "Zz9~not-a-secret-of-this-app",
+        &["--secret-expires", "2031-02-03"],
     );
     assert_eq!(
         recorded_expiry(&home, "other"),
@@ -224,28 +223,14 @@ fn a_bad_expiry_at_add_is_refused_before_anything_is_saved() {
     let sb = Served::start(&[]);
     let home = Home::new();
     let (client_id, secret, _) = sb.app("scoped");
-    let cf = sb.cloud_file();
     let add = |expires: &str| {
-        home.run(
-            &[
-                "add",
-                "typed",
-                "--force",
-                "--tenant",
-                "contoso.example",
-                "--client-id",
-                &client_id,
-                "--access",
-                "graph-read",
-                "--mailbox",
-                "alice@contoso.example",
-                "--cloud-file",
-                &cf,
-                "--secret-stdin",
-                "--secret-expires",
-                expires,
-            ],
+        add_with(
+            &home,
+            &sb,
+            "typed",
+            &client_id,
             &secret,
+            &["--secret-expires", expires],
         )
     };
     let o = add("31/12/2027");

@@ -423,16 +423,30 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
     }
 }
 
+/// A profile (secret or certificate) and an administrator of its tenant signed in.
+async fn signed_in_for(
+    env: &Env,
+    name: &str,
+    months: u32,
+    admin_client_id: &str,
+) -> Result<(crate::model::Profile, device::AdminSession), Exit> {
+    let p = secret_profile(env, name, months, true)?;
+    let e = env.endpoints(&p);
+    let session = admin_sign_in(
+        env,
+        &e,
+        &p.tenant_id.to_string(),
+        &p.tenant,
+        admin_client_id,
+    )
+    .await?;
+    Ok((p, session))
+}
+
 /// `expiry`: the credential's end date, read from the app registration and recorded.
 pub async fn expiry(env: &Env, name: &str, admin_client_id: &str) -> Exit {
-    let mut p = match secret_profile(env, name, 6, true) {
-        Ok(p) => p,
-        Err(exit) => return exit,
-    };
-    let e = env.endpoints(&p);
-    let tenant_id = p.tenant_id.to_string();
-    let session = match admin_sign_in(env, &e, &tenant_id, &p.tenant, admin_client_id).await {
-        Ok(s) => s,
+    let (mut p, session) = match signed_in_for(env, name, 6, admin_client_id).await {
+        Ok(x) => x,
         Err(exit) => return exit,
     };
     eprintln!(
@@ -489,14 +503,8 @@ pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
 
 /// `cert`: move a profile from its client secret to a certificate.
 pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
-    let mut p = match secret_profile(env, name, months, true) {
-        Ok(p) => p,
-        Err(exit) => return exit,
-    };
-    let e = env.endpoints(&p);
-    let tenant_id = p.tenant_id.to_string();
-    let session = match admin_sign_in(env, &e, &tenant_id, &p.tenant, admin_client_id).await {
-        Ok(s) => s,
+    let (mut p, session) = match signed_in_for(env, name, months, admin_client_id).await {
+        Ok(x) => x,
         Err(exit) => return exit,
     };
     eprintln!(

@@ -13,7 +13,7 @@ use crate::cli::Exit;
 use crate::model::{KeyringBackend, Profile, TenantInput};
 use crate::ops::{self, Env};
 use crate::vault::VaultError;
-use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State};
+use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State, Upkeep};
 
 const TICK: Duration = Duration::from_millis(100);
 
@@ -202,7 +202,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Exported(result));
             });
         }
-        Effect::Certify(profile) => {
+        Effect::Upkeep(profile, what) => {
             let slot = admin.clone();
             tokio::spawn(async move {
                 let mut p = *profile;
@@ -212,69 +212,9 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                         summary: "Nobody is signed in.".into(),
                         evidence: String::new(),
                         cause: "The sign-in was cancelled.".into(),
-                        fix: "Press k again.".into(),
+                        fix: "Press the key again.".into(),
                     }),
-                    Some(session) => crate::renew::certify(&env, &mut p, &session.token, 12)
-                        .await
-                        .map(|c| {
-                            let before = match c.retired {
-                                None => "the client secret is still on the app: delete it once nothing uses it".to_string(),
-                                Some(Ok(())) => "the certificate it replaced was removed".to_string(),
-                                Some(Err(e)) => format!("the certificate it replaced could not be removed ({e}): remove it in the portal"),
-                            };
-                            format!(
-                                "{} now signs in with a certificate valid until {}; its private key is in the keyring; {before}.",
-                                p.name, c.expires
-                            )
-                        })
-                        .map_err(|e| e.diagnosis),
-                };
-                let _ = tx.send(Msg::Renewed(result));
-            });
-        }
-        Effect::Renew(profile) => {
-            let slot = admin.clone();
-            tokio::spawn(async move {
-                let mut p = *profile;
-                let guard = slot.session.lock().await;
-                let result = match guard.as_ref() {
-                    None => Err(crate::cloud::Diagnosis {
-                        summary: "Nobody is signed in.".into(),
-                        evidence: String::new(),
-                        cause: "The sign-in was cancelled.".into(),
-                        fix: "Press s again.".into(),
-                    }),
-                    Some(session) => {
-                        crate::renew::renew(&env, &mut p, &session.token, 6)
-                            .await
-                            .map(|r| {
-                                format!(
-                                    "Renewed {}: the new secret is in the keyring, signs in, and is valid until {}; {}.",
-                                    p.name, r.expires, r.old
-                                )
-                            })
-                            .map_err(|e| e.diagnosis)
-                    }
-                };
-                let _ = tx.send(Msg::Renewed(result));
-            });
-        }
-        Effect::ReadExpiry(profile) => {
-            let slot = admin.clone();
-            tokio::spawn(async move {
-                let mut p = *profile;
-                let guard = slot.session.lock().await;
-                let result = match guard.as_ref() {
-                    None => Err(crate::cloud::Diagnosis {
-                        summary: "Nobody is signed in.".into(),
-                        evidence: String::new(),
-                        cause: "The sign-in was cancelled.".into(),
-                        fix: "Press x again.".into(),
-                    }),
-                    Some(session) => crate::renew::read_expiry(&env, &mut p, &session.token)
-                        .await
-                        .map(|r| r.note)
-                        .map_err(|e| e.diagnosis),
+                    Some(session) => upkeep(&env, &mut p, &session.token, what).await,
                 };
                 let _ = tx.send(Msg::Renewed(result));
             });
@@ -597,6 +537,39 @@ async fn look_up_app(
             Err(_) => Ok(()),
         },
     }
+}
+
+/// A dashboard action that needs the administrator's sign-in; what to tell the user.
+async fn upkeep(
+    env: &Env,
+    p: &mut Profile,
+    token: &crate::cloud::identity::AccessToken,
+    what: Upkeep,
+) -> Result<String, crate::cloud::Diagnosis> {
+    let done = match what {
+        Upkeep::Secret => crate::renew::renew(env, p, token, 6).await.map(|r| {
+            format!(
+                "Renewed {}: the new secret is in the keyring, signs in, and is valid until {}; {}.",
+                p.name, r.expires, r.old
+            )
+        }),
+        Upkeep::Certificate => crate::renew::certify(env, p, token, 12).await.map(|c| {
+            let before = match c.retired {
+                None => "the client secret is still on the app: delete it once nothing uses it"
+                    .to_string(),
+                Some(Ok(())) => "the certificate it replaced was removed".to_string(),
+                Some(Err(e)) => format!(
+                    "the certificate it replaced could not be removed ({e}): remove it in the portal"
+                ),
+            };
+            format!(
+                "{} now signs in with a certificate valid until {}; its private key is in the keyring; {before}.",
+                p.name, c.expires
+            )
+        }),
+        Upkeep::ReadExpiry => crate::renew::read_expiry(env, p, token).await.map(|r| r.note),
+    };
+    done.map_err(|e| e.diagnosis)
 }
 
 /// Every export format of the profile into a new, dated folder under the data directory.

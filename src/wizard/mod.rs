@@ -425,12 +425,9 @@ pub enum Effect {
     RunSetup(Box<SetupOrder>),
     /// Every export format of a profile, into a new folder in the data directory.
     ExportAll(Box<Profile>),
-    /// A new secret for the profile, with the signed-in administrator.
-    Renew(Box<Profile>),
-    /// Read the profile's credential expiry from its app registration.
-    ReadExpiry(Box<Profile>),
-    /// A new certificate for the profile (from its secret, or replacing its certificate).
-    Certify(Box<Profile>),
+    /// With the signed-in administrator: a new secret or certificate for the profile, or its
+    /// credential's expiry read from the app registration.
+    Upkeep(Box<Profile>, Upkeep),
     /// Guided path, signed in: look the pasted client ID up in the tenant.
     LookUpApp {
         client_id: String,

@@ -632,7 +632,7 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
         })),
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::Certify(p)] if p.name.as_str() == "fax"),
+        matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::Certificate)] if p.name.as_str() == "fax"),
         "{fx:?}"
     );
     assert!(s.busy.as_deref().unwrap().contains("certificate"));
@@ -668,7 +668,7 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
         })),
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::ReadExpiry(p)] if p.name.as_str() == "fax"),
+        matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::ReadExpiry)] if p.name.as_str() == "fax"),
         "{fx:?}"
     );
     assert!(s.busy.as_deref().unwrap().contains("expires"));

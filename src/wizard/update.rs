@@ -72,24 +72,17 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::SignedIn(Ok(si)) if s.renewing.is_some() => {
             let profile = s.renewing.clone().expect("checked");
-            let (busy, effect) = match s.upkeep {
-                Upkeep::Certificate => (
-                    "Making, registering and proving a certificate for",
-                    Effect::Certify(Box::new(profile.clone())),
-                ),
-                Upkeep::Secret => (
-                    "Renewing the secret of",
-                    Effect::Renew(Box::new(profile.clone())),
-                ),
-                Upkeep::ReadExpiry => (
-                    "Reading from the app registration when the credential expires, for",
-                    Effect::ReadExpiry(Box::new(profile.clone())),
-                ),
+            let busy = match s.upkeep {
+                Upkeep::Certificate => "Making, registering and proving a certificate for",
+                Upkeep::Secret => "Renewing the secret of",
+                Upkeep::ReadExpiry => {
+                    "Reading from the app registration when the credential expires, for"
+                }
             };
             s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
             s.signed_in = Some(si);
             s.screen = Screen::Home;
-            vec![effect]
+            vec![Effect::Upkeep(Box::new(profile), s.upkeep)]
         }
         Msg::Exported(result) => {
             s.busy = None;
