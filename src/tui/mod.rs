@@ -276,7 +276,10 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                     None => match env.secret(&profile).await {
                         Ok(s) => s,
                         Err(e) => {
-                            let _ = tx.send(Msg::CheckFailedToStart(e.to_string()));
+                            let _ = tx.send(match e {
+                                VaultError::NotFound(_, store) => Msg::SecretMissing(store.into()),
+                                _ => Msg::CheckFailedToStart(e.to_string()),
+                            });
                             return;
                         }
                     },

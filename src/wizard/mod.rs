@@ -375,6 +375,9 @@ pub enum Msg {
     ChecksDone,
     /// A profile's secret could not be read for a re-check.
     CheckFailedToStart(String),
+    /// The keyring (named) holds no secret for the profile being checked: offer to paste it
+    /// again.
+    SecretMissing(String),
     DeviceCode(Result<CodeView, String>),
     SignedIn(Result<SignedIn, crate::cloud::Diagnosis>),
     SetupStep(usize, crate::setup::StepStatus),
@@ -510,6 +513,8 @@ pub struct State {
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
     pub upkeep: Upkeep,
+    /// The secret step stores a new secret for `current` (its keyring entry was missing).
+    pub reentering: bool,
     pub home_sort: HomeSort,
     /// Home screen filter: profiles whose name, tenant or client ID contain it.
     pub home_filter: Input,
@@ -554,6 +559,7 @@ impl State {
             guide: 0,
             renewing: None,
             upkeep: Upkeep::default(),
+            reentering: false,
             home_sort: HomeSort::Name,
             home_filter: Input::default(),
             filtering: false,

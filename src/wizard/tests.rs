@@ -679,6 +679,85 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
 }
 
 #[test]
+fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", Some("2027-01-01"))], vec![]),
+    );
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RunChecks { secret: None, .. }]),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    assert_eq!(s.screen, Screen::Form(Step::Secret));
+    assert!(!s.checks_running);
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .starts_with("The Secret Service keyring holds no secret for fax"),
+        "{:?}",
+        s.error
+    );
+    assert!(
+        hints(&s)
+            .iter()
+            .any(|h| h.key == "enter" && h.action == "store & re-check")
+    );
+    typed(&mut s, "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(fx.is_empty(), "a Secret ID is not stored: {fx:?}");
+    assert!(s.error.is_some() && s.reentering);
+    for _ in 0..36 {
+        keys(&mut s, &[Key::Backspace]);
+    }
+    typed(&mut s, "Abc8Q~pasted-again");
+    let fx = keys(&mut s, &[Key::Enter]);
+    match fx.as_slice() {
+        [Effect::Save { profile, secret }] => {
+            assert_eq!(profile.name.as_str(), "fax");
+            assert_eq!(profile.secret_expires.as_deref(), Some("2027-01-01"));
+            assert_eq!(secret.0.expose(), "Abc8Q~pasted-again");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!s.reentering && s.form.secret.text().is_empty());
+    let fx = update(
+        &mut s,
+        Msg::Saved(Ok(Saved {
+            store: "Secret Service keyring".into(),
+            note: None,
+        })),
+    );
+    assert!(
+        fx.iter().any(|e| matches!(
+            e,
+            Effect::RunChecks {
+                secret: Some(_),
+                ..
+            }
+        )),
+        "{fx:?}"
+    );
+
+    // esc instead leaves it, and the next secret step is an ordinary one again.
+    keys(&mut s, &[Key::Esc]);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    s.screen = Screen::Home;
+    keys(&mut s, &[Key::Enter]);
+    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    typed(&mut s, "half-typed");
+    keys(&mut s, &[Key::Esc]);
+    assert_eq!(s.screen, Screen::Home);
+    assert!(!s.reentering && s.form.secret.text().is_empty());
+}
+
+#[test]
 fn the_dashboard_sorts_and_filters() {
     let mut s = State::new(None, None);
     s.today = time::macros::date!(2026 - 11 - 26);

@@ -234,6 +234,30 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.error = Some(m);
             Vec::new()
         }
+        Msg::SecretMissing(store) => {
+            s.checks_running = false;
+            match &s.current {
+                Some(p) if !p.credential.is_secret() => {
+                    s.screen = Screen::Home;
+                    s.error = Some(format!(
+                        "The {store} holds no private key for {}: press k to make and register a new certificate.",
+                        p.name
+                    ));
+                }
+                Some(p) => {
+                    s.form.client_id = Input::new(&p.client_id.to_string());
+                    s.form.secret.clear();
+                    s.reentering = true;
+                    s.screen = Screen::Form(Step::Secret);
+                    s.error = Some(format!(
+                        "The {store} holds no secret for {} (removed, or another machine). Paste the secret's Value to store it again, or esc to go back.",
+                        p.name
+                    ));
+                }
+                None => s.error = Some(format!("The {store} holds no secret for this profile.")),
+            }
+            Vec::new()
+        }
     }
 }
 
@@ -454,7 +478,38 @@ fn edit(s: &mut State, k: Key) -> bool {
     true
 }
 
+/// Enter or esc on the secret step when it stores a missing secret again.
+fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
+    s.error = None;
+    s.notice = None;
+    let Some(profile) = s.current.clone().filter(|_| k == Key::Enter) else {
+        s.reentering = false;
+        s.form.secret.clear();
+        s.screen = Screen::Home;
+        return Vec::new();
+    };
+    let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
+    if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+        s.error = Some(w.message().into());
+        return Vec::new();
+    }
+    if let Some(w) = warnings.first() {
+        s.notice = Some(w.message().into());
+    }
+    s.reentering = false;
+    s.form.secret.clear();
+    s.busy = Some("Saving the secret to the keyring…".into());
+    s.current_secret = Some(secret.clone());
+    vec![Effect::Save {
+        profile: Box::new(profile),
+        secret: SecretBox(secret),
+    }]
+}
+
 fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
+    if s.reentering && matches!(k, Key::Esc | Key::Enter) {
+        return reenter_key(s, k);
+    }
     if k == Key::Esc {
         s.error = None;
         s.notice = None;
