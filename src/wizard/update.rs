@@ -478,6 +478,19 @@ fn edit(s: &mut State, k: Key) -> bool {
     true
 }
 
+/// The secret as pasted, trimmed; `None` (and the reason shown) when it must not be stored.
+fn pasted_secret(s: &mut State) -> Option<Secret> {
+    let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
+    if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+        s.error = Some(w.message().into());
+        return None;
+    }
+    if let Some(w) = warnings.first() {
+        s.notice = Some(w.message().into());
+    }
+    Some(secret)
+}
+
 /// Enter or esc on the secret step when it stores a missing secret again.
 fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
     s.error = None;
@@ -488,14 +501,9 @@ fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
         s.screen = Screen::Home;
         return Vec::new();
     };
-    let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
-    if let Some(w) = warnings.iter().find(|w| w.blocks()) {
-        s.error = Some(w.message().into());
+    let Some(secret) = pasted_secret(s) else {
         return Vec::new();
-    }
-    if let Some(w) = warnings.first() {
-        s.notice = Some(w.message().into());
-    }
+    };
     s.reentering = false;
     s.form.secret.clear();
     s.busy = Some("Saving the secret to the keyring…".into());
@@ -630,14 +638,9 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
             Ok(_) => advance(s, step),
         },
         Step::Secret => {
-            let (secret, warnings) = Secret::from_pasted(s.form.secret.text());
-            if let Some(w) = warnings.iter().find(|w| w.blocks()) {
-                s.error = Some(w.message().into());
+            let Some(secret) = pasted_secret(s) else {
                 return Vec::new();
-            }
-            if let Some(w) = warnings.first() {
-                s.notice = Some(w.message().into());
-            }
+            };
             s.form.secret.clear();
             s.form.secret.insert(secret.expose());
             advance(s, step)
