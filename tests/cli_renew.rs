@@ -267,6 +267,62 @@ fn a_missing_keyring_entry_is_named() {
         "{}",
         text(&o)
     );
+
+    // check: a report all the same, naming the entry; the other profiles are still checked,
+    // and a damaged profile file is reported in its place without stopping them.
+    add_scoped(&home, sb, "kept");
+    let o = home.run(&["check", "gone", "--json"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(r["verdict"], "failed");
+    assert_eq!(r["checks"][0]["id"], "keyring");
+    assert!(
+        r["checks"][0]["diagnosis"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("add gone --force"),
+        "{r:#}"
+    );
+    std::fs::write(
+        home.config().join("profiles/broken.toml"),
+        "name = \"broken\"\ncloud = [",
+    )
+    .unwrap();
+    let o = home.run(&["check", "--all", "--json"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let all = json(&o);
+    let verdicts: Vec<(&str, &str)> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["profile"].as_str().unwrap_or("-"),
+                r["verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [("gone", "failed"), ("kept", "passed"), ("-", "failed")],
+        "{all:#}"
+    );
+    assert!(
+        all[2]["checks"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("broken.toml:2"),
+        "{all:#}"
+    );
+    assert!(text(&o).contains("broken.toml:2"), "{}", text(&o));
+    std::fs::remove_file(home.config().join("profiles/gone.toml")).unwrap();
+    let o = home.run(&["check", "--all"], "");
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "only the damaged file fails: {}",
+        text(&o)
+    );
 }
 
 #[test]

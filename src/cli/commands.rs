@@ -366,6 +366,7 @@ async fn check(
     warn_days: Option<u32>,
     wait: std::time::Duration,
 ) -> Exit {
+    let mut unreadable = Vec::new();
     let profiles: Vec<Profile> = match &profile {
         Some(name) => match load(env, name) {
             Ok(p) => vec![p],
@@ -376,10 +377,11 @@ async fn check(
             for r in env.profiles().list() {
                 match r {
                     Ok(p) => out.push(p),
-                    Err(e) => return usage(e),
+                    // The others are still checked: one damaged file must not hide them.
+                    Err(e) => unreadable.push(e),
                 }
             }
-            if out.is_empty() {
+            if out.is_empty() && unreadable.is_empty() {
                 return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
             }
             out
@@ -416,15 +418,21 @@ async fn check(
         if let Some(t) = text {
             print!("{t}");
         }
-        if exit == Exit::Usage {
-            return exit;
-        }
         worst = match (worst, exit) {
             (Exit::CheckFailed, _) | (_, Exit::CheckFailed) => Exit::CheckFailed,
             (Exit::Unavailable, _) | (_, Exit::Unavailable) => Exit::Unavailable,
             _ => Exit::Ok,
         };
         reports.extend(report);
+    }
+    for e in &unreadable {
+        eprintln!("error: {e}");
+        if json_out {
+            reports.push(unreadable_json(e));
+        }
+    }
+    if !unreadable.is_empty() && worst == Exit::Ok {
+        worst = Exit::Usage;
     }
     if !expiring.is_empty() {
         eprintln!(
@@ -476,11 +484,36 @@ async fn check_quietly(
         Ok(s) => s,
         Err(e) => {
             eprintln!("error: profile {}: {e}", p.name);
-            let exit = match e {
-                VaultError::NotFound(..) => Exit::Usage,
-                _ => Exit::Unavailable,
+            let (exit, verdict, cause, fix) = match e {
+                VaultError::NotFound(..) => (
+                    Exit::CheckFailed,
+                    Verdict::Failed,
+                    "The keyring entry was removed, or the profile was copied from another machine.",
+                    format!(
+                        "Store the secret again: `m365-mail-wizard add {} --force … --secret-stdin` (or re-check it in the wizard, which asks for it); a certificate profile needs `cert {}`.",
+                        p.name, p.name
+                    ),
+                ),
+                _ => (
+                    Exit::Unavailable,
+                    Verdict::Unavailable,
+                    "The keyring could not be reached or is locked.",
+                    "Unlock or start the keyring and check again.".to_string(),
+                ),
             };
-            return (exit, None, None);
+            let report = json_out.then(|| {
+                let mut v = report_json(env, &p, &[], verdict, 0);
+                v["checks"] = json!([{
+                    "id": "keyring", "kind": "keyring", "mailbox": null, "status": "failed",
+                    "elapsed_ms": null, "detail": e.to_string(),
+                    "diagnosis": {
+                        "summary": format!("No secret could be read for profile {}.", p.name),
+                        "evidence": e.to_string(), "cause": cause, "fix": fix,
+                    },
+                }]);
+                v
+            });
+            return (exit, report, None);
         }
     };
     let started = Instant::now();
@@ -660,6 +693,24 @@ fn report_json(
         "elapsed_ms": elapsed_ms,
         "checks": rows,
         "settings": settings,
+    })
+}
+
+/// A profile file that could not be read, in place of its report.
+fn unreadable_json(e: &crate::store::StoreError) -> Value {
+    json!({
+        "profile": null,
+        "verdict": Verdict::Failed,
+        "checks": [{
+            "id": "profile", "kind": "profile", "mailbox": null, "status": "failed",
+            "elapsed_ms": null, "detail": e.to_string(),
+            "diagnosis": {
+                "summary": "A profile file could not be read.",
+                "evidence": e.to_string(),
+                "cause": "The file was edited by hand or damaged.",
+                "fix": "Fix the line named, or remove the file and add the profile again.",
+            },
+        }],
     })
 }
 
