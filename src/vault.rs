@@ -71,7 +71,10 @@ impl KeyringVault {
                         self.name
                     ))
                 } else if self.name == "Secret Service keyring" {
-                    VaultError::Unavailable(format!("{NO_SECRET_SERVICE} ({text})"))
+                    // The connection was made when the store opened: the service is there.
+                    VaultError::Unavailable(format!(
+                        "The Secret Service is running but did not read or store the secret ({text}): its keyring is locked, or there is no default keyring yet and it wanted to ask for a password where no prompt can show. Unlock it (log in to the desktop session, or start it with `gnome-keyring-daemon --unlock` and the password on standard input) and try again."
+                    ))
                 } else {
                     VaultError::Unavailable(format!(
                         "The {} refused access ({text}); it may be disabled here (containers often block it). Use the OS keyring instead.",

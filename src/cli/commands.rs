@@ -179,7 +179,13 @@ fn read_secret_stdin() -> Result<Secret, Exit> {
     if std::io::stdin().read_to_string(&mut raw).is_err() {
         return Err(usage("could not read the secret from standard input"));
     }
-    let (secret, warnings) = Secret::from_pasted(&raw);
+    // One line ending is how `echo` and files end their text; only more is worth a note.
+    let line = raw
+        .strip_suffix("\r\n")
+        .or_else(|| raw.strip_suffix('\n'))
+        .unwrap_or(&raw);
+    let (secret, warnings) = Secret::from_pasted(line);
+    zeroize::Zeroize::zeroize(&mut raw);
     if let Some(w) = warnings.iter().find(|w| w.blocks()) {
         return Err(usage(w.message()));
     }
