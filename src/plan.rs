@@ -174,16 +174,27 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
     let mut steps = vec![
         PlanStep {
             kind: StepKind::Resolve,
-            title: format!("Look up the permission ids of {}", resources.join(" and ")),
-            graph: format!(
-                "GET /servicePrincipals?$filter=appId eq {}",
-                app_ids.join(" / ")
-            ),
-            powershell: all
-                .iter()
-                .map(|n| format!("Get-MgServicePrincipal -Filter \"appId eq '{}'\"", n.resource.app_id))
-                .collect::<Vec<_>>()
-                .join("; "),
+            title: if all.is_empty() {
+                "No Entra permission to look up: the Exchange role assignment grants the access".into()
+            } else {
+                format!("Look up the permission ids of {}", resources.join(" and "))
+            },
+            graph: if all.is_empty() {
+                "none".into()
+            } else {
+                format!(
+                    "GET /servicePrincipals?$filter=appId eq {}",
+                    app_ids.join(" / ")
+                )
+            },
+            powershell: if all.is_empty() {
+                "none".into()
+            } else {
+                all.iter()
+                    .map(|n| format!("Get-MgServicePrincipal -Filter \"appId eq '{}'\"", n.resource.app_id))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            },
             changes: "nothing (read only)".into(),
             portal: vec![],
             resource: None,

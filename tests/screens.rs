@@ -5,9 +5,12 @@ use std::time::Duration;
 
 use m365_mail_wizard::checks::CheckEvent;
 use m365_mail_wizard::cloud::Diagnosis;
-use m365_mail_wizard::model::{CloudKind, Endpoints, TenantId};
+use m365_mail_wizard::model::{CloudKind, Endpoints, Profile, TenantId};
+use m365_mail_wizard::setup::StepStatus;
 use m365_mail_wizard::tui::render::draw;
-use m365_mail_wizard::wizard::{Key, Msg, SandboxApp, SandboxView, Saved, State, update};
+use m365_mail_wizard::wizard::{
+    Key, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State, update,
+};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -413,4 +416,164 @@ fn the_caret_shows_where_typing_goes() {
     keys(&mut s, &[Key::Left, Key::Left, Key::Left, Key::Left]);
     let screen = text(&render(&s, 100, 30));
     assert!(screen.contains("> contoso▏.com"), "{screen}");
+}
+
+/// A setup (Graph read, one mailbox) with the admin signed in, on the plan screen.
+fn signed_in_setup() -> State {
+    let mut s = State::new(Some(sandbox()), None);
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.example");
+    keys(&mut s, &[Key::Enter, Key::Enter, Key::Enter]);
+    typed(&mut s, "ticketing");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::SignedIn(Ok(m365_mail_wizard::wizard::SignedIn {
+            who: "admin@contoso.example".into(),
+            role: Some("Global Administrator".into()),
+            lacks_rights: false,
+        }))],
+    );
+    s
+}
+
+#[test]
+fn setup_progress_and_guide() {
+    let mut s = signed_in_setup();
+    let mut guided = signed_in_setup();
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [
+            Msg::SetupStep(0, StepStatus::Done("app 3c1e… created".into())),
+            Msg::SetupStep(
+                1,
+                StepStatus::Done("service principal 9a0d… created".into()),
+            ),
+            Msg::SetupStep(
+                2,
+                StepStatus::Failed(Diagnosis {
+                    summary: "Microsoft Graph refused: the signed-in account may not do this."
+                        .into(),
+                    evidence: "HTTP 403 Authorization_RequestDenied".into(),
+                    cause: "The account lost its role during the setup.".into(),
+                    fix: "Sign in as a Global Administrator and press r: what exists is kept."
+                        .into(),
+                }),
+            ),
+        ],
+    );
+    snap("setup_progress_failed", &s);
+    keys(&mut guided, &[Key::Char('g')]);
+    snap("setup_guide_first_step", &guided);
+}
+
+fn dashboard_row(
+    name: &str,
+    tenant: &str,
+    expires: Option<&str>,
+    verdict: Option<&str>,
+) -> ProfileRow {
+    let last = verdict
+        .map(|v| format!("[last_check]\nat = \"2026-11-20T08:00:00Z\"\nverdict = \"{v}\"\npassed = 3\nfailed = {}\n", u8::from(v == "failed")))
+        .unwrap_or_default();
+    let mut profile: Profile = toml::from_str(&format!(
+        "name = \"{name}\"\ncloud = \"global\"\ntenant = \"{tenant}\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = [\"graph-read\"]\nmailboxes = [\"a@{tenant}\"]\n{last}"
+    ))
+    .unwrap();
+    profile.secret_expires = expires.map(String::from);
+    ProfileRow { profile }
+}
+
+#[test]
+fn home_dashboard_with_expiry_and_a_damaged_file() {
+    let mut s = State::new(None, None);
+    s.today = time::macros::date!(2026 - 11 - 26);
+    send(
+        &mut s,
+        [Msg::Profiles(
+            vec![
+                dashboard_row(
+                    "fabrikam-fax",
+                    "fabrikam.com",
+                    Some("2026-11-30"),
+                    Some("passed"),
+                ),
+                dashboard_row(
+                    "contoso-helpdesk",
+                    "contoso.com",
+                    Some("2027-05-26"),
+                    Some("passed"),
+                ),
+                dashboard_row(
+                    "tailspin-crm",
+                    "tailspin.com",
+                    Some("2026-12-15"),
+                    Some("failed"),
+                ),
+                dashboard_row("woodgrove-backup", "woodgrove.com", None, None),
+            ],
+            vec!["/home/u/.config/m365-mail-wizard/profiles/old.toml:3: expected `=`".into()],
+        )],
+    );
+    snap("home_dashboard", &s);
+}
+
+#[test]
+fn secret_step_warnings_and_resolved_tenant() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Global)))],
+    );
+    snap("step_client_id_after_resolved_tenant", &s);
+    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "8d2e1f3a-4b5c-4d6e-8f7a-9b0c1d2e3f4a");
+    keys(&mut s, &[Key::Enter]);
+    snap("step_secret_id_refused", &s);
+}
+
+#[test]
+fn summary_when_the_secret_is_only_in_memory() {
+    let mut s = filled();
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "session memory".into(),
+            note: Some(
+                "No OS keyring here: this sandbox secret is held in memory for this session only."
+                    .into(),
+            ),
+        }))],
+    );
+    send(
+        &mut s,
+        (0..4).map(|i| {
+            Msg::CheckEvent(
+                i,
+                CheckEvent::Passed {
+                    detail: "ok".into(),
+                    elapsed: Duration::from_millis(100),
+                },
+            )
+        }),
+    );
+    send(&mut s, [Msg::ChecksDone, Msg::Key(Key::Enter)]);
+    let screen = text(&render(&s, 120, 40));
+    assert!(
+        screen.contains("held in memory for this session only")
+            && !screen.contains("in the keyring:"),
+        "{screen}"
+    );
+    snap("summary_secret_in_memory", &s);
 }

@@ -79,6 +79,9 @@ pub async fn dispatch(cli: Cli) -> Exit {
         };
         return serve(opts).await;
     }
+    if cli.sandbox && cli.command.is_none() {
+        return crate::tui::run_sandbox(dirs, keyring).await;
+    }
     let sandbox = if cli.sandbox {
         match Sandbox::start(SandboxOptions::default()).await {
             Ok(s) => Some(s),

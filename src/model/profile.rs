@@ -220,6 +220,10 @@ impl Profile {
             ("Tenant ID", tenant.clone()),
             ("Client ID", self.client_id.to_string()),
             match &self.credential {
+                Credential::Secret if self.keyring == KeyringBackend::SessionMemory => (
+                    "Client secret",
+                    "held in memory for this session only (no keyring here): store it in a keyring to keep it".into(),
+                ),
                 Credential::Secret => (
                     "Client secret",
                     format!("in the keyring: {keyring_service} / {}", self.name),

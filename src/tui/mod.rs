@@ -58,26 +58,65 @@ fn load_profiles(env: &Env) -> (Vec<ProfileRow>, Vec<String>) {
     (rows, broken)
 }
 
-pub async fn run(env: Env) -> Exit {
-    let env = Arc::new(env);
-    let mut state = initial_state(&env);
-    let (mut guard_term, (tx, mut rx)) = match terminal::Guard::enter() {
-        Ok(gt) => (gt, mpsc::unbounded_channel::<Msg>()),
+fn enter() -> Option<(terminal::Guard, terminal::Term)> {
+    match terminal::Guard::enter() {
+        Ok(gt) => Some(gt),
         Err(e) => {
             eprintln!(
                 "error: this terminal cannot run the wizard ({e}); use the commands instead (--help)"
             );
-            return Exit::Usage;
+            None
+        }
+    }
+}
+
+/// For the start-up benchmark: leave right after the first frame is on the screen.
+fn exit_after_first_frame() -> bool {
+    std::env::var_os("M365MW_EXIT_AFTER_FIRST_FRAME").is_some()
+}
+
+pub async fn run(env: Env) -> Exit {
+    let Some(mut guard_term) = enter() else {
+        return Exit::Usage;
+    };
+    let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
+    drop(guard_term);
+    exit
+}
+
+/// `--sandbox`: the first frame says the sandbox tenant is starting (its signing key takes a
+/// moment to generate), then the wizard runs against it.
+pub async fn run_sandbox(dirs: crate::store::Dirs, keyring: KeyringBackend) -> Exit {
+    let Some(mut guard_term) = enter() else {
+        return Exit::Usage;
+    };
+    if guard_term.1.draw(render::draw_starting).is_err() || exit_after_first_frame() {
+        return Exit::Ok;
+    }
+    let sandbox = match crate::sandbox::Sandbox::start(Default::default()).await {
+        Ok(s) => s,
+        Err(e) => {
+            drop(guard_term);
+            eprintln!("error: the sandbox tenant did not start: {e}");
+            return Exit::Unavailable;
         }
     };
-    let term = &mut guard_term.1;
+    let env = Env::new(dirs, Some(sandbox.info().clone()), keyring);
+    let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
+    drop(guard_term);
+    sandbox.stop().await;
+    exit
+}
+
+async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {
+    let mut state = initial_state(&env);
+    let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     if let Ok(size) = term.size() {
         state.size = (size.width, size.height);
     }
     spawn_input(tx.clone());
     let admin = Arc::new(AdminSlot::default());
-    // For the start-up benchmark: leave right after the first frame is on the screen.
-    let exit_after_first_frame = std::env::var_os("M365MW_EXIT_AFTER_FIRST_FRAME").is_some();
+    let exit_after_first_frame = exit_after_first_frame();
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     // Redrawn only after a message changed something: an idle wizard does not redraw.
@@ -116,7 +155,6 @@ pub async fn run(env: Env) -> Exit {
             break;
         }
     }
-    drop(guard_term);
     Exit::Ok
 }
 

@@ -8,7 +8,7 @@ use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, 
 
 use crate::catalog::catalog;
 use crate::checks::Status;
-use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel};
+use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel, KeyringBackend};
 use crate::setup::StepStatus;
 use crate::wizard::{
     Input, Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints,
@@ -52,6 +52,18 @@ pub fn draw(f: &mut Frame, s: &State) {
     }
     draw_status(f, s, status);
     f.render_widget(Paragraph::new(key_lines), keys);
+}
+
+/// The first frame of `--sandbox`, while the sandbox tenant starts.
+pub fn draw_starting(f: &mut Frame) {
+    let text = vec![
+        Line::from(" m365-mail-wizard").bold(),
+        Line::default(),
+        Line::from(" Starting the sandbox tenant (contoso.example) on this machine…").fg(ACCENT),
+        Line::from(" Nothing here reaches Microsoft; its apps, mailboxes and secrets are made up.")
+            .fg(DIM),
+    ];
+    f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), f.area());
 }
 
 fn draw_top(f: &mut Frame, s: &State, area: Rect) {
@@ -148,14 +160,55 @@ fn profiles_title(s: &State) -> String {
 }
 
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
-    let sandbox_rows = s
-        .sandbox
-        .as_ref()
-        .map(|sb| sb.apps.len() as u16 + 3)
-        .unwrap_or(0);
-    let [profiles_area, rest] = Layout::vertical([
-        Constraint::Min(5),
-        Constraint::Length(sandbox_rows + s.broken.len() as u16),
+    let details_rows = if s.selected_profile().is_some() { 7 } else { 0 };
+    // What is left below the list (at least three profile rows) for damaged files and the
+    // sandbox's apps; the apps that do not fit are counted, not silently dropped.
+    let room = area.height.saturating_sub(5 + details_rows) as usize;
+    let mut lines: Vec<Line> = s
+        .broken
+        .iter()
+        .map(|b| Line::from(format!(" ✘ {b}")).fg(BAD))
+        .collect();
+    if let Some(sb) = &s.sandbox {
+        lines.push(Line::from(format!(
+            " Sandbox apps in {} (client IDs; F2 fills a sandbox app's secret):",
+            sb.tenant_domain
+        )));
+        let fits = room.saturating_sub(lines.len() + 2).min(sb.apps.len());
+        let shown = if fits < sb.apps.len() {
+            fits.saturating_sub(1)
+        } else {
+            fits
+        };
+        for a in &sb.apps[..shown] {
+            lines.push(Line::from(vec![
+                Span::raw(format!("   {:<36} ", a.client_id)).fg(ACCENT),
+                Span::raw(a.name.clone()),
+            ]));
+        }
+        if shown < sb.apps.len() {
+            lines.push(
+                Line::from(format!(
+                    "   … {} more (a taller terminal shows them; `sandbox serve` prints them all)",
+                    sb.apps.len() - shown
+                ))
+                .fg(DIM),
+            );
+        }
+        let short: Vec<&str> = sb
+            .mailboxes
+            .iter()
+            .map(|m| m.split('@').next().unwrap_or(m))
+            .collect();
+        let text = format!(" Mailboxes (@{}): {}", sb.tenant_domain, short.join(" "));
+        lines.push(Line::from(text).fg(DIM));
+    }
+    // One more row where the sandbox's mailbox line may wrap.
+    let rest_rows = (lines.len() + usize::from(s.sandbox.is_some())).min(room) as u16;
+    let [profiles_area, details_area, rest] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(details_rows),
+        Constraint::Length(rest_rows),
     ])
     .areas(area);
     let items: Vec<ListItem> = if s.profiles.is_empty() {
@@ -167,46 +220,7 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             .into_iter()
             .enumerate()
             .map(|(i, row)| {
-                let p = &row.profile;
-                let access: Vec<&str> = p.access.iter().map(|a| a.key()).collect();
-                let mut spans = vec![
-                    Span::raw(if i == s.home_cursor { "> " } else { "  " }).fg(ACCENT),
-                    Span::raw(format!("{:<14} ", clip(p.name.as_str(), 14))).bold(),
-                    Span::raw(format!("{:<20} ", clip(&p.tenant, 20))),
-                    Span::raw(format!("{:<22} ", clip(&access.join(","), 22))),
-                    Span::raw(format!(
-                        "{:>2} mailbox{} ",
-                        p.mailboxes.len(),
-                        if p.mailboxes.len() == 1 { " " } else { "es" }
-                    )),
-                ];
-                if let Some((days, level)) = p.expiry(s.today) {
-                    let text = if days < 0 {
-                        "expired ".to_string()
-                    } else {
-                        format!("{days:>3} d ")
-                    };
-                    let tone = match level {
-                        ExpiryLevel::Fine => DIM,
-                        ExpiryLevel::Soon => WARN,
-                        ExpiryLevel::Urgent => BAD,
-                    };
-                    spans.push(Span::raw(text).fg(tone));
-                }
-                match &p.last_check {
-                    Some(c) => {
-                        spans.push(verdict_mark(c.verdict));
-                        spans.push(
-                            Span::raw(format!(
-                                " {}",
-                                c.at.get(..16).unwrap_or(&c.at).replace('T', " ")
-                            ))
-                            .fg(DIM),
-                        );
-                    }
-                    None => spans.push(Span::raw("not checked").fg(DIM)),
-                }
-                let item = ListItem::new(Line::from(spans));
+                let item = ListItem::new(profile_line(s, &row.profile, i == s.home_cursor));
                 if i == s.home_cursor {
                     item.add_modifier(Modifier::REVERSED)
                 } else {
@@ -219,31 +233,117 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
         List::new(items).block(Block::bordered().title(profiles_title(s))),
         profiles_area,
     );
-    let mut lines: Vec<Line> = s
-        .broken
-        .iter()
-        .map(|b| Line::from(format!(" ✘ {b}")).fg(BAD))
-        .collect();
-    if let Some(sb) = &s.sandbox {
-        lines.push(Line::from(format!(
-            " Sandbox apps in {} (client IDs; F2 fills a sandbox app's secret):",
-            sb.tenant_domain
-        )));
-        for a in &sb.apps {
-            lines.push(Line::from(vec![
-                Span::raw(format!("   {:<36} ", a.client_id)).fg(ACCENT),
-                Span::raw(a.name.clone()),
-            ]));
-        }
-        let short: Vec<&str> = sb
-            .mailboxes
-            .iter()
-            .map(|m| m.split('@').next().unwrap_or(m))
-            .collect();
-        let text = format!(" Mailboxes (@{}): {}", sb.tenant_domain, short.join(" "));
-        lines.push(Line::from(text).fg(DIM));
+    if let Some(row) = s.selected_profile() {
+        f.render_widget(
+            Paragraph::new(profile_details(s, &row.profile))
+                .block(Block::bordered().title(format!(" {} ", row.profile.name))),
+            details_area,
+        );
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+}
+
+/// One dashboard row: name, tenant, access, days to expiry, last verdict and when.
+fn profile_line(s: &State, p: &crate::model::Profile, selected: bool) -> Line<'static> {
+    let access: Vec<&str> = p.access.iter().map(|a| a.key()).collect();
+    let mut spans = vec![
+        Span::raw(if selected { "> " } else { "  " }).fg(ACCENT),
+        Span::raw(format!("{:<16} ", clip(p.name.as_str(), 16))).bold(),
+        Span::raw(format!("{:<18} ", clip(&p.tenant, 18))),
+        Span::raw(format!("{:<14} ", clip(&access.join(","), 14))),
+    ];
+    spans.push(match p.expiry(s.today) {
+        Some((days, level)) => {
+            let tone = match level {
+                ExpiryLevel::Fine => DIM,
+                ExpiryLevel::Soon => WARN,
+                ExpiryLevel::Urgent => BAD,
+            };
+            let text = if days < 0 {
+                "expired".to_string()
+            } else {
+                format!("{days} d")
+            };
+            Span::raw(format!("{text:>7}  ")).fg(tone)
+        }
+        None => Span::raw(format!("{:>7}  ", "?")).fg(DIM),
+    });
+    match &p.last_check {
+        Some(c) => {
+            spans.push(verdict_mark(c.verdict));
+            spans.push(
+                Span::raw(format!(
+                    " {}",
+                    c.at.get(5..16).unwrap_or(&c.at).replace('T', " ")
+                ))
+                .fg(DIM),
+            );
+        }
+        None => spans.push(Span::raw("not checked").fg(DIM)),
+    }
+    Line::from(spans)
+}
+
+/// The selected profile in full.
+fn profile_details(s: &State, p: &crate::model::Profile) -> Vec<Line<'static>> {
+    let row =
+        |k: &str, v: String| Line::from(vec![Span::raw(format!("{k:<11}")).fg(DIM), Span::raw(v)]);
+    let credential = match &p.credential {
+        crate::model::Credential::Secret => "secret".to_string(),
+        crate::model::Credential::Certificate { thumbprint } => {
+            format!("certificate {}…", thumbprint.get(..8).unwrap_or(thumbprint))
+        }
+    };
+    let expiry = match (p.expiry(s.today), &p.secret_expires) {
+        (Some((days, _)), Some(date)) if days < 0 => format!("expired {date}"),
+        (Some((days, _)), Some(date)) => format!("expires {date} ({days} days)"),
+        _ => "expiry unknown (x reads it from the app registration)".to_string(),
+    };
+    let scope = match &p.scope {
+        Some(sc) => match &sc.group {
+            Some(g) => format!("{} · group {g}", sc.kind.key()),
+            None => sc.kind.key().to_string(),
+        },
+        None => "not recorded (app added, not set up here)".to_string(),
+    };
+    let mut mailboxes: Vec<String> = p.mailboxes.iter().map(|m| m.to_string()).collect();
+    if let Some(d) = &p.deny_mailbox {
+        mailboxes.push(format!("denied: {d}"));
+    }
+    let last = match &p.last_check {
+        Some(c) => format!(
+            "{} {} ({} passed, {} failed)",
+            match c.verdict {
+                CheckVerdict::Passed => "passed",
+                CheckVerdict::Failed => "failed",
+                CheckVerdict::Waiting => "waiting for Exchange",
+            },
+            c.at.get(..16).unwrap_or(&c.at).replace('T', " "),
+            c.passed,
+            c.failed
+        ),
+        None => "never".to_string(),
+    };
+    vec![
+        row(
+            "Tenant",
+            format!("{} · {} · {}", p.tenant, p.tenant_id, p.cloud.label()),
+        ),
+        row("App", format!("{} · {credential} · {expiry}", p.client_id)),
+        row(
+            "Access",
+            format!(
+                "{} · scope {scope}",
+                p.access
+                    .iter()
+                    .map(|a| a.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+        row("Mailboxes", mailboxes.join(", ")),
+        row("Last check", last),
+    ]
 }
 
 fn clip(s: &str, n: usize) -> String {
@@ -692,8 +792,13 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
         ]));
     }
     lines.push(Line::default());
-    lines.push(
-        Line::from(format!(
+    let saved = if p.keyring == KeyringBackend::SessionMemory {
+        format!(
+            "Profile \"{}\" is saved, its secret only in this session's memory: re-check it here (esc, r) before you quit.",
+            p.name
+        )
+    } else {
+        format!(
             "Profile \"{}\" is saved; re-check any time with: m365-mail-wizard{} check {}",
             p.name,
             if s.sandbox.is_some() {
@@ -702,9 +807,9 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
                 ""
             },
             p.name
-        ))
-        .fg(DIM),
-    );
+        )
+    };
+    lines.push(Line::from(saved).fg(DIM));
     f.render_widget(Clear, area);
     f.render_widget(
         Paragraph::new(lines)
