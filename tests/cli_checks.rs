@@ -108,7 +108,7 @@ fn app_without_consent_fails_on_missing_roles() {
         "e2e-noconsent",
         "no-consent",
         "graph-read",
-        None,
+        Some("ceo@contoso.example"),
     );
     assert_eq!(code, 1);
     let t = row(&r, "token:graph");
@@ -132,6 +132,16 @@ fn app_without_consent_fails_on_missing_roles() {
             .as_str()
             .unwrap()
             .contains("ErrorAccessDenied")
+    );
+    // ceo@ is refused too, but so is every mailbox: that proves nothing about a scope.
+    let d = row(&r, "denied:ceo@contoso.example");
+    assert_eq!(d["status"], "skipped", "{d:#}");
+    assert!(
+        d["detail"]
+            .as_str()
+            .unwrap()
+            .contains("says nothing about the scope"),
+        "{d:#}"
     );
     home.run(&["forget", "e2e-noconsent"], "");
 }

@@ -188,6 +188,10 @@ pub async fn run(
     });
     let gate = Arc::new(Semaphore::new(CONCURRENCY));
     let mut set = JoinSet::new();
+    // What each row probes with: a refusal of the must-be-denied mailbox shows the scope only
+    // if the same probe reached a mailbox it should.
+    let probes: Vec<CheckKind> = specs.iter().map(|s| s.via.unwrap_or(s.kind)).collect();
+    let denied: Vec<bool> = specs.iter().map(|s| s.kind == CheckKind::Denied).collect();
     for (i, spec) in specs.into_iter().enumerate() {
         if matches!(spec.kind, CheckKind::Token | CheckKind::ExchangeToken) || spec.skip.is_some() {
             continue;
@@ -217,15 +221,37 @@ pub async fn run(
         });
     }
     let mut refused = Vec::new();
+    let mut denied_as_intended = Vec::new();
+    let mut reached: Vec<CheckKind> = Vec::new();
     while let Some(joined) = set.join_next().await {
         match joined {
-            Ok((i, Outcome::Done(ev))) => send(i, ev),
+            Ok((i, Outcome::Done(ev @ CheckEvent::Passed { .. }))) if denied[i] => {
+                denied_as_intended.push((i, ev));
+            }
+            Ok((i, Outcome::Done(ev))) => {
+                if matches!(ev, CheckEvent::Passed { .. }) {
+                    reached.push(probes[i]);
+                }
+                send(i, ev);
+            }
             Ok((i, r)) => refused.push((i, r)),
             Err(e) => tracing::error!(error = %e, "a check task ended abnormally"),
         }
     }
     for (i, ev) in diagnose_refusals(&shared, refused) {
         send(i, ev);
+    }
+    for (i, ev) in denied_as_intended {
+        if reached.contains(&probes[i]) {
+            send(i, ev);
+        } else {
+            send(
+                i,
+                CheckEvent::Skipped {
+                    reason: "refused, but no intended mailbox was reachable this way either: that says nothing about the scope yet; fix the failing checks, then check again".into(),
+                },
+            );
+        }
     }
 }
 
