@@ -47,6 +47,9 @@ impl Drop for OpenedVaults {
     }
 }
 
+/// Said wherever a secret goes to the Linux kernel keyring.
+pub const KEYUTILS_WARNING: &str = "Secret stored in the Linux kernel keyring, which does not survive a reboot: store it again after one (`add --force`), or use the OS keyring.";
+
 impl Env {
     pub fn new(dirs: Dirs, sandbox: Option<SandboxInfo>, keyring: KeyringBackend) -> Env {
         Env {

@@ -329,6 +329,9 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
     };
     match ops::save_profile(env, &profile, &secret).await {
         Ok(()) => {
+            if profile.keyring == KeyringBackend::Keyutils {
+                eprintln!("warning: {}", ops::KEYUTILS_WARNING);
+            }
             eprintln!(
                 "Saved profile {} (tenant {}); the secret is in the keyring ({} / {}). Next: m365-mail-wizard{} check {}",
                 profile.name,
