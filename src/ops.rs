@@ -96,6 +96,11 @@ impl Env {
             f(store.as_ref())
         })
         .await
+        .inspect(|r| {
+            if let Err(e @ VaultError::Unavailable(_)) = r {
+                tracing::warn!(error = %e, "keyring unavailable");
+            }
+        })
         .unwrap_or_else(|e| {
             Err(VaultError::Unavailable(format!(
                 "the keyring call did not finish: {e}"
@@ -182,6 +187,13 @@ pub async fn save_profile(env: &Env, profile: &Profile, secret: &Secret) -> Resu
     env.with_vault(profile.keyring, move |v| v.set(&name, &secret))
         .await?;
     env.profiles().save(profile)?;
+    tracing::info!(
+        profile = %profile.name,
+        tenant_id = %profile.tenant_id,
+        client_id = %profile.client_id,
+        keyring = ?profile.keyring,
+        "profile saved, its secret in the keyring"
+    );
     Ok(())
 }
 
@@ -198,6 +210,7 @@ pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<Vec<String>,
         Err(e) => return Err(e.into()),
     }
     env.profiles().remove(&profile.name)?;
+    tracing::info!(profile = %profile.name, "profile forgotten");
     Ok(notes)
 }
 
@@ -256,6 +269,18 @@ pub async fn record_check(
     rows: &[CheckRow],
 ) -> Result<(), StoreError> {
     let count = |s| rows.iter().filter(|r| r.status == s).count() as u32;
+    for r in rows.iter().filter(|r| r.status == checks::Status::Failed) {
+        if let Some(d) = &r.diagnosis {
+            tracing::info!(profile = %profile.name, check = %r.id, summary = %d.summary, evidence = %d.evidence, "check failed");
+        }
+    }
+    tracing::info!(
+        profile = %profile.name,
+        verdict = ?checks::verdict(rows),
+        passed = count(checks::Status::Passed),
+        failed = count(checks::Status::Failed),
+        "checks done"
+    );
     profile.last_check = Some(LastCheck {
         at: now_rfc3339(),
         verdict: match checks::verdict(rows) {

@@ -93,6 +93,25 @@ fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     assert_eq!(profiles[0]["last_check"]["verdict"], "passed");
     let o = home.run(&["forget", "e2e-scoped"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+
+    // The log tells what happened, to its owner only, and never the secret.
+    let path = home.data().join("m365-mail-wizard.log");
+    let log = std::fs::read_to_string(&path).unwrap();
+    for said in [
+        "profile saved, its secret in the keyring",
+        "checks done",
+        "profile forgotten",
+        "e2e-scoped",
+    ] {
+        assert!(log.contains(said), "{said}: {log}");
+    }
+    assert!(
+        !log.contains(&sb.app("scoped").1),
+        "the secret is not logged"
+    );
+    let mode =
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&path).unwrap().permissions());
+    assert_eq!(mode & 0o777, 0o600);
 }
 
 #[test]

@@ -353,9 +353,8 @@ async fn save(
     match ops::save_profile(env, &profile, &secret).await {
         Ok(()) => Ok(Saved {
             store: store_name(env.keyring).into(),
-            note: (env.keyring == KeyringBackend::Keyutils).then(|| {
-                ops::KEYUTILS_WARNING.to_string()
-            }),
+            note: (env.keyring == KeyringBackend::Keyutils)
+                .then(|| ops::KEYUTILS_WARNING.to_string()),
         }),
         Err(ops::SaveError::Vault(VaultError::Unavailable(why))) if env.sandbox.is_some() => {
             tracing::info!(reason = %why, "no keyring: sandbox secret kept in memory");
