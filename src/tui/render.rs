@@ -477,7 +477,7 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             ).fg(DIM));
         }
         Step::Access => {
-            for (i, a) in AccessChoice::ALL.iter().enumerate() {
+            for (i, a) in form.choices().iter().enumerate() {
                 let on = form.access.contains(a);
                 let cur = form.access_cursor == i;
                 let style = if cur {
@@ -495,7 +495,7 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                     style,
                 ));
             }
-            let cur = form.access_cursor == AccessChoice::ALL.len();
+            let cur = form.access_cursor == form.choices().len();
             let style = if cur {
                 Style::default().fg(ACCENT).bold()
             } else {
@@ -510,7 +510,7 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                 style,
             ));
             lines.push(Line::default());
-            if let Some(a) = AccessChoice::ALL.get(form.access_cursor) {
+            if let Some(a) = form.choices().get(form.access_cursor) {
                 let req = catalog().requirement(*a);
                 let tone = if *a == AccessChoice::Ews { WARN } else { DIM };
                 lines.push(Line::from(req.explain.clone()).fg(tone));

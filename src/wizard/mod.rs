@@ -349,7 +349,16 @@ impl Form {
 
     /// Rows of the access step: each choice, then the send-test option.
     pub fn access_rows(&self) -> usize {
-        AccessChoice::ALL.len() + 1
+        self.choices().len() + 1
+    }
+
+    /// The access choices this journey offers: checking an existing app lists only what its
+    /// checks can prove (a delegated sign-in needs the mailbox user, so it is set up only).
+    pub fn choices(&self) -> &'static [AccessChoice] {
+        match self.journey {
+            Journey::Check => &AccessChoice::ALL[..AccessChoice::ALL.len() - 1],
+            Journey::Setup => &AccessChoice::ALL,
+        }
     }
 }
 

@@ -803,3 +803,14 @@ fn typed_keys(s: &mut State, text: &str) {
         update(s, Msg::Key(Key::Char(c)));
     }
 }
+
+#[test]
+fn checking_an_existing_app_lists_only_choices_its_checks_prove() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('c')]);
+    assert!(!s.form.choices().contains(&AccessChoice::Delegated));
+    assert_eq!(s.form.access_rows(), AccessChoice::ALL.len());
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('n')]);
+    assert!(s.form.choices().contains(&AccessChoice::Delegated));
+}

@@ -589,7 +589,7 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
 }
 
 fn toggle_access(f: &mut Form) {
-    match AccessChoice::ALL.get(f.access_cursor) {
+    match f.choices().get(f.access_cursor) {
         Some(a) => {
             if let Some(i) = f.access.iter().position(|x| x == a) {
                 f.access.remove(i);
