@@ -323,6 +323,15 @@ fn a_missing_keyring_entry_is_named() {
         "only the damaged file fails: {}",
         text(&o)
     );
+    let o = home.run(&["forget", "broken"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("broken.toml:2")
+            && text(&o).contains("Forgot the damaged profile broken (no keyring entry was stored)"),
+        "{}",
+        text(&o)
+    );
+    assert!(!home.config().join("profiles/broken.toml").exists());
 }
 
 #[test]

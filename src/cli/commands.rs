@@ -797,9 +797,34 @@ fn profiles(env: &Env, json_out: bool) -> Exit {
 }
 
 async fn forget(env: &Env, name: &str) -> Exit {
-    let p = match load(env, name) {
+    let parsed = match ProfileName::parse(name) {
+        Ok(n) => n,
+        Err(e) => return usage(e),
+    };
+    let p = match env.profiles().load(&parsed) {
         Ok(p) => p,
-        Err(e) => return e,
+        // Asked to forget it: a damaged file goes too, with the entry under its name in the
+        // keyring this run uses (the file no longer says which).
+        Err(e @ StoreError::Corrupt { .. }) => {
+            eprintln!("note: {e}");
+            let n = parsed.to_string();
+            let entry = match env.with_vault(env.keyring, move |v| v.delete(&n)).await {
+                Ok(()) => "and its keyring entry",
+                Err(VaultError::NotFound(..)) => "(no keyring entry was stored)",
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return Exit::Unavailable;
+                }
+            };
+            return match env.profiles().remove(&parsed) {
+                Ok(()) => {
+                    eprintln!("Forgot the damaged profile {parsed} {entry}.");
+                    Exit::Ok
+                }
+                Err(e) => usage(e),
+            };
+        }
+        Err(e) => return usage(e),
     };
     match ops::forget_profile(env, &p).await {
         Ok(notes) => {
