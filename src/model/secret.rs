@@ -65,6 +65,22 @@ impl Secret {
     }
 }
 
+/// Whether a word typed into some other field may be a client secret pasted there by mistake:
+/// today's secret Values carry a `~`; older ones are long mixes of upper and lower case and
+/// digits with no `@` or `.` (which addresses and domains have).
+pub fn looks_like_secret(word: &str) -> bool {
+    let w = word.trim();
+    let long = w.chars().count() >= 30 && !w.chars().any(char::is_whitespace);
+    if !long || Guid::is_guid_shaped(w) {
+        return false;
+    }
+    let mixed = w.chars().any(|c| c.is_ascii_uppercase())
+        && w.chars().any(|c| c.is_ascii_lowercase())
+        && w.chars().any(|c| c.is_ascii_digit())
+        && !w.contains(['@', '.']);
+    w.contains('~') || mixed
+}
+
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
         self.expose() == other.expose()
@@ -74,6 +90,23 @@ impl PartialEq for Secret {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secret_shaped_words_are_told_apart_from_other_answers() {
+        assert!(looks_like_secret(
+            "sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD"
+        ));
+        assert!(looks_like_secret("Zk3PqR7sT9uV1wX3yZ5aB7cD9eF1gH3jK"));
+        for other in [
+            "contoso.onmicrosoft.com",
+            "alice@contoso.example",
+            "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f",
+            "helpdesk-contoso-production-2026",
+            "short~",
+        ] {
+            assert!(!looks_like_secret(other), "{other}");
+        }
+    }
 
     #[test]
     fn secret_id_is_recognised() {

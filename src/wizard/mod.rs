@@ -315,17 +315,27 @@ impl Form {
     }
 
     pub fn draft(&self) -> Draft {
+        // A draft is a plain file: a secret pasted into the wrong field must not reach it.
+        let secret = self.secret.text().trim();
+        let keep = |text: &str| -> String {
+            text.split_inclusive([',', ';', ' '])
+                .filter(|w| {
+                    let w = w.trim_end_matches([',', ';', ' ']);
+                    !crate::model::looks_like_secret(w) && (secret.is_empty() || w.trim() != secret)
+                })
+                .collect()
+        };
         Draft {
             cloud: self.cloud.key().to_string(),
-            tenant: self.tenant.text().to_string(),
+            tenant: keep(self.tenant.text()),
             // Only an id is kept: whatever else was typed there might be a pasted secret.
             client_id: crate::model::ClientId::parse(self.client_id.text())
                 .map(|c| c.to_string())
                 .unwrap_or_default(),
             access: self.access.iter().map(|a| a.key().to_string()).collect(),
-            mailboxes: self.mailboxes.text().to_string(),
-            deny_mailbox: self.deny.text().to_string(),
-            name: self.name.text().to_string(),
+            mailboxes: keep(self.mailboxes.text()),
+            deny_mailbox: keep(self.deny.text()),
+            name: keep(self.name.text()),
         }
     }
 

@@ -814,3 +814,31 @@ fn checking_an_existing_app_lists_only_choices_its_checks_prove() {
     keys(&mut s, &[Key::Char('n')]);
     assert!(s.form.choices().contains(&AccessChoice::Delegated));
 }
+
+#[test]
+fn a_secret_pasted_into_another_field_never_reaches_the_draft() {
+    let mut f = Form {
+        tenant: Input::new("sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD"),
+        mailboxes: Input::new(
+            "alice@contoso.example, Zk3PqR7sT9uV1wX3yZ5aB7cD9eF1gH3jK, bob@contoso.example",
+        ),
+        name: Input::new("helpdesk"),
+        ..Form::default()
+    };
+    f.secret.insert("helpdesk-typed-into-secret");
+    f.deny = Input::new("helpdesk-typed-into-secret");
+    let d = f.draft();
+    assert_eq!(d.tenant, "");
+    assert!(
+        d.mailboxes.contains("alice@contoso.example")
+            && d.mailboxes.contains("bob@contoso.example")
+            && !d.mailboxes.contains("Zk3P"),
+        "{}",
+        d.mailboxes
+    );
+    assert_eq!(
+        d.deny_mailbox, "",
+        "the secret field's own text is never kept elsewhere"
+    );
+    assert_eq!(d.name, "helpdesk", "ordinary answers are kept");
+}
