@@ -141,6 +141,17 @@ pub async fn resolve_tenant(
     kind: CloudKind,
     tenant: &TenantInput,
 ) -> Result<(TenantInfo, CloudKind), (Diagnosis, bool)> {
+    resolve_tenant_in(http, endpoints, kind, tenant, &Endpoints::named).await
+}
+
+/// As `resolve_tenant`, with the endpoints of each named cloud from `named`.
+async fn resolve_tenant_in(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    kind: CloudKind,
+    tenant: &TenantInput,
+    named: &(dyn Fn(CloudKind) -> Option<Endpoints> + Sync),
+) -> Result<(TenantInfo, CloudKind), (Diagnosis, bool)> {
     let text = tenant.to_string();
     match discover_tenant(http, endpoints, tenant).await {
         Ok(info) => match expected_instance(kind) {
@@ -149,7 +160,7 @@ pub async fn resolve_tenant(
                 let detected = CloudKind::detect(&info.cloud_instance, &info.region_sub_scope)
                     .filter(|d| *d != kind)
                     .ok_or_else(wrong)?;
-                let there = Endpoints::named(detected).ok_or_else(wrong)?;
+                let there = named(detected).ok_or_else(wrong)?;
                 match discover_tenant(http, &there, tenant).await {
                     Ok(found) => Ok((found, detected)),
                     Err(_) => Err(wrong()),
@@ -337,5 +348,65 @@ pub fn keyring_service(env: &Env) -> &'static str {
         crate::vault::SANDBOX_SERVICE
     } else {
         crate::vault::SERVICE
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sandbox::{Sandbox, SandboxOptions};
+
+    async fn posing_as(instance: &str, sub_scope: &str) -> Sandbox {
+        Sandbox::start(SandboxOptions {
+            cloud_instance: Some((instance.into(), sub_scope.into())),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_tenant_of_another_national_cloud_is_found_there_or_named() {
+        let http = crate::cloud::http::client();
+        let tenant = TenantInput::parse("contoso.example").unwrap();
+        for (instance, sub, lives_in) in [
+            ("microsoftonline.us", "", CloudKind::GccHigh),
+            ("microsoftonline.us", "DOD", CloudKind::Dod),
+            ("partner.microsoftonline.cn", "", CloudKind::China),
+        ] {
+            let sb = posing_as(instance, sub).await;
+            let here = sb.info().endpoints();
+            // Chosen Global; discovery says otherwise; that cloud's login knows the tenant.
+            let there = here.clone();
+            let found = resolve_tenant_in(&http, &here, CloudKind::Global, &tenant, &|k| {
+                (k == lives_in).then(|| there.clone())
+            })
+            .await
+            .unwrap_or_else(|(d, _)| panic!("{instance}: {}", d.summary));
+            assert_eq!(found.1, lives_in, "{instance} {sub}");
+            assert_eq!(found.0.id.to_string(), sb.info().tenant_id);
+
+            // That cloud's login does not know the tenant: the mix-up is named, not guessed.
+            let mut nowhere = here.clone();
+            nowhere.login = "http://127.0.0.1:9".into();
+            let (d, unavailable) =
+                resolve_tenant_in(&http, &here, CloudKind::Global, &tenant, &|_| {
+                    Some(nowhere.clone())
+                })
+                .await
+                .unwrap_err();
+            assert!(!unavailable);
+            assert_eq!(d.summary, "The tenant lives in another national cloud.");
+            assert!(d.evidence.contains(instance), "{}", d.evidence);
+            sb.stop().await;
+        }
+        // A sandbox that claims nothing national is taken as it is.
+        let sb = posing_as("sandbox.invalid", "").await;
+        let here = sb.info().endpoints();
+        let found = resolve_tenant_in(&http, &here, CloudKind::Custom, &tenant, &|_| None)
+            .await
+            .unwrap_or_else(|(d, _)| panic!("{}", d.summary));
+        assert_eq!(found.1, CloudKind::Custom);
+        sb.stop().await;
     }
 }

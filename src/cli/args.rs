@@ -159,6 +159,11 @@ pub enum SandboxCommand {
         /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
         extra_mailboxes: u32,
+        /// Pose as a tenant of a national cloud: what discovery reports as
+        /// `cloud_instance_name`, optionally `:` and `tenant_region_sub_scope`
+        /// (`microsoftonline.us:DOD`).
+        #[arg(long)]
+        cloud_instance: Option<String>,
     },
 }
 

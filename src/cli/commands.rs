@@ -47,6 +47,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
                 device_code_secs,
                 propagation_delay,
                 extra_mailboxes,
+                cloud_instance,
             },
     }) = cli.command
     {
@@ -76,6 +77,10 @@ pub async fn dispatch(cli: Cli) -> Exit {
             device_code_lifetime: std::time::Duration::from_secs(device_code_secs),
             propagation_delay: std::time::Duration::from_secs_f64(propagation_delay),
             extra_mailboxes,
+            cloud_instance: cloud_instance.map(|c| match c.split_once(':') {
+                Some((name, sub)) => (name.to_string(), sub.to_string()),
+                None => (c, String::new()),
+            }),
         };
         return serve(opts).await;
     }

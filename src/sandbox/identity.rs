@@ -45,7 +45,8 @@ pub async fn discovery(State(s): State<Arc<Shared>>, Path(tenant): Path<String>)
         return unknown_tenant(&tenant);
     }
     let base = format!("{}/{}", s.base, t.tenant_id);
-    Json(json!({
+    let (instance, sub_scope) = &s.cloud_instance;
+    let mut doc = json!({
         "issuer": format!("{base}/v2.0"),
         "token_endpoint": format!("{base}/oauth2/v2.0/token"),
         "device_authorization_endpoint": format!("{base}/oauth2/v2.0/devicecode"),
@@ -54,11 +55,14 @@ pub async fn discovery(State(s): State<Arc<Shared>>, Path(tenant): Path<String>)
         "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt", "client_secret_basic"],
         "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "tenant_region_scope": "EU",
-        "cloud_instance_name": "sandbox.invalid",
+        "tenant_region_scope": if sub_scope.is_empty() { "EU" } else { "NA" },
+        "cloud_instance_name": instance,
         "msgraph_host": s.graph_host,
-    }))
-    .into_response()
+    });
+    if !sub_scope.is_empty() {
+        doc["tenant_region_sub_scope"] = json!(sub_scope);
+    }
+    Json(doc).into_response()
 }
 
 pub async fn jwks(State(s): State<Arc<Shared>>, Path(tenant): Path<String>) -> Response {

@@ -58,6 +58,9 @@ pub struct SandboxOptions {
     pub propagation_delay: Duration,
     /// Generated mailboxes `user0001@…` on top of the seed, for benchmarks.
     pub extra_mailboxes: u32,
+    /// What discovery reports as `cloud_instance_name` and `tenant_region_sub_scope`, to pose
+    /// as a tenant of a national cloud; `sandbox.invalid` and none by default.
+    pub cloud_instance: Option<(String, String)>,
 }
 
 pub struct Shared {
@@ -79,6 +82,7 @@ pub struct Shared {
     device_code_lifetime: Duration,
     propagation_delay: Duration,
     persisting: Mutex<()>,
+    cloud_instance: (String, String),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -212,6 +216,9 @@ impl Sandbox {
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
             propagation_delay: opts.propagation_delay,
+            cloud_instance: opts
+                .cloud_instance
+                .unwrap_or_else(|| ("sandbox.invalid".into(), String::new())),
             max_secret_months: opts.max_secret_months,
             device_code_lifetime: if opts.device_code_lifetime.is_zero() {
                 Duration::from_secs(900)
