@@ -35,7 +35,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     let [top, body, status, keys] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(10),
-        Constraint::Length(2),
+        Constraint::Length(status_rows(s, area.width)),
         Constraint::Length(key_lines.len().max(1) as u16),
     ])
     .areas(area);
@@ -91,6 +91,16 @@ fn draw_top(f: &mut Frame, s: &State, area: Rect) {
     .areas(area);
     f.render_widget(Paragraph::new(title).bold(), l);
     f.render_widget(Paragraph::new(right).fg(ACCENT), r);
+}
+
+/// Rows the message needs, word-wrapped at `width`: two at least, five at most.
+fn status_rows(s: &State, width: u16) -> u16 {
+    let text = s.busy.as_ref().or(s.error.as_ref()).or(s.notice.as_ref());
+    let chars = text.map_or(0, |t| t.chars().count() + 3);
+    let width = usize::from(width.max(1));
+    // Wrapping at word boundaries leaves part of each row empty: one row of slack.
+    let rows = chars.div_ceil(width) + usize::from(chars > width);
+    rows.clamp(2, 5) as u16
 }
 
 fn draw_status(f: &mut Frame, s: &State, area: Rect) {
