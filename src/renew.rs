@@ -44,9 +44,14 @@ fn refused(
 }
 
 fn failed(e: CloudError, p: &Profile, endpoints: &Endpoints) -> RenewError {
+    let mut diagnosis = graph_diagnosis(&e, &p.tenant, &endpoints.portal);
+    if matches!(&e, CloudError::Graph(g) if g.status == 403) {
+        diagnosis.cause = "Adding or removing an app's credentials needs Application Administrator, Cloud Application Administrator, or ownership of the app.".into();
+        diagnosis.fix = "Nothing was changed: sign in as such an administrator (or an owner of the app) and run it again.".into();
+    }
     RenewError {
         unavailable: e.is_unavailable(),
-        diagnosis: graph_diagnosis(&e, &p.tenant, &endpoints.portal),
+        diagnosis,
     }
 }
 

@@ -247,6 +247,31 @@ fn a_bad_expiry_at_add_is_refused_before_anything_is_saved() {
 }
 
 #[test]
+fn renewing_without_admin_rights_changes_nothing() {
+    if !secret_service() {
+        return;
+    }
+    let state = Tenant::start(&["--auto-approve", "alice@contoso.example"]);
+    let sb = &state.sb;
+    let home = Home::new();
+    let (client_id, old) = add_scoped(&home, sb, "norights");
+    let o = home.run(&["renew", "norights"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("may not make this change") && text(&o).contains("Nothing was changed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "norights").as_deref(),
+        Some(old.as_str())
+    );
+    let a = app(&state, &client_id);
+    assert_eq!(a["secret"].as_str(), Some(old.as_str()));
+    assert!(a["passwords"].as_array().unwrap().is_empty());
+}
+
+#[test]
 fn a_missing_keyring_entry_is_named() {
     if !secret_service() {
         return;
