@@ -578,6 +578,14 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
                     input_field(label, &form.group, form.scope_field == 1)
                 });
             }
+            lines.push(
+                Line::from(if form.exchange_script {
+                    "Exchange part: a PowerShell script to run (p: done for me)"
+                } else {
+                    "Exchange part: done for me after a second sign-in (p: a script)"
+                })
+                .fg(ACCENT),
+            );
         }
         Step::AppDetails => {
             let label = "Display name of the new app registration";

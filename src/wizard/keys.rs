@@ -72,6 +72,14 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 Step::Scope => {
                     if s.form.scope_field == 0 {
                         out.push(h("↑↓", "choose"));
+                        out.push(h(
+                            "p",
+                            if s.form.exchange_script {
+                                "do the Exchange part for me"
+                            } else {
+                                "Exchange part as a script"
+                            },
+                        ));
                     }
                     out.push(h("tab", "next field"));
                 }

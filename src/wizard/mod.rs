@@ -265,6 +265,9 @@ pub struct Form {
     pub confirm_all: Input,
     /// Setup: which field of the scope step has the cursor (0 kind, 1 group or confirmation).
     pub scope_field: usize,
+    /// Setup: the Exchange Online part is written as a PowerShell script for an Exchange
+    /// administrator instead of done after a second sign-in.
+    pub exchange_script: bool,
 }
 
 impl Default for Form {
@@ -293,6 +296,7 @@ impl Default for Form {
             group: Input::default(),
             confirm_all: Input::default(),
             scope_field: 0,
+            exchange_script: false,
         }
     }
 }

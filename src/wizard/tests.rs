@@ -247,6 +247,62 @@ fn at_sign_in() -> (State, Vec<Effect>) {
 }
 
 #[test]
+fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks() {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('n')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert!(
+        hints(&s)
+            .iter()
+            .any(|h| h.key == "p" && h.action == "Exchange part as a script")
+    );
+    keys(&mut s, &[Key::Char('p')]);
+    assert!(s.form.exchange_script);
+    assert!(
+        hints(&s)
+            .iter()
+            .any(|h| h.action == "do the Exchange part for me")
+    );
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "p");
+    assert_eq!(
+        s.form.group.text(),
+        "p",
+        "in the group field p is typed, not a toggle"
+    );
+    assert!(s.form.exchange_script);
+    s.form.group.clear();
+    keys(&mut s, &[Key::Enter, Key::Enter]);
+    typed(&mut s, "fax");
+    keys(&mut s, &[Key::Enter]);
+    let spec = s.order.as_ref().unwrap().answers.scope.clone().unwrap();
+    assert!(spec.script_only);
+    s.screen = Screen::Progress;
+    s.setup_running = true;
+    let profile = row("fax", "contoso.com", None).profile;
+    let fx = update(&mut s, Msg::SetupDone(Ok(Box::new(profile))));
+    assert!(
+        matches!(fx.as_slice(), [Effect::ClearDraft]),
+        "no checks yet: {fx:?}"
+    );
+    assert_eq!(s.screen, Screen::Progress);
+    assert!(
+        s.notice
+            .as_deref()
+            .unwrap()
+            .contains("run it in PowerShell as an Exchange administrator")
+    );
+}
+
+#[test]
 fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
     use crate::scope::ScopeKind;
     let (s, _) = at_sign_in();

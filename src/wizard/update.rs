@@ -143,6 +143,21 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::SetupDone(result) => {
             s.setup_running = false;
             match result {
+                Ok(profile)
+                    if s.order
+                        .as_ref()
+                        .and_then(|o| o.answers.scope.as_ref())
+                        .is_some_and(|sc| sc.script_only) =>
+                {
+                    // Nothing to check before an Exchange administrator has run the script.
+                    s.notice = Some(format!(
+                        "Profile {} saved; the secret is in the keyring. The Exchange Online part is in the script named above: run it in PowerShell as an Exchange administrator (it is safe to run twice), then re-check the profile from the home screen.",
+                        profile.name
+                    ));
+                    s.current = Some(*profile);
+                    s.form = fresh_form(s);
+                    vec![Effect::ClearDraft]
+                }
                 Ok(profile) => {
                     s.notice = Some(format!(
                         "App registered and consented; the secret is in the keyring. Profile {} saved.",
@@ -568,6 +583,9 @@ fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
         (Step::Scope, Key::Down) if s.form.scope_field == 0 => {
             s.form.scope_kind = (s.form.scope_kind + 1).min(crate::scope::ScopeKind::ALL.len() - 1);
         }
+        (Step::Scope, Key::Char('p')) if s.form.scope_field == 0 => {
+            s.form.exchange_script = !s.form.exchange_script;
+        }
         (Step::Scope, _) if s.form.scope_field == 0 => {}
         (Step::AppDetails, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
             s.form.app_field = 1 - s.form.app_field;
@@ -717,7 +735,7 @@ fn scope_spec(f: &Form) -> Result<Option<crate::scope::ScopeSpec>, String> {
         group,
         mailboxes: mailboxes.iter().map(|m| m.to_string()).collect(),
         deny_mailbox: deny.map(|m| m.to_string()),
-        script_only: false,
+        script_only: f.exchange_script,
     }))
 }
 
