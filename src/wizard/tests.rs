@@ -216,6 +216,23 @@ fn hints_follow_the_state() {
     assert!(keys_of(&s).contains(&"r"));
 }
 
+/// A setup journey answered up to the scope step (Graph read, alice@).
+fn at_scope_step() -> State {
+    let mut s = State::new(None, None);
+    keys(&mut s, &[Key::Char('n')]);
+    typed(&mut s, "contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    update(
+        &mut s,
+        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Scope));
+    s
+}
+
 /// A setup journey answered up to the sign-in screen.
 fn at_sign_in() -> (State, Vec<Effect>) {
     let mut s = State::new(None, None);
@@ -248,17 +265,7 @@ fn at_sign_in() -> (State, Vec<Effect>) {
 
 #[test]
 fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks() {
-    let mut s = State::new(None, None);
-    keys(&mut s, &[Key::Char('n')]);
-    typed(&mut s, "contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Enter]);
+    let mut s = at_scope_step();
     assert!(
         hints(&s)
             .iter()
@@ -316,17 +323,7 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
         "no tenant-wide Mail.Read under RBAC"
     );
 
-    let mut s = State::new(None, None);
-    keys(&mut s, &[Key::Char('n')]);
-    typed(&mut s, "contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Enter]);
+    let mut s = at_scope_step();
     assert_eq!(s.screen, Screen::Form(Step::Scope));
     keys(&mut s, &[Key::Down, Key::Down, Key::Enter]);
     assert_eq!(s.form.scope(), ScopeKind::DenyPolicy);
