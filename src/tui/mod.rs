@@ -18,11 +18,13 @@ use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, Save
 const TICK: Duration = Duration::from_millis(100);
 
 /// The signed-in administrator and the sign-in under way: the executor's own, never the
-/// wizard state's (the session holds tokens).
+/// wizard state's (the session holds tokens). Also which run of the checks is current, so that
+/// a run the wizard has moved on from sends nothing more.
 #[derive(Default)]
 struct AdminSlot {
     session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
     sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    check_run: std::sync::atomic::AtomicU64,
 }
 
 /// The state the wizard starts in for this environment.
@@ -307,17 +309,29 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Saved(result));
             });
         }
-        Effect::RunChecks { profile, secret } => {
+        Effect::RunChecks {
+            run,
+            profile,
+            secret,
+        } => {
+            use std::sync::atomic::Ordering;
+            admin.check_run.store(run, Ordering::SeqCst);
+            let slot = admin.clone();
+            let current = move || slot.check_run.load(Ordering::SeqCst) == run;
             tokio::spawn(async move {
                 let secret = match secret {
                     Some(s) => s.0,
                     None => match env.secret(&profile).await {
                         Ok(s) => s,
                         Err(e) => {
-                            let _ = tx.send(match e {
-                                VaultError::NotFound(_, store) => Msg::SecretMissing(store.into()),
-                                _ => Msg::CheckFailedToStart(e.to_string()),
-                            });
+                            if current() {
+                                let _ = tx.send(match e {
+                                    VaultError::NotFound(_, store) => {
+                                        Msg::SecretMissing(store.into())
+                                    }
+                                    _ => Msg::CheckFailedToStart(e.to_string()),
+                                });
+                            }
                             return;
                         }
                     },
@@ -325,9 +339,12 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let (etx, mut erx) = mpsc::unbounded_channel();
                 let forward = {
                     let tx = tx.clone();
+                    let current = current.clone();
                     tokio::spawn(async move {
                         while let Some((i, ev)) = erx.recv().await {
-                            let _ = tx.send(Msg::CheckEvent(i, ev));
+                            if current() {
+                                let _ = tx.send(Msg::CheckEvent(i, ev));
+                            }
                         }
                     })
                 };
@@ -337,7 +354,9 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 if let Err(e) = ops::record_check(&env, &mut p, &rows).await {
                     tracing::warn!(error = %e, "check result not saved");
                 }
-                let _ = tx.send(Msg::ChecksDone);
+                if current() {
+                    let _ = tx.send(Msg::ChecksDone);
+                }
             });
         }
     }

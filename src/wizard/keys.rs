@@ -94,7 +94,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h(
                 "enter",
                 match (step, s.form.journey) {
-                    (Step::Secret, _) if s.reentering => "store & re-check",
+                    (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
                     (Step::Name, Journey::Check) => "save & check",
                     (Step::Name, Journey::Setup) => "sign in",
                     _ => "next",

@@ -368,6 +368,17 @@ impl Form {
 
     /// The access choices this journey offers: checking an existing app lists only what its
     /// checks can prove (a delegated sign-in needs the mailbox user, so it is set up only).
+    /// Switches to `journey`, leaving out choices it does not offer.
+    pub fn set_journey(&mut self, journey: Journey) {
+        self.journey = journey;
+        let offered = self.choices();
+        self.access.retain(|a| offered.contains(a));
+        if self.access.is_empty() {
+            self.access.push(AccessChoice::GraphRead);
+        }
+        self.access_cursor = self.access_cursor.min(self.access_rows() - 1);
+    }
+
     pub fn choices(&self) -> &'static [AccessChoice] {
         match self.journey {
             Journey::Check => &AccessChoice::ALL[..AccessChoice::ALL.len() - 1],
@@ -431,6 +442,8 @@ pub enum Effect {
     },
     /// Runs the checks; `secret` is given for a profile just saved, else read from the keyring.
     RunChecks {
+        /// `State::check_run` of this run.
+        run: u64,
         profile: Box<Profile>,
         secret: Option<SecretBox>,
     },
@@ -536,8 +549,11 @@ pub struct State {
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
     pub upkeep: Upkeep,
-    /// The secret step stores a new secret for `current` (its keyring entry was missing).
-    pub reentering: bool,
+    /// The secret step stores a new secret for `current` (its keyring entry was missing); what
+    /// the form held before, put back when that ends.
+    pub reentry: Option<Box<Form>>,
+    /// Which run of the checks is current: results of an earlier run are dropped.
+    pub check_run: u64,
     pub home_sort: HomeSort,
     /// Home screen filter: profiles whose name, tenant or client ID contain it.
     pub home_filter: Input,
@@ -582,7 +598,8 @@ impl State {
             guide: 0,
             renewing: None,
             upkeep: Upkeep::default(),
-            reentering: false,
+            reentry: None,
+            check_run: 0,
             home_sort: HomeSort::Name,
             home_filter: Input::default(),
             filtering: false,

@@ -738,6 +738,8 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", Some("2027-01-01"))], vec![]),
     );
+    // What the form held before (a setup begun) comes back afterwards, untouched.
+    s.form.tenant = Input::new("begun.example");
     let fx = keys(&mut s, &[Key::Enter]);
     assert!(
         matches!(fx.as_slice(), [Effect::RunChecks { secret: None, .. }]),
@@ -762,21 +764,26 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
     typed(&mut s, "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
     let fx = keys(&mut s, &[Key::Enter]);
     assert!(fx.is_empty(), "a Secret ID is not stored: {fx:?}");
-    assert!(s.error.is_some() && s.reentering);
+    assert!(s.error.is_some() && s.reentry.is_some());
     for _ in 0..36 {
         keys(&mut s, &[Key::Backspace]);
     }
     typed(&mut s, "Abc8Q~pasted-again");
-    let fx = keys(&mut s, &[Key::Enter]);
-    match fx.as_slice() {
+    let save = |s: &mut State| match keys(s, &[Key::Enter]).as_slice() {
         [Effect::Save { profile, secret }] => {
             assert_eq!(profile.name.as_str(), "fax");
             assert_eq!(profile.secret_expires.as_deref(), Some("2027-01-01"));
             assert_eq!(secret.0.expose(), "Abc8Q~pasted-again");
         }
         other => panic!("{other:?}"),
-    }
-    assert!(!s.reentering && s.form.secret.text().is_empty());
+    };
+    save(&mut s);
+    // A failed save keeps the step and what was pasted: enter tries again.
+    update(&mut s, Msg::Saved(Err("The keyring is locked.".into())));
+    assert_eq!(s.screen, Screen::Form(Step::Secret));
+    assert!(s.reentry.is_some() && s.error.is_some());
+    s.busy = None;
+    save(&mut s);
     let fx = update(
         &mut s,
         Msg::Saved(Ok(Saved {
@@ -785,29 +792,62 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
         })),
     );
     assert!(
-        fx.iter().any(|e| matches!(
-            e,
-            Effect::RunChecks {
+        matches!(
+            fx.as_slice(),
+            [Effect::RunChecks {
                 secret: Some(_),
                 ..
-            }
-        )),
-        "{fx:?}"
+            }]
+        ),
+        "checks again, and no draft is cleared: {fx:?}"
     );
+    assert!(s.reentry.is_none());
+    assert_eq!(s.form.tenant.text(), "begun.example");
+    assert!(s.form.secret.text().is_empty());
 
-    // esc instead leaves it, and the next secret step is an ordinary one again.
+    // esc instead leaves it and puts the form back; ctrl-c while there keeps no draft.
     keys(&mut s, &[Key::Esc]);
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
-    s.screen = Screen::Home;
     keys(&mut s, &[Key::Enter]);
     update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
     typed(&mut s, "half-typed");
     keys(&mut s, &[Key::Esc]);
     assert_eq!(s.screen, Screen::Home);
-    assert!(!s.reentering && s.form.secret.text().is_empty());
+    assert!(s.reentry.is_none() && s.form.secret.text().is_empty());
+    assert_eq!(s.form.tenant.text(), "begun.example");
+    keys(&mut s, &[Key::Enter]);
+    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    let fx = keys(&mut s, &[Key::Interrupt]);
+    assert!(
+        !fx.iter().any(|e| matches!(e, Effect::SaveDraft(_))),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    let fx = keys(&mut s, &[Key::Enter]);
+    let first = match fx.as_slice() {
+        [Effect::RunChecks { run, .. }] => *run,
+        other => panic!("{other:?}"),
+    };
+    keys(&mut s, &[Key::Esc, Key::Char('n')]);
+    typed(&mut s, "contoso.com");
+    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    assert_eq!(s.screen, Screen::Form(Step::Tenant));
+    assert_eq!(s.form.tenant.text(), "contoso.com");
+    assert!(s.reentry.is_none());
+    assert!(s.error.as_deref().unwrap().contains("re-check it"));
+    keys(&mut s, &[Key::Esc]);
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RunChecks { run, .. }] if *run > first),
+        "each run has its own number: {fx:?}"
+    );
 }
 
 #[test]
@@ -866,6 +906,13 @@ fn checking_an_existing_app_lists_only_choices_its_checks_prove() {
     let mut s = State::new(None, None);
     keys(&mut s, &[Key::Char('n')]);
     assert!(s.form.choices().contains(&AccessChoice::Delegated));
+    // Chosen in a setup, then the journey changed: it does not stay on, unseen.
+    s.form.access = vec![AccessChoice::Delegated];
+    s.form.access_cursor = AccessChoice::ALL.len();
+    s.screen = Screen::Home;
+    keys(&mut s, &[Key::Char('c')]);
+    assert_eq!(s.form.access, [AccessChoice::GraphRead]);
+    assert_eq!(s.form.access_cursor, AccessChoice::ALL.len() - 1);
 }
 
 #[test]

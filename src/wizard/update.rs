@@ -210,6 +210,17 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             }
             Vec::new()
         }
+        Msg::Saved(Ok(saved)) if s.reentry.is_some() => {
+            s.busy = None;
+            s.notice = Some(format!(
+                "Secret stored in the {}; checking again.",
+                saved.store
+            ));
+            if let Some(form) = s.reentry.take() {
+                s.form = *form;
+            }
+            start_checks(s)
+        }
         Msg::Saved(result) => {
             s.busy = None;
             match result {
@@ -249,6 +260,17 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.error = Some(m);
             Vec::new()
         }
+        Msg::SecretMissing(store) if s.screen != Screen::Checks => {
+            // The checks screen was left meanwhile: say it, but take nobody anywhere.
+            s.checks_running = false;
+            s.error = Some(format!(
+                "The {store} holds no secret for {}: re-check it to paste the secret again.",
+                s.current
+                    .as_ref()
+                    .map_or("the profile", |p| p.name.as_str())
+            ));
+            Vec::new()
+        }
         Msg::SecretMissing(store) => {
             s.checks_running = false;
             match &s.current {
@@ -260,9 +282,12 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                     ));
                 }
                 Some(p) => {
-                    s.form.client_id = Input::new(&p.client_id.to_string());
-                    s.form.secret.clear();
-                    s.reentering = true;
+                    let mut form = Form {
+                        client_id: Input::new(&p.client_id.to_string()),
+                        ..Form::default()
+                    };
+                    form.set_journey(Journey::Check);
+                    s.reentry = Some(Box::new(std::mem::replace(&mut s.form, form)));
                     s.screen = Screen::Form(Step::Secret);
                     s.error = Some(format!(
                         "The {store} holds no secret for {} (removed, or another machine). Paste the secret's Value to store it again, or esc to go back.",
@@ -291,7 +316,7 @@ fn interrupt(s: &mut State) -> Vec<Effect> {
     if s.screen == Screen::SignIn {
         fx.push(Effect::CancelSignIn);
     }
-    if matches!(s.screen, Screen::Form(_)) && s.form.touched() {
+    if matches!(s.screen, Screen::Form(_)) && s.reentry.is_none() && s.form.touched() {
         fx.push(Effect::SaveDraft(s.form.draft()));
     }
     fx.push(Effect::Quit);
@@ -332,7 +357,9 @@ fn start_checks(s: &mut State) -> Vec<Effect> {
     s.checks_running = true;
     s.error = None;
     s.screen = Screen::Checks;
+    s.check_run += 1;
     vec![Effect::RunChecks {
+        run: s.check_run,
         profile: Box::new(p),
         secret: s.current_secret.clone().map(SecretBox),
     }]
@@ -367,11 +394,11 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
         Key::Char('q') | Key::Esc => quit(s),
         Key::Char(c @ ('c' | 'n')) => {
             s.notice = None;
-            s.form.journey = if c == 'n' {
+            s.form.set_journey(if c == 'n' {
                 Journey::Setup
             } else {
                 Journey::Check
-            };
+            });
             s.screen = Screen::Form(Step::Tenant);
             Vec::new()
         }
@@ -511,16 +538,16 @@ fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
     s.error = None;
     s.notice = None;
     let Some(profile) = s.current.clone().filter(|_| k == Key::Enter) else {
-        s.reentering = false;
-        s.form.secret.clear();
+        if let Some(form) = s.reentry.take() {
+            s.form = *form;
+        }
         s.screen = Screen::Home;
         return Vec::new();
     };
     let Some(secret) = pasted_secret(s) else {
         return Vec::new();
     };
-    s.reentering = false;
-    s.form.secret.clear();
+    // The re-entry ends when the save has worked: a failed one can be tried again.
     s.busy = Some("Saving the secret to the keyring…".into());
     s.current_secret = Some(secret.clone());
     vec![Effect::Save {
@@ -530,7 +557,7 @@ fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
 }
 
 fn form_key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
-    if s.reentering && matches!(k, Key::Esc | Key::Enter) {
+    if s.reentry.is_some() && matches!(k, Key::Esc | Key::Enter) {
         return reenter_key(s, k);
     }
     if k == Key::Esc {
