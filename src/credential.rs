@@ -162,6 +162,9 @@ pub fn not_after(cert_der: &[u8]) -> Option<OffsetDateTime> {
     let (_, _, after_not_before) = der_element(validity)?;
     let (tag, text, _) = der_element(after_not_before)?;
     let text = std::str::from_utf8(text).ok()?.strip_suffix('Z')?;
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     let full = match (tag, text.len()) {
         (0x17, 12) => {
             let yy: i32 = text[..2].parse().ok()?;
@@ -271,5 +274,7 @@ mod tests {
         assert!(not_after(&cert(der(0x17, b"20610731235959Z"))).is_none());
         assert!(not_after(&cert(der(0x18, b"20611331235959Z"))).is_none());
         assert!(not_after(&cert(der(0x04, b"491231120000Z"))).is_none());
+        assert!(not_after(&cert(der(0x17, "1é000000000Z".as_bytes()))).is_none());
+        assert!(not_after(&cert(der(0x17, b"+91231120000Z"))).is_none());
     }
 }

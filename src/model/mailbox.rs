@@ -15,7 +15,7 @@ pub struct MailboxError(pub String);
 impl Mailbox {
     pub fn parse(input: &str) -> Result<Mailbox, MailboxError> {
         let t = input.trim();
-        let refuse = || MailboxError(t.chars().take(60).collect());
+        let refuse = || MailboxError(super::echo_safe(t));
         let (local, domain) = t.rsplit_once('@').ok_or_else(refuse)?;
         let domain = domain.to_ascii_lowercase();
         let local_ok = !local.is_empty()

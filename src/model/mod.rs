@@ -18,5 +18,5 @@ pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, parse_expiry,
 };
-pub use secret::{Secret, SecretWarning, looks_like_secret};
+pub use secret::{Secret, SecretWarning, echo_safe, looks_like_secret};
 pub use tenant::{TenantError, TenantInput};

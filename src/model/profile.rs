@@ -29,7 +29,7 @@ impl ProfileName {
         if ok {
             Ok(ProfileName(t.to_string()))
         } else {
-            Err(ProfileNameError(t.chars().take(60).collect()))
+            Err(ProfileNameError(super::echo_safe(t)))
         }
     }
 

@@ -81,6 +81,16 @@ pub fn looks_like_secret(word: &str) -> bool {
     w.contains('~') || mixed
 }
 
+/// What an error may repeat of a typed value: its start, or nothing at all when it looks like a
+/// secret pasted into the wrong field.
+pub fn echo_safe(typed: &str) -> String {
+    if looks_like_secret(typed) {
+        "… (not repeated: it looks like a client secret, which belongs in the secret step)".into()
+    } else {
+        typed.chars().take(60).collect()
+    }
+}
+
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
         self.expose() == other.expose()
@@ -97,6 +107,10 @@ mod tests {
             "sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD"
         ));
         assert!(looks_like_secret("Zk3PqR7sT9uV1wX3yZ5aB7cD9eF1gH3jK"));
+        assert!(
+            echo_safe("sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD").starts_with("… (not repeated")
+        );
+        assert_eq!(echo_safe("alice@"), "alice@");
         for other in [
             "contoso.onmicrosoft.com",
             "alice@contoso.example",

@@ -34,12 +34,7 @@ impl TenantInput {
         if is_domain(&lower) {
             Ok(TenantInput::Domain(lower))
         } else {
-            // Never repeat what may be a secret pasted into the wrong field.
-            Err(TenantError::Invalid(if super::looks_like_secret(t) {
-                "(what was typed, which looks like a client secret)".into()
-            } else {
-                t.chars().take(60).collect()
-            }))
+            Err(TenantError::Invalid(super::echo_safe(t)))
         }
     }
 
