@@ -559,9 +559,36 @@ pub async fn read_expiry(
     admin_token: &AccessToken,
 ) -> Result<ExpiryRead, RenewError> {
     let e = env.endpoints(p);
-    let (held, app) = current(env, p, &e, admin_token).await?;
+    let app = admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string())
+        .await
+        .map_err(|err| {
+            let forbidden = matches!(&err, CloudError::Graph(g) if g.status == 403);
+            let mut r = failed(err, p, &e);
+            if forbidden {
+                r.diagnosis.cause = "Reading app registrations needs a directory role such as Application Administrator, Cloud Application Administrator or Global Reader.".into();
+                r.diagnosis.fix = "Sign in as such an administrator and run it again; nothing was changed.".into();
+            }
+            r
+        })?
+        .ok_or_else(|| {
+            refused(
+                format!("No app with client ID {} in this tenant.", p.client_id),
+                "GET /applications?$filter=appId eq … returned nothing",
+                "The app was deleted, or the signed-in account belongs to another tenant.",
+                "Sign in to the profile's tenant, or set the app up again.",
+            )
+        })?;
     let (what, ends, others): (&str, Vec<Option<&str>>, usize) = match &p.credential {
         crate::model::Credential::Secret => {
+            // Only the secret tells which of the app's secrets is the profile's.
+            let held = env.secret(p).await.map_err(|err| {
+                refused(
+                    format!("Profile {} has no secret in the keyring.", p.name),
+                    err.to_string(),
+                    "The keyring entry was removed, or this is another machine.",
+                    "Store the current secret again (`add --force …`); the app registration lists every secret's expiry in the portal.",
+                )
+            })?;
             let hint: String = held.expose().chars().take(3).collect();
             let (mine, rest): (Vec<_>, Vec<_>) = app
                 .password_credentials
@@ -586,7 +613,6 @@ pub async fn read_expiry(
             )
         }
     };
-    drop(held);
     let Some(expires) = earliest(&ends) else {
         return Err(if ends.is_empty() {
             refused(
@@ -622,8 +648,13 @@ pub async fn read_expiry(
         0 => String::new(),
         n => format!("; the app holds {n} other {what}(s)"),
     };
-    p.secret_expires = Some(expires.clone());
-    env.profiles().save(p).map_err(|err| {
+    // The sign-in may have taken minutes: only the expiry is new in the file.
+    let store = env.profiles();
+    let saved = store.load(&p.name).and_then(|mut now| {
+        now.secret_expires = Some(expires.clone());
+        store.save(&now).map(|()| now)
+    });
+    saved.map(|now| *p = now).map_err(|err| {
         refused(
             "The expiry was read but the profile could not be saved.",
             err.to_string(),
