@@ -154,20 +154,34 @@ async fn resolve_tenant_in(
 ) -> Result<(TenantInfo, CloudKind), (Diagnosis, bool)> {
     let text = tenant.to_string();
     match discover_tenant(http, endpoints, tenant).await {
-        Ok(info) => match expected_instance(kind) {
-            Some(want) if !info.cloud_instance.is_empty() && info.cloud_instance != want => {
-                let wrong = || (wrong_cloud(&info.cloud_instance, want), false);
-                let detected = CloudKind::detect(&info.cloud_instance, &info.region_sub_scope)
-                    .filter(|d| *d != kind)
-                    .ok_or_else(wrong)?;
-                let there = named(detected).ok_or_else(wrong)?;
-                match discover_tenant(http, &there, tenant).await {
-                    Ok(found) => Ok((found, detected)),
-                    Err(_) => Err(wrong()),
-                }
+        Ok(info) => {
+            let Some(want) = expected_instance(kind).filter(|_| !info.cloud_instance.is_empty())
+            else {
+                return Ok((info, kind));
+            };
+            let detected = CloudKind::detect(&info.cloud_instance, &info.region_sub_scope);
+            // GCC High and DoD share an instance: the region sub-scope tells them apart.
+            if info.cloud_instance == want && detected.is_none_or(|d| d == kind) {
+                return Ok((info, kind));
             }
-            _ => Ok((info, kind)),
-        },
+            let wrong = || (wrong_cloud(&info.cloud_instance, want), false);
+            let detected = detected.filter(|d| *d != kind).ok_or_else(wrong)?;
+            let there = named(detected).ok_or_else(wrong)?;
+            match discover_tenant(http, &there, tenant).await {
+                Ok(found) => Ok((found, detected)),
+                Err(e) if e.is_unavailable() => {
+                    let ctx = Context {
+                        stage: Stage::Discovery,
+                        tenant: &text,
+                        client_id: "",
+                        mailbox: None,
+                        portal: &there.portal,
+                    };
+                    Err((diagnose(&e, &ctx), true))
+                }
+                Err(_) => Err(wrong()),
+            }
+        }
         Err(e) => {
             let unavailable = e.is_unavailable();
             let ctx = Context {
@@ -387,19 +401,44 @@ mod tests {
             assert_eq!(found.0.id.to_string(), sb.info().tenant_id);
 
             // That cloud's login does not know the tenant: the mix-up is named, not guessed.
-            let mut nowhere = here.clone();
-            nowhere.login = "http://127.0.0.1:9".into();
+            let mut unknown = here.clone();
+            unknown.login = format!("{}/nowhere", here.login);
             let (d, unavailable) =
                 resolve_tenant_in(&http, &here, CloudKind::Global, &tenant, &|_| {
-                    Some(nowhere.clone())
+                    Some(unknown.clone())
                 })
                 .await
                 .unwrap_err();
             assert!(!unavailable);
             assert_eq!(d.summary, "The tenant lives in another national cloud.");
             assert!(d.evidence.contains(instance), "{}", d.evidence);
+            // That cloud's login cannot be reached: unavailable, not a wrong answer.
+            let mut unreachable = here.clone();
+            unreachable.login = "http://127.0.0.1:9".into();
+            let (_, unavailable) =
+                resolve_tenant_in(&http, &here, CloudKind::Global, &tenant, &|_| {
+                    Some(unreachable.clone())
+                })
+                .await
+                .unwrap_err();
+            assert!(unavailable);
             sb.stop().await;
         }
+        // GCC High and DoD share an instance; the sub-scope says which.
+        let sb = posing_as("microsoftonline.us", "DOD").await;
+        let here = sb.info().endpoints();
+        let there = here.clone();
+        let found = resolve_tenant_in(&http, &here, CloudKind::GccHigh, &tenant, &|k| {
+            (k == CloudKind::Dod).then(|| there.clone())
+        })
+        .await
+        .unwrap_or_else(|(d, _)| panic!("{}", d.summary));
+        assert_eq!(found.1, CloudKind::Dod);
+        let found = resolve_tenant_in(&http, &here, CloudKind::Dod, &tenant, &|_| None)
+            .await
+            .unwrap_or_else(|(d, _)| panic!("{}", d.summary));
+        assert_eq!(found.1, CloudKind::Dod, "already right: no second look");
+        sb.stop().await;
         // A sandbox that claims nothing national is taken as it is.
         let sb = posing_as("sandbox.invalid", "").await;
         let here = sb.info().endpoints();
