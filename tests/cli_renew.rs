@@ -341,11 +341,11 @@ fn a_missing_keyring_entry_is_named() {
         .collect();
     assert_eq!(
         verdicts,
-        [("gone", "failed"), ("kept", "passed"), ("-", "failed")],
-        "{all:#}"
+        [("-", "failed"), ("gone", "failed"), ("kept", "passed")],
+        "in the files' order, the damaged one (broken.toml) in its place: {all:#}"
     );
     assert!(
-        all[2]["checks"][0]["detail"]
+        all[0]["checks"][0]["detail"]
             .as_str()
             .unwrap()
             .contains("broken.toml:2"),
@@ -364,7 +364,10 @@ fn a_missing_keyring_entry_is_named() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
         text(&o).contains("broken.toml:2")
-            && text(&o).contains("Forgot the damaged profile broken (no keyring entry was stored)"),
+            && text(&o).contains("removing the file as asked")
+            && text(&o).contains(
+                "Forgot the damaged profile broken (no entry in the Secret Service keyring)"
+            ),
         "{}",
         text(&o)
     );

@@ -383,27 +383,21 @@ async fn check(
     warn_days: Option<u32>,
     wait: std::time::Duration,
 ) -> Exit {
-    let mut unreadable = Vec::new();
-    let profiles: Vec<Profile> = match &profile {
+    // With --all, a damaged file is reported in its place: it must not hide the others.
+    let listed: Vec<Result<Profile, crate::store::StoreError>> = match &profile {
         Some(name) => match load(env, name) {
-            Ok(p) => vec![p],
+            Ok(p) => vec![Ok(p)],
             Err(e) => return e,
         },
         None => {
-            let mut out = Vec::new();
-            for r in env.profiles().list() {
-                match r {
-                    Ok(p) => out.push(p),
-                    // The others are still checked: one damaged file must not hide them.
-                    Err(e) => unreadable.push(e),
-                }
-            }
-            if out.is_empty() && unreadable.is_empty() {
+            let all = env.profiles().list();
+            if all.is_empty() {
                 return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
             }
-            out
+            all
         }
     };
+    let profiles: Vec<&Profile> = listed.iter().filter_map(|r| r.as_ref().ok()).collect();
     let mut reports = Vec::new();
     let mut worst = Exit::Ok;
     let today = time::OffsetDateTime::now_utc().date();
@@ -420,13 +414,18 @@ async fn check(
     // Profiles are independent: checked together (a bounded number at a time), then told in
     // their order. Live progress only makes sense for one.
     let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !json_out;
+    let unreadable = listed.iter().any(Result::is_err);
     let results: Vec<(Exit, Option<Value>, Option<String>)> = {
         use futures_util::StreamExt;
-        futures_util::stream::iter(
-            profiles
-                .into_iter()
-                .map(|p| check_quietly(env, p, json_out, progress, wait)),
-        )
+        futures_util::stream::iter(listed.into_iter().map(|r| async move {
+            match r {
+                Ok(p) => check_quietly(env, p, json_out, progress, wait).await,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    (Exit::Usage, json_out.then(|| unreadable_json(&e)), None)
+                }
+            }
+        }))
         .buffered(PROFILES_AT_ONCE)
         .collect()
         .await
@@ -442,13 +441,7 @@ async fn check(
         };
         reports.extend(report);
     }
-    for e in &unreadable {
-        eprintln!("error: {e}");
-        if json_out {
-            reports.push(unreadable_json(e));
-        }
-    }
-    if !unreadable.is_empty() && worst == Exit::Ok {
+    if unreadable && worst == Exit::Ok {
         worst = Exit::Usage;
     }
     if !expiring.is_empty() {
@@ -713,6 +706,22 @@ fn report_json(
     })
 }
 
+/// The `keyring = "…"` line of a profile file that does not parse as a whole.
+fn named_keyring(text: &str) -> Option<KeyringBackend> {
+    text.lines().find_map(|l| {
+        let value = l
+            .trim()
+            .strip_prefix("keyring")?
+            .trim_start()
+            .strip_prefix('=')?;
+        match value.trim().trim_matches('"') {
+            "keyutils" => Some(KeyringBackend::Keyutils),
+            "os" => Some(KeyringBackend::Os),
+            _ => None,
+        }
+    })
+}
+
 /// A profile file that could not be read, in place of its report.
 fn unreadable_json(e: &crate::store::StoreError) -> Value {
     json!({
@@ -808,25 +817,35 @@ async fn forget(env: &Env, name: &str) -> Exit {
     };
     let p = match env.profiles().load(&parsed) {
         Ok(p) => p,
-        // Asked to forget it: a damaged file goes too, with the entry under its name in the
-        // keyring this run uses (the file no longer says which).
-        Err(e @ StoreError::Corrupt { .. }) => {
-            eprintln!("note: {e}");
+        // Asked to forget it: a damaged file goes too, and the keyring entry under its name
+        // in the keyring the file still names (or this run's).
+        Err(StoreError::Corrupt {
+            path,
+            line,
+            message,
+        }) => {
+            eprintln!("note: {path}:{line}: {message}; removing the file as asked");
+            let keyring = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|text| named_keyring(&text))
+                .unwrap_or(env.keyring);
+            if let Err(e) = env.profiles().remove(&parsed) {
+                return usage(e);
+            }
             let n = parsed.to_string();
-            let entry = match env.with_vault(env.keyring, move |v| v.delete(&n)).await {
-                Ok(()) => "and its keyring entry",
-                Err(VaultError::NotFound(..)) => "(no keyring entry was stored)",
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return Exit::Unavailable;
-                }
-            };
-            return match env.profiles().remove(&parsed) {
+            return match env.with_vault(keyring, move |v| v.delete(&n)).await {
                 Ok(()) => {
-                    eprintln!("Forgot the damaged profile {parsed} {entry}.");
+                    eprintln!("Forgot the damaged profile {parsed} and its keyring entry.");
                     Exit::Ok
                 }
-                Err(e) => usage(e),
+                Err(VaultError::NotFound(_, store)) => {
+                    eprintln!("Forgot the damaged profile {parsed} (no entry in the {store}).");
+                    Exit::Ok
+                }
+                Err(e) => {
+                    eprintln!("error: the file is removed, but not the keyring entry: {e}");
+                    Exit::Unavailable
+                }
             };
         }
         Err(e) => return usage(e),
