@@ -32,7 +32,15 @@ pub struct Env {
     opened: Arc<OpenedVaults>,
 }
 
-type VaultMap = std::collections::HashMap<KeyringBackend, Arc<dyn SecretStore>>;
+/// Each keyring opened, or why it could not be and when that was learnt.
+type VaultMap = std::collections::HashMap<
+    KeyringBackend,
+    Result<Arc<dyn SecretStore>, (String, std::time::Instant)>,
+>;
+
+/// How long a keyring that would not open is not tried again: enough for the profiles checked
+/// together to be told at once, short enough that unlocking it and trying again works.
+const REOPEN_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
 #[derive(Default)]
 struct OpenedVaults(std::sync::Mutex<VaultMap>);
@@ -85,12 +93,20 @@ impl Env {
             let store = {
                 let mut map = opened.0.lock().unwrap_or_else(|e| e.into_inner());
                 match map.get(&backend) {
-                    Some(s) => s.clone(),
-                    None => {
-                        let s = KeyringVault::open(backend, sandbox)?;
-                        map.insert(backend, s.clone());
-                        s
+                    Some(Ok(s)) => s.clone(),
+                    Some(Err((why, at))) if at.elapsed() < REOPEN_AFTER => {
+                        return Err(VaultError::Unavailable(why.clone()));
                     }
+                    _ => match KeyringVault::open(backend, sandbox) {
+                        Ok(s) => {
+                            map.insert(backend, Ok(s.clone()));
+                            s
+                        }
+                        Err(e) => {
+                            map.insert(backend, Err((e.to_string(), std::time::Instant::now())));
+                            return Err(e);
+                        }
+                    },
                 }
             };
             f(store.as_ref())

@@ -170,7 +170,7 @@ fn profiles_title(s: &State) -> String {
 }
 
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
-    let details_rows = if s.selected_profile().is_some() { 7 } else { 0 };
+    let details_rows = if s.selected_profile().is_some() { 8 } else { 0 };
     // What is left below the list (at least three profile rows) for damaged files and the
     // sandbox's apps; the apps that do not fit are counted, not silently dropped.
     let room = area.height.saturating_sub(5 + details_rows) as usize;
@@ -305,9 +305,9 @@ fn profile_details(s: &State, p: &crate::model::Profile) -> Vec<Line<'static>> {
         }
     };
     let expiry = match (p.expiry(s.today), &p.secret_expires) {
-        (Some((days, _)), Some(date)) if days < 0 => format!("expired {date}"),
-        (Some((days, _)), Some(date)) => format!("expires {date} ({days} days)"),
-        _ => "expiry unknown (x reads it from the app registration)".to_string(),
+        (Some((days, _)), Some(date)) if days < 0 => format!("expired on {date}: s renews it"),
+        (Some((days, _)), Some(date)) => format!("{date} ({days} days)"),
+        _ => "unknown: x reads it from the app registration".to_string(),
     };
     let scope = match &p.scope {
         Some(sc) => match &sc.group {
@@ -337,9 +337,10 @@ fn profile_details(s: &State, p: &crate::model::Profile) -> Vec<Line<'static>> {
     vec![
         row(
             "Tenant",
-            format!("{} · {} · {}", p.tenant, p.tenant_id, p.cloud.label()),
+            format!("{} · {} cloud · {}", p.tenant, p.cloud.key(), p.tenant_id),
         ),
-        row("App", format!("{} · {credential} · {expiry}", p.client_id)),
+        row("App", format!("{} · {credential}", p.client_id)),
+        row("Expires", expiry),
         row(
             "Access",
             format!(
