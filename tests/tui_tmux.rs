@@ -412,4 +412,27 @@ fn from_the_dashboard_export_and_renew() {
     assert_ne!(first, second, "the keyring holds the new secret");
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "inbox: 12 messages"]);
+
+    // x reads the expiry off the app registration; f then y forgets the profile.
+    t.keys(&["Escape"]);
+    t.wait_for("x read expiry");
+    t.keys(&["x"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("as the app registration says");
+    t.keys(&["f"]);
+    t.wait_for("Forget tui-keep?");
+    t.keys(&["y"]);
+    t.wait_for("Forgot tui-keep");
+    assert!(
+        !home
+            .config()
+            .join("sandbox-profiles/tui-keep.toml")
+            .exists()
+    );
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep"),
+        None,
+        "the keyring entry is gone"
+    );
 }

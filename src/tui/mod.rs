@@ -236,6 +236,24 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::AppLookedUp(result));
             });
         }
+        Effect::Forget(profile) => {
+            tokio::spawn(async move {
+                let result = ops::forget_profile(&env, &profile)
+                    .await
+                    .map(|notes| {
+                        let mut text = format!(
+                            "Forgot {}: its profile file and keyring entry are gone",
+                            profile.name
+                        );
+                        for n in notes {
+                            text.push_str(&format!("; {n}"));
+                        }
+                        text + "."
+                    })
+                    .map_err(|e| format!("{} was not forgotten: {e}", profile.name));
+                let _ = tx.send(Msg::Forgotten(result));
+            });
+        }
         Effect::ExportAll(profile) => {
             tokio::task::spawn_blocking(move || {
                 let result = export_all(&env, &profile);

@@ -42,6 +42,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("enter", "keep"));
             out.push(h("esc", "clear"));
         }
+        Screen::Home if s.forgetting.is_some() => {
+            out.push(h("y", "forget it"));
+            out.push(h("any other key", "keep it"));
+        }
         Screen::Home => {
             out.push(h("n", "set up a new app"));
             out.push(h("c", "check an existing app"));
@@ -52,6 +56,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 out.push(h("k", "certificate"));
                 out.push(h("x", "read expiry"));
                 out.push(h("e", "export"));
+                out.push(h("f", "forget"));
                 out.push(h("/", "filter"));
                 out.push(h("o", "sort"));
             }

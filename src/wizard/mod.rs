@@ -420,6 +420,8 @@ pub enum Msg {
     SetupDone(Result<Box<Profile>, crate::cloud::Diagnosis>),
     /// Export written: the folder, or why not.
     Exported(Result<String, String>),
+    /// A profile was forgotten (what was removed), or why not.
+    Forgotten(Result<String, String>),
     /// Renewal ended: what happened, or why it did not.
     Renewed(Result<String, crate::cloud::Diagnosis>),
     /// Guided path, signed in: whether the pasted client ID names an app of the tenant.
@@ -464,6 +466,8 @@ pub enum Effect {
     RunSetup(Box<SetupOrder>),
     /// Every export format of a profile, into a new folder in the data directory.
     ExportAll(Box<Profile>),
+    /// Remove the profile file and its keyring entry.
+    Forget(Box<Profile>),
     /// With the signed-in administrator: a new secret or certificate for the profile, or its
     /// credential's expiry read from the app registration.
     Upkeep(Box<Profile>, Upkeep),
@@ -558,6 +562,8 @@ pub struct State {
     /// Home screen filter: profiles whose name, tenant or client ID contain it.
     pub home_filter: Input,
     pub filtering: bool,
+    /// The profile `f` asked to forget, until `y` confirms (any other key keeps it).
+    pub forgetting: Option<ProfileName>,
 }
 
 impl State {
@@ -603,6 +609,7 @@ impl State {
             home_sort: HomeSort::Name,
             home_filter: Input::default(),
             filtering: false,
+            forgetting: None,
         }
     }
 

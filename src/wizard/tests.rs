@@ -942,3 +942,30 @@ fn a_secret_pasted_into_another_field_never_reaches_the_draft() {
     );
     assert_eq!(d.name, "helpdesk", "ordinary answers are kept");
 }
+
+#[test]
+fn f_forgets_the_selected_profile_only_after_y() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    assert!(hints(&s).iter().any(|h| h.key == "f"));
+    keys(&mut s, &[Key::Char('f')]);
+    assert!(s.error.as_deref().unwrap().starts_with("Forget fax?"));
+    assert!(hints(&s).iter().any(|h| h.key == "y"));
+    // Any other key keeps it, and does nothing else.
+    let fx = keys(&mut s, &[Key::Char('n')]);
+    assert!(fx.is_empty());
+    assert_eq!(s.screen, Screen::Home);
+    assert_eq!(s.notice.as_deref(), Some("fax is kept."));
+    keys(&mut s, &[Key::Char('f')]);
+    let fx = keys(&mut s, &[Key::Char('y')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Forget(p)] if p.name.as_str() == "fax"),
+        "{fx:?}"
+    );
+    let fx = update(&mut s, Msg::Forgotten(Ok("Forgot fax.".into())));
+    assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]));
+    assert!(s.busy.is_none() && s.forgetting.is_none());
+}

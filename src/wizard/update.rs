@@ -84,6 +84,14 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             s.screen = Screen::Home;
             vec![Effect::Upkeep(Box::new(profile), s.upkeep)]
         }
+        Msg::Forgotten(result) => {
+            s.busy = None;
+            match result {
+                Ok(note) => s.notice = Some(note),
+                Err(m) => s.error = Some(m),
+            }
+            vec![Effect::LoadProfiles]
+        }
         Msg::Exported(result) => {
             s.busy = None;
             match result {
@@ -381,7 +389,32 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
         s.home_cursor = 0;
         return Vec::new();
     }
+    if let Some(name) = s.forgetting.take() {
+        let row = s.profiles.iter().find(|r| r.profile.name == name);
+        return match (k, row) {
+            (Key::Char('y'), Some(row)) => {
+                s.busy = Some(format!("Forgetting {name}…"));
+                vec![Effect::Forget(Box::new(row.profile.clone()))]
+            }
+            _ => {
+                s.notice = Some(format!("{name} is kept."));
+                Vec::new()
+            }
+        };
+    }
     match k {
+        Key::Char('f') => match s.selected_profile() {
+            Some(row) => {
+                let name = row.profile.name.clone();
+                s.notice = None;
+                s.error = Some(format!(
+                    "Forget {name}? Its profile file and keyring entry go; the app registration in the tenant stays. y forgets it, any other key keeps it."
+                ));
+                s.forgetting = Some(name);
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
         Key::Char('/') if !s.profiles.is_empty() => {
             s.filtering = true;
             Vec::new()
