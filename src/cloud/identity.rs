@@ -158,9 +158,13 @@ type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, CloudError>> 
 
 /// Sends oauth2's request with reqwest; throttling and outages become errors here, so that the
 /// caller can wait and retry instead of oauth2 failing to parse a non-OAuth body.
-fn sender(http: reqwest::Client) -> impl Fn(HttpRequest) -> SendFuture {
+/// How long the token endpoint asked to wait (`Retry-After`), for the retry that follows.
+type AskedWait = std::sync::Arc<std::sync::Mutex<Option<std::time::Duration>>>;
+
+fn sender(http: reqwest::Client, asked: AskedWait) -> impl Fn(HttpRequest) -> SendFuture {
     move |req: HttpRequest| {
         let http = http.clone();
+        let asked = asked.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
             let resp = http
@@ -172,8 +176,9 @@ fn sender(http: reqwest::Client) -> impl Fn(HttpRequest) -> SendFuture {
                 .map_err(|e| CloudError::from_reqwest(&e))?;
             let status = resp.status();
             if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
-                let wait = retry_after(resp.headers())
-                    .map(|d| format!(" (Retry-After {} s)", d.as_secs()));
+                let asked_for = retry_after(resp.headers());
+                *asked.lock().unwrap_or_else(|e| e.into_inner()) = asked_for;
+                let wait = asked_for.map(|d| format!(" (Retry-After {} s)", d.as_secs()));
                 return Err(CloudError::Unexpected {
                     status: status.as_u16(),
                     detail: format!(
@@ -225,7 +230,8 @@ pub async fn client_credentials(
                 detail: format!("token URL {token_url}: {e}"),
             })?,
         );
-    let send = sender(http.clone());
+    let asked = AskedWait::default();
+    let send = sender(http.clone(), asked.clone());
     let mut attempt = 0;
     loop {
         attempt += 1;
@@ -248,7 +254,9 @@ pub async fn client_credentials(
                 });
             }
             Err(RequestTokenError::Request(e)) if e.is_transient() && attempt < 3 => {
-                tokio::time::sleep(std::time::Duration::from_millis(500 * attempt)).await;
+                let wait = asked.lock().unwrap_or_else(|e| e.into_inner()).take();
+                let pause = wait.unwrap_or(std::time::Duration::from_millis(500 * attempt));
+                tokio::time::sleep(pause).await;
             }
             Err(RequestTokenError::Request(e)) => return Err(e),
             Err(RequestTokenError::ServerResponse(e)) => {
