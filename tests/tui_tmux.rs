@@ -405,9 +405,11 @@ fn from_the_dashboard_export_and_renew() {
         assert!(!text.contains(&first), "{f} holds the secret");
     }
     t.keys(&["s"]);
+    t.wait_for("valid for 6 months");
+    t.keys(&["Right", "Enter"]);
     t.wait_for("press a to approve");
     t.keys(&["a"]);
-    t.wait_for("Renewed tui-keep");
+    t.wait_for("Renewed tui-keep: the new secret (12 months)");
     let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
     assert_ne!(first, second, "the keyring holds the new secret");
     t.keys(&["Enter"]);

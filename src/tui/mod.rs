@@ -626,13 +626,13 @@ async fn upkeep(
     what: Upkeep,
 ) -> Result<String, crate::cloud::Diagnosis> {
     let done = match what {
-        Upkeep::Secret => crate::renew::renew(env, p, token, 6).await.map(|r| {
+        Upkeep::Secret { months } => crate::renew::renew(env, p, token, months).await.map(|r| {
             format!(
-                "Renewed {}: the new secret is in the keyring, signs in, and is valid until {}; {}.",
-                p.name, r.expires, r.old
+                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
+                p.name, r.months, r.expires, r.old
             )
         }),
-        Upkeep::Certificate => crate::renew::certify(env, p, token, 12).await.map(|c| {
+        Upkeep::Certificate { months } => crate::renew::certify(env, p, token, months).await.map(|c| {
             let before = match c.retired {
                 None => "the client secret is still on the app: delete it once nothing uses it"
                     .to_string(),

@@ -42,6 +42,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("enter", "keep"));
             out.push(h("esc", "clear"));
         }
+        Screen::Home if s.choosing_lifetime.is_some() => {
+            out.push(h("←→", "lifetime"));
+            out.push(h("enter", "sign in and make it"));
+            out.push(h("any other key", "cancel"));
+        }
         Screen::Home if s.forgetting.is_some() => {
             out.push(h("y", "forget it"));
             out.push(h("any other key", "keep it"));

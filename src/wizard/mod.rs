@@ -502,13 +502,42 @@ pub const MIN_HEIGHT: u16 = 24;
 /// What an admin sign-in from the dashboard is for.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Upkeep {
-    /// A new client secret.
-    #[default]
-    Secret,
-    /// A new certificate.
-    Certificate,
+    /// A new client secret, valid this many months.
+    Secret { months: u32 },
+    /// A new certificate, valid this many months.
+    Certificate { months: u32 },
     /// Read when the credential expires.
+    #[default]
     ReadExpiry,
+}
+
+impl Upkeep {
+    /// The lifetime, for the kinds that make a credential.
+    pub fn months(self) -> Option<u32> {
+        match self {
+            Upkeep::Secret { months } | Upkeep::Certificate { months } => Some(months),
+            Upkeep::ReadExpiry => None,
+        }
+    }
+
+    fn with_months(self, months: u32) -> Upkeep {
+        match self {
+            Upkeep::Secret { .. } => Upkeep::Secret { months },
+            Upkeep::Certificate { .. } => Upkeep::Certificate { months },
+            Upkeep::ReadExpiry => Upkeep::ReadExpiry,
+        }
+    }
+
+    /// Another of the lifetimes the portal offers, `step` places along.
+    pub fn step_months(self, step: isize) -> Upkeep {
+        let all = crate::plan::SECRET_MONTHS;
+        let Some(now) = self.months() else {
+            return self;
+        };
+        let i = all.iter().position(|m| *m == now).unwrap_or(1);
+        let j = i.saturating_add_signed(step).min(all.len() - 1);
+        self.with_months(all[j])
+    }
 }
 
 pub struct State {
@@ -564,6 +593,8 @@ pub struct State {
     pub filtering: bool,
     /// The profile `f` asked to forget, until `y` confirms (any other key keeps it).
     pub forgetting: Option<ProfileName>,
+    /// `s` or `k` asked for a new credential: its lifetime is being chosen before the sign-in.
+    pub choosing_lifetime: Option<(Profile, Upkeep)>,
 }
 
 impl State {
@@ -610,6 +641,7 @@ impl State {
             home_filter: Input::default(),
             filtering: false,
             forgetting: None,
+            choosing_lifetime: None,
         }
     }
 

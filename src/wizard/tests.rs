@@ -670,7 +670,17 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
     );
     assert!(hints(&s).iter().any(|h| h.key == "k"));
-    let fx = keys(&mut s, &[Key::Char('k')]);
+    keys(&mut s, &[Key::Char('k')]);
+    assert!(
+        s.notice.as_deref().unwrap().contains("valid for 12 months"),
+        "{:?}",
+        s.notice
+    );
+    assert!(hints(&s).iter().any(|h| h.key == "←→"));
+    keys(&mut s, &[Key::Right, Key::Right, Key::Left]);
+    assert!(s.notice.as_deref().unwrap().contains("valid for 18 months"));
+    keys(&mut s, &[Key::Left]);
+    let fx = keys(&mut s, &[Key::Enter]);
     assert!(
         matches!(fx.as_slice(), [Effect::StartSignIn { .. }]),
         "{fx:?}"
@@ -685,12 +695,12 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
         })),
     );
     assert!(
-        matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::Certificate)] if p.name.as_str() == "fax"),
+        matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::Certificate { months: 12 })] if p.name.as_str() == "fax"),
         "{fx:?}"
     );
     assert!(s.busy.as_deref().unwrap().contains("certificate"));
     update(&mut s, Msg::Renewed(Ok("done".into())));
-    assert!(s.upkeep == Upkeep::Secret && s.renewing.is_none());
+    assert!(s.upkeep == Upkeep::default() && s.renewing.is_none());
 }
 
 #[test]
@@ -968,4 +978,35 @@ fn f_forgets_the_selected_profile_only_after_y() {
     let fx = update(&mut s, Msg::Forgotten(Ok("Forgot fax.".into())));
     assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]));
     assert!(s.busy.is_none() && s.forgetting.is_none());
+}
+
+#[test]
+fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    keys(&mut s, &[Key::Char('s')]);
+    assert!(s.notice.as_deref().unwrap().contains("valid for 6 months"));
+    let fx = keys(&mut s, &[Key::Esc]);
+    assert!(fx.is_empty() && !s.quit, "esc cancels, it does not quit");
+    assert_eq!(s.notice.as_deref(), Some("Nothing changed."));
+    keys(
+        &mut s,
+        &[
+            Key::Char('s'),
+            Key::Right,
+            Key::Right,
+            Key::Right,
+            Key::Right,
+        ],
+    );
+    assert!(
+        s.notice.as_deref().unwrap().contains("valid for 24 months"),
+        "the longest"
+    );
+    keys(&mut s, &[Key::Left, Key::Left, Key::Enter]);
+    assert_eq!(s.upkeep, Upkeep::Secret { months: 12 });
+    assert_eq!(s.screen, Screen::SignIn);
 }

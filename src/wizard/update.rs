@@ -73,8 +73,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::SignedIn(Ok(si)) if s.renewing.is_some() => {
             let profile = s.renewing.clone().expect("checked");
             let busy = match s.upkeep {
-                Upkeep::Certificate => "Making, registering and proving a certificate for",
-                Upkeep::Secret => "Renewing the secret of",
+                Upkeep::Certificate { .. } => "Making, registering and proving a certificate for",
+                Upkeep::Secret { .. } => "Renewing the secret of",
                 Upkeep::ReadExpiry => {
                     "Reading from the app registration when the credential expires, for"
                 }
@@ -389,6 +389,19 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
         s.home_cursor = 0;
         return Vec::new();
     }
+    if let Some((profile, upkeep)) = s.choosing_lifetime.take() {
+        return match k {
+            Key::Left | Key::Right => {
+                let upkeep = upkeep.step_months(if k == Key::Right { 1 } else { -1 });
+                choose_lifetime(s, profile, upkeep)
+            }
+            Key::Enter => upkeep_sign_in(s, profile, upkeep),
+            _ => {
+                s.notice = Some("Nothing changed.".into());
+                Vec::new()
+            }
+        };
+    }
     if let Some(name) = s.forgetting.take() {
         let row = s.profiles.iter().find(|r| r.profile.name == name);
         return match (k, row) {
@@ -468,7 +481,9 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
             None => Vec::new(),
         },
         Key::Char('k') => match s.selected_profile().cloned() {
-            Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::Certificate),
+            Some(ProfileRow { profile }) => {
+                choose_lifetime(s, profile, Upkeep::Certificate { months: 12 })
+            }
             None => Vec::new(),
         },
         Key::Char('x') => match s.selected_profile().cloned() {
@@ -477,7 +492,7 @@ fn home_key(s: &mut State, k: Key) -> Vec<Effect> {
         },
         Key::Char('s') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) if profile.credential.is_secret() => {
-                upkeep_sign_in(s, profile, Upkeep::Secret)
+                choose_lifetime(s, profile, Upkeep::Secret { months: 6 })
             }
             Some(_) => {
                 s.error = Some("This profile signs in with a certificate: k makes a new one, proves it and removes the old one.".into());
@@ -954,6 +969,25 @@ fn setup_order(s: &mut State) -> Vec<Effect> {
         cloud: s.form.cloud,
         tenant_id,
     }]
+}
+
+/// Asks how long the new secret or certificate is to be valid, before the sign-in.
+fn choose_lifetime(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
+    let what = match upkeep {
+        Upkeep::Certificate { .. } => "certificate",
+        _ => "secret",
+    };
+    let advice = match upkeep {
+        Upkeep::Secret { .. } => " (the portal recommends 6; renew before it runs out)",
+        _ => "",
+    };
+    s.notice = Some(format!(
+        "New {what} for {}: valid for {} months{advice}. ←→ another lifetime, enter signs in and makes it, any other key cancels.",
+        profile.name,
+        upkeep.months().unwrap_or(6)
+    ));
+    s.choosing_lifetime = Some((profile, upkeep));
+    Vec::new()
 }
 
 /// An admin sign-in for one profile's upkeep; what follows it is `upkeep`.
