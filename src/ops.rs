@@ -177,7 +177,8 @@ async fn resolve_tenant_in(
             };
             let detected = CloudKind::detect(&info.cloud_instance, &info.region_sub_scope);
             // GCC High and DoD share an instance: the region sub-scope tells them apart.
-            if info.cloud_instance == want && detected.is_none_or(|d| d == kind) {
+            if info.cloud_instance.eq_ignore_ascii_case(want) && detected.is_none_or(|d| d == kind)
+            {
                 return Ok((info, kind));
             }
             let wrong = || (wrong_cloud(&info.cloud_instance, want), false);
@@ -238,21 +239,20 @@ pub async fn save_profile(env: &Env, profile: &Profile, secret: &Secret) -> Resu
     Ok(())
 }
 
-/// Removes the profile file and its keyring entry; reports what was not there.
-pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<Vec<String>, SaveError> {
-    let mut notes = Vec::new();
+/// Removes the profile file and its keyring entry; says what was removed.
+pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<String, SaveError> {
     let name = profile.name.to_string();
-    match env
+    let entry = match env
         .with_vault(profile.keyring, move |v| v.delete(&name))
         .await
     {
-        Ok(()) => {}
-        Err(VaultError::NotFound(..)) => notes.push("no keyring entry was stored".to_string()),
+        Ok(()) => "and its keyring entry".to_string(),
+        Err(VaultError::NotFound(_, store)) => format!("(there was no entry in the {store})"),
         Err(e) => return Err(e.into()),
-    }
+    };
     env.profiles().remove(&profile.name)?;
     tracing::info!(profile = %profile.name, "profile forgotten");
-    Ok(notes)
+    Ok(format!("Forgot profile {} {entry}.", profile.name))
 }
 
 /// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.

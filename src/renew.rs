@@ -650,10 +650,27 @@ pub async fn read_expiry(
     };
     // The sign-in may have taken minutes: only the expiry is new in the file.
     let store = env.profiles();
-    let saved = store.load(&p.name).and_then(|mut now| {
+    let now = store.load(&p.name).map_err(|err| {
+        refused(
+            "The expiry was read but the profile is no longer there to hold it.",
+            err.to_string(),
+            "It was forgotten or damaged while the administrator signed in.",
+            "Add the profile again, then read the expiry again.",
+        )
+    })?;
+    if now.credential != p.credential {
+        return Err(refused(
+            "The profile's credential changed while the administrator signed in: nothing recorded.",
+            "the profile file names another secret or certificate than the one read",
+            "A renewal or a new certificate ran meanwhile.",
+            "Read the expiry again.",
+        ));
+    }
+    let saved = {
+        let mut now = now;
         now.secret_expires = Some(expires.clone());
         store.save(&now).map(|()| now)
-    });
+    };
     saved.map(|now| *p = now).map_err(|err| {
         refused(
             "The expiry was read but the profile could not be saved.",

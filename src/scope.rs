@@ -186,9 +186,14 @@ impl GroupRef {
         if t.is_empty() {
             return Err("the group is empty: give a display name or an SMTP address".into());
         }
+        // A client secret's Value carries a `~`; a group name practically never does.
+        if t.contains('~') && crate::model::looks_like_secret(t) {
+            return Err("that looks like a client secret's Value, not a group: give the group's display name or SMTP address".into());
+        }
         if t.contains(['"', '\'', '`', '$', '\n', '\r']) {
             return Err(format!(
-                "the group \"{t}\" has a quote, backtick or $: use letters, digits, spaces, '-', '_' or '.'"
+                "the group \"{}\" has a quote, backtick or $: use letters, digits, spaces, '-', '_' or '.'",
+                crate::model::echo_safe(t)
             ));
         }
         if let Some((local, domain)) = t.split_once('@') {
@@ -868,6 +873,12 @@ mod tests {
         let c = Cmdlet::new("New-X").text("Name", "O'Brien");
         assert_eq!(c.powershell(), "New-X -Name 'O''Brien'");
         assert!(GroupRef::parse("a$b").is_err());
+        let pasted = GroupRef::parse("sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD").unwrap_err();
+        assert!(
+            pasted.contains("client secret") && !pasted.contains("sbx1Q"),
+            "{pasted}"
+        );
+        assert!(GroupRef::parse("HelpdeskMailboxesContoso2026Production").is_ok());
         assert!(GroupRef::parse("@x").is_err());
         assert!(GroupRef::parse("  ").is_err());
         let g = GroupRef::parse("Helpdesk Scope").unwrap();

@@ -220,6 +220,7 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
         .status()
         .unwrap();
     assert!(cleared.success());
+    assert_eq!(secret_tool_lookup("m365-mail-wizard", "helpdesk"), None);
     let o = home.run(&["expiry", "helpdesk"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(

@@ -425,7 +425,7 @@ fn from_the_dashboard_export_and_renew() {
     t.keys(&["f"]);
     t.wait_for("Forget tui-keep?");
     t.keys(&["y"]);
-    t.wait_for("Forgot tui-keep");
+    t.wait_for("Forgot profile tui-keep and its keyring entry");
     assert!(
         !home
             .config()

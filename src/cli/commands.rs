@@ -415,22 +415,33 @@ async fn check(
     // their order. Live progress only makes sense for one.
     let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !json_out;
     let unreadable = listed.iter().any(Result::is_err);
-    let results: Vec<(Exit, Option<Value>, Option<String>)> = {
+    // (exit, JSON report, text report, the error of a file that could not be read)
+    type Told = (Exit, Option<Value>, Option<String>, Option<String>);
+    let results: Vec<Told> = {
         use futures_util::StreamExt;
         futures_util::stream::iter(listed.into_iter().map(|r| async move {
             match r {
-                Ok(p) => check_quietly(env, p, json_out, progress, wait).await,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    (Exit::Usage, json_out.then(|| unreadable_json(&e)), None)
+                Ok(p) => {
+                    let (exit, report, text) =
+                        check_quietly(env, p, json_out, progress, wait).await;
+                    (exit, report, text, None)
                 }
+                Err(e) => (
+                    Exit::Usage,
+                    json_out.then(|| unreadable_json(&e)),
+                    None,
+                    Some(e.to_string()),
+                ),
             }
         }))
         .buffered(PROFILES_AT_ONCE)
         .collect()
         .await
     };
-    for (exit, report, text) in results {
+    for (exit, report, text, unreadable) in results {
+        if let Some(e) = unreadable {
+            eprintln!("error: {e}");
+        }
         if let Some(t) = text {
             print!("{t}");
         }
@@ -851,11 +862,8 @@ async fn forget(env: &Env, name: &str) -> Exit {
         Err(e) => return usage(e),
     };
     match ops::forget_profile(env, &p).await {
-        Ok(notes) => {
-            for n in notes {
-                eprintln!("note: {n}");
-            }
-            eprintln!("Forgot profile {} and its keyring entry.", p.name);
+        Ok(said) => {
+            eprintln!("{said}");
             Exit::Ok
         }
         Err(SaveError::Store(StoreError::NotFound(n))) => {

@@ -156,11 +156,11 @@ pub async fn discover_tenant(
 
 type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, CloudError>> + Send>>;
 
-/// Sends oauth2's request with reqwest; throttling and outages become errors here, so that the
-/// caller can wait and retry instead of oauth2 failing to parse a non-OAuth body.
 /// How long the token endpoint asked to wait (`Retry-After`), for the retry that follows.
 type AskedWait = std::sync::Arc<std::sync::Mutex<Option<std::time::Duration>>>;
 
+/// Sends oauth2's request with reqwest; throttling and outages become errors here, so that the
+/// caller can wait and retry instead of oauth2 failing to parse a non-OAuth body.
 fn sender(http: reqwest::Client, asked: AskedWait) -> impl Fn(HttpRequest) -> SendFuture {
     move |req: HttpRequest| {
         let http = http.clone();

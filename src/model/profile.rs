@@ -172,7 +172,7 @@ pub fn parse_expiry(text: &str, today: time::Date) -> Result<Option<String>, Str
     let us = time::macros::format_description!("[month padding:none]/[day padding:none]/[year]");
     let date = time::Date::parse(t, &iso)
         .or_else(|_| time::Date::parse(t, &us))
-        .map_err(|_| format!("\"{t}\" is not a date: write it as 2027-05-26 (or as the portal shows it, 5/26/2027)"))?;
+        .map_err(|_| format!("\"{}\" is not a date: write it as 2027-05-26 (or as the portal shows it, 5/26/2027)", super::echo_safe(t)))?;
     if date <= today {
         return Err(format!(
             "{t} is not in the future: a new secret expires later than today"

@@ -240,16 +240,6 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::spawn(async move {
                 let result = ops::forget_profile(&env, &profile)
                     .await
-                    .map(|notes| {
-                        let mut text = format!(
-                            "Forgot {}: its profile file and keyring entry are gone",
-                            profile.name
-                        );
-                        for n in notes {
-                            text.push_str(&format!("; {n}"));
-                        }
-                        text + "."
-                    })
                     .map_err(|e| format!("{} was not forgotten: {e}", profile.name));
                 let _ = tx.send(Msg::Forgotten(result));
             });
@@ -369,10 +359,11 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let mut p = *profile;
                 let rows = ops::run_checks(&env, &p, secret, Some(etx)).await;
                 let _ = forward.await;
-                if let Err(e) = ops::record_check(&env, &mut p, &rows).await {
-                    tracing::warn!(error = %e, "check result not saved");
-                }
+                // A run the wizard has moved on from must not overwrite a newer result.
                 if current() {
+                    if let Err(e) = ops::record_check(&env, &mut p, &rows).await {
+                        tracing::warn!(error = %e, "check result not saved");
+                    }
                     let _ = tx.send(Msg::ChecksDone);
                 }
             });

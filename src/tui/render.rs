@@ -305,7 +305,10 @@ fn profile_details(s: &State, p: &crate::model::Profile) -> Vec<Line<'static>> {
         }
     };
     let expiry = match (p.expiry(s.today), &p.secret_expires) {
-        (Some((days, _)), Some(date)) if days < 0 => format!("expired on {date}: s renews it"),
+        (Some((days, _)), Some(date)) if days < 0 => format!(
+            "expired on {date}: {} makes a new one",
+            if p.credential.is_secret() { "s" } else { "k" }
+        ),
         (Some((days, _)), Some(date)) => format!("{date} ({days} days)"),
         _ => "unknown: x reads it from the app registration".to_string(),
     };

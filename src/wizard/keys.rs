@@ -111,7 +111,14 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 },
             ));
             out.push(h("esc", "back"));
-            out.push(h("ctrl-c", "quit (keeps a draft)"));
+            out.push(h(
+                "ctrl-c",
+                if s.reentry.is_some() {
+                    "quit"
+                } else {
+                    "quit (keeps a draft)"
+                },
+            ));
         }
         Screen::Guide => {
             let kind = s.plan.get(s.guide).map(|p| p.kind);

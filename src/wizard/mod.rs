@@ -366,8 +366,6 @@ impl Form {
         self.choices().len() + 1
     }
 
-    /// The access choices this journey offers: checking an existing app lists only what its
-    /// checks can prove (a delegated sign-in needs the mailbox user, so it is set up only).
     /// Switches to `journey`, leaving out choices it does not offer.
     pub fn set_journey(&mut self, journey: Journey) {
         self.journey = journey;
@@ -379,6 +377,8 @@ impl Form {
         self.access_cursor = self.access_cursor.min(self.access_rows() - 1);
     }
 
+    /// The access choices this journey offers: checking an existing app lists only what its
+    /// checks can prove (a delegated sign-in needs the mailbox user, so it is set up only).
     pub fn choices(&self) -> &'static [AccessChoice] {
         match self.journey {
             Journey::Check => &AccessChoice::ALL[..AccessChoice::ALL.len() - 1],

@@ -1010,3 +1010,54 @@ fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
     assert_eq!(s.upkeep, Upkeep::Secret { months: 12 });
     assert_eq!(s.screen, Screen::SignIn);
 }
+
+#[test]
+fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second() {
+    let mut s = State::new(None, None);
+    update(
+        &mut s,
+        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
+    );
+    keys(&mut s, &[Key::Enter]);
+    s.waiting = Some(crate::wizard::Waiting {
+        pause_secs: 10,
+        ticks_left: 1,
+        waited_secs: 0,
+    });
+    s.checks_running = false;
+    let fx = update(&mut s, Msg::Tick);
+    assert!(
+        matches!(fx.as_slice(), [Effect::RunChecks { .. }]),
+        "{fx:?}"
+    );
+    update(
+        &mut s,
+        Msg::CheckFailedToStart("The keyring is locked.".into()),
+    );
+    assert!(s.waiting.is_none());
+    for _ in 0..50 {
+        assert!(update(&mut s, Msg::Tick).is_empty());
+    }
+    assert_eq!(s.error.as_deref(), Some("The keyring is locked."));
+
+    // The same for a missing secret: its re-entry keeps the screen, ticks or not.
+    s.waiting = Some(crate::wizard::Waiting {
+        pause_secs: 10,
+        ticks_left: 1,
+        waited_secs: 0,
+    });
+    update(&mut s, Msg::Tick);
+    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    for _ in 0..50 {
+        assert!(update(&mut s, Msg::Tick).is_empty());
+    }
+    assert_eq!(s.screen, Screen::Form(Step::Secret));
+    assert!(s.reentry.is_some() && s.waiting.is_none());
+    assert!(start_checks_is_refused_while_reentering(&mut s));
+}
+
+fn start_checks_is_refused_while_reentering(s: &mut State) -> bool {
+    s.screen = Screen::Checks;
+    let fx = keys(s, &[Key::Char('r')]);
+    fx.is_empty()
+}

@@ -163,6 +163,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
                         profile.name
                     ));
                     s.current = Some(*profile);
+                    s.current_secret = None;
                     s.form = fresh_form(s);
                     vec![Effect::ClearDraft]
                 }
@@ -220,10 +221,14 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Saved(Ok(saved)) if s.reentry.is_some() => {
             s.busy = None;
-            s.notice = Some(format!(
-                "Secret stored in the {}; checking again.",
-                saved.store
-            ));
+            s.notice = Some(saved.note.unwrap_or_else(|| {
+                format!("Secret stored in the {}; checking again.", saved.store)
+            }));
+            if let Some(p) = s.current.as_mut()
+                && saved.store == "session memory"
+            {
+                p.keyring = KeyringBackend::SessionMemory;
+            }
             if let Some(form) = s.reentry.take() {
                 s.form = *form;
             }
@@ -264,12 +269,18 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             vec![Effect::LoadProfiles]
         }
         Msg::CheckFailedToStart(m) => {
+            // No retry after a start that failed: it would fail again at once.
+            s.waiting = None;
             s.checks_running = false;
-            s.error = Some(m);
+            s.error = Some(match &s.current {
+                Some(p) if s.screen != Screen::Checks => format!("{}: {m}", p.name),
+                _ => m,
+            });
             Vec::new()
         }
-        Msg::SecretMissing(store) if s.screen != Screen::Checks => {
+        Msg::SecretMissing(store) if s.screen != Screen::Checks || s.reentry.is_some() => {
             // The checks screen was left meanwhile: say it, but take nobody anywhere.
+            s.waiting = None;
             s.checks_running = false;
             s.error = Some(format!(
                 "The {store} holds no secret for {}: re-check it to paste the secret again.",
@@ -280,6 +291,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::SecretMissing(store) => {
+            s.waiting = None;
             s.checks_running = false;
             match &s.current {
                 Some(p) if !p.credential.is_secret() => {
@@ -360,6 +372,10 @@ fn start_checks(s: &mut State) -> Vec<Effect> {
     let Some(p) = s.current.clone() else {
         return Vec::new();
     };
+    // While a missing secret is being pasted again, nothing else may take the screen.
+    if s.reentry.is_some() {
+        return Vec::new();
+    }
     s.checks = checks::plan(&p).into_iter().map(CheckRow::new).collect();
     s.check_cursor = 0;
     s.checks_running = true;
@@ -589,6 +605,7 @@ fn reenter_key(s: &mut State, k: Key) -> Vec<Effect> {
         if let Some(form) = s.reentry.take() {
             s.form = *form;
         }
+        s.current_secret = None;
         s.screen = Screen::Home;
         return Vec::new();
     };
