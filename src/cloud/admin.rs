@@ -57,6 +57,20 @@ async fn get<T: for<'de> Deserialize<'de>>(
     parse(status, &body)
 }
 
+/// `GET /{path}?$filter={field} eq '{value}'`: the collection's members.
+async fn list_where<T: for<'de> Deserialize<'de>>(
+    http: &reqwest::Client,
+    e: &Endpoints,
+    t: &AccessToken,
+    path: &str,
+    field: &str,
+    value: &str,
+) -> Result<Vec<T>, CloudError> {
+    let u = url(e, path, Some(format!("{field} eq {}", lit(value))))?;
+    let l: List<T> = get(http, t, u).await?;
+    Ok(l.value)
+}
+
 pub(crate) async fn post<T: for<'de> Deserialize<'de>>(
     http: &reqwest::Client,
     t: &AccessToken,
@@ -123,13 +137,9 @@ pub async fn find_service_principal(
     t: &AccessToken,
     app_id: &str,
 ) -> Result<Option<ServicePrincipal>, CloudError> {
-    let u = url(
-        e,
-        "servicePrincipals",
-        Some(format!("appId eq {}", lit(app_id))),
-    )?;
-    let l: List<ServicePrincipal> = get(http, t, u).await?;
-    Ok(l.value.into_iter().next())
+    let found: Vec<ServicePrincipal> =
+        list_where(http, e, t, "servicePrincipals", "appId", app_id).await?;
+    Ok(found.into_iter().next())
 }
 
 /// Creates the service principal of a just-created app, waiting out replication lag: the
@@ -282,9 +292,8 @@ pub async fn find_application(
     t: &AccessToken,
     app_id: &str,
 ) -> Result<Option<Application>, CloudError> {
-    let u = url(e, "applications", Some(format!("appId eq {}", lit(app_id))))?;
-    let l: List<Application> = get(http, t, u).await?;
-    Ok(l.value.into_iter().next())
+    let found: Vec<Application> = list_where(http, e, t, "applications", "appId", app_id).await?;
+    Ok(found.into_iter().next())
 }
 
 /// `GET /applications/{objectId}`; `None` when there is no such object.
@@ -307,13 +316,7 @@ pub async fn applications_named(
     t: &AccessToken,
     name: &str,
 ) -> Result<Vec<Application>, CloudError> {
-    let u = url(
-        e,
-        "applications",
-        Some(format!("displayName eq {}", lit(name))),
-    )?;
-    let l: List<Application> = get(http, t, u).await?;
-    Ok(l.value)
+    list_where(http, e, t, "applications", "displayName", name).await
 }
 
 pub async fn create_application(
@@ -453,13 +456,7 @@ pub async fn grants(
     t: &AccessToken,
     client_sp: &str,
 ) -> Result<Vec<Grant>, CloudError> {
-    let u = url(
-        e,
-        "oauth2PermissionGrants",
-        Some(format!("clientId eq {}", lit(client_sp))),
-    )?;
-    let l: List<Grant> = get(http, t, u).await?;
-    Ok(l.value)
+    list_where(http, e, t, "oauth2PermissionGrants", "clientId", client_sp).await
 }
 
 pub async fn grant(
