@@ -170,7 +170,9 @@ fn profiles_title(s: &State) -> String {
 }
 
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
-    let details_rows = if s.selected_profile().is_some() { 8 } else { 0 };
+    let rows = s.visible_profiles();
+    let selected = rows.get(s.home_cursor);
+    let details_rows = if selected.is_some() { 8 } else { 0 };
     // What is left below the list (at least three profile rows) for damaged files and the
     // sandbox's apps; the apps that do not fit are counted, not silently dropped.
     let room = area.height.saturating_sub(5 + details_rows) as usize;
@@ -226,8 +228,7 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
             "  No profiles yet. Press c to check an app you already registered.".fg(DIM),
         ))]
     } else {
-        s.visible_profiles()
-            .into_iter()
+        rows.iter()
             .enumerate()
             .map(|(i, row)| {
                 let item = ListItem::new(profile_line(s, &row.profile, i == s.home_cursor));
@@ -243,7 +244,7 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
         List::new(items).block(Block::bordered().title(profiles_title(s))),
         profiles_area,
     );
-    if let Some(row) = s.selected_profile() {
+    if let Some(row) = selected {
         f.render_widget(
             Paragraph::new(profile_details(s, &row.profile))
                 .block(Block::bordered().title(format!(" {} ", row.profile.name))),

@@ -688,9 +688,9 @@ impl State {
                 rows.sort_by_key(|r| r.profile.expiry(today).map(|(d, _)| d).unwrap_or(i64::MAX))
             }
             HomeSort::LastCheck => rows.sort_by_key(|r| match &r.profile.last_check {
-                None => (0, String::new()),
-                Some(c) if c.verdict != crate::model::CheckVerdict::Passed => (1, c.at.clone()),
-                Some(c) => (2, c.at.clone()),
+                None => (0, ""),
+                Some(c) if c.verdict != crate::model::CheckVerdict::Passed => (1, c.at.as_str()),
+                Some(c) => (2, c.at.as_str()),
             }),
         }
         rows
