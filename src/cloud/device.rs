@@ -33,7 +33,6 @@ pub struct DeviceCode {
     pub verification_uri: String,
     pub expires_in: u64,
     pub interval: u64,
-    pub message: String,
 }
 
 impl std::fmt::Debug for DeviceCode {
@@ -56,10 +55,6 @@ impl AdminSession {
         let c = &self.token.claims;
         if c.upn.is_empty() { &c.name } else { &c.upn }
     }
-
-    pub fn has_refresh(&self) -> bool {
-        self.refresh.is_some()
-    }
 }
 
 #[derive(Deserialize)]
@@ -70,8 +65,6 @@ struct CodeAnswer {
     expires_in: u64,
     #[serde(default = "five")]
     interval: u64,
-    #[serde(default)]
-    message: String,
 }
 
 fn five() -> u64 {
@@ -166,7 +159,6 @@ pub async fn start_for(
         verification_uri: a.verification_uri,
         expires_in: a.expires_in,
         interval: a.interval.max(1),
-        message: a.message,
     })
 }
 
@@ -254,24 +246,6 @@ pub async fn wait(
             }));
         }
     }
-}
-
-pub async fn refresh(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-    s: &AdminSession,
-) -> Result<AdminSession, CloudError> {
-    refresh_for(
-        http,
-        endpoints,
-        tenant,
-        client_id,
-        s,
-        &scope_string(endpoints),
-    )
-    .await
 }
 
 /// A token for `scope` from the session's refresh token: how one sign-in serves Exchange too,

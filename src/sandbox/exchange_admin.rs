@@ -43,10 +43,10 @@ fn role_definition_id(role: &str) -> String {
     format!("e0000000-0000-4000-8000-0000000000{n:02}")
 }
 
-/// A cmdlet failure in the admin API's shape.
 /// A refused cmdlet: boxed, as responses are large.
 type Refused = Box<Response>;
 
+/// A cmdlet failure in the admin API's shape.
 fn cmdlet_error(status: StatusCode, code: &str, exception: &str, text: &str) -> Refused {
     let body = json!({
         "error": {

@@ -41,7 +41,6 @@ pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Resp
     (status, Json(body)).into_response()
 }
 
-/// A Microsoft Graph error body.
 /// Graph's answer to a caller without the right permission or role.
 pub fn denied() -> Response {
     graph_error(
@@ -51,6 +50,7 @@ pub fn denied() -> Response {
     )
 }
 
+/// A Microsoft Graph error body.
 pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({
         "error": {
