@@ -12,7 +12,8 @@ use crate::cloud::diagnose::{Context, Diagnosis, Stage, diagnose, wrong_cloud};
 use crate::cloud::http;
 use crate::cloud::identity::{TenantInfo, discover_tenant};
 use crate::model::{
-    CheckVerdict, CloudKind, Endpoints, KeyringBackend, LastCheck, Profile, Secret, TenantInput,
+    CheckVerdict, CloudKind, Endpoints, KeyringBackend, LastCheck, Profile, ProfileName, Secret,
+    TenantInput,
 };
 use crate::sandbox::SandboxInfo;
 use crate::store::{Dirs, ProfileStore, StoreError};
@@ -239,17 +240,23 @@ pub async fn save_profile(env: &Env, profile: &Profile, secret: &Secret) -> Resu
     Ok(())
 }
 
+/// Removes a profile's keyring entry: "and its keyring entry", or that there was none.
+pub async fn forget_secret(
+    env: &Env,
+    name: &ProfileName,
+    keyring: KeyringBackend,
+) -> Result<String, VaultError> {
+    let n = name.to_string();
+    match env.with_vault(keyring, move |v| v.delete(&n)).await {
+        Ok(()) => Ok("and its keyring entry".into()),
+        Err(VaultError::NotFound(_, store)) => Ok(format!("(no entry in the {store})")),
+        Err(e) => Err(e),
+    }
+}
+
 /// Removes the profile file and its keyring entry; says what was removed.
 pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<String, SaveError> {
-    let name = profile.name.to_string();
-    let entry = match env
-        .with_vault(profile.keyring, move |v| v.delete(&name))
-        .await
-    {
-        Ok(()) => "and its keyring entry".to_string(),
-        Err(VaultError::NotFound(_, store)) => format!("(there was no entry in the {store})"),
-        Err(e) => return Err(e.into()),
-    };
+    let entry = forget_secret(env, &profile.name, profile.keyring).await?;
     env.profiles().remove(&profile.name)?;
     tracing::info!(profile = %profile.name, "profile forgotten");
     Ok(format!("Forgot profile {} {entry}.", profile.name))

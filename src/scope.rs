@@ -93,6 +93,15 @@ pub struct ScopeSpec {
 }
 
 impl ScopeSpec {
+    /// What a profile keeps of this scope.
+    pub fn record(&self, app_name: &str) -> ScopeRecord {
+        ScopeRecord {
+            kind: self.kind,
+            group: self.group.as_ref().map(|g| g.identity().to_string()),
+            app_name: app_name.to_string(),
+        }
+    }
+
     /// The input of [`steps`] once the app and its service principal exist.
     pub fn input(
         &self,

@@ -371,7 +371,7 @@ pub(super) fn print_diagnosis(d: &crate::cloud::Diagnosis) {
     );
 }
 
-fn load(env: &Env, name: &str) -> Result<Profile, Exit> {
+pub(super) fn load(env: &Env, name: &str) -> Result<Profile, Exit> {
     let name = ProfileName::parse(name).map_err(usage)?;
     env.profiles().load(&name).map_err(usage)
 }
@@ -524,14 +524,13 @@ async fn check_quietly(
             };
             let report = json_out.then(|| {
                 let mut v = report_json(env, &p, &[], verdict, 0);
-                v["checks"] = json!([{
-                    "id": "keyring", "kind": "keyring", "mailbox": null, "status": "failed",
-                    "elapsed_ms": null, "detail": e.to_string(),
-                    "diagnosis": {
-                        "summary": format!("No secret could be read for profile {}.", p.name),
-                        "evidence": e.to_string(), "cause": cause, "fix": fix,
-                    },
-                }]);
+                v["checks"] = json!([failed_row(
+                    "keyring",
+                    &e.to_string(),
+                    &format!("No secret could be read for profile {}.", p.name),
+                    cause,
+                    &fix,
+                )]);
                 v
             });
             return (exit, report, None);
@@ -738,16 +737,22 @@ fn unreadable_json(e: &crate::store::StoreError) -> Value {
     json!({
         "profile": null,
         "verdict": Verdict::Failed,
-        "checks": [{
-            "id": "profile", "kind": "profile", "mailbox": null, "status": "failed",
-            "elapsed_ms": null, "detail": e.to_string(),
-            "diagnosis": {
-                "summary": "A profile file could not be read.",
-                "evidence": e.to_string(),
-                "cause": "The file was edited by hand or damaged.",
-                "fix": "Fix the line named, or remove the file and add the profile again.",
-            },
-        }],
+        "checks": [failed_row(
+            "profile",
+            &e.to_string(),
+            "A profile file could not be read.",
+            "The file was edited by hand or damaged.",
+            "Fix the line named, or remove the file and add the profile again.",
+        )],
+    })
+}
+
+/// A failed row of the report that is not one of the plan's checks (`id` is also its kind).
+fn failed_row(id: &str, evidence: &str, summary: &str, cause: &str, fix: &str) -> Value {
+    json!({
+        "id": id, "kind": id, "mailbox": null, "status": "failed",
+        "elapsed_ms": null, "detail": evidence,
+        "diagnosis": { "summary": summary, "evidence": evidence, "cause": cause, "fix": fix },
     })
 }
 
@@ -843,14 +848,9 @@ async fn forget(env: &Env, name: &str) -> Exit {
             if let Err(e) = env.profiles().remove(&parsed) {
                 return usage(e);
             }
-            let n = parsed.to_string();
-            return match env.with_vault(keyring, move |v| v.delete(&n)).await {
-                Ok(()) => {
-                    eprintln!("Forgot the damaged profile {parsed} and its keyring entry.");
-                    Exit::Ok
-                }
-                Err(VaultError::NotFound(_, store)) => {
-                    eprintln!("Forgot the damaged profile {parsed} (no entry in the {store}).");
+            return match ops::forget_secret(env, &parsed, keyring).await {
+                Ok(entry) => {
+                    eprintln!("Forgot the damaged profile {parsed} {entry}.");
                     Exit::Ok
                 }
                 Err(e) => {

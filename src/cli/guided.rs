@@ -236,11 +236,7 @@ pub async fn guided(
         send_test,
         keyring: env.keyring,
         last_check: None,
-        scope: setup.scope.as_ref().map(|s| crate::scope::ScopeRecord {
-            kind: s.kind,
-            group: s.group.as_ref().map(|g| g.identity().to_string()),
-            app_name: setup.app_name.clone(),
-        }),
+        scope: setup.scope.as_ref().map(|s| s.record(&setup.app_name)),
         secret_expires: expires,
         credential: Default::default(),
     };
@@ -266,16 +262,10 @@ pub async fn guided(
 /// it signs in, and only then tells the admin to delete the old one. If the proof fails, the old
 /// secret goes back into the keyring.
 pub async fn renew(env: &Env, name: &str) -> Exit {
-    let p = match crate::model::ProfileName::parse(name)
-        .map_err(|e| e.to_string())
-        .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
-    {
+    let p = match super::setup_cmd::secret_profile(env, name, false) {
         Ok(p) => p,
-        Err(e) => return usage(e),
+        Err(exit) => return exit,
     };
-    if !p.credential.is_secret() {
-        return usage(format!("profile {} signs in with a certificate", p.name));
-    }
     let old = match env.secret(&p).await {
         Ok(s) => s,
         Err(e) => return usage(format!("profile {}: {e}", p.name)),

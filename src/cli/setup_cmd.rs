@@ -355,22 +355,25 @@ fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
     }
 }
 
-/// A profile that signs in with a client secret (what `renew` and `cert` start from).
-fn secret_profile(
+/// A lifetime the portal offers for a new secret or certificate.
+fn lifetime(months: u32) -> Result<(), Exit> {
+    if SECRET_MONTHS.contains(&months) {
+        Ok(())
+    } else {
+        Err(usage(format!(
+            "{months} months: choose 3, 6, 12, 18 or 24 (6 is recommended for secrets)"
+        )))
+    }
+}
+
+/// A profile that signs in with a client secret (what `renew` starts from), or with either
+/// credential when `certificate_too`.
+pub(super) fn secret_profile(
     env: &Env,
     name: &str,
-    months: u32,
     certificate_too: bool,
 ) -> Result<crate::model::Profile, Exit> {
-    if !SECRET_MONTHS.contains(&months) {
-        return Err(usage(format!(
-            "{months} months: choose 3, 6, 12, 18 or 24 (6 is recommended for secrets)"
-        )));
-    }
-    let p = crate::model::ProfileName::parse(name)
-        .map_err(|e| e.to_string())
-        .and_then(|n| env.profiles().load(&n).map_err(|e| e.to_string()))
-        .map_err(usage)?;
+    let p = super::commands::load(env, name)?;
     if !p.credential.is_secret() && !certificate_too {
         return Err(usage(format!(
             "profile {} signs in with a certificate: `m365-mail-wizard cert {}` makes a new one, proves it and then removes the old one",
@@ -391,7 +394,7 @@ fn report_failure(err: &crate::renew::RenewError) -> Exit {
 
 /// `renew`: a new secret, proven, then the old one removed.
 pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
-    let mut p = match secret_profile(env, name, months, false) {
+    let mut p = match lifetime(months).and_then(|()| secret_profile(env, name, false)) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -427,10 +430,9 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
 async fn signed_in_for(
     env: &Env,
     name: &str,
-    months: u32,
     admin_client_id: &str,
 ) -> Result<(crate::model::Profile, device::AdminSession), Exit> {
-    let p = secret_profile(env, name, months, true)?;
+    let p = secret_profile(env, name, true)?;
     let e = env.endpoints(&p);
     let session = admin_sign_in(
         env,
@@ -445,7 +447,7 @@ async fn signed_in_for(
 
 /// `expiry`: the credential's end date, read from the app registration and recorded.
 pub async fn expiry(env: &Env, name: &str, admin_client_id: &str) -> Exit {
-    let (mut p, session) = match signed_in_for(env, name, 6, admin_client_id).await {
+    let (mut p, session) = match signed_in_for(env, name, admin_client_id).await {
         Ok(x) => x,
         Err(exit) => return exit,
     };
@@ -465,7 +467,7 @@ pub async fn expiry(env: &Env, name: &str, admin_client_id: &str) -> Exit {
 
 /// `cert --guided`: the admin uploads the certificate in the portal; the wizard proves it.
 pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
-    let mut p = match secret_profile(env, name, months, true) {
+    let mut p = match lifetime(months).and_then(|()| secret_profile(env, name, true)) {
         Ok(p) => p,
         Err(exit) => return exit,
     };
@@ -503,7 +505,11 @@ pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
 
 /// `cert`: move a profile from its client secret to a certificate.
 pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> Exit {
-    let (mut p, session) = match signed_in_for(env, name, months, admin_client_id).await {
+    let signed_in = match lifetime(months) {
+        Ok(()) => signed_in_for(env, name, admin_client_id).await,
+        Err(exit) => Err(exit),
+    };
+    let (mut p, session) = match signed_in {
         Ok(x) => x,
         Err(exit) => return exit,
     };

@@ -102,11 +102,7 @@ pub(super) async fn apply(
     if spec.deny_mailbox.is_none() {
         spec.deny_mailbox = r.journal.deny_mailbox.clone();
     }
-    let record = ScopeRecord {
-        kind: spec.kind,
-        group: spec.group.as_ref().map(|g| g.identity().to_string()),
-        app_name: r.req.answers.app_name.clone(),
-    };
+    let record = spec.record(&r.req.answers.app_name);
     let input = spec.input(
         &r.req.answers.access,
         &r.req.answers.app_name,

@@ -919,12 +919,7 @@ fn save(s: &mut State) -> Vec<Effect> {
             .order
             .as_ref()
             .filter(|_| s.form.journey == Journey::Setup)
-            .and_then(|o| Some((o.answers.scope.as_ref()?, &o.answers.app_name)))
-            .map(|(sp, app)| crate::scope::ScopeRecord {
-                kind: sp.kind,
-                group: sp.group.as_ref().map(|g| g.identity().to_string()),
-                app_name: app.clone(),
-            }),
+            .and_then(|o| Some(o.answers.scope.as_ref()?.record(&o.answers.app_name))),
         secret_expires: crate::model::parse_expiry(s.form.guide_expires.text(), s.today)
             .ok()
             .flatten(),
