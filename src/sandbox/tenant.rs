@@ -381,9 +381,14 @@ impl Tenant {
     /// those already there are kept.
     pub fn add_generated_mailboxes(&mut self, n: u32) {
         let domain = self.domains.first().cloned().unwrap_or_default();
+        let known: std::collections::HashSet<String> = self
+            .users
+            .iter()
+            .map(|u| u.mail.to_ascii_lowercase())
+            .collect();
         for i in 1..=n {
             let mail = format!("user{i:04}@{domain}");
-            if self.user(&mail).is_some() {
+            if known.contains(&mail.to_ascii_lowercase()) {
                 continue;
             }
             let id = format!("c0000000-0000-4000-8000-{i:012}");
@@ -557,16 +562,16 @@ impl Tenant {
         now_ms: i64,
     ) -> bool {
         let wanted: Vec<String> = any_of.iter().map(|p| Self::rbac_role_of(p)).collect();
-        self.role_assignments.iter().any(|ra| {
-            ra.app.eq_ignore_ascii_case(&app.sp_id)
-                && effective(ra.effective_ms, now_ms)
-                && wanted.iter().any(|w| w.eq_ignore_ascii_case(&ra.role))
-                && self.exchange_sp_registered(app, now_ms)
-                && match (mailbox, &ra.scope) {
-                    (None, _) | (_, None) => true,
-                    (Some(m), Some(scope)) => self.scope_holds(scope, m, now_ms),
-                }
-        })
+        self.exchange_sp_registered(app, now_ms)
+            && self.role_assignments.iter().any(|ra| {
+                ra.app.eq_ignore_ascii_case(&app.sp_id)
+                    && effective(ra.effective_ms, now_ms)
+                    && wanted.iter().any(|w| w.eq_ignore_ascii_case(&ra.role))
+                    && match (mailbox, &ra.scope) {
+                        (None, _) | (_, None) => true,
+                        (Some(m), Some(scope)) => self.scope_holds(scope, m, now_ms),
+                    }
+            })
     }
 
     fn exchange_sp_registered(&self, app: &App, now_ms: i64) -> bool {
