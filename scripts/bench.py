@@ -140,25 +140,27 @@ def setup_ratio(tmp):
     info = json.loads(serve.stdout.readline())
     env = dict(os.environ, M365MW_CONFIG_DIR=f"{tmp}/sc", M365MW_DATA_DIR=f"{tmp}/sd")
     walls = []
-    for n in range(5):
-        proc = subprocess.Popen([BIN, "setup", f"bench-{n}", "--tenant", "contoso.example", "--access",
-                                 "graph-read,imap", "--mailbox", "alice@contoso.example", "--cloud-file",
-                                 info["cloud_file"], "--yes", "--json",
-                                 # The Entra part alone: tenant-wide, the Exchange steps written
-                                 # as a script instead of run (they are measured apart).
-                                 "--scope", "all-mailboxes", "--i-understand-all-mailboxes",
-                                 "--exchange", "powershell"],
-                                env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        start = end = None
-        for line in proc.stderr:
-            if line.startswith("Signed in as"):
-                start = time.perf_counter()
-            elif line.startswith("Profile ") and start is not None:
-                end = time.perf_counter()
-        proc.wait()
-        assert start and end, "setup did not finish"
-        walls.append((end - start) * 1000)
-    serve.kill()
+    try:
+        for n in range(5):
+            proc = subprocess.Popen([BIN, "setup", f"bench-{n}", "--tenant", "contoso.example", "--access",
+                                     "graph-read,imap", "--mailbox", "alice@contoso.example", "--cloud-file",
+                                     info["cloud_file"], "--yes", "--json",
+                                     # The Entra part alone: tenant-wide, the Exchange steps written
+                                     # as a script instead of run (they are not part of this figure).
+                                     "--scope", "all-mailboxes", "--i-understand-all-mailboxes",
+                                     "--exchange", "powershell"],
+                                    env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            start = end = None
+            for line in proc.stderr:
+                if line.startswith("Signed in as"):
+                    start = time.perf_counter()
+                elif line.startswith("Profile ") and start is not None:
+                    end = time.perf_counter()
+            proc.wait()
+            assert start and end, "setup did not finish"
+            walls.append((end - start) * 1000)
+    finally:
+        serve.kill()
     wall = statistics.median(walls)
     ideal = SETUP_ROUND_TRIPS * LATENCY_MS
     return [

@@ -162,5 +162,6 @@ fn an_existing_output_file_is_not_overwritten() {
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = home.run(&["export", "p", "--format", "yaml"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("report-html"), "{}", text(&o));
 }

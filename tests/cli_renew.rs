@@ -172,7 +172,7 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let renewed = recorded_expiry(&home, "helpdesk");
     assert_ne!(renewed, seeded.as_str());
-    add_with(
+    let o = add_with(
         &home,
         sb,
         "other",
@@ -180,6 +180,7 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
         "Zz9~not-a-secret-of-this-app",
         &["--secret-expires", "2031-02-03"],
     );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(
         recorded_expiry(&home, "other"),
         "2031-02-03",
