@@ -82,6 +82,32 @@ pub(crate) async fn proves(
     }
 }
 
+/// Puts `new` in the keyring in the profile's place and awaits `prove`; if either fails, `old`
+/// goes back. On failure: why, and whether the old credential is back.
+pub(crate) async fn stage_and_prove(
+    env: &Env,
+    p: &Profile,
+    new: &Secret,
+    old: &Secret,
+    what: &str,
+    prove: impl std::future::Future<Output = Result<(), CloudError>>,
+) -> Result<(), (CloudError, bool)> {
+    let (n, value) = (p.name.to_string(), new.clone());
+    let proof = match env.with_vault(p.keyring, move |v| v.set(&n, &value)).await {
+        Ok(()) => prove.await,
+        Err(err) => Err(CloudError::Unexpected {
+            status: 0,
+            detail: format!("the keyring refused the {what}: {err}"),
+        }),
+    };
+    let Err(err) = proof else {
+        return Ok(());
+    };
+    let (n, back) = (p.name.to_string(), old.clone());
+    let restored = env.with_vault(p.keyring, move |v| v.set(&n, &back)).await;
+    Err((err, restored.is_ok()))
+}
+
 /// The profile's current credential (from the keyring) and its app (from Graph).
 async fn current(
     env: &Env,
@@ -119,7 +145,6 @@ pub async fn renew(
 ) -> Result<Renewed, RenewError> {
     let e = env.endpoints(p);
     let name = p.name.to_string();
-    let keyring = p.keyring;
     let (old, app) = current(env, p, &e, admin_token).await?;
     // Graph shows the first characters of each secret as its hint: that names the old one.
     let hint: String = old.expose().chars().take(3).collect();
@@ -143,20 +168,10 @@ pub async fn renew(
             }
             Err(Capped::Failed(err)) => return Err(failed(err, p, &e)),
         };
-    let new = np.secret.clone();
-    let n = name.clone();
-    let stored = env.with_vault(keyring, move |v| v.set(&n, &new)).await;
-    let proof = match stored {
-        Ok(()) => proves(env, p, &e, &np.secret, Duration::from_secs(60)).await,
-        Err(err) => Err(CloudError::Unexpected {
-            status: 0,
-            detail: format!("the keyring refused the new secret: {err}"),
-        }),
-    };
-    if let Err(err) = proof {
-        let n = name.clone();
-        let back = old.clone();
-        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+    let prove = proves(env, p, &e, &np.secret, Duration::from_secs(60));
+    if let Err((err, restored)) =
+        stage_and_prove(env, p, &np.secret, &old, "new secret", prove).await
+    {
         let removed = admin::remove_password(&env.http, &e, admin_token, &app.id, &np.key_id).await;
         let mut d = graph_diagnosis(&err, &p.tenant, &e.portal);
         d.summary = format!(
@@ -164,7 +179,7 @@ pub async fn renew(
             d.summary
         );
         d.fix = match (restored, removed) {
-            (Ok(()), Ok(())) => format!("Nothing changed. {}", d.fix),
+            (true, Ok(())) => format!("Nothing changed. {}", d.fix),
             _ => format!(
                 "Check the app's Certificates & secrets: the new secret (key ID {}) may still be listed, and the keyring entry may need the old secret again. {}",
                 np.key_id, d.fix
@@ -274,20 +289,10 @@ pub async fn adopt_uploaded(
     let name = p.name.to_string();
     let keyring = p.keyring;
     let before = p.credential.clone();
-    let key = up.cert.private_key.clone();
-    let n = name.clone();
-    let stored = env.with_vault(keyring, move |v| v.set(&n, &key)).await;
-    let proof = match stored {
-        Ok(()) => proves_certificate(env, p, &e, &up.cert.private_key, &up.cert.thumbprint).await,
-        Err(err) => Err(CloudError::Unexpected {
-            status: 0,
-            detail: format!("the keyring refused the private key: {err}"),
-        }),
-    };
-    if let Err(err) = proof {
-        let n = name.clone();
-        let back = up.old.clone();
-        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+    let prove = proves_certificate(env, p, &e, &up.cert.private_key, &up.cert.thumbprint);
+    if let Err((err, restored)) =
+        stage_and_prove(env, p, &up.cert.private_key, &up.old, "private key", prove).await
+    {
         let fix = format!(
             "Check that {} was uploaded to the app with client ID {} (Certificates & secrets › Certificates), or delete it there and run `cert --guided` again.",
             up.file.display(),
@@ -299,7 +304,7 @@ pub async fn adopt_uploaded(
             &e,
             "The uploaded certificate did not sign in",
             vec![fix],
-            restored.is_ok(),
+            restored,
         ));
     }
     let expires = up.cert.not_after.date().to_string();
@@ -433,20 +438,10 @@ pub async fn certify(
     admin::add_certificate(&env.http, &e, admin_token, &app, &cert.der, &label)
         .await
         .map_err(|err| failed(err, p, &e))?;
-    let key = cert.private_key.clone();
-    let n = name.clone();
-    let stored = env.with_vault(keyring, move |v| v.set(&n, &key)).await;
-    let proof = match stored {
-        Ok(()) => proves_certificate(env, p, &e, &cert.private_key, &cert.thumbprint).await,
-        Err(err) => Err(CloudError::Unexpected {
-            status: 0,
-            detail: format!("the keyring refused the private key: {err}"),
-        }),
-    };
-    if let Err(err) = proof {
-        let n = name.clone();
-        let back = old.clone();
-        let restored = env.with_vault(keyring, move |v| v.set(&n, &back)).await;
+    let prove = proves_certificate(env, p, &e, &cert.private_key, &cert.thumbprint);
+    if let Err((err, restored)) =
+        stage_and_prove(env, p, &cert.private_key, &old, "private key", prove).await
+    {
         // The new certificate goes again: the app should not trust a key nobody uses.
         let without =
             admin::find_application(&env.http, &e, admin_token, &p.client_id.to_string()).await;
@@ -477,7 +472,7 @@ pub async fn certify(
             &e,
             "The certificate did not sign in",
             fixes,
-            restored.is_ok(),
+            restored,
         ));
     }
     let expires = cert.not_after.date().to_string();
