@@ -100,13 +100,22 @@ pub fn assertion(
         "nbf": now,
         "exp": now + ASSERTION_LIFETIME,
     });
+    Ok(sign_rs256(
+        &SigningKey::<Sha256>::new(key),
+        &header,
+        &claims,
+    ))
+}
+
+/// A compact RS256 JWT of `header` and `claims`.
+pub fn sign_rs256(key: &SigningKey<Sha256>, header: &Value, claims: &Value) -> String {
     let input = format!(
         "{}.{}",
         B64.encode(header.to_string()),
         B64.encode(claims.to_string())
     );
-    let sig = SigningKey::<Sha256>::new(key).sign(input.as_bytes());
-    Ok(format!("{input}.{}", B64.encode(sig.to_bytes())))
+    let sig = key.sign(input.as_bytes());
+    format!("{input}.{}", B64.encode(sig.to_bytes()))
 }
 
 /// One DER element: (tag, content, rest).

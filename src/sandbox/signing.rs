@@ -2,10 +2,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
+use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::sha2::{Digest, Sha256};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
 use rsa::traits::PublicKeyParts;
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
@@ -70,28 +69,16 @@ impl Signer256 {
 
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({ "typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid });
-        let input = format!(
-            "{}.{}",
-            B64.encode(header.to_string()),
-            B64.encode(claims.to_string())
-        );
-        let sig = self.key.sign(input.as_bytes());
-        format!("{input}.{}", B64.encode(sig.to_bytes()))
+        crate::credential::sign_rs256(&self.key, &header, claims)
     }
 
     /// Checks the signature and returns the claims; expiry is the caller's business.
     pub fn verify(&self, token: &str) -> Option<Value> {
-        let (input, sig) = token.rsplit_once('.')?;
-        let (header, claims) = input.split_once('.')?;
-        let header: Value = serde_json::from_slice(&B64.decode(header).ok()?).ok()?;
+        let header = crate::credential::header(token)?;
         if header.get("alg")?.as_str()? != "RS256" {
             return None;
         }
-        let sig = Signature::try_from(B64.decode(sig).ok()?.as_slice()).ok()?;
-        VerifyingKey::<Sha256>::new(self.public.clone())
-            .verify(input.as_bytes(), &sig)
-            .ok()?;
-        serde_json::from_slice(&B64.decode(claims).ok()?).ok()
+        crate::credential::verify(token, &self.public)
     }
 }
 
