@@ -1,3 +1,4 @@
+pub mod app;
 pub mod catalog;
 pub mod checks;
 pub mod cli;
@@ -6,13 +7,13 @@ pub mod credential;
 pub mod export;
 pub mod logging;
 pub mod model;
-pub mod ops;
 pub mod plan;
-pub mod renew;
 pub mod sandbox;
 pub mod scope;
-pub mod setup;
 pub mod store;
 pub mod tui;
 pub mod vault;
 pub mod wizard;
+
+// Old paths, kept while the modules that name them move over.
+pub use app::setup;

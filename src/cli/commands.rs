@@ -6,12 +6,12 @@ use tokio::sync::mpsc;
 
 use super::Exit;
 use super::args::{AddArgs, Cli, Command, KeyringArg, ProfileArgs, SandboxCommand};
+use crate::app::{self, Env, SaveError};
 use crate::checks::{self, CheckRow, Status, Verdict};
 use crate::model::{
     ClientId, Cloud, CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
     TenantInput, parse_access_list,
 };
-use crate::ops::{self, Env, SaveError};
 use crate::sandbox::{FaultPlan, Sandbox, SandboxOptions};
 use crate::store::{Dirs, StoreError};
 use crate::vault::VaultError;
@@ -98,7 +98,7 @@ pub async fn dispatch(cli: Cli) -> Exit {
     } else {
         None
     };
-    let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().clone()), keyring);
+    let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().link()), keyring);
     if let Some(Command::Check { timeout, .. }) = &cli.command {
         let step = std::time::Duration::from_secs(*timeout);
         env.timeouts = crate::checks::Timeouts {
@@ -263,7 +263,7 @@ pub(super) async fn answers(env: &Env, a: &ProfileArgs, force: bool) -> Result<A
             "a profile named \"{name}\" exists: choose another name or add --force to replace it"
         )));
     }
-    let (info, lives_in) = ops::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant)
+    let (info, lives_in) = app::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &tenant)
         .await
         .map_err(|(d, unavailable)| {
             print_diagnosis(&d);
@@ -332,16 +332,16 @@ async fn add(env: &Env, a: AddArgs) -> Exit {
         secret_expires,
         credential: Default::default(),
     };
-    match ops::save_profile(env, &profile, &secret).await {
+    match app::save_profile(env, &profile, &secret).await {
         Ok(()) => {
             if profile.keyring == KeyringBackend::Keyutils {
-                eprintln!("warning: {}", ops::KEYUTILS_WARNING);
+                eprintln!("warning: {}", app::KEYUTILS_WARNING);
             }
             eprintln!(
                 "Saved profile {} (tenant {}); the secret is in the keyring ({} / {}). Next: m365-mail-wizard{} check {}",
                 profile.name,
                 profile.tenant_id,
-                ops::keyring_service(env),
+                app::keyring_service(env),
                 profile.name,
                 if env.sandbox.is_some() {
                     " --sandbox"
@@ -550,7 +550,7 @@ async fn check_quietly(
     let mut pause = std::time::Duration::from_secs(2);
     let mut tx = tx;
     let rows = loop {
-        let rows = ops::run_checks(env, &p, secret.clone(), tx.take()).await;
+        let rows = app::run_checks(env, &p, secret.clone(), tx.take()).await;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         if checks::verdict(&rows) == Verdict::Passed || left < pause {
             break rows;
@@ -570,7 +570,7 @@ async fn check_quietly(
     if let Some(h) = printer {
         let _ = h.await;
     }
-    if let Err(e) = ops::record_check(env, &mut p, &rows).await {
+    if let Err(e) = app::record_check(env, &mut p, &rows).await {
         eprintln!("warning: the check result was not saved: {e}");
     }
     let verdict = checks::verdict(&rows);
@@ -674,7 +674,7 @@ fn rows_text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Str
     }
     if verdict == Verdict::Passed {
         let _ = writeln!(out, "Settings for the consuming application:");
-        for (k, v) in ops::app_settings(env, p) {
+        for (k, v) in app::app_settings(env, p) {
             let _ = writeln!(out, "  {k:<16} {v}");
         }
     }
@@ -688,7 +688,7 @@ fn report_json(
     verdict: Verdict,
     elapsed_ms: u64,
 ) -> Value {
-    let settings: serde_json::Map<String, Value> = ops::app_settings(env, p)
+    let settings: serde_json::Map<String, Value> = app::app_settings(env, p)
         .into_iter()
         .map(|(k, v)| (json_key(k), Value::String(v)))
         .collect();
@@ -848,7 +848,7 @@ async fn forget(env: &Env, name: &str) -> Exit {
             if let Err(e) = env.profiles().remove(&parsed) {
                 return usage(e);
             }
-            return match ops::forget_secret(env, &parsed, keyring).await {
+            return match app::forget_secret(env, &parsed, keyring).await {
                 Ok(entry) => {
                     eprintln!("Forgot the damaged profile {parsed} {entry}.");
                     Exit::Ok
@@ -861,7 +861,7 @@ async fn forget(env: &Env, name: &str) -> Exit {
         }
         Err(e) => return usage(e),
     };
-    match ops::forget_profile(env, &p).await {
+    match app::forget_profile(env, &p).await {
         Ok(said) => {
             eprintln!("{said}");
             Exit::Ok
@@ -905,7 +905,7 @@ fn export(
         &crate::export::Input {
             profile: &p,
             endpoints: &endpoints,
-            keyring_service: ops::keyring_service(env),
+            keyring_service: app::keyring_service(env),
             today: &today,
         },
     );

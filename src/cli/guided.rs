@@ -5,9 +5,9 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use super::Exit;
 use super::commands::{Answers, check_profile, print_diagnosis, usage};
+use crate::app::{self, Env};
 use crate::cloud::identity::client_credentials;
 use crate::model::{ClientId, CloudKind, Profile, Secret, TenantId};
-use crate::ops::{self, Env};
 use crate::plan::{PlanStep, StepKind};
 
 /// Reads one answer; `None` at end of input.
@@ -207,7 +207,8 @@ pub async fn guided(
                 missing.extend(need.into_iter().filter(|n| !t.claims.roles.contains(n)));
             }
             Err(err) => {
-                let d = crate::setup::graph_diagnosis(&err, &ans.tenant.to_string(), &e.portal);
+                let d =
+                    crate::app::setup::graph_diagnosis(&err, &ans.tenant.to_string(), &e.portal);
                 print_diagnosis(&d);
                 eprintln!(
                     "Nothing was saved. Fix the step named above and run the guided setup again."
@@ -240,7 +241,7 @@ pub async fn guided(
         secret_expires: expires,
         credential: Default::default(),
     };
-    if let Err(err) = ops::save_profile(env, &profile, &secret).await {
+    if let Err(err) = app::save_profile(env, &profile, &secret).await {
         eprintln!("error: {err}");
         return Exit::Unavailable;
     }
@@ -297,11 +298,12 @@ pub async fn renew(env: &Env, name: &str) -> Exit {
         return Exit::Unavailable;
     }
     // A pasted value is more often wrong than slow to propagate: a short wait, then the verdict.
-    let proof = crate::renew::proves(env, &p, &e, &new, std::time::Duration::from_secs(8)).await;
+    let proof =
+        crate::app::renew::proves(env, &p, &e, &new, std::time::Duration::from_secs(8)).await;
     if let Err(err) = proof {
         let n = name.clone();
         let _ = env.with_vault(keyring, move |v| v.set(&n, &old)).await;
-        let mut d = crate::setup::graph_diagnosis(&err, &p.tenant, &e.portal);
+        let mut d = crate::app::setup::graph_diagnosis(&err, &p.tenant, &e.portal);
         d.summary = format!(
             "The new secret did not sign in; the old one stays in use. ({})",
             d.summary

@@ -9,24 +9,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+pub use crate::app::Exit;
+
 pub use args::{Cli, Command, KeyringArg};
-
-/// Exit codes of DESIGN.md section 3.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Exit {
-    Ok = 0,
-    CheckFailed = 1,
-    Usage = 2,
-    Unavailable = 3,
-    /// `check --warn-days N`: everything passed, but a secret expires within N days.
-    Expiring = 4,
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> ExitCode {
-        ExitCode::from(e as u8)
-    }
-}
 
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

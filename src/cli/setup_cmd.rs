@@ -6,12 +6,12 @@ use tokio::sync::mpsc;
 use super::Exit;
 use super::args::SetupArgs;
 use super::commands::{answers, check_profile, print_diagnosis, usage};
+use crate::app::Env;
+use crate::app::setup::{self, Rights, SetupRequest, StepStatus};
 use crate::cloud::device;
 use crate::model::CloudKind;
-use crate::ops::Env;
 use crate::plan::{self, PlanStep, SECRET_MONTHS, SetupAnswers};
 use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
-use crate::setup::{self, Rights, SetupRequest, StepStatus};
 
 fn print_plan(steps: &[PlanStep], json_out: bool) {
     if json_out {
@@ -383,7 +383,7 @@ pub(super) fn secret_profile(
     Ok(p)
 }
 
-fn report_failure(err: &crate::renew::RenewError) -> Exit {
+fn report_failure(err: &crate::app::renew::RenewError) -> Exit {
     print_diagnosis(&err.diagnosis);
     if err.unavailable {
         Exit::Unavailable
@@ -414,7 +414,7 @@ pub async fn renew(env: &Env, name: &str, months: u32, admin_client_id: &str) ->
         Err(exit) => return exit,
     };
     eprintln!("Signed in as {}. Adding a new secret…", session.who());
-    match crate::renew::renew(env, &mut p, &session.token, months).await {
+    match crate::app::renew::renew(env, &mut p, &session.token, months).await {
         Ok(r) => {
             eprintln!(
                 "Renewed: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
@@ -455,7 +455,7 @@ pub async fn expiry(env: &Env, name: &str, admin_client_id: &str) -> Exit {
         "Signed in as {}. Reading the app registration…",
         session.who()
     );
-    match crate::renew::read_expiry(env, &mut p, &session.token).await {
+    match crate::app::renew::read_expiry(env, &mut p, &session.token).await {
         Ok(r) => {
             eprintln!("{}", r.note);
             println!("{}", r.expires);
@@ -471,7 +471,7 @@ pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let up = match crate::renew::certificate_for_upload(env, &p, months).await {
+    let up = match crate::app::renew::certificate_for_upload(env, &p, months).await {
         Ok(u) => u,
         Err(err) => return report_failure(&err),
     };
@@ -491,7 +491,7 @@ pub async fn cert_guided(env: &Env, name: &str, months: u32) -> Exit {
     if read.is_none_or(|n| n == 0) {
         return usage("input ended before the upload was confirmed; nothing changed");
     }
-    match crate::renew::adopt_uploaded(env, &mut p, up).await {
+    match crate::app::renew::adopt_uploaded(env, &mut p, up).await {
         Ok(c) => {
             eprintln!(
                 "Profile {} now signs in with the uploaded certificate (x5t#S256 {}), valid until {}; its private key is in the keyring. Delete the credential it replaced in the portal once nothing uses it.",
@@ -517,7 +517,7 @@ pub async fn cert(env: &Env, name: &str, months: u32, admin_client_id: &str) -> 
         "Signed in as {}. Making a key pair and a certificate…",
         session.who()
     );
-    match crate::renew::certify(env, &mut p, &session.token, months).await {
+    match crate::app::renew::certify(env, &mut p, &session.token, months).await {
         Ok(c) => {
             eprintln!(
                 "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring.",

@@ -5,6 +5,7 @@ mod cloud;
 mod ids;
 mod mailbox;
 mod profile;
+mod sandbox_link;
 mod secret;
 mod tenant;
 
@@ -18,5 +19,6 @@ pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, parse_expiry,
 };
+pub use sandbox_link::{SandboxLink, SandboxLinkApp};
 pub use secret::{Secret, SecretWarning, echo_safe, looks_like_secret};
 pub use tenant::{TenantError, TenantInput};

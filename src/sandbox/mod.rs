@@ -9,6 +9,7 @@ mod exchange_admin;
 mod faults;
 mod graph;
 mod identity;
+mod link;
 pub mod mail;
 mod responses;
 mod signing;

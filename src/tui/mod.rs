@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::cli::Exit;
+use crate::app::Exit;
+use crate::app::{self, Env};
 use crate::model::{KeyringBackend, Profile, TenantInput};
-use crate::ops::{self, Env};
 use crate::vault::VaultError;
 use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State, Upkeep};
 
@@ -103,7 +103,7 @@ pub async fn run_sandbox(dirs: crate::store::Dirs, keyring: KeyringBackend) -> E
             return Exit::Unavailable;
         }
     };
-    let env = Env::new(dirs, Some(sandbox.info().clone()), keyring);
+    let env = Env::new(dirs, Some(sandbox.info().link()), keyring);
     let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
     drop(guard_term);
     sandbox.stop().await;
@@ -238,7 +238,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
         }
         Effect::Forget(profile) => {
             tokio::spawn(async move {
-                let result = ops::forget_profile(&env, &profile)
+                let result = app::forget_profile(&env, &profile)
                     .await
                     .map_err(|e| format!("{} was not forgotten: {e}", profile.name));
                 let _ = tx.send(Msg::Forgotten(result));
@@ -302,7 +302,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                             Some(s) => s.endpoints(),
                             None => crate::model::Cloud::named(cloud).endpoints,
                         };
-                        ops::resolve_tenant(&env.http, &endpoints, cloud, &t)
+                        app::resolve_tenant(&env.http, &endpoints, cloud, &t)
                             .await
                             .map(|(i, lives_in)| (i.id, lives_in))
                             .map_err(|(d, _)| format!("{} {} Fix: {}", d.summary, d.cause, d.fix))
@@ -357,11 +357,11 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                     })
                 };
                 let mut p = *profile;
-                let rows = ops::run_checks(&env, &p, secret, Some(etx)).await;
+                let rows = app::run_checks(&env, &p, secret, Some(etx)).await;
                 let _ = forward.await;
                 // A run the wizard has moved on from must not overwrite a newer result.
                 if current() {
-                    if let Err(e) = ops::record_check(&env, &mut p, &rows).await {
+                    if let Err(e) = app::record_check(&env, &mut p, &rows).await {
                         tracing::warn!(error = %e, "check result not saved");
                     }
                     let _ = tx.send(Msg::ChecksDone);
@@ -378,16 +378,16 @@ async fn save(
     secret: crate::model::Secret,
 ) -> Result<Saved, String> {
     profile.keyring = env.keyring;
-    match ops::save_profile(env, &profile, &secret).await {
+    match app::save_profile(env, &profile, &secret).await {
         Ok(()) => Ok(Saved {
             store: store_name(env.keyring).into(),
             note: (env.keyring == KeyringBackend::Keyutils)
-                .then(|| ops::KEYUTILS_WARNING.to_string()),
+                .then(|| app::KEYUTILS_WARNING.to_string()),
         }),
-        Err(ops::SaveError::Vault(VaultError::Unavailable(why))) if env.sandbox.is_some() => {
+        Err(app::SaveError::Vault(VaultError::Unavailable(why))) if env.sandbox.is_some() => {
             tracing::info!(reason = %why, "no keyring: sandbox secret kept in memory");
             profile.keyring = KeyringBackend::SessionMemory;
-            ops::save_profile(env, &profile, &secret)
+            app::save_profile(env, &profile, &secret)
                 .await
                 .map_err(|e| e.to_string())?;
             Ok(Saved {
@@ -428,7 +428,7 @@ async fn sign_in(
     let code = match device::start(&env.http, &endpoints, &tenant, client).await {
         Ok(c) => c,
         Err(e) => {
-            let d = crate::setup::graph_diagnosis(&e, &tenant, &endpoints.portal);
+            let d = crate::app::setup::graph_diagnosis(&e, &tenant, &endpoints.portal);
             return Msg::DeviceCode(Err(format!("{} {}", d.summary, d.fix)));
         }
     };
@@ -439,10 +439,10 @@ async fn sign_in(
     })));
     match device::wait(&env.http, &endpoints, &tenant, client, &code).await {
         Ok(session) => {
-            let (role, lacks_rights) = match crate::setup::rights(&session) {
-                crate::setup::Rights::Enough(r) => (Some(r.to_string()), false),
-                crate::setup::Rights::NotEnough => (None, true),
-                crate::setup::Rights::Unknown => (None, false),
+            let (role, lacks_rights) = match crate::app::setup::rights(&session) {
+                crate::app::setup::Rights::Enough(r) => (Some(r.to_string()), false),
+                crate::app::setup::Rights::NotEnough => (None, true),
+                crate::app::setup::Rights::Unknown => (None, false),
             };
             let who = session.who().to_string();
             *slot.session.lock().await = Some(session);
@@ -489,7 +489,7 @@ async fn run_setup(
         Err(VaultError::Unavailable(_)) if env.sandbox.is_some() => KeyringBackend::SessionMemory,
         _ => env.keyring,
     };
-    let req = crate::setup::SetupRequest {
+    let req = crate::app::setup::SetupRequest {
         name: order.name,
         tenant: order.tenant,
         tenant_id: order.tenant_id,
@@ -519,7 +519,7 @@ async fn run_setup(
             }
         })
     };
-    let result = crate::setup::run(env, &req, session, exchange.as_ref(), Some(etx)).await;
+    let result = crate::app::setup::run(env, &req, session, exchange.as_ref(), Some(etx)).await;
     let _ = forward.await;
     result.map(Box::new).map_err(|e| e.diagnosis)
 }
@@ -533,12 +533,12 @@ async fn exchange_admin(
     tenant: &str,
     session: &crate::cloud::device::AdminSession,
     tx: &mpsc::UnboundedSender<Msg>,
-) -> Result<crate::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
+) -> Result<crate::app::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
     use crate::cloud::device;
     let scope = device::exchange_scope_string(endpoints);
     let client = device::DEFAULT_ADMIN_CLIENT_ID;
     let fail = |e: crate::cloud::CloudError| {
-        crate::setup::exchange_diagnosis(&e, "the Exchange Online sign-in")
+        crate::app::setup::exchange_diagnosis(&e, "the Exchange Online sign-in")
     };
     let ex = match device::refresh_for(&env.http, endpoints, tenant, client, session, &scope).await
     {
@@ -569,7 +569,7 @@ async fn exchange_admin(
                 .map_err(fail)?
         }
     };
-    Ok(crate::setup::ExchangeAdmin {
+    Ok(crate::app::setup::ExchangeAdmin {
         upn: ex.who().to_string(),
         token: ex.token,
     })
@@ -617,13 +617,13 @@ async fn upkeep(
     what: Upkeep,
 ) -> Result<String, crate::cloud::Diagnosis> {
     let done = match what {
-        Upkeep::Secret { months } => crate::renew::renew(env, p, token, months).await.map(|r| {
+        Upkeep::Secret { months } => crate::app::renew::renew(env, p, token, months).await.map(|r| {
             format!(
                 "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
                 p.name, r.months, r.expires, r.old
             )
         }),
-        Upkeep::Certificate { months } => crate::renew::certify(env, p, token, months).await.map(|c| {
+        Upkeep::Certificate { months } => crate::app::renew::certify(env, p, token, months).await.map(|c| {
             let before = match c.retired {
                 None => "the client secret is still on the app: delete it once nothing uses it"
                     .to_string(),
@@ -637,7 +637,7 @@ async fn upkeep(
                 p.name, c.expires
             )
         }),
-        Upkeep::ReadExpiry => crate::renew::read_expiry(env, p, token).await.map(|r| r.note),
+        Upkeep::ReadExpiry => crate::app::renew::read_expiry(env, p, token).await.map(|r| r.note),
     };
     done.map_err(|e| e.diagnosis)
 }
@@ -663,7 +663,7 @@ fn export_all(env: &Env, p: &Profile) -> Result<String, String> {
     let input = Input {
         profile: p,
         endpoints: &endpoints,
-        keyring_service: ops::keyring_service(env),
+        keyring_service: app::keyring_service(env),
         today: &today,
     };
     for (format, file) in [

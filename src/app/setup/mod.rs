@@ -7,6 +7,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 
+use crate::app::Env;
 use crate::catalog::{Resource, catalog};
 use crate::cloud::admin::{self, ServicePrincipal};
 use crate::cloud::device::AdminSession;
@@ -16,7 +17,6 @@ use crate::cloud::{CloudError, Diagnosis};
 use crate::model::{
     ClientId, CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, TenantId,
 };
-use crate::ops::Env;
 use crate::plan::{self, PlanStep, SetupAnswers, StepKind};
 use crate::store::Journal;
 

@@ -4,12 +4,12 @@
 
 use std::time::Duration;
 
+use crate::app::Env;
+use crate::app::setup::{Capped, add_password_capped, graph_diagnosis};
 use crate::cloud::admin;
 use crate::cloud::identity::{AccessToken, client_credentials};
 use crate::cloud::{CloudError, Diagnosis};
 use crate::model::{Endpoints, Profile, Secret};
-use crate::ops::Env;
-use crate::setup::{Capped, add_password_capped, graph_diagnosis};
 
 #[derive(Debug)]
 pub struct Renewed {

@@ -1,0 +1,123 @@
+//! Running a profile's live checks and recording their outcome.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tokio::sync::mpsc;
+
+use super::Env;
+use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Verdict};
+use crate::model::{CheckVerdict, LastCheck, Profile, Secret};
+use crate::store::StoreError;
+
+/// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.
+pub async fn run_checks(
+    env: &Env,
+    profile: &Profile,
+    secret: Secret,
+    events: Option<mpsc::UnboundedSender<(usize, CheckEvent)>>,
+) -> Vec<CheckRow> {
+    let specs: Vec<CheckSpec> = checks::plan(profile);
+    let mut rows: Vec<CheckRow> = specs.iter().cloned().map(CheckRow::new).collect();
+    let input = checks::RunInput {
+        http: env.http.clone(),
+        endpoints: env.endpoints(profile),
+        tenant: profile.tenant.clone(),
+        tenant_id: profile.tenant_id,
+        client_id: profile.client_id,
+        secret,
+        access: profile.access.clone(),
+        send_test: profile.send_test,
+        timeouts: env.timeouts,
+        omitted: profile
+            .scope
+            .as_ref()
+            .map(|s| s.omitted(&profile.access))
+            .unwrap_or_default(),
+        certificate: match &profile.credential {
+            crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.clone()),
+            crate::model::Credential::Secret => None,
+        },
+    };
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let runner = tokio::spawn(checks::run(input, specs, tx));
+    while let Some((i, ev)) = rx.recv().await {
+        if let Some(out) = &events {
+            let _ = out.send((i, ev.clone()));
+        }
+        rows[i].apply(ev);
+    }
+    let _ = runner.await;
+    rows
+}
+
+pub fn now_rfc3339() -> String {
+    OffsetDateTime::now_utc()
+        .format(&Rfc3339)
+        .unwrap_or_default()
+}
+
+/// Records the outcome on the profile (not the secret) and saves it, off the async threads
+/// (the write is synced to disk).
+pub async fn record_check(
+    env: &Env,
+    profile: &mut Profile,
+    rows: &[CheckRow],
+) -> Result<(), StoreError> {
+    let count = |s| rows.iter().filter(|r| r.status == s).count() as u32;
+    for r in rows.iter().filter(|r| r.status == checks::Status::Failed) {
+        if let Some(d) = &r.diagnosis {
+            tracing::info!(profile = %profile.name, check = %r.id, summary = %d.summary, evidence = %d.evidence, "check failed");
+        }
+    }
+    tracing::info!(
+        profile = %profile.name,
+        verdict = ?checks::verdict(rows),
+        passed = count(checks::Status::Passed),
+        failed = count(checks::Status::Failed),
+        "checks done"
+    );
+    profile.last_check = Some(LastCheck {
+        at: now_rfc3339(),
+        verdict: match checks::verdict(rows) {
+            Verdict::Passed => CheckVerdict::Passed,
+            _ => CheckVerdict::Failed,
+        },
+        passed: count(checks::Status::Passed),
+        failed: count(checks::Status::Failed),
+        rows: rows
+            .iter()
+            .map(|r| crate::model::LastRow {
+                id: r.id.clone(),
+                status: match r.status {
+                    checks::Status::Passed => "passed",
+                    checks::Status::Failed => "failed",
+                    checks::Status::Skipped => "skipped",
+                    checks::Status::Pending | checks::Status::Running => "not run",
+                }
+                .into(),
+                elapsed_ms: r.elapsed_ms,
+                detail: r.detail.clone().unwrap_or_default(),
+            })
+            .collect(),
+    });
+    let store = env.profiles();
+    let last = profile.last_check.clone();
+    let name = profile.name.clone();
+    // The file may have changed while the checks ran (a renewal, say): only the result is new.
+    // A profile forgotten meanwhile stays gone, and a damaged file is left as it is.
+    tokio::task::spawn_blocking(move || match store.load(&name) {
+        Ok(mut current) => {
+            current.last_check = last;
+            store.save(&current)
+        }
+        Err(StoreError::NotFound(_)) => Ok(()),
+        Err(e) => Err(e),
+    })
+    .await
+    .unwrap_or_else(|e| {
+        Err(StoreError::Io {
+            path: String::new(),
+            source: std::io::Error::other(e.to_string()),
+        })
+    })
+}

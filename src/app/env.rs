@@ -1,0 +1,143 @@
+//! The environment every use case runs in: where profiles and secrets go, and which
+//! endpoints a profile talks to (a named cloud, or the sandbox tenant the launcher started).
+
+use std::sync::Arc;
+
+use crate::checks;
+use crate::cloud::http;
+use crate::model::{Endpoints, KeyringBackend, Profile, SandboxLink, Secret};
+use crate::store::{Dirs, ProfileStore};
+use crate::vault::{KeyringVault, MemoryVault, SecretStore, VaultError};
+
+/// Where this run keeps things and which tenant it talks to.
+pub struct Env {
+    pub dirs: Dirs,
+    /// Set when running against the built-in sandbox: its endpoints replace the profile's.
+    pub sandbox: Option<SandboxLink>,
+    pub keyring: KeyringBackend,
+    pub http: reqwest::Client,
+    pub timeouts: checks::Timeouts,
+    /// Secrets kept for this process only (sandbox sessions without a keyring).
+    memory: Arc<MemoryVault>,
+    /// Keyrings opened once per process: opening one sets up a session with the service.
+    opened: Arc<OpenedVaults>,
+}
+
+/// Each keyring opened, or why it could not be and when that was learnt.
+type VaultMap = std::collections::HashMap<
+    KeyringBackend,
+    Result<Arc<dyn SecretStore>, (String, std::time::Instant)>,
+>;
+
+/// How long a keyring that would not open is not tried again: enough for the profiles checked
+/// together to be told at once, short enough that unlocking it and trying again works.
+const REOPEN_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
+
+#[derive(Default)]
+struct OpenedVaults(std::sync::Mutex<VaultMap>);
+
+impl Drop for OpenedVaults {
+    /// A keyring client may block on drop; never inside the async runtime.
+    fn drop(&mut self) {
+        let map = std::mem::take(self.0.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !map.is_empty() {
+            let _ = std::thread::spawn(move || drop(map)).join();
+        }
+    }
+}
+
+/// Said wherever a secret goes to the Linux kernel keyring.
+pub const KEYUTILS_WARNING: &str = "Secret stored in the Linux kernel keyring, which does not survive a reboot: store it again after one (`add --force`), or use the OS keyring.";
+
+impl Env {
+    pub fn new(dirs: Dirs, sandbox: Option<SandboxLink>, keyring: KeyringBackend) -> Env {
+        Env {
+            dirs,
+            sandbox,
+            keyring,
+            http: http::client(),
+            timeouts: checks::Timeouts::default(),
+            memory: Arc::new(MemoryVault::default()),
+            opened: Arc::default(),
+        }
+    }
+
+    pub fn profiles(&self) -> ProfileStore {
+        self.dirs.profiles(self.sandbox.is_some())
+    }
+
+    /// Runs `f` against the store for `backend` on a blocking thread: the keyring clients
+    /// block, and some start their own runtime.
+    pub async fn with_vault<T, F>(&self, backend: KeyringBackend, f: F) -> Result<T, VaultError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn SecretStore) -> Result<T, VaultError> + Send + 'static,
+    {
+        if backend == KeyringBackend::SessionMemory {
+            return f(self.memory.as_ref());
+        }
+        let sandbox = self.sandbox.is_some();
+        let opened = self.opened.clone();
+        tokio::task::spawn_blocking(move || {
+            // Opened under the lock: profiles checked together share one connection instead of
+            // each opening (and key-exchanging) its own.
+            let store = {
+                let mut map = opened.0.lock().unwrap_or_else(|e| e.into_inner());
+                match map.get(&backend) {
+                    Some(Ok(s)) => s.clone(),
+                    Some(Err((why, at))) if at.elapsed() < REOPEN_AFTER => {
+                        return Err(VaultError::Unavailable(why.clone()));
+                    }
+                    _ => match KeyringVault::open(backend, sandbox) {
+                        Ok(s) => {
+                            map.insert(backend, Ok(s.clone()));
+                            s
+                        }
+                        Err(e) => {
+                            map.insert(backend, Err((e.to_string(), std::time::Instant::now())));
+                            return Err(e);
+                        }
+                    },
+                }
+            };
+            f(store.as_ref())
+        })
+        .await
+        .inspect(|r| {
+            if let Err(e @ VaultError::Unavailable(_)) = r {
+                tracing::warn!(error = %e, "keyring unavailable");
+            }
+        })
+        .unwrap_or_else(|e| {
+            Err(VaultError::Unavailable(format!(
+                "the keyring call did not finish: {e}"
+            )))
+        })
+    }
+
+    pub async fn secret(&self, p: &Profile) -> Result<Secret, VaultError> {
+        let name = p.name.to_string();
+        self.with_vault(p.keyring, move |v| v.get(&name)).await
+    }
+
+    /// The endpoints a profile's calls go to.
+    pub fn endpoints(&self, p: &Profile) -> Endpoints {
+        match &self.sandbox {
+            Some(s) => s.endpoints(),
+            None => p.cloud().endpoints,
+        }
+    }
+}
+
+/// What the consuming application must be configured with (never the secret itself).
+pub fn app_settings(env: &Env, p: &Profile) -> Vec<(&'static str, String)> {
+    p.app_settings(&env.endpoints(p), keyring_service(env))
+}
+
+pub fn keyring_service(env: &Env) -> &'static str {
+    if env.sandbox.is_some() {
+        crate::vault::SANDBOX_SERVICE
+    } else {
+        crate::vault::SERVICE
+    }
+}

@@ -1,0 +1,16 @@
+//! The use cases both front ends share. Nothing here knows a terminal or a command line: the
+//! front ends parse input, call these, and present what they return.
+
+mod checks;
+mod env;
+mod exit;
+mod profiles;
+pub mod renew;
+pub mod setup;
+mod tenant;
+
+pub use checks::{now_rfc3339, record_check, run_checks};
+pub use env::{Env, KEYUTILS_WARNING, app_settings, keyring_service};
+pub use exit::Exit;
+pub use profiles::{SaveError, forget_profile, forget_secret, save_profile};
+pub use tenant::resolve_tenant;
