@@ -3,10 +3,13 @@
 
 mod checks;
 mod env;
+pub mod executor;
 mod exit;
+pub mod guided;
 mod profiles;
 pub mod renew;
 pub mod setup;
+pub mod sign_in;
 mod tenant;
 
 pub use checks::{now_rfc3339, record_check, run_checks};

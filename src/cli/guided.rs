@@ -6,7 +6,6 @@ use std::io::{BufRead, IsTerminal, Write};
 use super::Exit;
 use super::commands::{Answers, check_profile, print_diagnosis, usage};
 use crate::app::{self, Env};
-use crate::cloud::identity::client_credentials;
 use crate::model::{ClientId, CloudKind, Profile, Secret, TenantId};
 use crate::plan::{PlanStep, StepKind};
 
@@ -177,46 +176,35 @@ pub async fn guided(
         return usage("the plan has no app or secret step");
     };
     let e = &ans.cloud.endpoints;
-    let mut missing = Vec::new();
-    let app_only = ans
-        .access
-        .iter()
-        .any(|a| a.uses_graph() || a.uses_exchange());
-    for (resource, scope) in [
-        (crate::catalog::GRAPH, e.graph_scope()),
-        (crate::catalog::EXCHANGE, e.exchange_scope()),
-    ] {
-        let need: Vec<String> = crate::catalog::catalog()
-            .roles_needed(resource, &ans.access)
-            .iter()
-            .flat_map(|q| q.roles.clone())
-            .filter(|n| !omitted.contains(n))
-            .collect();
-        // With no application role to look for (the delegated style), one Graph token still
-        // proves the client ID and the secret.
-        if need.is_empty() && (app_only || resource != crate::catalog::GRAPH) {
-            continue;
-        }
-        match client_credentials(&env.http, e, &ans.tenant_id, &client_id, &secret, &scope).await {
-            Ok(t) => {
+    let roles = crate::app::guided::app_token_roles(
+        env,
+        e,
+        &ans.tenant_id,
+        &client_id,
+        &secret,
+        &ans.access,
+        &omitted,
+    )
+    .await;
+    let missing = match roles {
+        Ok(r) => {
+            for (resource, have) in &r.granted {
                 eprintln!(
-                    "Signed in as the app: {} roles: {}",
-                    crate::catalog::catalog().resource(resource).name,
-                    t.claims.roles.join(", ")
+                    "Signed in as the app: {resource} roles: {}",
+                    have.join(", ")
                 );
-                missing.extend(need.into_iter().filter(|n| !t.claims.roles.contains(n)));
             }
-            Err(err) => {
-                let d =
-                    crate::app::setup::graph_diagnosis(&err, &ans.tenant.to_string(), &e.portal);
-                print_diagnosis(&d);
-                eprintln!(
-                    "Nothing was saved. Fix the step named above and run the guided setup again."
-                );
-                return Exit::CheckFailed;
-            }
+            r.missing
         }
-    }
+        Err(err) => {
+            let d = crate::app::setup::graph_diagnosis(&err, &ans.tenant.to_string(), &e.portal);
+            print_diagnosis(&d);
+            eprintln!(
+                "Nothing was saved. Fix the step named above and run the guided setup again."
+            );
+            return Exit::CheckFailed;
+        }
+    };
     if !missing.is_empty() {
         eprintln!(
             "The app's token lacks {}: the permission was not added as an application permission, or consent was not granted (it can also take a few minutes to apply). The profile is saved; `check` tells when it works.",

@@ -8,7 +8,8 @@ use super::args::SetupArgs;
 use super::commands::{answers, check_profile, print_diagnosis, usage};
 use crate::app::Env;
 use crate::app::setup::{self, Rights, SetupRequest, StepStatus};
-use crate::cloud::device;
+use crate::app::sign_in;
+use crate::app::sign_in::AdminSession;
 use crate::model::CloudKind;
 use crate::plan::{self, PlanStep, SECRET_MONTHS, SetupAnswers};
 use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
@@ -262,47 +263,33 @@ fn scope_spec(a: &SetupArgs, ans: &super::commands::Answers) -> Result<Option<Sc
     }))
 }
 
-/// A token for Exchange Online administration: from the first sign-in when the identity
-/// platform allows it, otherwise from a second device-code sign-in.
+/// A token for Exchange Online administration, told on stderr.
 async fn exchange_sign_in(
     env: &Env,
     e: &crate::model::Endpoints,
     tenant_id: &str,
     a: &SetupArgs,
-    session: &device::AdminSession,
+    session: &AdminSession,
 ) -> Result<setup::ExchangeAdmin, Exit> {
-    let scope = device::exchange_scope_string(e);
-    let reused =
-        device::refresh_for(&env.http, e, tenant_id, &a.admin_client_id, session, &scope).await;
-    let ex_session = match reused {
-        Ok(s) => s,
-        Err(err) => {
+    sign_in::exchange(
+        env,
+        e,
+        tenant_id,
+        &a.admin_client_id,
+        &a.exchange_client_id,
+        session,
+        |code, why| {
             eprintln!(
-                "The first sign-in cannot be reused for Exchange Online administration ({}). Sign in once more, for Exchange:",
-                err
+                "The first sign-in cannot be reused for Exchange Online administration ({why}). Sign in once more, for Exchange:"
             );
-            let code = device::start_for(&env.http, e, tenant_id, &a.exchange_client_id, &scope)
-                .await
-                .map_err(|err| {
-                    print_diagnosis(&setup::graph_diagnosis(&err, tenant_id, &e.portal));
-                    Exit::Unavailable
-                })?;
             eprintln!(
                 "To sign in as an Exchange administrator, open {} and enter the code {}",
                 code.verification_uri, code.user_code
             );
-            device::wait(&env.http, e, tenant_id, &a.exchange_client_id, &code)
-                .await
-                .map_err(|err| {
-                    print_diagnosis(&sign_in_diagnosis(&err));
-                    Exit::CheckFailed
-                })?
-        }
-    };
-    Ok(setup::ExchangeAdmin {
-        upn: ex_session.who().to_string(),
-        token: ex_session.token,
-    })
+        },
+    )
+    .await
+    .map_err(failed_sign_in)
 }
 
 /// The device-code sign-in of an administrator, told on stderr.
@@ -312,46 +299,23 @@ pub(super) async fn admin_sign_in(
     tenant_id: &str,
     tenant: &str,
     client_id: &str,
-) -> Result<device::AdminSession, Exit> {
-    let code = match device::start(&env.http, e, tenant_id, client_id).await {
-        Ok(c) => c,
-        Err(err) => {
-            print_diagnosis(&setup::graph_diagnosis(&err, tenant_id, &e.portal));
-            return Err(if err.is_unavailable() {
-                Exit::Unavailable
-            } else {
-                Exit::CheckFailed
-            });
-        }
-    };
-    eprintln!(
-        "To sign in as an administrator of {tenant}, open {} and enter the code {}",
-        code.verification_uri, code.user_code
-    );
-    device::wait(&env.http, e, tenant_id, client_id, &code)
-        .await
-        .map_err(|err| {
-            print_diagnosis(&sign_in_diagnosis(&err));
-            Exit::CheckFailed
-        })
+) -> Result<AdminSession, Exit> {
+    sign_in::admin(env, e, tenant_id, client_id, |code| {
+        eprintln!(
+            "To sign in as an administrator of {tenant}, open {} and enter the code {}",
+            code.verification_uri, code.user_code
+        );
+    })
+    .await
+    .map_err(failed_sign_in)
 }
 
-fn sign_in_diagnosis(e: &crate::cloud::CloudError) -> crate::cloud::Diagnosis {
-    use crate::cloud::{CloudError, Diagnosis};
-    match e {
-        CloudError::Aad(a) if a.error == "authorization_declined" => Diagnosis {
-            summary: "The sign-in was declined.".into(),
-            evidence: a.short_description().to_string(),
-            cause: "Someone pressed \"No\" or \"Cancel\" on the sign-in page.".into(),
-            fix: "Run the command again for a new code, and approve the sign-in.".into(),
-        },
-        CloudError::Aad(a) if a.error == "expired_token" => Diagnosis {
-            summary: "The sign-in code expired.".into(),
-            evidence: a.short_description().to_string(),
-            cause: "Nobody entered the code within its lifetime (15 minutes).".into(),
-            fix: "Run the command again for a new code.".into(),
-        },
-        other => setup::graph_diagnosis(other, "", ""),
+fn failed_sign_in(err: sign_in::SignInError) -> Exit {
+    print_diagnosis(&err.diagnosis);
+    if err.unavailable {
+        Exit::Unavailable
+    } else {
+        Exit::CheckFailed
     }
 }
 
@@ -431,7 +395,7 @@ async fn signed_in_for(
     env: &Env,
     name: &str,
     admin_client_id: &str,
-) -> Result<(crate::model::Profile, device::AdminSession), Exit> {
+) -> Result<(crate::model::Profile, AdminSession), Exit> {
     let p = secret_profile(env, name, true)?;
     let e = env.endpoints(&p);
     let session = admin_sign_in(

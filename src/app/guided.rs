@@ -1,0 +1,56 @@
+//! The guided path's proof that what the admin did in the portal works: the app signs in with
+//! the pasted secret, and its tokens carry the roles the chosen access needs.
+
+use super::Env;
+use crate::catalog::{self, catalog};
+use crate::cloud::CloudError;
+use crate::cloud::identity::client_credentials;
+use crate::model::{AccessChoice, ClientId, Endpoints, Secret, TenantId};
+
+/// What the app's tokens hold: each resource's name with the roles granted, and the roles the
+/// access needs that no token carries.
+pub struct TokenRoles {
+    pub granted: Vec<(String, Vec<String>)>,
+    pub missing: Vec<String>,
+}
+
+/// Signs in as the app to each resource the access needs (`omitted` roles left out); the first
+/// refused sign-in is the answer.
+pub async fn app_token_roles(
+    env: &Env,
+    e: &Endpoints,
+    tenant_id: &TenantId,
+    client_id: &ClientId,
+    secret: &Secret,
+    access: &[AccessChoice],
+    omitted: &[String],
+) -> Result<TokenRoles, CloudError> {
+    let mut out = TokenRoles {
+        granted: Vec::new(),
+        missing: Vec::new(),
+    };
+    let app_only = access.iter().any(|a| a.uses_graph() || a.uses_exchange());
+    for (resource, scope) in [
+        (catalog::GRAPH, e.graph_scope()),
+        (catalog::EXCHANGE, e.exchange_scope()),
+    ] {
+        let need: Vec<String> = catalog()
+            .roles_needed(resource, access)
+            .iter()
+            .flat_map(|q| q.roles.clone())
+            .filter(|n| !omitted.contains(n))
+            .collect();
+        // With no application role to look for (the delegated style), one Graph token still
+        // proves the client ID and the secret.
+        if need.is_empty() && (app_only || resource != catalog::GRAPH) {
+            continue;
+        }
+        let t = client_credentials(&env.http, e, tenant_id, client_id, secret, &scope).await?;
+        let roles = t.claims.roles.clone();
+        out.missing
+            .extend(need.into_iter().filter(|n| !roles.contains(n)));
+        out.granted
+            .push((catalog().resource(resource).name.to_string(), roles));
+    }
+    Ok(out)
+}

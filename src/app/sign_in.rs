@@ -1,0 +1,117 @@
+//! Every sign-in the wizard asks of a person, written once for both front ends: the
+//! administrator's device code, and the second one Exchange Online administration may need.
+//! The front end is told each code to show through a callback, and presents the outcome.
+
+use super::Env;
+use super::setup::{ExchangeAdmin, exchange_diagnosis, graph_diagnosis};
+pub use crate::cloud::device::AdminSession;
+use crate::cloud::device::{self, DeviceCode};
+use crate::cloud::{CloudError, Diagnosis};
+use crate::model::Endpoints;
+
+/// A sign-in that did not end with a session: why, and whether a dependency was unreachable.
+#[derive(Debug)]
+pub struct SignInError {
+    pub diagnosis: Diagnosis,
+    pub unavailable: bool,
+}
+
+impl SignInError {
+    fn new(diagnosis: Diagnosis, unavailable: bool) -> SignInError {
+        SignInError {
+            diagnosis,
+            unavailable,
+        }
+    }
+}
+
+/// The administrator's device-code sign-in to `tenant_id` with `client_id`; `show` is given the
+/// code to show as soon as there is one.
+pub async fn admin(
+    env: &Env,
+    endpoints: &Endpoints,
+    tenant_id: &str,
+    client_id: &str,
+    show: impl FnOnce(&DeviceCode),
+) -> Result<AdminSession, SignInError> {
+    let code = device::start(&env.http, endpoints, tenant_id, client_id)
+        .await
+        .map_err(|e| {
+            SignInError::new(
+                graph_diagnosis(&e, tenant_id, &endpoints.portal),
+                e.is_unavailable(),
+            )
+        })?;
+    show(&code);
+    device::wait(&env.http, endpoints, tenant_id, client_id, &code)
+        .await
+        .map_err(|e| {
+            let d = ended(&e).unwrap_or_else(|| graph_diagnosis(&e, tenant_id, &endpoints.portal));
+            SignInError::new(d, false)
+        })
+}
+
+/// The token for Exchange Online administration: from the first sign-in when the identity
+/// platform allows it, otherwise from a second device-code sign-in with `exchange_client_id`,
+/// whose code `show` is given together with why the first one could not serve.
+pub async fn exchange(
+    env: &Env,
+    endpoints: &Endpoints,
+    tenant_id: &str,
+    admin_client_id: &str,
+    exchange_client_id: &str,
+    session: &AdminSession,
+    show: impl FnOnce(&DeviceCode, &CloudError),
+) -> Result<ExchangeAdmin, SignInError> {
+    const WHAT: &str = "the Exchange Online sign-in";
+    let scope = device::exchange_scope_string(endpoints);
+    let ex = match device::refresh_for(
+        &env.http,
+        endpoints,
+        tenant_id,
+        admin_client_id,
+        session,
+        &scope,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(why) => {
+            let code =
+                device::start_for(&env.http, endpoints, tenant_id, exchange_client_id, &scope)
+                    .await
+                    .map_err(|e| SignInError::new(exchange_diagnosis(&e, WHAT), true))?;
+            show(&code, &why);
+            device::wait(&env.http, endpoints, tenant_id, exchange_client_id, &code)
+                .await
+                .map_err(|e| {
+                    let d = ended(&e).unwrap_or_else(|| exchange_diagnosis(&e, WHAT));
+                    SignInError::new(d, false)
+                })?
+        }
+    };
+    Ok(ExchangeAdmin {
+        upn: ex.who().to_string(),
+        token: ex.token,
+    })
+}
+
+/// A sign-in the person ended, or let run out, rather than one the service refused.
+fn ended(e: &CloudError) -> Option<Diagnosis> {
+    let CloudError::Aad(a) = e else { return None };
+    match a.error.as_str() {
+        "authorization_declined" => Some(Diagnosis {
+            summary: "The sign-in was declined.".into(),
+            evidence: a.short_description().to_string(),
+            cause: "Someone pressed \"No\" or \"Cancel\" on the sign-in page.".into(),
+            fix: "Start the sign-in again for a new code, and approve it.".into(),
+        }),
+        "expired_token" => Some(Diagnosis {
+            summary: "The sign-in code expired.".into(),
+            evidence: a.short_description().to_string(),
+            cause: "Nobody entered the code within its lifetime (15 minutes).".into(),
+            fix: "Start the sign-in again for a new code.".into(),
+        }),
+        _ => None,
+    }
+}
