@@ -1,0 +1,230 @@
+//! The effects that need the signed-in administrator: the sign-ins, the setup, the guided
+//! path's look-up and the dashboard's upkeep.
+
+use tokio::sync::mpsc;
+
+use super::AdminSlot;
+use crate::app::{self as app_layer, Env};
+use crate::model::{KeyringBackend, Profile};
+use crate::vault::VaultError;
+use crate::wizard::{self, Msg, Upkeep};
+
+pub(super) async fn sign_in(
+    env: &Env,
+    slot: &AdminSlot,
+    cloud: crate::model::CloudKind,
+    tenant_id: crate::model::TenantId,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Msg {
+    let endpoints = endpoints_for(env, cloud);
+    let tenant = tenant_id.to_string();
+    let client = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID;
+    let mut shown = false;
+    let signed_in = app_layer::sign_in::admin(env, &endpoints, &tenant, client, |code| {
+        shown = true;
+        let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
+    })
+    .await;
+    match signed_in {
+        Ok(session) => {
+            let (role, lacks_rights) = match app_layer::setup::rights(&session) {
+                app_layer::setup::Rights::Enough(r) => (Some(r.to_string()), false),
+                app_layer::setup::Rights::NotEnough => (None, true),
+                app_layer::setup::Rights::Unknown => (None, false),
+            };
+            let who = session.who().to_string();
+            *slot.session.lock().await = Some(session);
+            Msg::SignedIn(Ok(wizard::SignedIn {
+                who,
+                role,
+                lacks_rights,
+            }))
+        }
+        Err(e) if shown => Msg::SignedIn(Err(e.diagnosis)),
+        // No code to show: the sign-in could not start.
+        Err(e) => Msg::DeviceCode(Err(format!("{} {}", e.diagnosis.summary, e.diagnosis.fix))),
+    }
+}
+
+pub(super) async fn run_setup(
+    env: &Env,
+    slot: &AdminSlot,
+    order: wizard::SetupOrder,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<Box<Profile>, crate::cloud::Diagnosis> {
+    let guard = slot.session.lock().await;
+    let Some(session) = guard.as_ref() else {
+        return Err(crate::cloud::Diagnosis {
+            summary: "Nobody is signed in.".into(),
+            evidence: String::new(),
+            cause: "The sign-in was cancelled.".into(),
+            fix: "Go back (esc) and sign in again.".into(),
+        });
+    };
+    let endpoints = endpoints_for(env, order.cloud);
+    // The sandbox runs without a keyring too: its (fake) secrets may then live in memory.
+    let keyring = match env.with_vault(env.keyring, |v| v.get("")).await {
+        Err(VaultError::Unavailable(_)) if env.sandbox.is_some() => KeyringBackend::SessionMemory,
+        _ => env.keyring,
+    };
+    let req = app_layer::setup::SetupRequest {
+        name: order.name,
+        tenant: order.tenant,
+        tenant_id: order.tenant_id,
+        cloud: order.cloud,
+        endpoints,
+        custom_endpoints: None,
+        answers: order.answers,
+        mailboxes: order.mailboxes,
+        deny_mailbox: order.deny_mailbox,
+        send_test: order.send_test,
+        keyring,
+        reuse_existing: false,
+        remove_bypassing: false,
+    };
+    let exchange = match &req.answers.scope {
+        Some(spec) if !spec.script_only => Some(
+            exchange_admin(env, &req.endpoints, &req.tenant_id.to_string(), session, tx).await?,
+        ),
+        _ => None,
+    };
+    let (etx, mut erx) = mpsc::unbounded_channel();
+    let forward = {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            while let Some((i, st)) = erx.recv().await {
+                let _ = tx.send(Msg::SetupStep(i, st));
+            }
+        })
+    };
+    let result = app_layer::setup::run(env, &req, session, exchange.as_ref(), Some(etx)).await;
+    let _ = forward.await;
+    result.map(Box::new).map_err(|e| e.diagnosis)
+}
+
+/// The Exchange Online administration token; a second code is shown on screen (the sandbox
+/// approves it as its admin at once).
+pub(super) async fn exchange_admin(
+    env: &Env,
+    endpoints: &crate::model::Endpoints,
+    tenant: &str,
+    session: &app_layer::sign_in::AdminSession,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<app_layer::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
+    use crate::cloud::device::{DEFAULT_ADMIN_CLIENT_ID, EXCHANGE_ADMIN_CLIENT_ID};
+    app_layer::sign_in::exchange(
+        env,
+        endpoints,
+        tenant,
+        DEFAULT_ADMIN_CLIENT_ID,
+        EXCHANGE_ADMIN_CLIENT_ID,
+        session,
+        |code, _| {
+            let _ = tx.send(Msg::ExchangeCode(code_view(code)));
+            if env.sandbox.is_some() {
+                sandbox_approve(env, code.user_code.clone());
+            }
+        },
+    )
+    .await
+    .map_err(|e| e.diagnosis)
+}
+
+pub(super) fn code_view(code: &crate::cloud::device::DeviceCode) -> wizard::CodeView {
+    wizard::CodeView {
+        user_code: code.user_code.clone(),
+        uri: code.verification_uri.clone(),
+        expires_in: code.expires_in,
+    }
+}
+
+/// The sandbox's device-approval page, answered as its administrator.
+pub(super) fn sandbox_approve(env: &Env, code: String) {
+    let Some(sb) = env.sandbox.clone() else {
+        return;
+    };
+    let http = env.http.clone();
+    tokio::spawn(async move {
+        let url = format!("{}/sandbox/device", sb.login);
+        let form = [
+            ("user_code", code.as_str()),
+            ("user", sb.admin.as_str()),
+            ("decision", "approve"),
+        ];
+        if let Err(e) = http.post(url).form(&form).send().await {
+            tracing::warn!(error = %e, "sandbox approval failed");
+        }
+    });
+}
+
+/// The endpoints of `cloud`, or the sandbox's.
+pub(super) fn endpoints_for(env: &Env, cloud: crate::model::CloudKind) -> crate::model::Endpoints {
+    match &env.sandbox {
+        Some(s) => s.endpoints(),
+        None => crate::model::Cloud::named(cloud).endpoints,
+    }
+}
+
+/// Whether a pasted client ID names an app of the signed-in tenant; the app's object ID is
+/// recognised and its client ID named. A failed look-up does not block the guided path.
+pub(super) async fn look_up_app(
+    env: &Env,
+    slot: &AdminSlot,
+    id: &str,
+    cloud: crate::model::CloudKind,
+) -> Result<(), String> {
+    use crate::cloud::admin;
+    let guard = slot.session.lock().await;
+    let Some(session) = guard.as_ref() else {
+        return Ok(());
+    };
+    let endpoints = endpoints_for(env, cloud);
+    let t = &session.token;
+    match admin::find_application(&env.http, &endpoints, t, id).await {
+        Ok(Some(_)) | Err(_) => Ok(()),
+        Ok(None) => match admin::application_by_object_id(&env.http, &endpoints, t, id).await {
+            Ok(Some(app)) => Err(format!(
+                "That is the Object ID of \"{}\". Its Application (client) ID is {} — the line above the Object ID on the Overview page.",
+                app.display_name, app.app_id
+            )),
+            Ok(None) => Err(
+                "No app in this tenant has this client ID: copy \"Application (client) ID\" from the app's Overview page."
+                    .into(),
+            ),
+            Err(_) => Ok(()),
+        },
+    }
+}
+
+/// A dashboard action that needs the administrator's sign-in; what to tell the user.
+pub(super) async fn upkeep(
+    env: &Env,
+    p: &mut Profile,
+    token: &crate::cloud::identity::AccessToken,
+    what: Upkeep,
+) -> Result<String, crate::cloud::Diagnosis> {
+    let done = match what {
+        Upkeep::Secret { months } => app_layer::renew::renew(env, p, token, months).await.map(|r| {
+            format!(
+                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
+                p.name, r.months, r.expires, r.old
+            )
+        }),
+        Upkeep::Certificate { months } => app_layer::renew::certify(env, p, token, months).await.map(|c| {
+            let before = match c.retired {
+                None => "the client secret is still on the app: delete it once nothing uses it"
+                    .to_string(),
+                Some(Ok(())) => "the certificate it replaced was removed".to_string(),
+                Some(Err(e)) => format!(
+                    "the certificate it replaced could not be removed ({e}): remove it in the portal"
+                ),
+            };
+            format!(
+                "{} now signs in with a certificate valid until {}; its private key is in the keyring; {before}.",
+                p.name, c.expires
+            )
+        }),
+        Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| r.note),
+    };
+    done.map_err(|e| e.diagnosis)
+}

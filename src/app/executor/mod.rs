@@ -1,0 +1,261 @@
+//! The executor of the wizard's effects: each effect becomes a task that reports back with
+//! messages. Both the terminal front end and tests drive the wizard through it.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::Env;
+
+mod admin;
+mod local;
+use crate::model::TenantInput;
+use crate::vault::VaultError;
+use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, State};
+
+/// Carries out the wizard's effects against one environment, answering on `tx`.
+pub struct Executor {
+    env: Arc<Env>,
+    admin: Arc<AdminSlot>,
+    tx: mpsc::UnboundedSender<Msg>,
+}
+
+/// The signed-in administrator and the sign-in under way: the executor's own, never the
+/// wizard state's (the session holds tokens). Also which run of the checks is current, so that
+/// a run the wizard has moved on from sends nothing more.
+#[derive(Default)]
+pub(super) struct AdminSlot {
+    session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
+    sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    check_run: std::sync::atomic::AtomicU64,
+}
+
+/// The state the wizard starts in for this environment.
+pub fn initial_state(env: &Env) -> State {
+    let sandbox = env.sandbox.as_ref().map(|s| SandboxView {
+        tenant_domain: s.tenant_domain.clone(),
+        endpoints: s.endpoints(),
+        apps: s
+            .apps
+            .iter()
+            .map(|a| SandboxApp {
+                name: a.name.clone(),
+                client_id: a.client_id.clone(),
+            })
+            .collect(),
+        mailboxes: s.mailboxes.clone(),
+    });
+    let mut state = State::new(sandbox, env.profiles().load_draft());
+    let (rows, broken) = load_profiles(env);
+    wizard::update(&mut state, Msg::Profiles(rows, broken));
+    state
+}
+
+fn load_profiles(env: &Env) -> (Vec<ProfileRow>, Vec<String>) {
+    let mut rows = Vec::new();
+    let mut broken = Vec::new();
+    for r in env.profiles().list() {
+        match r {
+            Ok(profile) => rows.push(ProfileRow { profile }),
+            Err(e) => broken.push(e.to_string()),
+        }
+    }
+    (rows, broken)
+}
+
+impl Executor {
+    pub fn new(env: Arc<Env>, tx: mpsc::UnboundedSender<Msg>) -> Executor {
+        Executor {
+            env,
+            admin: Arc::default(),
+            tx,
+        }
+    }
+
+    /// Starts `effect`; whatever it learns comes back as messages.
+    pub fn execute(&self, effect: Effect) {
+        execute(&self.env, &self.admin, effect, self.tx.clone());
+    }
+}
+
+fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::UnboundedSender<Msg>) {
+    let env = env.clone();
+    match effect {
+        Effect::Quit => {}
+        Effect::StartSignIn { cloud, tenant_id } => {
+            let slot = admin.clone();
+            let task = tokio::spawn(async move {
+                let msg = admin::sign_in(&env, &slot, cloud, tenant_id, &tx).await;
+                let _ = tx.send(msg);
+            });
+            let old = admin
+                .sign_in
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .replace(task);
+            if let Some(old) = old {
+                old.abort();
+            }
+        }
+        Effect::CancelSignIn => {
+            if let Some(t) = admin
+                .sign_in
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                t.abort();
+            }
+        }
+        Effect::OpenBrowser(url) => {
+            let opener = if cfg!(target_os = "macos") {
+                "open"
+            } else {
+                "xdg-open"
+            };
+            let _ = std::process::Command::new(opener)
+                .arg(url)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn();
+        }
+        Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code),
+        Effect::LookUpApp { client_id, cloud } => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let result = admin::look_up_app(&env, &slot, &client_id, cloud).await;
+                let _ = tx.send(Msg::AppLookedUp(result));
+            });
+        }
+        Effect::Forget(profile) => {
+            tokio::spawn(async move {
+                let result = super::forget_profile(&env, &profile)
+                    .await
+                    .map_err(|e| format!("{} was not forgotten: {e}", profile.name));
+                let _ = tx.send(Msg::Forgotten(result));
+            });
+        }
+        Effect::ExportAll(profile) => {
+            tokio::task::spawn_blocking(move || {
+                let result = local::export_all(&env, &profile);
+                let _ = tx.send(Msg::Exported(result));
+            });
+        }
+        Effect::Upkeep(profile, what) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let mut p = *profile;
+                let guard = slot.session.lock().await;
+                let result = match guard.as_ref() {
+                    None => Err(crate::cloud::Diagnosis {
+                        summary: "Nobody is signed in.".into(),
+                        evidence: String::new(),
+                        cause: "The sign-in was cancelled.".into(),
+                        fix: "Press the key again.".into(),
+                    }),
+                    Some(session) => admin::upkeep(&env, &mut p, &session.token, what).await,
+                };
+                let _ = tx.send(Msg::Renewed(result));
+            });
+        }
+        Effect::RunSetup(order) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                let result = admin::run_setup(&env, &slot, *order, &tx).await;
+                let _ = tx.send(Msg::SetupDone(result));
+            });
+        }
+        Effect::LoadProfiles => {
+            let (rows, broken) = load_profiles(&env);
+            let _ = tx.send(Msg::Profiles(rows, broken));
+        }
+        Effect::SaveDraft(d) => {
+            if let Err(e) = env.profiles().save_draft(&d) {
+                tracing::warn!(error = %e, "draft not saved");
+            }
+        }
+        Effect::ClearDraft => env.profiles().clear_draft(),
+        Effect::FillSandboxSecret { client_id } => {
+            let found = env
+                .sandbox
+                .as_ref()
+                .and_then(|s| s.apps.iter().find(|a| a.client_id == client_id))
+                .map(|a| crate::model::Secret::new(a.secret.clone()))
+                .ok_or_else(|| "Type the client ID of one of the sandbox apps first (listed on the home screen).".to_string());
+            let _ = tx.send(Msg::SandboxSecret(found));
+        }
+        Effect::ResolveTenant { cloud, tenant } => {
+            tokio::spawn(async move {
+                let result = match TenantInput::parse(&tenant) {
+                    Err(e) => Err(e.to_string()),
+                    Ok(t) => {
+                        let endpoints = admin::endpoints_for(&env, cloud);
+                        super::resolve_tenant(&env.http, &endpoints, cloud, &t)
+                            .await
+                            .map(|(i, lives_in)| (i.id, lives_in))
+                            .map_err(|(d, _)| format!("{} {} Fix: {}", d.summary, d.cause, d.fix))
+                    }
+                };
+                let _ = tx.send(Msg::TenantResolved(result));
+            });
+        }
+        Effect::Save { profile, secret } => {
+            tokio::spawn(async move {
+                let result = local::save(&env, *profile, secret.0).await;
+                let _ = tx.send(Msg::Saved(result));
+            });
+        }
+        Effect::RunChecks {
+            run,
+            profile,
+            secret,
+        } => {
+            use std::sync::atomic::Ordering;
+            admin.check_run.store(run, Ordering::SeqCst);
+            let slot = admin.clone();
+            let current = move || slot.check_run.load(Ordering::SeqCst) == run;
+            tokio::spawn(async move {
+                let secret = match secret {
+                    Some(s) => s.0,
+                    None => match env.secret(&profile).await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            if current() {
+                                let _ = tx.send(match e {
+                                    VaultError::NotFound(_, store) => {
+                                        Msg::SecretMissing(store.into())
+                                    }
+                                    _ => Msg::CheckFailedToStart(e.to_string()),
+                                });
+                            }
+                            return;
+                        }
+                    },
+                };
+                let (etx, mut erx) = mpsc::unbounded_channel();
+                let forward = {
+                    let tx = tx.clone();
+                    let current = current.clone();
+                    tokio::spawn(async move {
+                        while let Some((i, ev)) = erx.recv().await {
+                            if current() {
+                                let _ = tx.send(Msg::CheckEvent(i, ev));
+                            }
+                        }
+                    })
+                };
+                let mut p = *profile;
+                let rows = super::run_checks(&env, &p, secret, Some(etx)).await;
+                let _ = forward.await;
+                // A run the wizard has moved on from must not overwrite a newer result.
+                if current() {
+                    if let Err(e) = super::record_check(&env, &mut p, &rows).await {
+                        tracing::warn!(error = %e, "check result not saved");
+                    }
+                    let _ = tx.send(Msg::ChecksDone);
+                }
+            });
+        }
+    }
+}
