@@ -42,7 +42,8 @@ pub fn initial_state(env: &Env) -> State {
             .collect(),
         mailboxes: s.mailboxes.clone(),
     });
-    let mut state = State::new(sandbox, env.profiles().load_draft());
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut state = State::new(sandbox, env.profiles().load_draft(), today);
     let (rows, broken) = load_profiles(env);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
     state
@@ -141,9 +142,9 @@ async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {
         }
         for msg in batch {
             let animating = state.busy.is_some()
-                || state.checks_running
-                || state.waiting.is_some()
-                || state.setup_running
+                || state.checks.running
+                || state.checks.waiting.is_some()
+                || state.setup.running
                 || state.screen == wizard::Screen::SignIn;
             if matches!(msg, Msg::Tick) && !animating {
                 continue;

@@ -7,9 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Gauge, List, ListItem, Paragraph, Wrap};
 
 use crate::catalog::catalog;
-use crate::checks::Status;
-use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel, KeyringBackend};
-use crate::setup::StepStatus;
+use crate::model::{AccessChoice, CheckVerdict, ExpiryLevel, KeyringBackend, Status, StepStatus};
 use crate::wizard::{
     Input, Journey, MIN_HEIGHT, MIN_WIDTH, MailboxField, Screen, State, Step, hints,
 };
@@ -81,7 +79,11 @@ fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         Screen::Guide => " New setup · guided, in the portal".to_string(),
         Screen::Checks | Screen::Summary => format!(
             " Live checks · {}",
-            s.current.as_ref().map(|p| p.name.as_str()).unwrap_or("")
+            s.checks
+                .profile
+                .as_ref()
+                .map(|p| p.name.as_str())
+                .unwrap_or("")
         ),
     };
     let [l, r] = Layout::horizontal([
@@ -155,28 +157,29 @@ fn verdict_mark(v: CheckVerdict) -> Span<'static> {
 }
 
 fn profiles_title(s: &State) -> String {
-    if s.profiles.is_empty() {
+    if s.home.profiles.is_empty() {
         return " Profiles ".into();
     }
-    let filter = s.home_filter.text();
-    match (filter.is_empty(), s.filtering) {
-        (true, false) => format!(" Profiles · sorted by {} ", s.home_sort.label()),
+    let filter = s.home.filter.text();
+    match (filter.is_empty(), s.home.filtering) {
+        (true, false) => format!(" Profiles · sorted by {} ", s.home.sort.label()),
         _ => format!(
             " Profiles · sorted by {} · filter: {filter}{} ",
-            s.home_sort.label(),
-            if s.filtering { "▏" } else { "" }
+            s.home.sort.label(),
+            if s.home.filtering { "▏" } else { "" }
         ),
     }
 }
 
 fn draw_home(f: &mut Frame, s: &State, area: Rect) {
     let rows = s.visible_profiles();
-    let selected = rows.get(s.home_cursor);
+    let selected = rows.get(s.home.cursor);
     let details_rows = if selected.is_some() { 8 } else { 0 };
     // What is left below the list (at least three profile rows) for damaged files and the
     // sandbox's apps; the apps that do not fit are counted, not silently dropped.
     let room = area.height.saturating_sub(5 + details_rows) as usize;
     let mut lines: Vec<Line> = s
+        .home
         .broken
         .iter()
         .map(|b| Line::from(format!(" ✘ {b}")).fg(BAD))
@@ -223,7 +226,7 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
         Constraint::Length(rest_rows),
     ])
     .areas(area);
-    let items: Vec<ListItem> = if s.profiles.is_empty() {
+    let items: Vec<ListItem> = if s.home.profiles.is_empty() {
         vec![ListItem::new(Line::from(
             "  No profiles yet. Press c to check an app you already registered.".fg(DIM),
         ))]
@@ -231,8 +234,8 @@ fn draw_home(f: &mut Frame, s: &State, area: Rect) {
         rows.iter()
             .enumerate()
             .map(|(i, row)| {
-                let item = ListItem::new(profile_line(s, &row.profile, i == s.home_cursor));
-                if i == s.home_cursor {
+                let item = ListItem::new(profile_line(s, &row.profile, i == s.home.cursor));
+                if i == s.home.cursor {
                     item.add_modifier(Modifier::REVERSED)
                 } else {
                     item
@@ -535,7 +538,8 @@ fn draw_form(f: &mut Frame, s: &State, step: Step, area: Rect) {
             }
         }
         Step::Scope => {
-            use crate::scope::{ScopeKind, needs_mailbox_permission, scoped_by_group};
+            use crate::model::ScopeKind;
+            use crate::scope::{needs_mailbox_permission, scoped_by_group};
             let chosen = form.scope();
             for (i, k) in ScopeKind::ALL.iter().enumerate() {
                 let on = i == form.scope_kind;
@@ -679,8 +683,8 @@ fn status_span(s: &State, st: Status) -> Span<'static> {
 }
 
 fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
-    let done = s.checks.iter().filter(|r| r.done()).count();
-    let total = s.checks.len().max(1);
+    let done = s.checks.rows.iter().filter(|r| r.done()).count();
+    let total = s.checks.rows.len().max(1);
     let [gauge, list, detail] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(4),
@@ -691,19 +695,20 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
         Gauge::default()
             .gauge_style(Style::default().fg(ACCENT))
             .ratio(done as f64 / total as f64)
-            .label(match &s.waiting {
+            .label(match &s.checks.waiting {
                 Some(w) => format!(
                     "{done}/{} · waiting for Exchange Online to apply the changes (up to an hour or two) — again in {} s",
-                    s.checks.len(),
+                    s.checks.rows.len(),
                     w.seconds_left()
                 ),
-                None => format!("{done}/{}", s.checks.len()),
+                None => format!("{done}/{}", s.checks.rows.len()),
             }),
         gauge,
     );
     let width = list.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = s
         .checks
+        .rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
@@ -716,13 +721,13 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
             let head = format!(" {what:<7} {:<16} {secs:>7}  ", clip(&target, 16));
             let room = width.saturating_sub(head.chars().count() + 2);
             let line = Line::from(vec![
-                Span::raw(if i == s.check_cursor { ">" } else { " " }).fg(ACCENT),
+                Span::raw(if i == s.checks.cursor { ">" } else { " " }).fg(ACCENT),
                 status_span(s, r.status),
                 Span::raw(head),
                 Span::raw(clip(&detail, room.max(1))),
             ]);
             let item = ListItem::new(line);
-            if i == s.check_cursor {
+            if i == s.checks.cursor {
                 item.add_modifier(Modifier::REVERSED)
             } else {
                 item
@@ -730,7 +735,7 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
         })
         .collect();
     f.render_widget(List::new(items).block(Block::bordered()), list);
-    let sel = s.checks.get(s.check_cursor);
+    let sel = s.checks.rows.get(s.checks.cursor);
     let text: Vec<Line> = match sel.and_then(|r| r.diagnosis.as_ref()) {
         Some(d) => vec![
             Line::from(d.summary.clone()).fg(BAD).bold(),
@@ -770,16 +775,18 @@ fn draw_checks(f: &mut Frame, s: &State, area: Rect) {
 }
 
 fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
-    let Some(p) = &s.current else {
+    let Some(p) = &s.checks.profile else {
         return;
     };
     let passed = s
         .checks
+        .rows
         .iter()
         .filter(|r| r.status == Status::Passed)
         .count();
     let failed = s
         .checks
+        .rows
         .iter()
         .filter(|r| r.status == Status::Failed)
         .count();
@@ -787,7 +794,7 @@ fn draw_summary(f: &mut Frame, s: &State, area: Rect) {
         if failed == 0 {
             Line::from(format!(
                 "All {passed} checks passed.{}",
-                match &s.current {
+                match &s.checks.profile {
                     Some(p)
                         if crate::scope::ready_to_hand_over(
                             p.scope.as_ref(),
@@ -861,7 +868,7 @@ pub fn duration_text(ms: u64) -> String {
 fn draw_sign_in(f: &mut Frame, s: &State, area: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     lines.push(Line::default());
-    match &s.code {
+    match &s.sign_in.code {
         Some(c) => {
             lines.push(Line::from("  Sign in as an administrator of the tenant:"));
             lines.push(Line::default());
@@ -914,11 +921,12 @@ fn draw_sign_in(f: &mut Frame, s: &State, area: Rect) {
 
 fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
     let [list, detail] = Layout::vertical([
-        Constraint::Length(s.plan.len() as u16 + 2),
+        Constraint::Length(s.setup.plan.len() as u16 + 2),
         Constraint::Min(5),
     ])
     .areas(area);
     let who = s
+        .sign_in
         .signed_in
         .as_ref()
         .map(|si| match &si.role {
@@ -927,11 +935,12 @@ fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
         })
         .unwrap_or_default();
     let items: Vec<ListItem> = s
+        .setup
         .plan
         .iter()
         .enumerate()
         .map(|(i, p)| {
-            let style = if i == s.plan_cursor {
+            let style = if i == s.setup.plan_cursor {
                 Style::default().fg(ACCENT).bold()
             } else {
                 Style::default()
@@ -939,7 +948,7 @@ fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
             ListItem::new(Line::styled(
                 format!(
                     "{} {:>2}. {}",
-                    if i == s.plan_cursor { ">" } else { " " },
+                    if i == s.setup.plan_cursor { ">" } else { " " },
                     i + 1,
                     p.title
                 ),
@@ -948,7 +957,7 @@ fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
         })
         .collect();
     f.render_widget(List::new(items).block(Block::bordered().title(who)), list);
-    if let Some(p) = s.plan.get(s.plan_cursor) {
+    if let Some(p) = s.setup.plan.get(s.setup.plan_cursor) {
         let lines = vec![
             Line::from("Nothing has changed yet: enter runs every step, in this order.").fg(DIM),
             Line::from(vec![
@@ -976,7 +985,8 @@ fn draw_plan(f: &mut Frame, s: &State, area: Rect) {
 fn draw_progress(f: &mut Frame, s: &State, area: Rect) {
     let [list, detail] = Layout::vertical([Constraint::Min(5), Constraint::Length(7)]).areas(area);
     let items: Vec<ListItem> = s
-        .setup_rows
+        .setup
+        .rows
         .iter()
         .map(|r| {
             let (mark, style, text) = match &r.status {
@@ -1004,7 +1014,7 @@ fn draw_progress(f: &mut Frame, s: &State, area: Rect) {
         })
         .collect();
     f.render_widget(List::new(items).block(Block::bordered()), list);
-    let failed = s.setup_rows.iter().find_map(|r| match &r.status {
+    let failed = s.setup.rows.iter().find_map(|r| match &r.status {
         StepStatus::Failed(d) => Some(d.clone()),
         _ => None,
     });
@@ -1028,15 +1038,18 @@ fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
     use crate::plan::StepKind;
     let [left, right] =
         Layout::horizontal([Constraint::Length(30), Constraint::Min(40)]).areas(area);
-    let steps = s.guided_steps();
-    let at = steps.iter().position(|i| *i == s.guide).unwrap_or(0);
+    let steps = s.setup.guided_steps();
+    let at = steps.iter().position(|i| *i == s.setup.guide).unwrap_or(0);
     let list: Vec<Line> = steps
         .iter()
         .enumerate()
         .map(|(n, i)| {
-            let title = match (s.plan[*i].kind, s.plan[*i].permission.as_deref()) {
+            let title = match (
+                s.setup.plan[*i].kind,
+                s.setup.plan[*i].permission.as_deref(),
+            ) {
                 (StepKind::Exchange | StepKind::ExchangeTest, _) => {
-                    format!("Exchange: {}", s.plan[*i].title)
+                    format!("Exchange: {}", s.setup.plan[*i].title)
                 }
                 (_, Some(p)) => format!("Consent: {p}"),
                 (StepKind::CreateApp, _) => "Register the app".into(),
@@ -1058,7 +1071,7 @@ fn draw_guide(f: &mut Frame, s: &State, area: Rect) {
         Paragraph::new(list).block(Block::bordered().title(" In the portal ")),
         left,
     );
-    let Some(step) = s.plan.get(s.guide) else {
+    let Some(step) = s.setup.plan.get(s.setup.guide) else {
         return;
     };
     let mut lines: Vec<Line> = step
