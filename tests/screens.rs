@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use m365_mail_wizard::checks::CheckEvent;
-use m365_mail_wizard::cloud::Diagnosis;
-use m365_mail_wizard::model::{CloudKind, Endpoints, Profile, TenantId};
-use m365_mail_wizard::setup::StepStatus;
+use m365_mail_wizard::model::{
+    CheckEvent, CloudKind, Diagnosis, Endpoints, Profile, StepStatus, TenantId,
+};
 use m365_mail_wizard::tui::render::draw;
 use m365_mail_wizard::wizard::{
     Key, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State, update,
@@ -78,13 +77,18 @@ fn snap(name: &str, s: &State) {
     }
 }
 
+/// The day the screens are drawn on: the dashboard's days to expiry count from it.
+fn today() -> time::Date {
+    time::macros::date!(2026 - 11 - 26)
+}
+
 fn tenant() -> TenantId {
     TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap()
 }
 
 /// A state walked through the form up to `Step::Name`.
 fn filled() -> State {
-    let mut s = State::new(Some(sandbox()), None);
+    let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
     send(
         &mut s,
@@ -181,21 +185,27 @@ fn checked(fail_bob: bool) -> State {
 
 #[test]
 fn home_empty_sandbox() {
-    snap("home_empty_sandbox", &State::new(Some(sandbox()), None));
+    snap(
+        "home_empty_sandbox",
+        &State::new(Some(sandbox()), None, today()),
+    );
 }
 
 #[test]
 fn home_real_tenant_with_draft() {
-    let draft = m365_mail_wizard::store::Draft {
+    let draft = m365_mail_wizard::model::Draft {
         tenant: "contoso.com".into(),
         ..Default::default()
     };
-    snap("home_real_with_draft", &State::new(None, Some(draft)));
+    snap(
+        "home_real_with_draft",
+        &State::new(None, Some(draft), today()),
+    );
 }
 
 #[test]
 fn form_steps() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c'), Key::Down]);
     typed(&mut s, "contoso.us");
     snap("step_tenant_real_cloud", &s);
@@ -212,7 +222,7 @@ fn form_steps() {
 
 #[test]
 fn form_errors() {
-    let mut s = State::new(Some(sandbox()), None);
+    let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
     send(
         &mut s,
@@ -237,7 +247,7 @@ fn summary_after_all_passed() {
 
 /// A profile for IMAP and EWS, checked: bob@ lacks FullAccess.
 fn mail_checked() -> State {
-    let mut s = State::new(Some(sandbox()), None);
+    let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
     send(
         &mut s,
@@ -312,7 +322,7 @@ fn mail_protocols_per_mailbox_with_a_diagnosis() {
 
 #[test]
 fn too_small() {
-    let s = State::new(Some(sandbox()), None);
+    let s = State::new(Some(sandbox()), None, today());
     insta::assert_snapshot!("too_small_60x20", text(&render(&s, 60, 20)));
 }
 
@@ -332,7 +342,7 @@ fn colours_that_carry_meaning() {
     };
     assert_eq!(find("✔"), Color::Green, "passed checks are green");
     assert_eq!(find("✘"), Color::Red, "failed checks are red");
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c'), Key::Enter]);
     let b = render(&s, 80, 24);
     let t = text(&b);
@@ -360,7 +370,7 @@ fn the_secret_never_reaches_the_screen() {
 
 #[test]
 fn setup_sign_in_and_plan() {
-    let mut s = State::new(Some(sandbox()), None);
+    let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('n'), Key::Enter]);
     send(
         &mut s,
@@ -410,7 +420,7 @@ fn setup_sign_in_and_plan() {
 
 #[test]
 fn the_caret_shows_where_typing_goes() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Left, Key::Left, Key::Left, Key::Left]);
@@ -420,7 +430,7 @@ fn the_caret_shows_where_typing_goes() {
 
 /// A setup (Graph read, one mailbox) with the admin signed in, on the plan screen.
 fn signed_in_setup() -> State {
-    let mut s = State::new(Some(sandbox()), None);
+    let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('n'), Key::Enter]);
     send(
         &mut s,
@@ -492,8 +502,7 @@ fn dashboard_row(
 
 #[test]
 fn home_dashboard_with_expiry_and_a_damaged_file() {
-    let mut s = State::new(None, None);
-    s.today = time::macros::date!(2026 - 11 - 26);
+    let mut s = State::new(None, None, today());
     send(
         &mut s,
         [Msg::Profiles(
@@ -526,7 +535,7 @@ fn home_dashboard_with_expiry_and_a_damaged_file() {
 
 #[test]
 fn secret_step_warnings_and_resolved_tenant() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Enter]);

@@ -1,17 +1,9 @@
 //! Turns an error answer into what a person needs: what failed, the evidence, the likely
 //! cause and the fix. Pure: no I/O.
 
-use serde::Serialize;
-
 use super::error::{AadError, CloudError, GraphError, NetKind, NetworkError};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Diagnosis {
-    pub summary: String,
-    pub evidence: String,
-    pub cause: String,
-    pub fix: String,
-}
+pub use crate::model::Diagnosis;
 
 /// What was being attempted when the error came back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

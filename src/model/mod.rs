@@ -1,18 +1,28 @@
 //! Validated domain types. Nothing here does I/O.
 
 mod access;
+mod check;
 mod cloud;
+mod dates;
+mod diagnosis;
+mod draft;
 mod ids;
 mod mailbox;
 mod profile;
 mod sandbox_link;
+mod scope;
 mod secret;
+mod setup_step;
 mod tenant;
 
 pub use access::{AccessChoice, parse_access_list};
+pub use check::{CheckEvent, CheckKind, CheckRow, CheckSpec, Status, Verdict, check_plan, verdict};
 pub use cloud::{
     Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,
 };
+pub use dates::add_months;
+pub use diagnosis::Diagnosis;
+pub use draft::Draft;
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use profile::{
@@ -20,5 +30,7 @@ pub use profile::{
     ProfileName, ProfileNameError, parse_expiry,
 };
 pub use sandbox_link::{SandboxLink, SandboxLinkApp};
+pub use scope::{ScopeKind, ScopeRecord};
 pub use secret::{Secret, SecretWarning, echo_safe, looks_like_secret};
+pub use setup_step::StepStatus;
 pub use tenant::{TenantError, TenantInput};

@@ -6,6 +6,7 @@ use super::access::AccessChoice;
 use super::cloud::{Cloud, CloudKind, Endpoints};
 use super::ids::{ClientId, TenantId};
 use super::mailbox::Mailbox;
+use super::scope::ScopeRecord;
 
 /// A profile name doubles as a file name and a keyring user name, so it is kept plain.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,7 +134,7 @@ pub struct Profile {
     pub last_check: Option<LastCheck>,
     /// How the setup scoped the mailboxes; none for a profile added for an existing app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<crate::scope::ScopeRecord>,
+    pub scope: Option<ScopeRecord>,
     /// When the client secret (or certificate) expires (YYYY-MM-DD), where known: from the
     /// setup, or as the admin read it off the portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -98,9 +98,9 @@ async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {
         }
         for msg in batch {
             let animating = state.busy.is_some()
-                || state.checks_running
-                || state.waiting.is_some()
-                || state.setup_running
+                || state.checks.running
+                || state.checks.waiting.is_some()
+                || state.setup.running
                 || state.screen == wizard::Screen::SignIn;
             if matches!(msg, Msg::Tick) && !animating {
                 continue;

@@ -2,6 +2,7 @@
 //! state `update` reads, so the help line cannot promise a key that does nothing).
 
 use super::{Journey, Screen, State, Step};
+use crate::plan::StepKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Key {
@@ -37,24 +38,24 @@ const fn h(key: &'static str, action: &'static str) -> Hint {
 pub fn hints(s: &State) -> Vec<Hint> {
     let mut out = Vec::new();
     match s.screen {
-        Screen::Home if s.filtering => {
+        Screen::Home if s.home.filtering => {
             out.push(h("type", "filter"));
             out.push(h("enter", "keep"));
             out.push(h("esc", "clear"));
         }
-        Screen::Home if s.choosing_lifetime.is_some() => {
+        Screen::Home if s.home.choosing_lifetime.is_some() => {
             out.push(h("←→", "lifetime"));
             out.push(h("enter", "sign in and make it"));
             out.push(h("any other key", "cancel"));
         }
-        Screen::Home if s.forgetting.is_some() => {
+        Screen::Home if s.home.forgetting.is_some() => {
             out.push(h("y", "forget it"));
             out.push(h("any other key", "keep it"));
         }
         Screen::Home => {
             out.push(h("n", "set up a new app"));
             out.push(h("c", "check an existing app"));
-            if !s.profiles.is_empty() {
+            if !s.home.profiles.is_empty() {
                 out.push(h("↑↓", "move"));
                 out.push(h("enter", "re-check"));
                 out.push(h("s", "new secret"));
@@ -65,7 +66,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 out.push(h("/", "filter"));
                 out.push(h("o", "sort"));
             }
-            if s.draft.is_some() {
+            if s.home.draft.is_some() {
                 out.push(h("d", "resume draft"));
             }
             out.push(h("q", "quit"));
@@ -121,26 +122,23 @@ pub fn hints(s: &State) -> Vec<Hint> {
             ));
         }
         Screen::Guide => {
-            let kind = s.plan.get(s.guide).map(|p| p.kind);
-            if matches!(
-                kind,
-                Some(crate::plan::StepKind::CreateApp | crate::plan::StepKind::AddSecret)
-            ) {
+            let kind = s.setup.plan.get(s.setup.guide).map(|p| p.kind);
+            if matches!(kind, Some(StepKind::CreateApp | StepKind::AddSecret)) {
                 out.push(h("tab", "next field"));
             }
-            if kind == Some(crate::plan::StepKind::AddSecret) && s.sandbox.is_some() {
+            if kind == Some(StepKind::AddSecret) && s.sandbox.is_some() {
                 out.push(h("F2", "sandbox secret"));
             }
-            let last = s.guided_steps().last() == Some(&s.guide);
+            let last = s.setup.guided_steps().last() == Some(&s.setup.guide);
             out.push(h("enter", if last { "save & check" } else { "done, next" }));
             out.push(h("esc", "back"));
             out.push(h("ctrl-c", "quit"));
         }
         Screen::SignIn => {
-            if s.renewing.is_none() {
+            if s.sign_in.renewing.is_none() {
                 out.push(h("g", "guided instead"));
             }
-            if s.code.is_some() {
+            if s.sign_in.code.is_some() {
                 out.push(h("o", "browser"));
                 if s.sandbox.is_some() {
                     out.push(h("a", "approve (sandbox)"));
@@ -153,14 +151,18 @@ pub fn hints(s: &State) -> Vec<Hint> {
         }
         Screen::Plan => {
             out.push(h("↑↓", "select"));
-            if s.signed_in.as_ref().is_some_and(|si| !si.lacks_rights) {
+            if s.sign_in
+                .signed_in
+                .as_ref()
+                .is_some_and(|si| !si.lacks_rights)
+            {
                 out.push(h("enter", "run the plan"));
             }
             out.push(h("g", "guided instead"));
             out.push(h("esc", "back"));
         }
         Screen::Progress => {
-            if !s.setup_running {
+            if !s.setup.running {
                 if s.error.is_some() {
                     out.push(h("r", "resume"));
                 }
@@ -170,10 +172,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
         }
         Screen::Checks => {
             out.push(h("↑↓", "select"));
-            if !s.checks_running {
+            if !s.checks.running {
                 out.push(h(
                     "r",
-                    if s.waiting.is_some() {
+                    if s.checks.waiting.is_some() {
                         "check now"
                     } else {
                         "re-run"
@@ -183,7 +185,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             }
             out.push(h(
                 "esc",
-                if s.waiting.is_some() {
+                if s.checks.waiting.is_some() {
                     "home (stop waiting)"
                 } else {
                     "home"

@@ -1,6 +1,11 @@
 use super::*;
-use crate::checks::CheckEvent;
-use crate::model::KeyringBackend;
+use crate::model::CheckEvent;
+use crate::model::{AccessChoice, KeyringBackend};
+
+/// The day every test runs on: the dates typed in and the expiries are measured from it.
+fn today() -> time::Date {
+    time::macros::date!(2026 - 11 - 26)
+}
 
 fn tenant() -> TenantId {
     TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap()
@@ -15,7 +20,7 @@ fn typed(s: &mut State, text: &str) {
 }
 
 fn at_secret_step() -> State {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.com");
     let fx = keys(&mut s, &[Key::Enter]);
@@ -67,7 +72,7 @@ fn surrounding_spaces_are_trimmed_with_a_notice() {
 
 #[test]
 fn the_tenant_id_as_client_id_is_named() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Enter]);
@@ -163,7 +168,7 @@ fn full_walk_saves_then_checks_and_ctrl_c_keeps_a_draft() {
         ]
     ));
     assert_eq!(s.screen, Screen::Checks);
-    assert_eq!(s.checks.len(), 3);
+    assert_eq!(s.checks.rows.len(), 3);
     assert!(
         s.form.secret.text().is_empty(),
         "the form is cleared after saving"
@@ -206,19 +211,19 @@ fn save_failure_stays_on_the_name_step_with_everything_kept() {
 
 #[test]
 fn hints_follow_the_state() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     let keys_of = |s: &State| hints(s).iter().map(|h| h.key).collect::<Vec<_>>();
     assert_eq!(keys_of(&s), ["n", "c", "q"]);
     s.screen = Screen::Checks;
-    s.checks_running = true;
+    s.checks.running = true;
     assert!(!keys_of(&s).contains(&"r"));
-    s.checks_running = false;
+    s.checks.running = false;
     assert!(keys_of(&s).contains(&"r"));
 }
 
 /// A setup journey answered up to the scope step (Graph read, alice@).
 fn at_scope_step() -> State {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('n')]);
     typed(&mut s, "contoso.com");
     keys(&mut s, &[Key::Enter]);
@@ -235,7 +240,7 @@ fn at_scope_step() -> State {
 
 /// A setup journey answered up to the sign-in screen.
 fn at_sign_in() -> (State, Vec<Effect>) {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('n')]);
     assert_eq!(s.form.journey, Journey::Setup);
     typed(&mut s, "contoso.com");
@@ -290,10 +295,18 @@ fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks
     keys(&mut s, &[Key::Enter, Key::Enter]);
     typed(&mut s, "fax");
     keys(&mut s, &[Key::Enter]);
-    let spec = s.order.as_ref().unwrap().answers.scope.clone().unwrap();
+    let spec = s
+        .setup
+        .order
+        .as_ref()
+        .unwrap()
+        .answers
+        .scope
+        .clone()
+        .unwrap();
     assert!(spec.script_only);
     s.screen = Screen::Progress;
-    s.setup_running = true;
+    s.setup.running = true;
     let profile = row("fax", "contoso.com", None).profile;
     let fx = update(&mut s, Msg::SetupDone(Ok(Box::new(profile))));
     assert!(
@@ -311,13 +324,22 @@ fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks
 
 #[test]
 fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
-    use crate::scope::ScopeKind;
+    use crate::model::ScopeKind;
     let (s, _) = at_sign_in();
-    let spec = s.order.as_ref().unwrap().answers.scope.clone().unwrap();
+    let spec = s
+        .setup
+        .order
+        .as_ref()
+        .unwrap()
+        .answers
+        .scope
+        .clone()
+        .unwrap();
     assert_eq!(spec.kind, ScopeKind::Rbac);
     assert_eq!(spec.group.unwrap().name, "m365mw-fax");
     assert!(
-        s.plan
+        s.setup
+            .plan
             .iter()
             .all(|p| p.permission.as_deref() != Some("Mail.Read")),
         "no tenant-wide Mail.Read under RBAC"
@@ -366,24 +388,24 @@ deny_mailbox = "ceo@contoso.com"
 "#,
     )
     .unwrap();
-    p.scope = Some(crate::scope::ScopeRecord {
-        kind: crate::scope::ScopeKind::Rbac,
+    p.scope = Some(crate::model::ScopeRecord {
+        kind: crate::model::ScopeKind::Rbac,
         group: Some("m365mw-fax".into()),
         app_name: "fax".into(),
     });
-    s.current = Some(p);
+    s.checks.profile = Some(p);
     s.screen = Screen::Checks;
     assert!(matches!(
         keys(&mut s, &[Key::Char('r')]).as_slice(),
         [Effect::RunChecks { .. }]
     ));
-    let n = s.checks.len();
+    let n = s.checks.rows.len();
     update(
         &mut s,
         Msg::CheckEvent(
             n - 1,
-            crate::checks::CheckEvent::Failed {
-                diagnosis: crate::cloud::Diagnosis {
+            crate::model::CheckEvent::Failed {
+                diagnosis: crate::model::Diagnosis {
                     summary: "refused".into(),
                     evidence: String::new(),
                     cause: String::new(),
@@ -395,7 +417,7 @@ deny_mailbox = "ceo@contoso.com"
         ),
     );
     update(&mut s, Msg::ChecksDone);
-    let w = s.waiting.expect("waiting after a failure");
+    let w = s.checks.waiting.expect("waiting after a failure");
     assert_eq!((w.pause_secs, w.seconds_left()), (10, 10));
     assert!(keys_of_hints(&s).contains(&"check now".to_string()));
     for _ in 0..(10 * crate::wizard::TICKS_PER_SECOND - 1) {
@@ -411,12 +433,12 @@ deny_mailbox = "ceo@contoso.com"
     }
     update(&mut s, Msg::ChecksDone);
     assert_eq!(
-        s.waiting.map(|w| w.pause_secs),
+        s.checks.waiting.map(|w| w.pause_secs),
         None,
         "nothing failed this time"
     );
     keys(&mut s, &[Key::Esc]);
-    assert!(s.waiting.is_none());
+    assert!(s.checks.waiting.is_none());
 }
 
 fn keys_of_hints(s: &State) -> Vec<String> {
@@ -434,11 +456,12 @@ fn setup_asks_what_it_needs_then_signs_in() {
             tenant_id: tenant()
         }]
     );
-    let order = s.order.as_ref().unwrap();
+    let order = s.setup.order.as_ref().unwrap();
     assert_eq!(order.answers.app_name, "m365-mail-wizard fax");
     assert_eq!(order.answers.secret_months, 12);
     assert!(
-        s.plan
+        s.setup
+            .plan
             .iter()
             .any(|p| p.title.contains("valid for 12 months"))
     );
@@ -479,7 +502,7 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
         "no run without the rights"
     );
     assert!(s.error.as_deref().unwrap().contains("Hand this plan"));
-    s.signed_in = Some(SignedIn {
+    s.sign_in.signed_in = Some(SignedIn {
         who: "admin@contoso.com".into(),
         role: Some("Global Administrator".into()),
         lacks_rights: false,
@@ -489,12 +512,12 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
     assert_eq!(s.screen, Screen::Progress);
     update(
         &mut s,
-        Msg::SetupStep(0, crate::setup::StepStatus::Done("ok".into())),
+        Msg::SetupStep(0, crate::model::StepStatus::Done("ok".into())),
     );
-    assert!(!s.setup_rows[0].pending);
+    assert!(!s.setup.rows[0].pending);
     update(
         &mut s,
-        Msg::SetupDone(Err(crate::cloud::Diagnosis {
+        Msg::SetupDone(Err(crate::model::Diagnosis {
             summary: "Graph is unavailable.".into(),
             evidence: String::new(),
             cause: String::new(),
@@ -514,7 +537,7 @@ fn a_declined_sign_in_offers_a_new_code() {
     let (mut s, _) = at_sign_in();
     update(
         &mut s,
-        Msg::SignedIn(Err(crate::cloud::Diagnosis {
+        Msg::SignedIn(Err(crate::model::Diagnosis {
             summary: "The sign-in was declined.".into(),
             evidence: String::new(),
             cause: String::new(),
@@ -540,7 +563,10 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     let (mut s, _) = at_sign_in();
     assert_eq!(keys(&mut s, &[Key::Char('g')]), [Effect::CancelSignIn]);
     assert_eq!(s.screen, Screen::Guide);
-    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::CreateApp);
+    assert_eq!(
+        s.setup.plan[s.setup.guide].kind,
+        crate::plan::StepKind::CreateApp
+    );
     typed(&mut s, &tenant().to_string());
     keys(&mut s, &[Key::Enter]);
     assert!(
@@ -558,13 +584,15 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     s.form.guide_tenant.clear();
     typed(&mut s, &tenant().to_string());
     keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::AddSecret);
+    assert_eq!(
+        s.setup.plan[s.setup.guide].kind,
+        crate::plan::StepKind::AddSecret
+    );
     typed(&mut s, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
     keys(&mut s, &[Key::Enter]);
     assert!(s.error.as_deref().unwrap().contains("Secret ID"));
     s.form.secret.clear();
     typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
-    s.today = time::macros::date!(2026 - 11 - 26);
     keys(&mut s, &[Key::Tab]);
     typed(&mut s, "2025-01-01");
     keys(&mut s, &[Key::Enter]);
@@ -573,7 +601,7 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     typed(&mut s, "5/26/2027");
     keys(&mut s, &[Key::Enter]);
     assert_eq!(
-        s.plan[s.guide].kind,
+        s.setup.plan[s.setup.guide].kind,
         crate::plan::StepKind::Exchange,
         "RBAC: no tenant-wide consent; the Exchange Online commands follow"
     );
@@ -588,7 +616,7 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
         [Effect::Save { profile, .. }] => {
             assert_eq!(
                 profile.scope.as_ref().map(|x| x.kind),
-                Some(crate::scope::ScopeKind::Rbac)
+                Some(crate::model::ScopeKind::Rbac)
             );
             assert_eq!(
                 profile.client_id.to_string(),
@@ -629,18 +657,21 @@ fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
         Msg::AppLookedUp(Err("That is the Object ID of \"x\".".into())),
     );
     assert_eq!(
-        s.plan[s.guide].kind,
+        s.setup.plan[s.setup.guide].kind,
         crate::plan::StepKind::CreateApp,
         "stays"
     );
     assert_eq!(s.form.guide_field, 0, "the cursor is back on the client ID");
     update(&mut s, Msg::AppLookedUp(Ok(())));
-    assert_eq!(s.plan[s.guide].kind, crate::plan::StepKind::AddSecret);
+    assert_eq!(
+        s.setup.plan[s.setup.guide].kind,
+        crate::plan::StepKind::AddSecret
+    );
 }
 
 #[test]
 fn a_tenant_in_another_cloud_switches_the_cloud() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     typed(&mut s, "contoso.us");
     keys(&mut s, &[Key::Enter]);
@@ -664,7 +695,7 @@ fn row(name: &str, tenant: &str, expires: Option<&str>) -> ProfileRow {
 
 #[test]
 fn k_makes_a_certificate_after_an_admin_sign_in() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
@@ -700,12 +731,12 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
     );
     assert!(s.busy.as_deref().unwrap().contains("certificate"));
     update(&mut s, Msg::Renewed(Ok("done".into())));
-    assert!(s.upkeep == Upkeep::default() && s.renewing.is_none());
+    assert!(s.sign_in.upkeep == Upkeep::default() && s.sign_in.renewing.is_none());
 }
 
 #[test]
 fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
@@ -720,7 +751,7 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
     let fx = keys(&mut s, &[Key::Esc]);
     assert!(matches!(fx.as_slice(), [Effect::CancelSignIn]), "{fx:?}");
     assert_eq!(s.screen, Screen::Home);
-    assert!(s.renewing.is_none());
+    assert!(s.sign_in.renewing.is_none());
     keys(&mut s, &[Key::Char('x')]);
     let fx = update(
         &mut s,
@@ -738,12 +769,12 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
     let fx = update(&mut s, Msg::Renewed(Ok("fax: expires 2027-05-26".into())));
     assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]), "{fx:?}");
     assert_eq!(s.notice.as_deref(), Some("fax: expires 2027-05-26"));
-    assert!(s.busy.is_none() && s.renewing.is_none());
+    assert!(s.busy.is_none() && s.sign_in.renewing.is_none());
 }
 
 #[test]
 fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", Some("2027-01-01"))], vec![]),
@@ -757,7 +788,7 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
     );
     update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
     assert_eq!(s.screen, Screen::Form(Step::Secret));
-    assert!(!s.checks_running);
+    assert!(!s.checks.running);
     assert!(
         s.error
             .as_deref()
@@ -835,7 +866,7 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
 
 #[test]
 fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
@@ -862,8 +893,7 @@ fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
 
 #[test]
 fn the_dashboard_sorts_and_filters() {
-    let mut s = State::new(None, None);
-    s.today = time::macros::date!(2026 - 11 - 26);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(
@@ -883,7 +913,7 @@ fn the_dashboard_sorts_and_filters() {
     };
     assert_eq!(names(&s), ["alpha", "fax", "zeta"]);
     keys(&mut s, &[Key::Char('o'), Key::Char('o')]);
-    assert_eq!(s.home_sort, HomeSort::Expiry);
+    assert_eq!(s.home.sort, HomeSort::Expiry);
     assert_eq!(
         names(&s),
         ["fax", "zeta", "alpha"],
@@ -909,11 +939,11 @@ fn typed_keys(s: &mut State, text: &str) {
 
 #[test]
 fn checking_an_existing_app_lists_only_choices_its_checks_prove() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);
     assert!(!s.form.choices().contains(&AccessChoice::Delegated));
     assert_eq!(s.form.access_rows(), AccessChoice::ALL.len());
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('n')]);
     assert!(s.form.choices().contains(&AccessChoice::Delegated));
     // Chosen in a setup, then the journey changed: it does not stay on, unseen.
@@ -955,7 +985,7 @@ fn a_secret_pasted_into_another_field_never_reaches_the_draft() {
 
 #[test]
 fn f_forgets_the_selected_profile_only_after_y() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
@@ -977,12 +1007,12 @@ fn f_forgets_the_selected_profile_only_after_y() {
     );
     let fx = update(&mut s, Msg::Forgotten(Ok("Forgot fax.".into())));
     assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]));
-    assert!(s.busy.is_none() && s.forgetting.is_none());
+    assert!(s.busy.is_none() && s.home.forgetting.is_none());
 }
 
 #[test]
 fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
@@ -1007,24 +1037,24 @@ fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
         "the longest"
     );
     keys(&mut s, &[Key::Left, Key::Left, Key::Enter]);
-    assert_eq!(s.upkeep, Upkeep::Secret { months: 12 });
+    assert_eq!(s.sign_in.upkeep, Upkeep::Secret { months: 12 });
     assert_eq!(s.screen, Screen::SignIn);
 }
 
 #[test]
 fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second() {
-    let mut s = State::new(None, None);
+    let mut s = State::new(None, None, today());
     update(
         &mut s,
         Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
     );
     keys(&mut s, &[Key::Enter]);
-    s.waiting = Some(crate::wizard::Waiting {
+    s.checks.waiting = Some(crate::wizard::Waiting {
         pause_secs: 10,
         ticks_left: 1,
         waited_secs: 0,
     });
-    s.checks_running = false;
+    s.checks.running = false;
     let fx = update(&mut s, Msg::Tick);
     assert!(
         matches!(fx.as_slice(), [Effect::RunChecks { .. }]),
@@ -1034,14 +1064,14 @@ fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second(
         &mut s,
         Msg::CheckFailedToStart("The keyring is locked.".into()),
     );
-    assert!(s.waiting.is_none());
+    assert!(s.checks.waiting.is_none());
     for _ in 0..50 {
         assert!(update(&mut s, Msg::Tick).is_empty());
     }
     assert_eq!(s.error.as_deref(), Some("The keyring is locked."));
 
     // The same for a missing secret: its re-entry keeps the screen, ticks or not.
-    s.waiting = Some(crate::wizard::Waiting {
+    s.checks.waiting = Some(crate::wizard::Waiting {
         pause_secs: 10,
         ticks_left: 1,
         waited_secs: 0,
@@ -1052,7 +1082,7 @@ fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second(
         assert!(update(&mut s, Msg::Tick).is_empty());
     }
     assert_eq!(s.screen, Screen::Form(Step::Secret));
-    assert!(s.reentry.is_some() && s.waiting.is_none());
+    assert!(s.reentry.is_some() && s.checks.waiting.is_none());
     assert!(start_checks_is_refused_while_reentering(&mut s));
 }
 

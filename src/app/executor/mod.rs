@@ -45,7 +45,8 @@ pub fn initial_state(env: &Env) -> State {
             .collect(),
         mailboxes: s.mailboxes.clone(),
     });
-    let mut state = State::new(sandbox, env.profiles().load_draft());
+    let today = time::OffsetDateTime::now_utc().date();
+    let mut state = State::new(sandbox, env.profiles().load_draft(), today);
     let (rows, broken) = load_profiles(env);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
     state

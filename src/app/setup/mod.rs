@@ -57,12 +57,7 @@ pub struct SetupRequest {
     pub remove_bypassing: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepStatus {
-    Running,
-    Done(String),
-    Failed(Diagnosis),
-}
+pub use crate::model::StepStatus;
 
 #[derive(Clone, Debug)]
 pub struct SetupError {
@@ -112,16 +107,7 @@ fn crash_point(kind: &str) {
     }
 }
 
-/// `months` calendar months after `from`, the day clamped to the month's length.
-pub fn add_months(from: OffsetDateTime, months: u32) -> OffsetDateTime {
-    let total = from.month() as u32 - 1 + months;
-    let year = from.year() + (total / 12) as i32;
-    let month = time::Month::try_from((total % 12 + 1) as u8).expect("1..=12");
-    let last = time::util::days_in_month(month, year);
-    let date =
-        time::Date::from_calendar_date(year, month, from.day().min(last)).expect("valid date");
-    from.replace_date(date)
-}
+pub use crate::model::add_months;
 
 fn secret_display_name(name: &ProfileName) -> String {
     format!("m365-mail-wizard ({name})")
@@ -984,23 +970,6 @@ async fn roles_for(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use time::macros::datetime;
-
-    #[test]
-    fn months_are_calendar_months() {
-        assert_eq!(
-            add_months(datetime!(2026-11-26 10:00 UTC), 6),
-            datetime!(2027-05-26 10:00 UTC)
-        );
-        assert_eq!(
-            add_months(datetime!(2026-08-31 10:00 UTC), 6),
-            datetime!(2027-02-28 10:00 UTC)
-        );
-        assert_eq!(
-            add_months(datetime!(2026-01-15 00:00 UTC), 24),
-            datetime!(2028-01-15 00:00 UTC)
-        );
-    }
 
     #[test]
     fn the_default_admin_client_cannot_be_assumed_to_consent() {

@@ -1,0 +1,191 @@
+//! Everything typed in the form of the two journeys, and what a draft keeps of it.
+
+use super::{Input, SandboxView};
+use crate::model::{
+    AccessChoice, ClientId, CloudKind, Draft, ScopeKind, TenantId, looks_like_secret,
+};
+
+/// Which journey the form serves: check an existing app (3), or set one up (1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Journey {
+    #[default]
+    Check,
+    Setup,
+}
+
+/// Which field of the mailboxes step has the cursor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MailboxField {
+    Reach,
+    Deny,
+}
+
+/// Everything typed in the form. The secret lives only in `secret` (masked) until saved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Form {
+    pub cloud: CloudKind,
+    pub tenant: Input,
+    /// Set once discovery resolved what `tenant` says; cleared when it is edited.
+    pub tenant_id: Option<TenantId>,
+    pub client_id: Input,
+    pub secret: Input,
+    pub access: Vec<AccessChoice>,
+    pub send_test: bool,
+    /// Row under the cursor on the access step (the choices, then the send-test option).
+    pub access_cursor: usize,
+    pub mailboxes: Input,
+    pub deny: Input,
+    pub mailbox_field: MailboxField,
+    pub name: Input,
+    pub journey: Journey,
+    /// Setup: the new app's display name (empty: "m365-mail-wizard <profile>").
+    pub app_name: Input,
+    /// Setup: index into `plan::SECRET_MONTHS`.
+    pub months: usize,
+    /// Setup: which field of the app step has the cursor (0 name, 1 lifetime).
+    pub app_field: usize,
+    /// Guided setup: the tenant ID pasted back from the app's Overview page.
+    pub guide_tenant: Input,
+    /// Guided setup: which field of the app or secret step has the cursor.
+    pub guide_field: usize,
+    /// Guided setup: the secret's expiry as the portal shows it.
+    pub guide_expires: Input,
+    /// Setup: index into `ScopeKind::ALL` (RBAC for Applications first, the default).
+    pub scope_kind: usize,
+    /// Setup: the group that names the mailboxes in scope (empty: m365mw-<profile>).
+    pub group: Input,
+    /// Setup: "all mailboxes" typed to confirm that scope.
+    pub confirm_all: Input,
+    /// Setup: which field of the scope step has the cursor (0 kind, 1 group or confirmation).
+    pub scope_field: usize,
+    /// Setup: the Exchange Online part is written as a PowerShell script for an Exchange
+    /// administrator instead of done after a second sign-in.
+    pub exchange_script: bool,
+}
+
+impl Default for Form {
+    fn default() -> Form {
+        Form {
+            cloud: CloudKind::Global,
+            tenant: Input::default(),
+            tenant_id: None,
+            client_id: Input::default(),
+            secret: Input::masked(),
+            access: vec![AccessChoice::GraphRead],
+            send_test: false,
+            access_cursor: 0,
+            mailboxes: Input::default(),
+            deny: Input::default(),
+            mailbox_field: MailboxField::Reach,
+            name: Input::default(),
+            journey: Journey::Check,
+            app_name: Input::default(),
+            months: 1,
+            app_field: 0,
+            guide_tenant: Input::default(),
+            guide_field: 0,
+            guide_expires: Input::default(),
+            scope_kind: 0,
+            group: Input::default(),
+            confirm_all: Input::default(),
+            scope_field: 0,
+            exchange_script: false,
+        }
+    }
+}
+
+/// What a typed confirmation of the all-mailboxes scope must say.
+pub const CONFIRM_ALL: &str = "all mailboxes";
+
+impl Form {
+    /// An empty form; in the sandbox, its tenant already filled in.
+    pub fn fresh(sandbox: Option<&SandboxView>) -> Form {
+        let mut form = Form::default();
+        if let Some(sb) = sandbox {
+            form.cloud = CloudKind::Custom;
+            form.tenant = Input::new(&sb.tenant_domain);
+        }
+        form
+    }
+
+    pub fn scope(&self) -> ScopeKind {
+        ScopeKind::ALL[self.scope_kind.min(ScopeKind::ALL.len() - 1)]
+    }
+
+    /// Whether anything was typed that a draft should keep.
+    pub fn touched(&self) -> bool {
+        !(self.tenant.text().is_empty()
+            && self.client_id.text().is_empty()
+            && self.mailboxes.text().is_empty()
+            && self.deny.text().is_empty()
+            && self.name.text().is_empty())
+    }
+
+    pub fn draft(&self) -> Draft {
+        // A draft is a plain file: a secret pasted into the wrong field must not reach it.
+        let secret = self.secret.text().trim();
+        let keep = |text: &str| -> String {
+            text.split_inclusive([',', ';', ' '])
+                .filter(|w| {
+                    let w = w.trim_end_matches([',', ';', ' ']);
+                    !looks_like_secret(w) && (secret.is_empty() || w.trim() != secret)
+                })
+                .collect()
+        };
+        Draft {
+            cloud: self.cloud.key().to_string(),
+            tenant: keep(self.tenant.text()),
+            // Only an id is kept: whatever else was typed there might be a pasted secret.
+            client_id: ClientId::parse(self.client_id.text())
+                .map(|c| c.to_string())
+                .unwrap_or_default(),
+            access: self.access.iter().map(|a| a.key().to_string()).collect(),
+            mailboxes: keep(self.mailboxes.text()),
+            deny_mailbox: keep(self.deny.text()),
+            name: keep(self.name.text()),
+        }
+    }
+
+    pub fn from_draft(d: &Draft) -> Form {
+        let access: Vec<AccessChoice> = d.access.iter().filter_map(|a| a.parse().ok()).collect();
+        Form {
+            cloud: d.cloud.parse().unwrap_or(CloudKind::Global),
+            tenant: Input::new(&d.tenant),
+            client_id: Input::new(&d.client_id),
+            access: if access.is_empty() {
+                vec![AccessChoice::GraphRead]
+            } else {
+                access
+            },
+            mailboxes: Input::new(&d.mailboxes),
+            deny: Input::new(&d.deny_mailbox),
+            name: Input::new(&d.name),
+            ..Form::default()
+        }
+    }
+
+    /// Rows of the access step: each choice, then the send-test option.
+    pub fn access_rows(&self) -> usize {
+        self.choices().len() + 1
+    }
+
+    /// Switches to `journey`, leaving out choices it does not offer.
+    pub fn set_journey(&mut self, journey: Journey) {
+        self.journey = journey;
+        let offered = self.choices();
+        self.access.retain(|a| offered.contains(a));
+        if self.access.is_empty() {
+            self.access.push(AccessChoice::GraphRead);
+        }
+        self.access_cursor = self.access_cursor.min(self.access_rows() - 1);
+    }
+
+    /// The access choices this journey offers: checking an existing app lists only what its
+    /// checks can prove (a delegated sign-in needs the mailbox user, so it is set up only).
+    pub fn choices(&self) -> &'static [AccessChoice] {
+        match self.journey {
+            Journey::Check => &AccessChoice::ALL[..AccessChoice::ALL.len() - 1],
+            Journey::Setup => &AccessChoice::ALL,
+        }
+    }
+}

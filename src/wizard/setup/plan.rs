@@ -1,0 +1,34 @@
+//! The plan screen: every step with its Graph call and PowerShell, before anything changes.
+
+use super::{guide, progress};
+use crate::wizard::{Effect, Key, Screen, State, Step};
+
+pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Up => s.setup.plan_cursor = s.setup.plan_cursor.saturating_sub(1),
+        Key::Down => {
+            s.setup.plan_cursor =
+                (s.setup.plan_cursor + 1).min(s.setup.plan.len().saturating_sub(1))
+        }
+        Key::Esc => {
+            s.error = None;
+            s.screen = Screen::Form(Step::Name);
+            return vec![Effect::CancelSignIn];
+        }
+        Key::Enter
+            if s.sign_in
+                .signed_in
+                .as_ref()
+                .is_some_and(|si| !si.lacks_rights) =>
+        {
+            return progress::run(s);
+        }
+        Key::Char('g') => {
+            let mut fx = vec![Effect::CancelSignIn];
+            fx.extend(guide::start(s));
+            return fx;
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,117 @@
+//! The administrator's device-code sign-in, for a setup or for one profile's upkeep.
+
+use super::setup::guide;
+use super::{Effect, Key, Screen, State, Step, Upkeep};
+use crate::model::{Diagnosis, Profile};
+
+/// What the sign-in screen owns.
+#[derive(Debug, Default)]
+pub struct SignIn {
+    pub code: Option<CodeView>,
+    pub signed_in: Option<SignedIn>,
+    /// The profile the sign-in is for (renewal, or reading its expiry), instead of a setup.
+    pub renewing: Option<Profile>,
+    /// What the sign-in for `renewing` is for.
+    pub upkeep: Upkeep,
+}
+
+/// A device code as the sign-in screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeView {
+    pub user_code: String,
+    pub uri: String,
+    pub expires_in: u64,
+}
+
+/// Who signed in, and whether they may grant consent (from the token).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    pub who: String,
+    pub role: Option<String>,
+    /// The token names directory roles, none of which may grant consent.
+    pub lacks_rights: bool,
+}
+
+pub(super) fn device_code(s: &mut State, result: Result<CodeView, String>) -> Vec<Effect> {
+    match result {
+        Ok(code) => s.sign_in.code = Some(code),
+        Err(m) => s.error = Some(m),
+    }
+    Vec::new()
+}
+
+/// Signed in for a setup: the plan follows, runnable only by an administrator who may consent.
+pub(super) fn signed_in(s: &mut State, result: Result<SignedIn, Diagnosis>) -> Vec<Effect> {
+    match result {
+        Ok(si) => {
+            s.error = si.lacks_rights.then(|| {
+                format!(
+                    "{} holds no role that may grant admin consent (Global Administrator or Privileged Role Administrator). Hand this plan to such an administrator, or sign in again as one (esc).",
+                    si.who
+                )
+            });
+            s.sign_in.signed_in = Some(si);
+            s.setup.plan_cursor = 0;
+            s.screen = Screen::Plan;
+        }
+        Err(d) => {
+            s.sign_in.code = None;
+            s.error = Some(format!("{} {} Press n for a new code.", d.summary, d.fix));
+        }
+    }
+    Vec::new()
+}
+
+/// The second sign-in of a setup, for Exchange Online administration.
+pub(super) fn exchange_code(s: &mut State, code: CodeView) -> Vec<Effect> {
+    s.notice = Some(format!(
+        "Sign in once more, for Exchange Online administration: open {} and enter {} ({} min).",
+        code.uri,
+        code.user_code,
+        code.expires_in / 60
+    ));
+    Vec::new()
+}
+
+pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    match (k, &s.sign_in.code) {
+        (Key::Esc, _) => {
+            s.error = None;
+            s.sign_in.code = None;
+            s.screen = if s.sign_in.renewing.take().is_some() {
+                Screen::Home
+            } else {
+                Screen::Form(Step::Name)
+            };
+            vec![Effect::CancelSignIn]
+        }
+        (Key::Char('o'), Some(c)) => vec![Effect::OpenBrowser(c.uri.clone())],
+        (Key::Char('a'), Some(c)) if s.sandbox.is_some() => {
+            vec![Effect::SandboxApprove(c.user_code.clone())]
+        }
+        (Key::Char('g'), _) if s.sign_in.renewing.is_none() => {
+            let mut fx = vec![Effect::CancelSignIn];
+            fx.extend(guide::start(s));
+            fx
+        }
+        (Key::Char('n'), None) if s.sign_in.renewing.is_some() => {
+            s.error = None;
+            let p = s.sign_in.renewing.as_ref().expect("checked");
+            vec![Effect::StartSignIn {
+                cloud: p.cloud,
+                tenant_id: p.tenant_id,
+            }]
+        }
+        (Key::Char('n'), None) => {
+            s.error = None;
+            match (&s.setup.order, s.form.tenant_id) {
+                (Some(_), Some(tenant_id)) => vec![Effect::StartSignIn {
+                    cloud: s.form.cloud,
+                    tenant_id,
+                }],
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}

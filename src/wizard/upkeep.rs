@@ -1,0 +1,108 @@
+//! A profile's upkeep from the home screen: a new secret or certificate, or its expiry read,
+//! each after an administrator's sign-in.
+
+use super::{Effect, Screen, SignedIn, State};
+use crate::model::{Diagnosis, Profile};
+use crate::plan::SECRET_MONTHS;
+
+/// What an admin sign-in from the dashboard is for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Upkeep {
+    /// A new client secret, valid this many months.
+    Secret { months: u32 },
+    /// A new certificate, valid this many months.
+    Certificate { months: u32 },
+    /// Read when the credential expires.
+    #[default]
+    ReadExpiry,
+}
+
+impl Upkeep {
+    /// The lifetime, for the kinds that make a credential.
+    pub fn months(self) -> Option<u32> {
+        match self {
+            Upkeep::Secret { months } | Upkeep::Certificate { months } => Some(months),
+            Upkeep::ReadExpiry => None,
+        }
+    }
+
+    fn with_months(self, months: u32) -> Upkeep {
+        match self {
+            Upkeep::Secret { .. } => Upkeep::Secret { months },
+            Upkeep::Certificate { .. } => Upkeep::Certificate { months },
+            Upkeep::ReadExpiry => Upkeep::ReadExpiry,
+        }
+    }
+
+    /// Another of the lifetimes the portal offers, `step` places along.
+    pub fn step_months(self, step: isize) -> Upkeep {
+        let all = SECRET_MONTHS;
+        let Some(now) = self.months() else {
+            return self;
+        };
+        let i = all.iter().position(|m| *m == now).unwrap_or(1);
+        let j = i.saturating_add_signed(step).min(all.len() - 1);
+        self.with_months(all[j])
+    }
+}
+
+/// Asks how long the new secret or certificate is to be valid, before the sign-in.
+pub(super) fn choose_lifetime(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
+    let what = match upkeep {
+        Upkeep::Certificate { .. } => "certificate",
+        _ => "secret",
+    };
+    let advice = match upkeep {
+        Upkeep::Secret { .. } => " (the portal recommends 6; renew before it runs out)",
+        _ => "",
+    };
+    s.notice = Some(format!(
+        "New {what} for {}: valid for {} months{advice}. ←→ another lifetime, enter signs in and makes it, any other key cancels.",
+        profile.name,
+        upkeep.months().unwrap_or(6)
+    ));
+    s.home.choosing_lifetime = Some((profile, upkeep));
+    Vec::new()
+}
+
+/// An admin sign-in for one profile's upkeep; what follows it is `upkeep`.
+pub(super) fn upkeep_sign_in(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
+    let fx = vec![Effect::StartSignIn {
+        cloud: profile.cloud,
+        tenant_id: profile.tenant_id,
+    }];
+    s.sign_in.renewing = Some(profile);
+    s.sign_in.upkeep = upkeep;
+    s.sign_in.code = None;
+    s.sign_in.signed_in = None;
+    s.notice = None;
+    s.screen = Screen::SignIn;
+    fx
+}
+
+/// Signed in for `renewing`: its upkeep is carried out, back on the home screen.
+pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
+    let Some(profile) = s.sign_in.renewing.clone() else {
+        return Vec::new();
+    };
+    let busy = match s.sign_in.upkeep {
+        Upkeep::Certificate { .. } => "Making, registering and proving a certificate for",
+        Upkeep::Secret { .. } => "Renewing the secret of",
+        Upkeep::ReadExpiry => "Reading from the app registration when the credential expires, for",
+    };
+    s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
+    s.sign_in.signed_in = Some(si);
+    s.screen = Screen::Home;
+    vec![Effect::Upkeep(Box::new(profile), s.sign_in.upkeep)]
+}
+
+pub(super) fn renewed(s: &mut State, result: Result<String, Diagnosis>) -> Vec<Effect> {
+    s.busy = None;
+    s.sign_in.renewing = None;
+    s.sign_in.upkeep = Upkeep::default();
+    match result {
+        Ok(note) => s.notice = Some(note),
+        Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
+    }
+    vec![Effect::LoadProfiles]
+}
