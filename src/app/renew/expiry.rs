@@ -1,7 +1,7 @@
 //! Reading when the profile's credential expires off its app registration, and recording it.
 
 use super::certificate::certificate_label;
-use super::{RenewError, failed, refused, registered_app};
+use super::{RenewError, failed, held, refused, registered_app};
 use crate::app::Env;
 use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
@@ -57,15 +57,14 @@ pub async fn read_expiry(
     let (what, ends, others): (&str, Vec<Option<&str>>, usize) = match &p.credential {
         Credential::Secret => {
             // Only the secret tells which of the app's secrets is the profile's.
-            let held = env.secret(p).await.map_err(|err| {
-                refused(
-                    format!("Profile {} has no secret in the keyring.", p.name),
-                    err.to_string(),
-                    "The keyring entry was removed, or this is another machine.",
-                    "Store the current secret again (`add --force …`); the app registration lists every secret's expiry in the portal.",
-                )
-            })?;
-            let hint: String = held.expose().chars().take(3).collect();
+            let secret = held(
+                env,
+                p,
+                "secret",
+                "Store the current secret again (`add --force …`); the app registration lists every secret's expiry in the portal.",
+            )
+            .await?;
+            let hint: String = secret.expose().chars().take(3).collect();
             let (mine, rest): (Vec<_>, Vec<_>) = app
                 .password_credentials
                 .iter()

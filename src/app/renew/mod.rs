@@ -77,20 +77,32 @@ async fn registered_app(
         })
 }
 
+/// The profile's credential from the keyring; when it is missing, `what` names it and `fix`
+/// says how to store it again.
+async fn held(env: &Env, p: &Profile, what: &str, fix: &str) -> Result<Secret, RenewError> {
+    env.secret(p).await.map_err(|err| {
+        refused(
+            format!("Profile {} has no {what} in the keyring.", p.name),
+            err.to_string(),
+            "The keyring entry was removed, or this is another machine.",
+            fix,
+        )
+    })
+}
+
 /// The profile's current credential (from the keyring) and its app (from Graph).
 async fn current(
     env: &Env,
     p: &Profile,
     graph: &GraphAdmin<'_>,
 ) -> Result<(Secret, Application), RenewError> {
-    let old = env.secret(p).await.map_err(|err| {
-        refused(
-            format!("Profile {} has no secret in the keyring.", p.name),
-            err.to_string(),
-            "The keyring entry was removed, or this is another machine.",
-            "Store the current secret again (`add --force …`); or set the app up again.",
-        )
-    })?;
+    let old = held(
+        env,
+        p,
+        "secret",
+        "Store the current secret again (`add --force …`); or set the app up again.",
+    )
+    .await?;
     let app = registered_app(graph, p, |err| failed(err, p, graph.endpoints())).await?;
     Ok((old, app))
 }

@@ -5,7 +5,7 @@ use super::certificate::{
     Certified, certificate_label, new_certificate, switch_to_certificate, unproven,
 };
 use super::stage::{proves_certificate, stage_and_prove};
-use super::{RenewError, refused};
+use super::{RenewError, held, refused};
 use crate::app::Env;
 use crate::credential::NewCertificate;
 use crate::model::{Profile, Secret};
@@ -26,14 +26,13 @@ pub async fn certificate_for_upload(
     months: u32,
 ) -> Result<ForUpload, RenewError> {
     let name = p.name.to_string();
-    let old = env.secret(p).await.map_err(|err| {
-        refused(
-            format!("Profile {} has no credential in the keyring.", p.name),
-            err.to_string(),
-            "The keyring entry was removed, or this is another machine.",
-            "Store the current secret again (`add --force …`).",
-        )
-    })?;
+    let old = held(
+        env,
+        p,
+        "credential",
+        "Store the current secret again (`add --force …`).",
+    )
+    .await?;
     let cert = new_certificate(&name, months).await?;
     let label = certificate_label(&name, &cert.thumbprint);
     let file = env.dirs.data.join("certificates").join(format!(
