@@ -58,22 +58,6 @@ struct Ctx<'r, 'a> {
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
-    fn new(r: &'r Run<'a>, ex: &'r ExchangeAdmin, app: ClientId, sp: ObjectId) -> Ctx<'r, 'a> {
-        let cmdlets = Cmdlets::new(
-            &r.env.http,
-            &r.req.endpoints,
-            r.req.tenant_id,
-            &ex.token,
-            &ex.upn,
-        );
-        Ctx {
-            r,
-            cmdlets,
-            app,
-            sp,
-        }
-    }
-
     async fn invoke(&self, cmdlet: &str, parameters: Value) -> Result<Invoked, CloudError> {
         self.cmdlets.invoke(cmdlet, parameters).await
     }
@@ -167,6 +151,8 @@ pub(super) async fn apply(
             },
         ));
     };
+    let (env, req) = (r.env, r.req);
+    let cmdlets = Cmdlets::new(&env.http, &req.endpoints, req.tenant_id, &ex.token, &ex.upn);
     let mut seen = Seen::default();
     for st in scope::steps(&input) {
         let key = st.key();
@@ -179,7 +165,12 @@ pub(super) async fn apply(
             continue;
         }
         r.emit(i, StepStatus::Running);
-        let ctx = Ctx::new(r, ex, client_id, sp);
+        let ctx = Ctx {
+            r,
+            cmdlets,
+            app: client_id,
+            sp,
+        };
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
             ExKind::Group => recipients::group(&ctx, &st, i).await?,
@@ -203,7 +194,13 @@ pub(super) async fn apply(
         crash_point(&format!("exchange:{key}"));
         r.emit(i, StepStatus::Done(text));
     }
-    service_test::service_test(&Ctx::new(r, ex, client_id, sp), &input).await?;
+    let ctx = Ctx {
+        r,
+        cmdlets,
+        app: client_id,
+        sp,
+    };
+    service_test::service_test(&ctx, &input).await?;
     Ok(Scoped {
         record,
         deny_mailbox: input.deny_mailbox.clone(),
