@@ -7,8 +7,8 @@ use serde::Deserialize;
 
 use super::error::CloudError;
 use super::http::guard;
-use super::identity::{AccessToken, aad_from_body};
-use crate::model::Endpoints;
+use super::identity::{AccessToken, aad_from_body, answer};
+use crate::model::{ClientId, Endpoints, TenantId};
 
 /// Microsoft Graph Command Line Tools: the public client admin tooling signs in with.
 pub const DEFAULT_ADMIN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
@@ -95,13 +95,6 @@ pub fn exchange_scope_string(endpoints: &Endpoints) -> String {
     format!("{} offline_access", endpoints.exchange_scope())
 }
 
-fn devicecode_url(endpoints: &Endpoints, tenant: &str) -> String {
-    format!(
-        "{}/{tenant}/oauth2/v2.0/devicecode",
-        endpoints.login.trim_end_matches('/')
-    )
-}
-
 /// A form POST to the identity platform: status and body.
 pub(crate) async fn post_form(
     http: &reqwest::Client,
@@ -109,57 +102,151 @@ pub(crate) async fn post_form(
     form: &[(&str, &str)],
 ) -> Result<(u16, Vec<u8>), CloudError> {
     guard(url)?;
-    let resp = http
-        .post(url)
-        .form(form)
-        .send()
-        .await
-        .map_err(|e| CloudError::from_reqwest(&e))?;
-    let status = resp.status().as_u16();
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| CloudError::from_reqwest(&e))?;
-    Ok((status, body.to_vec()))
+    answer(http.post(url).form(form)).await
 }
 
-pub async fn start(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-) -> Result<DeviceCode, CloudError> {
-    start_for(http, endpoints, tenant, client_id, &scope_string(endpoints)).await
+/// One public client's device-code sign-in to one tenant.
+pub struct DeviceFlow<'a> {
+    http: &'a reqwest::Client,
+    endpoints: &'a Endpoints,
+    tenant: String,
+    client: String,
 }
 
-/// A device code for `scope`.
-pub async fn start_for(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-    scope: &str,
-) -> Result<DeviceCode, CloudError> {
-    let (status, body) = post_form(
-        http,
-        &devicecode_url(endpoints, tenant),
-        &[("client_id", client_id), ("scope", scope)],
-    )
-    .await?;
-    if status != 200 {
-        return Err(aad_from_body(status, &body));
+impl<'a> DeviceFlow<'a> {
+    pub fn new(
+        http: &'a reqwest::Client,
+        endpoints: &'a Endpoints,
+        tenant: TenantId,
+        client: ClientId,
+    ) -> DeviceFlow<'a> {
+        DeviceFlow::untyped(http, endpoints, &tenant.to_string(), &client.to_string())
     }
-    let a: CodeAnswer = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
-        status,
-        detail: format!("device-code answer unreadable: {e}"),
-    })?;
-    Ok(DeviceCode {
-        device_code: SecretString::from(a.device_code),
-        user_code: a.user_code,
-        verification_uri: a.verification_uri,
-        expires_in: a.expires_in,
-        interval: a.interval.max(1),
-    })
+
+    /// For the front ends' sign-ins that still pass the ids as text.
+    fn untyped(
+        http: &'a reqwest::Client,
+        endpoints: &'a Endpoints,
+        tenant: &str,
+        client: &str,
+    ) -> DeviceFlow<'a> {
+        DeviceFlow {
+            http,
+            endpoints,
+            tenant: tenant.to_string(),
+            client: client.to_string(),
+        }
+    }
+
+    /// A device code for the setup's Graph permissions.
+    pub async fn start(&self) -> Result<DeviceCode, CloudError> {
+        self.start_for(&scope_string(self.endpoints)).await
+    }
+
+    /// A device code for `scope`.
+    pub async fn start_for(&self, scope: &str) -> Result<DeviceCode, CloudError> {
+        let url = format!(
+            "{}/{}/oauth2/v2.0/devicecode",
+            self.endpoints.login.trim_end_matches('/'),
+            self.tenant
+        );
+        let form = [("client_id", self.client.as_str()), ("scope", scope)];
+        let (status, body) = post_form(self.http, &url, &form).await?;
+        if status != 200 {
+            return Err(aad_from_body(status, &body));
+        }
+        let a: CodeAnswer = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
+            status,
+            detail: format!("device-code answer unreadable: {e}"),
+        })?;
+        Ok(DeviceCode {
+            device_code: SecretString::from(a.device_code),
+            user_code: a.user_code,
+            verification_uri: a.verification_uri,
+            expires_in: a.expires_in,
+            interval: a.interval.max(1),
+        })
+    }
+
+    /// A grant at the token endpoint: the session it gives, or the identity platform's error.
+    async fn grant(&self, form: &[(&str, &str)]) -> Result<AdminSession, CloudError> {
+        let url = self.endpoints.token_url(&self.tenant);
+        let (status, body) = post_form(self.http, &url, form).await?;
+        if status != 200 {
+            return Err(aad_from_body(status, &body));
+        }
+        let a: TokenAnswer = serde_json::from_slice(&body).map_err(|e| CloudError::Unexpected {
+            status,
+            detail: format!("token answer unreadable: {e}"),
+        })?;
+        Ok(AdminSession {
+            token: AccessToken::from_raw(a.access_token, a.expires_in)?,
+            refresh: a.refresh_token.map(SecretString::from),
+        })
+    }
+
+    /// One poll of the token endpoint.
+    pub async fn poll(&self, code: &DeviceCode) -> Result<Poll, CloudError> {
+        let form = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("client_id", self.client.as_str()),
+            ("device_code", code.device_code.expose_secret()),
+        ];
+        match self.grant(&form).await {
+            Ok(s) => Ok(Poll::Done(Box::new(s))),
+            Err(CloudError::Aad(a)) if a.error == "authorization_pending" => Ok(Poll::Pending),
+            Err(CloudError::Aad(a)) if a.error == "slow_down" => Ok(Poll::SlowDown),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Polls at the server's interval (longer after `slow_down`) until the sign-in ends.
+    pub async fn wait(&self, code: &DeviceCode) -> Result<AdminSession, CloudError> {
+        let mut interval = Duration::from_secs(code.interval);
+        // A code lives 15 minutes; whatever a server says, never wait longer than an hour.
+        let deadline =
+            tokio::time::Instant::now() + Duration::from_secs(code.expires_in.clamp(1, 3600));
+        loop {
+            tokio::time::sleep(interval).await;
+            match self.poll(code).await {
+                Ok(Poll::Done(s)) => return Ok(*s),
+                Ok(Poll::Pending) => {}
+                Ok(Poll::SlowDown) => interval += Duration::from_secs(5),
+                Err(e) if e.is_transient() => {}
+                Err(e) => return Err(e),
+            }
+            if tokio::time::Instant::now() >= deadline {
+                return Err(CloudError::Aad(super::AadError {
+                    status: 400,
+                    error: "expired_token".into(),
+                    codes: vec![70020],
+                    description: "The device code expired before the sign-in was completed.".into(),
+                }));
+            }
+        }
+    }
+
+    /// A token for `scope` from the session's refresh token: how one sign-in serves Exchange
+    /// too, when the identity platform allows it for the client.
+    pub async fn refresh_for(
+        &self,
+        s: &AdminSession,
+        scope: &str,
+    ) -> Result<AdminSession, CloudError> {
+        let Some(rt) = &s.refresh else {
+            return Err(CloudError::Unexpected {
+                status: 0,
+                detail: "the sign-in gave no refresh token: sign in again".into(),
+            });
+        };
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("client_id", self.client.as_str()),
+            ("refresh_token", rt.expose_secret()),
+            ("scope", scope),
+        ];
+        self.grant(&form).await
+    }
 }
 
 /// One poll of the token endpoint.
@@ -178,45 +265,32 @@ impl std::fmt::Debug for AdminSession {
     }
 }
 
-fn session(status: u16, body: &[u8]) -> Result<AdminSession, CloudError> {
-    let a: TokenAnswer = serde_json::from_slice(body).map_err(|e| CloudError::Unexpected {
-        status,
-        detail: format!("token answer unreadable: {e}"),
-    })?;
-    Ok(AdminSession {
-        token: AccessToken::from_raw(a.access_token, a.expires_in)?,
-        refresh: a.refresh_token.map(SecretString::from),
-    })
-}
+// The front ends' sign-ins call these with the ids as text; they go once the sign-ins live in
+// `app` and build a `DeviceFlow`.
 
-pub async fn poll(
+pub async fn start(
     http: &reqwest::Client,
     endpoints: &Endpoints,
     tenant: &str,
     client_id: &str,
-    code: &DeviceCode,
-) -> Result<Poll, CloudError> {
-    let (status, body) = post_form(
-        http,
-        &endpoints.token_url(tenant),
-        &[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", client_id),
-            ("device_code", code.device_code.expose_secret()),
-        ],
-    )
-    .await?;
-    if status == 200 {
-        return Ok(Poll::Done(Box::new(session(status, &body)?)));
-    }
-    match aad_from_body(status, &body) {
-        CloudError::Aad(a) if a.error == "authorization_pending" => Ok(Poll::Pending),
-        CloudError::Aad(a) if a.error == "slow_down" => Ok(Poll::SlowDown),
-        e => Err(e),
-    }
+) -> Result<DeviceCode, CloudError> {
+    DeviceFlow::untyped(http, endpoints, tenant, client_id)
+        .start()
+        .await
 }
 
-/// Polls at the server's interval (longer after `slow_down`) until the sign-in ends.
+pub async fn start_for(
+    http: &reqwest::Client,
+    endpoints: &Endpoints,
+    tenant: &str,
+    client_id: &str,
+    scope: &str,
+) -> Result<DeviceCode, CloudError> {
+    DeviceFlow::untyped(http, endpoints, tenant, client_id)
+        .start_for(scope)
+        .await
+}
+
 pub async fn wait(
     http: &reqwest::Client,
     endpoints: &Endpoints,
@@ -224,32 +298,11 @@ pub async fn wait(
     client_id: &str,
     code: &DeviceCode,
 ) -> Result<AdminSession, CloudError> {
-    let mut interval = Duration::from_secs(code.interval);
-    // A code lives 15 minutes; whatever a server says, never wait longer than an hour.
-    let deadline =
-        tokio::time::Instant::now() + Duration::from_secs(code.expires_in.clamp(1, 3600));
-    loop {
-        tokio::time::sleep(interval).await;
-        match poll(http, endpoints, tenant, client_id, code).await {
-            Ok(Poll::Done(s)) => return Ok(*s),
-            Ok(Poll::Pending) => {}
-            Ok(Poll::SlowDown) => interval += Duration::from_secs(5),
-            Err(e) if e.is_transient() => {}
-            Err(e) => return Err(e),
-        }
-        if tokio::time::Instant::now() >= deadline {
-            return Err(CloudError::Aad(super::AadError {
-                status: 400,
-                error: "expired_token".into(),
-                codes: vec![70020],
-                description: "The device code expired before the sign-in was completed.".into(),
-            }));
-        }
-    }
+    DeviceFlow::untyped(http, endpoints, tenant, client_id)
+        .wait(code)
+        .await
 }
 
-/// A token for `scope` from the session's refresh token: how one sign-in serves Exchange too,
-/// when the identity platform allows it for the client.
 pub async fn refresh_for(
     http: &reqwest::Client,
     endpoints: &Endpoints,
@@ -258,26 +311,7 @@ pub async fn refresh_for(
     s: &AdminSession,
     scope: &str,
 ) -> Result<AdminSession, CloudError> {
-    let Some(rt) = &s.refresh else {
-        return Err(CloudError::Unexpected {
-            status: 0,
-            detail: "the sign-in gave no refresh token: sign in again".into(),
-        });
-    };
-    let (status, body) = post_form(
-        http,
-        &endpoints.token_url(tenant),
-        &[
-            ("grant_type", "refresh_token"),
-            ("client_id", client_id),
-            ("refresh_token", rt.expose_secret()),
-            ("scope", scope),
-        ],
-    )
-    .await?;
-    if status == 200 {
-        session(status, &body)
-    } else {
-        Err(aad_from_body(status, &body))
-    }
+    DeviceFlow::untyped(http, endpoints, tenant, client_id)
+        .refresh_for(s, scope)
+        .await
 }

@@ -7,12 +7,12 @@ use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::admin::{lit, parse, post};
+use super::admin::{GraphAdmin, lit};
 use super::error::{CloudError, GraphError};
-use super::graph::{call, call_with};
+use super::graph::{ErrorBody, call_with};
 use super::http::guard;
 use super::identity::AccessToken;
-use crate::model::Endpoints;
+use crate::model::{Endpoints, ObjectId, TenantId};
 
 /// A cmdlet's result rows and the warnings the service added.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -38,44 +38,20 @@ pub fn split_detail(message: &str) -> (String, String) {
 
 /// The admin API's error body, as a `GraphError` whose code is the exception's short name.
 pub fn admin_error(status: u16, body: &[u8]) -> CloudError {
-    #[derive(Deserialize)]
-    struct Outer {
-        error: Inner,
-    }
-    #[derive(Deserialize)]
-    struct Inner {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
-        #[serde(default)]
-        details: Vec<Detail>,
-    }
-    #[derive(Deserialize)]
-    struct Detail {
-        #[serde(default)]
-        message: String,
-    }
-    match serde_json::from_slice::<Outer>(body) {
-        Ok(o) => {
-            let (exception, text) = o
-                .error
-                .details
-                .first()
-                .map(|d| split_detail(&d.message))
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) => {
+            let (exception, text) = error.details[0]["message"]
+                .as_str()
+                .map(split_detail)
                 .unwrap_or_default();
             CloudError::Graph(GraphError {
                 status,
                 code: if exception.is_empty() {
-                    o.error.code
+                    error.code
                 } else {
                     exception
                 },
-                message: if text.is_empty() {
-                    o.error.message
-                } else {
-                    text
-                },
+                message: if text.is_empty() { error.message } else { text },
             })
         }
         Err(_) if status == 401 || status == 403 => CloudError::Graph(GraphError {
@@ -91,11 +67,85 @@ pub fn admin_error(status: u16, body: &[u8]) -> CloudError {
     }
 }
 
-pub fn invoke_url(e: &Endpoints, tenant_id: &str) -> String {
-    format!(
-        "{}/adminapi/beta/{tenant_id}/InvokeCommand",
-        e.exchange.trim_end_matches('/')
-    )
+/// The admin API behind the PowerShell module, for one tenant as one administrator.
+#[derive(Clone, Copy)]
+pub struct Cmdlets<'a> {
+    http: &'a reqwest::Client,
+    endpoints: &'a Endpoints,
+    tenant: TenantId,
+    token: &'a AccessToken,
+    /// The administrator's UPN (the admin API's anchor mailbox).
+    anchor: &'a str,
+}
+
+impl<'a> Cmdlets<'a> {
+    pub fn new(
+        http: &'a reqwest::Client,
+        endpoints: &'a Endpoints,
+        tenant: TenantId,
+        token: &'a AccessToken,
+        anchor: &'a str,
+    ) -> Cmdlets<'a> {
+        Cmdlets {
+            http,
+            endpoints,
+            tenant,
+            token,
+            anchor,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "{}/adminapi/beta/{}/InvokeCommand",
+            self.endpoints.exchange.trim_end_matches('/'),
+            self.tenant
+        )
+    }
+
+    /// Runs one cmdlet, following the answer's pages.
+    pub async fn invoke(&self, cmdlet: &str, parameters: Value) -> Result<Invoked, CloudError> {
+        let body = json!({ "CmdletInput": { "CmdletName": cmdlet, "Parameters": parameters } });
+        let headers = [
+            ("X-AnchorMailbox", format!("UPN:{}", self.anchor)),
+            ("X-CmdletName", cmdlet.to_string()),
+            ("X-ResponseFormat", "json".to_string()),
+            ("Prefer", "odata.maxpagesize=1000".to_string()),
+        ];
+        let mut out = Invoked::default();
+        let mut next = Some(self.url());
+        // A page cap keeps a service that always answers with a next link from looping forever.
+        for _ in 0..10_000 {
+            let Some(u) = next.take() else { break };
+            let (status, bytes) = call_with(
+                self.http,
+                self.token,
+                Method::POST,
+                parse_url(&u)?,
+                Some(&body),
+                &headers,
+                admin_error,
+            )
+            .await?;
+            #[derive(Deserialize)]
+            struct Page {
+                #[serde(default)]
+                value: Vec<Value>,
+                #[serde(rename = "@adminapi.warnings", default)]
+                warnings: Vec<String>,
+                #[serde(rename = "@odata.nextLink")]
+                next: Option<String>,
+            }
+            let p: Page = serde_json::from_slice(&bytes).map_err(|err| CloudError::Unexpected {
+                status,
+                detail: format!("{cmdlet} answer unreadable: {err}"),
+            })?;
+            out.rows.extend(p.value);
+            out.warnings.extend(p.warnings);
+            next = p.next;
+        }
+        Ok(out)
+    }
 }
 
 fn parse_url(u: &str) -> Result<Url, CloudError> {
@@ -106,75 +156,38 @@ fn parse_url(u: &str) -> Result<Url, CloudError> {
     })
 }
 
-/// Runs one cmdlet; `anchor` is the signed-in administrator's UPN.
-pub async fn invoke(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    tenant_id: &str,
-    t: &AccessToken,
-    anchor: &str,
-    cmdlet: &str,
-    parameters: Value,
-) -> Result<Invoked, CloudError> {
-    let body = json!({ "CmdletInput": { "CmdletName": cmdlet, "Parameters": parameters } });
-    let headers = [
-        ("X-AnchorMailbox", format!("UPN:{anchor}")),
-        ("X-CmdletName", cmdlet.to_string()),
-        ("X-ResponseFormat", "json".to_string()),
-        ("Prefer", "odata.maxpagesize=1000".to_string()),
-    ];
-    let mut out = Invoked::default();
-    let mut next = Some(invoke_url(e, tenant_id));
-    // A page cap keeps a service that always answers with a next link from looping forever.
-    for _ in 0..10_000 {
-        let Some(u) = next.take() else { break };
-        let (status, bytes) = call_with(
-            http,
-            t,
-            Method::POST,
-            parse_url(&u)?,
-            Some(&body),
-            &headers,
-            admin_error,
-        )
-        .await?;
-        #[derive(Deserialize)]
-        struct Page {
-            #[serde(default)]
-            value: Vec<Value>,
-            #[serde(rename = "@adminapi.warnings", default)]
-            warnings: Vec<String>,
-            #[serde(rename = "@odata.nextLink")]
-            next: Option<String>,
+/// A role assignment as the role-management provider lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleAssignment {
+    pub role_definition: String,
+    /// The custom app scope it is limited to, if any.
+    pub app_scope: Option<String>,
+}
+
+/// Graph's Exchange role-management provider (beta), with the Graph administrator's token.
+#[derive(Clone, Copy)]
+pub struct ExchangeRoles<'a> {
+    graph: GraphAdmin<'a>,
+}
+
+impl<'a> ExchangeRoles<'a> {
+    pub fn new(graph: GraphAdmin<'a>) -> ExchangeRoles<'a> {
+        ExchangeRoles { graph }
+    }
+
+    fn url(&self, path: &str, filter: Option<String>) -> Result<Url, CloudError> {
+        let mut u = parse_url(&format!(
+            "{}/beta/roleManagement/exchange/{path}",
+            self.graph.endpoints().graph.trim_end_matches('/')
+        ))?;
+        if let Some(f) = filter {
+            u.query_pairs_mut().append_pair("$filter", &f);
         }
-        let p: Page = serde_json::from_slice(&bytes).map_err(|err| CloudError::Unexpected {
-            status,
-            detail: format!("{cmdlet} answer unreadable: {err}"),
-        })?;
-        out.rows.extend(p.value);
-        out.warnings.extend(p.warnings);
-        next = p.next;
+        Ok(u)
     }
-    Ok(out)
-}
 
-fn beta(e: &Endpoints, path: &str, filter: Option<String>) -> Result<Url, CloudError> {
-    let mut u = parse_url(&format!(
-        "{}/beta/roleManagement/exchange/{path}",
-        e.graph.trim_end_matches('/')
-    ))?;
-    if let Some(f) = filter {
-        u.query_pairs_mut().append_pair("$filter", &f);
-    }
-    Ok(u)
-}
-
-async fn list(http: &reqwest::Client, t: &AccessToken, u: Url) -> Result<Vec<Value>, CloudError> {
-    let mut rows = Vec::new();
-    let mut next = Some(u);
-    for _ in 0..1000 {
-        let Some(u) = next.take() else { break };
-        let (status, bytes) = call(http, t, Method::GET, u, None).await?;
+    /// Every row of a collection, its pages followed.
+    async fn list(&self, u: Url) -> Result<Vec<Value>, CloudError> {
         #[derive(Deserialize)]
         struct Page {
             #[serde(default)]
@@ -182,131 +195,113 @@ async fn list(http: &reqwest::Client, t: &AccessToken, u: Url) -> Result<Vec<Val
             #[serde(rename = "@odata.nextLink")]
             next: Option<String>,
         }
-        let p: Page = parse(status, &bytes)?;
-        rows.extend(p.value);
-        next = p.next.map(|n| parse_url(&n)).transpose()?;
+        let mut rows = Vec::new();
+        let mut next = Some(u);
+        for _ in 0..1000 {
+            let Some(u) = next.take() else { break };
+            let p: Page = self.graph.get(u).await?;
+            rows.extend(p.value);
+            next = p.next.map(|n| parse_url(&n)).transpose()?;
+        }
+        Ok(rows)
     }
-    Ok(rows)
+
+    /// The id of an Exchange role definition such as `Application Mail.Read`.
+    pub async fn role_definition(&self, name: &str) -> Result<Option<String>, CloudError> {
+        let filter = format!("displayName eq {}", lit(name));
+        let rows = self
+            .list(self.url("roleDefinitions", Some(filter))?)
+            .await?;
+        Ok(id_named(&rows, name))
+    }
+
+    /// A custom app scope (Exchange management scope) by display name.
+    pub async fn find_custom_scope(&self, name: &str) -> Result<Option<String>, CloudError> {
+        let rows = self.list(self.url("customAppScopes", None)?).await?;
+        Ok(id_named(&rows, name))
+    }
+
+    pub async fn create_custom_scope(
+        &self,
+        name: &str,
+        recipient_filter: &str,
+    ) -> Result<String, CloudError> {
+        let body = json!({
+            "type": "RecipientScope",
+            "displayName": name,
+            "customAttributes": { "Exclusive": false, "RecipientFilter": recipient_filter },
+        });
+        let v: Value = self
+            .graph
+            .post(self.url("customAppScopes", None)?, &body)
+            .await?;
+        id_of(&v).ok_or_else(|| CloudError::Unexpected {
+            status: 201,
+            detail: "the new scope has no id".into(),
+        })
+    }
+
+    /// The role assignments of a service principal.
+    pub async fn role_assignments(&self, sp: ObjectId) -> Result<Vec<RoleAssignment>, CloudError> {
+        let principal = principal(sp);
+        let filter = format!("principalId eq {}", lit(&principal));
+        let rows = self
+            .list(self.url("roleAssignments", Some(filter))?)
+            .await?;
+        Ok(rows
+            .iter()
+            .filter(|r| {
+                r["principalId"]
+                    .as_str()
+                    .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
+            })
+            .filter_map(|r| {
+                Some(RoleAssignment {
+                    role_definition: r["roleDefinitionId"].as_str()?.to_string(),
+                    app_scope: r["appScopeId"].as_str().map(String::from),
+                })
+            })
+            .collect())
+    }
+
+    pub async fn create_role_assignment(
+        &self,
+        role_definition: &str,
+        sp: ObjectId,
+        app_scope: &str,
+    ) -> Result<(), CloudError> {
+        let body = json!({
+            "roleDefinitionId": role_definition,
+            "principalId": principal(sp),
+            "directoryScopeId": null,
+            "appScopeId": app_scope,
+        });
+        let _: Value = self
+            .graph
+            .post(self.url("roleAssignments", None)?, &body)
+            .await?;
+        Ok(())
+    }
+}
+
+/// How the provider names a service principal.
+fn principal(sp: ObjectId) -> String {
+    format!("/ServicePrincipals/{sp}")
 }
 
 fn id_of(v: &Value) -> Option<String> {
     v["id"].as_str().map(String::from)
 }
 
-/// The id of an Exchange role definition such as `Application Mail.Read`.
-pub async fn role_definition(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    t: &AccessToken,
-    name: &str,
-) -> Result<Option<String>, CloudError> {
-    let rows = list(
-        http,
-        t,
-        beta(
-            e,
-            "roleDefinitions",
-            Some(format!("displayName eq {}", lit(name))),
-        )?,
-    )
-    .await?;
-    Ok(rows
-        .iter()
+/// The id of the row whose display name is `name`, in any case.
+fn id_named(rows: &[Value], name: &str) -> Option<String> {
+    rows.iter()
         .find(|r| {
             r["displayName"]
                 .as_str()
                 .is_some_and(|d| d.eq_ignore_ascii_case(name))
         })
-        .and_then(id_of))
-}
-
-/// A custom app scope (Exchange management scope) by display name.
-pub async fn find_custom_scope(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    t: &AccessToken,
-    name: &str,
-) -> Result<Option<String>, CloudError> {
-    let rows = list(http, t, beta(e, "customAppScopes", None)?).await?;
-    Ok(rows
-        .iter()
-        .find(|r| {
-            r["displayName"]
-                .as_str()
-                .is_some_and(|d| d.eq_ignore_ascii_case(name))
-        })
-        .and_then(id_of))
-}
-
-pub async fn create_custom_scope(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    t: &AccessToken,
-    name: &str,
-    recipient_filter: &str,
-) -> Result<String, CloudError> {
-    let body = json!({
-        "type": "RecipientScope",
-        "displayName": name,
-        "customAttributes": { "Exclusive": false, "RecipientFilter": recipient_filter },
-    });
-    let v = post::<Value>(http, t, beta(e, "customAppScopes", None)?, &body).await?;
-    id_of(&v).ok_or_else(|| CloudError::Unexpected {
-        status: 201,
-        detail: "the new scope has no id".into(),
-    })
-}
-
-/// Role assignments of a service principal: (role definition id, app scope id).
-pub async fn role_assignments(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    t: &AccessToken,
-    sp_object_id: &str,
-) -> Result<Vec<(String, Option<String>)>, CloudError> {
-    let principal = format!("/ServicePrincipals/{sp_object_id}");
-    let rows = list(
-        http,
-        t,
-        beta(
-            e,
-            "roleAssignments",
-            Some(format!("principalId eq {}", lit(&principal))),
-        )?,
-    )
-    .await?;
-    Ok(rows
-        .iter()
-        .filter(|r| {
-            r["principalId"]
-                .as_str()
-                .is_some_and(|p| p.eq_ignore_ascii_case(&principal))
-        })
-        .filter_map(|r| {
-            Some((
-                r["roleDefinitionId"].as_str()?.to_string(),
-                r["appScopeId"].as_str().map(String::from),
-            ))
-        })
-        .collect())
-}
-
-pub async fn create_role_assignment(
-    http: &reqwest::Client,
-    e: &Endpoints,
-    t: &AccessToken,
-    role_definition_id: &str,
-    sp_object_id: &str,
-    app_scope_id: &str,
-) -> Result<(), CloudError> {
-    let body = json!({
-        "roleDefinitionId": role_definition_id,
-        "principalId": format!("/ServicePrincipals/{sp_object_id}"),
-        "directoryScopeId": null,
-        "appScopeId": app_scope_id,
-    });
-    post::<Value>(http, t, beta(e, "roleAssignments", None)?, &body).await?;
-    Ok(())
+        .and_then(id_of)
 }
 
 #[cfg(test)]

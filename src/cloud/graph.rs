@@ -32,23 +32,29 @@ fn user_url(endpoints: &Endpoints, mailbox: &Mailbox, rest: &[&str]) -> Result<U
     Ok(url)
 }
 
+/// The `{"error": {...}}` body Graph and the Exchange admin API answer a failure with.
+#[derive(Deserialize)]
+pub(crate) struct ErrorBody {
+    pub error: ErrorInner,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ErrorInner {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    /// The admin API names the exception in `details[0].message`; Graph's own are ignored.
+    #[serde(default)]
+    pub details: Value,
+}
+
 pub(crate) fn graph_error(status: u16, body: &[u8]) -> CloudError {
-    #[derive(Deserialize)]
-    struct Outer {
-        error: Inner,
-    }
-    #[derive(Deserialize)]
-    struct Inner {
-        #[serde(default)]
-        code: String,
-        #[serde(default)]
-        message: String,
-    }
-    match serde_json::from_slice::<Outer>(body) {
-        Ok(o) => CloudError::Graph(GraphError {
+    match serde_json::from_slice::<ErrorBody>(body) {
+        Ok(ErrorBody { error }) => CloudError::Graph(GraphError {
             status,
-            code: o.error.code,
-            message: o.error.message,
+            code: error.code,
+            message: error.message,
         }),
         Err(_) => CloudError::Unexpected {
             status,

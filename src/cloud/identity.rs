@@ -130,6 +130,17 @@ pub(crate) fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
     }
 }
 
+/// Sends a request and reads the whole answer: status and body.
+pub(crate) async fn answer(req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), CloudError> {
+    let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
+    let status = resp.status().as_u16();
+    let body = resp
+        .bytes()
+        .await
+        .map_err(|e| CloudError::from_reqwest(&e))?;
+    Ok((status, body.to_vec()))
+}
+
 /// Resolves a domain (or confirms a GUID) through OpenID discovery.
 pub async fn discover_tenant(
     http: &reqwest::Client,
@@ -138,16 +149,7 @@ pub async fn discover_tenant(
 ) -> Result<TenantInfo, CloudError> {
     let url = endpoints.discovery_url(&tenant.as_path());
     guard(&url)?;
-    let resp = http
-        .get(&url)
-        .send()
-        .await
-        .map_err(|e| CloudError::from_reqwest(&e))?;
-    let status = resp.status().as_u16();
-    let body = resp
-        .bytes()
-        .await
-        .map_err(|e| CloudError::from_reqwest(&e))?;
+    let (status, body) = answer(http.get(&url)).await?;
     if status != 200 {
         return Err(aad_from_body(status, &body));
     }
@@ -209,6 +211,13 @@ fn http_response(status: u16, body: Vec<u8>) -> HttpResponse {
     r
 }
 
+/// The tenant's token endpoint, refused when it is plain http off this machine.
+fn token_url(endpoints: &Endpoints, tenant: &TenantId) -> Result<String, CloudError> {
+    let url = endpoints.token_url(&tenant.to_string());
+    guard(&url)?;
+    Ok(url)
+}
+
 /// Client credentials with a secret, for `scope` (`<resource>/.default`). Retries throttling
 /// and outages twice.
 pub async fn client_credentials(
@@ -219,8 +228,7 @@ pub async fn client_credentials(
     secret: &Secret,
     scope: &str,
 ) -> Result<AccessToken, CloudError> {
-    let token_url = endpoints.token_url(&tenant.to_string());
-    guard(&token_url)?;
+    let token_url = token_url(endpoints, tenant)?;
     let client: EntraClient = Client::new(oauth2::ClientId::new(client_id.to_string()))
         .set_client_secret(ClientSecret::new(secret.expose().to_string()))
         .set_auth_type(AuthType::RequestBody)
@@ -294,8 +302,7 @@ pub async fn assertion_credentials(
     thumbprint: &str,
     scope: &str,
 ) -> Result<AccessToken, CloudError> {
-    let token_url = endpoints.token_url(&tenant.to_string());
-    guard(&token_url)?;
+    let token_url = token_url(endpoints, tenant)?;
     let mut attempt = 0;
     loop {
         attempt += 1;

@@ -173,16 +173,19 @@ pub(super) async fn look_up_app(
     id: &str,
     cloud: crate::model::CloudKind,
 ) -> Result<(), String> {
-    use crate::cloud::admin;
+    use crate::model::{ClientId, ObjectId};
     let guard = slot.session.lock().await;
-    let Some(session) = guard.as_ref() else {
+    // A pasted text that is no GUID names no app; the wizard refuses those before asking.
+    let (Some(session), Ok(app_id), Ok(object_id)) =
+        (guard.as_ref(), ClientId::parse(id), ObjectId::parse(id))
+    else {
         return Ok(());
     };
     let endpoints = endpoints_for(env, cloud);
-    let t = &session.token;
-    match admin::find_application(&env.http, &endpoints, t, id).await {
+    let graph = crate::cloud::admin::GraphAdmin::new(&env.http, &endpoints, &session.token);
+    match graph.find_application(app_id).await {
         Ok(Some(_)) | Err(_) => Ok(()),
-        Ok(None) => match admin::application_by_object_id(&env.http, &endpoints, t, id).await {
+        Ok(None) => match graph.application(object_id).await {
             Ok(Some(app)) => Err(format!(
                 "That is the Object ID of \"{}\". Its Application (client) ID is {} — the line above the Object ID on the Overview page.",
                 app.display_name, app.app_id

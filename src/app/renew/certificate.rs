@@ -1,0 +1,190 @@
+//! Moving a profile to a new certificate registered through Graph, and what the portal upload
+//! shares with it: the key pair, the certificate's name on the app, the switch of the profile.
+
+use super::stage::{proves_certificate, stage_and_prove};
+use super::{RenewError, current, failed, refused};
+use crate::app::Env;
+use crate::app::setup::graph_diagnosis;
+use crate::cloud::CloudError;
+use crate::cloud::admin::GraphAdmin;
+use crate::cloud::identity::AccessToken;
+use crate::credential::NewCertificate;
+use crate::model::{Credential, Endpoints, Profile, Secret};
+
+#[derive(Debug)]
+pub struct Certified {
+    pub thumbprint: String,
+    pub expires: String,
+    /// What became of the certificate this one replaced, when the profile had one.
+    pub retired: Option<Result<(), String>>,
+}
+
+/// Moves a profile from its client secret — or its current certificate — to a new certificate:
+/// generate a key pair and a self-signed certificate, register it on the app, keep the private
+/// key in the keyring, and prove it signs in; only then is a replaced certificate removed from
+/// the app. If the proof fails, the old credential goes back into the keyring.
+pub async fn certify(
+    env: &Env,
+    p: &mut Profile,
+    admin_token: &AccessToken,
+    months: u32,
+) -> Result<Certified, RenewError> {
+    let e = env.endpoints(p);
+    let graph = GraphAdmin::new(&env.http, &e, admin_token);
+    let name = p.name.to_string();
+    let (old, app) = current(env, p, &graph).await?;
+    let before = p.credential.clone();
+    let cert = new_certificate(&name, months).await?;
+    let label = certificate_label(&name, &cert.thumbprint);
+    graph
+        .add_certificate(&app, &cert.der, &label)
+        .await
+        .map_err(|err| failed(err, p, &e))?;
+    let prove = proves_certificate(env, p, &e, &cert.private_key, &cert.thumbprint);
+    if let Err((err, restored)) =
+        stage_and_prove(env, p, &cert.private_key, &old, "private key", prove).await
+    {
+        // The new certificate goes again: the app should not trust a key nobody uses.
+        let removed = remove_certificates(&graph, p, Some(&cert.thumbprint), &[&label]).await;
+        let mut fixes = Vec::new();
+        if removed.is_err() {
+            fixes.push(format!(
+                "Remove the certificate named \"{label}\" from the app's Certificates & secrets."
+            ));
+        }
+        return Err(unproven(
+            &err,
+            p,
+            &e,
+            "The certificate did not sign in",
+            fixes,
+            restored,
+        ));
+    }
+    let expires = cert.not_after.date().to_string();
+    switch_to_certificate(
+        env,
+        p,
+        &cert.thumbprint,
+        &expires,
+        &old,
+        "Fix the directory and run the command again (the new certificate stays registered on the app).",
+    )
+    .await?;
+    let retired = match &before {
+        Credential::Certificate { thumbprint } => {
+            let labels = [
+                certificate_label(&name, thumbprint),
+                format!("m365-mail-wizard ({name})"),
+            ];
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            Some(
+                remove_certificates(&graph, p, None, &labels)
+                    .await
+                    .map_err(|err| err.to_string()),
+            )
+        }
+        Credential::Secret => None,
+    };
+    Ok(Certified {
+        thumbprint: cert.thumbprint,
+        expires,
+        retired,
+    })
+}
+
+/// Removes the wizard's certificates (by thumbprint or label) from the app as it is now.
+async fn remove_certificates(
+    graph: &GraphAdmin<'_>,
+    p: &Profile,
+    thumbprint: Option<&str>,
+    labels: &[&str],
+) -> Result<(), CloudError> {
+    match graph.find_application(p.client_id).await? {
+        Some(app) => graph.remove_certificate(&app, thumbprint, labels).await,
+        None => Ok(()),
+    }
+}
+
+/// Records a proven certificate as the profile's credential. If the profile cannot be saved,
+/// the keyring gets `old` back and the profile keeps its credential; `fix` says what to do.
+pub(super) async fn switch_to_certificate(
+    env: &Env,
+    p: &mut Profile,
+    thumbprint: &str,
+    expires: &str,
+    old: &Secret,
+    fix: &str,
+) -> Result<(), RenewError> {
+    let before = p.credential.clone();
+    p.credential = Credential::Certificate {
+        thumbprint: thumbprint.to_string(),
+    };
+    p.secret_expires = Some(expires.to_string());
+    if let Err(err) = env.profiles().save(p) {
+        // The profile still names the old credential: the keyring must hold it again.
+        let (n, back) = (p.name.to_string(), old.clone());
+        let _ = env.with_vault(p.keyring, move |v| v.set(&n, &back)).await;
+        p.credential = before;
+        return Err(refused(
+            "The profile could not be saved; it keeps its current credential.",
+            err.to_string(),
+            "The config directory is not writable.",
+            fix,
+        ));
+    }
+    Ok(())
+}
+
+/// A new certificate that did not sign in: the old credential is back (or, when `restored` is
+/// false, may not be) and the fixes come first.
+pub(super) fn unproven(
+    err: &CloudError,
+    p: &Profile,
+    e: &Endpoints,
+    what: &str,
+    mut fixes: Vec<String>,
+    restored: bool,
+) -> RenewError {
+    let mut d = graph_diagnosis(err, &p.tenant, &e.portal);
+    d.summary = format!(
+        "{what}; the profile keeps its current credential. ({})",
+        d.summary
+    );
+    if !restored {
+        fixes.push("The keyring entry may hold the new private key: store the previous credential again (`add --force …`).".into());
+    }
+    for f in fixes {
+        d.fix = format!("{f} {}", d.fix);
+    }
+    RenewError {
+        unavailable: err.is_unavailable(),
+        diagnosis: d,
+    }
+}
+
+/// A key pair and self-signed certificate for profile `name`, made off the async threads.
+pub(super) async fn new_certificate(name: &str, months: u32) -> Result<NewCertificate, RenewError> {
+    let cn = format!("m365-mail-wizard {name}");
+    tokio::task::spawn_blocking(move || crate::credential::generate(&cn, months))
+        .await
+        .map_err(|err| err.to_string())
+        .and_then(|r| r)
+        .map_err(|err| {
+            refused(
+                "The key pair could not be made.",
+                err,
+                "An internal error.",
+                "Run the command again.",
+            )
+        })
+}
+
+/// The display name of a certificate the wizard registers: the profile and the start of its
+/// `x5t#S256`, so that a rotation can tell the old one from the new one.
+pub(super) fn certificate_label(name: &str, thumbprint: &str) -> String {
+    format!(
+        "m365-mail-wizard ({name}) {}",
+        thumbprint.get(..8).unwrap_or(thumbprint)
+    )
+}

@@ -1,0 +1,151 @@
+//! The app registration and its service principal (the Enterprise application): found by what
+//! an earlier run journaled or by display name, made only when missing.
+
+use super::resolve::Resolved;
+use super::run::{Run, crash_point};
+use super::{SetupError, StepStatus};
+use crate::cloud::Diagnosis;
+use crate::cloud::admin::Application;
+use crate::model::{ClientId, ObjectId};
+use crate::plan::{self, StepKind};
+
+/// The app's object id and client id.
+pub(super) async fn application(
+    r: &mut Run<'_>,
+    res: &[Resolved],
+) -> Result<(ObjectId, ClientId), SetupError> {
+    let i = r.index(StepKind::CreateApp, None);
+    r.emit(i, StepStatus::Running);
+    // An app an earlier run made is found by its id; if it is gone (deleted, or not replicated
+    // yet) the search by name below takes over.
+    let journaled = r
+        .journal
+        .app_id
+        .as_deref()
+        .and_then(|id| ClientId::parse(id).ok());
+    if let Some(app_id) = journaled
+        && let Some(a) = r
+            .graph
+            .find_application(app_id)
+            .await
+            .map_err(|err| r.fail(i, err))?
+    {
+        r.emit(
+            i,
+            StepStatus::Done(format!("already registered (client ID {})", a.app_id)),
+        );
+        return Ok((a.id, a.app_id));
+    }
+    let named = r
+        .graph
+        .applications_named(&r.req.answers.app_name)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    let ours = named.iter().find(|a| Some(a.app_id) == journaled);
+    if let Some(a) = ours.or(if r.req.reuse_existing {
+        named.first()
+    } else {
+        None
+    }) {
+        journal_app(r, a);
+        r.save()?;
+        r.emit(
+            i,
+            StepStatus::Done(format!("using the existing app (client ID {})", a.app_id)),
+        );
+        return Ok((a.id, a.app_id));
+    }
+    if let Some(a) = named.first() {
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: format!("An app named \"{}\" already exists.", r.req.answers.app_name),
+                evidence: format!("client ID {}", a.app_id),
+                cause: "Another app registration uses this display name; creating a second one would leave two apps nobody can tell apart.".into(),
+                fix: "Choose another name (--name), or adopt the existing app (--reuse-app): its permissions are then checked and completed.".into(),
+            },
+        ));
+    }
+    let rra = plan::required_resource_access(
+        &r.req.answers.access,
+        &r.req.answers.omitted(),
+        |resource, name, role| {
+            let x = res.iter().find(|x| std::ptr::eq(x.resource, resource))?;
+            let ids = if role { &x.roles } else { &x.scopes };
+            ids.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, id)| id.clone())
+        },
+    );
+    let mut body = serde_json::json!({
+        "displayName": r.req.answers.app_name,
+        "signInAudience": "AzureADMyOrg",
+        "requiredResourceAccess": rra,
+    });
+    if r.req.answers.public_client {
+        body["isFallbackPublicClient"] = serde_json::Value::Bool(true);
+    }
+    let a = r
+        .graph
+        .create_application(&body)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    journal_app(r, &a);
+    r.journal.app_created = true;
+    r.fresh = true;
+    r.save()?;
+    crash_point("create-app");
+    r.emit(
+        i,
+        StepStatus::Done(format!("registered (client ID {})", a.app_id)),
+    );
+    Ok((a.id, a.app_id))
+}
+
+fn journal_app(r: &mut Run<'_>, a: &Application) {
+    r.journal.app_object_id = Some(a.id.to_string());
+    r.journal.app_id = Some(a.app_id.to_string());
+}
+
+/// The object id of the app's service principal.
+pub(super) async fn service_principal(
+    r: &mut Run<'_>,
+    app_id: ClientId,
+) -> Result<ObjectId, SetupError> {
+    let i = r.index(StepKind::CreateServicePrincipal, None);
+    r.emit(i, StepStatus::Running);
+    let existing = if r.fresh {
+        None
+    } else {
+        r.graph
+            .find_service_principal(app_id)
+            .await
+            .map_err(|err| r.fail(i, err))?
+    };
+    if let Some(sp) = existing {
+        let id = sp.id.to_string();
+        let fresh = r.journal.sp_id.as_deref() != Some(id.as_str());
+        r.journal.sp_id = Some(id);
+        if fresh {
+            r.save()?;
+        }
+        r.emit(
+            i,
+            StepStatus::Done(format!("already there (object ID {})", sp.id)),
+        );
+        return Ok(sp.id);
+    }
+    let sp = r
+        .graph
+        .create_service_principal(app_id)
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal.sp_id = Some(sp.id.to_string());
+    r.save()?;
+    crash_point("create-service-principal");
+    r.emit(
+        i,
+        StepStatus::Done(format!("created (object ID {})", sp.id)),
+    );
+    Ok(sp.id)
+}

@@ -1,0 +1,176 @@
+//! Admin consent: the application permissions granted to the app's service principal, the
+//! delegated style's tenant-wide grant, and a tenant-wide consent that would bypass the scope.
+
+use super::SetupError;
+use super::StepStatus;
+use super::resolve::Resolved;
+use super::run::{Run, crash_point};
+use crate::catalog::catalog;
+use crate::cloud::Diagnosis;
+use crate::cloud::admin::Assignment;
+use crate::model::ObjectId;
+use crate::plan::StepKind;
+
+/// Grants the application permissions (app role assignments) the app's service principal `sp`
+/// lacks.
+pub(super) async fn consent(
+    r: &mut Run<'_>,
+    res: &[Resolved],
+    sp: ObjectId,
+) -> Result<(), SetupError> {
+    let existing = if r.fresh {
+        Vec::new()
+    } else {
+        r.graph.assignments(sp).await.map_err(|err| {
+            let i = r.index(StepKind::Consent, None);
+            r.fail(i, err)
+        })?
+    };
+    let mut todo = Vec::new();
+    for x in res {
+        for (name, role) in &x.roles {
+            let i = r.index(StepKind::Consent, Some(name));
+            let key = format!("{}:{name}", x.resource.key);
+            if existing
+                .iter()
+                .any(|a| a.resource_id == x.sp.id && &a.app_role_id == role)
+            {
+                if !r.journal.consented.contains(&key) {
+                    r.journal.consented.push(key);
+                    r.save()?;
+                }
+                r.emit(i, StepStatus::Done("already granted".into()));
+            } else {
+                r.emit(i, StepStatus::Running);
+                todo.push((i, key, x.sp.id, role.as_str()));
+            }
+        }
+    }
+    // Consents are independent of each other: granted together.
+    let graph = r.graph;
+    let results = futures_util::future::join_all(
+        todo.iter()
+            .map(|(_, _, resource, role)| graph.assign(*resource, sp, role)),
+    )
+    .await;
+    for ((i, key, _, _), result) in todo.into_iter().zip(results) {
+        result.map_err(|err| r.fail(i, err))?;
+        r.journal.consented.push(key);
+        r.save()?;
+        crash_point("consent");
+        r.emit(i, StepStatus::Done("granted".into()));
+    }
+    Ok(())
+}
+
+/// A tenant-wide consent that the scope leaves out — from an earlier setup or by hand — would
+/// let the app reach every mailbox whatever the scope says: found, explained, and revoked when
+/// the admin asked for it.
+pub(super) async fn bypassing_consent(r: &mut Run<'_>, sp: ObjectId) -> Result<(), SetupError> {
+    let omitted = r.req.answers.omitted();
+    if omitted.is_empty() || r.fresh {
+        return Ok(());
+    }
+    let Some(i) = r.steps.iter().position(|s| s.kind == StepKind::Exchange) else {
+        return Ok(());
+    };
+    let ids: Vec<(String, &str)> = catalog()
+        .resources
+        .iter()
+        .flat_map(|res| res.permissions.iter())
+        .filter(|p| omitted.contains(&p.name))
+        .filter_map(|p| Some((p.role.clone()?, p.name.as_str())))
+        .collect();
+    let found: Vec<(Assignment, &str)> = r
+        .graph
+        .assignments(sp)
+        .await
+        .map_err(|err| r.fail(i, err))?
+        .into_iter()
+        .filter_map(|a| {
+            let name = ids
+                .iter()
+                .find(|(id, _)| id.eq_ignore_ascii_case(&a.app_role_id))?
+                .1;
+            Some((a, name))
+        })
+        .collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    let names: Vec<&str> = found.iter().map(|(_, n)| *n).collect();
+    if !r.req.remove_bypassing {
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: format!(
+                    "The app already holds {} tenant-wide, which would bypass the mailbox scope.",
+                    names.join(", ")
+                ),
+                evidence: format!("admin consent on the app's service principal {sp}"),
+                cause: "RBAC for Applications adds to what Entra ID grants: with that consent the app reaches every mailbox.".into(),
+                fix: "Run the setup again with --remove-tenant-wide-consent to revoke it (the scope then grants what the app needs), or keep it with --scope restrict-policy.".into(),
+            },
+        ));
+    }
+    for (a, _) in &found {
+        r.graph
+            .remove_assignment(sp, &a.id)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+    }
+    tracing::info!(removed = %names.join(", "), "tenant-wide consent revoked for the scope");
+    Ok(())
+}
+
+/// Tenant-wide consent for the delegated style's scopes (`oauth2PermissionGrants`).
+pub(super) async fn delegated_consent(
+    r: &mut Run<'_>,
+    res: &[Resolved],
+    sp: ObjectId,
+) -> Result<(), SetupError> {
+    let Some(x) = res.iter().find(|x| !x.scopes.is_empty()) else {
+        return Ok(());
+    };
+    let i = r.index(StepKind::DelegatedConsent, None);
+    r.emit(i, StepStatus::Running);
+    let want: Vec<&str> = x.scopes.iter().map(|(n, _)| n.as_str()).collect();
+    let existing = if r.fresh {
+        Vec::new()
+    } else {
+        r.graph.grants(sp).await.map_err(|err| r.fail(i, err))?
+    };
+    if let Some(g) = existing.iter().find(|g| g.resource_id == x.sp.id) {
+        let have: Vec<&str> = g.scope.split_whitespace().collect();
+        if want.iter().all(|w| have.contains(w)) {
+            r.emit(i, StepStatus::Done("already granted".into()));
+            return Ok(());
+        }
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: "A tenant-wide consent exists with other delegated permissions.".into(),
+                evidence: format!("granted: {}", g.scope),
+                cause: "An earlier consent for this app covers a different set of permissions."
+                    .into(),
+                fix: format!(
+                    "In the app's API permissions, add {} and press \"Grant admin consent\" again.",
+                    want.join(", ")
+                ),
+            },
+        ));
+    }
+    r.graph
+        .grant(sp, x.sp.id, &want.join(" "))
+        .await
+        .map_err(|err| r.fail(i, err))?;
+    r.journal
+        .consented
+        .push(format!("{}:delegated", x.resource.key));
+    r.save()?;
+    r.emit(
+        i,
+        StepStatus::Done(format!("granted for all users: {}", want.join(" "))),
+    );
+    Ok(())
+}

@@ -1,0 +1,186 @@
+//! The app's client secret: added with the longest lifetime the tenant allows, its value put
+//! straight into the keyring, and a secret an interrupted run added but never stored removed.
+
+use time::OffsetDateTime;
+
+use super::run::{Run, crash_point};
+use super::{SetupError, StepStatus, add_months};
+use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
+use crate::cloud::{CloudError, Diagnosis};
+use crate::model::{ClientId, ObjectId, ProfileName};
+use crate::plan::{self, StepKind};
+
+pub enum Capped {
+    /// The tenant's policy refuses every lifetime offered.
+    Refused(Diagnosis),
+    Failed(CloudError),
+}
+
+/// Adds a secret of `months`, stepping down to the longest lifetime a tenant's app management
+/// policy accepts. Returns the secret and the lifetime used.
+pub async fn add_password_capped(
+    graph: &GraphAdmin<'_>,
+    app: ObjectId,
+    label: &str,
+    months: u32,
+) -> Result<(NewPassword, u32), Capped> {
+    let mut months = months;
+    loop {
+        let end = add_months(OffsetDateTime::now_utc(), months);
+        match graph.add_password(app, label, end).await {
+            Ok(np) => return Ok((np, months)),
+            Err(CloudError::Graph(g)) if g.code == "CredentialInvalidLifetimeAsPerAppPolicy" => {
+                match plan::SECRET_MONTHS.iter().rev().find(|m| **m < months) {
+                    Some(shorter) => months = *shorter,
+                    None => {
+                        return Err(Capped::Refused(Diagnosis {
+                            summary: "The tenant's policy refuses every secret lifetime the wizard offers.".into(),
+                            evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+                            cause: "An app management policy caps client secret lifetimes below 3 months, or forbids secrets.".into(),
+                            fix: "Ask the tenant's administrators for the policy's limit (Entra admin center › Enterprise apps › App management policies), or use a certificate credential.".into(),
+                        }));
+                    }
+                }
+            }
+            Err(err) => return Err(Capped::Failed(err)),
+        }
+    }
+}
+
+fn secret_display_name(name: &ProfileName) -> String {
+    format!("m365-mail-wizard ({name})")
+}
+
+/// The secret step for the app (`object_id`, `client_id`).
+pub(super) async fn secret(
+    r: &mut Run<'_>,
+    object_id: ObjectId,
+    client_id: ClientId,
+) -> Result<(), SetupError> {
+    let i = r.index(StepKind::AddSecret, None);
+    r.emit(i, StepStatus::Running);
+    let on_app: Vec<PasswordInfo> = if r.fresh {
+        Vec::new()
+    } else {
+        r.graph
+            .find_application(client_id)
+            .await
+            .map_err(|err| r.fail(i, err))?
+            .map(|a| a.password_credentials)
+            .unwrap_or_default()
+    };
+    if let Some(end) = still_stored(r, i, &on_app).await? {
+        r.secret_end = end;
+        r.emit(i, StepStatus::Done("already in the keyring".into()));
+        return Ok(());
+    }
+    // Secrets this setup added but never stored: their values are lost, so they go. By label
+    // only on an app this setup created; an adopted app's secrets may serve someone else.
+    let label = secret_display_name(&r.req.name);
+    let created = r.journal.app_created;
+    let orphans: Vec<String> = on_app
+        .iter()
+        .filter(|p| {
+            Some(&p.key_id) == r.journal.secret_key_id.as_ref()
+                || (created && p.display_name.as_deref() == Some(label.as_str()))
+        })
+        .map(|p| p.key_id.clone())
+        .collect();
+    for k in &orphans {
+        r.graph
+            .remove_password(object_id, k)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+    }
+    r.journal.secret_key_id = None;
+    r.journal.secret_stored = false;
+    r.save()?;
+    let wanted = r.req.answers.secret_months;
+    let (np, months) = match add_password_capped(&r.graph, object_id, &label, wanted).await {
+        Ok(x) => x,
+        Err(Capped::Refused(d)) => return Err(r.refuse(i, d)),
+        Err(Capped::Failed(err)) => return Err(r.fail(i, err)),
+    };
+    let capped = if months < wanted {
+        format!(
+            " (the tenant's policy refused {wanted} months; {months} is the longest it accepts)"
+        )
+    } else {
+        String::new()
+    };
+    r.journal.secret_key_id = Some(np.key_id.clone());
+    r.save()?;
+    crash_point("add-secret");
+    let (value, n) = (np.secret, r.req.name.to_string());
+    r.env
+        .with_vault(r.req.keyring, move |v| v.set(&n, &value))
+        .await
+        .map_err(|err| {
+            r.refuse(
+                i,
+                Diagnosis {
+                    summary: "The new secret could not be stored in the keyring.".into(),
+                    evidence: err.to_string(),
+                    cause: "No keyring is available to this session.".into(),
+                    fix: "Unlock or start the keyring and run the setup again: the unstored secret is removed and a new one made.".into(),
+                },
+            )
+        })?;
+    r.journal.secret_stored = true;
+    r.save()?;
+    r.secret_end = np.end.get(..10).map(String::from);
+    let replaced = if orphans.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; replaced {} secret(s) an interrupted run never stored",
+            orphans.len()
+        )
+    };
+    r.emit(
+        i,
+        StepStatus::Done(format!(
+            "valid until {} and stored in the keyring{capped}{replaced}",
+            np.end.get(..10).unwrap_or(&np.end)
+        )),
+    );
+    Ok(())
+}
+
+/// When the secret an earlier run stored is still on the app and in the keyring: its end date
+/// (YYYY-MM-DD, when the app names one).
+async fn still_stored(
+    r: &Run<'_>,
+    i: usize,
+    on_app: &[PasswordInfo],
+) -> Result<Option<Option<String>>, SetupError> {
+    let Some(mine) = r
+        .journal
+        .secret_key_id
+        .as_ref()
+        .filter(|_| r.journal.secret_stored)
+        .and_then(|k| on_app.iter().find(|p| &p.key_id == k))
+    else {
+        return Ok(None);
+    };
+    let n = r.req.name.to_string();
+    match r.env.with_vault(r.req.keyring, move |v| v.get(&n)).await {
+        Ok(_) => Ok(Some(
+            mine.end_date_time
+                .as_deref()
+                .and_then(|e| e.get(..10))
+                .map(String::from),
+        )),
+        Err(crate::vault::VaultError::NotFound(..)) => Ok(None),
+        // A locked or absent keyring says nothing about the secret: stop, remove nothing.
+        Err(err) => Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: "The keyring cannot be read.".into(),
+                evidence: err.to_string(),
+                cause: "The keyring is locked or not running.".into(),
+                fix: "Unlock the keyring and run the setup again.".into(),
+            },
+        )),
+    }
+}

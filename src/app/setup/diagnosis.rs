@@ -1,0 +1,133 @@
+//! What a failed setup reports: the step, the diagnosis of a directory or Exchange call, and
+//! whether running it again may get further.
+
+use crate::cloud::diagnose::{self, Context, Stage};
+use crate::cloud::{CloudError, Diagnosis};
+
+#[derive(Clone, Debug)]
+pub struct SetupError {
+    pub step: Option<usize>,
+    pub diagnosis: Diagnosis,
+    /// The network or the service failed; running the setup again resumes it.
+    pub unavailable: bool,
+}
+
+impl SetupError {
+    /// A failure on this machine (a file, the journal), before or after the steps.
+    pub(super) fn local(diagnosis: Diagnosis) -> SetupError {
+        SetupError {
+            step: None,
+            diagnosis,
+            unavailable: false,
+        }
+    }
+}
+
+/// The diagnosis of a failed directory call.
+pub fn graph_diagnosis(e: &CloudError, tenant: &str, portal: &str) -> Diagnosis {
+    match e {
+        CloudError::Graph(g) if g.status == 403 => Diagnosis {
+            summary: "The signed-in account may not make this change.".into(),
+            evidence: format!("HTTP 403 {}: {}", g.code, g.message),
+            cause: "Creating apps and granting consent need an administrator role (Global Administrator, or Application Administrator plus Privileged Role Administrator for consent).".into(),
+            fix: "Sign in as such an administrator and run the setup again: it resumes where it stopped.".into(),
+        },
+        _ => diagnose::diagnose(
+            e,
+            &Context {
+                stage: Stage::Token,
+                tenant,
+                client_id: "",
+                mailbox: None,
+                portal,
+            },
+        ),
+    }
+}
+
+/// The diagnosis of a failed Exchange administration call.
+pub fn exchange_diagnosis(e: &CloudError, what: &str) -> Diagnosis {
+    match e {
+        CloudError::Graph(g) if g.status == 401 || g.status == 403 => Diagnosis {
+            summary: format!("Exchange Online refused {what}."),
+            evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+            cause: "The signed-in account has no Exchange administrator role (Exchange Administrator or Global Administrator), or the role is new and not yet in effect.".into(),
+            fix: "Sign in as an Exchange administrator and run the setup again (it resumes), or run the setup with --exchange powershell and hand the script to one.".into(),
+        },
+        CloudError::Graph(g) if g.message.contains("application access policies") => Diagnosis {
+            summary: "The tenant has no room for another application access policy.".into(),
+            evidence: format!("{}: {}", g.code, g.message),
+            cause: "Policies share a fixed amount of space (about 300 with short descriptions).".into(),
+            fix: "Use --scope rbac (RBAC for Applications, which Microsoft recommends instead), or remove policies no app uses any more (Get-ApplicationAccessPolicy).".into(),
+        },
+        CloudError::Graph(g) if g.status == 429 || g.message.contains("concurrent") => Diagnosis {
+            summary: "Exchange Online is throttling the administration calls.".into(),
+            evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+            cause: "Too many requests, or too many at once, for this tenant.".into(),
+            fix: "Wait a few minutes and run the setup again: it resumes where it stopped.".into(),
+        },
+        CloudError::Graph(g) => Diagnosis {
+            summary: format!("Exchange Online could not do this: {what}."),
+            evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
+            cause: "The service's message above says why.".into(),
+            fix: "Correct what it names and run the setup again; it resumes. The same step in PowerShell is in the plan (setup without --yes).".into(),
+        },
+        other => Diagnosis {
+            summary: format!("Exchange Online could not be reached for {what}."),
+            evidence: other.to_string(),
+            cause: "The network or the service failed.".into(),
+            fix: "Run the setup again: it resumes where it stopped.".into(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(status: u16, code: &str, message: &str) -> CloudError {
+        CloudError::Graph(crate::cloud::GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        })
+    }
+
+    #[test]
+    fn exchange_refusals_say_what_to_do() {
+        let d = exchange_diagnosis(
+            &graph(
+                403,
+                "AuthorizationException",
+                "The user isn't assigned to any management roles.",
+            ),
+            "x",
+        );
+        assert!(
+            d.cause.contains("Exchange administrator role")
+                && d.fix.contains("--exchange powershell"),
+            "{d:?}"
+        );
+        let d = exchange_diagnosis(
+            &graph(
+                400,
+                "TaskArgumentException",
+                "The total size of all application access policies in the organization exceeds the limit.",
+            ),
+            "x",
+        );
+        assert!(d.fix.contains("--scope rbac"), "{d:?}");
+        let d = exchange_diagnosis(
+            &graph(
+                400,
+                "ThrottlingException",
+                "Maximum number of concurrent requests reached.",
+            ),
+            "x",
+        );
+        assert!(
+            d.summary.contains("throttling") && d.fix.contains("resumes"),
+            "{d:?}"
+        );
+    }
+}

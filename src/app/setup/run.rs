@@ -1,0 +1,141 @@
+//! A setup in progress: the request, the plan, the journal that makes it resumable, and the
+//! progress the front end is told.
+
+use tokio::sync::mpsc;
+
+use super::{SetupError, SetupRequest, StepStatus, graph_diagnosis};
+use crate::app::Env;
+use crate::cloud::admin::GraphAdmin;
+use crate::cloud::device::AdminSession;
+use crate::cloud::{CloudError, Diagnosis};
+use crate::plan::{self, PlanStep, StepKind};
+use crate::store::Journal;
+
+pub(super) struct Run<'a> {
+    pub env: &'a Env,
+    pub req: &'a SetupRequest,
+    /// The directory as the signed-in administrator.
+    pub graph: GraphAdmin<'a>,
+    pub steps: Vec<PlanStep>,
+    pub journal: Journal,
+    tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
+    /// The app was created by this run: nothing made later can exist yet, so the lookups
+    /// that make a resumed run safe are skipped.
+    pub fresh: bool,
+    /// When the stored secret expires (YYYY-MM-DD).
+    pub secret_end: Option<String>,
+}
+
+impl<'a> Run<'a> {
+    /// The run of `req`, resuming the journal an earlier run of the same profile left.
+    pub fn start(
+        env: &'a Env,
+        req: &'a SetupRequest,
+        session: &'a AdminSession,
+        tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
+    ) -> Result<Run<'a>, SetupError> {
+        Ok(Run {
+            env,
+            req,
+            graph: GraphAdmin::new(&env.http, &req.endpoints, &session.token),
+            steps: plan::plan(&req.answers),
+            journal: journal(env, req)?,
+            tx,
+            fresh: false,
+            secret_end: None,
+        })
+    }
+
+    pub fn emit(&self, i: usize, s: StepStatus) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send((i, s));
+        }
+    }
+
+    /// The plan's step of `kind` (for `permission`, when given).
+    pub fn index(&self, kind: StepKind, permission: Option<&str>) -> usize {
+        self.steps
+            .iter()
+            .position(|s| {
+                s.kind == kind && (permission.is_none() || s.permission.as_deref() == permission)
+            })
+            .expect("the plan has this step")
+    }
+
+    pub fn save(&self) -> Result<(), SetupError> {
+        self.env
+            .dirs
+            .journals(self.env.sandbox.is_some())
+            .save(&self.journal)
+            .map_err(|e| {
+                SetupError::local(Diagnosis {
+                    summary: "The setup journal could not be written.".into(),
+                    evidence: e.to_string(),
+                    cause: "The data directory is not writable.".into(),
+                    fix: "Check the permissions of the data directory (M365MW_DATA_DIR).".into(),
+                })
+            })
+    }
+
+    /// Step `i` failed on a directory call.
+    pub fn fail(&self, i: usize, e: CloudError) -> SetupError {
+        let diagnosis = graph_diagnosis(&e, &self.req.tenant, &self.req.endpoints.portal);
+        self.failed(i, diagnosis, e.is_unavailable())
+    }
+
+    /// Step `i` cannot go on, for the reason `diagnosis` gives.
+    pub fn refuse(&self, i: usize, diagnosis: Diagnosis) -> SetupError {
+        self.failed(i, diagnosis, false)
+    }
+
+    /// Step `i` failed: told to the front end and returned.
+    pub fn failed(&self, i: usize, diagnosis: Diagnosis, unavailable: bool) -> SetupError {
+        self.emit(i, StepStatus::Failed(diagnosis.clone()));
+        SetupError {
+            step: Some(i),
+            diagnosis,
+            unavailable,
+        }
+    }
+}
+
+/// The journal of an earlier run of this profile in this tenant, or a new one.
+fn journal(env: &Env, req: &SetupRequest) -> Result<Journal, SetupError> {
+    let loaded = env
+        .dirs
+        .journals(env.sandbox.is_some())
+        .load(&req.name)
+        .map_err(|e| {
+            SetupError::local(Diagnosis {
+                summary: "The setup journal is unreadable.".into(),
+                evidence: e.to_string(),
+                cause: "The file was changed by hand or damaged.".into(),
+                fix: "Fix or remove it; without it the setup starts over and finds what exists by name.".into(),
+            })
+        })?;
+    match loaded {
+        Some(j) if j.tenant_id != req.tenant_id.to_string() => Err(SetupError::local(Diagnosis {
+            summary: format!("Profile {} was set up in another tenant.", req.name),
+            evidence: format!(
+                "journal tenant {}, this tenant {}",
+                j.tenant_id, req.tenant_id
+            ),
+            cause: "A profile name stands for one setup in one tenant.".into(),
+            fix: "Choose another profile name, or `forget` the old profile first.".into(),
+        })),
+        Some(j) => Ok(j),
+        None => Ok(Journal {
+            profile: req.name.to_string(),
+            tenant_id: req.tenant_id.to_string(),
+            app_name: req.answers.app_name.clone(),
+            ..Journal::default()
+        }),
+    }
+}
+
+/// A test hook: leave exactly as a killed process would, after this step's journal write.
+pub(super) fn crash_point(kind: &str) {
+    if std::env::var("M365MW_CRASH_AFTER").is_ok_and(|v| v == kind) {
+        std::process::exit(137);
+    }
+}
