@@ -1,4 +1,4 @@
-//! `check`: the live checks of one profile or of every profile, told as a table or as JSON;
+//! `check`: the live checks of one profile or of every profile, shown as a table or as JSON;
 //! and the checks `setup` runs once it is done.
 
 use std::io::IsTerminal;
@@ -16,9 +16,9 @@ use crate::cli::settings::CheckSettings;
 use crate::model::Profile;
 use crate::vault::VaultError;
 
-/// A profile's outcome as told: its exit, its JSON report or its text, and the error of a
+/// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
 /// file that could not be read.
-struct Told {
+struct Presented {
     exit: Exit,
     json: Option<Value>,
     text: Option<String>,
@@ -54,19 +54,19 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
     let checked = profile_checks::check_profiles(env, listed, s.wait, &narrator(progress)).await;
     let mut worst = Exit::Ok;
     let mut reports = Vec::new();
-    for told in checked.into_iter().map(|c| tell(env, c, s.json)) {
-        if let Some(e) = told.unreadable {
+    for shown in checked.into_iter().map(|c| present(env, c, s.json)) {
+        if let Some(e) = shown.unreadable {
             eprintln!("error: {e}");
         }
-        if let Some(t) = told.text {
+        if let Some(t) = shown.text {
             print!("{t}");
         }
-        worst = match (worst, told.exit) {
+        worst = match (worst, shown.exit) {
             (Exit::CheckFailed, _) | (_, Exit::CheckFailed) => Exit::CheckFailed,
             (Exit::Unavailable, _) | (_, Exit::Unavailable) => Exit::Unavailable,
             _ => Exit::Ok,
         };
-        reports.extend(told.json);
+        reports.extend(shown.json);
     }
     if unreadable && worst == Exit::Ok {
         worst = Exit::Usage;
@@ -100,11 +100,11 @@ pub async fn check_and_print(
 ) -> (Exit, Option<Value>) {
     let progress = std::io::stderr().is_terminal() && !json_out;
     let checked = profile_checks::check_profile(env, p, wait, &narrator(progress)).await;
-    let told = tell(env, checked, json_out);
-    if let Some(t) = told.text {
+    let shown = present(env, checked, json_out);
+    if let Some(t) = shown.text {
         print!("{t}");
     }
-    (told.exit, told.json)
+    (shown.exit, shown.json)
 }
 
 /// What is said on stderr while checks run; each check's progress only when `progress`.
@@ -132,9 +132,9 @@ fn narrator(progress: bool) -> impl Fn(Note<'_>) + Sync {
 }
 
 /// One profile's outcome as the command tells it.
-fn tell(env: &Env, checked: Checked, json_out: bool) -> Told {
+fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
     match checked {
-        Checked::Unreadable(e) => Told {
+        Checked::Unreadable(e) => Presented {
             exit: Exit::Usage,
             json: json_out.then(|| unreadable_json(&e)),
             text: None,
@@ -158,7 +158,7 @@ fn tell(env: &Env, checked: Checked, json_out: bool) -> Told {
             } else {
                 (None, Some(report::text(env, &profile, &rows, verdict)))
             };
-            Told {
+            Presented {
                 exit,
                 json,
                 text,
@@ -169,7 +169,7 @@ fn tell(env: &Env, checked: Checked, json_out: bool) -> Told {
 }
 
 /// A profile whose secret could not be read: gone from the keyring, or the keyring out of reach.
-fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Told {
+fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Presented {
     let (exit, verdict, cause, fix) = match e {
         VaultError::NotFound(..) => (
             Exit::CheckFailed,
@@ -198,7 +198,7 @@ fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Told {
         )]);
         v
     });
-    Told {
+    Presented {
         exit,
         json,
         text: None,
