@@ -2,10 +2,13 @@
 //! front ends parse input, call these, and present what they return.
 
 mod checks;
+pub mod damaged_profile;
 mod env;
 pub mod executor;
 mod exit;
 pub mod guided;
+pub mod pasted_secret;
+pub mod profile_checks;
 mod profiles;
 pub mod renew;
 pub mod setup;

@@ -1,9 +1,11 @@
-//! The non-interactive commands and the entry point.
+//! The command line, in two stages: clap parses the raw arguments (`args`), `settings`
+//! validates them, and each command (`cmd`) runs from its settings and prints through `output`.
 
 mod args;
-mod commands;
-mod guided;
-mod setup_cmd;
+mod cmd;
+mod output;
+mod prompt;
+mod settings;
 
 use std::process::ExitCode;
 
@@ -30,7 +32,19 @@ pub fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let exit = runtime.block_on(commands::dispatch(cli));
+    let exit = runtime.block_on(run(cli));
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     exit.into()
+}
+
+async fn run(cli: Cli) -> Exit {
+    let dirs = match crate::store::Dirs::from_env() {
+        Ok(d) => d,
+        Err(e) => return output::usage(e),
+    };
+    let _log = crate::logging::init(&dirs.data);
+    match settings::Settings::from_args(cli) {
+        Ok(s) => cmd::run(dirs, s).await,
+        Err(invalid) => output::usage(invalid),
+    }
 }

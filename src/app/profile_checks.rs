@@ -1,0 +1,157 @@
+//! Checking saved profiles: one profile's checks run again until they pass or the wait is over,
+//! and the outcome is recorded; many profiles are checked together, a bounded number at a time,
+//! and their outcomes come back in their order.
+
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use super::{Env, record_check, run_checks};
+use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Status, Verdict};
+use crate::model::{Profile, ProfileName, Secret};
+use crate::store::StoreError;
+use crate::vault::VaultError;
+
+/// How many profiles are checked at once: a consultant's fleet in one wave.
+const PROFILES_AT_ONCE: usize = 64;
+
+/// The longest pause between two rounds of a profile's checks.
+const LONGEST_PAUSE: Duration = Duration::from_secs(60);
+
+/// What checking one profile (or one profile file) came to.
+pub enum Checked {
+    /// The profile file could not be read: it stands in the profile's place.
+    Unreadable(StoreError),
+    /// No secret could be read for the profile, so nothing ran.
+    NoSecret { profile: Profile, error: VaultError },
+    /// The checks ran: the last round's rows, the profile with the outcome recorded, and how
+    /// long the rounds took.
+    Ran {
+        profile: Profile,
+        rows: Vec<CheckRow>,
+        elapsed_ms: u64,
+    },
+}
+
+/// What happens while checks run, told as it happens.
+pub enum Note<'a> {
+    /// A check of the first round started, passed, failed or was skipped.
+    Check {
+        spec: &'a CheckSpec,
+        event: &'a CheckEvent,
+    },
+    NoSecret {
+        profile: &'a Profile,
+        error: &'a VaultError,
+    },
+    /// Checks still fail, perhaps as changes Exchange Online has not applied yet: they run
+    /// again after `pause`, with `left` of the wait remaining.
+    Retrying {
+        profile: &'a ProfileName,
+        failing: usize,
+        pause: Duration,
+        left: Duration,
+    },
+    /// The outcome could not be recorded on the profile.
+    NotRecorded(&'a StoreError),
+}
+
+/// Where notes go.
+pub type Tell<'a> = &'a (dyn Fn(Note<'_>) + Sync);
+
+/// Checks one profile: its secret read, its checks run again until they pass or `wait` is
+/// over, the outcome recorded on it.
+pub async fn check_profile(env: &Env, mut p: Profile, wait: Duration, tell: Tell<'_>) -> Checked {
+    let secret = match env.secret(&p).await {
+        Ok(s) => s,
+        Err(error) => {
+            tell(Note::NoSecret {
+                profile: &p,
+                error: &error,
+            });
+            return Checked::NoSecret { profile: p, error };
+        }
+    };
+    let started = Instant::now();
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut pause = Duration::from_secs(2);
+    let mut first = true;
+    let rows = loop {
+        let rows = round(env, &p, secret.clone(), first.then_some(tell)).await;
+        first = false;
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        if checks::verdict(&rows) == Verdict::Passed || left < pause {
+            break rows;
+        }
+        tell(Note::Retrying {
+            profile: &p.name,
+            failing: rows.iter().filter(|r| r.status == Status::Failed).count(),
+            pause,
+            left,
+        });
+        tokio::time::sleep(pause).await;
+        pause = (pause * 2).min(LONGEST_PAUSE);
+    };
+    if let Err(e) = record_check(env, &mut p, &rows).await {
+        tell(Note::NotRecorded(&e));
+    }
+    Checked::Ran {
+        profile: p,
+        rows,
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    }
+}
+
+/// Checks every profile listed (a file that could not be read stays in its place), a bounded
+/// number at a time; the outcomes in the order listed.
+pub async fn check_profiles(
+    env: &Env,
+    listed: Vec<Result<Profile, StoreError>>,
+    wait: Duration,
+    tell: Tell<'_>,
+) -> Vec<Checked> {
+    futures_util::stream::iter(listed.into_iter().map(|r| async move {
+        match r {
+            Ok(p) => check_profile(env, p, wait, tell).await,
+            Err(e) => Checked::Unreadable(e),
+        }
+    }))
+    .buffered(PROFILES_AT_ONCE)
+    .collect()
+    .await
+}
+
+/// One round of a profile's checks; each check's events told when `tell` is given.
+async fn round(env: &Env, p: &Profile, secret: Secret, tell: Option<Tell<'_>>) -> Vec<CheckRow> {
+    let Some(tell) = tell else {
+        return run_checks(env, p, secret, None).await;
+    };
+    let specs = checks::plan(p);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let told = async {
+        while let Some((i, event)) = rx.recv().await {
+            tell(Note::Check {
+                spec: &specs[i],
+                event: &event,
+            });
+        }
+    };
+    let (rows, ()) = tokio::join!(run_checks(env, p, secret, Some(tx)), told);
+    rows
+}
+
+/// The profiles whose secret expires within `days`, with the days left.
+pub fn expiring_within<'a>(
+    profiles: impl IntoIterator<Item = &'a Profile>,
+    days: u32,
+) -> Vec<(&'a ProfileName, i64)> {
+    let today = time::OffsetDateTime::now_utc().date();
+    profiles
+        .into_iter()
+        .filter_map(|p| {
+            let (left, _) = p.expiry(today)?;
+            (left <= i64::from(days)).then_some((&p.name, left))
+        })
+        .collect()
+}

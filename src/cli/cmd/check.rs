@@ -1,0 +1,207 @@
+//! `check`: the live checks of one profile or of every profile, shown as a table or as JSON;
+//! and the checks `setup` runs once it is done.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::app::Env;
+use crate::app::profile_checks::{self, Checked, Note};
+use crate::checks::{self, Verdict};
+use crate::cli::Exit;
+use crate::cli::output::report::{self, failed_row, progress_line, unreadable_json};
+use crate::cli::output::{print_json, usage};
+use crate::cli::settings::CheckSettings;
+use crate::model::Profile;
+use crate::vault::VaultError;
+
+/// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
+/// file that could not be read.
+struct Presented {
+    exit: Exit,
+    json: Option<Value>,
+    text: Option<String>,
+    unreadable: Option<String>,
+}
+
+pub async fn check(env: &Env, s: CheckSettings) -> Exit {
+    // With every profile, a damaged file is reported in its place: it must not hide the others.
+    let listed = match &s.profile {
+        Some(name) => match super::load(env, name) {
+            Ok(p) => vec![Ok(p)],
+            Err(exit) => return exit,
+        },
+        None => {
+            let all = env.profiles().list();
+            if all.is_empty() {
+                return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
+            }
+            all
+        }
+    };
+    let profiles: Vec<&Profile> = listed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    let expiring: Vec<String> = match s.warn_days {
+        Some(days) => profile_checks::expiring_within(profiles.iter().copied(), days)
+            .into_iter()
+            .map(|(name, left)| format!("{name} ({left} days)"))
+            .collect(),
+        None => Vec::new(),
+    };
+    // Live progress only makes sense for one profile.
+    let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !s.json;
+    let unreadable = listed.iter().any(Result::is_err);
+    let checked = profile_checks::check_profiles(env, listed, s.wait, &narrator(progress)).await;
+    let mut worst = Exit::Ok;
+    let mut reports = Vec::new();
+    for shown in checked.into_iter().map(|c| present(env, c, s.json)) {
+        if let Some(e) = shown.unreadable {
+            eprintln!("error: {e}");
+        }
+        if let Some(t) = shown.text {
+            print!("{t}");
+        }
+        worst = match (worst, shown.exit) {
+            (Exit::CheckFailed, _) | (_, Exit::CheckFailed) => Exit::CheckFailed,
+            (Exit::Unavailable, _) | (_, Exit::Unavailable) => Exit::Unavailable,
+            _ => Exit::Ok,
+        };
+        reports.extend(shown.json);
+    }
+    if unreadable && worst == Exit::Ok {
+        worst = Exit::Usage;
+    }
+    if !expiring.is_empty() {
+        eprintln!(
+            "Secrets expiring within the warning window: {}",
+            expiring.join(", ")
+        );
+        if worst == Exit::Ok {
+            worst = Exit::Expiring;
+        }
+    }
+    if s.json {
+        let v = if s.profile.is_some() {
+            reports.pop().unwrap_or(Value::Null)
+        } else {
+            Value::Array(reports)
+        };
+        print_json(&v);
+    }
+    worst
+}
+
+/// Runs one profile's checks, records the result, and prints it (or returns it as JSON).
+pub async fn check_and_print(
+    env: &Env,
+    p: Profile,
+    json_out: bool,
+    wait: Duration,
+) -> (Exit, Option<Value>) {
+    let progress = std::io::stderr().is_terminal() && !json_out;
+    let checked = profile_checks::check_profile(env, p, wait, &narrator(progress)).await;
+    let shown = present(env, checked, json_out);
+    if let Some(t) = shown.text {
+        print!("{t}");
+    }
+    (shown.exit, shown.json)
+}
+
+/// What is said on stderr while checks run; each check's progress only when `progress`.
+fn narrator(progress: bool) -> impl Fn(Note<'_>) + Sync {
+    move |note| match note {
+        Note::Check { spec, event } => {
+            if let Some(line) = progress.then(|| progress_line(spec, event)).flatten() {
+                eprintln!("{line}");
+            }
+        }
+        Note::NoSecret { profile, error } => eprintln!("error: profile {}: {error}", profile.name),
+        Note::Retrying {
+            profile,
+            failing,
+            pause,
+            left,
+        } => eprintln!(
+            "{profile}: waiting — {failing} check(s) still fail, as changes not yet applied would; again in {}s ({}m {}s left)",
+            pause.as_secs(),
+            left.as_secs() / 60,
+            left.as_secs() % 60
+        ),
+        Note::NotRecorded(e) => eprintln!("warning: the check result was not saved: {e}"),
+    }
+}
+
+/// One profile's outcome as the command tells it.
+fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
+    match checked {
+        Checked::Unreadable(e) => Presented {
+            exit: Exit::Usage,
+            json: json_out.then(|| unreadable_json(&e)),
+            text: None,
+            unreadable: Some(e.to_string()),
+        },
+        Checked::NoSecret { profile, error } => no_secret(env, &profile, &error, json_out),
+        Checked::Ran {
+            profile,
+            rows,
+            elapsed_ms,
+        } => {
+            let verdict = checks::verdict(&rows);
+            let exit = match verdict {
+                Verdict::Passed => Exit::Ok,
+                Verdict::Failed => Exit::CheckFailed,
+                Verdict::Unavailable => Exit::Unavailable,
+            };
+            let (json, text) = if json_out {
+                let v = report::json(env, &profile, &rows, verdict, elapsed_ms);
+                (Some(v), None)
+            } else {
+                (None, Some(report::text(env, &profile, &rows, verdict)))
+            };
+            Presented {
+                exit,
+                json,
+                text,
+                unreadable: None,
+            }
+        }
+    }
+}
+
+/// A profile whose secret could not be read: gone from the keyring, or the keyring out of reach.
+fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Presented {
+    let (exit, verdict, cause, fix) = match e {
+        VaultError::NotFound(..) => (
+            Exit::CheckFailed,
+            Verdict::Failed,
+            "The keyring entry was removed, or the profile was copied from another machine.",
+            format!(
+                "Store the secret again: `m365-mail-wizard add {} --force … --secret-stdin` (or re-check it in the wizard, which asks for it); a certificate profile needs `cert {}`.",
+                p.name, p.name
+            ),
+        ),
+        _ => (
+            Exit::Unavailable,
+            Verdict::Unavailable,
+            "The keyring could not be reached or is locked.",
+            "Unlock or start the keyring and check again.".to_string(),
+        ),
+    };
+    let json = json_out.then(|| {
+        let mut v = report::json(env, p, &[], verdict, 0);
+        v["checks"] = json!([failed_row(
+            "keyring",
+            &e.to_string(),
+            &format!("No secret could be read for profile {}.", p.name),
+            cause,
+            &fix,
+        )]);
+        v
+    });
+    Presented {
+        exit,
+        json,
+        text: None,
+        unreadable: None,
+    }
+}

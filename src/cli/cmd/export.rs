@@ -1,0 +1,42 @@
+//! `export`: a profile's settings, setup script or handover report, on stdout or into a file.
+//! Never a secret.
+
+use crate::app::{self, Env};
+use crate::cli::Exit;
+use crate::cli::output::usage;
+use crate::cli::settings::ExportSettings;
+
+pub fn export(env: &Env, s: ExportSettings) -> Exit {
+    let p = match super::load(env, &s.profile) {
+        Ok(p) => p,
+        Err(exit) => return exit,
+    };
+    let endpoints = env.endpoints(&p);
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    let text = crate::export::render(
+        s.format,
+        &crate::export::Input {
+            profile: &p,
+            endpoints: &endpoints,
+            keyring_service: app::keyring_service(env),
+            today: &today,
+        },
+    );
+    match s.output {
+        None => {
+            print!("{text}");
+            Exit::Ok
+        }
+        Some(path) if path.exists() && !s.force => usage(format!(
+            "{} exists: choose another --output, or add --force to replace it",
+            path.display()
+        )),
+        Some(path) => match crate::store::write_private(&path, text.as_bytes()) {
+            Ok(()) => {
+                eprintln!("Wrote {} (no secret in it).", path.display());
+                Exit::Ok
+            }
+            Err(e) => usage(format!("{}: {e}", path.display())),
+        },
+    }
+}

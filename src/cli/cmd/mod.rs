@@ -1,0 +1,78 @@
+//! The commands, one file each, run from their validated settings.
+
+mod add;
+mod cert;
+mod check;
+mod expiry;
+mod export;
+mod forget;
+mod guided;
+mod profiles;
+mod renew;
+mod resolve;
+mod serve;
+mod setup;
+mod sign_in;
+mod upkeep;
+
+use super::Exit;
+use super::output::usage;
+use super::settings::{Settings, Task};
+use crate::app::Env;
+use crate::model::{Profile, ProfileName};
+use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::store::Dirs;
+
+/// Runs the task; with `--sandbox`, against a simulated tenant started for this run alone.
+pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
+    let Settings {
+        sandbox,
+        keyring,
+        task,
+    } = settings;
+    match task {
+        Task::Serve(options) => return serve::serve(options).await,
+        Task::Wizard if sandbox => return crate::tui::run_sandbox(dirs, keyring).await,
+        _ => {}
+    }
+    let sandbox = if sandbox {
+        match Sandbox::start(SandboxOptions::default()).await {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Exit::Unavailable;
+            }
+        }
+    } else {
+        None
+    };
+    let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().link()), keyring);
+    if let Task::Check(c) = &task {
+        env.timeouts = c.timeouts;
+    }
+    let exit = match task {
+        Task::Wizard => crate::tui::run(env).await,
+        Task::Setup(s) => setup::setup(&env, s).await,
+        Task::Add(s) => add::add(&env, s).await,
+        Task::Check(s) => check::check(&env, s).await,
+        Task::Export(s) => export::export(&env, s),
+        Task::Renew(s) => renew::renew(&env, s).await,
+        Task::Cert(s) => cert::cert(&env, s).await,
+        Task::Expiry {
+            profile,
+            admin_client_id,
+        } => expiry::expiry(&env, &profile, &admin_client_id).await,
+        Task::Profiles { json } => profiles::profiles(&env, json),
+        Task::Forget(name) => forget::forget(&env, &name).await,
+        Task::Serve(_) => unreachable!("served above"),
+    };
+    if let Some(s) = sandbox {
+        s.stop().await;
+    }
+    exit
+}
+
+/// A saved profile; a usage error when there is none by that name or its file is damaged.
+fn load(env: &Env, name: &ProfileName) -> Result<Profile, Exit> {
+    env.profiles().load(name).map_err(usage)
+}

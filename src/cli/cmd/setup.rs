@@ -1,0 +1,197 @@
+//! `setup`: a new app registered and consented by a signed-in administrator, its scope made,
+//! the profile saved and checked. Without `--yes` the plan is printed; with `--guided` the
+//! administrator does the steps in the portal (`guided`).
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use super::check::check_and_print;
+use super::resolve::{Resolved, resolve};
+use super::{guided, sign_in};
+use crate::app::Env;
+use crate::app::setup::{self, Rights, SetupRequest, StepStatus};
+use crate::app::sign_in::AdminSession;
+use crate::cli::Exit;
+use crate::cli::output::{failed, print_diagnosis, print_json, print_plan};
+use crate::cli::settings::{SetupMode, SetupSettings};
+use crate::model::{CloudKind, Profile};
+use crate::plan::{self, PlanStep, SetupAnswers};
+
+pub async fn setup(env: &Env, s: SetupSettings) -> Exit {
+    // Running a setup again is how it resumes or confirms itself: its own profile is no clash.
+    let own_setup = env
+        .dirs
+        .journals(env.sandbox.is_some())
+        .load(&s.profile.name)
+        .ok()
+        .flatten()
+        .is_some();
+    let resolved = match resolve(env, &s.profile, s.profile.force || own_setup).await {
+        Ok(r) => r,
+        Err(exit) => return exit,
+    };
+    let answers = SetupAnswers {
+        app_name: s.app_name.clone(),
+        access: s.profile.access.clone(),
+        secret_months: s.secret_months,
+        portal: resolved.cloud.endpoints.portal.clone(),
+        public_client: s.public_client,
+        scope: s.scope.clone(),
+    };
+    let steps = plan::plan(&answers);
+    match s.mode {
+        SetupMode::Guided => guided::guided(env, &resolved, &steps, &answers, s.json).await,
+        SetupMode::Plan => {
+            print_plan(&steps, s.json);
+            Exit::Ok
+        }
+        SetupMode::Apply => apply(env, &s, &resolved, &steps, answers).await,
+    }
+}
+
+/// The plan carried out: the administrator signed in, the changes made, the checks run.
+async fn apply(
+    env: &Env,
+    s: &SetupSettings,
+    resolved: &Resolved<'_>,
+    steps: &[PlanStep],
+    answers: SetupAnswers,
+) -> Exit {
+    let e = &resolved.cloud.endpoints;
+    let tenant = resolved.tenant_id.to_string();
+    let asked = resolved.asked;
+    let tenant_text = asked.tenant.to_string();
+    let session = match sign_in::admin(env, e, &tenant, &tenant_text, &s.admin_client_id).await {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
+    if let Err(exit) = enough_rights(&session, steps) {
+        return exit;
+    }
+    let script_only = answers.scope.as_ref().is_some_and(|s| s.script_only);
+    let exchange = match &answers.scope {
+        Some(scope) if !scope.script_only => {
+            let signed_in = sign_in::exchange(
+                env,
+                e,
+                &tenant,
+                &s.admin_client_id,
+                &s.exchange_client_id,
+                &session,
+            );
+            match signed_in.await {
+                Ok(x) => Some(x),
+                Err(exit) => return exit,
+            }
+        }
+        _ => None,
+    };
+    let app_name = answers.app_name.clone();
+    let req = SetupRequest {
+        name: asked.name.clone(),
+        tenant: tenant_text,
+        tenant_id: resolved.tenant_id,
+        cloud: resolved.cloud.kind,
+        endpoints: e.clone(),
+        custom_endpoints: (resolved.cloud.kind == CloudKind::Custom).then(|| e.clone()),
+        answers,
+        mailboxes: asked.mailboxes.clone(),
+        deny_mailbox: asked.deny_mailbox.clone(),
+        send_test: asked.send_test,
+        keyring: env.keyring,
+        reuse_existing: s.reuse_app,
+        remove_bypassing: s.remove_tenant_wide_consent,
+    };
+    let (tx, rx) = mpsc::unbounded_channel();
+    let titles = steps.iter().map(|s| s.title.clone()).collect();
+    let printer = tokio::spawn(print_steps(titles, rx));
+    let result = setup::run(env, &req, &session, exchange.as_ref(), Some(tx)).await;
+    let _ = printer.await;
+    let profile = match result {
+        Ok(p) => p,
+        Err(err) => {
+            print_diagnosis(&err.diagnosis);
+            if let Some(i) = err.step
+                && err.diagnosis.evidence.contains("HTTP 403")
+            {
+                eprintln!("The steps from here on are printed below, to hand to an administrator.");
+                print_plan(&steps[i..], false);
+            }
+            eprintln!("Run the same command again to resume: what exists is found and kept.");
+            return if err.unavailable {
+                Exit::Unavailable
+            } else {
+                Exit::CheckFailed
+            };
+        }
+    };
+    if script_only {
+        return script_written(env, &profile, s.json);
+    }
+    eprintln!(
+        "Profile {} saved; client ID {}; the secret is in the keyring. Running the checks:",
+        profile.name, profile.client_id
+    );
+    let (exit, report) = check_and_print(env, profile.clone(), s.json, s.wait).await;
+    if let Some(mut r) = report {
+        if let Value::Object(m) = &mut r {
+            m.insert(
+                "setup".into(),
+                json!({ "app_name": app_name, "client_id": profile.client_id, "steps": steps.len() }),
+            );
+        }
+        print_json(&r);
+    }
+    tracing::info!(profile = %profile.name, client_id = %profile.client_id, "setup finished");
+    exit
+}
+
+/// Who signed in, told; a diagnosis and the plan when the account may not make the changes.
+fn enough_rights(session: &AdminSession, steps: &[PlanStep]) -> Result<(), Exit> {
+    match setup::rights(session) {
+        Rights::Enough(role) => eprintln!("Signed in as {} ({role}).", session.who()),
+        Rights::Unknown => eprintln!(
+            "Signed in as {} (the token names no directory role; the calls will tell whether it may make the changes).",
+            session.who()
+        ),
+        Rights::NotEnough => {
+            let exit = failed(&setup::not_enough_rights(session.who()), false);
+            print_plan(steps, false);
+            return Err(exit);
+        }
+    }
+    Ok(())
+}
+
+/// Each step's outcome as it comes, numbered as in the plan.
+async fn print_steps(titles: Vec<String>, mut rx: mpsc::UnboundedReceiver<(usize, StepStatus)>) {
+    let total = titles.len();
+    while let Some((i, st)) = rx.recv().await {
+        match st {
+            StepStatus::Running => {}
+            StepStatus::Done(d) => eprintln!("[{}/{total}] ✔ {} — {d}", i + 1, titles[i]),
+            StepStatus::Failed(d) => {
+                eprintln!("[{}/{total}] ✘ {} — {}", i + 1, titles[i], d.summary)
+            }
+        }
+    }
+}
+
+/// `--exchange powershell`: the profile is saved and the Exchange Online part is a script.
+fn script_written(env: &Env, profile: &Profile, json_out: bool) -> Exit {
+    let path = setup::script_path(env, &profile.name);
+    eprintln!(
+        "Profile {} saved; client ID {}; the secret is in the keyring.\nThe Exchange Online part is in {}: run it in PowerShell as an Exchange administrator (it is safe to run twice), then `m365-mail-wizard check {} --wait 60m`.",
+        profile.name,
+        profile.client_id,
+        path.display(),
+        profile.name
+    );
+    if json_out {
+        println!(
+            "{}",
+            json!({ "profile": profile.name, "client_id": profile.client_id, "script": path })
+        );
+    }
+    Exit::Ok
+}

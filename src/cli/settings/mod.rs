@@ -1,0 +1,227 @@
+//! The second stage of the command line: raw arguments, as clap parsed them, turned into
+//! validated settings each command runs from. Nothing here prints, signs in or starts the
+//! sandbox; a wrong value is an `Invalid` with the message the user sees.
+
+mod profile;
+mod serve;
+mod setup;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::args::{Cli, Command, KeyringArg};
+use crate::checks::Timeouts;
+use crate::model::{KeyringBackend, ProfileName};
+use crate::plan::SECRET_MONTHS;
+use crate::sandbox::SandboxOptions;
+
+pub use profile::{AddSettings, CloudChoice, ProfileSettings};
+pub use setup::{SetupMode, SetupSettings};
+
+/// A value the command line cannot run with: the message of the usage error.
+#[derive(Debug)]
+pub struct Invalid(String);
+
+impl Invalid {
+    fn new(message: impl std::fmt::Display) -> Invalid {
+        Invalid(message.to_string())
+    }
+}
+
+impl std::fmt::Display for Invalid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+type Result<T> = std::result::Result<T, Invalid>;
+
+/// Everything a run needs from its command line.
+pub struct Settings {
+    /// Against the built-in simulated tenant.
+    pub sandbox: bool,
+    pub keyring: KeyringBackend,
+    pub task: Task,
+}
+
+/// What the run does, with its own settings.
+pub enum Task {
+    /// No command: the interactive wizard.
+    Wizard,
+    Serve(SandboxOptions),
+    Setup(SetupSettings),
+    Add(AddSettings),
+    Check(CheckSettings),
+    Export(ExportSettings),
+    Renew(RenewSettings),
+    Cert(CertSettings),
+    Expiry {
+        profile: ProfileName,
+        admin_client_id: String,
+    },
+    Profiles {
+        json: bool,
+    },
+    Forget(ProfileName),
+}
+
+pub struct CheckSettings {
+    /// None: every profile.
+    pub profile: Option<ProfileName>,
+    pub json: bool,
+    pub warn_days: Option<u32>,
+    pub timeouts: Timeouts,
+    pub wait: Duration,
+}
+
+pub struct ExportSettings {
+    pub profile: ProfileName,
+    pub format: crate::export::Format,
+    pub output: Option<PathBuf>,
+    pub force: bool,
+}
+
+pub struct RenewSettings {
+    pub profile: ProfileName,
+    pub how: Renewal,
+}
+
+/// Who makes the new secret.
+pub enum Renewal {
+    /// The wizard, signed in as an administrator, with this lifetime in months.
+    Admin {
+        months: u32,
+        admin_client_id: String,
+    },
+    /// The administrator, in the portal; the wizard is given its value.
+    Guided,
+}
+
+pub struct CertSettings {
+    pub profile: ProfileName,
+    pub months: u32,
+    /// None: the administrator uploads the certificate in the portal (`--guided`).
+    pub admin_client_id: Option<String>,
+}
+
+impl Settings {
+    pub fn from_args(cli: Cli) -> Result<Settings> {
+        let keyring = match cli.keyring {
+            KeyringArg::Os => KeyringBackend::Os,
+            KeyringArg::Keyutils => KeyringBackend::Keyutils,
+        };
+        let task = match cli.command {
+            None => Task::Wizard,
+            Some(c) => task(c, cli.sandbox)?,
+        };
+        Ok(Settings {
+            sandbox: cli.sandbox,
+            keyring,
+            task,
+        })
+    }
+}
+
+fn task(command: Command, sandbox: bool) -> Result<Task> {
+    Ok(match command {
+        Command::Sandbox { command } => Task::Serve(serve::options(command)?),
+        Command::Setup(a) => Task::Setup(SetupSettings::new(a, sandbox)?),
+        Command::Add(a) => Task::Add(AddSettings::new(a, sandbox)?),
+        Command::Check {
+            profile,
+            json,
+            all: _,
+            warn_days,
+            timeout,
+            wait,
+        } => {
+            let step = Duration::from_secs(timeout);
+            Task::Check(CheckSettings {
+                profile: profile.as_deref().map(profile_name).transpose()?,
+                json,
+                warn_days,
+                timeouts: Timeouts {
+                    step,
+                    total: step * 3,
+                },
+                wait,
+            })
+        }
+        Command::Export {
+            profile,
+            format,
+            output,
+            force,
+        } => {
+            let format = format
+                .parse()
+                .map_err(|e| Invalid::new(format!("--format: {e}")))?;
+            Task::Export(ExportSettings {
+                profile: profile_name(&profile)?,
+                format,
+                output,
+                force,
+            })
+        }
+        Command::Renew {
+            profile,
+            guided: true,
+            ..
+        } => Task::Renew(RenewSettings {
+            profile: profile_name(&profile)?,
+            how: Renewal::Guided,
+        }),
+        Command::Renew {
+            profile,
+            secret_months,
+            admin_client_id,
+            guided: false,
+        } => {
+            lifetime(secret_months)?;
+            Task::Renew(RenewSettings {
+                profile: profile_name(&profile)?,
+                how: Renewal::Admin {
+                    months: secret_months,
+                    admin_client_id,
+                },
+            })
+        }
+        Command::Cert {
+            profile,
+            months,
+            admin_client_id,
+            guided,
+        } => {
+            lifetime(months)?;
+            Task::Cert(CertSettings {
+                profile: profile_name(&profile)?,
+                months,
+                admin_client_id: (!guided).then_some(admin_client_id),
+            })
+        }
+        Command::Expiry {
+            profile,
+            admin_client_id,
+        } => Task::Expiry {
+            profile: profile_name(&profile)?,
+            admin_client_id,
+        },
+        Command::Profiles { json } => Task::Profiles { json },
+        Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
+    })
+}
+
+fn profile_name(text: &str) -> Result<ProfileName> {
+    ProfileName::parse(text).map_err(Invalid::new)
+}
+
+/// A lifetime the portal offers for a new secret or certificate.
+fn lifetime(months: u32) -> Result<()> {
+    if SECRET_MONTHS.contains(&months) {
+        Ok(())
+    } else {
+        Err(Invalid::new(format!(
+            "{months} months: choose 3, 6, 12, 18 or 24 (6 is recommended for secrets)"
+        )))
+    }
+}

@@ -1,0 +1,52 @@
+//! `sandbox serve`'s flags as the simulated tenant's options.
+
+use std::time::Duration;
+
+use super::{Invalid, Result};
+use crate::cli::args::SandboxCommand;
+use crate::sandbox::{FaultPlan, SandboxOptions};
+
+pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
+    let SandboxCommand::Serve {
+        port,
+        state,
+        latency_ms,
+        faults,
+        auto_approve,
+        replication_lag_ms,
+        max_secret_months,
+        device_code_secs,
+        propagation_delay,
+        extra_mailboxes,
+        cloud_instance,
+    } = command;
+    let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
+    // The cloud file goes next to the state file, or to the temporary directory.
+    let cloud_dir = state
+        .as_ref()
+        .and_then(|s| s.parent().map(|p| p.to_path_buf()))
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or_else(std::env::temp_dir);
+    if !(0.0..=86_400.0).contains(&propagation_delay) {
+        return Err(Invalid::new(format!(
+            "--propagation-delay {propagation_delay}: give seconds from 0 to 86400"
+        )));
+    }
+    Ok(SandboxOptions {
+        port,
+        state_file: state,
+        latency: Duration::from_millis(latency_ms),
+        faults,
+        cloud_file_dir: Some(cloud_dir),
+        auto_approve,
+        replication_lag: Duration::from_millis(replication_lag_ms),
+        max_secret_months,
+        device_code_lifetime: Duration::from_secs(device_code_secs),
+        propagation_delay: Duration::from_secs_f64(propagation_delay),
+        extra_mailboxes,
+        cloud_instance: cloud_instance.map(|c| match c.split_once(':') {
+            Some((name, sub)) => (name.to_string(), sub.to_string()),
+            None => (c, String::new()),
+        }),
+    })
+}

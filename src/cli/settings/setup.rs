@@ -1,0 +1,138 @@
+//! `setup`'s settings: the profile, the app's name and secret, the sign-ins, and the Exchange
+//! Online scope the flags choose.
+
+use std::time::Duration;
+
+use super::profile::ProfileSettings;
+use super::{Invalid, Result};
+use crate::cli::args::SetupArgs;
+use crate::model::{AccessChoice, ClientId};
+use crate::plan::SECRET_MONTHS;
+use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
+
+/// How far `setup` goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum SetupMode {
+    /// Print the plan; nothing changes.
+    Plan,
+    /// Sign in and carry the plan out (`--yes`).
+    Apply,
+    /// The administrator does each step in the portal (`--guided`).
+    Guided,
+}
+
+pub struct SetupSettings {
+    pub profile: ProfileSettings,
+    pub mode: SetupMode,
+    pub app_name: String,
+    pub secret_months: u32,
+    /// As given: a GUID.
+    pub admin_client_id: String,
+    /// As given; checked to be a GUID when a scope is made, the only time it is used.
+    pub exchange_client_id: String,
+    /// None for the delegated style, which reaches only the signed-in user's own mailbox.
+    pub scope: Option<ScopeSpec>,
+    pub json: bool,
+    pub reuse_app: bool,
+    pub public_client: bool,
+    pub remove_tenant_wide_consent: bool,
+    pub wait: Duration,
+}
+
+impl SetupSettings {
+    pub(super) fn new(a: SetupArgs, sandbox: bool) -> Result<SetupSettings> {
+        if !SECRET_MONTHS.contains(&a.secret_months) {
+            return Err(Invalid::new(format!(
+                "--secret-months {}: choose 3, 6, 12, 18 or 24 (the lifetimes the portal offers; 6 is recommended)",
+                a.secret_months
+            )));
+        }
+        if ClientId::parse(&a.admin_client_id).is_err() {
+            return Err(Invalid::new(format!(
+                "--admin-client-id {}: not a GUID",
+                a.admin_client_id
+            )));
+        }
+        let profile = ProfileSettings::new(&a.common, sandbox)?;
+        let app_name = a
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("m365-mail-wizard {}", profile.name));
+        if app_name.trim().is_empty() || app_name.len() > 120 {
+            return Err(Invalid::new(
+                "--name: give the app a display name of 1 to 120 characters",
+            ));
+        }
+        let scope = scope_spec(&a, &profile)?;
+        let mode = if a.guided {
+            SetupMode::Guided
+        } else if a.yes {
+            SetupMode::Apply
+        } else {
+            SetupMode::Plan
+        };
+        Ok(SetupSettings {
+            profile,
+            mode,
+            app_name,
+            secret_months: a.secret_months,
+            admin_client_id: a.admin_client_id,
+            exchange_client_id: a.exchange_client_id,
+            scope,
+            json: a.json,
+            reuse_app: a.reuse_app,
+            public_client: a.public_client,
+            remove_tenant_wide_consent: a.remove_tenant_wide_consent,
+            wait: a.wait,
+        })
+    }
+}
+
+/// The Exchange Online part the flags ask for; none for the delegated style.
+fn scope_spec(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<ScopeSpec>> {
+    if profile.access.iter().all(|x| *x == AccessChoice::Delegated) {
+        return Ok(None);
+    }
+    let kind = ScopeKind::parse(&a.scope).map_err(|e| Invalid::new(format!("--scope: {e}")))?;
+    if kind == ScopeKind::AllMailboxes && !a.i_understand_all_mailboxes {
+        return Err(Invalid::new(
+            "--scope all-mailboxes lets the app read or send as every mailbox of the organisation, the CEO's included: add --i-understand-all-mailboxes to confirm, or choose --scope rbac",
+        ));
+    }
+    if kind == ScopeKind::DenyPolicy && profile.deny_mailbox.is_none() {
+        return Err(Invalid::new(
+            "--scope deny-policy keeps the app away from the group's members: name the mailbox to keep out with --deny-mailbox",
+        ));
+    }
+    let script_only = match a.exchange.as_str() {
+        "automate" => false,
+        "powershell" => true,
+        other => {
+            return Err(Invalid::new(format!(
+                "--exchange {other}: use automate or powershell"
+            )));
+        }
+    };
+    if ClientId::parse(&a.exchange_client_id).is_err() {
+        return Err(Invalid::new(format!(
+            "--exchange-client-id {}: not a GUID",
+            a.exchange_client_id
+        )));
+    }
+    let group = match (&a.group, kind.uses_group()) {
+        (Some(g), _) => Some(g.clone()),
+        (None, true) => Some(format!("m365mw-{}", profile.name)),
+        (None, false) => None,
+    };
+    let group = group
+        .map(|g| GroupRef::parse(&g))
+        .transpose()
+        .map_err(|e| Invalid::new(format!("--group: {e}")))?;
+    Ok(Some(ScopeSpec {
+        kind,
+        group,
+        mailboxes: profile.mailboxes.iter().map(|m| m.to_string()).collect(),
+        deny_mailbox: profile.deny_mailbox.as_ref().map(|m| m.to_string()),
+        script_only,
+    }))
+}
