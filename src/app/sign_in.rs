@@ -5,9 +5,9 @@
 use super::Env;
 use super::setup::{ExchangeAdmin, exchange_diagnosis, graph_diagnosis};
 pub use crate::cloud::device::AdminSession;
-use crate::cloud::device::{self, DeviceCode};
+use crate::cloud::device::{self, DeviceCode, DeviceFlow};
 use crate::cloud::{CloudError, Diagnosis};
-use crate::model::Endpoints;
+use crate::model::{ClientId, Endpoints, TenantId};
 
 /// A sign-in that did not end with a session: why, and whether a dependency was unreachable.
 #[derive(Debug)]
@@ -30,25 +30,21 @@ impl SignInError {
 pub async fn admin(
     env: &Env,
     endpoints: &Endpoints,
-    tenant_id: &str,
-    client_id: &str,
+    tenant_id: TenantId,
+    client_id: ClientId,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<AdminSession, SignInError> {
-    let code = device::start(&env.http, endpoints, tenant_id, client_id)
-        .await
-        .map_err(|e| {
-            SignInError::new(
-                graph_diagnosis(&e, tenant_id, &endpoints.portal),
-                e.is_unavailable(),
-            )
-        })?;
+    let tenant = tenant_id.to_string();
+    let refused = |e: CloudError| graph_diagnosis(&e, &tenant, &endpoints.portal);
+    let flow = DeviceFlow::new(&env.http, endpoints, tenant_id, client_id);
+    let code = flow.start().await.map_err(|e| {
+        let unavailable = e.is_unavailable();
+        SignInError::new(refused(e), unavailable)
+    })?;
     show(&code);
-    device::wait(&env.http, endpoints, tenant_id, client_id, &code)
+    flow.wait(&code)
         .await
-        .map_err(|e| {
-            let d = ended(&e).unwrap_or_else(|| graph_diagnosis(&e, tenant_id, &endpoints.portal));
-            SignInError::new(d, false)
-        })
+        .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(e)), false))
 }
 
 /// The token for Exchange Online administration: from the first sign-in when the identity
@@ -57,37 +53,28 @@ pub async fn admin(
 pub async fn exchange(
     env: &Env,
     endpoints: &Endpoints,
-    tenant_id: &str,
-    admin_client_id: &str,
-    exchange_client_id: &str,
+    tenant_id: TenantId,
+    admin_client_id: ClientId,
+    exchange_client_id: ClientId,
     session: &AdminSession,
     show: impl FnOnce(&DeviceCode, &CloudError),
 ) -> Result<ExchangeAdmin, SignInError> {
     const WHAT: &str = "the Exchange Online sign-in";
     let scope = device::exchange_scope_string(endpoints);
-    let ex = match device::refresh_for(
-        &env.http,
-        endpoints,
-        tenant_id,
-        admin_client_id,
-        session,
-        &scope,
-    )
-    .await
-    {
+    let first = DeviceFlow::new(&env.http, endpoints, tenant_id, admin_client_id);
+    let ex = match first.refresh_for(session, &scope).await {
         Ok(s) => s,
         Err(why) => {
-            let code =
-                device::start_for(&env.http, endpoints, tenant_id, exchange_client_id, &scope)
-                    .await
-                    .map_err(|e| SignInError::new(exchange_diagnosis(&e, WHAT), true))?;
-            show(&code, &why);
-            device::wait(&env.http, endpoints, tenant_id, exchange_client_id, &code)
+            let second = DeviceFlow::new(&env.http, endpoints, tenant_id, exchange_client_id);
+            let code = second
+                .start_for(&scope)
                 .await
-                .map_err(|e| {
-                    let d = ended(&e).unwrap_or_else(|| exchange_diagnosis(&e, WHAT));
-                    SignInError::new(d, false)
-                })?
+                .map_err(|e| SignInError::new(exchange_diagnosis(&e, WHAT), true))?;
+            show(&code, &why);
+            second.wait(&code).await.map_err(|e| {
+                let d = ended(&e).unwrap_or_else(|| exchange_diagnosis(&e, WHAT));
+                SignInError::new(d, false)
+            })?
         }
     };
     Ok(ExchangeAdmin {

@@ -265,53 +265,12 @@ impl std::fmt::Debug for AdminSession {
     }
 }
 
-// The front ends' sign-ins call these with the ids as text; they go once the sign-ins live in
-// `app` and build a `DeviceFlow`.
-
-pub async fn start(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-) -> Result<DeviceCode, CloudError> {
-    DeviceFlow::untyped(http, endpoints, tenant, client_id)
-        .start()
-        .await
+/// [`DEFAULT_ADMIN_CLIENT_ID`], typed.
+pub fn default_admin_client() -> ClientId {
+    ClientId::parse(DEFAULT_ADMIN_CLIENT_ID).expect("a GUID")
 }
 
-pub async fn start_for(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-    scope: &str,
-) -> Result<DeviceCode, CloudError> {
-    DeviceFlow::untyped(http, endpoints, tenant, client_id)
-        .start_for(scope)
-        .await
-}
-
-pub async fn wait(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-    code: &DeviceCode,
-) -> Result<AdminSession, CloudError> {
-    DeviceFlow::untyped(http, endpoints, tenant, client_id)
-        .wait(code)
-        .await
-}
-
-pub async fn refresh_for(
-    http: &reqwest::Client,
-    endpoints: &Endpoints,
-    tenant: &str,
-    client_id: &str,
-    s: &AdminSession,
-    scope: &str,
-) -> Result<AdminSession, CloudError> {
-    DeviceFlow::untyped(http, endpoints, tenant, client_id)
-        .refresh_for(s, scope)
-        .await
+/// [`EXCHANGE_ADMIN_CLIENT_ID`], typed.
+pub fn exchange_admin_client() -> ClientId {
+    ClientId::parse(EXCHANGE_ADMIN_CLIENT_ID).expect("a GUID")
 }

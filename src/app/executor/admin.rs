@@ -17,10 +17,9 @@ pub(super) async fn sign_in(
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Msg {
     let endpoints = endpoints_for(env, cloud);
-    let tenant = tenant_id.to_string();
-    let client = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID;
+    let client = crate::cloud::device::default_admin_client();
     let mut shown = false;
-    let signed_in = app_layer::sign_in::admin(env, &endpoints, &tenant, client, |code| {
+    let signed_in = app_layer::sign_in::admin(env, &endpoints, tenant_id, client, |code| {
         shown = true;
         let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
     })
@@ -83,9 +82,9 @@ pub(super) async fn run_setup(
         remove_bypassing: false,
     };
     let exchange = match &req.answers.scope {
-        Some(spec) if !spec.script_only => Some(
-            exchange_admin(env, &req.endpoints, &req.tenant_id.to_string(), session, tx).await?,
-        ),
+        Some(spec) if !spec.script_only => {
+            Some(exchange_admin(env, &req.endpoints, req.tenant_id, session, tx).await?)
+        }
         _ => None,
     };
     let (etx, mut erx) = mpsc::unbounded_channel();
@@ -107,17 +106,17 @@ pub(super) async fn run_setup(
 pub(super) async fn exchange_admin(
     env: &Env,
     endpoints: &crate::model::Endpoints,
-    tenant: &str,
+    tenant: crate::model::TenantId,
     session: &app_layer::sign_in::AdminSession,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<app_layer::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
-    use crate::cloud::device::{DEFAULT_ADMIN_CLIENT_ID, EXCHANGE_ADMIN_CLIENT_ID};
+    use crate::cloud::device::{default_admin_client, exchange_admin_client};
     app_layer::sign_in::exchange(
         env,
         endpoints,
         tenant,
-        DEFAULT_ADMIN_CLIENT_ID,
-        EXCHANGE_ADMIN_CLIENT_ID,
+        default_admin_client(),
+        exchange_admin_client(),
         session,
         |code, _| {
             let _ = tx.send(Msg::ExchangeCode(code_view(code)));

@@ -8,16 +8,17 @@ use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
 use crate::cli::prompt::line_entered;
 use crate::cli::settings::CertSettings;
+use crate::model::ClientId;
 use crate::model::ProfileName;
 
 pub async fn cert(env: &Env, s: CertSettings) -> Exit {
     match &s.admin_client_id {
-        Some(admin_client_id) => by_admin(env, &s.profile, s.months, admin_client_id).await,
+        Some(admin_client_id) => by_admin(env, &s.profile, s.months, *admin_client_id).await,
         None => guided(env, &s.profile, s.months).await,
     }
 }
 
-async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: &str) -> Exit {
+async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: ClientId) -> Exit {
     let next = "Making a key pair and a certificate…";
     let (mut p, session) = match signed_in_for(env, name, admin_client_id, next).await {
         Ok(x) => x,

@@ -5,9 +5,10 @@ use super::upkeep::{finish, signed_in_for};
 use crate::app::Env;
 use crate::app::renew::read_expiry;
 use crate::cli::Exit;
+use crate::model::ClientId;
 use crate::model::ProfileName;
 
-pub async fn expiry(env: &Env, name: &ProfileName, admin_client_id: &str) -> Exit {
+pub async fn expiry(env: &Env, name: &ProfileName, admin_client_id: ClientId) -> Exit {
     let next = "Reading the app registration…";
     let (mut p, session) = match signed_in_for(env, name, admin_client_id, next).await {
         Ok(x) => x,

@@ -61,7 +61,7 @@ pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
         Task::Expiry {
             profile,
             admin_client_id,
-        } => expiry::expiry(&env, &profile, &admin_client_id).await,
+        } => expiry::expiry(&env, &profile, admin_client_id).await,
         Task::Profiles { json } => profiles::profiles(&env, json),
         Task::Forget(name) => forget::forget(&env, &name).await,
         Task::Serve(_) => unreachable!("served above"),

@@ -9,6 +9,7 @@ use crate::cli::output::{print_diagnosis, usage};
 use crate::cli::prompt::{ask_expiry, ask_secret};
 use crate::cli::settings::{RenewSettings, Renewal};
 use crate::cloud::Diagnosis;
+use crate::model::ClientId;
 use crate::model::ProfileName;
 
 pub async fn renew(env: &Env, s: RenewSettings) -> Exit {
@@ -16,13 +17,13 @@ pub async fn renew(env: &Env, s: RenewSettings) -> Exit {
         Renewal::Admin {
             months,
             admin_client_id,
-        } => by_admin(env, &s.profile, months, &admin_client_id).await,
+        } => by_admin(env, &s.profile, months, admin_client_id).await,
         Renewal::Guided => guided(env, &s.profile).await,
     }
 }
 
 /// A new secret added, stored and proven, then the old one removed.
-async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: &str) -> Exit {
+async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: ClientId) -> Exit {
     let mut p = match secret_profile(env, name, false) {
         Ok(p) => p,
         Err(exit) => return exit,

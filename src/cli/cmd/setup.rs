@@ -58,13 +58,13 @@ async fn apply(
     answers: SetupAnswers,
 ) -> Exit {
     let e = &resolved.cloud.endpoints;
-    let tenant = resolved.tenant_id.to_string();
     let asked = resolved.asked;
     let tenant_text = asked.tenant.to_string();
-    let session = match sign_in::admin(env, e, &tenant, &tenant_text, &s.admin_client_id).await {
-        Ok(s) => s,
-        Err(exit) => return exit,
-    };
+    let session =
+        match sign_in::admin(env, e, resolved.tenant_id, &tenant_text, s.admin_client_id).await {
+            Ok(s) => s,
+            Err(exit) => return exit,
+        };
     if let Err(exit) = enough_rights(&session, steps) {
         return exit;
     }
@@ -74,9 +74,9 @@ async fn apply(
             let signed_in = sign_in::exchange(
                 env,
                 e,
-                &tenant,
-                &s.admin_client_id,
-                &s.exchange_client_id,
+                resolved.tenant_id,
+                s.admin_client_id,
+                s.exchange_client_id,
                 &session,
             );
             match signed_in.await {

@@ -6,15 +6,15 @@ use crate::app::setup::ExchangeAdmin;
 use crate::app::sign_in::{self, AdminSession, SignInError};
 use crate::cli::Exit;
 use crate::cli::output::failed;
-use crate::model::Endpoints;
+use crate::model::{ClientId, Endpoints, TenantId};
 
 /// The device-code sign-in of an administrator of `tenant` (its ID `tenant_id`).
 pub async fn admin(
     env: &Env,
     e: &Endpoints,
-    tenant_id: &str,
+    tenant_id: TenantId,
     tenant: &str,
-    client_id: &str,
+    client_id: ClientId,
 ) -> Result<AdminSession, Exit> {
     sign_in::admin(env, e, tenant_id, client_id, |code| {
         eprintln!(
@@ -30,9 +30,9 @@ pub async fn admin(
 pub async fn exchange(
     env: &Env,
     e: &Endpoints,
-    tenant_id: &str,
-    admin_client_id: &str,
-    exchange_client_id: &str,
+    tenant_id: TenantId,
+    admin_client_id: ClientId,
+    exchange_client_id: ClientId,
     session: &AdminSession,
 ) -> Result<ExchangeAdmin, Exit> {
     sign_in::exchange(

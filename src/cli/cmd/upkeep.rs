@@ -7,6 +7,7 @@ use crate::app::renew::RenewError;
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
+use crate::model::ClientId;
 use crate::model::{Profile, ProfileName};
 
 /// A profile that signs in with a client secret (what `renew` starts from), or with either
@@ -27,16 +28,13 @@ pub fn secret_profile(
 }
 
 /// An administrator of the profile's tenant, signed in.
-pub async fn admin_of(env: &Env, p: &Profile, admin_client_id: &str) -> Result<AdminSession, Exit> {
+pub async fn admin_of(
+    env: &Env,
+    p: &Profile,
+    admin_client_id: ClientId,
+) -> Result<AdminSession, Exit> {
     let e = env.endpoints(p);
-    sign_in::admin(
-        env,
-        &e,
-        &p.tenant_id.to_string(),
-        &p.tenant,
-        admin_client_id,
-    )
-    .await
+    sign_in::admin(env, &e, p.tenant_id, &p.tenant, admin_client_id).await
 }
 
 /// A profile (secret or certificate) and an administrator of its tenant signed in, who is
@@ -44,7 +42,7 @@ pub async fn admin_of(env: &Env, p: &Profile, admin_client_id: &str) -> Result<A
 pub async fn signed_in_for(
     env: &Env,
     name: &ProfileName,
-    admin_client_id: &str,
+    admin_client_id: ClientId,
     next: &str,
 ) -> Result<(Profile, AdminSession), Exit> {
     let p = secret_profile(env, name, true)?;

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use super::args::{Cli, Command, KeyringArg};
 use crate::checks::Timeouts;
-use crate::model::{KeyringBackend, ProfileName};
+use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
 use crate::sandbox::SandboxOptions;
 
@@ -57,7 +57,7 @@ pub enum Task {
     Cert(CertSettings),
     Expiry {
         profile: ProfileName,
-        admin_client_id: String,
+        admin_client_id: ClientId,
     },
     Profiles {
         json: bool,
@@ -91,7 +91,7 @@ pub enum Renewal {
     /// The wizard, signed in as an administrator, with this lifetime in months.
     Admin {
         months: u32,
-        admin_client_id: String,
+        admin_client_id: ClientId,
     },
     /// The administrator, in the portal; the wizard is given its value.
     Guided,
@@ -101,7 +101,7 @@ pub struct CertSettings {
     pub profile: ProfileName,
     pub months: u32,
     /// None: the administrator uploads the certificate in the portal (`--guided`).
-    pub admin_client_id: Option<String>,
+    pub admin_client_id: Option<ClientId>,
 }
 
 impl Settings {
@@ -182,7 +182,7 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
                 profile: profile_name(&profile)?,
                 how: Renewal::Admin {
                     months: secret_months,
-                    admin_client_id,
+                    admin_client_id: admin_client(&admin_client_id)?,
                 },
             })
         }
@@ -196,7 +196,9 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
             Task::Cert(CertSettings {
                 profile: profile_name(&profile)?,
                 months,
-                admin_client_id: (!guided).then_some(admin_client_id),
+                admin_client_id: (!guided)
+                    .then(|| admin_client(&admin_client_id))
+                    .transpose()?,
             })
         }
         Command::Expiry {
@@ -204,11 +206,16 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
             admin_client_id,
         } => Task::Expiry {
             profile: profile_name(&profile)?,
-            admin_client_id,
+            admin_client_id: admin_client(&admin_client_id)?,
         },
         Command::Profiles { json } => Task::Profiles { json },
         Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
     })
+}
+
+/// `--admin-client-id`: the public client the administrator signs in with.
+pub(super) fn admin_client(text: &str) -> Result<ClientId> {
+    ClientId::parse(text).map_err(|_| Invalid::new(format!("--admin-client-id {text}: not a GUID")))
 }
 
 fn profile_name(text: &str) -> Result<ProfileName> {

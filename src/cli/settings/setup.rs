@@ -26,10 +26,9 @@ pub struct SetupSettings {
     pub mode: SetupMode,
     pub app_name: String,
     pub secret_months: u32,
-    /// As given: a GUID.
-    pub admin_client_id: String,
-    /// As given; checked to be a GUID when a scope is made, the only time it is used.
-    pub exchange_client_id: String,
+    pub admin_client_id: ClientId,
+    /// Checked to be a GUID when a scope is made, the only time it is used.
+    pub exchange_client_id: ClientId,
     /// None for the delegated style, which reaches only the signed-in user's own mailbox.
     pub scope: Option<ScopeSpec>,
     pub json: bool,
@@ -47,12 +46,7 @@ impl SetupSettings {
                 a.secret_months
             )));
         }
-        if ClientId::parse(&a.admin_client_id).is_err() {
-            return Err(Invalid::new(format!(
-                "--admin-client-id {}: not a GUID",
-                a.admin_client_id
-            )));
-        }
+        let admin_client_id = super::admin_client(&a.admin_client_id)?;
         let profile = ProfileSettings::new(&a.common, sandbox)?;
         let app_name = a
             .name
@@ -76,8 +70,10 @@ impl SetupSettings {
             mode,
             app_name,
             secret_months: a.secret_months,
-            admin_client_id: a.admin_client_id,
-            exchange_client_id: a.exchange_client_id,
+            admin_client_id,
+            // Checked in `scope_spec`: used only when there is an Exchange scope.
+            exchange_client_id: ClientId::parse(&a.exchange_client_id)
+                .unwrap_or_else(|_| crate::cloud::device::exchange_admin_client()),
             scope,
             json: a.json,
             reuse_app: a.reuse_app,
