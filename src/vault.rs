@@ -4,7 +4,16 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
+use keyring_core::api::CredentialStoreApi;
 use keyring_core::{CredentialStore, Entry, Error as KeyringError};
+
+// The OS keyring of each platform.
+#[cfg(target_os = "macos")]
+use apple_native_keyring_store::keychain::Store as OsStore;
+#[cfg(target_os = "windows")]
+use windows_native_keyring_store::Store as OsStore;
+#[cfg(target_os = "linux")]
+use zbus_secret_service_keyring_store::Store as OsStore;
 
 use crate::model::{KeyringBackend, Secret};
 
@@ -38,6 +47,8 @@ pub struct KeyringVault {
     name: &'static str,
 }
 
+const SECRET_SERVICE: &str = "Secret Service keyring";
+
 const NO_SECRET_SERVICE: &str = "No OS keyring is reachable (on Linux: no Secret Service on the session D-Bus). \
 Install and start one, for example `apt install gnome-keyring libsecret-tools dbus-user-session` and log in \
 to a desktop session, or run inside `dbus-run-session` with an unlocked gnome-keyring-daemon; or opt in to the \
@@ -56,6 +67,26 @@ impl KeyringVault {
         }
     }
 
+    /// The vault over a store as it opened, or why it could not be opened.
+    fn over<S: CredentialStoreApi + Send + Sync + 'static>(
+        opened: keyring_core::Result<Arc<S>>,
+        service: &'static str,
+        name: &'static str,
+    ) -> Result<Arc<dyn SecretStore>, VaultError> {
+        let store = opened.map_err(|e| {
+            VaultError::Unavailable(if name == SECRET_SERVICE {
+                format!("{NO_SECRET_SERVICE} ({e})")
+            } else {
+                format!("{name}: {e}")
+            })
+        })?;
+        Ok(Arc::new(KeyringVault {
+            store,
+            service,
+            name,
+        }))
+    }
+
     fn entry(&self, profile: &str) -> Result<Entry, VaultError> {
         Entry::new_in_store(&self.store, self.service, profile).map_err(|e| self.map(e, profile))
     }
@@ -70,7 +101,7 @@ impl KeyringVault {
                         "The {} is locked: unlock it (log in to the desktop session or run `gnome-keyring-daemon --unlock`) and try again.",
                         self.name
                     ))
-                } else if self.name == "Secret Service keyring" {
+                } else if self.name == SECRET_SERVICE {
                     // The connection was made when the store opened: the service is there.
                     VaultError::Unavailable(format!(
                         "The Secret Service is running but did not read or store the secret ({text}): its keyring is locked, or there is no default keyring yet and it wanted to ask for a password where no prompt can show. Unlock it (log in to the desktop session, or start it with `gnome-keyring-daemon --unlock` and the password on standard input) and try again."
@@ -87,37 +118,17 @@ impl KeyringVault {
     }
 }
 
+// The OS keyring's name in messages.
 #[cfg(target_os = "linux")]
-fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    let store = zbus_secret_service_keyring_store::Store::new()
-        .map_err(|e| VaultError::Unavailable(format!("{NO_SECRET_SERVICE} ({e})")))?;
-    Ok(Arc::new(KeyringVault {
-        store,
-        service,
-        name: "Secret Service keyring",
-    }))
-}
-
+const OS_KEYRING: &str = SECRET_SERVICE;
 #[cfg(target_os = "macos")]
-fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    let store = apple_native_keyring_store::keychain::Store::new()
-        .map_err(|e| VaultError::Unavailable(format!("macOS keychain: {e}")))?;
-    Ok(Arc::new(KeyringVault {
-        store,
-        service,
-        name: "macOS keychain",
-    }))
-}
-
+const OS_KEYRING: &str = "macOS keychain";
 #[cfg(target_os = "windows")]
+const OS_KEYRING: &str = "Windows Credential Manager";
+
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 fn open_os(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    let store = windows_native_keyring_store::Store::new()
-        .map_err(|e| VaultError::Unavailable(format!("Windows Credential Manager: {e}")))?;
-    Ok(Arc::new(KeyringVault {
-        store,
-        service,
-        name: "Windows Credential Manager",
-    }))
+    KeyringVault::over(OsStore::new(), service, OS_KEYRING)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
@@ -129,13 +140,8 @@ fn open_os(_service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
 
 #[cfg(target_os = "linux")]
 fn open_keyutils(service: &'static str) -> Result<Arc<dyn SecretStore>, VaultError> {
-    let store = linux_keyutils_keyring_store::Store::new()
-        .map_err(|e| VaultError::Unavailable(format!("Linux kernel keyring: {e}")))?;
-    Ok(Arc::new(KeyringVault {
-        store,
-        service,
-        name: "Linux kernel keyring",
-    }))
+    let opened = linux_keyutils_keyring_store::Store::new();
+    KeyringVault::over(opened, service, "Linux kernel keyring")
 }
 
 #[cfg(not(target_os = "linux"))]

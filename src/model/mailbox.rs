@@ -1,7 +1,3 @@
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
 use super::tenant::is_domain;
 
 /// A mailbox's primary SMTP address (or UPN), lower-cased.
@@ -32,10 +28,6 @@ impl Mailbox {
         Ok(Mailbox(format!("{}@{domain}", local.to_ascii_lowercase())))
     }
 
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
     pub fn domain(&self) -> &str {
         self.0.rsplit_once('@').map(|(_, d)| d).unwrap_or("")
     }
@@ -64,30 +56,7 @@ impl Mailbox {
     }
 }
 
-impl fmt::Display for Mailbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Mailbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl Serialize for Mailbox {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for Mailbox {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Mailbox::parse(&s).map_err(serde::de::Error::custom)
-    }
-}
+checked_text!(Mailbox);
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,8 @@
 //! Validated domain types. Nothing here does I/O.
 
+#[macro_use]
+mod checked_text;
+
 mod access;
 mod check;
 mod cloud;

@@ -39,32 +39,20 @@ pub fn hints(s: &State) -> Vec<Hint> {
     let mut out = Vec::new();
     match s.screen {
         Screen::Home if s.home.filtering => {
-            out.push(h("type", "filter"));
-            out.push(h("enter", "keep"));
-            out.push(h("esc", "clear"));
+            out.extend([h("type", "filter"), h("enter", "keep"), h("esc", "clear")]);
         }
-        Screen::Home if s.home.choosing_lifetime.is_some() => {
-            out.push(h("←→", "lifetime"));
-            out.push(h("enter", "sign in and make it"));
-            out.push(h("any other key", "cancel"));
-        }
+        Screen::Home if s.home.choosing_lifetime.is_some() => out.extend([
+            h("←→", "lifetime"),
+            h("enter", "sign in and make it"),
+            h("any other key", "cancel"),
+        ]),
         Screen::Home if s.home.forgetting.is_some() => {
-            out.push(h("y", "forget it"));
-            out.push(h("any other key", "keep it"));
+            out.extend([h("y", "forget it"), h("any other key", "keep it")]);
         }
         Screen::Home => {
-            out.push(h("n", "set up a new app"));
-            out.push(h("c", "check an existing app"));
+            out.extend([h("n", "set up a new app"), h("c", "check an existing app")]);
             if !s.home.profiles.is_empty() {
-                out.push(h("↑↓", "move"));
-                out.push(h("enter", "re-check"));
-                out.push(h("s", "new secret"));
-                out.push(h("k", "certificate"));
-                out.push(h("x", "read expiry"));
-                out.push(h("e", "export"));
-                out.push(h("f", "forget"));
-                out.push(h("/", "filter"));
-                out.push(h("o", "sort"));
+                out.extend(PROFILE_KEYS);
             }
             if s.home.draft.is_some() {
                 out.push(h("d", "resume draft"));
@@ -75,22 +63,16 @@ pub fn hints(s: &State) -> Vec<Hint> {
             match step {
                 Step::Tenant if s.sandbox.is_none() => out.push(h("↑↓", "cloud")),
                 Step::Secret if s.sandbox.is_some() => out.push(h("F2", "sandbox secret")),
-                Step::Access => {
-                    out.push(h("space", "toggle"));
-                    out.push(h("↑↓", "move"));
-                }
+                Step::Access => out.extend([h("space", "toggle"), h("↑↓", "move")]),
                 Step::Mailboxes => out.push(h("tab", "next field")),
                 Step::Scope => {
                     if s.form.scope_field == 0 {
-                        out.push(h("↑↓", "choose"));
-                        out.push(h(
-                            "p",
-                            if s.form.exchange_script {
-                                "do the Exchange part for me"
-                            } else {
-                                "Exchange part as a script"
-                            },
-                        ));
+                        let p_does = if s.form.exchange_script {
+                            "do the Exchange part for me"
+                        } else {
+                            "Exchange part as a script"
+                        };
+                        out.extend([h("↑↓", "choose"), h("p", p_does)]);
                     }
                     out.push(h("tab", "next field"));
                 }
@@ -102,24 +84,18 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 }
                 _ => {}
             }
-            out.push(h(
-                "enter",
-                match (step, s.form.journey) {
-                    (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
-                    (Step::Name, Journey::Check) => "save & check",
-                    (Step::Name, Journey::Setup) => "sign in",
-                    _ => "next",
-                },
-            ));
-            out.push(h("esc", "back"));
-            out.push(h(
-                "ctrl-c",
-                if s.reentry.is_some() {
-                    "quit"
-                } else {
-                    "quit (keeps a draft)"
-                },
-            ));
+            let enter_does = match (step, s.form.journey) {
+                (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
+                (Step::Name, Journey::Check) => "save & check",
+                (Step::Name, Journey::Setup) => "sign in",
+                _ => "next",
+            };
+            // Re-entering a missing secret is no journey a draft could resume.
+            let quit = match s.reentry {
+                Some(_) => "quit",
+                None => "quit (keeps a draft)",
+            };
+            out.extend([h("enter", enter_does), h("esc", "back"), h("ctrl-c", quit)]);
         }
         Screen::Guide => {
             let kind = s.setup.plan.get(s.setup.guide).map(|p| p.kind);
@@ -131,8 +107,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             }
             let last = s.setup.guided_steps().last() == Some(&s.setup.guide);
             out.push(h("enter", if last { "save & check" } else { "done, next" }));
-            out.push(h("esc", "back"));
-            out.push(h("ctrl-c", "quit"));
+            out.extend([h("esc", "back"), h("ctrl-c", "quit")]);
         }
         Screen::SignIn => {
             if s.sign_in.renewing.is_none() {
@@ -146,8 +121,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             } else if s.error.is_some() {
                 out.push(h("n", "new code"));
             }
-            out.push(h("esc", "back"));
-            out.push(h("ctrl-c", "quit"));
+            out.extend([h("esc", "back"), h("ctrl-c", "quit")]);
         }
         Screen::Plan => {
             out.push(h("↑↓", "select"));
@@ -158,46 +132,47 @@ pub fn hints(s: &State) -> Vec<Hint> {
             {
                 out.push(h("enter", "run the plan"));
             }
-            out.push(h("g", "guided instead"));
-            out.push(h("esc", "back"));
+            out.extend([h("g", "guided instead"), h("esc", "back")]);
         }
         Screen::Progress => {
             if !s.setup.running {
                 if s.error.is_some() {
                     out.push(h("r", "resume"));
                 }
-                out.push(h("esc", "home"));
-                out.push(h("q", "quit"));
+                out.extend([h("esc", "home"), h("q", "quit")]);
             }
         }
         Screen::Checks => {
+            let (r_does, esc_does) = match s.checks.waiting {
+                Some(_) => ("check now", "home (stop waiting)"),
+                None => ("re-run", "home"),
+            };
             out.push(h("↑↓", "select"));
             if !s.checks.running {
-                out.push(h(
-                    "r",
-                    if s.checks.waiting.is_some() {
-                        "check now"
-                    } else {
-                        "re-run"
-                    },
-                ));
-                out.push(h("enter", "summary"));
+                out.extend([h("r", r_does), h("enter", "summary")]);
             }
-            out.push(h(
-                "esc",
-                if s.checks.waiting.is_some() {
-                    "home (stop waiting)"
-                } else {
-                    "home"
-                },
-            ));
-            out.push(h("q", "quit"));
+            out.extend([h("esc", esc_does), h("q", "quit")]);
         }
         Screen::Summary => {
-            out.push(h("esc", "back to checks"));
-            out.push(h("enter", "home"));
-            out.push(h("q", "quit"));
+            out.extend([
+                h("esc", "back to checks"),
+                h("enter", "home"),
+                h("q", "quit"),
+            ]);
         }
     }
     out
 }
+
+/// What the home screen offers for the profile under the cursor.
+const PROFILE_KEYS: [Hint; 9] = [
+    h("↑↓", "move"),
+    h("enter", "re-check"),
+    h("s", "new secret"),
+    h("k", "certificate"),
+    h("x", "read expiry"),
+    h("e", "export"),
+    h("f", "forget"),
+    h("/", "filter"),
+    h("o", "sort"),
+];

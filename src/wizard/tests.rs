@@ -1,6 +1,8 @@
 use super::*;
 use crate::model::CheckEvent;
 use crate::model::{AccessChoice, KeyringBackend};
+use crate::plan::StepKind;
+use crate::scope::ScopeSpec;
 
 /// The day every test runs on: the dates typed in and the expiries are measured from it.
 fn today() -> time::Date {
@@ -11,6 +13,13 @@ fn tenant() -> TenantId {
     TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap()
 }
 
+const CLIENT_ID: &str = "a1f5c0de-0001-4000-8000-00000000c001";
+/// A client secret's Value, as the portal shows it once.
+const SECRET: &str = "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789";
+/// A client secret's Secret ID: GUID-shaped, and not what the wizard wants.
+const SECRET_ID: &str = "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f";
+const KEYRING: &str = "Secret Service keyring";
+
 fn keys(s: &mut State, ks: &[Key]) -> Vec<Effect> {
     ks.iter().flat_map(|k| update(s, Msg::Key(*k))).collect()
 }
@@ -19,11 +28,147 @@ fn typed(s: &mut State, text: &str) {
     update(s, Msg::Paste(text.into()));
 }
 
-fn at_secret_step() -> State {
+/// Pastes `text` into the field in focus and presses enter.
+fn answer(s: &mut State, text: &str) -> Vec<Effect> {
+    typed(s, text);
+    keys(s, &[Key::Enter])
+}
+
+/// Fills the two fields of a step, tab between them, and presses enter.
+fn answer_both(s: &mut State, first: &str, second: &str) -> Vec<Effect> {
+    typed(s, first);
+    keys(s, &[Key::Tab]);
+    answer(s, second)
+}
+
+/// Types `text` key by key, as into a filter.
+fn typed_keys(s: &mut State, text: &str) {
+    for c in text.chars() {
+        update(s, Msg::Key(Key::Char(c)));
+    }
+}
+
+/// A new session in which `journey` was pressed on the home screen ('c' checks an app, 'n' sets
+/// one up) and `domain` answered the tenant question; with what that enter asked for.
+fn tenant_answered(journey: char, domain: &str) -> (State, Vec<Effect>) {
     let mut s = State::new(None, None, today());
-    keys(&mut s, &[Key::Char('c')]);
-    typed(&mut s, "contoso.com");
-    let fx = keys(&mut s, &[Key::Enter]);
+    keys(&mut s, &[Key::Char(journey)]);
+    let fx = answer(&mut s, domain);
+    (s, fx)
+}
+
+/// The tenant lookup finds the test tenant, in `cloud`.
+fn resolved(s: &mut State, cloud: CloudKind) {
+    update(s, Msg::TenantResolved(Ok((tenant(), cloud))));
+}
+
+/// The keyring the checks read has no secret for the profile.
+fn secret_missing(s: &mut State) {
+    update(s, Msg::SecretMissing(KEYRING.into()));
+}
+
+fn saved_in(store: &str) -> Msg {
+    Msg::Saved(Ok(Saved {
+        store: store.into(),
+        note: None,
+    }))
+}
+
+/// An administrator signed in, with `role` where the directory named one.
+fn admin(role: Option<&str>) -> SignedIn {
+    SignedIn {
+        who: "admin@contoso.com".into(),
+        role: role.map(String::from),
+        lacks_rights: false,
+    }
+}
+
+fn diagnosis(summary: &str, fix: &str) -> crate::model::Diagnosis {
+    crate::model::Diagnosis {
+        summary: summary.into(),
+        evidence: String::new(),
+        cause: String::new(),
+        fix: fix.into(),
+    }
+}
+
+/// Runs `n` ticks; true when none of them asked for anything.
+fn ticks_do_nothing(s: &mut State, n: u32) -> bool {
+    (0..n).all(|_| update(s, Msg::Tick).is_empty())
+}
+
+/// A wait whose next tick starts the checks again.
+fn one_tick_before_retry() -> crate::wizard::Waiting {
+    crate::wizard::Waiting {
+        pause_secs: 10,
+        ticks_left: 1,
+        waited_secs: 0,
+    }
+}
+
+fn error(s: &State) -> &str {
+    s.error.as_deref().unwrap()
+}
+
+fn notice(s: &State) -> &str {
+    s.notice.as_deref().unwrap()
+}
+
+/// The keys the help line offers.
+fn hint_keys(s: &State) -> Vec<&'static str> {
+    hints(s).iter().map(|h| h.key).collect()
+}
+
+/// What the help line says its keys do.
+fn hint_actions(s: &State) -> Vec<&'static str> {
+    hints(s).iter().map(|h| h.action).collect()
+}
+
+fn offers(s: &State, key: &str, action: &str) -> bool {
+    hints(s).iter().any(|h| h.key == key && h.action == action)
+}
+
+/// The plan step the guided path shows.
+fn guide_step(s: &State) -> StepKind {
+    s.setup.plan[s.setup.guide].kind
+}
+
+/// How the setup order scopes the mailboxes.
+fn scope_answered(s: &State) -> ScopeSpec {
+    s.setup
+        .order
+        .as_ref()
+        .unwrap()
+        .answers
+        .scope
+        .clone()
+        .unwrap()
+}
+
+fn row(name: &str, tenant: &str, expires: Option<&str>) -> ProfileRow {
+    let mut profile: Profile = toml::from_str(&format!(
+        "name = \"{name}\"\ncloud = \"global\"\ntenant = \"{tenant}\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = [\"graph-read\"]\nmailboxes = [\"a@b.example\"]\n"
+    ))
+    .unwrap();
+    profile.secret_expires = expires.map(String::from);
+    ProfileRow { profile }
+}
+
+/// The home screen listing these profiles.
+fn home_with(rows: Vec<ProfileRow>) -> State {
+    let mut s = State::new(None, None, today());
+    update(&mut s, Msg::Profiles(rows, vec![]));
+    s
+}
+
+/// The home screen listing one profile, fax, whose secret's expiry is not known.
+fn home_with_fax() -> State {
+    home_with(vec![row("fax", "contoso.com", None)])
+}
+
+/// An existing app being checked, answered up to its client secret.
+fn at_secret_step() -> State {
+    let (mut s, fx) = tenant_answered('c', "contoso.com");
     assert_eq!(
         fx,
         [Effect::ResolveTenant {
@@ -36,53 +181,74 @@ fn at_secret_step() -> State {
         keys(&mut s, &[Key::Char('x')]).is_empty(),
         "keys wait while busy"
     );
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
+    resolved(&mut s, CloudKind::Global);
     assert_eq!(s.screen, Screen::Form(Step::ClientId));
-    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, CLIENT_ID);
     assert_eq!(s.screen, Screen::Form(Step::Secret));
     s
+}
+
+/// A setup journey answered up to the scope step (Graph read, alice@).
+fn at_scope_step() -> State {
+    let (mut s, _) = tenant_answered('n', "contoso.com");
+    assert_eq!(s.form.journey, Journey::Setup);
+    resolved(&mut s, CloudKind::Global);
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Access),
+        "no client id or secret to ask"
+    );
+    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "alice@contoso.com");
+    assert_eq!(s.screen, Screen::Form(Step::Scope));
+    s
+}
+
+/// A setup journey answered up to the sign-in screen.
+fn at_sign_in() -> (State, Vec<Effect>) {
+    let mut s = at_scope_step();
+    keys(&mut s, &[Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::AppDetails));
+    keys(&mut s, &[Key::Tab, Key::Right, Key::Right]);
+    assert_eq!(crate::plan::SECRET_MONTHS[s.form.months], 18);
+    keys(&mut s, &[Key::Left, Key::Enter]);
+    let fx = answer(&mut s, "fax");
+    (s, fx)
 }
 
 #[test]
 fn the_secret_id_is_refused_and_kept_for_correction() {
     let mut s = at_secret_step();
-    typed(&mut s, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, SECRET_ID);
     assert_eq!(s.screen, Screen::Form(Step::Secret));
-    assert!(s.error.as_deref().unwrap().contains("Secret ID"));
+    assert!(error(&s).contains("Secret ID"));
     assert_eq!(s.form.secret.text().len(), 36, "what was typed is kept");
 }
 
 #[test]
 fn surrounding_spaces_are_trimmed_with_a_notice() {
     let mut s = at_secret_step();
-    typed(&mut s, "  Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789 ");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "  Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789 ");
     assert_eq!(s.screen, Screen::Form(Step::Access));
-    assert!(s.notice.as_deref().unwrap().contains("removed"));
-    assert_eq!(
-        s.form.secret.text(),
-        "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789"
-    );
+    assert!(notice(&s).contains("removed"));
+    assert_eq!(s.form.secret.text(), SECRET);
 }
 
 #[test]
 fn the_tenant_id_as_client_id_is_named() {
-    let mut s = State::new(None, None, today());
-    keys(&mut s, &[Key::Char('c')]);
-    typed(&mut s, "contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
-    typed(&mut s, &tenant().to_string());
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("tenant ID"));
+    let (mut s, _) = tenant_answered('c', "contoso.com");
+    resolved(&mut s, CloudKind::Global);
+    answer(&mut s, &tenant().to_string());
+    assert!(error(&s).contains("tenant ID"));
+}
+
+#[test]
+fn a_tenant_in_another_cloud_switches_the_cloud() {
+    let (mut s, _) = tenant_answered('c', "contoso.us");
+    resolved(&mut s, CloudKind::GccHigh);
+    assert_eq!(s.form.cloud, CloudKind::GccHigh);
+    assert!(notice(&s).contains("GCC High"));
+    assert_eq!(s.screen, Screen::Form(Step::ClientId));
 }
 
 #[test]
@@ -105,40 +271,20 @@ fn editing_the_tenant_forgets_the_resolved_id() {
 #[test]
 fn full_walk_saves_then_checks_and_ctrl_c_keeps_a_draft() {
     let mut s = at_secret_step();
-    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, SECRET);
     assert!(keys(&mut s, &[Key::Char(' '), Key::Enter]).is_empty());
-    assert!(
-        s.error.as_deref().unwrap().contains("at least one"),
-        "no access chosen"
-    );
+    assert!(error(&s).contains("at least one"), "no access chosen");
     keys(&mut s, &[Key::Char(' '), Key::Enter]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Tab]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("both lists"));
+    answer_both(&mut s, "alice@contoso.com", "alice@contoso.com");
+    assert!(error(&s).contains("both lists"));
     keys(&mut s, &[Key::End]);
-    for _ in 0..17 {
-        keys(&mut s, &[Key::Backspace]);
-    }
-    typed(&mut s, "ceo@contoso.com");
-    keys(&mut s, &[Key::Enter]);
+    keys(&mut s, &[Key::Backspace; 17]);
+    answer(&mut s, "ceo@contoso.com");
     assert_eq!(s.screen, Screen::Form(Step::Name));
-    typed(&mut s, "help desk");
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("1 to 64 letters"));
-    keys(
-        &mut s,
-        &[
-            Key::Home,
-            Key::Delete,
-            Key::Delete,
-            Key::Delete,
-            Key::Delete,
-            Key::Delete,
-        ],
-    );
+    answer(&mut s, "help desk");
+    assert!(error(&s).contains("1 to 64 letters"));
+    keys(&mut s, &[Key::Home]);
+    keys(&mut s, &[Key::Delete; 5]);
     assert_eq!(s.form.name.text(), "desk");
     let fx = keys(&mut s, &[Key::Enter]);
     let Effect::Save { profile, .. } = &fx[0] else {
@@ -150,13 +296,7 @@ fn full_walk_saves_then_checks_and_ctrl_c_keeps_a_draft() {
         "ceo@contoso.com"
     );
     assert_eq!(profile.keyring, KeyringBackend::Os);
-    let fx = update(
-        &mut s,
-        Msg::Saved(Ok(Saved {
-            store: "OS keyring".into(),
-            note: None,
-        })),
-    );
+    let fx = update(&mut s, saved_in("OS keyring"));
     assert!(matches!(
         fx[..],
         [
@@ -189,19 +329,17 @@ fn full_walk_saves_then_checks_and_ctrl_c_keeps_a_draft() {
     let Effect::SaveDraft(d) = &fx[0] else {
         panic!("{fx:?}")
     };
-    assert_eq!(d.client_id, "a1f5c0de-0001-4000-8000-00000000c001");
+    assert_eq!(d.client_id, CLIENT_ID);
     assert_eq!(fx[1], Effect::Quit);
 }
 
 #[test]
 fn save_failure_stays_on_the_name_step_with_everything_kept() {
     let mut s = at_secret_step();
-    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
-    keys(&mut s, &[Key::Enter, Key::Enter]);
-    typed(&mut s, "a@contoso.com");
+    answer(&mut s, SECRET);
     keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "p1");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "a@contoso.com");
+    answer(&mut s, "p1");
     update(&mut s, Msg::Saved(Err("No OS keyring is reachable".into())));
     assert_eq!(s.screen, Screen::Form(Step::Name));
     assert!(s.error.is_some());
@@ -212,77 +350,21 @@ fn save_failure_stays_on_the_name_step_with_everything_kept() {
 #[test]
 fn hints_follow_the_state() {
     let mut s = State::new(None, None, today());
-    let keys_of = |s: &State| hints(s).iter().map(|h| h.key).collect::<Vec<_>>();
-    assert_eq!(keys_of(&s), ["n", "c", "q"]);
+    assert_eq!(hint_keys(&s), ["n", "c", "q"]);
     s.screen = Screen::Checks;
     s.checks.running = true;
-    assert!(!keys_of(&s).contains(&"r"));
+    assert!(!hint_keys(&s).contains(&"r"));
     s.checks.running = false;
-    assert!(keys_of(&s).contains(&"r"));
-}
-
-/// A setup journey answered up to the scope step (Graph read, alice@).
-fn at_scope_step() -> State {
-    let mut s = State::new(None, None, today());
-    keys(&mut s, &[Key::Char('n')]);
-    typed(&mut s, "contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.screen, Screen::Form(Step::Scope));
-    s
-}
-
-/// A setup journey answered up to the sign-in screen.
-fn at_sign_in() -> (State, Vec<Effect>) {
-    let mut s = State::new(None, None, today());
-    keys(&mut s, &[Key::Char('n')]);
-    assert_eq!(s.form.journey, Journey::Setup);
-    typed(&mut s, "contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::Global))),
-    );
-    assert_eq!(
-        s.screen,
-        Screen::Form(Step::Access),
-        "no client id or secret to ask"
-    );
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "alice@contoso.com");
-    keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.screen, Screen::Form(Step::Scope));
-    keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.screen, Screen::Form(Step::AppDetails));
-    keys(&mut s, &[Key::Tab, Key::Right, Key::Right]);
-    assert_eq!(crate::plan::SECRET_MONTHS[s.form.months], 18);
-    keys(&mut s, &[Key::Left, Key::Enter]);
-    typed(&mut s, "fax");
-    let fx = keys(&mut s, &[Key::Enter]);
-    (s, fx)
+    assert!(hint_keys(&s).contains(&"r"));
 }
 
 #[test]
 fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks() {
     let mut s = at_scope_step();
-    assert!(
-        hints(&s)
-            .iter()
-            .any(|h| h.key == "p" && h.action == "Exchange part as a script")
-    );
+    assert!(offers(&s, "p", "Exchange part as a script"));
     keys(&mut s, &[Key::Char('p')]);
     assert!(s.form.exchange_script);
-    assert!(
-        hints(&s)
-            .iter()
-            .any(|h| h.action == "do the Exchange part for me")
-    );
+    assert!(hint_actions(&s).contains(&"do the Exchange part for me"));
     keys(&mut s, &[Key::Tab]);
     typed(&mut s, "p");
     assert_eq!(
@@ -293,18 +375,8 @@ fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks
     assert!(s.form.exchange_script);
     s.form.group.clear();
     keys(&mut s, &[Key::Enter, Key::Enter]);
-    typed(&mut s, "fax");
-    keys(&mut s, &[Key::Enter]);
-    let spec = s
-        .setup
-        .order
-        .as_ref()
-        .unwrap()
-        .answers
-        .scope
-        .clone()
-        .unwrap();
-    assert!(spec.script_only);
+    answer(&mut s, "fax");
+    assert!(scope_answered(&s).script_only);
     s.screen = Screen::Progress;
     s.setup.running = true;
     let profile = row("fax", "contoso.com", None).profile;
@@ -314,27 +386,14 @@ fn p_on_the_scope_step_writes_the_exchange_part_as_a_script_and_skips_the_checks
         "no checks yet: {fx:?}"
     );
     assert_eq!(s.screen, Screen::Progress);
-    assert!(
-        s.notice
-            .as_deref()
-            .unwrap()
-            .contains("run it in PowerShell as an Exchange administrator")
-    );
+    assert!(notice(&s).contains("run it in PowerShell as an Exchange administrator"));
 }
 
 #[test]
 fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
     use crate::model::ScopeKind;
     let (s, _) = at_sign_in();
-    let spec = s
-        .setup
-        .order
-        .as_ref()
-        .unwrap()
-        .answers
-        .scope
-        .clone()
-        .unwrap();
+    let spec = scope_answered(&s);
     assert_eq!(spec.kind, ScopeKind::Rbac);
     assert_eq!(spec.group.unwrap().name, "m365mw-fax");
     assert!(
@@ -349,11 +408,7 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
     assert_eq!(s.screen, Screen::Form(Step::Scope));
     keys(&mut s, &[Key::Down, Key::Down, Key::Enter]);
     assert_eq!(s.form.scope(), ScopeKind::DenyPolicy);
-    assert!(
-        s.error.as_deref().unwrap().contains("must be denied"),
-        "{:?}",
-        s.error
-    );
+    assert!(error(&s).contains("must be denied"), "{:?}", s.error);
     keys(&mut s, &[Key::Down, Key::Enter]);
     assert_eq!(s.form.scope(), ScopeKind::AllMailboxes);
     assert_eq!(
@@ -361,14 +416,13 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
         Screen::Form(Step::Scope),
         "not without the typed confirmation"
     );
-    assert!(s.error.as_deref().unwrap().contains("all mailboxes"));
+    assert!(error(&s).contains("all mailboxes"));
     assert!(
-        hints(&s).iter().any(|h| h.key == "↑↓"),
+        hint_keys(&s).contains(&"↑↓"),
         "choosing is on the help line"
     );
     keys(&mut s, &[Key::Tab]);
-    typed(&mut s, "all mailboxes");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "all mailboxes");
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
 }
 
@@ -400,37 +454,26 @@ deny_mailbox = "ceo@contoso.com"
         [Effect::RunChecks { .. }]
     ));
     let n = s.checks.rows.len();
-    update(
-        &mut s,
-        Msg::CheckEvent(
-            n - 1,
-            crate::model::CheckEvent::Failed {
-                diagnosis: crate::model::Diagnosis {
-                    summary: "refused".into(),
-                    evidence: String::new(),
-                    cause: String::new(),
-                    fix: String::new(),
-                },
-                elapsed: std::time::Duration::ZERO,
-                unavailable: false,
-            },
-        ),
-    );
+    let failed = CheckEvent::Failed {
+        diagnosis: diagnosis("refused", ""),
+        elapsed: std::time::Duration::ZERO,
+        unavailable: false,
+    };
+    update(&mut s, Msg::CheckEvent(n - 1, failed));
     update(&mut s, Msg::ChecksDone);
     let w = s.checks.waiting.expect("waiting after a failure");
     assert_eq!((w.pause_secs, w.seconds_left()), (10, 10));
-    assert!(keys_of_hints(&s).contains(&"check now".to_string()));
-    for _ in 0..(10 * crate::wizard::TICKS_PER_SECOND - 1) {
-        assert!(update(&mut s, Msg::Tick).is_empty());
-    }
+    assert!(hint_actions(&s).contains(&"check now"));
+    assert!(ticks_do_nothing(
+        &mut s,
+        10 * crate::wizard::TICKS_PER_SECOND - 1
+    ));
     let fx = update(&mut s, Msg::Tick);
     assert!(
         matches!(fx.as_slice(), [Effect::RunChecks { .. }]),
         "{fx:?}"
     );
-    for _ in 0..30 {
-        assert!(update(&mut s, Msg::Tick).is_empty(), "one retry at a time");
-    }
+    assert!(ticks_do_nothing(&mut s, 30), "one retry at a time");
     update(&mut s, Msg::ChecksDone);
     assert_eq!(
         s.checks.waiting.map(|w| w.pause_secs),
@@ -439,10 +482,6 @@ deny_mailbox = "ceo@contoso.com"
     );
     keys(&mut s, &[Key::Esc]);
     assert!(s.checks.waiting.is_none());
-}
-
-fn keys_of_hints(s: &State) -> Vec<String> {
-    hints(s).iter().map(|h| h.action.to_string()).collect()
 }
 
 #[test]
@@ -488,25 +527,19 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
         keys(&mut s, &[Key::Char('a')]).is_empty(),
         "approval is a sandbox-only key"
     );
-    update(
-        &mut s,
-        Msg::SignedIn(Ok(SignedIn {
-            who: "alice@contoso.com".into(),
-            role: None,
-            lacks_rights: true,
-        })),
-    );
+    let without_rights = SignedIn {
+        who: "alice@contoso.com".into(),
+        role: None,
+        lacks_rights: true,
+    };
+    update(&mut s, Msg::SignedIn(Ok(without_rights)));
     assert_eq!(s.screen, Screen::Plan);
     assert!(
         keys(&mut s, &[Key::Enter]).is_empty(),
         "no run without the rights"
     );
-    assert!(s.error.as_deref().unwrap().contains("Hand this plan"));
-    s.sign_in.signed_in = Some(SignedIn {
-        who: "admin@contoso.com".into(),
-        role: Some("Global Administrator".into()),
-        lacks_rights: false,
-    });
+    assert!(error(&s).contains("Hand this plan"));
+    s.sign_in.signed_in = Some(admin(Some("Global Administrator")));
     let fx = keys(&mut s, &[Key::Enter]);
     assert!(matches!(fx.as_slice(), [Effect::RunSetup(_)]));
     assert_eq!(s.screen, Screen::Progress);
@@ -515,16 +548,9 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
         Msg::SetupStep(0, crate::model::StepStatus::Done("ok".into())),
     );
     assert!(!s.setup.rows[0].pending);
-    update(
-        &mut s,
-        Msg::SetupDone(Err(crate::model::Diagnosis {
-            summary: "Graph is unavailable.".into(),
-            evidence: String::new(),
-            cause: String::new(),
-            fix: "Try later.".into(),
-        })),
-    );
-    assert!(s.error.as_deref().unwrap().contains("Press r to resume"));
+    let unavailable = diagnosis("Graph is unavailable.", "Try later.");
+    update(&mut s, Msg::SetupDone(Err(unavailable)));
+    assert!(error(&s).contains("Press r to resume"));
     let fx = keys(&mut s, &[Key::Char('r')]);
     assert!(
         matches!(fx.as_slice(), [Effect::RunSetup(_)]),
@@ -535,15 +561,8 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
 #[test]
 fn a_declined_sign_in_offers_a_new_code() {
     let (mut s, _) = at_sign_in();
-    update(
-        &mut s,
-        Msg::SignedIn(Err(crate::model::Diagnosis {
-            summary: "The sign-in was declined.".into(),
-            evidence: String::new(),
-            cause: String::new(),
-            fix: "Approve it.".into(),
-        })),
-    );
+    let declined = diagnosis("The sign-in was declined.", "Approve it.");
+    update(&mut s, Msg::SignedIn(Err(declined)));
     assert_eq!(s.screen, Screen::SignIn);
     assert!(matches!(
         keys(&mut s, &[Key::Char('n')]).as_slice(),
@@ -563,46 +582,25 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
     let (mut s, _) = at_sign_in();
     assert_eq!(keys(&mut s, &[Key::Char('g')]), [Effect::CancelSignIn]);
     assert_eq!(s.screen, Screen::Guide);
-    assert_eq!(
-        s.setup.plan[s.setup.guide].kind,
-        crate::plan::StepKind::CreateApp
-    );
-    typed(&mut s, &tenant().to_string());
-    keys(&mut s, &[Key::Enter]);
-    assert!(
-        s.error
-            .as_deref()
-            .unwrap()
-            .contains("That is the Directory (tenant) ID")
-    );
+    assert_eq!(guide_step(&s), StepKind::CreateApp);
+    answer(&mut s, &tenant().to_string());
+    assert!(error(&s).contains("That is the Directory (tenant) ID"));
     s.form.client_id.clear();
-    typed(&mut s, "a1f5c0de-0001-4000-8000-00000000c001");
-    keys(&mut s, &[Key::Tab]);
-    typed(&mut s, "0b5c9a1e-2222-4333-8444-555566667777");
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("is another tenant"));
+    answer_both(&mut s, CLIENT_ID, "0b5c9a1e-2222-4333-8444-555566667777");
+    assert!(error(&s).contains("is another tenant"));
     s.form.guide_tenant.clear();
-    typed(&mut s, &tenant().to_string());
-    keys(&mut s, &[Key::Enter]);
-    assert_eq!(
-        s.setup.plan[s.setup.guide].kind,
-        crate::plan::StepKind::AddSecret
-    );
-    typed(&mut s, "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f");
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("Secret ID"));
+    answer(&mut s, &tenant().to_string());
+    assert_eq!(guide_step(&s), StepKind::AddSecret);
+    answer(&mut s, SECRET_ID);
+    assert!(error(&s).contains("Secret ID"));
     s.form.secret.clear();
-    typed(&mut s, "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789");
-    keys(&mut s, &[Key::Tab]);
-    typed(&mut s, "2025-01-01");
-    keys(&mut s, &[Key::Enter]);
-    assert!(s.error.as_deref().unwrap().contains("not in the future"));
+    answer_both(&mut s, SECRET, "2025-01-01");
+    assert!(error(&s).contains("not in the future"));
     s.form.guide_expires.clear();
-    typed(&mut s, "5/26/2027");
-    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "5/26/2027");
     assert_eq!(
-        s.setup.plan[s.setup.guide].kind,
-        crate::plan::StepKind::Exchange,
+        guide_step(&s),
+        StepKind::Exchange,
         "RBAC: no tenant-wide consent; the Exchange Online commands follow"
     );
     let mut fx = Vec::new();
@@ -618,10 +616,7 @@ fn the_guided_path_checks_each_pasted_value_then_saves() {
                 profile.scope.as_ref().map(|x| x.kind),
                 Some(crate::model::ScopeKind::Rbac)
             );
-            assert_eq!(
-                profile.client_id.to_string(),
-                "a1f5c0de-0001-4000-8000-00000000c001"
-            );
+            assert_eq!(profile.client_id.to_string(), CLIENT_ID);
             assert_eq!(profile.name.to_string(), "fax");
             assert_eq!(profile.secret_expires.as_deref(), Some("2027-05-26"));
         }
@@ -634,21 +629,15 @@ fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
     let (mut s, _) = at_sign_in();
     update(
         &mut s,
-        Msg::SignedIn(Ok(SignedIn {
-            who: "admin@contoso.com".into(),
-            role: Some("Global Administrator".into()),
-            lacks_rights: false,
-        })),
+        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
     );
     keys(&mut s, &[Key::Char('g')]);
-    typed(&mut s, "d0000000-0001-4000-8000-00000000a001");
-    keys(&mut s, &[Key::Tab]);
-    typed(&mut s, &tenant().to_string());
-    let fx = keys(&mut s, &[Key::Enter]);
+    let object_id = "d0000000-0001-4000-8000-00000000a001";
+    let fx = answer_both(&mut s, object_id, &tenant().to_string());
     assert_eq!(
         fx,
         [Effect::LookUpApp {
-            client_id: "d0000000-0001-4000-8000-00000000a001".into(),
+            client_id: object_id.into(),
             cloud: CloudKind::Global
         }]
     );
@@ -656,60 +645,21 @@ fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
         &mut s,
         Msg::AppLookedUp(Err("That is the Object ID of \"x\".".into())),
     );
-    assert_eq!(
-        s.setup.plan[s.setup.guide].kind,
-        crate::plan::StepKind::CreateApp,
-        "stays"
-    );
+    assert_eq!(guide_step(&s), StepKind::CreateApp, "stays");
     assert_eq!(s.form.guide_field, 0, "the cursor is back on the client ID");
     update(&mut s, Msg::AppLookedUp(Ok(())));
-    assert_eq!(
-        s.setup.plan[s.setup.guide].kind,
-        crate::plan::StepKind::AddSecret
-    );
-}
-
-#[test]
-fn a_tenant_in_another_cloud_switches_the_cloud() {
-    let mut s = State::new(None, None, today());
-    keys(&mut s, &[Key::Char('c')]);
-    typed(&mut s, "contoso.us");
-    keys(&mut s, &[Key::Enter]);
-    update(
-        &mut s,
-        Msg::TenantResolved(Ok((tenant(), CloudKind::GccHigh))),
-    );
-    assert_eq!(s.form.cloud, CloudKind::GccHigh);
-    assert!(s.notice.as_deref().unwrap().contains("GCC High"));
-    assert_eq!(s.screen, Screen::Form(Step::ClientId));
-}
-
-fn row(name: &str, tenant: &str, expires: Option<&str>) -> ProfileRow {
-    let mut profile: Profile = toml::from_str(&format!(
-        "name = \"{name}\"\ncloud = \"global\"\ntenant = \"{tenant}\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = [\"graph-read\"]\nmailboxes = [\"a@b.example\"]\n"
-    ))
-    .unwrap();
-    profile.secret_expires = expires.map(String::from);
-    ProfileRow { profile }
+    assert_eq!(guide_step(&s), StepKind::AddSecret);
 }
 
 #[test]
 fn k_makes_a_certificate_after_an_admin_sign_in() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
-    assert!(hints(&s).iter().any(|h| h.key == "k"));
+    let mut s = home_with_fax();
+    assert!(hint_keys(&s).contains(&"k"));
     keys(&mut s, &[Key::Char('k')]);
-    assert!(
-        s.notice.as_deref().unwrap().contains("valid for 12 months"),
-        "{:?}",
-        s.notice
-    );
-    assert!(hints(&s).iter().any(|h| h.key == "←→"));
+    assert!(notice(&s).contains("valid for 12 months"), "{:?}", s.notice);
+    assert!(hint_keys(&s).contains(&"←→"));
     keys(&mut s, &[Key::Right, Key::Right, Key::Left]);
-    assert!(s.notice.as_deref().unwrap().contains("valid for 18 months"));
+    assert!(notice(&s).contains("valid for 18 months"));
     keys(&mut s, &[Key::Left]);
     let fx = keys(&mut s, &[Key::Enter]);
     assert!(
@@ -719,11 +669,7 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
     assert_eq!(s.screen, Screen::SignIn);
     let fx = update(
         &mut s,
-        Msg::SignedIn(Ok(SignedIn {
-            who: "admin@contoso.com".into(),
-            role: Some("Global Administrator".into()),
-            lacks_rights: false,
-        })),
+        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
     );
     assert!(
         matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::Certificate { months: 12 })] if p.name.as_str() == "fax"),
@@ -736,31 +682,17 @@ fn k_makes_a_certificate_after_an_admin_sign_in() {
 
 #[test]
 fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
-    assert!(hints(&s).iter().any(|h| h.key == "x"));
+    let mut s = home_with_fax();
+    assert!(hint_keys(&s).contains(&"x"));
     keys(&mut s, &[Key::Char('x')]);
     assert_eq!(s.screen, Screen::SignIn);
-    assert!(
-        !hints(&s).iter().any(|h| h.key == "g"),
-        "no guided setup from here"
-    );
+    assert!(!hint_keys(&s).contains(&"g"), "no guided setup from here");
     let fx = keys(&mut s, &[Key::Esc]);
     assert!(matches!(fx.as_slice(), [Effect::CancelSignIn]), "{fx:?}");
     assert_eq!(s.screen, Screen::Home);
     assert!(s.sign_in.renewing.is_none());
     keys(&mut s, &[Key::Char('x')]);
-    let fx = update(
-        &mut s,
-        Msg::SignedIn(Ok(SignedIn {
-            who: "admin@contoso.com".into(),
-            role: None,
-            lacks_rights: false,
-        })),
-    );
+    let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
     assert!(
         matches!(fx.as_slice(), [Effect::Upkeep(p, Upkeep::ReadExpiry)] if p.name.as_str() == "fax"),
         "{fx:?}"
@@ -774,11 +706,7 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
 
 #[test]
 fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", Some("2027-01-01"))], vec![]),
-    );
+    let mut s = home_with(vec![row("fax", "contoso.com", Some("2027-01-01"))]);
     // What the form held before (a setup begun) comes back afterwards, untouched.
     s.form.tenant = Input::new("begun.example");
     let fx = keys(&mut s, &[Key::Enter]);
@@ -786,29 +714,19 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
         matches!(fx.as_slice(), [Effect::RunChecks { secret: None, .. }]),
         "{fx:?}"
     );
-    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    secret_missing(&mut s);
     assert_eq!(s.screen, Screen::Form(Step::Secret));
     assert!(!s.checks.running);
     assert!(
-        s.error
-            .as_deref()
-            .unwrap()
-            .starts_with("The Secret Service keyring holds no secret for fax"),
+        error(&s).starts_with("The Secret Service keyring holds no secret for fax"),
         "{:?}",
         s.error
     );
-    assert!(
-        hints(&s)
-            .iter()
-            .any(|h| h.key == "enter" && h.action == "store & re-check")
-    );
-    typed(&mut s, "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
-    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(offers(&s, "enter", "store & re-check"));
+    let fx = answer(&mut s, "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
     assert!(fx.is_empty(), "a Secret ID is not stored: {fx:?}");
     assert!(s.error.is_some() && s.reentry.is_some());
-    for _ in 0..36 {
-        keys(&mut s, &[Key::Backspace]);
-    }
+    keys(&mut s, &[Key::Backspace; 36]);
     typed(&mut s, "Abc8Q~pasted-again");
     let save = |s: &mut State| match keys(s, &[Key::Enter]).as_slice() {
         [Effect::Save { profile, secret }] => {
@@ -825,13 +743,7 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
     assert!(s.reentry.is_some() && s.error.is_some());
     s.busy = None;
     save(&mut s);
-    let fx = update(
-        &mut s,
-        Msg::Saved(Ok(Saved {
-            store: "Secret Service keyring".into(),
-            note: None,
-        })),
-    );
+    let fx = update(&mut s, saved_in(KEYRING));
     assert!(
         matches!(
             fx.as_slice(),
@@ -849,14 +761,14 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
     // esc instead leaves it and puts the form back; ctrl-c while there keeps no draft.
     keys(&mut s, &[Key::Esc]);
     keys(&mut s, &[Key::Enter]);
-    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    secret_missing(&mut s);
     typed(&mut s, "half-typed");
     keys(&mut s, &[Key::Esc]);
     assert_eq!(s.screen, Screen::Home);
     assert!(s.reentry.is_none() && s.form.secret.text().is_empty());
     assert_eq!(s.form.tenant.text(), "begun.example");
     keys(&mut s, &[Key::Enter]);
-    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    secret_missing(&mut s);
     let fx = keys(&mut s, &[Key::Interrupt]);
     assert!(
         !fx.iter().any(|e| matches!(e, Effect::SaveDraft(_))),
@@ -866,11 +778,7 @@ fn a_missing_secret_is_pasted_again_and_the_profile_re_checked() {
 
 #[test]
 fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
+    let mut s = home_with_fax();
     let fx = keys(&mut s, &[Key::Enter]);
     let first = match fx.as_slice() {
         [Effect::RunChecks { run, .. }] => *run,
@@ -878,11 +786,11 @@ fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
     };
     keys(&mut s, &[Key::Esc, Key::Char('n')]);
     typed(&mut s, "contoso.com");
-    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
+    secret_missing(&mut s);
     assert_eq!(s.screen, Screen::Form(Step::Tenant));
     assert_eq!(s.form.tenant.text(), "contoso.com");
     assert!(s.reentry.is_none());
-    assert!(s.error.as_deref().unwrap().contains("re-check it"));
+    assert!(error(&s).contains("re-check it"));
     keys(&mut s, &[Key::Esc]);
     let fx = keys(&mut s, &[Key::Enter]);
     assert!(
@@ -893,18 +801,11 @@ fn news_of_a_missing_secret_after_leaving_the_checks_takes_nobody_anywhere() {
 
 #[test]
 fn the_dashboard_sorts_and_filters() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(
-            vec![
-                row("zeta", "fabrikam.com", Some("2027-06-01")),
-                row("alpha", "contoso.com", None),
-                row("fax", "contoso.com", Some("2026-12-01")),
-            ],
-            vec![],
-        ),
-    );
+    let mut s = home_with(vec![
+        row("zeta", "fabrikam.com", Some("2027-06-01")),
+        row("alpha", "contoso.com", None),
+        row("fax", "contoso.com", Some("2026-12-01")),
+    ]);
     let names = |s: &State| {
         s.visible_profiles()
             .iter()
@@ -929,12 +830,6 @@ fn the_dashboard_sorts_and_filters() {
     );
     keys(&mut s, &[Key::Char('/'), Key::Esc]);
     assert_eq!(names(&s).len(), 3, "esc clears the filter");
-}
-
-fn typed_keys(s: &mut State, text: &str) {
-    for c in text.chars() {
-        update(s, Msg::Key(Key::Char(c)));
-    }
 }
 
 #[test]
@@ -985,15 +880,11 @@ fn a_secret_pasted_into_another_field_never_reaches_the_draft() {
 
 #[test]
 fn f_forgets_the_selected_profile_only_after_y() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
-    assert!(hints(&s).iter().any(|h| h.key == "f"));
+    let mut s = home_with_fax();
+    assert!(hint_keys(&s).contains(&"f"));
     keys(&mut s, &[Key::Char('f')]);
-    assert!(s.error.as_deref().unwrap().starts_with("Forget fax?"));
-    assert!(hints(&s).iter().any(|h| h.key == "y"));
+    assert!(error(&s).starts_with("Forget fax?"));
+    assert!(hint_keys(&s).contains(&"y"));
     // Any other key keeps it, and does nothing else.
     let fx = keys(&mut s, &[Key::Char('n')]);
     assert!(fx.is_empty());
@@ -1012,30 +903,15 @@ fn f_forgets_the_selected_profile_only_after_y() {
 
 #[test]
 fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
+    let mut s = home_with_fax();
     keys(&mut s, &[Key::Char('s')]);
-    assert!(s.notice.as_deref().unwrap().contains("valid for 6 months"));
+    assert!(notice(&s).contains("valid for 6 months"));
     let fx = keys(&mut s, &[Key::Esc]);
     assert!(fx.is_empty() && !s.quit, "esc cancels, it does not quit");
     assert_eq!(s.notice.as_deref(), Some("Nothing changed."));
-    keys(
-        &mut s,
-        &[
-            Key::Char('s'),
-            Key::Right,
-            Key::Right,
-            Key::Right,
-            Key::Right,
-        ],
-    );
-    assert!(
-        s.notice.as_deref().unwrap().contains("valid for 24 months"),
-        "the longest"
-    );
+    keys(&mut s, &[Key::Char('s')]);
+    keys(&mut s, &[Key::Right; 4]);
+    assert!(notice(&s).contains("valid for 24 months"), "the longest");
     keys(&mut s, &[Key::Left, Key::Left, Key::Enter]);
     assert_eq!(s.sign_in.upkeep, Upkeep::Secret { months: 12 });
     assert_eq!(s.screen, Screen::SignIn);
@@ -1043,17 +919,9 @@ fn s_asks_the_new_secrets_lifetime_first_and_any_other_key_cancels() {
 
 #[test]
 fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second() {
-    let mut s = State::new(None, None, today());
-    update(
-        &mut s,
-        Msg::Profiles(vec![row("fax", "contoso.com", None)], vec![]),
-    );
+    let mut s = home_with_fax();
     keys(&mut s, &[Key::Enter]);
-    s.checks.waiting = Some(crate::wizard::Waiting {
-        pause_secs: 10,
-        ticks_left: 1,
-        waited_secs: 0,
-    });
+    s.checks.waiting = Some(one_tick_before_retry());
     s.checks.running = false;
     let fx = update(&mut s, Msg::Tick);
     assert!(
@@ -1065,22 +933,14 @@ fn a_retry_that_cannot_start_stops_waiting_instead_of_trying_ten_times_a_second(
         Msg::CheckFailedToStart("The keyring is locked.".into()),
     );
     assert!(s.checks.waiting.is_none());
-    for _ in 0..50 {
-        assert!(update(&mut s, Msg::Tick).is_empty());
-    }
+    assert!(ticks_do_nothing(&mut s, 50));
     assert_eq!(s.error.as_deref(), Some("The keyring is locked."));
 
     // The same for a missing secret: its re-entry keeps the screen, ticks or not.
-    s.checks.waiting = Some(crate::wizard::Waiting {
-        pause_secs: 10,
-        ticks_left: 1,
-        waited_secs: 0,
-    });
+    s.checks.waiting = Some(one_tick_before_retry());
     update(&mut s, Msg::Tick);
-    update(&mut s, Msg::SecretMissing("Secret Service keyring".into()));
-    for _ in 0..50 {
-        assert!(update(&mut s, Msg::Tick).is_empty());
-    }
+    secret_missing(&mut s);
+    assert!(ticks_do_nothing(&mut s, 50));
     assert_eq!(s.screen, Screen::Form(Step::Secret));
     assert!(s.reentry.is_some() && s.checks.waiting.is_none());
     assert!(start_checks_is_refused_while_reentering(&mut s));
