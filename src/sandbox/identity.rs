@@ -11,9 +11,10 @@ use base64::Engine;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::Shared;
+use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 use super::responses::aad_error;
-use super::tenant::{ClientRefusal, EXCHANGE_APP_ID, GRAPH_APP_ID};
+use super::tenant::ClientRefusal;
+use super::{Shared, certificate, jwt};
 
 pub const TOKEN_LIFETIME: i64 = 3599;
 
@@ -159,10 +160,16 @@ pub async fn token(
             == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     });
     let proven = match assertion {
-        Some(jwt) => {
+        Some(assertion) => {
             let audience = format!("{}/{tenant}/oauth2/v2.0/token", s.base);
             let audience_by_id = format!("{}/{}/oauth2/v2.0/token", s.base, t.tenant_id);
-            match check_assertion(&t, &client_id, jwt, &[&audience, &audience_by_id], now) {
+            match check_assertion(
+                &t,
+                &client_id,
+                assertion,
+                &[&audience, &audience_by_id],
+                now,
+            ) {
                 Ok(app) => Ok(app),
                 Err(r) => return r,
             }
@@ -261,7 +268,7 @@ pub async fn token(
 fn check_assertion<'t>(
     t: &'t super::tenant::Tenant,
     client_id: &str,
-    jwt: &str,
+    assertion: &str,
     audiences: &[&str],
     now: OffsetDateTime,
 ) -> Result<&'t super::tenant::App, Response> {
@@ -281,7 +288,7 @@ fn check_assertion<'t>(
             &format!("Application with identifier '{client_id}' was not found in the directory."),
         ));
     };
-    let thumb = crate::credential::header(jwt)
+    let thumb = jwt::header(assertion)
         .and_then(|h| h["x5t#S256"].as_str().map(String::from))
         .unwrap_or_default();
     let Some(cert) = app.certificates.iter().find(|c| c.thumbprint == thumb) else {
@@ -292,11 +299,9 @@ fn check_assertion<'t>(
             ),
         );
     };
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(&cert.key)
-        .unwrap_or_default();
-    let Some(claims) =
-        crate::credential::public_key(&der).and_then(|k| crate::credential::verify(jwt, &k))
+    let Some(claims) = certificate::from_base64(&cert.key)
+        .and_then(|der| certificate::rsa_key(&der))
+        .and_then(|key| jwt::verify(assertion, &key))
     else {
         return invalid(700027, "Client assertion contains an invalid signature.");
     };

@@ -1,21 +1,27 @@
 //! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
 //! SMTP on loopback.
 
-mod admin;
 pub mod authority;
+mod certificate;
+mod clock;
 mod device;
+mod directory;
 mod ews;
 mod exchange_admin;
+mod facts;
 mod faults;
+mod gate;
 mod graph;
 mod identity;
+mod jwt;
 pub mod mail;
 mod responses;
 mod signing;
+mod state_file;
 pub mod tenant;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,9 +30,10 @@ use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tokio::sync::{Mutex, oneshot};
 
+pub use clock::now_ms;
 pub use faults::{Area, FaultKind, FaultPlan};
 pub use signing::Signer256;
 use tenant::Tenant;
@@ -83,12 +90,6 @@ pub struct Shared {
     propagation_delay: Duration,
     persisting: Mutex<()>,
     cloud_instance: (String, String),
-}
-
-#[derive(Serialize, Deserialize)]
-struct SavedState {
-    signing_key_pem: String,
-    tenant: Tenant,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -187,7 +188,7 @@ impl Sandbox {
                 port: opts.port,
                 source,
             })?;
-        let (mut tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        let (mut tenant, signer) = state_file::load_or_seed(opts.state_file.as_deref()).await?;
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
         let admin_mail = tenant
             .users
@@ -284,7 +285,7 @@ impl Sandbox {
         };
         if let Some(dir) = &opts.cloud_file_dir {
             let path = dir.join(format!("m365mw-sandbox-{}.toml", addr.port()));
-            crate::store::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
+            state_file::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
                 |e| SandboxError::State {
                     path: path.display().to_string(),
                     message: e.to_string(),
@@ -331,43 +332,6 @@ impl Drop for Sandbox {
     }
 }
 
-async fn load_or_seed(state: Option<&Path>) -> Result<(Tenant, Signer256), SandboxError> {
-    let err = |p: &Path, m: String| SandboxError::State {
-        path: p.display().to_string(),
-        message: m,
-    };
-    if let Some(path) = state
-        && path.exists()
-    {
-        let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;
-        let saved: SavedState =
-            serde_json::from_str(&text).map_err(|e| err(path, e.to_string()))?;
-        let signer = Signer256::from_pem(&saved.signing_key_pem).map_err(|m| err(path, m))?;
-        return Ok((saved.tenant, signer));
-    }
-    let signer = tokio::task::spawn_blocking(Signer256::generate)
-        .await
-        .expect("key generation task");
-    Ok((Tenant::seed(), signer))
-}
-
-impl Shared {
-    /// Writes the tenant to the state file, if there is one.
-    async fn persist(&self) {
-        let Some(path) = &self.state_file else { return };
-        // Snapshot and write under one lock, so the last write holds the latest state.
-        let _writing = self.persisting.lock().await;
-        let saved = SavedState {
-            signing_key_pem: self.signer.private_pem().to_string(),
-            tenant: self.tenant.lock().await.clone(),
-        };
-        let text = serde_json::to_vec_pretty(&saved).expect("state serialises");
-        if let Err(e) = crate::store::write_private(path, &text) {
-            tracing::warn!(path = %path.display(), error = %e, "sandbox state not saved");
-        }
-    }
-}
-
 fn area_of(path: &str) -> Area {
     if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
         Area::Exchange
@@ -399,11 +363,6 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
         }
         None => next.run(req).await,
     }
-}
-
-/// The wall clock in ms since the epoch, as the access rules' propagation times count it.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
 
 fn router(shared: Arc<Shared>) -> Router {
@@ -446,50 +405,50 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
         .route(
             "/sandbox/portal/certificate",
-            post(admin::portal_upload_certificate),
+            post(directory::portal_upload_certificate),
         )
-        .route("/graph/v1.0/me", get(admin::me))
-        .route("/graph/v1.0/organization", get(admin::organization))
+        .route("/graph/v1.0/me", get(directory::me))
+        .route("/graph/v1.0/organization", get(directory::organization))
         .route(
             "/graph/v1.0/applications",
-            get(admin::list_applications).post(admin::create_application),
+            get(directory::list_applications).post(directory::create_application),
         )
         .route(
             "/graph/v1.0/applications/{id}",
-            get(admin::get_application).patch(admin::update_application),
+            get(directory::get_application).patch(directory::update_application),
         )
         .route(
             "/graph/v1.0/applications/{id}/addPassword",
-            post(admin::add_password),
+            post(directory::add_password),
         )
         .route(
             "/graph/v1.0/applications/{id}/removePassword",
-            post(admin::remove_password),
+            post(directory::remove_password),
         )
         .route(
             "/graph/v1.0/servicePrincipals",
-            get(admin::list_service_principals).post(admin::create_service_principal),
+            get(directory::list_service_principals).post(directory::create_service_principal),
         )
-        .route("/graph/v1.0/{key}", get(admin::get_service_principal))
+        .route("/graph/v1.0/{key}", get(directory::get_service_principal))
         .route(
             "/graph/v1.0/servicePrincipals/{id}",
-            get(admin::get_service_principal),
+            get(directory::get_service_principal),
         )
         .route(
             "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments",
-            get(admin::list_assignments),
+            get(directory::list_assignments),
         )
         .route(
             "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments/{aid}",
-            axum::routing::delete(admin::remove_assignment),
+            axum::routing::delete(directory::remove_assignment),
         )
         .route(
             "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
-            post(admin::assign_app_role),
+            post(directory::assign_app_role),
         )
         .route(
             "/graph/v1.0/oauth2PermissionGrants",
-            get(admin::list_grants).post(admin::create_grant),
+            get(directory::list_grants).post(directory::create_grant),
         )
         .layer(middleware::from_fn_with_state(
             shared.clone(),

@@ -5,13 +5,6 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
-
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
-}
 
 /// An Entra ID (AADSTS) error from the identity endpoints.
 pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
@@ -50,6 +43,31 @@ pub fn denied() -> Response {
     )
 }
 
+/// A Graph collection: `{"value": [...]}`.
+pub fn collection(value: Vec<serde_json::Value>) -> Response {
+    Json(json!({ "value": value })).into_response()
+}
+
+/// Graph's answer for an object that is not there.
+pub fn resource_not_found(id: &str) -> Response {
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "Request_ResourceNotFound",
+        &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
+    )
+}
+
+/// Graph's answer to a missing or invalid token.
+pub fn unauthorized(message: &str) -> Response {
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
+    )
+}
+
 /// A Microsoft Graph error body.
 pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
     let body = json!({
@@ -57,7 +75,7 @@ pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
             "code": code,
             "message": message,
             "innerError": {
-                "date": now_rfc3339(),
+                "date": super::clock::now_rfc3339(),
                 "request-id": uuid::Uuid::new_v4().to_string(),
                 "client-request-id": uuid::Uuid::new_v4().to_string(),
             }

@@ -1,0 +1,165 @@
+//! Who is calling: the bearer token every API checks, and the opening every call of a signed-in
+//! administrator shares (token, tenant, user, and saving what the call changed).
+
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use time::OffsetDateTime;
+use tokio::sync::MutexGuard;
+
+use super::Shared;
+use super::responses::{denied, unauthorized};
+use super::tenant::{Tenant, User};
+
+/// What a valid token says about its caller.
+pub struct Caller {
+    pub appid: String,
+    /// The service principal's object id, or the signed-in user's.
+    pub oid: String,
+    pub roles: Vec<String>,
+    /// Delegated scopes: set only for a user's token.
+    pub scp: Option<String>,
+}
+
+impl Caller {
+    /// Whether the delegated scopes include `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scp
+            .as_deref()
+            .is_some_and(|scp| scp.split_whitespace().any(|s| s == scope))
+    }
+}
+
+/// The token of an `Authorization: Bearer …` header, trimmed; empty when there is none.
+pub fn bearer(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map_or("", str::trim)
+}
+
+impl Shared {
+    /// Checks a token's signature, audience, tenant and lifetime; the reason when refused.
+    pub fn verify_token(
+        &self,
+        token: &str,
+        audience: &str,
+        tenant_id: &str,
+    ) -> Result<Caller, &'static str> {
+        let claims = self
+            .signer
+            .verify(token)
+            .ok_or("Access token validation failure. Invalid signature.")?;
+        if claims["aud"].as_str() != Some(audience) {
+            return Err("Access token validation failure. Invalid audience.");
+        }
+        if claims["tid"].as_str() != Some(tenant_id) {
+            return Err("Access token validation failure. Invalid issuer.");
+        }
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        if claims["exp"].as_i64().unwrap_or(0) <= now {
+            return Err("Lifetime validation failed, the token is expired.");
+        }
+        let text = |k: &str| claims[k].as_str().unwrap_or_default().to_string();
+        Ok(Caller {
+            appid: text("appid"),
+            oid: text("oid"),
+            roles: claims["roles"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|r| r.as_str().map(String::from))
+                .collect(),
+            scp: claims["scp"].as_str().map(String::from),
+        })
+    }
+}
+
+/// A Graph caller of any kind; a missing token is refused as Graph refuses it.
+/// The refusal is the HTTP answer itself, as axum handlers return it.
+#[allow(clippy::result_large_err)]
+pub fn graph_caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Response> {
+    match bearer(headers) {
+        "" => Err(unauthorized("Access token is empty.")),
+        token => s
+            .verify_token(token, &s.graph_resource, tenant_id)
+            .map_err(unauthorized),
+    }
+}
+
+/// Which signed-in users a call lets through.
+pub type Allowed = fn(&Caller, &User) -> bool;
+
+/// Any user signed in to the tenant.
+pub fn any_user(_: &Caller, _: &User) -> bool {
+    true
+}
+
+/// A Global Administrator.
+pub fn administrator(_: &Caller, user: &User) -> bool {
+    user.admin
+}
+
+/// A user signed in (a delegated Graph token; the sandbox grants applications no directory
+/// permissions) whom `allowed` lets through, with the tenant locked; or the refusal.
+async fn signed_in<'a>(
+    s: &'a Shared,
+    headers: &HeaderMap,
+    allowed: Allowed,
+) -> Result<(MutexGuard<'a, Tenant>, User), Response> {
+    let t = s.tenant.lock().await;
+    let caller = s
+        .verify_token(bearer(headers), &s.graph_resource, &t.tenant_id)
+        .map_err(unauthorized)?;
+    let user = caller
+        .scp
+        .as_ref()
+        .and_then(|_| t.user(&caller.oid))
+        .filter(|u| allowed(&caller, u))
+        .cloned()
+        .ok_or_else(denied)?;
+    Ok((t, user))
+}
+
+/// Answers a call that reads the tenant.
+pub async fn read(
+    s: &Shared,
+    headers: &HeaderMap,
+    allowed: Allowed,
+    answer: impl FnOnce(&Tenant, &User) -> Response,
+) -> Response {
+    match signed_in(s, headers, allowed).await {
+        Ok((t, user)) => answer(&t, &user),
+        Err(refused) => refused,
+    }
+}
+
+/// Answers a call that changes the tenant: `Ok` is the answer once the change is saved, `Err`
+/// a refusal that changed nothing.
+pub async fn change(
+    s: &Shared,
+    headers: &HeaderMap,
+    allowed: Allowed,
+    apply: impl FnOnce(&mut Tenant) -> Result<Response, Response>,
+) -> Response {
+    let (mut t, _) = match signed_in(s, headers, allowed).await {
+        Ok(signed_in) => signed_in,
+        Err(refused) => return refused,
+    };
+    let outcome = apply(&mut t);
+    drop(t);
+    s.saved(outcome).await
+}
+
+impl Shared {
+    /// The answer to a change: saved first when it was made (`Ok`).
+    pub async fn saved(&self, outcome: Result<Response, Response>) -> Response {
+        match outcome {
+            Ok(answer) => {
+                self.persist().await;
+                answer
+            }
+            Err(refused) => refused,
+        }
+    }
+}
