@@ -131,24 +131,27 @@ fn asn1_time(tag: u8, text: &[u8]) -> Option<OffsetDateTime> {
 mod tests {
     use super::*;
 
-    fn der(tag: u8, contents: &[u8]) -> Vec<u8> {
-        let mut v = vec![tag, u8::try_from(contents.len()).unwrap()];
-        v.extend_from_slice(contents);
-        v
+    /// A short-form DER element (contents under 128 bytes).
+    fn tlv(tag: u8, parts: &[&[u8]]) -> Vec<u8> {
+        let contents = parts.concat();
+        let mut out = vec![tag, contents.len() as u8];
+        out.extend(contents);
+        out
     }
 
-    /// A certificate skeleton whose validity ends with `end`.
+    /// A certificate skeleton: version, serial, signature, issuer, then a validity that ends
+    /// with `end`.
     fn ending(end: Vec<u8>) -> Vec<u8> {
-        let validity = der(0x30, &[der(UTC_TIME, b"250101000000Z"), end].concat());
-        let tbs = [
-            der(CONTEXT_0, &der(0x02, &[2])),
-            der(0x02, &[1]),
-            der(0x30, &[]),
-            der(0x30, &[]),
-            validity,
-        ]
-        .concat();
-        der(0x30, &der(0x30, &tbs))
+        let validity = tlv(0x30, &[&tlv(UTC_TIME, &[b"250101000000Z"]), &end]);
+        let version = tlv(CONTEXT_0, &[&tlv(0x02, &[&[2]])]);
+        let fields: [&[u8]; 5] = [
+            &version,
+            &tlv(0x02, &[&[1]]),
+            &tlv(0x30, &[]),
+            &tlv(0x30, &[]),
+            &validity,
+        ];
+        tlv(0x30, &[&tlv(0x30, &fields)])
     }
 
     #[test]
@@ -167,28 +170,29 @@ mod tests {
 
     #[test]
     fn times_of_both_kinds_and_garbage() {
-        let t = not_after(&ending(der(GENERALIZED_TIME, b"20610731235959Z"))).unwrap();
-        assert_eq!(
-            (t.year(), t.month() as u8, t.day(), t.hour()),
-            (2061, 7, 31, 23)
-        );
-        assert_eq!(
-            not_after(&ending(der(UTC_TIME, b"491231120000Z"))).map(|t| t.year()),
-            Some(2049)
-        );
-        assert_eq!(
-            not_after(&ending(der(UTC_TIME, b"500101000000Z"))).map(|t| t.year()),
-            Some(1950)
-        );
+        let read = |end: Vec<u8>| {
+            not_after(&ending(end)).map(|t| (t.year(), t.month() as u8, t.day(), t.hour()))
+        };
+        let good = [
+            (
+                tlv(GENERALIZED_TIME, &[b"20610731235959Z"]),
+                (2061, 7, 31, 23),
+            ),
+            (tlv(UTC_TIME, &[b"491231120000Z"]), (2049, 12, 31, 12)),
+            (tlv(UTC_TIME, &[b"500101000000Z"]), (1950, 1, 1, 0)),
+        ];
+        for (end, expected) in good {
+            assert_eq!(read(end), Some(expected));
+        }
         for bad in [
-            der(UTC_TIME, b"20610731235959Z"),
-            der(GENERALIZED_TIME, b"20611331235959Z"),
-            der(0x04, b"491231120000Z"),
-            der(UTC_TIME, "1é000000000Z".as_bytes()),
-            der(UTC_TIME, b"+91231120000Z"),
-            der(UTC_TIME, b"491231120000"),
+            tlv(UTC_TIME, &[b"20610731235959Z"]),
+            tlv(GENERALIZED_TIME, &[b"20611331235959Z"]),
+            tlv(0x04, &[b"491231120000Z"]),
+            tlv(UTC_TIME, &["1é000000000Z".as_bytes()]),
+            tlv(UTC_TIME, &[b"+91231120000Z"]),
+            tlv(UTC_TIME, &[b"491231120000"]),
         ] {
-            assert!(not_after(&ending(bad)).is_none());
+            assert_eq!(read(bad), None);
         }
         assert!(not_after(b"\x30\x03\x02\x01\x01").is_none());
         assert!(rsa_key(b"\x30\x03\x02\x01\x01").is_none());

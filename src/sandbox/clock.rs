@@ -32,22 +32,31 @@ mod tests {
 
     #[test]
     fn months_keep_the_day_where_they_can() {
-        assert_eq!(
-            months_later(datetime!(2026-01-31 10:30 UTC), 1),
-            datetime!(2026-02-28 10:30 UTC)
-        );
-        assert_eq!(
-            months_later(datetime!(2027-11-30 00:00 UTC), 3),
-            datetime!(2028-02-29 00:00 UTC)
-        );
-        assert_eq!(
-            months_later(datetime!(2026-05-15 08:00 UTC), 24),
-            datetime!(2028-05-15 08:00 UTC)
-        );
-        assert_eq!(
-            months_later(datetime!(2026-12-01 00:00 UTC), 0),
-            datetime!(2026-12-01 00:00 UTC)
-        );
+        let cases = [
+            (
+                datetime!(2026-01-31 10:30 UTC),
+                1,
+                datetime!(2026-02-28 10:30 UTC),
+            ),
+            (
+                datetime!(2027-11-30 00:00 UTC),
+                3,
+                datetime!(2028-02-29 00:00 UTC),
+            ),
+            (
+                datetime!(2026-05-15 08:00 UTC),
+                24,
+                datetime!(2028-05-15 08:00 UTC),
+            ),
+            (
+                datetime!(2026-12-01 00:00 UTC),
+                0,
+                datetime!(2026-12-01 00:00 UTC),
+            ),
+        ];
+        for (from, months, expected) in cases {
+            assert_eq!(months_later(from, months), expected, "{from} + {months}");
+        }
     }
 
     #[test]

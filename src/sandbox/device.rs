@@ -15,7 +15,7 @@ use time::OffsetDateTime;
 use super::Shared;
 use super::facts::{EXCHANGE_ADMIN_CLIENT_ID, GLOBAL_ADMIN_ROLE};
 use super::identity::TOKEN_LIFETIME;
-use super::responses::aad_error;
+use super::responses::{aad_error, missing_parameter};
 use super::tenant::{Tenant, User};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,12 +64,7 @@ pub async fn devicecode(
         return super::identity::unknown_tenant(&tenant);
     }
     let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
-        return aad_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
+        return missing_parameter("client_id");
     };
     let scope = form.get("scope").cloned().unwrap_or_default();
     let device_code = random_code(

@@ -13,17 +13,6 @@ pub const EXCHANGE_ADMIN_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b
 /// Directory role template id of Global Administrator, carried in `wids`.
 pub const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
 
-/// The application roles of RBAC for Applications the sandbox knows (REFERENCE.md 4.2 and 8);
-/// their position makes their role definition id.
-pub const APPLICATION_ROLES: [&str; 6] = [
-    "Application Mail.Read",
-    "Application Mail.ReadBasic",
-    "Application Mail.ReadWrite",
-    "Application Mail.Send",
-    "Application EWS.AccessAsApp",
-    "Application SMTP.SendAsApp",
-];
-
 /// A resource application and the permissions it exposes.
 pub struct ResourceFacts {
     pub app_id: &'static str,
@@ -91,6 +80,17 @@ impl ResourceFacts {
         })
     }
 }
+
+/// The application roles of RBAC for Applications the sandbox knows (REFERENCE.md 4.2 and 8);
+/// their position makes their role definition id.
+pub const APPLICATION_ROLES: [&str; 6] = [
+    "Application Mail.Read",
+    "Application Mail.ReadBasic",
+    "Application Mail.ReadWrite",
+    "Application Mail.Send",
+    "Application EWS.AccessAsApp",
+    "Application SMTP.SendAsApp",
+];
 
 #[cfg(test)]
 mod tests {

@@ -1,13 +1,19 @@
 //! Who is calling: the bearer token every API checks, and the opening every call of a signed-in
 //! administrator shares (token, tenant, user, and saving what the call changed).
 
+use std::convert::Infallible;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
+use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::MutexGuard;
 
 use super::Shared;
-use super::responses::{denied, unauthorized};
+use super::responses::{collection, denied, unauthorized};
 use super::tenant::{Tenant, User};
 
 /// What a valid token says about its caller.
@@ -100,55 +106,81 @@ pub fn administrator(_: &Caller, user: &User) -> bool {
     user.admin
 }
 
-/// A user signed in (a delegated Graph token; the sandbox grants applications no directory
-/// permissions) whom `allowed` lets through, with the tenant locked; or the refusal.
-async fn signed_in<'a>(
-    s: &'a Shared,
-    headers: &HeaderMap,
-    allowed: Allowed,
-) -> Result<(MutexGuard<'a, Tenant>, User), Response> {
-    let t = s.tenant.lock().await;
-    let caller = s
-        .verify_token(bearer(headers), &s.graph_resource, &t.tenant_id)
-        .map_err(unauthorized)?;
-    let user = caller
-        .scp
-        .as_ref()
-        .and_then(|_| t.user(&caller.oid))
-        .filter(|u| allowed(&caller, u))
-        .cloned()
-        .ok_or_else(denied)?;
-    Ok((t, user))
+/// A request's shared state and headers: what every signed-in call starts from.
+pub struct Gate {
+    pub s: Arc<Shared>,
+    headers: HeaderMap,
 }
 
-/// Answers a call that reads the tenant.
-pub async fn read(
-    s: &Shared,
-    headers: &HeaderMap,
-    allowed: Allowed,
-    answer: impl FnOnce(&Tenant, &User) -> Response,
-) -> Response {
-    match signed_in(s, headers, allowed).await {
-        Ok((t, user)) => answer(&t, &user),
-        Err(refused) => refused,
+impl FromRequestParts<Arc<Shared>> for Gate {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<Shared>) -> Result<Gate, Infallible> {
+        Ok(Gate {
+            s: s.clone(),
+            headers: parts.headers.clone(),
+        })
     }
 }
 
-/// Answers a call that changes the tenant: `Ok` is the answer once the change is saved, `Err`
-/// a refusal that changed nothing.
-pub async fn change(
-    s: &Shared,
-    headers: &HeaderMap,
-    allowed: Allowed,
-    apply: impl FnOnce(&mut Tenant) -> Result<Response, Response>,
-) -> Response {
-    let (mut t, _) = match signed_in(s, headers, allowed).await {
-        Ok(signed_in) => signed_in,
-        Err(refused) => return refused,
-    };
-    let outcome = apply(&mut t);
-    drop(t);
-    s.saved(outcome).await
+impl Gate {
+    /// A user signed in (a delegated Graph token; the sandbox grants applications no directory
+    /// permissions) whom `allowed` lets through, with the tenant locked; or the refusal.
+    async fn signed_in(
+        &self,
+        allowed: Allowed,
+    ) -> Result<(MutexGuard<'_, Tenant>, User), Response> {
+        let s = &self.s;
+        let t = s.tenant.lock().await;
+        let caller = s
+            .verify_token(bearer(&self.headers), &s.graph_resource, &t.tenant_id)
+            .map_err(unauthorized)?;
+        let user = caller
+            .scp
+            .as_ref()
+            .and_then(|_| t.user(&caller.oid))
+            .filter(|u| allowed(&caller, u))
+            .cloned()
+            .ok_or_else(denied)?;
+        Ok((t, user))
+    }
+
+    /// Answers a call that reads the tenant.
+    pub async fn read(
+        &self,
+        allowed: Allowed,
+        answer: impl FnOnce(&Tenant, &User) -> Response,
+    ) -> Response {
+        match self.signed_in(allowed).await {
+            Ok((t, user)) => answer(&t, &user),
+            Err(refused) => refused,
+        }
+    }
+
+    /// Answers a call that lists objects of the tenant, as a Graph collection.
+    pub async fn list(
+        &self,
+        allowed: Allowed,
+        objects: impl FnOnce(&Tenant) -> Vec<Value>,
+    ) -> Response {
+        self.read(allowed, |t, _| collection(objects(t))).await
+    }
+
+    /// Answers a call that changes the tenant: `Ok` is the answer once the change is saved,
+    /// `Err` a refusal that changed nothing.
+    pub async fn change(
+        &self,
+        allowed: Allowed,
+        apply: impl FnOnce(&mut Tenant) -> Result<Response, Response>,
+    ) -> Response {
+        let (mut t, _) = match self.signed_in(allowed).await {
+            Ok(signed_in) => signed_in,
+            Err(refused) => return refused,
+        };
+        let outcome = apply(&mut t);
+        drop(t);
+        self.s.saved(outcome).await
+    }
 }
 
 impl Shared {

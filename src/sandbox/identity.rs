@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
-use super::responses::aad_error;
+use super::responses::{aad_error, missing_parameter};
 use super::tenant::ClientRefusal;
 use super::{Shared, certificate, jwt};
 
@@ -126,22 +126,10 @@ pub async fn token(
                 &format!("The app requested an unsupported grant type '{other}'."),
             );
         }
-        None => {
-            return aad_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                900144,
-                "The request body must contain the following parameter: 'grant_type'.",
-            );
-        }
+        None => return missing_parameter("grant_type"),
     }
     if client_id.is_empty() {
-        return aad_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
+        return missing_parameter("client_id");
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
     let Some(resource) = scope.trim().strip_suffix("/.default") else {
@@ -178,45 +166,7 @@ pub async fn token(
     };
     let app = match proven {
         Ok(app) => app,
-        Err(ClientRefusal::UnknownApp) => {
-            return aad_error(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                700016,
-                &format!(
-                    "Application with identifier '{client_id}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-                    t.display_name
-                ),
-            );
-        }
-        Err(ClientRefusal::MissingSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000218,
-                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            );
-        }
-        Err(ClientRefusal::BadSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000215,
-                &format!(
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
-                ),
-            );
-        }
-        Err(ClientRefusal::ExpiredSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000222,
-                &format!(
-                    "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
-                ),
-            );
-        }
+        Err(refusal) => return client_refused(refusal, &client_id, &t.display_name),
     };
     let roles: Vec<String> = if resource.eq_ignore_ascii_case(&s.graph_resource) {
         t.consented_roles(app, GRAPH_APP_ID)
@@ -260,6 +210,43 @@ pub async fn token(
         "access_token": token,
     }))
     .into_response()
+}
+
+/// The token endpoint's answer to a client that did not prove who it is.
+fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> Response {
+    let (status, error, code, text) = match refusal {
+        ClientRefusal::UnknownApp => (
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+        ),
+        ClientRefusal::MissingSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_string(),
+        ),
+        ClientRefusal::BadSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000215,
+            format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
+        ),
+        ClientRefusal::ExpiredSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000222,
+            format!(
+                "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+            ),
+        ),
+    };
+    aad_error(status, error, code, &text)
 }
 
 /// Verifies a client assertion: a certificate registered on the app signed it, it names the

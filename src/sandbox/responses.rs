@@ -34,6 +34,16 @@ pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Resp
     (status, Json(body)).into_response()
 }
 
+/// The identity endpoints' answer to a request without a parameter it needs.
+pub fn missing_parameter(name: &str) -> Response {
+    aad_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900144,
+        &format!("The request body must contain the following parameter: '{name}'."),
+    )
+}
+
 /// Graph's answer to a caller without the right permission or role.
 pub fn denied() -> Response {
     graph_error(
@@ -46,6 +56,11 @@ pub fn denied() -> Response {
 /// A Graph collection: `{"value": [...]}`.
 pub fn collection(value: Vec<serde_json::Value>) -> Response {
     Json(json!({ "value": value })).into_response()
+}
+
+/// `201 Created` with the new object.
+pub fn created(object: serde_json::Value) -> Response {
+    (StatusCode::CREATED, Json(object)).into_response()
 }
 
 /// Graph's answer for an object that is not there.

@@ -1,21 +1,18 @@
 //! `applications`: list (by `appId` or `displayName`), get, and create.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
-use crate::sandbox::Shared;
 use crate::sandbox::clock::now_ms;
-use crate::sandbox::gate::{self, administrator, any_user};
-use crate::sandbox::responses::collection;
+use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::responses::created;
 use crate::sandbox::tenant::App;
 
 pub(super) fn app_json(a: &App) -> Value {
@@ -31,34 +28,24 @@ pub(super) fn app_json(a: &App) -> Value {
     })
 }
 
-pub async fn list_applications(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Response {
     let f = filter(&q);
-    gate::read(&s, &headers, any_user, |t, _| {
-        collection(
-            t.apps
-                .iter()
-                .filter(|app| match &f {
-                    Some((k, v)) if k == "appId" => app.client_id.eq_ignore_ascii_case(v),
-                    Some((k, v)) if k == "displayName" => app.name == *v,
-                    _ => true,
-                })
-                .map(app_json)
-                .collect(),
-        )
+    gate.list(any_user, |t| {
+        t.apps
+            .iter()
+            .filter(|app| match &f {
+                Some((k, v)) if k == "appId" => app.client_id.eq_ignore_ascii_case(v),
+                Some((k, v)) if k == "displayName" => app.name == *v,
+                _ => true,
+            })
+            .map(app_json)
+            .collect()
     })
     .await
 }
 
-pub async fn get_application(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    gate::read(&s, &headers, any_user, |t, _| {
+pub async fn get_application(gate: Gate, Path(id): Path<String>) -> Response {
+    gate.read(any_user, |t, _| {
         match t.apps.iter().find(|app| app.object_id == id) {
             Some(app) => Json(app_json(app)).into_response(),
             None => not_found(&id),
@@ -67,12 +54,8 @@ pub async fn get_application(
     .await
 }
 
-pub async fn create_application(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    gate::change(&s, &headers, administrator, |t| {
+pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response {
+    gate.change(administrator, |t| {
         let name = body["displayName"]
             .as_str()
             .filter(|n| !n.trim().is_empty())
@@ -97,7 +80,7 @@ pub async fn create_application(
         };
         let out = app_json(&app);
         t.apps.push(app);
-        Ok((StatusCode::CREATED, Json(out)).into_response())
+        Ok(created(out))
     })
     .await
 }

@@ -2,19 +2,17 @@
 //! delegated ones (`oauth2PermissionGrants`).
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{already_exists, bad_request, filter, new_id, not_found};
-use crate::sandbox::Shared;
 use crate::sandbox::clock::now_rfc3339;
-use crate::sandbox::gate::{self, administrator, any_user};
-use crate::sandbox::responses::collection;
+use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::responses::created;
 use crate::sandbox::tenant::{AppRoleAssignment, PermissionGrant};
 
 fn assignment_json(x: &AppRoleAssignment) -> Value {
@@ -33,13 +31,12 @@ fn text(body: &Value, key: &str) -> String {
 }
 
 pub async fn assign_app_role(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
+    gate: Gate,
     Path(resource): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
     let (principal, role) = (text(&body, "principalId"), text(&body, "appRoleId"));
-    gate::change(&s, &headers, administrator, |t| {
+    gate.change(administrator, |t| {
         let rp = t
             .resource_principals
             .iter()
@@ -73,35 +70,28 @@ pub async fn assign_app_role(
         };
         let out = assignment_json(&x);
         t.app_role_assignments.push(x);
-        Ok((StatusCode::CREATED, Json(out)).into_response())
+        Ok(created(out))
     })
     .await
 }
 
 /// `servicePrincipals/{id}/appRoleAssignments`: what the principal was granted.
-pub async fn list_assignments(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(principal): Path<String>,
-) -> Response {
-    gate::read(&s, &headers, any_user, |t, _| {
-        collection(
-            t.app_role_assignments
-                .iter()
-                .filter(|x| x.principal_id == principal)
-                .map(assignment_json)
-                .collect(),
-        )
+pub async fn list_assignments(gate: Gate, Path(principal): Path<String>) -> Response {
+    gate.list(any_user, |t| {
+        t.app_role_assignments
+            .iter()
+            .filter(|x| x.principal_id == principal)
+            .map(assignment_json)
+            .collect()
     })
     .await
 }
 
 pub async fn remove_assignment(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
+    gate: Gate,
     Path((principal, id)): Path<(String, String)>,
 ) -> Response {
-    gate::change(&s, &headers, administrator, |t| {
+    gate.change(administrator, |t| {
         let before = t.app_role_assignments.len();
         t.app_role_assignments
             .retain(|x| !(x.principal_id == principal && x.id == id));
@@ -124,30 +114,20 @@ fn grant_json(g: &PermissionGrant) -> Value {
     })
 }
 
-pub async fn list_grants(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Query(q): Query<HashMap<String, String>>,
-) -> Response {
+pub async fn list_grants(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Response {
     let f = filter(&q);
-    gate::read(&s, &headers, any_user, |t, _| {
-        collection(
-            t.permission_grants
-                .iter()
-                .filter(|g| !matches!(&f, Some((k, v)) if k == "clientId" && g.client_id != *v))
-                .map(grant_json)
-                .collect(),
-        )
+    gate.list(any_user, |t| {
+        t.permission_grants
+            .iter()
+            .filter(|g| !matches!(&f, Some((k, v)) if k == "clientId" && g.client_id != *v))
+            .map(grant_json)
+            .collect()
     })
     .await
 }
 
-pub async fn create_grant(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    gate::change(&s, &headers, administrator, |t| {
+pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
+    gate.change(administrator, |t| {
         let g = PermissionGrant {
             id: new_id(),
             client_id: text(&body, "clientId"),
@@ -162,7 +142,7 @@ pub async fn create_grant(
         }
         let out = grant_json(&g);
         t.permission_grants.push(g);
-        Ok((StatusCode::CREATED, Json(out)).into_response())
+        Ok(created(out))
     })
     .await
 }

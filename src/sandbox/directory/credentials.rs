@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{bad_request, new_id, not_found};
 use crate::sandbox::clock::{months_later, now_rfc3339};
-use crate::sandbox::gate::{self, administrator};
+use crate::sandbox::gate::{Gate, administrator};
 use crate::sandbox::responses::graph_error;
 use crate::sandbox::tenant::{App, KeyCredential, Password, Tenant};
 use crate::sandbox::{Shared, certificate};
@@ -84,12 +84,11 @@ fn new_key_credential(der: Option<Vec<u8>>, display_name: &str) -> Option<KeyCre
 /// `PATCH /applications/{id}`: the sandbox takes `keyCredentials` (the whole collection, as
 /// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added).
 pub async fn update_application(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
+    gate: Gate,
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    gate::change(&s, &headers, administrator, |t| {
+    gate.change(administrator, |t| {
         let app = app_mut(t, &id)?;
         if let Some(list) = body["keyCredentials"].as_array() {
             app.certificates = list
@@ -152,14 +151,9 @@ fn app_mut<'t>(t: &'t mut Tenant, object_id: &str) -> Result<&'t mut App, Respon
         .ok_or_else(|| not_found(object_id))
 }
 
-pub async fn add_password(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-    Json(body): Json<Value>,
-) -> Response {
+pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
     let cred = &body["passwordCredential"];
-    gate::change(&s, &headers, administrator, |t| {
+    gate.change(administrator, |t| {
         let end = match cred["endDateTime"].as_str() {
             Some(e) => OffsetDateTime::parse(e, &Rfc3339).map_err(|_| {
                 bad_request(&format!(
@@ -168,7 +162,7 @@ pub async fn add_password(
             })?,
             None => OffsetDateTime::now_utc() + time::Duration::days(730),
         };
-        if let Some(max) = s.max_secret_months
+        if let Some(max) = gate.s.max_secret_months
             && end > months_later(OffsetDateTime::now_utc(), max) + time::Duration::days(1)
         {
             return Err(graph_error(
@@ -209,13 +203,12 @@ pub async fn add_password(
 }
 
 pub async fn remove_password(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
+    gate: Gate,
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
     let key = body["keyId"].as_str().unwrap_or_default();
-    gate::change(&s, &headers, administrator, |t| {
+    gate.change(administrator, |t| {
         let app = app_mut(t, &id)?;
         let before = app.passwords.len();
         app.passwords.retain(|p| p.key_id != key);

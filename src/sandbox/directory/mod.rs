@@ -7,15 +7,6 @@ mod consent;
 mod credentials;
 mod principals;
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use axum::Json;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
-
 pub use applications::{create_application, get_application, list_applications};
 pub use consent::{
     assign_app_role, create_grant, list_assignments, list_grants, remove_assignment,
@@ -25,8 +16,14 @@ pub use credentials::{
 };
 pub use principals::{create_service_principal, get_service_principal, list_service_principals};
 
-use super::Shared;
-use super::gate::{self, any_user};
+use std::collections::HashMap;
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use super::gate::{Gate, any_user};
 use super::responses::graph_error;
 use super::responses::resource_not_found as not_found;
 
@@ -54,8 +51,8 @@ fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-pub async fn me(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    gate::read(&s, &headers, any_user, |_, user| {
+pub async fn me(gate: Gate) -> Response {
+    gate.read(any_user, |_, user| {
         Json(json!({
             "id": user.id,
             "userPrincipalName": user.mail,
@@ -67,8 +64,8 @@ pub async fn me(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     .await
 }
 
-pub async fn organization(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    gate::read(&s, &headers, any_user, |t, _| {
+pub async fn organization(gate: Gate) -> Response {
+    gate.read(any_user, |t, _| {
         Json(json!({ "value": [{
             "id": t.tenant_id,
             "displayName": t.display_name,

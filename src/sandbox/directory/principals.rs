@@ -2,19 +2,16 @@
 //! the tenant's applications; listed by `appId`, read by id or `(appId='…')`, created.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{already_exists, bad_request, filter, new_id, not_found};
-use crate::sandbox::Shared;
 use crate::sandbox::clock::now_ms;
-use crate::sandbox::gate::{self, administrator, any_user};
-use crate::sandbox::responses::collection;
+use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::responses::{collection, created};
 use crate::sandbox::tenant::{ResourcePrincipal, Tenant};
 
 fn resource_json(r: &ResourcePrincipal) -> Value {
@@ -57,12 +54,11 @@ fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
 }
 
 pub async fn list_service_principals(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
+    gate: Gate,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let f = filter(&q);
-    gate::read(&s, &headers, any_user, |t, _| match f {
+    gate.read(any_user, |t, _| match f {
         Some((k, v)) if k == "appId" => collection(sp_json(t, &v).into_iter().collect()),
         _ => bad_request("The sandbox lists service principals by $filter=appId eq '<id>' only."),
     })
@@ -70,30 +66,22 @@ pub async fn list_service_principals(
 }
 
 /// `servicePrincipals/{id}` and `servicePrincipals(appId='{id}')`.
-pub async fn get_service_principal(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Path(key): Path<String>,
-) -> Response {
+pub async fn get_service_principal(gate: Gate, Path(key): Path<String>) -> Response {
     let id = key
         .strip_prefix("servicePrincipals(appId='")
         .and_then(|k| k.strip_suffix("')"))
         .unwrap_or(&key);
-    gate::read(&s, &headers, any_user, |t, _| match sp_json(t, id) {
+    gate.read(any_user, |t, _| match sp_json(t, id) {
         Some(v) => Json(v).into_response(),
         None => not_found(id),
     })
     .await
 }
 
-pub async fn create_service_principal(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
+pub async fn create_service_principal(gate: Gate, Json(body): Json<Value>) -> Response {
     let app_id = body["appId"].as_str().unwrap_or_default();
-    let lag = s.replication_lag.as_millis() as i64;
-    gate::change(&s, &headers, administrator, |t| {
+    let lag = gate.s.replication_lag.as_millis() as i64;
+    gate.change(administrator, |t| {
         let unknown = || {
             bad_request(&format!(
                 "The appId '{app_id}' of the service principal does not reference a valid application object."
@@ -114,7 +102,7 @@ pub async fn create_service_principal(
         }
         app.sp_id = new_id();
         let sp = app.sp_id.clone();
-        Ok((StatusCode::CREATED, Json(sp_json(t, &sp))).into_response())
+        Ok(created(sp_json(t, &sp).unwrap_or_default()))
     })
     .await
 }

@@ -2,20 +2,17 @@
 //! role definitions, custom app scopes and role assignments, for an administrator holding
 //! `RoleManagement.ReadWrite.Exchange` (or a read permission for the lists).
 
-use std::sync::Arc;
-
 use axum::Json;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde_json::{Value, json};
 
 use super::rbac::{new_assignment, new_scope, scope_by_id};
-use crate::sandbox::Shared;
 use crate::sandbox::clock::now_ms;
 use crate::sandbox::facts::APPLICATION_ROLES;
-use crate::sandbox::gate::{self, Caller};
-use crate::sandbox::responses::{collection, graph_error};
+use crate::sandbox::gate::{Caller, Gate};
+use crate::sandbox::responses::{created, graph_error};
 use crate::sandbox::tenant::{LoggedCmdlet, ManagementScope, RoleAssignment, User};
 
 const READ_WRITE: &str = "RoleManagement.ReadWrite.Exchange";
@@ -68,20 +65,14 @@ pub struct Filter {
     filter: Option<String>,
 }
 
-pub async fn role_definitions(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Query(q): Query<Filter>,
-) -> Response {
+pub async fn role_definitions(gate: Gate, Query(q): Query<Filter>) -> Response {
     let want = odata_filter_eq(q.filter.as_ref(), "displayName");
-    gate::read(&s, &headers, role_reader, |_, _| {
-        collection(
-            APPLICATION_ROLES
-                .iter()
-                .filter(|r| want.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(r)))
-                .map(|r| json!({"id": role_definition_id(r), "displayName": r, "isBuiltIn": true}))
-                .collect(),
-        )
+    gate.list(role_reader, |_| {
+        APPLICATION_ROLES
+            .iter()
+            .filter(|r| want.as_ref().is_none_or(|w| w.eq_ignore_ascii_case(r)))
+            .map(|r| json!({"id": role_definition_id(r), "displayName": r, "isBuiltIn": true}))
+            .collect()
     })
     .await
 }
@@ -95,29 +86,25 @@ fn custom_scope_json(sc: &ManagementScope) -> Value {
     })
 }
 
-pub async fn list_custom_scopes(State(s): State<Arc<Shared>>, headers: HeaderMap) -> Response {
-    gate::read(&s, &headers, role_reader, |t, _| {
-        collection(t.management_scopes.iter().map(custom_scope_json).collect())
+pub async fn list_custom_scopes(gate: Gate) -> Response {
+    gate.list(role_reader, |t| {
+        t.management_scopes.iter().map(custom_scope_json).collect()
     })
     .await
 }
 
-pub async fn create_custom_scope(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
+pub async fn create_custom_scope(gate: Gate, Json(body): Json<Value>) -> Response {
     let name = body["displayName"].as_str().unwrap_or_default();
     let filter = body["customAttributes"]["RecipientFilter"]
         .as_str()
         .unwrap_or_default();
-    gate::change(&s, &headers, role_writer, |t| {
+    gate.change(role_writer, |t| {
         if name.is_empty() || body["type"] != "RecipientScope" {
             return Err(bad_request(
                 "displayName and type RecipientScope are required.",
             ));
         }
-        let effective_ms = now_ms() + s.propagation_delay.as_millis() as i64;
+        let effective_ms = now_ms() + gate.s.propagation_delay.as_millis() as i64;
         let sc = new_scope(t, name, filter, effective_ms).map_err(|_| {
             bad_request(&format!(
                 "A scope named \"{name}\" exists already, or the filter \"{filter}\" is not understood."
@@ -127,7 +114,7 @@ pub async fn create_custom_scope(
             cmdlet: "New-ManagementScope".into(),
             parameters: json!({"Name": name, "RecipientRestrictionFilter": filter}),
         });
-        Ok((StatusCode::CREATED, Json(custom_scope_json(&sc))).into_response())
+        Ok(created(custom_scope_json(&sc)))
     })
     .await
 }
@@ -142,36 +129,26 @@ fn role_assignment_json(ra: &RoleAssignment) -> Value {
     })
 }
 
-pub async fn list_role_assignments(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Query(q): Query<Filter>,
-) -> Response {
+pub async fn list_role_assignments(gate: Gate, Query(q): Query<Filter>) -> Response {
     let want = odata_filter_eq(q.filter.as_ref(), "principalId");
-    gate::read(&s, &headers, role_reader, |t, _| {
-        collection(
-            t.role_assignments
-                .iter()
-                .map(role_assignment_json)
-                .filter(|j| {
-                    want.as_ref().is_none_or(|w| {
-                        j["principalId"]
-                            .as_str()
-                            .is_some_and(|p| p.eq_ignore_ascii_case(w))
-                    })
+    gate.list(role_reader, |t| {
+        t.role_assignments
+            .iter()
+            .map(role_assignment_json)
+            .filter(|j| {
+                want.as_ref().is_none_or(|w| {
+                    j["principalId"]
+                        .as_str()
+                        .is_some_and(|p| p.eq_ignore_ascii_case(w))
                 })
-                .collect(),
-        )
+            })
+            .collect()
     })
     .await
 }
 
-pub async fn create_role_assignment(
-    State(s): State<Arc<Shared>>,
-    headers: HeaderMap,
-    Json(body): Json<Value>,
-) -> Response {
-    gate::change(&s, &headers, role_writer, |t| {
+pub async fn create_role_assignment(gate: Gate, Json(body): Json<Value>) -> Response {
+    gate.change(role_writer, |t| {
         let principal = body["principalId"].as_str().unwrap_or_default();
         let sp = principal
             .strip_prefix("/ServicePrincipals/")
@@ -191,7 +168,7 @@ pub async fn create_role_assignment(
             ),
             None => None,
         };
-        let effective_ms = now_ms() + s.propagation_delay.as_millis() as i64;
+        let effective_ms = now_ms() + gate.s.propagation_delay.as_millis() as i64;
         let ra = new_assignment(t, &sp, role, scope, effective_ms).map_err(|_| {
             bad_request(&format!(
                 "The service principal {sp} is not registered in Exchange Online (New-ServicePrincipal)."
@@ -205,7 +182,7 @@ pub async fn create_role_assignment(
             cmdlet: "New-ManagementRoleAssignment".into(),
             parameters: params,
         });
-        Ok((StatusCode::CREATED, Json(role_assignment_json(&ra))).into_response())
+        Ok(created(role_assignment_json(&ra)))
     })
     .await
 }

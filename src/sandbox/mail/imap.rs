@@ -3,20 +3,14 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::{Lines, SignIn, client_response, greet, pause, sign_in};
+use super::{Lines, SignIn, client_response, pause, sign_in};
 use crate::sandbox::Shared;
-use crate::sandbox::faults::FaultKind;
 use crate::sandbox::tenant::{MailProtocol, MailRefusal};
 
-pub(super) async fn session<S: AsyncRead + AsyncWrite + Unpin>(
-    s: &Shared,
-    lines: &mut Lines<S>,
-    fault: Option<FaultKind>,
-) {
-    let greeting = "* OK The Microsoft Exchange IMAP4 service is ready. [sandbox]";
-    if !greet(lines, fault, greeting).await {
-        return;
-    }
+pub(super) const GREETING: &str = "* OK The Microsoft Exchange IMAP4 service is ready. [sandbox]";
+
+/// The commands after the greeting, until the client leaves.
+pub(super) async fn session<S: AsyncRead + AsyncWrite + Unpin>(s: &Shared, lines: &mut Lines<S>) {
     let mut signed_in: Option<SignIn> = None;
     let mut selected = false;
     while let Some(line) = lines.next().await {

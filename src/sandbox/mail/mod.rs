@@ -124,16 +124,25 @@ async fn serve(s: Arc<Shared>, tls: TlsAcceptor, tcp: TcpStream, protocol: MailP
     };
     let fault = s.faults.take(area);
     if protocol == MailProtocol::Smtp {
-        smtp::session(&s, tls, tcp, fault).await;
+        let mut lines = Lines::new(tcp, IDLE);
+        if greet(&mut lines, fault, &smtp::greeting()).await {
+            smtp::session(&s, tls, lines).await;
+        }
         return;
     }
     let Ok(Ok(stream)) = tokio::time::timeout(IDLE, tls.accept(tcp)).await else {
         return;
     };
     let mut lines = Lines::new(stream, IDLE);
-    match protocol {
-        MailProtocol::Imap => imap::session(&s, &mut lines, fault).await,
-        _ => pop::session(&s, &mut lines, fault).await,
+    let imap = protocol == MailProtocol::Imap;
+    let greeting = if imap { imap::GREETING } else { pop::GREETING };
+    if !greet(&mut lines, fault, greeting).await {
+        return;
+    }
+    if imap {
+        imap::session(&s, &mut lines).await;
+    } else {
+        pop::session(&s, &mut lines).await;
     }
 }
 

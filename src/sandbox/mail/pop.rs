@@ -3,22 +3,15 @@
 
 use tokio::io::{AsyncRead, AsyncWrite};
 
-use super::{Lines, client_response, greet, pause, sign_in};
+use super::{Lines, client_response, pause, sign_in};
 use crate::sandbox::Shared;
-use crate::sandbox::faults::FaultKind;
 use crate::sandbox::tenant::MailProtocol;
 
+pub(super) const GREETING: &str = "+OK The Microsoft Exchange POP3 service is ready. [sandbox]";
 const REFUSED: &str = "-ERR Authentication failure: unknown user name or bad password.";
 
-pub(super) async fn session<S: AsyncRead + AsyncWrite + Unpin>(
-    s: &Shared,
-    lines: &mut Lines<S>,
-    fault: Option<FaultKind>,
-) {
-    let greeting = "+OK The Microsoft Exchange POP3 service is ready. [sandbox]";
-    if !greet(lines, fault, greeting).await {
-        return;
-    }
+/// The commands after the greeting, until the client leaves.
+pub(super) async fn session<S: AsyncRead + AsyncWrite + Unpin>(s: &Shared, lines: &mut Lines<S>) {
     let mut mailbox: Option<String> = None;
     while let Some(line) = lines.next().await {
         let (cmd, args) = line.split_once(' ').unwrap_or((line.as_str(), ""));

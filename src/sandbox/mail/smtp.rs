@@ -1,112 +1,92 @@
-//! SMTP submission: a plain session until STARTTLS, then XOAUTH2 sign-in and the mail
-//! transaction, delivered into the tenant's inboxes, with Exchange Online's answers.
+//! SMTP submission: a plain dialogue until STARTTLS, then the same dialogue encrypted, where
+//! XOAUTH2 sign-in and the mail transaction are allowed; mail is delivered into the tenant's
+//! inboxes. The answers are Exchange Online's.
 
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 
-use super::{IDLE, Lines, client_response, greet, pause, sign_in};
+use super::{IDLE, Lines, client_response, pause, sign_in};
 use crate::sandbox::Shared;
-use crate::sandbox::faults::FaultKind;
 use crate::sandbox::tenant::MailProtocol;
 
 const HOST: &str = "sandbox.outlook.example";
-const CLOSING: &str = "221 2.0.0 Service closing transmission channel";
-const OK: &str = "250 2.0.0 OK";
 const NOT_AUTHENTICATED: &str = "530 5.7.57 Client not authenticated to send mail. [sandbox]";
 const UNKNOWN_MECHANISM: &str = "504 5.7.4 Unrecognized authentication type";
 
-/// EHLO's answer: STARTTLS offered before the upgrade, AUTH after it.
-fn ehlo(extension: &str) -> String {
-    format!(
-        "250-{HOST} Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-{extension}\r\n250 SMTPUTF8"
-    )
+pub(super) fn greeting() -> String {
+    format!("220 {HOST} Microsoft ESMTP MAIL Service ready [sandbox]")
 }
 
-/// The command word of a line, upper case.
-fn verb(line: &str) -> String {
-    line.split(' ').next().unwrap_or("").to_ascii_uppercase()
-}
-
-/// The session before STARTTLS: nothing but the upgrade is allowed.
-pub(super) async fn session(
-    s: &Shared,
-    tls: TlsAcceptor,
-    tcp: TcpStream,
-    fault: Option<FaultKind>,
-) {
-    let mut lines = Lines::new(tcp, IDLE);
-    let greeting = format!("220 {HOST} Microsoft ESMTP MAIL Service ready [sandbox]");
-    if !greet(&mut lines, fault, &greeting).await {
+/// The session after the greeting: the plain dialogue, then the encrypted one if the client
+/// asks for STARTTLS.
+pub(super) async fn session(s: &Shared, tls: TlsAcceptor, plain: Lines<TcpStream>) {
+    let Some(plain) = dialogue(s, plain, &mut Transaction::default(), false).await else {
         return;
-    }
-    while let Some(line) = lines.next().await {
-        pause(s).await;
-        let reply = match verb(&line).as_str() {
-            "EHLO" => ehlo("STARTTLS"),
-            "STARTTLS" => {
-                if !lines.send("220 2.0.0 SMTP server ready").await {
-                    return;
-                }
-                let Some(tcp) = lines.into_stream() else {
-                    return;
-                };
-                let Ok(Ok(stream)) = tokio::time::timeout(IDLE, tls.accept(tcp)).await else {
-                    return;
-                };
-                secure_session(s, Lines::new(stream, IDLE)).await;
-                return;
-            }
-            "AUTH" => UNKNOWN_MECHANISM.to_string(),
-            "MAIL" => NOT_AUTHENTICATED.to_string(),
-            "QUIT" => {
-                lines.send(CLOSING).await;
-                return;
-            }
-            "NOOP" | "RSET" => OK.to_string(),
-            _ => "500 5.3.3 Unrecognized command".to_string(),
-        };
-        if !lines.send(&reply).await {
-            return;
-        }
-    }
+    };
+    let Some(tcp) = plain.into_stream() else {
+        return;
+    };
+    let Ok(Ok(stream)) = tokio::time::timeout(IDLE, tls.accept(tcp)).await else {
+        return;
+    };
+    let secure = Lines::new(stream, IDLE);
+    dialogue(s, secure, &mut Transaction::default(), true).await;
 }
 
-/// The session after STARTTLS: sign-in, then `MAIL FROM` (as the signed-in mailbox only),
-/// `RCPT TO` and `DATA`.
-async fn secure_session<S: AsyncRead + AsyncWrite + Unpin>(s: &Shared, mut lines: Lines<S>) {
-    let mut mailbox: Option<String> = None;
-    let mut from: Option<String> = None;
-    let mut rcpts: Vec<String> = Vec::new();
+/// Who signed in and the message under way.
+#[derive(Default)]
+struct Transaction {
+    mailbox: Option<String>,
+    from: Option<String>,
+    rcpts: Vec<String>,
+}
+
+/// Answers commands until the client leaves; a plain (not `secure`) dialogue hands its
+/// connection back when the client starts TLS.
+async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &Shared,
+    mut lines: Lines<S>,
+    mail: &mut Transaction,
+    secure: bool,
+) -> Option<Lines<S>> {
     while let Some(line) = lines.next().await {
         pause(s).await;
-        let reply = match verb(&line).as_str() {
-            "EHLO" => ehlo("AUTH LOGIN XOAUTH2"),
-            "AUTH" if mailbox.is_none() => {
+        let verb = line.split(' ').next().unwrap_or("").to_ascii_uppercase();
+        let reply = match verb.as_str() {
+            "EHLO" => ehlo(if secure {
+                "AUTH LOGIN XOAUTH2"
+            } else {
+                "STARTTLS"
+            }),
+            "STARTTLS" if !secure => {
+                let ready = lines.send("220 2.0.0 SMTP server ready").await;
+                return ready.then_some(lines);
+            }
+            "AUTH" if !secure => UNKNOWN_MECHANISM.to_string(),
+            "AUTH" if mail.mailbox.is_none() => {
                 let mut words = line.split(' ').skip(1);
                 let mech = words.next().unwrap_or("");
                 let ir = words.next().unwrap_or("");
                 if !mech.eq_ignore_ascii_case("XOAUTH2") {
                     UNKNOWN_MECHANISM.to_string()
                 } else {
-                    let Some(ir) = client_response(&mut lines, ir, "334 ").await else {
-                        return;
-                    };
+                    let ir = client_response(&mut lines, ir, "334 ").await?;
                     match sign_in(s, &ir, MailProtocol::Smtp).await {
                         Some(si) if si.refusal.is_none() => {
-                            mailbox = Some(si.mailbox);
+                            mail.mailbox = Some(si.mailbox);
                             "235 2.7.0 Authentication successful".to_string()
                         }
                         _ => "535 5.7.3 Authentication unsuccessful [sandbox]".to_string(),
                     }
                 }
             }
-            "MAIL" => match &mailbox {
+            "MAIL" => match &mail.mailbox {
                 None => NOT_AUTHENTICATED.to_string(),
                 Some(m) => {
                     let addr = angle_address(&line);
                     if addr.eq_ignore_ascii_case(m) {
-                        from = Some(addr);
+                        mail.from = Some(addr);
                         "250 2.1.0 Sender OK".to_string()
                     } else {
                         format!(
@@ -115,40 +95,43 @@ async fn secure_session<S: AsyncRead + AsyncWrite + Unpin>(s: &Shared, mut lines
                     }
                 }
             },
-            "RCPT" if from.is_some() => {
-                rcpts.push(angle_address(&line));
+            "RCPT" if mail.from.is_some() => {
+                mail.rcpts.push(angle_address(&line));
                 "250 2.1.5 Recipient OK".to_string()
             }
-            "DATA" if !rcpts.is_empty() => {
+            "DATA" if !mail.rcpts.is_empty() => {
                 if !lines
                     .send("354 Start mail input; end with <CRLF>.<CRLF>")
                     .await
                 {
-                    return;
+                    return None;
                 }
-                let Some(subject) = message_subject(&mut lines).await else {
-                    return;
-                };
-                let sender = from.take().unwrap_or_default();
-                let mut t = s.tenant.lock().await;
-                for r in rcpts.drain(..) {
-                    t.deliver(&r, &sender, &subject);
-                }
-                drop(t);
-                s.persist().await;
+                let subject = message_subject(&mut lines).await?;
+                deliver(s, mail, &subject).await;
                 "250 2.0.0 OK [sandbox] Queued mail for delivery".to_string()
             }
             "QUIT" => {
-                lines.send(CLOSING).await;
-                return;
+                lines
+                    .send("221 2.0.0 Service closing transmission channel")
+                    .await;
+                return None;
             }
-            "NOOP" | "RSET" => OK.to_string(),
-            _ => "503 5.5.1 Bad sequence of commands".to_string(),
+            "NOOP" | "RSET" => "250 2.0.0 OK".to_string(),
+            _ if secure => "503 5.5.1 Bad sequence of commands".to_string(),
+            _ => "500 5.3.3 Unrecognized command".to_string(),
         };
         if !lines.send(&reply).await {
-            return;
+            return None;
         }
     }
+    None
+}
+
+/// EHLO's answer: STARTTLS offered before the upgrade, AUTH after it.
+fn ehlo(extension: &str) -> String {
+    format!(
+        "250-{HOST} Hello [127.0.0.1]\r\n250-SIZE 157286400\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-{extension}\r\n250 SMTPUTF8"
+    )
 }
 
 /// Reads the message up to its lone `.`; the first `Subject:` header's text.
@@ -167,6 +150,17 @@ async fn message_subject<S: AsyncRead + AsyncWrite + Unpin>(
             subject = sub.to_string();
         }
     }
+}
+
+/// Puts the message into each recipient's inbox; the sender may start the next one.
+async fn deliver(s: &Shared, mail: &mut Transaction, subject: &str) {
+    let sender = mail.from.take().unwrap_or_default();
+    let mut t = s.tenant.lock().await;
+    for r in mail.rcpts.drain(..) {
+        t.deliver(&r, &sender, subject);
+    }
+    drop(t);
+    s.persist().await;
 }
 
 fn angle_address(line: &str) -> String {
