@@ -7,13 +7,13 @@ use std::sync::Arc;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, header};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use time::OffsetDateTime;
 use tokio::sync::MutexGuard;
 
 use super::Shared;
-use super::responses::{collection, denied, unauthorized};
+use super::responses::{Answer, Refused, collection, denied, unauthorized};
 use super::tenant::{Tenant, User};
 
 /// What a valid token says about its caller.
@@ -82,15 +82,13 @@ impl Shared {
 }
 
 /// A Graph caller of any kind; a missing token is refused as Graph refuses it.
-/// The refusal is the HTTP answer itself, as axum handlers return it.
-#[allow(clippy::result_large_err)]
-pub fn graph_caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Response> {
-    match bearer(headers) {
-        "" => Err(unauthorized("Access token is empty.")),
-        token => s
-            .verify_token(token, &s.graph_resource, tenant_id)
-            .map_err(unauthorized),
+pub fn graph_caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Refused> {
+    let token = bearer(headers);
+    if token.is_empty() {
+        return Err(unauthorized("Access token is empty.").into());
     }
+    s.verify_token(token, &s.graph_resource, tenant_id)
+        .map_err(|reason| unauthorized(reason).into())
 }
 
 /// Which signed-in users a call lets through.
@@ -171,7 +169,7 @@ impl Gate {
     pub async fn change(
         &self,
         allowed: Allowed,
-        apply: impl FnOnce(&mut Tenant) -> Result<Response, Response>,
+        apply: impl FnOnce(&mut Tenant) -> Answer,
     ) -> Response {
         let (mut t, _) = match self.signed_in(allowed).await {
             Ok(signed_in) => signed_in,
@@ -185,13 +183,13 @@ impl Gate {
 
 impl Shared {
     /// The answer to a change: saved first when it was made (`Ok`).
-    pub async fn saved(&self, outcome: Result<Response, Response>) -> Response {
+    pub async fn saved(&self, outcome: Answer) -> Response {
         match outcome {
             Ok(answer) => {
                 self.persist().await;
                 answer
             }
-            Err(refused) => refused,
+            Err(refused) => refused.into_response(),
         }
     }
 }

@@ -62,7 +62,7 @@ where
     let mut t = s.tenant.lock().await;
     let caller = match graph_caller(s, headers, &t.tenant_id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     let id = match t.graph_mail_access(&caller.appid, &caller.roles, roles, mailbox, now_ms()) {
         Ok(u) => u.id.clone(),
@@ -80,7 +80,7 @@ pub async fn user(
     let t = s.tenant.lock().await;
     let caller = match graph_caller(&s, &headers, &t.tenant_id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !caller
         .roles

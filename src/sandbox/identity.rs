@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
-use super::responses::{aad_error, missing_parameter};
+use super::responses::{Refused, aad_error, missing_parameter};
 use super::tenant::ClientRefusal;
 use super::{Shared, certificate, jwt};
 
@@ -159,7 +159,7 @@ pub async fn token(
                 now,
             ) {
                 Ok(app) => Ok(app),
-                Err(r) => return r,
+                Err(r) => return r.into_response(),
             }
         }
         None => t.authenticate_client(&client_id, secret.as_deref(), now),
@@ -251,21 +251,15 @@ fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> R
 
 /// Verifies a client assertion: a certificate registered on the app signed it, it names the
 /// app and this token endpoint, and it is within its valid time (five minutes' leeway).
-#[allow(clippy::result_large_err)]
 fn check_assertion<'t>(
     t: &'t super::tenant::Tenant,
     client_id: &str,
     assertion: &str,
     audiences: &[&str],
     now: OffsetDateTime,
-) -> Result<&'t super::tenant::App, Response> {
+) -> Result<&'t super::tenant::App, Refused> {
     let invalid = |code: u32, text: &str| {
-        Err(aad_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            code,
-            text,
-        ))
+        Err(aad_error(StatusCode::UNAUTHORIZED, "invalid_client", code, text).into())
     };
     let Some(app) = t.app_by_client_id(client_id) else {
         return Err(aad_error(
@@ -273,7 +267,8 @@ fn check_assertion<'t>(
             "unauthorized_client",
             700016,
             &format!("Application with identifier '{client_id}' was not found in the directory."),
-        ));
+        )
+        .into());
     };
     let thumb = jwt::header(assertion)
         .and_then(|h| h["x5t#S256"].as_str().map(String::from))
@@ -351,7 +346,9 @@ mod tests {
         };
         let good = make(now.unix_timestamp());
         assert!(check_assertion(&t, client, &good, &[aud], now).is_ok());
-        let status = |r: Result<&super::super::tenant::App, Response>| r.err().unwrap().status();
+        let status = |r: Result<&super::super::tenant::App, Refused>| {
+            r.err().unwrap().into_response().status()
+        };
         let stale = make(now.unix_timestamp() - 3600);
         assert_eq!(
             status(check_assertion(&t, client, &stale, &[aud], now)),

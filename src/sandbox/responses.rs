@@ -6,6 +6,24 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
 
+/// A refusal on its way back as an `Err`, boxed because answers are large.
+pub struct Refused(Box<Response>);
+
+impl From<Response> for Refused {
+    fn from(answer: Response) -> Refused {
+        Refused(Box::new(answer))
+    }
+}
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// What a call answers: `Err` when it refused.
+pub type Answer = Result<Response, Refused>;
+
 /// An Entra ID (AADSTS) error from the identity endpoints.
 pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
     let trace = uuid::Uuid::new_v4();

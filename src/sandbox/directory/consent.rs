@@ -43,23 +43,23 @@ pub async fn assign_app_role(
             .find(|r| r.id == resource)
             .ok_or_else(|| not_found(&resource))?;
         if !rp.app_roles.iter().any(|r| r.id == role) {
-            return Err(bad_request(
-                "Permission being assigned was not found on application",
-            ));
+            return Err(
+                bad_request("Permission being assigned was not found on application").into(),
+            );
         }
         if !t
             .apps
             .iter()
             .any(|x| !x.sp_id.is_empty() && x.sp_id == principal)
         {
-            return Err(not_found(&principal));
+            return Err(not_found(&principal).into());
         }
         if t.app_role_assignments.iter().any(|x| {
             x.principal_id == principal && x.resource_id == resource && x.app_role_id == role
         }) {
-            return Err(bad_request(
-                "Permission being assigned already exists on the object",
-            ));
+            return Err(
+                bad_request("Permission being assigned already exists on the object").into(),
+            );
         }
         let x = AppRoleAssignment {
             id: new_id(),
@@ -96,7 +96,7 @@ pub async fn remove_assignment(
         t.app_role_assignments
             .retain(|x| !(x.principal_id == principal && x.id == id));
         if t.app_role_assignments.len() == before {
-            return Err(not_found(&id));
+            return Err(not_found(&id).into());
         }
         Ok(StatusCode::NO_CONTENT.into_response())
     })
@@ -138,7 +138,7 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
             .iter()
             .any(|x| x.client_id == g.client_id && x.resource_id == g.resource_id)
         {
-            return Err(already_exists("Permission entry already exists."));
+            return Err(already_exists("Permission entry already exists.").into());
         }
         let out = grant_json(&g);
         t.permission_grants.push(g);

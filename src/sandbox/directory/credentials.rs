@@ -15,7 +15,7 @@ use time::format_description::well_known::Rfc3339;
 use super::{bad_request, new_id, not_found};
 use crate::sandbox::clock::{months_later, now_rfc3339};
 use crate::sandbox::gate::{Gate, administrator};
-use crate::sandbox::responses::graph_error;
+use crate::sandbox::responses::{Answer, Refused, graph_error};
 use crate::sandbox::tenant::{App, KeyCredential, Password, Tenant};
 use crate::sandbox::{Shared, certificate};
 
@@ -101,7 +101,7 @@ pub async fn update_application(
     .await
 }
 
-fn kept_or_added(current: &[KeyCredential], entry: &Value) -> Result<KeyCredential, Response> {
+fn kept_or_added(current: &[KeyCredential], entry: &Value) -> Result<KeyCredential, Refused> {
     let key_id = entry["keyId"].as_str().unwrap_or_default();
     if let Some(old) = current.iter().find(|c| c.key_id == key_id) {
         return Ok(old.clone());
@@ -112,6 +112,7 @@ fn kept_or_added(current: &[KeyCredential], entry: &Value) -> Result<KeyCredenti
         bad_request(
             "Invalid certificate: the key value is not a base64 DER X.509 certificate with an RSA key.",
         )
+        .into()
     })
 }
 
@@ -127,7 +128,7 @@ pub async fn portal_upload_certificate(
     s.saved(outcome).await
 }
 
-fn upload(t: &mut Tenant, form: &HashMap<String, String>) -> Result<Response, Response> {
+fn upload(t: &mut Tenant, form: &HashMap<String, String>) -> Answer {
     let field = |k: &str| form.get(k).map(String::as_str);
     let client = field("client_id").unwrap_or_default();
     let app = t
@@ -144,11 +145,11 @@ fn upload(t: &mut Tenant, form: &HashMap<String, String>) -> Result<Response, Re
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
-fn app_mut<'t>(t: &'t mut Tenant, object_id: &str) -> Result<&'t mut App, Response> {
+fn app_mut<'t>(t: &'t mut Tenant, object_id: &str) -> Result<&'t mut App, Refused> {
     t.apps
         .iter_mut()
         .find(|x| x.object_id == object_id)
-        .ok_or_else(|| not_found(object_id))
+        .ok_or_else(|| not_found(object_id).into())
 }
 
 pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
@@ -169,7 +170,7 @@ pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<V
                 StatusCode::BAD_REQUEST,
                 "CredentialInvalidLifetimeAsPerAppPolicy",
                 "Credential lifetime exceeds the max value allowed as per assigned policy 'Sandbox secret lifetime policy'.",
-            ));
+            ).into());
         }
         let app = app_mut(t, &id)?;
         // Like the real service's: three characters that tell secrets apart in `hint`, a digit,
@@ -215,9 +216,9 @@ pub async fn remove_password(
         if !app.secret.is_empty() && key == seed_key_id(app) {
             app.secret.clear();
         } else if app.passwords.len() == before {
-            return Err(bad_request(&format!(
-                "No password credential found with keyId '{key}'."
-            )));
+            return Err(
+                bad_request(&format!("No password credential found with keyId '{key}'.")).into(),
+            );
         }
         Ok(StatusCode::NO_CONTENT.into_response())
     })

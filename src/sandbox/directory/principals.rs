@@ -93,12 +93,12 @@ pub async fn create_service_principal(gate: Gate, Json(body): Json<Value>) -> Re
             .find(|x| x.client_id.eq_ignore_ascii_case(app_id))
             .ok_or_else(unknown)?;
         if now_ms() < app.created_ms + lag {
-            return Err(unknown());
+            return Err(unknown().into());
         }
         if !app.sp_id.is_empty() {
             return Err(already_exists(
                 "Another object with the same value for property servicePrincipalNames already exists.",
-            ));
+            ).into());
         }
         app.sp_id = new_id();
         let sp = app.sp_id.clone();

@@ -25,13 +25,11 @@ pub use role_management::{
 use super::Shared;
 use super::clock::now_ms;
 use super::gate::bearer;
+use super::responses::Refused;
 use super::tenant::{LoggedCmdlet, Tenant};
 
 /// Results per page, small so that paging is always exercised.
 pub const PAGE: usize = 5;
-
-/// A refused cmdlet: boxed, as responses are large.
-type Refused = Box<Response>;
 
 /// What a cmdlet answers: its output objects, or the refusal.
 type Rows = Result<Vec<Value>, Refused>;
@@ -45,7 +43,7 @@ fn cmdlet_error(status: StatusCode, code: &str, exception: &str, text: &str) -> 
             "details": [{ "code": "Context", "target": "", "message": format!("Ex{:06X}|{exception}|{text}", text.len() * 7919 % 0xFFFFFF) }],
         }
     });
-    Box::new((status, Json(body)).into_response())
+    (status, Json(body)).into_response().into()
 }
 
 fn bad_request(exception: &str, text: &str) -> Refused {
@@ -167,7 +165,7 @@ pub async fn invoke_command(
 ) -> Response {
     let mut t = s.tenant.lock().await;
     if !t.answers_to(&tenant) {
-        return *not_found(&tenant, &t);
+        return not_found(&tenant, &t).into_response();
     }
     let caller = match s.verify_token(bearer(&headers), &s.exchange_resource, &t.tenant_id) {
         Ok(c) => c,
@@ -182,16 +180,17 @@ pub async fn invoke_command(
     };
     let admin = caller.scp.is_some() && t.user(&caller.oid).is_some_and(|u| u.admin);
     if !admin {
-        return *cmdlet_error(
+        return cmdlet_error(
             StatusCode::FORBIDDEN,
             "Forbidden",
             "Microsoft.Exchange.Configuration.Tasks.AuthorizationException",
             "The user isn't assigned to any management roles that allow running this cmdlet.",
-        );
+        )
+        .into_response();
     }
     let input: Value = match serde_json::from_str(&body) {
         Ok(v) => v,
-        Err(e) => return *invalid(&format!("The request body is not JSON: {e}")),
+        Err(e) => return invalid(&format!("The request body is not JSON: {e}")).into_response(),
     };
     let call = Call {
         name: input["CmdletInput"]["CmdletName"]
@@ -206,7 +205,7 @@ pub async fn invoke_command(
     };
     let result = match run(&mut t, &call) {
         Ok(rows) => rows,
-        Err(r) => return *r,
+        Err(r) => return r.into_response(),
     };
     let changed = call.changes();
     if changed {

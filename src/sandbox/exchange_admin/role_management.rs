@@ -102,7 +102,7 @@ pub async fn create_custom_scope(gate: Gate, Json(body): Json<Value>) -> Respons
         if name.is_empty() || body["type"] != "RecipientScope" {
             return Err(bad_request(
                 "displayName and type RecipientScope are required.",
-            ));
+            ).into());
         }
         let effective_ms = now_ms() + gate.s.propagation_delay.as_millis() as i64;
         let sc = new_scope(t, name, filter, effective_ms).map_err(|_| {
