@@ -1,6 +1,11 @@
 //! IMAP (implicit TLS), POP3 (implicit TLS) and SMTP submission (STARTTLS) on loopback, with
 //! SASL XOAUTH2 and Exchange Online's answers. They enforce access rule 3.
 
+mod imap;
+mod lines;
+mod pop;
+mod smtp;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,12 +18,6 @@ use super::Shared;
 use super::clock::now_ms;
 use super::faults::{Area, FaultKind, HANG};
 use super::tenant::{MailProtocol, MailRefusal};
-
-mod imap;
-mod lines;
-mod pop;
-mod smtp;
-
 use lines::Lines;
 
 /// How long a connection may sit idle before the server drops it.
