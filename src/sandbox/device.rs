@@ -13,12 +13,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
+use super::facts::{EXCHANGE_ADMIN_CLIENT_ID, GLOBAL_ADMIN_ROLE};
 use super::identity::TOKEN_LIFETIME;
-use super::responses::aad_error;
+use super::responses::{aad_error, missing_parameter};
 use super::tenant::{Tenant, User};
-
-/// Directory role template id of Global Administrator, carried in `wids`.
-pub const GLOBAL_ADMIN_ROLE: &str = "62e90394-69f5-4237-9190-012177145e10";
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Decision {
@@ -66,12 +64,7 @@ pub async fn devicecode(
         return super::identity::unknown_tenant(&tenant);
     }
     let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
-        return aad_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
+        return missing_parameter("client_id");
     };
     let scope = form.get("scope").cloned().unwrap_or_default();
     let device_code = random_code(
@@ -271,10 +264,6 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
         ),
     }
 }
-
-/// The Exchange Online PowerShell module's public client, pre-authorised for Exchange
-/// administration; other clients need their own sign-in for that resource.
-pub const EXCHANGE_ADMIN_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
 
 fn wants_exchange(s: &Shared, scope: &str) -> bool {
     scope

@@ -8,7 +8,8 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::Shared;
-use super::graph::verify_token;
+use super::clock::now_ms;
+use super::gate::bearer;
 use super::tenant::Refusal;
 
 const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
@@ -79,17 +80,11 @@ pub async fn exchange_asmx(
         )
             .into_response()
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or("");
     let t = s.tenant.lock().await;
-    let Ok(caller) = verify_token(&s, token, &s.exchange_resource, &t.tenant_id) else {
+    let Ok(caller) = s.verify_token(bearer(&headers), &s.exchange_resource, &t.tenant_id) else {
         return unauthorized();
     };
-    let now = super::now_ms();
+    let now = now_ms();
     let rbac = t
         .app_by_client_id(&caller.appid)
         .is_some_and(|a| t.rbac_grants(a, &["full_access_as_app"], None, now));

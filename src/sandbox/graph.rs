@@ -5,13 +5,14 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 
 use super::Shared;
-use super::responses::graph_error;
+use super::clock::now_ms;
+use super::gate::graph_caller;
+use super::responses::{denied, graph_error, resource_not_found};
 use super::tenant::{Refusal, User};
 
 pub const READ_ROLES: [&str; 4] = [
@@ -23,85 +24,12 @@ pub const READ_ROLES: [&str; 4] = [
 const USER_ROLES: [&str; 3] = ["User.Read.All", "User.ReadBasic.All", "Directory.Read.All"];
 const SEND_ROLES: [&str; 1] = ["Mail.Send"];
 
-/// What a valid Graph token says about its caller.
-pub struct Caller {
-    pub appid: String,
-    /// The service principal's object id, or the signed-in user's.
-    pub oid: String,
-    pub roles: Vec<String>,
-    /// Delegated scopes: set only for a user's token.
-    pub scp: Option<String>,
-}
-
-fn unauthorized(message: &str) -> Response {
-    graph_error(
-        StatusCode::UNAUTHORIZED,
-        "InvalidAuthenticationToken",
-        message,
-    )
-}
-
 fn access_denied() -> Response {
     graph_error(
         StatusCode::FORBIDDEN,
         "ErrorAccessDenied",
         "Access is denied. Check credentials and try again.",
     )
-}
-
-/// The refusal is the HTTP answer itself, as axum handlers return it.
-#[allow(clippy::result_large_err)]
-pub fn caller(s: &Shared, headers: &HeaderMap, tenant_id: &str) -> Result<Caller, Response> {
-    let auth = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let Some(token) = auth
-        .strip_prefix("Bearer ")
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    else {
-        return Err(unauthorized("Access token is empty."));
-    };
-    verify_token(s, token, &s.graph_resource, tenant_id).map_err(unauthorized)
-}
-
-/// Checks a bearer token's signature, audience, tenant and lifetime; the reason when refused.
-pub fn verify_token(
-    s: &Shared,
-    token: &str,
-    audience: &str,
-    tenant_id: &str,
-) -> Result<Caller, &'static str> {
-    let claims = s
-        .signer
-        .verify(token)
-        .ok_or("Access token validation failure. Invalid signature.")?;
-    if claims["aud"].as_str() != Some(audience) {
-        return Err("Access token validation failure. Invalid audience.");
-    }
-    if claims["tid"].as_str() != Some(tenant_id) {
-        return Err("Access token validation failure. Invalid issuer.");
-    }
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    if claims["exp"].as_i64().unwrap_or(0) <= now {
-        return Err("Lifetime validation failed, the token is expired.");
-    }
-    let roles = claims["roles"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| r.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
-    let text = |k: &str| claims[k].as_str().unwrap_or_default().to_string();
-    Ok(Caller {
-        appid: text("appid"),
-        oid: text("oid"),
-        roles,
-        scp: claims["scp"].as_str().map(String::from),
-    })
 }
 
 fn refusal(r: Refusal, mailbox: &str) -> Response {
@@ -132,17 +60,11 @@ where
     F: FnOnce(&mut User) -> Response,
 {
     let mut t = s.tenant.lock().await;
-    let caller = match caller(s, headers, &t.tenant_id) {
+    let caller = match graph_caller(s, headers, &t.tenant_id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
-    let id = match t.graph_mail_access(
-        &caller.appid,
-        &caller.roles,
-        roles,
-        mailbox,
-        super::now_ms(),
-    ) {
+    let id = match t.graph_mail_access(&caller.appid, &caller.roles, roles, mailbox, now_ms()) {
         Ok(u) => u.id.clone(),
         Err(r) => return refusal(r, mailbox),
     };
@@ -156,16 +78,16 @@ pub async fn user(
     headers: HeaderMap,
 ) -> Response {
     let t = s.tenant.lock().await;
-    let caller = match caller(&s, &headers, &t.tenant_id) {
+    let caller = match graph_caller(&s, &headers, &t.tenant_id) {
         Ok(c) => c,
-        Err(r) => return r,
+        Err(r) => return r.into_response(),
     };
     if !caller
         .roles
         .iter()
         .any(|r| USER_ROLES.contains(&r.as_str()))
     {
-        return super::responses::denied();
+        return denied();
     }
     match t.user(&id) {
         Some(u) => Json(json!({
@@ -176,13 +98,7 @@ pub async fn user(
             "userPrincipalName": u.mail,
         }))
         .into_response(),
-        None => graph_error(
-            StatusCode::NOT_FOUND,
-            "Request_ResourceNotFound",
-            &format!(
-                "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
-            ),
-        ),
+        None => resource_not_found(&id),
     }
 }
 

@@ -11,9 +11,10 @@ use base64::Engine;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::Shared;
-use super::responses::aad_error;
-use super::tenant::{ClientRefusal, EXCHANGE_APP_ID, GRAPH_APP_ID};
+use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
+use super::responses::{Refused, aad_error, missing_parameter};
+use super::tenant::ClientRefusal;
+use super::{Shared, certificate, jwt};
 
 pub const TOKEN_LIFETIME: i64 = 3599;
 
@@ -125,22 +126,10 @@ pub async fn token(
                 &format!("The app requested an unsupported grant type '{other}'."),
             );
         }
-        None => {
-            return aad_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                900144,
-                "The request body must contain the following parameter: 'grant_type'.",
-            );
-        }
+        None => return missing_parameter("grant_type"),
     }
     if client_id.is_empty() {
-        return aad_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_request",
-            900144,
-            "The request body must contain the following parameter: 'client_id'.",
-        );
+        return missing_parameter("client_id");
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
     let Some(resource) = scope.trim().strip_suffix("/.default") else {
@@ -159,57 +148,25 @@ pub async fn token(
             == Some("urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
     });
     let proven = match assertion {
-        Some(jwt) => {
+        Some(assertion) => {
             let audience = format!("{}/{tenant}/oauth2/v2.0/token", s.base);
             let audience_by_id = format!("{}/{}/oauth2/v2.0/token", s.base, t.tenant_id);
-            match check_assertion(&t, &client_id, jwt, &[&audience, &audience_by_id], now) {
+            match check_assertion(
+                &t,
+                &client_id,
+                assertion,
+                &[&audience, &audience_by_id],
+                now,
+            ) {
                 Ok(app) => Ok(app),
-                Err(r) => return r,
+                Err(r) => return r.into_response(),
             }
         }
         None => t.authenticate_client(&client_id, secret.as_deref(), now),
     };
     let app = match proven {
         Ok(app) => app,
-        Err(ClientRefusal::UnknownApp) => {
-            return aad_error(
-                StatusCode::BAD_REQUEST,
-                "unauthorized_client",
-                700016,
-                &format!(
-                    "Application with identifier '{client_id}' was not found in the directory '{}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.",
-                    t.display_name
-                ),
-            );
-        }
-        Err(ClientRefusal::MissingSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000218,
-                "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
-            );
-        }
-        Err(ClientRefusal::BadSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000215,
-                &format!(
-                    "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
-                ),
-            );
-        }
-        Err(ClientRefusal::ExpiredSecret) => {
-            return aad_error(
-                StatusCode::UNAUTHORIZED,
-                "invalid_client",
-                7000222,
-                &format!(
-                    "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
-                ),
-            );
-        }
+        Err(refusal) => return client_refused(refusal, &client_id, &t.display_name),
     };
     let roles: Vec<String> = if resource.eq_ignore_ascii_case(&s.graph_resource) {
         t.consented_roles(app, GRAPH_APP_ID)
@@ -255,23 +212,54 @@ pub async fn token(
     .into_response()
 }
 
+/// The token endpoint's answer to a client that did not prove who it is.
+fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> Response {
+    let (status, error, code, text) = match refusal {
+        ClientRefusal::UnknownApp => (
+            StatusCode::BAD_REQUEST,
+            "unauthorized_client",
+            700016,
+            format!(
+                "Application with identifier '{client_id}' was not found in the directory '{directory}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant."
+            ),
+        ),
+        ClientRefusal::MissingSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.".to_string(),
+        ),
+        ClientRefusal::BadSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000215,
+            format!(
+                "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
+        ),
+        ClientRefusal::ExpiredSecret => (
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000222,
+            format!(
+                "The provided client secret keys for app '{client_id}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds."
+            ),
+        ),
+    };
+    aad_error(status, error, code, &text)
+}
+
 /// Verifies a client assertion: a certificate registered on the app signed it, it names the
 /// app and this token endpoint, and it is within its valid time (five minutes' leeway).
-#[allow(clippy::result_large_err)]
 fn check_assertion<'t>(
     t: &'t super::tenant::Tenant,
     client_id: &str,
-    jwt: &str,
+    assertion: &str,
     audiences: &[&str],
     now: OffsetDateTime,
-) -> Result<&'t super::tenant::App, Response> {
+) -> Result<&'t super::tenant::App, Refused> {
     let invalid = |code: u32, text: &str| {
-        Err(aad_error(
-            StatusCode::UNAUTHORIZED,
-            "invalid_client",
-            code,
-            text,
-        ))
+        Err(aad_error(StatusCode::UNAUTHORIZED, "invalid_client", code, text).into())
     };
     let Some(app) = t.app_by_client_id(client_id) else {
         return Err(aad_error(
@@ -279,9 +267,10 @@ fn check_assertion<'t>(
             "unauthorized_client",
             700016,
             &format!("Application with identifier '{client_id}' was not found in the directory."),
-        ));
+        )
+        .into());
     };
-    let thumb = crate::credential::header(jwt)
+    let thumb = jwt::header(assertion)
         .and_then(|h| h["x5t#S256"].as_str().map(String::from))
         .unwrap_or_default();
     let Some(cert) = app.certificates.iter().find(|c| c.thumbprint == thumb) else {
@@ -292,11 +281,9 @@ fn check_assertion<'t>(
             ),
         );
     };
-    let der = base64::engine::general_purpose::STANDARD
-        .decode(&cert.key)
-        .unwrap_or_default();
-    let Some(claims) =
-        crate::credential::public_key(&der).and_then(|k| crate::credential::verify(jwt, &k))
+    let Some(claims) = certificate::from_base64(&cert.key)
+        .and_then(|der| certificate::rsa_key(&der))
+        .and_then(|key| jwt::verify(assertion, &key))
     else {
         return invalid(700027, "Client assertion contains an invalid signature.");
     };
@@ -359,7 +346,9 @@ mod tests {
         };
         let good = make(now.unix_timestamp());
         assert!(check_assertion(&t, client, &good, &[aud], now).is_ok());
-        let status = |r: Result<&super::super::tenant::App, Response>| r.err().unwrap().status();
+        let status = |r: Result<&super::super::tenant::App, Refused>| {
+            r.err().unwrap().into_response().status()
+        };
         let stale = make(now.unix_timestamp() - 3600);
         assert_eq!(
             status(check_assertion(&t, client, &stale, &[aud], now)),

@@ -1,38 +1,38 @@
 //! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
 //! SMTP on loopback.
 
-mod admin;
 pub mod authority;
+mod certificate;
+mod clock;
 mod device;
+mod directory;
 mod ews;
 mod exchange_admin;
+mod facts;
 mod faults;
+mod gate;
 mod graph;
 mod identity;
-mod link;
+mod info;
+mod jwt;
 pub mod mail;
 mod responses;
+mod routes;
 mod signing;
+mod state_file;
 pub mod tenant;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{Request, State};
-use axum::middleware::{self, Next};
-use axum::response::Response;
-use axum::routing::{get, post};
-use serde::{Deserialize, Serialize};
 use tokio::sync::{Mutex, oneshot};
 
 pub use faults::{Area, FaultKind, FaultPlan};
+pub use info::{SandboxApp, SandboxInfo};
 pub use signing::Signer256;
 use tenant::Tenant;
-
-use crate::model::{Endpoints, TenantId};
 
 /// Where the sandbox says the real resources are: tokens carry these audiences.
 pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
@@ -86,77 +86,6 @@ pub struct Shared {
     cloud_instance: (String, String),
 }
 
-#[derive(Serialize, Deserialize)]
-struct SavedState {
-    signing_key_pem: String,
-    tenant: Tenant,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SandboxApp {
-    pub key: String,
-    pub name: String,
-    pub client_id: String,
-    pub object_id: String,
-    pub secret: String,
-    pub expect: String,
-}
-
-#[derive(Clone, Debug, Serialize)]
-pub struct SandboxInfo {
-    pub tenant_id: String,
-    pub tenant_domain: String,
-    pub tenant_name: String,
-    pub issuer: String,
-    pub login: String,
-    pub discovery: String,
-    pub token: String,
-    pub jwks: String,
-    pub graph: String,
-    /// EWS endpoint (`{login}/EWS/Exchange.asmx`).
-    pub ews: String,
-    pub imap: String,
-    pub pop: String,
-    pub smtp: String,
-    /// The certificate authority the mail servers' certificates come from.
-    pub mail_ca: String,
-    /// Tokens' signing key (public, SPKI PEM) and its `kid`, for servers that validate the
-    /// sandbox's tokens locally.
-    pub signing_key: String,
-    pub kid: String,
-    pub cloud_file: Option<String>,
-    pub admin: String,
-    pub apps: Vec<SandboxApp>,
-    pub mailboxes: Vec<String>,
-}
-
-impl SandboxInfo {
-    /// The endpoint set a profile uses to reach this sandbox.
-    pub fn endpoints(&self) -> Endpoints {
-        Endpoints {
-            name: "sandbox".into(),
-            login: self.login.clone(),
-            graph: self.graph.clone(),
-            graph_resource: GRAPH_RESOURCE.into(),
-            exchange: self.login.clone(),
-            exchange_resource: EXCHANGE_RESOURCE.into(),
-            imap: self.imap.clone(),
-            pop: self.pop.clone(),
-            smtp: self.smtp.clone(),
-            portal: format!("{}/portal", self.login),
-            mail_ca: Some(self.mail_ca.clone()),
-        }
-    }
-
-    pub fn app(&self, key: &str) -> Option<&SandboxApp> {
-        self.apps.iter().find(|a| a.key == key)
-    }
-
-    pub fn tenant_id(&self) -> TenantId {
-        TenantId::parse(&self.tenant_id).expect("sandbox tenant id is a GUID")
-    }
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("sandbox could not listen on 127.0.0.1:{port}: {source}")]
@@ -188,7 +117,7 @@ impl Sandbox {
                 port: opts.port,
                 source,
             })?;
-        let (mut tenant, signer) = load_or_seed(opts.state_file.as_deref()).await?;
+        let (mut tenant, signer) = state_file::load_or_seed(opts.state_file.as_deref()).await?;
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
         let admin_mail = tenant
             .users
@@ -235,57 +164,16 @@ impl Sandbox {
         let servers = mail::start(shared.clone(), acceptor)
             .await
             .map_err(|e| SandboxError::Mail(e.to_string()))?;
-        let t = shared.tenant.lock().await.clone();
-        let mut info = SandboxInfo {
-            issuer: format!("{base}/{}/v2.0", t.tenant_id),
-            discovery: format!(
-                "{base}/{}/v2.0/.well-known/openid-configuration",
-                t.tenant_id
-            ),
-            token: format!("{base}/{}/oauth2/v2.0/token", t.tenant_id),
-            jwks: format!("{base}/{}/discovery/v2.0/keys", t.tenant_id),
-            login: base.clone(),
-            ews: format!("{base}/EWS/Exchange.asmx"),
-            imap: servers.imap.clone(),
-            pop: servers.pop.clone(),
-            smtp: servers.smtp.clone(),
-            mail_ca: authority.ca_pem(),
-            signing_key: shared.signer.public_pem(),
-            kid: shared.signer.kid.clone(),
-            graph: graph_base,
-            tenant_id: t.tenant_id.clone(),
-            tenant_domain: t.domains.first().cloned().unwrap_or_default(),
-            tenant_name: t.display_name.clone(),
-            cloud_file: None,
-            admin: t
-                .users
-                .iter()
-                .find(|u| u.admin)
-                .map(|u| u.mail.clone())
-                .unwrap_or_default(),
-            apps: t
-                .apps
-                .iter()
-                .filter(|a| !a.key.is_empty())
-                .map(|a| SandboxApp {
-                    key: a.key.clone(),
-                    name: a.name.clone(),
-                    client_id: a.client_id.clone(),
-                    object_id: a.object_id.clone(),
-                    secret: a.secret.clone(),
-                    expect: a.expect.clone(),
-                })
-                .collect(),
-            mailboxes: t
-                .users
-                .iter()
-                .filter(|u| !u.admin)
-                .map(|u| u.mail.clone())
-                .collect(),
-        };
+        let mut info = SandboxInfo::describe(
+            &*shared.tenant.lock().await,
+            &base,
+            &servers,
+            authority.ca_pem(),
+            &shared.signer,
+        );
         if let Some(dir) = &opts.cloud_file_dir {
             let path = dir.join(format!("m365mw-sandbox-{}.toml", addr.port()));
-            crate::store::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
+            state_file::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
                 |e| SandboxError::State {
                     path: path.display().to_string(),
                     message: e.to_string(),
@@ -293,7 +181,7 @@ impl Sandbox {
             )?;
             info.cloud_file = Some(path.display().to_string());
         }
-        let app = router(shared);
+        let app = routes::router(shared);
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -330,171 +218,4 @@ impl Drop for Sandbox {
         self.task.abort();
         self.mail.abort_all();
     }
-}
-
-async fn load_or_seed(state: Option<&Path>) -> Result<(Tenant, Signer256), SandboxError> {
-    let err = |p: &Path, m: String| SandboxError::State {
-        path: p.display().to_string(),
-        message: m,
-    };
-    if let Some(path) = state
-        && path.exists()
-    {
-        let text = std::fs::read_to_string(path).map_err(|e| err(path, e.to_string()))?;
-        let saved: SavedState =
-            serde_json::from_str(&text).map_err(|e| err(path, e.to_string()))?;
-        let signer = Signer256::from_pem(&saved.signing_key_pem).map_err(|m| err(path, m))?;
-        return Ok((saved.tenant, signer));
-    }
-    let signer = tokio::task::spawn_blocking(Signer256::generate)
-        .await
-        .expect("key generation task");
-    Ok((Tenant::seed(), signer))
-}
-
-impl Shared {
-    /// Writes the tenant to the state file, if there is one.
-    async fn persist(&self) {
-        let Some(path) = &self.state_file else { return };
-        // Snapshot and write under one lock, so the last write holds the latest state.
-        let _writing = self.persisting.lock().await;
-        let saved = SavedState {
-            signing_key_pem: self.signer.private_pem().to_string(),
-            tenant: self.tenant.lock().await.clone(),
-        };
-        let text = serde_json::to_vec_pretty(&saved).expect("state serialises");
-        if let Err(e) = crate::store::write_private(path, &text) {
-            tracing::warn!(path = %path.display(), error = %e, "sandbox state not saved");
-        }
-    }
-}
-
-fn area_of(path: &str) -> Area {
-    if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
-        Area::Exchange
-    } else if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
-        Area::Admin
-    } else if path.starts_with("/graph/") {
-        Area::Graph
-    } else if path.starts_with("/EWS/") {
-        Area::Ews
-    } else if path.ends_with("/token") {
-        Area::Token
-    } else {
-        Area::Discovery
-    }
-}
-
-async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    if !s.latency.is_zero() {
-        tokio::time::sleep(s.latency).await;
-    }
-    match s.faults.take(area_of(req.uri().path())) {
-        Some(FaultKind::Status(code)) => responses::injected(code),
-        Some(FaultKind::Hang) => {
-            tokio::time::sleep(faults::HANG).await;
-            responses::injected(504)
-        }
-        Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
-            responses::injected(502)
-        }
-        None => next.run(req).await,
-    }
-}
-
-/// The wall clock in ms since the epoch, as the access rules' propagation times count it.
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route(
-            "/{tenant}/v2.0/.well-known/openid-configuration",
-            get(identity::discovery),
-        )
-        .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
-        .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
-        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
-        .route(
-            "/sandbox/device",
-            get(device::approval_page).post(device::approve),
-        )
-        .route("/graph/v1.0/users/{id}", get(graph::user))
-        .route(
-            "/graph/v1.0/users/{id}/mailFolders/{folder}",
-            get(graph::mail_folder),
-        )
-        .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
-        .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
-        .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
-        .route(
-            "/adminapi/beta/{tenant}/InvokeCommand",
-            post(exchange_admin::invoke_command),
-        )
-        .route(
-            "/graph/beta/roleManagement/exchange/roleDefinitions",
-            get(exchange_admin::role_definitions),
-        )
-        .route(
-            "/graph/beta/roleManagement/exchange/customAppScopes",
-            get(exchange_admin::list_custom_scopes).post(exchange_admin::create_custom_scope),
-        )
-        .route(
-            "/graph/beta/roleManagement/exchange/roleAssignments",
-            get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
-        )
-        .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
-        .route(
-            "/sandbox/portal/certificate",
-            post(admin::portal_upload_certificate),
-        )
-        .route("/graph/v1.0/me", get(admin::me))
-        .route("/graph/v1.0/organization", get(admin::organization))
-        .route(
-            "/graph/v1.0/applications",
-            get(admin::list_applications).post(admin::create_application),
-        )
-        .route(
-            "/graph/v1.0/applications/{id}",
-            get(admin::get_application).patch(admin::update_application),
-        )
-        .route(
-            "/graph/v1.0/applications/{id}/addPassword",
-            post(admin::add_password),
-        )
-        .route(
-            "/graph/v1.0/applications/{id}/removePassword",
-            post(admin::remove_password),
-        )
-        .route(
-            "/graph/v1.0/servicePrincipals",
-            get(admin::list_service_principals).post(admin::create_service_principal),
-        )
-        .route("/graph/v1.0/{key}", get(admin::get_service_principal))
-        .route(
-            "/graph/v1.0/servicePrincipals/{id}",
-            get(admin::get_service_principal),
-        )
-        .route(
-            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments",
-            get(admin::list_assignments),
-        )
-        .route(
-            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments/{aid}",
-            axum::routing::delete(admin::remove_assignment),
-        )
-        .route(
-            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
-            post(admin::assign_app_role),
-        )
-        .route(
-            "/graph/v1.0/oauth2PermissionGrants",
-            get(admin::list_grants).post(admin::create_grant),
-        )
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            latency_and_faults,
-        ))
-        .with_state(shared)
 }

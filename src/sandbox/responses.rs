@@ -5,13 +5,24 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-pub fn now_rfc3339() -> String {
-    OffsetDateTime::now_utc()
-        .format(&Rfc3339)
-        .unwrap_or_default()
+/// A refusal on its way back as an `Err`, boxed because answers are large.
+pub struct Refused(Box<Response>);
+
+impl From<Response> for Refused {
+    fn from(answer: Response) -> Refused {
+        Refused(Box::new(answer))
+    }
 }
+
+impl IntoResponse for Refused {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+/// What a call answers: `Err` when it refused.
+pub type Answer = Result<Response, Refused>;
 
 /// An Entra ID (AADSTS) error from the identity endpoints.
 pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Response {
@@ -41,12 +52,52 @@ pub fn aad_error(status: StatusCode, error: &str, code: u32, text: &str) -> Resp
     (status, Json(body)).into_response()
 }
 
+/// The identity endpoints' answer to a request without a parameter it needs.
+pub fn missing_parameter(name: &str) -> Response {
+    aad_error(
+        StatusCode::BAD_REQUEST,
+        "invalid_request",
+        900144,
+        &format!("The request body must contain the following parameter: '{name}'."),
+    )
+}
+
 /// Graph's answer to a caller without the right permission or role.
 pub fn denied() -> Response {
     graph_error(
         StatusCode::FORBIDDEN,
         "Authorization_RequestDenied",
         "Insufficient privileges to complete the operation.",
+    )
+}
+
+/// A Graph collection: `{"value": [...]}`.
+pub fn collection(value: Vec<serde_json::Value>) -> Response {
+    Json(json!({ "value": value })).into_response()
+}
+
+/// `201 Created` with the new object.
+pub fn created(object: serde_json::Value) -> Response {
+    (StatusCode::CREATED, Json(object)).into_response()
+}
+
+/// Graph's answer for an object that is not there.
+pub fn resource_not_found(id: &str) -> Response {
+    graph_error(
+        StatusCode::NOT_FOUND,
+        "Request_ResourceNotFound",
+        &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
+    )
+}
+
+/// Graph's answer to a missing or invalid token.
+pub fn unauthorized(message: &str) -> Response {
+    graph_error(
+        StatusCode::UNAUTHORIZED,
+        "InvalidAuthenticationToken",
+        message,
     )
 }
 
@@ -57,7 +108,7 @@ pub fn graph_error(status: StatusCode, code: &str, message: &str) -> Response {
             "code": code,
             "message": message,
             "innerError": {
-                "date": now_rfc3339(),
+                "date": super::clock::now_rfc3339(),
                 "request-id": uuid::Uuid::new_v4().to_string(),
                 "client-request-id": uuid::Uuid::new_v4().to_string(),
             }

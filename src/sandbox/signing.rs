@@ -2,7 +2,6 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
-use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePrivateKey, EncodePublicKey, LineEnding};
 use rsa::sha2::{Digest, Sha256};
 use rsa::traits::PublicKeyParts;
@@ -10,7 +9,7 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 
 pub struct Signer256 {
-    key: SigningKey<Sha256>,
+    key: RsaPrivateKey,
     public: RsaPublicKey,
     private_pem: String,
     pub kid: String,
@@ -38,7 +37,7 @@ impl Signer256 {
             .expect("PKCS#8 encoding")
             .to_string();
         Signer256 {
-            key: SigningKey::<Sha256>::new(private),
+            key: private,
             public,
             private_pem,
             kid,
@@ -69,16 +68,16 @@ impl Signer256 {
 
     pub fn sign(&self, claims: &Value) -> String {
         let header = json!({ "typ": "JWT", "alg": "RS256", "kid": self.kid, "x5t": self.kid });
-        crate::credential::sign_rs256(&self.key, &header, claims)
+        super::jwt::sign(&self.key, &header, claims)
     }
 
     /// Checks the signature and returns the claims; expiry is the caller's business.
     pub fn verify(&self, token: &str) -> Option<Value> {
-        let header = crate::credential::header(token)?;
+        let header = super::jwt::header(token)?;
         if header.get("alg")?.as_str()? != "RS256" {
             return None;
         }
-        crate::credential::verify(token, &self.public)
+        super::jwt::verify(token, &self.public)
     }
 }
 

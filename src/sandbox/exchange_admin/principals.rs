@@ -1,0 +1,124 @@
+//! Exchange's service principals and the mailbox rights granted to them (access rule 3):
+//! `Get-`/`New-ServicePrincipal`, `Get-`/`Add-MailboxPermission`.
+
+use serde_json::{Value, json};
+
+use super::{Call, Rows, already_exists, invalid, not_found};
+use crate::sandbox::tenant::{ExchangeServicePrincipal, MailboxPermission, MailboxRight, Tenant};
+
+pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
+    Some(match call.name.as_str() {
+        "Get-ServicePrincipal" => get_principal(t, call),
+        "New-ServicePrincipal" => new_principal(t, call),
+        "Get-MailboxPermission" => get_permission(t, call),
+        "Add-MailboxPermission" => add_permission(t, call),
+        _ => return None,
+    })
+}
+
+/// An Exchange service principal by AppId, ObjectId or display name.
+pub(super) fn find_sp<'a>(t: &'a Tenant, key: &str) -> Option<&'a ExchangeServicePrincipal> {
+    t.exchange_service_principals.iter().find(|sp| {
+        sp.app_id.eq_ignore_ascii_case(key)
+            || sp.object_id.eq_ignore_ascii_case(key)
+            || sp.display_name.eq_ignore_ascii_case(key)
+    })
+}
+
+fn sp_row(sp: &ExchangeServicePrincipal) -> Value {
+    json!({
+        "Identity": sp.object_id,
+        "AppId": sp.app_id,
+        "ObjectId": sp.object_id,
+        "DisplayName": sp.display_name,
+    })
+}
+
+fn get_principal(t: &Tenant, call: &Call) -> Rows {
+    match call.text("Identity") {
+        Some(id) => find_sp(t, id)
+            .map(|sp| vec![sp_row(sp)])
+            .ok_or_else(|| not_found(id, t)),
+        None => Ok(t.exchange_service_principals.iter().map(sp_row).collect()),
+    }
+}
+
+fn new_principal(t: &mut Tenant, call: &Call) -> Rows {
+    let app_id = call.required("AppId")?.to_ascii_lowercase();
+    let object_id = call
+        .text("ObjectId")
+        .or(call.text("ServiceId"))
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if find_sp(t, &app_id).is_some() {
+        return Err(already_exists(&format!(
+            "A service principal with AppId {app_id} already exists."
+        )));
+    }
+    let resolves = t
+        .apps
+        .iter()
+        .any(|a| a.client_id == app_id && !a.sp_id.is_empty() && a.sp_id == object_id);
+    if !resolves {
+        return Err(invalid(&format!(
+            "The ObjectId '{object_id}' isn't the service principal of the application '{app_id}' in Microsoft Entra ID. Use the object ID shown under Enterprise applications."
+        )));
+    }
+    let sp = ExchangeServicePrincipal {
+        app_id,
+        object_id,
+        display_name: call.text("DisplayName").unwrap_or_default().to_string(),
+        effective_ms: call.effective_ms,
+    };
+    let row = sp_row(&sp);
+    t.exchange_service_principals.push(sp);
+    Ok(vec![row])
+}
+
+/// The mailbox's address, for a cmdlet's `-Identity`.
+fn mailbox(t: &Tenant, call: &Call) -> Result<String, super::Refused> {
+    let id = call.required("Identity")?;
+    t.user(id)
+        .map(|u| u.mail.clone())
+        .ok_or_else(|| not_found(id, t))
+}
+
+fn get_permission(t: &Tenant, call: &Call) -> Rows {
+    let mail = mailbox(t, call)?;
+    let user = call.text("User").map(str::to_ascii_lowercase);
+    Ok(t.mailbox_permissions
+        .iter()
+        .filter(|x| x.mailbox == mail && user.as_ref().is_none_or(|u| x.principal.eq_ignore_ascii_case(u)))
+        .map(|x| json!({"Identity": mail, "User": x.principal, "AccessRights": [format!("{:?}", x.right)], "IsInherited": false, "Deny": false}))
+        .collect())
+}
+
+fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
+    let id = call.required("Identity")?;
+    let user = call.required("User")?.to_ascii_lowercase();
+    let mail = t
+        .user(id)
+        .map(|u| u.mail.clone())
+        .ok_or_else(|| not_found(id, t))?;
+    let Some(sp) = find_sp(t, &user).map(|sp| sp.object_id.clone()) else {
+        return Err(not_found(&user, t));
+    };
+    if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {
+        return Err(invalid("The sandbox grants -AccessRights FullAccess only."));
+    }
+    let exists = t
+        .mailbox_permissions
+        .iter()
+        .any(|x| x.mailbox == mail && x.principal == sp && x.right == MailboxRight::FullAccess);
+    if !exists {
+        t.mailbox_permissions.push(MailboxPermission {
+            mailbox: mail.clone(),
+            principal: sp.clone(),
+            right: MailboxRight::FullAccess,
+            effective_ms: call.effective_ms,
+        });
+    }
+    Ok(vec![
+        json!({"Identity": mail, "User": sp, "AccessRights": ["FullAccess"]}),
+    ])
+}

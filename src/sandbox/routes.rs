@@ -1,0 +1,137 @@
+//! The sandbox's HTTP routes, behind the added latency and the injected faults.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{delete, get, post};
+
+use super::faults::{self, Area, FaultKind};
+use super::{Shared, device, directory, ews, exchange_admin, graph, identity, responses};
+
+fn area_of(path: &str) -> Area {
+    if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
+        Area::Exchange
+    } else if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
+        Area::Admin
+    } else if path.starts_with("/graph/") {
+        Area::Graph
+    } else if path.starts_with("/EWS/") {
+        Area::Ews
+    } else if path.ends_with("/token") {
+        Area::Token
+    } else {
+        Area::Discovery
+    }
+}
+
+async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if !s.latency.is_zero() {
+        tokio::time::sleep(s.latency).await;
+    }
+    match s.faults.take(area_of(req.uri().path())) {
+        Some(FaultKind::Status(code)) => responses::injected(code),
+        Some(FaultKind::Hang) => {
+            tokio::time::sleep(faults::HANG).await;
+            responses::injected(504)
+        }
+        Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
+            responses::injected(502)
+        }
+        None => next.run(req).await,
+    }
+}
+
+pub(super) fn router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(identity::discovery),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
+        .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
+        .route(
+            "/sandbox/device",
+            get(device::approval_page).post(device::approve),
+        )
+        .route("/graph/v1.0/users/{id}", get(graph::user))
+        .route(
+            "/graph/v1.0/users/{id}/mailFolders/{folder}",
+            get(graph::mail_folder),
+        )
+        .route("/graph/v1.0/users/{id}/messages", get(graph::messages))
+        .route("/graph/v1.0/users/{id}/sendMail", post(graph::send_mail))
+        .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
+        .route(
+            "/adminapi/beta/{tenant}/InvokeCommand",
+            post(exchange_admin::invoke_command),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/roleDefinitions",
+            get(exchange_admin::role_definitions),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/customAppScopes",
+            get(exchange_admin::list_custom_scopes).post(exchange_admin::create_custom_scope),
+        )
+        .route(
+            "/graph/beta/roleManagement/exchange/roleAssignments",
+            get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
+        )
+        .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
+        .route(
+            "/sandbox/portal/certificate",
+            post(directory::portal_upload_certificate),
+        )
+        .route("/graph/v1.0/me", get(directory::me))
+        .route("/graph/v1.0/organization", get(directory::organization))
+        .route(
+            "/graph/v1.0/applications",
+            get(directory::list_applications).post(directory::create_application),
+        )
+        .route(
+            "/graph/v1.0/applications/{id}",
+            get(directory::get_application).patch(directory::update_application),
+        )
+        .route(
+            "/graph/v1.0/applications/{id}/addPassword",
+            post(directory::add_password),
+        )
+        .route(
+            "/graph/v1.0/applications/{id}/removePassword",
+            post(directory::remove_password),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals",
+            get(directory::list_service_principals).post(directory::create_service_principal),
+        )
+        .route("/graph/v1.0/{key}", get(directory::get_service_principal))
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}",
+            get(directory::get_service_principal),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments",
+            get(directory::list_assignments),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignments/{aid}",
+            delete(directory::remove_assignment),
+        )
+        .route(
+            "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+            post(directory::assign_app_role),
+        )
+        .route(
+            "/graph/v1.0/oauth2PermissionGrants",
+            get(directory::list_grants).post(directory::create_grant),
+        )
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            latency_and_faults,
+        ))
+        .with_state(shared)
+}

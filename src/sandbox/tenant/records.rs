@@ -1,0 +1,234 @@
+//! The records a tenant holds: users, groups, applications and what Exchange and Entra ID keep
+//! about them. Field order is the state file's.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use super::effective;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ManagementScope {
+    pub id: String,
+    pub name: String,
+    /// The filter as given, e.g. `MemberOfGroup -eq '<DN>'`.
+    pub filter: String,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RoleAssignment {
+    pub id: String,
+    pub name: String,
+    /// e.g. `Application Mail.Read`.
+    pub role: String,
+    /// The service principal's object id.
+    pub app: String,
+    /// The management scope's id; none means the whole organisation.
+    pub scope: Option<String>,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AccessPolicy {
+    pub id: String,
+    pub app_id: String,
+    /// The group's id.
+    pub group: String,
+    pub access_right: AccessRight,
+    pub description: String,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LoggedCmdlet {
+    pub cmdlet: String,
+    pub parameters: serde_json::Value,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResourcePrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+    pub app_roles: Vec<RoleDef>,
+    pub scopes: Vec<RoleDef>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RoleDef {
+    pub id: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AppRoleAssignment {
+    pub id: String,
+    /// The client's service principal.
+    pub principal_id: String,
+    /// The resource's service principal.
+    pub resource_id: String,
+    pub app_role_id: String,
+    pub created: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PermissionGrant {
+    pub id: String,
+    pub client_id: String,
+    pub resource_id: String,
+    pub scope: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Password {
+    pub key_id: String,
+    pub display_name: String,
+    pub hint: String,
+    pub secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub end: OffsetDateTime,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ExchangeServicePrincipal {
+    pub app_id: String,
+    /// The object id it was registered with: right when it is the app's service principal.
+    pub object_id: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum MailboxRight {
+    FullAccess,
+    SendAs,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct MailboxPermission {
+    pub mailbox: String,
+    /// Object id of the service principal granted the right.
+    pub principal: String,
+    pub right: MailboxRight,
+    #[serde(default)]
+    pub effective_ms: i64,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    pub mail: String,
+    pub name: String,
+    #[serde(default)]
+    pub admin: bool,
+    #[serde(default)]
+    pub inbox_total: u32,
+    #[serde(default)]
+    pub inbox_unread: u32,
+    #[serde(default)]
+    pub messages: Vec<Message>,
+    #[serde(default = "yes")]
+    pub imap_enabled: bool,
+    #[serde(default = "yes")]
+    pub pop_enabled: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Message {
+    pub id: String,
+    pub subject: String,
+    pub from: String,
+    pub received: String,
+    pub is_read: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Group {
+    pub id: String,
+    pub name: String,
+    pub mail: String,
+    pub members: Vec<String>,
+    /// When members added by `Add-DistributionGroupMember` count (mail → ms); others always.
+    #[serde(default)]
+    pub joined: std::collections::BTreeMap<String, i64>,
+}
+
+impl Group {
+    pub fn dn(&self, tenant_domain: &str) -> String {
+        format!(
+            "CN={},OU={tenant_domain},OU=Microsoft Exchange Hosted Organizations,DC=EURPR01A001,DC=prod,DC=outlook,DC=com",
+            self.name
+        )
+    }
+
+    pub fn has_member(&self, mail: &str, now_ms: i64) -> bool {
+        self.members.iter().any(|m| m == mail)
+            && self
+                .joined
+                .get(mail)
+                .is_none_or(|at| effective(*at, now_ms))
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct App {
+    pub key: String,
+    pub name: String,
+    pub expect: String,
+    pub client_id: String,
+    pub object_id: String,
+    pub sp_id: String,
+    pub secret: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub secret_expires: OffsetDateTime,
+    pub graph_roles: Vec<String>,
+    /// Application roles consented on Office 365 Exchange Online.
+    #[serde(default)]
+    pub exchange_roles: Vec<String>,
+    #[serde(default)]
+    pub policy: Option<Policy>,
+    /// Secrets added through `addPassword` (the seeded `secret` stays valid too).
+    #[serde(default)]
+    pub passwords: Vec<Password>,
+    #[serde(default)]
+    pub required_resource_access: serde_json::Value,
+    #[serde(default)]
+    pub public_client: bool,
+    /// When the app was created (ms since the epoch); 0 for seeded apps.
+    #[serde(default)]
+    pub created_ms: i64,
+    /// Certificates registered as credentials (`keyCredentials`).
+    #[serde(default)]
+    pub certificates: Vec<KeyCredential>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct KeyCredential {
+    pub key_id: String,
+    pub display_name: String,
+    /// base64url SHA-256 of the certificate.
+    pub thumbprint: String,
+    /// The certificate, base64 DER.
+    pub key: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AccessRight {
+    RestrictAccess,
+    DenyAccess,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Policy {
+    /// Group name, mail or id.
+    pub group: String,
+    pub access_right: AccessRight,
+}

@@ -1,0 +1,105 @@
+//! The seeded tenant: the data in `assets/sandbox_seed.json`, the inbox messages it implies,
+//! the resource service principals of Microsoft's facts, and generated mailboxes on request.
+
+use std::collections::HashSet;
+
+use super::{Message, ResourcePrincipal, RoleDef, Tenant, User};
+use crate::sandbox::facts::{PermissionFacts, RESOURCES, ResourceFacts};
+
+/// The service principal of a Microsoft resource, numbered `n` in the seed.
+fn resource_principal(r: &ResourceFacts, n: u32) -> ResourcePrincipal {
+    let ids = |pick: fn(&PermissionFacts) -> Option<&'static str>| {
+        r.permissions()
+            .filter_map(|p| {
+                pick(&p).map(|id| RoleDef {
+                    id: id.to_string(),
+                    value: p.name.to_string(),
+                })
+            })
+            .collect()
+    };
+    ResourcePrincipal {
+        id: format!("f0000000-0000-4000-8000-00000000000{n}"),
+        app_id: r.app_id.to_string(),
+        display_name: r.display_name.to_string(),
+        app_roles: ids(|p| p.role),
+        scopes: ids(|p| p.scope),
+    }
+}
+
+impl Tenant {
+    pub fn seed() -> Tenant {
+        let mut t: Tenant = serde_json::from_str(include_str!("../../../assets/sandbox_seed.json"))
+            .expect("sandbox seed is valid");
+        t.resource_principals = RESOURCES
+            .iter()
+            .zip(1..)
+            .map(|(r, n)| resource_principal(r, n))
+            .collect();
+        for u in &mut t.users {
+            u.messages = (0..u.inbox_total)
+                .map(|i| Message {
+                    id: format!("AAMk{}{:04}", &u.id[..8], i),
+                    subject: format!("Sandbox message {} for {}", i + 1, u.name),
+                    from: "noreply@contoso.example".into(),
+                    received: format!("2026-11-{:02}T08:{:02}:00Z", 1 + (i % 25), i % 60),
+                    is_read: i >= u.inbox_unread,
+                })
+                .collect();
+        }
+        t
+    }
+
+    /// Adds mailboxes `user0001@<domain>` … up to `n` of them, each with one unread message;
+    /// those already there are kept.
+    pub fn add_generated_mailboxes(&mut self, n: u32) {
+        let domain = self.domains.first().cloned().unwrap_or_default();
+        let known: HashSet<String> = self
+            .users
+            .iter()
+            .map(|u| u.mail.to_ascii_lowercase())
+            .collect();
+        for i in 1..=n {
+            let mail = format!("user{i:04}@{domain}");
+            if known.contains(&mail.to_ascii_lowercase()) {
+                continue;
+            }
+            let id = format!("c0000000-0000-4000-8000-{i:012}");
+            self.users.push(User {
+                messages: vec![Message {
+                    id: format!("AAMk{}0000", &id[..8]),
+                    subject: "Sandbox message".into(),
+                    from: format!("noreply@{domain}"),
+                    received: "2026-11-01T08:00:00Z".into(),
+                    is_read: false,
+                }],
+                id,
+                mail,
+                name: format!("User {i:04}"),
+                admin: false,
+                inbox_total: 1,
+                inbox_unread: 1,
+                imap_enabled: true,
+                pop_enabled: true,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seed_has_every_outcome() {
+        let t = Tenant::seed();
+        assert!(t.users.len() >= 7);
+        assert!(t.users.iter().filter(|u| !u.admin).count() >= 6);
+        let alice = t.user("ALICE@contoso.example").unwrap();
+        assert_eq!(alice.messages.len(), 12);
+        assert_eq!(alice.messages.iter().filter(|m| !m.is_read).count(), 3);
+        for key in ["scoped", "no-consent", "expired", "blocked", "unscoped"] {
+            assert!(t.apps.iter().any(|a| a.key == key), "{key}");
+        }
+    }
+}
