@@ -4,8 +4,8 @@
 
 use super::Env;
 use super::setup::{ExchangeAdmin, exchange_diagnosis, graph_diagnosis};
-pub use crate::cloud::device::AdminSession;
 use crate::cloud::device::{self, DeviceCode, DeviceFlow};
+pub use crate::cloud::device::{AdminSession, default_admin_client, exchange_admin_client};
 use crate::cloud::{CloudError, Diagnosis};
 use crate::model::{ClientId, Endpoints, TenantId};
 

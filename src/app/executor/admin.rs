@@ -17,7 +17,7 @@ pub(super) async fn sign_in(
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Msg {
     let endpoints = endpoints_for(env, cloud);
-    let client = crate::cloud::device::default_admin_client();
+    let client = app_layer::sign_in::default_admin_client();
     let mut shown = false;
     let signed_in = app_layer::sign_in::admin(env, &endpoints, tenant_id, client, |code| {
         shown = true;
@@ -110,7 +110,7 @@ pub(super) async fn exchange_admin(
     session: &app_layer::sign_in::AdminSession,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<app_layer::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
-    use crate::cloud::device::{default_admin_client, exchange_admin_client};
+    use app_layer::sign_in::{default_admin_client, exchange_admin_client};
     app_layer::sign_in::exchange(
         env,
         endpoints,

@@ -73,7 +73,7 @@ impl SetupSettings {
             admin_client_id,
             // Checked in `scope_spec`: used only when there is an Exchange scope.
             exchange_client_id: ClientId::parse(&a.exchange_client_id)
-                .unwrap_or_else(|_| crate::cloud::device::exchange_admin_client()),
+                .unwrap_or_else(|_| crate::app::sign_in::exchange_admin_client()),
             scope,
             json: a.json,
             reuse_app: a.reuse_app,
