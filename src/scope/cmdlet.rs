@@ -16,7 +16,7 @@ pub struct Cmdlet {
 }
 
 /// A PowerShell single-quoted string.
-pub(super) fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 

@@ -10,7 +10,7 @@ mod script;
 mod spec;
 mod steps;
 
-pub use cmdlet::{Arg, Cmdlet};
+pub use cmdlet::{Arg, Cmdlet, quote};
 pub use group::GroupRef;
 pub use kind::ScopeKind;
 pub use roles::{
