@@ -19,11 +19,7 @@ pub(super) fn report(i: &Input) -> Doc {
     b.extend(mailboxes_and_scope(p));
     b.extend(settings(i));
     b.extend(last_check(p));
-    b.extend(if p.credential.is_secret() {
-        secret_renewal(p)
-    } else {
-        certificate_renewal(p)
-    });
+    b.extend(renewal(p));
     Doc {
         title: format!("Mail access handover — {}", p.tenant),
         blocks: b,
@@ -147,33 +143,48 @@ fn check_rows(c: &LastCheck) -> Block {
     )
 }
 
-fn certificate_renewal(p: &Profile) -> Vec<Block> {
+/// When the credential expires and how to renew it.
+fn renewal(p: &Profile) -> Vec<Block> {
+    let (heading, what, whose, steps) = if p.credential.is_secret() {
+        (
+            "Client secret and its renewal",
+            "client secret",
+            "secret's",
+            secret_steps(p),
+        )
+    } else {
+        (
+            "Certificate and its renewal",
+            "certificate",
+            "certificate's",
+            certificate_steps(p),
+        )
+    };
     vec![
-        Block::Heading("Certificate and its renewal".into()),
+        Block::Heading(heading.into()),
         Block::Para(match &p.secret_expires {
-            Some(x) => format!("The certificate expires on {x}. Renew it a few weeks before."),
-            None => "The certificate's expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets.".into(),
+            Some(x) => format!("The {what} expires on {x}. Renew it a few weeks before."),
+            None => format!(
+                "The {whose} expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets."
+            ),
         }),
-        Block::Steps(vec![
-            format!("Run `m365-mail-wizard cert {}` (an administrator signs in) or `cert {} --guided` (upload in the portal): a new certificate is made, registered and proven first.", p.name, p.name),
-            "The certificate it replaces is removed from the app once the new one signs in (on the guided path, delete it in the portal).".into(),
-            format!("Verify: `m365-mail-wizard check {}`.", p.name),
-        ]),
+        Block::Steps(steps),
     ]
 }
 
-fn secret_renewal(p: &Profile) -> Vec<Block> {
+fn certificate_steps(p: &Profile) -> Vec<String> {
     vec![
-        Block::Heading("Client secret and its renewal".into()),
-        Block::Para(match &p.secret_expires {
-            Some(x) => format!("The client secret expires on {x}. Renew it a few weeks before."),
-            None => "The secret's expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets.".into(),
-        }),
-        Block::Steps(vec![
-            "Add a new client secret to the app: Entra admin center › App registrations › the app › Certificates & secrets › New client secret.".into(),
-            "Store the new Value where the consuming application reads it, and switch the application to it.".into(),
-            format!("Verify: `m365-mail-wizard check {}`.", p.name),
-            "Only then delete the old secret.".into(),
-        ]),
+        format!("Run `m365-mail-wizard cert {}` (an administrator signs in) or `cert {} --guided` (upload in the portal): a new certificate is made, registered and proven first.", p.name, p.name),
+        "The certificate it replaces is removed from the app once the new one signs in (on the guided path, delete it in the portal).".into(),
+        format!("Verify: `m365-mail-wizard check {}`.", p.name),
+    ]
+}
+
+fn secret_steps(p: &Profile) -> Vec<String> {
+    vec![
+        "Add a new client secret to the app: Entra admin center › App registrations › the app › Certificates & secrets › New client secret.".into(),
+        "Store the new Value where the consuming application reads it, and switch the application to it.".into(),
+        format!("Verify: `m365-mail-wizard check {}`.", p.name),
+        "Only then delete the old secret.".into(),
     ]
 }
