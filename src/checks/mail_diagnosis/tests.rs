@@ -149,32 +149,28 @@ fn faults_are_not_configuration() {
 
 #[test]
 fn ews_answers() {
+    let ews = |status, code: &str, message: &str, roles: &[String]| {
+        let err = CloudError::Graph(GraphError {
+            status,
+            code: code.into(),
+            message: message.into(),
+        });
+        diagnose_ews(&err, &ctx(CheckKind::Ews, roles, Peers::default())).unwrap()
+    };
     let roles = vec!["full_access_as_app".to_string()];
-    let err = CloudError::Graph(GraphError {
-        status: 200,
-        code: "ErrorAccessDenied".into(),
-        message: "Access is denied. Check credentials and try again.".into(),
-    });
-    let dg = diagnose_ews(&err, &ctx(CheckKind::Ews, &roles, Peers::default())).unwrap();
+    let denied = "Access is denied. Check credentials and try again.";
+    let dg = ews(200, "ErrorAccessDenied", denied, &roles);
     assert!(dg.summary.contains("outside the app's EWS scope"), "{dg:?}");
     let none: Vec<String> = vec![];
-    let unauth = CloudError::Graph(GraphError {
-        status: 401,
-        code: "401 Unauthorized".into(),
-        message: "EWS refused the access token".into(),
-    });
-    let dg = diagnose_ews(&unauth, &ctx(CheckKind::Ews, &none, Peers::default())).unwrap();
+    let unauthorized = "EWS refused the access token";
+    let dg = ews(401, "401 Unauthorized", unauthorized, &none);
     assert!(dg.summary.contains("no full_access_as_app"), "{dg:?}");
-    let forbidden = CloudError::Graph(GraphError {
-        status: 403,
-        code: "403 Forbidden".into(),
-        message: "2000008;reason=\"The token contains not enough scope to make this call.\"".into(),
-    });
-    let dg = diagnose_ews(&forbidden, &ctx(CheckKind::Ews, &none, Peers::default())).unwrap();
+    let not_enough = "2000008;reason=\"The token contains not enough scope to make this call.\"";
+    let dg = ews(403, "403 Forbidden", not_enough, &none);
     assert!(
         dg.summary.contains("no full_access_as_app") && dg.evidence.contains("not enough scope"),
         "{dg:?}"
     );
-    let dg = diagnose_ews(&forbidden, &ctx(CheckKind::Ews, &roles, Peers::default())).unwrap();
+    let dg = ews(403, "403 Forbidden", not_enough, &roles);
     assert!(dg.cause.contains("not document"), "{dg:?}");
 }
