@@ -1,5 +1,9 @@
 use super::*;
 use crate::model::AccessChoice;
+use ExKind::{
+    AccessPolicy, Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
+    ServicePrincipal,
+};
 
 fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
     ScopeInput {
@@ -28,14 +32,14 @@ fn rbac_for_graph_and_ews() {
     assert_eq!(
         kinds(&s),
         [
-            ExKind::Mailboxes,
-            ExKind::Group,
-            ExKind::Member,
-            ExKind::Member,
-            ExKind::ServicePrincipal,
-            ExKind::ManagementScope,
-            ExKind::RoleAssignment,
-            ExKind::RoleAssignment
+            Mailboxes,
+            Group,
+            Member,
+            Member,
+            ServicePrincipal,
+            ManagementScope,
+            RoleAssignment,
+            RoleAssignment
         ]
     );
     let roles: Vec<&str> = s
@@ -66,10 +70,10 @@ fn imap_gets_full_access_and_no_group() {
     assert_eq!(
         kinds(&s),
         [
-            ExKind::Mailboxes,
-            ExKind::ServicePrincipal,
-            ExKind::MailboxPermission,
-            ExKind::MailboxPermission
+            Mailboxes,
+            ServicePrincipal,
+            MailboxPermission,
+            MailboxPermission
         ]
     );
     assert!(bypassing_permissions(ScopeKind::Rbac, &i.access).is_empty());
@@ -80,15 +84,7 @@ fn imap_gets_full_access_and_no_group() {
 fn policies_keep_the_entra_permission() {
     let i = input(ScopeKind::DenyPolicy, &[AccessChoice::GraphSend]);
     let s = steps(&i);
-    assert_eq!(
-        kinds(&s),
-        [
-            ExKind::Mailboxes,
-            ExKind::Group,
-            ExKind::Member,
-            ExKind::AccessPolicy
-        ]
-    );
+    assert_eq!(kinds(&s), [Mailboxes, Group, Member, AccessPolicy]);
     assert_eq!(
         s[2].subject.as_deref(),
         Some("ceo@contoso.example"),
@@ -108,7 +104,7 @@ fn policies_keep_the_entra_permission() {
 #[test]
 fn all_mailboxes_has_nothing_to_scope() {
     let i = input(ScopeKind::AllMailboxes, &[AccessChoice::GraphRead]);
-    assert_eq!(kinds(&steps(&i)), [ExKind::Mailboxes]);
+    assert_eq!(kinds(&steps(&i)), [Mailboxes]);
     assert!(script(&i, "contoso.example").contains("WARNING"));
 }
 
