@@ -107,6 +107,23 @@ impl<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin> Session<S> {
         format!("a{}", self.next)
     }
 
+    /// Sends `<tag> <command>` and reads to its tagged answer, handing untagged lines to `seen`;
+    /// anything but OK is a refusal.
+    async fn command(
+        &mut self,
+        step: &'static str,
+        command: &str,
+        seen: impl FnMut(&str),
+    ) -> Result<(), ProbeError> {
+        let tag = self.tag();
+        self.wire.send(step, &format!("{tag} {command}")).await?;
+        let (status, line, _) = self.until_tagged(step, &tag, seen).await?;
+        if status != Status::Ok {
+            return Err(ProbeError::Refused { step, line });
+        }
+        Ok(())
+    }
+
     /// Reads until the tagged answer to `tag`, handing untagged lines to `seen`. A
     /// continuation is answered with an empty line (how XOAUTH2 failures are acknowledged).
     async fn until_tagged(
@@ -165,25 +182,12 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<ImapCo
         }
     };
     if caps.is_none() {
-        let tag = s.tag();
-        s.wire
-            .send("capability", &format!("{tag} CAPABILITY"))
-            .await?;
-        let mut found = None;
-        let (status, line, _) = s
-            .until_tagged("capability", &tag, |u| {
-                if let Some(c) = capabilities(u) {
-                    found = Some(c);
-                }
-            })
-            .await?;
-        if status != Status::Ok {
-            return Err(ProbeError::Refused {
-                step: "capability",
-                line,
-            });
-        }
-        caps = found;
+        s.command("capability", "CAPABILITY", |u| {
+            if let Some(c) = capabilities(u) {
+                caps = Some(c);
+            }
+        })
+        .await?;
     }
     let caps = caps.unwrap_or_default();
     if !caps.iter().any(|c| c == "AUTH=XOAUTH2") {
@@ -209,21 +213,12 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<ImapCo
             .send("authenticate", &format!("{tag} AUTHENTICATE XOAUTH2"))
             .await?;
         let line = s.wire.line("authenticate").await?;
-        match parse_reply(&line) {
-            Some(Reply::Continue(_)) => s.wire.send("authenticate", ir.as_str()).await?,
-            Some(Reply::Tagged { .. }) => {
-                return Err(ProbeError::Refused {
-                    step: "authenticate",
-                    line,
-                });
-            }
-            _ => {
-                return Err(ProbeError::Garbled {
-                    step: "authenticate",
-                    line,
-                });
-            }
+        let reply = parse_reply(&line);
+        if !matches!(reply, Some(Reply::Continue(_))) {
+            let refused = matches!(reply, Some(Reply::Tagged { .. }));
+            return Err(ProbeError::unexpected("authenticate", line, refused));
         }
+        s.wire.send("authenticate", ir.as_str()).await?;
     }
     drop(ir);
     let (status, line, challenge) = s.until_tagged("authenticate", &tag, |_| {}).await?;
@@ -237,42 +232,20 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<ImapCo
             line,
         });
     }
-    let tag = s.tag();
-    s.wire
-        .send("examine", &format!("{tag} EXAMINE INBOX"))
-        .await?;
     let mut messages = None;
-    let (status, line, _) = s
-        .until_tagged("examine", &tag, |u| {
-            if let Some(n) = exists(u) {
-                messages = Some(n);
-            }
-        })
-        .await?;
-    if status != Status::Ok {
-        return Err(ProbeError::Refused {
-            step: "examine",
-            line,
-        });
-    }
-    let tag = s.tag();
-    s.wire
-        .send("search", &format!("{tag} SEARCH UNSEEN"))
-        .await?;
+    s.command("examine", "EXAMINE INBOX", |u| {
+        if let Some(n) = exists(u) {
+            messages = Some(n);
+        }
+    })
+    .await?;
     let mut unseen = None;
-    let (status, line, _) = s
-        .until_tagged("search", &tag, |u| {
-            if let Some(n) = search_count(u) {
-                unseen = Some(n);
-            }
-        })
-        .await?;
-    if status != Status::Ok {
-        return Err(ProbeError::Refused {
-            step: "search",
-            line,
-        });
-    }
+    s.command("search", "SEARCH UNSEEN", |u| {
+        if let Some(n) = search_count(u) {
+            unseen = Some(n);
+        }
+    })
+    .await?;
     let tag = s.tag();
     if s.wire
         .send("logout", &format!("{tag} LOGOUT"))

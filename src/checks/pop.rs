@@ -39,8 +39,10 @@ pub struct PopCounts {
 fn expect_ok(step: &'static str, line: String) -> Result<String, ProbeError> {
     match parse_reply(&line) {
         Some(Reply::Ok(rest)) => Ok(rest.to_string()),
-        Some(Reply::Err(_)) => Err(ProbeError::Refused { step, line }),
-        _ => Err(ProbeError::Garbled { step, line }),
+        reply => {
+            let refused = matches!(reply, Some(Reply::Err(_)));
+            Err(ProbeError::unexpected(step, line, refused))
+        }
     }
 }
 
@@ -52,20 +54,10 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<PopCou
     expect_ok("greeting", greeting)?;
     w.send("authenticate", "AUTH XOAUTH2").await?;
     let line = w.line("authenticate").await?;
-    match parse_reply(&line) {
-        Some(Reply::Continue(_)) => {}
-        Some(Reply::Err(_)) => {
-            return Err(ProbeError::Refused {
-                step: "authenticate",
-                line,
-            });
-        }
-        _ => {
-            return Err(ProbeError::Garbled {
-                step: "authenticate",
-                line,
-            });
-        }
+    let reply = parse_reply(&line);
+    if !matches!(reply, Some(Reply::Continue(_))) {
+        let refused = matches!(reply, Some(Reply::Err(_)));
+        return Err(ProbeError::unexpected("authenticate", line, refused));
     }
     w.send("authenticate", xoauth2(mailbox, token).as_str())
         .await?;

@@ -52,6 +52,16 @@ pub enum ProbeError {
 }
 
 impl ProbeError {
+    /// An answer at `step` other than the one expected: a refusal when it has the protocol's
+    /// failure form, otherwise garbled.
+    pub fn unexpected(step: &'static str, line: String, refused: bool) -> ProbeError {
+        if refused {
+            ProbeError::Refused { step, line }
+        } else {
+            ProbeError::Garbled { step, line }
+        }
+    }
+
     /// The network or the service failed, not the configuration.
     pub fn is_unavailable(&self) -> bool {
         !matches!(self, ProbeError::Refused { .. })

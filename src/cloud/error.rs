@@ -77,17 +77,22 @@ impl fmt::Display for CloudError {
 
 impl std::error::Error for CloudError {}
 
+/// Throttling, or a gateway that could not reach the service.
+pub(crate) fn transient_status(status: u16) -> bool {
+    matches!(status, 429 | 502 | 503 | 504)
+}
+
 impl CloudError {
-    /// Throttling or a passing outage: worth another try.
     /// The network or the service failed, not the request: trying again later may work.
     pub fn is_unavailable(&self) -> bool {
         matches!(self, CloudError::Network(_)) || self.is_transient()
     }
 
+    /// Throttling or a passing outage: worth another try.
     pub fn is_transient(&self) -> bool {
         match self {
-            CloudError::Graph(g) => matches!(g.status, 429 | 502 | 503 | 504),
-            CloudError::Unexpected { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            CloudError::Graph(g) => transient_status(g.status),
+            CloudError::Unexpected { status, .. } => transient_status(*status),
             _ => false,
         }
     }

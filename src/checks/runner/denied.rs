@@ -1,0 +1,79 @@
+//! The must-be-denied row: the mailbox outside the scope is tried with the probe the access
+//! allows, and passes only when it is refused.
+
+use std::time::Instant;
+
+use super::mailbox::probe;
+use super::{Outcome, Shared, failed};
+use crate::checks::mail_diagnosis::{self, Peers};
+use crate::checks::wire::{ProbeError, printable};
+use crate::checks::{CheckEvent, CheckKind, CheckSpec, ews};
+use crate::cloud::diagnose::{Stage, not_denied};
+use crate::cloud::{CloudError, graph};
+use crate::model::Mailbox;
+
+pub(super) async fn check(
+    shared: &Shared,
+    spec: &CheckSpec,
+    mailbox: &Mailbox,
+    started: Instant,
+) -> Outcome {
+    let input = &shared.input;
+    let reached = |how: &str| {
+        let diagnosis = not_denied(mailbox.as_str(), &shared.client_id, how);
+        Outcome::Done(failed(diagnosis, started.elapsed(), false))
+    };
+    let refused = |how: String| {
+        Outcome::Done(CheckEvent::Passed {
+            detail: format!("refused as intended ({how})"),
+            elapsed: started.elapsed(),
+        })
+    };
+    let cloud = |e: CloudError| {
+        let diagnosis = input.diagnose(&e, Stage::MustBeDenied, Some(mailbox.as_str()));
+        Outcome::Done(failed(diagnosis, started.elapsed(), e.is_unavailable()))
+    };
+    match spec.via.unwrap_or(CheckKind::GraphRead) {
+        CheckKind::Ews => {
+            let token = shared
+                .exchange
+                .as_ref()
+                .expect("EWS runs with an Exchange token");
+            match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
+                Ok(_) => reached("EWS GetFolder of the inbox succeeded"),
+                Err(CloudError::Graph(g))
+                    if g.status == 401 || g.status == 403 || g.code == "ErrorAccessDenied" =>
+                {
+                    refused(format!("EWS: {}", g.code))
+                }
+                Err(e) => cloud(e),
+            }
+        }
+        via @ (CheckKind::Imap | CheckKind::Pop) => match probe(shared, via, mailbox).await {
+            Ok(_) => reached(if via == CheckKind::Imap {
+                "IMAP: AUTHENTICATE XOAUTH2 and EXAMINE INBOX succeeded"
+            } else {
+                "POP3: AUTH XOAUTH2 and STAT succeeded"
+            }),
+            Err(ProbeError::Refused { line, .. }) => refused(printable(&line)),
+            Err(e) => {
+                let ctx = shared.mail_context(via, mailbox.as_str(), Peers::default());
+                let diagnosis = mail_diagnosis::diagnose_probe(&e, &ctx);
+                Outcome::Done(failed(diagnosis, started.elapsed(), true))
+            }
+        },
+        _ => {
+            let token = shared
+                .graph
+                .as_ref()
+                .expect("Graph runs with a Graph token");
+            match graph::inbox(&input.http, &input.endpoints, token, mailbox).await {
+                Ok(_) => reached(&format!(
+                    "GET /users/{mailbox}/mailFolders/inbox answered 200"
+                )),
+                Err(CloudError::Graph(g)) if g.status == 403 => refused("outside the scope".into()),
+                Err(e) => cloud(e),
+            }
+        }
+    }
+}

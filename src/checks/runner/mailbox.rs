@@ -1,0 +1,161 @@
+//! One mailbox's row: the Graph, EWS, IMAP, POP3 or SMTP probe it names, and what its answer
+//! means.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use super::{Outcome, Shared, denied, failed};
+use crate::checks::mail_diagnosis::{self, Peers};
+use crate::checks::wire::{ProbeError, Target};
+use crate::checks::{CheckEvent, CheckKind, CheckSpec, ews, imap, pop, smtp};
+use crate::cloud::diagnose::Stage;
+use crate::cloud::{CloudError, NetKind, NetworkError, graph};
+use crate::model::Mailbox;
+
+pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
+    let input = &shared.input;
+    let mailbox = spec
+        .mailbox
+        .as_ref()
+        .expect("mailbox checks name a mailbox");
+    let started = Instant::now();
+    let cloud_failed = |e: CloudError, stage: Stage| {
+        let diagnosis = input.diagnose(&e, stage, Some(mailbox.as_str()));
+        Outcome::Done(failed(diagnosis, started.elapsed(), e.is_unavailable()))
+    };
+    let passed = |detail: String| {
+        Outcome::Done(CheckEvent::Passed {
+            detail,
+            elapsed: started.elapsed(),
+        })
+    };
+    let graph_token = || {
+        shared
+            .graph
+            .as_ref()
+            .expect("Graph checks run with a Graph token")
+    };
+    let exchange_token = || {
+        shared
+            .exchange
+            .as_ref()
+            .expect("EWS checks run with an Exchange token")
+    };
+    match spec.kind {
+        CheckKind::GraphRead => {
+            match graph::inbox(&input.http, &input.endpoints, graph_token(), mailbox).await {
+                Ok(c) => passed(format!("inbox: {} messages, {} unread", c.total, c.unread)),
+                Err(e) => cloud_failed(e, Stage::MailboxRead),
+            }
+        }
+        CheckKind::GraphSend => {
+            match graph::send_test(&input.http, &input.endpoints, graph_token(), mailbox).await {
+                Ok(()) => passed("test message sent to itself".into()),
+                Err(e) => cloud_failed(e, Stage::MailboxSend),
+            }
+        }
+        CheckKind::Ews => {
+            match ews::inbox(&input.http, &input.endpoints, exchange_token(), mailbox).await {
+                Ok((total, unread)) => passed(format!("inbox: {total} messages, {unread} unread")),
+                Err(e) => {
+                    let ctx =
+                        shared.mail_context(CheckKind::Ews, mailbox.as_str(), Peers::default());
+                    match mail_diagnosis::diagnose_ews(&e, &ctx) {
+                        Some(diagnosis) => {
+                            Outcome::Done(failed(diagnosis, started.elapsed(), e.is_unavailable()))
+                        }
+                        None => cloud_failed(e, Stage::MailboxRead),
+                    }
+                }
+            }
+        }
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
+            match probe(shared, spec.kind, mailbox).await {
+                Ok(detail) => {
+                    if let Some(n) = shared.passes.get(&spec.kind) {
+                        n.fetch_add(1, Ordering::Relaxed);
+                    }
+                    passed(detail)
+                }
+                Err(error @ ProbeError::Refused { .. }) => Outcome::Refused {
+                    kind: spec.kind,
+                    mailbox: mailbox.clone(),
+                    error,
+                    elapsed: started.elapsed(),
+                },
+                Err(error) => {
+                    let ctx = shared.mail_context(spec.kind, mailbox.as_str(), Peers::default());
+                    let diagnosis = mail_diagnosis::diagnose_probe(&error, &ctx);
+                    Outcome::Done(failed(diagnosis, started.elapsed(), true))
+                }
+            }
+        }
+        CheckKind::Denied => denied::check(shared, spec, mailbox, started).await,
+        CheckKind::Token | CheckKind::ExchangeToken | CheckKind::Delegated => {
+            unreachable!("token checks run first; the delegated row is always skipped")
+        }
+    }
+}
+
+/// Runs one IMAP, POP3 or SMTP probe within the overall time limit; the detail on success.
+pub(super) async fn probe(
+    shared: &Shared,
+    kind: CheckKind,
+    mailbox: &Mailbox,
+) -> Result<String, ProbeError> {
+    let token = shared
+        .exchange
+        .as_ref()
+        .expect("mail probes run only with an Exchange token")
+        .expose();
+    let e = &shared.input.endpoints;
+    let limit = shared.input.timeouts.total;
+    let work = async {
+        match kind {
+            CheckKind::Imap => {
+                let c = imap::probe(&target(shared, &e.imap)?, mailbox.as_str(), token).await?;
+                Ok(format!(
+                    "inbox: {} messages, {} unseen (read-only)",
+                    c.messages, c.unseen
+                ))
+            }
+            CheckKind::Pop => {
+                let c = pop::probe(&target(shared, &e.pop)?, mailbox.as_str(), token).await?;
+                Ok(format!("{} messages ({} bytes)", c.messages, c.octets))
+            }
+            _ => {
+                let out = smtp::probe(
+                    &target(shared, &e.smtp)?,
+                    mailbox.as_str(),
+                    token,
+                    shared.input.send_test,
+                )
+                .await?;
+                Ok(match out {
+                    smtp::SmtpOutcome::Sent => "signed in; test message sent to itself".into(),
+                    smtp::SmtpOutcome::Authenticated => {
+                        "signed in (no message sent: sending is opt-in)".into()
+                    }
+                })
+            }
+        }
+    };
+    match tokio::time::timeout(limit, work).await {
+        Ok(r) => r,
+        Err(_) => Err(ProbeError::Garbled {
+            step: "session",
+            line: format!("the dialogue did not finish within {} s", limit.as_secs()),
+        }),
+    }
+}
+
+fn target(shared: &Shared, endpoint: &str) -> Result<Target, ProbeError> {
+    let tls = shared.tls.clone().map_err(|detail| {
+        ProbeError::Net(NetworkError {
+            kind: NetKind::Tls,
+            host: endpoint.to_string(),
+            detail,
+        })
+    })?;
+    Target::new(endpoint, tls, shared.input.timeouts)
+}

@@ -1,0 +1,59 @@
+//! Turns an error answer into what a person needs: what failed, the evidence, the likely
+//! cause and the fix. Pure: no I/O.
+
+mod findings;
+mod graph;
+mod identity;
+mod network;
+
+pub use findings::{missing_roles, not_denied, wrong_cloud};
+
+use super::error::CloudError;
+
+pub use crate::model::Diagnosis;
+
+/// What was being attempted when the error came back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    Discovery,
+    Token,
+    MailboxRead,
+    MailboxSend,
+    MustBeDenied,
+}
+
+pub struct Context<'a> {
+    pub stage: Stage,
+    pub tenant: &'a str,
+    pub client_id: &'a str,
+    pub mailbox: Option<&'a str>,
+    /// Portal base URL of the cloud in use.
+    pub portal: &'a str,
+}
+
+/// A diagnosis from its four parts.
+fn d(
+    summary: impl Into<String>,
+    evidence: impl Into<String>,
+    cause: impl Into<String>,
+    fix: impl Into<String>,
+) -> Diagnosis {
+    Diagnosis {
+        summary: summary.into(),
+        evidence: evidence.into(),
+        cause: cause.into(),
+        fix: fix.into(),
+    }
+}
+
+pub fn diagnose(err: &CloudError, ctx: &Context) -> Diagnosis {
+    match err {
+        CloudError::Aad(a) => identity::aad(a, ctx),
+        CloudError::Graph(g) => graph::graph(g, ctx),
+        CloudError::Network(n) => network::network(n),
+        CloudError::Unexpected { status, detail } => network::unexpected(*status, detail),
+    }
+}
+
+#[cfg(test)]
+mod tests;

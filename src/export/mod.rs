@@ -1,0 +1,99 @@
+//! A profile's settings in the consuming application's formats, the setup as a PowerShell
+//! script, and the handover report. Pure; never a secret or a token: the secret is named by
+//! where it is kept, nothing more.
+
+mod document;
+mod powershell;
+mod report;
+mod settings;
+
+use std::str::FromStr;
+
+use crate::model::{AccessChoice, Endpoints, Profile};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Env,
+    Json,
+    Properties,
+    PowerShell,
+    Report,
+    ReportHtml,
+}
+
+impl FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Format, String> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "env" => Format::Env,
+            "json" => Format::Json,
+            "properties" => Format::Properties,
+            "powershell" | "ps1" => Format::PowerShell,
+            "report" | "md" | "markdown" => Format::Report,
+            "report-html" | "html" => Format::ReportHtml,
+            other => {
+                return Err(format!(
+                    "unknown format \"{other}\": use env, json, properties, powershell, report or report-html"
+                ));
+            }
+        })
+    }
+}
+
+pub struct Input<'a> {
+    pub profile: &'a Profile,
+    pub endpoints: &'a Endpoints,
+    /// Where the secret is: the keyring service name.
+    pub keyring_service: &'a str,
+    /// The date the export is made (YYYY-MM-DD).
+    pub today: &'a str,
+}
+
+pub fn render(format: Format, i: &Input) -> String {
+    match format {
+        Format::Env => settings::env(i),
+        Format::Json => settings::json(i),
+        Format::Properties => settings::properties(i),
+        Format::PowerShell => powershell::powershell(i),
+        Format::Report => report::report(i).markdown(),
+        Format::ReportHtml => report::report(i).html(),
+    }
+}
+
+fn uses(p: &Profile, c: AccessChoice) -> bool {
+    p.access.contains(&c)
+}
+
+fn mailboxes(p: &Profile) -> Vec<&str> {
+    p.mailboxes.iter().map(|m| m.as_str()).collect()
+}
+
+/// What the keyring holds for the profile, as the documents name it.
+fn credential_name(p: &Profile) -> &'static str {
+    if p.credential.is_secret() {
+        "the client secret"
+    } else {
+        "the certificate's private key"
+    }
+}
+
+fn secret_place(i: &Input) -> String {
+    format!("{} / {}", i.keyring_service, i.profile.name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_parse_with_a_helpful_error() {
+        assert_eq!("ENV".parse::<Format>(), Ok(Format::Env));
+        assert_eq!("html".parse::<Format>(), Ok(Format::ReportHtml));
+        assert!(
+            "yaml"
+                .parse::<Format>()
+                .unwrap_err()
+                .contains("report-html")
+        );
+    }
+}

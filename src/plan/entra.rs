@@ -1,0 +1,194 @@
+//! The Entra ID steps: look up the resources, register the app and its service principal, add
+//! a secret, grant consent, and sign in as the app.
+
+use super::permissions::Needs;
+use super::{PlanStep, SetupAnswers, StepKind};
+use crate::catalog::{GRAPH, Resource};
+
+pub(super) fn resolve(all: &[Needs]) -> PlanStep {
+    if all.is_empty() {
+        return PlanStep {
+            title: "No Entra permission to look up: the Exchange role assignment grants the access"
+                .into(),
+            graph: "none".into(),
+            powershell: "none".into(),
+            changes: "nothing (read only)".into(),
+            ..PlanStep::of(StepKind::Resolve)
+        };
+    }
+    let resources: Vec<&str> = all.iter().map(|n| n.resource.name.as_str()).collect();
+    let app_ids: Vec<String> = all
+        .iter()
+        .map(|n| format!("'{}'", n.resource.app_id))
+        .collect();
+    PlanStep {
+        title: format!("Look up the permission ids of {}", resources.join(" and ")),
+        graph: format!(
+            "GET /servicePrincipals?$filter=appId eq {}",
+            app_ids.join(" / ")
+        ),
+        powershell: all
+            .iter()
+            .map(|n| {
+                format!(
+                    "Get-MgServicePrincipal -Filter \"appId eq '{}'\"",
+                    n.resource.app_id
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        changes: "nothing (read only)".into(),
+        ..PlanStep::of(StepKind::Resolve)
+    }
+}
+
+pub(super) fn create_app(
+    a: &SetupAnswers,
+    perms: &[(&'static Resource, Vec<String>)],
+    delegated: bool,
+) -> PlanStep {
+    let name = &a.app_name;
+    let portal = a.portal.trim_end_matches('/');
+    let mut steps = vec![
+        format!(
+            "Open {portal}/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade and choose \"New registration\"."
+        ),
+        format!(
+            "Name: {name}. Supported account types: \"Accounts in this organizational directory only\". Leave the redirect URI empty. Register."
+        ),
+    ];
+    if a.public_client {
+        steps.push(
+            "Under Authentication, set \"Allow public client flows\" to Yes and save.".into(),
+        );
+    }
+    steps.push("On the Overview page, copy \"Application (client) ID\" and \"Directory (tenant) ID\" and paste them here.".into());
+    PlanStep {
+        title: format!("Register the application \"{name}\" (this tenant only)"),
+        graph: format!(
+            "POST /applications {{displayName: \"{name}\", signInAudience: AzureADMyOrg, requiredResourceAccess: {}}}",
+            perms
+                .iter()
+                .map(|(r, n)| format!("{} {}", r.name, n.join(", ")))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        powershell: format!(
+            "$app = New-MgApplication -DisplayName '{name}' -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra{}",
+            if a.public_client {
+                " -IsFallbackPublicClient"
+            } else {
+                ""
+            }
+        ),
+        changes: match (delegated, a.public_client) {
+            (false, _) => "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
+            (true, false) => "a new app registration, with the permissions requested but not yet consented".into(),
+            (true, true) => "a new app registration, with the permissions requested but not yet consented, and public client flows allowed".into(),
+        },
+        portal: steps,
+        ..PlanStep::of(StepKind::CreateApp)
+    }
+}
+
+pub(super) fn service_principal() -> PlanStep {
+    PlanStep {
+        title: "Create its service principal (the Enterprise application)".into(),
+        graph: "POST /servicePrincipals {appId}".into(),
+        powershell: "$sp = New-MgServicePrincipal -AppId $app.AppId".into(),
+        changes:
+            "the app's identity in this tenant, which consent and Exchange permissions attach to"
+                .into(),
+        portal: vec!["Registering in the portal creates it: nothing to do.".into()],
+        ..PlanStep::of(StepKind::CreateServicePrincipal)
+    }
+}
+
+pub(super) fn add_secret(months: u32) -> PlanStep {
+    PlanStep {
+        title: format!(
+            "Add a client secret valid for {months} months and keep it in the OS keyring"
+        ),
+        graph: "POST /applications/{id}/addPassword {passwordCredential: {displayName, endDateTime}}"
+            .into(),
+        powershell: format!(
+            "$secret = Add-MgApplicationPassword -ApplicationId $app.Id -PasswordCredential @{{DisplayName = 'm365-mail-wizard'; EndDateTime = (Get-Date).AddMonths({months})}}"
+        ),
+        changes: "a new secret on the app; its value goes to the OS keyring only".into(),
+        portal: vec![
+            "In the app, open \"Certificates & secrets\" › \"Client secrets\" › \"New client secret\".".into(),
+            format!("Description: m365-mail-wizard. Expires: {months} months. Add."),
+            "Copy the secret's Value (not its Secret ID) at once — it is shown only now — and paste it here.".into(),
+        ],
+        ..PlanStep::of(StepKind::AddSecret)
+    }
+}
+
+/// Admin consent for one application permission of `r`.
+pub(super) fn consent(r: &Resource, n: &str) -> PlanStep {
+    let api = if r.key == GRAPH {
+        "Microsoft Graph".to_string()
+    } else {
+        format!("\"APIs my organization uses\" › {}", r.name)
+    };
+    PlanStep {
+        title: format!("Grant admin consent: {n} on {}", r.name),
+        graph: format!(
+            "POST /servicePrincipals/{{{} id}}/appRoleAssignedTo {{principalId: <app's service principal>, appRoleId: <{n}>}}",
+            r.name
+        ),
+        powershell: format!(
+            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $res.Id -PrincipalId $sp.Id -ResourceId $res.Id -AppRoleId ($res.AppRoles | Where-Object Value -eq '{n}').Id",
+            r.app_id
+        ),
+        changes: format!("the app may use {n} (application permission) in this tenant"),
+        portal: vec![
+            format!(
+                "In the app, open \"API permissions\" › \"Add a permission\" › {api} › \"Application permissions\", tick {n}, \"Add permissions\"."
+            ),
+            "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+        ],
+        resource: Some(r.key.clone()),
+        permission: Some(n.to_string()),
+        ..PlanStep::of(StepKind::Consent)
+    }
+}
+
+/// Tenant-wide admin consent for the delegated style's scopes on `r`.
+pub(super) fn delegated_consent(r: &Resource, scopes: &[String]) -> PlanStep {
+    let list = scopes.join(" ");
+    PlanStep {
+        title: format!(
+            "Grant admin consent for the delegated permissions: {}",
+            scopes.join(", ")
+        ),
+        graph: format!(
+            "POST /oauth2PermissionGrants {{clientId: <app's service principal>, consentType: AllPrincipals, resourceId: <{} id>, scope: \"{list}\"}}",
+            r.name
+        ),
+        powershell: format!(
+            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType AllPrincipals -ResourceId $res.Id -Scope '{list}'",
+            r.app_id
+        ),
+        changes: "every user of the tenant may let the app use these delegated permissions, without being asked".into(),
+        portal: vec![
+            format!(
+                "In the app, open \"API permissions\" › \"Add a permission\" › Microsoft Graph › \"Delegated permissions\", tick {}, \"Add permissions\".",
+                scopes.join(", ")
+            ),
+            "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+        ],
+        resource: Some(r.key.clone()),
+        ..PlanStep::of(StepKind::DelegatedConsent)
+    }
+}
+
+pub(super) fn verify() -> PlanStep {
+    PlanStep {
+        title: "Sign in as the app and check the roles in its token".into(),
+        graph: "POST /{tenant}/oauth2/v2.0/token (client credentials)".into(),
+        powershell: "(nothing to run: the wizard checks the token)".into(),
+        changes: "nothing".into(),
+        ..PlanStep::of(StepKind::Verify)
+    }
+}

@@ -1,0 +1,292 @@
+//! What a setup will do, step by step, before anything is changed: each step's Graph call,
+//! its Microsoft Graph PowerShell equivalent, what it changes, and the portal instructions for
+//! doing it by hand. Pure.
+
+mod entra;
+mod exchange;
+mod permissions;
+
+use serde::Serialize;
+
+pub use permissions::{Needs, delegated, needs, permissions, required_resource_access};
+
+use crate::model::AccessChoice;
+use crate::scope::{self, ScopeSpec};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepKind {
+    /// Look up Microsoft Graph's / Exchange Online's service principals and their role ids.
+    Resolve,
+    /// One Exchange Online step of the mailbox scope (`permission` holds its key).
+    Exchange,
+    /// The service's own test of the scope, per mailbox.
+    ExchangeTest,
+    CreateApp,
+    CreateServicePrincipal,
+    AddSecret,
+    /// Admin consent for one application permission.
+    Consent,
+    /// Tenant-wide admin consent for the delegated permissions (the delegated style).
+    DelegatedConsent,
+    /// Sign in as the app and read the roles in its token.
+    Verify,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PlanStep {
+    pub kind: StepKind,
+    pub title: String,
+    /// The Graph call, as `METHOD path` plus the body's gist.
+    pub graph: String,
+    pub powershell: String,
+    pub changes: String,
+    /// Numbered portal instructions for the guided path.
+    pub portal: Vec<String>,
+    /// For consent steps: the resource (catalog key) and the permission.
+    pub resource: Option<String>,
+    pub permission: Option<String>,
+}
+
+impl PlanStep {
+    /// A step of `kind` with nothing filled in yet.
+    fn of(kind: StepKind) -> PlanStep {
+        PlanStep {
+            kind,
+            title: String::new(),
+            graph: String::new(),
+            powershell: String::new(),
+            changes: String::new(),
+            portal: Vec::new(),
+            resource: None,
+            permission: None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetupAnswers {
+    pub app_name: String,
+    pub access: Vec<AccessChoice>,
+    pub secret_months: u32,
+    /// Portal base URL of the cloud in use.
+    pub portal: String,
+    /// "Allow public client flows", which some delegated-style tools need.
+    pub public_client: bool,
+    /// The Exchange Online part; none leaves mailbox scoping alone.
+    pub scope: Option<ScopeSpec>,
+}
+
+impl SetupAnswers {
+    /// Application permissions left out of Entra because the scope grants them instead.
+    pub fn omitted(&self) -> Vec<String> {
+        self.scope
+            .as_ref()
+            .map(|s| scope::omitted(s.kind, &self.access))
+            .unwrap_or_default()
+    }
+}
+
+/// The lifetimes the portal offers, in months; 6 is what it recommends.
+pub const SECRET_MONTHS: [u32; 5] = [3, 6, 12, 18, 24];
+
+pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
+    let omit = a.omitted();
+    let perms = permissions(&a.access, &omit);
+    let delegated = delegated(&a.access);
+    let mut steps = vec![
+        entra::resolve(&needs(&a.access, &omit)),
+        entra::create_app(a, &perms, delegated.is_some()),
+        entra::service_principal(),
+        entra::add_secret(a.secret_months),
+    ];
+    for (r, names) in &perms {
+        steps.extend(names.iter().map(|n| entra::consent(r, n)));
+    }
+    if let Some((r, scopes)) = &delegated {
+        steps.push(entra::delegated_consent(r, scopes));
+    }
+    if let Some(spec) = &a.scope {
+        steps.extend(exchange::steps(a, spec));
+    }
+    steps.push(entra::verify());
+    steps
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answers(access: &[AccessChoice]) -> SetupAnswers {
+        SetupAnswers {
+            app_name: "Helpdesk mail".into(),
+            access: access.to_vec(),
+            secret_months: 6,
+            portal: "https://portal.azure.com".into(),
+            public_client: false,
+            scope: None,
+        }
+    }
+
+    #[test]
+    fn rbac_leaves_the_bypassing_permission_out_and_adds_exchange_steps() {
+        let mut a = answers(&[AccessChoice::GraphRead, AccessChoice::Imap]);
+        a.scope = Some(ScopeSpec {
+            kind: scope::ScopeKind::Rbac,
+            group: Some(scope::GroupRef::parse("Helpdesk scope").unwrap()),
+            mailboxes: vec!["alice@contoso.example".into()],
+            deny_mailbox: Some("ceo@contoso.example".into()),
+            script_only: false,
+        });
+        let p = plan(&a);
+        let consents: Vec<&str> = p
+            .iter()
+            .filter_map(|s| (s.kind == StepKind::Consent).then_some(s.permission.as_deref()?))
+            .collect();
+        assert_eq!(consents, ["IMAP.AccessAsApp"], "no tenant-wide Mail.Read");
+        let rra = required_resource_access(&a.access, &a.omitted(), |r, n, _| {
+            r.app_role_id(n).map(String::from)
+        })
+        .to_string();
+        assert!(
+            !rra.contains("810c84a8-4a9e-49e6-bf7d-12d183f40d01"),
+            "{rra}"
+        );
+        let ex: Vec<&str> = p
+            .iter()
+            .filter(|s| s.kind == StepKind::Exchange)
+            .map(|s| s.powershell.split(' ').next().unwrap())
+            .collect();
+        assert_eq!(
+            ex,
+            [
+                "Get-Mailbox",
+                "New-DistributionGroup",
+                "Add-DistributionGroupMember",
+                "New-ServicePrincipal",
+                "New-ManagementScope",
+                "New-ManagementRoleAssignment",
+                "Add-MailboxPermission"
+            ]
+        );
+        assert_eq!(p.last().unwrap().kind, StepKind::Verify);
+        assert!(p.iter().any(|s| s.kind == StepKind::ExchangeTest));
+    }
+
+    #[test]
+    fn graph_read_plan() {
+        let p = plan(&answers(&[AccessChoice::GraphRead]));
+        let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                StepKind::Resolve,
+                StepKind::CreateApp,
+                StepKind::CreateServicePrincipal,
+                StepKind::AddSecret,
+                StepKind::Consent,
+                StepKind::Verify
+            ]
+        );
+        assert_eq!(p[4].permission.as_deref(), Some("Mail.Read"));
+        assert!(
+            p[4].powershell
+                .contains("00000003-0000-0000-c000-000000000000")
+        );
+        assert!(p[1].portal[1].contains("organizational directory only"));
+        assert!(p[3].powershell.contains("AddMonths(6)"));
+    }
+
+    #[test]
+    fn exchange_protocols_consent_on_exchange() {
+        let p = plan(&answers(&[
+            AccessChoice::GraphSend,
+            AccessChoice::Imap,
+            AccessChoice::Smtp,
+        ]));
+        let consents: Vec<(String, String)> = p
+            .iter()
+            .filter(|s| s.kind == StepKind::Consent)
+            .map(|s| (s.resource.clone().unwrap(), s.permission.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            consents,
+            [
+                ("graph".into(), "Mail.Send".into()),
+                ("exchange".into(), "IMAP.AccessAsApp".into()),
+                ("exchange".into(), "SMTP.SendAsApp".into())
+            ]
+        );
+        let imap = p
+            .iter()
+            .find(|s| s.permission.as_deref() == Some("IMAP.AccessAsApp"))
+            .unwrap();
+        assert!(imap.portal[0].contains("APIs my organization uses"));
+    }
+
+    #[test]
+    fn required_access_has_roles_and_no_user_read() {
+        let rra = required_resource_access(
+            &[AccessChoice::GraphRead, AccessChoice::Pop],
+            &[],
+            |r, n, _| r.app_role_id(n).map(String::from),
+        );
+        let text = rra.to_string();
+        assert!(
+            text.contains("810c84a8-4a9e-49e6-bf7d-12d183f40d01"),
+            "{text}"
+        );
+        assert!(text.contains("cb842b43-da6e-4506-86fe-bb12199c656d"));
+        assert!(
+            !text.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+            "no User.Read"
+        );
+        assert!(text.contains("\"type\":\"Role\""));
+        assert_eq!(rra.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
+        let mut a = answers(&[AccessChoice::Delegated]);
+        a.public_client = true;
+        let p = plan(&a);
+        let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
+        assert!(kinds.contains(&StepKind::DelegatedConsent) && !kinds.contains(&StepKind::Consent));
+        let dc = p
+            .iter()
+            .find(|s| s.kind == StepKind::DelegatedConsent)
+            .unwrap();
+        assert!(dc.powershell.contains("-ConsentType AllPrincipals"));
+        assert!(dc.title.contains("IMAP.AccessAsUser.All") && dc.title.contains("SMTP.Send"));
+        assert!(p[1].powershell.contains("-IsFallbackPublicClient"));
+        assert!(
+            p[1].portal
+                .iter()
+                .any(|l| l.contains("Allow public client flows"))
+        );
+        let rra = required_resource_access(&[AccessChoice::Delegated], &[], |r, n, role| {
+            let perm = r.permissions.iter().find(|x| x.name == n)?;
+            if role {
+                perm.role.clone()
+            } else {
+                perm.scope.clone()
+            }
+        })
+        .to_string();
+        assert!(
+            rra.contains("652390e4-393a-48de-9484-05f9b1212954")
+                && rra.contains("\"type\":\"Scope\""),
+            "{rra}"
+        );
+        assert!(
+            rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+            "User.Read, as the style needs"
+        );
+    }
+
+    #[test]
+    fn a_choice_given_twice_asks_its_permission_once() {
+        let perms = permissions(&[AccessChoice::GraphRead, AccessChoice::GraphRead], &[]);
+        assert_eq!(perms[0].1, ["Mail.Read"]);
+    }
+}

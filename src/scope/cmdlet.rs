@@ -1,0 +1,72 @@
+//! A cmdlet with its parameters, written as PowerShell or as an InvokeCommand request.
+
+use serde_json::{Map, Value};
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    /// `MemberOfGroup -eq '<group DN>'`: the DN is known once the group exists.
+    MemberOfGroup,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cmdlet {
+    pub name: &'static str,
+    pub params: Vec<(&'static str, Arg)>,
+}
+
+/// A PowerShell single-quoted string.
+pub fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+impl Cmdlet {
+    pub(super) fn new(name: &'static str) -> Cmdlet {
+        Cmdlet {
+            name,
+            params: Vec::new(),
+        }
+    }
+
+    pub(super) fn text(mut self, p: &'static str, v: &str) -> Cmdlet {
+        self.params.push((p, Arg::Text(v.to_string())));
+        self
+    }
+
+    pub fn powershell(&self) -> String {
+        let mut s = self.name.to_string();
+        for (p, v) in &self.params {
+            let value = match v {
+                Arg::Text(t) => quote(t),
+                Arg::MemberOfGroup => {
+                    "\"MemberOfGroup -eq '$($group.DistinguishedName)'\"".to_string()
+                }
+            };
+            s.push_str(&format!(" -{p} {value}"));
+        }
+        s
+    }
+
+    /// The `Parameters` object of an InvokeCommand request.
+    pub fn parameters(&self, group_dn: Option<&str>) -> Value {
+        let mut m = Map::new();
+        for (p, v) in &self.params {
+            let value = match v {
+                Arg::Text(t) => Value::String(t.clone()),
+                Arg::MemberOfGroup => Value::String(format!(
+                    "MemberOfGroup -eq '{}'",
+                    group_dn.unwrap_or_default()
+                )),
+            };
+            m.insert((*p).to_string(), value);
+        }
+        Value::Object(m)
+    }
+
+    pub fn text_param(&self, p: &str) -> Option<&str> {
+        self.params.iter().find_map(|(k, v)| match v {
+            Arg::Text(t) if *k == p => Some(t.as_str()),
+            _ => None,
+        })
+    }
+}

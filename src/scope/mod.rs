@@ -1,0 +1,24 @@
+//! Which mailboxes an app may reach, and the Exchange Online steps that make it so. Every step is
+//! a cmdlet with its parameters, so the automated path and the PowerShell script are made from
+//! the same data and cannot drift apart. Pure.
+
+mod cmdlet;
+mod group;
+mod roles;
+mod script;
+mod spec;
+mod steps;
+
+pub use crate::model::{ScopeKind, ScopeRecord};
+pub use cmdlet::{Arg, Cmdlet, quote};
+pub use group::GroupRef;
+pub use roles::{
+    bypassing_permissions, entra_permission_of, needs_mailbox_permission, omitted, rbac_roles,
+    scoped_by_group,
+};
+pub use script::{script, script_steps};
+pub use spec::{ScopeSpec, ready_to_hand_over};
+pub use steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,94 @@
+//! The Exchange Online part of a scope as a PowerShell script, safe to run twice.
+
+use super::GroupRef;
+use super::cmdlet::quote;
+use super::roles::scoped_by_group;
+use super::steps::{ExKind, ScopeInput, steps, test_cmdlet, tested_mailboxes};
+
+/// Stand-ins for the app's client id and service principal id, which [`script_steps`] turns into
+/// the script's `$app.AppId` and `$sp.Id`.
+pub(super) const APP_VAR: &str = "\u{1}app";
+pub(super) const SP_VAR: &str = "\u{1}sp";
+
+/// The steps of [`script`] alone, with `$app.AppId` / `$sp.Id` where a `script_input` holds
+/// the app's variables.
+pub fn script_steps(i: &ScopeInput) -> String {
+    let text = steps_text(i);
+    text.replace(&quote(APP_VAR), "$app.AppId")
+        .replace(&quote(SP_VAR), "$sp.Id")
+}
+
+/// The Exchange Online part as one PowerShell script (Exchange Online module), safe to run
+/// twice: each change is made only when its `Get-` finds nothing.
+pub fn script(i: &ScopeInput, tenant: &str) -> String {
+    let mut s = String::new();
+    s.push_str("# Exchange Online part of the mailbox scope, made by m365-mail-wizard.\n");
+    s.push_str(&format!(
+        "# Scope: {} ({}).\n# Safe to run twice: every change is made only when its Get- finds nothing.\n",
+        i.kind.key(),
+        i.kind.label()
+    ));
+    if !i.kind.uses_group() && scoped_by_group(&i.access) {
+        s.push_str("# WARNING: the app's Graph/EWS permission reaches every mailbox of the organisation.\n");
+    }
+    s.push_str("$ErrorActionPreference = 'Stop'\n");
+    s.push_str(&format!(
+        "Connect-ExchangeOnline -Organization {} -ShowBanner:$false\n",
+        quote(tenant)
+    ));
+    s.push_str(&steps_text(i));
+    s
+}
+
+fn steps_text(i: &ScopeInput) -> String {
+    let mut s = String::new();
+    for (n, st) in steps(i).iter().enumerate() {
+        s.push_str(&format!("\n# {}. {}\n", n + 1, st.title));
+        let Some(make) = &st.make else {
+            let named: Vec<String> = i
+                .mailboxes
+                .iter()
+                .chain(i.deny_mailbox.iter())
+                .map(|m| quote(m))
+                .collect();
+            s.push_str(&format!(
+                "foreach ($m in @({})) {{ Get-Mailbox -Identity $m | Out-Null }}\n",
+                named.join(", ")
+            ));
+            continue;
+        };
+        s.push_str(&format!(
+            "$found = {} -ErrorAction SilentlyContinue\n",
+            st.look.powershell()
+        ));
+        let cond = st.found_when.clone().unwrap_or_else(|| "$found".into());
+        if st.kind == ExKind::ManagementScope {
+            let g = i.group.as_ref().map(GroupRef::identity).unwrap_or_default();
+            s.push_str(&format!(
+                "$group = Get-DistributionGroup -Identity {}\n",
+                quote(g)
+            ));
+        }
+        s.push_str(&format!(
+            "if (-not ({cond})) {{\n    {}\n}}\n",
+            make.powershell()
+        ));
+    }
+    let tests: Vec<(String, bool)> = tested_mailboxes(i);
+    if tests.iter().any(|(m, _)| test_cmdlet(i, m).is_some()) {
+        s.push_str(
+            "\n# Verify with the service's own test: intended mailboxes in scope, the other not.\n",
+        );
+        s.push_str("# Changes can take up to two hours to reach every server; the test itself is immediate.\n");
+        for (m, intended) in tests {
+            if let Some(t) = test_cmdlet(i, &m) {
+                s.push_str(&format!(
+                    "{}   # expected: {}\n",
+                    t.powershell(),
+                    if intended { "in scope" } else { "out of scope" }
+                ));
+            }
+        }
+    }
+    s
+}

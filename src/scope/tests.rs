@@ -1,0 +1,167 @@
+use super::*;
+use crate::model::AccessChoice;
+use ExKind::{
+    AccessPolicy, Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
+    ServicePrincipal,
+};
+
+fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
+    ScopeInput {
+        kind,
+        access: access.to_vec(),
+        app_name: "Helpdesk mail".into(),
+        client_id: "11111111-1111-4111-8111-111111111111".into(),
+        sp_object_id: "22222222-2222-4222-8222-222222222222".into(),
+        group: Some(GroupRef::parse("helpdesk-scope@contoso.example").unwrap()),
+        mailboxes: vec!["alice@contoso.example".into(), "bob@contoso.example".into()],
+        deny_mailbox: Some("ceo@contoso.example".into()),
+    }
+}
+
+fn kinds(s: &[ExStep]) -> Vec<ExKind> {
+    s.iter().map(|x| x.kind).collect()
+}
+
+#[test]
+fn rbac_for_graph_and_ews() {
+    let i = input(
+        ScopeKind::Rbac,
+        &[AccessChoice::GraphRead, AccessChoice::Ews],
+    );
+    let s = steps(&i);
+    assert_eq!(
+        kinds(&s),
+        [
+            Mailboxes,
+            Group,
+            Member,
+            Member,
+            ServicePrincipal,
+            ManagementScope,
+            RoleAssignment,
+            RoleAssignment
+        ]
+    );
+    let roles: Vec<&str> = s
+        .iter()
+        .filter_map(|x| x.make.as_ref()?.text_param("Role"))
+        .collect();
+    assert_eq!(
+        roles,
+        ["Application Mail.Read", "Application EWS.AccessAsApp"]
+    );
+    let sp = s[4].make.as_ref().unwrap();
+    assert_eq!(sp.text_param("ObjectId"), Some(i.sp_object_id.as_str()));
+    assert_eq!(
+        bypassing_permissions(ScopeKind::Rbac, &i.access),
+        ["Mail.Read", "full_access_as_app"]
+    );
+    let scope = s[5].make.as_ref().unwrap();
+    assert_eq!(
+        scope.parameters(Some("CN=g,DC=x"))["RecipientRestrictionFilter"],
+        "MemberOfGroup -eq 'CN=g,DC=x'"
+    );
+}
+
+#[test]
+fn imap_gets_full_access_and_no_group() {
+    let i = input(ScopeKind::Rbac, &[AccessChoice::Imap, AccessChoice::Pop]);
+    let s = steps(&i);
+    assert_eq!(
+        kinds(&s),
+        [
+            Mailboxes,
+            ServicePrincipal,
+            MailboxPermission,
+            MailboxPermission
+        ]
+    );
+    assert!(bypassing_permissions(ScopeKind::Rbac, &i.access).is_empty());
+    assert!(test_cmdlet(&i, "alice@contoso.example").is_none());
+}
+
+#[test]
+fn policies_keep_the_entra_permission() {
+    let i = input(ScopeKind::DenyPolicy, &[AccessChoice::GraphSend]);
+    let s = steps(&i);
+    assert_eq!(kinds(&s), [Mailboxes, Group, Member, AccessPolicy]);
+    assert_eq!(
+        s[2].subject.as_deref(),
+        Some("ceo@contoso.example"),
+        "the group holds the blocked mailbox"
+    );
+    assert_eq!(
+        s[3].make.as_ref().unwrap().text_param("AccessRight"),
+        Some("DenyAccess")
+    );
+    assert!(bypassing_permissions(ScopeKind::DenyPolicy, &i.access).is_empty());
+    assert_eq!(
+        test_cmdlet(&i, "ceo@contoso.example").unwrap().name,
+        "Test-ApplicationAccessPolicy"
+    );
+}
+
+#[test]
+fn all_mailboxes_has_nothing_to_scope() {
+    let i = input(ScopeKind::AllMailboxes, &[AccessChoice::GraphRead]);
+    assert_eq!(kinds(&steps(&i)), [Mailboxes]);
+    assert!(script(&i, "contoso.example").contains("WARNING"));
+}
+
+#[test]
+fn script_makes_each_change_only_when_missing() {
+    let i = input(
+        ScopeKind::Rbac,
+        &[AccessChoice::GraphRead, AccessChoice::Imap],
+    );
+    let sc = script(&i, "contoso.example");
+    let makes = steps(&i).iter().filter(|s| s.make.is_some()).count();
+    assert_eq!(sc.matches("if (-not (").count(), makes);
+    assert!(sc.contains(
+        "New-ManagementScope -Name 'Helpdesk mail mailboxes' -RecipientRestrictionFilter \"MemberOfGroup -eq '$($group.DistinguishedName)'\""
+    ));
+    assert!(sc.contains("Test-ServicePrincipalAuthorization -Identity '22222222-2222-4222-8222-222222222222' -Resource 'ceo@contoso.example'   # expected: out of scope"));
+}
+
+#[test]
+fn a_saved_scope_becomes_script_steps_on_the_apps_variables() {
+    let rec = ScopeRecord {
+        kind: ScopeKind::Rbac,
+        group: Some("helpdesk-scope@contoso.example".into()),
+        app_name: "Helpdesk mail".into(),
+    };
+    let i = rec.script_input(
+        &[AccessChoice::GraphRead],
+        &["alice@contoso.example".into()],
+        Some("ceo@contoso.example"),
+    );
+    let s = script_steps(&i);
+    assert!(
+        s.contains(
+            "New-ServicePrincipal -AppId $app.AppId -ObjectId $sp.Id -DisplayName 'Helpdesk mail'"
+        ),
+        "{s}"
+    );
+    assert!(s.contains("New-ManagementRoleAssignment -App $sp.Id -Role 'Application Mail.Read' -CustomResourceScope 'Helpdesk mail mailboxes'"), "{s}");
+    assert!(!s.contains('\u{1}'));
+}
+
+#[test]
+fn quotes_are_doubled_and_bad_groups_refused() {
+    let c = Cmdlet::new("New-X").text("Name", "O'Brien");
+    assert_eq!(c.powershell(), "New-X -Name 'O''Brien'");
+    assert!(GroupRef::parse("a$b").is_err());
+    let pasted = GroupRef::parse("sbx1Q~Scoped.Helpdesk-Sandbox_Only.0001aBcD").unwrap_err();
+    assert!(
+        pasted.contains("client secret") && !pasted.contains("sbx1Q"),
+        "{pasted}"
+    );
+    assert!(GroupRef::parse("HelpdeskMailboxesContoso2026Production").is_ok());
+    assert!(GroupRef::parse("@x").is_err());
+    assert!(GroupRef::parse("  ").is_err());
+    let g = GroupRef::parse("Helpdesk Scope").unwrap();
+    assert_eq!(
+        (g.identity(), g.alias().as_str()),
+        ("Helpdesk Scope", "HelpdeskScope")
+    );
+}

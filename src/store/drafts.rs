@@ -1,0 +1,51 @@
+//! The draft: what was typed in the wizard before it was left, one hidden file beside the
+//! profiles.
+
+use std::path::PathBuf;
+
+use super::{Draft, ProfileStore, StoreError, parse_toml, save_private};
+
+impl ProfileStore {
+    fn draft_path(&self) -> PathBuf {
+        self.dir.join(".draft.toml")
+    }
+
+    pub fn save_draft(&self, d: &Draft) -> Result<(), StoreError> {
+        let text = toml::to_string(d).expect("draft serialises");
+        save_private(&self.draft_path(), text.as_bytes())
+    }
+
+    pub fn load_draft(&self) -> Option<Draft> {
+        let path = self.draft_path();
+        let text = std::fs::read_to_string(&path).ok()?;
+        parse_toml(&path, &text).ok()
+    }
+
+    pub fn clear_draft(&self) {
+        let _ = std::fs::remove_file(self.draft_path());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drafts_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore {
+            dir: dir.path().to_path_buf(),
+        };
+        assert!(store.load_draft().is_none());
+        let d = Draft {
+            tenant: "contoso.example".into(),
+            client_id: "not-a-guid-yet".into(),
+            ..Draft::default()
+        };
+        store.save_draft(&d).unwrap();
+        assert_eq!(store.load_draft().unwrap(), d);
+        assert!(store.list().is_empty(), "a draft is not a profile");
+        store.clear_draft();
+        assert!(store.load_draft().is_none());
+    }
+}

@@ -1,0 +1,79 @@
+//! Setup journals: what a setup has made so far, one JSON file per profile.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::{StoreError, io, save_private};
+use crate::model::ProfileName;
+
+/// What a setup has made so far, recorded the moment each object exists, so that a setup
+/// killed at any point resumes without duplicates. Ids only, never a secret.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Journal {
+    pub profile: String,
+    pub tenant_id: String,
+    pub app_name: String,
+    pub app_object_id: Option<String>,
+    pub app_id: Option<String>,
+    pub sp_id: Option<String>,
+    /// The secret this setup added; `secret_stored` once its value is in the keyring.
+    pub secret_key_id: Option<String>,
+    #[serde(default)]
+    pub secret_stored: bool,
+    /// The app was created by this setup (not adopted with --reuse-app).
+    #[serde(default)]
+    pub app_created: bool,
+    /// `resource:permission` consents granted.
+    #[serde(default)]
+    pub consented: Vec<String>,
+    /// Exchange Online steps done, by key (`scope::ExStep::key`).
+    #[serde(default)]
+    pub exchange_done: Vec<String>,
+    #[serde(default)]
+    pub group_dn: Option<String>,
+    /// The management scope (custom app scope) id.
+    #[serde(default)]
+    pub scope_id: Option<String>,
+    /// The out-of-scope mailbox the setup picked, when none was named.
+    #[serde(default)]
+    pub deny_mailbox: Option<String>,
+    #[serde(default)]
+    pub finished: bool,
+}
+
+/// Setup journals: `<data>/setup/NAME.json` (sandbox: `<data>/sandbox-setup/`).
+pub struct JournalStore {
+    pub(super) dir: PathBuf,
+}
+
+impl JournalStore {
+    pub fn path(&self, name: &ProfileName) -> PathBuf {
+        self.dir.join(format!("{name}.json"))
+    }
+
+    pub fn load(&self, name: &ProfileName) -> Result<Option<Journal>, StoreError> {
+        let path = self.path(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => serde_json::from_str(&text)
+                .map(Some)
+                .map_err(|e| StoreError::Corrupt {
+                    path: path.display().to_string(),
+                    line: e.line(),
+                    message: e.to_string(),
+                }),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
+
+    pub fn save(&self, j: &Journal) -> Result<(), StoreError> {
+        let name = ProfileName::parse(&j.profile).map_err(|e| StoreError::Corrupt {
+            path: self.dir.display().to_string(),
+            line: 0,
+            message: e.to_string(),
+        })?;
+        let text = serde_json::to_vec_pretty(j).expect("a journal serialises");
+        save_private(&self.path(&name), &text)
+    }
+}
