@@ -67,7 +67,7 @@ pub fn generate(common_name: &str, months: u32) -> Result<NewCertificate, String
         .distinguished_name
         .push(rcgen::DnType::CommonName, common_name);
     let now = OffsetDateTime::now_utc();
-    let not_after = crate::app::setup::add_months(now, months);
+    let not_after = crate::model::add_months(now, months);
     params.not_before = now - time::Duration::minutes(5);
     params.not_after = not_after;
     let cert = params.self_signed(&pair).map_err(|e| e.to_string())?;

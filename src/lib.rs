@@ -14,6 +14,3 @@ pub mod store;
 pub mod tui;
 pub mod vault;
 pub mod wizard;
-
-// Old paths, kept while the modules that name them move over.
-pub use app::setup;

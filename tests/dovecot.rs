@@ -19,12 +19,13 @@ use m365_mail_wizard::checks::mail_diagnosis::{
     MailContext, Peers, Refusal, classify, diagnose_probe,
 };
 use m365_mail_wizard::checks::wire::{ProbeError, Target, Timeouts, tls_config};
-use m365_mail_wizard::checks::{self, CheckEvent, CheckKind, RunInput, imap, pop, smtp};
+use m365_mail_wizard::checks::{self, RunInput, imap, pop, smtp};
 use m365_mail_wizard::cloud::http;
 use m365_mail_wizard::cloud::identity::client_credentials;
 use m365_mail_wizard::model::{
     AccessChoice, ClientId, CloudKind, KeyringBackend, Mailbox, Profile, ProfileName, Secret,
 };
+use m365_mail_wizard::model::{CheckEvent, CheckKind, check_plan};
 use m365_mail_wizard::sandbox::authority::Authority;
 use m365_mail_wizard::sandbox::{Sandbox, SandboxOptions, Signer256};
 use serde_json::Value;
@@ -299,7 +300,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         secret_expires: None,
         credential: Default::default(),
     };
-    let specs = checks::plan(&profile);
+    let specs = check_plan(&profile);
     let input = RunInput {
         http,
         endpoints: endpoints.clone(),

@@ -5,8 +5,11 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
 
 use super::Env;
-use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Verdict};
-use crate::model::{CheckVerdict, LastCheck, Profile, Secret};
+use crate::checks;
+use crate::model::{
+    CheckEvent, CheckRow, CheckSpec, CheckVerdict, LastCheck, Profile, Secret, Status, Verdict,
+    check_plan, verdict,
+};
 use crate::store::StoreError;
 
 /// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.
@@ -16,7 +19,7 @@ pub async fn run_checks(
     secret: Secret,
     events: Option<mpsc::UnboundedSender<(usize, CheckEvent)>>,
 ) -> Vec<CheckRow> {
-    let specs: Vec<CheckSpec> = checks::plan(profile);
+    let specs: Vec<CheckSpec> = check_plan(profile);
     let mut rows: Vec<CheckRow> = specs.iter().cloned().map(CheckRow::new).collect();
     let input = checks::RunInput {
         http: env.http.clone(),
@@ -64,35 +67,35 @@ pub async fn record_check(
     rows: &[CheckRow],
 ) -> Result<(), StoreError> {
     let count = |s| rows.iter().filter(|r| r.status == s).count() as u32;
-    for r in rows.iter().filter(|r| r.status == checks::Status::Failed) {
+    for r in rows.iter().filter(|r| r.status == Status::Failed) {
         if let Some(d) = &r.diagnosis {
             tracing::info!(profile = %profile.name, check = %r.id, summary = %d.summary, evidence = %d.evidence, "check failed");
         }
     }
     tracing::info!(
         profile = %profile.name,
-        verdict = ?checks::verdict(rows),
-        passed = count(checks::Status::Passed),
-        failed = count(checks::Status::Failed),
+        verdict = ?verdict(rows),
+        passed = count(Status::Passed),
+        failed = count(Status::Failed),
         "checks done"
     );
     profile.last_check = Some(LastCheck {
         at: now_rfc3339(),
-        verdict: match checks::verdict(rows) {
+        verdict: match verdict(rows) {
             Verdict::Passed => CheckVerdict::Passed,
             _ => CheckVerdict::Failed,
         },
-        passed: count(checks::Status::Passed),
-        failed: count(checks::Status::Failed),
+        passed: count(Status::Passed),
+        failed: count(Status::Failed),
         rows: rows
             .iter()
             .map(|r| crate::model::LastRow {
                 id: r.id.clone(),
                 status: match r.status {
-                    checks::Status::Passed => "passed",
-                    checks::Status::Failed => "failed",
-                    checks::Status::Skipped => "skipped",
-                    checks::Status::Pending | checks::Status::Running => "not run",
+                    Status::Passed => "passed",
+                    Status::Failed => "failed",
+                    Status::Skipped => "skipped",
+                    Status::Pending | Status::Running => "not run",
                 }
                 .into(),
                 elapsed_ms: r.elapsed_ms,

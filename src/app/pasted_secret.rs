@@ -7,8 +7,7 @@ use std::time::Duration;
 use super::Env;
 use super::renew::proves;
 use super::setup::graph_diagnosis;
-use crate::cloud::Diagnosis;
-use crate::model::{Profile, Secret};
+use crate::model::{Diagnosis, Profile, Secret};
 use crate::store::StoreError;
 use crate::vault::VaultError;
 

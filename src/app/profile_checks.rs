@@ -8,8 +8,10 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{Env, record_check, run_checks};
-use crate::checks::{self, CheckEvent, CheckRow, CheckSpec, Status, Verdict};
-use crate::model::{Profile, ProfileName, Secret};
+use crate::model::{
+    CheckEvent, CheckRow, CheckSpec, Profile, ProfileName, Secret, Status, Verdict, check_plan,
+    verdict,
+};
 use crate::store::StoreError;
 use crate::vault::VaultError;
 
@@ -81,7 +83,7 @@ pub async fn check_profile(env: &Env, mut p: Profile, wait: Duration, tell: Tell
         let rows = round(env, &p, secret.clone(), first.then_some(tell)).await;
         first = false;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
-        if checks::verdict(&rows) == Verdict::Passed || left < pause {
+        if verdict(&rows) == Verdict::Passed || left < pause {
             break rows;
         }
         tell(Note::Retrying {
@@ -127,7 +129,7 @@ async fn round(env: &Env, p: &Profile, secret: Secret, tell: Option<Tell<'_>>) -
     let Some(tell) = tell else {
         return run_checks(env, p, secret, None).await;
     };
-    let specs = checks::plan(p);
+    let specs = check_plan(p);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let told = async {
         while let Some((i, event)) = rx.recv().await {

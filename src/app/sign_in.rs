@@ -4,10 +4,10 @@
 
 use super::Env;
 use super::setup::{ExchangeAdmin, exchange_diagnosis, graph_diagnosis};
+use crate::cloud::CloudError;
 use crate::cloud::device::{self, DeviceCode, DeviceFlow};
 pub use crate::cloud::device::{AdminSession, default_admin_client, exchange_admin_client};
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{ClientId, Endpoints, TenantId};
+use crate::model::{ClientId, Diagnosis, Endpoints, TenantId};
 
 /// A sign-in that did not end with a session: why, and whether a dependency was unreachable.
 #[derive(Debug)]

@@ -1,7 +1,9 @@
 //! Finding the tenant: discovery, and the national cloud it lives in.
 
-use crate::cloud::diagnose::{Context, Diagnosis, Stage, diagnose, wrong_cloud};
+use crate::cloud::diagnose::{Context, Stage, diagnose, wrong_cloud};
+
 use crate::cloud::identity::{TenantInfo, discover_tenant};
+use crate::model::Diagnosis;
 use crate::model::{CloudKind, Endpoints, TenantInput};
 
 /// The cloud instance discovery reports for tenants of each named cloud.

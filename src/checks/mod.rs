@@ -11,7 +11,3 @@ pub mod wire;
 
 pub use runner::{RunInput, run};
 pub use wire::Timeouts;
-
-pub use crate::model::{
-    CheckEvent, CheckKind, CheckRow, CheckSpec, Status, Verdict, check_plan as plan, verdict,
-};

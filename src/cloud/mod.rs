@@ -10,5 +10,5 @@ pub mod http;
 pub mod identity;
 pub mod jwt;
 
-pub use diagnose::{Diagnosis, Stage, diagnose};
+pub use diagnose::{Stage, diagnose};
 pub use error::{AadError, CloudError, GraphError, NetKind, NetworkError};

@@ -132,7 +132,7 @@ mod tests {
     fn rbac_leaves_the_bypassing_permission_out_and_adds_exchange_steps() {
         let mut a = answers(&[AccessChoice::GraphRead, AccessChoice::Imap]);
         a.scope = Some(ScopeSpec {
-            kind: scope::ScopeKind::Rbac,
+            kind: crate::model::ScopeKind::Rbac,
             group: Some(scope::GroupRef::parse("Helpdesk scope").unwrap()),
             mailboxes: vec!["alice@contoso.example".into()],
             deny_mailbox: Some("ceo@contoso.example".into()),

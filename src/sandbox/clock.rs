@@ -65,7 +65,7 @@ mod tests {
         for months in [1, 2, 6, 11, 12, 13, 25] {
             assert_eq!(
                 months_later(at, months),
-                crate::setup::add_months(at, months)
+                crate::model::add_months(at, months)
             );
             at += time::Duration::days(17);
         }

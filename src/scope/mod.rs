@@ -9,7 +9,6 @@ mod script;
 mod spec;
 mod steps;
 
-pub use crate::model::{ScopeKind, ScopeRecord};
 pub use cmdlet::{Arg, Cmdlet, quote};
 pub use group::GroupRef;
 pub use roles::{

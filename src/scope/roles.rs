@@ -1,8 +1,7 @@
 //! Which RBAC for Applications roles the access choices need, and which Entra permissions a
 //! scope must leave out.
 
-use super::ScopeKind;
-use crate::model::AccessChoice;
+use crate::model::{AccessChoice, ScopeKind};
 
 /// RBAC for Applications roles for the choices (REFERENCE.md 1.4, 4.2).
 pub fn rbac_roles(access: &[AccessChoice]) -> Vec<&'static str> {

@@ -2,8 +2,8 @@
 
 use super::roles::{omitted, scoped_by_group};
 use super::script::{APP_VAR, SP_VAR};
-use super::{GroupRef, ScopeInput, ScopeKind, ScopeRecord};
-use crate::model::AccessChoice;
+use super::{GroupRef, ScopeInput};
+use crate::model::{AccessChoice, ScopeKind, ScopeRecord};
 
 /// What the admin chose for the Exchange Online part of a setup.
 #[derive(Clone, Debug, PartialEq, Eq)]

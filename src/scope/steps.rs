@@ -3,10 +3,10 @@
 
 use serde::Serialize;
 
+use super::GroupRef;
 use super::cmdlet::{Arg, Cmdlet, quote};
 use super::roles::{needs_mailbox_permission, rbac_roles, scoped_by_group};
-use super::{GroupRef, ScopeKind};
-use crate::model::AccessChoice;
+use crate::model::{AccessChoice, ScopeKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]

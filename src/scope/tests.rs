@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::AccessChoice;
+use crate::model::{AccessChoice, ScopeKind, ScopeRecord};
 use ExKind::{
     AccessPolicy, Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
     ServicePrincipal,

@@ -33,7 +33,7 @@ pub enum StoreError {
     NoHome,
 }
 
-pub use crate::model::Draft;
+use crate::model::Draft;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
     move |source| StoreError::Io {

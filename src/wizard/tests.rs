@@ -1,6 +1,5 @@
 use super::*;
-use crate::model::CheckEvent;
-use crate::model::{AccessChoice, KeyringBackend};
+use crate::model::{AccessChoice, CheckEvent, KeyringBackend};
 use crate::plan::StepKind;
 use crate::scope::ScopeSpec;
 

@@ -50,10 +50,10 @@ pub(super) async fn run_setup(
     slot: &AdminSlot,
     order: wizard::SetupOrder,
     tx: &mpsc::UnboundedSender<Msg>,
-) -> Result<Box<Profile>, crate::cloud::Diagnosis> {
+) -> Result<Box<Profile>, crate::model::Diagnosis> {
     let guard = slot.session.lock().await;
     let Some(session) = guard.as_ref() else {
-        return Err(crate::cloud::Diagnosis {
+        return Err(crate::model::Diagnosis {
             summary: "Nobody is signed in.".into(),
             evidence: String::new(),
             cause: "The sign-in was cancelled.".into(),
@@ -109,7 +109,7 @@ pub(super) async fn exchange_admin(
     tenant: crate::model::TenantId,
     session: &app_layer::sign_in::AdminSession,
     tx: &mpsc::UnboundedSender<Msg>,
-) -> Result<app_layer::setup::ExchangeAdmin, crate::cloud::Diagnosis> {
+) -> Result<app_layer::setup::ExchangeAdmin, crate::model::Diagnosis> {
     use app_layer::sign_in::{default_admin_client, exchange_admin_client};
     app_layer::sign_in::exchange(
         env,
@@ -204,7 +204,7 @@ pub(super) async fn upkeep(
     p: &mut Profile,
     token: &crate::cloud::identity::AccessToken,
     what: Upkeep,
-) -> Result<String, crate::cloud::Diagnosis> {
+) -> Result<String, crate::model::Diagnosis> {
     let done = match what {
         Upkeep::Secret { months } => app_layer::renew::renew(env, p, token, months).await.map(|r| {
             format!(

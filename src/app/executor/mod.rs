@@ -149,7 +149,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let mut p = *profile;
                 let guard = slot.session.lock().await;
                 let result = match guard.as_ref() {
-                    None => Err(crate::cloud::Diagnosis {
+                    None => Err(crate::model::Diagnosis {
                         summary: "Nobody is signed in.".into(),
                         evidence: String::new(),
                         cause: "The sign-in was cancelled.".into(),

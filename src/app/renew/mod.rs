@@ -5,9 +5,9 @@
 
 use crate::app::Env;
 use crate::app::setup::graph_diagnosis;
+use crate::cloud::CloudError;
 use crate::cloud::admin::{Application, GraphAdmin};
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{Endpoints, Profile, Secret};
+use crate::model::{Diagnosis, Endpoints, Profile, Secret};
 
 mod certificate;
 mod expiry;

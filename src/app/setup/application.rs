@@ -1,12 +1,12 @@
 //! The app registration and its service principal (the Enterprise application): found by what
 //! an earlier run journaled or by display name, made only when missing.
 
+use super::SetupError;
 use super::resolve::Resolved;
 use super::run::{Run, crash_point};
-use super::{SetupError, StepStatus};
-use crate::cloud::Diagnosis;
 use crate::cloud::admin::Application;
 use crate::model::{ClientId, ObjectId};
+use crate::model::{Diagnosis, StepStatus};
 use crate::plan::{self, StepKind};
 
 /// The app's object id and client id.

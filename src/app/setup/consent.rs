@@ -2,13 +2,13 @@
 //! delegated style's tenant-wide grant, and a tenant-wide consent that would bypass the scope.
 
 use super::SetupError;
-use super::StepStatus;
 use super::resolve::Resolved;
 use super::run::{Run, crash_point};
 use crate::catalog::catalog;
-use crate::cloud::Diagnosis;
 use crate::cloud::admin::Assignment;
+use crate::model::Diagnosis;
 use crate::model::ObjectId;
+use crate::model::StepStatus;
 use crate::plan::StepKind;
 
 /// Grants the application permissions (app role assignments) the app's service principal `sp`

@@ -3,11 +3,12 @@
 
 use time::OffsetDateTime;
 
+use super::SetupError;
 use super::run::{Run, crash_point};
-use super::{SetupError, StepStatus, add_months};
+use crate::cloud::CloudError;
 use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{ClientId, ObjectId, ProfileName};
+use crate::model::{ClientId, Diagnosis, ObjectId, ProfileName};
+use crate::model::{StepStatus, add_months};
 use crate::plan::{self, StepKind};
 
 pub enum Capped {

@@ -1,8 +1,9 @@
 //! What a failed setup reports: the step, the diagnosis of a directory or Exchange call, and
 //! whether running it again may get further.
 
+use crate::cloud::CloudError;
 use crate::cloud::diagnose::{self, Context, Stage};
-use crate::cloud::{CloudError, Diagnosis};
+use crate::model::Diagnosis;
 
 #[derive(Clone, Debug)]
 pub struct SetupError {

@@ -5,9 +5,11 @@
 use tokio::sync::mpsc;
 
 use crate::app::Env;
-use crate::cloud::Diagnosis;
 use crate::cloud::device::AdminSession;
-use crate::model::{CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, TenantId};
+use crate::model::Diagnosis;
+use crate::model::{
+    CloudKind, Endpoints, KeyringBackend, Mailbox, Profile, ProfileName, StepStatus, TenantId,
+};
 use crate::plan::SetupAnswers;
 
 mod application;
@@ -47,8 +49,6 @@ pub struct SetupRequest {
     /// Revoke a tenant-wide consent the chosen scope leaves out (it would bypass the scope).
     pub remove_bypassing: bool,
 }
-
-pub use crate::model::{StepStatus, add_months};
 
 /// Where `--exchange powershell` writes the Exchange Online script of a profile.
 pub fn script_path(env: &Env, name: &ProfileName) -> std::path::PathBuf {

@@ -1,12 +1,13 @@
 //! The resources the plan needs (Microsoft Graph, Exchange Online), found in the tenant with
 //! their permission ids as the tenant names them.
 
+use super::SetupError;
 use super::run::Run;
-use super::{SetupError, StepStatus};
 use crate::catalog::Resource;
-use crate::cloud::Diagnosis;
 use crate::cloud::admin::ServicePrincipal;
 use crate::model::ClientId;
+use crate::model::Diagnosis;
+use crate::model::StepStatus;
 use crate::plan::{self, StepKind};
 
 /// A resource's service principal, with the role and scope ids resolved at run time.

@@ -1,7 +1,7 @@
 //! Whether the signed-in administrator may grant admin consent, read off the sign-in token.
 
-use crate::cloud::Diagnosis;
 use crate::cloud::device::AdminSession;
+use crate::model::Diagnosis;
 
 /// Directory roles (template ids, as in a token's `wids`) that may grant admin consent to
 /// application permissions.

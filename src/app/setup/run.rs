@@ -3,11 +3,13 @@
 
 use tokio::sync::mpsc;
 
-use super::{SetupError, SetupRequest, StepStatus, graph_diagnosis};
+use super::{SetupError, SetupRequest, graph_diagnosis};
 use crate::app::Env;
+use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::device::AdminSession;
-use crate::cloud::{CloudError, Diagnosis};
+use crate::model::Diagnosis;
+use crate::model::StepStatus;
 use crate::plan::{self, PlanStep, StepKind};
 use crate::store::Journal;
 

@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use super::SetupError;
 use super::run::Run;
-use super::{SetupError, StepStatus};
 use crate::catalog::{EXCHANGE, GRAPH, catalog};
+use crate::cloud::CloudError;
 use crate::cloud::diagnose;
 use crate::cloud::identity::client_credentials;
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{ClientId, Secret};
+use crate::model::StepStatus;
+use crate::model::{ClientId, Diagnosis, Secret};
 use crate::plan::StepKind;
 
 /// Signs in as the app until its token carries every role, waiting out propagation: a new

@@ -1,7 +1,8 @@
 //! What a failed EWS GetFolder means.
 
 use super::{MailContext, d, missing_role};
-use crate::cloud::{CloudError, Diagnosis, GraphError};
+use crate::cloud::{CloudError, GraphError};
+use crate::model::Diagnosis;
 
 /// A failed EWS GetFolder. Network and unexpected answers go to the general diagnosis.
 pub fn diagnose_ews(err: &CloudError, ctx: &MailContext) -> Option<Diagnosis> {

@@ -1,7 +1,7 @@
 //! The Exchange Online PowerShell a fix names, with the app's and the mailbox's values filled in.
 
 use super::MailContext;
-use crate::checks::CheckKind;
+use crate::model::CheckKind;
 
 pub(super) fn new_sp(ctx: &MailContext) -> String {
     format!(

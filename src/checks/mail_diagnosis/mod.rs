@@ -10,8 +10,7 @@ pub use ews::diagnose_ews;
 pub use probe::diagnose_probe;
 pub use refusal::{Refusal, classify};
 
-use super::CheckKind;
-use crate::cloud::Diagnosis;
+use crate::model::{CheckKind, Diagnosis};
 
 /// How the other mailboxes fared with the same protocol in the same run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

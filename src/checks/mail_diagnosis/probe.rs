@@ -3,9 +3,10 @@
 use super::fixes::{cas_switch, check_sp, full_access, new_sp};
 use super::refusal::{Refusal, classify};
 use super::{MailContext, d, missing_role, protocol, role};
-use crate::checks::CheckKind;
 use crate::checks::wire::ProbeError;
-use crate::cloud::{CloudError, Diagnosis};
+use crate::cloud::CloudError;
+use crate::model::CheckKind;
+use crate::model::Diagnosis;
 
 /// A refused or failed IMAP, POP3 or SMTP probe.
 pub fn diagnose_probe(err: &ProbeError, ctx: &MailContext) -> Diagnosis {

@@ -5,12 +5,13 @@ use std::time::Instant;
 
 use super::mailbox::probe;
 use super::{Outcome, Shared, failed};
+use crate::checks::ews;
 use crate::checks::mail_diagnosis::{self, Peers};
 use crate::checks::wire::{ProbeError, printable};
-use crate::checks::{CheckEvent, CheckKind, CheckSpec, ews};
 use crate::cloud::diagnose::{Stage, not_denied};
 use crate::cloud::{CloudError, graph};
 use crate::model::Mailbox;
+use crate::model::{CheckEvent, CheckKind, CheckSpec};
 
 pub(super) async fn check(
     shared: &Shared,

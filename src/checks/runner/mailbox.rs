@@ -7,10 +7,11 @@ use std::time::Instant;
 use super::{Outcome, Shared, denied, failed};
 use crate::checks::mail_diagnosis::{self, Peers};
 use crate::checks::wire::{ProbeError, Target};
-use crate::checks::{CheckEvent, CheckKind, CheckSpec, ews, imap, pop, smtp};
+use crate::checks::{ews, imap, pop, smtp};
 use crate::cloud::diagnose::Stage;
 use crate::cloud::{CloudError, NetKind, NetworkError, graph};
 use crate::model::Mailbox;
+use crate::model::{CheckEvent, CheckKind, CheckSpec};
 
 pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
     let input = &shared.input;

@@ -18,11 +18,11 @@ use tokio::task::JoinSet;
 
 use super::mail_diagnosis::{MailContext, Peers};
 use super::wire::{ProbeError, Timeouts, tls_config};
-use super::{CheckEvent, CheckKind, CheckSpec};
+use crate::cloud::CloudError;
 use crate::cloud::diagnose::{self, Context, Stage};
 use crate::cloud::identity::AccessToken;
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{AccessChoice, ClientId, Endpoints, Mailbox, Secret, TenantId};
+use crate::model::{AccessChoice, ClientId, Diagnosis, Endpoints, Mailbox, Secret, TenantId};
+use crate::model::{CheckEvent, CheckKind, CheckSpec};
 
 /// How many mailbox checks may be in flight at once: enough for twelve mailboxes with four
 /// protocols each in one wave, few enough to stay under Exchange Online's connection limits

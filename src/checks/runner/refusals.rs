@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 
 use super::{Outcome, Shared, failed};
 use crate::checks::mail_diagnosis::{self, Peers, Refusal, classify};
-use crate::checks::{CheckEvent, CheckKind};
+use crate::model::{CheckEvent, CheckKind};
 
 /// Counts, per protocol, how the mailboxes fared, then diagnoses each held-back refusal.
 pub(super) fn diagnose(

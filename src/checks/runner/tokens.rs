@@ -5,10 +5,11 @@ use std::time::{Duration, Instant};
 
 use super::{RunInput, failed};
 use crate::catalog::{EXCHANGE, GRAPH, catalog};
-use crate::checks::{CheckEvent, CheckKind, CheckSpec};
+use crate::cloud::CloudError;
 use crate::cloud::diagnose::{Stage, missing_roles};
 use crate::cloud::identity::{AccessToken, assertion_credentials, client_credentials};
-use crate::cloud::{CloudError, Diagnosis};
+use crate::model::Diagnosis;
+use crate::model::{CheckEvent, CheckKind, CheckSpec};
 
 /// Fetches the Graph and the Exchange token the specs ask for and reports their rows; hands
 /// back the tokens that were issued, Graph first.

@@ -8,8 +8,7 @@ use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
 use crate::cli::prompt::line_entered;
 use crate::cli::settings::CertSettings;
-use crate::model::ClientId;
-use crate::model::ProfileName;
+use crate::model::{ClientId, ProfileName};
 
 pub async fn cert(env: &Env, s: CertSettings) -> Exit {
     match &s.admin_client_id {

@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use crate::app::Env;
 use crate::app::profile_checks::{self, Checked, Note};
-use crate::checks::{self, Verdict};
 use crate::cli::Exit;
 use crate::cli::output::report::{self, failed_row, progress_line, unreadable_json};
 use crate::cli::output::{print_json, usage};
 use crate::cli::settings::CheckSettings;
-use crate::model::Profile;
+use crate::model::Verdict;
+use crate::model::{Profile, verdict};
 use crate::vault::VaultError;
 
 /// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
@@ -146,7 +146,7 @@ fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
             rows,
             elapsed_ms,
         } => {
-            let verdict = checks::verdict(&rows);
+            let verdict = verdict(&rows);
             let exit = match verdict {
                 Verdict::Passed => Exit::Ok,
                 Verdict::Failed => Exit::CheckFailed,

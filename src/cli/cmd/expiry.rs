@@ -5,8 +5,7 @@ use super::upkeep::{finish, signed_in_for};
 use crate::app::Env;
 use crate::app::renew::read_expiry;
 use crate::cli::Exit;
-use crate::model::ClientId;
-use crate::model::ProfileName;
+use crate::model::{ClientId, ProfileName};
 
 pub async fn expiry(env: &Env, name: &ProfileName, admin_client_id: ClientId) -> Exit {
     let next = "Reading the app registration…";

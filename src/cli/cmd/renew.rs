@@ -8,9 +8,7 @@ use crate::cli::Exit;
 use crate::cli::output::{print_diagnosis, usage};
 use crate::cli::prompt::{ask_expiry, ask_secret};
 use crate::cli::settings::{RenewSettings, Renewal};
-use crate::cloud::Diagnosis;
-use crate::model::ClientId;
-use crate::model::ProfileName;
+use crate::model::{ClientId, Diagnosis, ProfileName};
 
 pub async fn renew(env: &Env, s: RenewSettings) -> Exit {
     match s.how {

@@ -5,8 +5,7 @@ use crate::app::{self, Env};
 use crate::cli::Exit;
 use crate::cli::output::{print_diagnosis, usage};
 use crate::cli::settings::{CloudChoice, ProfileSettings};
-use crate::model::{ClientId, Cloud, CloudKind, Profile, TenantId};
-use crate::scope::ScopeRecord;
+use crate::model::{ClientId, Cloud, CloudKind, Profile, ScopeRecord, TenantId};
 
 /// A new profile's settings with its tenant resolved.
 pub struct Resolved<'a> {

@@ -9,11 +9,12 @@ use super::check::check_and_print;
 use super::resolve::{Resolved, resolve};
 use super::{guided, sign_in};
 use crate::app::Env;
-use crate::app::setup::{self, Rights, SetupRequest, StepStatus};
+use crate::app::setup::{self, Rights, SetupRequest};
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
 use crate::cli::output::{failed, print_diagnosis, print_json, print_plan};
 use crate::cli::settings::{SetupMode, SetupSettings};
+use crate::model::StepStatus;
 use crate::model::{CloudKind, Profile};
 use crate::plan::{self, PlanStep, SetupAnswers};
 

@@ -7,8 +7,7 @@ use crate::app::renew::RenewError;
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
-use crate::model::ClientId;
-use crate::model::{Profile, ProfileName};
+use crate::model::{ClientId, Profile, ProfileName};
 
 /// A profile that signs in with a client secret (what `renew` starts from), or with either
 /// credential when `certificate_too`.

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use super::Exit;
 use crate::app::SaveError;
-use crate::cloud::Diagnosis;
+use crate::model::Diagnosis;
 use crate::plan::PlanStep;
 use crate::vault::VaultError;
 

@@ -6,8 +6,7 @@ use std::fmt::Write as _;
 use serde_json::{Value, json};
 
 use crate::app::{self, Env};
-use crate::checks::{CheckEvent, CheckRow, CheckSpec, Status, Verdict};
-use crate::model::Profile;
+use crate::model::{CheckEvent, CheckRow, CheckSpec, Profile, Status, Verdict};
 use crate::store::StoreError;
 
 /// One line of live progress; none for a check that only started.

@@ -6,9 +6,10 @@ use std::time::Duration;
 use super::profile::ProfileSettings;
 use super::{Invalid, Result};
 use crate::cli::args::SetupArgs;
+use crate::model::ScopeKind;
 use crate::model::{AccessChoice, ClientId};
 use crate::plan::SECRET_MONTHS;
-use crate::scope::{GroupRef, ScopeKind, ScopeSpec};
+use crate::scope::{GroupRef, ScopeSpec};
 
 /// How far `setup` goes.
 #[derive(Clone, Copy, PartialEq, Eq)]

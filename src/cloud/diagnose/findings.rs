@@ -2,7 +2,7 @@
 //! should be out of reach, a tenant in another cloud.
 
 use super::d;
-use crate::cloud::Diagnosis;
+use crate::model::Diagnosis;
 
 /// The token was issued but lacks roles the access choice needs.
 pub fn missing_roles(have: &[String], missing: &[String], resource_name: &str) -> Diagnosis {

@@ -1,8 +1,8 @@
 //! What a Microsoft Graph error answer means for a mailbox read or send.
 
 use super::{Context, Stage, d};
-use crate::cloud::Diagnosis;
 use crate::cloud::error::GraphError;
+use crate::model::Diagnosis;
 
 pub(super) fn graph(g: &GraphError, ctx: &Context) -> Diagnosis {
     let mailbox = ctx.mailbox.unwrap_or("the mailbox");

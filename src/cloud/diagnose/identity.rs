@@ -1,8 +1,8 @@
 //! What an identity platform (AADSTS) error means for a token request or a tenant look-up.
 
 use super::{Context, Stage, d};
-use crate::cloud::Diagnosis;
 use crate::cloud::error::AadError;
+use crate::model::Diagnosis;
 
 fn app_page(ctx: &Context) -> String {
     format!(

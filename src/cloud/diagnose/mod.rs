@@ -10,7 +10,7 @@ pub use findings::{missing_roles, not_denied, wrong_cloud};
 
 use super::error::CloudError;
 
-pub use crate::model::Diagnosis;
+use crate::model::Diagnosis;
 
 /// What was being attempted when the error came back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

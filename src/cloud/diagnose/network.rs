@@ -1,8 +1,8 @@
 //! What a failed connection or an answer that is not the service's means.
 
 use super::d;
-use crate::cloud::Diagnosis;
 use crate::cloud::error::{NetKind, NetworkError, transient_status};
+use crate::model::Diagnosis;
 
 pub(super) fn network(n: &NetworkError) -> Diagnosis {
     let host = &n.host;

@@ -4,13 +4,15 @@
 use serde_json::Value;
 
 use super::run::{Run, crash_point};
-use super::{SetupError, StepStatus, exchange_diagnosis};
+use super::{SetupError, exchange_diagnosis};
+use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::{Cmdlets, ExchangeRoles, Invoked, RoleAssignment};
 use crate::cloud::identity::AccessToken;
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{ClientId, ObjectId};
+use crate::model::ScopeRecord;
+use crate::model::StepStatus;
+use crate::model::{ClientId, Diagnosis, ObjectId};
 use crate::plan::StepKind;
-use crate::scope::{self, ExKind, ExStep, ScopeInput, ScopeRecord, ScopeSpec};
+use crate::scope::{self, ExKind, ExStep, ScopeInput, ScopeSpec};
 
 mod rbac;
 mod recipients;

@@ -3,8 +3,8 @@
 
 use super::{Ctx, Outcome};
 use crate::app::setup::SetupError;
-use crate::cloud::Diagnosis;
 use crate::cloud::exchange_admin::RoleAssignment;
+use crate::model::Diagnosis;
 use crate::scope::{ExStep, ScopeInput};
 
 /// The custom app scope of the group's members.

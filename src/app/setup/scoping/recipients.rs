@@ -6,9 +6,10 @@ use serde_json::{Value, json};
 
 use super::{Ctx, Outcome, not_found, texts};
 use crate::app::setup::SetupError;
-use crate::cloud::{CloudError, Diagnosis};
-use crate::model::{ClientId, ObjectId};
-use crate::scope::{self, ExStep, ScopeInput, ScopeKind};
+use crate::cloud::CloudError;
+use crate::model::ScopeKind;
+use crate::model::{ClientId, Diagnosis, ObjectId};
+use crate::scope::{self, ExStep, ScopeInput};
 
 /// Every named mailbox exists; the out-of-scope one to check is picked when none was named.
 pub(super) async fn mailboxes(

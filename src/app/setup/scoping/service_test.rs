@@ -4,11 +4,14 @@
 use serde_json::Value;
 
 use super::Ctx;
-use crate::app::setup::{SetupError, StepStatus};
+use crate::app::setup::SetupError;
+use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::Invoked;
-use crate::cloud::{CloudError, Diagnosis};
+use crate::model::Diagnosis;
+use crate::model::ScopeKind;
+use crate::model::StepStatus;
 use crate::plan::StepKind;
-use crate::scope::{self, ScopeInput, ScopeKind};
+use crate::scope::{self, ScopeInput};
 
 /// How many of the service's tests run at once.
 pub const TESTS_AT_ONCE: usize = 4;
