@@ -7,15 +7,10 @@ use crate::cloud::CloudError;
 use crate::cloud::identity::client_credentials;
 use crate::model::{AccessChoice, ClientId, Endpoints, Secret, TenantId};
 
-/// What the app's tokens hold: each resource's name with the roles granted, and the roles the
-/// access needs that no token carries.
-pub struct TokenRoles {
-    pub granted: Vec<(String, Vec<String>)>,
-    pub missing: Vec<String>,
-}
-
-/// Signs in as the app to each resource the access needs (`omitted` roles left out); the first
-/// refused sign-in is the answer.
+/// Signs in as the app to each resource the access needs (`omitted` roles left out), telling
+/// `signed_in` each resource's name and the roles its token carries as soon as it has them;
+/// returns the roles the access needs that no token carries. The first refused sign-in is the
+/// answer.
 pub async fn app_token_roles(
     env: &Env,
     e: &Endpoints,
@@ -24,11 +19,9 @@ pub async fn app_token_roles(
     secret: &Secret,
     access: &[AccessChoice],
     omitted: &[String],
-) -> Result<TokenRoles, CloudError> {
-    let mut out = TokenRoles {
-        granted: Vec::new(),
-        missing: Vec::new(),
-    };
+    mut signed_in: impl FnMut(&str, &[String]),
+) -> Result<Vec<String>, CloudError> {
+    let mut missing = Vec::new();
     let app_only = access.iter().any(|a| a.uses_graph() || a.uses_exchange());
     for (resource, scope) in [
         (catalog::GRAPH, e.graph_scope()),
@@ -46,11 +39,9 @@ pub async fn app_token_roles(
             continue;
         }
         let t = client_credentials(&env.http, e, tenant_id, client_id, secret, &scope).await?;
-        let roles = t.claims.roles.clone();
-        out.missing
-            .extend(need.into_iter().filter(|n| !roles.contains(n)));
-        out.granted
-            .push((catalog().resource(resource).name.to_string(), roles));
+        let roles = &t.claims.roles;
+        signed_in(&catalog().resource(resource).name, roles);
+        missing.extend(need.into_iter().filter(|n| !roles.contains(n)));
     }
-    Ok(out)
+    Ok(missing)
 }

@@ -3,10 +3,11 @@
 //! The front end is told each code to show through a callback, and presents the outcome.
 
 use super::Env;
-use super::setup::{ExchangeAdmin, exchange_diagnosis, graph_diagnosis};
+use super::setup::{ExchangeAdmin, graph_diagnosis};
 use crate::cloud::CloudError;
 use crate::cloud::device::{self, DeviceCode, DeviceFlow};
 pub use crate::cloud::device::{AdminSession, default_admin_client, exchange_admin_client};
+use crate::cloud::diagnose::{Context, Stage, diagnose};
 use crate::model::{ClientId, Diagnosis, Endpoints, TenantId};
 
 /// A sign-in that did not end with a session: why, and whether a dependency was unreachable.
@@ -34,22 +35,28 @@ pub async fn admin(
     client_id: ClientId,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<AdminSession, SignInError> {
-    let tenant = tenant_id.to_string();
-    let refused = |e: CloudError| graph_diagnosis(&e, &tenant, &endpoints.portal);
     let flow = DeviceFlow::new(&env.http, endpoints, tenant_id, client_id);
-    let code = flow.start().await.map_err(|e| {
-        let unavailable = e.is_unavailable();
-        SignInError::new(refused(e), unavailable)
-    })?;
+    let refused = |e: &CloudError| refused(e, tenant_id, client_id, endpoints);
+    let code = flow
+        .start()
+        .await
+        .map_err(|e| SignInError::new(refused(&e), e.is_unavailable()))?;
     show(&code);
     flow.wait(&code)
         .await
-        .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(e)), false))
+        .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(&e)), false))
+}
+
+/// What the Exchange sign-in has to tell the person on its way.
+pub enum ExchangeNews<'a> {
+    /// The first sign-in's refresh token was refused for Exchange (why): a second one follows.
+    SecondSignIn(&'a CloudError),
+    /// The second sign-in's code, to show.
+    Code(&'a DeviceCode),
 }
 
 /// The token for Exchange Online administration: from the first sign-in when the identity
-/// platform allows it, otherwise from a second device-code sign-in with `exchange_client_id`,
-/// whose code `show` is given together with why the first one could not serve.
+/// platform allows it, otherwise from a second device-code sign-in with `exchange_client_id`.
 pub async fn exchange(
     env: &Env,
     endpoints: &Endpoints,
@@ -57,30 +64,51 @@ pub async fn exchange(
     admin_client_id: ClientId,
     exchange_client_id: ClientId,
     session: &AdminSession,
-    show: impl FnOnce(&DeviceCode, &CloudError),
+    mut tell: impl FnMut(ExchangeNews<'_>),
 ) -> Result<ExchangeAdmin, SignInError> {
-    const WHAT: &str = "the Exchange Online sign-in";
     let scope = device::exchange_scope_string(endpoints);
     let first = DeviceFlow::new(&env.http, endpoints, tenant_id, admin_client_id);
     let ex = match first.refresh_for(session, &scope).await {
         Ok(s) => s,
         Err(why) => {
+            tell(ExchangeNews::SecondSignIn(&why));
             let second = DeviceFlow::new(&env.http, endpoints, tenant_id, exchange_client_id);
+            let refused = |e: &CloudError| refused(e, tenant_id, exchange_client_id, endpoints);
             let code = second
                 .start_for(&scope)
                 .await
-                .map_err(|e| SignInError::new(exchange_diagnosis(&e, WHAT), true))?;
-            show(&code, &why);
-            second.wait(&code).await.map_err(|e| {
-                let d = ended(&e).unwrap_or_else(|| exchange_diagnosis(&e, WHAT));
-                SignInError::new(d, false)
-            })?
+                .map_err(|e| SignInError::new(refused(&e), true))?;
+            tell(ExchangeNews::Code(&code));
+            second
+                .wait(&code)
+                .await
+                .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(&e)), false))?
         }
     };
     Ok(ExchangeAdmin {
         upn: ex.who().to_string(),
         token: ex.token,
     })
+}
+
+/// A sign-in the identity platform refused (or could not be reached for), with the tenant and
+/// the public client filled in.
+fn refused(e: &CloudError, tenant: TenantId, client: ClientId, endpoints: &Endpoints) -> Diagnosis {
+    let (tenant, client) = (tenant.to_string(), client.to_string());
+    match e {
+        // A 403 from Graph is the account's rights, said the way the setup says it.
+        CloudError::Graph(_) => graph_diagnosis(e, &tenant, &endpoints.portal),
+        _ => diagnose(
+            e,
+            &Context {
+                stage: Stage::Token,
+                tenant: &tenant,
+                client_id: &client,
+                mailbox: None,
+                portal: &endpoints.portal,
+            },
+        ),
+    }
 }
 
 /// A sign-in the person ended, or let run out, rather than one the service refused.

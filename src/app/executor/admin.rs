@@ -118,10 +118,12 @@ pub(super) async fn exchange_admin(
         default_admin_client(),
         exchange_admin_client(),
         session,
-        |code, _| {
-            let _ = tx.send(Msg::ExchangeCode(code_view(code)));
-            if env.sandbox.is_some() {
-                sandbox_approve(env, code.user_code.clone());
+        |news| {
+            if let app_layer::sign_in::ExchangeNews::Code(code) = news {
+                let _ = tx.send(Msg::ExchangeCode(code_view(code)));
+                if env.sandbox.is_some() {
+                    sandbox_approve(env, code.user_code.clone());
+                }
             }
         },
     )

@@ -126,18 +126,16 @@ async fn token_roles(
         &pasted.secret,
         &resolved.asked.access,
         &answers.omitted(),
+        |resource, have| {
+            eprintln!(
+                "Signed in as the app: {resource} roles: {}",
+                have.join(", ")
+            )
+        },
     )
     .await;
     let missing = match roles {
-        Ok(r) => {
-            for (resource, have) in &r.granted {
-                eprintln!(
-                    "Signed in as the app: {resource} roles: {}",
-                    have.join(", ")
-                );
-            }
-            r.missing
-        }
+        Ok(missing) => missing,
         Err(err) => {
             let d =
                 app::setup::graph_diagnosis(&err, &resolved.asked.tenant.to_string(), &e.portal);

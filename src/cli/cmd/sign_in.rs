@@ -3,7 +3,7 @@
 
 use crate::app::Env;
 use crate::app::setup::ExchangeAdmin;
-use crate::app::sign_in::{self, AdminSession, SignInError};
+use crate::app::sign_in::{self, AdminSession, ExchangeNews, SignInError};
 use crate::cli::Exit;
 use crate::cli::output::failed;
 use crate::model::{ClientId, Endpoints, TenantId};
@@ -42,14 +42,14 @@ pub async fn exchange(
         admin_client_id,
         exchange_client_id,
         session,
-        |code, why| {
-            eprintln!(
+        |news| match news {
+            ExchangeNews::SecondSignIn(why) => eprintln!(
                 "The first sign-in cannot be reused for Exchange Online administration ({why}). Sign in once more, for Exchange:"
-            );
-            eprintln!(
+            ),
+            ExchangeNews::Code(code) => eprintln!(
                 "To sign in as an Exchange administrator, open {} and enter the code {}",
                 code.verification_uri, code.user_code
-            );
+            ),
         },
     )
     .await
