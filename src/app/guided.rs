@@ -7,21 +7,28 @@ use crate::cloud::CloudError;
 use crate::cloud::identity::client_credentials;
 use crate::model::{AccessChoice, ClientId, Endpoints, Secret, TenantId};
 
+/// An app as the admin pasted it: where it lives, its client ID and its secret.
+pub struct AppSecret<'a> {
+    pub endpoints: &'a Endpoints,
+    pub tenant_id: &'a TenantId,
+    pub client_id: &'a ClientId,
+    pub secret: &'a Secret,
+}
+
 /// Signs in as the app to each resource the access needs (`omitted` roles left out), telling
 /// `signed_in` each resource's name and the roles its token carries as soon as it has them;
 /// returns the roles the access needs that no token carries. The first refused sign-in is the
 /// answer.
 pub async fn app_token_roles(
     env: &Env,
-    e: &Endpoints,
-    tenant_id: &TenantId,
-    client_id: &ClientId,
-    secret: &Secret,
+    app: &AppSecret<'_>,
     access: &[AccessChoice],
     omitted: &[String],
     mut signed_in: impl FnMut(&str, &[String]),
 ) -> Result<Vec<String>, CloudError> {
     let mut missing = Vec::new();
+    let (e, tenant_id, client_id, secret) =
+        (app.endpoints, app.tenant_id, app.client_id, app.secret);
     let app_only = access.iter().any(|a| a.uses_graph() || a.uses_exchange());
     for (resource, scope) in [
         (catalog::GRAPH, e.graph_scope()),

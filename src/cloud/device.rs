@@ -120,16 +120,6 @@ impl<'a> DeviceFlow<'a> {
         tenant: TenantId,
         client: ClientId,
     ) -> DeviceFlow<'a> {
-        DeviceFlow::untyped(http, endpoints, &tenant.to_string(), &client.to_string())
-    }
-
-    /// For the front ends' sign-ins that still pass the ids as text.
-    fn untyped(
-        http: &'a reqwest::Client,
-        endpoints: &'a Endpoints,
-        tenant: &str,
-        client: &str,
-    ) -> DeviceFlow<'a> {
         DeviceFlow {
             http,
             endpoints,

@@ -118,12 +118,15 @@ async fn token_roles(
     pasted: &Pasted,
 ) -> Result<(), Exit> {
     let e = &resolved.cloud.endpoints;
+    let pasted_app = app::guided::AppSecret {
+        endpoints: e,
+        tenant_id: &resolved.tenant_id,
+        client_id: &pasted.client_id,
+        secret: &pasted.secret,
+    };
     let roles = app::guided::app_token_roles(
         env,
-        e,
-        &resolved.tenant_id,
-        &pasted.client_id,
-        &pasted.secret,
+        &pasted_app,
         &resolved.asked.access,
         &answers.omitted(),
         |resource, have| {
