@@ -143,3 +143,19 @@ fn plain_http_cloud_file_off_machine_is_refused() {
     assert_eq!(code, 2);
     assert!(err.contains("plain http"), "{err}");
 }
+
+#[test]
+fn a_mistyped_flag_or_command_is_named_with_what_was_meant() {
+    let home = Home::new();
+    let o = home.run(&["--sanbox", "profiles"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--sanbox") && err.contains("'--sandbox'"),
+        "{err}"
+    );
+    let o = home.run(&["profils"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("'profiles'"), "{err}");
+}

@@ -26,7 +26,7 @@ pub fn draw(f: &mut Frame, s: &State) {
     let area = f.area();
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let text = format!(
-            "The terminal is {}×{}; m365-mail-wizard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window: nothing typed is lost. Ctrl-C quits.",
+            "The terminal is {}×{}; m365-mail-wizard needs at least {MIN_WIDTH}×{MIN_HEIGHT}.\nEnlarge the window: nothing typed is lost. q or Ctrl-C quits.",
             area.width, area.height
         );
         f.render_widget(Paragraph::new(text).wrap(Wrap { trim: true }), area);

@@ -950,3 +950,37 @@ fn start_checks_is_refused_while_reentering(s: &mut State) -> bool {
     let fx = keys(s, &[Key::Char('r')]);
     fx.is_empty()
 }
+
+#[test]
+fn behind_the_too_small_screen_only_leaving_acts() {
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
+    );
+    assert_eq!(s.screen, Screen::Plan);
+    update(&mut s, Msg::Resize(60, 20));
+    assert!(s.too_small());
+    for k in [Key::Enter, Key::Char('g'), Key::Esc, Key::Down] {
+        assert!(keys(&mut s, &[k]).is_empty(), "{k:?} acted unseen");
+        assert_eq!(s.screen, Screen::Plan);
+    }
+    update(&mut s, Msg::Paste("x".into()));
+    assert_eq!(s.screen, Screen::Plan);
+    assert!(!s.quit);
+    assert_eq!(keys(&mut s, &[Key::Char('q')]), [Effect::Quit]);
+    assert!(s.quit);
+
+    // Enlarged again, the same keys act as they always did.
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
+    );
+    update(&mut s, Msg::Resize(60, 20));
+    update(&mut s, Msg::Resize(80, 24));
+    assert!(matches!(
+        keys(&mut s, &[Key::Enter]).as_slice(),
+        [Effect::RunSetup(_)]
+    ));
+}

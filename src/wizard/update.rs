@@ -15,6 +15,9 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Profiles(rows, broken) => home::loaded(s, rows, broken),
         Msg::Key(Key::Interrupt) => interrupt(s),
+        // Behind the "terminal too small" screen nothing can be seen: only leaving acts.
+        Msg::Key(Key::Char('q')) if s.too_small() => interrupt(s),
+        Msg::Key(_) | Msg::Paste(_) if s.too_small() => Vec::new(),
         Msg::Key(_) | Msg::Paste(_) if s.busy.is_some() => Vec::new(),
         Msg::Paste(text) => {
             editing::paste(s, &text);
