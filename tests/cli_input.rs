@@ -159,3 +159,42 @@ fn a_mistyped_flag_or_command_is_named_with_what_was_meant() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("'profiles'"), "{err}");
 }
+
+#[test]
+fn profiles_and_check_name_the_sandbox_profiles_kept_apart() {
+    let home = Home::new();
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("kept apart"));
+    let dir = home.config().join("sandbox-profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["lab1", "lab2"] {
+        std::fs::write(
+            dir.join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\nsandbox = true\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{OK_ID}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
+            ),
+        )
+        .unwrap();
+    }
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("No profiles yet"));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 profiles of the sandbox tenant are kept apart")
+            && err.contains("with --sandbox"),
+        "{err}"
+    );
+    let o = home.run(&["check", "--all"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("kept apart") && err.contains("no profiles yet"),
+        "{err}"
+    );
+    // JSON stays JSON: the note is for people.
+    let o = home.run(&["profiles", "--json"], "");
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("kept apart"));
+}

@@ -52,3 +52,27 @@ pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<String, Save
     tracing::info!(profile = %profile.name, "profile forgotten");
     Ok(format!("Forgot profile {} {entry}.", profile.name))
 }
+
+/// How many profiles the other side keeps: the sandbox's when running against real tenants, the
+/// real tenants' when running against the sandbox (each side has its own folder).
+pub fn profiles_elsewhere(env: &Env) -> usize {
+    env.dirs.profiles(env.sandbox.is_none()).list().len()
+}
+
+/// Where the other side's profiles are listed, when there are any.
+pub fn elsewhere_note(env: &Env) -> Option<String> {
+    let n = profiles_elsewhere(env);
+    (n > 0).then(|| {
+        let (which, how) = if env.sandbox.is_some() {
+            ("of real tenants", "without --sandbox")
+        } else {
+            ("of the sandbox tenant", "with --sandbox")
+        };
+        format!(
+            "{n} profile{} {which} {} kept apart: run the command {how} to reach {}.",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "is" } else { "are" },
+            if n == 1 { "it" } else { "them" }
+        )
+    })
+}

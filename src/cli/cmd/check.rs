@@ -35,6 +35,9 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         None => {
             let all = env.profiles().list();
             if all.is_empty() {
+                if let Some(note) = crate::app::elsewhere_note(env) {
+                    eprintln!("note: {note}");
+                }
                 return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
             }
             all

@@ -28,6 +28,9 @@ pub fn profiles(env: &Env, json_out: bool) -> Exit {
             println!("{}", line(p));
         }
     }
+    if !json_out && let Some(note) = crate::app::elsewhere_note(env) {
+        eprintln!("note: {note}");
+    }
     exit
 }
 
