@@ -17,6 +17,9 @@ pub struct Env {
     pub keyring: KeyringBackend,
     pub http: reqwest::Client,
     pub timeouts: checks::Timeouts,
+    /// The reader's offset from UTC, read once at start (a process with several threads cannot
+    /// read it safely): the times in exports are shown in it.
+    pub local_offset: time::UtcOffset,
     /// Secrets kept for this process only (sandbox sessions without a keyring).
     memory: Arc<MemoryVault>,
     /// Keyrings opened once per process: opening one sets up a session with the service.
@@ -57,6 +60,7 @@ impl Env {
             keyring,
             http: http::client(),
             timeouts: checks::Timeouts::default(),
+            local_offset: time::UtcOffset::UTC,
             memory: Arc::new(MemoryVault::default()),
             opened: Arc::default(),
         }

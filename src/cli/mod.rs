@@ -16,6 +16,8 @@ pub use crate::app::Exit;
 pub use args::{Cli, Command, KeyringArg};
 
 pub fn main() -> ExitCode {
+    // Read while this is the only thread: with more, the platform's answer is not safe to ask.
+    let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -32,19 +34,19 @@ pub fn main() -> ExitCode {
         .enable_all()
         .build()
         .expect("tokio runtime");
-    let exit = runtime.block_on(run(cli));
+    let exit = runtime.block_on(run(cli, local_offset));
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     exit.into()
 }
 
-async fn run(cli: Cli) -> Exit {
+async fn run(cli: Cli, local_offset: time::UtcOffset) -> Exit {
     let dirs = match crate::store::Dirs::from_env() {
         Ok(d) => d,
         Err(e) => return output::usage(e),
     };
     let _log = crate::logging::init(&dirs.data);
     match settings::Settings::from_args(cli) {
-        Ok(s) => cmd::run(dirs, s).await,
+        Ok(s) => cmd::run(dirs, s, local_offset).await,
         Err(invalid) => output::usage(invalid),
     }
 }

@@ -45,7 +45,11 @@ pub async fn run(env: Env) -> Exit {
 
 /// `--sandbox`: the first frame says the sandbox tenant is starting (its signing key takes a
 /// moment to generate), then the wizard runs against it.
-pub async fn run_sandbox(dirs: crate::store::Dirs, keyring: KeyringBackend) -> Exit {
+pub async fn run_sandbox(
+    dirs: crate::store::Dirs,
+    keyring: KeyringBackend,
+    local_offset: time::UtcOffset,
+) -> Exit {
     let Some(mut guard_term) = enter() else {
         return Exit::Usage;
     };
@@ -60,7 +64,8 @@ pub async fn run_sandbox(dirs: crate::store::Dirs, keyring: KeyringBackend) -> E
             return Exit::Unavailable;
         }
     };
-    let env = Env::new(dirs, Some(sandbox.info().link()), keyring);
+    let mut env = Env::new(dirs, Some(sandbox.info().link()), keyring);
+    env.local_offset = local_offset;
     let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
     drop(guard_term);
     sandbox.stop().await;

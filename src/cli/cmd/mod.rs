@@ -24,7 +24,7 @@ use crate::sandbox::{Sandbox, SandboxOptions};
 use crate::store::Dirs;
 
 /// Runs the task; with `--sandbox`, against a simulated tenant started for this run alone.
-pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
+pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) -> Exit {
     let Settings {
         sandbox,
         keyring,
@@ -32,7 +32,9 @@ pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
     } = settings;
     match task {
         Task::Serve(options) => return serve::serve(options).await,
-        Task::Wizard if sandbox => return crate::tui::run_sandbox(dirs, keyring).await,
+        Task::Wizard if sandbox => {
+            return crate::tui::run_sandbox(dirs, keyring, local_offset).await;
+        }
         _ => {}
     }
     let sandbox = if sandbox {
@@ -47,6 +49,7 @@ pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
         None
     };
     let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().link()), keyring);
+    env.local_offset = local_offset;
     if let Task::Check(c) = &task {
         env.timeouts = c.timeouts;
     }
