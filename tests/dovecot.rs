@@ -298,6 +298,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         last_check: None,
         scope: None,
         secret_expires: None,
+        credential_renewed: None,
         credential: Default::default(),
     };
     let specs = check_plan(&profile);

@@ -51,5 +51,6 @@ pub async fn adopt_pasted_secret(
     if expires.is_some() {
         p.secret_expires = expires;
     }
+    p.credential_renewed = Some(crate::app::now_rfc3339());
     Ok(env.profiles().save(p).err())
 }

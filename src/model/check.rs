@@ -313,6 +313,7 @@ mod tests {
             last_check: None,
             scope: None,
             secret_expires: None,
+            credential_renewed: None,
             credential: Default::default(),
         }
     }

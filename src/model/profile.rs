@@ -111,6 +111,10 @@ pub struct Profile {
     /// setup, or as the admin read it off the portal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_expires: Option<String>,
+    /// When the wizard last put a new credential in place of the one before (RFC 3339, UTC):
+    /// a renewed or pasted secret, a new certificate. A check made earlier tested the old one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_renewed: Option<String>,
     /// What proves the app: a client secret, or a certificate whose private key is what the
     /// keyring holds.
     #[serde(default, skip_serializing_if = "Credential::is_secret")]

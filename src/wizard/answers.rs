@@ -156,6 +156,7 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
         secret_expires: parse_expiry(s.form.guide_expires.text(), s.today)
             .ok()
             .flatten(),
+        credential_renewed: None,
         credential: Default::default(),
     };
     s.busy = Some("Saving the secret to the keyring…".into());

@@ -116,16 +116,18 @@ pub(super) async fn switch_to_certificate(
     old: &Secret,
     fix: &str,
 ) -> Result<(), RenewError> {
-    let before = p.credential.clone();
+    let (before, renewed) = (p.credential.clone(), p.credential_renewed.clone());
     p.credential = Credential::Certificate {
         thumbprint: thumbprint.to_string(),
     };
     p.secret_expires = Some(expires.to_string());
+    p.credential_renewed = Some(crate::app::now_rfc3339());
     if let Err(err) = env.profiles().save(p) {
         // The profile still names the old credential: the keyring must hold it again.
         let (n, back) = (p.name.to_string(), old.clone());
         let _ = env.with_vault(p.keyring, move |v| v.set(&n, &back)).await;
         p.credential = before;
+        p.credential_renewed = renewed;
         return Err(refused(
             "The profile could not be saved; it keeps its current credential.",
             err.to_string(),

@@ -86,6 +86,7 @@ pub async fn renew(
     };
     let expires = np.end.get(..10).unwrap_or(&np.end).to_string();
     p.secret_expires = Some(expires.clone());
+    p.credential_renewed = Some(crate::app::now_rfc3339());
     env.profiles().save(p).map_err(|err| {
         refused(
             "The renewed profile could not be saved.",

@@ -102,6 +102,7 @@ pub async fn run(
         last_check: None,
         scope: scoped.map(|s| s.record),
         secret_expires: r.secret_end.clone(),
+        credential_renewed: None,
         credential: Default::default(),
     };
     env.profiles().save(&profile).map_err(|e| {

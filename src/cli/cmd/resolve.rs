@@ -91,6 +91,7 @@ impl Resolved<'_> {
             last_check: None,
             scope,
             secret_expires,
+            credential_renewed: None,
             credential: Default::default(),
         }
     }
