@@ -6,6 +6,7 @@ pub mod damaged_profile;
 mod env;
 pub mod executor;
 mod exit;
+pub mod exports;
 pub mod guided;
 pub mod pasted_secret;
 pub mod profile_checks;

@@ -3,13 +3,19 @@
 //! where it is kept, nothing more.
 
 mod document;
+mod exchange_objects;
+mod granted;
+mod local_time;
 mod powershell;
 mod report;
 mod settings;
 
 use std::str::FromStr;
 
+use time::OffsetDateTime;
+
 use crate::model::{AccessChoice, Endpoints, Profile};
+use crate::store::Journal;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
@@ -45,8 +51,19 @@ pub struct Input<'a> {
     pub endpoints: &'a Endpoints,
     /// Where the secret is: the keyring service name.
     pub keyring_service: &'a str,
-    /// The date the export is made (YYYY-MM-DD).
-    pub today: &'a str,
+    /// When the export is made, in the reader's offset from UTC: every time the documents
+    /// show is in that offset.
+    pub now: OffsetDateTime,
+    /// What the wizard's setup made for this app, as its journal recorded it; none when the
+    /// profile was added for an app made elsewhere.
+    pub setup: Option<&'a Journal>,
+}
+
+impl Input<'_> {
+    /// The date the export is made (YYYY-MM-DD), the reader's.
+    fn today(&self) -> String {
+        self.now.date().to_string()
+    }
 }
 
 pub fn render(format: Format, i: &Input) -> String {
@@ -82,7 +99,10 @@ fn secret_place(i: &Input) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+mod tests;
+
+#[cfg(test)]
+mod format_tests {
     use super::*;
 
     #[test]

@@ -14,7 +14,8 @@ pub(super) fn powershell(i: &Input) -> String {
     let _ = writeln!(
         t,
         "# m365-mail-wizard: the setup of profile {} ({}), as a script that can run again and again.",
-        p.name, i.today
+        p.name,
+        i.today()
     );
     let _ = writeln!(
         t,

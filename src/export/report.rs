@@ -1,25 +1,28 @@
-//! The handover report: what the application may do and why, its settings, the last check and
-//! how to renew its credential.
+//! The handover report: what the setup made and granted (or, for an app made elsewhere, what
+//! it needs), its settings, the last check and how to renew its credential.
 
 use super::document::{Block, Doc};
+use super::exchange_objects::{app_name, exchange_objects};
+use super::granted::granted;
+use super::local_time::{parse, recorded, to_the_minute};
 use super::{Input, credential_name, mailboxes, secret_place};
 use crate::catalog::catalog;
-use crate::model::{CheckVerdict, LastCheck, Profile};
+use crate::model::{CheckVerdict, Credential, LastCheck, Profile};
 
 pub(super) fn report(i: &Input) -> Doc {
     let p = i.profile;
     let mut b = vec![Block::Para(format!(
         "Handover record of the mail access configured for an application, made by m365-mail-wizard on {}. It holds no secret: {} is in the keyring entry {}.",
-        i.today,
+        to_the_minute(i.now, i.now.offset()),
         credential_name(p),
         secret_place(i)
     ))];
     b.extend(tenant_and_application(i));
-    b.extend(permissions(p));
-    b.extend(mailboxes_and_scope(p));
+    b.extend(granted(p, i.setup));
+    b.extend(mailboxes_and_scope(i));
     b.extend(settings(i));
-    b.extend(last_check(p));
-    b.extend(renewal(p));
+    b.extend(last_check(i));
+    b.extend(renewal(i));
     Doc {
         title: format!("Mail access handover — {}", p.tenant),
         blocks: b,
@@ -28,46 +31,43 @@ pub(super) fn report(i: &Input) -> Doc {
 
 fn tenant_and_application(i: &Input) -> Vec<Block> {
     let p = i.profile;
+    let mut rows = vec![
+        vec!["Tenant".into(), p.tenant.clone()],
+        vec!["Tenant ID".into(), p.tenant_id.to_string()],
+        vec!["Cloud".into(), i.endpoints.name.clone()],
+        vec![
+            "Application (display name)".into(),
+            app_name(p, i.setup)
+                .unwrap_or("not recorded: the app was named where it was made")
+                .to_string(),
+        ],
+        vec!["Application (client) ID".into(), p.client_id.to_string()],
+    ];
+    if let Some(sp) = i.setup.and_then(|j| j.sp_id.as_deref()) {
+        rows.push(vec![
+            "Enterprise application (object ID)".into(),
+            sp.to_string(),
+        ]);
+    }
+    rows.push(vec![
+        "Registered by".into(),
+        match i.setup {
+            Some(j) if j.app_created => "m365-mail-wizard's setup".into(),
+            Some(_) => {
+                "an existing app of the same name, adopted by m365-mail-wizard's setup".into()
+            }
+            None => "not by m365-mail-wizard: the profile names an app made elsewhere".into(),
+        },
+    ]);
+    rows.push(vec!["Profile".into(), p.name.to_string()]);
     vec![
         Block::Heading("Tenant and application".into()),
-        Block::Table(
-            vec!["", ""],
-            vec![
-                vec!["Tenant".into(), p.tenant.clone()],
-                vec!["Tenant ID".into(), p.tenant_id.to_string()],
-                vec!["Cloud".into(), i.endpoints.name.clone()],
-                vec!["Application (client) ID".into(), p.client_id.to_string()],
-                vec!["Profile".into(), p.name.to_string()],
-            ],
-        ),
+        Block::Table(vec!["Item", "Value"], rows),
     ]
 }
 
-fn permissions(p: &Profile) -> Vec<Block> {
-    let rows: Vec<Vec<String>> = p
-        .access
-        .iter()
-        .map(|a| {
-            let req = catalog().requirement(*a);
-            let perms = if req.roles.is_empty() {
-                req.scopes.join(", ")
-            } else {
-                req.roles.join(", ")
-            };
-            vec![
-                a.label().to_string(),
-                format!("{perms} ({})", catalog().resource(&req.resource).name),
-                req.explain.clone(),
-            ]
-        })
-        .collect();
-    vec![
-        Block::Heading("What the application may do, and why".into()),
-        Block::Table(vec!["Access", "Permission", "Why"], rows),
-    ]
-}
-
-fn mailboxes_and_scope(p: &Profile) -> Vec<Block> {
+fn mailboxes_and_scope(i: &Input) -> Vec<Block> {
+    let p = i.profile;
     let mut b = vec![
         Block::Heading("Mailboxes and scope".into()),
         Block::Para(format!(
@@ -78,12 +78,30 @@ fn mailboxes_and_scope(p: &Profile) -> Vec<Block> {
     if let Some(d) = &p.deny_mailbox {
         b.push(Block::Para(format!("Checked to be out of reach: {d}.")));
     }
-    for a in &p.access {
+    if let Some(s) = &p.scope {
+        let group = s
+            .group
+            .as_deref()
+            .map(|g| format!(" The group: {g}."))
+            .unwrap_or_default();
         b.push(Block::Para(format!(
-            "{}: {}",
-            a.label(),
-            catalog().requirement(*a).scope
+            "Scope: {}. {}{group}",
+            s.kind.label(),
+            s.kind.explain()
         )));
+    }
+    match (i.setup, &p.scope) {
+        (Some(j), Some(s)) => b.extend(exchange_objects(p, j, s)),
+        (Some(_), None) => {}
+        (None, _) => {
+            for a in &p.access {
+                b.push(Block::Para(format!(
+                    "{}: {}",
+                    a.label(),
+                    catalog().requirement(*a).scope
+                )));
+            }
+        }
     }
     b
 }
@@ -102,7 +120,8 @@ fn settings(i: &Input) -> Vec<Block> {
     ]
 }
 
-fn last_check(p: &Profile) -> Vec<Block> {
+fn last_check(i: &Input) -> Vec<Block> {
+    let p = i.profile;
     let mut b = vec![Block::Heading("Last check".into())];
     let Some(c) = &p.last_check else {
         b.push(Block::Para(format!(
@@ -118,12 +137,37 @@ fn last_check(p: &Profile) -> Vec<Block> {
     };
     b.push(Block::Para(format!(
         "{} — {verdict} ({} passed, {} failed).",
-        c.at, c.passed, c.failed
+        recorded(&c.at, i.now.offset()),
+        c.passed,
+        c.failed
     )));
+    b.extend(before_renewal(i, c).map(Block::Para));
     if !c.rows.is_empty() {
         b.push(check_rows(c));
     }
     b
+}
+
+/// Said when the last check ran before the credential in use was put in place.
+fn before_renewal(i: &Input, c: &LastCheck) -> Option<String> {
+    let p = i.profile;
+    let renewed = parse(p.credential_renewed.as_deref()?)?;
+    if parse(&c.at)? >= renewed {
+        return None;
+    }
+    let what = credential_kind(p);
+    Some(format!(
+        "Last check before the renewal of the {what} on {}: it tested the {what} in use before. The renewal proved that the new one signs in; run `m365-mail-wizard check {}` to prove the mailbox access with it.",
+        to_the_minute(renewed, i.now.offset()),
+        p.name
+    ))
+}
+
+fn credential_kind(p: &Profile) -> &'static str {
+    match p.credential {
+        Credential::Secret => "client secret",
+        Credential::Certificate { .. } => "certificate",
+    }
 }
 
 fn check_rows(c: &LastCheck) -> Block {
@@ -144,23 +188,19 @@ fn check_rows(c: &LastCheck) -> Block {
 }
 
 /// When the credential expires and how to renew it.
-fn renewal(p: &Profile) -> Vec<Block> {
-    let (heading, what, whose, steps) = if p.credential.is_secret() {
-        (
-            "Client secret and its renewal",
-            "client secret",
-            "secret's",
-            secret_steps(p),
-        )
+fn renewal(i: &Input) -> Vec<Block> {
+    let p = i.profile;
+    let what = credential_kind(p);
+    let (heading, whose, steps) = if p.credential.is_secret() {
+        ("Client secret and its renewal", "secret's", secret_steps(p))
     } else {
         (
             "Certificate and its renewal",
-            "certificate",
             "certificate's",
             certificate_steps(p),
         )
     };
-    vec![
+    let mut b = vec![
         Block::Heading(heading.into()),
         Block::Para(match &p.secret_expires {
             Some(x) => format!("The {what} expires on {x}. Renew it a few weeks before."),
@@ -168,8 +208,15 @@ fn renewal(p: &Profile) -> Vec<Block> {
                 "The {whose} expiry was not recorded: look it up in Entra admin center › App registrations › the app › Certificates & secrets."
             ),
         }),
-        Block::Steps(steps),
-    ]
+    ];
+    if let Some(at) = &p.credential_renewed {
+        b.push(Block::Para(format!(
+            "The {what} in use was put in place by m365-mail-wizard on {}.",
+            recorded(at, i.now.offset())
+        )));
+    }
+    b.push(Block::Steps(steps));
+    b
 }
 
 fn certificate_steps(p: &Profile) -> Vec<String> {

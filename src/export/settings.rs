@@ -89,7 +89,8 @@ pub(super) fn env(i: &Input) -> String {
     }
     let mut text = format!(
         "# m365-mail-wizard: settings of profile {} ({}). No secret here: read it from the keyring entry named below.\n",
-        p.name, i.today
+        p.name,
+        i.today()
     );
     for (k, v) in out {
         let _ = writeln!(text, "{k}={}", shell_value(&v));
@@ -148,7 +149,7 @@ pub(super) fn properties(i: &Input) -> String {
     let mut t = format!(
         "# m365-mail-wizard: mail settings of profile {} ({}), as Java mail / ITSM tools take them.\n# No secret here: {} is in the keyring entry {}.\n",
         p.name,
-        i.today,
+        i.today(),
         credential_name(p),
         secret_place(i)
     );

@@ -1,4 +1,5 @@
-//! The effects that stay on this machine: saving a profile and its secret, and exports.
+//! The effects that stay on this machine: saving a profile and its secret (exports are in
+//! `app::exports`).
 
 use crate::app::Env;
 use crate::model::{KeyringBackend, Profile};
@@ -45,43 +46,4 @@ fn store_name(k: KeyringBackend) -> &'static str {
         KeyringBackend::Keyutils => "Linux kernel keyring",
         KeyringBackend::SessionMemory => "session memory",
     }
-}
-
-/// Every export format of the profile into a new, dated folder under the data directory.
-pub(super) fn export_all(env: &Env, p: &Profile) -> Result<String, String> {
-    use crate::export::{Format, Input, render};
-    let now = time::OffsetDateTime::now_utc();
-    let stamp = format!(
-        "{}-{:02}{:02}{:02}",
-        now.date(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    );
-    let dir = env
-        .dirs
-        .data
-        .join("exports")
-        .join(format!("{}-{stamp}", p.name));
-    let endpoints = env.endpoints(p);
-    let today = now.date().to_string();
-    let input = Input {
-        profile: p,
-        endpoints: &endpoints,
-        keyring_service: crate::app::keyring_service(env),
-        today: &today,
-    };
-    for (format, file) in [
-        (Format::Report, "handover.md"),
-        (Format::ReportHtml, "handover.html"),
-        (Format::Env, "settings.env"),
-        (Format::Json, "settings.json"),
-        (Format::Properties, "mail.properties"),
-        (Format::PowerShell, "setup.ps1"),
-    ] {
-        let path = dir.join(file);
-        crate::store::write_private(&path, render(format, &input).as_bytes())
-            .map_err(|e| format!("{}: {e}", path.display()))?;
-    }
-    Ok(dir.display().to_string())
 }

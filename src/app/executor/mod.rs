@@ -139,7 +139,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
         }
         Effect::ExportAll(profile) => {
             tokio::task::spawn_blocking(move || {
-                let result = local::export_all(&env, &profile);
+                let result = crate::app::exports::export_all(&env, &profile);
                 let _ = tx.send(Msg::Exported(result));
             });
         }

@@ -11,17 +11,7 @@ pub fn export(env: &Env, s: ExportSettings) -> Exit {
         Ok(p) => p,
         Err(exit) => return exit,
     };
-    let endpoints = env.endpoints(&p);
-    let today = time::OffsetDateTime::now_utc().date().to_string();
-    let text = crate::export::render(
-        s.format,
-        &crate::export::Input {
-            profile: &p,
-            endpoints: &endpoints,
-            keyring_service: app::keyring_service(env),
-            today: &today,
-        },
-    );
+    let text = app::exports::export(env, &p, s.format);
     match s.output {
         None => {
             print!("{text}");
