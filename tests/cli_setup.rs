@@ -244,7 +244,8 @@ fn a_name_in_use_is_refused_unless_reused() {
     let o = setup(&home, &t, "second", &["--name", "Shared name"], None);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert!(
-        text(&o).contains("An app named \"Shared name\" already exists"),
+        text(&o).contains("An app named \"Shared name\" already exists")
+            && text(&o).contains("--reuse-app"),
         "{}",
         text(&o)
     );

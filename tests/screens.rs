@@ -534,6 +534,38 @@ fn home_dashboard_with_expiry_and_a_damaged_file() {
 }
 
 #[test]
+fn home_with_an_unfinished_setup() {
+    let mut s = State::new(None, None, today());
+    let draft = m365_mail_wizard::model::Draft {
+        journey: "setup".into(),
+        at: "progress".into(),
+        name: "contoso-helpdesk".into(),
+        ..Default::default()
+    };
+    send(
+        &mut s,
+        [
+            Msg::Profiles(
+                vec![dashboard_row(
+                    "fabrikam-fax",
+                    "fabrikam.com",
+                    Some("2026-11-30"),
+                    Some("passed"),
+                )],
+                vec![],
+            ),
+            Msg::DraftLoaded(
+                Some(Box::new(draft)),
+                Some("app registered, service principal, secret".into()),
+            ),
+        ],
+    );
+    snap("home_unfinished_setup", &s);
+    keys(&mut s, &[Key::Down]);
+    snap("home_unfinished_setup_profile_selected", &s);
+}
+
+#[test]
 fn secret_step_warnings_and_resolved_tenant() {
     let mut s = State::new(None, None, today());
     keys(&mut s, &[Key::Char('c')]);

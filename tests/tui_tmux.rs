@@ -18,9 +18,15 @@ struct Tmux {
 
 impl Tmux {
     fn start(home: &Home, name: &str) -> Tmux {
+        Tmux::start_with(home, name, "")
+    }
+
+    /// The wizard with `env` (assignments) before it; after it ends, its exit code and whether
+    /// the terminal was left in raw mode (`TTY:raw`) or as the shell expects (`TTY:cooked`).
+    fn start_with(home: &Home, name: &str, env: &str) -> Tmux {
         let socket = format!("m365mw-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; echo EXITED:$?; sleep 60",
+            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; echo EXITED:$?; if stty -a | grep -q -- -icanon; then echo TTY:raw; else echo TTY:cooked; fi; sleep 60",
             home.config().display(),
             home.data().display()
         );
@@ -55,6 +61,31 @@ impl Tmux {
             String::from_utf8_lossy(&o.stderr)
         );
         String::from_utf8_lossy(&o.stdout).into_owned()
+    }
+
+    /// The wizard's process id: the one child of the pane's shell.
+    fn wizard_pid(&self) -> String {
+        let shell = self.tmux(&["list-panes", "-t", "t", "-F", "#{pane_pid}"]);
+        let o = Command::new("pgrep")
+            .args(["-P", shell.trim()])
+            .output()
+            .unwrap();
+        let pid = String::from_utf8_lossy(&o.stdout).trim().to_string();
+        assert!(!pid.is_empty() && !pid.contains('\n'), "one child: {pid:?}");
+        pid
+    }
+
+    /// Whether the pane shows the alternate screen, and whether its cursor is shown.
+    fn alternate_and_cursor(&self) -> String {
+        self.tmux(&[
+            "display-message",
+            "-p",
+            "-t",
+            "t",
+            "#{alternate_on} #{cursor_flag}",
+        ])
+        .trim()
+        .to_string()
     }
 
     fn screen(&self) -> String {
@@ -209,10 +240,10 @@ fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
     drop(t);
 
     let t = Tmux::start(&home, "resume");
-    t.wait_for("resume draft");
+    t.wait_for("Draft: check of an existing app, left at Secret — enter resumes");
     t.keys(&["d"]);
-    t.wait_for("Draft restored");
-    t.keys(&["Enter"]);
+    t.wait_for_all(&["Draft restored", "The client secret"]);
+    t.keys(&["Escape"]);
     t.wait_for_all(&["Which app registration?", SCOPED_ID]);
 }
 
@@ -406,9 +437,8 @@ fn from_the_dashboard_export_and_renew() {
     }
     t.keys(&["s"]);
     t.wait_for("valid for 6 months");
+    // The administrator who ran the setup is still signed in: no new code is asked for.
     t.keys(&["Right", "Enter"]);
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
     t.wait_for("Renewed tui-keep: the new secret (12 months)");
     let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
     assert_ne!(first, second, "the keyring holds the new secret");
@@ -419,8 +449,6 @@ fn from_the_dashboard_export_and_renew() {
     t.keys(&["Escape"]);
     t.wait_for("x read expiry");
     t.keys(&["x"]);
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
     t.wait_for("as the app registration says");
     t.keys(&["f"]);
     t.wait_for("Forget tui-keep?");
@@ -437,4 +465,210 @@ fn from_the_dashboard_export_and_renew() {
         None,
         "the keyring entry is gone"
     );
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal_and_keep_a_draft_without_the_secret() {
+    if !peers() {
+        return;
+    }
+    // SIGTERM while an existing app's secret is typed in.
+    let home = Home::new();
+    let t = Tmux::start(&home, "sigterm");
+    t.wait_for("No profiles yet");
+    t.keys(&["c", "Enter"]);
+    t.wait_for("Which app registration?");
+    t.type_text(SCOPED_ID);
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret");
+    t.type_text(SCOPED_SECRET);
+    let draft = signalled(&t, "TERM", &home);
+    assert!(draft.contains(SCOPED_ID), "{draft}");
+    assert!(draft.contains("journey = \"check\"") && draft.contains("at = \"secret\""));
+    assert!(!draft.contains("Scoped.Helpdesk"), "no secret in the draft");
+    drop(t);
+
+    // SIGHUP while a new setup waits for the administrator's sign-in.
+    let home = Home::new();
+    let t = Tmux::start(&home, "sighup");
+    answer_setup(&t, "tui-hup");
+    t.wait_for("press a to approve");
+    let draft = signalled(&t, "HUP", &home);
+    assert!(draft.contains("journey = \"setup\"") && draft.contains("at = \"sign-in\""));
+    assert!(draft.contains("name = \"tui-hup\"") && draft.contains("scope = \"rbac\""));
+    assert!(draft.contains("alice@contoso.example"), "{draft}");
+}
+
+/// Sends the wizard `signal`; it must leave a normal terminal and a draft, returned.
+fn signalled(t: &Tmux, signal: &str, home: &Home) -> String {
+    assert!(
+        t.alternate_and_cursor().starts_with('1'),
+        "the wizard is on the alternate screen"
+    );
+    let pid = t.wizard_pid();
+    let kill = Command::new("kill")
+        .args([&format!("-{signal}"), &pid])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let s = t.wait_for_all(&["EXITED:0", "TTY:cooked"]);
+    assert!(!s.contains("Steps"), "the wizard's screen is gone:\n{s}");
+    assert_eq!(t.alternate_and_cursor(), "0 1", "main screen, cursor shown");
+    std::fs::read_to_string(home.config().join("sandbox-profiles/.draft.toml"))
+        .expect("a draft was kept")
+}
+
+/// The sandbox's tenant kept in a file of `home`, so that a second launch finds it again.
+fn shared_tenant(home: &Home) -> (std::path::PathBuf, String) {
+    let state = home.dir.path().join("sandbox-tenant.json");
+    let env = format!("M365MW_SANDBOX_STATE='{}'", state.display());
+    (state, env)
+}
+
+/// The client IDs of the sandbox tenant's apps named `name`, as its state file holds them.
+fn apps_named(state: &std::path::Path, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(state).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["tenant"]["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["name"] == name)
+        .map(|a| a["client_id"].to_string())
+        .collect()
+}
+
+#[test]
+fn ctrl_c_on_the_plan_then_a_restart_offers_the_setup_and_makes_one_app() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let (state, env) = shared_tenant(&home);
+    let t = Tmux::start_with(&home, "plan-left", &env);
+    answer_setup(&t, "tui-again");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["C-c"]);
+    t.wait_for_all(&["EXITED:0", "TTY:cooked"]);
+    drop(t);
+
+    let t = Tmux::start_with(&home, "plan-back", &env);
+    t.wait_for("Draft: new setup \"tui-again\", left at the plan — enter resumes");
+    t.keys(&["Enter"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for_all(&[
+        "enter run the plan",
+        "Register the application \"m365-mail-wizard tui-again\"",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(
+        apps_named(&state, "m365-mail-wizard tui-again").len(),
+        1,
+        "exactly one app"
+    );
+    assert!(
+        !home.config().join("sandbox-profiles/.draft.toml").exists(),
+        "the draft is removed once used"
+    );
+}
+
+#[test]
+fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_app() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let (state, env) = shared_tenant(&home);
+    let t = Tmux::start_with(
+        &home,
+        "crash",
+        &format!("{env} M365MW_CRASH_AFTER=create-app"),
+    );
+    answer_setup(&t, "tui-crash");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    // Killed outright, nothing restores the terminal: what `TTY:cooked` elsewhere rules out.
+    t.wait_for_all(&["EXITED:137", "TTY:raw"]);
+    drop(t);
+    assert_eq!(apps_named(&state, "m365-mail-wizard tui-crash").len(), 1);
+
+    let t = Tmux::start_with(&home, "crash-back", &env);
+    t.wait_for("Setup of \"tui-crash\" unfinished — enter resumes · made so far: app registered");
+    t.keys(&["Enter"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(
+        apps_named(&state, "m365-mail-wizard tui-crash").len(),
+        1,
+        "the app made before the crash is the one finished"
+    );
+    let journal =
+        std::fs::read_to_string(home.data().join("sandbox-setup/tui-crash.json")).unwrap();
+    assert!(journal.contains("\"finished\": true"), "{journal}");
+}
+
+#[test]
+fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let (state, env) = shared_tenant(&home);
+    let t = Tmux::start_with(&home, "clash", &env);
+    answer_setup(&t, "tui-one");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for("s new secret");
+
+    // A second setup asks for the same app name; the administrator is still signed in.
+    t.keys(&["n"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which mailboxes?");
+    t.type_text("alice@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for("RBAC for Applications");
+    t.keys(&["Enter"]);
+    t.wait_for("The new app and its secret");
+    t.type_text("m365-mail-wizard tui-one");
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text("tui-two");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["Signed in as admin@contoso.example", "enter run the plan"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for_all(&["already exists", "u use the existing app", "e another name"]);
+    assert!(!s.contains("--reuse-app"), "no command-line flags:\n{s}");
+    t.keys(&["u"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(apps_named(&state, "m365-mail-wizard tui-one").len(), 1);
+    let one = std::fs::read_to_string(home.config().join("sandbox-profiles/tui-one.toml")).unwrap();
+    let two = std::fs::read_to_string(home.config().join("sandbox-profiles/tui-two.toml")).unwrap();
+    let client = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("client_id"))
+            .map(String::from)
+    };
+    assert_eq!(client(&one), client(&two), "both profiles use the one app");
 }

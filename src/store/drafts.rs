@@ -48,4 +48,23 @@ mod tests {
         store.clear_draft();
         assert!(store.load_draft().is_none());
     }
+
+    #[test]
+    fn a_draft_of_the_earlier_format_still_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore {
+            dir: dir.path().to_path_buf(),
+        };
+        std::fs::write(
+            dir.path().join(".draft.toml"),
+            "cloud = \"global\"\ntenant = \"contoso.com\"\nclient_id = \"\"\naccess = [\"graph-read\"]\nmailboxes = \"a@contoso.com\"\ndeny_mailbox = \"\"\nname = \"desk\"\n",
+        )
+        .unwrap();
+        let d = store.load_draft().expect("loads");
+        assert_eq!(
+            (d.tenant.as_str(), d.name.as_str()),
+            ("contoso.com", "desk")
+        );
+        assert_eq!((d.journey.as_str(), d.at.as_str()), ("", ""));
+    }
 }

@@ -3,6 +3,7 @@
 
 mod keys;
 pub mod render;
+mod signals;
 mod terminal;
 
 use std::sync::Arc;
@@ -38,7 +39,8 @@ pub async fn run(env: Env) -> Exit {
     let Some(mut guard_term) = enter() else {
         return Exit::Usage;
     };
-    let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
+    let leave = signals::Leave::listen();
+    let exit = event_loop(Arc::new(env), &mut guard_term.1, leave).await;
     drop(guard_term);
     exit
 }
@@ -53,10 +55,16 @@ pub async fn run_sandbox(
     let Some(mut guard_term) = enter() else {
         return Exit::Usage;
     };
+    // Caught from here on: a signal while the sandbox starts is answered by the loop.
+    let leave = signals::Leave::listen();
     if guard_term.1.draw(render::draw_starting).is_err() || exit_after_first_frame() {
         return Exit::Ok;
     }
-    let sandbox = match crate::sandbox::Sandbox::start(Default::default()).await {
+    let options = crate::sandbox::SandboxOptions {
+        state_file: std::env::var_os("M365MW_SANDBOX_STATE").map(Into::into),
+        ..Default::default()
+    };
+    let sandbox = match crate::sandbox::Sandbox::start(options).await {
         Ok(s) => s,
         Err(e) => {
             drop(guard_term);
@@ -66,13 +74,17 @@ pub async fn run_sandbox(
     };
     let mut env = Env::new(dirs, Some(sandbox.info().link()), keyring);
     env.local_offset = local_offset;
-    let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
+    let exit = event_loop(Arc::new(env), &mut guard_term.1, leave).await;
     drop(guard_term);
     sandbox.stop().await;
     exit
 }
 
-async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {
+async fn event_loop(
+    env: Arc<Env>,
+    term: &mut terminal::Term,
+    mut leave: Option<signals::Leave>,
+) -> Exit {
     let mut state = initial_state(&env);
     let (tx, mut rx) = mpsc::unbounded_channel::<Msg>();
     if let Ok(size) = term.size() {
@@ -95,6 +107,7 @@ async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {
         let first = tokio::select! {
             m = rx.recv() => m,
             _ = tick.tick() => Some(Msg::Tick),
+            _ = signals::asked(&mut leave) => Some(Msg::Terminate),
         };
         let Some(first) = first else { break };
         let mut batch = vec![first];

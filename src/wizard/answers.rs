@@ -3,6 +3,7 @@
 
 use super::{
     CONFIRM_ALL, Effect, Form, Journey, Saved, Screen, SecretBox, SetupOrder, State, Step, checks,
+    sign_in,
 };
 use crate::model::{
     AccessChoice, ClientId, Cloud, KeyringBackend, Mailbox, Profile, ProfileName, ScopeKind,
@@ -10,6 +11,7 @@ use crate::model::{
 };
 use crate::plan::{self, SECRET_MONTHS, SetupAnswers};
 use crate::scope::{GroupRef, ScopeSpec};
+use crate::wizard::setup::progress;
 
 /// The secret as pasted, trimmed; `None` (and the reason shown) when it must not be stored.
 pub(super) fn pasted_secret(s: &mut State) -> Option<Secret> {
@@ -168,16 +170,12 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
     }]
 }
 
-/// Validates the setup answers and starts the administrator's sign-in.
-pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
-    let (name, tenant_id) = match name_and_tenant(s) {
-        Ok(x) => x,
-        Err(fx) => return fx,
-    };
-    let (mailboxes, deny_mailbox) = match validate_mailboxes(&s.form) {
-        Ok(x) => x,
-        Err(e) => return fail(s, Step::Mailboxes, e),
-    };
+/// Validates the setup answers into the order of a setup and its plan; on a bad field, goes
+/// there.
+pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
+    let (name, tenant_id) = name_and_tenant(s)?;
+    let (mailboxes, deny_mailbox) =
+        validate_mailboxes(&s.form).map_err(|e| fail(s, Step::Mailboxes, e))?;
     let app_name = match s.form.app_name.text().trim() {
         "" => format!("m365-mail-wizard {name}"),
         t => t.to_string(),
@@ -186,16 +184,14 @@ pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
         Some(sb) => sb.endpoints.portal.clone(),
         None => Cloud::named(s.form.cloud).endpoints.portal,
     };
+    let scope = scope_spec(&s.form).map_err(|e| fail(s, Step::Scope, e))?;
     let answers = SetupAnswers {
         app_name,
         access: s.form.access.clone(),
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
         public_client: false,
-        scope: match scope_spec(&s.form) {
-            Ok(x) => x,
-            Err(e) => return fail(s, Step::Scope, e),
-        },
+        scope,
     };
     s.setup.plan = plan::plan(&answers);
     s.setup.order = Some(SetupOrder {
@@ -207,14 +203,45 @@ pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
         mailboxes,
         deny_mailbox,
         send_test: s.form.send_test,
+        reuse_app: s.form.reuse_app,
     });
+    Ok(())
+}
+
+/// Validates the setup answers and goes to the plan: through the administrator's sign-in,
+/// unless the administrator of this tenant is signed in already.
+pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
+    if let Err(fx) = build_order(s) {
+        return fx;
+    }
+    let tenant_id = s.setup.order.as_ref().expect("just built").tenant_id;
     s.sign_in.code = None;
+    if let Some(si) = s.sign_in.signed_in_for(tenant_id).cloned() {
+        return sign_in::signed_in(s, Ok(si));
+    }
     s.sign_in.signed_in = None;
+    s.sign_in.tenant = Some(tenant_id);
     s.screen = Screen::SignIn;
     vec![Effect::StartSignIn {
         cloud: s.form.cloud,
         tenant_id,
     }]
+}
+
+/// The app was given another name after a clash: the setup runs again at once while the
+/// administrator is still signed in, else after the sign-in and the plan.
+pub(super) fn run_renamed(s: &mut State) -> Vec<Effect> {
+    if let Err(fx) = build_order(s) {
+        return fx;
+    }
+    let tenant_id = s.setup.order.as_ref().expect("just built").tenant_id;
+    if s.sign_in
+        .signed_in_for(tenant_id)
+        .is_some_and(|si| !si.lacks_rights)
+    {
+        return progress::run(s);
+    }
+    setup_order(s)
 }
 
 /// Where the secret went: a sandbox without a keyring keeps it in this session's memory.

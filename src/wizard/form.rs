@@ -4,6 +4,7 @@ use super::{Input, SandboxView};
 use crate::model::{
     AccessChoice, ClientId, CloudKind, Draft, ScopeKind, TenantId, looks_like_secret,
 };
+use crate::plan::SECRET_MONTHS;
 
 /// Which journey the form serves: check an existing app (3), or set one up (1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -61,6 +62,8 @@ pub struct Form {
     /// Setup: the Exchange Online part is written as a PowerShell script for an Exchange
     /// administrator instead of done after a second sign-in.
     pub exchange_script: bool,
+    /// Setup: an existing app of the same display name is used instead of a new one.
+    pub reuse_app: bool,
 }
 
 impl Default for Form {
@@ -90,6 +93,7 @@ impl Default for Form {
             confirm_all: Input::default(),
             scope_field: 0,
             exchange_script: false,
+            reuse_app: false,
         }
     }
 }
@@ -118,9 +122,13 @@ impl Form {
             && self.client_id.text().is_empty()
             && self.mailboxes.text().is_empty()
             && self.deny.text().is_empty()
-            && self.name.text().is_empty())
+            && self.name.text().is_empty()
+            && self.app_name.text().is_empty()
+            && self.group.text().is_empty())
     }
 
+    /// The answers a draft keeps: never the secret, nor anything that looks like one. Where the
+    /// wizard was left is the caller's to add.
     pub fn draft(&self) -> Draft {
         // A draft is a plain file: a secret pasted into the wrong field must not reach it.
         let secret = self.secret.text().trim();
@@ -132,36 +140,76 @@ impl Form {
                 })
                 .collect()
         };
+        // Only an id is kept where one is asked: whatever else was typed might be a secret.
+        let id = |text: &str| {
+            ClientId::parse(text)
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        };
         Draft {
             cloud: self.cloud.key().to_string(),
             tenant: keep(self.tenant.text()),
-            // Only an id is kept: whatever else was typed there might be a pasted secret.
-            client_id: ClientId::parse(self.client_id.text())
-                .map(|c| c.to_string())
-                .unwrap_or_default(),
+            client_id: id(self.client_id.text()),
             access: self.access.iter().map(|a| a.key().to_string()).collect(),
             mailboxes: keep(self.mailboxes.text()),
             deny_mailbox: keep(self.deny.text()),
             name: keep(self.name.text()),
+            journey: match self.journey {
+                Journey::Check => "check",
+                Journey::Setup => "setup",
+            }
+            .into(),
+            tenant_id: self.tenant_id.map(|t| t.to_string()).unwrap_or_default(),
+            send_test: self.send_test,
+            scope: self.scope().key().into(),
+            group: keep(self.group.text()),
+            confirm_all: keep(self.confirm_all.text()),
+            exchange_script: self.exchange_script,
+            app_name: keep(self.app_name.text()),
+            secret_months: SECRET_MONTHS[self.months.min(SECRET_MONTHS.len() - 1)],
+            reuse_app: self.reuse_app,
+            guide_tenant: id(self.guide_tenant.text()),
+            guide_expires: keep(self.guide_expires.text()),
+            ..Draft::default()
         }
     }
 
     pub fn from_draft(d: &Draft) -> Form {
         let access: Vec<AccessChoice> = d.access.iter().filter_map(|a| a.parse().ok()).collect();
-        Form {
+        let mut form = Form {
             cloud: d.cloud.parse().unwrap_or(CloudKind::Global),
             tenant: Input::new(&d.tenant),
+            tenant_id: TenantId::parse(&d.tenant_id).ok(),
             client_id: Input::new(&d.client_id),
             access: if access.is_empty() {
                 vec![AccessChoice::GraphRead]
             } else {
                 access
             },
+            send_test: d.send_test,
             mailboxes: Input::new(&d.mailboxes),
             deny: Input::new(&d.deny_mailbox),
             name: Input::new(&d.name),
+            app_name: Input::new(&d.app_name),
+            guide_tenant: Input::new(&d.guide_tenant),
+            guide_expires: Input::new(&d.guide_expires),
+            group: Input::new(&d.group),
+            confirm_all: Input::new(&d.confirm_all),
+            exchange_script: d.exchange_script,
+            reuse_app: d.reuse_app,
             ..Form::default()
+        };
+        if let Ok(kind) = ScopeKind::parse(&d.scope) {
+            form.scope_kind = ScopeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0);
         }
+        if let Some(i) = SECRET_MONTHS.iter().position(|m| *m == d.secret_months) {
+            form.months = i;
+        }
+        form.set_journey(match d.journey.as_str() {
+            "setup" | "guided" => Journey::Setup,
+            _ => Journey::Check,
+        });
+        form
     }
 
     /// Rows of the access step: each choice, then the send-test option.

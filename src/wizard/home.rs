@@ -1,8 +1,8 @@
 //! The home screen: the profiles as a dashboard, and the journeys as keys.
 
 use super::upkeep::{choose_lifetime, upkeep_sign_in};
-use super::{Effect, Form, Input, Journey, Key, Screen, State, Step, Upkeep, checks, update};
-use crate::model::{CheckVerdict, CloudKind, Draft, Profile, ProfileName};
+use super::{Effect, Input, Journey, Key, Screen, State, Step, Upkeep, checks, drafts, update};
+use crate::model::{CheckVerdict, Draft, Profile, ProfileName};
 
 /// What the home screen owns.
 #[derive(Debug, Default)]
@@ -19,8 +19,14 @@ pub struct Home {
     pub forgetting: Option<ProfileName>,
     /// `s` or `k` asked for a new credential: its lifetime is being chosen before the sign-in.
     pub choosing_lifetime: Option<(Profile, Upkeep)>,
-    /// The draft found at start, offered until resumed.
+    /// The draft on disk, offered until resumed.
     pub draft: Option<Draft>,
+    /// What the draft's setup made before it was interrupted (from its journal).
+    pub unfinished: Option<String>,
+    /// The draft's row (above the profiles) has the cursor: enter resumes it.
+    pub on_draft: bool,
+    /// `f` on the draft's row asked to discard it, until `y` confirms.
+    pub discarding: bool,
 }
 
 impl Home {
@@ -104,8 +110,11 @@ impl State {
         rows
     }
 
-    /// The profile under the home screen's cursor.
+    /// The profile under the home screen's cursor (none while the draft's row has it).
     pub fn selected_profile(&self) -> Option<&ProfileRow> {
+        if self.home.on_draft {
+            return None;
+        }
         self.visible_profiles().get(self.home.cursor).copied()
     }
 }
@@ -114,6 +123,21 @@ pub(super) fn loaded(s: &mut State, rows: Vec<ProfileRow>, broken: Vec<String>) 
     s.home.profiles = rows;
     s.home.broken = broken;
     s.home.cursor = s.home.cursor.min(s.home.profiles.len().saturating_sub(1));
+    Vec::new()
+}
+
+/// The draft on disk (read again whenever the profiles are), and what its setup made.
+pub(super) fn draft_loaded(
+    s: &mut State,
+    draft: Option<Draft>,
+    unfinished: Option<String>,
+) -> Vec<Effect> {
+    if s.home.draft.is_none() && draft.is_some() {
+        s.home.on_draft = true;
+    }
+    s.home.on_draft &= draft.is_some();
+    s.home.draft = draft;
+    s.home.unfinished = unfinished;
     Vec::new()
 }
 
@@ -146,7 +170,28 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if let Some(name) = s.home.forgetting.take() {
         return forget_key(s, name, k);
     }
+    if std::mem::take(&mut s.home.discarding) {
+        return discard_key(s, k);
+    }
     match k {
+        Key::Char('f') if s.home.on_draft => {
+            s.notice = None;
+            s.error = Some(match s.home.unfinished {
+                Some(_) => "Discard the draft of this unfinished setup? What it made stays in the tenant. y discards it, any other key keeps it.".into(),
+                None => "Discard the draft? y discards it, any other key keeps it.".into(),
+            });
+            s.home.discarding = true;
+            Vec::new()
+        }
+        Key::Enter if s.home.on_draft => drafts::resume(s),
+        Key::Up if s.home.cursor == 0 && s.home.draft.is_some() => {
+            s.home.on_draft = true;
+            Vec::new()
+        }
+        Key::Down if s.home.on_draft => {
+            s.home.on_draft = false;
+            Vec::new()
+        }
         Key::Char('f') => match s.selected_profile() {
             Some(row) => {
                 let name = row.profile.name.clone();
@@ -179,10 +224,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Form(Step::Tenant);
             Vec::new()
         }
-        Key::Char('d') => {
-            resume_draft(s);
-            Vec::new()
-        }
+        Key::Char('d') => drafts::resume(s),
         Key::Up => {
             s.home.cursor = s.home.cursor.saturating_sub(1);
             Vec::new()
@@ -276,18 +318,15 @@ fn forget_key(s: &mut State, name: ProfileName, k: Key) -> Vec<Effect> {
     }
 }
 
-/// The draft found at start back in the form (never with a secret: none was kept).
-fn resume_draft(s: &mut State) {
-    let Some(d) = s.home.draft.take() else {
-        return;
-    };
-    s.form = Form::from_draft(&d);
-    if let Some(sb) = &s.sandbox {
-        s.form.cloud = CloudKind::Custom;
-        if s.form.tenant.text().is_empty() {
-            s.form.tenant = Input::new(&sb.tenant_domain);
-        }
+/// A key after `f` on the draft's row: only `y` discards the draft.
+fn discard_key(s: &mut State, k: Key) -> Vec<Effect> {
+    if k != Key::Char('y') {
+        s.notice = Some("The draft is kept.".into());
+        return Vec::new();
     }
-    s.notice = Some("Draft restored. The secret is never kept in a draft: paste it again.".into());
-    s.screen = Screen::Form(Step::Tenant);
+    s.home.draft = None;
+    s.home.unfinished = None;
+    s.home.on_draft = false;
+    s.notice = Some("Draft discarded.".into());
+    vec![Effect::ClearDraft]
 }

@@ -49,13 +49,23 @@ pub fn hints(s: &State) -> Vec<Hint> {
         Screen::Home if s.home.forgetting.is_some() => {
             out.extend([h("y", "forget it"), h("any other key", "keep it")]);
         }
+        Screen::Home if s.home.discarding => {
+            out.extend([h("y", "discard it"), h("any other key", "keep it")]);
+        }
         Screen::Home => {
             out.extend([h("n", "set up a new app"), h("c", "check an existing app")]);
-            if !s.home.profiles.is_empty() {
-                out.extend(PROFILE_KEYS);
-            }
-            if s.home.draft.is_some() {
-                out.push(h("d", "resume draft"));
+            if s.home.on_draft {
+                out.extend([h("enter", "resume draft"), h("f", "discard draft")]);
+                if !s.home.profiles.is_empty() {
+                    out.push(h("↓", "profiles"));
+                }
+            } else {
+                if !s.home.profiles.is_empty() {
+                    out.extend(PROFILE_KEYS);
+                }
+                if s.home.draft.is_some() {
+                    out.push(h("d", "resume draft"));
+                }
             }
             out.push(h("q", "quit"));
         }
@@ -88,6 +98,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
                 (Step::Name, Journey::Check) => "save & check",
                 (Step::Name, Journey::Setup) => "sign in",
+                (Step::AppDetails, _) if s.setup.renaming => "run the setup again",
                 _ => "next",
             };
             // Re-entering a missing secret is no journey a draft could resume.
@@ -135,7 +146,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.extend([h("g", "guided instead"), h("esc", "back")]);
         }
         Screen::Progress => {
-            if !s.setup.running {
+            if !s.setup.running && s.setup.name_taken.is_some() {
+                out.extend([h("u", "use the existing app"), h("e", "another name")]);
+                out.extend([h("esc", "home"), h("q", "quit (keeps a draft)")]);
+            } else if !s.setup.running {
                 if s.error.is_some() {
                     out.push(h("r", "resume"));
                 }

@@ -5,6 +5,7 @@
 
 mod answers;
 mod checks;
+mod drafts;
 mod editing;
 mod form;
 mod home;
@@ -105,6 +106,16 @@ pub enum Msg {
     AppLookedUp(Result<(), String>),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
+    /// The draft on disk, and what its setup made before it was interrupted (its journal).
+    DraftLoaded(Option<Box<Draft>>, Option<String>),
+    /// The administrator's sign-in expired (the executor keeps the clock and the tokens).
+    SignInExpired,
+    /// The setup stopped at an app of the same display name (its client ID).
+    AppNameTaken {
+        client_id: String,
+    },
+    /// The system asked the wizard to end (SIGTERM, SIGHUP): it leaves as on ctrl-c.
+    Terminate,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -126,7 +137,7 @@ pub enum Effect {
         profile: Box<Profile>,
         secret: Option<SecretBox>,
     },
-    SaveDraft(Draft),
+    SaveDraft(Box<Draft>),
     FillSandboxSecret {
         client_id: String,
     },
@@ -213,6 +224,7 @@ impl State {
             notice: None,
             busy: None,
             home: Home {
+                on_draft: draft.is_some(),
                 draft,
                 ..Home::default()
             },

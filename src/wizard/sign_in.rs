@@ -2,13 +2,17 @@
 
 use super::setup::guide;
 use super::{Effect, Key, Screen, State, Step, Upkeep};
-use crate::model::{Diagnosis, Profile};
+use crate::model::{Diagnosis, Profile, TenantId};
 
-/// What the sign-in screen owns.
+/// What the sign-in screen owns. The administrator stays signed in (`signed_in`, for
+/// `tenant`) until the executor tells that the sign-in expired (`Msg::SignInExpired`): going
+/// back and forth in a journey asks for no new code.
 #[derive(Debug, Default)]
 pub struct SignIn {
     pub code: Option<CodeView>,
     pub signed_in: Option<SignedIn>,
+    /// The tenant the sign-in is (or was) for.
+    pub tenant: Option<TenantId>,
     /// The profile the sign-in is for (renewal, or reading its expiry), instead of a setup.
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
@@ -30,6 +34,29 @@ pub struct SignedIn {
     pub role: Option<String>,
     /// The token names directory roles, none of which may grant consent.
     pub lacks_rights: bool,
+}
+
+impl SignIn {
+    /// The administrator signed in to `tenant`, while the sign-in lasts.
+    pub fn signed_in_for(&self, tenant: TenantId) -> Option<&SignedIn> {
+        self.signed_in
+            .as_ref()
+            .filter(|_| self.tenant == Some(tenant))
+    }
+}
+
+/// The administrator's sign-in expired: the next step that needs it signs in again.
+pub(super) fn expired(s: &mut State) -> Vec<Effect> {
+    if s.sign_in.signed_in.take().is_none() {
+        return Vec::new();
+    }
+    if s.screen == Screen::Plan {
+        s.error = Some(
+            "The administrator's sign-in has expired. esc, then enter signs in again; nothing was changed."
+                .into(),
+        );
+    }
+    Vec::new()
 }
 
 pub(super) fn device_code(s: &mut State, result: Result<CodeView, String>) -> Vec<Effect> {

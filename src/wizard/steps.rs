@@ -62,6 +62,25 @@ impl Step {
             .map(|i| steps[i])
     }
 
+    /// The step's name in a draft.
+    pub fn key(self) -> &'static str {
+        match self {
+            Step::Tenant => "tenant",
+            Step::ClientId => "client-id",
+            Step::Secret => "secret",
+            Step::Access => "access",
+            Step::Mailboxes => "mailboxes",
+            Step::Scope => "scope",
+            Step::AppDetails => "app",
+            Step::Name => "name",
+        }
+    }
+
+    /// The step of `journey` a draft names, if that journey asks it.
+    pub fn from_key(key: &str, journey: Journey) -> Option<Step> {
+        Step::of(journey).iter().copied().find(|s| s.key() == key)
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             Step::Tenant => "Tenant",
@@ -246,6 +265,8 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
             if s.form.app_name.text().chars().count() > 120 {
                 s.error = Some("Keep the app's name to 120 characters.".into());
                 Vec::new()
+            } else if std::mem::take(&mut s.setup.renaming) {
+                answers::run_renamed(s)
             } else {
                 advance(s, step)
             }

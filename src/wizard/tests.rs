@@ -540,7 +540,10 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
     assert!(error(&s).contains("Hand this plan"));
     s.sign_in.signed_in = Some(admin(Some("Global Administrator")));
     let fx = keys(&mut s, &[Key::Enter]);
-    assert!(matches!(fx.as_slice(), [Effect::RunSetup(_)]));
+    assert!(matches!(
+        fx.as_slice(),
+        [Effect::SaveDraft(_), Effect::RunSetup(_)]
+    ));
     assert_eq!(s.screen, Screen::Progress);
     update(
         &mut s,
@@ -552,7 +555,7 @@ fn signing_in_leads_to_the_plan_and_only_an_admin_may_run_it() {
     assert!(error(&s).contains("Press r to resume"));
     let fx = keys(&mut s, &[Key::Char('r')]);
     assert!(
-        matches!(fx.as_slice(), [Effect::RunSetup(_)]),
+        matches!(fx.as_slice(), [Effect::SaveDraft(_), Effect::RunSetup(_)]),
         "resume runs the same order"
     );
 }
@@ -968,7 +971,10 @@ fn behind_the_too_small_screen_only_leaving_acts() {
     update(&mut s, Msg::Paste("x".into()));
     assert_eq!(s.screen, Screen::Plan);
     assert!(!s.quit);
-    assert_eq!(keys(&mut s, &[Key::Char('q')]), [Effect::Quit]);
+    assert!(matches!(
+        keys(&mut s, &[Key::Char('q')]).as_slice(),
+        [Effect::SaveDraft(_), Effect::Quit]
+    ));
     assert!(s.quit);
 
     // Enlarged again, the same keys act as they always did.
@@ -981,6 +987,8 @@ fn behind_the_too_small_screen_only_leaving_acts() {
     update(&mut s, Msg::Resize(80, 24));
     assert!(matches!(
         keys(&mut s, &[Key::Enter]).as_slice(),
-        [Effect::RunSetup(_)]
+        [Effect::SaveDraft(_), Effect::RunSetup(_)]
     ));
 }
+
+mod drafts;

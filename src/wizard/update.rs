@@ -2,8 +2,8 @@
 
 use super::setup::{guide, plan, progress};
 use super::{
-    Effect, Key, Msg, Screen, State, answers, checks, editing, home, reentry, sign_in, steps,
-    upkeep,
+    Effect, Key, Msg, Screen, State, answers, checks, drafts, editing, home, reentry, sign_in,
+    steps, upkeep,
 };
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -14,7 +14,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Profiles(rows, broken) => home::loaded(s, rows, broken),
-        Msg::Key(Key::Interrupt) => interrupt(s),
+        Msg::Key(Key::Interrupt) | Msg::Terminate => interrupt(s),
+        Msg::DraftLoaded(draft, unfinished) => home::draft_loaded(s, draft.map(|d| *d), unfinished),
         // Behind the "terminal too small" screen nothing can be seen: only leaving acts.
         Msg::Key(Key::Char('q')) if s.too_small() => interrupt(s),
         Msg::Key(_) | Msg::Paste(_) if s.too_small() => Vec::new(),
@@ -36,6 +37,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::SignedIn(Ok(si)) if s.sign_in.renewing.is_some() => upkeep::signed_in(s, si),
         Msg::SignedIn(result) => sign_in::signed_in(s, result),
         Msg::ExchangeCode(code) => sign_in::exchange_code(s, code),
+        Msg::SignInExpired => sign_in::expired(s),
+        Msg::AppNameTaken { client_id } => progress::name_taken(s, client_id),
         Msg::SetupStep(i, status) => progress::step(s, i, status),
         Msg::SetupDone(result) => progress::done(s, result),
         Msg::AppLookedUp(result) => guide::app_looked_up(s, result),
@@ -58,14 +61,15 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
     }
 }
 
-fn interrupt(s: &mut State) -> Vec<Effect> {
+/// Leaves at once (ctrl-c, or a signal), keeping a draft of the work under way.
+pub(super) fn interrupt(s: &mut State) -> Vec<Effect> {
     s.quit = true;
     let mut fx = Vec::new();
     if s.screen == Screen::SignIn {
         fx.push(Effect::CancelSignIn);
     }
-    if matches!(s.screen, Screen::Form(_)) && s.reentry.is_none() && s.form.touched() {
-        fx.push(Effect::SaveDraft(s.form.draft()));
+    if let Some(d) = drafts::of(s) {
+        fx.push(Effect::SaveDraft(Box::new(d)));
     }
     fx.push(Effect::Quit);
     fx

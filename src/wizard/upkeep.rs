@@ -65,17 +65,23 @@ pub(super) fn choose_lifetime(s: &mut State, profile: Profile, upkeep: Upkeep) -
     Vec::new()
 }
 
-/// An admin sign-in for one profile's upkeep; what follows it is `upkeep`.
+/// An admin sign-in for one profile's upkeep (none while an administrator of its tenant is
+/// signed in); what follows it is `upkeep`.
 pub(super) fn upkeep_sign_in(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
+    let tenant_id = profile.tenant_id;
     let fx = vec![Effect::StartSignIn {
         cloud: profile.cloud,
-        tenant_id: profile.tenant_id,
+        tenant_id,
     }];
     s.sign_in.renewing = Some(profile);
     s.sign_in.upkeep = upkeep;
+    s.notice = None;
+    if let Some(si) = s.sign_in.signed_in_for(tenant_id).cloned() {
+        return signed_in(s, si);
+    }
     s.sign_in.code = None;
     s.sign_in.signed_in = None;
-    s.notice = None;
+    s.sign_in.tenant = Some(tenant_id);
     s.screen = Screen::SignIn;
     fx
 }

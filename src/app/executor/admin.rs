@@ -1,6 +1,8 @@
 //! The effects that need the signed-in administrator: the sign-ins, the setup, the guided
 //! path's look-up and the dashboard's upkeep.
 
+use std::sync::Arc;
+
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
@@ -11,7 +13,7 @@ use crate::wizard::{self, Msg, Upkeep};
 
 pub(super) async fn sign_in(
     env: &Env,
-    slot: &AdminSlot,
+    slot: &Arc<AdminSlot>,
     cloud: crate::model::CloudKind,
     tenant_id: crate::model::TenantId,
     tx: &mpsc::UnboundedSender<Msg>,
@@ -32,7 +34,9 @@ pub(super) async fn sign_in(
                 app_layer::setup::Rights::Unknown => (None, false),
             };
             let who = session.who().to_string();
+            let lasts = session.token.expires_in;
             *slot.session.lock().await = Some(session);
+            tell_expiry(slot, lasts, tx);
             Msg::SignedIn(Ok(wizard::SignedIn {
                 who,
                 role,
@@ -45,20 +49,57 @@ pub(super) async fn sign_in(
     }
 }
 
+/// Forgets the sign-in a little before its token expires, and tells the wizard; a later
+/// sign-in makes this one's news moot.
+fn tell_expiry(slot: &Arc<AdminSlot>, lasts_secs: u64, tx: &mpsc::UnboundedSender<Msg>) {
+    use std::sync::atomic::Ordering;
+    let this = slot.signed_in.fetch_add(1, Ordering::SeqCst) + 1;
+    // A setup takes minutes: the sign-in is given up while there is still time to use it.
+    let usable = lasts_secs.saturating_sub(300).max(lasts_secs / 2);
+    let (slot, tx) = (slot.clone(), tx.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_secs(usable)).await;
+        if slot.signed_in.load(Ordering::SeqCst) == this {
+            *slot.session.lock().await = None;
+            let _ = tx.send(Msg::SignInExpired);
+        }
+    });
+}
+
+/// The setup run to its end; what the wizard is told.
 pub(super) async fn run_setup(
     env: &Env,
     slot: &AdminSlot,
     order: wizard::SetupOrder,
     tx: &mpsc::UnboundedSender<Msg>,
-) -> Result<Box<Profile>, crate::model::Diagnosis> {
+) -> Msg {
+    match setup(env, slot, order, tx).await {
+        Ok(profile) => Msg::SetupDone(Ok(profile)),
+        Err(e) => match e.name_taken {
+            Some(client_id) => Msg::AppNameTaken {
+                client_id: client_id.to_string(),
+            },
+            None => Msg::SetupDone(Err(e.diagnosis)),
+        },
+    }
+}
+
+async fn setup(
+    env: &Env,
+    slot: &AdminSlot,
+    order: wizard::SetupOrder,
+    tx: &mpsc::UnboundedSender<Msg>,
+) -> Result<Box<Profile>, app_layer::setup::SetupError> {
     let guard = slot.session.lock().await;
     let Some(session) = guard.as_ref() else {
-        return Err(crate::model::Diagnosis {
-            summary: "Nobody is signed in.".into(),
-            evidence: String::new(),
-            cause: "The sign-in was cancelled.".into(),
-            fix: "Go back (esc) and sign in again.".into(),
-        });
+        return Err(app_layer::setup::SetupError::local(
+            crate::model::Diagnosis {
+                summary: "Nobody is signed in.".into(),
+                evidence: String::new(),
+                cause: "The sign-in was cancelled.".into(),
+                fix: "Go back (esc) and sign in again.".into(),
+            },
+        ));
     };
     let endpoints = endpoints_for(env, order.cloud);
     // The sandbox runs without a keyring too: its (fake) secrets may then live in memory.
@@ -78,13 +119,15 @@ pub(super) async fn run_setup(
         deny_mailbox: order.deny_mailbox,
         send_test: order.send_test,
         keyring,
-        reuse_existing: false,
+        reuse_existing: order.reuse_app,
         remove_bypassing: false,
     };
     let exchange = match &req.answers.scope {
-        Some(spec) if !spec.script_only => {
-            Some(exchange_admin(env, &req.endpoints, req.tenant_id, session, tx).await?)
-        }
+        Some(spec) if !spec.script_only => Some(
+            exchange_admin(env, &req.endpoints, req.tenant_id, session, tx)
+                .await
+                .map_err(app_layer::setup::SetupError::local)?,
+        ),
         _ => None,
     };
     let (etx, mut erx) = mpsc::unbounded_channel();
@@ -98,7 +141,7 @@ pub(super) async fn run_setup(
     };
     let result = app_layer::setup::run(env, &req, session, exchange.as_ref(), Some(etx)).await;
     let _ = forward.await;
-    result.map(Box::new).map_err(|e| e.diagnosis)
+    result.map(Box::new)
 }
 
 /// The Exchange Online administration token; a second code is shown on screen (the sandbox
@@ -231,4 +274,24 @@ pub(super) async fn upkeep(
         Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| r.note),
     };
     done.map_err(|e| e.diagnosis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn only_the_latest_sign_in_tells_that_it_expired() {
+        let slot = Arc::new(AdminSlot::default());
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        tell_expiry(&slot, 0, &tx);
+        tell_expiry(&slot, 0, &tx);
+        drop(tx);
+        assert!(matches!(rx.recv().await, Some(Msg::SignInExpired)));
+        assert!(
+            rx.recv().await.is_none(),
+            "the replaced sign-in tells nothing"
+        );
+        assert!(slot.session.lock().await.is_none());
+    }
 }

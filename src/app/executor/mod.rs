@@ -28,6 +28,8 @@ pub(super) struct AdminSlot {
     session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
     sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     check_run: std::sync::atomic::AtomicU64,
+    /// Counts the sign-ins, so that the expiry of one replaced since is not told.
+    signed_in: std::sync::atomic::AtomicU64,
 }
 
 /// The state the wizard starts in for this environment.
@@ -46,9 +48,14 @@ pub fn initial_state(env: &Env) -> State {
         mailboxes: s.mailboxes.clone(),
     });
     let today = time::OffsetDateTime::now_utc().date();
-    let mut state = State::new(sandbox, env.profiles().load_draft(), today);
+    let (draft, unfinished) = local::draft(env);
+    let mut state = State::new(sandbox, None, today);
     let (rows, broken) = load_profiles(env);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
+    wizard::update(
+        &mut state,
+        Msg::DraftLoaded(draft.map(Box::new), unfinished),
+    );
     state
 }
 
@@ -163,13 +170,15 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
         Effect::RunSetup(order) => {
             let slot = admin.clone();
             tokio::spawn(async move {
-                let result = admin::run_setup(&env, &slot, *order, &tx).await;
-                let _ = tx.send(Msg::SetupDone(result));
+                let msg = admin::run_setup(&env, &slot, *order, &tx).await;
+                let _ = tx.send(msg);
             });
         }
         Effect::LoadProfiles => {
             let (rows, broken) = load_profiles(&env);
             let _ = tx.send(Msg::Profiles(rows, broken));
+            let (draft, unfinished) = local::draft(&env);
+            let _ = tx.send(Msg::DraftLoaded(draft.map(Box::new), unfinished));
         }
         Effect::SaveDraft(d) => {
             if let Err(e) = env.profiles().save_draft(&d) {

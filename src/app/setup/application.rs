@@ -56,15 +56,17 @@ pub(super) async fn application(
         return Ok((a.id, a.app_id));
     }
     if let Some(a) = named.first() {
-        return Err(r.refuse(
+        let mut clash = r.refuse(
             i,
             Diagnosis {
                 summary: format!("An app named \"{}\" already exists.", r.req.answers.app_name),
                 evidence: format!("client ID {}", a.app_id),
                 cause: "Another app registration uses this display name; creating a second one would leave two apps nobody can tell apart.".into(),
-                fix: "Choose another name (--name), or adopt the existing app (--reuse-app): its permissions are then checked and completed.".into(),
+                fix: "Give the new app another name, or use the existing app: its permissions, secret and scope are then checked and completed.".into(),
             },
-        ));
+        );
+        clash.name_taken = Some(Box::new(a.app_id));
+        return Err(clash);
     }
     let rra = plan::required_resource_access(
         &r.req.answers.access,

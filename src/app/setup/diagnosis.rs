@@ -3,23 +3,28 @@
 
 use crate::cloud::CloudError;
 use crate::cloud::diagnose::{self, Context, Stage};
-use crate::model::Diagnosis;
+use crate::model::{ClientId, Diagnosis};
 
 #[derive(Clone, Debug)]
 pub struct SetupError {
-    pub step: Option<usize>,
+    /// The plan step that failed (its index).
+    pub step: Option<u32>,
     pub diagnosis: Diagnosis,
     /// The network or the service failed; running the setup again resumes it.
     pub unavailable: bool,
+    /// Another app already has the display name asked for (its client ID): the setup can use
+    /// it (`SetupRequest::reuse_existing`) or go on under another name.
+    pub name_taken: Option<Box<ClientId>>,
 }
 
 impl SetupError {
-    /// A failure on this machine (a file, the journal), before or after the steps.
-    pub(super) fn local(diagnosis: Diagnosis) -> SetupError {
+    /// A failure on this machine (a file, the journal, a sign-in), before or after the steps.
+    pub fn local(diagnosis: Diagnosis) -> SetupError {
         SetupError {
             step: None,
             diagnosis,
             unavailable: false,
+            name_taken: None,
         }
     }
 }

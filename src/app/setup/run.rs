@@ -94,9 +94,10 @@ impl<'a> Run<'a> {
     pub fn failed(&self, i: usize, diagnosis: Diagnosis, unavailable: bool) -> SetupError {
         self.emit(i, StepStatus::Failed(diagnosis.clone()));
         SetupError {
-            step: Some(i),
+            step: Some(i as u32),
             diagnosis,
             unavailable,
+            name_taken: None,
         }
     }
 }

@@ -112,11 +112,16 @@ async fn apply(
         Ok(p) => p,
         Err(err) => {
             print_diagnosis(&err.diagnosis);
+            if err.name_taken.is_some() {
+                eprintln!(
+                    "Another name: --name \"…\"; the existing app: --reuse-app (same command)."
+                );
+            }
             if let Some(i) = err.step
                 && err.diagnosis.evidence.contains("HTTP 403")
             {
                 eprintln!("The steps from here on are printed below, to hand to an administrator.");
-                print_plan(&steps[i..], false);
+                print_plan(&steps[i as usize..], false);
             }
             eprintln!("Run the same command again to resume: what exists is found and kept.");
             return if err.unavailable {

@@ -14,8 +14,23 @@ use crate::model::{CheckVerdict, Credential, ExpiryLevel, Profile};
 use crate::wizard::{SandboxView, State};
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+    let area = match s.home.draft_line() {
+        Some(text) => {
+            let rows = if text.chars().count() + 2 > area.width as usize {
+                2
+            } else {
+                1
+            };
+            let [line, rest] =
+                Layout::vertical([Constraint::Length(rows), Constraint::Min(0)]).areas(area);
+            draw_draft(f, s, text, line);
+            rest
+        }
+        None => area,
+    };
     let rows = s.visible_profiles();
-    let selected = rows.get(s.home.cursor);
+    let cursor = (!s.home.on_draft).then_some(s.home.cursor);
+    let selected = cursor.and_then(|c| rows.get(c));
     let details_rows = if selected.is_some() { 8 } else { 0 };
     // What is left below the list (at least three profile rows) for damaged files and the
     // sandbox's apps; the apps that do not fit are counted, not silently dropped.
@@ -43,8 +58,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         rows.iter()
             .enumerate()
             .map(|(i, row)| {
-                let item = ListItem::new(profile_line(s, &row.profile, i == s.home.cursor));
-                if i == s.home.cursor {
+                let item = ListItem::new(profile_line(s, &row.profile, Some(i) == cursor));
+                if Some(i) == cursor {
                     item.add_modifier(Modifier::REVERSED)
                 } else {
                     item
@@ -64,6 +79,24 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         );
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+}
+
+/// The draft's row, above the profiles (two lines where one is too short): an unfinished
+/// setup stands out.
+fn draw_draft(f: &mut Frame, s: &State, text: String, area: Rect) {
+    let tone = if s.home.unfinished.is_some() {
+        WARN
+    } else {
+        ACCENT
+    };
+    let mark = if s.home.on_draft { "> " } else { "  " };
+    let line = Line::from(vec![Span::raw(mark).fg(ACCENT), Span::raw(text).fg(tone)]);
+    let line = if s.home.on_draft {
+        line.add_modifier(Modifier::REVERSED)
+    } else {
+        line
+    };
+    f.render_widget(Paragraph::new(line).wrap(Wrap { trim: false }), area);
 }
 
 /// The sandbox's apps (as many as `room` leaves space for) and its mailboxes.

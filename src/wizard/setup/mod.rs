@@ -18,6 +18,12 @@ pub struct Setup {
     pub running: bool,
     /// Guided setup: index into `plan` of the step shown.
     pub guide: usize,
+    /// The run stopped at an app of the same display name (its client ID): the administrator
+    /// chooses to use it or to name the new app otherwise.
+    pub name_taken: Option<String>,
+    /// Another name for the app is being typed after `name_taken`: enter on the app step
+    /// runs the setup again.
+    pub renaming: bool,
 }
 
 impl Setup {
@@ -53,6 +59,8 @@ pub struct SetupOrder {
     pub mailboxes: Vec<Mailbox>,
     pub deny_mailbox: Option<Mailbox>,
     pub send_test: bool,
+    /// Use an existing app of the same display name (`setup --reuse-app`).
+    pub reuse_app: bool,
 }
 
 /// One row of the setup progress view.

@@ -10,10 +10,10 @@ pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.setup.plan_cursor =
                 (s.setup.plan_cursor + 1).min(s.setup.plan.len().saturating_sub(1))
         }
+        // The administrator stays signed in: coming forward again asks for no new code.
         Key::Esc => {
             s.error = None;
             s.screen = Screen::Form(Step::Name);
-            return vec![Effect::CancelSignIn];
         }
         Key::Enter
             if s.sign_in

@@ -2,13 +2,17 @@
 
 use super::SetupRow;
 use crate::model::{Diagnosis, Profile, StepStatus};
-use crate::wizard::{Effect, Form, Key, Screen, State, checks, update};
+use crate::wizard::{Effect, Form, Input, Key, Screen, State, Step, checks, drafts, update};
 
+/// Runs the setup; its draft is written first, so that even a killed process leaves the
+/// answers beside the journal of what the run made.
 pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
     let Some(order) = s.setup.order.clone() else {
         return Vec::new();
     };
     s.error = None;
+    s.notice = None;
+    s.setup.name_taken = None;
     s.setup.rows = s
         .setup
         .plan
@@ -21,7 +25,56 @@ pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
         .collect();
     s.setup.running = true;
     s.screen = Screen::Progress;
-    vec![Effect::RunSetup(Box::new(order))]
+    let mut fx: Vec<Effect> = drafts::of(s)
+        .map(|d| Effect::SaveDraft(Box::new(d)))
+        .into_iter()
+        .collect();
+    fx.push(Effect::RunSetup(Box::new(order)));
+    fx
+}
+
+/// The run stopped at an existing app of the same display name: the administrator chooses.
+pub(in crate::wizard) fn name_taken(s: &mut State, client_id: String) -> Vec<Effect> {
+    s.setup.running = false;
+    let name = app_name(s);
+    s.error = Some(format!(
+        "An app named \"{name}\" already exists in the tenant (client ID {client_id}). u uses that app: its permissions, secret and scope are checked and completed. e gives the new app another name."
+    ));
+    s.setup.name_taken = Some(client_id);
+    Vec::new()
+}
+
+/// The display name the setup asked for.
+fn app_name(s: &State) -> String {
+    s.setup
+        .order
+        .as_ref()
+        .map(|o| o.answers.app_name.clone())
+        .unwrap_or_default()
+}
+
+/// `u` after a name clash: the existing app is used, and the run goes on.
+fn reuse(s: &mut State) -> Vec<Effect> {
+    s.form.reuse_app = true;
+    if let Some(o) = s.setup.order.as_mut() {
+        o.reuse_app = true;
+    }
+    run(s)
+}
+
+/// `e` after a name clash: the app step, with the name to change; enter there runs again.
+fn rename(s: &mut State) -> Vec<Effect> {
+    let name = app_name(s);
+    s.setup.name_taken = None;
+    s.setup.renaming = true;
+    s.form.reuse_app = false;
+    s.form.app_name = Input::new(&name);
+    s.form.app_field = 0;
+    s.error = None;
+    s.notice =
+        Some("Type another name for the new app; enter runs the setup again with it.".into());
+    s.screen = Screen::Form(Step::AppDetails);
+    Vec::new()
 }
 
 pub(in crate::wizard) fn step(s: &mut State, i: usize, status: StepStatus) -> Vec<Effect> {
@@ -68,6 +121,7 @@ pub(in crate::wizard) fn done(
     });
     s.checks.profile = Some(*profile);
     s.checks.secret = None;
+    s.setup.order = None;
     s.form = Form::fresh(s.sandbox.as_ref());
     let mut fx = vec![Effect::ClearDraft];
     // Nothing to check before an Exchange administrator has run the script.
@@ -78,14 +132,19 @@ pub(in crate::wizard) fn done(
 }
 
 pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    if s.setup.running {
+        return Vec::new();
+    }
     match k {
-        Key::Char('r') if !s.setup.running && s.error.is_some() => run(s),
-        Key::Esc if !s.setup.running => {
+        Key::Char('u') if s.setup.name_taken.is_some() => reuse(s),
+        Key::Char('e') if s.setup.name_taken.is_some() => rename(s),
+        Key::Char('r') if s.setup.name_taken.is_none() && s.error.is_some() => run(s),
+        Key::Esc => {
             s.error = None;
             s.screen = Screen::Home;
             vec![Effect::LoadProfiles]
         }
-        Key::Char('q') if !s.setup.running => update::quit(s),
+        Key::Char('q') => update::interrupt(s),
         _ => Vec::new(),
     }
 }
