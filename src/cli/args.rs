@@ -24,6 +24,17 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+impl Cli {
+    /// Whether the command answers in JSON (`--json`), errors included.
+    pub fn wants_json(&self) -> bool {
+        match &self.command {
+            Some(Command::Check { json, .. } | Command::Profiles { json }) => *json,
+            Some(Command::Setup(a)) => a.json,
+            _ => false,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
 pub enum KeyringArg {
     Os,

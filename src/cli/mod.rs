@@ -18,6 +18,13 @@ pub use args::{Cli, Command, KeyringArg};
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
+        Err(e) if e.use_stderr() && std::env::args_os().any(|a| a == "--json") => {
+            println!(
+                "{}",
+                output::error::parse_error_json(&e.render().to_string())
+            );
+            return Exit::Usage.into();
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -27,6 +34,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli.wants_json() {
+        output::answer_in_json();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -40,7 +50,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli) -> Exit {
     let dirs = match crate::store::Dirs::from_env() {
         Ok(d) => d,
-        Err(e) => return output::usage(e),
+        Err(e) => return output::store_error(e),
     };
     let _log = crate::logging::init(&dirs.data);
     match settings::Settings::from_args(cli) {

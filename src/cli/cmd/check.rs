@@ -10,7 +10,7 @@ use crate::app::Env;
 use crate::app::profile_checks::{self, Checked, Note};
 use crate::cli::Exit;
 use crate::cli::output::report::{self, failed_row, progress_line, unreadable_json};
-use crate::cli::output::{print_json, usage};
+use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
 use crate::model::{Profile, verdict};
@@ -35,10 +35,19 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         None => {
             let all = env.profiles().list();
             if all.is_empty() {
+                let mut extra = serde_json::Map::new();
                 if let Some(note) = crate::app::elsewhere_note(env) {
-                    eprintln!("note: {note}");
+                    if !in_json() {
+                        eprintln!("note: {note}");
+                    }
+                    extra.insert("note".into(), json!(note));
                 }
-                return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
+                return error_with(
+                    Code::NoProfiles,
+                    Exit::Usage,
+                    "no profiles yet: add one with `m365-mail-wizard add` or the wizard",
+                    extra,
+                );
             }
             all
         }

@@ -16,7 +16,7 @@ mod sign_in;
 mod upkeep;
 
 use super::Exit;
-use super::output::usage;
+use super::output::store_error;
 use super::settings::{Settings, Task};
 use crate::app::Env;
 use crate::model::{Profile, ProfileName};
@@ -74,5 +74,5 @@ pub async fn run(dirs: Dirs, settings: Settings) -> Exit {
 
 /// A saved profile; a usage error when there is none by that name or its file is damaged.
 fn load(env: &Env, name: &ProfileName) -> Result<Profile, Exit> {
-    env.profiles().load(name).map_err(usage)
+    env.profiles().load(name).map_err(store_error)
 }
