@@ -438,3 +438,36 @@ fn from_the_dashboard_export_and_renew() {
         "the keyring entry is gone"
     );
 }
+
+#[test]
+fn a_profile_made_in_one_launch_checks_green_in_the_next() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "kept-1");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    answer_setup(&t, "tui-kept");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    drop(t);
+
+    // A new launch: its sandbox tenant still has the app, so the re-check passes.
+    let t = Tmux::start(&home, "kept-2");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    t.wait_for_all(&["tui-kept", "n set up a new app"]);
+    t.keys(&["Enter"]);
+    t.wait_for("3/3");
+    t.keys(&["Enter"]);
+    t.wait_for("All 3 checks passed.");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-kept.toml")).unwrap();
+    assert!(profile.contains("verdict = \"passed\""), "{profile}");
+}

@@ -16,6 +16,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
+    /// Start the sandbox tenant afresh, forgetting the apps, consents and Exchange changes
+    /// earlier --sandbox runs made (implies --sandbox). Without it the sandbox keeps its
+    /// tenant between runs, in the data directory.
+    #[arg(long, global = true)]
+    pub sandbox_reset: bool,
+
     /// Where secrets are kept: the OS keyring, or the Linux kernel keyring (lost on reboot).
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,

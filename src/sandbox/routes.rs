@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
@@ -40,7 +41,17 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
         Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
             responses::injected(502)
         }
-        None => next.run(req).await,
+        None => {
+            // A request that may change the tenant is served under the state file's lock; every
+            // request sees what other processes serving the same file wrote.
+            let _held = if matches!(*req.method(), Method::GET | Method::HEAD) {
+                s.refresh().await;
+                None
+            } else {
+                s.hold().await
+            };
+            next.run(req).await
+        }
     }
 }
 

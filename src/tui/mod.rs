@@ -13,6 +13,7 @@ use tokio::sync::mpsc;
 use crate::app::executor::{Executor, initial_state};
 use crate::app::{Env, Exit};
 use crate::model::KeyringBackend;
+use crate::sandbox::{Sandbox, SandboxError, SandboxOptions};
 use crate::wizard::{self, Msg};
 
 const TICK: Duration = Duration::from_millis(100);
@@ -43,28 +44,32 @@ pub async fn run(env: Env) -> Exit {
     exit
 }
 
-/// `--sandbox`: the first frame says the sandbox tenant is starting (its signing key takes a
-/// moment to generate), then the wizard runs against it.
-pub async fn run_sandbox(dirs: crate::store::Dirs, keyring: KeyringBackend) -> Exit {
+/// `--sandbox`: the first frame says the sandbox tenant is starting (a fresh one's signing key
+/// takes a moment to generate), then the wizard runs against it. Why the sandbox did not start
+/// is returned, with the terminal given back, for the caller to tell.
+pub async fn run_sandbox(
+    dirs: crate::store::Dirs,
+    keyring: KeyringBackend,
+    options: SandboxOptions,
+) -> Result<Exit, SandboxError> {
     let Some(mut guard_term) = enter() else {
-        return Exit::Usage;
+        return Ok(Exit::Usage);
     };
     if guard_term.1.draw(render::draw_starting).is_err() || exit_after_first_frame() {
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     }
-    let sandbox = match crate::sandbox::Sandbox::start(Default::default()).await {
+    let sandbox = match Sandbox::start(options).await {
         Ok(s) => s,
         Err(e) => {
             drop(guard_term);
-            eprintln!("error: the sandbox tenant did not start: {e}");
-            return Exit::Unavailable;
+            return Err(e);
         }
     };
     let env = Env::new(dirs, Some(sandbox.info().link()), keyring);
     let exit = event_loop(Arc::new(env), &mut guard_term.1).await;
     drop(guard_term);
     sandbox.stop().await;
-    exit
+    Ok(exit)
 }
 
 async fn event_loop(env: Arc<Env>, term: &mut terminal::Term) -> Exit {

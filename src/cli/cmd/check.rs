@@ -13,7 +13,7 @@ use crate::cli::output::report::{self, failed_row, progress_line, unreadable_jso
 use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
-use crate::model::{Profile, verdict};
+use crate::model::{KeyringBackend, Profile, verdict};
 use crate::vault::VaultError;
 
 /// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
@@ -183,6 +183,15 @@ fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
 /// A profile whose secret could not be read: gone from the keyring, or the keyring out of reach.
 fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Presented {
     let (exit, verdict, cause, fix) = match e {
+        VaultError::NotFound(..) if p.keyring == KeyringBackend::SessionMemory => (
+            Exit::CheckFailed,
+            Verdict::Failed,
+            "No keyring was reachable when this sandbox profile was saved, so its secret was kept only in the memory of that wizard run, which has ended.",
+            format!(
+                "Store the secret again: re-check {} in the wizard (`m365-mail-wizard --sandbox`), which asks for it (F2 fills in a seeded sandbox app's secret); with a keyring running, `m365-mail-wizard --sandbox add {} --force … --secret-stdin` keeps it for good.",
+                p.name, p.name
+            ),
+        ),
         VaultError::NotFound(..) => (
             Exit::CheckFailed,
             Verdict::Failed,
