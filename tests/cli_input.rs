@@ -98,7 +98,12 @@ fn unknown_profile_and_corrupt_file() {
     // With --json the error is JSON on stdout.
     let e = &json(&o)["error"];
     assert_eq!(e["code"], "not_found", "{}", text(&o));
-    assert!(e["message"].as_str().unwrap().contains("no profile named \"nope\""));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("no profile named \"nope\"")
+    );
     let dir = home.config().join("profiles");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("bad.toml"), "name = \"bad\"\ncloud = [\n").unwrap();
