@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Home, Served, text};
+use common::{Home, Served, json, text};
 
 fn add(home: &Home, args: &[&str], secret: &str) -> (i32, String) {
     let mut full = vec!["add"];
@@ -95,7 +95,15 @@ fn unknown_profile_and_corrupt_file() {
     let home = Home::new();
     let o = home.run(&["check", "nope", "--json"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no profile named \"nope\""));
+    // With --json the error is JSON on stdout.
+    let e = &json(&o)["error"];
+    assert_eq!(e["code"], "not_found", "{}", text(&o));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("no profile named \"nope\"")
+    );
     let dir = home.config().join("profiles");
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("bad.toml"), "name = \"bad\"\ncloud = [\n").unwrap();

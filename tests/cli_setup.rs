@@ -222,9 +222,12 @@ fn a_user_without_admin_rights_gets_the_plan_not_a_half_setup() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("Signed in as alice@contoso.example"), "{err}");
     assert!(err.contains("may not make this change"), "{err}");
+    // --json: the error object carries the plan to hand over.
+    let e = &json(&o)["error"];
+    assert_eq!(e["code"], "failed", "{}", text(&o));
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("New-MgApplication"),
-        "the plan to hand over"
+        e["steps_left"].to_string().contains("New-MgApplication"),
+        "the plan to hand over: {e:#}"
     );
     assert!(
         t.apps_named("m365-mail-wizard p").is_empty(),

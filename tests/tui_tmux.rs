@@ -518,11 +518,10 @@ fn signalled(t: &Tmux, signal: &str, home: &Home) -> String {
         .expect("a draft was kept")
 }
 
-/// The sandbox's tenant kept in a file of `home`, so that a second launch finds it again.
+/// The sandbox's tenant as `--sandbox` keeps it between launches in `home`'s data folder; no
+/// setting is needed for a second launch to find it.
 fn shared_tenant(home: &Home) -> (std::path::PathBuf, String) {
-    let state = home.dir.path().join("sandbox-tenant.json");
-    let env = format!("M365MW_SANDBOX_STATE='{}'", state.display());
-    (state, env)
+    (home.data().join("sandbox/tenant.json"), String::new())
 }
 
 /// The client IDs of the sandbox tenant's apps named `name`, as its state file holds them.
@@ -671,4 +670,37 @@ fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
             .map(String::from)
     };
     assert_eq!(client(&one), client(&two), "both profiles use the one app");
+}
+
+#[test]
+fn a_profile_made_in_one_launch_checks_green_in_the_next() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "kept-1");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    answer_setup(&t, "tui-kept");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    drop(t);
+
+    // A new launch: its sandbox tenant still has the app, so the re-check passes.
+    let t = Tmux::start(&home, "kept-2");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    t.wait_for_all(&["tui-kept", "n set up a new app"]);
+    t.keys(&["Enter"]);
+    t.wait_for("3/3");
+    t.keys(&["Enter"]);
+    t.wait_for("All 3 checks passed.");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-kept.toml")).unwrap();
+    assert!(profile.contains("verdict = \"passed\""), "{profile}");
 }

@@ -16,12 +16,29 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub sandbox: bool,
 
+    /// Start the sandbox tenant afresh, forgetting the apps, consents and Exchange changes
+    /// earlier --sandbox runs made (implies --sandbox). Without it the sandbox keeps its
+    /// tenant between runs, in the data directory.
+    #[arg(long, global = true)]
+    pub sandbox_reset: bool,
+
     /// Where secrets are kept: the OS keyring, or the Linux kernel keyring (lost on reboot).
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,
 
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Whether the command answers in JSON (`--json`), errors included.
+    pub fn wants_json(&self) -> bool {
+        match &self.command {
+            Some(Command::Check { json, .. } | Command::Profiles { json }) => *json,
+            Some(Command::Setup(a)) => a.json,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]

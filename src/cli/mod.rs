@@ -20,6 +20,13 @@ pub fn main() -> ExitCode {
     let local_offset = time::UtcOffset::current_local_offset().unwrap_or(time::UtcOffset::UTC);
     let cli = match Cli::try_parse() {
         Ok(c) => c,
+        Err(e) if e.use_stderr() && std::env::args_os().any(|a| a == "--json") => {
+            println!(
+                "{}",
+                output::error::parse_error_json(&e.render().to_string())
+            );
+            return Exit::Usage.into();
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
@@ -29,6 +36,9 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli.wants_json() {
+        output::answer_in_json();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -42,7 +52,7 @@ pub fn main() -> ExitCode {
 async fn run(cli: Cli, local_offset: time::UtcOffset) -> Exit {
     let dirs = match crate::store::Dirs::from_env() {
         Ok(d) => d,
-        Err(e) => return output::usage(e),
+        Err(e) => return output::store_error(e),
     };
     let _log = crate::logging::init(&dirs.data);
     match settings::Settings::from_args(cli) {

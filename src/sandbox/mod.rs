@@ -16,6 +16,8 @@ mod identity;
 mod info;
 mod jwt;
 pub mod mail;
+mod portal;
+mod private_file;
 mod responses;
 mod routes;
 mod signing;
@@ -42,7 +44,9 @@ pub const EXCHANGE_RESOURCE: &str = "https://outlook.office365.com";
 pub struct SandboxOptions {
     /// 0 picks a free port.
     pub port: u16,
+    /// Where the tenant is kept between starts; `reset` replaces what it holds with a fresh seed.
     pub state_file: Option<PathBuf>,
+    pub reset: bool,
     pub latency: Duration,
     pub faults: FaultPlan,
     /// Where to write the cloud file; none writes no file.
@@ -74,7 +78,7 @@ pub struct Shared {
     exchange_resource: String,
     latency: Duration,
     faults: FaultPlan,
-    state_file: Option<PathBuf>,
+    state: Option<state_file::StateFile>,
     device: std::sync::Mutex<device::DeviceState>,
     auto_approve: Option<String>,
     device_interval: Duration,
@@ -94,6 +98,9 @@ pub enum SandboxError {
     Mail(String),
     #[error("sandbox state file {path}: {message}")]
     State { path: String, message: String },
+    /// The state file is there but does not hold a tenant this version can read.
+    #[error("the sandbox tenant saved in {path} cannot be read ({message})")]
+    Unreadable { path: String, message: String },
 }
 
 pub struct Sandbox {
@@ -117,7 +124,12 @@ impl Sandbox {
                 port: opts.port,
                 source,
             })?;
-        let (mut tenant, signer) = state_file::load_or_seed(opts.state_file.as_deref()).await?;
+        let state_file::Opened {
+            mut tenant,
+            signer,
+            file,
+            lock,
+        } = state_file::open(opts.state_file.as_deref(), opts.reset).await?;
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
         let admin_mail = tenant
             .users
@@ -139,7 +151,7 @@ impl Sandbox {
             base: base.clone(),
             latency: opts.latency,
             faults: opts.faults,
-            state_file: opts.state_file,
+            state: file,
             tenant: Mutex::new(tenant),
             device: std::sync::Mutex::default(),
             auto_approve,
@@ -158,6 +170,7 @@ impl Sandbox {
             persisting: Mutex::new(()),
         });
         shared.persist().await;
+        drop(lock);
         let authority = authority::Authority::generate().map_err(SandboxError::Mail)?;
         let acceptor =
             tokio_rustls::TlsAcceptor::from(authority.server_config().map_err(SandboxError::Mail)?);
@@ -173,7 +186,7 @@ impl Sandbox {
         );
         if let Some(dir) = &opts.cloud_file_dir {
             let path = dir.join(format!("m365mw-sandbox-{}.toml", addr.port()));
-            state_file::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
+            private_file::write_private(&path, info.endpoints().to_toml().as_bytes()).map_err(
                 |e| SandboxError::State {
                     path: path.display().to_string(),
                     message: e.to_string(),

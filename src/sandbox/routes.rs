@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{delete, get, post};
 
 use super::faults::{self, Area, FaultKind};
-use super::{Shared, device, directory, ews, exchange_admin, graph, identity, responses};
+use super::{Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses};
 
 fn area_of(path: &str) -> Area {
     if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
@@ -40,7 +41,17 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
         Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
             responses::injected(502)
         }
-        None => next.run(req).await,
+        None => {
+            // A request that may change the tenant is served under the state file's lock; every
+            // request sees what other processes serving the same file wrote.
+            let _held = if matches!(*req.method(), Method::GET | Method::HEAD) {
+                s.refresh().await;
+                None
+            } else {
+                s.hold().await
+            };
+            next.run(req).await
+        }
     }
 }
 
@@ -82,6 +93,9 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
         )
         .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
+        .route("/portal", get(portal::page))
+        .route("/portal/", get(portal::page))
+        .route("/portal/{*rest}", get(portal::page))
         .route(
             "/sandbox/portal/certificate",
             post(directory::portal_upload_certificate),

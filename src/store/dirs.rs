@@ -41,6 +41,11 @@ impl Dirs {
         }
     }
 
+    /// The sandbox tenant as the last `--sandbox` run left it.
+    pub fn sandbox_state(&self) -> PathBuf {
+        self.data.join("sandbox").join("tenant.json")
+    }
+
     pub fn journals(&self, sandbox: bool) -> JournalStore {
         let sub = if sandbox { "sandbox-setup" } else { "setup" };
         JournalStore {

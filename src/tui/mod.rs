@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::app::executor::{Executor, initial_state};
 use crate::app::{Env, Exit};
 use crate::model::KeyringBackend;
+use crate::sandbox::{Sandbox, SandboxError, SandboxOptions};
 use crate::wizard::{self, Msg};
 
 const TICK: Duration = Duration::from_millis(100);
@@ -45,31 +46,28 @@ pub async fn run(env: Env) -> Exit {
     exit
 }
 
-/// `--sandbox`: the first frame says the sandbox tenant is starting (its signing key takes a
-/// moment to generate), then the wizard runs against it.
+/// `--sandbox`: the first frame says the sandbox tenant is starting (a fresh one's signing key
+/// takes a moment to generate), then the wizard runs against it. Why the sandbox did not start
+/// is returned, with the terminal given back, for the caller to tell.
 pub async fn run_sandbox(
     dirs: crate::store::Dirs,
     keyring: KeyringBackend,
     local_offset: time::UtcOffset,
-) -> Exit {
+    options: SandboxOptions,
+) -> Result<Exit, SandboxError> {
     let Some(mut guard_term) = enter() else {
-        return Exit::Usage;
+        return Ok(Exit::Usage);
     };
     // Caught from here on: a signal while the sandbox starts is answered by the loop.
     let leave = signals::Leave::listen();
     if guard_term.1.draw(render::draw_starting).is_err() || exit_after_first_frame() {
-        return Exit::Ok;
+        return Ok(Exit::Ok);
     }
-    let options = crate::sandbox::SandboxOptions {
-        state_file: std::env::var_os("M365MW_SANDBOX_STATE").map(Into::into),
-        ..Default::default()
-    };
-    let sandbox = match crate::sandbox::Sandbox::start(options).await {
+    let sandbox = match Sandbox::start(options).await {
         Ok(s) => s,
         Err(e) => {
             drop(guard_term);
-            eprintln!("error: the sandbox tenant did not start: {e}");
-            return Exit::Unavailable;
+            return Err(e);
         }
     };
     let mut env = Env::new(dirs, Some(sandbox.info().link()), keyring);
@@ -77,7 +75,7 @@ pub async fn run_sandbox(
     let exit = event_loop(Arc::new(env), &mut guard_term.1, leave).await;
     drop(guard_term);
     sandbox.stop().await;
-    exit
+    Ok(exit)
 }
 
 async fn event_loop(

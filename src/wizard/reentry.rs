@@ -1,6 +1,8 @@
 //! Pasting a profile's secret again when the keyring holds none for it: the secret step
 //! alone, over the form, which comes back as it was when this ends.
 
+use crate::model::KeyringBackend;
+
 use super::{
     Effect, Form, Input, Journey, Key, Saved, Screen, SecretBox, State, Step, answers, checks,
 };
@@ -37,10 +39,17 @@ pub(super) fn secret_missing(s: &mut State, store: String) -> Vec<Effect> {
             form.set_journey(Journey::Check);
             s.reentry = Some(Box::new(std::mem::replace(&mut s.form, form)));
             s.screen = Screen::Form(Step::Secret);
-            s.error = Some(format!(
-                "The {store} holds no secret for {} (removed, or another machine). Paste the secret's Value to store it again, or esc to go back.",
-                p.name
-            ));
+            s.error = Some(if p.keyring == KeyringBackend::SessionMemory {
+                format!(
+                    "{}'s secret was kept only in the memory of an earlier run (no keyring was reachable then). Paste the secret's Value to store it again, or esc to go back.",
+                    p.name
+                )
+            } else {
+                format!(
+                    "The {store} holds no secret for {} (removed, or another machine). Paste the secret's Value to store it again, or esc to go back.",
+                    p.name
+                )
+            });
         }
         None => s.error = Some(format!("The {store} holds no secret for this profile.")),
     }

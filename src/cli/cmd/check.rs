@@ -10,10 +10,10 @@ use crate::app::Env;
 use crate::app::profile_checks::{self, Checked, Note};
 use crate::cli::Exit;
 use crate::cli::output::report::{self, failed_row, progress_line, unreadable_json};
-use crate::cli::output::{print_json, usage};
+use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
-use crate::model::{Profile, verdict};
+use crate::model::{KeyringBackend, Profile, verdict};
 use crate::vault::VaultError;
 
 /// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
@@ -35,10 +35,19 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         None => {
             let all = env.profiles().list();
             if all.is_empty() {
+                let mut extra = serde_json::Map::new();
                 if let Some(note) = crate::app::elsewhere_note(env) {
-                    eprintln!("note: {note}");
+                    if !in_json() {
+                        eprintln!("note: {note}");
+                    }
+                    extra.insert("note".into(), json!(note));
                 }
-                return usage("no profiles yet: add one with `m365-mail-wizard add` or the wizard");
+                return error_with(
+                    Code::NoProfiles,
+                    Exit::Usage,
+                    "no profiles yet: add one with `m365-mail-wizard add` or the wizard",
+                    extra,
+                );
             }
             all
         }
@@ -174,6 +183,15 @@ fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
 /// A profile whose secret could not be read: gone from the keyring, or the keyring out of reach.
 fn no_secret(env: &Env, p: &Profile, e: &VaultError, json_out: bool) -> Presented {
     let (exit, verdict, cause, fix) = match e {
+        VaultError::NotFound(..) if p.keyring == KeyringBackend::SessionMemory => (
+            Exit::CheckFailed,
+            Verdict::Failed,
+            "No keyring was reachable when this sandbox profile was saved, so its secret was kept only in the memory of that wizard run, which has ended.",
+            format!(
+                "Store the secret again: re-check {} in the wizard (`m365-mail-wizard --sandbox`), which asks for it (F2 fills in a seeded sandbox app's secret); with a keyring running, `m365-mail-wizard --sandbox add {} --force … --secret-stdin` keeps it for good.",
+                p.name, p.name
+            ),
+        ),
         VaultError::NotFound(..) => (
             Exit::CheckFailed,
             Verdict::Failed,

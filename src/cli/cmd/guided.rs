@@ -5,7 +5,7 @@ use super::check::check_and_print;
 use super::resolve::Resolved;
 use crate::app::{self, Env};
 use crate::cli::Exit;
-use crate::cli::output::{print_diagnosis, print_json, usage};
+use crate::cli::output::{Code, diagnosis_error, error, in_json, print_json, usage};
 use crate::cli::prompt::{ask, ask_client_id, ask_expiry, ask_secret, confirm_tenant_id};
 use crate::model::{ClientId, Secret};
 use crate::plan::{PlanStep, SetupAnswers, StepKind};
@@ -38,8 +38,11 @@ pub async fn guided(
     let scope = answers.scope.as_ref().map(|s| s.record(&answers.app_name));
     let profile = resolved.profile(env, pasted.client_id, scope, pasted.expires);
     if let Err(err) = app::save_profile(env, &profile, &pasted.secret).await {
-        eprintln!("error: {err}");
-        return Exit::Unavailable;
+        let code = match err {
+            app::SaveError::Store(_) => Code::Config,
+            app::SaveError::Vault(_) => Code::Keyring,
+        };
+        return error(code, Exit::Unavailable, err);
     }
     eprintln!(
         "Profile {} saved; the secret is in the keyring. Running the checks:",
@@ -142,11 +145,13 @@ async fn token_roles(
         Err(err) => {
             let d =
                 app::setup::graph_diagnosis(&err, &resolved.asked.tenant.to_string(), &e.portal);
-            print_diagnosis(&d);
-            eprintln!(
-                "Nothing was saved. Fix the step named above and run the guided setup again."
-            );
-            return Err(Exit::CheckFailed);
+            let exit = diagnosis_error(Code::Failed, Exit::CheckFailed, &d, Default::default());
+            if !in_json() {
+                eprintln!(
+                    "Nothing was saved. Fix the step named above and run the guided setup again."
+                );
+            }
+            return Err(exit);
         }
     };
     if !missing.is_empty() {

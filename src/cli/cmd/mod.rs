@@ -16,34 +16,41 @@ mod sign_in;
 mod upkeep;
 
 use super::Exit;
-use super::output::usage;
+use super::output::{Code, error, store_error};
 use super::settings::{Settings, Task};
 use crate::app::Env;
 use crate::model::{Profile, ProfileName};
-use crate::sandbox::{Sandbox, SandboxOptions};
+use crate::sandbox::{Sandbox, SandboxError, SandboxOptions};
 use crate::store::Dirs;
 
-/// Runs the task; with `--sandbox`, against a simulated tenant started for this run alone.
+/// Runs the task; with `--sandbox`, against the simulated tenant, kept between runs in the
+/// data directory (`--sandbox-reset` starts it afresh).
 pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) -> Exit {
     let Settings {
         sandbox,
+        sandbox_reset,
         keyring,
         task,
     } = settings;
+    let options = SandboxOptions {
+        state_file: Some(dirs.sandbox_state()),
+        reset: sandbox_reset,
+        ..SandboxOptions::default()
+    };
     match task {
         Task::Serve(options) => return serve::serve(options).await,
         Task::Wizard if sandbox => {
-            return crate::tui::run_sandbox(dirs, keyring, local_offset).await;
+            return match crate::tui::run_sandbox(dirs, keyring, local_offset, options).await {
+                Ok(exit) => exit,
+                Err(e) => sandbox_failed(e),
+            };
         }
         _ => {}
     }
     let sandbox = if sandbox {
-        match Sandbox::start(SandboxOptions::default()).await {
+        match Sandbox::start(options).await {
             Ok(s) => Some(s),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Exit::Unavailable;
-            }
+            Err(e) => return sandbox_failed(e),
         }
     } else {
         None
@@ -77,5 +84,24 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
 
 /// A saved profile; a usage error when there is none by that name or its file is damaged.
 fn load(env: &Env, name: &ProfileName) -> Result<Profile, Exit> {
-    env.profiles().load(name).map_err(usage)
+    env.profiles().load(name).map_err(store_error)
+}
+
+/// Why the sandbox tenant did not start: a saved tenant that cannot be read is a configuration
+/// error, anything else an unavailable service.
+fn sandbox_failed(e: SandboxError) -> Exit {
+    match e {
+        SandboxError::Unreadable { .. } => error(
+            Code::Corrupt,
+            Exit::Usage,
+            format!(
+                "{e}. Run with --sandbox-reset to start from a fresh sandbox tenant (the apps, consents and Exchange changes earlier sandbox runs made are forgotten; sandbox profiles stay)."
+            ),
+        ),
+        e => error(
+            Code::Unavailable,
+            Exit::Unavailable,
+            format!("the sandbox tenant did not start: {e}"),
+        ),
+    }
 }

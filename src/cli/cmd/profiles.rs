@@ -4,23 +4,32 @@ use serde_json::{Value, json};
 
 use crate::app::Env;
 use crate::cli::Exit;
-use crate::cli::output::print_json;
+use crate::cli::output::error::error_fields;
+use crate::cli::output::{print_json, store_code};
 use crate::model::{CheckVerdict, Profile};
 
 pub fn profiles(env: &Env, json_out: bool) -> Exit {
     let mut exit = Exit::Ok;
     let mut list = Vec::new();
+    let mut unreadable = Vec::new();
     for r in env.profiles().list() {
         match r {
             Ok(p) => list.push(p),
             Err(e) => {
                 eprintln!("error: {e}");
+                // In the JSON, a file that cannot be read stands in its place with the error.
+                unreadable.push(json!({
+                    "name": null,
+                    "error": error_fields(store_code(&e), Exit::Usage, &e.to_string()),
+                }));
                 exit = Exit::Usage;
             }
         }
     }
     if json_out {
-        print_json(&Value::Array(list.iter().map(profile_json).collect()));
+        let mut all: Vec<Value> = list.iter().map(profile_json).collect();
+        all.extend(unreadable);
+        print_json(&Value::Array(all));
     } else if list.is_empty() {
         println!("No profiles yet. Add one with the wizard or `m365-mail-wizard add`.");
     } else {

@@ -3,7 +3,7 @@
 
 use crate::app::{self, Env};
 use crate::cli::Exit;
-use crate::cli::output::{print_diagnosis, usage};
+use crate::cli::output::{Code, diagnosis_error, usage};
 use crate::cli::settings::{CloudChoice, ProfileSettings};
 use crate::model::{ClientId, Cloud, CloudKind, Profile, ScopeRecord, TenantId};
 
@@ -40,12 +40,12 @@ pub async fn resolve<'a>(
     let (info, lives_in) = app::resolve_tenant(&env.http, &cloud.endpoints, cloud.kind, &s.tenant)
         .await
         .map_err(|(d, unavailable)| {
-            print_diagnosis(&d);
-            if unavailable {
-                Exit::Unavailable
+            let (code, exit) = if unavailable {
+                (Code::Unavailable, Exit::Unavailable)
             } else {
-                Exit::Usage
-            }
+                (Code::Usage, Exit::Usage)
+            };
+            diagnosis_error(code, exit, &d, Default::default())
         })?;
     let cloud = if lives_in != cloud.kind {
         eprintln!(

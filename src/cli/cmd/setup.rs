@@ -12,7 +12,7 @@ use crate::app::Env;
 use crate::app::setup::{self, Rights, SetupRequest};
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
-use crate::cli::output::{failed, print_diagnosis, print_json, print_plan};
+use crate::cli::output::{failed_with, in_json, print_json, print_plan};
 use crate::cli::settings::{SetupMode, SetupSettings};
 use crate::model::StepStatus;
 use crate::model::{CloudKind, Profile};
@@ -111,24 +111,33 @@ async fn apply(
     let profile = match result {
         Ok(p) => p,
         Err(err) => {
-            print_diagnosis(&err.diagnosis);
-            if err.name_taken.is_some() {
-                eprintln!(
-                    "Another name: --name \"…\"; the existing app: --reuse-app (same command)."
-                );
+            let handed_on = err
+                .step
+                .filter(|_| err.diagnosis.evidence.contains("HTTP 403"))
+                .map(|i| &steps[i as usize..]);
+            const RESUME: &str =
+                "Run the same command again to resume: what exists is found and kept.";
+            let mut extra = serde_json::Map::new();
+            extra.insert("resume".into(), json!(RESUME));
+            if let Some(rest) = handed_on {
+                extra.insert("steps_left".into(), json!(rest));
             }
-            if let Some(i) = err.step
-                && err.diagnosis.evidence.contains("HTTP 403")
-            {
-                eprintln!("The steps from here on are printed below, to hand to an administrator.");
-                print_plan(&steps[i as usize..], false);
+            let exit = failed_with(&err.diagnosis, err.unavailable, extra);
+            if !in_json() {
+                if err.name_taken.is_some() {
+                    eprintln!(
+                        "Another name: --name \"…\"; the existing app: --reuse-app (same command)."
+                    );
+                }
+                if let Some(rest) = handed_on {
+                    eprintln!(
+                        "The steps from here on are printed below, to hand to an administrator."
+                    );
+                    print_plan(rest, false);
+                }
+                eprintln!("{RESUME}");
             }
-            eprintln!("Run the same command again to resume: what exists is found and kept.");
-            return if err.unavailable {
-                Exit::Unavailable
-            } else {
-                Exit::CheckFailed
-            };
+            return exit;
         }
     };
     if script_only {
@@ -161,8 +170,12 @@ fn enough_rights(session: &AdminSession, steps: &[PlanStep]) -> Result<(), Exit>
             session.who()
         ),
         Rights::NotEnough => {
-            let exit = failed(&setup::not_enough_rights(session.who()), false);
-            print_plan(steps, false);
+            let mut extra = serde_json::Map::new();
+            extra.insert("steps_left".into(), json!(steps));
+            let exit = failed_with(&setup::not_enough_rights(session.who()), false, extra);
+            if !in_json() {
+                print_plan(steps, false);
+            }
             return Err(exit);
         }
     }

@@ -1,45 +1,62 @@
-//! What the commands print that more than one of them prints: usage errors, diagnoses, the
-//! plan, pretty JSON, and the check report (`report`).
+//! What the commands print that more than one of them prints: errors (`error`, as JSON too),
+//! diagnoses, the plan, pretty JSON, and the check report (`report`).
 
+pub mod error;
 pub mod report;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::Exit;
 use crate::app::SaveError;
 use crate::model::Diagnosis;
 use crate::plan::PlanStep;
+use crate::store::StoreError;
 use crate::vault::VaultError;
 
-/// A usage or configuration error, told on stderr.
-pub fn usage(msg: impl std::fmt::Display) -> Exit {
-    eprintln!("error: {msg}");
-    Exit::Usage
-}
+pub use error::{
+    Code, answer_in_json, diagnosis_error, error, error_with, in_json, print_diagnosis,
+};
 
-pub fn print_diagnosis(d: &Diagnosis) {
-    eprintln!(
-        "error: {}\n  evidence: {}\n  cause:    {}\n  fix:      {}",
-        d.summary, d.evidence, d.cause, d.fix
-    );
+/// A usage error: bad arguments or input.
+pub fn usage(msg: impl std::fmt::Display) -> Exit {
+    error(Code::Usage, Exit::Usage, msg)
 }
 
 /// A diagnosis told; the exit of a failure (`unavailable`: a service could not be reached).
 pub fn failed(d: &Diagnosis, unavailable: bool) -> Exit {
-    print_diagnosis(d);
+    failed_with(d, unavailable, Map::new())
+}
+
+/// As `failed`, with more fields for the JSON object.
+pub fn failed_with(d: &Diagnosis, unavailable: bool, extra: Map<String, Value>) -> Exit {
     if unavailable {
-        Exit::Unavailable
+        diagnosis_error(Code::Unavailable, Exit::Unavailable, d, extra)
     } else {
-        Exit::CheckFailed
+        diagnosis_error(Code::Failed, Exit::CheckFailed, d, extra)
+    }
+}
+
+/// A profile or directory that could not be read: a configuration error.
+pub fn store_error(e: StoreError) -> Exit {
+    error(store_code(&e), Exit::Usage, e)
+}
+
+pub fn store_code(e: &StoreError) -> Code {
+    match e {
+        StoreError::NotFound(_) => Code::NotFound,
+        StoreError::Corrupt { .. } => Code::Corrupt,
+        StoreError::Io { .. } | StoreError::NoHome => Code::Config,
     }
 }
 
 /// A profile that could not be saved or forgotten: a keyring out of reach is exit 3.
 pub fn save_error(e: SaveError) -> Exit {
-    eprintln!("error: {e}");
     match e {
-        SaveError::Vault(VaultError::Unavailable(_)) => Exit::Unavailable,
-        _ => Exit::Usage,
+        SaveError::Vault(e @ VaultError::Unavailable(_)) => {
+            error(Code::Keyring, Exit::Unavailable, e)
+        }
+        SaveError::Vault(e) => error(Code::Keyring, Exit::Usage, e),
+        SaveError::Store(e) => store_error(e),
     }
 }
 

@@ -40,6 +40,8 @@ type Result<T> = std::result::Result<T, Invalid>;
 pub struct Settings {
     /// Against the built-in simulated tenant.
     pub sandbox: bool,
+    /// That tenant starts from a fresh seed instead of where the last run left it.
+    pub sandbox_reset: bool,
     pub keyring: KeyringBackend,
     pub task: Task,
 }
@@ -110,12 +112,19 @@ impl Settings {
             KeyringArg::Os => KeyringBackend::Os,
             KeyringArg::Keyutils => KeyringBackend::Keyutils,
         };
+        let sandbox = cli.sandbox || cli.sandbox_reset;
+        if cli.sandbox_reset && matches!(cli.command, Some(Command::Sandbox { .. })) {
+            return Err(Invalid::new(
+                "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
+            ));
+        }
         let task = match cli.command {
             None => Task::Wizard,
-            Some(c) => task(c, cli.sandbox)?,
+            Some(c) => task(c, sandbox)?,
         };
         Ok(Settings {
-            sandbox: cli.sandbox,
+            sandbox,
+            sandbox_reset: cli.sandbox_reset,
             keyring,
             task,
         })

@@ -37,6 +37,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
         state_file: state,
         latency: Duration::from_millis(latency_ms),
         faults,
+        reset: false,
         cloud_file_dir: Some(cloud_dir),
         auto_approve,
         replication_lag: Duration::from_millis(replication_lag_ms),

@@ -54,6 +54,7 @@ struct SignIn {
 
 async fn sign_in(s: &Shared, b64: &str, protocol: MailProtocol) -> Option<SignIn> {
     let (user, token) = parse_xoauth2(b64)?;
+    s.refresh().await;
     let mut t = s.tenant.lock().await;
     let caller = s
         .verify_token(&token, &s.exchange_resource, &t.tenant_id)

@@ -155,6 +155,7 @@ async fn message_subject<S: AsyncRead + AsyncWrite + Unpin>(
 /// Puts the message into each recipient's inbox; the sender may start the next one.
 async fn deliver(s: &Shared, mail: &mut Transaction, subject: &str) {
     let sender = mail.from.take().unwrap_or_default();
+    let _held = s.hold().await;
     let mut t = s.tenant.lock().await;
     for r in mail.rcpts.drain(..) {
         t.deliver(&r, &sender, subject);
