@@ -119,15 +119,18 @@ async fn apply(
                 "Run the same command again to resume: what exists is found and kept.";
             let mut extra = serde_json::Map::new();
             extra.insert("resume".into(), json!(RESUME));
+            const NAME_TAKEN: &str =
+                "Another name: --name \"…\"; the existing app: --reuse-app (same command).";
+            if err.name_taken.is_some() {
+                extra.insert("choices".into(), json!(NAME_TAKEN));
+            }
             if let Some(rest) = handed_on {
                 extra.insert("steps_left".into(), json!(rest));
             }
             let exit = failed_with(&err.diagnosis, err.unavailable, extra);
             if !in_json() {
                 if err.name_taken.is_some() {
-                    eprintln!(
-                        "Another name: --name \"…\"; the existing app: --reuse-app (same command)."
-                    );
+                    eprintln!("{NAME_TAKEN}");
                 }
                 if let Some(rest) = handed_on {
                     eprintln!(
