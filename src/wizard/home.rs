@@ -1,7 +1,9 @@
 //! The home screen: the profiles as a dashboard, and the journeys as keys.
 
 use super::upkeep::{choose_lifetime, upkeep_sign_in};
-use super::{Effect, Form, Input, Journey, Key, Screen, State, Step, Upkeep, checks, update};
+use super::{
+    Effect, Form, Input, Journey, Key, Screen, State, Step, Upkeep, checks, scroll, update,
+};
 use crate::model::{CheckVerdict, CloudKind, Draft, Profile, ProfileName};
 
 /// What the home screen owns.
@@ -146,6 +148,10 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if let Some(name) = s.home.forgetting.take() {
         return forget_key(s, name, k);
     }
+    let (len, page) = (s.visible_profiles().len(), s.viewport.list_rows);
+    if scroll::move_by(&mut s.home.cursor, len, k, page) {
+        return Vec::new();
+    }
     match k {
         Key::Char('f') => match s.selected_profile() {
             Some(row) => {
@@ -168,7 +174,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.home.cursor = 0;
             Vec::new()
         }
-        Key::Char('q') | Key::Esc => update::quit(s),
+        Key::Esc => update::interrupt(s),
         Key::Char(c @ ('c' | 'n')) => {
             s.notice = None;
             s.form.set_journey(if c == 'n' {
@@ -181,14 +187,6 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
         }
         Key::Char('d') => {
             resume_draft(s);
-            Vec::new()
-        }
-        Key::Up => {
-            s.home.cursor = s.home.cursor.saturating_sub(1);
-            Vec::new()
-        }
-        Key::Down => {
-            s.home.cursor = (s.home.cursor + 1).min(s.visible_profiles().len().saturating_sub(1));
             Vec::new()
         }
         Key::Char('e') => match s.selected_profile().cloned() {

@@ -2,7 +2,7 @@
 
 use super::SetupRow;
 use crate::model::{Diagnosis, Profile, StepStatus};
-use crate::wizard::{Effect, Form, Key, Screen, State, checks, update};
+use crate::wizard::{Effect, Form, Key, Screen, State, checks, scroll};
 
 pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
     let Some(order) = s.setup.order.clone() else {
@@ -20,6 +20,7 @@ pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
         })
         .collect();
     s.setup.running = true;
+    s.setup.progress_cursor = 0;
     s.screen = Screen::Progress;
     vec![Effect::RunSetup(Box::new(order))]
 }
@@ -28,6 +29,11 @@ pub(in crate::wizard) fn step(s: &mut State, i: usize, status: StepStatus) -> Ve
     if let Some(row) = s.setup.rows.get_mut(i) {
         row.pending = false;
         row.status = status;
+        // The list follows the step under way.
+        if s.setup.progress_cursor != i {
+            s.setup.progress_cursor = i;
+            s.pane = 0;
+        }
     }
     Vec::new()
 }
@@ -78,6 +84,10 @@ pub(in crate::wizard) fn done(
 }
 
 pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    let page = s.viewport.list_rows;
+    if scroll::move_by(&mut s.setup.progress_cursor, s.setup.rows.len(), k, page) {
+        return Vec::new();
+    }
     match k {
         Key::Char('r') if !s.setup.running && s.error.is_some() => run(s),
         Key::Esc if !s.setup.running => {
@@ -85,7 +95,6 @@ pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Home;
             vec![Effect::LoadProfiles]
         }
-        Key::Char('q') if !s.setup.running => update::quit(s),
         _ => Vec::new(),
     }
 }
