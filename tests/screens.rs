@@ -4,9 +4,9 @@
 use std::time::Duration;
 
 use m365_mail_wizard::model::{
-    CheckEvent, CloudKind, Diagnosis, Endpoints, Profile, StepStatus, TenantId,
+    CheckEvent, CloudKind, Diagnosis, Endpoints, Mailbox, Profile, StepStatus, TenantId,
 };
-use m365_mail_wizard::tui::render::draw;
+use m365_mail_wizard::tui::render::{draw, frame};
 use m365_mail_wizard::wizard::{
     Key, Msg, ProfileRow, SandboxApp, SandboxView, Saved, State, update,
 };
@@ -617,4 +617,455 @@ fn summary_when_the_secret_is_only_in_memory() {
         "{screen}"
     );
     snap("summary_secret_in_memory", &s);
+}
+
+/// Draws `s` at `w`×`h` and tells the wizard what the frame showed, as the event loop does.
+fn settle(s: &mut State, w: u16, h: u16) {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut viewport = s.viewport;
+    t.draw(|f| viewport = frame(f, s)).unwrap();
+    update(s, Msg::Viewport(viewport));
+}
+
+/// A profile of the sandbox tenant, as the TUI saves it (custom endpoints, `sandbox = true`).
+fn sandbox_row(name: &str, verdict: &str) -> ProfileRow {
+    let failed = u8::from(verdict == "failed");
+    let mut row = dashboard_row(name, "contoso.example", Some("2028-06-30"), Some(verdict));
+    row.profile.sandbox = true;
+    row.profile.cloud = CloudKind::Custom;
+    row.profile.mailboxes = Mailbox::parse_list("alice@contoso.example").unwrap();
+    if let Some(c) = row.profile.last_check.as_mut() {
+        c.failed = u32::from(failed);
+    }
+    row
+}
+
+#[test]
+fn home_with_seven_sandbox_profiles_scrolled_to_the_last() {
+    let mut s = State::new(Some(sandbox()), None, today());
+    let names = [
+        "backup",
+        "crm",
+        "fax",
+        "helpdesk",
+        "poller",
+        "scanner",
+        "ticketing",
+    ];
+    send(
+        &mut s,
+        [Msg::Profiles(
+            names
+                .iter()
+                .map(|n| {
+                    sandbox_row(
+                        n,
+                        if *n == "ticketing" {
+                            "failed"
+                        } else {
+                            "passed"
+                        },
+                    )
+                })
+                .collect(),
+            vec![],
+        )],
+    );
+    keys(&mut s, &[Key::End]);
+    snap("home_seven_profiles_last", &s);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&render(&s, w, h));
+        assert!(
+            screen.contains("> ticketing"),
+            "the 7th is selected and shows:\n{screen}"
+        );
+        assert!(
+            screen.contains("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b")
+                && screen.contains("sandbox tenant")
+                && !screen.contains("custom cloud"),
+            "the detail lines whole, the sandbox named:\n{screen}"
+        );
+    }
+}
+
+/// A setup of Graph read, IMAP and POP for alice@ and bob@ (ceo@ refused): 17 plan steps,
+/// an administrator signed in.
+fn seventeen_step_plan() -> State {
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    keys(&mut s, &[Key::Down, Key::Down, Key::Down, Key::Char(' ')]);
+    keys(&mut s, &[Key::Down, Key::Char(' '), Key::Enter]);
+    typed(&mut s, "alice@contoso.example, bob@contoso.example");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "ceo@contoso.example");
+    keys(&mut s, &[Key::Enter, Key::Enter, Key::Enter]);
+    typed(&mut s, "ticketing");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::SignedIn(Ok(m365_mail_wizard::wizard::SignedIn {
+            who: "admin@contoso.example".into(),
+            role: Some("Global Administrator".into()),
+            lacks_rights: false,
+        }))],
+    );
+    assert_eq!(s.setup.plan.len(), 17);
+    s
+}
+
+#[test]
+fn plan_scrolled_to_its_seventeenth_step() {
+    let mut s = seventeen_step_plan();
+    keys(&mut s, &[Key::End]);
+    snap("setup_plan_step_17", &s);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&render(&s, w, h));
+        assert!(
+            screen.contains("> 17. Sign in as the app and check the roles in its token"),
+            "{screen}"
+        );
+    }
+    let screen = text(&render(&s, 80, 24));
+    assert!(
+        screen.contains("14–17 of 17"),
+        "the position mark:\n{screen}"
+    );
+    // The PowerShell of a long step: each command on its own line, none cut.
+    keys(
+        &mut s,
+        &[Key::Home, Key::Down, Key::Down, Key::Down, Key::Down],
+    );
+    let screen = text(&render(&s, 80, 24));
+    let lines: Vec<&str> = screen.lines().collect();
+    assert!(
+        lines.iter().any(|l| l
+            .trim_start_matches('│')
+            .trim_start()
+            .starts_with("New-MgServicePrincipalAppRoleAssignedTo")),
+        "{screen}"
+    );
+    assert!(screen.contains("Changes:"), "{screen}");
+}
+
+#[test]
+fn progress_follows_the_step_under_way() {
+    let mut s = seventeen_step_plan();
+    keys(&mut s, &[Key::Enter]);
+    for i in 0..14 {
+        send(
+            &mut s,
+            [Msg::SetupStep(
+                i,
+                StepStatus::Done(format!("step {} done", i + 1)),
+            )],
+        );
+    }
+    send(&mut s, [Msg::SetupStep(14, StepStatus::Running)]);
+    snap("setup_progress_scrolled", &s);
+    let screen = text(&render(&s, 80, 24));
+    assert!(
+        screen.contains("Give the service principal FullAccess to bob@contoso.example — …")
+            && screen.contains("4–17 of 17"),
+        "the step under way shows:\n{screen}"
+    );
+}
+
+/// The Ticketing app of the sandbox (`…c006`): its Exchange service principal was registered
+/// with the app registration's object ID, so no mailbox opens over IMAP.
+fn ticketing_checked() -> State {
+    use m365_mail_wizard::checks::mail_diagnosis::{MailContext, Peers, diagnose_probe};
+    use m365_mail_wizard::checks::wire::ProbeError;
+    use m365_mail_wizard::model::CheckKind;
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    typed(&mut s, "a1f5c0de-0006-4000-8000-00000000c006");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "sbx6Q~WrongOid.Ticketing-Sandbox_Only.0006qRsT");
+    keys(
+        &mut s,
+        &[Key::Enter, Key::Char(' '), Key::Down, Key::Down, Key::Down],
+    );
+    keys(&mut s, &[Key::Char(' '), Key::Enter]);
+    typed(&mut s, "alice@contoso.example, bob@contoso.example");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "ticketing");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        }))],
+    );
+    let roles = ["IMAP.AccessAsApp".to_string()];
+    let refused = |mailbox: &str| {
+        let err = ProbeError::Refused {
+            step: "select",
+            line: "a3 BAD User is authenticated but not connected.".into(),
+        };
+        CheckEvent::Failed {
+            diagnosis: diagnose_probe(
+                &err,
+                &MailContext {
+                    kind: CheckKind::Imap,
+                    mailbox,
+                    client_id: "a1f5c0de-0006-4000-8000-00000000c006",
+                    sp_object_id: "e0000000-0006-4000-8000-00000000b006",
+                    roles: &roles,
+                    peers: Peers {
+                        passed: 0,
+                        failed_alike: 1,
+                    },
+                },
+            ),
+            elapsed: Duration::from_millis(380),
+            unavailable: false,
+        }
+    };
+    send(
+        &mut s,
+        [
+            Msg::CheckEvent(
+                0,
+                CheckEvent::Passed {
+                    detail: "roles: IMAP.AccessAsApp".into(),
+                    elapsed: Duration::from_millis(190),
+                },
+            ),
+            Msg::CheckEvent(1, refused("alice@contoso.example")),
+            Msg::CheckEvent(2, refused("bob@contoso.example")),
+            Msg::ChecksDone,
+            Msg::Key(Key::Down),
+        ],
+    );
+    s
+}
+
+#[test]
+fn ticketing_fix_is_whole_at_80x24() {
+    let s = ticketing_checked();
+    snap("checks_ticketing_imap_alice", &s);
+    let d = s.checks.rows[1].diagnosis.clone().unwrap();
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&render(&s, w, h));
+        assert!(screen.contains(">✘ imap    alice@"), "{screen}");
+        // Every word of the fix is on the screen, in order, without scrolling.
+        let shown: String = screen
+            .lines()
+            .map(|l| l.trim_matches(|c| c == '│' || c == ' '))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let fix_words: Vec<&str> = d.fix.split_whitespace().collect();
+        let at = shown.find("Fix: ").expect("a Fix line") + 5;
+        let after: Vec<&str> = shown[at..].split_whitespace().collect();
+        assert_eq!(&after[..fix_words.len()], &fix_words[..], "{screen}");
+        // Each command starts its own line.
+        for cmd in [
+            "Remove-ServicePrincipal",
+            "New-ServicePrincipal",
+            "(Add-MailboxPermission",
+        ] {
+            assert!(
+                screen
+                    .lines()
+                    .any(|l| l.trim_start_matches('│').trim_start().starts_with(cmd)),
+                "{cmd}:\n{screen}"
+            );
+        }
+    }
+}
+
+#[test]
+fn ticketing_cause_and_evidence_follow_the_fix_by_scrolling() {
+    let mut s = ticketing_checked();
+    settle(&mut s, 80, 24);
+    let first = text(&render(&s, 80, 24));
+    assert!(!first.contains("The usual cause is"), "{first}");
+    assert!(
+        first.contains("J/K scroll · lines 1–"),
+        "the pane says it scrolls:\n{first}"
+    );
+    keys(&mut s, &[Key::Char('J'), Key::Char('J'), Key::Char('J')]);
+    let scrolled = text(&render(&s, 80, 24));
+    assert!(
+        scrolled.contains("The usual cause is")
+            && scrolled.contains("the Enterprise application's.")
+            && scrolled.contains("Evidence: a3 BAD User is authenticated but not connected."),
+        "{scrolled}"
+    );
+    snap_at("checks_ticketing_scrolled_80x24", &s, 80, 24);
+}
+
+fn snap_at(name: &str, s: &State, w: u16, h: u16) {
+    insta::assert_snapshot!(name, text(&render(s, w, h)));
+}
+
+/// A consultant's profile: ten mailboxes, each over IMAP, POP and SMTP (31 checks).
+fn consultant_checked() -> State {
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    typed(&mut s, "a1f5c0de-0005-4000-8000-00000000c005");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "sbx5Q~Unscoped.Archiver-Sandbox_Only.0005qRsT");
+    keys(
+        &mut s,
+        &[Key::Enter, Key::Char(' '), Key::Down, Key::Down, Key::Down],
+    );
+    keys(
+        &mut s,
+        &[
+            Key::Char(' '),
+            Key::Down,
+            Key::Char(' '),
+            Key::Down,
+            Key::Char(' '),
+            Key::Enter,
+        ],
+    );
+    let mailboxes: Vec<String> = [
+        "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "ceo",
+    ]
+    .iter()
+    .map(|m| format!("{m}@contoso.example"))
+    .collect();
+    typed(&mut s, &mailboxes.join(", "));
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "consultant");
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        }))],
+    );
+    assert_eq!(s.checks.rows.len(), 31);
+    let passed = |i| {
+        Msg::CheckEvent(
+            i,
+            CheckEvent::Passed {
+                detail: "signed in; inbox selected".into(),
+                elapsed: Duration::from_millis(200 + i as u64),
+            },
+        )
+    };
+    send(&mut s, (0..10).map(passed));
+    send(
+        &mut s,
+        [Msg::CheckEvent(
+            10,
+            CheckEvent::Failed {
+                diagnosis: Diagnosis {
+                    summary: "IMAP sign-in to dave@contoso.example was refused.".into(),
+                    evidence: "a1 NO AUTHENTICATE failed.".into(),
+                    cause: "Other mailboxes sign in, so the token and the service principal are fine. IMAP is switched off for dave@contoso.example (or it has no Exchange Online mailbox).".into(),
+                    fix: "Get-CASMailbox -Identity dave@contoso.example shows the switch; Set-CASMailbox -Identity dave@contoso.example -ImapEnabled $true.".into(),
+                },
+                elapsed: Duration::from_millis(330),
+                unavailable: false,
+            },
+        )],
+    );
+    send(&mut s, (11..29).map(passed));
+    send(&mut s, [Msg::CheckEvent(29, CheckEvent::Started)]);
+    s
+}
+
+#[test]
+fn thirty_checks_scroll_with_the_selection() {
+    let mut s = consultant_checked();
+    settle(&mut s, 80, 24);
+    keys(&mut s, &[Key::PageDown, Key::PageDown, Key::PageDown]);
+    assert_eq!(
+        s.checks.cursor,
+        3 * s.viewport.list_rows,
+        "a page is what shows"
+    );
+    assert!(s.checks.cursor > 10);
+    while s.checks.cursor > 10 {
+        keys(&mut s, &[Key::Up]);
+    }
+    snap("checks_thirty_rows_dave", &s);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&render(&s, w, h));
+        assert!(screen.contains(">✘ imap    dave@"), "{screen}");
+        assert!(screen.contains("of 31"), "{screen}");
+        assert!(
+            screen.contains("Set-CASMailbox -Identity dave@contoso.example -ImapEnabled $true."),
+            "{screen}"
+        );
+    }
+    keys(&mut s, &[Key::End]);
+    snap("checks_thirty_rows_last", &s);
+    assert!(text(&render(&s, 80, 24)).contains("31 of 31"));
+}
+
+#[test]
+fn help_lists_the_keys_of_the_screen_in_sentences() {
+    let mut s = State::new(Some(sandbox()), None, today());
+    send(
+        &mut s,
+        [Msg::Profiles(
+            vec![
+                sandbox_row("helpdesk", "passed"),
+                sandbox_row("ticketing", "failed"),
+            ],
+            vec![],
+        )],
+    );
+    keys(&mut s, &[Key::Char('?')]);
+    snap("help_home", &s);
+    let screen = text(&render(&s, 80, 24));
+    for want in [
+        "Help: the keys of this screen",
+        "S makes a new client secret",
+        "Q or ctrl-C quits the wizard.",
+        "Any key closes this help.",
+    ] {
+        assert!(screen.contains(want), "{want}:\n{screen}");
+    }
+    keys(&mut s, &[Key::Char('x')]);
+    assert!(!text(&render(&s, 80, 24)).contains("Help: the keys"));
+    // Every screen's help fits at 80×24: the closing line shows.
+    let mut plan = seventeen_step_plan();
+    keys(&mut plan, &[Key::Help]);
+    let screen = text(&render(&plan, 80, 24));
+    assert!(
+        screen.contains("J and K (or shift-↓ and shift-↑) scroll"),
+        "{screen}"
+    );
+    assert!(screen.contains("Any key closes this help."), "{screen}");
+}
+
+#[test]
+fn the_name_step_says_what_enter_does_in_each_journey() {
+    let checking = text(&render(&filled(), 120, 40));
+    assert!(checking.contains("runs the live checks"), "{checking}");
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.example");
+    keys(&mut s, &[Key::Enter, Key::Enter, Key::Enter]);
+    let setting_up = text(&render(&s, 120, 40));
+    assert!(
+        setting_up.contains("Enter asks for an administrator's sign-in")
+            && !setting_up.contains("runs the live checks"),
+        "{setting_up}"
+    );
 }

@@ -1,6 +1,6 @@
 //! The real binary in a real terminal (tmux): journey 3 against the in-process sandbox, from
-//! the home screen to the summary, then the keyring and the profile file; and Ctrl-C keeping
-//! a draft without the secret.
+//! the home screen to the summary, then the keyring and the profile file; Ctrl-C keeping a
+//! draft without the secret; and at 80×24, every row and every fix reachable.
 
 mod common;
 
@@ -21,12 +21,22 @@ impl Tmux {
         Tmux::start_with(home, name, "")
     }
 
+    /// The wizard in a window of `width`×`height`.
+    fn start_sized(home: &Home, name: &str, width: u16, height: u16) -> Tmux {
+        Tmux::start_full(home, name, "", width, height)
+    }
+
     /// The wizard with `env` (assignments) before it; after it ends, its exit code and whether
     /// the terminal was left in raw mode (`TTY:raw`) or as the shell expects (`TTY:cooked`).
     fn start_with(home: &Home, name: &str, env: &str) -> Tmux {
+        Tmux::start_full(home, name, env, 100, 30)
+    }
+
+    fn start_full(home: &Home, name: &str, env: &str, width: u16, height: u16) -> Tmux {
+        let (width, height) = (width.to_string(), height.to_string());
         let socket = format!("m365mw-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; echo EXITED:$?; if stty -a | grep -q -- -icanon; then echo TTY:raw; else echo TTY:cooked; fi; sleep 60",
+            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
             home.config().display(),
             home.data().display()
         );
@@ -39,9 +49,9 @@ impl Tmux {
             "-s",
             "t",
             "-x",
-            "100",
+            &width,
             "-y",
-            "30",
+            &height,
             &cmd,
         ]);
         t.tmux(&["set", "-s", "escape-time", "0"]);
@@ -703,4 +713,203 @@ fn a_profile_made_in_one_launch_checks_green_in_the_next() {
     let profile =
         std::fs::read_to_string(home.config().join("sandbox-profiles/tui-kept.toml")).unwrap();
     assert!(profile.contains("verdict = \"passed\""), "{profile}");
+}
+
+/// Journey 1's questions for a plan of 17 steps: Graph read, IMAP and POP for alice@ and bob@,
+/// ceo@ to be refused, scoped by RBAC for Applications.
+fn answer_seventeen_step_setup(t: &Tmux, profile: &str) {
+    t.wait_for("n set up a new app");
+    t.keys(&["n"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Down", "Down", "Down", "Space", "Down", "Space", "Enter"]);
+    t.wait_for("Which mailboxes?");
+    t.type_text("alice@contoso.example, bob@contoso.example");
+    t.keys(&["Tab"]);
+    t.type_text("ceo@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for("Which mailboxes may the app reach?");
+    t.keys(&["Enter"]);
+    t.wait_for("The new app and its secret");
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text(profile);
+    t.keys(&["Enter"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("Signed in as admin@contoso.example");
+}
+
+/// Seven profiles of the sandbox tenant, as files.
+fn seven_sandbox_profiles(home: &Home) {
+    let dir = home.config().join("sandbox-profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    for n in 1..=7 {
+        std::fs::write(
+            dir.join(format!("lab{n}.toml")),
+            format!(
+                "name = \"lab{n}\"\nsandbox = true\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{SCOPED_ID}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
+            ),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn at_80x24_the_seventh_profile_and_the_seventeenth_plan_step_show_when_selected() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    seven_sandbox_profiles(&home);
+    let t = Tmux::start_sized(&home, "rows", 80, 24);
+    t.wait_for("> lab1");
+    t.keys(&["Down", "Down", "Down", "Down", "Down", "Down"]);
+    let s = t.wait_for_all(&["> lab7", "┌ lab7 "]);
+    assert!(
+        s.contains("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b") && s.contains("sandbox tenant"),
+        "the detail lines whole:\n{s}"
+    );
+    t.keys(&["Home"]);
+    t.wait_for("> lab1");
+    t.keys(&["End"]);
+    t.wait_for("> lab7");
+
+    answer_seventeen_step_setup(&t, "tui-rows");
+    t.wait_for("1. Look up the permission ids");
+    t.keys(&["End"]);
+    t.wait_for_all(&[
+        "> 17. Sign in as the app and check the roles in its token",
+        "14–17 of 17",
+        "POST /{tenant}/oauth2/v2.0/token",
+    ]);
+    t.keys(&["PageUp", "Up"]);
+    t.wait_for("> 12. Create the management scope");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
+
+#[test]
+fn at_80x24_the_ticketing_fix_is_readable_in_full_on_the_checks_screen() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let added = home.run(
+        &[
+            "--sandbox",
+            "add",
+            "ticketing",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            "a1f5c0de-0006-4000-8000-00000000c006",
+            "--access",
+            "imap",
+            "--mailbox",
+            "alice@contoso.example,bob@contoso.example",
+            "--secret-stdin",
+        ],
+        "sbx6Q~WrongOid.Ticketing-Sandbox_Only.0006qRsT",
+    );
+    assert_eq!(added.status.code(), Some(0), "{}", common::text(&added));
+    let t = Tmux::start_sized(&home, "ticketing", 80, 24);
+    t.wait_for("> ticketing");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "imap    bob@"]);
+    t.keys(&["Down"]);
+    // The whole fix, each command on a line of its own, without scrolling.
+    let s = t.wait_for_all(&[
+        ">✘ imap    alice@",
+        "The Exchange service principal was registered with the wrong object ID.",
+        "Fix: Get-ServicePrincipal | Where-Object AppId -eq",
+        "Remove-ServicePrincipal -Identity <that id>;",
+        "New-ServicePrincipal -AppId a1f5c0de-0006-4000-8000-00000000c006",
+        "(Add-MailboxPermission -Identity alice@contoso.example -User",
+        "-AccessRights FullAccess).",
+    ]);
+    for command in [
+        "Remove-ServicePrincipal",
+        "New-ServicePrincipal",
+        "(Add-MailboxPermission",
+    ] {
+        assert!(
+            s.lines()
+                .any(|l| l.trim_start_matches('│').trim_start().starts_with(command)),
+            "{command} starts a line:\n{s}"
+        );
+    }
+    // The cause and the evidence below it, by scrolling.
+    t.keys(&["J"]);
+    t.wait_for_all(&[
+        "the Enterprise application's.",
+        "Evidence: a3 BAD User is authenticated but not connected.",
+    ]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
+
+#[test]
+fn question_mark_and_f1_show_the_help_of_the_screen() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_sized(&home, "help", 80, 24);
+    t.wait_for("? help");
+    t.keys(&["?"]);
+    t.wait_for_all(&[
+        "Help: the keys of this screen",
+        "N sets up a new app registration",
+        "Any key closes this help.",
+    ]);
+    t.keys(&["n"]);
+    let s = t.wait_for("No profiles yet");
+    assert!(!s.contains("Help: the keys"), "any key closes it:\n{s}");
+    assert!(!s.contains("Which tenant?"), "and does nothing else:\n{s}");
+    t.keys(&["c"]);
+    t.wait_for_all(&["Which tenant?", "F1 help"]);
+    t.keys(&["?"]);
+    t.wait_for("> contoso.example?");
+    t.keys(&["F1"]);
+    t.wait_for_all(&["Help: the keys of this screen", "F1 shows this help"]);
+    t.keys(&["Escape"]);
+    t.wait_for("> contoso.example?");
+    t.keys(&["C-c"]);
+    t.wait_for("EXITED:0");
+}
+
+#[test]
+fn enter_behind_the_too_small_screen_changes_nothing() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_sized(&home, "hidden", 80, 24);
+    answer_setup(&t, "tui-hidden");
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
+    t.tmux(&["resize-window", "-t", "t", "-x", "60", "-y", "20"]);
+    t.wait_for("The terminal is 60×20");
+    t.keys(&["Enter"]);
+    // A second resize is handled after the Enter: once it shows, the Enter has been read.
+    t.tmux(&["resize-window", "-t", "t", "-x", "70", "-y", "20"]);
+    t.wait_for("The terminal is 70×20");
+    t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
+    let s = t.wait_for_all(&["New setup · the plan", "enter run the plan"]);
+    assert!(!s.contains("running"), "{s}");
+    assert!(
+        !home.data().join("sandbox-setup/tui-hidden.json").exists(),
+        "no setup step ran"
+    );
+    assert!(
+        !home
+            .config()
+            .join("sandbox-profiles/tui-hidden.toml")
+            .exists()
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
 }

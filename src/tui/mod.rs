@@ -97,10 +97,15 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
-            if term.draw(|f| render::draw(f, &state)).is_err() || exit_after_first_frame {
+            let mut viewport = state.viewport;
+            if term.draw(|f| viewport = render::frame(f, &state)).is_err() || exit_after_first_frame
+            {
                 break;
             }
             dirty = false;
+            if viewport != state.viewport {
+                wizard::update(&mut state, Msg::Viewport(viewport));
+            }
         }
         let first = tokio::select! {
             m = rx.recv() => m,

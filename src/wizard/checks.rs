@@ -1,7 +1,7 @@
 //! The live checks screen and the summary after it; a scoped profile's failing checks run
 //! again while Exchange Online may still be applying the changes.
 
-use super::{Effect, Key, Screen, SecretBox, State, update};
+use super::{Effect, Key, Screen, SecretBox, State, scroll};
 use crate::model::{CheckEvent, CheckRow, Profile, Secret, Status, check_plan};
 
 /// What the checks screen owns.
@@ -66,6 +66,7 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
     }
     s.checks.rows = check_plan(&p).into_iter().map(CheckRow::new).collect();
     s.checks.cursor = 0;
+    s.pane = 0;
     s.checks.running = true;
     s.error = None;
     s.screen = Screen::Checks;
@@ -121,11 +122,11 @@ pub(super) fn failed_to_start(s: &mut State, m: String) -> Vec<Effect> {
 }
 
 pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    let page = s.viewport.list_rows;
+    if scroll::move_by(&mut s.checks.cursor, s.checks.rows.len(), k, page) {
+        return Vec::new();
+    }
     match k {
-        Key::Up => s.checks.cursor = s.checks.cursor.saturating_sub(1),
-        Key::Down => {
-            s.checks.cursor = (s.checks.cursor + 1).min(s.checks.rows.len().saturating_sub(1))
-        }
         Key::Char('r') if !s.checks.running => {
             s.checks.waiting = None;
             return start(s);
@@ -139,7 +140,6 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Home;
             return vec![Effect::LoadProfiles];
         }
-        Key::Char('q') => return update::quit(s),
         _ => {}
     }
     Vec::new()
@@ -152,7 +152,6 @@ pub(super) fn summary_key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Home;
             return vec![Effect::LoadProfiles];
         }
-        Key::Char('q') => return update::quit(s),
         _ => {}
     }
     Vec::new()

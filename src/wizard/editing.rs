@@ -1,37 +1,79 @@
 //! Typing into the text field that has the cursor, on the form or the guided path.
 
-use super::{Input, Key, MailboxField, Screen, State, Step};
+use super::{Form, Input, Key, MailboxField, Screen, State, Step};
 use crate::model::ScopeKind;
 use crate::plan::StepKind;
 
-fn focused_input(s: &mut State) -> Option<&mut Input> {
-    let f = &mut s.form;
+/// The text fields of the form and of the guided path.
+#[derive(Clone, Copy)]
+enum Field {
+    Tenant,
+    ClientId,
+    Secret,
+    Reach,
+    Deny,
+    Name,
+    AppName,
+    ConfirmAll,
+    Group,
+    GuideTenant,
+    GuideExpires,
+}
+
+/// The text field that has the cursor, if any.
+fn focused(s: &State) -> Option<Field> {
+    let f = &s.form;
     match s.screen {
-        Screen::Form(Step::Tenant) => Some(&mut f.tenant),
-        Screen::Form(Step::ClientId) => Some(&mut f.client_id),
-        Screen::Form(Step::Secret) => Some(&mut f.secret),
+        Screen::Form(Step::Tenant) => Some(Field::Tenant),
+        Screen::Form(Step::ClientId) => Some(Field::ClientId),
+        Screen::Form(Step::Secret) => Some(Field::Secret),
         Screen::Form(Step::Mailboxes) => Some(match f.mailbox_field {
-            MailboxField::Reach => &mut f.mailboxes,
-            MailboxField::Deny => &mut f.deny,
+            MailboxField::Reach => Field::Reach,
+            MailboxField::Deny => Field::Deny,
         }),
-        Screen::Form(Step::Name) => Some(&mut f.name),
-        Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(&mut f.app_name),
+        Screen::Form(Step::Name) => Some(Field::Name),
+        Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(Field::AppName),
         Screen::Form(Step::Scope) if f.scope_field == 1 => {
             Some(if f.scope() == ScopeKind::AllMailboxes {
-                &mut f.confirm_all
+                Field::ConfirmAll
             } else {
-                &mut f.group
+                Field::Group
             })
         }
         Screen::Guide => match s.setup.plan.get(s.setup.guide).map(|p| p.kind) {
-            Some(StepKind::CreateApp) if f.guide_field == 0 => Some(&mut f.client_id),
-            Some(StepKind::CreateApp) => Some(&mut f.guide_tenant),
-            Some(StepKind::AddSecret) if f.guide_field == 0 => Some(&mut f.secret),
-            Some(StepKind::AddSecret) => Some(&mut f.guide_expires),
+            Some(StepKind::CreateApp) if f.guide_field == 0 => Some(Field::ClientId),
+            Some(StepKind::CreateApp) => Some(Field::GuideTenant),
+            Some(StepKind::AddSecret) if f.guide_field == 0 => Some(Field::Secret),
+            Some(StepKind::AddSecret) => Some(Field::GuideExpires),
             _ => None,
         },
         _ => None,
     }
+}
+
+fn input(f: &mut Form, field: Field) -> &mut Input {
+    match field {
+        Field::Tenant => &mut f.tenant,
+        Field::ClientId => &mut f.client_id,
+        Field::Secret => &mut f.secret,
+        Field::Reach => &mut f.mailboxes,
+        Field::Deny => &mut f.deny,
+        Field::Name => &mut f.name,
+        Field::AppName => &mut f.app_name,
+        Field::ConfirmAll => &mut f.confirm_all,
+        Field::Group => &mut f.group,
+        Field::GuideTenant => &mut f.guide_tenant,
+        Field::GuideExpires => &mut f.guide_expires,
+    }
+}
+
+fn focused_input(s: &mut State) -> Option<&mut Input> {
+    focused(s).map(|field| input(&mut s.form, field))
+}
+
+/// Whether keys are text: a text field has the cursor, or the home screen's filter is typed.
+pub(super) fn typing(s: &State) -> bool {
+    focused(s).is_some() || (s.screen == Screen::Home && s.home.filtering)
 }
 
 fn after_edit(s: &mut State) {

@@ -1,7 +1,9 @@
 //! The home screen: the profiles as a dashboard, and the journeys as keys.
 
 use super::upkeep::{choose_lifetime, upkeep_sign_in};
-use super::{Effect, Input, Journey, Key, Screen, State, Step, Upkeep, checks, drafts, update};
+use super::{
+    Effect, Input, Journey, Key, Screen, State, Step, Upkeep, checks, drafts, scroll, update,
+};
 use crate::model::{CheckVerdict, Draft, Profile, ProfileName};
 
 /// What the home screen owns.
@@ -173,6 +175,20 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if std::mem::take(&mut s.home.discarding) {
         return discard_key(s, k);
     }
+    // The draft's row sits above the profiles: up from the first profile reaches it.
+    let onto_draft = matches!(k, Key::Up | Key::PageUp | Key::Home);
+    if s.home.on_draft && matches!(k, Key::Down | Key::PageDown | Key::End) {
+        s.home.on_draft = false;
+        return Vec::new();
+    }
+    if !s.home.on_draft && onto_draft && s.home.cursor == 0 && s.home.draft.is_some() {
+        s.home.on_draft = true;
+        return Vec::new();
+    }
+    let (len, page) = (s.visible_profiles().len(), s.viewport.list_rows);
+    if !s.home.on_draft && scroll::move_by(&mut s.home.cursor, len, k, page) {
+        return Vec::new();
+    }
     match k {
         Key::Char('f') if s.home.on_draft => {
             s.notice = None;
@@ -184,14 +200,6 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Vec::new()
         }
         Key::Enter if s.home.on_draft => drafts::resume(s),
-        Key::Up if s.home.cursor == 0 && s.home.draft.is_some() => {
-            s.home.on_draft = true;
-            Vec::new()
-        }
-        Key::Down if s.home.on_draft => {
-            s.home.on_draft = false;
-            Vec::new()
-        }
         Key::Char('f') => match s.selected_profile() {
             Some(row) => {
                 let name = row.profile.name.clone();
@@ -213,7 +221,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.home.cursor = 0;
             Vec::new()
         }
-        Key::Char('q') | Key::Esc => update::quit(s),
+        Key::Esc => update::interrupt(s),
         Key::Char(c @ ('c' | 'n')) => {
             s.notice = None;
             s.form.set_journey(if c == 'n' {
@@ -225,14 +233,6 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Vec::new()
         }
         Key::Char('d') => drafts::resume(s),
-        Key::Up => {
-            s.home.cursor = s.home.cursor.saturating_sub(1);
-            Vec::new()
-        }
-        Key::Down => {
-            s.home.cursor = (s.home.cursor + 1).min(s.visible_profiles().len().saturating_sub(1));
-            Vec::new()
-        }
         Key::Char('e') => match s.selected_profile().cloned() {
             Some(row) => {
                 s.busy = Some(format!("Exporting {}…", row.profile.name));

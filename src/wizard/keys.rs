@@ -1,7 +1,8 @@
 //! The keys the wizard understands, and the hints each screen shows (built from the same
-//! state `update` reads, so the help line cannot promise a key that does nothing).
+//! state `update` reads, so neither the bottom line nor the help can promise a key that does
+//! nothing).
 
-use super::{Journey, Screen, State, Step};
+use super::{Journey, Screen, State, Step, editing};
 use crate::plan::StepKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -17,10 +18,17 @@ pub enum Key {
     Right,
     Home,
     End,
+    PageUp,
+    PageDown,
+    /// Shift-↑ and shift-↓: scroll the detail pane.
+    ShiftUp,
+    ShiftDown,
     Tab,
     BackTab,
     /// Ctrl-C: leave now, keeping what was typed as a draft.
     Interrupt,
+    /// F1: the help of the current screen.
+    Help,
     /// F2: in the sandbox, fill in the secret of the sandbox app whose client id was typed.
     FillSandboxSecret,
 }
@@ -36,6 +44,7 @@ const fn h(key: &'static str, action: &'static str) -> Hint {
 }
 
 pub fn hints(s: &State) -> Vec<Hint> {
+    let typing = editing::typing(s);
     let mut out = Vec::new();
     match s.screen {
         Screen::Home if s.home.filtering => {
@@ -67,7 +76,6 @@ pub fn hints(s: &State) -> Vec<Hint> {
                     out.push(h("d", "resume draft"));
                 }
             }
-            out.push(h("q", "quit"));
         }
         Screen::Form(step) => {
             match step {
@@ -101,12 +109,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 (Step::AppDetails, _) if s.setup.renaming => "run the setup again",
                 _ => "next",
             };
-            // Re-entering a missing secret is no journey a draft could resume.
-            let quit = match s.reentry {
-                Some(_) => "quit",
-                None => "quit (keeps a draft)",
-            };
-            out.extend([h("enter", enter_does), h("esc", "back"), h("ctrl-c", quit)]);
+            out.extend([h("enter", enter_does), h("esc", "back")]);
         }
         Screen::Guide => {
             let kind = s.setup.plan.get(s.setup.guide).map(|p| p.kind);
@@ -116,9 +119,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
             if kind == Some(StepKind::AddSecret) && s.sandbox.is_some() {
                 out.push(h("F2", "sandbox secret"));
             }
+            out.push(h("PgUp/PgDn", "scroll"));
             let last = s.setup.guided_steps().last() == Some(&s.setup.guide);
             out.push(h("enter", if last { "save & check" } else { "done, next" }));
-            out.extend([h("esc", "back"), h("ctrl-c", "quit")]);
+            out.push(h("esc", "back"));
         }
         Screen::SignIn => {
             if s.sign_in.renewing.is_none() {
@@ -132,10 +136,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
             } else if s.error.is_some() {
                 out.push(h("n", "new code"));
             }
-            out.extend([h("esc", "back"), h("ctrl-c", "quit")]);
+            out.push(h("esc", "back"));
         }
         Screen::Plan => {
-            out.push(h("↑↓", "select"));
+            out.extend([MOVE, SCROLL]);
             if s.sign_in
                 .signed_in
                 .as_ref()
@@ -146,14 +150,15 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.extend([h("g", "guided instead"), h("esc", "back")]);
         }
         Screen::Progress => {
+            out.extend([MOVE, SCROLL]);
             if !s.setup.running && s.setup.name_taken.is_some() {
                 out.extend([h("u", "use the existing app"), h("e", "another name")]);
-                out.extend([h("esc", "home"), h("q", "quit (keeps a draft)")]);
+                out.push(h("esc", "home"));
             } else if !s.setup.running {
                 if s.error.is_some() {
                     out.push(h("r", "resume"));
                 }
-                out.extend([h("esc", "home"), h("q", "quit")]);
+                out.push(h("esc", "home"));
             }
         }
         Screen::Checks => {
@@ -161,22 +166,39 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 Some(_) => ("check now", "home (stop waiting)"),
                 None => ("re-run", "home"),
             };
-            out.push(h("↑↓", "select"));
+            out.extend([MOVE, SCROLL]);
             if !s.checks.running {
                 out.extend([h("r", r_does), h("enter", "summary")]);
             }
-            out.extend([h("esc", esc_does), h("q", "quit")]);
+            out.push(h("esc", esc_does));
         }
-        Screen::Summary => {
-            out.extend([
-                h("esc", "back to checks"),
-                h("enter", "home"),
-                h("q", "quit"),
-            ]);
-        }
+        Screen::Summary => out.extend([h("esc", "back to checks"), h("enter", "home")]),
     }
+    let filtering = s.screen == Screen::Home && s.home.filtering;
+    if !filtering {
+        out.push(quit_hint(s, typing));
+    }
+    out.push(if typing {
+        h("F1", "help")
+    } else {
+        h("?", "help")
+    });
     out
 }
+
+/// `q` where keys are not text, else ctrl-c; both leave the same way.
+fn quit_hint(s: &State, typing: bool) -> Hint {
+    let key = if typing { "ctrl-c" } else { "q" };
+    // Re-entering a missing secret is no journey a draft could resume.
+    match s.screen {
+        Screen::Form(_) if s.reentry.is_none() => h(key, "quit (keeps a draft)"),
+        _ => h(key, "quit"),
+    }
+}
+
+/// A list's keys, and the detail pane's below it.
+const MOVE: Hint = h("↑↓", "select");
+const SCROLL: Hint = h("J/K", "scroll");
 
 /// What the home screen offers for the profile under the cursor.
 const PROFILE_KEYS: [Hint; 9] = [

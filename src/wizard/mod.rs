@@ -8,10 +8,12 @@ mod checks;
 mod drafts;
 mod editing;
 mod form;
+mod help;
 mod home;
 mod input;
 mod keys;
 mod reentry;
+pub mod scroll;
 mod setup;
 mod sign_in;
 mod steps;
@@ -20,9 +22,11 @@ mod upkeep;
 
 pub use checks::{Checks, TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
 pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
+pub use help::help;
 pub use home::{Home, HomeSort, ProfileRow};
 pub use input::Input;
 pub use keys::{Hint, Key, hints};
+pub use scroll::Viewport;
 pub use setup::{Setup, SetupOrder, SetupRow};
 pub use sign_in::{CodeView, SignIn, SignedIn};
 pub use steps::Step;
@@ -79,6 +83,8 @@ pub enum Msg {
     Paste(String),
     Tick,
     Resize(u16, u16),
+    /// What the frame just drawn could show of the screen's list and pane.
+    Viewport(Viewport),
     Profiles(Vec<ProfileRow>, Vec<String>),
     /// The tenant's id, and the cloud it lives in (which may differ from the one chosen).
     TenantResolved(Result<(TenantId, CloudKind), String>),
@@ -194,6 +200,12 @@ pub struct State {
     /// their own).
     pub today: time::Date,
     pub size: (u16, u16),
+    /// What the last frame showed of the screen's list and detail pane.
+    pub viewport: Viewport,
+    /// The first line the detail pane shows; back to the top when the selection moves.
+    pub pane: usize,
+    /// The help of the current screen is open; any key closes it.
+    pub help: bool,
     pub frame: u64,
     pub quit: bool,
     pub error: Option<String>,
@@ -218,6 +230,9 @@ impl State {
             sandbox,
             today,
             size: (MIN_WIDTH, MIN_HEIGHT),
+            viewport: Viewport::default(),
+            pane: 0,
+            help: false,
             frame: 0,
             quit: false,
             error: None,

@@ -349,7 +349,7 @@ fn save_failure_stays_on_the_name_step_with_everything_kept() {
 #[test]
 fn hints_follow_the_state() {
     let mut s = State::new(None, None, today());
-    assert_eq!(hint_keys(&s), ["n", "c", "q"]);
+    assert_eq!(hint_keys(&s), ["n", "c", "q", "?"]);
     s.screen = Screen::Checks;
     s.checks.running = true;
     assert!(!hint_keys(&s).contains(&"r"));
@@ -992,3 +992,4 @@ fn behind_the_too_small_screen_only_leaving_acts() {
 }
 
 mod drafts;
+mod navigation;

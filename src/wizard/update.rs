@@ -1,5 +1,6 @@
 //! The one entry point: each message goes to the handler of the screen it concerns.
 
+use super::scroll::{self, PaneKey};
 use super::setup::{guide, plan, progress};
 use super::{
     Effect, Key, Msg, Screen, State, answers, checks, drafts, editing, home, reentry, sign_in,
@@ -11,6 +12,11 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Tick => checks::tick(s),
         Msg::Resize(w, h) => {
             s.size = (w, h);
+            Vec::new()
+        }
+        Msg::Viewport(v) => {
+            s.viewport = v;
+            s.pane = s.pane.min(v.pane_end());
             Vec::new()
         }
         Msg::Profiles(rows, broken) => home::loaded(s, rows, broken),
@@ -49,7 +55,29 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
 }
 
 fn key(s: &mut State, k: Key) -> Vec<Effect> {
-    match s.screen {
+    if s.help {
+        s.help = false;
+        return Vec::new();
+    }
+    let typing = editing::typing(s);
+    match k {
+        Key::Help => {
+            s.help = true;
+            return Vec::new();
+        }
+        Key::Char('?') if !typing => {
+            s.help = true;
+            return Vec::new();
+        }
+        Key::Char('q') if !typing => return interrupt(s),
+        _ => {}
+    }
+    if let Some(way) = pane_key(s, k) {
+        s.pane = scroll::pane_scrolled(s.pane, way, s.viewport);
+        return Vec::new();
+    }
+    let before = selection(s);
+    let fx = match s.screen {
         Screen::Home => home::key(s, k),
         Screen::Form(step) => steps::key(s, step, k),
         Screen::SignIn => sign_in::key(s, k),
@@ -58,10 +86,46 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
         Screen::Guide => guide::key(s, k),
         Screen::Checks => checks::key(s, k),
         Screen::Summary => checks::summary_key(s, k),
+    };
+    if selection(s) != before {
+        s.pane = 0;
+    }
+    fx
+}
+
+/// The keys that scroll the detail pane of the screens that have one: shift-↑↓ everywhere,
+/// J/K beside a list (those screens have no text field), PgUp/PgDn on the guided path (whose
+/// step list the keys do not move; its text fields take letters).
+fn pane_key(s: &State, k: Key) -> Option<PaneKey> {
+    let list_beside = matches!(s.screen, Screen::Plan | Screen::Progress | Screen::Checks);
+    let guide = s.screen == Screen::Guide;
+    match k {
+        Key::ShiftUp if list_beside || guide => Some(PaneKey::Up),
+        Key::ShiftDown if list_beside || guide => Some(PaneKey::Down),
+        Key::Char('K') if list_beside => Some(PaneKey::Up),
+        Key::Char('J') if list_beside => Some(PaneKey::Down),
+        Key::PageUp if guide => Some(PaneKey::Up),
+        Key::PageDown if guide => Some(PaneKey::Down),
+        _ => None,
     }
 }
 
-/// Leaves at once (ctrl-c, or a signal), keeping a draft of the work under way.
+/// What the detail pane shows depends on: the screen and the selection in its list.
+fn selection(s: &State) -> (Screen, [usize; 5]) {
+    (
+        s.screen,
+        [
+            s.home.cursor,
+            s.setup.plan_cursor,
+            s.setup.progress_cursor,
+            s.setup.guide,
+            s.checks.cursor,
+        ],
+    )
+}
+
+/// Leaving, by ctrl-c, q, esc on the home screen or a signal: every way out goes through here,
+/// keeping a draft of the work under way.
 pub(super) fn interrupt(s: &mut State) -> Vec<Effect> {
     s.quit = true;
     let mut fx = Vec::new();
@@ -73,9 +137,4 @@ pub(super) fn interrupt(s: &mut State) -> Vec<Effect> {
     }
     fx.push(Effect::Quit);
     fx
-}
-
-pub(super) fn quit(s: &mut State) -> Vec<Effect> {
-    s.quit = true;
-    vec![Effect::Quit]
 }

@@ -82,7 +82,8 @@ pub fn hint_lines(s: &State, width: u16) -> Vec<Line<'static>> {
     for h in hints(s) {
         let action = format!(" {}   ", h.action);
         let len = h.key.chars().count() + action.chars().count();
-        if used + len > width && spans.len() > 1 {
+        // The spaces after a line's last hint need no room.
+        if used + len - 3 > width && spans.len() > 1 {
             lines.push(Line::from(std::mem::replace(
                 &mut spans,
                 vec![Span::raw(" ")],

@@ -1,27 +1,34 @@
-//! The live checks screen: a gauge, every check on its row, and the selected one explained.
+//! The live checks screen: a gauge, every check on its row, and the selected one explained —
+//! a failure's fix first, then its cause and evidence.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Style, Stylize};
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Gauge, List, ListItem, Paragraph, Wrap};
+use ratatui::widgets::{Block, Gauge, ListItem};
 
+use super::scrolled::{ListBox, PaneBox, row, stacked};
 use super::strings;
 use super::theme::{ACCENT, BAD, DIM, GOOD, spinner};
-use super::widgets::{clip, duration_text, labelled};
-use crate::model::{CheckRow, Status};
-use crate::wizard::State;
+use super::widgets::{clip, duration_text};
+use super::wrap::{labelled, plain};
+use crate::model::{CheckRow, Diagnosis, Status};
+use crate::wizard::{State, Viewport};
 
-pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let rows = &s.checks.rows;
     let done = rows.iter().filter(|r| r.done()).count();
     let total = rows.len().max(1);
-    let [gauge, list, detail] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(4),
-        Constraint::Length(8),
-    ])
-    .areas(area);
+    let width = usize::from(area.width.saturating_sub(2));
+    // The pane is as tall as the longest explanation, so that it keeps its size while the
+    // selection moves.
+    let pane_wants = rows
+        .iter()
+        .map(|r| explained(Some(r), width).1.len())
+        .max()
+        .unwrap_or(1)
+        + 2;
+    let [gauge, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
     f.render_widget(
         Gauge::default()
             .gauge_style(Style::default().fg(ACCENT))
@@ -36,26 +43,28 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             }),
         gauge,
     );
-    let width = list.width.saturating_sub(4) as usize;
+    let row_width = rest.width.saturating_sub(4) as usize;
     let items: Vec<ListItem> = rows
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let item = ListItem::new(row_line(s, r, i == s.checks.cursor, width));
-            if i == s.checks.cursor {
-                item.add_modifier(Modifier::REVERSED)
-            } else {
-                item
-            }
+            let selected = i == s.checks.cursor;
+            row(row_line(s, r, selected, row_width), selected)
         })
         .collect();
-    f.render_widget(List::new(items).block(Block::bordered()), list);
-    f.render_widget(
-        Paragraph::new(explained(rows.get(s.checks.cursor)))
-            .wrap(Wrap { trim: true })
-            .block(Block::bordered()),
-        detail,
-    );
+    let list = ListBox {
+        items,
+        selected: s.checks.cursor,
+        block: Block::bordered(),
+    };
+    let (title, lines) = explained(rows.get(s.checks.cursor), width);
+    let pane = PaneBox {
+        lines,
+        first: s.pane,
+        block: titled(Block::bordered(), title),
+        keys: "J/K",
+    };
+    stacked(f, rest, list, pane, pane_wants)
 }
 
 /// One check: its mark, what and against what, how long it took, and what it found, clipped
@@ -87,30 +96,63 @@ fn status_mark(s: &State, st: Status) -> Span<'static> {
     }
 }
 
-/// The selected check: a failure's diagnosis, or what it found.
-fn explained(selected: Option<&CheckRow>) -> Vec<Line<'static>> {
-    match selected.and_then(|r| r.diagnosis.as_ref()) {
-        Some(d) => vec![
-            Line::from(d.summary.clone()).fg(BAD).bold(),
-            labelled(strings::EVIDENCE, d.evidence.clone()),
-            labelled(strings::CAUSE, d.cause.clone()),
-            labelled(strings::FIX, d.fix.clone()),
-        ],
-        None => match selected {
-            Some(r) if r.status == Status::Passed => vec![
-                Line::from(format!(
-                    "{} — passed: {}",
-                    r.id,
-                    r.detail.clone().unwrap_or_default()
-                ))
-                .fg(GOOD),
-            ],
-            Some(r) => vec![Line::from(format!(
+/// A diagnosis in lines of `width`, its fix first (what the admin needs when the pane is
+/// short), then the cause and the evidence; the summary is the pane's title where it fits
+/// there, else its first lines.
+pub(super) fn diagnosis(
+    d: &Diagnosis,
+    width: usize,
+) -> (Option<Line<'static>>, Vec<Line<'static>>) {
+    let style = Style::default().fg(BAD).bold();
+    let body = [
+        labelled(strings::FIX, &d.fix, width, Style::default()),
+        labelled(strings::CAUSE, &d.cause, width, Style::default()),
+        labelled(strings::EVIDENCE, &d.evidence, width, Style::default()),
+    ]
+    .concat();
+    if d.summary.chars().count() + 4 <= width {
+        (Some(Line::styled(format!(" {} ", d.summary), style)), body)
+    } else {
+        (None, [plain(&d.summary, width, style), body].concat())
+    }
+}
+
+/// `block`, with `title` if there is one.
+pub(super) fn titled(block: Block<'static>, title: Option<Line<'static>>) -> Block<'static> {
+    match title {
+        Some(t) => block.title(t),
+        None => block,
+    }
+}
+
+/// The selected check, in lines of `width`: a failure's diagnosis, or what it found.
+fn explained(
+    selected: Option<&CheckRow>,
+    width: usize,
+) -> (Option<Line<'static>>, Vec<Line<'static>>) {
+    if let Some(d) = selected.and_then(|r| r.diagnosis.as_ref()) {
+        return diagnosis(d, width);
+    }
+    let lines = match selected {
+        Some(r) if r.status == Status::Passed => plain(
+            &format!(
+                "{} — passed: {}",
+                r.id,
+                r.detail.clone().unwrap_or_default()
+            ),
+            width,
+            Style::default().fg(GOOD),
+        ),
+        Some(r) => plain(
+            &format!(
                 "{}: {}",
                 r.id,
                 r.detail.clone().unwrap_or_else(|| strings::WAITING.into())
-            ))],
-            None => vec![],
-        },
-    }
+            ),
+            width,
+            Style::default(),
+        ),
+        None => vec![],
+    };
+    (None, lines)
 }

@@ -54,7 +54,10 @@ pub fn draw(f: &mut Frame, s: &State, step: Step, area: Rect) {
         Step::Mailboxes => mailboxes(s, form),
         Step::Name => with_help(
             input_field(strings::PROFILE_NAME, &form.name, true),
-            strings::NAME_HELP,
+            match form.journey {
+                Journey::Check => strings::NAME_HELP_CHECK,
+                Journey::Setup => strings::NAME_HELP_SETUP,
+            },
         ),
     };
     f.render_widget(

@@ -3,17 +3,22 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Modifier, Stylize};
+use ratatui::style::{Modifier, Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
+use ratatui::widgets::{Block, ListItem, Paragraph, Wrap};
 
+use super::scrolled::{self, ListBox};
 use super::strings;
 use super::theme::{ACCENT, BAD, DIM, GOOD, WARN};
 use super::widgets::clip;
+use super::wrap::labelled;
 use crate::model::{CheckVerdict, Credential, ExpiryLevel, Profile};
-use crate::wizard::{SandboxView, State};
+use crate::wizard::{SandboxView, State, Viewport};
 
-pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+/// Rows of the profile list between its borders, at least, while there is room.
+const LIST_AT_LEAST: u16 = 3;
+
+pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let area = match s.home.draft_line() {
         Some(text) => {
             let rows = if text.chars().count() + 2 > area.width as usize {
@@ -31,10 +36,21 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let rows = s.visible_profiles();
     let cursor = (!s.home.on_draft).then_some(s.home.cursor);
     let selected = cursor.and_then(|c| rows.get(c));
-    let details_rows = if selected.is_some() { 8 } else { 0 };
-    // What is left below the list (at least three profile rows) for damaged files and the
-    // sandbox's apps; the apps that do not fit are counted, not silently dropped.
-    let room = area.height.saturating_sub(5 + details_rows) as usize;
+    let details = selected
+        .map(|row| profile_details(s, &row.profile, usize::from(area.width.saturating_sub(2))))
+        .unwrap_or_default();
+    let details_rows = if details.is_empty() {
+        0
+    } else {
+        details.len() as u16 + 2
+    };
+    // What the list leaves below itself for damaged files and the sandbox's apps: the list
+    // comes first, as many rows as it has; the apps that do not fit are counted, not dropped.
+    let list_wants = (rows.len() as u16).max(LIST_AT_LEAST) + 2;
+    let room = area
+        .height
+        .saturating_sub(details_rows + list_wants.min(area.height / 2).max(LIST_AT_LEAST + 2))
+        as usize;
     let mut lines: Vec<Line> = s
         .home
         .broken
@@ -47,7 +63,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     // One more row where the sandbox's mailbox line may wrap.
     let rest_rows = (lines.len() + usize::from(s.sandbox.is_some())).min(room) as u16;
     let [profiles_area, details_area, rest] = Layout::vertical([
-        Constraint::Min(3),
+        Constraint::Min(LIST_AT_LEAST + 2),
         Constraint::Length(details_rows),
         Constraint::Length(rest_rows),
     ])
@@ -57,28 +73,30 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     } else {
         rows.iter()
             .enumerate()
-            .map(|(i, row)| {
-                let item = ListItem::new(profile_line(s, &row.profile, Some(i) == cursor));
-                if Some(i) == cursor {
-                    item.add_modifier(Modifier::REVERSED)
-                } else {
-                    item
-                }
+            .map(|(i, r)| {
+                let selected = Some(i) == cursor;
+                scrolled::row(profile_line(s, &r.profile, selected), selected)
             })
             .collect()
     };
-    f.render_widget(
-        List::new(items).block(Block::bordered().title(profiles_title(s))),
-        profiles_area,
-    );
+    let list = ListBox {
+        items,
+        selected: s.home.cursor,
+        block: Block::bordered().title(profiles_title(s)),
+    };
+    let list_rows = scrolled::list(f, profiles_area, list);
     if let Some(row) = selected {
         f.render_widget(
-            Paragraph::new(profile_details(s, &row.profile))
+            Paragraph::new(details)
                 .block(Block::bordered().title(format!(" {} ", row.profile.name))),
             details_area,
         );
     }
     f.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+    Viewport {
+        list_rows,
+        ..Viewport::default()
+    }
 }
 
 /// The draft's row, above the profiles (two lines where one is too short): an unfinished
@@ -198,10 +216,10 @@ fn verdict_mark(v: CheckVerdict) -> Span<'static> {
     }
 }
 
-/// The selected profile in full.
-fn profile_details(s: &State, p: &Profile) -> Vec<Line<'static>> {
-    let row =
-        |k: &str, v: String| Line::from(vec![Span::raw(format!("{k:<11}")).fg(DIM), Span::raw(v)]);
+/// The selected profile in full, in lines of `width`: a value too long for its line goes on
+/// below its label.
+fn profile_details(s: &State, p: &Profile, width: usize) -> Vec<Line<'static>> {
+    let row = |k: &str, v: String| labelled(&format!("{k:<11}"), &v, width, Style::default());
     let credential = match &p.credential {
         Credential::Secret => "secret".to_string(),
         Credential::Certificate { thumbprint } => {
@@ -242,10 +260,15 @@ fn profile_details(s: &State, p: &Profile) -> Vec<Line<'static>> {
         None => strings::NEVER_CHECKED.to_string(),
     };
     let access: Vec<&str> = p.access.iter().map(|a| a.key()).collect();
-    vec![
+    let cloud = if p.sandbox {
+        strings::SANDBOX_TENANT.to_string()
+    } else {
+        format!("{} cloud", p.cloud.key())
+    };
+    [
         row(
             "Tenant",
-            format!("{} · {} cloud · {}", p.tenant, p.cloud.key(), p.tenant_id),
+            format!("{} · {cloud} · {}", p.tenant, p.tenant_id),
         ),
         row("App", format!("{} · {credential}", p.client_id)),
         row("Expires", expiry),
@@ -253,4 +276,5 @@ fn profile_details(s: &State, p: &Profile) -> Vec<Line<'static>> {
         row("Mailboxes", mailboxes.join(", ")),
         row("Last check", last),
     ]
+    .concat()
 }

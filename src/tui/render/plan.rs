@@ -2,24 +2,28 @@
 //! PowerShell and what it changes.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::{Style, Stylize};
+use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
+use ratatui::widgets::{Block, ListItem};
 
+use super::scrolled::{ListBox, PaneBox, stacked};
 use super::strings;
 use super::theme::{DIM, focused};
-use super::widgets::labelled;
-use crate::wizard::State;
+use super::wrap::{labelled, plain};
+use crate::plan::PlanStep;
+use crate::wizard::{State, Viewport};
 
-pub fn draw(f: &mut Frame, s: &State, area: Rect) {
+pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let plan = &s.setup.plan;
     let cursor = s.setup.plan_cursor;
-    let [list, detail] = Layout::vertical([
-        Constraint::Length(plan.len() as u16 + 2),
-        Constraint::Min(5),
-    ])
-    .areas(area);
+    let width = usize::from(area.width.saturating_sub(2));
+    let pane_wants = plan
+        .iter()
+        .map(|p| step_lines(p, width).len())
+        .max()
+        .unwrap_or(1)
+        + 2;
     let who = s
         .sign_in
         .signed_in
@@ -49,19 +53,35 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
             ))
         })
         .collect();
-    f.render_widget(List::new(items).block(Block::bordered().title(who)), list);
-    if let Some(p) = plan.get(cursor) {
-        let lines = vec![
-            Line::from(strings::NOTHING_CHANGED_YET).fg(DIM),
-            labelled(strings::GRAPH, p.graph.clone()),
-            labelled(strings::POWERSHELL, p.powershell.clone()),
-            labelled(strings::CHANGES, p.changes.clone()),
-        ];
-        f.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered()),
-            detail,
-        );
-    }
+    let list = ListBox {
+        items,
+        selected: cursor,
+        block: Block::bordered().title(who),
+    };
+    let pane = PaneBox {
+        lines: plan
+            .get(cursor)
+            .map(|p| step_lines(p, width))
+            .unwrap_or_default(),
+        first: s.pane,
+        block: Block::bordered(),
+        keys: "J/K",
+    };
+    stacked(f, area, list, pane, pane_wants)
+}
+
+/// A step in full, in lines of `width`: each of its commands on a line of its own.
+fn step_lines(p: &PlanStep, width: usize) -> Vec<Line<'static>> {
+    let text = Style::default();
+    [
+        plain(
+            strings::NOTHING_CHANGED_YET,
+            width,
+            Style::default().fg(DIM),
+        ),
+        labelled(strings::GRAPH, &p.graph, width, text),
+        labelled(strings::POWERSHELL, &p.powershell, width, text),
+        labelled(strings::CHANGES, &p.changes, width, text),
+    ]
+    .concat()
 }

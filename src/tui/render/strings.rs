@@ -16,6 +16,8 @@ pub const STEPS: &str = " Steps ";
 pub const SIGN_IN_TITLE: &str = " Administrator sign-in (device code) ";
 pub const IN_THE_PORTAL: &str = " In the portal ";
 pub const SUMMARY: &str = " Summary ";
+pub const HELP_TITLE: &str = " Help: the keys of this screen ";
+pub const HELP_CLOSES: &str = " Any key closes this help.";
 
 /// The question of each step of the form.
 pub fn question(step: Step) -> &'static str {
@@ -44,6 +46,7 @@ pub const NOT_CHECKED: &str = "not checked";
 pub const NEVER_CHECKED: &str = "never";
 pub const EXPIRY_UNKNOWN: &str = "unknown: x reads it from the app registration";
 pub const SCOPE_NOT_RECORDED: &str = "not recorded (app added, not set up here)";
+pub const SANDBOX_TENANT: &str = "sandbox tenant";
 
 // The form: what comes after its steps, in each journey.
 pub const CHECK_TAIL: [&str; 2] = [" ○ Save & check", " ○ Summary"];
@@ -77,8 +80,9 @@ pub const APP_DETAILS_HELP: &str = "Empty name: \"m365-mail-wizard <profile>\". 
 pub const REACH: &str = "Mailboxes the application must reach (separate with commas)";
 pub const DENY: &str = "One mailbox it must NOT reach (optional; proves the scope)";
 pub const PROFILE_NAME: &str = "Profile name (letters, digits, . _ -)";
-pub const NAME_HELP: &str =
+pub const NAME_HELP_CHECK: &str =
     "Enter stores the secret in the keyring, saves the profile and runs the live checks.";
+pub const NAME_HELP_SETUP: &str = "Enter asks for an administrator's sign-in (a device code); the plan comes next, and nothing changes in the tenant before you run it.";
 
 // Sign-in.
 pub const SIGN_IN_AS_ADMIN: &str = "  Sign in as an administrator of the tenant:";
@@ -102,6 +106,7 @@ pub const ADD_A_SECRET: &str = "Add a secret";
 pub const DIRECTORY_ID: &str = "Directory (tenant) ID";
 pub const SECRET_PASTED: &str = "Secret Value (hidden as you type)";
 pub const PRESS_ENTER_WHEN_DONE: &str = "Press enter when it is done.";
+pub const POWERSHELL_INSTEAD: &str = "PowerShell instead: ";
 
 // Checks and summary.
 pub const CHECKING: &str = "checking…";

@@ -1,4 +1,4 @@
-//! Pieces several screens draw: text fields with their caret, labelled lines, clipped text.
+//! Pieces several screens draw: text fields with their caret, clipped text, durations.
 
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
@@ -42,11 +42,6 @@ fn caret_field<'a>(
             Span::styled(after, style),
         ]),
     ]
-}
-
-/// A dim label, then its value.
-pub fn labelled<'a>(label: &'a str, value: String) -> Line<'a> {
-    Line::from(vec![Span::raw(label).fg(DIM), Span::raw(value)])
 }
 
 /// At most `n` characters of `s`, an ellipsis ending what was cut.

@@ -15,6 +15,8 @@ pub struct Setup {
     pub plan: Vec<PlanStep>,
     pub plan_cursor: usize,
     pub rows: Vec<SetupRow>,
+    /// The progress screen's selected row: it follows the step under way; keys move it.
+    pub progress_cursor: usize,
     pub running: bool,
     /// Guided setup: index into `plan` of the step shown.
     pub guide: usize,

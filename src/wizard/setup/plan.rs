@@ -1,15 +1,14 @@
 //! The plan screen: every step with its Graph call and PowerShell, before anything changes.
 
 use super::{guide, progress};
-use crate::wizard::{Effect, Key, Screen, State, Step};
+use crate::wizard::{Effect, Key, Screen, State, Step, scroll};
 
 pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    let page = s.viewport.list_rows;
+    if scroll::move_by(&mut s.setup.plan_cursor, s.setup.plan.len(), k, page) {
+        return Vec::new();
+    }
     match k {
-        Key::Up => s.setup.plan_cursor = s.setup.plan_cursor.saturating_sub(1),
-        Key::Down => {
-            s.setup.plan_cursor =
-                (s.setup.plan_cursor + 1).min(s.setup.plan.len().saturating_sub(1))
-        }
         // The administrator stays signed in: coming forward again asks for no new code.
         Key::Esc => {
             s.error = None;

@@ -2,7 +2,7 @@
 
 use super::SetupRow;
 use crate::model::{Diagnosis, Profile, StepStatus};
-use crate::wizard::{Effect, Form, Input, Key, Screen, State, Step, checks, drafts, update};
+use crate::wizard::{Effect, Form, Input, Key, Screen, State, Step, checks, drafts, scroll};
 
 /// Runs the setup; its draft is written first, so that even a killed process leaves the
 /// answers beside the journal of what the run made.
@@ -24,6 +24,7 @@ pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
         })
         .collect();
     s.setup.running = true;
+    s.setup.progress_cursor = 0;
     s.screen = Screen::Progress;
     let mut fx: Vec<Effect> = drafts::of(s)
         .map(|d| Effect::SaveDraft(Box::new(d)))
@@ -81,6 +82,11 @@ pub(in crate::wizard) fn step(s: &mut State, i: usize, status: StepStatus) -> Ve
     if let Some(row) = s.setup.rows.get_mut(i) {
         row.pending = false;
         row.status = status;
+        // The list follows the step under way.
+        if s.setup.progress_cursor != i {
+            s.setup.progress_cursor = i;
+            s.pane = 0;
+        }
     }
     Vec::new()
 }
@@ -132,6 +138,10 @@ pub(in crate::wizard) fn done(
 }
 
 pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    let page = s.viewport.list_rows;
+    if scroll::move_by(&mut s.setup.progress_cursor, s.setup.rows.len(), k, page) {
+        return Vec::new();
+    }
     if s.setup.running {
         return Vec::new();
     }
@@ -144,7 +154,6 @@ pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Home;
             vec![Effect::LoadProfiles]
         }
-        Key::Char('q') => update::interrupt(s),
         _ => Vec::new(),
     }
 }

@@ -1,0 +1,107 @@
+//! The help of a screen (`?`, F1): each key of the bottom line, with a sentence saying what
+//! it does. Built from `hints`, so the help lists exactly the keys the bottom line offers.
+
+use super::{Hint, Screen, State, hints};
+
+/// The keys of the current screen, each with what it does.
+pub fn help(s: &State) -> Vec<(Hint, String)> {
+    hints(s)
+        .into_iter()
+        .map(|h| {
+            let text = sentence(s.screen, h)
+                .map_or_else(|| format!("{}: {}.", h.key, h.action), String::from);
+            (h, text)
+        })
+        .collect()
+}
+
+/// What the key of `h` does on `screen`, as a sentence.
+fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
+    use Screen::*;
+    Some(match (h.key, h.action) {
+        ("?", _) => "? or F1 shows this help; any key closes it.",
+        ("F1", _) => "F1 shows this help; any key closes it.",
+        ("q", "quit") => "Q or ctrl-C quits the wizard.",
+        ("q", _) => "Q or ctrl-C quits; the answers so far stay as a draft (not the secret).",
+        ("ctrl-c", "quit") => "Ctrl-C quits the wizard.",
+        ("ctrl-c", _) => "Ctrl-C quits; the answers so far stay as a draft (not the secret).",
+        ("↑↓", "move") if screen == Home => {
+            "↑↓ move one profile, PgUp/PgDn a page, Home/End to either end."
+        }
+        ("↑↓", "select") if screen == Checks => {
+            "↑↓ select one check, PgUp/PgDn a page, Home/End either end."
+        }
+        ("↑↓", "select") => "↑↓ select one step, PgUp/PgDn a page, Home/End either end.",
+        ("J/K", _) => "J and K (or shift-↓ and shift-↑) scroll the box below the list.",
+        ("PgUp/PgDn", _) => "PgUp and PgDn (or shift-↑ and shift-↓) scroll the step's text.",
+        // The home screen.
+        ("type", _) => "Typing shows only the profiles whose name, tenant or ID match.",
+        ("enter", "keep") => "Enter keeps the filter and goes back to the list.",
+        ("esc", "clear") => "Esc clears the filter: every profile shows again.",
+        ("←→", "lifetime") => "← and → choose how long the new credential stays valid.",
+        ("enter", "sign in and make it") => "Enter asks for an admin's sign-in, then makes it.",
+        ("any other key", "cancel") => "Any other key cancels: nothing changes.",
+        ("y", "discard it") => "Y discards the draft; what a setup made stays in the tenant.",
+        ("y", _) => "Y removes the profile file and its keyring entry (the app stays).",
+        ("any other key", "keep it") if screen == Home => "Any other key keeps it as it is.",
+        ("n", "set up a new app") => "N sets up a new app registration, up to its live checks.",
+        ("c", _) => "C adds an app registration that exists already, and checks it.",
+        ("enter", "re-check") => "Enter runs the live checks of the selected profile.",
+        ("s", _) => "S makes a new client secret, proves it, then removes the old one.",
+        ("k", _) => "K switches to a new certificate, proves it, then removes the old one.",
+        ("x", _) => "X signs in and reads the credential's expiry off the app.",
+        ("e", _) => "E writes settings, report and script to a new folder (no secret).",
+        ("enter", "resume draft") => {
+            "Enter resumes the draft in the journey and step it was left at."
+        }
+        ("f", "discard draft") => "F discards the draft once y confirms it.",
+        ("↓", "profiles") => "↓ leaves the draft's row for the profiles.",
+        ("f", _) => "F forgets the selected profile once y confirms it.",
+        ("/", _) => "/ shows only the profiles whose name, tenant or ID match.",
+        ("o", "sort") => "O orders the profiles by name, tenant, expiry or last check.",
+        ("d", _) => "D brings back the answers of the journey left unfinished.",
+        // The questions.
+        ("↑↓", "cloud") => "↑ and ↓ choose the Microsoft cloud the tenant lives in.",
+        ("F2", _) => "F2 fills in the secret of the sandbox app whose client ID is typed.",
+        ("space", _) => "Space ticks or unticks the choice under the cursor.",
+        ("↑↓", "move") => "↑ and ↓ move between the choices.",
+        ("↑↓", "choose") => "↑ and ↓ choose how Exchange Online limits the app.",
+        ("p", "Exchange part as a script") => "P writes the Exchange part as a script to run.",
+        ("p", _) => "P has the wizard do the Exchange part, after a second sign-in.",
+        ("tab", _) => "Tab and shift-Tab move between the fields.",
+        ("enter", "next") => "Enter checks this answer and goes to the next question.",
+        ("enter", "sign in") => "Enter asks for an admin's sign-in; the plan comes next.",
+        ("enter", "save & check") => "Enter saves the profile and runs the live checks.",
+        ("enter", "store & re-check") => "Enter stores the secret and runs the checks again.",
+        ("esc", "back") => match screen {
+            Form(_) => "Esc goes back one question; nothing typed is lost.",
+            Guide => "Esc goes back one step, or to the questions from the first.",
+            SignIn => "Esc cancels the sign-in and goes back.",
+            _ => "Esc goes back to the questions.",
+        },
+        // The setup.
+        ("g", _) => "G shows the same steps to do by hand in the portal instead.",
+        ("o", "browser") => "O opens the sign-in page in the browser.",
+        ("a", _) => "A approves the code as the sandbox's administrator.",
+        ("n", "new code") => "N asks for a new sign-in code.",
+        ("enter", "run the plan") => "Enter carries out every step of the plan, in this order.",
+        ("enter", "done, next") => "Enter checks what was pasted and shows the next step.",
+        ("u", _) => "U uses the app that has this name: it is checked and completed.",
+        ("e", "another name") => "E goes back to the app's name to type another one.",
+        ("r", "resume") => "R resumes the setup: whatever exists already is kept.",
+        // The checks.
+        ("r", "re-run") => "R runs the checks again.",
+        ("r", "check now") => "R checks now instead of waiting for the countdown.",
+        ("enter", "summary") => "Enter shows the verdict and the application's settings.",
+        ("esc", "home") => "Esc goes back to the home screen.",
+        ("esc", "home (stop waiting)") => "Esc goes back to the home screen and stops waiting.",
+        ("esc", "back to checks") => "Esc goes back to the checks and their diagnoses.",
+        ("enter", "home") => "Enter goes to the home screen.",
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+pub(super) fn has_sentence(screen: Screen, h: Hint) -> bool {
+    sentence(screen, h).is_some()
+}
