@@ -1,6 +1,7 @@
 //! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
 //! SMTP on loopback.
 
+mod assertion;
 pub mod authority;
 mod certificate;
 mod clock;
