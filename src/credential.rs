@@ -1,13 +1,15 @@
 //! Certificate credentials, Microsoft's recommended alternative to client secrets: a key pair
-//! and self-signed certificate, the client assertion (RS256 JWT with `x5t#S256`) that proves
-//! the key, and reading a certificate's public key back to verify one.
+//! and self-signed certificate, the client assertion that proves the key (PS256 — RSASSA-PSS
+//! with SHA-256 — naming the certificate by `x5t#S256`, as Microsoft's current page and MSAL
+//! send it; docs/certificates.md), the SHA-1 thumbprint Graph lists the certificate under
+//! (`customKeyIdentifier`), and reading a certificate's public key back to verify one.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD as B64};
-use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, LineEnding};
+use rsa::pss::{BlindedSigningKey, Signature, VerifyingKey};
 use rsa::sha2::{Digest, Sha256};
-use rsa::signature::{SignatureEncoding, Signer, Verifier};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -23,6 +25,8 @@ pub struct NewCertificate {
     pub der: Vec<u8>,
     /// base64url(SHA-256(DER)): the `x5t#S256` header value.
     pub thumbprint: String,
+    /// Upper-case hex SHA-1 of the DER: what Graph lists as the `customKeyIdentifier`.
+    pub sha1: String,
     pub not_after: OffsetDateTime,
 }
 
@@ -52,6 +56,27 @@ pub fn thumbprint(der: &[u8]) -> String {
     B64.encode(Sha256::digest(der))
 }
 
+/// The certificate's SHA-1 thumbprint in upper-case hex, as Graph sets a `keyCredential`'s
+/// `customKeyIdentifier` when none is given.
+pub fn sha1_thumbprint(der: &[u8]) -> String {
+    let digest = ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der);
+    digest.as_ref().iter().map(|b| format!("{b:02X}")).collect()
+}
+
+/// Whether a `customKeyIdentifier` names the certificate with SHA-1 thumbprint `sha1` (hex):
+/// as hex in any case, or as the base64 of the digest's bytes.
+pub fn names_certificate(custom_key_identifier: &str, sha1: &str) -> bool {
+    let id = custom_key_identifier.trim();
+    if id.eq_ignore_ascii_case(sha1) {
+        return true;
+    }
+    let hex: Option<Vec<u8>> = (0..sha1.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(sha1.get(i..i + 2)?, 16).ok())
+        .collect();
+    hex.is_some_and(|bytes| bytes.len() == 20 && STANDARD.decode(id).ok() == Some(bytes))
+}
+
 /// A 2048-bit RSA key and a self-signed certificate for it, valid from now for `months`.
 pub fn generate(common_name: &str, months: u32) -> Result<NewCertificate, String> {
     let key = RsaPrivateKey::new(&mut rand::thread_rng(), 2048).map_err(|e| e.to_string())?;
@@ -75,6 +100,7 @@ pub fn generate(common_name: &str, months: u32) -> Result<NewCertificate, String
     Ok(NewCertificate {
         private_key: Secret::new(pem),
         thumbprint: thumbprint(&der),
+        sha1: sha1_thumbprint(&der),
         der,
         not_after,
     })
@@ -90,7 +116,7 @@ pub fn assertion(
 ) -> Result<String, String> {
     let key = RsaPrivateKey::from_pkcs8_pem(key_pem)
         .map_err(|_| "the stored private key is not a PKCS#8 RSA key".to_string())?;
-    let header = json!({ "alg": "RS256", "typ": "JWT", "x5t#S256": thumbprint });
+    let header = json!({ "alg": "PS256", "typ": "JWT", "x5t#S256": thumbprint });
     let claims = json!({
         "aud": audience,
         "iss": client_id,
@@ -100,21 +126,19 @@ pub fn assertion(
         "nbf": now,
         "exp": now + ASSERTION_LIFETIME,
     });
-    Ok(sign_rs256(
-        &SigningKey::<Sha256>::new(key),
-        &header,
-        &claims,
-    ))
+    Ok(sign_ps256(key, &header, &claims))
 }
 
-/// A compact RS256 JWT of `header` and `claims`.
-pub fn sign_rs256(key: &SigningKey<Sha256>, header: &Value, claims: &Value) -> String {
+/// A compact PS256 JWT of `header` and `claims`: RSASSA-PSS with SHA-256, MGF1 with SHA-256
+/// and a 32-byte salt (RFC 7518 3.5), the private-key operation blinded.
+fn sign_ps256(key: RsaPrivateKey, header: &Value, claims: &Value) -> String {
     let input = format!(
         "{}.{}",
         B64.encode(header.to_string()),
         B64.encode(claims.to_string())
     );
-    let sig = key.sign(input.as_bytes());
+    let sig = BlindedSigningKey::<Sha256>::new(key)
+        .sign_with_rng(&mut rand::thread_rng(), input.as_bytes());
     format!("{input}.{}", B64.encode(sig.to_bytes()))
 }
 
@@ -198,7 +222,7 @@ pub fn not_after(cert_der: &[u8]) -> Option<OffsetDateTime> {
     Some(date.with_time(at).assume_utc())
 }
 
-/// Checks an RS256 JWT against the key; the claims when it holds.
+/// Checks a PS256 JWT against the key; the claims when it holds.
 pub fn verify(jwt: &str, key: &RsaPublicKey) -> Option<Value> {
     let (input, sig) = jwt.rsplit_once('.')?;
     let (_, claims) = input.split_once('.')?;
@@ -237,7 +261,13 @@ mod tests {
             now,
         )
         .unwrap();
-        assert_eq!(header(&jwt).unwrap()["x5t#S256"], c.thumbprint.as_str());
+        let head = header(&jwt).unwrap();
+        assert_eq!(head["x5t#S256"], c.thumbprint.as_str());
+        assert_eq!(head["alg"], "PS256");
+        assert!(
+            head.get("x5t").is_none(),
+            "no SHA-1 x5t beside PS256: {head}"
+        );
         let claims = verify(&jwt, &key).unwrap();
         assert_eq!(claims["sub"], "a1f5c0de-0001-4000-8000-00000000c001");
         assert_eq!(claims["exp"].as_i64().unwrap() - now, ASSERTION_LIFETIME);
@@ -251,6 +281,42 @@ mod tests {
             "notAfter read back from the DER"
         );
         assert!(not_after(b"\x30\x03\x02\x01\x01").is_none());
+    }
+
+    #[test]
+    fn the_sha1_thumbprint_is_what_graph_lists_as_custom_key_identifier() {
+        // SHA-1 of "abc" (FIPS 180-1 example).
+        assert_eq!(
+            sha1_thumbprint(b"abc"),
+            "A9993E364706816ABA3E25717850C26C9CD0D89D"
+        );
+        let c = generate("thumbprints", 3).unwrap();
+        assert_eq!(c.sha1, sha1_thumbprint(&c.der));
+        assert_eq!(c.sha1.len(), 40);
+        assert!(names_certificate(&c.sha1, &c.sha1));
+        assert!(names_certificate(&c.sha1.to_ascii_lowercase(), &c.sha1));
+        let bytes: Vec<u8> = (0..40)
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&c.sha1[i..i + 2], 16).unwrap())
+            .collect();
+        assert!(names_certificate(&STANDARD.encode(&bytes), &c.sha1));
+        assert!(
+            !names_certificate(&c.thumbprint, &c.sha1),
+            "the SHA-256 thumbprint is not the key identifier"
+        );
+        assert!(!names_certificate("", &c.sha1));
+        assert!(!names_certificate(&sha1_thumbprint(b"other"), &c.sha1));
+    }
+
+    #[test]
+    fn a_pkcs1_signature_is_not_a_ps256_one() {
+        let c = generate("padding", 3).unwrap();
+        let key = RsaPrivateKey::from_pkcs8_pem(c.private_key.expose()).unwrap();
+        let input = "eyJhbGciOiJQUzI1NiJ9.e30";
+        let pkcs1 = rsa::pkcs1v15::SigningKey::<Sha256>::new(key);
+        let sig = rsa::signature::Signer::sign(&pkcs1, input.as_bytes());
+        let jwt = format!("{input}.{}", B64.encode(sig.to_bytes()));
+        assert!(verify(&jwt, &public_key(&c.der).unwrap()).is_none());
     }
 
     fn der(tag: u8, content: &[u8]) -> Vec<u8> {

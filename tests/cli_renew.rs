@@ -408,6 +408,15 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
         profile.contains("kind = \"certificate\"") && !profile.contains("PRIVATE"),
         "{profile}"
     );
+    let sha1 = profile
+        .lines()
+        .find_map(|l| l.strip_prefix("sha1_thumbprint = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap_or_else(|| panic!("the SHA-1 thumbprint is kept: {profile}"));
+    assert!(
+        sha1.len() == 40 && sha1.chars().all(|c| c.is_ascii_hexdigit()),
+        "{sha1}"
+    );
     let o = home.run(&["check", "certified", "--json"], "");
     let r = json(&o);
     assert_eq!(r["verdict"], "passed", "{r:#}");
@@ -432,6 +441,10 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     assert!(
         env.contains("M365_CLIENT_CERTIFICATE_X5T_S256=") && !env.contains("M365_CLIENT_SECRET"),
         "a certificate profile is not exported as a secret: {env}"
+    );
+    assert!(
+        env.contains("M365_CLIENT_ASSERTION_ALG=PS256"),
+        "the consuming app is told the algorithm: {env}"
     );
     let o = home.run(&["renew", "certified"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
@@ -503,7 +516,8 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
         &[
             ("client_id", &client_id),
             ("certificate", &pem),
-            ("description", "m365-mail-wizard (uploaded)"),
+            // A name of the admin's own: the wizard finds it by its SHA-1 thumbprint.
+            ("description", "Helpdesk mail 2027"),
         ],
     );
     assert_eq!(status, 204);
@@ -522,6 +536,28 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
             .len(),
         1
     );
+    let o = home.run(&["check", "uploaded", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+    let profile = read(&home.config().join("profiles/uploaded.toml"));
+    assert!(profile.contains("sha1_thumbprint = \""), "{profile}");
+
+    // Graph lists the upload under its SHA-1 thumbprint (customKeyIdentifier), not a name the
+    // wizard gave it: the expiry is found by that.
+    let o = home.run(&["expiry", "uploaded"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("the certificate in use expires"),
+        "{}",
+        text(&o)
+    );
+    // Replaced by a certificate registered through Graph: the upload goes, found the same way.
+    let uploaded = app(&state, &client_id)["certificates"][0]["key_id"].clone();
+    let o = home.run(&["cert", "uploaded", "--months", "6"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let certs = app(&state, &client_id)["certificates"].clone();
+    let certs = certs.as_array().unwrap();
+    assert_eq!(certs.len(), 1, "{certs:#?}");
+    assert_ne!(certs[0]["key_id"], uploaded, "only the new one is left");
     let o = home.run(&["check", "uploaded", "--json"], "");
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }

@@ -91,6 +91,13 @@ fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
         err.contains("Exchange Online administration") && err.contains("Sign in once more"),
         "a second sign-in for Exchange: {err}"
     );
+    // The sandbox answers in French unless asked for English: read, not "could not be read".
+    assert!(
+        err.contains("alice@contoso.example in scope")
+            && err.contains("ceo@contoso.example out of scope")
+            && !err.contains("could not be read"),
+        "the service's own test, in English: {err}"
+    );
     let sp = sp_of(&t, "rbac");
     assert_eq!(
         t.assignments_of(&sp),
@@ -313,7 +320,8 @@ fn words(line: &str) -> Vec<String> {
     out
 }
 
-/// The `New-`/`Add-` lines of a script, as (cmdlet, sorted [(parameter, value)]).
+/// The `New-`/`Add-` lines of a script, as (cmdlet, sorted [(parameter, value)]); a switch
+/// (a parameter with no value after it) has the value "True".
 fn script_changes(script: &str) -> Vec<(String, Vec<(String, String)>)> {
     script
         .lines()
@@ -321,10 +329,17 @@ fn script_changes(script: &str) -> Vec<(String, Vec<(String, String)>)> {
         .filter(|l| l.starts_with("New-") || l.starts_with("Add-"))
         .map(|l| {
             let w = words(l);
-            let mut params: Vec<(String, String)> = w[1..]
-                .chunks(2)
-                .map(|kv| (kv[0].trim_start_matches('-').to_string(), kv[1].clone()))
-                .collect();
+            let mut params = Vec::new();
+            let mut rest = w[1..].iter().peekable();
+            while let Some(name) = rest.next() {
+                let name = name.trim_start_matches('-').to_string();
+                match rest.peek() {
+                    Some(v) if !v.starts_with('-') => {
+                        params.push((name, rest.next().unwrap().clone()))
+                    }
+                    _ => params.push((name, "True".to_string())),
+                }
+            }
             params.sort();
             (w[0].clone(), params)
         })
@@ -383,7 +398,10 @@ fn the_script_holds_exactly_what_the_automated_path_ran() {
                 .as_object()
                 .unwrap()
                 .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_string()))
+                .map(|(k, v)| match v {
+                    Value::Bool(true) => (k.clone(), "True".to_string()),
+                    v => (k.clone(), v.as_str().unwrap().to_string()),
+                })
                 .collect();
             params.sort();
             (e["cmdlet"].as_str().unwrap().to_string(), params)
@@ -543,4 +561,122 @@ fn bad_scope_input_is_refused_with_the_fix() {
         "{}",
         text(&o)
     );
+}
+
+fn setup_in_group(home: &Home, t: &Tenant, profile: &str, group: &str) -> Output {
+    let cf = t.sb.cloud_file();
+    home.cmd()
+        .args([
+            "setup",
+            profile,
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--scope",
+            "rbac",
+            "--mailbox",
+            "alice@contoso.example",
+            "--mailbox",
+            "grace@contoso.example",
+            "--group",
+            group,
+            "--cloud-file",
+            &cf,
+            "--yes",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn an_existing_group_someone_else_manages_is_reused_behind_a_redirect() {
+    if !secret_service() {
+        return;
+    }
+    // The first admin API call is redirected to the sandbox's alias path (same host).
+    let t = Tenant::start(&["--auto-approve", "--admin-redirect"]);
+    let home = Home::new();
+    let groups_before = count(&t, "groups", |_| true);
+    let o = setup_in_group(&home, &t, "existing", "helpdesk-mailboxes@contoso.example");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("existing group reused, managed by Carol Finance"),
+        "whose group it is: {err}"
+    );
+    assert!(
+        err.contains("added to the group managed by Carol Finance"),
+        "{err}"
+    );
+    assert_eq!(count(&t, "groups", |_| true), groups_before, "no new group");
+    assert_eq!(
+        group(&t, "helpdesk-mailboxes")["members"],
+        serde_json::json!([
+            "alice@contoso.example",
+            "bob@contoso.example",
+            "grace@contoso.example"
+        ])
+    );
+    let adds: Vec<Value> = t.objects()["exchange_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["cmdlet"] == "Add-DistributionGroupMember")
+        .map(|e| e["parameters"].clone())
+        .collect();
+    assert_eq!(
+        adds,
+        [serde_json::json!({
+            "Identity": "helpdesk-mailboxes@contoso.example",
+            "Member": "grace@contoso.example",
+            "BypassSecurityGroupManagerCheck": true,
+        })]
+    );
+    // No mailbox was named to keep out: a user mailbox is chosen, never a system one.
+    let r = json(&o);
+    let denied: Vec<&str> = r["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|x| x["id"].as_str()?.strip_prefix("denied:"))
+        .collect();
+    assert_eq!(denied, ["admin@contoso.example"], "{r:#}");
+    assert_eq!(row(&r, "denied:admin@contoso.example")["status"], "passed");
+    assert!(!text(&o).contains("DiscoverySearchMailbox"), "{}", text(&o));
+    assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
+}
+
+#[test]
+fn a_redirect_to_a_foreign_host_is_refused_and_gets_no_token() {
+    if !secret_service() {
+        return;
+    }
+    let foreign = std::net::TcpListener::bind("127.0.0.2:0").unwrap();
+    foreign.set_nonblocking(true).unwrap();
+    let location = format!(
+        "http://{}/adminapi/beta/contoso.example/InvokeCommand",
+        foreign.local_addr().unwrap()
+    );
+    let t = Tenant::start(&["--auto-approve", "--admin-redirect", &location]);
+    let home = Home::new();
+    let o = setup(&home, &t, "foreign", "graph-read", &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let all = text(&o);
+    assert!(
+        all.contains("did not follow it") && all.contains(&location),
+        "named, with where it pointed: {all}"
+    );
+    assert!(all.contains("the token was not sent"), "{all}");
+    assert_eq!(
+        foreign.accept().map(|_| ()).unwrap_err().kind(),
+        std::io::ErrorKind::WouldBlock,
+        "nothing reached the foreign host"
+    );
+    assert_eq!(count(&t, "exchange_log", |_| true), 0, "no Exchange change");
+    // Only the first call was redirected: the next run resumes and finishes.
+    let o = setup(&home, &t, "foreign", "graph-read", &["--wait", "30s"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }

@@ -37,7 +37,7 @@ pub async fn run_checks(
             .map(|s| s.omitted(&profile.access))
             .unwrap_or_default(),
         certificate: match &profile.credential {
-            crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.clone()),
+            crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.sha256.clone()),
             crate::model::Credential::Secret => None,
         },
     };

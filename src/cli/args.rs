@@ -181,6 +181,10 @@ pub enum SandboxCommand {
         /// (`microsoftonline.us:DOD`).
         #[arg(long)]
         cloud_instance: Option<String>,
+        /// Answer the first Exchange admin API call with a redirect, as Exchange Online does
+        /// for some tenants: to the sandbox's own alias path, or to URL.
+        #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
+        admin_redirect: Option<String>,
     },
 }
 

@@ -55,6 +55,13 @@ pub enum CloudError {
     Aad(AadError),
     Graph(GraphError),
     Network(NetworkError),
+    /// A redirect to a host the request may not go to: not followed, so the token stayed here.
+    Redirected {
+        status: u16,
+        location: String,
+        /// The hosts it could have gone to, in words.
+        allowed: String,
+    },
     /// A status or body the client does not know what to make of.
     Unexpected {
         status: u16,
@@ -70,6 +77,14 @@ impl fmt::Display for CloudError {
             }
             CloudError::Graph(g) => write!(f, "HTTP {} {}: {}", g.status, g.code, g.message),
             CloudError::Network(n) => write!(f, "{}: {}", n.host, n.detail),
+            CloudError::Redirected {
+                status,
+                location,
+                allowed,
+            } => write!(
+                f,
+                "HTTP {status} redirect to {location}, which is not {allowed}: not followed, the token was not sent there"
+            ),
             CloudError::Unexpected { status, detail } => write!(f, "HTTP {status}: {detail}"),
         }
     }

@@ -1,7 +1,8 @@
 //! Exchange Online administration as a signed-in administrator: the admin API behind the
 //! PowerShell module (`InvokeCommand`, REFERENCE.md 4.2; not a supported Microsoft API, its
 //! shapes are taken from public callers) and Graph's Exchange role-management provider (4.1,
-//! beta). Both honour Retry-After; the admin API's pages are followed.
+//! beta). Both honour Retry-After; the admin API's pages are followed, and its redirects to the
+//! cloud's own Exchange hosts (a tenant-specific host) — no others.
 
 use reqwest::{Method, Url};
 use serde::Deserialize;
@@ -9,7 +10,7 @@ use serde_json::{Value, json};
 
 use super::admin::{GraphAdmin, lit};
 use super::error::{CloudError, GraphError};
-use super::graph::{ErrorBody, call_with};
+use super::graph::{ErrorBody, Follow, call_with};
 use super::http::guard;
 use super::identity::AccessToken;
 use crate::model::{Endpoints, ObjectId, TenantId};
@@ -111,20 +112,32 @@ impl<'a> Cmdlets<'a> {
             ("X-CmdletName", cmdlet.to_string()),
             ("X-ResponseFormat", "json".to_string()),
             ("Prefer", "odata.maxpagesize=1000".to_string()),
+            // The `Test-` cmdlets' values are translated into the caller's language.
+            ("Accept-Language", "en-US".to_string()),
         ];
         let mut out = Invoked::default();
         let mut next = Some(self.url());
         // A page cap keeps a service that always answers with a next link from looping forever.
         for _ in 0..10_000 {
             let Some(u) = next.take() else { break };
+            let u = parse_url(&u)?;
+            // A next page elsewhere would take the token with it.
+            if !self.endpoints.is_exchange_host(&u) {
+                return Err(CloudError::Redirected {
+                    status: 200,
+                    location: u.to_string(),
+                    allowed: self.endpoints.exchange_hosts(),
+                });
+            }
             let (status, bytes) = call_with(
                 self.http,
                 self.token,
                 Method::POST,
-                parse_url(&u)?,
+                u,
                 Some(&body),
                 &headers,
                 admin_error,
+                Follow::ExchangeHosts(self.endpoints),
             )
             .await?;
             #[derive(Deserialize)]

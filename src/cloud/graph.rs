@@ -71,20 +71,45 @@ pub(crate) async fn call(
     url: Url,
     body: Option<&Value>,
 ) -> Result<(u16, Vec<u8>), CloudError> {
-    call_with(http, token, method, url, body, &[], graph_error).await
+    call_with(
+        http,
+        token,
+        method,
+        url,
+        body,
+        &[],
+        graph_error,
+        Follow::Never,
+    )
+    .await
 }
 
-/// [`call`] with extra headers and the service's own error reader.
+/// Which redirects a call follows.
+#[derive(Clone, Copy)]
+pub(crate) enum Follow<'a> {
+    /// None: a redirect is an answer like any other.
+    Never,
+    /// A 301/302/307/308 to these endpoints' Exchange host or a host under it, with the same
+    /// method, body, headers and token; one elsewhere is refused before anything is sent there.
+    ExchangeHosts(&'a Endpoints),
+}
+
+/// Redirects followed at most for one call.
+const MAX_REDIRECTS: u32 = 5;
+
+/// [`call`] with extra headers, the service's own error reader and its redirect rule.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn call_with(
     http: &reqwest::Client,
     token: &AccessToken,
     method: Method,
-    url: Url,
+    mut url: Url,
     body: Option<&Value>,
     headers: &[(&str, String)],
     read_error: fn(u16, &[u8]) -> CloudError,
+    follow: Follow<'_>,
 ) -> Result<(u16, Vec<u8>), CloudError> {
-    let mut attempt = 0;
+    let (mut attempt, mut hops) = (0, 0);
     loop {
         attempt += 1;
         let mut req = http
@@ -98,6 +123,14 @@ pub(crate) async fn call_with(
         }
         let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
         let status = resp.status().as_u16();
+        if let Follow::ExchangeHosts(e) = follow
+            && matches!(status, 301 | 302 | 307 | 308)
+        {
+            url = redirect_target(&url, resp.headers(), status, e, hops)?;
+            hops += 1;
+            attempt -= 1;
+            continue;
+        }
         let wait = retry_after(resp.headers());
         let bytes = resp
             .bytes()
@@ -115,6 +148,38 @@ pub(crate) async fn call_with(
         }
         return Err(err);
     }
+}
+
+/// Where a redirect from `from` may go: its `Location`, when that is one of the endpoints'
+/// Exchange hosts.
+fn redirect_target(
+    from: &Url,
+    headers: &reqwest::header::HeaderMap,
+    status: u16,
+    e: &Endpoints,
+    hops: u32,
+) -> Result<Url, CloudError> {
+    let location = headers
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
+    let refused = || CloudError::Redirected {
+        status,
+        location: location.clone(),
+        allowed: e.exchange_hosts(),
+    };
+    let to = from.join(&location).map_err(|_| refused())?;
+    if !e.is_exchange_host(&to) || guard(to.as_str()).is_err() {
+        return Err(refused());
+    }
+    if hops >= MAX_REDIRECTS {
+        return Err(CloudError::Unexpected {
+            status,
+            detail: format!("more than {MAX_REDIRECTS} redirects, the last to {to}"),
+        });
+    }
+    Ok(to)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -77,7 +77,11 @@ pub(super) fn env(i: &Input) -> String {
         Credential::Secret => add("M365_CLIENT_SECRET_KEYRING", secret_place(i)),
         Credential::Certificate { thumbprint } => {
             add("M365_CLIENT_CERTIFICATE_KEY_KEYRING", secret_place(i));
-            add("M365_CLIENT_CERTIFICATE_X5T_S256", thumbprint.clone());
+            add(
+                "M365_CLIENT_CERTIFICATE_X5T_S256",
+                thumbprint.sha256.clone(),
+            );
+            add("M365_CLIENT_ASSERTION_ALG", "PS256".into());
         }
     }
     if let Some(x) = &p.secret_expires {
@@ -134,7 +138,8 @@ pub(super) fn json(i: &Input) -> String {
                 "kind": "certificate",
                 "private_key_keyring_service": i.keyring_service,
                 "private_key_keyring_user": p.name,
-                "x5t_s256": thumbprint,
+                "assertion_alg": "PS256",
+                "x5t_s256": thumbprint.sha256,
                 "expires": p.secret_expires,
             }),
         },
@@ -182,7 +187,7 @@ pub(super) fn properties(i: &Input) -> String {
     if let Credential::Certificate { thumbprint } = &p.credential {
         let _ = writeln!(
             t,
-            "# The app proves itself with a certificate: a client assertion (RS256, x5t#S256 below)\n# signed with the private key in the keyring entry above; there is no client secret.\noauth2.client.assertion.x5t-s256={thumbprint}"
+            "# The app proves itself with a certificate: a client assertion (PS256, x5t#S256 below)\n# signed with the private key in the keyring entry above; there is no client secret.\noauth2.client.assertion.x5t-s256={thumbprint}"
         );
     }
     let app_scope = if exchange(p) {

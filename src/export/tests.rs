@@ -325,7 +325,10 @@ fn a_check_older_than_the_renewal_says_so() {
     let md = report(&p, None, Format::Report);
     assert!(!md.contains("Last check before the renewal"), "{md}");
     p.credential = Credential::Certificate {
-        thumbprint: "x5t".into(),
+        thumbprint: crate::model::Thumbprints {
+            sha256: "x5t".into(),
+            sha1: None,
+        },
     };
     p.last_check.as_mut().unwrap().at = "2026-12-01T08:30:00Z".into();
     let md = report(&p, None, Format::Report);

@@ -218,6 +218,31 @@ impl Endpoints {
         format!("{}/.default", self.exchange_resource.trim_end_matches('/'))
     }
 
+    /// Whether `url` is on this cloud's Exchange host or a tenant-specific host under it
+    /// (`outlook.office365.com`, `*.outlook.office365.com`), by the same scheme and port: the
+    /// only places an Exchange administrator's token may follow a redirect to.
+    pub fn is_exchange_host(&self, url: &Url) -> bool {
+        let Ok(base) = Url::parse(&self.exchange) else {
+            return false;
+        };
+        let (Some(home), Some(host)) = (base.host_str(), url.host_str()) else {
+            return false;
+        };
+        let (home, host) = (home.to_ascii_lowercase(), host.to_ascii_lowercase());
+        url.scheme() == base.scheme()
+            && url.port_or_known_default() == base.port_or_known_default()
+            && (host == home || host.ends_with(&format!(".{home}")))
+    }
+
+    /// The hosts [`Endpoints::is_exchange_host`] accepts, in words.
+    pub fn exchange_hosts(&self) -> String {
+        let home = Url::parse(&self.exchange)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        format!("{home} or *.{home}")
+    }
+
     pub fn ews_url(&self) -> String {
         format!("{}/EWS/Exchange.asmx", self.exchange.trim_end_matches('/'))
     }
@@ -389,6 +414,43 @@ mod tests {
         let c = Endpoints::named(CloudKind::China).unwrap();
         assert_eq!(c.graph, "https://microsoftgraph.chinacloudapi.cn");
         assert!(Endpoints::named(CloudKind::Custom).is_none());
+    }
+
+    #[test]
+    fn exchange_hosts_are_the_clouds_own_and_its_tenant_hosts() {
+        let g = Endpoints::named(CloudKind::Global).unwrap();
+        let ok = |e: &Endpoints, u: &str| e.is_exchange_host(&Url::parse(u).unwrap());
+        assert!(ok(
+            &g,
+            "https://outlook.office365.com/adminapi/beta/x/InvokeCommand"
+        ));
+        assert!(ok(
+            &g,
+            "https://EUR03.Outlook.Office365.com/adminapi/beta/x/InvokeCommand"
+        ));
+        assert!(ok(&g, "https://outlook.office365.com:443/x"));
+        for foreign in [
+            "https://outlook.office365.com.evil.example/x",
+            "https://evil-outlook.office365.com/x",
+            "https://outlook.office365.us/x",
+            "http://outlook.office365.com/x",
+            "https://outlook.office365.com:8443/x",
+            "https://graph.microsoft.com/x",
+        ] {
+            assert!(!ok(&g, foreign), "{foreign}");
+        }
+        assert_eq!(
+            g.exchange_hosts(),
+            "outlook.office365.com or *.outlook.office365.com"
+        );
+        let c = Endpoints::named(CloudKind::China).unwrap();
+        assert!(ok(&c, "https://tenant.partner.outlook.cn/x"));
+        assert!(!ok(&c, "https://outlook.office365.com/x"));
+        let mut local = g.clone();
+        local.exchange = "http://127.0.0.1:4000".into();
+        assert!(ok(&local, "http://127.0.0.1:4000/redirected/adminapi"));
+        assert!(!ok(&local, "http://127.0.0.2:4000/adminapi"));
+        assert!(!ok(&local, "http://127.0.0.1:4001/adminapi"));
     }
 
     #[test]

@@ -30,7 +30,7 @@ pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
-    ProfileName, ProfileNameError, parse_expiry,
+    ProfileName, ProfileNameError, Thumbprints, parse_expiry,
 };
 pub use sandbox_link::{SandboxLink, SandboxLinkApp};
 pub use scope::{ScopeKind, ScopeRecord};

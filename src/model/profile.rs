@@ -127,9 +127,38 @@ pub enum Credential {
     #[default]
     Secret,
     Certificate {
-        /// base64url SHA-256 of the certificate (`x5t#S256`).
-        thumbprint: String,
+        #[serde(flatten)]
+        thumbprint: Thumbprints,
     },
+}
+
+/// A certificate's thumbprints: base64url SHA-256 (`x5t#S256`, what a client assertion names;
+/// what this reads as) and, when known, the upper-case hex SHA-1 that Graph lists as the
+/// certificate's `customKeyIdentifier` (profiles made before it was kept have none).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thumbprints {
+    #[serde(rename = "thumbprint")]
+    pub sha256: String,
+    #[serde(
+        default,
+        rename = "sha1_thumbprint",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sha1: Option<String>,
+}
+
+impl std::ops::Deref for Thumbprints {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.sha256
+    }
+}
+
+impl std::fmt::Display for Thumbprints {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sha256)
+    }
 }
 
 impl Credential {

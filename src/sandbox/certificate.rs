@@ -1,6 +1,7 @@
 //! Certificates as the portal's upload and `keyCredentials` take them: the DER inside PEM or
-//! base64, the RSA key the certificate carries, its `x5t#S256` thumbprint and the end of its
-//! validity. X.509 is walked with a small DER reader of the sandbox's own.
+//! base64, the RSA key the certificate carries, its thumbprints (SHA-256 for `x5t#S256`, SHA-1
+//! for `x5t` and Graph's `customKeyIdentifier`) and the end of its validity. X.509 is walked
+//! with a small DER reader of the sandbox's own.
 
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -36,6 +37,24 @@ pub fn to_base64(der: &[u8]) -> String {
 /// base64url(SHA-256(DER)): what a client assertion names in `x5t#S256`.
 pub fn thumbprint(der: &[u8]) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(der))
+}
+
+fn sha1(der: &[u8]) -> ring::digest::Digest {
+    ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, der)
+}
+
+/// base64url(SHA-1(DER)): what an RS256 client assertion names in `x5t`.
+pub fn sha1_thumbprint(der: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(sha1(der))
+}
+
+/// Upper-case hex SHA-1 of the DER: Graph's `customKeyIdentifier` when none was given.
+pub fn key_identifier(der: &[u8]) -> String {
+    sha1(der)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 /// The certificate's RSA public key (its subjectPublicKeyInfo, the sixth field of the
@@ -159,6 +178,14 @@ mod tests {
         let c = crate::credential::generate("certificate test", 6).unwrap();
         assert!(rsa_key(&c.der).is_some());
         assert_eq!(thumbprint(&c.der), c.thumbprint);
+        assert_eq!(key_identifier(&c.der), c.sha1);
+        assert_eq!(
+            URL_SAFE_NO_PAD
+                .decode(sha1_thumbprint(&c.der))
+                .unwrap()
+                .len(),
+            20
+        );
         assert_eq!(
             not_after(&c.der).map(OffsetDateTime::unix_timestamp),
             Some(c.not_after.unix_timestamp())

@@ -11,10 +11,11 @@ use base64::Engine;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
+use super::Shared;
+use super::assertion::check_assertion;
 use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
-use super::responses::{Refused, aad_error, missing_parameter};
+use super::responses::{aad_error, missing_parameter};
 use super::tenant::ClientRefusal;
-use super::{Shared, certificate, jwt};
 
 pub const TOKEN_LIFETIME: i64 = 3599;
 
@@ -247,123 +248,4 @@ fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> R
         ),
     };
     aad_error(status, error, code, &text)
-}
-
-/// Verifies a client assertion: a certificate registered on the app signed it, it names the
-/// app and this token endpoint, and it is within its valid time (five minutes' leeway).
-fn check_assertion<'t>(
-    t: &'t super::tenant::Tenant,
-    client_id: &str,
-    assertion: &str,
-    audiences: &[&str],
-    now: OffsetDateTime,
-) -> Result<&'t super::tenant::App, Refused> {
-    let invalid = |code: u32, text: &str| {
-        Err(aad_error(StatusCode::UNAUTHORIZED, "invalid_client", code, text).into())
-    };
-    let Some(app) = t.app_by_client_id(client_id) else {
-        return Err(aad_error(
-            StatusCode::BAD_REQUEST,
-            "unauthorized_client",
-            700016,
-            &format!("Application with identifier '{client_id}' was not found in the directory."),
-        )
-        .into());
-    };
-    let thumb = jwt::header(assertion)
-        .and_then(|h| h["x5t#S256"].as_str().map(String::from))
-        .unwrap_or_default();
-    let Some(cert) = app.certificates.iter().find(|c| c.thumbprint == thumb) else {
-        return invalid(
-            700027,
-            &format!(
-                "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{thumb}']"
-            ),
-        );
-    };
-    let Some(claims) = certificate::from_base64(&cert.key)
-        .and_then(|der| certificate::rsa_key(&der))
-        .and_then(|key| jwt::verify(assertion, &key))
-    else {
-        return invalid(700027, "Client assertion contains an invalid signature.");
-    };
-    let text = |k: &str| claims[k].as_str().unwrap_or_default().to_string();
-    if text("iss") != client_id || text("sub") != client_id {
-        return invalid(
-            700021,
-            "Client assertion application identifier doesn't match 'client_id' parameter.",
-        );
-    }
-    if !audiences.contains(&text("aud").as_str()) {
-        return invalid(
-            700023,
-            "Client assertion audience claim does not match Realm issuer.",
-        );
-    }
-    let at = now.unix_timestamp();
-    let (nbf, exp) = (
-        claims["nbf"].as_i64().unwrap_or(0),
-        claims["exp"].as_i64().unwrap_or(0),
-    );
-    if at + 300 < nbf || at - 300 > exp {
-        return invalid(
-            700024,
-            &format!(
-                "Client assertion is not within its valid time range. Current time: {at}, assertion valid from {nbf}, expiry time of assertion {exp}."
-            ),
-        );
-    }
-    Ok(app)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn assertions_are_checked_for_key_names_and_time() {
-        let mut t = super::super::tenant::Tenant::seed();
-        let cert = crate::credential::generate("test", 6).unwrap();
-        let client = "a1f5c0de-0001-4000-8000-00000000c001";
-        let app = t.apps.iter_mut().find(|a| a.client_id == client).unwrap();
-        app.certificates.push(super::super::tenant::KeyCredential {
-            key_id: "k".into(),
-            display_name: "test".into(),
-            thumbprint: cert.thumbprint.clone(),
-            key: base64::engine::general_purpose::STANDARD.encode(&cert.der),
-        });
-        let aud = "http://127.0.0.1:1/t/oauth2/v2.0/token";
-        let now = OffsetDateTime::now_utc();
-        let make = |at: i64| {
-            crate::credential::assertion(
-                cert.private_key.expose(),
-                &cert.thumbprint,
-                client,
-                aud,
-                at,
-            )
-            .unwrap()
-        };
-        let good = make(now.unix_timestamp());
-        assert!(check_assertion(&t, client, &good, &[aud], now).is_ok());
-        let status = |r: Result<&super::super::tenant::App, Refused>| {
-            r.err().unwrap().into_response().status()
-        };
-        let stale = make(now.unix_timestamp() - 3600);
-        assert_eq!(
-            status(check_assertion(&t, client, &stale, &[aud], now)),
-            StatusCode::UNAUTHORIZED
-        );
-        assert!(check_assertion(&t, client, &good, &["http://elsewhere/token"], now).is_err());
-        let other = crate::credential::generate("other", 3).unwrap();
-        let forged = crate::credential::assertion(
-            other.private_key.expose(),
-            &cert.thumbprint,
-            client,
-            aud,
-            now.unix_timestamp(),
-        )
-        .unwrap();
-        assert!(check_assertion(&t, client, &forged, &[aud], now).is_err());
-    }
 }

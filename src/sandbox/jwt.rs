@@ -1,10 +1,10 @@
-//! Compact JWTs signed RS256 (PKCS#1 v1.5 with SHA-256): the sandbox's access tokens, and the
-//! client assertions it checks.
+//! Compact JWTs: the sandbox's access tokens, signed RS256 (PKCS#1 v1.5 with SHA-256), and the
+//! client assertions it checks, RS256 or PS256 (RSASSA-PSS with SHA-256).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use rsa::sha2::{Digest, Sha256};
-use rsa::{Pkcs1v15Sign, RsaPrivateKey, RsaPublicKey};
+use rsa::{Pkcs1v15Sign, Pss, RsaPrivateKey, RsaPublicKey};
 use serde_json::Value;
 
 /// `header.claims.signature`, each part base64url without padding.
@@ -25,8 +25,22 @@ pub fn header(token: &str) -> Option<Value> {
     decode_json(first)
 }
 
-/// The claims when `key` made the signature; none for anything else.
+/// How a JWT's signature is padded: by its `alg`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Padding {
+    /// RS256.
+    Pkcs1,
+    /// PS256: MGF1 with SHA-256, the salt as long as the digest (RFC 7518 3.5).
+    Pss,
+}
+
+/// The claims when `key` made an RS256 signature; none for anything else.
 pub fn verify(token: &str, key: &RsaPublicKey) -> Option<Value> {
+    verify_padded(token, key, Padding::Pkcs1)
+}
+
+/// The claims when `key` made the signature with `padding`; none for anything else.
+pub fn verify_padded(token: &str, key: &RsaPublicKey, padding: Padding) -> Option<Value> {
     let mut parts = token.split('.');
     let (header, claims, signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -34,11 +48,11 @@ pub fn verify(token: &str, key: &RsaPublicKey) -> Option<Value> {
     }
     let signed = &token[..header.len() + 1 + claims.len()];
     let signature = B64URL.decode(signature).ok()?;
-    key.verify(
-        Pkcs1v15Sign::new::<Sha256>(),
-        &Sha256::digest(signed.as_bytes()),
-        &signature,
-    )
+    let digest = Sha256::digest(signed.as_bytes());
+    match padding {
+        Padding::Pkcs1 => key.verify(Pkcs1v15Sign::new::<Sha256>(), &digest, &signature),
+        Padding::Pss => key.verify(Pss::new_with_salt::<Sha256>(32), &digest, &signature),
+    }
     .ok()?;
     decode_json(claims)
 }
@@ -79,7 +93,15 @@ mod tests {
         let assertion =
             crate::credential::assertion(cert.private_key.expose(), "t", "c", "a", 0).unwrap();
         let key = super::super::certificate::rsa_key(&cert.der).unwrap();
-        assert_eq!(verify(&assertion, &key).unwrap()["iss"], "c");
+        assert_eq!(
+            verify_padded(&assertion, &key, Padding::Pss).unwrap()["iss"],
+            "c"
+        );
+        assert!(
+            verify(&assertion, &key).is_none(),
+            "a PSS signature is no PKCS#1 one"
+        );
         assert_eq!(header(&assertion).unwrap()["x5t#S256"], "t");
+        assert_eq!(header(&assertion).unwrap()["alg"], "PS256");
     }
 }

@@ -1,6 +1,7 @@
 //! The built-in simulated tenant (DESIGN.md section 6): identity, Graph, EWS, IMAP, POP3 and
 //! SMTP on loopback.
 
+mod assertion;
 pub mod authority;
 mod certificate;
 mod clock;
@@ -40,6 +41,16 @@ use tenant::Tenant;
 pub const GRAPH_RESOURCE: &str = "https://graph.microsoft.com";
 pub const EXCHANGE_RESOURCE: &str = "https://outlook.office365.com";
 
+/// Where the sandbox redirects the first call to its Exchange admin API, as Exchange Online
+/// does for some tenants (to a tenant-specific host).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AdminRedirect {
+    /// Its own alias path on the same host.
+    OwnAlias,
+    /// This URL, whatever host it names.
+    To(String),
+}
+
 #[derive(Debug, Default)]
 pub struct SandboxOptions {
     /// 0 picks a free port.
@@ -66,6 +77,8 @@ pub struct SandboxOptions {
     /// What discovery reports as `cloud_instance_name` and `tenant_region_sub_scope`, to pose
     /// as a tenant of a national cloud; `sandbox.invalid` and none by default.
     pub cloud_instance: Option<(String, String)>,
+    /// Answer the first Exchange admin API call with a redirect.
+    pub admin_redirect: Option<AdminRedirect>,
 }
 
 pub struct Shared {
@@ -88,6 +101,9 @@ pub struct Shared {
     propagation_delay: Duration,
     persisting: Mutex<()>,
     cloud_instance: (String, String),
+    admin_redirect: Option<AdminRedirect>,
+    /// The first admin API call was redirected.
+    redirected: std::sync::atomic::AtomicBool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -168,6 +184,8 @@ impl Sandbox {
                 opts.device_code_lifetime
             },
             persisting: Mutex::new(()),
+            admin_redirect: opts.admin_redirect,
+            redirected: std::sync::atomic::AtomicBool::new(false),
         });
         shared.persist().await;
         drop(lock);

@@ -13,7 +13,11 @@ use super::faults::{self, Area, FaultKind};
 use super::{Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses};
 
 fn area_of(path: &str) -> Area {
-    if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
+    let admin_api = path
+        .strip_prefix(exchange_admin::ALIAS)
+        .unwrap_or(path)
+        .starts_with("/adminapi/");
+    if admin_api || path.starts_with("/graph/beta/roleManagement/") {
         Area::Exchange
     } else if path.starts_with("/graph/v1.0/") && !path.starts_with("/graph/v1.0/users/") {
         Area::Admin
@@ -78,6 +82,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/EWS/Exchange.asmx", post(ews::exchange_asmx))
         .route(
             "/adminapi/beta/{tenant}/InvokeCommand",
+            post(exchange_admin::invoke_command),
+        )
+        .route(
+            &format!(
+                "{}/adminapi/beta/{{tenant}}/InvokeCommand",
+                exchange_admin::ALIAS
+            ),
             post(exchange_admin::invoke_command),
         )
         .route(

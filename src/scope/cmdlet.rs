@@ -5,6 +5,10 @@ use serde_json::{Map, Value};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Arg {
     Text(String),
+    /// A list of values (`-P 'a','b'`; an array in an InvokeCommand request).
+    List(Vec<String>),
+    /// A switch: present, with no value (`true` in an InvokeCommand request).
+    Switch,
     /// `MemberOfGroup -eq '<group DN>'`: the DN is known once the group exists.
     MemberOfGroup,
 }
@@ -33,11 +37,27 @@ impl Cmdlet {
         self
     }
 
+    pub(super) fn list(mut self, p: &'static str, values: &[&str]) -> Cmdlet {
+        let values = values.iter().map(|v| v.to_string()).collect();
+        self.params.push((p, Arg::List(values)));
+        self
+    }
+
+    pub(super) fn switch(mut self, p: &'static str) -> Cmdlet {
+        self.params.push((p, Arg::Switch));
+        self
+    }
+
     pub fn powershell(&self) -> String {
         let mut s = self.name.to_string();
         for (p, v) in &self.params {
             let value = match v {
                 Arg::Text(t) => quote(t),
+                Arg::List(vs) => vs.iter().map(|v| quote(v)).collect::<Vec<_>>().join(","),
+                Arg::Switch => {
+                    s.push_str(&format!(" -{p}"));
+                    continue;
+                }
                 Arg::MemberOfGroup => {
                     "\"MemberOfGroup -eq '$($group.DistinguishedName)'\"".to_string()
                 }
@@ -53,6 +73,8 @@ impl Cmdlet {
         for (p, v) in &self.params {
             let value = match v {
                 Arg::Text(t) => Value::String(t.clone()),
+                Arg::List(vs) => Value::from(vs.clone()),
+                Arg::Switch => Value::Bool(true),
                 Arg::MemberOfGroup => Value::String(format!(
                     "MemberOfGroup -eq '{}'",
                     group_dn.unwrap_or_default()

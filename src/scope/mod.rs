@@ -4,6 +4,7 @@
 
 mod cmdlet;
 mod group;
+mod mailboxes;
 mod roles;
 mod script;
 mod spec;
@@ -11,6 +12,7 @@ mod steps;
 
 pub use cmdlet::{Arg, Cmdlet, quote};
 pub use group::GroupRef;
+pub use mailboxes::{PERSON_MAILBOXES, is_person_mailbox, mailbox_listing, pick_deny_mailbox};
 pub use roles::{
     bypassing_permissions, entra_permission_of, needs_mailbox_permission, omitted, rbac_roles,
     scoped_by_group,

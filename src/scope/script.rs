@@ -61,6 +61,9 @@ fn steps_text(i: &ScopeInput) -> String {
             "$found = {} -ErrorAction SilentlyContinue\n",
             st.look.powershell()
         ));
+        if st.kind == ExKind::Group {
+            s.push_str("if ($found) { Write-Host \"Reusing the existing group, managed by: $($found.ManagedBy -join ', ')\" }\n");
+        }
         let cond = st.found_when.clone().unwrap_or_else(|| "$found".into());
         if st.kind == ExKind::ManagementScope {
             let g = i.group.as_ref().map(GroupRef::identity).unwrap_or_default();

@@ -173,7 +173,7 @@ fn group_exists(g: &GroupRef) -> ExStep {
             "Create or reuse the mail-enabled security group \"{}\"",
             g.identity()
         ),
-        "a mail-enabled security group that names the mailboxes in scope",
+        "a mail-enabled security group that names the mailboxes in scope; an existing one is reused, and whoever manages it (its ManagedBy) is named",
         Cmdlet::new("Get-DistributionGroup").text("Identity", g.identity()),
     )
     .made_by(make)
@@ -183,7 +183,10 @@ fn member_of(g: &GroupRef, m: &str) -> ExStep {
     ExStep::new(
         ExKind::Member,
         format!("Add {m} to the group"),
-        format!("{m} becomes a member of {}", g.identity()),
+        format!(
+            "{m} becomes a member of {}, added by the Exchange administrator even when others manage the group (-BypassSecurityGroupManagerCheck)",
+            g.identity()
+        ),
         Cmdlet::new("Get-DistributionGroupMember")
             .text("Identity", g.identity())
             .text("ResultSize", "Unlimited"),
@@ -195,7 +198,8 @@ fn member_of(g: &GroupRef, m: &str) -> ExStep {
     .made_by(
         Cmdlet::new("Add-DistributionGroupMember")
             .text("Identity", g.identity())
-            .text("Member", m),
+            .text("Member", m)
+            .switch("BypassSecurityGroupManagerCheck"),
     )
     .about(m)
 }

@@ -165,3 +165,69 @@ fn quotes_are_doubled_and_bad_groups_refused() {
         ("Helpdesk Scope", "HelpdeskScope")
     );
 }
+
+#[test]
+fn members_are_added_whoever_manages_the_group() {
+    let i = input(ScopeKind::Rbac, &[AccessChoice::GraphRead]);
+    let member = steps(&i).into_iter().find(|s| s.kind == Member).unwrap();
+    let add = member.make.as_ref().unwrap();
+    assert_eq!(
+        add.powershell(),
+        "Add-DistributionGroupMember -Identity 'helpdesk-scope@contoso.example' -Member 'alice@contoso.example' -BypassSecurityGroupManagerCheck"
+    );
+    assert_eq!(
+        add.parameters(None),
+        serde_json::json!({
+            "Identity": "helpdesk-scope@contoso.example",
+            "Member": "alice@contoso.example",
+            "BypassSecurityGroupManagerCheck": true,
+        })
+    );
+    assert!(member.changes.contains("-BypassSecurityGroupManagerCheck"));
+    let sc = script(&i, "contoso.example");
+    assert!(
+        sc.contains(
+            "Write-Host \"Reusing the existing group, managed by: $($found.ManagedBy -join ', ')\""
+        ),
+        "{sc}"
+    );
+    let group = steps(&i).into_iter().find(|s| s.kind == Group).unwrap();
+    assert!(group.changes.contains("ManagedBy"), "{}", group.changes);
+}
+
+#[test]
+fn only_user_and_shared_mailboxes_may_be_denied() {
+    let listing = mailbox_listing();
+    assert_eq!(
+        listing.powershell(),
+        "Get-Mailbox -RecipientTypeDetails 'UserMailbox','SharedMailbox' -ResultSize '20'"
+    );
+    assert_eq!(
+        listing.parameters(None)["RecipientTypeDetails"],
+        serde_json::json!(["UserMailbox", "SharedMailbox"])
+    );
+    let row = |mail: &str, kind: Option<&str>| match kind {
+        Some(k) => serde_json::json!({"PrimarySmtpAddress": mail, "RecipientTypeDetails": k}),
+        None => serde_json::json!({"PrimarySmtpAddress": mail}),
+    };
+    let rows = [
+        row(
+            "DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}@contoso.example",
+            Some("DiscoveryMailbox"),
+        ),
+        row("room1@contoso.example", Some("RoomMailbox")),
+        row("nokind@contoso.example", None),
+        row("Alice@contoso.example", Some("UserMailbox")),
+        row("team@contoso.example", Some("SharedMailbox")),
+    ];
+    let named = ["alice@contoso.example".to_string()];
+    assert_eq!(
+        pick_deny_mailbox(&rows, &named).as_deref(),
+        Some("team@contoso.example")
+    );
+    assert_eq!(
+        pick_deny_mailbox(&rows, &[]).as_deref(),
+        Some("alice@contoso.example")
+    );
+    assert_eq!(pick_deny_mailbox(&rows[..3], &[]), None);
+}

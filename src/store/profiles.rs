@@ -135,6 +135,42 @@ mod tests {
     }
 
     #[test]
+    fn a_certificate_keeps_both_thumbprints_and_older_files_still_load() {
+        use crate::model::{Credential, Thumbprints};
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore {
+            dir: dir.path().join("p"),
+        };
+        let mut p = profile("cert");
+        p.credential = Credential::Certificate {
+            thumbprint: Thumbprints {
+                sha256: "q1w2e3".into(),
+                sha1: Some("A9993E364706816ABA3E25717850C26C9CD0D89D".into()),
+            },
+        };
+        store.save(&p).unwrap();
+        let text = std::fs::read_to_string(store.path(&p.name)).unwrap();
+        assert!(
+            text.contains("kind = \"certificate\"")
+                && text.contains("thumbprint = \"q1w2e3\"")
+                && text.contains("sha1_thumbprint = \"A9993E364706816ABA3E25717850C26C9CD0D89D\""),
+            "{text}"
+        );
+        assert_eq!(store.load(&p.name).unwrap(), p);
+        // A profile written before the SHA-1 thumbprint was kept.
+        let older = text.replace(
+            "sha1_thumbprint = \"A9993E364706816ABA3E25717850C26C9CD0D89D\"\n",
+            "",
+        );
+        assert_ne!(older, text);
+        std::fs::write(store.path(&p.name), older).unwrap();
+        let Credential::Certificate { thumbprint } = store.load(&p.name).unwrap().credential else {
+            panic!("still a certificate");
+        };
+        assert_eq!((&*thumbprint, thumbprint.sha1.as_deref()), ("q1w2e3", None));
+    }
+
+    #[test]
     fn corrupt_file_names_file_and_line_and_is_left_alone() {
         let dir = tempfile::tempdir().unwrap();
         let store = ProfileStore {

@@ -50,7 +50,7 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("s", _) => "S makes a new client secret, proves it, then removes the old one.",
         ("k", _) => "K switches to a new certificate, proves it, then removes the old one.",
         ("x", _) => "X signs in and reads the credential's expiry off the app.",
-        ("e", _) => "E writes settings, report and script to a new folder (no secret).",
+        ("e", "export") => "E writes settings, report and script to a new folder (no secret).",
         ("enter", "resume draft") => {
             "Enter resumes the draft in the journey and step it was left at."
         }

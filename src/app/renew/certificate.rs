@@ -9,7 +9,7 @@ use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::identity::AccessToken;
 use crate::credential::NewCertificate;
-use crate::model::{Credential, Endpoints, Profile, Secret};
+use crate::model::{Credential, Endpoints, Profile, Secret, Thumbprints};
 
 #[derive(Debug)]
 pub struct Certified {
@@ -45,7 +45,7 @@ pub async fn certify(
         stage_and_prove(env, p, &cert.private_key, &old, "private key", prove).await
     {
         // The new certificate goes again: the app should not trust a key nobody uses.
-        let removed = remove_certificates(&graph, p, Some(&cert.thumbprint), &[&label]).await;
+        let removed = remove_certificates(&graph, p, Some(&cert.sha1), &[&label]).await;
         let mut fixes = Vec::new();
         if removed.is_err() {
             fixes.push(format!(
@@ -65,7 +65,7 @@ pub async fn certify(
     switch_to_certificate(
         env,
         p,
-        &cert.thumbprint,
+        thumbprints(&cert),
         &expires,
         &old,
         "Fix the directory and run the command again (the new certificate stays registered on the app).",
@@ -79,7 +79,7 @@ pub async fn certify(
             ];
             let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
             Some(
-                remove_certificates(&graph, p, None, &labels)
+                remove_certificates(&graph, p, thumbprint.sha1.as_deref(), &labels)
                     .await
                     .map_err(|err| err.to_string()),
             )
@@ -93,16 +93,25 @@ pub async fn certify(
     })
 }
 
-/// Removes the wizard's certificates (by thumbprint or label) from the app as it is now.
+/// Removes the wizard's certificates (by SHA-1 thumbprint, Graph's `customKeyIdentifier`, or
+/// by label) from the app as it is now.
 async fn remove_certificates(
     graph: &GraphAdmin<'_>,
     p: &Profile,
-    thumbprint: Option<&str>,
+    sha1: Option<&str>,
     labels: &[&str],
 ) -> Result<(), CloudError> {
     match graph.find_application(p.client_id).await? {
-        Some(app) => graph.remove_certificate(&app, thumbprint, labels).await,
+        Some(app) => graph.remove_certificate(&app, sha1, labels).await,
         None => Ok(()),
+    }
+}
+
+/// What a profile keeps of a new certificate's thumbprints.
+pub(super) fn thumbprints(cert: &NewCertificate) -> Thumbprints {
+    Thumbprints {
+        sha256: cert.thumbprint.clone(),
+        sha1: Some(cert.sha1.clone()),
     }
 }
 
@@ -111,15 +120,13 @@ async fn remove_certificates(
 pub(super) async fn switch_to_certificate(
     env: &Env,
     p: &mut Profile,
-    thumbprint: &str,
+    thumbprint: Thumbprints,
     expires: &str,
     old: &Secret,
     fix: &str,
 ) -> Result<(), RenewError> {
     let (before, renewed) = (p.credential.clone(), p.credential_renewed.clone());
-    p.credential = Credential::Certificate {
-        thumbprint: thumbprint.to_string(),
-    };
+    p.credential = Credential::Certificate { thumbprint };
     p.secret_expires = Some(expires.to_string());
     p.credential_renewed = Some(crate::app::now_rfc3339());
     if let Err(err) = env.profiles().save(p) {

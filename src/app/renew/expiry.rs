@@ -34,8 +34,9 @@ fn earliest(ends: &[Option<&str>]) -> Option<String> {
 }
 
 /// Reads from the app registration when the credential the profile signs in with expires
-/// (the secret is told by Graph's `hint`, its first characters; a certificate by the name the
-/// wizard gave it or its thumbprint) and records it in the profile.
+/// (the secret is told by Graph's `hint`, its first characters; a certificate by its SHA-1
+/// thumbprint, Graph's `customKeyIdentifier`, or the name the wizard gave it) and records it
+/// in the profile.
 pub async fn read_expiry(
     env: &Env,
     p: &mut Profile,
@@ -77,10 +78,10 @@ pub async fn read_expiry(
         }
         Credential::Certificate { thumbprint } => {
             let label = certificate_label(p.name.as_str(), thumbprint);
-            let (mine, rest): (Vec<_>, Vec<_>) = app.key_credentials.iter().partition(|k| {
-                k.display_name.as_deref() == Some(label.as_str())
-                    || k.custom_key_identifier.as_deref() == Some(thumbprint.as_str())
-            });
+            let (mine, rest): (Vec<_>, Vec<_>) = app
+                .key_credentials
+                .iter()
+                .partition(|k| k.is_one_of(thumbprint.sha1.as_deref(), &[&label]));
             (
                 "certificate",
                 mine.iter().map(|k| k.end_date_time.as_deref()).collect(),

@@ -2,7 +2,7 @@
 //! file, then adopted once it signs in.
 
 use super::certificate::{
-    Certified, certificate_label, new_certificate, switch_to_certificate, unproven,
+    Certified, certificate_label, new_certificate, switch_to_certificate, thumbprints, unproven,
 };
 use super::stage::{proves_certificate, stage_and_prove};
 use super::{RenewError, held, refused};
@@ -90,7 +90,7 @@ pub async fn adopt_uploaded(
     switch_to_certificate(
         env,
         p,
-        &up.thumbprint,
+        thumbprints(&up.cert),
         &expires,
         &up.old,
         "Fix the directory and run the command again.",

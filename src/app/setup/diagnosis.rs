@@ -78,6 +78,18 @@ pub fn exchange_diagnosis(e: &CloudError, what: &str) -> Diagnosis {
             cause: "The service's message above says why.".into(),
             fix: "Correct what it names and run the setup again; it resumes. The same step in PowerShell is in the plan (setup without --yes).".into(),
         },
+        CloudError::Redirected {
+            location, allowed, ..
+        } => Diagnosis {
+            summary: format!(
+                "Exchange Online's admin API redirected the request ({what}) to a host outside this cloud's Exchange Online; the wizard did not follow it."
+            ),
+            evidence: e.to_string(),
+            cause: format!(
+                "Only {allowed} may receive the administrator's token; {location} is not one of them. A proxy or filter on the network may be answering in Microsoft's place, or the endpoints (--cloud, --cloud-file) name the wrong Exchange host."
+            ),
+            fix: "Check the cloud and any proxy between this machine and Microsoft, then run the setup again (it resumes); or use --exchange powershell.".into(),
+        },
         other => Diagnosis {
             summary: format!("Exchange Online could not be reached for {what}."),
             evidence: other.to_string(),
@@ -97,6 +109,25 @@ mod tests {
             code: code.into(),
             message: message.into(),
         })
+    }
+
+    #[test]
+    fn a_redirect_elsewhere_is_named_with_where_it_pointed() {
+        let d = exchange_diagnosis(
+            &CloudError::Redirected {
+                status: 302,
+                location: "https://login.evil.example/adminapi".into(),
+                allowed: "outlook.office365.com or *.outlook.office365.com".into(),
+            },
+            "listing mailboxes",
+        );
+        assert!(d.summary.contains("did not follow"), "{d:?}");
+        assert!(
+            d.evidence.contains("https://login.evil.example/adminapi")
+                && d.evidence.contains("the token was not sent"),
+            "{d:?}"
+        );
+        assert!(d.cause.contains("*.outlook.office365.com"), "{d:?}");
     }
 
     #[test]

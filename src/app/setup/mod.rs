@@ -25,7 +25,7 @@ mod verify;
 pub use credential::{Capped, add_password_capped};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};
-pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, in_scope};
+pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, TestReading, read_test};
 
 use run::Run;
 

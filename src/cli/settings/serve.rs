@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use super::{Invalid, Result};
 use crate::cli::args::SandboxCommand;
-use crate::sandbox::{FaultPlan, SandboxOptions};
+use crate::sandbox::{AdminRedirect, FaultPlan, SandboxOptions};
 
 pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
     let SandboxCommand::Serve {
@@ -19,6 +19,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
         propagation_delay,
         extra_mailboxes,
         cloud_instance,
+        admin_redirect,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -32,6 +33,18 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
             "--propagation-delay {propagation_delay}: give seconds from 0 to 86400"
         )));
     }
+    let admin_redirect = match admin_redirect.as_deref() {
+        None => None,
+        Some("") => Some(AdminRedirect::OwnAlias),
+        Some(url) => {
+            reqwest::Url::parse(url).map_err(|_| {
+                Invalid::new(format!(
+                    "--admin-redirect {url}: give a URL (http://host:port/path), or no value for the sandbox's own alias"
+                ))
+            })?;
+            Some(AdminRedirect::To(url.to_string()))
+        }
+    };
     Ok(SandboxOptions {
         port,
         state_file: state,
@@ -49,5 +62,6 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
             Some((name, sub)) => (name.to_string(), sub.to_string()),
             None => (c, String::new()),
         }),
+        admin_redirect,
     })
 }

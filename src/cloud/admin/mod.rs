@@ -245,21 +245,18 @@ impl<'a> GraphAdmin<'a> {
         self.set_certificates(app.id, keys).await
     }
 
-    /// Removes the certificates the wizard registered — named one of `labels`, or identified by
-    /// `thumbprint` — keeping the others.
+    /// Removes the certificates the wizard registered — named one of `labels`, or whose
+    /// `customKeyIdentifier` is the SHA-1 thumbprint `sha1` — keeping the others.
     pub async fn remove_certificate(
         &self,
         app: &Application,
-        thumbprint: Option<&str>,
+        sha1: Option<&str>,
         labels: &[&str],
     ) -> Result<(), CloudError> {
         let keys: Vec<Value> = app
             .key_credentials
             .iter()
-            .filter(|k| {
-                (thumbprint.is_none() || k.custom_key_identifier.as_deref() != thumbprint)
-                    && !labels.iter().any(|l| k.display_name.as_deref() == Some(*l))
-            })
+            .filter(|k| !k.is_one_of(sha1, labels))
             .map(KeyInfo::kept)
             .collect();
         self.set_certificates(app.id, keys).await

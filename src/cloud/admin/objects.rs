@@ -98,6 +98,18 @@ pub struct KeyInfo {
 }
 
 impl KeyInfo {
+    /// Whether this is the certificate with SHA-1 thumbprint `sha1` (its `customKeyIdentifier`,
+    /// which Graph sets to that thumbprint), or one named one of `labels`.
+    pub fn is_one_of(&self, sha1: Option<&str>, labels: &[&str]) -> bool {
+        let by_id = sha1
+            .zip(self.custom_key_identifier.as_deref())
+            .is_some_and(|(sha1, id)| crate::credential::names_certificate(id, sha1));
+        by_id
+            || labels
+                .iter()
+                .any(|l| self.display_name.as_deref() == Some(*l))
+    }
+
     /// An existing certificate as a `keyCredentials` update names it to keep it.
     pub(super) fn kept(&self) -> Value {
         json!({

@@ -52,6 +52,14 @@ pub fn diagnose(err: &CloudError, ctx: &Context) -> Diagnosis {
         CloudError::Graph(g) => graph::graph(g, ctx),
         CloudError::Network(n) => network::network(n),
         CloudError::Unexpected { status, detail } => network::unexpected(*status, detail),
+        CloudError::Redirected { allowed, .. } => d(
+            "The service redirected the request to a host the wizard does not send tokens to.",
+            err.to_string(),
+            format!(
+                "Only {allowed} may receive it: a proxy may be answering in Microsoft's place, or the endpoints name the wrong host."
+            ),
+            "Check the cloud (--cloud, --cloud-file) and any proxy, then try again.",
+        ),
     }
 }
 

@@ -56,15 +56,19 @@ pub(super) fn password_credentials_json(a: &App) -> Vec<Value> {
         .collect()
 }
 
+/// A certificate credential as Graph lists it: `customKeyIdentifier` is the certificate's SHA-1
+/// thumbprint, as Graph sets it when none is given; the key itself only on request.
 pub(super) fn key_credential_json(c: &KeyCredential) -> Value {
+    let der = certificate::from_base64(&c.key);
     json!({
         "keyId": c.key_id,
         "type": "AsymmetricX509Cert",
         "usage": "Verify",
         "displayName": c.display_name,
-        "customKeyIdentifier": c.thumbprint,
-        "endDateTime": certificate::from_base64(&c.key)
-            .and_then(|der| certificate::not_after(&der))
+        "customKeyIdentifier": der.as_deref().map(certificate::key_identifier),
+        "endDateTime": der
+            .as_deref()
+            .and_then(certificate::not_after)
             .and_then(|t| t.format(&Rfc3339).ok()),
         "key": null,
     })

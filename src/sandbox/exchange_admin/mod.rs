@@ -8,6 +8,8 @@ mod principals;
 mod rbac;
 mod recipients;
 mod role_management;
+#[cfg(test)]
+mod tests;
 
 use std::sync::Arc;
 
@@ -22,11 +24,11 @@ pub use role_management::{
     role_definitions,
 };
 
-use super::Shared;
 use super::clock::now_ms;
 use super::gate::bearer;
 use super::responses::Refused;
 use super::tenant::{LoggedCmdlet, Tenant};
+use super::{AdminRedirect, Shared};
 
 /// Results per page, small so that paging is always exercised.
 pub const PAGE: usize = 5;
@@ -89,6 +91,11 @@ struct Call {
     name: String,
     params: Map<String, Value>,
     effective_ms: i64,
+    /// The signed-in administrator's mail address.
+    caller: String,
+    /// The request asked for English (`Accept-Language`); otherwise the `Test-` cmdlets'
+    /// display values come in the tenant's language (French here).
+    english: bool,
 }
 
 impl Call {
@@ -110,6 +117,15 @@ impl Call {
                 .filter(|x| !x.is_empty())
                 .collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// A switch parameter: present as `true` (or the text "True").
+    fn switch(&self, k: &str) -> bool {
+        match self.params.get(k) {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.trim().eq_ignore_ascii_case("true"),
+            _ => false,
         }
     }
 
@@ -155,7 +171,46 @@ pub struct Paging {
     skip: usize,
 }
 
-/// `POST /adminapi/beta/{tenant}/InvokeCommand`.
+/// Whether `Accept-Language` puts English first.
+fn asks_for_english(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split([',', ';']).next())
+        .is_some_and(|first| {
+            let tag = first.trim().to_ascii_lowercase();
+            tag == "en" || tag.starts_with("en-")
+        })
+}
+
+/// The redirect the first admin-API call gets, when the sandbox was asked for one: to its own
+/// alias path, or to the URL given.
+fn first_call_redirect(s: &Shared, tenant: &str, page: &Paging) -> Option<Response> {
+    let target = s.admin_redirect.as_ref()?;
+    if s.redirected.swap(true, std::sync::atomic::Ordering::SeqCst) {
+        return None;
+    }
+    let location = match target {
+        AdminRedirect::OwnAlias => {
+            let query = if page.skip > 0 {
+                format!("?$skip={}", page.skip)
+            } else {
+                String::new()
+            };
+            format!(
+                "{}{ALIAS}/adminapi/beta/{tenant}/InvokeCommand{query}",
+                s.base
+            )
+        }
+        AdminRedirect::To(url) => url.clone(),
+    };
+    Some((StatusCode::FOUND, [(header::LOCATION, location)]).into_response())
+}
+
+/// The path prefix under which the admin API answers too, as a tenant-specific host would.
+pub const ALIAS: &str = "/redirected";
+
+/// `POST /adminapi/beta/{tenant}/InvokeCommand` (and the same under [`ALIAS`]).
 pub async fn invoke_command(
     State(s): State<Arc<Shared>>,
     Path(tenant): Path<String>,
@@ -163,6 +218,9 @@ pub async fn invoke_command(
     headers: HeaderMap,
     body: String,
 ) -> Response {
+    if let Some(r) = first_call_redirect(&s, &tenant, &page) {
+        return r;
+    }
     let mut t = s.tenant.lock().await;
     if !t.answers_to(&tenant) {
         return not_found(&tenant, &t).into_response();
@@ -178,8 +236,13 @@ pub async fn invoke_command(
                 .into_response();
         }
     };
-    let admin = caller.scp.is_some() && t.user(&caller.oid).is_some_and(|u| u.admin);
-    if !admin {
+    let admin = caller
+        .scp
+        .as_ref()
+        .and_then(|_| t.user(&caller.oid))
+        .filter(|u| u.admin)
+        .map(|u| u.mail.clone());
+    let Some(admin) = admin else {
         return cmdlet_error(
             StatusCode::FORBIDDEN,
             "Forbidden",
@@ -187,7 +250,7 @@ pub async fn invoke_command(
             "The user isn't assigned to any management roles that allow running this cmdlet.",
         )
         .into_response();
-    }
+    };
     let input: Value = match serde_json::from_str(&body) {
         Ok(v) => v,
         Err(e) => return invalid(&format!("The request body is not JSON: {e}")).into_response(),
@@ -202,6 +265,8 @@ pub async fn invoke_command(
             .cloned()
             .unwrap_or_default(),
         effective_ms: now_ms() + s.propagation_delay.as_millis() as i64,
+        caller: admin,
+        english: asks_for_english(&headers),
     };
     let result = match run(&mut t, &call) {
         Ok(rows) => rows,

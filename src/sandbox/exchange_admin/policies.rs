@@ -105,6 +105,11 @@ fn test_policy(t: &Tenant, call: &Call) -> Rows {
         "AppId": app_id,
         "Mailbox": u.mail,
         "MailboxId": u.id,
-        "AccessCheckResult": if granted { "Granted" } else { "Denied" },
+        "AccessCheckResult": match (granted, call.english) {
+            (true, true) => "Granted",
+            (false, true) => "Denied",
+            (true, false) => "Accordé",
+            (false, false) => "Refusé",
+        },
     })])
 }

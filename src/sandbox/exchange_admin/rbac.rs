@@ -173,9 +173,17 @@ fn test_authorization(t: &Tenant, call: &Call) -> Rows {
         .map(|ra| {
             let scope = ra.scope.as_ref().and_then(|s| scope_by_id(t, s));
             let in_scope = match (&resource, &ra.scope) {
-                (None, _) => json!("Not Run"),
-                (Some(_), None) => json!(true),
-                (Some(m), Some(sc)) => json!(t.scope_holds(sc, m, i64::MAX)),
+                (None, _) => None,
+                (Some(_), None) => Some(true),
+                (Some(m), Some(sc)) => Some(t.scope_holds(sc, m, i64::MAX)),
+            };
+            // In English a truth value (or "Not Run"); otherwise the tenant's words.
+            let in_scope = match (in_scope, call.english) {
+                (Some(b), true) => json!(b),
+                (None, true) => json!("Not Run"),
+                (Some(true), false) => json!("Vrai"),
+                (Some(false), false) => json!("Faux"),
+                (None, false) => json!("Non exécuté"),
             };
             json!({
                 "RoleName": ra.role,

@@ -1,9 +1,16 @@
-//! Mailboxes and mail-enabled security groups: `Get-Mailbox`, `Get-`/`New-DistributionGroup`,
-//! `Get-`/`Add-DistributionGroupMember`.
+//! Mailboxes and mail-enabled security groups: `Get-Mailbox` (system mailboxes included unless
+//! `-RecipientTypeDetails` leaves them out), `Get-`/`New-DistributionGroup`,
+//! `Get-`/`Add-DistributionGroupMember` (only a group's managers, or an administrator with
+//! `-BypassSecurityGroupManagerCheck`).
 
 use serde_json::{Value, json};
 
-use super::{Call, Refused, Rows, already_exists, bad_request, domain, invalid, new_id, not_found};
+use axum::http::StatusCode;
+
+use super::{
+    Call, Refused, Rows, already_exists, bad_request, cmdlet_error, domain, invalid, new_id,
+    not_found,
+};
 use crate::sandbox::tenant::{Group, Tenant};
 
 pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
@@ -14,6 +21,37 @@ pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
         "Get-DistributionGroupMember" => get_members(t, call),
         "Add-DistributionGroupMember" => add_member(t, call),
         _ => return None,
+    })
+}
+
+/// Mailboxes Exchange Online lists with the users' own but that no person reads, and that
+/// have no user here: a discovery mailbox, a room, a Bookings calendar (local part, display
+/// name, `RecipientTypeDetails`).
+const SYSTEM_MAILBOXES: [(&str, &str, &str); 3] = [
+    (
+        "DiscoverySearchMailbox{D919BA05-46A6-415f-80AD-7E09334BB852}",
+        "Discovery Search Mailbox",
+        "DiscoveryMailbox",
+    ),
+    ("boardroom", "Board Room", "RoomMailbox"),
+    (
+        "bookings-helpdesk",
+        "Helpdesk Bookings",
+        "SchedulingMailbox",
+    ),
+];
+
+fn system_mailbox_rows(t: &Tenant) -> impl Iterator<Item = Value> {
+    let domain = domain(t);
+    SYSTEM_MAILBOXES.iter().map(move |(local, name, kind)| {
+        json!({
+            "Identity": local,
+            "Name": local,
+            "DisplayName": name,
+            "PrimarySmtpAddress": format!("{local}@{domain}"),
+            "UserPrincipalName": format!("{local}@{domain}"),
+            "RecipientTypeDetails": kind,
+        })
     })
 }
 
@@ -31,7 +69,13 @@ fn mailbox_row(t: &Tenant, mail: &str) -> Value {
 }
 
 fn group_row(t: &Tenant, g: &Group) -> Value {
+    let managers: Vec<String> = g
+        .managed_by
+        .iter()
+        .map(|m| t.user(m).map_or_else(|| m.clone(), |u| u.name.clone()))
+        .collect();
     json!({
+        "ManagedBy": managers,
         "Identity": g.name,
         "Name": g.name,
         "DisplayName": g.name,
@@ -49,7 +93,18 @@ fn get_mailbox(t: &Tenant, call: &Call) -> Rows {
             Some(u) => Ok(vec![mailbox_row(t, &u.mail.clone())]),
             None => Err(not_found(id, t)),
         },
-        None => Ok(t.users.iter().map(|u| mailbox_row(t, &u.mail)).collect()),
+        None => {
+            let kinds = call.texts("RecipientTypeDetails");
+            let size = call.text("ResultSize").and_then(|n| n.parse().ok());
+            Ok(system_mailbox_rows(t)
+                .chain(t.users.iter().map(|u| mailbox_row(t, &u.mail)))
+                .filter(|row| {
+                    let kind = row["RecipientTypeDetails"].as_str().unwrap_or_default();
+                    kinds.is_empty() || kinds.contains(&kind.to_ascii_lowercase())
+                })
+                .take(size.unwrap_or(usize::MAX))
+                .collect())
+        }
     }
 }
 
@@ -87,10 +142,19 @@ fn new_group(t: &mut Tenant, call: &Call) -> Rows {
     if let Some(m) = members.iter().find(|m| t.user(m).is_none()) {
         return Err(not_found(m, t));
     }
+    // As in Exchange Online: without -ManagedBy, whoever made the group owns it.
+    let mut managed_by = call.texts("ManagedBy");
+    if let Some(m) = managed_by.iter().find(|m| t.user(m).is_none()) {
+        return Err(not_found(m, t));
+    }
+    if managed_by.is_empty() {
+        managed_by.push(call.caller.clone());
+    }
     let g = Group {
         id: new_id(),
         name,
         mail,
+        managed_by,
         joined: members
             .iter()
             .map(|m| (m.clone(), call.effective_ms))
@@ -141,6 +205,18 @@ fn add_member(t: &mut Tenant, call: &Call) -> Rows {
         .map(|g| g.id.clone())
         .ok_or_else(|| not_found(id, t))?;
     let g = t.groups.iter_mut().find(|g| g.id == gid).expect("found");
+    let manager = g
+        .managed_by
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&call.caller));
+    if !manager && !call.switch("BypassSecurityGroupManagerCheck") {
+        return Err(cmdlet_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Microsoft.Exchange.Configuration.Tasks.OperationRequiresGroupManagerException",
+            "You don't have sufficient permissions. This operation can only be performed by a manager of the group.",
+        ));
+    }
     if g.members.contains(&mail) {
         return Err(bad_request(
             "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException",

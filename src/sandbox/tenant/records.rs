@@ -156,6 +156,10 @@ pub struct Group {
     pub name: String,
     pub mail: String,
     pub members: Vec<String>,
+    /// The mail addresses of the group's owners (`ManagedBy`): only they change its members
+    /// without `-BypassSecurityGroupManagerCheck`.
+    #[serde(default)]
+    pub managed_by: Vec<String>,
     /// When members added by `Add-DistributionGroupMember` count (mail → ms); others always.
     #[serde(default)]
     pub joined: std::collections::BTreeMap<String, i64>,

@@ -18,7 +18,7 @@ mod rbac;
 mod recipients;
 mod service_test;
 
-pub use service_test::{TESTS_AT_ONCE, in_scope};
+pub use service_test::{TESTS_AT_ONCE, TestReading, read_test};
 
 /// The administrator's sign-in for Exchange Online administration.
 pub struct ExchangeAdmin {
@@ -43,10 +43,13 @@ enum Outcome {
     Scope(String, String),
 }
 
-/// What the steps read once and share: the group's members and the app's role assignments.
+/// What the steps read once and share: the group's members and managers, and the app's role
+/// assignments.
 #[derive(Default)]
 struct Seen {
     members: Option<Vec<String>>,
+    /// An existing group's `ManagedBy`.
+    managed_by: Option<Vec<String>>,
     assigned: Option<Vec<RoleAssignment>>,
 }
 
@@ -175,8 +178,11 @@ pub(super) async fn apply(
         };
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
-            ExKind::Group => recipients::group(&ctx, &st, i).await?,
-            ExKind::Member => recipients::member(&ctx, &st, i, &mut seen.members).await?,
+            ExKind::Group => recipients::group(&ctx, &st, i, &mut seen.managed_by).await?,
+            ExKind::Member => {
+                let managers = seen.managed_by.as_deref();
+                recipients::member(&ctx, &st, i, &mut seen.members, managers).await?
+            }
             ExKind::ServicePrincipal => recipients::service_principal(&ctx, &st, i).await?,
             ExKind::ManagementScope => rbac::management_scope(&ctx, &input, i).await?,
             ExKind::RoleAssignment => {

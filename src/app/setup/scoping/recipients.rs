@@ -46,13 +46,14 @@ pub(super) async fn mailboxes(
     }
     let everything = input.kind == ScopeKind::AllMailboxes && scope::scoped_by_group(&input.access);
     if input.deny_mailbox.is_none() && !everything {
+        // Asked for user and shared mailboxes, and the answer filtered again: a system
+        // mailbox has no Entra user for the Graph check to reach.
+        let listing = scope::mailbox_listing();
         let all = ctx
-            .invoke("Get-Mailbox", json!({ "ResultSize": "20" }))
+            .invoke(listing.name, listing.parameters(None))
             .await
             .map_err(|e| ctx.fail(i, &e, "listing mailboxes"))?;
-        input.deny_mailbox = texts(&all.rows, "PrimarySmtpAddress")
-            .into_iter()
-            .find(|m| !input.mailboxes.iter().any(|x| x.eq_ignore_ascii_case(m)));
+        input.deny_mailbox = scope::pick_deny_mailbox(&all.rows, &input.mailboxes);
     }
     Ok(Outcome::Done(match &input.deny_mailbox {
         Some(d) => format!(
@@ -63,8 +64,14 @@ pub(super) async fn mailboxes(
     }))
 }
 
-/// The group, reused when it is a mail-enabled security group, made when missing.
-pub(super) async fn group(ctx: &Ctx<'_, '_>, st: &ExStep, i: usize) -> Result<Outcome, SetupError> {
+/// The group, reused when it is a mail-enabled security group, made when missing; who manages
+/// an existing one goes into `managed_by`.
+pub(super) async fn group(
+    ctx: &Ctx<'_, '_>,
+    st: &ExStep,
+    i: usize,
+    managed_by: &mut Option<Vec<String>>,
+) -> Result<Outcome, SetupError> {
     match ctx.invoke(st.look.name, st.look.parameters(None)).await {
         Ok(found) if !found.rows.is_empty() => {
             let g = &found.rows[0];
@@ -82,13 +89,35 @@ pub(super) async fn group(ctx: &Ctx<'_, '_>, st: &ExStep, i: usize) -> Result<Ou
                     },
                 ));
             }
-            Ok(Outcome::Dn(
-                "existing group reused".into(),
-                distinguished_name(g),
-            ))
+            let managers = managers(g);
+            let text = format!("existing group reused, {}", whose(&managers));
+            *managed_by = Some(managers);
+            Ok(Outcome::Dn(text, distinguished_name(g)))
         }
         Err(e) if !not_found(&e) => Err(ctx.fail(i, &e, "looking up the group")),
         _ => make_group(ctx, st, i).await,
+    }
+}
+
+/// The group's `ManagedBy`: a list, or one name.
+fn managers(group: &Value) -> Vec<String> {
+    match &group["ManagedBy"] {
+        Value::Array(a) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(String::from)
+            .collect(),
+        Value::String(s) if !s.is_empty() => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// Whose group it is, in words.
+fn whose(managers: &[String]) -> String {
+    if managers.is_empty() {
+        "which names no manager (ManagedBy is empty)".into()
+    } else {
+        format!("managed by {}", managers.join(", "))
     }
 }
 
@@ -121,12 +150,14 @@ async fn make_group(ctx: &Ctx<'_, '_>, st: &ExStep, i: usize) -> Result<Outcome,
     }
 }
 
-/// One mailbox in the group; the members are read once for all of them.
+/// One mailbox in the group; the members are read once for all of them. Added as the
+/// Exchange administrator, whoever manages the group (`managed_by`, when the group existed).
 pub(super) async fn member(
     ctx: &Ctx<'_, '_>,
     st: &ExStep,
     i: usize,
     members: &mut Option<Vec<String>>,
+    managed_by: Option<&[String]>,
 ) -> Result<Outcome, SetupError> {
     if members.is_none() {
         let found = ctx.look(st, i, "listing the group's members").await?;
@@ -137,7 +168,10 @@ pub(super) async fn member(
         Ok(Outcome::Done("already a member".into()))
     } else {
         ctx.make(st, i).await?;
-        Ok(Outcome::Done("added".into()))
+        Ok(Outcome::Done(match managed_by {
+            Some(m) => format!("added to the group {}", whose(m)),
+            None => "added".into(),
+        }))
     }
 }
 

@@ -1,5 +1,6 @@
 //! Exchange's own test of the scope (`Test-ServicePrincipalAuthorization`,
-//! `Test-ApplicationAccessPolicy`) for every intended mailbox and the one outside.
+//! `Test-ApplicationAccessPolicy`) for every intended mailbox and the one outside; an answer it
+//! cannot read is said to be so, never taken for access or a denial.
 
 use serde_json::Value;
 
@@ -47,7 +48,16 @@ pub(super) async fn service_test(ctx: &Ctx<'_, '_>, input: &ScopeInput) -> Resul
     let mut told = Vec::new();
     for ((m, intended, _), res) in tests.iter().zip(results) {
         let out = res.map_err(|e| ctx.fail(i, &e, "testing the scope"))?;
-        let reached = in_scope(input.kind, &out.rows);
+        let reached = match read_test(input.kind, &out.rows) {
+            TestReading::InScope => true,
+            TestReading::OutOfScope => false,
+            TestReading::Unreadable(raw) => {
+                told.push(format!(
+                    "{m}: Exchange's answer could not be read ({raw}); the checks test the access itself"
+                ));
+                continue;
+            }
+        };
         told.push(format!(
             "{m} {}",
             if reached { "in scope" } else { "out of scope" }
@@ -75,19 +85,56 @@ pub(super) async fn service_test(ctx: &Ctx<'_, '_>, input: &ScopeInput) -> Resul
     Ok(())
 }
 
-/// Reads a test's rows: `InScope` True/False/"Not Run" (RBAC), `AccessCheckResult` (policy).
-pub fn in_scope(kind: ScopeKind, rows: &[Value]) -> bool {
-    match kind {
-        ScopeKind::Rbac => rows.iter().any(|r| match &r["InScope"] {
-            Value::Bool(b) => *b,
-            Value::String(s) => s.eq_ignore_ascii_case("true"),
-            _ => false,
-        }),
-        _ => rows.iter().any(|r| {
-            r["AccessCheckResult"]
-                .as_str()
-                .is_some_and(|s| s.eq_ignore_ascii_case("Granted"))
-        }),
+/// What Exchange's own test said about one mailbox.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TestReading {
+    InScope,
+    OutOfScope,
+    /// A value the wizard does not know (a translated one, say), as it came: never taken for
+    /// a denial, nor for access.
+    Unreadable(String),
+}
+
+/// Reads a test's rows: `InScope` True/False/"Not Run" for each role assignment (RBAC; in scope
+/// when any says True), `AccessCheckResult` Granted/Denied (policy).
+pub fn read_test(kind: ScopeKind, rows: &[Value]) -> TestReading {
+    if kind == ScopeKind::Rbac {
+        let mut unreadable = None;
+        for r in rows {
+            match &r["InScope"] {
+                Value::Bool(true) => return TestReading::InScope,
+                Value::Bool(false) => {}
+                Value::String(s) if s.eq_ignore_ascii_case("true") => {
+                    return TestReading::InScope;
+                }
+                Value::String(s)
+                    if s.eq_ignore_ascii_case("false") || s.eq_ignore_ascii_case("not run") => {}
+                other => {
+                    unreadable.get_or_insert_with(|| format!("InScope: {}", shown(other)));
+                }
+            }
+        }
+        return unreadable.map_or(TestReading::OutOfScope, TestReading::Unreadable);
+    }
+    let Some(r) = rows.first() else {
+        return TestReading::Unreadable("no result".into());
+    };
+    match r["AccessCheckResult"].as_str() {
+        Some(s) if s.eq_ignore_ascii_case("Granted") => TestReading::InScope,
+        Some(s) if s.eq_ignore_ascii_case("Denied") => TestReading::OutOfScope,
+        _ => TestReading::Unreadable(format!(
+            "AccessCheckResult: {}",
+            shown(&r["AccessCheckResult"])
+        )),
+    }
+}
+
+/// A value as the service sent it: text as it is, anything else as JSON.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => crate::model::echo_safe(s),
+        Value::Null => "(missing)".into(),
+        other => other.to_string(),
     }
 }
 
@@ -98,17 +145,46 @@ mod tests {
 
     #[test]
     fn test_rows_are_read_in_every_form() {
-        assert!(in_scope(ScopeKind::Rbac, &[json!({"InScope": true})]));
-        assert!(in_scope(ScopeKind::Rbac, &[json!({"InScope": "True"})]));
-        assert!(!in_scope(ScopeKind::Rbac, &[json!({"InScope": "Not Run"})]));
-        assert!(!in_scope(ScopeKind::Rbac, &[]));
-        assert!(in_scope(
-            ScopeKind::RestrictPolicy,
-            &[json!({"AccessCheckResult": "Granted"})]
-        ));
-        assert!(!in_scope(
-            ScopeKind::DenyPolicy,
-            &[json!({"AccessCheckResult": "Denied"})]
-        ));
+        use TestReading::*;
+        let rbac = |rows: &[Value]| read_test(ScopeKind::Rbac, rows);
+        assert_eq!(rbac(&[json!({"InScope": true})]), InScope);
+        assert_eq!(rbac(&[json!({"InScope": "True"})]), InScope);
+        assert_eq!(rbac(&[json!({"InScope": "Not Run"})]), OutOfScope);
+        assert_eq!(
+            rbac(&[json!({"InScope": false}), json!({"InScope": "False"})]),
+            OutOfScope
+        );
+        assert_eq!(rbac(&[]), OutOfScope);
+        assert_eq!(
+            rbac(&[json!({"InScope": false}), json!({"InScope": "Vrai"})]),
+            Unreadable("InScope: Vrai".into())
+        );
+        assert_eq!(
+            rbac(&[json!({"InScope": "Vrai"}), json!({"InScope": true})]),
+            InScope,
+            "one assignment in scope is enough"
+        );
+        let policy = |v: Value| read_test(ScopeKind::RestrictPolicy, &[v]);
+        assert_eq!(policy(json!({"AccessCheckResult": "Granted"})), InScope);
+        assert_eq!(
+            read_test(
+                ScopeKind::DenyPolicy,
+                &[json!({"AccessCheckResult": "Denied"})]
+            ),
+            OutOfScope
+        );
+        assert_eq!(
+            policy(json!({"AccessCheckResult": "Accordé"})),
+            Unreadable("AccessCheckResult: Accordé".into()),
+            "a translated answer is neither access nor a denial"
+        );
+        assert_eq!(
+            policy(json!({"Result": "Granted"})),
+            Unreadable("AccessCheckResult: (missing)".into())
+        );
+        assert_eq!(
+            read_test(ScopeKind::RestrictPolicy, &[]),
+            Unreadable("no result".into())
+        );
     }
 }
