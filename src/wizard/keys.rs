@@ -50,7 +50,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.extend([h("y", "forget it"), h("any other key", "keep it")]);
         }
         Screen::Home => {
-            out.extend([h("n", "set up a new app"), h("c", "check an existing app")]);
+            out.extend([
+                h("n", "set up a new app"),
+                h("g", "guided setup"),
+                h("c", "check an existing app"),
+            ]);
             if !s.home.profiles.is_empty() {
                 out.extend(PROFILE_KEYS);
             }
@@ -87,6 +91,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             let enter_does = match (step, s.form.journey) {
                 (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
                 (Step::Name, Journey::Check) => "save & check",
+                (Step::Name, Journey::Setup) if s.form.guided => "to the portal steps",
                 (Step::Name, Journey::Setup) => "sign in",
                 _ => "next",
             };
@@ -106,7 +111,13 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 out.push(h("F2", "sandbox secret"));
             }
             let last = s.setup.guided_steps().last() == Some(&s.setup.guide);
-            out.push(h("enter", if last { "save & check" } else { "done, next" }));
+            let enter_does = match (s.guide_can_verify(), last) {
+                (true, false) => "verify, next",
+                (true, true) => "verify, save & check",
+                (false, false) => "next (not verified)",
+                (false, true) => "save & check (not verified)",
+            };
+            out.push(h("enter", enter_does));
             out.extend([h("esc", "back"), h("ctrl-c", "quit")]);
         }
         Screen::SignIn => {

@@ -22,7 +22,7 @@ pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
 pub use home::{Home, HomeSort, ProfileRow};
 pub use input::Input;
 pub use keys::{Hint, Key, hints};
-pub use setup::{Setup, SetupOrder, SetupRow};
+pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
@@ -101,8 +101,8 @@ pub enum Msg {
     Forgotten(Result<String, String>),
     /// Renewal ended: what happened, or why it did not.
     Renewed(Result<String, Diagnosis>),
-    /// Guided path, signed in: whether the pasted client ID names an app of the tenant.
-    AppLookedUp(Result<(), String>),
+    /// Guided path: what reading plan step `usize` back found.
+    GuideChecked(usize, GuideVerdict),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
 }
@@ -148,11 +148,8 @@ pub enum Effect {
     /// With the signed-in administrator: a new secret or certificate for the profile, or its
     /// credential's expiry read from the app registration.
     Upkeep(Box<Profile>, Upkeep),
-    /// Guided path, signed in: look the pasted client ID up in the tenant.
-    LookUpApp {
-        client_id: String,
-        cloud: CloudKind,
-    },
+    /// Guided path: read back what the administrator did by hand for one step.
+    VerifyGuided(Box<GuidedCheck>),
     Quit,
 }
 

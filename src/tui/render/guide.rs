@@ -3,13 +3,14 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::style::Stylize;
+use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
 use super::strings;
-use super::theme::{DIM, step_mark};
-use super::widgets::{clip, input_field};
+use super::theme::{DIM, GOOD, NOT_VERIFIED, WARN, step_mark};
+use super::widgets::{clip, input_field, labelled_lines};
+use crate::model::StepStatus;
 use crate::plan::{PlanStep, StepKind};
 use crate::wizard::State;
 
@@ -17,13 +18,16 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let [left, right] =
         Layout::horizontal([Constraint::Length(30), Constraint::Min(40)]).areas(area);
     let steps = s.setup.guided_steps();
-    let at = steps.iter().position(|i| *i == s.setup.guide).unwrap_or(0);
     let list: Vec<Line> = steps
         .iter()
-        .enumerate()
-        .map(|(n, i)| {
+        .map(|i| {
             let title = short_title(&s.setup.plan[*i]);
-            let (mark, style) = step_mark(n == at, n < at);
+            let (mark, style) = match s.setup.verified.get(i) {
+                _ if *i == s.setup.guide => step_mark(true, false),
+                Some(StepStatus::Done(_)) => step_mark(false, true),
+                Some(StepStatus::Unverified(_)) => (NOT_VERIFIED, Style::default().fg(WARN)),
+                _ => step_mark(false, false),
+            };
             Line::from(vec![
                 Span::styled(format!(" {mark} "), style),
                 Span::styled(clip(&title, 25), style),
@@ -37,12 +41,17 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let Some(step) = s.setup.plan.get(s.setup.guide) else {
         return;
     };
-    let mut lines: Vec<Line> = step
-        .portal
-        .iter()
-        .enumerate()
-        .map(|(n, l)| Line::from(format!("{}. {l}", n + 1)))
-        .collect();
+    let mut lines: Vec<Line> = Vec::new();
+    for (n, item) in step.portal.iter().enumerate() {
+        for (k, l) in item.lines().enumerate() {
+            let head = if k == 0 {
+                format!("{}. ", n + 1)
+            } else {
+                "   ".into()
+            };
+            lines.push(Line::from(format!("{head}{l}")));
+        }
+    }
     lines.push(Line::default());
     let form = &s.form;
     match step.kind {
@@ -57,14 +66,34 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 &form.guide_tenant,
                 form.guide_field == 1,
             ));
+            if !s.guide_can_verify() {
+                lines.push(Line::from(strings::APP_READ_BY_SECRET).fg(DIM));
+            }
         }
         StepKind::AddSecret => {
             lines.extend(input_field(strings::SECRET_PASTED, &form.secret, true));
         }
-        _ => lines.push(Line::from(strings::PRESS_ENTER_WHEN_DONE).fg(DIM)),
+        _ if s.guide_can_verify() => lines.push(Line::from(strings::PRESS_ENTER_WHEN_DONE).fg(DIM)),
+        _ => lines.push(Line::from(strings::PRESS_ENTER_UNVERIFIED).fg(WARN)),
     }
-    lines.push(Line::default());
-    lines.push(Line::from(format!("PowerShell instead: {}", step.powershell)).fg(DIM));
+    match s.setup.verified.get(&s.setup.guide) {
+        Some(StepStatus::Done(what)) => {
+            lines.push(Line::from(format!("{}{what}", strings::READ_BACK)).fg(GOOD))
+        }
+        Some(StepStatus::Unverified(why)) => {
+            lines.push(Line::from(format!("{}{why}", strings::NOT_VERIFIED)).fg(WARN))
+        }
+        _ => {}
+    }
+    // The Exchange Online steps are their commands already; the others have an equivalent.
+    if !matches!(step.kind, StepKind::Exchange | StepKind::ExchangeTest) {
+        lines.push(Line::default());
+        lines.extend(
+            labelled_lines(strings::POWERSHELL_INSTEAD, &step.powershell)
+                .into_iter()
+                .map(|l| l.fg(DIM)),
+        );
+    }
     f.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
 use super::strings;
 use super::theme::{DIM, focused};
-use super::widgets::labelled;
+use super::widgets::{labelled, labelled_lines};
 use crate::wizard::State;
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
@@ -51,12 +51,12 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .collect();
     f.render_widget(List::new(items).block(Block::bordered().title(who)), list);
     if let Some(p) = plan.get(cursor) {
-        let lines = vec![
+        let mut lines = vec![
             Line::from(strings::NOTHING_CHANGED_YET).fg(DIM),
             labelled(strings::GRAPH, p.graph.clone()),
-            labelled(strings::POWERSHELL, p.powershell.clone()),
-            labelled(strings::CHANGES, p.changes.clone()),
         ];
+        lines.extend(labelled_lines(strings::POWERSHELL, &p.powershell));
+        lines.push(labelled(strings::CHANGES, p.changes.clone()));
         f.render_widget(
             Paragraph::new(lines)
                 .wrap(Wrap { trim: false })

@@ -6,7 +6,7 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, List, ListItem, Paragraph, Wrap};
 
-use super::theme::{ACCENT, BAD, DIM, GOOD, spinner};
+use super::theme::{ACCENT, BAD, DIM, GOOD, NOT_VERIFIED, WARN, spinner};
 use crate::model::StepStatus;
 use crate::wizard::{SetupRow, State};
 
@@ -49,6 +49,11 @@ fn row_line(s: &State, r: &SetupRow) -> Line<'static> {
             "…".to_string(),
         ),
         StepStatus::Done(d) => ("✔", Style::default().fg(GOOD), d.clone()),
+        StepStatus::Unverified(why) => (
+            NOT_VERIFIED,
+            Style::default().fg(WARN),
+            format!("not verified: {why}"),
+        ),
         StepStatus::Failed(d) => ("✘", Style::default().fg(BAD), d.summary.clone()),
     };
     Line::from(vec![

@@ -49,6 +49,24 @@ pub fn labelled<'a>(label: &'a str, value: String) -> Line<'a> {
     Line::from(vec![Span::raw(label).fg(DIM), Span::raw(value)])
 }
 
+/// A dim label, then a value of several lines: each line of the value on its own screen line,
+/// the later ones indented under the first (commands are never run together).
+pub fn labelled_lines<'a>(label: &'a str, value: &str) -> Vec<Line<'a>> {
+    let pad = " ".repeat(label.chars().count());
+    value
+        .lines()
+        .enumerate()
+        .map(|(n, l)| {
+            let head = if n == 0 {
+                Span::raw(label).fg(DIM)
+            } else {
+                Span::raw(pad.clone())
+            };
+            Line::from(vec![head, Span::raw(l.to_string())])
+        })
+        .collect()
+}
+
 /// At most `n` characters of `s`, an ellipsis ending what was cut.
 pub fn clip(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
