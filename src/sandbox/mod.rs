@@ -16,6 +16,7 @@ mod identity;
 mod info;
 mod jwt;
 pub mod mail;
+mod portal;
 mod responses;
 mod routes;
 mod signing;

@@ -9,7 +9,7 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 
 use super::faults::{self, Area, FaultKind};
-use super::{Shared, device, directory, ews, exchange_admin, graph, identity, responses};
+use super::{Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses};
 
 fn area_of(path: &str) -> Area {
     if path.starts_with("/adminapi/") || path.starts_with("/graph/beta/roleManagement/") {
@@ -82,6 +82,8 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(exchange_admin::list_role_assignments).post(exchange_admin::create_role_assignment),
         )
         .route("/sandbox/exchange-log", get(exchange_admin::exchange_log))
+        .route("/portal", get(portal::page))
+        .route("/portal/", get(portal::page))
         .route(
             "/sandbox/portal/certificate",
             post(directory::portal_upload_certificate),
