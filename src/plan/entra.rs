@@ -83,16 +83,26 @@ pub(super) fn create_app(
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        powershell: format!(
-            "{}\n$app = New-MgApplication -DisplayName {} -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra{}",
-            required_access_script(perms, delegated),
-            quote(name),
-            if a.public_client {
+        powershell: {
+            let new_app = format!(
+                "$app = New-MgApplication -DisplayName {} -SignInAudience AzureADMyOrg",
+                quote(name)
+            );
+            let public = if a.public_client {
                 " -IsFallbackPublicClient"
             } else {
                 ""
+            };
+            // No permission to ask for (the Exchange role assignment grants the access).
+            if perms.is_empty() && delegated.is_none() {
+                format!("{new_app}{public}")
+            } else {
+                format!(
+                    "{}\n{new_app} -RequiredResourceAccess $rra{public}",
+                    required_access_script(perms, delegated)
+                )
             }
-        ),
+        },
         changes: match (delegated.is_some(), a.public_client) {
             (false, _) => "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
             (true, false) => "a new app registration, with the permissions requested but not yet consented".into(),
