@@ -49,21 +49,14 @@ pub fn labelled<'a>(label: &'a str, value: String) -> Line<'a> {
     Line::from(vec![Span::raw(label).fg(DIM), Span::raw(value)])
 }
 
-/// A dim label, then a value of several lines: each line of the value on its own screen line,
-/// the later ones indented under the first (commands are never run together).
+/// A dim label, then its value; a value of several lines (commands) starts below the label,
+/// one line each, so that no two ever run together.
 pub fn labelled_lines<'a>(label: &'a str, value: &str) -> Vec<Line<'a>> {
-    let pad = " ".repeat(label.chars().count());
-    value
-        .lines()
-        .enumerate()
-        .map(|(n, l)| {
-            let head = if n == 0 {
-                Span::raw(label).fg(DIM)
-            } else {
-                Span::raw(pad.clone())
-            };
-            Line::from(vec![head, Span::raw(l.to_string())])
-        })
+    if value.lines().count() <= 1 {
+        return vec![labelled(label, value.to_string())];
+    }
+    std::iter::once(Line::from(Span::raw(label).fg(DIM)))
+        .chain(value.lines().map(|l| Line::from(l.to_string())))
         .collect()
 }
 
