@@ -364,7 +364,7 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         "is another tenant",
         "Secret ID",
         "Grant admin consent for",
-        "✔ the app signed in with the pasted secret",
+        "✔ read back: the app signed in with the pasted secret",
         "✔ read back: the app's Microsoft Graph token carries Mail.Read",
         "Signed in as the app: Microsoft Graph roles: Mail.Read",
     ] {
@@ -430,22 +430,39 @@ fn the_guided_path_refuses_a_wrong_secret_at_its_step_and_fills_the_commands_in(
         &pasted,
     );
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("too short to be a client secret's Value"), "{err}");
+    assert!(
+        err.contains("too short to be a client secret's Value"),
+        "{err}"
+    );
     assert!(
         err.contains("The client secret was refused.") && err.contains("AADSTS7000215"),
         "{err}"
     );
-    assert!(err.contains("✔ the app signed in with the pasted secret"), "{err}");
-    assert!(!err.contains(&secret) && !err.contains(wrong), "no secret echoed");
+    assert!(
+        err.contains("✔ read back: the app signed in with the pasted secret"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&secret) && !err.contains(wrong),
+        "no secret echoed"
+    );
     // The Exchange Online commands carry the pasted client ID; each one on its own line.
     assert!(
         err.contains(&format!("New-ApplicationAccessPolicy -AppId '{client_id}'")),
         "{err}"
     );
-    assert!(!err.contains("<client id>") && !err.contains("<service principal"), "{err}");
-    let not_verified = err.matches("? not verified: no Exchange administrator").count();
+    assert!(
+        !err.contains("<client id>") && !err.contains("<service principal"),
+        "{err}"
+    );
+    let not_verified = err
+        .matches("? not verified: no Exchange administrator")
+        .count();
     assert!(not_verified >= 3, "group, member, policy, test:\n{err}");
-    assert!(err.contains("Not verified (nothing could read them back"), "{err}");
+    assert!(
+        err.contains("Not verified (nothing could read them back"),
+        "{err}"
+    );
     assert!(home.config().join("profiles/byhand.toml").exists(), "{err}");
 }
 

@@ -372,20 +372,29 @@ fn journey_2_from_home_refuses_a_wrong_secret_and_says_what_is_not_verified() {
     t.keys(&["Enter"]);
     t.wait_for("The client secret was refused.");
     let s = t.screen();
-    assert!(s.contains("Secret Value (hidden as you type)"), "stays:\n{s}");
+    assert!(
+        s.contains("Secret Value (hidden as you type)"),
+        "stays:\n{s}"
+    );
     t.keys(&["F2"]);
     t.wait_for("secret was filled in");
     t.keys(&["Enter"]);
     t.wait_for("Grant admin consent for");
     t.keys(&["Enter"]);
     let s = t.wait_for_all(&["New-DistributionGroup", "next (not verified)"]);
-    assert!(s.contains(" ✔ Register the app"), "the sign-in proved the app:\n{s}");
+    assert!(
+        s.contains(" ✔ Register the app"),
+        "the sign-in proved the app:\n{s}"
+    );
     assert!(s.contains(" ✔ Add a secret"), "{s}");
     t.keys(&["Enter"]);
     t.wait_for("Add-DistributionGroupMember");
     t.keys(&["Enter"]);
     let s = t.wait_for("New-ApplicationAccessPolicy");
-    assert!(s.contains(" ? Exchange:"), "not verified is its own mark:\n{s}");
+    assert!(
+        s.contains(" ? Exchange:"),
+        "not verified is its own mark:\n{s}"
+    );
     assert!(!s.contains("<client id>"), "{s}");
     t.keys(&["Enter"]);
     t.wait_for("Test-ApplicationAccessPolicy");

@@ -174,7 +174,7 @@ pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
 mod tests {
     use super::*;
 
-    fn answers(access: &[AccessChoice]) -> SetupAnswers {
+    pub(super) fn answers(access: &[AccessChoice]) -> SetupAnswers {
         SetupAnswers {
             app_name: "Helpdesk mail".into(),
             access: access.to_vec(),

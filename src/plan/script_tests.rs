@@ -10,23 +10,18 @@ const CLIENT: &str = "a1f5c0de-0009-4000-8000-00000000c009";
 const SP: &str = "5be0c0de-0009-4000-8000-0000000005b9";
 
 fn answers(kind: Option<ScopeKind>, access: &[AccessChoice]) -> SetupAnswers {
-    SetupAnswers {
-        app_name: "Helpdesk mail".into(),
-        access: access.to_vec(),
-        secret_months: 6,
-        portal: "https://portal.azure.com".into(),
-        public_client: false,
-        scope: kind.map(|kind| ScopeSpec {
-            kind,
-            group: Some(GroupRef::parse("helpdesk-scope@contoso.example").unwrap()),
-            mailboxes: vec![
-                "alice@contoso.example".into(),
-                "frank@contoso.example".into(),
-            ],
-            deny_mailbox: Some("ceo@contoso.example".into()),
-            script_only: false,
-        }),
-    }
+    let mut a = super::tests::answers(access);
+    a.scope = kind.map(|kind| ScopeSpec {
+        kind,
+        group: Some(GroupRef::parse("helpdesk-scope@contoso.example").unwrap()),
+        mailboxes: vec![
+            "alice@contoso.example".into(),
+            "frank@contoso.example".into(),
+        ],
+        deny_mailbox: Some("ceo@contoso.example".into()),
+        script_only: false,
+    });
+    a
 }
 
 /// Every scope with a mix of access choices, and the delegated style.

@@ -427,8 +427,8 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
 }
 
-#[test]
-fn a_scoped_profile_whose_checks_fail_waits_and_checks_again() {
+/// An RBAC-scoped profile on the checks screen, its checks not yet run.
+fn scoped_profile_on_checks() -> State {
     let (mut s, _) = at_sign_in();
     let mut p: Profile = toml::from_str(
         r#"
@@ -450,6 +450,12 @@ deny_mailbox = "ceo@contoso.com"
     });
     s.checks.profile = Some(p);
     s.screen = Screen::Checks;
+    s
+}
+
+#[test]
+fn a_scoped_profile_whose_checks_fail_waits_and_checks_again() {
+    let mut s = scoped_profile_on_checks();
     assert!(matches!(
         keys(&mut s, &[Key::Char('r')]).as_slice(),
         [Effect::RunChecks { .. }]

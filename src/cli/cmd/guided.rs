@@ -101,6 +101,11 @@ async fn walk(
         tenant: resolved.asked.tenant.to_string(),
         ..Pasted::default()
     };
+    let g = Guide {
+        env,
+        resolved,
+        answers,
+    };
     for n in 0..shown.len() {
         // The commands carry the app's ids from the moment they are known.
         let ids = KnownIds {
@@ -121,16 +126,23 @@ async fn walk(
             }
             StepKind::AddSecret => {
                 show(n + 1, step);
-                prove_secret(env, resolved, answers, step, &mut p).await?;
+                prove_secret(&g, step, &mut p).await?;
                 p.expires = ask_expiry()?;
             }
             _ => {
                 show(n + 1, step);
-                confirm_read_back(env, resolved, answers, step, &mut p).await?;
+                confirm_read_back(&g, step, &mut p).await?;
             }
         }
     }
     Ok(p)
+}
+
+/// Where the guided setup runs and what it sets up.
+struct Guide<'a, 'r> {
+    env: &'a Env,
+    resolved: &'a Resolved<'r>,
+    answers: &'a SetupAnswers,
 }
 
 /// What `read_back` needs of the app as pasted so far.
@@ -155,13 +167,7 @@ fn to_read<'a>(step: &'a PlanStep, answers: &'a SetupAnswers) -> StepToRead<'a> 
 }
 
 /// The secret's Value, asked until it signs in (a wrong one is never kept).
-async fn prove_secret(
-    env: &Env,
-    resolved: &Resolved<'_>,
-    answers: &SetupAnswers,
-    step: &PlanStep,
-    p: &mut Pasted,
-) -> Result<(), Exit> {
+async fn prove_secret(g: &Guide<'_, '_>, step: &PlanStep, p: &mut Pasted) -> Result<(), Exit> {
     loop {
         let secret = ask_secret()?;
         if let Some(m) = secret.portal_shape_problem() {
@@ -169,38 +175,44 @@ async fn prove_secret(
             continue;
         }
         p.secret = Some(secret);
-        let app = pasted_app(resolved, p).expect("the client ID comes first");
-        let r = read_back(env, &app, &to_read(step, answers), Readers::default()).await;
-        match r.status {
-            StepStatus::Done(what) => {
-                eprintln!("  ✔ {what}.");
-                p.sp_object_id = r.sp_object_id;
-                return Ok(());
-            }
-            StepStatus::Failed(d) => {
-                print_diagnosis(&d);
-                eprintln!("  Paste the secret's Value again.");
-                p.secret = None;
-            }
-            StepStatus::Unverified(why) => {
-                eprintln!("  ? not verified: {why}.");
-                p.not_verified.push(step.title.clone());
-                return Ok(());
-            }
-            StepStatus::Running => return Ok(()),
+        if read_and_tell(g, step, p).await? {
+            return Ok(());
         }
+        eprintln!("  Paste the secret's Value again.");
+        p.secret = None;
     }
+}
+
+/// Reads `step` back and tells what was found; false when the tenant shows it is not done (the
+/// diagnosis printed).
+async fn read_and_tell(g: &Guide<'_, '_>, step: &PlanStep, p: &mut Pasted) -> Result<bool, Exit> {
+    let Some(app) = pasted_app(g.resolved, p) else {
+        return Err(usage("the plan has no app step before this one"));
+    };
+    let r = read_back(g.env, &app, &to_read(step, g.answers), Readers::default()).await;
+    match r.status {
+        StepStatus::Done(what) => {
+            eprintln!("  ✔ read back: {what}.");
+            if r.sp_object_id.is_some() {
+                p.sp_object_id = r.sp_object_id;
+            }
+        }
+        StepStatus::Failed(d) => {
+            print_diagnosis(&d);
+            return Ok(false);
+        }
+        StepStatus::Unverified(why) => {
+            eprintln!("  ? not verified: {why}.");
+            p.not_verified.push(step.title.clone());
+        }
+        StepStatus::Running => {}
+    }
+    Ok(true)
 }
 
 /// Enter once the step is done; then it is read back, and asked again until it holds or the
 /// administrator types `skip` (it is then not verified).
-async fn confirm_read_back(
-    env: &Env,
-    resolved: &Resolved<'_>,
-    answers: &SetupAnswers,
-    step: &PlanStep,
-    p: &mut Pasted,
-) -> Result<(), Exit> {
+async fn confirm_read_back(g: &Guide<'_, '_>, step: &PlanStep, p: &mut Pasted) -> Result<(), Exit> {
     let mut prompt = "Press Enter when done. ";
     loop {
         let Some(typed) = ask(prompt, false) else {
@@ -214,26 +226,10 @@ async fn confirm_read_back(
             p.not_verified.push(step.title.clone());
             return Ok(());
         }
-        let Some(app) = pasted_app(resolved, p) else {
-            return Err(usage("the plan has no app step before this one"));
-        };
-        let r = read_back(env, &app, &to_read(step, answers), Readers::default()).await;
-        match r.status {
-            StepStatus::Done(what) => {
-                eprintln!("  ✔ read back: {what}.");
-                return Ok(());
-            }
-            StepStatus::Failed(d) => {
-                print_diagnosis(&d);
-                prompt = "Press Enter to read it again, or type skip to go on without it: ";
-            }
-            StepStatus::Unverified(why) => {
-                eprintln!("  ? not verified: {why}.");
-                p.not_verified.push(step.title.clone());
-                return Ok(());
-            }
-            StepStatus::Running => return Ok(()),
+        if read_and_tell(g, step, p).await? {
+            return Ok(());
         }
+        prompt = "Press Enter to read it again, or type skip to go on without it: ";
     }
 }
 

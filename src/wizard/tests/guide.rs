@@ -308,27 +308,7 @@ fn g_on_the_home_screen_starts_the_guided_setup() {
 
 #[test]
 fn a_refused_sign_in_is_not_waited_out() {
-    let (mut s, _) = at_sign_in();
-    let mut p: Profile = toml::from_str(
-        r#"
-name = "fax"
-cloud = "global"
-tenant = "contoso.com"
-tenant_id = "3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b"
-client_id = "a1f5c0de-0001-4000-8000-00000000c001"
-access = ["graph-read"]
-mailboxes = ["alice@contoso.com"]
-deny_mailbox = "ceo@contoso.com"
-"#,
-    )
-    .unwrap();
-    p.scope = Some(crate::model::ScopeRecord {
-        kind: crate::model::ScopeKind::Rbac,
-        group: Some("m365mw-fax".into()),
-        app_name: "fax".into(),
-    });
-    s.checks.profile = Some(p);
-    s.screen = Screen::Checks;
+    let mut s = scoped_profile_on_checks();
     keys(&mut s, &[Key::Char('r')]);
     let token = s
         .checks
