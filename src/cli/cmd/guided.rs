@@ -216,7 +216,7 @@ async fn confirm_read_back(g: &Guide<'_, '_>, step: &PlanStep, p: &mut Pasted) -
     let mut prompt = "Press Enter when done. ";
     loop {
         let Some(typed) = ask(prompt, false) else {
-            return Err(usage(&format!(
+            return Err(usage(format!(
                 "input ended before this step was done: {}",
                 step.title
             )));
