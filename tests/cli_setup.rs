@@ -368,6 +368,8 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         "is another tenant",
         "Secret ID",
         "Grant admin consent for",
+        "✔ read back: the app signed in with the pasted secret",
+        "✔ read back: the app's Microsoft Graph token carries Mail.Read",
         "Signed in as the app: Microsoft Graph roles: Mail.Read",
     ] {
         assert!(err.contains(want), "{want}:\n{err}");
@@ -381,6 +383,91 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
         secret_tool_lookup("m365-mail-wizard", "guided").as_deref(),
         Some(secret.as_str())
     );
+}
+
+#[test]
+fn the_guided_path_refuses_a_wrong_secret_at_its_step_and_fills_the_commands_in() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&[]);
+    let home = Home::new();
+    let cf = t.sb.cloud_file();
+    let (client_id, secret, _) = t.sb.app("scoped");
+    let tenant_id = t.sb.info["tenant_id"].as_str().unwrap().to_string();
+    let wrong = "Wr0Q~ngValueOfTheRightLengthForAPortal1234";
+    let pasted = [
+        client_id.as_str(),
+        tenant_id.as_str(),
+        "abc",
+        wrong,
+        secret.as_str(),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ]
+    .join("\n")
+        + "\n";
+    let o = home.run(
+        &[
+            "setup",
+            "byhand",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--deny-mailbox",
+            "ceo@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--guided",
+            "--scope",
+            "restrict-policy",
+            "--group",
+            "byhand-scope",
+        ],
+        &pasted,
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("too short to be a client secret's Value"),
+        "{err}"
+    );
+    assert!(
+        err.contains("The client secret was refused.") && err.contains("AADSTS7000215"),
+        "{err}"
+    );
+    assert!(
+        err.contains("✔ read back: the app signed in with the pasted secret"),
+        "{err}"
+    );
+    assert!(
+        !err.contains(&secret) && !err.contains(wrong),
+        "no secret echoed"
+    );
+    // The Exchange Online commands carry the pasted client ID; each one on its own line.
+    assert!(
+        err.contains(&format!("New-ApplicationAccessPolicy -AppId '{client_id}'")),
+        "{err}"
+    );
+    assert!(
+        !err.contains("<client id>") && !err.contains("<service principal"),
+        "{err}"
+    );
+    let not_verified = err
+        .matches("? not verified: no Exchange administrator")
+        .count();
+    assert!(not_verified >= 3, "group, member, policy, test:\n{err}");
+    assert!(
+        err.contains("Not verified (nothing could read them back"),
+        "{err}"
+    );
+    assert!(home.config().join("profiles/byhand.toml").exists(), "{err}");
 }
 
 #[test]

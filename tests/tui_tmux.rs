@@ -281,8 +281,13 @@ fn answer_setup(t: &Tmux, profile: &str) {
 
 /// The setup questions, with the scope `downs` rows below RBAC for Applications.
 fn answer_setup_scoped(t: &Tmux, profile: &str, downs: usize) {
+    answer_journey(t, "n", profile, downs);
+}
+
+/// The questions of the setup that `key` starts on the home screen (`n`, or `g` guided).
+fn answer_journey(t: &Tmux, key: &str, profile: &str, downs: usize) {
     t.wait_for("n set up a new app");
-    t.keys(&["n"]);
+    t.keys(&[key]);
     t.wait_for("Which tenant?");
     t.keys(&["Enter"]);
     t.wait_for("What does the application use?");
@@ -383,6 +388,67 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
     assert_eq!(
         secret_tool_lookup("m365-mail-wizard-sandbox", "tui-guided").as_deref(),
         Some(SCOPED_SECRET)
+    );
+}
+
+#[test]
+fn journey_2_from_home_refuses_a_wrong_secret_and_says_what_is_not_verified() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "byhand");
+    t.wait_for("g guided setup");
+    answer_journey(&t, "g", "tui-byhand", 1);
+    t.wait_for_all(&["New registration", "Application (client) ID"]);
+    t.type_text(SCOPED_ID);
+    t.keys(&["Tab"]);
+    t.type_text("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b");
+    t.keys(&["Enter"]);
+    t.wait_for("Secret Value (hidden as you type)");
+    t.type_text("abc");
+    t.keys(&["Enter"]);
+    t.wait_for("too short to be a client secret's Value");
+    t.type_text("Wr0Q~ngValueOfTheRightLengthForAPortal1234");
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret was refused.");
+    let s = t.screen();
+    assert!(
+        s.contains("Secret Value (hidden as you type)"),
+        "stays:\n{s}"
+    );
+    t.keys(&["F2"]);
+    t.wait_for("secret was filled in");
+    t.keys(&["Enter"]);
+    t.wait_for("Grant admin consent for");
+    t.keys(&["Enter"]);
+    let s = t.wait_for_all(&["New-DistributionGroup", "next (not verified)"]);
+    assert!(
+        s.contains(" ✔ Register the app"),
+        "the sign-in proved the app:\n{s}"
+    );
+    assert!(s.contains(" ✔ Add a secret"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Add-DistributionGroupMember");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("New-ApplicationAccessPolicy");
+    assert!(
+        s.contains(" ? Exchange:"),
+        "not verified is its own mark:\n{s}"
+    );
+    assert!(!s.contains("<client id>"), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("Test-ApplicationAccessPolicy");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["2/2", "guided step(s) not verified"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Not verified during the guided setup");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-byhand").as_deref(),
+        Some(SCOPED_SECRET),
+        "only the secret that signed in is stored"
     );
 }
 

@@ -106,6 +106,47 @@ mod format_tests {
     use super::*;
 
     #[test]
+    fn the_exported_script_defines_what_it_uses_one_command_a_line() {
+        for (scope, access) in [
+            ("", r#"["graph-read", "imap", "smtp"]"#),
+            (
+                "[scope]\nkind = \"rbac\"\ngroup = \"helpdesk-scope\"\napp_name = \"Helpdesk\"\n",
+                r#"["graph-read", "imap"]"#,
+            ),
+            (
+                "[scope]\nkind = \"restrict-policy\"\ngroup = \"helpdesk-scope\"\napp_name = \"Helpdesk\"\n",
+                r#"["graph-read", "ews"]"#,
+            ),
+        ] {
+            let text = format!(
+                "name = \"helpdesk\"\ncloud = \"global\"\ntenant = \"contoso.com\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"a1f5c0de-0001-4000-8000-00000000c001\"\naccess = {access}\nmailboxes = [\"alice@contoso.com\", \"frank@contoso.com\"]\ndeny_mailbox = \"ceo@contoso.com\"\n{scope}"
+            );
+            let profile: Profile = toml::from_str(&text).unwrap();
+            let endpoints = Endpoints::named(crate::model::CloudKind::Global).unwrap();
+            let script = render(
+                Format::PowerShell,
+                &Input {
+                    profile: &profile,
+                    endpoints: &endpoints,
+                    keyring_service: "m365-mail-wizard",
+                    now: time::macros::datetime!(2026-11-26 12:00 UTC),
+                    setup: None,
+                },
+            );
+            assert_eq!(
+                crate::plan::undefined_variables(&script),
+                Vec::<String>::new(),
+                "{script}"
+            );
+            assert_eq!(
+                crate::plan::crowded_lines(&script),
+                Vec::<String>::new(),
+                "{script}"
+            );
+        }
+    }
+
+    #[test]
     fn formats_parse_with_a_helpful_error() {
         assert_eq!("ENV".parse::<Format>(), Ok(Format::Env));
         assert_eq!("html".parse::<Format>(), Ok(Format::ReportHtml));

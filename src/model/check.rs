@@ -236,6 +236,17 @@ impl CheckRow {
         }
     }
 
+    /// A token row whose sign-in the identity platform refused (an AADSTS error): the
+    /// credential is wrong, which no waiting mends.
+    pub fn sign_in_refused(&self) -> bool {
+        matches!(self.kind, CheckKind::Token | CheckKind::ExchangeToken)
+            && self.status == Status::Failed
+            && self
+                .diagnosis
+                .as_ref()
+                .is_some_and(|d| d.evidence.contains("AADSTS"))
+    }
+
     pub fn apply(&mut self, ev: CheckEvent) {
         match ev {
             CheckEvent::Started => self.status = Status::Running,

@@ -49,6 +49,24 @@ impl Secret {
         self.0.expose_secret()
     }
 
+    /// Why this cannot be the Value of a secret the portal just made (today's are 40
+    /// characters, older ones 32 to 44), before anything is asked of the tenant.
+    pub fn portal_shape_problem(&self) -> Option<&'static str> {
+        let v = self.expose();
+        if v.chars().count() < 32 {
+            Some(
+                "This is too short to be a client secret's Value: the portal's are about 40 characters. \
+                 Copy the whole Value (the copy button beside it); if it is hidden now, make a new secret.",
+            )
+        } else if v.chars().any(char::is_whitespace) {
+            Some(
+                "A client secret's Value has no spaces: copy it again with the copy button beside it.",
+            )
+        } else {
+            None
+        }
+    }
+
     /// Checks pasted text and returns the secret to use (trimmed) with what was noticed.
     pub fn from_pasted(raw: &str) -> (Secret, Vec<SecretWarning>) {
         let trimmed = raw.trim();
@@ -135,6 +153,26 @@ mod tests {
         assert_eq!(s.expose(), "abc~DEF.123_xyz");
         assert_eq!(w, [SecretWarning::SurroundingWhitespace]);
         assert!(!w[0].blocks());
+    }
+
+    #[test]
+    fn a_value_the_portal_cannot_have_made_is_named() {
+        assert!(
+            Secret::new("abc")
+                .portal_shape_problem()
+                .unwrap()
+                .contains("too short")
+        );
+        assert!(
+            Secret::new("Xy8Q~abcdefghij klmnopqrstuvwxyz0123456789")
+                .portal_shape_problem()
+                .unwrap()
+                .contains("no spaces")
+        );
+        assert_eq!(
+            Secret::new("Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789").portal_shape_problem(),
+            None
+        );
     }
 
     #[test]

@@ -5,5 +5,7 @@ use super::diagnosis::Diagnosis;
 pub enum StepStatus {
     Running,
     Done(String),
+    /// Nothing could read whether it was done (why, in words): not a ✔.
+    Unverified(String),
     Failed(Diagnosis),
 }

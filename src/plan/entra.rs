@@ -2,8 +2,18 @@
 //! a secret, grant consent, and sign in as the app.
 
 use super::permissions::Needs;
-use super::{PlanStep, SetupAnswers, StepKind};
+use super::{KnownIds, PlanStep, SetupAnswers, StepKind};
 use crate::catalog::{GRAPH, Resource};
+use crate::scope::quote;
+
+/// The portal's consent button, whose label ends with the organisation's display name.
+const GRANT_CONSENT: &str =
+    "Press \"Grant admin consent for\" (followed by your organisation's name) and confirm.";
+
+/// The variable a script keeps resource `r`'s service principal in.
+fn api_var(r: &Resource) -> String {
+    format!("${}Api", r.key)
+}
 
 pub(super) fn resolve(all: &[Needs]) -> PlanStep {
     if all.is_empty() {
@@ -36,7 +46,7 @@ pub(super) fn resolve(all: &[Needs]) -> PlanStep {
                 )
             })
             .collect::<Vec<_>>()
-            .join("; "),
+            .join("\n"),
         changes: "nothing (read only)".into(),
         ..PlanStep::of(StepKind::Resolve)
     }
@@ -45,7 +55,7 @@ pub(super) fn resolve(all: &[Needs]) -> PlanStep {
 pub(super) fn create_app(
     a: &SetupAnswers,
     perms: &[(&'static Resource, Vec<String>)],
-    delegated: bool,
+    delegated: Option<&(&'static Resource, Vec<String>)>,
 ) -> PlanStep {
     let name = &a.app_name;
     let portal = a.portal.trim_end_matches('/');
@@ -73,15 +83,27 @@ pub(super) fn create_app(
                 .collect::<Vec<_>>()
                 .join("; ")
         ),
-        powershell: format!(
-            "$app = New-MgApplication -DisplayName '{name}' -SignInAudience AzureADMyOrg -RequiredResourceAccess $rra{}",
-            if a.public_client {
+        powershell: {
+            let new_app = format!(
+                "$app = New-MgApplication -DisplayName {} -SignInAudience AzureADMyOrg",
+                quote(name)
+            );
+            let public = if a.public_client {
                 " -IsFallbackPublicClient"
             } else {
                 ""
+            };
+            // No permission to ask for (the Exchange role assignment grants the access).
+            if perms.is_empty() && delegated.is_none() {
+                format!("{new_app}{public}")
+            } else {
+                format!(
+                    "{}\n{new_app} -RequiredResourceAccess $rra{public}",
+                    required_access_script(perms, delegated)
+                )
             }
-        ),
-        changes: match (delegated, a.public_client) {
+        },
+        changes: match (delegated.is_some(), a.public_client) {
             (false, _) => "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
             (true, false) => "a new app registration, with the permissions requested but not yet consented".into(),
             (true, true) => "a new app registration, with the permissions requested but not yet consented, and public client flows allowed".into(),
@@ -91,11 +113,61 @@ pub(super) fn create_app(
     }
 }
 
-pub(super) fn service_principal() -> PlanStep {
+/// `$rra`, the app's `requiredResourceAccess`, with each permission's id read from its resource
+/// (each resource's service principal looked up into a variable first).
+fn required_access_script(
+    perms: &[(&'static Resource, Vec<String>)],
+    delegated: Option<&(&'static Resource, Vec<String>)>,
+) -> String {
+    let mut lines = Vec::new();
+    let mut entries = Vec::new();
+    let mut resources: Vec<&Resource> = Vec::new();
+    for r in perms
+        .iter()
+        .map(|(r, _)| *r)
+        .chain(delegated.map(|(r, _)| *r))
+    {
+        if !resources.iter().any(|x| x.key == r.key) {
+            resources.push(r);
+        }
+    }
+    for r in resources {
+        let var = api_var(r);
+        lines.push(format!(
+            "{var} = Get-MgServicePrincipal -Filter \"appId eq '{}'\"",
+            r.app_id
+        ));
+        let roles = perms
+            .iter()
+            .filter(|(x, _)| x.key == r.key)
+            .flat_map(|(_, names)| names)
+            .map(|n| {
+                format!(
+                    "@{{Id = ({var}.AppRoles | Where-Object Value -eq {}).Id; Type = 'Role'}}",
+                    quote(n)
+                )
+            });
+        let scopes = delegated
+            .filter(|(x, _)| x.key == r.key)
+            .into_iter()
+            .flat_map(|(_, names)| names)
+            .map(|n| format!("@{{Id = ({var}.Oauth2PermissionScopes | Where-Object Value -eq {}).Id; Type = 'Scope'}}", quote(n)));
+        let access: Vec<String> = roles.chain(scopes).collect();
+        entries.push(format!(
+            "@{{ResourceAppId = {}; ResourceAccess = @({})}}",
+            quote(&r.app_id),
+            access.join(", ")
+        ));
+    }
+    lines.push(format!("$rra = @({})", entries.join(", ")));
+    lines.join("\n")
+}
+
+pub(super) fn service_principal(ids: &KnownIds) -> PlanStep {
     PlanStep {
         title: "Create its service principal (the Enterprise application)".into(),
         graph: "POST /servicePrincipals {appId}".into(),
-        powershell: "$sp = New-MgServicePrincipal -AppId $app.AppId".into(),
+        powershell: format!("$sp = New-MgServicePrincipal -AppId {}", ids.app_id()),
         changes:
             "the app's identity in this tenant, which consent and Exchange permissions attach to"
                 .into(),
@@ -125,7 +197,7 @@ pub(super) fn add_secret(months: u32) -> PlanStep {
 }
 
 /// Admin consent for one application permission of `r`.
-pub(super) fn consent(r: &Resource, n: &str) -> PlanStep {
+pub(super) fn consent(r: &Resource, n: &str, ids: &KnownIds) -> PlanStep {
     let api = if r.key == GRAPH {
         "Microsoft Graph".to_string()
     } else {
@@ -138,15 +210,17 @@ pub(super) fn consent(r: &Resource, n: &str) -> PlanStep {
             r.name
         ),
         powershell: format!(
-            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $res.Id -PrincipalId $sp.Id -ResourceId $res.Id -AppRoleId ($res.AppRoles | Where-Object Value -eq '{n}').Id",
-            r.app_id
+            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"\nNew-MgServicePrincipalAppRoleAssignedTo -ServicePrincipalId $res.Id -PrincipalId {} -ResourceId $res.Id -AppRoleId ($res.AppRoles | Where-Object Value -eq {}).Id",
+            r.app_id,
+            ids.sp(),
+            quote(n)
         ),
         changes: format!("the app may use {n} (application permission) in this tenant"),
         portal: vec![
             format!(
                 "In the app, open \"API permissions\" › \"Add a permission\" › {api} › \"Application permissions\", tick {n}, \"Add permissions\"."
             ),
-            "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+            GRANT_CONSENT.into(),
         ],
         resource: Some(r.key.clone()),
         permission: Some(n.to_string()),
@@ -155,7 +229,7 @@ pub(super) fn consent(r: &Resource, n: &str) -> PlanStep {
 }
 
 /// Tenant-wide admin consent for the delegated style's scopes on `r`.
-pub(super) fn delegated_consent(r: &Resource, scopes: &[String]) -> PlanStep {
+pub(super) fn delegated_consent(r: &Resource, scopes: &[String], ids: &KnownIds) -> PlanStep {
     let list = scopes.join(" ");
     PlanStep {
         title: format!(
@@ -167,8 +241,10 @@ pub(super) fn delegated_consent(r: &Resource, scopes: &[String]) -> PlanStep {
             r.name
         ),
         powershell: format!(
-            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"; New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType AllPrincipals -ResourceId $res.Id -Scope '{list}'",
-            r.app_id
+            "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"\nNew-MgOauth2PermissionGrant -ClientId {} -ConsentType AllPrincipals -ResourceId $res.Id -Scope {}",
+            r.app_id,
+            ids.sp(),
+            quote(&list)
         ),
         changes: "every user of the tenant may let the app use these delegated permissions, without being asked".into(),
         portal: vec![
@@ -176,7 +252,7 @@ pub(super) fn delegated_consent(r: &Resource, scopes: &[String]) -> PlanStep {
                 "In the app, open \"API permissions\" › \"Add a permission\" › Microsoft Graph › \"Delegated permissions\", tick {}, \"Add permissions\".",
                 scopes.join(", ")
             ),
-            "Press \"Grant admin consent for <tenant>\" and confirm.".into(),
+            GRANT_CONSENT.into(),
         ],
         resource: Some(r.key.clone()),
         ..PlanStep::of(StepKind::DelegatedConsent)

@@ -1,29 +1,41 @@
 //! The Exchange Online steps of the mailbox scope, with the app's ids still to come, and the
 //! service's own test of the scope.
 
-use super::{PlanStep, SetupAnswers, StepKind};
+use super::{KnownIds, PlanStep, SetupAnswers, StepKind};
 use crate::scope::{self, ExKind, ExStep, ScopeSpec};
 
-pub(super) fn steps(a: &SetupAnswers, spec: &ScopeSpec) -> Vec<PlanStep> {
-    let input = spec.input(
+/// What the guided path says before an Exchange Online step's commands.
+const IN_EXCHANGE_POWERSHELL: &str =
+    "No portal page does this: in Exchange Online PowerShell (Connect-ExchangeOnline), run";
+
+/// The Exchange steps; the app's ids are the script's `$app.AppId` / `$sp.Id` until known.
+pub(super) fn steps(a: &SetupAnswers, spec: &ScopeSpec, ids: &KnownIds) -> Vec<PlanStep> {
+    let input = spec.input_or_variables(
         &a.access,
         &a.app_name,
-        "<client id>",
-        "<service principal object id>",
+        ids.client_id.as_deref(),
+        ids.sp_object_id.as_deref(),
     );
     let mut out: Vec<PlanStep> = scope::steps(&input).iter().map(exchange_step).collect();
-    let tests: Vec<String> = scope::tested_mailboxes(&input)
+    let tests: Vec<(String, String)> = scope::tested_mailboxes(&input)
         .iter()
-        .filter_map(|(m, _)| scope::test_cmdlet(&input, m).map(|c| c.powershell()))
+        .filter_map(|(m, _)| {
+            let c = scope::test_cmdlet(&input, m)?;
+            Some((c.name.to_string(), scope::variables(&c.powershell())))
+        })
         .collect();
-    if let Some(first) = tests.first() {
-        let name = first.split(' ').next().unwrap_or_default().to_string();
+    if let Some((name, _)) = tests.first() {
+        let powershell = tests
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("\n");
         out.push(PlanStep {
             title: format!("Check the scope with {name} for each mailbox"),
             graph: format!("Exchange admin API: {name}"),
-            powershell: tests.join("\n"),
+            portal: vec![IN_EXCHANGE_POWERSHELL.into(), powershell.clone()],
+            powershell,
             changes: "nothing (read only)".into(),
-            portal: tests,
             ..PlanStep::of(StepKind::ExchangeTest)
         });
     }
@@ -37,15 +49,11 @@ fn exchange_step(st: &ExStep) -> PlanStep {
         ExKind::RoleAssignment => "POST /beta/roleManagement/exchange/roleAssignments {principalId: /ServicePrincipals/<id>, roleDefinitionId, appScopeId}".to_string(),
         _ => format!("Exchange admin API: {} (then {})", st.look.name, make.name),
     };
-    let powershell = make.powershell();
+    let powershell = scope::variables(&st.commands().join("\n"));
     PlanStep {
         title: st.title.clone(),
         graph,
-        portal: vec![
-            "No portal page does this: in Exchange Online PowerShell (Connect-ExchangeOnline), run"
-                .into(),
-            powershell.clone(),
-        ],
+        portal: vec![IN_EXCHANGE_POWERSHELL.into(), powershell.clone()],
         powershell,
         changes: st.changes.clone(),
         permission: Some(st.key()),

@@ -5,13 +5,15 @@
 mod entra;
 mod exchange;
 mod permissions;
+mod script_vars;
 
 use serde::Serialize;
 
 pub use permissions::{Needs, delegated, needs, permissions, required_resource_access};
+pub use script_vars::{crowded_lines, undefined_variables};
 
 use crate::model::AccessChoice;
-use crate::scope::{self, ScopeSpec};
+use crate::scope::{self, ScopeSpec, quote};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -90,26 +92,81 @@ impl SetupAnswers {
 /// The lifetimes the portal offers, in months; 6 is what it recommends.
 pub const SECRET_MONTHS: [u32; 5] = [3, 6, 12, 18, 24];
 
+/// The app's ids once they are known (the guided path learns them step by step): the commands
+/// shown then carry them instead of the variables an earlier step of the plan assigns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KnownIds {
+    pub client_id: Option<String>,
+    /// The app's service principal: the Enterprise application's object id.
+    pub sp_object_id: Option<String>,
+}
+
+impl KnownIds {
+    /// The app's client id in a command.
+    fn app_id(&self) -> String {
+        self.client_id.as_deref().map_or("$app.AppId".into(), quote)
+    }
+
+    /// The app's service principal's object id in a command.
+    fn sp(&self) -> String {
+        self.sp_object_id.as_deref().map_or("$sp.Id".into(), quote)
+    }
+
+    /// `ps` on its own: once the client id is known the app exists, so a command using `$app`
+    /// or `$sp` that no earlier line of `ps` assigns is preceded by the look-up that does.
+    fn standalone(&self, ps: String) -> String {
+        let Some(client) = &self.client_id else {
+            return ps;
+        };
+        let missing = undefined_variables(&ps);
+        let mut head = Vec::new();
+        if missing.iter().any(|v| v == "app") {
+            head.push(format!(
+                "$app = Get-MgApplication -Filter \"appId eq '{client}'\""
+            ));
+        }
+        if missing.iter().any(|v| v == "sp") {
+            head.push(format!(
+                "$sp = Get-MgServicePrincipal -Filter \"appId eq '{client}'\""
+            ));
+        }
+        head.push(ps);
+        head.join("\n")
+    }
+}
+
 pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
+    plan_with(a, &KnownIds::default())
+}
+
+/// The plan with what is known of the app filled in.
+pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
     let omit = a.omitted();
     let perms = permissions(&a.access, &omit);
     let delegated = delegated(&a.access);
     let mut steps = vec![
         entra::resolve(&needs(&a.access, &omit)),
-        entra::create_app(a, &perms, delegated.is_some()),
-        entra::service_principal(),
+        entra::create_app(a, &perms, delegated.as_ref()),
+        entra::service_principal(ids),
         entra::add_secret(a.secret_months),
     ];
     for (r, names) in &perms {
-        steps.extend(names.iter().map(|n| entra::consent(r, n)));
+        steps.extend(names.iter().map(|n| entra::consent(r, n, ids)));
     }
     if let Some((r, scopes)) = &delegated {
-        steps.push(entra::delegated_consent(r, scopes));
+        steps.push(entra::delegated_consent(r, scopes, ids));
     }
     if let Some(spec) = &a.scope {
-        steps.extend(exchange::steps(a, spec));
+        steps.extend(exchange::steps(a, spec, ids));
     }
     steps.push(entra::verify());
+    for st in &mut steps {
+        let alone = ids.standalone(st.powershell.clone());
+        for line in st.portal.iter_mut().filter(|l| **l == st.powershell) {
+            *line = alone.clone();
+        }
+        st.powershell = alone;
+    }
     steps
 }
 
@@ -117,7 +174,7 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
 mod tests {
     use super::*;
 
-    fn answers(access: &[AccessChoice]) -> SetupAnswers {
+    pub(super) fn answers(access: &[AccessChoice]) -> SetupAnswers {
         SetupAnswers {
             app_name: "Helpdesk mail".into(),
             access: access.to_vec(),
@@ -155,7 +212,15 @@ mod tests {
         let ex: Vec<&str> = p
             .iter()
             .filter(|s| s.kind == StepKind::Exchange)
-            .map(|s| s.powershell.split(' ').next().unwrap())
+            .map(|s| {
+                s.powershell
+                    .lines()
+                    .last()
+                    .unwrap()
+                    .split(' ')
+                    .next()
+                    .unwrap()
+            })
             .collect();
         assert_eq!(
             ex,
@@ -290,3 +355,6 @@ mod tests {
         assert_eq!(perms[0].1, ["Mail.Read"]);
     }
 }
+
+#[cfg(test)]
+mod script_tests;

@@ -17,7 +17,7 @@ pub use roles::{
     bypassing_permissions, entra_permission_of, needs_mailbox_permission, omitted, rbac_roles,
     scoped_by_group,
 };
-pub use script::{script, script_steps};
+pub use script::{script, script_steps, variables};
 pub use spec::{ScopeSpec, ready_to_hand_over};
 pub use steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};
 

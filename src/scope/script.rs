@@ -1,6 +1,5 @@
 //! The Exchange Online part of a scope as a PowerShell script, safe to run twice.
 
-use super::GroupRef;
 use super::cmdlet::quote;
 use super::roles::scoped_by_group;
 use super::steps::{ExKind, ScopeInput, steps, test_cmdlet, tested_mailboxes};
@@ -13,7 +12,12 @@ pub(super) const SP_VAR: &str = "\u{1}sp";
 /// The steps of [`script`] alone, with `$app.AppId` / `$sp.Id` where a `script_input` holds
 /// the app's variables.
 pub fn script_steps(i: &ScopeInput) -> String {
-    let text = steps_text(i);
+    variables(&steps_text(i))
+}
+
+/// `text` with the stand-ins of an input made by `ScopeSpec::input_or_variables` (or
+/// `ScopeRecord::script_input`) written as the script's `$app.AppId` and `$sp.Id`.
+pub fn variables(text: &str) -> String {
     text.replace(&quote(APP_VAR), "$app.AppId")
         .replace(&quote(SP_VAR), "$sp.Id")
 }
@@ -65,12 +69,9 @@ fn steps_text(i: &ScopeInput) -> String {
             s.push_str("if ($found) { Write-Host \"Reusing the existing group, managed by: $($found.ManagedBy -join ', ')\" }\n");
         }
         let cond = st.found_when.clone().unwrap_or_else(|| "$found".into());
-        if st.kind == ExKind::ManagementScope {
-            let g = i.group.as_ref().map(GroupRef::identity).unwrap_or_default();
-            s.push_str(&format!(
-                "$group = Get-DistributionGroup -Identity {}\n",
-                quote(g)
-            ));
+        for line in &st.prelude {
+            s.push_str(line);
+            s.push('\n');
         }
         s.push_str(&format!(
             "if (-not ({cond})) {{\n    {}\n}}\n",

@@ -27,6 +27,23 @@ impl ScopeSpec {
         }
     }
 
+    /// The input of the Exchange Online steps with the app's ids where known, and where not,
+    /// stand-ins that `scope::variables` writes as `$app.AppId` / `$sp.Id`.
+    pub fn input_or_variables(
+        &self,
+        access: &[AccessChoice],
+        app_name: &str,
+        client_id: Option<&str>,
+        sp: Option<&str>,
+    ) -> ScopeInput {
+        self.input(
+            access,
+            app_name,
+            client_id.unwrap_or(APP_VAR),
+            sp.unwrap_or(SP_VAR),
+        )
+    }
+
     /// The input of the Exchange Online steps once the app and its service principal exist.
     pub fn input(
         &self,

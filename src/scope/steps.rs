@@ -35,9 +35,18 @@ pub struct ExStep {
     pub make: Option<Cmdlet>,
     /// The mailbox or role the step is about.
     pub subject: Option<String>,
+    /// Commands that define the variables the step's cmdlets use (`$group`).
+    pub prelude: Vec<String>,
 }
 
 impl ExStep {
+    /// What an administrator runs for this step by hand, one command a line: the prelude, then
+    /// the cmdlet that makes it (or, for a step that only reads, the one that reads).
+    pub fn commands(&self) -> Vec<String> {
+        let main = self.make.as_ref().unwrap_or(&self.look).powershell();
+        self.prelude.iter().cloned().chain([main]).collect()
+    }
+
     /// A stable key for the journal.
     pub fn key(&self) -> String {
         match &self.subject {
@@ -102,7 +111,7 @@ pub fn steps(i: &ScopeInput) -> Vec<ExStep> {
     if let Some(g) = group {
         match i.kind {
             ScopeKind::Rbac => {
-                out.push(management_scope(i));
+                out.push(management_scope(i, g));
                 out.extend(
                     rbac_roles(&i.access)
                         .into_iter()
@@ -129,6 +138,7 @@ impl ExStep {
             found_when: None,
             make: None,
             subject: None,
+            prelude: Vec::new(),
         }
     }
 
@@ -208,10 +218,14 @@ fn service_principal(i: &ScopeInput) -> ExStep {
     ExStep::new(
         ExKind::ServicePrincipal,
         "Register the app's service principal in Exchange Online".into(),
-        format!(
-            "Exchange learns the app, by its Enterprise application object id {}",
-            i.sp_object_id
-        ),
+        if i.sp_object_id == super::script::SP_VAR {
+            "Exchange learns the app, by its Enterprise application's object id".to_string()
+        } else {
+            format!(
+                "Exchange learns the app, by its Enterprise application object id {}",
+                i.sp_object_id
+            )
+        },
         Cmdlet::new("Get-ServicePrincipal").text("Identity", &i.client_id),
     )
     .made_by(
@@ -222,9 +236,9 @@ fn service_principal(i: &ScopeInput) -> ExStep {
     )
 }
 
-fn management_scope(i: &ScopeInput) -> ExStep {
+fn management_scope(i: &ScopeInput, g: &GroupRef) -> ExStep {
     let scope = i.scope_name();
-    ExStep::new(
+    let mut st = ExStep::new(
         ExKind::ManagementScope,
         format!("Create the management scope \"{scope}\" (members of the group)"),
         "a scope that Exchange evaluates as \"is a member of the group\"",
@@ -236,7 +250,12 @@ fn management_scope(i: &ScopeInput) -> ExStep {
             ("Name", Arg::Text(scope.clone())),
             ("RecipientRestrictionFilter", Arg::MemberOfGroup),
         ],
-    })
+    });
+    st.prelude = vec![format!(
+        "$group = Get-DistributionGroup -Identity {}",
+        quote(g.identity())
+    )];
+    st
 }
 
 fn role_in_scope(i: &ScopeInput, role: &str) -> ExStep {

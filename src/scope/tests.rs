@@ -231,3 +231,47 @@ fn only_user_and_shared_mailboxes_may_be_denied() {
     );
     assert_eq!(pick_deny_mailbox(&rows[..3], &[]), None);
 }
+
+#[test]
+fn every_script_defines_what_it_uses_one_command_a_line() {
+    let mixed = [
+        AccessChoice::GraphRead,
+        AccessChoice::Imap,
+        AccessChoice::Smtp,
+        AccessChoice::Ews,
+    ];
+    for kind in ScopeKind::ALL {
+        let i = input(kind, &mixed);
+        let sc = script(&i, "contoso.example");
+        assert_eq!(
+            crate::plan::undefined_variables(&sc),
+            Vec::<String>::new(),
+            "{sc}"
+        );
+        assert_eq!(
+            crate::plan::crowded_lines(&sc),
+            Vec::<String>::new(),
+            "{sc}"
+        );
+        let rec = ScopeRecord {
+            kind,
+            group: Some("helpdesk-scope@contoso.example".into()),
+            app_name: "Helpdesk mail".into(),
+        };
+        let steps = script_steps(&rec.script_input(
+            &mixed,
+            &[
+                "alice@contoso.example".into(),
+                "frank@contoso.example".into(),
+            ],
+            Some("ceo@contoso.example"),
+        ));
+        let with_app = format!("$app = 1\n$sp = 1\n{steps}");
+        assert_eq!(
+            crate::plan::undefined_variables(&with_app),
+            Vec::<String>::new(),
+            "{steps}"
+        );
+        assert_eq!(crate::plan::crowded_lines(&steps), Vec::<String>::new());
+    }
+}

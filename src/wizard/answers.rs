@@ -162,6 +162,10 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
         credential: Default::default(),
     };
     s.busy = Some("Saving the secret to the keyring…".into());
+    s.checks.unverified = match s.screen {
+        Screen::Guide => super::setup::guide::not_verified(s),
+        _ => Vec::new(),
+    };
     s.checks.profile = Some(profile.clone());
     s.checks.secret = Some(secret.clone());
     vec![Effect::Save {
@@ -221,6 +225,9 @@ pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
     }
     s.sign_in.signed_in = None;
     s.sign_in.tenant = Some(tenant_id);
+    if s.form.guided {
+        return super::setup::guide::start(s);
+    }
     s.screen = Screen::SignIn;
     vec![Effect::StartSignIn {
         cloud: s.form.cloud,
@@ -259,9 +266,16 @@ pub(super) fn saved(s: &mut State, result: Result<Saved, String>) -> Vec<Effect>
     match result {
         Ok(saved) => {
             note_store(s, &saved);
-            s.notice = Some(saved.note.unwrap_or_else(|| {
-                format!("Secret stored in the {}; profile saved.", saved.store)
-            }));
+            let mut notice = saved
+                .note
+                .unwrap_or_else(|| format!("Secret stored in the {}; profile saved.", saved.store));
+            if !s.checks.unverified.is_empty() {
+                notice.push_str(&format!(
+                    " {} guided step(s) not verified (nothing could read them): these checks are their proof.",
+                    s.checks.unverified.len()
+                ));
+            }
+            s.notice = Some(notice);
             s.form = Form::fresh(s.sandbox.as_ref());
             let mut fx = vec![Effect::ClearDraft];
             fx.extend(checks::start(s));

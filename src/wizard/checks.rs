@@ -19,6 +19,9 @@ pub struct Checks {
     pub waiting: Option<Waiting>,
     /// Which run of the checks is current: results of an earlier run are dropped.
     pub run: u64,
+    /// The steps of the guided setup just saved that nothing could read back (their titles):
+    /// these checks are their only proof.
+    pub unverified: Vec<String>,
 }
 
 /// Ticks a second (the event loop ticks every 100 ms).
@@ -84,6 +87,10 @@ fn next_wait(s: &State) -> Option<Waiting> {
     let p = s.checks.profile.as_ref()?;
     p.scope.as_ref()?;
     if s.screen != Screen::Checks || !s.checks.rows.iter().any(|r| r.status == Status::Failed) {
+        return None;
+    }
+    // A refused sign-in (a wrong or expired secret) is nothing Exchange Online will apply.
+    if s.checks.rows.iter().any(|r| r.sign_in_refused()) {
         return None;
     }
     let (pause, waited) = match s.checks.waiting {

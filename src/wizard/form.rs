@@ -39,6 +39,9 @@ pub struct Form {
     pub mailbox_field: MailboxField,
     pub name: Input,
     pub journey: Journey,
+    /// Setup by hand in the portal (journey 2, `g` on the home screen): the answers lead to
+    /// the guided steps, without an administrator's sign-in first.
+    pub guided: bool,
     /// Setup: the new app's display name (empty: "m365-mail-wizard <profile>").
     pub app_name: Input,
     /// Setup: index into `plan::SECRET_MONTHS`.
@@ -82,6 +85,7 @@ impl Default for Form {
             mailbox_field: MailboxField::Reach,
             name: Input::default(),
             journey: Journey::Check,
+            guided: false,
             app_name: Input::default(),
             months: 1,
             app_field: 0,

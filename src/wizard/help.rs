@@ -80,6 +80,17 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             _ => "Esc goes back to the questions.",
         },
         // The setup.
+        ("g", "guided setup") => "G sets up a new app by hand in the portal, each step read back.",
+        ("enter", "verify, next") => "Enter reads the step back and goes on only when it holds.",
+        ("enter", "verify, save & check") => {
+            "Enter reads the step back, then saves the profile and runs the checks."
+        }
+        ("enter", "next (not verified)") => {
+            "Enter goes on: nothing can read this step back, so it shows as not verified."
+        }
+        ("enter", "save & check (not verified)") => {
+            "Enter saves and runs the checks; the unread steps show as not verified."
+        }
         ("g", _) => "G shows the same steps to do by hand in the portal instead.",
         ("o", "browser") => "O opens the sign-in page in the browser.",
         ("a", _) => "A approves the code as the sandbox's administrator.",

@@ -222,13 +222,14 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Vec::new()
         }
         Key::Esc => update::interrupt(s),
-        Key::Char(c @ ('c' | 'n')) => {
+        Key::Char(c @ ('c' | 'n' | 'g')) => {
             s.notice = None;
-            s.form.set_journey(if c == 'n' {
-                Journey::Setup
-            } else {
+            s.form.set_journey(if c == 'c' {
                 Journey::Check
+            } else {
+                Journey::Setup
             });
+            s.form.guided = c == 'g';
             s.screen = Screen::Form(Step::Tenant);
             Vec::new()
         }
@@ -264,6 +265,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Some(ProfileRow { profile }) => {
                 s.checks.profile = Some(profile);
                 s.checks.secret = None;
+                s.checks.unverified.clear();
                 s.notice = None;
                 checks::start(s)
             }

@@ -62,7 +62,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.extend([h("y", "discard it"), h("any other key", "keep it")]);
         }
         Screen::Home => {
-            out.extend([h("n", "set up a new app"), h("c", "check an existing app")]);
+            out.extend([
+                h("n", "set up a new app"),
+                h("g", "guided setup"),
+                h("c", "check an existing app"),
+            ]);
             if s.home.on_draft {
                 out.extend([h("enter", "resume draft"), h("f", "discard draft")]);
                 if !s.home.profiles.is_empty() {
@@ -105,6 +109,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             let enter_does = match (step, s.form.journey) {
                 (Step::Secret, _) if s.reentry.is_some() => "store & re-check",
                 (Step::Name, Journey::Check) => "save & check",
+                (Step::Name, Journey::Setup) if s.form.guided => "to the portal steps",
                 (Step::Name, Journey::Setup) => "sign in",
                 (Step::AppDetails, _) if s.setup.renaming => "run the setup again",
                 _ => "next",
@@ -121,7 +126,13 @@ pub fn hints(s: &State) -> Vec<Hint> {
             }
             out.push(h("PgUp/PgDn", "scroll"));
             let last = s.setup.guided_steps().last() == Some(&s.setup.guide);
-            out.push(h("enter", if last { "save & check" } else { "done, next" }));
+            let enter_does = match (s.guide_can_verify(), last) {
+                (true, false) => "verify, next",
+                (true, true) => "verify, save & check",
+                (false, false) => "next (not verified)",
+                (false, true) => "save & check (not verified)",
+            };
+            out.push(h("enter", enter_does));
             out.push(h("esc", "back"));
         }
         Screen::SignIn => {

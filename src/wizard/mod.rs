@@ -27,7 +27,7 @@ pub use home::{Home, HomeSort, ProfileRow};
 pub use input::Input;
 pub use keys::{Hint, Key, hints};
 pub use scroll::Viewport;
-pub use setup::{Setup, SetupOrder, SetupRow};
+pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
@@ -108,8 +108,8 @@ pub enum Msg {
     Forgotten(Result<String, String>),
     /// Renewal ended: what happened, or why it did not.
     Renewed(Result<String, Diagnosis>),
-    /// Guided path, signed in: whether the pasted client ID names an app of the tenant.
-    AppLookedUp(Result<(), String>),
+    /// Guided path: what reading plan step `usize` back found.
+    GuideChecked(usize, GuideVerdict),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
     /// The draft on disk, and what its setup made before it was interrupted (its journal).
@@ -165,11 +165,8 @@ pub enum Effect {
     /// With the signed-in administrator: a new secret or certificate for the profile, or its
     /// credential's expiry read from the app registration.
     Upkeep(Box<Profile>, Upkeep),
-    /// Guided path, signed in: look the pasted client ID up in the tenant.
-    LookUpApp {
-        client_id: String,
-        cloud: CloudKind,
-    },
+    /// Guided path: read back what the administrator did by hand for one step.
+    VerifyGuided(Box<GuidedCheck>),
     Quit,
 }
 

@@ -306,6 +306,7 @@ pub(super) fn sandbox_secret(s: &mut State, result: Result<Secret, String>) -> V
         Ok(secret) => {
             s.form.secret.clear();
             s.form.secret.insert(secret.expose());
+            s.error = None;
             s.notice = Some("The sandbox app's secret was filled in.".into());
         }
         Err(m) => s.error = Some(m),

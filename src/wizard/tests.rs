@@ -127,6 +127,8 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
     hints(s).iter().any(|h| h.key == key && h.action == action)
 }
 
+mod guide;
+
 /// The plan step the guided path shows.
 fn guide_step(s: &State) -> StepKind {
     s.setup.plan[s.setup.guide].kind
@@ -349,7 +351,7 @@ fn save_failure_stays_on_the_name_step_with_everything_kept() {
 #[test]
 fn hints_follow_the_state() {
     let mut s = State::new(None, None, today());
-    assert_eq!(hint_keys(&s), ["n", "c", "q", "?"]);
+    assert_eq!(hint_keys(&s), ["n", "g", "c", "q", "?"]);
     s.screen = Screen::Checks;
     s.checks.running = true;
     assert!(!hint_keys(&s).contains(&"r"));
@@ -425,8 +427,8 @@ fn the_scope_step_defaults_to_rbac_and_guards_the_wide_choices() {
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
 }
 
-#[test]
-fn a_scoped_profile_whose_checks_fail_waits_and_checks_again() {
+/// An RBAC-scoped profile on the checks screen, its checks not yet run.
+fn scoped_profile_on_checks() -> State {
     let (mut s, _) = at_sign_in();
     let mut p: Profile = toml::from_str(
         r#"
@@ -448,6 +450,12 @@ deny_mailbox = "ceo@contoso.com"
     });
     s.checks.profile = Some(p);
     s.screen = Screen::Checks;
+    s
+}
+
+#[test]
+fn a_scoped_profile_whose_checks_fail_waits_and_checks_again() {
+    let mut s = scoped_profile_on_checks();
     assert!(matches!(
         keys(&mut s, &[Key::Char('r')]).as_slice(),
         [Effect::RunChecks { .. }]
@@ -577,80 +585,6 @@ fn a_declined_sign_in_offers_a_new_code() {
         "back to the answers, all kept"
     );
     assert_eq!(s.form.name.text(), "fax");
-}
-
-#[test]
-fn the_guided_path_checks_each_pasted_value_then_saves() {
-    let (mut s, _) = at_sign_in();
-    assert_eq!(keys(&mut s, &[Key::Char('g')]), [Effect::CancelSignIn]);
-    assert_eq!(s.screen, Screen::Guide);
-    assert_eq!(guide_step(&s), StepKind::CreateApp);
-    answer(&mut s, &tenant().to_string());
-    assert!(error(&s).contains("That is the Directory (tenant) ID"));
-    s.form.client_id.clear();
-    answer_both(&mut s, CLIENT_ID, "0b5c9a1e-2222-4333-8444-555566667777");
-    assert!(error(&s).contains("is another tenant"));
-    s.form.guide_tenant.clear();
-    answer(&mut s, &tenant().to_string());
-    assert_eq!(guide_step(&s), StepKind::AddSecret);
-    answer(&mut s, SECRET_ID);
-    assert!(error(&s).contains("Secret ID"));
-    s.form.secret.clear();
-    answer_both(&mut s, SECRET, "2025-01-01");
-    assert!(error(&s).contains("not in the future"));
-    s.form.guide_expires.clear();
-    answer(&mut s, "5/26/2027");
-    assert_eq!(
-        guide_step(&s),
-        StepKind::Exchange,
-        "RBAC: no tenant-wide consent; the Exchange Online commands follow"
-    );
-    let mut fx = Vec::new();
-    for _ in 0..10 {
-        fx = keys(&mut s, &[Key::Enter]);
-        if !fx.is_empty() {
-            break;
-        }
-    }
-    match fx.as_slice() {
-        [Effect::Save { profile, .. }] => {
-            assert_eq!(
-                profile.scope.as_ref().map(|x| x.kind),
-                Some(crate::model::ScopeKind::Rbac)
-            );
-            assert_eq!(profile.client_id.to_string(), CLIENT_ID);
-            assert_eq!(profile.name.to_string(), "fax");
-            assert_eq!(profile.secret_expires.as_deref(), Some("2027-05-26"));
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
-#[test]
-fn signed_in_the_guided_path_asks_the_tenant_about_the_client_id() {
-    let (mut s, _) = at_sign_in();
-    update(
-        &mut s,
-        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
-    );
-    keys(&mut s, &[Key::Char('g')]);
-    let object_id = "d0000000-0001-4000-8000-00000000a001";
-    let fx = answer_both(&mut s, object_id, &tenant().to_string());
-    assert_eq!(
-        fx,
-        [Effect::LookUpApp {
-            client_id: object_id.into(),
-            cloud: CloudKind::Global
-        }]
-    );
-    update(
-        &mut s,
-        Msg::AppLookedUp(Err("That is the Object ID of \"x\".".into())),
-    );
-    assert_eq!(guide_step(&s), StepKind::CreateApp, "stays");
-    assert_eq!(s.form.guide_field, 0, "the cursor is back on the client ID");
-    update(&mut s, Msg::AppLookedUp(Ok(())));
-    assert_eq!(guide_step(&s), StepKind::AddSecret);
 }
 
 #[test]

@@ -47,7 +47,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::AppNameTaken { client_id } => progress::name_taken(s, client_id),
         Msg::SetupStep(i, status) => progress::step(s, i, status),
         Msg::SetupDone(result) => progress::done(s, result),
-        Msg::AppLookedUp(result) => guide::app_looked_up(s, result),
+        Msg::GuideChecked(i, verdict) => guide::checked(s, i, verdict),
         Msg::Exported(result) => home::exported(s, result),
         Msg::Forgotten(result) => home::forgotten(s, result),
         Msg::Renewed(result) => upkeep::renewed(s, result),

@@ -1,5 +1,5 @@
-//! The effects that need the signed-in administrator: the sign-ins, the setup, the guided
-//! path's look-up and the dashboard's upkeep.
+//! The effects that need the signed-in administrator: the sign-ins, the setup and the
+//! dashboard's upkeep.
 
 use std::sync::Arc;
 
@@ -37,6 +37,8 @@ pub(super) async fn sign_in(
             let lasts = session.token.expires_in;
             *slot.session.lock().await = Some(session);
             tell_expiry(slot, lasts, tx);
+            // An Exchange Online sign-in kept for the guided path was the previous admin's.
+            *slot.exchange.lock().await = None;
             Msg::SignedIn(Ok(wizard::SignedIn {
                 who,
                 role,
@@ -206,40 +208,6 @@ pub(super) fn endpoints_for(env: &Env, cloud: crate::model::CloudKind) -> crate:
     match &env.sandbox {
         Some(s) => s.endpoints(),
         None => crate::model::Cloud::named(cloud).endpoints,
-    }
-}
-
-/// Whether a pasted client ID names an app of the signed-in tenant; the app's object ID is
-/// recognised and its client ID named. A failed look-up does not block the guided path.
-pub(super) async fn look_up_app(
-    env: &Env,
-    slot: &AdminSlot,
-    id: &str,
-    cloud: crate::model::CloudKind,
-) -> Result<(), String> {
-    use crate::model::{ClientId, ObjectId};
-    let guard = slot.session.lock().await;
-    // A pasted text that is no GUID names no app; the wizard refuses those before asking.
-    let (Some(session), Ok(app_id), Ok(object_id)) =
-        (guard.as_ref(), ClientId::parse(id), ObjectId::parse(id))
-    else {
-        return Ok(());
-    };
-    let endpoints = endpoints_for(env, cloud);
-    let graph = crate::cloud::admin::GraphAdmin::new(&env.http, &endpoints, &session.token);
-    match graph.find_application(app_id).await {
-        Ok(Some(_)) | Err(_) => Ok(()),
-        Ok(None) => match graph.application(object_id).await {
-            Ok(Some(app)) => Err(format!(
-                "That is the Object ID of \"{}\". Its Application (client) ID is {} — the line above the Object ID on the Overview page.",
-                app.display_name, app.app_id
-            )),
-            Ok(None) => Err(
-                "No app in this tenant has this client ID: copy \"Application (client) ID\" from the app's Overview page."
-                    .into(),
-            ),
-            Err(_) => Ok(()),
-        },
     }
 }
 

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::Env;
 
 mod admin;
+mod guided;
 mod local;
 use crate::model::TenantInput;
 use crate::vault::VaultError;
@@ -26,6 +27,8 @@ pub struct Executor {
 #[derive(Default)]
 pub(super) struct AdminSlot {
     session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
+    /// The administrator's Exchange Online sign-in, kept for the guided path's read-backs.
+    exchange: tokio::sync::Mutex<Option<super::setup::ExchangeAdmin>>,
     sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     check_run: std::sync::atomic::AtomicU64,
     /// Counts the sign-ins, so that the expiry of one replaced since is not told.
@@ -129,11 +132,11 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 .spawn();
         }
         Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code),
-        Effect::LookUpApp { client_id, cloud } => {
+        Effect::VerifyGuided(check) => {
             let slot = admin.clone();
             tokio::spawn(async move {
-                let result = admin::look_up_app(&env, &slot, &client_id, cloud).await;
-                let _ = tx.send(Msg::AppLookedUp(result));
+                let msg = guided::verify(&env, &slot, *check, &tx).await;
+                let _ = tx.send(msg);
             });
         }
         Effect::Forget(profile) => {

@@ -54,6 +54,7 @@ pub(crate) async fn proves(
         client_credentials(&env.http, e, &p.tenant_id, &p.client_id, secret, &scope)
     })
     .await
+    .map(|_| ())
 }
 
 /// Signs in with the certificate until its key is accepted (a new credential takes a moment to
@@ -79,15 +80,16 @@ pub(super) async fn proves_certificate(
         )
     })
     .await
+    .map(|_| ())
 }
 
 /// Calls `sign_in` every two seconds while it fails with the AADSTS code `not_yet` or a
-/// transient error, for `patience` at most.
-async fn until_accepted<F, Fut>(
+/// transient error, for `patience` at most; the token it got.
+pub(crate) async fn until_accepted<F, Fut>(
     patience: Duration,
     not_yet: u32,
     sign_in: F,
-) -> Result<(), CloudError>
+) -> Result<AccessToken, CloudError>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<AccessToken, CloudError>>,
@@ -95,7 +97,7 @@ where
     let deadline = tokio::time::Instant::now() + patience;
     loop {
         match sign_in().await {
-            Ok(_) => return Ok(()),
+            Ok(t) => return Ok(t),
             Err(CloudError::Aad(a))
                 if tokio::time::Instant::now() < deadline && a.has_code(not_yet) => {}
             Err(err) if tokio::time::Instant::now() < deadline && err.is_transient() => {}

@@ -26,6 +26,7 @@ pub use credential::{Capped, add_password_capped};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};
 pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, TestReading, read_test};
+pub(crate) use scoping::{not_found, texts};
 
 use run::Run;
 

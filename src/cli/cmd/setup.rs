@@ -192,6 +192,9 @@ async fn print_steps(titles: Vec<String>, mut rx: mpsc::UnboundedReceiver<(usize
         match st {
             StepStatus::Running => {}
             StepStatus::Done(d) => eprintln!("[{}/{total}] ✔ {} — {d}", i + 1, titles[i]),
+            StepStatus::Unverified(why) => {
+                eprintln!("[{}/{total}] ? {} — not verified: {why}", i + 1, titles[i])
+            }
             StepStatus::Failed(d) => {
                 eprintln!("[{}/{total}] ✘ {} — {}", i + 1, titles[i], d.summary)
             }

@@ -18,6 +18,9 @@ pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
     };
     let title = match s.screen {
         Screen::Home => strings::TITLE_HOME.to_string(),
+        Screen::Form(_) if s.form.journey == Journey::Setup && s.form.guided => {
+            strings::TITLE_GUIDED_ANSWERS.to_string()
+        }
         Screen::Form(_) if s.form.journey == Journey::Setup => strings::TITLE_SETUP.to_string(),
         Screen::Form(_) => strings::TITLE_CHECK.to_string(),
         Screen::SignIn => strings::TITLE_SIGN_IN.to_string(),

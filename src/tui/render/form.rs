@@ -20,6 +20,7 @@ pub fn draw(f: &mut Frame, s: &State, step: Step, area: Rect) {
         Layout::horizontal([Constraint::Length(22), Constraint::Min(40)]).areas(area);
     let tail = match s.form.journey {
         Journey::Check => strings::CHECK_TAIL,
+        Journey::Setup if s.form.guided => strings::GUIDED_TAIL,
         Journey::Setup => strings::SETUP_TAIL,
     };
     let steps: Vec<Line> = Step::of(s.form.journey)

@@ -1,5 +1,6 @@
 //! The guided path: the portal steps on the left; the selected one's instructions, what to
-//! paste back, and its PowerShell on the right, scrolled by PgUp/PgDn.
+//! paste back, what reading it back found, and its PowerShell on the right, scrolled by
+//! PgUp/PgDn.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,9 +10,10 @@ use ratatui::widgets::{Block, ListItem};
 
 use super::scrolled::{self, ListBox, PaneBox};
 use super::strings;
-use super::theme::{DIM, step_mark};
+use super::theme::{DIM, GOOD, NOT_VERIFIED, WARN, step_mark};
 use super::widgets::{clip, input_field};
 use super::wrap::{labelled, plain};
+use crate::model::StepStatus;
 use crate::plan::{PlanStep, StepKind};
 use crate::wizard::{State, Viewport};
 
@@ -22,10 +24,14 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let at = steps.iter().position(|i| *i == s.setup.guide).unwrap_or(0);
     let items: Vec<ListItem> = steps
         .iter()
-        .enumerate()
-        .map(|(n, i)| {
+        .map(|i| {
             let title = short_title(&s.setup.plan[*i]);
-            let (mark, style) = step_mark(n == at, n < at);
+            let (mark, style) = match s.setup.verified.get(i) {
+                _ if *i == s.setup.guide => step_mark(true, false),
+                Some(StepStatus::Done(_)) => step_mark(false, true),
+                Some(StepStatus::Unverified(_)) => (NOT_VERIFIED, Style::default().fg(WARN)),
+                _ => step_mark(false, false),
+            };
             ListItem::new(Line::from(vec![
                 Span::styled(format!(" {mark} "), style),
                 Span::styled(clip(&title, 25), style),
@@ -57,8 +63,11 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
 }
 
 /// The step in full, in lines of `width`: the portal's instructions, the fields to paste
-/// into, and the PowerShell that does the same, each command on a line of its own.
+/// into, what reading it back found, and the PowerShell that does the same, each command on
+/// a line of its own.
 fn step_lines(s: &State, step: &PlanStep, width: usize) -> Vec<Line<'static>> {
+    let dim = Style::default().fg(DIM);
+    let warn = Style::default().fg(WARN);
     let mut lines: Vec<Line> = step
         .portal
         .iter()
@@ -79,23 +88,41 @@ fn step_lines(s: &State, step: &PlanStep, width: usize) -> Vec<Line<'static>> {
                 &form.guide_tenant,
                 form.guide_field == 1,
             ));
+            if !s.guide_can_verify() {
+                lines.extend(plain(strings::APP_READ_BY_SECRET, width, dim));
+            }
         }
         StepKind::AddSecret => {
             lines.extend(input_field(strings::SECRET_PASTED, &form.secret, true));
         }
-        _ => lines.extend(plain(
-            strings::PRESS_ENTER_WHEN_DONE,
-            width,
-            Style::default().fg(DIM),
-        )),
+        _ if s.guide_can_verify() => {
+            lines.extend(plain(strings::PRESS_ENTER_WHEN_DONE, width, dim))
+        }
+        _ => lines.extend(plain(strings::PRESS_ENTER_UNVERIFIED, width, warn)),
     }
-    lines.push(Line::default());
-    lines.extend(labelled(
-        strings::POWERSHELL_INSTEAD,
-        &step.powershell,
-        width,
-        Style::default().fg(DIM),
-    ));
+    match s.setup.verified.get(&s.setup.guide) {
+        Some(StepStatus::Done(what)) => lines.extend(plain(
+            &format!("{}{what}", strings::READ_BACK),
+            width,
+            Style::default().fg(GOOD),
+        )),
+        Some(StepStatus::Unverified(why)) => lines.extend(plain(
+            &format!("{}{why}", strings::NOT_VERIFIED),
+            width,
+            warn,
+        )),
+        _ => {}
+    }
+    // The Exchange Online steps are their commands already; the others have an equivalent.
+    if !matches!(step.kind, StepKind::Exchange | StepKind::ExchangeTest) {
+        lines.push(Line::default());
+        lines.extend(labelled(
+            strings::POWERSHELL_INSTEAD,
+            &step.powershell,
+            width,
+            dim,
+        ));
+    }
     lines
 }
 

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, ListItem};
 
 use super::checks::{diagnosis, titled};
 use super::scrolled::{ListBox, PaneBox, row, stacked};
-use super::theme::{ACCENT, BAD, DIM, GOOD, spinner};
+use super::theme::{ACCENT, BAD, DIM, GOOD, NOT_VERIFIED, WARN, spinner};
 use super::wrap::plain;
 use crate::model::StepStatus;
 use crate::wizard::{SetupRow, State, Viewport};
@@ -80,6 +80,11 @@ fn row_line(s: &State, r: &SetupRow) -> Line<'static> {
             "…".to_string(),
         ),
         StepStatus::Done(d) => ("✔", Style::default().fg(GOOD), d.clone()),
+        StepStatus::Unverified(why) => (
+            NOT_VERIFIED,
+            Style::default().fg(WARN),
+            format!("not verified: {why}"),
+        ),
         StepStatus::Failed(d) => ("✘", Style::default().fg(BAD), d.summary.clone()),
     };
     Line::from(vec![

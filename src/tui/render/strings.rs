@@ -105,8 +105,15 @@ pub const DELEGATED_CONSENT: &str = "Consent: delegated";
 pub const ADD_A_SECRET: &str = "Add a secret";
 pub const DIRECTORY_ID: &str = "Directory (tenant) ID";
 pub const SECRET_PASTED: &str = "Secret Value (hidden as you type)";
-pub const PRESS_ENTER_WHEN_DONE: &str = "Press enter when it is done.";
+pub const PRESS_ENTER_WHEN_DONE: &str = "Press enter when it is done: the wizard reads it back.";
+pub const PRESS_ENTER_UNVERIFIED: &str = "Press enter when it is done. Nothing can read it back without an administrator's sign-in, so it will show as not verified (?) and the live checks at the end are its proof. To have it read back: n on the home screen, sign in, then g on the plan.";
+pub const APP_READ_BY_SECRET: &str = "Without an administrator's sign-in the tenant cannot be asked about the app now: the secret's sign-in (next step) proves it.";
+pub const READ_BACK: &str = "✔ read back: ";
+pub const NOT_VERIFIED: &str = "? not verified: ";
 pub const POWERSHELL_INSTEAD: &str = "PowerShell instead: ";
+pub const NOT_VERIFIED_IN_GUIDE: &str = "Not verified during the guided setup (nothing could read them back; these checks are their only proof): ";
+pub const TITLE_GUIDED_ANSWERS: &str = " New setup · guided";
+pub const GUIDED_TAIL: [&str; 2] = [" ○ In the portal", " ○ Save & check"];
 
 // Checks and summary.
 pub const CHECKING: &str = "checking…";

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 
 use super::strings;
-use super::theme::{BAD, DIM, GOOD};
+use super::theme::{BAD, DIM, GOOD, WARN};
 use crate::model::{KeyringBackend, Profile, Status};
 use crate::scope::ready_to_hand_over;
 use crate::vault::{SANDBOX_SERVICE, SERVICE};
@@ -40,7 +40,18 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
         .fg(BAD)
         .bold()
     };
-    let mut lines = vec![verdict, Line::default(), Line::from(strings::SETTINGS)];
+    let mut lines = vec![verdict];
+    if !s.checks.unverified.is_empty() {
+        lines.push(
+            Line::from(format!(
+                "{}{}",
+                strings::NOT_VERIFIED_IN_GUIDE,
+                s.checks.unverified.join("; ")
+            ))
+            .fg(WARN),
+        );
+    }
+    lines.extend([Line::default(), Line::from(strings::SETTINGS)]);
     for (k, v) in settings(s, p) {
         lines.push(Line::from(vec![
             Span::raw(format!("  {k:<16} ")).fg(DIM),

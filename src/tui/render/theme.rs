@@ -20,6 +20,9 @@ pub fn focused() -> Style {
     Style::default().fg(ACCENT).bold()
 }
 
+/// The mark of a step that nothing could read back: never a ✔.
+pub const NOT_VERIFIED: &str = "?";
+
 /// A step's mark in a list of steps: the current one, one done, or one still to come.
 pub fn step_mark(current: bool, done: bool) -> (&'static str, Style) {
     if current {

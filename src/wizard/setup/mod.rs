@@ -5,8 +5,11 @@ pub(super) mod guide;
 pub(super) mod plan;
 pub(super) mod progress;
 
-use crate::model::{CloudKind, Mailbox, ProfileName, StepStatus, TenantId};
-use crate::plan::{PlanStep, SetupAnswers, StepKind};
+use std::collections::BTreeMap;
+
+use super::SecretBox;
+use crate::model::{ClientId, CloudKind, Mailbox, ProfileName, StepStatus, TenantId};
+use crate::plan::{KnownIds, PlanStep, SetupAnswers, StepKind};
 
 /// What the plan, progress and guide screens own.
 #[derive(Debug, Default)]
@@ -26,6 +29,11 @@ pub struct Setup {
     /// Another name for the app is being typed after `name_taken`: enter on the app step
     /// runs the setup again.
     pub renaming: bool,
+    /// Guided setup: what reading each step back found (index into `plan`): done, or not
+    /// verified when nothing could read it.
+    pub verified: BTreeMap<usize, StepStatus>,
+    /// Guided setup: the app's ids as they become known; the plan's commands carry them.
+    pub known: KnownIds,
 }
 
 impl Setup {
@@ -48,6 +56,30 @@ impl Setup {
             .map(|(i, _)| i)
             .collect()
     }
+}
+
+/// Guided setup: one step the administrator did by hand, to be read back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuidedCheck {
+    /// Index into the plan.
+    pub step: usize,
+    pub plan_step: PlanStep,
+    pub order: SetupOrder,
+    pub client_id: ClientId,
+    pub sp_object_id: Option<String>,
+    /// The secret pasted at the secret step, for that step and the ones after it.
+    pub secret: Option<SecretBox>,
+    /// An administrator signed in: read as them (Graph, and Exchange Online after a second
+    /// sign-in).
+    pub as_admin: bool,
+}
+
+/// What reading a guided step back found.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GuideVerdict {
+    pub status: StepStatus,
+    /// The app's service principal (Enterprise application's object id), when learned.
+    pub sp_object_id: Option<String>,
 }
 
 /// A setup to carry out, as plain data: the executor adds the endpoints and the session.

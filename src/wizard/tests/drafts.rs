@@ -35,7 +35,12 @@ fn on_the_plan() -> State {
 fn guided_to_the_secret(s: &mut State) {
     keys(s, &[Key::Char('g')]);
     answer_both(s, CLIENT_ID, &tenant().to_string());
-    update(s, Msg::AppLookedUp(Ok(())));
+    let at = s.setup.guide;
+    let read = GuideVerdict {
+        status: StepStatus::Done("registered".into()),
+        sp_object_id: None,
+    };
+    update(s, Msg::GuideChecked(at, read));
     assert_eq!(guide_step(s), StepKind::AddSecret);
 }
 
@@ -287,7 +292,13 @@ fn the_guided_path_comes_back_at_its_step_or_at_the_secret_it_lost() {
 
     let mut s = on_the_plan();
     guided_to_the_secret(&mut s);
+    let at = s.setup.guide;
     answer_both(&mut s, SECRET, "5/26/2027");
+    let signed_in = GuideVerdict {
+        status: StepStatus::Done("signed in".into()),
+        sp_object_id: None,
+    };
+    update(&mut s, Msg::GuideChecked(at, signed_in));
     assert_ne!(guide_step(&s), StepKind::AddSecret);
     let d = leave(s, Msg::Key(Key::Interrupt));
     let mut s = found(d, None);

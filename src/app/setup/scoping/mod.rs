@@ -99,12 +99,13 @@ impl<'r, 'a> Ctx<'r, 'a> {
     }
 }
 
-fn not_found(e: &CloudError) -> bool {
+/// Whether an Exchange call answered that the object does not exist.
+pub(crate) fn not_found(e: &CloudError) -> bool {
     matches!(e, CloudError::Graph(g) if g.status == 404 || g.code.ends_with("NotFoundException"))
 }
 
 /// A text field of every row, lower-cased.
-fn texts(rows: &[Value], field: &str) -> Vec<String> {
+pub(crate) fn texts(rows: &[Value], field: &str) -> Vec<String> {
     rows.iter()
         .filter_map(|r| r[field].as_str().map(str::to_ascii_lowercase))
         .collect()

@@ -1,11 +1,66 @@
 //! The guided path's proof that what the admin did in the portal works: the app signs in with
-//! the pasted secret, and its tokens carry the roles the chosen access needs.
+//! the pasted secret, its tokens carry the roles the chosen access needs, and each step is read
+//! back before it counts as done (`verify`, Exchange Online's in `exchange`).
+
+mod exchange;
+mod verify;
+
+use std::time::Duration;
+
+pub use verify::{PastedApp, ReadBack, Readers, StepToRead, read_back};
 
 use super::Env;
 use crate::catalog::{self, catalog};
 use crate::cloud::CloudError;
-use crate::cloud::identity::client_credentials;
+use crate::cloud::identity::{AccessToken, client_credentials};
 use crate::model::{AccessChoice, ClientId, Endpoints, Secret, TenantId};
+
+/// How long a just-made secret may take to work: a pasted value is more often wrong than slow
+/// to reach the token endpoint, so the wait is short.
+pub const SECRET_PATIENCE: Duration = Duration::from_secs(8);
+
+/// Signs in as the app with the pasted secret to Microsoft Graph (no role is needed for the
+/// token), waiting out a new secret's first seconds; the token names the app's service
+/// principal in `oid`.
+pub async fn prove_secret(env: &Env, app: &AppSecret<'_>) -> Result<AccessToken, CloudError> {
+    let scope = app.endpoints.graph_scope();
+    // AADSTS7000215: invalid client secret (or one not known yet).
+    super::renew::until_accepted(SECRET_PATIENCE, 7000215, || {
+        client_credentials(
+            &env.http,
+            app.endpoints,
+            app.tenant_id,
+            app.client_id,
+            app.secret,
+            &scope,
+        )
+    })
+    .await
+}
+
+/// The application roles in the app's token for `resource` (catalog key).
+pub async fn token_roles(
+    env: &Env,
+    app: &AppSecret<'_>,
+    resource: &str,
+) -> Result<Vec<String>, CloudError> {
+    let e = app.endpoints;
+    let scope = if resource == catalog::EXCHANGE {
+        e.exchange_scope()
+    } else {
+        e.graph_scope()
+    };
+    let t = client_credentials(
+        &env.http,
+        e,
+        app.tenant_id,
+        app.client_id,
+        app.secret,
+        &scope,
+    )
+    .await?;
+    Ok(t.claims.roles)
+}
 
 /// An app as the admin pasted it: where it lives, its client ID and its secret.
 pub struct AppSecret<'a> {
