@@ -160,6 +160,7 @@ impl Form {
             name: keep(self.name.text()),
             journey: match self.journey {
                 Journey::Check => "check",
+                Journey::Setup if self.guided => "guided",
                 Journey::Setup => "setup",
             }
             .into(),
@@ -213,6 +214,7 @@ impl Form {
             "setup" | "guided" => Journey::Setup,
             _ => Journey::Check,
         });
+        form.guided = d.journey == "guided";
         form
     }
 

@@ -443,3 +443,17 @@ fn a_name_clash_offers_another_name_and_runs_on_with_it() {
         "signed in still: it runs at once"
     );
 }
+
+#[test]
+fn a_guided_setup_left_at_a_question_comes_back_guided() {
+    let mut s = home_with(vec![]);
+    keys(&mut s, &[Key::Char('g')]);
+    assert!(s.form.guided);
+    typed(&mut s, "contoso");
+    let d = leave(s, Msg::Key(Key::Interrupt));
+    assert_eq!(d.journey, "guided");
+    let mut s = found(d, None);
+    keys(&mut s, &[Key::Enter]);
+    assert!(matches!(s.screen, Screen::Form(_)), "{:?}", s.screen);
+    assert!(s.form.guided, "the answers still lead to the portal steps");
+}
