@@ -780,18 +780,9 @@ fn ticketing_checked() -> State {
     use m365_mail_wizard::checks::mail_diagnosis::{MailContext, Peers, diagnose_probe};
     use m365_mail_wizard::checks::wire::ProbeError;
     use m365_mail_wizard::model::CheckKind;
-    let mut s = State::new(Some(sandbox()), None, today());
-    keys(&mut s, &[Key::Char('c'), Key::Enter]);
-    send(
-        &mut s,
-        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
-    );
-    typed(&mut s, "a1f5c0de-0006-4000-8000-00000000c006");
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "sbx6Q~WrongOid.Ticketing-Sandbox_Only.0006qRsT");
-    keys(
-        &mut s,
-        &[Key::Enter, Key::Char(' '), Key::Down, Key::Down, Key::Down],
+    let mut s = answered_up_to_access(
+        "a1f5c0de-0006-4000-8000-00000000c006",
+        "sbx6Q~WrongOid.Ticketing-Sandbox_Only.0006qRsT",
     );
     keys(&mut s, &[Key::Char(' '), Key::Enter]);
     typed(&mut s, "alice@contoso.example, bob@contoso.example");
@@ -910,18 +901,9 @@ fn snap_at(name: &str, s: &State, w: u16, h: u16) {
 
 /// A consultant's profile: ten mailboxes, each over IMAP, POP and SMTP (31 checks).
 fn consultant_checked() -> State {
-    let mut s = State::new(Some(sandbox()), None, today());
-    keys(&mut s, &[Key::Char('c'), Key::Enter]);
-    send(
-        &mut s,
-        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
-    );
-    typed(&mut s, "a1f5c0de-0005-4000-8000-00000000c005");
-    keys(&mut s, &[Key::Enter]);
-    typed(&mut s, "sbx5Q~Unscoped.Archiver-Sandbox_Only.0005qRsT");
-    keys(
-        &mut s,
-        &[Key::Enter, Key::Char(' '), Key::Down, Key::Down, Key::Down],
+    let mut s = answered_up_to_access(
+        "a1f5c0de-0005-4000-8000-00000000c005",
+        "sbx5Q~Unscoped.Archiver-Sandbox_Only.0005qRsT",
     );
     keys(
         &mut s,
@@ -1068,4 +1050,23 @@ fn the_name_step_says_what_enter_does_in_each_journey() {
             && !setting_up.contains("runs the live checks"),
         "{setting_up}"
     );
+}
+
+/// Journey 3 on the sandbox, up to the access step with its first choice unticked and the
+/// cursor on the fourth: the app's client ID and secret answered.
+fn answered_up_to_access(client_id: &str, secret: &str) -> State {
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('c'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    typed(&mut s, client_id);
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, secret);
+    keys(
+        &mut s,
+        &[Key::Enter, Key::Char(' '), Key::Down, Key::Down, Key::Down],
+    );
+    s
 }

@@ -233,13 +233,7 @@ fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
     }
     let home = Home::new();
     let t = Tmux::start(&home, "draft");
-    t.wait_for("No profiles yet");
-    t.keys(&["c", "Enter"]);
-    t.wait_for("Which app registration?");
-    t.type_text(SCOPED_ID);
-    t.keys(&["Enter"]);
-    t.wait_for("The client secret");
-    t.type_text(SCOPED_SECRET);
+    type_up_to_the_secret(&t);
     t.keys(&["C-c"]);
     let s = t.wait_for("EXITED:0");
     assert!(!s.contains("Steps"), "the alternate screen is gone:\n{s}");
@@ -551,13 +545,7 @@ fn sigterm_and_sighup_restore_the_terminal_and_keep_a_draft_without_the_secret()
     // SIGTERM while an existing app's secret is typed in.
     let home = Home::new();
     let t = Tmux::start(&home, "sigterm");
-    t.wait_for("No profiles yet");
-    t.keys(&["c", "Enter"]);
-    t.wait_for("Which app registration?");
-    t.type_text(SCOPED_ID);
-    t.keys(&["Enter"]);
-    t.wait_for("The client secret");
-    t.type_text(SCOPED_SECRET);
+    type_up_to_the_secret(&t);
     let draft = signalled(&t, "TERM", &home);
     assert!(draft.contains(SCOPED_ID), "{draft}");
     assert!(draft.contains("journey = \"check\"") && draft.contains("at = \"secret\""));
@@ -978,4 +966,15 @@ fn enter_behind_the_too_small_screen_changes_nothing() {
     );
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
+}
+
+/// From an empty home screen, journey 3 up to the secret step, the scoped app's secret typed.
+fn type_up_to_the_secret(t: &Tmux) {
+    t.wait_for("No profiles yet");
+    t.keys(&["c", "Enter"]);
+    t.wait_for("Which app registration?");
+    t.type_text(SCOPED_ID);
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret");
+    t.type_text(SCOPED_SECRET);
 }
