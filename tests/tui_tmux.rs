@@ -477,9 +477,7 @@ fn from_the_dashboard_export_and_renew() {
     let home = Home::new();
     let t = Tmux::start(&home, "actions");
     answer_setup(&t, "tui-keep");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["Escape"]);
@@ -610,9 +608,7 @@ fn ctrl_c_on_the_plan_then_a_restart_offers_the_setup_and_makes_one_app() {
     let (state, env) = shared_tenant(&home);
     let t = Tmux::start_with(&home, "plan-left", &env);
     answer_setup(&t, "tui-again");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["C-c"]);
     t.wait_for_all(&["EXITED:0", "TTY:cooked"]);
     drop(t);
@@ -654,9 +650,7 @@ fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_a
         &format!("{env} M365MW_CRASH_AFTER=create-app"),
     );
     answer_setup(&t, "tui-crash");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["Enter"]);
     // Killed outright, nothing restores the terminal: what `TTY:cooked` elsewhere rules out.
     t.wait_for_all(&["EXITED:137", "TTY:raw"]);
@@ -666,9 +660,7 @@ fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_a
     let t = Tmux::start_with(&home, "crash-back", &env);
     t.wait_for("Setup of \"tui-crash\" unfinished — enter resumes · made so far: app registered");
     t.keys(&["Enter"]);
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["q"]);
@@ -692,9 +684,7 @@ fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
     let (state, env) = shared_tenant(&home);
     let t = Tmux::start_with(&home, "clash", &env);
     answer_setup(&t, "tui-one");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["Escape"]);
@@ -745,9 +735,7 @@ fn a_profile_made_in_one_launch_checks_green_in_the_next() {
     let t = Tmux::start(&home, "kept-1");
     t.tmux(&["resize-window", "-t", "t", "-x", "80", "-y", "24"]);
     answer_setup(&t, "tui-kept");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["q"]);
@@ -942,9 +930,7 @@ fn enter_behind_the_too_small_screen_changes_nothing() {
     let home = Home::new();
     let t = Tmux::start_sized(&home, "hidden", 80, 24);
     answer_setup(&t, "tui-hidden");
-    t.wait_for("press a to approve");
-    t.keys(&["a"]);
-    t.wait_for("enter run the plan");
+    approve_to_the_plan(&t);
     t.tmux(&["resize-window", "-t", "t", "-x", "60", "-y", "20"]);
     t.wait_for("The terminal is 60×20");
     t.keys(&["Enter"]);
@@ -977,4 +963,11 @@ fn type_up_to_the_secret(t: &Tmux) {
     t.keys(&["Enter"]);
     t.wait_for("The client secret");
     t.type_text(SCOPED_SECRET);
+}
+
+/// Approves the sandbox admin's sign-in and waits for the plan that follows it.
+fn approve_to_the_plan(t: &Tmux) {
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("enter run the plan");
 }
