@@ -104,6 +104,19 @@ pub fn administrator(_: &Caller, user: &User) -> bool {
     user.admin
 }
 
+/// Reads app registrations: a user whose token holds `Application.Read.All` or
+/// `Application.ReadWrite.All` (Microsoft's "Get application" and "List applications").
+pub fn reads_applications(c: &Caller, _: &User) -> bool {
+    c.has_scope("Application.Read.All") || c.has_scope("Application.ReadWrite.All")
+}
+
+/// Changes app registrations (create, PATCH `keyCredentials`, addPassword, removePassword; on
+/// Microsoft also addKey and removeKey): an administrator whose token holds
+/// `Application.ReadWrite.All`.
+pub fn writes_applications(c: &Caller, user: &User) -> bool {
+    user.admin && c.has_scope("Application.ReadWrite.All")
+}
+
 /// A request's shared state and headers: what every signed-in call starts from.
 pub struct Gate {
     pub s: Arc<Shared>,

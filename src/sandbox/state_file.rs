@@ -256,10 +256,13 @@ mod tests {
         let i = sb.info();
         let base = format!("{}/{}/oauth2/v2.0", i.login, i.tenant_id);
         let client = ("client_id", "14d82eec-204b-4c2f-b7e8-296a70dab67e");
-        let code = answer(
-            http.post(format!("{base}/devicecode"))
-                .form(&[client, ("scope", "https://graph.microsoft.com/.default")]),
-        )
+        let code = answer(http.post(format!("{base}/devicecode")).form(&[
+            client,
+            (
+                "scope",
+                "https://graph.microsoft.com/Application.ReadWrite.All",
+            ),
+        ]))
         .await;
         let grant = "urn:ietf:params:oauth:grant-type:device_code";
         let device_code = code["device_code"].as_str().unwrap();

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
 use crate::sandbox::clock::now_ms;
-use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::gate::{Gate, reads_applications, writes_applications};
 use crate::sandbox::responses::created;
 use crate::sandbox::tenant::App;
 
@@ -30,7 +30,7 @@ pub(super) fn app_json(a: &App) -> Value {
 
 pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Response {
     let f = filter(&q);
-    gate.list(any_user, |t| {
+    gate.list(reads_applications, |t| {
         t.apps
             .iter()
             .filter(|app| match &f {
@@ -45,7 +45,7 @@ pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, Strin
 }
 
 pub async fn get_application(gate: Gate, Path(id): Path<String>) -> Response {
-    gate.read(any_user, |t, _| {
+    gate.read(reads_applications, |t, _| {
         match t.apps.iter().find(|app| app.object_id == id) {
             Some(app) => Json(app_json(app)).into_response(),
             None => not_found(&id),
@@ -55,7 +55,7 @@ pub async fn get_application(gate: Gate, Path(id): Path<String>) -> Response {
 }
 
 pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response {
-    gate.change(administrator, |t| {
+    gate.change(writes_applications, |t| {
         let name = body["displayName"]
             .as_str()
             .filter(|n| !n.trim().is_empty())

@@ -14,7 +14,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{bad_request, new_id, not_found};
 use crate::sandbox::clock::{months_later, now_rfc3339};
-use crate::sandbox::gate::{Gate, administrator};
+use crate::sandbox::gate::{Gate, writes_applications};
 use crate::sandbox::responses::{Answer, Refused, graph_error};
 use crate::sandbox::tenant::{App, KeyCredential, Password, Tenant};
 use crate::sandbox::{Shared, certificate};
@@ -92,7 +92,7 @@ pub async fn update_application(
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
-    gate.change(administrator, |t| {
+    gate.change(writes_applications, |t| {
         let app = app_mut(t, &id)?;
         if let Some(list) = body["keyCredentials"].as_array() {
             app.certificates = list
@@ -158,7 +158,7 @@ fn app_mut<'t>(t: &'t mut Tenant, object_id: &str) -> Result<&'t mut App, Refuse
 
 pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
     let cred = &body["passwordCredential"];
-    gate.change(administrator, |t| {
+    gate.change(writes_applications, |t| {
         let end = match cred["endDateTime"].as_str() {
             Some(e) => OffsetDateTime::parse(e, &Rfc3339).map_err(|_| {
                 bad_request(&format!(
@@ -213,7 +213,7 @@ pub async fn remove_password(
     Json(body): Json<Value>,
 ) -> Response {
     let key = body["keyId"].as_str().unwrap_or_default();
-    gate.change(administrator, |t| {
+    gate.change(writes_applications, |t| {
         let app = app_mut(t, &id)?;
         let before = app.passwords.len();
         app.passwords.retain(|p| p.key_id != key);

@@ -6,6 +6,8 @@ mod applications;
 mod consent;
 mod credentials;
 mod principals;
+#[cfg(test)]
+mod scope_tests;
 
 pub use applications::{create_application, get_application, list_applications};
 pub use consent::{
