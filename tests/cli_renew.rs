@@ -24,6 +24,17 @@ fn app(t: &Tenant, client_id: &str) -> Value {
         .unwrap()
 }
 
+/// The sign-in asked for exactly the permissions `asks` starts with, and none of a setup's.
+fn assert_asks(o: &std::process::Output, asks: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("Asks for "))
+        .unwrap_or_else(|| panic!("no line on the permissions asked for: {err}"));
+    assert!(line.starts_with(&format!("Asks for {asks}")), "{line}");
+    assert!(!line.contains("AppRoleAssignment"), "{line}");
+}
+
 fn add_scoped(home: &Home, sb: &Served, name: &str) -> (String, String) {
     let (client_id, secret, _) = sb.app("scoped");
     let o = add_with(home, sb, name, &client_id, &secret, &[]);
@@ -72,6 +83,7 @@ fn renew_stores_proves_then_removes_the_old_secret() {
     let (client_id, old) = add_scoped(&home, sb, "helpdesk");
     let o = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_asks(&o, "Application.ReadWrite.All: to add a new secret");
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("Renewed") && err.contains("was removed"),
@@ -153,6 +165,12 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     assert_eq!(recorded_expiry(&home, "helpdesk"), Value::Null);
     let o = home.run(&["expiry", "helpdesk"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // Read with a sign-in that holds Application.Read.All only: the sandbox reads the app
+    // registration for it, and would refuse any change.
+    assert_asks(
+        &o,
+        "Application.Read.All: to read the app's secret expiry — nothing is changed.",
+    );
     let seeded = app(&state, &client_id)["secret_expires"]
         .as_str()
         .unwrap()
@@ -205,6 +223,7 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     // A certificate: its end date as registered on the app.
     let o = home.run(&["cert", "helpdesk", "--months", "18"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_asks(&o, "Application.ReadWrite.All: ");
     let made = recorded_expiry(&home, "helpdesk");
     let path = home.config().join("profiles/helpdesk.toml");
     let edited = read(&path).replace(made.as_str().unwrap(), "2030-01-01");

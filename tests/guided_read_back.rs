@@ -67,6 +67,7 @@ impl World {
             &self.endpoints(),
             self.tenant_id(),
             sign_in::default_admin_client(),
+            m365_mail_wizard::model::AdminPurpose::Setup,
             |_| {},
         )
         .await

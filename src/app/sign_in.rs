@@ -8,7 +8,7 @@ use crate::cloud::CloudError;
 use crate::cloud::device::{self, DeviceCode, DeviceFlow};
 pub use crate::cloud::device::{AdminSession, default_admin_client, exchange_admin_client};
 use crate::cloud::diagnose::{Context, Stage, diagnose};
-use crate::model::{ClientId, Diagnosis, Endpoints, TenantId};
+use crate::model::{AdminPurpose, ClientId, Diagnosis, Endpoints, TenantId};
 
 /// A sign-in that did not end with a session: why, and whether a dependency was unreachable.
 #[derive(Debug)]
@@ -26,19 +26,20 @@ impl SignInError {
     }
 }
 
-/// The administrator's device-code sign-in to `tenant_id` with `client_id`; `show` is given the
-/// code to show as soon as there is one.
+/// The administrator's device-code sign-in to `tenant_id` with `client_id`, asking for the
+/// permissions `purpose` needs; `show` is given the code to show as soon as there is one.
 pub async fn admin(
     env: &Env,
     endpoints: &Endpoints,
     tenant_id: TenantId,
     client_id: ClientId,
+    purpose: AdminPurpose,
     show: impl FnOnce(&DeviceCode),
 ) -> Result<AdminSession, SignInError> {
     let flow = DeviceFlow::new(&env.http, endpoints, tenant_id, client_id);
     let refused = |e: &CloudError| refused(e, tenant_id, client_id, endpoints);
     let code = flow
-        .start()
+        .start(purpose)
         .await
         .map_err(|e| SignInError::new(refused(&e), e.is_unavailable()))?;
     show(&code);

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::error::CloudError;
 use super::http::guard;
 use super::identity::{AccessToken, aad_from_body, answer};
-use crate::model::{ClientId, Endpoints, TenantId};
+use crate::model::{AdminPurpose, ClientId, Endpoints, TenantId};
 
 /// Microsoft Graph Command Line Tools: the public client admin tooling signs in with.
 pub const DEFAULT_ADMIN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
@@ -17,15 +17,6 @@ pub const DEFAULT_ADMIN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e"
 /// not documented by Microsoft), used for the Exchange sign-in when the first one cannot be
 /// reused for Exchange.
 pub const EXCHANGE_ADMIN_CLIENT_ID: &str = "fb78d390-0c51-40cd-8e17-fdbfab77341b";
-
-/// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
-/// Graph's Exchange role-management provider.
-pub const SETUP_SCOPES: [&str; 4] = [
-    "Application.ReadWrite.All",
-    "AppRoleAssignment.ReadWrite.All",
-    "DelegatedPermissionGrant.ReadWrite.All",
-    "RoleManagement.ReadWrite.Exchange",
-];
 
 pub struct DeviceCode {
     device_code: SecretString,
@@ -80,9 +71,10 @@ struct TokenAnswer {
     expires_in: u64,
 }
 
-fn scope_string(endpoints: &Endpoints) -> String {
+fn scope_string(endpoints: &Endpoints, purpose: AdminPurpose) -> String {
     let graph = endpoints.graph_resource.trim_end_matches('/');
-    let mut s: Vec<String> = SETUP_SCOPES
+    let mut s: Vec<String> = purpose
+        .scopes()
         .iter()
         .map(|p| format!("{graph}/{p}"))
         .collect();
@@ -128,9 +120,9 @@ impl<'a> DeviceFlow<'a> {
         }
     }
 
-    /// A device code for the setup's Graph permissions.
-    pub async fn start(&self) -> Result<DeviceCode, CloudError> {
-        self.start_for(&scope_string(self.endpoints)).await
+    /// A device code for the Graph permissions `purpose` needs.
+    pub async fn start(&self, purpose: AdminPurpose) -> Result<DeviceCode, CloudError> {
+        self.start_for(&scope_string(self.endpoints, purpose)).await
     }
 
     /// A device code for `scope`.
@@ -263,4 +255,30 @@ pub fn default_admin_client() -> ClientId {
 /// [`EXCHANGE_ADMIN_CLIENT_ID`], typed.
 pub fn exchange_admin_client() -> ClientId {
     ClientId::parse(EXCHANGE_ADMIN_CLIENT_ID).expect("a GUID")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CloudKind;
+
+    #[test]
+    fn each_purpose_asks_the_identity_platform_for_its_own_permissions() {
+        let e = Endpoints::named(CloudKind::China).unwrap();
+        assert_eq!(
+            scope_string(&e, AdminPurpose::ReadApps),
+            "https://microsoftgraph.chinacloudapi.cn/Application.Read.All offline_access"
+        );
+        assert_eq!(
+            scope_string(&e, AdminPurpose::WriteApps),
+            "https://microsoftgraph.chinacloudapi.cn/Application.ReadWrite.All offline_access"
+        );
+        assert_eq!(
+            scope_string(&e, AdminPurpose::Setup)
+                .matches(".All")
+                .count(),
+            3,
+            "the setup's permissions, as before"
+        );
+    }
 }

@@ -6,8 +6,8 @@ use super::{
     sign_in,
 };
 use crate::model::{
-    AccessChoice, ClientId, Cloud, KeyringBackend, Mailbox, Profile, ProfileName, ScopeKind,
-    Secret, TenantId, parse_expiry,
+    AccessChoice, AdminPurpose, ClientId, Cloud, KeyringBackend, Mailbox, Profile, ProfileName,
+    ScopeKind, Secret, TenantId, parse_expiry,
 };
 use crate::plan::{self, SECRET_MONTHS, SetupAnswers};
 use crate::scope::{GroupRef, ScopeSpec};
@@ -220,11 +220,14 @@ pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
     }
     let tenant_id = s.setup.order.as_ref().expect("just built").tenant_id;
     s.sign_in.code = None;
-    if let Some(si) = s.sign_in.signed_in_for(tenant_id).cloned() {
+    if let Some(si) = s
+        .sign_in
+        .signed_in_for(tenant_id, AdminPurpose::Setup)
+        .cloned()
+    {
         return sign_in::signed_in(s, Ok(si));
     }
-    s.sign_in.signed_in = None;
-    s.sign_in.tenant = Some(tenant_id);
+    s.sign_in.expect(tenant_id, AdminPurpose::Setup);
     if s.form.guided {
         return super::setup::guide::start(s);
     }
@@ -232,6 +235,7 @@ pub(super) fn setup_order(s: &mut State) -> Vec<Effect> {
     vec![Effect::StartSignIn {
         cloud: s.form.cloud,
         tenant_id,
+        purpose: AdminPurpose::Setup,
     }]
 }
 
@@ -243,7 +247,7 @@ pub(super) fn run_renamed(s: &mut State) -> Vec<Effect> {
     }
     let tenant_id = s.setup.order.as_ref().expect("just built").tenant_id;
     if s.sign_in
-        .signed_in_for(tenant_id)
+        .signed_in_for(tenant_id, AdminPurpose::Setup)
         .is_some_and(|si| !si.lacks_rights)
     {
         return progress::run(s);

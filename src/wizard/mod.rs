@@ -34,8 +34,8 @@ pub use update::update;
 pub use upkeep::Upkeep;
 
 use crate::model::{
-    CheckEvent, CloudKind, Diagnosis, Draft, Endpoints, Mailbox, Profile, Secret, StepStatus,
-    TenantId,
+    AdminPurpose, CheckEvent, CloudKind, Diagnosis, Draft, Endpoints, Mailbox, Profile, Secret,
+    StepStatus, TenantId,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +152,8 @@ pub enum Effect {
     StartSignIn {
         cloud: CloudKind,
         tenant_id: TenantId,
+        /// What it is for: the permissions it asks for.
+        purpose: AdminPurpose,
     },
     CancelSignIn,
     OpenBrowser(String),

@@ -2,7 +2,7 @@
 
 use super::setup::guide;
 use super::{Effect, Key, Screen, State, Step, Upkeep};
-use crate::model::{Diagnosis, Profile, TenantId};
+use crate::model::{AdminPurpose, Diagnosis, Profile, TenantId};
 
 /// What the sign-in screen owns. The administrator stays signed in (`signed_in`, for
 /// `tenant`) until the executor tells that the sign-in expired (`Msg::SignInExpired`): going
@@ -13,6 +13,8 @@ pub struct SignIn {
     pub signed_in: Option<SignedIn>,
     /// The tenant the sign-in is (or was) for.
     pub tenant: Option<TenantId>,
+    /// What the sign-in is (or was) for: the permissions it asked for.
+    pub purpose: AdminPurpose,
     /// The profile the sign-in is for (renewal, or reading its expiry), instead of a setup.
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
@@ -37,11 +39,20 @@ pub struct SignedIn {
 }
 
 impl SignIn {
-    /// The administrator signed in to `tenant`, while the sign-in lasts.
-    pub fn signed_in_for(&self, tenant: TenantId) -> Option<&SignedIn> {
+    /// The administrator signed in to `tenant` with the permissions `needed` asks for, while
+    /// the sign-in lasts: a sign-in that asked for less is not reused.
+    pub fn signed_in_for(&self, tenant: TenantId, needed: AdminPurpose) -> Option<&SignedIn> {
         self.signed_in
             .as_ref()
-            .filter(|_| self.tenant == Some(tenant))
+            .filter(|_| self.tenant == Some(tenant) && self.purpose.covers(needed))
+    }
+
+    /// Forgets any sign-in and waits for a new one to `tenant` for `purpose`.
+    pub(super) fn expect(&mut self, tenant: TenantId, purpose: AdminPurpose) {
+        self.code = None;
+        self.signed_in = None;
+        self.tenant = Some(tenant);
+        self.purpose = purpose;
     }
 }
 
@@ -127,6 +138,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             vec![Effect::StartSignIn {
                 cloud: p.cloud,
                 tenant_id: p.tenant_id,
+                purpose: s.sign_in.purpose,
             }]
         }
         (Key::Char('n'), None) => {
@@ -135,6 +147,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
                 (Some(_), Some(tenant_id)) => vec![Effect::StartSignIn {
                     cloud: s.form.cloud,
                     tenant_id,
+                    purpose: s.sign_in.purpose,
                 }],
                 _ => Vec::new(),
             }

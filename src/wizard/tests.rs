@@ -1,5 +1,5 @@
 use super::*;
-use crate::model::{AccessChoice, CheckEvent, KeyringBackend};
+use crate::model::{AccessChoice, AdminPurpose, CheckEvent, KeyringBackend};
 use crate::plan::StepKind;
 use crate::scope::ScopeSpec;
 
@@ -499,7 +499,8 @@ fn setup_asks_what_it_needs_then_signs_in() {
         fx,
         [Effect::StartSignIn {
             cloud: CloudKind::Global,
-            tenant_id: tenant()
+            tenant_id: tenant(),
+            purpose: AdminPurpose::Setup,
         }]
     );
     let order = s.setup.order.as_ref().unwrap();
@@ -638,6 +639,91 @@ fn x_reads_the_expiry_after_an_admin_sign_in_and_esc_leaves_it() {
     assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]), "{fx:?}");
     assert_eq!(s.notice.as_deref(), Some("fax: expires 2027-05-26"));
     assert!(s.busy.is_none() && s.sign_in.renewing.is_none());
+}
+
+#[test]
+fn a_read_only_sign_in_is_not_reused_for_a_new_secret() {
+    let mut s = home_with_fax();
+    let fx = keys(&mut s, &[Key::Char('x')]);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::StartSignIn {
+                purpose: AdminPurpose::ReadApps,
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::SignedIn(Ok(admin(None))));
+    update(&mut s, Msg::Renewed(Ok("fax: expires 2027-05-26".into())));
+    // Reading again reuses the sign-in; a new secret needs one that may write.
+    let fx = keys(&mut s, &[Key::Char('x')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Upkeep(_, Upkeep::ReadExpiry)]),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::Renewed(Ok("again".into())));
+    keys(&mut s, &[Key::Char('s')]);
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::StartSignIn {
+                purpose: AdminPurpose::WriteApps,
+                ..
+            }]
+        ),
+        "{fx:?}"
+    );
+    assert_eq!(s.screen, Screen::SignIn);
+    let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
+    assert!(
+        matches!(fx.as_slice(), [Effect::Upkeep(_, Upkeep::Secret { .. })]),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::Renewed(Ok("renewed".into())));
+    // The sign-in that may write covers reading.
+    let fx = keys(&mut s, &[Key::Char('x')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::Upkeep(_, Upkeep::ReadExpiry)]),
+        "{fx:?}"
+    );
+}
+
+#[test]
+fn a_setup_sign_in_covers_every_upkeep_but_an_upkeep_one_no_setup() {
+    let mut s = home_with_fax();
+    s.sign_in.signed_in = Some(admin(None));
+    s.sign_in.tenant = Some(s.home.profiles[0].profile.tenant_id);
+    s.sign_in.purpose = AdminPurpose::Setup;
+    keys(&mut s, &[Key::Char('k')]);
+    let fx = keys(&mut s, &[Key::Enter]);
+    assert!(
+        matches!(
+            fx.as_slice(),
+            [Effect::Upkeep(_, Upkeep::Certificate { .. })]
+        ),
+        "{fx:?}"
+    );
+    update(&mut s, Msg::Renewed(Ok("done".into())));
+    let tenant = s.home.profiles[0].profile.tenant_id;
+    assert!(
+        s.sign_in
+            .signed_in_for(tenant, AdminPurpose::Setup)
+            .is_some()
+    );
+    s.sign_in.purpose = AdminPurpose::WriteApps;
+    assert!(
+        s.sign_in
+            .signed_in_for(tenant, AdminPurpose::Setup)
+            .is_none()
+    );
+    assert!(
+        s.sign_in
+            .signed_in_for(tenant, AdminPurpose::ReadApps)
+            .is_some()
+    );
 }
 
 #[test]

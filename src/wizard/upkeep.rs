@@ -2,7 +2,7 @@
 //! each after an administrator's sign-in.
 
 use super::{Effect, Screen, SignedIn, State};
-use crate::model::{Diagnosis, Profile};
+use crate::model::{AdminPurpose, Diagnosis, Profile};
 use crate::plan::SECRET_MONTHS;
 
 /// What an admin sign-in from the dashboard is for.
@@ -23,6 +23,14 @@ impl Upkeep {
         match self {
             Upkeep::Secret { months } | Upkeep::Certificate { months } => Some(months),
             Upkeep::ReadExpiry => None,
+        }
+    }
+
+    /// What the sign-in for it asks for: reading the app registration, or changing it.
+    pub fn purpose(self) -> AdminPurpose {
+        match self {
+            Upkeep::ReadExpiry => AdminPurpose::ReadApps,
+            Upkeep::Secret { .. } | Upkeep::Certificate { .. } => AdminPurpose::WriteApps,
         }
     }
 
@@ -66,22 +74,22 @@ pub(super) fn choose_lifetime(s: &mut State, profile: Profile, upkeep: Upkeep) -
 }
 
 /// An admin sign-in for one profile's upkeep (none while an administrator of its tenant is
-/// signed in); what follows it is `upkeep`.
+/// signed in with the permissions it needs); what follows it is `upkeep`.
 pub(super) fn upkeep_sign_in(s: &mut State, profile: Profile, upkeep: Upkeep) -> Vec<Effect> {
     let tenant_id = profile.tenant_id;
+    let purpose = upkeep.purpose();
     let fx = vec![Effect::StartSignIn {
         cloud: profile.cloud,
         tenant_id,
+        purpose,
     }];
     s.sign_in.renewing = Some(profile);
     s.sign_in.upkeep = upkeep;
     s.notice = None;
-    if let Some(si) = s.sign_in.signed_in_for(tenant_id).cloned() {
+    if let Some(si) = s.sign_in.signed_in_for(tenant_id, purpose).cloned() {
         return signed_in(s, si);
     }
-    s.sign_in.code = None;
-    s.sign_in.signed_in = None;
-    s.sign_in.tenant = Some(tenant_id);
+    s.sign_in.expect(tenant_id, purpose);
     s.screen = Screen::SignIn;
     fx
 }

@@ -6,8 +6,9 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
+use crate::app::sign_in::AdminSession;
 use crate::app::{self as app_layer, Env};
-use crate::model::{KeyringBackend, Profile};
+use crate::model::{AdminPurpose, KeyringBackend, Profile};
 use crate::vault::VaultError;
 use crate::wizard::{self, Msg, Upkeep};
 
@@ -16,16 +17,18 @@ pub(super) async fn sign_in(
     slot: &Arc<AdminSlot>,
     cloud: crate::model::CloudKind,
     tenant_id: crate::model::TenantId,
+    purpose: AdminPurpose,
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Msg {
     let endpoints = endpoints_for(env, cloud);
     let client = app_layer::sign_in::default_admin_client();
     let mut shown = false;
-    let signed_in = app_layer::sign_in::admin(env, &endpoints, tenant_id, client, |code| {
-        shown = true;
-        let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
-    })
-    .await;
+    let signed_in =
+        app_layer::sign_in::admin(env, &endpoints, tenant_id, client, purpose, |code| {
+            shown = true;
+            let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
+        })
+        .await;
     match signed_in {
         Ok(session) => {
             let (role, lacks_rights) = match app_layer::setup::rights(&session) {
@@ -35,7 +38,7 @@ pub(super) async fn sign_in(
             };
             let who = session.who().to_string();
             let lasts = session.token.expires_in;
-            *slot.session.lock().await = Some(session);
+            *slot.session.lock().await = Some((session, purpose));
             tell_expiry(slot, lasts, tx);
             // An Exchange Online sign-in kept for the guided path was the previous admin's.
             *slot.exchange.lock().await = None;
@@ -49,6 +52,15 @@ pub(super) async fn sign_in(
         // No code to show: the sign-in could not start.
         Err(e) => Msg::DeviceCode(Err(format!("{} {}", e.diagnosis.summary, e.diagnosis.fix))),
     }
+}
+
+/// The kept sign-in, when its permissions cover `needed`.
+pub(super) fn kept_for(
+    kept: Option<&(AdminSession, AdminPurpose)>,
+    needed: AdminPurpose,
+) -> Option<&AdminSession> {
+    kept.filter(|(_, had)| had.covers(needed))
+        .map(|(session, _)| session)
 }
 
 /// Forgets the sign-in a little before its token expires, and tells the wizard; a later
@@ -93,10 +105,10 @@ async fn setup(
     tx: &mpsc::UnboundedSender<Msg>,
 ) -> Result<Box<Profile>, app_layer::setup::SetupError> {
     let guard = slot.session.lock().await;
-    let Some(session) = guard.as_ref() else {
+    let Some(session) = kept_for(guard.as_ref(), AdminPurpose::Setup) else {
         return Err(app_layer::setup::SetupError::local(
             crate::model::Diagnosis {
-                summary: "Nobody is signed in.".into(),
+                summary: "Nobody is signed in for a setup.".into(),
                 evidence: String::new(),
                 cause: "The sign-in was cancelled.".into(),
                 fix: "Go back (esc) and sign in again.".into(),

@@ -4,10 +4,10 @@
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
-use super::admin::{endpoints_for, exchange_admin};
+use super::admin::{endpoints_for, exchange_admin, kept_for};
 use crate::app::Env;
 use crate::app::guided::{PastedApp, Readers, StepToRead, read_back};
-use crate::model::{ObjectId, StepStatus};
+use crate::model::{AdminPurpose, ObjectId, StepStatus};
 use crate::plan::StepKind;
 use crate::wizard::{GuideVerdict, GuidedCheck, Msg};
 
@@ -48,7 +48,7 @@ pub(super) async fn verify(
         )
     };
     let session = slot.session.lock().await;
-    let admin = session.as_ref().filter(|_| c.as_admin);
+    let admin = kept_for(session.as_ref(), AdminPurpose::Setup).filter(|_| c.as_admin);
     let mut exchange = slot.exchange.lock().await;
     let reads_exchange = matches!(step.kind, StepKind::Exchange | StepKind::ExchangeTest);
     if let Some(a) = admin

@@ -10,7 +10,7 @@ use super::Env;
 mod admin;
 mod guided;
 mod local;
-use crate::model::TenantInput;
+use crate::model::{AdminPurpose, TenantInput};
 use crate::vault::VaultError;
 use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, State};
 
@@ -26,7 +26,8 @@ pub struct Executor {
 /// a run the wizard has moved on from sends nothing more.
 #[derive(Default)]
 pub(super) struct AdminSlot {
-    session: tokio::sync::Mutex<Option<crate::cloud::device::AdminSession>>,
+    /// The kept sign-in and what it was for (the permissions it holds).
+    session: tokio::sync::Mutex<Option<(crate::cloud::device::AdminSession, AdminPurpose)>>,
     /// The administrator's Exchange Online sign-in, kept for the guided path's read-backs.
     exchange: tokio::sync::Mutex<Option<super::setup::ExchangeAdmin>>,
     sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
@@ -93,10 +94,14 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
     let env = env.clone();
     match effect {
         Effect::Quit => {}
-        Effect::StartSignIn { cloud, tenant_id } => {
+        Effect::StartSignIn {
+            cloud,
+            tenant_id,
+            purpose,
+        } => {
             let slot = admin.clone();
             let task = tokio::spawn(async move {
-                let msg = admin::sign_in(&env, &slot, cloud, tenant_id, &tx).await;
+                let msg = admin::sign_in(&env, &slot, cloud, tenant_id, purpose, &tx).await;
                 let _ = tx.send(msg);
             });
             let old = admin
@@ -158,11 +163,11 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::spawn(async move {
                 let mut p = *profile;
                 let guard = slot.session.lock().await;
-                let result = match guard.as_ref() {
+                let result = match admin::kept_for(guard.as_ref(), what.purpose()) {
                     None => Err(crate::model::Diagnosis {
-                        summary: "Nobody is signed in.".into(),
+                        summary: "Nobody is signed in with the permissions this needs.".into(),
                         evidence: String::new(),
-                        cause: "The sign-in was cancelled.".into(),
+                        cause: "The sign-in was cancelled, or asked for less.".into(),
                         fix: "Press the key again.".into(),
                     }),
                     Some(session) => admin::upkeep(&env, &mut p, &session.token, what).await,

@@ -8,7 +8,7 @@ use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
 use crate::cli::prompt::line_entered;
 use crate::cli::settings::CertSettings;
-use crate::model::{ClientId, ProfileName};
+use crate::model::{AdminPurpose, ClientId, ProfileName};
 
 pub async fn cert(env: &Env, s: CertSettings) -> Exit {
     match &s.admin_client_id {
@@ -19,10 +19,11 @@ pub async fn cert(env: &Env, s: CertSettings) -> Exit {
 
 async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: ClientId) -> Exit {
     let next = "Making a key pair and a certificate…";
-    let (mut p, session) = match signed_in_for(env, name, admin_client_id, next).await {
-        Ok(x) => x,
-        Err(exit) => return exit,
-    };
+    let (mut p, session) =
+        match signed_in_for(env, name, admin_client_id, AdminPurpose::WriteApps, next).await {
+            Ok(x) => x,
+            Err(exit) => return exit,
+        };
     finish(certify(env, &mut p, &session.token, months).await, |c| {
         eprintln!(
             "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring.",

@@ -8,7 +8,7 @@ use crate::cli::Exit;
 use crate::cli::output::{print_diagnosis, usage};
 use crate::cli::prompt::{ask_expiry, ask_secret};
 use crate::cli::settings::{RenewSettings, Renewal};
-use crate::model::{ClientId, Diagnosis, ProfileName};
+use crate::model::{AdminPurpose, ClientId, Diagnosis, ProfileName};
 
 pub async fn renew(env: &Env, s: RenewSettings) -> Exit {
     match s.how {
@@ -35,7 +35,7 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
         });
         return Exit::CheckFailed;
     }
-    let session = match admin_of(env, &p, admin_client_id).await {
+    let session = match admin_of(env, &p, admin_client_id, AdminPurpose::WriteApps).await {
         Ok(s) => s,
         Err(exit) => return exit,
     };

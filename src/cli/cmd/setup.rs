@@ -15,7 +15,7 @@ use crate::cli::Exit;
 use crate::cli::output::{failed_with, in_json, print_json, print_plan};
 use crate::cli::settings::{SetupMode, SetupSettings};
 use crate::model::StepStatus;
-use crate::model::{CloudKind, Profile};
+use crate::model::{AdminPurpose, CloudKind, Profile};
 use crate::plan::{self, PlanStep, SetupAnswers};
 
 pub async fn setup(env: &Env, s: SetupSettings) -> Exit {
@@ -61,11 +61,19 @@ async fn apply(
     let e = &resolved.cloud.endpoints;
     let asked = resolved.asked;
     let tenant_text = asked.tenant.to_string();
-    let session =
-        match sign_in::admin(env, e, resolved.tenant_id, &tenant_text, s.admin_client_id).await {
-            Ok(s) => s,
-            Err(exit) => return exit,
-        };
+    let session = match sign_in::admin(
+        env,
+        e,
+        resolved.tenant_id,
+        &tenant_text,
+        s.admin_client_id,
+        AdminPurpose::Setup,
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(exit) => return exit,
+    };
     if let Err(exit) = enough_rights(&session, steps) {
         return exit;
     }

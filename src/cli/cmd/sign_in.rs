@@ -6,21 +6,23 @@ use crate::app::setup::ExchangeAdmin;
 use crate::app::sign_in::{self, AdminSession, ExchangeNews, SignInError};
 use crate::cli::Exit;
 use crate::cli::output::failed;
-use crate::model::{ClientId, Endpoints, TenantId};
+use crate::model::{AdminPurpose, ClientId, Endpoints, TenantId};
 
-/// The device-code sign-in of an administrator of `tenant` (its ID `tenant_id`).
+/// The device-code sign-in of an administrator of `tenant` (its ID `tenant_id`), for `purpose`.
 pub async fn admin(
     env: &Env,
     e: &Endpoints,
     tenant_id: TenantId,
     tenant: &str,
     client_id: ClientId,
+    purpose: AdminPurpose,
 ) -> Result<AdminSession, Exit> {
-    sign_in::admin(env, e, tenant_id, client_id, |code| {
+    sign_in::admin(env, e, tenant_id, client_id, purpose, |code| {
         eprintln!(
             "To sign in as an administrator of {tenant}, open {} and enter the code {}",
             code.verification_uri, code.user_code
         );
+        eprintln!("{}", purpose.asks());
     })
     .await
     .map_err(sign_in_failed)

@@ -7,7 +7,7 @@ use crate::app::renew::RenewError;
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
 use crate::cli::output::{failed, usage};
-use crate::model::{ClientId, Profile, ProfileName};
+use crate::model::{AdminPurpose, ClientId, Profile, ProfileName};
 
 /// A profile that signs in with a client secret (what `renew` starts from), or with either
 /// credential when `certificate_too`.
@@ -26,14 +26,15 @@ pub fn secret_profile(
     Ok(p)
 }
 
-/// An administrator of the profile's tenant, signed in.
+/// An administrator of the profile's tenant, signed in for `purpose`.
 pub async fn admin_of(
     env: &Env,
     p: &Profile,
     admin_client_id: ClientId,
+    purpose: AdminPurpose,
 ) -> Result<AdminSession, Exit> {
     let e = env.endpoints(p);
-    sign_in::admin(env, &e, p.tenant_id, &p.tenant, admin_client_id).await
+    sign_in::admin(env, &e, p.tenant_id, &p.tenant, admin_client_id, purpose).await
 }
 
 /// A profile (secret or certificate) and an administrator of its tenant signed in, who is
@@ -42,10 +43,11 @@ pub async fn signed_in_for(
     env: &Env,
     name: &ProfileName,
     admin_client_id: ClientId,
+    purpose: AdminPurpose,
     next: &str,
 ) -> Result<(Profile, AdminSession), Exit> {
     let p = secret_profile(env, name, true)?;
-    let session = admin_of(env, &p, admin_client_id).await?;
+    let session = admin_of(env, &p, admin_client_id, purpose).await?;
     eprintln!("Signed in as {}. {next}", session.who());
     Ok((p, session))
 }

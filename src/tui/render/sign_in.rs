@@ -33,7 +33,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
                 ))
                 .fg(DIM),
             );
-            lines.push(Line::from(strings::SIGN_IN_ASKS_FOR).fg(DIM));
+            lines.push(Line::from(format!("  {}", s.sign_in.purpose.asks())).fg(DIM));
             if s.sandbox.is_some() {
                 lines.push(Line::default());
                 lines.push(Line::from(strings::SANDBOX_APPROVE).fg(WARN));

@@ -88,7 +88,6 @@ pub const NAME_HELP_SETUP: &str = "Enter asks for an administrator's sign-in (a 
 pub const SIGN_IN_AS_ADMIN: &str = "  Sign in as an administrator of the tenant:";
 pub const OPEN: &str = "  1. Open   ";
 pub const ENTER: &str = "  2. Enter  ";
-pub const SIGN_IN_ASKS_FOR: &str = "  The wizard asks for: create apps, assign app roles (admin consent), grant delegated permissions.";
 pub const SANDBOX_APPROVE: &str = "  Sandbox: press a to approve as the sandbox's administrator.";
 pub const ASKING_FOR_CODE: &str = "  Asking for a sign-in code…";
 

@@ -4,7 +4,7 @@
 //! nothing can read is marked not verified, never ✔.
 
 use super::{GuideVerdict, GuidedCheck};
-use crate::model::{ClientId, Secret, StepStatus, TenantId, parse_expiry};
+use crate::model::{AdminPurpose, ClientId, Secret, StepStatus, TenantId, parse_expiry};
 use crate::plan::{self, StepKind};
 use crate::wizard::{Effect, Key, Screen, SecretBox, State, Step, answers, editing};
 
@@ -29,7 +29,7 @@ pub(in crate::wizard) fn start(s: &mut State) -> Vec<Effect> {
 
 /// Whether an administrator signed in, so that the steps can be read as them.
 fn as_admin(s: &State) -> bool {
-    s.sign_in.signed_in.is_some()
+    s.sign_in.signed_in.is_some() && s.sign_in.purpose.covers(AdminPurpose::Setup)
 }
 
 impl State {

@@ -209,7 +209,8 @@ fn a_setup_left_on_the_plan_signs_in_again_and_shows_the_plan() {
         fx,
         [Effect::StartSignIn {
             cloud: CloudKind::Global,
-            tenant_id: tenant()
+            tenant_id: tenant(),
+            purpose: AdminPurpose::Setup,
         }]
     );
     assert_eq!(s.screen, Screen::SignIn);

@@ -1,0 +1,90 @@
+//! What an administrator's sign-in is for, and so which delegated Microsoft Graph permissions
+//! it asks for (docs/permissions.md): each operation asks only for what it needs.
+
+/// The operation an administrator signs in for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum AdminPurpose {
+    /// A whole setup: the app, its permissions and consent, and the mailbox scoping.
+    #[default]
+    Setup,
+    /// Reading an app registration (when its credential expires); nothing is changed.
+    ReadApps,
+    /// A new secret or certificate on an existing app registration.
+    WriteApps,
+}
+
+/// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
+/// Graph's Exchange role-management provider.
+pub const SETUP_SCOPES: [&str; 4] = [
+    "Application.ReadWrite.All",
+    "AppRoleAssignment.ReadWrite.All",
+    "DelegatedPermissionGrant.ReadWrite.All",
+    "RoleManagement.ReadWrite.Exchange",
+];
+
+impl AdminPurpose {
+    /// The delegated Graph permissions the sign-in asks for.
+    pub fn scopes(self) -> &'static [&'static str] {
+        match self {
+            AdminPurpose::Setup => &SETUP_SCOPES,
+            AdminPurpose::ReadApps => &["Application.Read.All"],
+            AdminPurpose::WriteApps => &["Application.ReadWrite.All"],
+        }
+    }
+
+    /// Why these permissions, in a few words.
+    pub fn why(self) -> &'static str {
+        match self {
+            AdminPurpose::Setup => {
+                "to create the app, grant its permissions and scope it to the chosen mailboxes"
+            }
+            AdminPurpose::ReadApps => "to read the app's secret expiry — nothing is changed",
+            AdminPurpose::WriteApps => {
+                "to add a new secret or certificate to the app and remove the one it replaces"
+            }
+        }
+    }
+
+    /// One line for the person signing in: which permissions are asked for, and why.
+    pub fn asks(self) -> String {
+        format!("Asks for {}: {}.", self.scopes().join(", "), self.why())
+    }
+
+    /// Whether a sign-in for `self` holds every permission `needed` asks for, so that it may be
+    /// reused for it.
+    pub fn covers(self, needed: AdminPurpose) -> bool {
+        let granted = self.scopes();
+        needed.scopes().iter().all(|p| {
+            granted.contains(p)
+                // Microsoft: ReadWrite includes what Read allows.
+                || (*p == "Application.Read.All" && granted.contains(&"Application.ReadWrite.All"))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AdminPurpose::{self, *};
+
+    #[test]
+    fn a_sign_in_is_reused_only_for_what_its_permissions_cover() {
+        let all = [Setup, ReadApps, WriteApps];
+        let covered = |a: AdminPurpose| all.iter().filter(|b| a.covers(**b)).count();
+        assert_eq!(covered(Setup), 3);
+        assert_eq!(covered(WriteApps), 2);
+        assert!(WriteApps.covers(ReadApps) && !WriteApps.covers(Setup));
+        assert!(ReadApps.covers(ReadApps) && !ReadApps.covers(WriteApps));
+        assert!(!ReadApps.covers(Setup));
+    }
+
+    #[test]
+    fn reading_asks_for_the_read_permission_only() {
+        assert_eq!(ReadApps.scopes(), ["Application.Read.All"]);
+        assert_eq!(
+            ReadApps.asks(),
+            "Asks for Application.Read.All: to read the app's secret expiry — nothing is changed."
+        );
+        assert_eq!(WriteApps.scopes(), ["Application.ReadWrite.All"]);
+        assert_eq!(Setup.scopes().len(), 4);
+    }
+}
