@@ -582,8 +582,8 @@ fn signalled(t: &Tmux, signal: &str, home: &Home) -> String {
 
 /// The sandbox's tenant as `--sandbox` keeps it between launches in `home`'s data folder; no
 /// setting is needed for a second launch to find it.
-fn shared_tenant(home: &Home) -> (std::path::PathBuf, String) {
-    (home.data().join("sandbox/tenant.json"), String::new())
+fn tenant_file(home: &Home) -> std::path::PathBuf {
+    home.data().join("sandbox/tenant.json")
 }
 
 /// The client IDs of the sandbox tenant's apps named `name`, as its state file holds them.
@@ -605,15 +605,15 @@ fn ctrl_c_on_the_plan_then_a_restart_offers_the_setup_and_makes_one_app() {
         return;
     }
     let home = Home::new();
-    let (state, env) = shared_tenant(&home);
-    let t = Tmux::start_with(&home, "plan-left", &env);
+    let state = tenant_file(&home);
+    let t = Tmux::start(&home, "plan-left");
     answer_setup(&t, "tui-again");
     approve_to_the_plan(&t);
     t.keys(&["C-c"]);
     t.wait_for_all(&["EXITED:0", "TTY:cooked"]);
     drop(t);
 
-    let t = Tmux::start_with(&home, "plan-back", &env);
+    let t = Tmux::start(&home, "plan-back");
     t.wait_for("Draft: new setup \"tui-again\", left at the plan — enter resumes");
     t.keys(&["Enter"]);
     t.wait_for("press a to approve");
@@ -643,12 +643,8 @@ fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_a
         return;
     }
     let home = Home::new();
-    let (state, env) = shared_tenant(&home);
-    let t = Tmux::start_with(
-        &home,
-        "crash",
-        &format!("{env} M365MW_CRASH_AFTER=create-app"),
-    );
+    let state = tenant_file(&home);
+    let t = Tmux::start_with(&home, "crash", "M365MW_CRASH_AFTER=create-app");
     answer_setup(&t, "tui-crash");
     approve_to_the_plan(&t);
     t.keys(&["Enter"]);
@@ -657,7 +653,7 @@ fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_a
     drop(t);
     assert_eq!(apps_named(&state, "m365-mail-wizard tui-crash").len(), 1);
 
-    let t = Tmux::start_with(&home, "crash-back", &env);
+    let t = Tmux::start(&home, "crash-back");
     t.wait_for("Setup of \"tui-crash\" unfinished — enter resumes · made so far: app registered");
     t.keys(&["Enter"]);
     approve_to_the_plan(&t);
@@ -681,8 +677,8 @@ fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
         return;
     }
     let home = Home::new();
-    let (state, env) = shared_tenant(&home);
-    let t = Tmux::start_with(&home, "clash", &env);
+    let state = tenant_file(&home);
+    let t = Tmux::start(&home, "clash");
     answer_setup(&t, "tui-one");
     approve_to_the_plan(&t);
     t.keys(&["Enter"]);
