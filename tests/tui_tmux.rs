@@ -32,11 +32,13 @@ impl Tmux {
         Tmux::start_full(home, name, env, 100, 30)
     }
 
+    /// A wizard killed mid-frame leaves an escape sequence open; CAN (`\030`) ends it, so the
+    /// exit line is printed as text rather than read as the rest of that sequence.
     fn start_full(home: &Home, name: &str, env: &str, width: u16, height: u16) -> Tmux {
         let (width, height) = (width.to_string(), height.to_string());
         let socket = format!("m365mw-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
+            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\030\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
             home.config().display(),
             home.data().display()
         );
