@@ -22,6 +22,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub sandbox_reset: bool,
 
+    /// Make the sandbox tenant behave as Microsoft 365 really does (implies --sandbox): the
+    /// directory lags after each create, Exchange applies scopes and policies after a delay,
+    /// the admin API redirects its first call, and an existing group is managed by someone else.
+    #[arg(long, global = true)]
+    pub realistic: bool,
+
     /// Where secrets are kept: the OS keyring, or the Linux kernel keyring (lost on reboot).
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,
@@ -159,10 +165,10 @@ pub enum SandboxCommand {
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
         #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
         auto_approve: Option<String>,
-        /// Milliseconds a new app stays unknown to the service-principal call, as after a real
-        /// directory write.
-        #[arg(long, default_value_t = 0)]
-        replication_lag_ms: u64,
+        /// Milliseconds a new object stays unknown to the calls that use it, as after a real
+        /// directory write (default 0; 3000 with --realistic).
+        #[arg(long)]
+        replication_lag_ms: Option<u64>,
         /// A tenant policy capping client secret lifetimes at this many months.
         #[arg(long)]
         max_secret_months: Option<u32>,
@@ -171,8 +177,9 @@ pub enum SandboxCommand {
         device_code_secs: u64,
         /// Seconds before an Exchange change (group member, service principal, scope, role
         /// assignment, policy, mailbox permission) reaches the mail servers, as in Exchange Online.
-        #[arg(long, default_value_t = 0.0)]
-        propagation_delay: f64,
+        /// Default 0; 20 with --realistic.
+        #[arg(long)]
+        propagation_delay: Option<f64>,
         /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
         extra_mailboxes: u32,

@@ -19,6 +19,7 @@ mod jwt;
 pub mod mail;
 mod portal;
 mod private_file;
+mod realistic;
 mod responses;
 mod routes;
 mod signing;
@@ -34,6 +35,7 @@ use tokio::sync::{Mutex, oneshot};
 
 pub use faults::{Area, FaultKind, FaultPlan};
 pub use info::{SandboxApp, SandboxInfo};
+pub use realistic::{PROPAGATION_DELAY, REPLICATION_LAG};
 pub use signing::Signer256;
 use tenant::Tenant;
 
@@ -79,6 +81,8 @@ pub struct SandboxOptions {
     pub cloud_instance: Option<(String, String)>,
     /// Answer the first Exchange admin API call with a redirect.
     pub admin_redirect: Option<AdminRedirect>,
+    /// Set by [`SandboxOptions::realistic`]: the tenant also holds what a real one has.
+    pub realistic: bool,
 }
 
 pub struct Shared {
@@ -147,6 +151,9 @@ impl Sandbox {
             lock,
         } = state_file::open(opts.state_file.as_deref(), opts.reset).await?;
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
+        if opts.realistic {
+            tenant.add_existing_mail_apps_group();
+        }
         let admin_mail = tenant
             .users
             .iter()

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod admin_api;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_m365-mail-wizard");
 
 /// A peer (Secret Service, tmux) the test needs. When the test run asks for peers
@@ -193,40 +195,8 @@ impl Tenant {
 
 /// A form POST over plain HTTP to a loopback URL; the status code.
 pub fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
-    use std::io::{Read, Write};
-    let rest = url.strip_prefix("http://").expect("a plain-HTTP URL");
-    let (host, path) = rest
-        .split_once('/')
-        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
-    let enc = |s: &str| {
-        s.bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect::<String>()
-    };
-    let body = fields
-        .iter()
-        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
-        .collect::<Vec<_>>()
-        .join("&");
-    let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
-    let mut answer = String::new();
-    s.read_to_string(&mut answer).unwrap();
-    answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
+    let content_type = [("Content-Type", "application/x-www-form-urlencoded")];
+    admin_api::http("POST", url, &content_type, &admin_api::form(fields)).0
 }
 
 pub fn text(o: &Output) -> String {

@@ -29,6 +29,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     let Settings {
         sandbox,
         sandbox_reset,
+        realistic,
         keyring,
         task,
     } = settings;
@@ -36,6 +37,11 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         state_file: Some(dirs.sandbox_state()),
         reset: sandbox_reset,
         ..SandboxOptions::default()
+    };
+    let options = if realistic {
+        options.realistic()
+    } else {
+        options
     };
     match task {
         Task::Serve(options) => return serve::serve(options).await,

@@ -42,6 +42,8 @@ pub struct Settings {
     pub sandbox: bool,
     /// That tenant starts from a fresh seed instead of where the last run left it.
     pub sandbox_reset: bool,
+    /// That tenant behaves as Microsoft 365 really does (`--realistic`).
+    pub realistic: bool,
     pub keyring: KeyringBackend,
     pub task: Task,
 }
@@ -112,7 +114,7 @@ impl Settings {
             KeyringArg::Os => KeyringBackend::Os,
             KeyringArg::Keyutils => KeyringBackend::Keyutils,
         };
-        let sandbox = cli.sandbox || cli.sandbox_reset;
+        let sandbox = cli.sandbox || cli.sandbox_reset || cli.realistic;
         if cli.sandbox_reset && matches!(cli.command, Some(Command::Sandbox { .. })) {
             return Err(Invalid::new(
                 "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
@@ -120,20 +122,21 @@ impl Settings {
         }
         let task = match cli.command {
             None => Task::Wizard,
-            Some(c) => task(c, sandbox)?,
+            Some(c) => task(c, sandbox, cli.realistic)?,
         };
         Ok(Settings {
             sandbox,
             sandbox_reset: cli.sandbox_reset,
+            realistic: cli.realistic,
             keyring,
             task,
         })
     }
 }
 
-fn task(command: Command, sandbox: bool) -> Result<Task> {
+fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
     Ok(match command {
-        Command::Sandbox { command } => Task::Serve(serve::options(command)?),
+        Command::Sandbox { command } => Task::Serve(serve::options(command, realistic)?),
         Command::Setup(a) => Task::Setup(SetupSettings::new(a, sandbox)?),
         Command::Add(a) => Task::Add(AddSettings::new(a, sandbox)?),
         Command::Check {

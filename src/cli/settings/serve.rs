@@ -6,7 +6,8 @@ use super::{Invalid, Result};
 use crate::cli::args::SandboxCommand;
 use crate::sandbox::{AdminRedirect, FaultPlan, SandboxOptions};
 
-pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
+/// `realistic` is the global `--realistic`.
+pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<SandboxOptions> {
     let SandboxCommand::Serve {
         port,
         state,
@@ -28,6 +29,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
         .and_then(|s| s.parent().map(|p| p.to_path_buf()))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(std::env::temp_dir);
+    let propagation_delay = propagation_delay.unwrap_or(0.0);
     if !(0.0..=86_400.0).contains(&propagation_delay) {
         return Err(Invalid::new(format!(
             "--propagation-delay {propagation_delay}: give seconds from 0 to 86400"
@@ -45,7 +47,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
             Some(AdminRedirect::To(url.to_string()))
         }
     };
-    Ok(SandboxOptions {
+    let options = SandboxOptions {
         port,
         state_file: state,
         latency: Duration::from_millis(latency_ms),
@@ -53,7 +55,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
         reset: false,
         cloud_file_dir: Some(cloud_dir),
         auto_approve,
-        replication_lag: Duration::from_millis(replication_lag_ms),
+        replication_lag: Duration::from_millis(replication_lag_ms.unwrap_or(0)),
         max_secret_months,
         device_code_lifetime: Duration::from_secs(device_code_secs),
         propagation_delay: Duration::from_secs_f64(propagation_delay),
@@ -63,5 +65,11 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
             None => (c, String::new()),
         }),
         admin_redirect,
+        realistic: false,
+    };
+    Ok(if realistic {
+        options.realistic()
+    } else {
+        options
     })
 }

@@ -1,0 +1,81 @@
+//! `--realistic`: the sandbox tenant as Microsoft 365 really behaves (REFERENCE.md section 8,
+//! docs/realistic-sandbox.md), all at once.
+
+use std::time::Duration;
+
+use super::tenant::{Group, Tenant};
+use super::{AdminRedirect, SandboxOptions};
+
+/// How long a new object stays unknown to the calls that use it.
+pub const REPLICATION_LAG: Duration = Duration::from_secs(3);
+/// How long Exchange takes to apply a scope, an assignment or a policy.
+pub const PROPAGATION_DELAY: Duration = Duration::from_secs(20);
+
+const MAIL_APPS_ID: &str = "c0000000-0000-4000-8000-0000000000a1";
+const MAIL_APPS_MANAGER: &str = "carol@contoso.example";
+
+impl SandboxOptions {
+    /// These options with every realistic behaviour on; a lag or delay already set is kept.
+    pub fn realistic(self) -> SandboxOptions {
+        SandboxOptions {
+            realistic: true,
+            replication_lag: nonzero_or(self.replication_lag, REPLICATION_LAG),
+            propagation_delay: nonzero_or(self.propagation_delay, PROPAGATION_DELAY),
+            admin_redirect: self.admin_redirect.clone().or(Some(AdminRedirect::OwnAlias)),
+            ..self
+        }
+    }
+}
+
+fn nonzero_or(set: Duration, default: Duration) -> Duration {
+    if set.is_zero() { default } else { set }
+}
+
+impl Tenant {
+    /// The group an earlier administrator made for mail apps, "Mail Apps", managed by someone
+    /// other than the sandbox admin; added once, kept as the tenant changes it.
+    pub fn add_existing_mail_apps_group(&mut self) {
+        if self.groups.iter().any(|g| g.id == MAIL_APPS_ID) {
+            return;
+        }
+        let domain = self.domains.first().cloned().unwrap_or_default();
+        self.groups.push(Group {
+            id: MAIL_APPS_ID.into(),
+            name: "Mail Apps".into(),
+            mail: format!("mailapps@{domain}"),
+            members: Vec::new(),
+            managed_by: vec![MAIL_APPS_MANAGER.into()],
+            joined: Default::default(),
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn realistic_options_keep_what_was_set_and_fill_the_rest() {
+        let set = SandboxOptions {
+            propagation_delay: Duration::from_secs(5),
+            ..SandboxOptions::default()
+        }
+        .realistic();
+        assert!(set.realistic);
+        assert_eq!(set.propagation_delay, Duration::from_secs(5));
+        assert_eq!(set.replication_lag, REPLICATION_LAG);
+        assert_eq!(set.admin_redirect, Some(AdminRedirect::OwnAlias));
+    }
+
+    #[test]
+    fn the_mail_apps_group_is_added_once_and_managed_by_another_admin() {
+        let mut t = Tenant::seed();
+        t.add_existing_mail_apps_group();
+        t.add_existing_mail_apps_group();
+        let groups: Vec<&Group> = t.groups.iter().filter(|g| g.name == "Mail Apps").collect();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].mail, "mailapps@contoso.example");
+        let admin = t.users.iter().find(|u| u.admin).unwrap();
+        assert!(!groups[0].managed_by.contains(&admin.mail));
+    }
+}
