@@ -26,6 +26,7 @@ pub async fn forget_damaged(
         .ok()
         .and_then(|text| named_keyring(&text))
         .unwrap_or(env.keyring);
+    super::profiles::forget_journal(env, name).map_err(ForgetDamagedError::File)?;
     env.profiles()
         .remove(name)
         .map_err(ForgetDamagedError::File)?;

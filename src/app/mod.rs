@@ -19,5 +19,7 @@ mod tenant;
 pub use checks::{now_rfc3339, record_check, run_checks};
 pub use env::{Env, KEYUTILS_WARNING, app_settings, keyring_service};
 pub use exit::Exit;
-pub use profiles::{SaveError, elsewhere_note, forget_profile, forget_secret, save_profile};
+pub use profiles::{
+    SaveError, elsewhere_note, forget_profile, forget_secret, forget_unfinished, save_profile,
+};
 pub use tenant::resolve_tenant;

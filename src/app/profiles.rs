@@ -11,6 +11,9 @@ pub enum SaveError {
     Vault(#[from] VaultError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Forgetting: the profile file is gone, its keyring entry is not.
+    #[error("the profile file is removed, but not its keyring entry: {0}")]
+    KeyringLeft(VaultError),
 }
 
 /// Puts the secret in the keyring first, then writes the profile: a profile on disk always
@@ -45,12 +48,37 @@ pub async fn forget_secret(
     }
 }
 
-/// Removes the profile file and its keyring entry; says what was removed.
+/// Removes the setup journal, the profile file, then the keyring entry — in that order, so
+/// that a step that fails leaves a profile with its secret, or a secret with no profile, never
+/// a profile without its secret, nor a journal a later setup of the same name would resume
+/// from. Says what was removed.
 pub async fn forget_profile(env: &Env, profile: &Profile) -> Result<String, SaveError> {
-    let entry = forget_secret(env, &profile.name, profile.keyring).await?;
+    forget_journal(env, &profile.name)?;
     env.profiles().remove(&profile.name)?;
+    let entry = forget_secret(env, &profile.name, profile.keyring)
+        .await
+        .map_err(SaveError::KeyringLeft)?;
     tracing::info!(profile = %profile.name, "profile forgotten");
     Ok(format!("Forgot profile {} {entry}.", profile.name))
+}
+
+/// A setup of `name` that never saved its profile: its journal is removed, and what it had made
+/// is returned for the caller to tell (those objects stay in the tenant).
+pub fn forget_unfinished(
+    env: &Env,
+    name: &ProfileName,
+) -> Result<Option<crate::store::Journal>, StoreError> {
+    let journals = env.dirs.journals(env.sandbox.is_some());
+    let Some(journal) = journals.load(name).ok().flatten() else {
+        return Ok(None);
+    };
+    journals.remove(name)?;
+    Ok(Some(journal))
+}
+
+/// Removes the setup journal of `name`, if any; whether there was one.
+pub fn forget_journal(env: &Env, name: &ProfileName) -> Result<bool, StoreError> {
+    env.dirs.journals(env.sandbox.is_some()).remove(name)
 }
 
 /// How many profiles the other side keeps: the sandbox's when running against real tenants, the

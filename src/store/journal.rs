@@ -76,4 +76,14 @@ impl JournalStore {
         let text = serde_json::to_vec_pretty(j).expect("a journal serialises");
         save_private(&self.path(&name), &text)
     }
+
+    /// Removes the journal of `name`; whether there was one.
+    pub fn remove(&self, name: &ProfileName) -> Result<bool, StoreError> {
+        let path = self.path(name);
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(io(&path)(e)),
+        }
+    }
 }

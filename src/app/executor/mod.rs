@@ -148,7 +148,10 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::spawn(async move {
                 let result = super::forget_profile(&env, &profile)
                     .await
-                    .map_err(|e| format!("{} was not forgotten: {e}", profile.name));
+                    .map_err(|e| match e {
+                        super::SaveError::KeyringLeft(_) => format!("{}: {e}", profile.name),
+                        e => format!("{} was not forgotten: {e}", profile.name),
+                    });
                 let _ = tx.send(Msg::Forgotten(result));
             });
         }

@@ -29,6 +29,7 @@ pub async fn forget(env: &Env, name: &ProfileName) -> Exit {
                 }
             };
         }
+        Err(StoreError::NotFound(n)) => return forget_unfinished(env, name, &n),
         Err(e) => return usage(e),
     };
     match app::forget_profile(env, &p).await {
@@ -40,5 +41,25 @@ pub async fn forget(env: &Env, name: &ProfileName) -> Exit {
             usage(format!("no profile named \"{n}\""))
         }
         Err(e) => save_error(e),
+    }
+}
+
+/// No profile: the journal of a setup that never finished goes, so that a later setup of the
+/// same name starts clean.
+fn forget_unfinished(env: &Env, name: &ProfileName, shown: &str) -> Exit {
+    match app::forget_unfinished(env, name) {
+        Ok(Some(j)) => {
+            let made = match &j.app_id {
+                Some(id) => format!(
+                    "; the app it registered, \"{}\" (client ID {id}), stays in the tenant",
+                    j.app_name
+                ),
+                None => String::new(),
+            };
+            eprintln!("Forgot the unfinished setup of {name}{made}.");
+            Exit::Ok
+        }
+        Ok(None) => usage(format!("no profile named \"{shown}\"")),
+        Err(e) => usage(e),
     }
 }

@@ -55,7 +55,7 @@ pub async fn guided(
     if let Err(err) = app::save_profile(env, &profile, secret).await {
         let code = match err {
             app::SaveError::Store(_) => Code::Config,
-            app::SaveError::Vault(_) => Code::Keyring,
+            app::SaveError::Vault(_) | app::SaveError::KeyringLeft(_) => Code::Keyring,
         };
         return error(code, Exit::Unavailable, err);
     }

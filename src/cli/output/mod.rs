@@ -57,6 +57,10 @@ pub fn save_error(e: SaveError) -> Exit {
         }
         SaveError::Vault(e) => error(Code::Keyring, Exit::Usage, e),
         SaveError::Store(e) => store_error(e),
+        e @ SaveError::KeyringLeft(VaultError::Unavailable(_)) => {
+            error(Code::Keyring, Exit::Unavailable, e)
+        }
+        e @ SaveError::KeyringLeft(_) => error(Code::Keyring, Exit::Usage, e),
     }
 }
 

@@ -1,0 +1,147 @@
+//! `forget` in a safe order: the setup journal and the profile file go before the keyring
+//! entry, so a later setup of the same name starts clean, and a step that cannot be done
+//! leaves the profile with its secret.
+
+mod common;
+
+use std::process::{Output, Stdio};
+
+use common::{Home, Tenant, secret_service, secret_tool_lookup, text};
+
+/// Profile `profile` (each test its own: the keyring is shared) for an app named `name`.
+fn setup(home: &Home, t: &Tenant, profile: &str, name: &str) -> Output {
+    let cf = t.sb.cloud_file();
+    home.cmd()
+        .args([
+            "setup",
+            profile,
+            "--name",
+            name,
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--scope",
+            "all-mailboxes",
+            "--i-understand-all-mailboxes",
+            "--cloud-file",
+            &cf,
+            "--yes",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "fa", "forget-a");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let journal = home.data().join("setup/fa.json");
+    assert!(journal.exists(), "the setup keeps a journal");
+
+    let o = home.run(&["forget", "fa"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!journal.exists(), "the journal goes with the profile");
+    assert_eq!(secret_tool_lookup("m365-mail-wizard", "fa"), None);
+
+    let o = setup(&home, &t, "fa", "forget-b");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(t.apps_named("forget-b").len(), 1, "a new app for the new name");
+    let a = t.apps_named("forget-a");
+    assert_eq!(a.len(), 1);
+    assert_eq!(
+        a[0]["passwords"].as_array().unwrap().len(),
+        1,
+        "the first app and its secret are left alone"
+    );
+    let saved = std::fs::read_to_string(home.config().join("profiles/fa.toml")).unwrap();
+    let b_id = t.apps_named("forget-b")[0]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(saved.contains(&b_id), "the profile names the new app: {saved}");
+}
+
+#[test]
+fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(&home, &t, "fb", "forget-stuck");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let secret = secret_tool_lookup("m365-mail-wizard", "fb").expect("stored");
+    // A directory where the journal file is: removing it fails even for root.
+    let journal = home.data().join("setup/fb.json");
+    std::fs::remove_file(&journal).unwrap();
+    std::fs::create_dir(&journal).unwrap();
+    std::fs::write(journal.join("keep"), "x").unwrap();
+
+    let o = home.run(&["forget", "fb"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("fb.json"), "names what it could not remove: {}", text(&o));
+    assert!(home.config().join("profiles/fb.toml").exists(), "the profile stays");
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "fb").as_deref(),
+        Some(secret.as_str()),
+        "with its secret"
+    );
+}
+
+#[test]
+fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let cf = t.sb.cloud_file();
+    let o = home
+        .cmd()
+        .args([
+            "setup",
+            "fc",
+            "--name",
+            "forget-half",
+            "--tenant",
+            "contoso.example",
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--scope",
+            "all-mailboxes",
+            "--i-understand-all-mailboxes",
+            "--cloud-file",
+            &cf,
+            "--yes",
+        ])
+        .env("M365MW_CRASH_AFTER", "create-app")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["forget", "fc"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let client_id = t.apps_named("forget-half")[0]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text(&o).contains("stays in the tenant") && text(&o).contains(&client_id),
+        "{}",
+        text(&o)
+    );
+    assert!(!home.data().join("setup/fc.json").exists());
+    let o = home.run(&["forget", "fc"], "");
+    assert_eq!(o.status.code(), Some(2), "nothing left to forget: {}", text(&o));
+}
