@@ -54,7 +54,11 @@ fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
 
     let o = setup(&home, &t, "fa", "forget-b");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(t.apps_named("forget-b").len(), 1, "a new app for the new name");
+    assert_eq!(
+        t.apps_named("forget-b").len(),
+        1,
+        "a new app for the new name"
+    );
     let a = t.apps_named("forget-a");
     assert_eq!(a.len(), 1);
     assert_eq!(
@@ -67,7 +71,10 @@ fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(saved.contains(&b_id), "the profile names the new app: {saved}");
+    assert!(
+        saved.contains(&b_id),
+        "the profile names the new app: {saved}"
+    );
 }
 
 #[test]
@@ -88,8 +95,15 @@ fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
 
     let o = home.run(&["forget", "fb"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(text(&o).contains("fb.json"), "names what it could not remove: {}", text(&o));
-    assert!(home.config().join("profiles/fb.toml").exists(), "the profile stays");
+    assert!(
+        text(&o).contains("fb.json"),
+        "names what it could not remove: {}",
+        text(&o)
+    );
+    assert!(
+        home.config().join("profiles/fb.toml").exists(),
+        "the profile stays"
+    );
     assert_eq!(
         secret_tool_lookup("m365-mail-wizard", "fb").as_deref(),
         Some(secret.as_str()),
@@ -143,5 +157,10 @@ fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app()
     );
     assert!(!home.data().join("setup/fc.json").exists());
     let o = home.run(&["forget", "fc"], "");
-    assert_eq!(o.status.code(), Some(2), "nothing left to forget: {}", text(&o));
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "nothing left to forget: {}",
+        text(&o)
+    );
 }

@@ -51,6 +51,34 @@ fn refused_before_anything_is_stored() {
     assert_eq!(code, 2);
     assert!(err.contains("Secret ID"), "{err}");
 
+    let long = "a".repeat(10_000_000);
+    for (secret, says) in [
+        (
+            "8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f\nsbx1Q~whatever.value.long.enough.0000\n",
+            "more than one line",
+        ),
+        ("sbx1Q~whatever value.long.enough.0000", "spaces inside"),
+        (
+            "sbx1Q~whatever\u{1b}]0;owned\u{7}.value.0000",
+            "control characters",
+        ),
+        (
+            "sbx1Q~whatever\0value.long.enough.0000",
+            "control characters",
+        ),
+        (long.as_str(), "longer than 256 characters"),
+    ] {
+        let mut a = common(OK_ID);
+        a.extend(["--cloud-file", &cf]);
+        let (code, err) = add(&home, &a, secret);
+        assert_eq!(code, 2, "{says}: {err}");
+        assert!(err.contains(says), "{says}: {err}");
+        assert!(
+            !err.contains("owned") && !err.contains("whatever"),
+            "not echoed: {err}"
+        );
+    }
+
     let mut a = common(OK_ID);
     a.extend(["--cloud-file", &cf]);
     a[2] = "unknown.example";

@@ -70,7 +70,11 @@ fn a_first_rbac_setup_on_a_realistic_tenant_makes_each_object_once_and_turns_gre
         matches!(o.status.code(), Some(0 | 5)),
         "complete, or pending while Exchange applies the scope: {all}"
     );
-    assert_eq!(widens(&all), None, "no advice to widen the app's access: {all}");
+    assert_eq!(
+        widens(&all),
+        None,
+        "no advice to widen the app's access: {all}"
+    );
     let r = json(&o);
     let denied: Vec<&str> = r["checks"]
         .as_array()
@@ -127,10 +131,7 @@ fn a_first_rbac_setup_on_a_realistic_tenant_makes_each_object_once_and_turns_gre
         .filter_map(|a| a["Role"].as_str())
         .collect();
     assert_eq!(roles.len(), 2, "one assignment a role: {assignments:?}");
-    assert!(
-        roles.contains(&"Application Mail.Read"),
-        "{assignments:?}"
-    );
+    assert!(roles.contains(&"Application Mail.Read"), "{assignments:?}");
 
     let o = home.run(&["check", "real", "--wait", "90s", "--json"], "");
     let all = text(&o);

@@ -9,10 +9,21 @@ use crate::model::{ClientId, Secret, TenantId};
 
 /// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
 pub fn secret_from_stdin() -> Result<Secret, Exit> {
-    let mut raw = String::new();
-    if std::io::stdin().read_to_string(&mut raw).is_err() {
+    // Enough for any secret with room to say it is too long, without reading a whole file.
+    let limit = (crate::model::SECRET_MAX_CHARS * 4 + 16) as u64;
+    let mut bytes = Vec::new();
+    if std::io::stdin()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
         return Err(usage("could not read the secret from standard input"));
     }
+    let Ok(mut raw) = String::from_utf8(bytes) else {
+        return Err(usage(
+            "the secret on standard input is not text (UTF-8): pipe in the client secret's Value alone",
+        ));
+    };
     // One line ending is how `echo` and files end their text; only more is worth a note.
     let line = raw
         .strip_suffix("\r\n")

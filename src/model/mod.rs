@@ -36,6 +36,6 @@ pub use profile::{
 };
 pub use sandbox_link::{SandboxLink, SandboxLinkApp};
 pub use scope::{ScopeKind, ScopeRecord};
-pub use secret::{Secret, SecretWarning, echo_safe, looks_like_secret};
+pub use secret::{SECRET_MAX_CHARS, Secret, SecretWarning, echo_safe, looks_like_secret};
 pub use setup_step::StepStatus;
 pub use tenant::{TenantError, TenantInput};

@@ -14,7 +14,18 @@ pub enum SecretWarning {
     /// GUID-shaped: the portal's "Secret ID" column, not the "Value".
     LooksLikeSecretId,
     SurroundingWhitespace,
+    /// Two lines or more: often the Secret ID and the Value copied together.
+    SeveralLines,
+    /// An escape, a NUL or another control character.
+    ControlCharacters,
+    /// Spaces or tabs inside the text.
+    InnerWhitespace,
+    /// Longer than any client secret (the portal's are about 40 characters).
+    TooLong,
 }
+
+/// The longest text taken for a client secret.
+pub const SECRET_MAX_CHARS: usize = 256;
 
 impl SecretWarning {
     pub fn message(self) -> &'static str {
@@ -28,15 +39,28 @@ impl SecretWarning {
             SecretWarning::SurroundingWhitespace => {
                 "The pasted secret had spaces or line breaks around it; they were removed."
             }
+            SecretWarning::SeveralLines => {
+                "The secret is more than one line: paste only the Value (about 40 characters), \
+                 not the Secret ID or anything else beside it."
+            }
+            SecretWarning::ControlCharacters => {
+                "The secret holds control characters (an escape or a NUL byte): copy the Value \
+                 again with the copy button beside it in Certificates & secrets."
+            }
+            SecretWarning::InnerWhitespace => {
+                "The secret has spaces inside: a client secret's Value has none. Copy it again \
+                 with the copy button beside it in Certificates & secrets."
+            }
+            SecretWarning::TooLong => {
+                "The secret is longer than 256 characters: a client secret's Value is about 40. \
+                 Paste the Value alone."
+            }
         }
     }
 
     /// Warnings the wizard refuses to go past.
     pub fn blocks(self) -> bool {
-        matches!(
-            self,
-            SecretWarning::Empty | SecretWarning::LooksLikeSecretId
-        )
+        !matches!(self, SecretWarning::SurroundingWhitespace)
     }
 }
 
@@ -73,6 +97,14 @@ impl Secret {
         let mut warnings = Vec::new();
         if trimmed.is_empty() {
             warnings.push(SecretWarning::Empty);
+        } else if trimmed.contains(['\n', '\r']) {
+            warnings.push(SecretWarning::SeveralLines);
+        } else if trimmed.chars().any(|c| c.is_control() && c != '\t') {
+            warnings.push(SecretWarning::ControlCharacters);
+        } else if trimmed.chars().any(char::is_whitespace) {
+            warnings.push(SecretWarning::InnerWhitespace);
+        } else if trimmed.chars().count() > SECRET_MAX_CHARS {
+            warnings.push(SecretWarning::TooLong);
         } else if Guid::is_guid_shaped(trimmed) {
             warnings.push(SecretWarning::LooksLikeSecretId);
         }
@@ -138,6 +170,36 @@ mod tests {
         ] {
             assert!(!looks_like_secret(other), "{other}");
         }
+    }
+
+    #[test]
+    fn text_no_client_secret_can_be_is_refused_saying_why() {
+        let value = "Xy8Q~abcdefghijklmnopqrstuvwxyz0123456789";
+        let two_lines = format!("8d5e4a8c-1f2b-4c3d-9e8f-0a1b2c3d4e5f\n{value}");
+        let long = "a".repeat(SECRET_MAX_CHARS + 1);
+        for (raw, why) in [
+            (two_lines.as_str(), SecretWarning::SeveralLines),
+            (
+                "Xy8Q~abc\u{1b}[2Jdefghijklmnopqrstuvwxyz012",
+                SecretWarning::ControlCharacters,
+            ),
+            (
+                "Xy8Q~abc\0defghijklmnopqrstuvwxyz0123456789",
+                SecretWarning::ControlCharacters,
+            ),
+            (
+                "Xy8Q~abcdefghij klmnopqrstuvwxyz0123456789",
+                SecretWarning::InnerWhitespace,
+            ),
+            (long.as_str(), SecretWarning::TooLong),
+        ] {
+            let (_, w) = Secret::from_pasted(raw);
+            assert_eq!(w, [why]);
+            assert!(why.blocks());
+        }
+        let (s, w) = Secret::from_pasted(&"b".repeat(SECRET_MAX_CHARS));
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(s.expose().len(), SECRET_MAX_CHARS);
     }
 
     #[test]

@@ -21,7 +21,10 @@ impl SandboxOptions {
             realistic: true,
             replication_lag: nonzero_or(self.replication_lag, REPLICATION_LAG),
             propagation_delay: nonzero_or(self.propagation_delay, PROPAGATION_DELAY),
-            admin_redirect: self.admin_redirect.clone().or(Some(AdminRedirect::OwnAlias)),
+            admin_redirect: self
+                .admin_redirect
+                .clone()
+                .or(Some(AdminRedirect::OwnAlias)),
             ..self
         }
     }

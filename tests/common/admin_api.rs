@@ -40,7 +40,8 @@ pub fn http(
         .unwrap_or(0);
     let location = head.lines().find_map(|l| {
         let (k, v) = l.split_once(':')?;
-        k.eq_ignore_ascii_case("location").then(|| v.trim().to_string())
+        k.eq_ignore_ascii_case("location")
+            .then(|| v.trim().to_string())
     });
     (status, location, body.to_string())
 }
