@@ -170,6 +170,36 @@ fn an_existing_output_file_is_not_overwritten() {
         "",
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // A device stays a device, even with --force (as root the rename would replace it).
+    let o = home.run(
+        &[
+            "export",
+            "p",
+            "--format",
+            "env",
+            "--output",
+            "/dev/null",
+            "--force",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    assert!(!std::fs::symlink_metadata("/dev/null").unwrap().is_file());
+    let o = home.run(
+        &[
+            "export",
+            "p",
+            "--format",
+            "env",
+            "--output",
+            &dir.path().display().to_string(),
+            "--force",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("a directory"), "{}", text(&o));
     let o = home.run(&["export", "p", "--format", "yaml"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("report-html"), "{}", text(&o));

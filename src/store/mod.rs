@@ -12,7 +12,7 @@ use std::path::Path;
 pub use dirs::Dirs;
 pub use journal::{Journal, JournalStore};
 pub use profiles::ProfileStore;
-pub use write::write_private;
+pub use write::{output_problem, write_private};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

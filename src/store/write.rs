@@ -3,6 +3,36 @@
 use std::io::Write;
 use std::path::Path;
 
+/// Why an export may not be written to `path`: only a new file, or with `force` a regular file
+/// (replaced whole), is ever written — never a device, a FIFO, a directory or a link.
+pub fn output_problem(path: &Path, force: bool) -> Option<String> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some(format!("{}: {e}", path.display())),
+        Ok(m) => m,
+    };
+    let kind = meta.file_type();
+    let what = if kind.is_file() {
+        if force {
+            return None;
+        }
+        return Some(format!(
+            "{} exists: choose another --output, or add --force to replace it",
+            path.display()
+        ));
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else {
+        "a device, FIFO or socket, not a regular file"
+    };
+    Some(format!(
+        "{} is {what}: --output writes regular files only (--force replaces a regular file, nothing else); name a new file",
+        path.display()
+    ))
+}
+
 /// Writes `bytes` to `path` through a temporary file and a rename, readable only by the owner.
 pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path
@@ -39,4 +69,43 @@ pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_new_or_with_force_a_regular_file_is_an_output() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        assert_eq!(output_problem(&file, false), None);
+        std::fs::write(&file, "x").unwrap();
+        assert!(
+            output_problem(&file, false)
+                .unwrap()
+                .contains("add --force")
+        );
+        assert_eq!(output_problem(&file, true), None);
+        assert!(
+            output_problem(dir.path(), true)
+                .unwrap()
+                .contains("a directory")
+        );
+        assert!(
+            output_problem(Path::new("/dev/null"), true)
+                .unwrap()
+                .contains("not a regular file")
+        );
+        #[cfg(unix)]
+        {
+            let link = dir.path().join("l");
+            std::os::unix::fs::symlink(&file, &link).unwrap();
+            assert!(
+                output_problem(&link, true)
+                    .unwrap()
+                    .contains("symbolic link")
+            );
+        }
+    }
 }

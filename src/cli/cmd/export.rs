@@ -17,16 +17,17 @@ pub fn export(env: &Env, s: ExportSettings) -> Exit {
             print!("{text}");
             Exit::Ok
         }
-        Some(path) if path.exists() && !s.force => usage(format!(
-            "{} exists: choose another --output, or add --force to replace it",
-            path.display()
-        )),
-        Some(path) => match crate::store::write_private(&path, text.as_bytes()) {
-            Ok(()) => {
-                eprintln!("Wrote {} (no secret in it).", path.display());
-                Exit::Ok
+        Some(path) => {
+            if let Some(problem) = crate::store::output_problem(&path, s.force) {
+                return usage(problem);
             }
-            Err(e) => usage(format!("{}: {e}", path.display())),
-        },
+            match crate::store::write_private(&path, text.as_bytes()) {
+                Ok(()) => {
+                    eprintln!("Wrote {} (no secret in it).", path.display());
+                    Exit::Ok
+                }
+                Err(e) => usage(format!("{}: {e}", path.display())),
+            }
+        }
     }
 }
