@@ -149,6 +149,38 @@ fn unknown_profile_and_corrupt_file() {
 }
 
 #[test]
+fn a_profile_that_is_a_device_or_a_fifo_is_refused_not_read() {
+    let home = Home::new();
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.toml")).unwrap();
+    let fifo = dir.join("pipe.toml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(dir.join("big.toml"), vec![b'#'; 2 * 1024 * 1024]).unwrap();
+    for name in ["zero", "pipe"] {
+        let o = home.run(&["check", name], "");
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+        assert!(text(&o).contains("not a regular file"), "{}", text(&o));
+    }
+    let o = home.run(&["check", "big"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("1 MiB limit"), "{}", text(&o));
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("zero.toml") && err.contains("pipe.toml") && err.contains("big.toml"),
+        "{err}"
+    );
+}
+
+#[test]
 fn plain_http_cloud_file_off_machine_is_refused() {
     let home = Home::new();
     let f = home.dir.path().join("cloud.toml");

@@ -22,7 +22,7 @@ pub async fn forget_damaged(
     name: &ProfileName,
     path: &str,
 ) -> Result<String, ForgetDamagedError> {
-    let keyring = std::fs::read_to_string(path)
+    let keyring = crate::store::read_small(std::path::Path::new(path))
         .ok()
         .and_then(|text| named_keyring(&text))
         .unwrap_or(env.keyring);

@@ -17,7 +17,7 @@ impl ProfileStore {
 
     pub fn load_draft(&self) -> Option<Draft> {
         let path = self.draft_path();
-        let text = std::fs::read_to_string(&path).ok()?;
+        let text = super::read_small(&path).ok()?;
         parse_toml(&path, &text).ok()
     }
 

@@ -54,7 +54,7 @@ impl JournalStore {
 
     pub fn load(&self, name: &ProfileName) -> Result<Option<Journal>, StoreError> {
         let path = self.path(name);
-        match std::fs::read_to_string(&path) {
+        match super::read_small(&path) {
             Ok(text) => serde_json::from_str(&text)
                 .map(Some)
                 .map_err(|e| StoreError::Corrupt {

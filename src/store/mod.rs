@@ -5,6 +5,7 @@ mod dirs;
 mod drafts;
 mod journal;
 mod profiles;
+mod read;
 mod write;
 
 use std::path::Path;
@@ -12,6 +13,7 @@ use std::path::Path;
 pub use dirs::Dirs;
 pub use journal::{Journal, JournalStore};
 pub use profiles::ProfileStore;
+pub use read::read_small;
 pub use write::{output_problem, write_private};
 
 #[derive(Debug, thiserror::Error)]

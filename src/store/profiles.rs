@@ -25,7 +25,7 @@ impl ProfileStore {
 
     pub fn load(&self, name: &ProfileName) -> Result<Profile, StoreError> {
         let path = self.path(name);
-        let text = match std::fs::read_to_string(&path) {
+        let text = match super::read_small(&path) {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(StoreError::NotFound(name.to_string()));
             }
@@ -55,7 +55,7 @@ impl ProfileStore {
         names
             .into_iter()
             .map(|path| {
-                let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+                let text = super::read_small(&path).map_err(io(&path))?;
                 parse_toml(&path, &text)
             })
             .collect()
