@@ -266,3 +266,43 @@ fn profiles_and_check_name_the_sandbox_profiles_kept_apart() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "[]");
     assert!(!String::from_utf8_lossy(&o.stderr).contains("kept apart"));
 }
+
+#[test]
+fn escape_codes_in_a_profile_or_an_argument_are_shown_not_obeyed() {
+    let home = Home::new();
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("hostile.toml"),
+        format!(
+            "name = \"hostile\"\ncloud = \"global\"\ntenant = \"contoso\\u001b]0;owned\\u0007\\u001b[2J.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{OK_ID}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
+        ),
+    )
+    .unwrap();
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("contoso\\u{1b}]0;owned"), "{out}");
+    let hostile = "ali\u{1b}]0;owned\u{7}ce";
+    let mut a = vec![
+        "p2",
+        "--tenant",
+        "contoso.example",
+        "--client-id",
+        OK_ID,
+        "--access",
+        "graph-read",
+        "--mailbox",
+        hostile,
+        "--secret-stdin",
+    ];
+    a.extend(["--cloud", "global"]);
+    let (code, err) = add(&home, &a, "x");
+    assert_eq!(code, 2, "{err}");
+    for o in [&out.to_string(), &err] {
+        assert!(
+            !o.contains('\u{1b}') && !o.contains('\u{7}'),
+            "no raw control character reaches the terminal: {o:?}"
+        );
+    }
+}

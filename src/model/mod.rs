@@ -12,6 +12,7 @@ mod diagnosis;
 mod draft;
 mod ids;
 mod mailbox;
+mod printable;
 mod profile;
 mod sandbox_link;
 mod scope;
@@ -30,6 +31,7 @@ pub use diagnosis::Diagnosis;
 pub use draft::Draft;
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
+pub use printable::printable;
 pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, Thumbprints, parse_expiry,

@@ -16,7 +16,7 @@ pub fn profiles(env: &Env, json_out: bool) -> Exit {
         match r {
             Ok(p) => list.push(p),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", crate::model::printable(&e.to_string()));
                 // In the JSON, a file that cannot be read stands in its place with the error.
                 unreadable.push(json!({
                     "name": null,
@@ -34,7 +34,7 @@ pub fn profiles(env: &Env, json_out: bool) -> Exit {
         println!("No profiles yet. Add one with the wizard or `m365-mail-wizard add`.");
     } else {
         for p in &list {
-            println!("{}", line(p));
+            println!("{}", crate::model::printable(&line(p)));
         }
     }
     if !json_out && let Some(note) = crate::app::elsewhere_note(env) {

@@ -71,7 +71,7 @@ pub fn error_with(
     if in_json() {
         println!("{}", error_json(code, exit, &message.to_string(), extra));
     } else {
-        eprintln!("error: {message}");
+        eprintln!("error: {}", crate::model::printable(&message.to_string()));
     }
     exit
 }
@@ -89,9 +89,13 @@ pub fn diagnosis_error(code: Code, exit: Exit, d: &Diagnosis, extra: Map<String,
 }
 
 pub fn print_diagnosis(d: &Diagnosis) {
+    let p = crate::model::printable;
     eprintln!(
         "error: {}\n  evidence: {}\n  cause:    {}\n  fix:      {}",
-        d.summary, d.evidence, d.cause, d.fix
+        p(&d.summary),
+        p(&d.evidence),
+        p(&d.cause),
+        p(&d.fix)
     );
 }
 

@@ -93,7 +93,7 @@ pub fn text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Stri
             let _ = writeln!(out, "  {k:<16} {v}");
         }
     }
-    out
+    crate::model::printable(&out)
 }
 
 pub fn json(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict, elapsed_ms: u64) -> Value {
