@@ -312,6 +312,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         access,
         send_test: true,
         timeouts: Timeouts::default(),
+        connections: std::sync::Arc::new(tokio::sync::Semaphore::new(16)),
         omitted: Vec::new(),
         certificate: None,
     };

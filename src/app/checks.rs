@@ -31,6 +31,7 @@ pub async fn run_checks(
         access: profile.access.clone(),
         send_test: profile.send_test,
         timeouts: env.timeouts,
+        connections: env.connections.clone(),
         omitted: profile
             .scope
             .as_ref()

@@ -20,6 +20,9 @@ pub struct Env {
     /// The reader's offset from UTC, read once at start (a process with several threads cannot
     /// read it safely): the times in exports are shown in it.
     pub local_offset: time::UtcOffset,
+    /// Connections this process may hold at once (`open_files`): every mailbox check waits
+    /// for one, whatever profile it belongs to.
+    pub connections: Arc<tokio::sync::Semaphore>,
     /// Secrets kept for this process only (sandbox sessions without a keyring).
     memory: Arc<MemoryVault>,
     /// Keyrings opened once per process: opening one sets up a session with the service.
@@ -61,6 +64,9 @@ impl Env {
             http: http::client(),
             timeouts: checks::Timeouts::default(),
             local_offset: time::UtcOffset::UTC,
+            connections: Arc::new(tokio::sync::Semaphore::new(
+                super::open_files::connection_budget(),
+            )),
             memory: Arc::new(MemoryVault::default()),
             opened: Arc::default(),
         }

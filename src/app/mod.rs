@@ -8,6 +8,7 @@ pub mod executor;
 mod exit;
 pub mod exports;
 pub mod guided;
+mod open_files;
 pub mod pasted_secret;
 pub mod profile_checks;
 mod profiles;

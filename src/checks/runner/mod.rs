@@ -43,6 +43,9 @@ pub struct RunInput {
     /// SMTP submits a test message only when the user opted in.
     pub send_test: bool,
     pub timeouts: Timeouts,
+    /// The process's connection budget, shared by every profile checked at once: each token
+    /// fetch and mailbox check holds a permit while its connection is open.
+    pub connections: Arc<Semaphore>,
     /// Application permissions the scope leaves out of Entra (RBAC for Applications): their
     /// absence from a token is right, their presence bypasses the scope.
     pub omitted: Vec<String>,
@@ -134,7 +137,9 @@ pub async fn run(
             );
         }
     }
+    let tokens_permit = input.connections.clone().acquire_many_owned(2).await;
     let [graph, exchange] = tokens::fetch(&input, &specs, send).await;
+    drop(tokens_permit);
     let tls = tls_config(input.endpoints.mail_ca.as_deref());
     let shared = Arc::new(Shared {
         client_id: input.client_id.to_string(),
@@ -174,9 +179,11 @@ pub async fn run(
         }
         let shared = shared.clone();
         let gate = gate.clone();
+        let connections = shared.input.connections.clone();
         let tx = tx.clone();
         set.spawn(async move {
             let _permit = gate.acquire().await;
+            let _connection = connections.acquire_owned().await;
             let _ = tx.send((i, CheckEvent::Started));
             (i, mailbox::check(&shared, &spec).await)
         });
