@@ -272,6 +272,10 @@ pub struct SetupArgs {
     /// 60m, 2h): Exchange Online can take an hour to apply changes.
     #[arg(long, default_value = "0", value_parser = parse_wait)]
     pub wait: std::time::Duration,
+    /// How long to wait, in all, for Microsoft Entra ID and Exchange Online to show an object
+    /// the setup made moments before (directory replication), e.g. 2m or 300s.
+    #[arg(long, default_value = "2m", value_parser = parse_wait)]
+    pub directory_wait: std::time::Duration,
 }
 
 /// A wait such as `90`, `90s`, `60m` or `2h`, at most a day.
