@@ -159,8 +159,8 @@ pub enum SandboxCommand {
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
         #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
         auto_approve: Option<String>,
-        /// Milliseconds a new app stays unknown to the service-principal call, as after a real
-        /// directory write.
+        /// Milliseconds each new object (app, service principal, Exchange service principal,
+        /// group) stays unknown to the calls that name it, as after a real directory write.
         #[arg(long, default_value_t = 0)]
         replication_lag_ms: u64,
         /// A tenant policy capping client secret lifetimes at this many months.
