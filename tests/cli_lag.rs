@@ -71,20 +71,33 @@ fn the_setup_waits_for_the_directory_and_says_so() {
     assert_eq!(made.len(), 1, "one app: {made:#?}");
     let sp = made[0]["sp_id"].as_str().unwrap().to_string();
     assert!(!sp.is_empty());
-    assert_eq!(made[0]["passwords"].as_array().unwrap().len(), 1, "one secret");
     assert_eq!(
-        count(&t, "exchange_service_principals", |x| x["object_id"] == sp.as_str()),
+        made[0]["passwords"].as_array().unwrap().len(),
+        1,
+        "one secret"
+    );
+    assert_eq!(
+        count(&t, "exchange_service_principals", |x| x["object_id"]
+            == sp.as_str()),
         1
     );
     assert_eq!(
         count(&t, "groups", |g| g["name"] == "m365mw-lag"
-            && g["members"] == serde_json::json!(["alice@contoso.example", "bob@contoso.example"])),
+            && g["members"]
+                == serde_json::json!([
+                    "alice@contoso.example",
+                    "bob@contoso.example"
+                ])),
         1,
         "the group with both members, once"
     );
     let roles = count(&t, "role_assignments", |a| a["app"] == sp.as_str());
     let permissions = count(&t, "mailbox_permissions", |p| p["principal"] == sp.as_str());
-    assert_eq!((roles, permissions), (1, 2), "Mail.Read in the scope; FullAccess for IMAP on each mailbox");
+    assert_eq!(
+        (roles, permissions),
+        (1, 2),
+        "Mail.Read in the scope; FullAccess for IMAP on each mailbox"
+    );
 }
 
 #[test]

@@ -40,9 +40,14 @@ pub fn is_lag(names: Names, e: &CloudError) -> bool {
         Names::NewExchangeObject => {
             matches!(g.status, 400 | 404)
                 && (g.code.ends_with("ManagementObjectNotFoundException")
-                    || ["couldn't be found", "couldn't find", "could not be found", "could not find"]
-                        .iter()
-                        .any(|w| text.contains(w)))
+                    || [
+                        "couldn't be found",
+                        "couldn't find",
+                        "could not be found",
+                        "could not find",
+                    ]
+                    .iter()
+                    .any(|w| text.contains(w)))
         }
     }
 }
@@ -158,13 +163,36 @@ mod tests {
     #[test]
     fn other_answers_are_never_lag() {
         for e in [
-            graph(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
-            graph(400, "CredentialInvalidLifetimeAsPerAppPolicy", "Credential lifetime exceeds the max value allowed as per assigned policy."),
-            graph(409, "Request_MultipleObjectsWithSameKeyValue", "Another object with the same value for property servicePrincipalNames already exists."),
-            graph(404, "ErrorInvalidUser", "The requested user 'x@contoso.com' is invalid."),
-            graph(400, "Request_BadRequest", "Permission being assigned was not found on application"),
+            graph(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ),
+            graph(
+                400,
+                "CredentialInvalidLifetimeAsPerAppPolicy",
+                "Credential lifetime exceeds the max value allowed as per assigned policy.",
+            ),
+            graph(
+                409,
+                "Request_MultipleObjectsWithSameKeyValue",
+                "Another object with the same value for property servicePrincipalNames already exists.",
+            ),
+            graph(
+                404,
+                "ErrorInvalidUser",
+                "The requested user 'x@contoso.com' is invalid.",
+            ),
+            graph(
+                400,
+                "Request_BadRequest",
+                "Permission being assigned was not found on application",
+            ),
             graph(429, "TooManyRequests", "Too many requests."),
-            CloudError::Unexpected { status: 404, detail: "not JSON".into() },
+            CloudError::Unexpected {
+                status: 404,
+                detail: "not JSON".into(),
+            },
         ] {
             assert!(!is_lag(Names::NewDirectoryObject, &e), "{e}");
             assert!(!is_lag(Names::NewExchangeObject, &e), "{e}");
@@ -182,11 +210,23 @@ mod tests {
         assert!(!is_lag(Names::Existing, &missing));
         assert!(is_lag(
             Names::NewExchangeObject,
-            &graph(400, "TaskArgumentException", "Couldn't find object \"1b2c\". Please make sure that it was spelled correctly.")
+            &graph(
+                400,
+                "TaskArgumentException",
+                "Couldn't find object \"1b2c\". Please make sure that it was spelled correctly."
+            )
         ));
         for e in [
-            graph(403, "OperationRequiresGroupManagerException", "You don't have sufficient permissions."),
-            graph(400, "ADObjectAlreadyExistsException", "The name is already being used."),
+            graph(
+                403,
+                "OperationRequiresGroupManagerException",
+                "You don't have sufficient permissions.",
+            ),
+            graph(
+                400,
+                "ADObjectAlreadyExistsException",
+                "The name is already being used.",
+            ),
         ] {
             assert!(!is_lag(Names::NewExchangeObject, &e), "{e}");
         }

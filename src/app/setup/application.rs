@@ -4,8 +4,8 @@
 use super::SetupError;
 use super::resolve::Resolved;
 use super::run::{Awaited, ENTRA, Run, crash_point, lag};
-use crate::cloud::lag::Names;
 use crate::cloud::admin::Application;
+use crate::cloud::lag::Names;
 use crate::model::{ClientId, ObjectId};
 use crate::model::{Diagnosis, StepStatus};
 use crate::plan::{self, StepKind};

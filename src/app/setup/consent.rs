@@ -4,9 +4,9 @@
 use super::SetupError;
 use super::resolve::Resolved;
 use super::run::{Awaited, ENTRA, Run, crash_point, lag};
-use crate::cloud::lag::Names;
 use crate::catalog::catalog;
 use crate::cloud::admin::Assignment;
+use crate::cloud::lag::Names;
 use crate::model::Diagnosis;
 use crate::model::ObjectId;
 use crate::model::StepStatus;

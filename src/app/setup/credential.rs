@@ -5,9 +5,9 @@ use time::OffsetDateTime;
 
 use super::SetupError;
 use super::run::{Awaited, ENTRA, Run, crash_point};
-use crate::cloud::lag::{Names, Retried, is_lag};
 use crate::cloud::CloudError;
 use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
+use crate::cloud::lag::{Names, Retried, is_lag};
 use crate::model::{ClientId, Diagnosis, ObjectId, ProfileName};
 use crate::model::{StepStatus, add_months};
 use crate::plan::{self, StepKind};

@@ -131,7 +131,10 @@ mod tests {
             "https://entra.microsoft.com",
         );
         assert!(!d.summary.to_lowercase().contains("mailbox"), "{d:?}");
-        assert!(d.summary.contains("Microsoft Entra ID") && d.fix.contains("resumes"), "{d:?}");
+        assert!(
+            d.summary.contains("Microsoft Entra ID") && d.fix.contains("resumes"),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -209,7 +209,10 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
             resource_id: text(&body, "resourceId"),
             scope: text(&body, "scope"),
         };
-        let client = t.apps.iter().find(|a| !a.sp_id.is_empty() && a.sp_id == g.client_id);
+        let client = t
+            .apps
+            .iter()
+            .find(|a| !a.sp_id.is_empty() && a.sp_id == g.client_id);
         if client.is_some_and(|a| replicating(&gate, a.sp_created_ms)) {
             return Err(not_found(&g.client_id).into());
         }

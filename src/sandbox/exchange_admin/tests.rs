@@ -151,14 +151,26 @@ fn a_new_group_or_service_principal_cannot_be_found_while_it_replicates() {
     let add = json!({"Identity": "fresh", "Member": "alice@contoso.example"});
     let mut early = call("Add-DistributionGroupMember", add.clone(), true);
     early.replicated_before = 0;
-    let refused = run(&mut t, &early).err().expect("not replicated yet");
-    assert_eq!(refused.into_response().status(), 404, "Exchange's couldn't-be-found answer");
-    let mut listing = call("Get-DistributionGroupMember", json!({"Identity": "fresh"}), true);
+    let refused = run(&mut t, &early).expect_err("not replicated yet");
+    assert_eq!(
+        refused.into_response().status(),
+        404,
+        "Exchange's couldn't-be-found answer"
+    );
+    let mut listing = call(
+        "Get-DistributionGroupMember",
+        json!({"Identity": "fresh"}),
+        true,
+    );
     listing.replicated_before = 0;
     assert!(run(&mut t, &listing).is_err());
     // Once replicated, the same cmdlet works; seeded objects never lag.
     ok(&mut t, &call("Add-DistributionGroupMember", add, true));
-    let mut seeded = call("Get-Mailbox", json!({"Identity": "bob@contoso.example"}), true);
+    let mut seeded = call(
+        "Get-Mailbox",
+        json!({"Identity": "bob@contoso.example"}),
+        true,
+    );
     seeded.replicated_before = 0;
     ok(&mut t, &seeded);
 }

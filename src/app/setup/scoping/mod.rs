@@ -7,11 +7,11 @@ use serde_json::Value;
 
 use super::consent::made_here;
 use super::run::{Awaited, EXCHANGE, Run, crash_point, lag};
-use crate::cloud::lag::{Names, Retried};
 use super::{SetupError, exchange_diagnosis};
 use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::{Cmdlets, ExchangeRoles, Invoked, RoleAssignment};
 use crate::cloud::identity::AccessToken;
+use crate::cloud::lag::{Names, Retried};
 use crate::model::ScopeRecord;
 use crate::model::StepStatus;
 use crate::model::{ClientId, Diagnosis, ObjectId};
@@ -227,7 +227,10 @@ pub(super) async fn apply(
     let cmdlets = Cmdlets::new(&env.http, &req.endpoints, req.tenant_id, &ex.token, &ex.upn);
     let mut seen = Seen::default();
     let principal = format!("the app's new service principal (object ID {sp})");
-    let group_name = input.group.as_ref().map(|g| format!("the new group {}", g.name));
+    let group_name = input
+        .group
+        .as_ref()
+        .map(|g| format!("the new group {}", g.name));
     for st in scope::steps(&input) {
         let key = st.key();
         let i = r.index(StepKind::Exchange, Some(&key));
