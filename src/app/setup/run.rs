@@ -113,6 +113,15 @@ pub(super) struct Awaited<'s> {
     pub object: &'s str,
 }
 
+impl Awaited<'_> {
+    /// The object without its ids in brackets, as the progress line names it.
+    fn short(&self) -> &str {
+        self.object
+            .split_once(" (")
+            .map_or(self.object, |(words, _)| words)
+    }
+}
+
 pub(super) const ENTRA: &str = "Microsoft Entra ID";
 pub(super) const EXCHANGE: &str = "Exchange Online";
 
@@ -138,7 +147,7 @@ impl Run<'_> {
                 StepStatus::Waiting(format!(
                     "waiting for {} to show {} (directory replication), {} s so far",
                     what.service,
-                    what.object,
+                    what.short(),
                     waited.as_secs()
                 )),
             )
