@@ -483,6 +483,25 @@ fn setup_progress_and_guide() {
     snap("setup_guide_first_step", &guided);
 }
 
+#[test]
+fn a_step_waiting_for_the_directory_says_so() {
+    let mut s = signed_in_setup();
+    keys(&mut s, &[Key::Enter]);
+    let waiting = "waiting for Microsoft Entra ID to show the new app registration (directory replication), 3 s so far";
+    send(
+        &mut s,
+        [
+            Msg::SetupStep(0, StepStatus::Done("app 3c1e… created".into())),
+            Msg::SetupStep(1, StepStatus::Waiting(waiting.into())),
+        ],
+    );
+    let screen = text(&render(&s, 200, 30));
+    assert!(
+        screen.contains(waiting),
+        "the step says what it waits for:\n{screen}"
+    );
+}
+
 fn dashboard_row(
     name: &str,
     tenant: &str,

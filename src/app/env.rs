@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::checks;
 use crate::cloud::http;
+use crate::cloud::lag::Patience;
 use crate::model::{Endpoints, KeyringBackend, Profile, SandboxLink, Secret};
 use crate::store::{Dirs, ProfileStore};
 use crate::vault::{KeyringVault, MemoryVault, SecretStore, VaultError};
@@ -17,6 +18,9 @@ pub struct Env {
     pub keyring: KeyringBackend,
     pub http: reqwest::Client,
     pub timeouts: checks::Timeouts,
+    /// How long a setup waits for Microsoft Entra ID and Exchange Online to show an object it
+    /// made moments before (directory replication), and how the waits grow.
+    pub directory_wait: Patience,
     /// The reader's offset from UTC, read once at start (a process with several threads cannot
     /// read it safely): the times in exports are shown in it.
     pub local_offset: time::UtcOffset,
@@ -63,6 +67,7 @@ impl Env {
             keyring,
             http: http::client(),
             timeouts: checks::Timeouts::default(),
+            directory_wait: Patience::DEFAULT,
             local_offset: time::UtcOffset::UTC,
             connections: Arc::new(tokio::sync::Semaphore::new(
                 super::open_files::connection_budget(),

@@ -165,8 +165,9 @@ pub enum SandboxCommand {
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
         #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
         auto_approve: Option<String>,
-        /// Milliseconds a new object stays unknown to the calls that use it, as after a real
-        /// directory write (default 0; 3000 with --realistic).
+        /// Milliseconds each new object (app, service principal, Exchange service principal,
+        /// group) stays unknown to the calls that name it, as after a real directory write
+        /// (default 0; 3000 with --realistic).
         #[arg(long)]
         replication_lag_ms: Option<u64>,
         /// A tenant policy capping client secret lifetimes at this many months.
@@ -279,6 +280,10 @@ pub struct SetupArgs {
     /// 60m, 2h): Exchange Online can take an hour to apply changes.
     #[arg(long, default_value = "0", value_parser = parse_wait)]
     pub wait: std::time::Duration,
+    /// How long to wait, in all, for Microsoft Entra ID and Exchange Online to show an object
+    /// the setup made moments before (directory replication), e.g. 2m or 300s.
+    #[arg(long, default_value = "2m", value_parser = parse_wait)]
+    pub directory_wait: std::time::Duration,
 }
 
 /// A wait such as `90`, `90s`, `60m` or `2h`, at most a day.

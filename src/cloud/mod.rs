@@ -9,6 +9,7 @@ pub mod graph;
 pub mod http;
 pub mod identity;
 pub mod jwt;
+pub mod lag;
 
 pub use diagnose::{Stage, diagnose};
 pub use error::{AadError, CloudError, GraphError, NetKind, NetworkError};

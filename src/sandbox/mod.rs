@@ -66,7 +66,10 @@ pub struct SandboxOptions {
     pub cloud_file_dir: Option<PathBuf>,
     /// Approve every device-code sign-in at once, as this user (a mail address).
     pub auto_approve: Option<String>,
-    /// How long a new app stays unknown to the service-principal call (replication lag).
+    /// How long a new object stays unknown to the calls that name it (replication lag): an
+    /// app to its service principal's creation and `addPassword`, a service principal to
+    /// `appRoleAssignedTo`, `oauth2PermissionGrants` and `New-ServicePrincipal`, Exchange's
+    /// service principals and groups to the cmdlets that name them. Zero by default.
     pub replication_lag: Duration,
     /// An app management policy: the longest secret lifetime `addPassword` accepts.
     pub max_secret_months: Option<u32>,

@@ -163,6 +163,15 @@ impl Tenant {
         }
     }
 
+    /// Stops the sandbox and starts it again on the same tenant, with other options.
+    pub fn restart(&mut self, extra: &[&str]) {
+        self.sb.stop();
+        let path = self.state.path().join("tenant.json").display().to_string();
+        let mut args = vec!["--state", path.as_str()];
+        args.extend(extra);
+        self.sb = Served::start(&args);
+    }
+
     /// The sandbox tenant as it stands (its state file).
     pub fn objects(&self) -> Value {
         let text = std::fs::read_to_string(self.state.path().join("tenant.json")).unwrap();

@@ -3,8 +3,9 @@
 
 use super::SetupError;
 use super::resolve::Resolved;
-use super::run::{Run, crash_point};
+use super::run::{Awaited, ENTRA, Run, crash_point, lag};
 use crate::cloud::admin::Application;
+use crate::cloud::lag::Names;
 use crate::model::{ClientId, ObjectId};
 use crate::model::{Diagnosis, StepStatus};
 use crate::plan::{self, StepKind};
@@ -137,11 +138,18 @@ pub(super) async fn service_principal(
         );
         return Ok(sp.id);
     }
+    let object = format!("the new app registration (client ID {app_id})");
+    let what = Awaited {
+        service: ENTRA,
+        object: &object,
+    };
+    let graph = r.graph;
     let sp = r
-        .graph
-        .create_service_principal(app_id)
+        .through_lag(i, &what, lag(Names::NewDirectoryObject), || {
+            graph.create_service_principal(app_id)
+        })
         .await
-        .map_err(|err| r.fail(i, err))?;
+        .map_err(|err| r.fail_waited(i, &what, err))?;
     r.journal.sp_id = Some(sp.id.to_string());
     r.save()?;
     crash_point("create-service-principal");

@@ -3,9 +3,10 @@
 
 use super::SetupError;
 use super::resolve::Resolved;
-use super::run::{Run, crash_point};
+use super::run::{Awaited, ENTRA, Run, crash_point, lag};
 use crate::catalog::catalog;
 use crate::cloud::admin::Assignment;
+use crate::cloud::lag::Names;
 use crate::model::Diagnosis;
 use crate::model::ObjectId;
 use crate::model::StepStatus;
@@ -46,15 +47,23 @@ pub(super) async fn consent(
             }
         }
     }
-    // Consents are independent of each other: granted together.
-    let graph = r.graph;
-    let results = futures_util::future::join_all(
-        todo.iter()
-            .map(|(_, _, resource, role)| graph.assign(*resource, sp, role)),
-    )
+    // Consents are independent of each other: granted together, each waiting for a service
+    // principal this setup made to reach the directory's copies.
+    let object = new_principal(sp);
+    let what = Awaited {
+        service: ENTRA,
+        object: &object,
+    };
+    let names = made_here(r);
+    let (graph, run) = (&r.graph, &*r);
+    let results = futures_util::future::join_all(todo.iter().map(|(i, _, resource, role)| {
+        run.through_lag(*i, &what, lag(names), move || {
+            graph.assign(*resource, sp, role)
+        })
+    }))
     .await;
     for ((i, key, _, _), result) in todo.into_iter().zip(results) {
-        result.map_err(|err| r.fail(i, err))?;
+        result.map_err(|err| r.fail_waited(i, &what, err))?;
         r.journal.consented.push(key);
         r.save()?;
         crash_point("consent");
@@ -160,10 +169,17 @@ pub(super) async fn delegated_consent(
             },
         ));
     }
-    r.graph
-        .grant(sp, x.sp.id, &want.join(" "))
-        .await
-        .map_err(|err| r.fail(i, err))?;
+    let object = new_principal(sp);
+    let what = Awaited {
+        service: ENTRA,
+        object: &object,
+    };
+    let (graph, scope) = (r.graph, want.join(" "));
+    r.through_lag(i, &what, lag(made_here(r)), || {
+        graph.grant(sp, x.sp.id, &scope)
+    })
+    .await
+    .map_err(|err| r.fail_waited(i, &what, err))?;
     r.journal
         .consented
         .push(format!("{}:delegated", x.resource.key));
@@ -173,4 +189,19 @@ pub(super) async fn delegated_consent(
         StepStatus::Done(format!("granted for all users: {}", want.join(" "))),
     );
     Ok(())
+}
+
+/// The app's service principal, in words, when this setup made it.
+fn new_principal(sp: ObjectId) -> String {
+    format!("the app's new service principal (object ID {sp})")
+}
+
+/// How a call naming the app or its service principal may lag: only when this setup made the
+/// app (and so its service principal), in this run or an earlier one.
+pub(super) fn made_here(r: &Run<'_>) -> Names {
+    if r.journal.app_created {
+        Names::NewDirectoryObject
+    } else {
+        Names::Existing
+    }
 }

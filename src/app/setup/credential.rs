@@ -4,9 +4,10 @@
 use time::OffsetDateTime;
 
 use super::SetupError;
-use super::run::{Run, crash_point};
+use super::run::{Awaited, ENTRA, Run, crash_point};
 use crate::cloud::CloudError;
 use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
+use crate::cloud::lag::{Names, Retried, is_lag};
 use crate::model::{ClientId, Diagnosis, ObjectId, ProfileName};
 use crate::model::{StepStatus, add_months};
 use crate::plan::{self, StepKind};
@@ -97,10 +98,35 @@ pub(super) async fn secret(
     r.journal.secret_stored = false;
     r.save()?;
     let wanted = r.req.answers.secret_months;
-    let (np, months) = match add_password_capped(&r.graph, object_id, &label, wanted).await {
+    // An app this setup made may not have reached every copy of the directory yet.
+    let names = if r.journal.app_created {
+        Names::NewDirectoryObject
+    } else {
+        Names::Existing
+    };
+    let object = format!("the new app registration (client ID {client_id})");
+    let what = Awaited {
+        service: ENTRA,
+        object: &object,
+    };
+    let lagging = |e: &Capped| matches!(e, Capped::Failed(err) if is_lag(names, err));
+    let graph = r.graph;
+    let added = r
+        .through_lag(i, &what, lagging, || {
+            add_password_capped(&graph, object_id, &label, wanted)
+        })
+        .await;
+    let (np, months) = match added {
         Ok(x) => x,
-        Err(Capped::Refused(d)) => return Err(r.refuse(i, d)),
-        Err(Capped::Failed(err)) => return Err(r.fail(i, err)),
+        Err(Retried::Failed(Capped::Refused(d))) => return Err(r.refuse(i, d)),
+        Err(Retried::Failed(Capped::Failed(err))) => return Err(r.fail(i, err)),
+        Err(Retried::OutWaited { error, .. }) => {
+            let last = match error {
+                Capped::Failed(err) => err.to_string(),
+                Capped::Refused(d) => d.evidence,
+            };
+            return Err(r.out_waited(i, &what, &last));
+        }
     };
     let capped = if months < wanted {
         format!(

@@ -38,6 +38,14 @@ pub fn graph_diagnosis(e: &CloudError, tenant: &str, portal: &str) -> Diagnosis 
             cause: "Creating apps and granting consent need an administrator role (Global Administrator, or Application Administrator plus Privileged Role Administrator for consent).".into(),
             fix: "Sign in as such an administrator and run the setup again: it resumes where it stopped.".into(),
         },
+        // Every object a setup's directory call names is an app, a service principal or a
+        // consent: never a mailbox.
+        CloudError::Graph(g) if g.status == 404 => Diagnosis {
+            summary: "Microsoft Entra ID does not know an object this step names.".into(),
+            evidence: format!("HTTP 404 {}: {}", g.code, g.message),
+            cause: "The app registration or its service principal was deleted meanwhile, or it was made moments ago and has not reached every copy of the directory yet.".into(),
+            fix: "Run the setup again in a few minutes: it resumes, finds what exists and makes what is missing.".into(),
+        },
         _ => diagnose::diagnose(
             e,
             &Context {
@@ -109,6 +117,24 @@ mod tests {
             code: code.into(),
             message: message.into(),
         })
+    }
+
+    #[test]
+    fn a_directory_404_is_never_a_missing_mailbox() {
+        let d = graph_diagnosis(
+            &graph(
+                404,
+                "Request_ResourceNotFound",
+                "Resource '1b2c' does not exist or one of its queried reference-property objects are not present.",
+            ),
+            "contoso.example",
+            "https://entra.microsoft.com",
+        );
+        assert!(!d.summary.to_lowercase().contains("mailbox"), "{d:?}");
+        assert!(
+            d.summary.contains("Microsoft Entra ID") && d.fix.contains("resumes"),
+            "{d:?}"
+        );
     }
 
     #[test]

@@ -22,6 +22,7 @@ mod run;
 mod scoping;
 mod verify;
 
+pub use crate::cloud::lag::Patience;
 pub use credential::{Capped, add_password_capped};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};

@@ -1,6 +1,9 @@
 //! A setup in progress: the request, the plan, the journal that makes it resumable, and the
 //! progress the front end is told.
 
+use std::future::Future;
+use std::time::Duration;
+
 use tokio::sync::mpsc;
 
 use super::{SetupError, SetupRequest, graph_diagnosis};
@@ -8,6 +11,7 @@ use crate::app::Env;
 use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::device::AdminSession;
+use crate::cloud::lag::{Names, Retried, is_lag, through_lag};
 use crate::model::Diagnosis;
 use crate::model::StepStatus;
 use crate::plan::{self, PlanStep, StepKind};
@@ -99,6 +103,99 @@ impl<'a> Run<'a> {
             unavailable,
             name_taken: None,
         }
+    }
+}
+
+/// An object a call names that the directory may not show yet: which service, and the object
+/// in words ("the new app registration (client ID …)").
+pub(super) struct Awaited<'s> {
+    pub service: &'static str,
+    pub object: &'s str,
+}
+
+impl Awaited<'_> {
+    /// The object without its ids in brackets, as the progress line names it.
+    fn short(&self) -> &str {
+        self.object
+            .split_once(" (")
+            .map_or(self.object, |(words, _)| words)
+    }
+}
+
+pub(super) const ENTRA: &str = "Microsoft Entra ID";
+pub(super) const EXCHANGE: &str = "Exchange Online";
+
+impl Run<'_> {
+    /// Runs `call` for step `i`, which names `what`, made moments before: an answer `lagging`
+    /// accepts is tried again within the environment's directory wait, the step saying meanwhile
+    /// what it waits for. `Err` holds the first other answer, or the last one once the wait
+    /// was spent.
+    pub async fn through_lag<T, E, F, Fut>(
+        &self,
+        i: usize,
+        what: &Awaited<'_>,
+        lagging: impl Fn(&E) -> bool,
+        call: F,
+    ) -> Result<T, Retried<E>>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let tell = |waited: Duration| {
+            self.emit(
+                i,
+                StepStatus::Waiting(format!(
+                    "waiting for {} to show {} (directory replication), {} s so far",
+                    what.service,
+                    what.short(),
+                    waited.as_secs()
+                )),
+            )
+        };
+        through_lag(self.env.directory_wait, lagging, tell, call).await
+    }
+
+    /// Step `i` gave up waiting for `what`; `last` is the service's last answer.
+    pub fn out_waited(&self, i: usize, what: &Awaited<'_>, last: &str) -> SetupError {
+        let within = in_words(self.env.directory_wait.budget);
+        let d = Diagnosis {
+            summary: format!(
+                "{} did not show {} within {within}.",
+                what.service, what.object
+            ),
+            evidence: format!("still answered after {within} of retries: {last}"),
+            cause: format!(
+                "A new object reaches all of {}'s copies of the directory a little later than the answer that made it (directory replication); this usually takes seconds, this time longer.",
+                what.service
+            ),
+            fix: "Run the same command again in a few minutes: the setup resumes where it stopped and keeps what it made (nothing is made twice).".into(),
+        };
+        self.failed(i, d, true)
+    }
+
+    /// Step `i` failed on a directory call that waited for `what`.
+    pub fn fail_waited(&self, i: usize, what: &Awaited<'_>, e: Retried<CloudError>) -> SetupError {
+        match e {
+            Retried::Failed(e) => self.fail(i, e),
+            Retried::OutWaited { error, .. } => self.out_waited(i, what, &error.to_string()),
+        }
+    }
+}
+
+/// The lag rule for a directory call naming what `names` says.
+pub(super) fn lag(names: Names) -> impl Fn(&CloudError) -> bool {
+    move |e| is_lag(names, e)
+}
+
+/// A duration as the messages say it: "2 minutes", "90 seconds".
+fn in_words(d: Duration) -> String {
+    match d.as_secs() {
+        1 => "1 second".into(),
+        s if s >= 60 && s % 60 == 0 => match s / 60 {
+            1 => "1 minute".into(),
+            m => format!("{m} minutes"),
+        },
+        s => format!("{s} seconds"),
     }
 }
 

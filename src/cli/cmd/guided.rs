@@ -210,7 +210,7 @@ async fn read_and_tell(g: &Guide<'_, '_>, step: &PlanStep, p: &mut Pasted) -> Re
             eprintln!("  ? not verified: {why}.");
             p.not_verified.push(step.title.clone());
         }
-        StepStatus::Running => {}
+        StepStatus::Running | StepStatus::Waiting(_) => {}
     }
     Ok(true)
 }

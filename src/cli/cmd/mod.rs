@@ -66,6 +66,9 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     if let Task::Check(c) = &task {
         env.timeouts = c.timeouts;
     }
+    if let Task::Setup(s) = &task {
+        env.directory_wait = crate::app::setup::Patience::within(s.directory_wait);
+    }
     let exit = match task {
         Task::Wizard => crate::tui::run(env).await,
         Task::Setup(s) => setup::setup(&env, s).await,

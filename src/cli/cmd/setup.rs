@@ -199,6 +199,7 @@ async fn print_steps(titles: Vec<String>, mut rx: mpsc::UnboundedReceiver<(usize
     while let Some((i, st)) = rx.recv().await {
         match st {
             StepStatus::Running => {}
+            StepStatus::Waiting(what) => eprintln!("[{}/{total}] … {} — {what}", i + 1, titles[i]),
             StepStatus::Done(d) => eprintln!("[{}/{total}] ✔ {} — {d}", i + 1, titles[i]),
             StepStatus::Unverified(why) => {
                 eprintln!("[{}/{total}] ? {} — not verified: {why}", i + 1, titles[i])

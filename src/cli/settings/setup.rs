@@ -37,6 +37,8 @@ pub struct SetupSettings {
     pub public_client: bool,
     pub remove_tenant_wide_consent: bool,
     pub wait: Duration,
+    /// How long the setup waits for the directory to show what it made (`--directory-wait`).
+    pub directory_wait: Duration,
 }
 
 impl SetupSettings {
@@ -81,6 +83,7 @@ impl SetupSettings {
             public_client: a.public_client,
             remove_tenant_wide_consent: a.remove_tenant_wide_consent,
             wait: a.wait,
+            directory_wait: a.directory_wait,
         })
     }
 }

@@ -1,8 +1,6 @@
 //! Microsoft Graph's directory calls for a setup (REFERENCE.md section 3), made with a signed-in
 //! administrator's token.
 
-use std::time::Duration;
-
 use reqwest::{Method, Url};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -139,29 +137,14 @@ impl<'a> GraphAdmin<'a> {
         self.by_app_id("servicePrincipals", app_id).await
     }
 
-    /// Creates the service principal of a just-created app, waiting out replication lag: the
-    /// directory may not know the app for some seconds after it was created.
+    /// Creates the service principal of an app. Right after the app was made the directory
+    /// may not know it yet (`cloud::lag`): the caller waits that out.
     pub async fn create_service_principal(
         &self,
         app_id: ClientId,
     ) -> Result<ServicePrincipal, CloudError> {
         let body = json!({ "appId": app_id });
-        let mut wait = Duration::from_millis(250);
-        let mut waited = Duration::ZERO;
-        loop {
-            match self.post(self.url("servicePrincipals", None)?, &body).await {
-                Err(CloudError::Graph(g))
-                    if g.status == 400
-                        && g.message.contains("does not reference a valid application")
-                        && waited < Duration::from_secs(60) =>
-                {
-                    tokio::time::sleep(wait).await;
-                    waited += wait;
-                    wait = (wait * 2).min(Duration::from_secs(5));
-                }
-                other => return other,
-            }
-        }
+        self.post(self.url("servicePrincipals", None)?, &body).await
     }
 
     pub async fn find_application(

@@ -76,6 +76,7 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
             required_resource_access: body["requiredResourceAccess"].clone(),
             public_client: body["isFallbackPublicClient"].as_bool().unwrap_or(false),
             created_ms: now_ms(),
+            sp_created_ms: 0,
             certificates: Vec::new(),
         };
         let out = app_json(&app);

@@ -9,7 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{already_exists, bad_request, filter, new_id, not_found};
+use super::{
+    already_exists, bad_request, filter, new_id, not_a_valid_reference, not_found, replicating,
+};
 use crate::sandbox::clock::now_rfc3339;
 use crate::sandbox::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 use crate::sandbox::gate::{Gate, administrator, any_user};
@@ -48,12 +50,15 @@ pub async fn assign_app_role(
                 bad_request("Permission being assigned was not found on application").into(),
             );
         }
-        if !t
+        let Some(app) = t
             .apps
             .iter()
-            .any(|x| !x.sp_id.is_empty() && x.sp_id == principal)
-        {
+            .find(|x| !x.sp_id.is_empty() && x.sp_id == principal)
+        else {
             return Err(not_found(&principal).into());
+        };
+        if replicating(&gate, app.sp_created_ms) {
+            return Err(not_a_valid_reference().into());
         }
         if t.app_role_assignments.iter().any(|x| {
             x.principal_id == principal && x.resource_id == resource && x.app_role_id == role
@@ -204,6 +209,13 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
             resource_id: text(&body, "resourceId"),
             scope: text(&body, "scope"),
         };
+        let client = t
+            .apps
+            .iter()
+            .find(|a| !a.sp_id.is_empty() && a.sp_id == g.client_id);
+        if client.is_some_and(|a| replicating(&gate, a.sp_created_ms)) {
+            return Err(not_found(&g.client_id).into());
+        }
         if t.permission_grants
             .iter()
             .any(|x| x.client_id == g.client_id && x.resource_id == g.resource_id)

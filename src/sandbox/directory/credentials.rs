@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{bad_request, new_id, not_found};
+use super::{bad_request, new_id, not_found, replicating};
 use crate::sandbox::clock::{months_later, now_rfc3339};
 use crate::sandbox::gate::{Gate, writes_applications};
 use crate::sandbox::responses::{Answer, Refused, graph_error};
@@ -177,6 +177,9 @@ pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<V
             ).into());
         }
         let app = app_mut(t, &id)?;
+        if replicating(&gate, app.created_ms) {
+            return Err(not_found(&id).into());
+        }
         // Like the real service's: three characters that tell secrets apart in `hint`, a digit,
         // a tilde, then random text.
         let random = uuid::Uuid::new_v4().simple().to_string();

@@ -49,6 +49,18 @@ fn filter(q: &HashMap<String, String>) -> Option<(String, String)> {
     Some((field.trim().to_string(), value.replace("''", "'")))
 }
 
+/// Whether an object made at `created_ms` is still replicating: unknown to the calls that name
+/// it for the sandbox's replication lag (seeded objects, made at 0, never are).
+fn replicating(gate: &Gate, created_ms: i64) -> bool {
+    created_ms > 0
+        && crate::sandbox::clock::now_ms() < created_ms + gate.s.replication_lag.as_millis() as i64
+}
+
+/// Graph's answer to a reference to an object not replicated yet.
+fn not_a_valid_reference() -> Response {
+    bad_request("Not a valid reference update.")
+}
+
 fn new_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }

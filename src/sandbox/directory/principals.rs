@@ -8,7 +8,7 @@ use axum::extract::{Path, Query};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{already_exists, bad_request, filter, new_id, not_found};
+use super::{already_exists, bad_request, filter, new_id, not_found, replicating};
 use crate::sandbox::clock::now_ms;
 use crate::sandbox::gate::{Gate, administrator, any_user};
 use crate::sandbox::responses::{collection, created};
@@ -80,7 +80,6 @@ pub async fn get_service_principal(gate: Gate, Path(key): Path<String>) -> Respo
 
 pub async fn create_service_principal(gate: Gate, Json(body): Json<Value>) -> Response {
     let app_id = body["appId"].as_str().unwrap_or_default();
-    let lag = gate.s.replication_lag.as_millis() as i64;
     gate.change(administrator, |t| {
         let unknown = || {
             bad_request(&format!(
@@ -92,7 +91,7 @@ pub async fn create_service_principal(gate: Gate, Json(body): Json<Value>) -> Re
             .iter_mut()
             .find(|x| x.client_id.eq_ignore_ascii_case(app_id))
             .ok_or_else(unknown)?;
-        if now_ms() < app.created_ms + lag {
+        if replicating(&gate, app.created_ms) {
             return Err(unknown().into());
         }
         if !app.sp_id.is_empty() {
@@ -101,6 +100,7 @@ pub async fn create_service_principal(gate: Gate, Json(body): Json<Value>) -> Re
             ).into());
         }
         app.sp_id = new_id();
+        app.sp_created_ms = now_ms();
         let sp = app.sp_id.clone();
         Ok(created(sp_json(t, &sp).unwrap_or_default()))
     })

@@ -96,6 +96,9 @@ struct Call {
     /// The request asked for English (`Accept-Language`); otherwise the `Test-` cmdlets'
     /// display values come in the tenant's language (French here).
     english: bool,
+    /// Objects made after this (ms since the epoch) have not replicated yet: the cmdlets that
+    /// name them answer that they cannot be found.
+    replicated_before: i64,
 }
 
 impl Call {
@@ -136,6 +139,11 @@ impl Call {
                 self.name
             ))
         })
+    }
+
+    /// Whether an object made at `created_ms` is still unknown to this call (0: seeded, known).
+    fn replicating(&self, created_ms: i64) -> bool {
+        created_ms > 0 && created_ms > self.replicated_before
     }
 
     /// Whether the cmdlet changes the tenant (and goes to the Exchange log).
@@ -267,6 +275,7 @@ pub async fn invoke_command(
         effective_ms: now_ms() + s.propagation_delay.as_millis() as i64,
         caller: admin,
         english: asks_for_english(&headers),
+        replicated_before: now_ms() - s.replication_lag.as_millis() as i64,
     };
     let result = match run(&mut t, &call) {
         Ok(rows) => rows,

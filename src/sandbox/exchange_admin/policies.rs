@@ -56,7 +56,11 @@ fn new_policy(t: &mut Tenant, call: &Call) -> Rows {
             )));
         }
     };
-    let Some(group) = t.find_group(group).map(|g| g.id.clone()) else {
+    let Some(group) = t
+        .find_group(group)
+        .filter(|g| !call.replicating(g.created_ms))
+        .map(|g| g.id.clone())
+    else {
         return Err(not_found(group, t));
     };
     if t.app_by_client_id(&app_id).is_none() {

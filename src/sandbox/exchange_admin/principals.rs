@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::{Call, Rows, already_exists, invalid, not_found};
+use crate::sandbox::clock::now_ms;
 use crate::sandbox::tenant::{ExchangeServicePrincipal, MailboxPermission, MailboxRight, Tenant};
 
 pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
@@ -55,10 +56,15 @@ fn new_principal(t: &mut Tenant, call: &Call) -> Rows {
             "A service principal with AppId {app_id} already exists."
         )));
     }
-    let resolves = t
+    // Exchange looks the service principal up in Microsoft Entra ID: a new one is not found yet.
+    let entra = t
         .apps
         .iter()
-        .any(|a| a.client_id == app_id && !a.sp_id.is_empty() && a.sp_id == object_id);
+        .find(|a| a.client_id == app_id && !a.sp_id.is_empty() && a.sp_id == object_id);
+    if entra.is_some_and(|a| call.replicating(a.sp_created_ms)) {
+        return Err(not_found(&object_id, t));
+    }
+    let resolves = entra.is_some();
     if !resolves {
         return Err(invalid(&format!(
             "The ObjectId '{object_id}' isn't the service principal of the application '{app_id}' in Microsoft Entra ID. Use the object ID shown under Enterprise applications."
@@ -69,6 +75,7 @@ fn new_principal(t: &mut Tenant, call: &Call) -> Rows {
         object_id,
         display_name: call.text("DisplayName").unwrap_or_default().to_string(),
         effective_ms: call.effective_ms,
+        created_ms: now_ms(),
     };
     let row = sp_row(&sp);
     t.exchange_service_principals.push(sp);
@@ -100,7 +107,10 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
         .user(id)
         .map(|u| u.mail.clone())
         .ok_or_else(|| not_found(id, t))?;
-    let Some(sp) = find_sp(t, &user).map(|sp| sp.object_id.clone()) else {
+    let Some(sp) = find_sp(t, &user)
+        .filter(|sp| !call.replicating(sp.created_ms))
+        .map(|sp| sp.object_id.clone())
+    else {
         return Err(not_found(&user, t));
     };
     if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {

@@ -120,6 +120,9 @@ fn new_role_assignment(t: &mut Tenant, call: &Call) -> Rows {
         ),
         None => None,
     };
+    if find_sp(t, app).is_some_and(|sp| call.replicating(sp.created_ms)) {
+        return Err(not_found(app, t));
+    }
     let ra = new_assignment(t, app, role, scope_id, call.effective_ms)?;
     Ok(vec![assignment_row(t, &ra)])
 }
@@ -157,6 +160,7 @@ pub(super) fn new_assignment(
 fn test_authorization(t: &Tenant, call: &Call) -> Rows {
     let id = call.required("Identity")?;
     let sp = find_sp(t, id)
+        .filter(|s| !call.replicating(s.created_ms))
         .map(|s| s.object_id.clone())
         .ok_or_else(|| not_found(id, t))?;
     let resource = match call.text("Resource") {

@@ -11,6 +11,7 @@ use super::{
     Call, Refused, Rows, already_exists, bad_request, cmdlet_error, domain, invalid, new_id,
     not_found,
 };
+use crate::sandbox::clock::now_ms;
 use crate::sandbox::tenant::{Group, Tenant};
 
 pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
@@ -160,6 +161,7 @@ fn new_group(t: &mut Tenant, call: &Call) -> Rows {
             .map(|m| (m.clone(), call.effective_ms))
             .collect(),
         members,
+        created_ms: now_ms(),
     };
     let row = group_row(t, &g);
     t.groups.push(g);
@@ -186,7 +188,10 @@ fn address_free(t: &Tenant, name: &str, mail: &str) -> Result<(), Refused> {
 
 fn get_members(t: &Tenant, call: &Call) -> Rows {
     let id = call.required("Identity")?;
-    let g = t.find_group(id).ok_or_else(|| not_found(id, t))?;
+    let g = t
+        .find_group(id)
+        .filter(|g| !call.replicating(g.created_ms))
+        .ok_or_else(|| not_found(id, t))?;
     Ok(g.members
         .iter()
         .filter_map(|m| t.user(m))
@@ -202,6 +207,7 @@ fn add_member(t: &mut Tenant, call: &Call) -> Rows {
     };
     let gid = t
         .find_group(id)
+        .filter(|g| !call.replicating(g.created_ms))
         .map(|g| g.id.clone())
         .ok_or_else(|| not_found(id, t))?;
     let g = t.groups.iter_mut().find(|g| g.id == gid).expect("found");

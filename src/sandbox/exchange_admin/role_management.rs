@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{Value, json};
 
+use super::principals::find_sp;
 use super::rbac::{new_assignment, new_scope, scope_by_id};
 use crate::sandbox::clock::now_ms;
 use crate::sandbox::facts::APPLICATION_ROLES;
@@ -168,6 +169,16 @@ pub async fn create_role_assignment(gate: Gate, Json(body): Json<Value>) -> Resp
             ),
             None => None,
         };
+        // Exchange's own answer, passed on, while the service principal it just registered has
+        // not replicated.
+        let lag = gate.s.replication_lag.as_millis() as i64;
+        if find_sp(t, &sp).is_some_and(|x| x.created_ms > 0 && now_ms() < x.created_ms + lag) {
+            let domain = t.domains.first().cloned().unwrap_or_default();
+            return Err(not_found(&format!(
+                "The operation couldn't be performed because object '{sp}' couldn't be found on '{domain}'."
+            ))
+            .into());
+        }
         let effective_ms = now_ms() + gate.s.propagation_delay.as_millis() as i64;
         let ra = new_assignment(t, &sp, role, scope, effective_ms).map_err(|_| {
             bad_request(&format!(

@@ -11,6 +11,7 @@ fn call(name: &str, params: Value, english: bool) -> Call {
         effective_ms: 0,
         caller: "admin@contoso.example".into(),
         english,
+        replicated_before: i64::MAX,
     }
 }
 
@@ -140,4 +141,36 @@ fn test_answers_are_in_english_only_when_asked_for() {
     let fr = ok(&mut t, &test(false));
     assert_eq!(en[0]["AccessCheckResult"], "Granted");
     assert_eq!(fr[0]["AccessCheckResult"], "Accordé");
+}
+
+#[test]
+fn a_new_group_or_service_principal_cannot_be_found_while_it_replicates() {
+    let mut t = Tenant::seed();
+    let group = json!({"Name": "fresh", "Type": "Security"});
+    ok(&mut t, &call("New-DistributionGroup", group, true));
+    let add = json!({"Identity": "fresh", "Member": "alice@contoso.example"});
+    let mut early = call("Add-DistributionGroupMember", add.clone(), true);
+    early.replicated_before = 0;
+    let refused = run(&mut t, &early).expect_err("not replicated yet");
+    assert_eq!(
+        refused.into_response().status(),
+        404,
+        "Exchange's couldn't-be-found answer"
+    );
+    let mut listing = call(
+        "Get-DistributionGroupMember",
+        json!({"Identity": "fresh"}),
+        true,
+    );
+    listing.replicated_before = 0;
+    assert!(run(&mut t, &listing).is_err());
+    // Once replicated, the same cmdlet works; seeded objects never lag.
+    ok(&mut t, &call("Add-DistributionGroupMember", add, true));
+    let mut seeded = call(
+        "Get-Mailbox",
+        json!({"Identity": "bob@contoso.example"}),
+        true,
+    );
+    seeded.replicated_before = 0;
+    ok(&mut t, &seeded);
 }

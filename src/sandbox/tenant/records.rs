@@ -100,6 +100,9 @@ pub struct ExchangeServicePrincipal {
     pub display_name: String,
     #[serde(default)]
     pub effective_ms: i64,
+    /// When it was registered (ms since the epoch): replication lag counts from here.
+    #[serde(default)]
+    pub created_ms: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -163,6 +166,9 @@ pub struct Group {
     /// When members added by `Add-DistributionGroupMember` count (mail → ms); others always.
     #[serde(default)]
     pub joined: std::collections::BTreeMap<String, i64>,
+    /// When it was made (ms since the epoch); 0 for seeded groups.
+    #[serde(default)]
+    pub created_ms: i64,
 }
 
 impl Group {
@@ -209,6 +215,9 @@ pub struct App {
     /// When the app was created (ms since the epoch); 0 for seeded apps.
     #[serde(default)]
     pub created_ms: i64,
+    /// When its service principal was created (ms since the epoch); 0 for seeded apps.
+    #[serde(default)]
+    pub sp_created_ms: i64,
     /// Certificates registered as credentials (`keyCredentials`).
     #[serde(default)]
     pub certificates: Vec<KeyCredential>,

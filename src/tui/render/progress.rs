@@ -56,7 +56,7 @@ fn explained(s: &State, i: usize, width: usize) -> (Option<Line<'static>>, Vec<L
     let lines = match s.setup.rows.get(i) {
         Some(r) if !r.pending => {
             let outcome = match &r.status {
-                StepStatus::Done(d) => d.clone(),
+                StepStatus::Done(d) | StepStatus::Waiting(d) => d.clone(),
                 _ => "…".to_string(),
             };
             plain(
@@ -79,6 +79,7 @@ fn row_line(s: &State, r: &SetupRow) -> Line<'static> {
             Style::default().fg(ACCENT),
             "…".to_string(),
         ),
+        StepStatus::Waiting(what) => (spinner(s.frame), Style::default().fg(ACCENT), what.clone()),
         StepStatus::Done(d) => ("✔", Style::default().fg(GOOD), d.clone()),
         StepStatus::Unverified(why) => (
             NOT_VERIFIED,

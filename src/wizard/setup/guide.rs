@@ -237,7 +237,7 @@ pub(in crate::wizard) fn checked(s: &mut State, i: usize, v: GuideVerdict) -> Ve
             }
             Vec::new()
         }
-        StepStatus::Running => Vec::new(),
+        StepStatus::Running | StepStatus::Waiting(_) => Vec::new(),
         status => settle(s, i, status),
     }
 }

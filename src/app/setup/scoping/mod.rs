@@ -1,13 +1,17 @@
 //! The Exchange Online part of a setup: each step of `scope::steps` looked for first, made only
 //! when missing, and journaled; then the service's own test for every mailbox.
 
+use std::future::Future;
+
 use serde_json::Value;
 
-use super::run::{Run, crash_point};
+use super::consent::made_here;
+use super::run::{Awaited, EXCHANGE, Run, crash_point, lag};
 use super::{SetupError, exchange_diagnosis};
 use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::{Cmdlets, ExchangeRoles, Invoked, RoleAssignment};
 use crate::cloud::identity::AccessToken;
+use crate::cloud::lag::{Names, Retried};
 use crate::model::ScopeRecord;
 use crate::model::StepStatus;
 use crate::model::{ClientId, Diagnosis, ObjectId};
@@ -51,6 +55,18 @@ struct Seen {
     /// An existing group's `ManagedBy`.
     managed_by: Option<Vec<String>>,
     assigned: Option<Vec<RoleAssignment>>,
+    /// The group was made in this run: Exchange may not show it to the next cmdlets yet.
+    group_made: bool,
+}
+
+/// Objects made moments before that a step's cmdlets name, in words: Exchange may answer for a
+/// while that it cannot find them (`cloud::lag`).
+#[derive(Clone, Copy, Default)]
+struct Fresh<'f> {
+    /// The app's service principal, when this setup made the app.
+    principal: Option<&'f str>,
+    /// The group, when this run made it.
+    group: Option<&'f str>,
 }
 
 /// One step's view of the run: the Exchange admin API and the app being scoped.
@@ -60,6 +76,7 @@ struct Ctx<'r, 'a> {
     app: ClientId,
     /// The app's service principal.
     sp: ObjectId,
+    fresh: Fresh<'r>,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
@@ -78,20 +95,69 @@ impl<'r, 'a> Ctx<'r, 'a> {
             .failed(i, exchange_diagnosis(e, what), e.is_unavailable())
     }
 
-    /// Runs the step's look-up cmdlet.
-    async fn look(&self, st: &ExStep, i: usize, what: &str) -> Result<Invoked, SetupError> {
-        self.invoke(st.look.name, st.look.parameters(None))
+    /// A call of step `i` (doing `what`); when it names `new`, an object made moments before,
+    /// Exchange's "couldn't find" is waited out first.
+    async fn waiting<T, F, Fut>(
+        &self,
+        i: usize,
+        new: Option<&str>,
+        what: &str,
+        mut call: F,
+    ) -> Result<T, SetupError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, CloudError>>,
+    {
+        let Some(object) = new else {
+            return call().await.map_err(|e| self.fail(i, &e, what));
+        };
+        let awaited = Awaited {
+            service: EXCHANGE,
+            object,
+        };
+        self.r
+            .through_lag(i, &awaited, lag(Names::NewExchangeObject), call)
             .await
-            .map_err(|e| self.fail(i, &e, what))
+            .map_err(|e| match e {
+                Retried::Failed(e) => self.fail(i, &e, what),
+                Retried::OutWaited { error, .. } => {
+                    self.r.out_waited(i, &awaited, &error.to_string())
+                }
+            })
     }
 
-    /// Runs the step's cmdlet that makes what was missing.
-    async fn make(&self, st: &ExStep, i: usize) -> Result<Invoked, SetupError> {
-        let make = st.make.as_ref().expect("a step that makes something");
-        let out = self
-            .invoke(make.name, make.parameters(None))
+    /// Runs a cmdlet for step `i` (doing `what`), which may name `new`.
+    async fn invoke_waiting(
+        &self,
+        i: usize,
+        cmdlet: &str,
+        parameters: Value,
+        new: Option<&str>,
+        what: &str,
+    ) -> Result<Invoked, SetupError> {
+        self.waiting(i, new, what, || self.invoke(cmdlet, parameters.clone()))
             .await
-            .map_err(|e| self.fail(i, &e, &st.title.to_lowercase()))?;
+    }
+
+    /// Runs the step's look-up cmdlet, which may name `new`.
+    async fn look(
+        &self,
+        st: &ExStep,
+        i: usize,
+        what: &str,
+        new: Option<&str>,
+    ) -> Result<Invoked, SetupError> {
+        self.invoke_waiting(i, st.look.name, st.look.parameters(None), new, what)
+            .await
+    }
+
+    /// Runs the step's cmdlet that makes what was missing, which may name `new`.
+    async fn make(&self, st: &ExStep, i: usize, new: Option<&str>) -> Result<Invoked, SetupError> {
+        let make = st.make.as_ref().expect("a step that makes something");
+        let doing = st.title.to_lowercase();
+        let out = self
+            .invoke_waiting(i, make.name, make.parameters(None), new, &doing)
+            .await?;
         for w in &out.warnings {
             tracing::warn!(cmdlet = make.name, warning = %w, "Exchange warning");
         }
@@ -160,6 +226,11 @@ pub(super) async fn apply(
     let (env, req) = (r.env, r.req);
     let cmdlets = Cmdlets::new(&env.http, &req.endpoints, req.tenant_id, &ex.token, &ex.upn);
     let mut seen = Seen::default();
+    let principal = format!("the app's new service principal (object ID {sp})");
+    let group_name = input
+        .group
+        .as_ref()
+        .map(|g| format!("the new group {}", g.name));
     for st in scope::steps(&input) {
         let key = st.key();
         let i = r.index(StepKind::Exchange, Some(&key));
@@ -176,10 +247,11 @@ pub(super) async fn apply(
             cmdlets,
             app: client_id,
             sp,
+            fresh: fresh(r, &principal, group_name.as_deref(), &seen),
         };
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
-            ExKind::Group => recipients::group(&ctx, &st, i, &mut seen.managed_by).await?,
+            ExKind::Group => recipients::group(&ctx, &st, i, &mut seen).await?,
             ExKind::Member => {
                 let managers = seen.managed_by.as_deref();
                 recipients::member(&ctx, &st, i, &mut seen.members, managers).await?
@@ -208,12 +280,21 @@ pub(super) async fn apply(
         cmdlets,
         app: client_id,
         sp,
+        fresh: fresh(r, &principal, group_name.as_deref(), &seen),
     };
     service_test::service_test(&ctx, &input).await?;
     Ok(Scoped {
         record,
         deny_mailbox: input.deny_mailbox.clone(),
     })
+}
+
+/// What the next step's cmdlets may name that was made moments before.
+fn fresh<'f>(r: &Run<'_>, principal: &'f str, group: Option<&'f str>, seen: &Seen) -> Fresh<'f> {
+    Fresh {
+        principal: (made_here(r) == Names::NewDirectoryObject).then_some(principal),
+        group: group.filter(|_| seen.group_made),
+    }
 }
 
 /// Puts what step `i` found into the journal (the group's DN, the scope's id); its words.

@@ -34,10 +34,12 @@ pub(super) async fn management_scope(
         ));
     };
     let filter = format!("MemberOfGroup -eq '{dn}'");
-    let id = roles
-        .create_custom_scope(&name, &filter)
-        .await
-        .map_err(|err| ctx.fail(i, &err, "creating the management scope"))?;
+    let doing = "creating the management scope";
+    let id = ctx
+        .waiting(i, ctx.fresh.group, doing, || {
+            roles.create_custom_scope(&name, &filter)
+        })
+        .await?;
     Ok(Outcome::Scope("created".into(), id))
 }
 
@@ -94,9 +96,9 @@ pub(super) async fn role_assignment(
     }) {
         return Ok(Outcome::Done("already assigned".into()));
     }
-    roles
-        .create_role_assignment(&def, ctx.sp, &scope_id)
-        .await
-        .map_err(|err| ctx.fail(i, &err, "assigning the role"))?;
+    ctx.waiting(i, ctx.fresh.principal, "assigning the role", || {
+        roles.create_role_assignment(&def, ctx.sp, &scope_id)
+    })
+    .await?;
     Ok(Outcome::Done("assigned within the scope".into()))
 }

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use super::{Ctx, Outcome, not_found, texts};
+use super::{Ctx, Outcome, Seen, not_found, texts};
 use crate::app::setup::SetupError;
 use crate::cloud::CloudError;
 use crate::model::ScopeKind;
@@ -65,12 +65,13 @@ pub(super) async fn mailboxes(
 }
 
 /// The group, reused when it is a mail-enabled security group, made when missing; who manages
-/// an existing one goes into `managed_by`.
+/// an existing one goes into `seen.managed_by`, and whether this run made it into
+/// `seen.group_made`.
 pub(super) async fn group(
     ctx: &Ctx<'_, '_>,
     st: &ExStep,
     i: usize,
-    managed_by: &mut Option<Vec<String>>,
+    seen: &mut Seen,
 ) -> Result<Outcome, SetupError> {
     match ctx.invoke(st.look.name, st.look.parameters(None)).await {
         Ok(found) if !found.rows.is_empty() => {
@@ -91,11 +92,15 @@ pub(super) async fn group(
             }
             let managers = managers(g);
             let text = format!("existing group reused, {}", whose(&managers));
-            *managed_by = Some(managers);
+            seen.managed_by = Some(managers);
             Ok(Outcome::Dn(text, distinguished_name(g)))
         }
         Err(e) if !not_found(&e) => Err(ctx.fail(i, &e, "looking up the group")),
-        _ => make_group(ctx, st, i).await,
+        _ => {
+            let made = make_group(ctx, st, i).await?;
+            seen.group_made = true;
+            Ok(made)
+        }
     }
 }
 
@@ -160,14 +165,16 @@ pub(super) async fn member(
     managed_by: Option<&[String]>,
 ) -> Result<Outcome, SetupError> {
     if members.is_none() {
-        let found = ctx.look(st, i, "listing the group's members").await?;
+        let found = ctx
+            .look(st, i, "listing the group's members", ctx.fresh.group)
+            .await?;
         *members = Some(texts(&found.rows, "PrimarySmtpAddress"));
     }
     let m = st.subject.clone().unwrap_or_default().to_ascii_lowercase();
     if members.as_ref().is_some_and(|ms| ms.contains(&m)) {
         Ok(Outcome::Done("already a member".into()))
     } else {
-        ctx.make(st, i).await?;
+        ctx.make(st, i, ctx.fresh.group).await?;
         Ok(Outcome::Done(match managed_by {
             Some(m) => format!("added to the group {}", whose(m)),
             None => "added".into(),
@@ -203,7 +210,7 @@ pub(super) async fn service_principal(
             Err(ctx.fail(i, &e, "looking up the Exchange service principal"))
         }
         _ => {
-            ctx.make(st, i).await?;
+            ctx.make(st, i, ctx.fresh.principal).await?;
             Ok(Outcome::Done("registered".into()))
         }
     }
@@ -232,6 +239,7 @@ pub(super) async fn access_policy(
         ctx,
         st,
         i,
+        ctx.fresh.group.or(ctx.fresh.principal),
         "reading the access policies",
         mine,
         "a policy for this app exists",
@@ -255,6 +263,7 @@ pub(super) async fn mailbox_permission(
         ctx,
         st,
         i,
+        ctx.fresh.principal,
         "reading the mailbox's permissions",
         full,
         "FullAccess already granted",
@@ -264,20 +273,23 @@ pub(super) async fn mailbox_permission(
 }
 
 /// Looks with the step's cmdlet for a row that `has` accepts; makes it when there is none.
+/// Both may name `new`, made moments before.
+#[allow(clippy::too_many_arguments)]
 async fn look_or_make(
     ctx: &Ctx<'_, '_>,
     st: &ExStep,
     i: usize,
+    new: Option<&str>,
     reading: &str,
     has: impl Fn(&Value) -> bool,
     had: &str,
     made: &str,
 ) -> Result<Outcome, SetupError> {
-    let found = ctx.look(st, i, reading).await?;
+    let found = ctx.look(st, i, reading, new).await?;
     if found.rows.iter().any(has) {
         Ok(Outcome::Done(had.into()))
     } else {
-        ctx.make(st, i).await?;
+        ctx.make(st, i, new).await?;
         Ok(Outcome::Done(made.into()))
     }
 }

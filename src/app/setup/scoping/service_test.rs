@@ -6,7 +6,6 @@ use serde_json::Value;
 
 use super::Ctx;
 use crate::app::setup::SetupError;
-use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::Invoked;
 use crate::model::Diagnosis;
 use crate::model::ScopeKind;
@@ -30,13 +29,17 @@ pub(super) async fn service_test(ctx: &Ctx<'_, '_>, input: &ScopeInput) -> Resul
     }
     let i = r.index(StepKind::ExchangeTest, None);
     r.emit(i, StepStatus::Running);
-    let results: Vec<Result<Invoked, CloudError>> = {
+    let results: Vec<Result<Invoked, SetupError>> = {
         use futures_util::StreamExt;
         let calls: Vec<_> = tests
             .iter()
             .map(|(_, _, c)| {
                 let (name, params) = (c.name, c.parameters(None));
-                async move { ctx.invoke(name, params).await }
+                let doing = "testing the scope";
+                async move {
+                    ctx.invoke_waiting(i, name, params, ctx.fresh.principal, doing)
+                        .await
+                }
             })
             .collect();
         futures_util::stream::iter(calls)
@@ -47,7 +50,7 @@ pub(super) async fn service_test(ctx: &Ctx<'_, '_>, input: &ScopeInput) -> Resul
     let mut wrong = Vec::new();
     let mut told = Vec::new();
     for ((m, intended, _), res) in tests.iter().zip(results) {
-        let out = res.map_err(|e| ctx.fail(i, &e, "testing the scope"))?;
+        let out = res?;
         let reached = match read_test(input.kind, &out.rows) {
             TestReading::InScope => true,
             TestReading::OutOfScope => false,
