@@ -49,6 +49,7 @@ impl Tenant {
             members: Vec::new(),
             managed_by: vec![MAIL_APPS_MANAGER.into()],
             joined: Default::default(),
+            created_ms: 0,
         });
     }
 }
