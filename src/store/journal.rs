@@ -1,5 +1,6 @@
 //! Setup journals: what a setup has made so far, one JSON file per profile.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,11 @@ pub struct Journal {
     pub deny_mailbox: Option<String>,
     #[serde(default)]
     pub finished: bool,
+    /// When each change that takes a while to apply was made (RFC 3339, UTC), by key:
+    /// `consent:<resource>:<permission>` and `exchange:<step key>`. Checks that fail soon after
+    /// are pending, not failed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub made_at: BTreeMap<String, String>,
 }
 
 /// Setup journals: `<data>/setup/NAME.json` (sandbox: `<data>/sandbox-setup/`).

@@ -1,6 +1,8 @@
 //! The Exchange Online part of a setup: each step of `scope::steps` looked for first, made only
 //! when missing, and journaled; then the service's own test for every mailbox.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use serde_json::Value;
 
 use super::run::{Run, crash_point};
@@ -60,6 +62,8 @@ struct Ctx<'r, 'a> {
     app: ClientId,
     /// The app's service principal.
     sp: ObjectId,
+    /// The step made something (rather than finding it made).
+    made: AtomicBool,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
@@ -92,6 +96,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
             .invoke(make.name, make.parameters(None))
             .await
             .map_err(|e| self.fail(i, &e, &st.title.to_lowercase()))?;
+        self.made.store(true, Ordering::Relaxed);
         for w in &out.warnings {
             tracing::warn!(cmdlet = make.name, warning = %w, "Exchange warning");
         }
@@ -176,6 +181,7 @@ pub(super) async fn apply(
             cmdlets,
             app: client_id,
             sp,
+            made: AtomicBool::new(false),
         };
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
@@ -192,6 +198,9 @@ pub(super) async fn apply(
             ExKind::AccessPolicy => recipients::access_policy(&ctx, &st, i).await?,
             ExKind::MailboxPermission => recipients::mailbox_permission(&ctx, &st, i).await?,
         };
+        if ctx.made.load(Ordering::Relaxed) {
+            r.made(format!("exchange:{key}"));
+        }
         let text = record_outcome(r, i, done)?;
         if st.kind == ExKind::Mailboxes {
             r.journal.deny_mailbox = input.deny_mailbox.clone();
@@ -208,6 +217,7 @@ pub(super) async fn apply(
         cmdlets,
         app: client_id,
         sp,
+        made: AtomicBool::new(false),
     };
     service_test::service_test(&ctx, &input).await?;
     Ok(Scoped {

@@ -38,6 +38,7 @@ pub(super) async fn management_scope(
         .create_custom_scope(&name, &filter)
         .await
         .map_err(|err| ctx.fail(i, &err, "creating the management scope"))?;
+    ctx.made.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(Outcome::Scope("created".into(), id))
 }
 
@@ -98,5 +99,6 @@ pub(super) async fn role_assignment(
         .create_role_assignment(&def, ctx.sp, &scope_id)
         .await
         .map_err(|err| ctx.fail(i, &err, "assigning the role"))?;
+    ctx.made.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(Outcome::Done("assigned within the scope".into()))
 }
