@@ -473,4 +473,36 @@ mod tests {
         });
         assert_eq!(verdict(&rows), Verdict::Failed);
     }
+
+    #[test]
+    fn pending_is_neither_passed_nor_failed() {
+        let specs = check_plan(&profile(&[AccessChoice::GraphRead], false, false));
+        let mut rows: Vec<CheckRow> = specs.into_iter().map(CheckRow::new).collect();
+        assert_eq!(rows[0].status, Status::Queued);
+        let waiting = Diagnosis {
+            summary: "pending: the role assignment was made 4 min ago".into(),
+            evidence: "HTTP 403".into(),
+            cause: "c".into(),
+            fix: "f".into(),
+        };
+        rows[1].apply(CheckEvent::Pending {
+            diagnosis: waiting.clone(),
+            since_change_secs: 240,
+            elapsed: Duration::from_millis(3),
+        });
+        assert!(rows[1].done());
+        assert_eq!(rows[1].since_change_secs, Some(240));
+        assert_eq!(rows[1].detail.as_deref(), Some(waiting.summary.as_str()));
+        assert_eq!(verdict(&rows), Verdict::Pending);
+        let json = serde_json::to_value(&rows[1]).unwrap();
+        assert_eq!(json["status"], "pending");
+        assert_eq!(json["since_change_secs"], 240);
+        assert!(serde_json::to_value(&rows[0]).unwrap().get("since_change_secs").is_none());
+        rows[2].apply(CheckEvent::Failed {
+            diagnosis: waiting,
+            elapsed: Duration::ZERO,
+            unavailable: false,
+        });
+        assert_eq!(verdict(&rows), Verdict::Failed, "a failure outweighs a pending check");
+    }
 }

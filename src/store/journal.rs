@@ -83,3 +83,23 @@ impl JournalStore {
         save_private(&self.path(&name), &text)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Journal;
+
+    #[test]
+    fn a_journal_written_before_change_times_were_kept_still_loads() {
+        let old = r#"{"profile":"p","tenant_id":"t","app_name":"a","app_object_id":null,
+            "app_id":null,"sp_id":"s","secret_key_id":null,"exchange_done":["group"]}"#;
+        let j: Journal = serde_json::from_str(old).unwrap();
+        assert!(j.made_at.is_empty());
+        assert_eq!(j.exchange_done, ["group"]);
+        let mut j = j;
+        j.made_at
+            .insert("exchange:group".into(), "2026-12-02T03:00:00Z".into());
+        let text = serde_json::to_string(&j).unwrap();
+        let back: Journal = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, j);
+    }
+}
