@@ -98,7 +98,10 @@ fn an_rbac_setup_is_pending_until_the_window_passes_then_fails_with_the_scope() 
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     let r = json(&o);
     assert_eq!(r["verdict"], "pending", "{r:#}");
-    for id in ["graph-read:alice@contoso.example", "ews:bob@contoso.example"] {
+    for id in [
+        "graph-read:alice@contoso.example",
+        "ews:bob@contoso.example",
+    ] {
         let x = row(&r, id);
         assert_eq!(x["status"], "pending", "{id}: {r:#}");
         assert!(x["since_change_secs"].as_u64().unwrap() < 7200, "{r:#}");

@@ -94,7 +94,10 @@ fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
     assert_eq!(r["ready_to_hand_over"], false, "{r:#}");
     let pending = row(&r, "graph-read:alice@contoso.example");
     assert_eq!(pending["status"], "pending", "{r:#}");
-    assert!(pending["since_change_secs"].as_u64().unwrap() < 7200, "{r:#}");
+    assert!(
+        pending["since_change_secs"].as_u64().unwrap() < 7200,
+        "{r:#}"
+    );
     let report = String::from_utf8_lossy(&o.stdout);
     assert!(
         !report.contains("Grant admin consent") && !report.contains("application permission"),

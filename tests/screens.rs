@@ -250,7 +250,8 @@ fn a_check_waiting_for_exchange_is_pending_not_failed() {
             note: None,
         }))],
     );
-    let pending = |who: &str| CheckEvent::Pending {
+    let pending = |who: &str| {
+        CheckEvent::Pending {
         diagnosis: Diagnosis {
             summary: "pending: the role assignment was made 4 min ago; Exchange Online applies it within 2 hours".into(),
             evidence: "HTTP 403 ErrorAccessDenied: Access is denied.".into(),
@@ -259,6 +260,7 @@ fn a_check_waiting_for_exchange_is_pending_not_failed() {
         },
         since_change_secs: 240,
         elapsed: Duration::from_millis(120),
+    }
     };
     send(
         &mut s,
@@ -266,7 +268,8 @@ fn a_check_waiting_for_exchange_is_pending_not_failed() {
             Msg::CheckEvent(
                 0,
                 CheckEvent::Passed {
-                    detail: "no tenant-wide roles: mailbox access comes from RBAC for Applications".into(),
+                    detail: "no tenant-wide roles: mailbox access comes from RBAC for Applications"
+                        .into(),
                     elapsed: Duration::from_millis(210),
                 },
             ),
@@ -279,7 +282,10 @@ fn a_check_waiting_for_exchange_is_pending_not_failed() {
     snap_at("checks_pending_120x40", &s, 120, 40);
     let screen = text(&render(&s, 120, 40));
     assert!(screen.contains("◷"), "{screen}");
-    assert!(screen.contains("pending: the role assignment was made 4 min ago"), "{screen}");
+    assert!(
+        screen.contains("pending: the role assignment was made 4 min ago"),
+        "{screen}"
+    );
     assert!(screen.contains("Nothing to change: wait"), "{screen}");
     assert!(!screen.contains("✘"), "nothing failed:\n{screen}");
 }

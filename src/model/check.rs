@@ -497,12 +497,21 @@ mod tests {
         let json = serde_json::to_value(&rows[1]).unwrap();
         assert_eq!(json["status"], "pending");
         assert_eq!(json["since_change_secs"], 240);
-        assert!(serde_json::to_value(&rows[0]).unwrap().get("since_change_secs").is_none());
+        assert!(
+            serde_json::to_value(&rows[0])
+                .unwrap()
+                .get("since_change_secs")
+                .is_none()
+        );
         rows[2].apply(CheckEvent::Failed {
             diagnosis: waiting,
             elapsed: Duration::ZERO,
             unavailable: false,
         });
-        assert_eq!(verdict(&rows), Verdict::Failed, "a failure outweighs a pending check");
+        assert_eq!(
+            verdict(&rows),
+            Verdict::Failed,
+            "a failure outweighs a pending check"
+        );
     }
 }

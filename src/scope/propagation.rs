@@ -199,11 +199,15 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
         }
         CheckKind::GraphRead | CheckKind::GraphSend => ev.starts_with("HTTP 403"),
         CheckKind::Ews => ev.starts_with("HTTP 403") || ev.starts_with("HTTP 401"),
-        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
-            ["AUTHENTICATE failed", "not connected", "Authentication failure", "5.7.3 ", "STOREDRV"]
-                .iter()
-                .any(|w| ev.contains(w))
-        }
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => [
+            "AUTHENTICATE failed",
+            "not connected",
+            "Authentication failure",
+            "5.7.3 ",
+            "STOREDRV",
+        ]
+        .iter()
+        .any(|w| ev.contains(w)),
         CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
         CheckKind::Delegated => false,
     }
@@ -249,10 +253,7 @@ fn pending(m: &Made, since: u64, was: &Diagnosis, spec: &CheckSpec, s: &SetupFac
     let (what, applies) = (m.change.what(), m.change.applies());
     let left = (m.at + m.change.window_secs() - s.now).max(0) as u64;
     Diagnosis {
-        summary: format!(
-            "pending: the {what} was made {} ago; {applies}",
-            age(since)
-        ),
+        summary: format!("pending: the {what} was made {} ago; {applies}", age(since)),
         evidence: was.evidence.clone(),
         cause: format!(
             "The setup made the {what} {} ago. Until the change applies, {} is refused as it is now; nothing is wrong with the setup.",
@@ -288,10 +289,16 @@ fn rbac_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
     let roles = rbac_roles(s.access);
     let assignments: Vec<String> = roles
         .iter()
-        .map(|r| format!("New-ManagementRoleAssignment -App {sp} -Role '{r}' -CustomResourceScope '{scope}'"))
+        .map(|r| {
+            format!(
+                "New-ManagementRoleAssignment -App {sp} -Role '{r}' -CustomResourceScope '{scope}'"
+            )
+        })
         .collect();
     Diagnosis {
-        summary: format!("{mailbox} is not reachable through the app's RBAC for Applications scope."),
+        summary: format!(
+            "{mailbox} is not reachable through the app's RBAC for Applications scope."
+        ),
         evidence: was.evidence.clone(),
         cause: format!(
             "Under RBAC for Applications the app has no tenant-wide permission, by design: Exchange Online grants {} only for the members of the group {} through the management scope '{scope}'. More than 2 hours after the last change, {mailbox} is still refused: it is not in the group, or the scope or the role assignment is missing or different.",

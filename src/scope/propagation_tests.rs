@@ -30,7 +30,9 @@ fn failed(evidence: &str, summary: &str) -> CheckEvent {
             summary: summary.into(),
             evidence: evidence.into(),
             cause: "The token has no mail role".into(),
-            fix: "add the Microsoft Graph *application* permission and press \"Grant admin consent\"".into(),
+            fix:
+                "add the Microsoft Graph *application* permission and press \"Grant admin consent\""
+                    .into(),
         },
         elapsed: Duration::from_millis(5),
         unavailable: false,
@@ -83,7 +85,11 @@ fn no_widening(d: &Diagnosis) {
 fn a_refusal_within_two_hours_of_the_role_assignment_is_pending() {
     let r = record(ScopeKind::Rbac);
     let made = rbac_made(4 * 60);
-    let ev = reclassify(&spec(CheckKind::GraphRead, "alice@contoso.example"), graph_403(), &facts(Some(&r), &made));
+    let ev = reclassify(
+        &spec(CheckKind::GraphRead, "alice@contoso.example"),
+        graph_403(),
+        &facts(Some(&r), &made),
+    );
     let CheckEvent::Pending {
         diagnosis,
         since_change_secs,
@@ -106,7 +112,11 @@ fn after_the_window_rbac_fails_with_the_scope_named_and_no_widening() {
     let r = record(ScopeKind::Rbac);
     let made = rbac_made(2 * 60 * 60 + 60);
     for kind in [CheckKind::GraphRead, CheckKind::Ews] {
-        let ev = reclassify(&spec(kind, "alice@contoso.example"), graph_403(), &facts(Some(&r), &made));
+        let ev = reclassify(
+            &spec(kind, "alice@contoso.example"),
+            graph_403(),
+            &facts(Some(&r), &made),
+        );
         let CheckEvent::Failed { diagnosis: d, .. } = ev else {
             panic!("{ev:?}")
         };
@@ -131,7 +141,11 @@ fn after_the_window_rbac_fails_with_the_scope_named_and_no_widening() {
 #[test]
 fn rbac_with_no_journal_still_never_advises_a_tenant_wide_permission() {
     let r = record(ScopeKind::Rbac);
-    let ev = reclassify(&spec(CheckKind::GraphSend, "alice@contoso.example"), graph_403(), &facts(Some(&r), &[]));
+    let ev = reclassify(
+        &spec(CheckKind::GraphSend, "alice@contoso.example"),
+        graph_403(),
+        &facts(Some(&r), &[]),
+    );
     let CheckEvent::Failed { diagnosis: d, .. } = ev else {
         panic!("{ev:?}")
     };
@@ -148,7 +162,12 @@ fn consent_is_pending_for_minutes_only() {
         skip: None,
         via: None,
     };
-    let missing = || failed("Token issued; the token carries no roles at all.", "Missing application permission: Mail.Read.");
+    let missing = || {
+        failed(
+            "Token issued; the token carries no roles at all.",
+            "Missing application permission: Mail.Read.",
+        )
+    };
     let ev = reclassify(&token, missing(), &facts(None, &made));
     assert!(
         matches!(&ev, CheckEvent::Pending { diagnosis, since_change_secs: 300, .. } if diagnosis.summary.contains("admin consent was made 5 min ago")),
@@ -167,8 +186,14 @@ fn what_no_waiting_mends_stays_failed() {
     let made = rbac_made(60);
     let f = facts(Some(&r), &made);
     let alice = || spec(CheckKind::GraphRead, "alice@contoso.example");
-    let missing = failed("HTTP 404 ErrorInvalidUser: no such user", "alice@contoso.example does not exist in this tenant.");
-    assert!(matches!(reclassify(&alice(), missing, &f), CheckEvent::Failed { .. }));
+    let missing = failed(
+        "HTTP 404 ErrorInvalidUser: no such user",
+        "alice@contoso.example does not exist in this tenant.",
+    );
+    assert!(matches!(
+        reclassify(&alice(), missing, &f),
+        CheckEvent::Failed { .. }
+    ));
     let outage = CheckEvent::Failed {
         diagnosis: Diagnosis {
             summary: "Graph is unavailable.".into(),
@@ -179,11 +204,31 @@ fn what_no_waiting_mends_stays_failed() {
         elapsed: Duration::ZERO,
         unavailable: true,
     };
-    assert!(matches!(reclassify(&alice(), outage, &f), CheckEvent::Failed { unavailable: true, .. }));
-    let wrong_secret = failed("AADSTS7000215: Invalid client secret provided.", "Missing application permission: x");
-    let token = CheckSpec { kind: CheckKind::Token, mailbox: None, skip: None, via: None };
-    assert!(matches!(reclassify(&token, wrong_secret, &f), CheckEvent::Failed { .. }));
-    let passed = CheckEvent::Passed { detail: "ok".into(), elapsed: Duration::ZERO };
+    assert!(matches!(
+        reclassify(&alice(), outage, &f),
+        CheckEvent::Failed {
+            unavailable: true,
+            ..
+        }
+    ));
+    let wrong_secret = failed(
+        "AADSTS7000215: Invalid client secret provided.",
+        "Missing application permission: x",
+    );
+    let token = CheckSpec {
+        kind: CheckKind::Token,
+        mailbox: None,
+        skip: None,
+        via: None,
+    };
+    assert!(matches!(
+        reclassify(&token, wrong_secret, &f),
+        CheckEvent::Failed { .. }
+    ));
+    let passed = CheckEvent::Passed {
+        detail: "ok".into(),
+        elapsed: Duration::ZERO,
+    };
     assert_eq!(reclassify(&alice(), passed.clone(), &f), passed);
 }
 
@@ -193,14 +238,26 @@ fn a_mailbox_waits_only_for_its_own_membership_and_permission() {
         Made::from_key("exchange:mailboxpermission:bob@contoso.example", NOW - 60).unwrap(),
         Made::from_key("exchange:serviceprincipal", NOW - 3 * 60 * 60).unwrap(),
     ];
-    let refused = || failed("a2 NO AUTHENTICATE failed.", "IMAP sign-in is refused for every mailbox.");
+    let refused = || {
+        failed(
+            "a2 NO AUTHENTICATE failed.",
+            "IMAP sign-in is refused for every mailbox.",
+        )
+    };
     let f = facts(None, &made);
     assert!(matches!(
         reclassify(&spec(CheckKind::Imap, "bob@contoso.example"), refused(), &f),
-        CheckEvent::Pending { since_change_secs: 60, .. }
+        CheckEvent::Pending {
+            since_change_secs: 60,
+            ..
+        }
     ));
     assert!(matches!(
-        reclassify(&spec(CheckKind::Imap, "alice@contoso.example"), refused(), &f),
+        reclassify(
+            &spec(CheckKind::Imap, "alice@contoso.example"),
+            refused(),
+            &f
+        ),
         CheckEvent::Failed { .. }
     ));
 }
@@ -209,7 +266,12 @@ fn a_mailbox_waits_only_for_its_own_membership_and_permission() {
 fn a_policy_not_applied_yet_leaves_the_denied_mailbox_reachable_as_pending() {
     let r = record(ScopeKind::RestrictPolicy);
     let made = [Made::from_key("exchange:accesspolicy", NOW - 10 * 60).unwrap()];
-    let reachable = || failed("GET …/messages 200", "ceo@contoso.example is reachable, but it should be out of the app's reach.");
+    let reachable = || {
+        failed(
+            "GET …/messages 200",
+            "ceo@contoso.example is reachable, but it should be out of the app's reach.",
+        )
+    };
     let denied = spec(CheckKind::Denied, "ceo@contoso.example");
     let ev = reclassify(&denied, reachable(), &facts(Some(&r), &made));
     assert!(
@@ -218,20 +280,38 @@ fn a_policy_not_applied_yet_leaves_the_denied_mailbox_reachable_as_pending() {
     );
     // Under RBAC a reachable out-of-scope mailbox is a real finding, pending nothing.
     let rbac = record(ScopeKind::Rbac);
-    assert!(matches!(reclassify(&denied, reachable(), &facts(Some(&rbac), &made)), CheckEvent::Failed { .. }));
+    assert!(matches!(
+        reclassify(&denied, reachable(), &facts(Some(&rbac), &made)),
+        CheckEvent::Failed { .. }
+    ));
     // After the window, a policy-scoped refusal names the policy, not a permission to add.
     let old = [Made::from_key("exchange:accesspolicy", NOW - 3 * 60 * 60).unwrap()];
-    let ev = reclassify(&spec(CheckKind::GraphRead, "alice@contoso.example"), graph_403(), &facts(Some(&r), &old));
-    let CheckEvent::Failed { diagnosis: d, .. } = ev else { panic!("{ev:?}") };
+    let ev = reclassify(
+        &spec(CheckKind::GraphRead, "alice@contoso.example"),
+        graph_403(),
+        &facts(Some(&r), &old),
+    );
+    let CheckEvent::Failed { diagnosis: d, .. } = ev else {
+        panic!("{ev:?}")
+    };
     no_widening(&d);
-    assert!(d.fix.contains(&format!("Test-ApplicationAccessPolicy -Identity alice@contoso.example -AppId {CLIENT}")), "{d:#?}");
+    assert!(
+        d.fix.contains(&format!(
+            "Test-ApplicationAccessPolicy -Identity alice@contoso.example -AppId {CLIENT}"
+        )),
+        "{d:#?}"
+    );
 }
 
 #[test]
 fn journal_keys_and_ages_read_as_said() {
     assert_eq!(
         Made::from_key("exchange:member:alice@contoso.example", 7),
-        Some(Made { change: Change::Member, mailbox: Some("alice@contoso.example".into()), at: 7 })
+        Some(Made {
+            change: Change::Member,
+            mailbox: Some("alice@contoso.example".into()),
+            at: 7
+        })
     );
     assert_eq!(Made::from_key("exchange:mailboxes", 7), None);
     assert_eq!(Made::from_key("other", 7), None);

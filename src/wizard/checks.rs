@@ -86,7 +86,8 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
 fn next_wait(s: &State) -> Option<Waiting> {
     let p = s.checks.profile.as_ref()?;
     p.scope.as_ref()?;
-    let waiting = |r: &&crate::model::CheckRow| matches!(r.status, Status::Failed | Status::Pending);
+    let waiting =
+        |r: &&crate::model::CheckRow| matches!(r.status, Status::Failed | Status::Pending);
     if s.screen != Screen::Checks || !s.checks.rows.iter().any(|r| waiting(&r)) {
         return None;
     }

@@ -19,7 +19,9 @@ pub fn progress_line(spec: &CheckSpec, event: &CheckEvent) -> Option<String> {
             format!("✘ {what} {target}  {}", diagnosis.summary)
         }
         CheckEvent::Skipped { reason } => format!("- {what} {target}  {reason}"),
-        CheckEvent::Pending { diagnosis, .. } => format!("◷ {what} {target}  {}", diagnosis.summary),
+        CheckEvent::Pending { diagnosis, .. } => {
+            format!("◷ {what} {target}  {}", diagnosis.summary)
+        }
     })
 }
 

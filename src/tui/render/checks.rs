@@ -143,7 +143,11 @@ fn explained(
     if let Some(r) = selected
         && let Some(d) = &r.diagnosis
     {
-        let colour = if r.status == Status::Pending { WARN } else { BAD };
+        let colour = if r.status == Status::Pending {
+            WARN
+        } else {
+            BAD
+        };
         return diagnosis_in(d, width, colour);
     }
     let lines = match selected {
