@@ -5,25 +5,17 @@
 //! `now` come in. Sources: docs/propagation.md.
 
 use super::roles::rbac_roles;
+use super::steps::ExKind;
 use crate::model::{
     AccessChoice, CheckEvent, CheckKind, CheckSpec, Diagnosis, ScopeKind, ScopeRecord,
 };
 
-/// A change a setup makes that takes effect only after a while.
+/// A change a setup makes that takes effect only after a while: admin consent to an
+/// application permission (the token's roles), or an Exchange Online step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Change {
-    /// Admin consent to an application permission (the token's roles).
     Consent,
-    Group,
-    /// A mailbox added to the scope's group.
-    Member,
-    /// The app's service principal registered in Exchange Online.
-    ServicePrincipal,
-    ManagementScope,
-    RoleAssignment,
-    AccessPolicy,
-    /// FullAccess on a mailbox, for IMAP, POP and SMTP.
-    MailboxPermission,
+    Exchange(ExKind),
 }
 
 /// RBAC for Applications: 30 minutes to 2 hours (application-rbac, "Limitations"); application
@@ -43,13 +35,16 @@ impl Change {
     fn what(self) -> &'static str {
         match self {
             Change::Consent => "admin consent",
-            Change::Group => "mail-enabled security group",
-            Change::Member => "group membership",
-            Change::ServicePrincipal => "service principal's registration in Exchange Online",
-            Change::ManagementScope => "management scope",
-            Change::RoleAssignment => "role assignment",
-            Change::AccessPolicy => "application access policy",
-            Change::MailboxPermission => "FullAccess permission",
+            Change::Exchange(k) => match k {
+                ExKind::Mailboxes => "mailbox look-up",
+                ExKind::Group => "mail-enabled security group",
+                ExKind::Member => "group membership",
+                ExKind::ServicePrincipal => "service principal's registration in Exchange Online",
+                ExKind::ManagementScope => "management scope",
+                ExKind::RoleAssignment => "role assignment",
+                ExKind::AccessPolicy => "application access policy",
+                ExKind::MailboxPermission => "FullAccess permission",
+            },
         }
     }
 
@@ -58,10 +53,10 @@ impl Change {
             Change::Consent => {
                 "new consent usually reaches the app's tokens within minutes (Microsoft gives no exact time; the wizard allows 15 minutes)"
             }
-            Change::ManagementScope | Change::RoleAssignment => {
+            Change::Exchange(ExKind::ManagementScope | ExKind::RoleAssignment) => {
                 "Exchange Online applies it within 2 hours"
             }
-            Change::AccessPolicy => {
+            Change::Exchange(ExKind::AccessPolicy) => {
                 "Exchange Online can take more than an hour to apply it (the wizard allows 2 hours)"
             }
             _ => "Exchange Online can take an hour or more to apply it (the wizard allows 2 hours)",
@@ -88,16 +83,20 @@ impl Made {
                 Some((k, s)) => (k, Some(s.to_string())),
                 None => (step, None),
             };
-            match kind {
-                "group" => (Change::Group, None),
-                "member" => (Change::Member, subject),
-                "serviceprincipal" => (Change::ServicePrincipal, None),
-                "managementscope" => (Change::ManagementScope, None),
-                "roleassignment" => (Change::RoleAssignment, None),
-                "accesspolicy" => (Change::AccessPolicy, None),
-                "mailboxpermission" => (Change::MailboxPermission, subject),
-                _ => return None,
-            }
+            let kind = [
+                ExKind::Group,
+                ExKind::Member,
+                ExKind::ServicePrincipal,
+                ExKind::ManagementScope,
+                ExKind::RoleAssignment,
+                ExKind::AccessPolicy,
+                ExKind::MailboxPermission,
+            ]
+            .into_iter()
+            .find(|k| format!("{k:?}").eq_ignore_ascii_case(kind))?;
+            // Only membership and FullAccess are about one mailbox; a role's name is no mailbox.
+            let per_mailbox = matches!(kind, ExKind::Member | ExKind::MailboxPermission);
+            (Change::Exchange(kind), subject.filter(|_| per_mailbox))
         };
         Some(Made {
             change,
@@ -216,26 +215,31 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
 /// The changes a check's refusal may be waiting for; of changes made in the same second, the
 /// last one named is the one the check is said to wait for.
 fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
-    use Change::*;
+    use ExKind::*;
+    let x = Change::Exchange;
+    let consent = Change::Consent;
     match kind {
-        CheckKind::Token | CheckKind::ExchangeToken => vec![Consent],
+        CheckKind::Token | CheckKind::ExchangeToken => vec![consent],
         CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews => match s.kind() {
-            Some(ScopeKind::Rbac) => vec![
+            Some(ScopeKind::Rbac) => [
                 ServicePrincipal,
                 Group,
                 Member,
                 ManagementScope,
                 RoleAssignment,
-            ],
-            Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy) => {
-                vec![Consent, Group, Member, AccessPolicy]
-            }
-            _ => vec![Consent],
+            ]
+            .map(x)
+            .to_vec(),
+            Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy) => [consent]
+                .into_iter()
+                .chain([Group, Member, AccessPolicy].map(x))
+                .collect(),
+            _ => vec![consent],
         },
         CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
-            vec![Consent, ServicePrincipal, MailboxPermission]
+            vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }
-        CheckKind::Denied => vec![Group, Member, AccessPolicy],
+        CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
         CheckKind::Delegated => Vec::new(),
     }
 }

@@ -81,6 +81,15 @@ fn no_widening(d: &Diagnosis) {
     );
 }
 
+/// The diagnosis of a failed event, which must not advise widening the app's permissions.
+fn failed_without_widening(ev: CheckEvent) -> Diagnosis {
+    let CheckEvent::Failed { diagnosis, .. } = ev else {
+        panic!("{ev:?}")
+    };
+    no_widening(&diagnosis);
+    diagnosis
+}
+
 #[test]
 fn a_refusal_within_two_hours_of_the_role_assignment_is_pending() {
     let r = record(ScopeKind::Rbac);
@@ -117,10 +126,7 @@ fn after_the_window_rbac_fails_with_the_scope_named_and_no_widening() {
             graph_403(),
             &facts(Some(&r), &made),
         );
-        let CheckEvent::Failed { diagnosis: d, .. } = ev else {
-            panic!("{ev:?}")
-        };
-        no_widening(&d);
+        let d = failed_without_widening(ev);
         assert!(
             d.fix.contains(&format!(
                 "Test-ServicePrincipalAuthorization -Identity {SP} -Resource alice@contoso.example"
@@ -146,10 +152,7 @@ fn rbac_with_no_journal_still_never_advises_a_tenant_wide_permission() {
         graph_403(),
         &facts(Some(&r), &[]),
     );
-    let CheckEvent::Failed { diagnosis: d, .. } = ev else {
-        panic!("{ev:?}")
-    };
-    no_widening(&d);
+    let d = failed_without_widening(ev);
     assert!(d.fix.contains("Test-ServicePrincipalAuthorization"));
 }
 
@@ -291,10 +294,7 @@ fn a_policy_not_applied_yet_leaves_the_denied_mailbox_reachable_as_pending() {
         graph_403(),
         &facts(Some(&r), &old),
     );
-    let CheckEvent::Failed { diagnosis: d, .. } = ev else {
-        panic!("{ev:?}")
-    };
-    no_widening(&d);
+    let d = failed_without_widening(ev);
     assert!(
         d.fix.contains(&format!(
             "Test-ApplicationAccessPolicy -Identity alice@contoso.example -AppId {CLIENT}"
@@ -308,7 +308,7 @@ fn journal_keys_and_ages_read_as_said() {
     assert_eq!(
         Made::from_key("exchange:member:alice@contoso.example", 7),
         Some(Made {
-            change: Change::Member,
+            change: Change::Exchange(ExKind::Member),
             mailbox: Some("alice@contoso.example".into()),
             at: 7
         })

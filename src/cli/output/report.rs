@@ -90,7 +90,7 @@ pub fn text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Stri
             if ready_to_hand_over(p, verdict) {
                 "Ready to hand over: every intended mailbox works on every chosen protocol and the out-of-scope mailbox is refused."
             } else {
-                "Not ready to hand over yet: scoped setups are ready when every intended mailbox passes and the out-of-scope one is refused (Exchange can take an hour to apply changes: `check --wait 60m`)."
+                "Not ready to hand over yet: scoped setups are ready when every intended mailbox passes and the out-of-scope one is refused (Exchange Online can take up to 2 hours to apply RBAC and policy changes: `check --wait 2h`)."
             }
         );
     }
