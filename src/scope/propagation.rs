@@ -179,6 +179,11 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
         (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), Some(m)) if scoped => {
             policy_diagnosis(m, &diagnosis, s)
         }
+        (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), None)
+            if spec.kind == CheckKind::Token =>
+        {
+            policy_consent(diagnosis, s)
+        }
         _ => diagnosis,
     };
     CheckEvent::Failed {
@@ -314,6 +319,19 @@ fn rbac_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
             assignments.join("; "),
             group(s)
         ),
+    }
+}
+
+/// A policy-scoped app whose token lacks its mail role: the setup grants it again, with the
+/// policy checked first; no portal advice that would grant it without the policy.
+fn policy_consent(was: Diagnosis, s: &SetupFacts) -> Diagnosis {
+    Diagnosis {
+        fix: format!(
+            "Check the policy first: Get-ApplicationAccessPolicy | Where-Object AppId -eq '{}' must show it on the group {}. Then run the setup again for this profile: it resumes and grants the consent its plan lists, which the policy keeps to the group's members.",
+            s.client_id,
+            group(s)
+        ),
+        ..was
     }
 }
 

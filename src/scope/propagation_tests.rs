@@ -319,3 +319,25 @@ fn journal_keys_and_ages_read_as_said() {
     assert_eq!(age(4 * 60 + 59), "4 min");
     assert_eq!(age(3900), "1 h 5 min");
 }
+
+#[test]
+fn a_policy_scoped_token_without_its_role_is_mended_by_the_setup_not_the_portal() {
+    let r = record(ScopeKind::RestrictPolicy);
+    let token = CheckSpec {
+        kind: CheckKind::Token,
+        mailbox: None,
+        skip: None,
+        via: None,
+    };
+    let missing = failed(
+        "Token issued; the token carries no roles at all.",
+        "Missing application permission: Mail.Read.",
+    );
+    let d = failed_without_widening(reclassify(&token, missing, &facts(Some(&r), &[])));
+    assert!(
+        d.fix.contains(&format!(
+            "Get-ApplicationAccessPolicy | Where-Object AppId -eq '{CLIENT}'"
+        )) && d.fix.contains("run the setup again"),
+        "{d:#?}"
+    );
+}
