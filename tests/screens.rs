@@ -238,6 +238,58 @@ fn checks_in_progress_with_a_diagnosis() {
     snap("checks_running_diagnosis", &checked(true));
 }
 
+/// Right after a scoped setup: Exchange Online has not applied the role assignment yet.
+#[test]
+fn a_check_waiting_for_exchange_is_pending_not_failed() {
+    let mut s = filled();
+    keys(&mut s, &[Key::Enter]);
+    send(
+        &mut s,
+        [Msg::Saved(Ok(Saved {
+            store: "OS keyring".into(),
+            note: None,
+        }))],
+    );
+    let pending = |who: &str| {
+        CheckEvent::Pending {
+        diagnosis: Diagnosis {
+            summary: "pending: the role assignment was made 4 min ago; Exchange Online applies it within 2 hours".into(),
+            evidence: "HTTP 403 ErrorAccessDenied: Access is denied.".into(),
+            cause: format!("The setup made the role assignment 4 min ago. Until the change applies, {who} is refused as it is now; nothing is wrong with the setup."),
+            fix: "Nothing to change: wait, then check again (`check --wait` checks until it passes). If it is still refused in 1 h 56 min, the check fails and says what to look at.".into(),
+        },
+        since_change_secs: 240,
+        elapsed: Duration::from_millis(120),
+    }
+    };
+    send(
+        &mut s,
+        [
+            Msg::CheckEvent(
+                0,
+                CheckEvent::Passed {
+                    detail: "no tenant-wide roles: mailbox access comes from RBAC for Applications"
+                        .into(),
+                    elapsed: Duration::from_millis(210),
+                },
+            ),
+            Msg::CheckEvent(1, pending("alice@contoso.example")),
+            Msg::CheckEvent(2, pending("bob@contoso.example")),
+            Msg::CheckEvent(3, CheckEvent::Started),
+            Msg::Key(Key::Down),
+        ],
+    );
+    snap_at("checks_pending_120x40", &s, 120, 40);
+    let screen = text(&render(&s, 120, 40));
+    assert!(screen.contains("◷"), "{screen}");
+    assert!(
+        screen.contains("pending: the role assignment was made 4 min ago"),
+        "{screen}"
+    );
+    assert!(screen.contains("Nothing to change: wait"), "{screen}");
+    assert!(!screen.contains("✘"), "nothing failed:\n{screen}");
+}
+
 #[test]
 fn summary_after_all_passed() {
     let mut s = checked(false);

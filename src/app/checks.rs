@@ -10,7 +10,8 @@ use crate::model::{
     CheckEvent, CheckRow, CheckSpec, CheckVerdict, LastCheck, Profile, Secret, Status, Verdict,
     check_plan, verdict,
 };
-use crate::store::StoreError;
+use crate::scope;
+use crate::store::{Journal, StoreError};
 
 /// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.
 pub async fn run_checks(
@@ -42,9 +43,26 @@ pub async fn run_checks(
             crate::model::Credential::Secret => None,
         },
     };
+    let journal = env
+        .dirs
+        .journals(profile.sandbox)
+        .load(&profile.name)
+        .ok()
+        .flatten();
+    let made = made_changes(journal.as_ref());
+    let client_id = profile.client_id.to_string();
+    let facts = scope::SetupFacts {
+        scope: profile.scope.as_ref(),
+        access: &profile.access,
+        client_id: &client_id,
+        sp_id: journal.as_ref().and_then(|j| j.sp_id.as_deref()),
+        made: &made,
+        now: OffsetDateTime::now_utc().unix_timestamp(),
+    };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = tokio::spawn(checks::run(input, specs, tx));
+    let runner = tokio::spawn(checks::run(input, specs.clone(), tx));
     while let Some((i, ev)) = rx.recv().await {
+        let ev = scope::reclassify(&specs[i], ev, &facts);
         if let Some(out) = &events {
             let _ = out.send((i, ev.clone()));
         }
@@ -52,6 +70,21 @@ pub async fn run_checks(
     }
     let _ = runner.await;
     rows
+}
+
+/// The changes a setup journal says were made, and when.
+fn made_changes(journal: Option<&Journal>) -> Vec<scope::Made> {
+    journal
+        .map(|j| {
+            j.made_at
+                .iter()
+                .filter_map(|(key, at)| {
+                    let at = OffsetDateTime::parse(at, &Rfc3339).ok()?;
+                    scope::Made::from_key(key, at.unix_timestamp())
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub fn now_rfc3339() -> String {
@@ -84,6 +117,7 @@ pub async fn record_check(
         at: now_rfc3339(),
         verdict: match verdict(rows) {
             Verdict::Passed => CheckVerdict::Passed,
+            Verdict::Pending => CheckVerdict::Waiting,
             _ => CheckVerdict::Failed,
         },
         passed: count(Status::Passed),
@@ -96,7 +130,8 @@ pub async fn record_check(
                     Status::Passed => "passed",
                     Status::Failed => "failed",
                     Status::Skipped => "skipped",
-                    Status::Pending | Status::Running => "not run",
+                    Status::Pending => "pending",
+                    Status::Queued | Status::Running => "not run",
                 }
                 .into(),
                 elapsed_ms: r.elapsed_ms,

@@ -11,6 +11,9 @@ pub enum Exit {
     Unavailable = 3,
     /// `check --warn-days N`: everything passed, but a secret expires within N days.
     Expiring = 4,
+    /// `setup`, `check`: nothing failed, but a check waits for a change Microsoft has not
+    /// applied yet (RBAC for Applications, an access policy, consent).
+    Pending = 5,
 }
 
 impl From<Exit> for ExitCode {

@@ -88,7 +88,10 @@ pub async fn check_profile(env: &Env, mut p: Profile, wait: Duration, tell: Tell
         }
         tell(Note::Retrying {
             profile: &p.name,
-            failing: rows.iter().filter(|r| r.status == Status::Failed).count(),
+            failing: rows
+                .iter()
+                .filter(|r| matches!(r.status, Status::Failed | Status::Pending))
+                .count(),
             pause,
             left,
         });

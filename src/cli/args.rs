@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "m365-mail-wizard",
     version,
     about = "Set up and check app-only mail access (Graph, IMAP, POP3, SMTP, EWS) to Microsoft 365 mailboxes",
-    after_help = "Without a command, the interactive wizard starts.\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error, 3 network or keyring unavailable, 4 (check --warn-days) a secret expires soon."
+    after_help = "Without a command, the interactive wizard starts.\nExit codes: 0 all checks passed, 1 a check failed, 2 usage or configuration error, 3 network or keyring unavailable, 4 (check --warn-days) a secret expires soon, 5 (setup, check) nothing failed but a check waits for a change Microsoft has not applied yet."
 )]
 pub struct Cli {
     /// Run against the built-in simulated tenant (no Microsoft account needed).
@@ -62,10 +62,13 @@ pub enum Command {
     },
     /// Register and consent a new app as a signed-in administrator (device code), store its
     /// secret, save the profile and run the checks. Without --yes, prints the plan only.
+    /// Exits 5 when nothing failed but a check waits for a change Exchange Online has not
+    /// applied yet (RBAC for Applications takes up to 2 hours).
     Setup(SetupArgs),
     /// Save a profile for an existing app registration (secret read from standard input).
     Add(AddArgs),
-    /// Run the live checks of one profile, or of every profile.
+    /// Run the live checks of one profile, or of every profile. Exits 5 when nothing failed
+    /// but a check waits for a recent change to apply (pending, with the time since it).
     Check {
         profile: Option<String>,
         /// Print the result as JSON on stdout.

@@ -41,6 +41,7 @@ fn journal(consented: &[&str], exchange_done: &[&str]) -> Journal {
         scope_id: Some("scope-1".into()),
         deny_mailbox: None,
         finished: true,
+        ..Journal::default()
     }
 }
 

@@ -181,10 +181,14 @@ pub fn check_plan(p: &Profile) -> Vec<CheckSpec> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
-    Pending,
+    /// Not started yet.
+    Queued,
     Running,
     Passed,
     Failed,
+    /// Refused as it must be until Exchange Online or Entra applies a change the setup made
+    /// moments ago: not a failure.
+    Pending,
     Skipped,
 }
 
@@ -204,6 +208,12 @@ pub enum CheckEvent {
     Skipped {
         reason: String,
     },
+    /// Refused, as it will be until a recent change applies (`since_change_secs` ago).
+    Pending {
+        diagnosis: Diagnosis,
+        since_change_secs: u64,
+        elapsed: Duration,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -215,6 +225,9 @@ pub struct CheckRow {
     pub elapsed_ms: Option<u64>,
     pub detail: Option<String>,
     pub diagnosis: Option<Diagnosis>,
+    /// For a pending check: how long ago the change it waits for was made.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since_change_secs: Option<u64>,
     #[serde(skip)]
     pub unavailable: bool,
     #[serde(skip)]
@@ -227,10 +240,11 @@ impl CheckRow {
             id: spec.id(),
             kind: spec.kind,
             mailbox: spec.mailbox.clone(),
-            status: Status::Pending,
+            status: Status::Queued,
             elapsed_ms: None,
             detail: None,
             diagnosis: None,
+            since_change_secs: None,
             unavailable: false,
             spec,
         }
@@ -270,13 +284,24 @@ impl CheckRow {
                 self.status = Status::Skipped;
                 self.detail = Some(reason);
             }
+            CheckEvent::Pending {
+                diagnosis,
+                since_change_secs,
+                elapsed,
+            } => {
+                self.status = Status::Pending;
+                self.detail = Some(diagnosis.summary.clone());
+                self.diagnosis = Some(diagnosis);
+                self.since_change_secs = Some(since_change_secs);
+                self.elapsed_ms = Some(elapsed.as_millis() as u64);
+            }
         }
     }
 
     pub fn done(&self) -> bool {
         matches!(
             self.status,
-            Status::Passed | Status::Failed | Status::Skipped
+            Status::Passed | Status::Failed | Status::Pending | Status::Skipped
         )
     }
 }
@@ -289,12 +314,18 @@ pub enum Verdict {
     Failed,
     /// Something could not be reached (network, service outage).
     Unavailable,
+    /// Nothing failed, but a check waits for a change Microsoft has not applied yet.
+    Pending,
 }
 
 pub fn verdict(rows: &[CheckRow]) -> Verdict {
     let failed: Vec<&CheckRow> = rows.iter().filter(|r| r.status == Status::Failed).collect();
     if failed.is_empty() {
-        Verdict::Passed
+        if rows.iter().any(|r| r.status == Status::Pending) {
+            Verdict::Pending
+        } else {
+            Verdict::Passed
+        }
     } else if failed.iter().all(|r| r.unavailable) {
         Verdict::Unavailable
     } else {
@@ -441,5 +472,46 @@ mod tests {
             unavailable: false,
         });
         assert_eq!(verdict(&rows), Verdict::Failed);
+    }
+
+    #[test]
+    fn pending_is_neither_passed_nor_failed() {
+        let specs = check_plan(&profile(&[AccessChoice::GraphRead], false, false));
+        let mut rows: Vec<CheckRow> = specs.into_iter().map(CheckRow::new).collect();
+        assert_eq!(rows[0].status, Status::Queued);
+        let waiting = Diagnosis {
+            summary: "pending: the role assignment was made 4 min ago".into(),
+            evidence: "HTTP 403".into(),
+            cause: "c".into(),
+            fix: "f".into(),
+        };
+        rows[1].apply(CheckEvent::Pending {
+            diagnosis: waiting.clone(),
+            since_change_secs: 240,
+            elapsed: Duration::from_millis(3),
+        });
+        assert!(rows[1].done());
+        assert_eq!(rows[1].since_change_secs, Some(240));
+        assert_eq!(rows[1].detail.as_deref(), Some(waiting.summary.as_str()));
+        assert_eq!(verdict(&rows), Verdict::Pending);
+        let json = serde_json::to_value(&rows[1]).unwrap();
+        assert_eq!(json["status"], "pending");
+        assert_eq!(json["since_change_secs"], 240);
+        assert!(
+            serde_json::to_value(&rows[0])
+                .unwrap()
+                .get("since_change_secs")
+                .is_none()
+        );
+        rows[2].apply(CheckEvent::Failed {
+            diagnosis: waiting,
+            elapsed: Duration::ZERO,
+            unavailable: false,
+        });
+        assert_eq!(
+            verdict(&rows),
+            Verdict::Failed,
+            "a failure outweighs a pending check"
+        );
     }
 }

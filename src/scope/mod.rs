@@ -5,6 +5,7 @@
 mod cmdlet;
 mod group;
 mod mailboxes;
+mod propagation;
 mod roles;
 mod script;
 mod spec;
@@ -13,6 +14,9 @@ mod steps;
 pub use cmdlet::{Arg, Cmdlet, quote};
 pub use group::GroupRef;
 pub use mailboxes::{PERSON_MAILBOXES, is_person_mailbox, mailbox_listing, pick_deny_mailbox};
+pub use propagation::{
+    CONSENT_WINDOW_SECS, Change, EXCHANGE_WINDOW_SECS, Made, SetupFacts, age, reclassify,
+};
 pub use roles::{
     bypassing_permissions, entra_permission_of, needs_mailbox_permission, omitted, rbac_roles,
     scoped_by_group,

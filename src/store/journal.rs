@@ -1,5 +1,6 @@
 //! Setup journals: what a setup has made so far, one JSON file per profile.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,11 @@ pub struct Journal {
     pub deny_mailbox: Option<String>,
     #[serde(default)]
     pub finished: bool,
+    /// When each change that takes a while to apply was made (RFC 3339, UTC), by key:
+    /// `consent:<resource>:<permission>` and `exchange:<step key>`. Checks that fail soon after
+    /// are pending, not failed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub made_at: BTreeMap<String, String>,
 }
 
 /// Setup journals: `<data>/setup/NAME.json` (sandbox: `<data>/sandbox-setup/`).
@@ -85,5 +91,25 @@ impl JournalStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
             Err(e) => Err(io(&path)(e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Journal;
+
+    #[test]
+    fn a_journal_written_before_change_times_were_kept_still_loads() {
+        let old = r#"{"profile":"p","tenant_id":"t","app_name":"a","app_object_id":null,
+            "app_id":null,"sp_id":"s","secret_key_id":null,"exchange_done":["group"]}"#;
+        let j: Journal = serde_json::from_str(old).unwrap();
+        assert!(j.made_at.is_empty());
+        assert_eq!(j.exchange_done, ["group"]);
+        let mut j = j;
+        j.made_at
+            .insert("exchange:group".into(), "2026-12-02T03:00:00Z".into());
+        let text = serde_json::to_string(&j).unwrap();
+        let back: Journal = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, j);
     }
 }

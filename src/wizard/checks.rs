@@ -86,7 +86,9 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
 fn next_wait(s: &State) -> Option<Waiting> {
     let p = s.checks.profile.as_ref()?;
     p.scope.as_ref()?;
-    if s.screen != Screen::Checks || !s.checks.rows.iter().any(|r| r.status == Status::Failed) {
+    let waiting =
+        |r: &&crate::model::CheckRow| matches!(r.status, Status::Failed | Status::Pending);
+    if s.screen != Screen::Checks || !s.checks.rows.iter().any(|r| waiting(&r)) {
         return None;
     }
     // A refused sign-in (a wrong or expired secret) is nothing Exchange Online will apply.

@@ -64,6 +64,7 @@ pub(super) async fn consent(
     .await;
     for ((i, key, _, _), result) in todo.into_iter().zip(results) {
         result.map_err(|err| r.fail_waited(i, &what, err))?;
+        r.made(format!("consent:{key}"));
         r.journal.consented.push(key);
         r.save()?;
         crash_point("consent");

@@ -52,6 +52,11 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// Notes in the journal that the change `key` was made just now.
+    pub fn made(&mut self, key: String) {
+        self.journal.made_at.insert(key, crate::app::now_rfc3339());
+    }
+
     pub fn emit(&self, i: usize, s: StepStatus) {
         if let Some(tx) = &self.tx {
             let _ = tx.send((i, s));

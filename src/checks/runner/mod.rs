@@ -216,7 +216,7 @@ pub async fn run(
             send(
                 i,
                 CheckEvent::Skipped {
-                    reason: "refused, but no intended mailbox was reachable this way either: that says nothing about the scope yet; fix the failing checks, then check again".into(),
+                    reason: "refused, but no intended mailbox was reachable this way either: that says nothing about the scope yet; check again once the other checks pass (pending ones pass by themselves once the change applies)".into(),
                 },
             );
         }

@@ -76,6 +76,7 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         worst = match (worst, shown.exit) {
             (Exit::CheckFailed, _) | (_, Exit::CheckFailed) => Exit::CheckFailed,
             (Exit::Unavailable, _) | (_, Exit::Unavailable) => Exit::Unavailable,
+            (Exit::Pending, _) | (_, Exit::Pending) => Exit::Pending,
             _ => Exit::Ok,
         };
         reports.extend(shown.json);
@@ -163,6 +164,7 @@ fn present(env: &Env, checked: Checked, json_out: bool) -> Presented {
                 Verdict::Passed => Exit::Ok,
                 Verdict::Failed => Exit::CheckFailed,
                 Verdict::Unavailable => Exit::Unavailable,
+                Verdict::Pending => Exit::Pending,
             };
             let (json, text) = if json_out {
                 let v = report::json(env, &profile, &rows, verdict, elapsed_ms);

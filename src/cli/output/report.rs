@@ -19,6 +19,9 @@ pub fn progress_line(spec: &CheckSpec, event: &CheckEvent) -> Option<String> {
             format!("✘ {what} {target}  {}", diagnosis.summary)
         }
         CheckEvent::Skipped { reason } => format!("- {what} {target}  {reason}"),
+        CheckEvent::Pending { diagnosis, .. } => {
+            format!("◷ {what} {target}  {}", diagnosis.summary)
+        }
     })
 }
 
@@ -27,7 +30,8 @@ fn status_mark(s: Status) -> &'static str {
         Status::Passed => "✔",
         Status::Failed => "✘",
         Status::Skipped => "-",
-        Status::Pending | Status::Running => "…",
+        Status::Pending => "◷",
+        Status::Queued | Status::Running => "…",
     }
 }
 
@@ -74,6 +78,9 @@ pub fn text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Stri
         Verdict::Passed => "all checks passed",
         Verdict::Failed => "a check failed",
         Verdict::Unavailable => "a service could not be reached",
+        Verdict::Pending => {
+            "nothing failed; a check waits for a change Microsoft has not applied yet (`check --wait 2h` checks again until it passes)"
+        }
     };
     let _ = writeln!(out, "Result: {word}.");
     if p.scope.is_some() {
@@ -83,7 +90,7 @@ pub fn text(env: &Env, p: &Profile, rows: &[CheckRow], verdict: Verdict) -> Stri
             if ready_to_hand_over(p, verdict) {
                 "Ready to hand over: every intended mailbox works on every chosen protocol and the out-of-scope mailbox is refused."
             } else {
-                "Not ready to hand over yet: scoped setups are ready when every intended mailbox passes and the out-of-scope one is refused (Exchange can take an hour to apply changes: `check --wait 60m`)."
+                "Not ready to hand over yet: scoped setups are ready when every intended mailbox passes and the out-of-scope one is refused (Exchange Online can take up to 2 hours to apply RBAC and policy changes: `check --wait 2h`)."
             }
         );
     }

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Gauge, ListItem};
 
 use super::scrolled::{ListBox, PaneBox, row, stacked};
 use super::strings;
-use super::theme::{ACCENT, BAD, DIM, GOOD, spinner};
+use super::theme::{ACCENT, BAD, DIM, GOOD, WARN, spinner};
 use super::widgets::{clip, duration_text};
 use super::wrap::{labelled, plain};
 use crate::model::{CheckRow, Diagnosis, Status};
@@ -88,7 +88,8 @@ fn row_line(s: &State, r: &CheckRow, selected: bool, width: usize) -> Line<'stat
 
 fn status_mark(s: &State, st: Status) -> Span<'static> {
     match st {
-        Status::Pending => Span::raw("○").fg(DIM),
+        Status::Queued => Span::raw("○").fg(DIM),
+        Status::Pending => Span::raw("◷").fg(WARN),
         Status::Running => Span::raw(spinner(s.frame)).fg(ACCENT),
         Status::Passed => Span::raw("✔").fg(GOOD),
         Status::Failed => Span::raw("✘").fg(BAD),
@@ -103,7 +104,16 @@ pub(super) fn diagnosis(
     d: &Diagnosis,
     width: usize,
 ) -> (Option<Line<'static>>, Vec<Line<'static>>) {
-    let style = Style::default().fg(BAD).bold();
+    diagnosis_in(d, width, BAD)
+}
+
+/// A diagnosis whose summary is in `colour` (a pending check's is a warning, not a failure).
+fn diagnosis_in(
+    d: &Diagnosis,
+    width: usize,
+    colour: ratatui::style::Color,
+) -> (Option<Line<'static>>, Vec<Line<'static>>) {
+    let style = Style::default().fg(colour).bold();
     let body = [
         labelled(strings::FIX, &d.fix, width, Style::default()),
         labelled(strings::CAUSE, &d.cause, width, Style::default()),
@@ -130,8 +140,15 @@ fn explained(
     selected: Option<&CheckRow>,
     width: usize,
 ) -> (Option<Line<'static>>, Vec<Line<'static>>) {
-    if let Some(d) = selected.and_then(|r| r.diagnosis.as_ref()) {
-        return diagnosis(d, width);
+    if let Some(r) = selected
+        && let Some(d) = &r.diagnosis
+    {
+        let colour = if r.status == Status::Pending {
+            WARN
+        } else {
+            BAD
+        };
+        return diagnosis_in(d, width, colour);
     }
     let lines = match selected {
         Some(r) if r.status == Status::Passed => plain(

@@ -2,6 +2,7 @@
 //! when missing, and journaled; then the service's own test for every mailbox.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value;
 
@@ -77,6 +78,8 @@ struct Ctx<'r, 'a> {
     /// The app's service principal.
     sp: ObjectId,
     fresh: Fresh<'r>,
+    /// The step made something (rather than finding it made).
+    made: AtomicBool,
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
@@ -158,6 +161,7 @@ impl<'r, 'a> Ctx<'r, 'a> {
         let out = self
             .invoke_waiting(i, make.name, make.parameters(None), new, &doing)
             .await?;
+        self.made.store(true, Ordering::Relaxed);
         for w in &out.warnings {
             tracing::warn!(cmdlet = make.name, warning = %w, "Exchange warning");
         }
@@ -248,6 +252,7 @@ pub(super) async fn apply(
             app: client_id,
             sp,
             fresh: fresh(r, &principal, group_name.as_deref(), &seen),
+            made: AtomicBool::new(false),
         };
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
@@ -264,6 +269,9 @@ pub(super) async fn apply(
             ExKind::AccessPolicy => recipients::access_policy(&ctx, &st, i).await?,
             ExKind::MailboxPermission => recipients::mailbox_permission(&ctx, &st, i).await?,
         };
+        if ctx.made.load(Ordering::Relaxed) {
+            r.made(format!("exchange:{key}"));
+        }
         let text = record_outcome(r, i, done)?;
         if st.kind == ExKind::Mailboxes {
             r.journal.deny_mailbox = input.deny_mailbox.clone();
@@ -281,6 +289,7 @@ pub(super) async fn apply(
         app: client_id,
         sp,
         fresh: fresh(r, &principal, group_name.as_deref(), &seen),
+        made: AtomicBool::new(false),
     };
     service_test::service_test(&ctx, &input).await?;
     Ok(Scoped {

@@ -40,6 +40,7 @@ pub(super) async fn management_scope(
             roles.create_custom_scope(&name, &filter)
         })
         .await?;
+    ctx.made.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(Outcome::Scope("created".into(), id))
 }
 
@@ -100,5 +101,6 @@ pub(super) async fn role_assignment(
         roles.create_role_assignment(&def, ctx.sp, &scope_id)
     })
     .await?;
+    ctx.made.store(true, std::sync::atomic::Ordering::Relaxed);
     Ok(Outcome::Done("assigned within the scope".into()))
 }

@@ -137,6 +137,7 @@ async fn make_group(ctx: &Ctx<'_, '_>, st: &ExStep, i: usize) -> Result<Outcome,
     let make = st.make.as_ref().expect("group step makes");
     match ctx.invoke(make.name, make.parameters(None)).await {
         Ok(out) => {
+            ctx.made.store(true, std::sync::atomic::Ordering::Relaxed);
             let dn = out.rows.first().map(distinguished_name).unwrap_or_default();
             Ok(Outcome::Dn("created".into(), dn))
         }

@@ -1,0 +1,363 @@
+//! Pending is a state, not a failure: a check refused because a change the setup made has not
+//! reached Exchange Online or the token service yet is told as pending, with the time since the
+//! change, within the window Microsoft gives for it. After the window, a scoped app's refusal is
+//! explained with its scope (never with a tenant-wide permission). Pure: the journal's times and
+//! `now` come in. Sources: docs/propagation.md.
+
+use super::roles::rbac_roles;
+use super::steps::ExKind;
+use crate::model::{
+    AccessChoice, CheckEvent, CheckKind, CheckSpec, Diagnosis, ScopeKind, ScopeRecord,
+};
+
+/// A change a setup makes that takes effect only after a while: admin consent to an
+/// application permission (the token's roles), or an Exchange Online step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    Consent,
+    Exchange(ExKind),
+}
+
+/// RBAC for Applications: 30 minutes to 2 hours (application-rbac, "Limitations"); application
+/// access policies: "longer than 1 hour" (auth-limit-mailbox-access). The wizard waits 2 hours.
+pub const EXCHANGE_WINDOW_SECS: i64 = 2 * 60 * 60;
+/// Admin consent: minutes. Microsoft gives no figure; the wizard allows a quarter of an hour.
+pub const CONSENT_WINDOW_SECS: i64 = 15 * 60;
+
+impl Change {
+    pub fn window_secs(self) -> i64 {
+        match self {
+            Change::Consent => CONSENT_WINDOW_SECS,
+            _ => EXCHANGE_WINDOW_SECS,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Change::Consent => "admin consent",
+            Change::Exchange(k) => match k {
+                ExKind::Mailboxes => "mailbox look-up",
+                ExKind::Group => "mail-enabled security group",
+                ExKind::Member => "group membership",
+                ExKind::ServicePrincipal => "service principal's registration in Exchange Online",
+                ExKind::ManagementScope => "management scope",
+                ExKind::RoleAssignment => "role assignment",
+                ExKind::AccessPolicy => "application access policy",
+                ExKind::MailboxPermission => "FullAccess permission",
+            },
+        }
+    }
+
+    fn applies(self) -> &'static str {
+        match self {
+            Change::Consent => {
+                "new consent usually reaches the app's tokens within minutes (Microsoft gives no exact time; the wizard allows 15 minutes)"
+            }
+            Change::Exchange(ExKind::ManagementScope | ExKind::RoleAssignment) => {
+                "Exchange Online applies it within 2 hours"
+            }
+            Change::Exchange(ExKind::AccessPolicy) => {
+                "Exchange Online can take more than an hour to apply it (the wizard allows 2 hours)"
+            }
+            _ => "Exchange Online can take an hour or more to apply it (the wizard allows 2 hours)",
+        }
+    }
+}
+
+/// A change the setup made, when (seconds since the epoch), and the mailbox it is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Made {
+    pub change: Change,
+    pub mailbox: Option<String>,
+    pub at: i64,
+}
+
+impl Made {
+    /// From a setup journal's key: `consent:<resource>:<permission>` or `exchange:<step key>`.
+    pub fn from_key(key: &str, at: i64) -> Option<Made> {
+        let (change, mailbox) = if key.starts_with("consent:") {
+            (Change::Consent, None)
+        } else {
+            let step = key.strip_prefix("exchange:")?;
+            let (kind, subject) = match step.split_once(':') {
+                Some((k, s)) => (k, Some(s.to_string())),
+                None => (step, None),
+            };
+            let kind = [
+                ExKind::Group,
+                ExKind::Member,
+                ExKind::ServicePrincipal,
+                ExKind::ManagementScope,
+                ExKind::RoleAssignment,
+                ExKind::AccessPolicy,
+                ExKind::MailboxPermission,
+            ]
+            .into_iter()
+            .find(|k| format!("{k:?}").eq_ignore_ascii_case(kind))?;
+            // Only membership and FullAccess are about one mailbox; a role's name is no mailbox.
+            let per_mailbox = matches!(kind, ExKind::Member | ExKind::MailboxPermission);
+            (Change::Exchange(kind), subject.filter(|_| per_mailbox))
+        };
+        Some(Made {
+            change,
+            mailbox,
+            at,
+        })
+    }
+}
+
+/// What the checks know of a profile's setup.
+pub struct SetupFacts<'a> {
+    pub scope: Option<&'a ScopeRecord>,
+    pub access: &'a [AccessChoice],
+    pub client_id: &'a str,
+    /// The app's service principal object id, when the journal has it.
+    pub sp_id: Option<&'a str>,
+    pub made: &'a [Made],
+    /// Seconds since the epoch.
+    pub now: i64,
+}
+
+impl SetupFacts<'_> {
+    fn kind(&self) -> Option<ScopeKind> {
+        self.scope.map(|s| s.kind)
+    }
+
+    fn policy(&self) -> bool {
+        matches!(
+            self.kind(),
+            Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy)
+        )
+    }
+}
+
+/// A check's failure as it stands given the setup's recent changes: pending while a change it
+/// waits for is within its window; after that, a scoped app's refusal explained by its scope;
+/// anything else unchanged.
+pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEvent {
+    let CheckEvent::Failed {
+        diagnosis,
+        elapsed,
+        unavailable: false,
+    } = ev
+    else {
+        return ev;
+    };
+    let mailbox = spec.mailbox.as_ref().map(|m| m.to_string());
+    if !refused(spec, &diagnosis, s) {
+        return CheckEvent::Failed {
+            diagnosis,
+            elapsed,
+            unavailable: false,
+        };
+    }
+    let waits_for = awaited(spec.kind, s);
+    let latest = s
+        .made
+        .iter()
+        .filter(|m| waits_for.contains(&m.change))
+        .filter(|m| m.mailbox.is_none() || m.mailbox == mailbox)
+        .filter(|m| s.now - m.at < m.change.window_secs())
+        .max_by_key(|m| {
+            let rank = waits_for.iter().position(|c| *c == m.change);
+            (m.at + m.change.window_secs(), rank)
+        });
+    if let Some(m) = latest {
+        let since = (s.now - m.at).max(0) as u64;
+        return CheckEvent::Pending {
+            diagnosis: pending(m, since, &diagnosis, spec, s),
+            since_change_secs: since,
+            elapsed,
+        };
+    }
+    let scoped = matches!(
+        spec.kind,
+        CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews
+    );
+    let diagnosis = match (s.kind(), mailbox.as_deref()) {
+        (Some(ScopeKind::Rbac), Some(m)) if scoped => rbac_diagnosis(m, &diagnosis, s),
+        (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), Some(m)) if scoped => {
+            policy_diagnosis(m, &diagnosis, s)
+        }
+        (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), None)
+            if spec.kind == CheckKind::Token =>
+        {
+            policy_consent(diagnosis, s)
+        }
+        _ => diagnosis,
+    };
+    CheckEvent::Failed {
+        diagnosis,
+        elapsed,
+        unavailable: false,
+    }
+}
+
+/// Whether the failure is a refusal a change not yet applied explains (not a missing mailbox,
+/// a wrong secret or a switched-off protocol).
+fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
+    let ev = d.evidence.as_str();
+    match spec.kind {
+        CheckKind::Token | CheckKind::ExchangeToken => {
+            d.summary.starts_with("Missing application permission") && !ev.contains("AADSTS")
+        }
+        CheckKind::GraphRead | CheckKind::GraphSend => ev.starts_with("HTTP 403"),
+        CheckKind::Ews => ev.starts_with("HTTP 403") || ev.starts_with("HTTP 401"),
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => [
+            "AUTHENTICATE failed",
+            "not connected",
+            "Authentication failure",
+            "5.7.3 ",
+            "STOREDRV",
+        ]
+        .iter()
+        .any(|w| ev.contains(w)),
+        CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
+        CheckKind::Delegated => false,
+    }
+}
+
+/// The changes a check's refusal may be waiting for; of changes made in the same second, the
+/// last one named is the one the check is said to wait for.
+fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
+    use ExKind::*;
+    let x = Change::Exchange;
+    let consent = Change::Consent;
+    match kind {
+        CheckKind::Token | CheckKind::ExchangeToken => vec![consent],
+        CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews => match s.kind() {
+            Some(ScopeKind::Rbac) => [
+                ServicePrincipal,
+                Group,
+                Member,
+                ManagementScope,
+                RoleAssignment,
+            ]
+            .map(x)
+            .to_vec(),
+            Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy) => [consent]
+                .into_iter()
+                .chain([Group, Member, AccessPolicy].map(x))
+                .collect(),
+            _ => vec![consent],
+        },
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
+            vec![consent, x(ServicePrincipal), x(MailboxPermission)]
+        }
+        CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
+        CheckKind::Delegated => Vec::new(),
+    }
+}
+
+/// "4 min", "1 h 5 min", "40 s".
+pub fn age(secs: u64) -> String {
+    match secs {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s => format!("{} h {} min", s / 3600, (s % 3600) / 60),
+    }
+}
+
+fn pending(m: &Made, since: u64, was: &Diagnosis, spec: &CheckSpec, s: &SetupFacts) -> Diagnosis {
+    let (what, applies) = (m.change.what(), m.change.applies());
+    let left = (m.at + m.change.window_secs() - s.now).max(0) as u64;
+    Diagnosis {
+        summary: format!("pending: the {what} was made {} ago; {applies}", age(since)),
+        evidence: was.evidence.clone(),
+        cause: format!(
+            "The setup made the {what} {} ago. Until the change applies, {} is refused as it is now; nothing is wrong with the setup.",
+            age(since),
+            spec.mailbox
+                .as_ref()
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| "the app".into())
+        ),
+        fix: format!(
+            "Nothing to change: wait, then check again (`check --wait` checks until it passes). If it is still refused in {}, the check fails and says what to look at.",
+            age(left)
+        ),
+    }
+}
+
+fn scope_name(s: &SetupFacts) -> String {
+    format!(
+        "{} mailboxes",
+        s.scope.map(|r| r.app_name.as_str()).unwrap_or("")
+    )
+}
+
+fn group(s: &SetupFacts) -> String {
+    s.scope
+        .and_then(|r| r.group.clone())
+        .unwrap_or_else(|| "<the scope's group>".into())
+}
+
+fn rbac_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
+    let sp = s.sp_id.unwrap_or("<the service principal's object ID>");
+    let scope = scope_name(s);
+    let roles = rbac_roles(s.access);
+    let assignments: Vec<String> = roles
+        .iter()
+        .map(|r| {
+            format!(
+                "New-ManagementRoleAssignment -App {sp} -Role '{r}' -CustomResourceScope '{scope}'"
+            )
+        })
+        .collect();
+    Diagnosis {
+        summary: format!(
+            "{mailbox} is not reachable through the app's RBAC for Applications scope."
+        ),
+        evidence: was.evidence.clone(),
+        cause: format!(
+            "Under RBAC for Applications the app has no tenant-wide permission, by design: Exchange Online grants {} only for the members of the group {} through the management scope '{scope}'. More than 2 hours after the last change, {mailbox} is still refused: it is not in the group, or the scope or the role assignment is missing or different.",
+            roles.join(", "),
+            group(s)
+        ),
+        fix: format!(
+            "In Exchange Online PowerShell: Test-ServicePrincipalAuthorization -Identity {sp} -Resource {mailbox} (it reads past Exchange's cache; InScope must be True); Get-ManagementScope -Identity '{scope}' | Format-List RecipientFilter; Get-ManagementRoleAssignment -RoleAssignee {sp} | Format-List Role,CustomResourceScope — it must show {}; Get-DistributionGroupMember -Identity '{}'. Running the setup again restores what is missing (it resumes). A tenant-wide Entra permission is not the fix: it would open every mailbox.",
+            assignments.join("; "),
+            group(s)
+        ),
+    }
+}
+
+/// A policy-scoped app whose token lacks its mail role: the setup grants it again, with the
+/// policy checked first; no portal advice that would grant it without the policy.
+fn policy_consent(was: Diagnosis, s: &SetupFacts) -> Diagnosis {
+    Diagnosis {
+        fix: format!(
+            "Check the policy first: Get-ApplicationAccessPolicy | Where-Object AppId -eq '{}' must show it on the group {}. Then run the setup again for this profile: it resumes and grants the consent its plan lists, which the policy keeps to the group's members.",
+            s.client_id,
+            group(s)
+        ),
+        ..was
+    }
+}
+
+fn policy_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
+    let kind = s.kind().unwrap_or(ScopeKind::RestrictPolicy);
+    let (right, wanted) = if kind == ScopeKind::DenyPolicy {
+        ("DenyAccess", "not be a member of")
+    } else {
+        ("RestrictAccess", "be a member of")
+    };
+    Diagnosis {
+        summary: format!("{mailbox} is not reachable through the app's access policy."),
+        evidence: was.evidence.clone(),
+        cause: format!(
+            "An application access policy ({right}) on the group {} decides which mailboxes the app reaches; more than 2 hours after the last change {mailbox} is still refused.",
+            group(s)
+        ),
+        fix: format!(
+            "In Exchange Online PowerShell: Test-ApplicationAccessPolicy -Identity {mailbox} -AppId {}; Get-ApplicationAccessPolicy | Where-Object AppId -eq '{}'; {mailbox} must {wanted} {}. Running the setup again restores what is missing (it resumes).",
+            s.client_id,
+            s.client_id,
+            group(s)
+        ),
+    }
+}
+
+#[cfg(test)]
+#[path = "propagation_tests.rs"]
+mod tests;
