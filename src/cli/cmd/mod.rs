@@ -31,6 +31,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         sandbox_reset,
         keyring,
         task,
+        trace: _,
     } = settings;
     let options = SandboxOptions {
         state_file: Some(dirs.sandbox_state()),

@@ -43,6 +43,8 @@ pub struct Settings {
     /// That tenant starts from a fresh seed instead of where the last run left it.
     pub sandbox_reset: bool,
     pub keyring: KeyringBackend,
+    /// `--trace FILE`: where the redacted trace of the run goes.
+    pub trace: Option<PathBuf>,
     pub task: Task,
 }
 
@@ -118,6 +120,9 @@ impl Settings {
                 "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
             ));
         }
+        if cli.trace.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(Invalid::new("--trace needs a file name"));
+        }
         let task = match cli.command {
             None => Task::Wizard,
             Some(c) => task(c, sandbox)?,
@@ -126,6 +131,7 @@ impl Settings {
             sandbox,
             sandbox_reset: cli.sandbox_reset,
             keyring,
+            trace: cli.trace,
             task,
         })
     }
