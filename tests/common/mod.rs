@@ -7,6 +7,8 @@ use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod replay;
+
 pub const BIN: &str = env!("CARGO_BIN_EXE_m365-mail-wizard");
 
 /// A peer (Secret Service, tmux) the test needs. When the test run asks for peers
