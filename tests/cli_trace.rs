@@ -156,3 +156,114 @@ fn a_setup_and_check_recorded_against_the_sandbox_replay_to_the_same_outcome() {
     assert_eq!(replay.misses(), Vec::<String>::new());
     assert_eq!(replay.unused(), Vec::<String>::new());
 }
+
+/// Every string in `v` under a field whose name says it holds a secret.
+fn secrets_in(v: &Value, field: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => m.iter().for_each(|(k, x)| secrets_in(x, k, out)),
+        Value::Array(a) => a.iter().for_each(|x| secrets_in(x, field, out)),
+        Value::String(s) if s.len() >= 8 => {
+            let f = field.to_ascii_lowercase();
+            if ["secret", "token", "code", "password", "assertion", "key_pem"]
+                .iter()
+                .any(|w| f.contains(w))
+                && !f.contains("expires")
+            {
+                out.push(s.clone());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Fields of a trace's bodies that hold secrets when they hold anything: only markers allowed.
+fn unredacted_fields(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                let secret = [
+                    "access_token",
+                    "refresh_token",
+                    "id_token",
+                    "device_code",
+                    "user_code",
+                    "secretText",
+                    "client_secret",
+                ]
+                .contains(&k.as_str());
+                match x {
+                    Value::String(s) if secret && !s.starts_with("«redacted:") => {
+                        out.push(format!("{k}: {s}"))
+                    }
+                    _ => unredacted_fields(x, out),
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|x| unredacted_fields(x, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("whole.jsonl");
+    let cf = t.sb.cloud_file();
+    let mut setup = setup_args("trace-scan", &cf);
+    setup.truncate(setup.len() - 3);
+    setup.extend(["--scope".into(), "rbac".into()]);
+    setup[5] = "graph-read,imap,pop,smtp".into();
+    let o = run(&home, &with_trace(&trace, &setup), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut secrets: Vec<String> = Vec::new();
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    let code = err
+        .split("enter the code ")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .unwrap_or_else(|| panic!("a device code was shown: {err}"));
+    secrets.push(code.to_string());
+    secrets.extend(secret_tool_lookup("m365-mail-wizard", "trace-scan"));
+    secrets_in(&t.objects(), "", &mut secrets);
+
+    let o = run(&home, &with_trace(&trace, &["check", "trace-scan"]), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&home, &with_trace(&trace, &["renew", "trace-scan"]), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    secrets.extend(secret_tool_lookup("m365-mail-wizard", "trace-scan"));
+    secrets_in(&t.objects(), "", &mut secrets);
+    for a in t.sb.info["apps"].as_array().unwrap() {
+        secrets.push(a["secret"].as_str().unwrap().to_string());
+    }
+    assert!(secrets.len() >= 6, "the run's secrets were found: {secrets:?}");
+
+    let written = common::read(&trace);
+    for s in &secrets {
+        assert!(!written.contains(s.trim()), "the trace holds a secret: {s}");
+    }
+    for shape in ["eyJ", "dXNlcj", "Bearer ey"] {
+        assert!(!written.contains(shape), "the trace holds a token ({shape})");
+    }
+    let mut left = Vec::new();
+    let mut kinds = std::collections::BTreeSet::new();
+    for line in written.lines() {
+        let rec: Value = serde_json::from_str(line).unwrap();
+        unredacted_fields(&rec, &mut left);
+        if rec["kind"] == "mail" {
+            kinds.insert(rec["proto"].as_str().unwrap().to_string());
+        }
+    }
+    assert_eq!(left, Vec::<String>::new());
+    assert_eq!(kinds.len(), 3, "IMAP, POP3 and SMTP lines were traced: {kinds:?}");
+    for kind in ["access_token", "refresh_token", "device_code", "user_code", "secretText", "client_secret", "xoauth2"] {
+        assert!(
+            written.contains(&format!("«redacted:{kind}»")),
+            "a {kind} was met and redacted"
+        );
+    }
+}
