@@ -267,3 +267,111 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
         );
     }
 }
+
+/// The replay server for an example trace, and a cloud file pointing at it.
+fn example(name: &str, dir: &Path) -> (Replay, String) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces").join(name);
+    let replay = Replay::from_file(&path);
+    let cf = replay.cloud_file(dir).display().to_string();
+    (replay, cf)
+}
+
+#[test]
+fn journey_1_the_example_trace_of_an_automated_setup_replays() {
+    if !secret_service() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (replay, cf) = example("journey1-setup.jsonl", dir.path());
+    let home = Home::new();
+    let o = run(&home, &setup_args("example-setup", &cf), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["verdict"], "passed");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("Signed in as admin@contoso.example (Global Administrator)"),
+        "{err}"
+    );
+    assert_eq!(replay.misses(), Vec::<String>::new());
+}
+
+#[test]
+fn journey_2_the_example_trace_of_a_guided_setup_replays() {
+    if !secret_service() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (replay, cf) = example("journey2-guided.jsonl", dir.path());
+    let home = Home::new();
+    let mut args = setup_args("example-guided", &cf);
+    args[10] = "--guided".into();
+    // Any secret does: the replay answers what the trace recorded.
+    let pasted = "a1f5c0de-0001-4000-8000-00000000c001\n3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\n\
+                  Rpl7Q~Pasted.Secret-Stand_In.0123456789ab\n2099-01-31\n\n";
+    let o = run(&home, &args, pasted);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(json(&o)["verdict"], "passed");
+    let err = String::from_utf8_lossy(&o.stderr);
+    for want in [
+        "✔ read back: the app signed in with the pasted secret",
+        "✔ read back: the app's Microsoft Graph token carries Mail.Read",
+    ] {
+        assert!(err.contains(want), "{want}:\n{err}");
+    }
+    assert_eq!(replay.misses(), Vec::<String>::new());
+}
+
+#[test]
+fn journey_3_the_example_trace_of_a_check_replays_with_its_diagnosis() {
+    if !secret_service() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let (replay, cf) = example("journey3-check.jsonl", dir.path());
+    let home = Home::new();
+    let o = home.run(
+        &[
+            "add",
+            "example-check",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            "a1f5c0de-0001-4000-8000-00000000c001",
+            "--access",
+            "graph-read,ews",
+            "--mailbox",
+            "alice@contoso.example",
+            "--mailbox",
+            "ceo@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--secret-expires",
+            "2099-01-31",
+            "--secret-stdin",
+        ],
+        "Rpl7Q~Pasted.Secret-Stand_In.0123456789ab",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["check", "example-check", "--json"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(r["verdict"], "failed", "{r:#}");
+    let rows = r["checks"].as_array().unwrap();
+    let status = |id: &str| {
+        rows.iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].clone())
+            .unwrap_or_else(|| panic!("no check {id}: {r:#}"))
+    };
+    for ok in ["token:graph", "token:exchange", "graph-read:alice@contoso.example", "ews:alice@contoso.example"] {
+        assert_eq!(status(ok), "passed", "{ok}");
+    }
+    for refused in ["graph-read:ceo@contoso.example", "ews:ceo@contoso.example"] {
+        assert_eq!(status(refused), "failed", "{refused}");
+    }
+    assert!(
+        r.to_string().contains("ceo@contoso.example is outside the app's scope."),
+        "the diagnosis is the recorded answer's: {r:#}"
+    );
+    assert_eq!(replay.misses(), Vec::<String>::new());
+}
