@@ -50,16 +50,30 @@ fn an_unwritable_trace_file_stops_the_run_before_anything_happens() {
         err.contains("--trace /nonexistent-dir/t.jsonl: cannot write the trace file: No such file or directory"),
         "{err}"
     );
-    assert_eq!(err.trim().lines().count(), 1, "one message, nothing else: {err}");
+    assert_eq!(
+        err.trim().lines().count(),
+        1,
+        "one message, nothing else: {err}"
+    );
     assert!(!home.config().join("profiles/never.toml").exists());
 
     let dir = tempfile::tempdir().unwrap();
     let o = home.run(
-        &["--trace", dir.path().to_str().unwrap(), "profiles", "--json"],
+        &[
+            "--trace",
+            dir.path().to_str().unwrap(),
+            "profiles",
+            "--json",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(json(&o)["error"]["message"].as_str().unwrap().contains("it is a directory"));
+    assert!(
+        json(&o)["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("it is a directory")
+    );
 }
 
 #[test]
@@ -138,7 +152,11 @@ fn a_setup_and_check_recorded_against_the_sandbox_replay_to_the_same_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("run.jsonl");
     let cf = t.sb.cloud_file();
-    let setup = run(&home, &with_trace(&trace, &setup_args("trace-rec", &cf)), "");
+    let setup = run(
+        &home,
+        &with_trace(&trace, &setup_args("trace-rec", &cf)),
+        "",
+    );
     assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
     let check_args = ["check", "trace-rec", "--json"];
     let check = run(&home, &with_trace(&trace, &check_args), "");
@@ -164,9 +182,16 @@ fn secrets_in(v: &Value, field: &str, out: &mut Vec<String>) {
         Value::Array(a) => a.iter().for_each(|x| secrets_in(x, field, out)),
         Value::String(s) if s.len() >= 8 => {
             let f = field.to_ascii_lowercase();
-            if ["secret", "token", "code", "password", "assertion", "key_pem"]
-                .iter()
-                .any(|w| f.contains(w))
+            if [
+                "secret",
+                "token",
+                "code",
+                "password",
+                "assertion",
+                "key_pem",
+            ]
+            .iter()
+            .any(|w| f.contains(w))
                 && !f.contains("expires")
             {
                 out.push(s.clone());
@@ -240,14 +265,20 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
     for a in t.sb.info["apps"].as_array().unwrap() {
         secrets.push(a["secret"].as_str().unwrap().to_string());
     }
-    assert!(secrets.len() >= 6, "the run's secrets were found: {secrets:?}");
+    assert!(
+        secrets.len() >= 6,
+        "the run's secrets were found: {secrets:?}"
+    );
 
     let written = common::read(&trace);
     for s in &secrets {
         assert!(!written.contains(s.trim()), "the trace holds a secret: {s}");
     }
     for shape in ["eyJ", "dXNlcj", "Bearer ey"] {
-        assert!(!written.contains(shape), "the trace holds a token ({shape})");
+        assert!(
+            !written.contains(shape),
+            "the trace holds a token ({shape})"
+        );
     }
     let mut left = Vec::new();
     let mut kinds = std::collections::BTreeSet::new();
@@ -259,8 +290,20 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
         }
     }
     assert_eq!(left, Vec::<String>::new());
-    assert_eq!(kinds.len(), 3, "IMAP, POP3 and SMTP lines were traced: {kinds:?}");
-    for kind in ["access_token", "refresh_token", "device_code", "user_code", "secretText", "client_secret", "xoauth2"] {
+    assert_eq!(
+        kinds.len(),
+        3,
+        "IMAP, POP3 and SMTP lines were traced: {kinds:?}"
+    );
+    for kind in [
+        "access_token",
+        "refresh_token",
+        "device_code",
+        "user_code",
+        "secretText",
+        "client_secret",
+        "xoauth2",
+    ] {
         assert!(
             written.contains(&format!("«redacted:{kind}»")),
             "a {kind} was met and redacted"
@@ -270,7 +313,9 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
 
 /// The replay server for an example trace, and a cloud file pointing at it.
 fn example(name: &str, dir: &Path) -> (Replay, String) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/traces")
+        .join(name);
     let replay = Replay::from_file(&path);
     let cf = replay.cloud_file(dir).display().to_string();
     (replay, cf)
@@ -363,14 +408,20 @@ fn journey_3_the_example_trace_of_a_check_replays_with_its_diagnosis() {
             .map(|c| c["status"].clone())
             .unwrap_or_else(|| panic!("no check {id}: {r:#}"))
     };
-    for ok in ["token:graph", "token:exchange", "graph-read:alice@contoso.example", "ews:alice@contoso.example"] {
+    for ok in [
+        "token:graph",
+        "token:exchange",
+        "graph-read:alice@contoso.example",
+        "ews:alice@contoso.example",
+    ] {
         assert_eq!(status(ok), "passed", "{ok}");
     }
     for refused in ["graph-read:ceo@contoso.example", "ews:ceo@contoso.example"] {
         assert_eq!(status(refused), "failed", "{refused}");
     }
     assert!(
-        r.to_string().contains("ceo@contoso.example is outside the app's scope."),
+        r.to_string()
+            .contains("ceo@contoso.example is outside the app's scope."),
         "the diagnosis is the recorded answer's: {r:#}"
     );
     assert_eq!(replay.misses(), Vec::<String>::new());

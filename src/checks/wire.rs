@@ -255,7 +255,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
 
     /// With `--trace`, every line of this dialogue goes to the trace, redacted.
     pub fn traced(mut self, proto: &'static str, target: &Target) -> Wire<S> {
-        self.trace = crate::trace::MailTrace::new(proto, &target.label());
+        if crate::trace::on() {
+            self.trace = crate::trace::MailTrace::new(proto, &target.label());
+        }
         self
     }
 

@@ -148,5 +148,9 @@ impl MailRedactor {
 /// N of a line ending in an IMAP literal announcement `{N}`.
 fn literal_size(line: &str) -> Option<usize> {
     let open = line.rfind('{')?;
-    line[open + 1..].strip_suffix('}')?.trim_end_matches('+').parse().ok()
+    line[open + 1..]
+        .strip_suffix('}')?
+        .trim_end_matches('+')
+        .parse()
+        .ok()
 }

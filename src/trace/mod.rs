@@ -201,13 +201,18 @@ fn message(
 /// dialogue stands. None when tracing is off.
 pub struct MailTrace {
     peer: String,
+    /// Numbers the dialogues of a run: the checks talk to several mailboxes at once.
+    dialogue: u64,
     state: MailRedactor,
 }
+
+static DIALOGUES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl MailTrace {
     pub fn new(proto: &'static str, peer: &str) -> Option<MailTrace> {
         on().then(|| MailTrace {
             peer: peer.to_string(),
+            dialogue: DIALOGUES.fetch_add(1, Ordering::Relaxed),
             state: MailRedactor::new(proto),
         })
     }
@@ -222,6 +227,7 @@ impl MailTrace {
             "kind": "mail",
             "proto": self.state.proto(),
             "peer": self.peer,
+            "dialogue": self.dialogue,
             "dir": dir.key(),
             "line": redacted,
         }));

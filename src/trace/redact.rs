@@ -43,7 +43,13 @@ pub const JSON_SECRETS: &[&str] = &[
 ];
 
 /// JSON fields that carry message content.
-pub const JSON_MESSAGE: &[&str] = &["body", "bodyPreview", "uniqueBody", "subject", "contentBytes"];
+pub const JSON_MESSAGE: &[&str] = &[
+    "body",
+    "bodyPreview",
+    "uniqueBody",
+    "subject",
+    "contentBytes",
+];
 
 /// Headers whose values are credentials.
 pub const SECRET_HEADERS: &[&str] = &[
@@ -78,7 +84,7 @@ impl Redactor {
         if v.len() >= 6 && !v.starts_with('«') && !self.known.iter().any(|(_, k)| k == v) {
             self.known.push((kind.to_string(), v.to_string()));
             // Longest first, so that a secret containing another is replaced whole.
-            self.known.sort_by(|a, b| b.1.len().cmp(&a.1.len()));
+            self.known.sort_by_key(|k| std::cmp::Reverse(k.1.len()));
         }
     }
 
@@ -267,7 +273,11 @@ pub fn scrub_shapes(s: &str) -> String {
         let found = if boundary && b[i..].starts_with(b"eyJ") {
             jwt_len(&b[i..]).map(|n| (i, n, "jwt"))
         } else if boundary && b[i..].starts_with(b"dXNlcj") {
-            Some((i, b[i..].iter().take_while(|c| b64std(**c)).count(), "xoauth2"))
+            Some((
+                i,
+                b[i..].iter().take_while(|c| b64std(**c)).count(),
+                "xoauth2",
+            ))
         } else if b.len() > i + 7 && b[i..i + 7].eq_ignore_ascii_case(b"bearer ") {
             let start = i + 7;
             let n = b[start..]

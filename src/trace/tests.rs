@@ -21,8 +21,10 @@ fn json_body(r: &mut Redactor, v: &Value) -> (Value, serde_json::Map<String, Val
 
 #[test]
 fn token_answers_lose_every_token_and_keep_what_the_access_token_granted() {
-    let at = jwt(&json!({"aud": "https://graph.microsoft.com", "roles": ["Mail.Read"],
-        "tid": "t", "upn": "admin@contoso.example", "unique_name": "x", "signin_state": ["kmsi"]}));
+    let at = jwt(
+        &json!({"aud": "https://graph.microsoft.com", "roles": ["Mail.Read"],
+        "tid": "t", "upn": "admin@contoso.example", "unique_name": "x", "signin_state": ["kmsi"]}),
+    );
     let mut r = Redactor::default();
     let (body, claims) = json_body(
         &mut r,
@@ -30,7 +32,10 @@ fn token_answers_lose_every_token_and_keep_what_the_access_token_granted() {
             "refresh_token": "0.AAAArefresh-token-value", "id_token": jwt(&json!({"sub": "s"}))}),
     );
     let text = body.to_string();
-    assert!(!text.contains(&at) && !text.contains("refresh-token-value"), "{text}");
+    assert!(
+        !text.contains(&at) && !text.contains("refresh-token-value"),
+        "{text}"
+    );
     assert_eq!(body["access_token"], marker("access_token"));
     assert_eq!(body["refresh_token"], marker("refresh_token"));
     assert_eq!(body["id_token"], marker("id_token"));
@@ -62,12 +67,21 @@ fn form_fields_that_are_secrets_are_redacted_and_the_rest_kept() {
         "refresh_token",
         "password",
     ] {
-        assert!(out.contains(&format!("{kind}={}", marker(kind))), "{kind}: {out}");
+        assert!(
+            out.contains(&format!("{kind}={}", marker(kind))),
+            "{kind}: {out}"
+        );
     }
     assert!(out.contains("client_id=abc") && out.contains("grant_type=client_credentials"));
-    assert!(!out.contains("secret.value") && !out.contains("hunter22"), "{out}");
+    assert!(
+        !out.contains("secret.value") && !out.contains("hunter22"),
+        "{out}"
+    );
     // The decoded secret is known from now on.
-    assert!(r.text("echo Zx8Q~secret.value-123").contains(&marker("client_secret")));
+    assert!(
+        r.text("echo Zx8Q~secret.value-123")
+            .contains(&marker("client_secret"))
+    );
 }
 
 #[test]
@@ -78,7 +92,10 @@ fn query_strings_are_read_like_forms() {
         out,
         format!("https://login.example/cb?code={}&state=s1", marker("code"))
     );
-    assert_eq!(r.url("https://g.example/v1.0/users"), "https://g.example/v1.0/users");
+    assert_eq!(
+        r.url("https://g.example/v1.0/users"),
+        "https://g.example/v1.0/users"
+    );
 }
 
 #[test]
@@ -103,9 +120,20 @@ fn device_codes_are_redacted_also_inside_the_message_that_repeats_them() {
             "message": "To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code F7K2LMQP to authenticate."}),
     );
     let text = body.to_string();
-    assert!(!text.contains("F7K2LMQP") && !text.contains("long-device-code"), "{text}");
-    assert!(body["message"].as_str().unwrap().contains(&marker("user_code")));
-    assert_eq!(body["verification_uri"], "https://microsoft.com/devicelogin");
+    assert!(
+        !text.contains("F7K2LMQP") && !text.contains("long-device-code"),
+        "{text}"
+    );
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains(&marker("user_code"))
+    );
+    assert_eq!(
+        body["verification_uri"],
+        "https://microsoft.com/devicelogin"
+    );
 }
 
 #[test]
@@ -147,13 +175,18 @@ fn shapes_of_secrets_are_caught_anywhere() {
         format!("<x>{}</x>", marker("jwt"))
     );
     let blob = STANDARD.encode("user=a@b.example\x01auth=Bearer tok\x01\x01");
-    assert_eq!(scrub_shapes(&format!("A1 AUTHENTICATE XOAUTH2 {blob}")),
-        format!("A1 AUTHENTICATE XOAUTH2 {}", marker("xoauth2")));
+    assert_eq!(
+        scrub_shapes(&format!("A1 AUTHENTICATE XOAUTH2 {blob}")),
+        format!("A1 AUTHENTICATE XOAUTH2 {}", marker("xoauth2"))
+    );
     assert_eq!(
         scrub_shapes("error: Bearer abcdefgh12345 refused"),
         format!("error: Bearer {} refused", marker("access_token"))
     );
-    assert_eq!(scrub_shapes("héllo eyJ not a token"), "héllo eyJ not a token");
+    assert_eq!(
+        scrub_shapes("héllo eyJ not a token"),
+        "héllo eyJ not a token"
+    );
     assert!(kept_claims("not-a-jwt").is_none());
 }
 
@@ -162,7 +195,10 @@ fn imap_sasl_and_fetched_content_never_reach_the_trace() {
     let blob = STANDARD.encode("user=a@b.example\x01auth=Bearer opaque-token\x01\x01");
     let mut m = MailRedactor::new("imap");
     assert_eq!(m.line(Dir::Server, "* OK ready"), "* OK ready");
-    assert_eq!(m.line(Dir::Client, "A1 AUTHENTICATE XOAUTH2"), "A1 AUTHENTICATE XOAUTH2");
+    assert_eq!(
+        m.line(Dir::Client, "A1 AUTHENTICATE XOAUTH2"),
+        "A1 AUTHENTICATE XOAUTH2"
+    );
     assert_eq!(m.line(Dir::Server, "+ "), "+ ");
     // Not base64 of `user=`: caught because the server asked for a SASL response.
     assert_eq!(m.line(Dir::Client, "b3BhcXVl"), marker("xoauth2"));
@@ -170,7 +206,10 @@ fn imap_sasl_and_fetched_content_never_reach_the_trace() {
         m.line(Dir::Client, &format!("A2 AUTHENTICATE XOAUTH2 {blob}")),
         format!("A2 AUTHENTICATE XOAUTH2 {}", marker("xoauth2"))
     );
-    assert_eq!(m.line(Dir::Client, "A3 LOGIN alice hunter22"), format!("A3 LOGIN {}", marker("password")));
+    assert_eq!(
+        m.line(Dir::Client, "A3 LOGIN alice hunter22"),
+        format!("A3 LOGIN {}", marker("password"))
+    );
     assert_eq!(
         m.line(Dir::Server, "* 1 FETCH (BODY[] {12}"),
         format!("* 1 FETCH {}", marker("message"))
@@ -194,7 +233,10 @@ fn smtp_data_and_pop_retrieval_are_redacted_to_the_end_marker() {
     assert_eq!(s.line(Dir::Client, "QUIT"), "QUIT");
 
     let mut p = MailRedactor::new("pop");
-    assert_eq!(p.line(Dir::Client, "PASS hunter22"), format!("PASS {}", marker("password")));
+    assert_eq!(
+        p.line(Dir::Client, "PASS hunter22"),
+        format!("PASS {}", marker("password"))
+    );
     p.line(Dir::Client, "RETR 1");
     assert_eq!(p.line(Dir::Server, "+OK 120 octets"), "+OK 120 octets");
     assert_eq!(p.line(Dir::Server, "From: boss"), marker("message"));
