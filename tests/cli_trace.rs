@@ -1,5 +1,5 @@
 //! `--trace FILE`: the file is private and refused early when it cannot be written; a trace of
-//! a whole setup, check and renewal holds none of the run's secrets; and a trace replayed by
+//! a whole setup, check, renewal and move to a certificate holds none of the run's secrets; and a trace replayed by
 //! the replay server (tests/common/replay.rs) reproduces the run's outcome — for a run just
 //! recorded against the sandbox and for the example traces in tests/traces/.
 
@@ -262,6 +262,17 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     secrets.extend(secret_tool_lookup("m365-mail-wizard", "trace-scan"));
     secrets_in(&t.objects(), "", &mut secrets);
+    // A certificate: the app's key goes up, and checks sign in with client assertions.
+    let o = run(&home, &with_trace(&trace, &["cert", "trace-scan"]), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run(&home, &with_trace(&trace, &["check", "trace-scan"]), "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let pem = secret_tool_lookup("m365-mail-wizard", "trace-scan").unwrap();
+    secrets.extend(
+        pem.lines()
+            .filter(|l| l.len() >= 40 && !l.starts_with("-----"))
+            .map(str::to_string),
+    );
     for a in t.sb.info["apps"].as_array().unwrap() {
         secrets.push(a["secret"].as_str().unwrap().to_string());
     }
@@ -296,6 +307,8 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
         "IMAP, POP3 and SMTP lines were traced: {kinds:?}"
     );
     for kind in [
+        "client_assertion",
+        "key",
         "access_token",
         "refresh_token",
         "device_code",
