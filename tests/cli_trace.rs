@@ -119,6 +119,15 @@ fn setup_args(profile: &str, cloud_file: &str) -> Vec<String> {
     .collect()
 }
 
+/// The setup scoped by RBAC for Applications: the Exchange admin API and Graph's Exchange role
+/// management take part too.
+fn rbac_args(profile: &str, cloud_file: &str) -> Vec<String> {
+    let mut args = setup_args(profile, cloud_file);
+    args.truncate(args.len() - 3);
+    args.extend(["--scope".into(), "rbac".into()]);
+    args
+}
+
 /// What a run ended with: its exit code, verdict and each check's status.
 fn outcome(o: &Output) -> (Option<i32>, Value, Vec<(String, String)>) {
     let r = json(o);
@@ -152,11 +161,7 @@ fn a_setup_and_check_recorded_against_the_sandbox_replay_to_the_same_outcome() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("run.jsonl");
     let cf = t.sb.cloud_file();
-    let setup = run(
-        &home,
-        &with_trace(&trace, &setup_args("trace-rec", &cf)),
-        "",
-    );
+    let setup = run(&home, &with_trace(&trace, &rbac_args("trace-rec", &cf)), "");
     assert_eq!(setup.status.code(), Some(0), "{}", text(&setup));
     let check_args = ["check", "trace-rec", "--json"];
     let check = run(&home, &with_trace(&trace, &check_args), "");
@@ -166,7 +171,7 @@ fn a_setup_and_check_recorded_against_the_sandbox_replay_to_the_same_outcome() {
     let again = Home::new();
     let rcf = replay.cloud_file(dir.path());
     let rcf = rcf.to_str().unwrap();
-    let setup2 = run(&again, &setup_args("trace-rec", rcf), "");
+    let setup2 = run(&again, &rbac_args("trace-rec", rcf), "");
     assert_eq!(outcome(&setup2), outcome(&setup), "{}", text(&setup2));
     assert_eq!(key_lines(&setup2), key_lines(&setup));
     let check2 = again.run(&check_args, "");
@@ -239,9 +244,7 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("whole.jsonl");
     let cf = t.sb.cloud_file();
-    let mut setup = setup_args("trace-scan", &cf);
-    setup.truncate(setup.len() - 3);
-    setup.extend(["--scope".into(), "rbac".into()]);
+    let mut setup = rbac_args("trace-scan", &cf);
     setup[5] = "graph-read,imap,pop,smtp".into();
     let o = run(&home, &with_trace(&trace, &setup), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -342,7 +345,7 @@ fn journey_1_the_example_trace_of_an_automated_setup_replays() {
     let dir = tempfile::tempdir().unwrap();
     let (replay, cf) = example("journey1-setup.jsonl", dir.path());
     let home = Home::new();
-    let o = run(&home, &setup_args("example-setup", &cf), "");
+    let o = run(&home, &rbac_args("example-setup", &cf), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(json(&o)["verdict"], "passed");
     let err = String::from_utf8_lossy(&o.stderr);
