@@ -442,3 +442,23 @@ fn journey_3_the_example_trace_of_a_check_replays_with_its_diagnosis() {
     );
     assert_eq!(replay.misses(), Vec::<String>::new());
 }
+
+#[test]
+fn the_example_traces_hold_no_token_secret_or_blob() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/traces");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let written = common::read(&path);
+        for shape in ["eyJ", "dXNlcj", "Q~", "BEGIN PRIVATE KEY"] {
+            assert!(!written.contains(shape), "{}: {shape}", path.display());
+        }
+        let mut left = Vec::new();
+        for line in written.lines() {
+            unredacted_fields(&serde_json::from_str(line).unwrap(), &mut left);
+        }
+        assert_eq!(left, Vec::<String>::new(), "{}", path.display());
+        seen += 1;
+    }
+    assert_eq!(seen, 3, "one example a journey");
+}
