@@ -11,6 +11,7 @@ pub mod plan;
 pub mod sandbox;
 pub mod scope;
 pub mod store;
+pub mod trace;
 pub mod tui;
 pub mod vault;
 pub mod wizard;

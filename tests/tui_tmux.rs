@@ -35,10 +35,15 @@ impl Tmux {
     /// A wizard killed mid-frame leaves an escape sequence open; CAN (`\030`) ends it, so the
     /// exit line is printed as text rather than read as the rest of that sequence.
     fn start_full(home: &Home, name: &str, env: &str, width: u16, height: u16) -> Tmux {
+        Tmux::start_args(home, name, env, "", width, height)
+    }
+
+    /// As `start_full`, with more arguments for the wizard.
+    fn start_args(home: &Home, name: &str, env: &str, args: &str, width: u16, height: u16) -> Tmux {
         let (width, height) = (width.to_string(), height.to_string());
         let socket = format!("m365mw-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\030\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
+            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox {args}; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\030\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
             home.config().display(),
             home.data().display()
         );
@@ -226,6 +231,45 @@ fn journey_3_from_home_to_summary() {
     }
     let log = std::fs::read_to_string(home.data().join("m365-mail-wizard.log")).unwrap();
     assert!(!log.contains("Scoped.Helpdesk"), "no secret in the log");
+}
+
+#[test]
+fn with_trace_the_wizard_writes_the_trace_to_its_file_and_nothing_on_the_screen() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let trace = home.dir.path().join("wizard.jsonl");
+    let args = format!("--trace '{}'", trace.display());
+    let t = Tmux::start_args(&home, "traced", "", &args, 100, 30);
+    t.wait_for("No profiles yet");
+    t.keys(&["c"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which app registration?");
+    t.type_text(SCOPED_ID);
+    t.keys(&["Enter"]);
+    t.wait_for("The client secret");
+    t.type_text(SCOPED_SECRET);
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    t.keys(&["Enter"]);
+    t.wait_for("Which mailboxes?");
+    t.type_text("alice@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text("tui-traced");
+    t.keys(&["Enter"]);
+    let s = t.wait_for_all(&["roles: Mail.Read", "inbox: 12 messages, 3 unread"]);
+    assert!(!s.contains("redacted") && !s.contains("\"kind\""), "{s}");
+    t.keys(&["Enter"]);
+    t.wait_for("checks passed");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    let written = std::fs::read_to_string(&trace).unwrap();
+    assert!(written.contains("/mailFolders/inbox"), "{written}");
+    assert!(written.contains("client_secret=«redacted:client_secret»"));
+    assert!(!written.contains(SCOPED_SECRET) && !written.contains("eyJ"));
 }
 
 #[test]

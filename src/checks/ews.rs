@@ -121,26 +121,23 @@ pub async fn inbox(
 ) -> Result<(u32, u32), CloudError> {
     let url = endpoints.ews_url();
     http::guard(&url)?;
-    let resp = http
+    let req = http
         .post(&url)
         .header(reqwest::header::AUTHORIZATION, token.bearer())
         .header("Content-Type", "text/xml; charset=utf-8")
         .header("X-AnchorMailbox", mailbox.as_str())
-        .body(get_inbox_request(mailbox.as_str()))
-        .send()
+        .body(get_inbox_request(mailbox.as_str()));
+    let resp = http::send(req)
         .await
         .map_err(|e| CloudError::from_reqwest(&e))?;
-    let status = resp.status().as_u16();
+    let status = resp.status;
     // EWS explains a refused token in this header rather than in the body.
     let diagnostics = resp
-        .headers()
+        .headers
         .get("x-ms-diagnostics")
         .and_then(|v| v.to_str().ok())
         .map(super::wire::printable);
-    let body = resp
-        .text()
-        .await
-        .map_err(|e| CloudError::from_reqwest(&e))?;
+    let body = String::from_utf8_lossy(&resp.body).into_owned();
     let ews = |code: &str, message: String| {
         CloudError::Graph(GraphError {
             status,

@@ -160,7 +160,7 @@ pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<ImapCo
     let tcp = target.connect().await?;
     let tls = target.tls(tcp).await?;
     let mut s = Session {
-        wire: Wire::new(tls, target.timeouts.step),
+        wire: Wire::new(tls, target.timeouts.step).traced("imap", target),
         next: 0,
     };
     let greeting = s.wire.line("greeting").await?;

@@ -49,7 +49,7 @@ fn expect_ok(step: &'static str, line: String) -> Result<String, ProbeError> {
 pub async fn probe(target: &Target, mailbox: &str, token: &str) -> Result<PopCounts, ProbeError> {
     let tcp = target.connect().await?;
     let tls = target.tls(tcp).await?;
-    let mut w = Wire::new(tls, target.timeouts.step);
+    let mut w = Wire::new(tls, target.timeouts.step).traced("pop", target);
     let greeting = w.line("greeting").await?;
     expect_ok("greeting", greeting)?;
     w.send("authenticate", "AUTH XOAUTH2").await?;

@@ -132,7 +132,7 @@ pub async fn probe(
     send: bool,
 ) -> Result<SmtpOutcome, ProbeError> {
     let tcp = target.connect().await?;
-    let mut w = Wire::new(tcp, target.timeouts.step);
+    let mut w = Wire::new(tcp, target.timeouts.step).traced("smtp", target);
     let greeting = reply(&mut w, "greeting").await?;
     if greeting.code != 220 {
         return Err(ProbeError::Refused {
@@ -150,7 +150,7 @@ pub async fn probe(
     command(&mut w, "starttls", "STARTTLS", 220).await?;
     let tcp = w.into_inner("starttls")?;
     let tls = target.tls(tcp).await?;
-    let mut w = Wire::new(tls, target.timeouts.step);
+    let mut w = Wire::new(tls, target.timeouts.step).traced("smtp", target);
     let ehlo = command(&mut w, "ehlo", &format!("EHLO {HELO_NAME}"), 250).await?;
     if !ehlo.offers_auth("XOAUTH2") {
         return Err(ProbeError::Refused {

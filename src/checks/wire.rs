@@ -241,6 +241,7 @@ fn tls_detail(e: &io::Error) -> String {
 pub struct Wire<S> {
     io: BufReader<S>,
     step: Duration,
+    trace: Option<crate::trace::MailTrace>,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
@@ -248,7 +249,16 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
         Wire {
             io: BufReader::new(stream),
             step,
+            trace: None,
         }
+    }
+
+    /// With `--trace`, every line of this dialogue goes to the trace, redacted.
+    pub fn traced(mut self, proto: &'static str, target: &Target) -> Wire<S> {
+        if crate::trace::on() {
+            self.trace = crate::trace::MailTrace::new(proto, &target.label());
+        }
+        self
     }
 
     pub fn get_mut(&mut self) -> &mut S {
@@ -262,7 +272,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
                 step,
                 line: format!("no complete line within {} s", self.step.as_secs()),
             }),
-            Ok(Ok(Some(l))) => Ok(l),
+            Ok(Ok(Some(l))) => {
+                if let Some(t) = &mut self.trace {
+                    t.line(crate::trace::Dir::Server, &l);
+                }
+                Ok(l)
+            }
             Ok(Ok(None)) => Err(ProbeError::Closed { step }),
             Ok(Err(LineError::TooLong)) => Err(ProbeError::Garbled {
                 step,
@@ -274,6 +289,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Wire<S> {
 
     /// Sends one line, adding CR LF.
     pub async fn send(&mut self, step: &'static str, text: &str) -> Result<(), ProbeError> {
+        if let Some(t) = &mut self.trace {
+            t.line(crate::trace::Dir::Client, text);
+        }
         let mut buf = Vec::with_capacity(text.len() + 2);
         buf.extend_from_slice(text.as_bytes());
         buf.extend_from_slice(b"\r\n");

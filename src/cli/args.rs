@@ -32,6 +32,12 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,
 
+    /// Write every request and answer of the run (HTTP with headers and bodies, IMAP, POP3
+    /// and SMTP lines) to FILE, one JSON object a line, with every token, secret, assertion,
+    /// password, device code and message content redacted (docs/trace.md). Mode 0600, appended.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

@@ -56,7 +56,15 @@ async fn run(cli: Cli, local_offset: time::UtcOffset) -> Exit {
     };
     let _log = crate::logging::init(&dirs.data);
     match settings::Settings::from_args(cli) {
-        Ok(s) => cmd::run(dirs, s, local_offset).await,
+        Ok(s) => {
+            // Before anything else runs: a trace that cannot be written stops the run here.
+            if let Some(path) = &s.trace
+                && let Err(e) = crate::trace::start(path)
+            {
+                return output::usage(e);
+            }
+            cmd::run(dirs, s, local_offset).await
+        }
         Err(invalid) => output::usage(invalid),
     }
 }

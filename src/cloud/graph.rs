@@ -121,22 +121,20 @@ pub(crate) async fn call_with(
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
-        let status = resp.status().as_u16();
+        let resp = super::http::send(req)
+            .await
+            .map_err(|e| CloudError::from_reqwest(&e))?;
+        let status = resp.status;
         if let Follow::ExchangeHosts(e) = follow
             && matches!(status, 301 | 302 | 307 | 308)
         {
-            url = redirect_target(&url, resp.headers(), status, e, hops)?;
+            url = redirect_target(&url, &resp.headers, status, e, hops)?;
             hops += 1;
             attempt -= 1;
             continue;
         }
-        let wait = retry_after(resp.headers());
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| CloudError::from_reqwest(&e))?
-            .to_vec();
+        let wait = retry_after(&resp.headers);
+        let bytes = resp.body;
         if (200..300).contains(&status) {
             return Ok((status, bytes));
         }

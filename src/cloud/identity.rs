@@ -132,13 +132,10 @@ pub(crate) fn aad_from_body(status: u16, body: &[u8]) -> CloudError {
 
 /// Sends a request and reads the whole answer: status and body.
 pub(crate) async fn answer(req: reqwest::RequestBuilder) -> Result<(u16, Vec<u8>), CloudError> {
-    let resp = req.send().await.map_err(|e| CloudError::from_reqwest(&e))?;
-    let status = resp.status().as_u16();
-    let body = resp
-        .bytes()
+    let resp = super::http::send(req)
         .await
         .map_err(|e| CloudError::from_reqwest(&e))?;
-    Ok((status, body.to_vec()))
+    Ok((resp.status, resp.body))
 }
 
 /// Resolves a domain (or confirms a GUID) through OpenID discovery.
@@ -169,16 +166,17 @@ fn sender(http: reqwest::Client, asked: AskedWait) -> impl Fn(HttpRequest) -> Se
         let asked = asked.clone();
         Box::pin(async move {
             let (parts, body) = req.into_parts();
-            let resp = http
+            let req = http
                 .request(parts.method, parts.uri.to_string())
                 .headers(parts.headers)
-                .body(body)
-                .send()
+                .body(body);
+            let resp = super::http::send(req)
                 .await
                 .map_err(|e| CloudError::from_reqwest(&e))?;
-            let status = resp.status();
+            let status = oauth2::http::StatusCode::from_u16(resp.status)
+                .unwrap_or(oauth2::http::StatusCode::BAD_GATEWAY);
             if matches!(status.as_u16(), 429 | 502 | 503 | 504) {
-                let asked_for = retry_after(resp.headers());
+                let asked_for = retry_after(&resp.headers);
                 *asked.lock().unwrap_or_else(|e| e.into_inner()) = asked_for;
                 let wait = asked_for.map(|d| format!(" (Retry-After {} s)", d.as_secs()));
                 return Err(CloudError::Unexpected {
@@ -189,11 +187,7 @@ fn sender(http: reqwest::Client, asked: AskedWait) -> impl Fn(HttpRequest) -> Se
                     ),
                 });
             }
-            let body = resp
-                .bytes()
-                .await
-                .map_err(|e| CloudError::from_reqwest(&e))?;
-            let mut out = http_response(status.as_u16(), body.to_vec());
+            let mut out = http_response(status.as_u16(), resp.body);
             *out.status_mut() = status;
             Ok(out)
         })

@@ -8,6 +8,7 @@ use std::process::{Child, Command, Output, Stdio};
 use serde_json::Value;
 
 pub mod admin_api;
+pub mod replay;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_m365-mail-wizard");
 

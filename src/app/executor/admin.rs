@@ -209,7 +209,7 @@ pub(super) fn sandbox_approve(env: &Env, code: String) {
             ("user", sb.admin.as_str()),
             ("decision", "approve"),
         ];
-        if let Err(e) = http.post(url).form(&form).send().await {
+        if let Err(e) = crate::cloud::http::send(http.post(url).form(&form)).await {
             tracing::warn!(error = %e, "sandbox approval failed");
         }
     });

@@ -32,6 +32,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         realistic,
         keyring,
         task,
+        trace: _,
     } = settings;
     let options = SandboxOptions {
         state_file: Some(dirs.sandbox_state()),

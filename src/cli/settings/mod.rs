@@ -45,6 +45,8 @@ pub struct Settings {
     /// That tenant behaves as Microsoft 365 really does (`--realistic`).
     pub realistic: bool,
     pub keyring: KeyringBackend,
+    /// `--trace FILE`: where the redacted trace of the run goes.
+    pub trace: Option<PathBuf>,
     pub task: Task,
 }
 
@@ -120,6 +122,9 @@ impl Settings {
                 "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
             ));
         }
+        if cli.trace.as_ref().is_some_and(|p| p.as_os_str().is_empty()) {
+            return Err(Invalid::new("--trace needs a file name"));
+        }
         let task = match cli.command {
             None => Task::Wizard,
             Some(c) => task(c, sandbox, cli.realistic)?,
@@ -129,6 +134,7 @@ impl Settings {
             sandbox_reset: cli.sandbox_reset,
             realistic: cli.realistic,
             keyring,
+            trace: cli.trace,
             task,
         })
     }
