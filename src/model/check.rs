@@ -326,6 +326,7 @@ mod tests {
             secret_expires: None,
             credential_renewed: None,
             credential: Default::default(),
+            rotation: None,
         }
     }
 

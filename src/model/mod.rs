@@ -13,6 +13,7 @@ mod draft;
 mod ids;
 mod mailbox;
 mod profile;
+mod rotation;
 mod sandbox_link;
 mod scope;
 mod secret;
@@ -34,6 +35,7 @@ pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, Thumbprints, parse_expiry,
 };
+pub use rotation::{CredentialKind, KeyRef, LastUse, RECENT_USE, Rotation, ago};
 pub use sandbox_link::{SandboxLink, SandboxLinkApp};
 pub use scope::{ScopeKind, ScopeRecord};
 pub use secret::{Secret, SecretWarning, echo_safe, looks_like_secret};

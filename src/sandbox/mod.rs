@@ -21,6 +21,7 @@ mod portal;
 mod private_file;
 mod responses;
 mod routes;
+mod sign_ins;
 mod signing;
 mod state_file;
 pub mod tenant;

@@ -51,6 +51,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Exported(result) => home::exported(s, result),
         Msg::Forgotten(result) => home::forgotten(s, result),
         Msg::Renewed(result) => upkeep::renewed(s, result),
+        Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }
 

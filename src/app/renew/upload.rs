@@ -99,6 +99,7 @@ pub async fn adopt_uploaded(
     Ok(Certified {
         thumbprint: up.thumbprint,
         expires,
-        retired: None,
+        awaiting: Vec::new(),
+        note: None,
     })
 }

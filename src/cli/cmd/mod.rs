@@ -4,6 +4,7 @@ mod add;
 mod cert;
 mod check;
 mod expiry;
+mod finish;
 mod export;
 mod forget;
 mod guided;
@@ -65,7 +66,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         Task::Setup(s) => setup::setup(&env, s).await,
         Task::Add(s) => add::add(&env, s).await,
         Task::Check(s) => check::check(&env, s).await,
-        Task::Export(s) => export::export(&env, s),
+        Task::Export(s) => export::export(&env, s).await,
         Task::Renew(s) => renew::renew(&env, s).await,
         Task::Cert(s) => cert::cert(&env, s).await,
         Task::Expiry {

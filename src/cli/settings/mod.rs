@@ -81,6 +81,7 @@ pub struct ExportSettings {
     pub format: crate::export::Format,
     pub output: Option<PathBuf>,
     pub force: bool,
+    pub with_secret: bool,
 }
 
 pub struct RenewSettings {
@@ -97,6 +98,11 @@ pub enum Renewal {
     },
     /// The administrator, in the portal; the wizard is given its value.
     Guided,
+    /// The second phase: the old credential removed, unless it signed in lately (or `force`).
+    Finish {
+        force: bool,
+        admin_client_id: ClientId,
+    },
 }
 
 pub struct CertSettings {
@@ -161,6 +167,7 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
             format,
             output,
             force,
+            with_secret,
         } => {
             let format = format
                 .parse()
@@ -170,8 +177,22 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
                 format,
                 output,
                 force,
+                with_secret,
             })
         }
+        Command::Renew {
+            profile,
+            finish: true,
+            force,
+            admin_client_id,
+            ..
+        } => Task::Renew(RenewSettings {
+            profile: profile_name(&profile)?,
+            how: Renewal::Finish {
+                force,
+                admin_client_id: admin_client(&admin_client_id)?,
+            },
+        }),
         Command::Renew {
             profile,
             guided: true,
@@ -185,6 +206,7 @@ fn task(command: Command, sandbox: bool) -> Result<Task> {
             secret_months,
             admin_client_id,
             guided: false,
+            ..
         } => {
             lifetime(secret_months)?;
             Task::Renew(RenewSettings {
