@@ -60,6 +60,10 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
         s.help = false;
         return Vec::new();
     }
+    // A secret on the screen goes with the next key, whatever it is.
+    if s.screen == Screen::Home && matches!(s.home.show_once, Some(super::ShowOnce::Shown(..))) {
+        return home::key(s, k);
+    }
     let typing = editing::typing(s);
     match k {
         Key::Help => {
