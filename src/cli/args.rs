@@ -198,6 +198,10 @@ pub enum SandboxCommand {
         /// for some tenants: to the sandbox's own alias path, or to URL.
         #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
         admin_redirect: Option<String>,
+        /// A tenant without a Microsoft Entra ID P1 or P2 licence: its sign-in logs cannot be
+        /// read through Graph.
+        #[arg(long)]
+        without_entra_premium: bool,
     },
 }
 

@@ -80,6 +80,8 @@ pub struct SandboxOptions {
     pub cloud_instance: Option<(String, String)>,
     /// Answer the first Exchange admin API call with a redirect.
     pub admin_redirect: Option<AdminRedirect>,
+    /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
+    pub without_entra_premium: bool,
 }
 
 pub struct Shared {
@@ -105,6 +107,7 @@ pub struct Shared {
     admin_redirect: Option<AdminRedirect>,
     /// The first admin API call was redirected.
     redirected: std::sync::atomic::AtomicBool,
+    without_entra_premium: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -187,6 +190,7 @@ impl Sandbox {
             persisting: Mutex::new(()),
             admin_redirect: opts.admin_redirect,
             redirected: std::sync::atomic::AtomicBool::new(false),
+            without_entra_premium: opts.without_entra_premium,
         });
         shared.persist().await;
         drop(lock);

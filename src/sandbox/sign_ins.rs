@@ -143,7 +143,16 @@ pub async fn list(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Respo
         .and_then(|t| t.parse::<usize>().ok())
         .unwrap_or(1000)
         .min(1000);
+    let premium = !gate.s.without_entra_premium;
     gate.read(reads_audit_logs, |t, _| {
+        if !premium {
+            // What Graph answers a tenant without the licence (docs/renewal.md).
+            return graph_error(
+                StatusCode::FORBIDDEN,
+                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium license",
+            );
+        }
         let value = t
             .sign_ins
             .iter()

@@ -173,6 +173,21 @@ pub async fn finish(
         .filter(|(_, u)| u.recent(now))
         .map(|(k, u)| format!("{}: {}", k.named("old"), u.describe(now)))
         .collect();
+    let unknown: Vec<String> = uses
+        .iter()
+        .filter_map(|(_, u)| match u {
+            LastUse::Unknown(why) => Some(why.clone()),
+            _ => None,
+        })
+        .collect();
+    if recent.is_empty() && !unknown.is_empty() && !force {
+        return Err(refused(
+            format!("When the old credential was last used cannot be known; nothing was removed. ({})", unknown[0]),
+            "GET /beta/auditLogs/signIns (service-principal sign-ins of the app)",
+            "Without the sign-in logs the wizard cannot tell whether the consuming application still uses the old credential.",
+            &format!("Confirm the consuming application works with the new one, then run `m365-mail-wizard renew {name} --finish --force`."),
+        ));
+    }
     if !recent.is_empty() && !force {
         return Err(refused(
             format!("Something still signs in with the old credential; nothing was removed. ({})", recent.join("; ")),

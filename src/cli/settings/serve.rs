@@ -20,6 +20,7 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
         extra_mailboxes,
         cloud_instance,
         admin_redirect,
+        without_entra_premium,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -63,5 +64,6 @@ pub(super) fn options(command: SandboxCommand) -> Result<SandboxOptions> {
             None => (c, String::new()),
         }),
         admin_redirect,
+        without_entra_premium,
     })
 }
