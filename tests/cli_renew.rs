@@ -448,6 +448,16 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     );
     let a = app(&state, &client_id);
     assert_eq!(a["certificates"].as_array().unwrap().len(), 2, "both stay");
+    // The check above signed in with the old certificate: the logs show it, so not without
+    // --force.
+    let o = home.run(&["renew", "certified", "--finish"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("the old certificate (key ID") && text(&o).contains("last signed in"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(app(&state, &client_id)["certificates"].as_array().unwrap().len(), 2);
     let o = home.run(&["renew", "certified", "--finish", "--force"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("Removed the old certificate"), "{}", text(&o));
@@ -543,9 +553,13 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
         "{}",
         text(&o)
     );
-    // Replaced by a certificate registered through Graph: the upload goes, found the same way.
+    // Replaced by a certificate registered through Graph: the upload, found the same way,
+    // stays until the renewal is finished.
     let uploaded = app(&state, &client_id)["certificates"][0]["key_id"].clone();
     let o = home.run(&["cert", "uploaded", "--months", "6"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(app(&state, &client_id)["certificates"].as_array().unwrap().len(), 2);
+    let o = home.run(&["renew", "uploaded", "--finish", "--force"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let certs = app(&state, &client_id)["certificates"].clone();
     let certs = certs.as_array().unwrap();
