@@ -457,15 +457,28 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
         "{}",
         text(&o)
     );
-    assert_eq!(app(&state, &client_id)["certificates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app(&state, &client_id)["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let o = home.run(&["renew", "certified", "--finish", "--force"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("Removed the old certificate"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Removed the old certificate"),
+        "{}",
+        text(&o)
+    );
     let a = app(&state, &client_id);
     let certs = a["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 1, "only the new certificate: {certs:#?}");
     assert_ne!(certs[0]["thumbprint"], first);
-    assert_eq!(a["secret"], "", "the client secret it replaced first went too");
+    assert_eq!(
+        a["secret"], "",
+        "the client secret it replaced first went too"
+    );
     assert_ne!(
         secret_tool_lookup("m365-mail-wizard", "certified").unwrap(),
         key,
@@ -558,7 +571,13 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
     let uploaded = app(&state, &client_id)["certificates"][0]["key_id"].clone();
     let o = home.run(&["cert", "uploaded", "--months", "6"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_eq!(app(&state, &client_id)["certificates"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        app(&state, &client_id)["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     let o = home.run(&["renew", "uploaded", "--finish", "--force"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let certs = app(&state, &client_id)["certificates"].clone();

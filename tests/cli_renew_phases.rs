@@ -25,8 +25,19 @@ fn added(home: &Home, sb: &Served, name: &str) -> (String, String) {
     let cf = sb.cloud_file();
     let o = home.run(
         &[
-            "add", name, "--force", "--tenant", "contoso.example", "--client-id", &client_id,
-            "--access", "graph-read", "--mailbox", "alice@contoso.example", "--cloud-file", &cf,
+            "add",
+            name,
+            "--force",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            &client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
             "--secret-stdin",
         ],
         &secret,
@@ -82,14 +93,27 @@ fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
         "Confirm the application works",
         "renew helpdesk --finish",
     ];
-    let at: Vec<usize> = steps.iter().map(|s| out.find(s).unwrap_or(usize::MAX)).collect();
-    assert!(at.windows(2).all(|w| w[0] < w[1]) && at[2] != usize::MAX, "{out}");
+    let at: Vec<usize> = steps
+        .iter()
+        .map(|s| out.find(s).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]) && at[2] != usize::MAX,
+        "{out}"
+    );
 
     // Both sign in until the renewal is finished.
-    assert_eq!(signs_in(sb, &client_id, &old), 200, "the old one still works");
+    assert_eq!(
+        signs_in(sb, &client_id, &old),
+        200,
+        "the old one still works"
+    );
     assert_eq!(signs_in(sb, &client_id, &new), 200, "the new one works");
     let profile = std::fs::read_to_string(home.config().join("profiles/helpdesk.toml")).unwrap();
-    assert!(profile.contains("[rotation") && !profile.contains(&new), "{profile}");
+    assert!(
+        profile.contains("[rotation") && !profile.contains(&new),
+        "{profile}"
+    );
 
     // The sign-in logs show the old secret used just now: --finish refuses.
     let refused = home.run(&["renew", "helpdesk", "--finish"], "");
@@ -102,8 +126,15 @@ fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
             && out.contains("--force"),
         "{out}"
     );
-    assert_eq!(app(&state, &client_id)["secret"].as_str(), Some(old.as_str()));
-    assert_eq!(signs_in(sb, &client_id, &old), 200, "refused: nothing removed");
+    assert_eq!(
+        app(&state, &client_id)["secret"].as_str(),
+        Some(old.as_str())
+    );
+    assert_eq!(
+        signs_in(sb, &client_id, &old),
+        200,
+        "refused: nothing removed"
+    );
 
     let forced = home.run(&["renew", "helpdesk", "--finish", "--force"], "");
     assert_eq!(forced.status.code(), Some(0), "{}", all(&forced));
@@ -146,7 +177,10 @@ fn finish_with_no_newer_secret_removes_nothing() {
         "{}",
         text(&o)
     );
-    assert_eq!(app(&state, &client_id)["secret"].as_str(), Some(old.as_str()));
+    assert_eq!(
+        app(&state, &client_id)["secret"].as_str(),
+        Some(old.as_str())
+    );
 }
 
 #[test]
@@ -190,32 +224,66 @@ fn the_new_value_leaves_only_through_a_private_export_file() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let new = secret_tool_lookup("m365-mail-wizard", "ticketing").unwrap();
     // Never to standard output, a terminal or a device.
-    let o = home.run(&["export", "ticketing", "--format", "env", "--with-secret"], "");
+    let o = home.run(
+        &["export", "ticketing", "--format", "env", "--with-secret"],
+        "",
+    );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("needs --output FILE") && !text(&o).contains(&new));
     for dev in ["/dev/stdout", "/dev/tty", "-"] {
         let o = home.run(
-            &["export", "ticketing", "--format", "env", "--with-secret", "--output", dev],
+            &[
+                "export",
+                "ticketing",
+                "--format",
+                "env",
+                "--with-secret",
+                "--output",
+                dev,
+            ],
             "",
         );
         assert_eq!(o.status.code(), Some(2), "{dev}: {}", text(&o));
         assert!(!text(&o).contains(&new), "{dev}");
     }
     let o = home.run(
-        &["export", "ticketing", "--format", "report", "--with-secret", "--output", "x.md"],
+        &[
+            "export",
+            "ticketing",
+            "--format",
+            "report",
+            "--with-secret",
+            "--output",
+            "x.md",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let file = home.dir.path().join("ticketing.env");
     let path = file.display().to_string();
     let o = home.run(
-        &["export", "ticketing", "--format", "env", "--with-secret", "--output", &path],
+        &[
+            "export",
+            "ticketing",
+            "--format",
+            "env",
+            "--with-secret",
+            "--output",
+            &path,
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(text(&o).contains("warning:") && !text(&o).contains(&new), "{}", text(&o));
+    assert!(
+        text(&o).contains("warning:") && !text(&o).contains(&new),
+        "{}",
+        text(&o)
+    );
     let written = std::fs::read_to_string(&file).unwrap();
-    assert!(written.contains(&format!("M365_CLIENT_SECRET='{new}'")), "{written}");
+    assert!(
+        written.contains(&format!("M365_CLIENT_SECRET='{new}'")),
+        "{written}"
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

@@ -230,19 +230,33 @@ fn renewal(i: &Input) -> Vec<Block> {
 fn certificate_steps(p: &Profile) -> Vec<String> {
     let n = &p.name;
     vec![
-        format!("Run `m365-mail-wizard cert {n}` (an administrator signs in): a new certificate is made, registered on the app, its private key stored in the keyring and proven to sign in. The credential it replaces stays valid on the app."),
+        format!(
+            "Run `m365-mail-wizard cert {n}` (an administrator signs in): a new certificate is made, registered on the app, its private key stored in the keyring and proven to sign in. The credential it replaces stays valid on the app."
+        ),
         "Switch the consuming application to the new certificate and its private key.".into(),
-        format!("Confirm the application works with it; `m365-mail-wizard check {n}` proves the mailbox access."),
-        format!("Only then run `m365-mail-wizard renew {n} --finish`: it removes the old credential from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway). On the guided path (`cert {n} --guided`), delete the old credential in the portal instead."),
+        format!(
+            "Confirm the application works with it; `m365-mail-wizard check {n}` proves the mailbox access."
+        ),
+        format!(
+            "Only then run `m365-mail-wizard renew {n} --finish`: it removes the old credential from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway). On the guided path (`cert {n} --guided`), delete the old credential in the portal instead."
+        ),
     ]
 }
 
 fn secret_steps(p: &Profile) -> Vec<String> {
     let n = &p.name;
     vec![
-        format!("Run `m365-mail-wizard renew {n}` (an administrator signs in): a new client secret is added to the app, stored in the keyring and proven to sign in. The old secret stays valid on the app."),
-        format!("Give the new Value to the consuming application: `m365-mail-wizard export {n} --format env --with-secret --output FILE` writes it to a private file (delete the file afterwards), or the wizard's dashboard shows it once (v)."),
-        format!("Confirm the application works with the new secret; `m365-mail-wizard check {n}` proves the mailbox access."),
-        format!("Only then run `m365-mail-wizard renew {n} --finish`: it removes the old secret from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway)."),
+        format!(
+            "Run `m365-mail-wizard renew {n}` (an administrator signs in): a new client secret is added to the app, stored in the keyring and proven to sign in. The old secret stays valid on the app."
+        ),
+        format!(
+            "Give the new Value to the consuming application: `m365-mail-wizard export {n} --format env --with-secret --output FILE` writes it to a private file (delete the file afterwards), or the wizard's dashboard shows it once (v)."
+        ),
+        format!(
+            "Confirm the application works with the new secret; `m365-mail-wizard check {n}` proves the mailbox access."
+        ),
+        format!(
+            "Only then run `m365-mail-wizard renew {n} --finish`: it removes the old secret from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway)."
+        ),
     ]
 }

@@ -47,8 +47,12 @@ mod tests {
         let env = add_secret(Format::Env, "M365_CLIENT_ID=x\n", "abc~'d").unwrap();
         assert!(env.starts_with("# This file holds"), "{env}");
         assert!(env.ends_with("M365_CLIENT_SECRET='abc~'\\''d'\n"), "{env}");
-        let json = add_secret(Format::Json, r#"{"credential":{"kind":"client-secret"}}"#, "s3")
-            .unwrap();
+        let json = add_secret(
+            Format::Json,
+            r#"{"credential":{"kind":"client-secret"}}"#,
+            "s3",
+        )
+        .unwrap();
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(v["credential"]["client_secret"], "s3");
         assert!(add_secret(Format::Report, "", "s").is_err());

@@ -191,8 +191,9 @@ mod tests {
         assert!(matches(&r, &f));
         assert!(!matches(&r, &parse_filter("appId eq 'abc'").unwrap()));
         assert!(!matches(&r, &parse_filter("").unwrap()));
-        let other = parse_filter("signInEventTypes/any(x: x eq 'servicePrincipal') and appId eq 'def'")
-            .unwrap();
+        let other =
+            parse_filter("signInEventTypes/any(x: x eq 'servicePrincipal') and appId eq 'def'")
+                .unwrap();
         assert!(!matches(&r, &other));
         assert!(parse_filter("startswith(appId,'a')").is_err());
     }

@@ -51,7 +51,9 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("k", _) => "K switches to a new certificate and proves it; the old one stays until w.",
         ("v", _) => "V shows the renewal's new secret Value once; the next key clears it.",
         ("w", _) => "W reads the sign-in logs, then removes the credential a renewal replaced.",
-        ("any key", "clear it") => "Any key clears the secret from the screen; it is not shown again.",
+        ("any key", "clear it") => {
+            "Any key clears the secret from the screen; it is not shown again."
+        }
         ("x", _) => "X signs in and reads the credential's expiry off the app.",
         ("e", "export") => "E writes settings, report and script to a new folder (no secret).",
         ("enter", "resume draft") => {

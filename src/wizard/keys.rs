@@ -80,8 +80,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 if matches!(s.home.show_once, Some(super::ShowOnce::Ready(..))) {
                     out.push(h("v", "show new secret once"));
                 }
-                if s
-                    .selected_profile()
+                if s.selected_profile()
                     .and_then(|r| r.profile.rotation.as_ref())
                     .is_some_and(|r| r.awaits_removal())
                 {

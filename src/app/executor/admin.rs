@@ -231,9 +231,11 @@ pub(super) async fn upkeep(
     token: &crate::cloud::identity::AccessToken,
     what: Upkeep,
 ) -> Result<(String, Option<crate::model::Secret>), crate::model::Diagnosis> {
-    let awaiting = |old: &[crate::model::KeyRef]| match old {
+    let awaiting = |old: &[crate::model::KeyRef]| {
+        match old {
         [] => String::new(),
         _ => " The old one still works and stays on the app: give the new credential to the consuming application, confirm it works, then press w to remove the old one.".to_string(),
+    }
     };
     let done = match what {
         Upkeep::Secret { months } => app_layer::renew::renew(env, p, token, months).await.map(|r| {

@@ -174,7 +174,8 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 };
                 let result = result.map(|(note, value)| {
                     if let Some(v) = value {
-                        let _ = tx.send(Msg::NewSecret(p.name.clone(), crate::wizard::SecretBox(v)));
+                        let _ =
+                            tx.send(Msg::NewSecret(p.name.clone(), crate::wizard::SecretBox(v)));
                     }
                     note
                 });

@@ -119,7 +119,11 @@ pub async fn certify(
         p.rotation = rotation_before;
         return Err(err);
     }
-    let awaiting = p.rotation.as_ref().map(|r| r.old.clone()).unwrap_or_default();
+    let awaiting = p
+        .rotation
+        .as_ref()
+        .map(|r| r.old.clone())
+        .unwrap_or_default();
     Ok(Certified {
         thumbprint: cert.thumbprint,
         expires,

@@ -106,7 +106,9 @@ pub async fn finish(
     let rotation = match p.rotation.clone() {
         None => {
             return Err(refused(
-                format!("Nothing to finish: profile {name} has no renewal waiting; nothing was removed."),
+                format!(
+                    "Nothing to finish: profile {name} has no renewal waiting; nothing was removed."
+                ),
                 "the profile records no newer secret or certificate added by this wizard",
                 "`renew --finish` removes the old credential only after `renew` (or `cert`) added a newer one and stored it.",
                 &format!("Run `m365-mail-wizard renew {name}` first."),
@@ -126,7 +128,9 @@ pub async fn finish(
         }
         Some(r) if r.old.is_empty() => {
             return Err(refused(
-                format!("Nothing to finish: the renewal of {name} replaced no credential the wizard could name; nothing was removed."),
+                format!(
+                    "Nothing to finish: the renewal of {name} replaced no credential the wizard could name; nothing was removed."
+                ),
                 format!("{} is in use; no old one was recorded", r.new.named("new")),
                 "The old credential was not found on the app when the new one was added (made elsewhere, or several looked alike).",
                 "Delete the old one under the app's Certificates & secrets once nothing uses it.",
@@ -145,7 +149,9 @@ pub async fn finish(
             ),
             format!("GET /applications?$filter=appId eq '{}'", p.client_id),
             "It was deleted in the portal; removing the old one now could leave the app with no credential that works.",
-            &format!("Run `m365-mail-wizard renew {name}` again for a new one, then finish that renewal."),
+            &format!(
+                "Run `m365-mail-wizard renew {name}` again for a new one, then finish that renewal."
+            ),
         ));
     }
     let (present, gone): (Vec<KeyRef>, Vec<KeyRef>) =
@@ -182,18 +188,28 @@ pub async fn finish(
         .collect();
     if recent.is_empty() && !unknown.is_empty() && !force {
         return Err(refused(
-            format!("When the old credential was last used cannot be known; nothing was removed. ({})", unknown[0]),
+            format!(
+                "When the old credential was last used cannot be known; nothing was removed. ({})",
+                unknown[0]
+            ),
             "GET /beta/auditLogs/signIns (service-principal sign-ins of the app)",
             "Without the sign-in logs the wizard cannot tell whether the consuming application still uses the old credential.",
-            &format!("Confirm the consuming application works with the new one, then run `m365-mail-wizard renew {name} --finish --force`."),
+            &format!(
+                "Confirm the consuming application works with the new one, then run `m365-mail-wizard renew {name} --finish --force`."
+            ),
         ));
     }
     if !recent.is_empty() && !force {
         return Err(refused(
-            format!("Something still signs in with the old credential; nothing was removed. ({})", recent.join("; ")),
+            format!(
+                "Something still signs in with the old credential; nothing was removed. ({})",
+                recent.join("; ")
+            ),
             "the tenant's sign-in logs (service-principal sign-ins, servicePrincipalCredentialKeyId)",
             "The consuming application (or another) has not switched to the new one yet: removing the old one now would stop it.",
-            &format!("Give the new Value to the consuming application, confirm it works, and run `m365-mail-wizard renew {name} --finish` once the old one is no longer used; or add --force to remove it anyway."),
+            &format!(
+                "Give the new Value to the consuming application, confirm it works, and run `m365-mail-wizard renew {name} --finish` once the old one is no longer used; or add --force to remove it anyway."
+            ),
         ));
     }
     let mut done = Finished {

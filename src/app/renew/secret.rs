@@ -3,8 +3,8 @@
 
 use std::time::Duration;
 
-use super::stage::{proves, stage_and_prove};
 use super::rotation::{secrets_like, start};
+use super::stage::{proves, stage_and_prove};
 use super::{RenewError, current, failed, refused};
 use crate::app::Env;
 use crate::app::setup::{Capped, add_password_capped, graph_diagnosis};
@@ -89,7 +89,11 @@ pub async fn renew(
             "The new secret is in the keyring and works, and the old one is still on the app; fix the directory and run `check`.",
         )
     })?;
-    let awaiting = p.rotation.as_ref().map(|r| r.old.clone()).unwrap_or_default();
+    let awaiting = p
+        .rotation
+        .as_ref()
+        .map(|r| r.old.clone())
+        .unwrap_or_default();
     Ok(Renewed {
         expires,
         months: used,

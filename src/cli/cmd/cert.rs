@@ -29,19 +29,11 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
             "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring.",
             p.name, c.thumbprint, c.expires
         );
-        for k in &c.awaiting {
-            eprintln!(
-                "{} still works and stays on the app until the renewal is finished.",
-                super::finish::capital(&k.named("old"))
-            );
-        }
-        if let Some(note) = &c.note {
-            eprintln!("Note: {note}.");
-        }
-        eprintln!(
+        let steps = format!(
             "Next, in this order:\n  1. Give the consuming application the new certificate and its private key.\n  2. Confirm it works with them.\n  3. `m365-mail-wizard renew {} --finish` removes the old credential.",
             p.name
         );
+        super::finish::awaiting(&c.awaiting, c.note.as_deref(), &steps);
     })
 }
 

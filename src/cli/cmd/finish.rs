@@ -30,7 +30,10 @@ pub async fn finish(env: &Env, name: &ProfileName, force: bool, admin_client_id:
             eprintln!("Removed {} ({}).", k.named("old"), used.describe(now));
         }
         for k in &d.gone {
-            eprintln!("{} was already gone from the app.", capital(&k.named("old")));
+            eprintln!(
+                "{} was already gone from the app.",
+                capital(&k.named("old"))
+            );
         }
         for (k, why) in &d.failed {
             eprintln!(
@@ -55,4 +58,19 @@ pub fn capital(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().chain(c).collect())
         .unwrap_or_default()
+}
+
+/// After the first phase: what stays valid on the app until `--finish`, why nothing does (the
+/// note), and the next `steps`.
+pub fn awaiting(old: &[crate::model::KeyRef], note: Option<&str>, steps: &str) {
+    for k in old {
+        eprintln!(
+            "{} still works and stays on the app until the renewal is finished.",
+            capital(&k.named("old"))
+        );
+    }
+    if let Some(note) = note {
+        eprintln!("Note: {note}.");
+    }
+    eprintln!("{steps}");
 }

@@ -21,11 +21,15 @@ pub fn draw(f: &mut Frame, name: &ProfileName, value: &SecretBox, area: Rect) {
         Line::from("Copy this Value into the consuming application now."),
         Line::from("It will not be shown again: any key clears it from the screen.").fg(WARN),
         Line::from(""),
-        Line::from("Then confirm the application works, and press w on the profile to remove the old secret."),
+        Line::from(
+            "Then confirm the application works, and press w on the profile to remove the old secret.",
+        ),
     ];
     let block = Block::bordered().title(" New client secret — shown once ");
     f.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
         area,
     );
 }

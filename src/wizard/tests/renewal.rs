@@ -11,9 +11,15 @@ fn renewed_fax() -> State {
     let name = s.home.profiles[0].profile.name.clone();
     update(
         &mut s,
-        Msg::NewSecret(name, SecretBox(Secret::new("Abc8Q~new-value-0123456789abcdefghijklmn"))),
+        Msg::NewSecret(
+            name,
+            SecretBox(Secret::new("Abc8Q~new-value-0123456789abcdefghijklmn")),
+        ),
     );
-    update(&mut s, Msg::Renewed(Ok("Renewed fax. Press v to see its Value once.".into())));
+    update(
+        &mut s,
+        Msg::Renewed(Ok("Renewed fax. Press v to see its Value once.".into())),
+    );
     s
 }
 
@@ -35,7 +41,11 @@ fn the_new_secret_is_shown_only_on_v_and_cleared_by_the_next_key() {
     // Even the help key clears it rather than opening the help over it.
     keys(&mut s, &[Key::Char('?')]);
     assert!(s.home.show_once.is_none() && !s.help);
-    assert!(notice(&s).contains("will not be shown again"), "{}", notice(&s));
+    assert!(
+        notice(&s).contains("will not be shown again"),
+        "{}",
+        notice(&s)
+    );
     assert!(notice(&s).contains("--with-secret"), "{}", notice(&s));
     // Gone for good: v does nothing now.
     keys(&mut s, &[Key::Char('v')]);
