@@ -231,31 +231,30 @@ pub(super) async fn upkeep(
     token: &crate::cloud::identity::AccessToken,
     what: Upkeep,
 ) -> Result<(String, Option<crate::model::Secret>), crate::model::Diagnosis> {
-    let awaiting = |old: &[crate::model::KeyRef]| {
-        match old {
-        [] => String::new(),
+    let awaiting = |a: &app_layer::renew::Awaiting| {
+        match (a.old.as_slice(), &a.note) {
+        ([], None) => String::new(),
+        ([], Some(n)) => format!(" Note: {n}."),
         _ => " The old one still works and stays on the app: give the new credential to the consuming application, confirm it works, then press w to remove the old one.".to_string(),
     }
     };
     let done = match what {
         Upkeep::Secret { months } => app_layer::renew::renew(env, p, token, months).await.map(|r| {
             let note = format!(
-                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}. Press v to see its Value once (it will not be shown again).{}{}",
+                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}. Press v to see its Value once (it will not be shown again).{}",
                 p.name,
                 r.months,
                 r.expires,
-                awaiting(&r.awaiting),
-                r.note.map(|n| format!(" Note: {n}.")).unwrap_or_default()
+                awaiting(&r.awaiting)
             );
             (note, Some(r.value))
         }),
         Upkeep::Certificate { months } => app_layer::renew::certify(env, p, token, months).await.map(|c| {
             let note = format!(
-                "{} now signs in with a certificate valid until {}; its private key is in the keyring.{}{}",
+                "{} now signs in with a certificate valid until {}; its private key is in the keyring.{}",
                 p.name,
                 c.expires,
-                awaiting(&c.awaiting),
-                c.note.map(|n| format!(" Note: {n}.")).unwrap_or_default()
+                awaiting(&c.awaiting)
             );
             (note, None)
         }),

@@ -1,7 +1,7 @@
 //! Moving a profile to a new certificate registered through Graph, and what the portal upload
 //! shares with it: the key pair, the certificate's name on the app, the switch of the profile.
 
-use super::rotation::{secrets_like, start};
+use super::rotation::{Awaiting, secrets_like, start};
 use super::stage::{proves_certificate, stage_and_prove};
 use super::{RenewError, current, failed, refused, registered_app};
 use crate::app::Env;
@@ -16,10 +16,8 @@ use crate::model::{Credential, CredentialKind, Endpoints, KeyRef, Profile, Secre
 pub struct Certified {
     pub thumbprint: String,
     pub expires: String,
-    /// The credentials it replaces, still valid, that await `renew --finish`.
-    pub awaiting: Vec<KeyRef>,
-    /// Why none awaits removal, when none does.
-    pub note: Option<String>,
+    /// What it replaces, still valid until `renew --finish`.
+    pub awaiting: Awaiting,
 }
 
 /// Moves a profile from its client secret — or its current certificate — to a new certificate:
@@ -119,16 +117,10 @@ pub async fn certify(
         p.rotation = rotation_before;
         return Err(err);
     }
-    let awaiting = p
-        .rotation
-        .as_ref()
-        .map(|r| r.old.clone())
-        .unwrap_or_default();
     Ok(Certified {
         thumbprint: cert.thumbprint,
         expires,
-        note: note.filter(|_| awaiting.is_empty()),
-        awaiting,
+        awaiting: Awaiting::of(p, note),
     })
 }
 

@@ -19,7 +19,7 @@ mod upload;
 
 pub use certificate::{Certified, certify};
 pub use expiry::{ExpiryRead, read_expiry};
-pub use rotation::{Finished, finish};
+pub use rotation::{Awaiting, Finished, finish};
 pub use secret::{Renewed, renew};
 pub(crate) use stage::{proves, until_accepted};
 pub use upload::{ForUpload, adopt_uploaded, certificate_for_upload};

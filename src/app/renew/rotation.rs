@@ -31,6 +31,29 @@ pub(super) fn secrets_like(app: &Application, value: &str) -> (Vec<KeyRef>, Opti
     }
 }
 
+/// What the first phase leaves for the second: the old credentials still valid on the app, or
+/// why none is.
+#[derive(Debug, Default)]
+pub struct Awaiting {
+    pub old: Vec<KeyRef>,
+    pub note: Option<String>,
+}
+
+impl Awaiting {
+    /// What the profile's renewal (just started) records as awaiting removal.
+    pub(super) fn of(p: &Profile, note: Option<String>) -> Awaiting {
+        let old = p
+            .rotation
+            .as_ref()
+            .map(|r| r.old.clone())
+            .unwrap_or_default();
+        Awaiting {
+            note: note.filter(|_| old.is_empty()),
+            old,
+        }
+    }
+}
+
 /// Records in the profile that `new` replaces `old` (and whatever an unfinished renewal left
 /// waiting that is still on the app).
 pub(super) fn start(p: &mut Profile, app: &Application, new: KeyRef, mut old: Vec<KeyRef>) {

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::rotation::{secrets_like, start};
+use super::rotation::{Awaiting, secrets_like, start};
 use super::stage::{proves, stage_and_prove};
 use super::{RenewError, current, failed, refused};
 use crate::app::Env;
@@ -12,16 +12,13 @@ use crate::cloud::admin::GraphAdmin;
 use crate::cloud::identity::AccessToken;
 use crate::model::{CredentialKind, KeyRef, Profile, Secret};
 
+/// A new secret: its expiry (YYYY-MM-DD) and lifetime, its key ID, what awaits `--finish`, and
+/// its Value — shown only when the administrator asks (the wizard's show-once).
 pub struct Renewed {
-    /// The new secret's expiry (YYYY-MM-DD).
     pub expires: String,
     pub months: u32,
     pub new_key_id: String,
-    /// The old secrets, still valid, that await `renew --finish`.
-    pub awaiting: Vec<KeyRef>,
-    /// Why no old secret awaits removal, when none does.
-    pub note: Option<String>,
-    /// The new Value: shown only when the administrator asks (the wizard's show-once).
+    pub awaiting: Awaiting,
     pub value: Secret,
 }
 
@@ -89,17 +86,11 @@ pub async fn renew(
             "The new secret is in the keyring and works, and the old one is still on the app; fix the directory and run `check`.",
         )
     })?;
-    let awaiting = p
-        .rotation
-        .as_ref()
-        .map(|r| r.old.clone())
-        .unwrap_or_default();
     Ok(Renewed {
         expires,
         months: used,
         new_key_id: np.key_id,
-        note: note.filter(|_| awaiting.is_empty()),
-        awaiting,
+        awaiting: Awaiting::of(p, note),
         value: np.secret,
     })
 }

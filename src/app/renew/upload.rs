@@ -99,7 +99,6 @@ pub async fn adopt_uploaded(
     Ok(Certified {
         thumbprint: up.thumbprint,
         expires,
-        awaiting: Vec::new(),
-        note: None,
+        awaiting: super::Awaiting::default(),
     })
 }

@@ -33,7 +33,7 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
             "Next, in this order:\n  1. Give the consuming application the new certificate and its private key.\n  2. Confirm it works with them.\n  3. `m365-mail-wizard renew {} --finish` removes the old credential.",
             p.name
         );
-        super::finish::awaiting(&c.awaiting, c.note.as_deref(), &steps);
+        super::finish::awaiting(&c.awaiting, &steps);
     })
 }
 

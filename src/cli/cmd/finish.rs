@@ -62,14 +62,14 @@ pub fn capital(s: &str) -> String {
 
 /// After the first phase: what stays valid on the app until `--finish`, why nothing does (the
 /// note), and the next `steps`.
-pub fn awaiting(old: &[crate::model::KeyRef], note: Option<&str>, steps: &str) {
-    for k in old {
+pub fn awaiting(a: &crate::app::renew::Awaiting, steps: &str) {
+    for k in &a.old {
         eprintln!(
             "{} still works and stays on the app until the renewal is finished.",
             capital(&k.named("old"))
         );
     }
-    if let Some(note) = note {
+    if let Some(note) = &a.note {
         eprintln!("Note: {note}.");
     }
     eprintln!("{steps}");

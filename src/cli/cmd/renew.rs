@@ -58,7 +58,7 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
             "Renewed: the new secret (key ID {}, {} months) is in the keyring, signs in, and is valid until {}.",
             r.new_key_id, r.months, r.expires
         );
-        super::finish::awaiting(&r.awaiting, r.note.as_deref(), &next_steps(name));
+        super::finish::awaiting(&r.awaiting, &next_steps(name));
     })
 }
 
