@@ -48,9 +48,9 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("c", _) => "C adds an app registration that exists already, and checks it.",
         ("enter", "re-check") => "Enter runs the live checks of the selected profile.",
         ("s", _) => "S makes a new client secret and proves it; the old one stays until w.",
-        ("k", _) => "K switches to a new certificate and proves it; the old one stays until w.",
+        ("k", _) => "K switches to a new certificate and proves it; the old stays until w.",
         ("v", _) => "V shows the renewal's new secret Value once; the next key clears it.",
-        ("w", _) => "W reads the sign-in logs, then removes the credential a renewal replaced.",
+        ("w", _) => "W reads the sign-in logs, then removes what a renewal replaced.",
         ("any key", "clear it") => {
             "Any key clears the secret from the screen; it is not shown again."
         }

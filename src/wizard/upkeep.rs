@@ -175,7 +175,7 @@ pub(super) fn show_once_key(s: &mut State, k: Key) -> Option<Vec<Effect>> {
     match s.home.show_once.take() {
         Some(ShowOnce::Shown(name, _)) => {
             s.notice = Some(format!(
-                "The new secret of {name} is cleared from the screen and will not be shown again. If the consuming application did not get it: m365-mail-wizard export {name} --format env --with-secret --output FILE"
+                "Cleared; the new secret will not be shown again. If the application lacks it: m365-mail-wizard export {name} --format env --with-secret --output FILE"
             ));
             Some(Vec::new())
         }
