@@ -273,7 +273,13 @@ pub(super) async fn upkeep(
         }),
         Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| (r.note, None)),
     };
-    done.map_err(|e| e.diagnosis)
+    done.map_err(|e| {
+        let mut d = e.diagnosis;
+        if matches!(what, Upkeep::FinishRenewal { force: false }) && d.fix.contains("--force") {
+            d.fix.push_str(" In the wizard, W removes it anyway.");
+        }
+        d
+    })
 }
 
 #[cfg(test)]
