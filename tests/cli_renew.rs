@@ -1,6 +1,6 @@
-//! `renew` through the real binary against `sandbox serve`: the new secret is stored, proven
-//! and the old one removed; when the proof fails, the old secret stays in the keyring and on
-//! the app, and the checks still pass.
+//! `renew` and `cert` through the real binary against `sandbox serve`: when the proof fails,
+//! the old secret stays in the keyring and on the app, and the checks still pass; expiry, the
+//! move to a certificate, guided renewal. The two phases of a renewal: `cli_renew_phases.rs`.
 
 mod common;
 
@@ -70,40 +70,6 @@ fn add_with(
     ];
     args.extend(extra);
     home.run(&args, secret)
-}
-
-#[test]
-fn renew_stores_proves_then_removes_the_old_secret() {
-    if !secret_service() {
-        return;
-    }
-    let state = served(&[]);
-    let sb = &state.sb;
-    let home = Home::new();
-    let (client_id, old) = add_scoped(&home, sb, "helpdesk");
-    let o = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert_asks(&o, "Application.ReadWrite.All: to add a new secret");
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("Renewed") && err.contains("was removed"),
-        "{err}"
-    );
-    let new = secret_tool_lookup("m365-mail-wizard", "helpdesk").unwrap();
-    assert_ne!(new, old, "the keyring holds the new secret");
-    let a = app(&state, &client_id);
-    assert_eq!(
-        a["secret"], "",
-        "the old (seeded) secret is gone from the app"
-    );
-    let passwords = a["passwords"].as_array().unwrap();
-    assert_eq!(passwords.len(), 1);
-    assert_eq!(passwords[0]["secret"].as_str(), Some(new.as_str()));
-    let profile = std::fs::read_to_string(home.config().join("profiles/helpdesk.toml")).unwrap();
-    assert!(profile.contains("secret_expires"), "{profile}");
-    assert!(!profile.contains(&new));
-    let o = home.run(&["check", "helpdesk", "--json"], "");
-    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
 #[test]
@@ -469,12 +435,39 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("cert certified"), "{}", text(&o));
 
-    // Rotation: a new certificate, proven, and only then the old one removed from the app.
+    // Rotation in two phases: a new certificate, proven; the old one stays on the app until
+    // the renewal is finished.
     let first = a["certificates"][0]["thumbprint"].clone();
     let o = home.run(&["cert", "certified", "--months", "12"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
-        text(&o).contains("The certificate it replaced was removed from the app"),
+        text(&o).contains("The old certificate (key ID")
+            && text(&o).contains("renew certified --finish"),
+        "{}",
+        text(&o)
+    );
+    let a = app(&state, &client_id);
+    assert_eq!(a["certificates"].as_array().unwrap().len(), 2, "both stay");
+    // The check above signed in with the old certificate: the logs show it, so not without
+    // --force.
+    let o = home.run(&["renew", "certified", "--finish"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("the old certificate (key ID") && text(&o).contains("last signed in"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        app(&state, &client_id)["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let o = home.run(&["renew", "certified", "--finish", "--force"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("Removed the old certificate"),
         "{}",
         text(&o)
     );
@@ -482,6 +475,10 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     let certs = a["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 1, "only the new certificate: {certs:#?}");
     assert_ne!(certs[0]["thumbprint"], first);
+    assert_eq!(
+        a["secret"], "",
+        "the client secret it replaced first went too"
+    );
     assert_ne!(
         secret_tool_lookup("m365-mail-wizard", "certified").unwrap(),
         key,
@@ -569,9 +566,19 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
         "{}",
         text(&o)
     );
-    // Replaced by a certificate registered through Graph: the upload goes, found the same way.
+    // Replaced by a certificate registered through Graph: the upload, found the same way,
+    // stays until the renewal is finished.
     let uploaded = app(&state, &client_id)["certificates"][0]["key_id"].clone();
     let o = home.run(&["cert", "uploaded", "--months", "6"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        app(&state, &client_id)["certificates"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let o = home.run(&["renew", "uploaded", "--finish", "--force"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let certs = app(&state, &client_id)["certificates"].clone();
     let certs = certs.as_array().unwrap();

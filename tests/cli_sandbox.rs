@@ -121,14 +121,26 @@ fn a_setup_checks_green_in_the_next_run_renews_there_and_a_reset_forgets_it() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let second = secret_tool_lookup("m365-mail-wizard-sandbox", "kept").unwrap();
     assert_ne!(first, second);
-    let app = &apps_named(&home, "m365-mail-wizard kept")[0];
-    let secrets: Vec<&str> = app["passwords"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["secret"].as_str().unwrap())
-        .collect();
-    assert_eq!(secrets, [second.as_str()], "the old secret was removed");
+    let secrets = |home: &Home| -> Vec<String> {
+        apps_named(home, "m365-mail-wizard kept")[0]["passwords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["secret"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        secrets(&home),
+        vec![first.clone(), second.clone()],
+        "the old one stays until --finish"
+    );
+    let o = run_signed_in(&home, &["renew", "kept", "--finish", "--force"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        secrets(&home),
+        vec![second.clone()],
+        "the old secret was removed"
+    );
     assert_passes(&home, "kept");
 
     // A reset forgets the app the setup made, for this run and the next.

@@ -300,6 +300,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         secret_expires: None,
         credential_renewed: None,
         credential: Default::default(),
+        rotation: None,
     };
     let specs = check_plan(&profile);
     let input = RunInput {

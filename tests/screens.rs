@@ -1141,3 +1141,40 @@ fn answered_up_to_access(client_id: &str, secret: &str) -> State {
     );
     s
 }
+
+#[test]
+fn a_renewed_secret_is_shown_once_then_cleared() {
+    use m365_mail_wizard::model::Secret;
+    use m365_mail_wizard::wizard::SecretBox;
+    const VALUE: &str = "Xq81Q~renewed.Value-shown-once_0123456789ab";
+    let mut s = State::new(None, None, today());
+    let row = dashboard_row(
+        "helpdesk",
+        "contoso.com",
+        Some("2027-06-02"),
+        Some("passed"),
+    );
+    let name = row.profile.name.clone();
+    send(
+        &mut s,
+        [
+            Msg::Profiles(vec![row], vec![]),
+            Msg::NewSecret(name, SecretBox(Secret::new(VALUE))),
+            Msg::Renewed(Ok(
+                "Renewed helpdesk. Press v to see its Value once (it will not be shown again)."
+                    .into(),
+            )),
+        ],
+    );
+    assert!(!text(&render(&s, 80, 24)).contains(VALUE), "not before v");
+    keys(&mut s, &[Key::Char('v')]);
+    assert!(text(&render(&s, 80, 24)).contains(VALUE));
+    snap("home_secret_shown_once", &s);
+    keys(&mut s, &[Key::Char('q')]);
+    assert!(!s.quit, "the key only clears the secret");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let screen = text(&render(&s, w, h));
+        assert!(!screen.contains(VALUE), "{screen}");
+        assert!(screen.contains("will not be shown again"), "{screen}");
+    }
+}

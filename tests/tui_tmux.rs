@@ -556,6 +556,12 @@ fn from_the_dashboard_export_and_renew() {
     t.wait_for("Renewed tui-keep: the new secret (12 months)");
     let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
     assert_ne!(first, second, "the keyring holds the new secret");
+    // Shown once, on v; the next key clears it.
+    t.wait_for("v show new secret once");
+    t.keys(&["v"]);
+    t.wait_for_all(&["shown once", second.as_str()]);
+    t.keys(&["Space"]);
+    t.wait_for("will not be shown again");
     t.keys(&["Enter"]);
     t.wait_for_all(&["3/3", "inbox: 12 messages"]);
 

@@ -88,3 +88,24 @@ pub fn export_all(env: &Env, p: &Profile) -> Result<String, String> {
     }
     Ok(dir.display().to_string())
 }
+
+/// The profile's settings in `format` with its client secret's Value from the keyring, for
+/// `export --with-secret`; why not, when the profile has no secret to give.
+pub async fn export_with_secret(env: &Env, p: &Profile, format: Format) -> Result<String, String> {
+    if !p.credential.is_secret() {
+        return Err(format!(
+            "profile {} signs in with a certificate: its private key stays in the keyring; there is no client secret to export",
+            p.name
+        ));
+    }
+    if !matches!(format, Format::Env | Format::Json | Format::Properties) {
+        return Err("--with-secret goes with --format env, json or properties (the settings a consuming application reads)".into());
+    }
+    let secret = env.secret(p).await.map_err(|e| {
+        format!(
+            "profile {}: the secret could not be read from the keyring: {e}",
+            p.name
+        )
+    })?;
+    crate::export::add_secret(format, &export(env, p, format), secret.expose())
+}

@@ -96,7 +96,7 @@ pub enum Command {
         wait: std::time::Duration,
     },
     /// Write a profile's settings (env, json, properties), the setup as PowerShell, or the
-    /// handover report (report, report-html). Never a secret.
+    /// handover report (report, report-html). Never a secret, unless --with-secret.
     Export {
         profile: String,
         /// env, json, properties, powershell, report or report-html.
@@ -108,11 +108,24 @@ pub enum Command {
         /// Replace the output file if it exists.
         #[arg(long)]
         force: bool,
+        /// Put the client secret's Value in the file too (env, json or properties), for the
+        /// consuming application: needs --output; written with mode 0600; never to a terminal.
+        #[arg(long)]
+        with_secret: bool,
     },
-    /// Rotate a profile's client secret: add a new one (administrator sign-in), store it, prove
-    /// it signs in, then remove the old one. On failure the old secret stays in use.
+    /// Renew a profile's client secret in two phases. First: add a new one (administrator
+    /// sign-in), store it and prove it signs in; the old one stays valid. Give the new Value to
+    /// the consuming application (`export --with-secret`), confirm it works, then `--finish`
+    /// removes the old one. On failure the old secret stays in use.
     Renew {
         profile: String,
+        /// Second phase: remove the old secret (or certificate) the last renewal replaced,
+        /// after reading the sign-in logs for when it was last used.
+        #[arg(long, conflicts_with_all = ["guided", "secret_months"])]
+        finish: bool,
+        /// With --finish: remove it even if it signed in within the last 24 hours.
+        #[arg(long, requires = "finish")]
+        force: bool,
         /// Lifetime of the new secret in months: 3, 6, 12, 18 or 24.
         #[arg(long, default_value_t = 6)]
         secret_months: u32,
@@ -202,6 +215,10 @@ pub enum SandboxCommand {
         /// for some tenants: to the sandbox's own alias path, or to URL.
         #[arg(long, value_name = "URL", num_args = 0..=1, default_missing_value = "")]
         admin_redirect: Option<String>,
+        /// A tenant without a Microsoft Entra ID P1 or P2 licence: its sign-in logs cannot be
+        /// read through Graph.
+        #[arg(long)]
+        without_entra_premium: bool,
     },
 }
 

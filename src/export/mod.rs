@@ -9,6 +9,9 @@ mod local_time;
 mod powershell;
 mod report;
 mod settings;
+mod with_secret;
+
+pub use with_secret::add_secret;
 
 use std::str::FromStr;
 

@@ -215,23 +215,48 @@ fn renewal(i: &Input) -> Vec<Block> {
             recorded(at, i.now.offset())
         )));
     }
+    if let Some(r) = p.rotation.as_ref().filter(|r| r.awaits_removal()) {
+        let old: Vec<String> = r.old.iter().map(|k| k.named("old")).collect();
+        b.push(Block::Para(format!(
+            "A renewal is under way: {} still works and stays on the app until `m365-mail-wizard renew {} --finish` (step 4 below).",
+            old.join(" and "),
+            p.name
+        )));
+    }
     b.push(Block::Steps(steps));
     b
 }
 
 fn certificate_steps(p: &Profile) -> Vec<String> {
+    let n = &p.name;
     vec![
-        format!("Run `m365-mail-wizard cert {}` (an administrator signs in) or `cert {} --guided` (upload in the portal): a new certificate is made, registered and proven first.", p.name, p.name),
-        "The certificate it replaces is removed from the app once the new one signs in (on the guided path, delete it in the portal).".into(),
-        format!("Verify: `m365-mail-wizard check {}`.", p.name),
+        format!(
+            "Run `m365-mail-wizard cert {n}` (an administrator signs in): a new certificate is made, registered on the app, its private key stored in the keyring and proven to sign in. The credential it replaces stays valid on the app."
+        ),
+        "Switch the consuming application to the new certificate and its private key.".into(),
+        format!(
+            "Confirm the application works with it; `m365-mail-wizard check {n}` proves the mailbox access."
+        ),
+        format!(
+            "Only then run `m365-mail-wizard renew {n} --finish`: it removes the old credential from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway). On the guided path (`cert {n} --guided`), delete the old credential in the portal instead."
+        ),
     ]
 }
 
 fn secret_steps(p: &Profile) -> Vec<String> {
+    let n = &p.name;
     vec![
-        "Add a new client secret to the app: Entra admin center › App registrations › the app › Certificates & secrets › New client secret.".into(),
-        "Store the new Value where the consuming application reads it, and switch the application to it.".into(),
-        format!("Verify: `m365-mail-wizard check {}`.", p.name),
-        "Only then delete the old secret.".into(),
+        format!(
+            "Run `m365-mail-wizard renew {n}` (an administrator signs in): a new client secret is added to the app, stored in the keyring and proven to sign in. The old secret stays valid on the app."
+        ),
+        format!(
+            "Give the new Value to the consuming application: `m365-mail-wizard export {n} --format env --with-secret --output FILE` writes it to a private file (delete the file afterwards), or the wizard's dashboard shows it once (v)."
+        ),
+        format!(
+            "Confirm the application works with the new secret; `m365-mail-wizard check {n}` proves the mailbox access."
+        ),
+        format!(
+            "Only then run `m365-mail-wizard renew {n} --finish`: it removes the old secret from the app. Where the tenant's sign-in logs can be read, it shows when the old one last signed in and refuses while that was within the last 24 hours (`--force` removes it anyway)."
+        ),
     ]
 }

@@ -354,3 +354,36 @@ fn no_html_table_starts_with_an_empty_header_row() {
         assert!(!html.contains("<th></th>"), "{html}");
     }
 }
+
+#[test]
+fn the_report_renews_in_two_phases_and_names_an_old_secret_still_on_the_app() {
+    let mut p = profile("\"graph-read\"", None);
+    let md = report(&p, None, Format::Report);
+    let order = [
+        "renew helpdesk`",
+        "--with-secret --output FILE",
+        "Confirm the application works",
+        "renew helpdesk --finish",
+    ];
+    let at: Vec<usize> = order
+        .iter()
+        .map(|s| md.find(s).unwrap_or_else(|| panic!("{s}: {md}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{md}");
+    assert!(!md.contains("A renewal is under way"), "{md}");
+    let key = |id: &str| crate::model::KeyRef {
+        key_id: id.into(),
+        kind: crate::model::CredentialKind::Secret,
+    };
+    p.rotation = Some(crate::model::Rotation {
+        new: key("n-1"),
+        old: vec![key("o-1")],
+        started: "2026-12-02T09:00:00Z".into(),
+        finished: None,
+    });
+    let md = report(&p, None, Format::Report);
+    says(
+        &md,
+        "A renewal is under way: the old secret (key ID o-1) still works and stays on the app until `m365-mail-wizard renew helpdesk --finish` (step 4 below).",
+    );
+}

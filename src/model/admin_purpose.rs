@@ -11,6 +11,9 @@ pub enum AdminPurpose {
     ReadApps,
     /// A new secret or certificate on an existing app registration.
     WriteApps,
+    /// The second phase of a renewal: the old credential removed, after the tenant's sign-in
+    /// logs tell when it was last used.
+    FinishRenewal,
 }
 
 /// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
@@ -29,6 +32,8 @@ impl AdminPurpose {
             AdminPurpose::Setup => &SETUP_SCOPES,
             AdminPurpose::ReadApps => &["Application.Read.All"],
             AdminPurpose::WriteApps => &["Application.ReadWrite.All"],
+            // Microsoft's "List signIns": AuditLog.Read.All (docs/renewal.md).
+            AdminPurpose::FinishRenewal => &["Application.ReadWrite.All", "AuditLog.Read.All"],
         }
     }
 
@@ -40,7 +45,10 @@ impl AdminPurpose {
             }
             AdminPurpose::ReadApps => "to read the app's secret expiry — nothing is changed",
             AdminPurpose::WriteApps => {
-                "to add a new secret or certificate to the app and remove the one it replaces"
+                "to add a new secret or certificate to the app; the old one stays until you remove it"
+            }
+            AdminPurpose::FinishRenewal => {
+                "to remove the old secret or certificate from the app, and to read the tenant's sign-in logs for when it was last used"
             }
         }
     }
@@ -68,10 +76,12 @@ mod tests {
 
     #[test]
     fn a_sign_in_is_reused_only_for_what_its_permissions_cover() {
-        let all = [Setup, ReadApps, WriteApps];
+        let all = [Setup, ReadApps, WriteApps, FinishRenewal];
         let covered = |a: AdminPurpose| all.iter().filter(|b| a.covers(**b)).count();
         assert_eq!(covered(Setup), 3);
         assert_eq!(covered(WriteApps), 2);
+        assert_eq!(covered(FinishRenewal), 3);
+        assert!(!Setup.covers(FinishRenewal) && !WriteApps.covers(FinishRenewal));
         assert!(WriteApps.covers(ReadApps) && !WriteApps.covers(Setup));
         assert!(ReadApps.covers(ReadApps) && !ReadApps.covers(WriteApps));
         assert!(!ReadApps.covers(Setup));

@@ -357,6 +357,7 @@ mod tests {
             secret_expires: None,
             credential_renewed: None,
             credential: Default::default(),
+            rotation: None,
         }
     }
 

@@ -14,6 +14,7 @@ mod ids;
 mod mailbox;
 mod printable;
 mod profile;
+mod rotation;
 mod sandbox_link;
 mod scope;
 mod secret;
@@ -36,6 +37,7 @@ pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, Thumbprints, parse_expiry,
 };
+pub use rotation::{CredentialKind, KeyRef, LastUse, RECENT_USE, Rotation, ago};
 pub use sandbox_link::{SandboxLink, SandboxLinkApp};
 pub use scope::{ScopeKind, ScopeRecord};
 pub use secret::{SECRET_MAX_CHARS, Secret, SecretWarning, echo_safe, looks_like_secret};

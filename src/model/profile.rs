@@ -119,6 +119,9 @@ pub struct Profile {
     /// keyring holds.
     #[serde(default, skip_serializing_if = "Credential::is_secret")]
     pub credential: Credential,
+    /// The last renewal: while unfinished, the old credentials that await removal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotation: Option<super::Rotation>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

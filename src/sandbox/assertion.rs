@@ -38,6 +38,12 @@ fn named_key<'a>(
         .ok_or(thumb)
 }
 
+/// The key ID of the registered certificate an (accepted) assertion names.
+pub(super) fn assertion_key_id(app: &super::tenant::App, assertion: &str) -> Option<String> {
+    let header = jwt::header(assertion)?;
+    named_key(app, &header).ok().map(|(c, _)| c.key_id.clone())
+}
+
 /// Verifies a client assertion: a certificate registered on the app signed it (named and padded
 /// as [`named_key`] accepts), it names the app and this token endpoint, and it is within its
 /// valid time (five minutes' leeway).

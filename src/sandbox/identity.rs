@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
-use super::assertion::check_assertion;
+use super::assertion::{assertion_key_id, check_assertion};
 use super::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 use super::responses::{aad_error, missing_parameter};
 use super::tenant::ClientRefusal;
@@ -99,7 +99,7 @@ pub async fn token(
     headers: HeaderMap,
     axum::Form(form): axum::Form<HashMap<String, String>>,
 ) -> Response {
-    let t = s.tenant.lock().await;
+    let mut t = s.tenant.lock().await;
     if !t.answers_to(&tenant) {
         return unknown_tenant(&tenant);
     }
@@ -204,6 +204,20 @@ pub async fn token(
         claims["roles"] = Value::from(roles);
     }
     let token = s.signer.sign(&claims);
+    let key_id = match assertion {
+        Some(a) => assertion_key_id(app, a),
+        None => secret.as_deref().and_then(|v| app.secret_key_id(v)),
+    };
+    let app = app.clone();
+    super::sign_ins::record(
+        &mut t,
+        &app,
+        key_id.unwrap_or_default(),
+        assertion.is_some(),
+        resource,
+    );
+    drop(t);
+    s.persist().await;
     Json(json!({
         "token_type": "Bearer",
         "expires_in": TOKEN_LIFETIME,

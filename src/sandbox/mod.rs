@@ -22,6 +22,7 @@ mod private_file;
 mod realistic;
 mod responses;
 mod routes;
+mod sign_ins;
 mod signing;
 mod state_file;
 pub mod tenant;
@@ -86,6 +87,8 @@ pub struct SandboxOptions {
     pub admin_redirect: Option<AdminRedirect>,
     /// Set by [`SandboxOptions::realistic`]: the tenant also holds what a real one has.
     pub realistic: bool,
+    /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
+    pub without_entra_premium: bool,
 }
 
 pub struct Shared {
@@ -111,6 +114,7 @@ pub struct Shared {
     admin_redirect: Option<AdminRedirect>,
     /// The first admin API call was redirected.
     redirected: std::sync::atomic::AtomicBool,
+    without_entra_premium: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -196,6 +200,7 @@ impl Sandbox {
             persisting: Mutex::new(()),
             admin_redirect: opts.admin_redirect,
             redirected: std::sync::atomic::AtomicBool::new(false),
+            without_entra_premium: opts.without_entra_premium,
         });
         shared.persist().await;
         drop(lock);

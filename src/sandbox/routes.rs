@@ -10,7 +10,9 @@ use axum::response::Response;
 use axum::routing::{delete, get, post};
 
 use super::faults::{self, Area, FaultKind};
-use super::{Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses};
+use super::{
+    Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses, sign_ins,
+};
 
 fn area_of(path: &str) -> Area {
     let admin_api = path
@@ -111,6 +113,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             "/sandbox/portal/certificate",
             post(directory::portal_upload_certificate),
         )
+        .route("/graph/beta/auditLogs/signIns", get(sign_ins::list))
         .route("/graph/v1.0/me", get(directory::me))
         .route("/graph/v1.0/organization", get(directory::organization))
         .route(

@@ -96,6 +96,7 @@ mod tests {
             secret_expires: None,
             credential_renewed: None,
             credential: Default::default(),
+            rotation: None,
         }
     }
 

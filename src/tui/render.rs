@@ -9,6 +9,7 @@ mod home;
 mod plan;
 mod progress;
 mod scrolled;
+mod show_once;
 mod sign_in;
 mod strings;
 mod summary;

@@ -160,6 +160,7 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
             .flatten(),
         credential_renewed: None,
         credential: Default::default(),
+        rotation: None,
     };
     s.busy = Some("Saving the secret to the keyring…".into());
     s.checks.unverified = match s.screen {

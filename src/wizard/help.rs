@@ -47,8 +47,13 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("n", "set up a new app") => "N sets up a new app registration, up to its live checks.",
         ("c", _) => "C adds an app registration that exists already, and checks it.",
         ("enter", "re-check") => "Enter runs the live checks of the selected profile.",
-        ("s", _) => "S makes a new client secret, proves it, then removes the old one.",
-        ("k", _) => "K switches to a new certificate, proves it, then removes the old one.",
+        ("s", _) => "S makes a new client secret and proves it; the old one stays until w.",
+        ("k", _) => "K switches to a new certificate and proves it; the old stays until w.",
+        ("v", _) => "V shows the renewal's new secret Value once; the next key clears it.",
+        ("w", _) => "W reads the sign-in logs, then removes what a renewal replaced.",
+        ("any key", "clear it") => {
+            "Any key clears the secret from the screen; it is not shown again."
+        }
         ("x", _) => "X signs in and reads the credential's expiry off the app.",
         ("e", "export") => "E writes settings, report and script to a new folder (no secret).",
         ("enter", "resume draft") => {

@@ -29,6 +29,8 @@ pub struct Home {
     pub on_draft: bool,
     /// `f` on the draft's row asked to discard it, until `y` confirms.
     pub discarding: bool,
+    /// A renewal's new secret, until shown once and cleared.
+    pub show_once: Option<super::ShowOnce>,
 }
 
 impl Home {
@@ -166,6 +168,9 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if s.home.filtering {
         return filter_key(s, k);
     }
+    if let Some(fx) = super::upkeep::show_once_key(s, k) {
+        return fx;
+    }
     if let Some((profile, upkeep)) = s.home.choosing_lifetime.take() {
         return lifetime_key(s, profile, upkeep, k);
     }
@@ -247,6 +252,10 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
+        Key::Char(c @ ('w' | 'W')) => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => super::upkeep::finish_renewal(s, profile, c == 'W'),
+            None => Vec::new(),
+        },
         Key::Char('x') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::ReadExpiry),
             None => Vec::new(),
@@ -256,7 +265,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
                 choose_lifetime(s, profile, Upkeep::Secret { months: 6 })
             }
             Some(_) => {
-                s.error = Some("This profile signs in with a certificate: k makes a new one, proves it and removes the old one.".into());
+                s.error = Some("This profile signs in with a certificate: k makes a new one and proves it; w then removes the old one.".into());
                 Vec::new()
             }
             None => Vec::new(),

@@ -61,6 +61,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
         Screen::Home if s.home.discarding => {
             out.extend([h("y", "discard it"), h("any other key", "keep it")]);
         }
+        Screen::Home if matches!(s.home.show_once, Some(super::ShowOnce::Shown(..))) => {
+            // Every key, q and ? too, only clears the secret from the screen.
+            return vec![h("any key", "clear it")];
+        }
         Screen::Home => {
             out.extend([
                 h("n", "set up a new app"),
@@ -73,6 +77,15 @@ pub fn hints(s: &State) -> Vec<Hint> {
                     out.push(h("↓", "profiles"));
                 }
             } else {
+                if matches!(s.home.show_once, Some(super::ShowOnce::Ready(..))) {
+                    out.push(h("v", "show new secret once"));
+                }
+                if s.selected_profile()
+                    .and_then(|r| r.profile.rotation.as_ref())
+                    .is_some_and(|r| r.awaits_removal())
+                {
+                    out.push(h("w", "remove old secret"));
+                }
                 if !s.home.profiles.is_empty() {
                     out.extend(PROFILE_KEYS);
                 }

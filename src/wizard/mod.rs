@@ -31,7 +31,7 @@ pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
-pub use upkeep::Upkeep;
+pub use upkeep::{ShowOnce, Upkeep};
 
 use crate::model::{
     AdminPurpose, CheckEvent, CloudKind, Diagnosis, Draft, Endpoints, Mailbox, Profile, Secret,
@@ -108,6 +108,8 @@ pub enum Msg {
     Forgotten(Result<String, String>),
     /// Renewal ended: what happened, or why it did not.
     Renewed(Result<String, Diagnosis>),
+    /// A renewal made this new secret for the profile: shown once, on the admin's key press.
+    NewSecret(crate::model::ProfileName, SecretBox),
     /// Guided path: what reading plan step `usize` back found.
     GuideChecked(usize, GuideVerdict),
     /// The secret of the sandbox app whose client id was typed (F2).

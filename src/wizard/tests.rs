@@ -128,6 +128,7 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
 }
 
 mod guide;
+mod renewal;
 
 /// The plan step the guided path shows.
 fn guide_step(s: &State) -> StepKind {

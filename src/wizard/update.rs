@@ -51,6 +51,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Exported(result) => home::exported(s, result),
         Msg::Forgotten(result) => home::forgotten(s, result),
         Msg::Renewed(result) => upkeep::renewed(s, result),
+        Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }
 
@@ -58,6 +59,10 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if s.help {
         s.help = false;
         return Vec::new();
+    }
+    // A secret on the screen goes with the next key, whatever it is.
+    if s.screen == Screen::Home && matches!(s.home.show_once, Some(super::ShowOnce::Shown(..))) {
+        return home::key(s, k);
     }
     let typing = editing::typing(s);
     match k {

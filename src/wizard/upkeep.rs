@@ -1,8 +1,8 @@
 //! A profile's upkeep from the home screen: a new secret or certificate, or its expiry read,
 //! each after an administrator's sign-in.
 
-use super::{Effect, Screen, SignedIn, State};
-use crate::model::{AdminPurpose, Diagnosis, Profile};
+use super::{Effect, Key, Screen, SecretBox, SignedIn, State};
+use crate::model::{AdminPurpose, Diagnosis, Profile, ProfileName};
 use crate::plan::SECRET_MONTHS;
 
 /// What an admin sign-in from the dashboard is for.
@@ -15,6 +15,19 @@ pub enum Upkeep {
     /// Read when the credential expires.
     #[default]
     ReadExpiry,
+    /// The second phase of a renewal: the old credential removed; `force` even if the sign-in
+    /// logs show it was used within a day.
+    FinishRenewal { force: bool },
+}
+
+/// A renewal's new secret Value, which the administrator sees once, on a key press, as in the
+/// portal; the next key clears it from the screen for good.
+#[derive(Debug)]
+pub enum ShowOnce {
+    /// Made and stored; `v` shows it.
+    Ready(ProfileName, SecretBox),
+    /// On the screen until the next key.
+    Shown(ProfileName, SecretBox),
 }
 
 impl Upkeep {
@@ -22,7 +35,7 @@ impl Upkeep {
     pub fn months(self) -> Option<u32> {
         match self {
             Upkeep::Secret { months } | Upkeep::Certificate { months } => Some(months),
-            Upkeep::ReadExpiry => None,
+            Upkeep::ReadExpiry | Upkeep::FinishRenewal { .. } => None,
         }
     }
 
@@ -31,6 +44,7 @@ impl Upkeep {
         match self {
             Upkeep::ReadExpiry => AdminPurpose::ReadApps,
             Upkeep::Secret { .. } | Upkeep::Certificate { .. } => AdminPurpose::WriteApps,
+            Upkeep::FinishRenewal { .. } => AdminPurpose::FinishRenewal,
         }
     }
 
@@ -38,7 +52,7 @@ impl Upkeep {
         match self {
             Upkeep::Secret { .. } => Upkeep::Secret { months },
             Upkeep::Certificate { .. } => Upkeep::Certificate { months },
-            Upkeep::ReadExpiry => Upkeep::ReadExpiry,
+            other => other,
         }
     }
 
@@ -103,6 +117,9 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         Upkeep::Certificate { .. } => "Making, registering and proving a certificate for",
         Upkeep::Secret { .. } => "Renewing the secret of",
         Upkeep::ReadExpiry => "Reading from the app registration when the credential expires, for",
+        Upkeep::FinishRenewal { .. } => {
+            "Reading the sign-in logs and removing the old credential of"
+        }
     };
     s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
     s.sign_in.signed_in = Some(si);
@@ -119,4 +136,57 @@ pub(super) fn renewed(s: &mut State, result: Result<String, Diagnosis>) -> Vec<E
         Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
     }
     vec![Effect::LoadProfiles]
+}
+
+/// `w` (`W`: even if used within a day): the renewal's second phase, for a profile with an old
+/// credential awaiting removal.
+pub(super) fn finish_renewal(s: &mut State, profile: Profile, force: bool) -> Vec<Effect> {
+    match &profile.rotation {
+        Some(r) if r.awaits_removal() => {
+            upkeep_sign_in(s, profile, Upkeep::FinishRenewal { force })
+        }
+        Some(r) if r.finished.is_some() => {
+            s.error = Some(format!(
+                "The renewal of {} was already finished at {}: nothing to remove.",
+                profile.name,
+                r.finished.as_deref().unwrap_or_default()
+            ));
+            Vec::new()
+        }
+        _ => {
+            s.error = Some(format!(
+                "Nothing to remove: {} has no renewal waiting (s or k adds a newer credential first).",
+                profile.name
+            ));
+            Vec::new()
+        }
+    }
+}
+
+/// A new secret arrived from a renewal: kept, hidden, until `v`.
+pub(super) fn new_secret(s: &mut State, name: ProfileName, value: SecretBox) -> Vec<Effect> {
+    s.home.show_once = Some(ShowOnce::Ready(name, value));
+    Vec::new()
+}
+
+/// The keys of the show-once: `v` shows a ready secret; once shown, any key clears it for good.
+/// None when the key is not the show-once's.
+pub(super) fn show_once_key(s: &mut State, k: Key) -> Option<Vec<Effect>> {
+    match s.home.show_once.take() {
+        Some(ShowOnce::Shown(name, _)) => {
+            s.notice = Some(format!(
+                "Cleared; the new secret will not be shown again. If the application lacks it: m365-mail-wizard export {name} --format env --with-secret --output FILE"
+            ));
+            Some(Vec::new())
+        }
+        Some(ShowOnce::Ready(name, value)) if k == Key::Char('v') => {
+            s.notice = None;
+            s.home.show_once = Some(ShowOnce::Shown(name, value));
+            Some(Vec::new())
+        }
+        other => {
+            s.home.show_once = other;
+            None
+        }
+    }
 }

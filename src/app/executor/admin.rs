@@ -223,37 +223,63 @@ pub(super) fn endpoints_for(env: &Env, cloud: crate::model::CloudKind) -> crate:
     }
 }
 
-/// A dashboard action that needs the administrator's sign-in; what to tell the user.
+/// A dashboard action that needs the administrator's sign-in; what to tell the user, and a new
+/// secret's Value for the show-once.
 pub(super) async fn upkeep(
     env: &Env,
     p: &mut Profile,
     token: &crate::cloud::identity::AccessToken,
     what: Upkeep,
-) -> Result<String, crate::model::Diagnosis> {
+) -> Result<(String, Option<crate::model::Secret>), crate::model::Diagnosis> {
+    let awaiting = |a: &app_layer::renew::Awaiting| {
+        match (a.old.as_slice(), &a.note) {
+        ([], None) => String::new(),
+        ([], Some(n)) => format!(" Note: {n}."),
+        _ => " The old one still works and stays on the app: give the new credential to the consuming application, confirm it works, then press w to remove the old one.".to_string(),
+    }
+    };
     let done = match what {
         Upkeep::Secret { months } => app_layer::renew::renew(env, p, token, months).await.map(|r| {
-            format!(
-                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
-                p.name, r.months, r.expires, r.old
-            )
+            let note = format!(
+                "Renewed {}: the new secret ({} months) is in the keyring, signs in, and is valid until {}. Press v to see its Value once (it will not be shown again).{}",
+                p.name,
+                r.months,
+                r.expires,
+                awaiting(&r.awaiting)
+            );
+            (note, Some(r.value))
         }),
         Upkeep::Certificate { months } => app_layer::renew::certify(env, p, token, months).await.map(|c| {
-            let before = match c.retired {
-                None => "the client secret is still on the app: delete it once nothing uses it"
-                    .to_string(),
-                Some(Ok(())) => "the certificate it replaced was removed".to_string(),
-                Some(Err(e)) => format!(
-                    "the certificate it replaced could not be removed ({e}): remove it in the portal"
-                ),
-            };
-            format!(
-                "{} now signs in with a certificate valid until {}; its private key is in the keyring; {before}.",
-                p.name, c.expires
-            )
+            let note = format!(
+                "{} now signs in with a certificate valid until {}; its private key is in the keyring.{}",
+                p.name,
+                c.expires,
+                awaiting(&c.awaiting)
+            );
+            (note, None)
         }),
-        Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| r.note),
+        Upkeep::FinishRenewal { force } => app_layer::renew::finish(env, p, token, force).await.map(|d| {
+            let now = time::OffsetDateTime::now_utc();
+            let mut parts: Vec<String> = d
+                .removed
+                .iter()
+                .map(|(k, used)| format!("Removed {} ({}).", k.named("old"), used.describe(now)))
+                .collect();
+            parts.extend(d.gone.iter().map(|k| format!("{} was already gone.", k.named("old"))));
+            parts.extend(d.failed.iter().map(|(k, why)| {
+                format!("{} could not be removed ({why}): press w again.", k.named("old"))
+            }));
+            (parts.join(" "), None)
+        }),
+        Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| (r.note, None)),
     };
-    done.map_err(|e| e.diagnosis)
+    done.map_err(|e| {
+        let mut d = e.diagnosis;
+        if matches!(what, Upkeep::FinishRenewal { force: false }) && d.fix.contains("--force") {
+            d.fix.push_str(" In the wizard, W removes it anyway.");
+        }
+        d
+    })
 }
 
 #[cfg(test)]

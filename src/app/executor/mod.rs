@@ -175,6 +175,13 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                     }),
                     Some(session) => admin::upkeep(&env, &mut p, &session.token, what).await,
                 };
+                let result = result.map(|(note, value)| {
+                    if let Some(v) = value {
+                        let _ =
+                            tx.send(Msg::NewSecret(p.name.clone(), crate::wizard::SecretBox(v)));
+                    }
+                    note
+                });
                 let _ = tx.send(Msg::Renewed(result));
             });
         }

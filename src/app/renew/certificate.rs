@@ -1,28 +1,30 @@
 //! Moving a profile to a new certificate registered through Graph, and what the portal upload
 //! shares with it: the key pair, the certificate's name on the app, the switch of the profile.
 
+use super::rotation::{Awaiting, secrets_like, start};
 use super::stage::{proves_certificate, stage_and_prove};
-use super::{RenewError, current, failed, refused};
+use super::{RenewError, current, failed, refused, registered_app};
 use crate::app::Env;
 use crate::app::setup::graph_diagnosis;
 use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::identity::AccessToken;
 use crate::credential::NewCertificate;
-use crate::model::{Credential, Endpoints, Profile, Secret, Thumbprints};
+use crate::model::{Credential, CredentialKind, Endpoints, KeyRef, Profile, Secret, Thumbprints};
 
 #[derive(Debug)]
 pub struct Certified {
     pub thumbprint: String,
     pub expires: String,
-    /// What became of the certificate this one replaced, when the profile had one.
-    pub retired: Option<Result<(), String>>,
+    /// What it replaces, still valid until `renew --finish`.
+    pub awaiting: Awaiting,
 }
 
 /// Moves a profile from its client secret — or its current certificate — to a new certificate:
 /// generate a key pair and a self-signed certificate, register it on the app, keep the private
-/// key in the keyring, and prove it signs in; only then is a replaced certificate removed from
-/// the app. If the proof fails, the old credential goes back into the keyring.
+/// key in the keyring, and prove it signs in. The replaced credential stays on the app, recorded
+/// as awaiting removal (`renew --finish`). If the proof fails, the old credential goes back into
+/// the keyring.
 pub async fn certify(
     env: &Env,
     p: &mut Profile,
@@ -62,7 +64,47 @@ pub async fn certify(
         ));
     }
     let expires = cert.not_after.date().to_string();
-    switch_to_certificate(
+    let (old_keys, note) = match &before {
+        Credential::Secret => secrets_like(&app, old.expose()),
+        Credential::Certificate { thumbprint } => {
+            let labels = [
+                certificate_label(&name, thumbprint),
+                format!("m365-mail-wizard ({name})"),
+            ];
+            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
+            let found: Vec<KeyRef> = app
+                .key_credentials
+                .iter()
+                .filter(|k| k.is_one_of(thumbprint.sha1.as_deref(), &labels))
+                .map(|k| KeyRef {
+                    key_id: k.key_id.clone(),
+                    kind: CredentialKind::Certificate,
+                })
+                .collect();
+            let note = found.is_empty().then(|| {
+                "the old certificate was not found on the app: nothing awaits removal".to_string()
+            });
+            (found, note)
+        }
+    };
+    let now_app = registered_app(&graph, p, |err| failed(err, p, &e)).await?;
+    let new_key = now_app
+        .key_credentials
+        .iter()
+        .find(|k| k.is_one_of(Some(&cert.sha1), &[&label]))
+        .map(|k| k.key_id.clone())
+        .unwrap_or_default();
+    let rotation_before = p.rotation.clone();
+    start(
+        p,
+        &now_app,
+        KeyRef {
+            key_id: new_key,
+            kind: CredentialKind::Certificate,
+        },
+        old_keys,
+    );
+    if let Err(err) = switch_to_certificate(
         env,
         p,
         thumbprints(&cert),
@@ -70,26 +112,15 @@ pub async fn certify(
         &old,
         "Fix the directory and run the command again (the new certificate stays registered on the app).",
     )
-    .await?;
-    let retired = match &before {
-        Credential::Certificate { thumbprint } => {
-            let labels = [
-                certificate_label(&name, thumbprint),
-                format!("m365-mail-wizard ({name})"),
-            ];
-            let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
-            Some(
-                remove_certificates(&graph, p, thumbprint.sha1.as_deref(), &labels)
-                    .await
-                    .map_err(|err| err.to_string()),
-            )
-        }
-        Credential::Secret => None,
-    };
+    .await
+    {
+        p.rotation = rotation_before;
+        return Err(err);
+    }
     Ok(Certified {
         thumbprint: cert.thumbprint,
         expires,
-        retired,
+        awaiting: Awaiting::of(p, note),
     })
 }
 

@@ -1,7 +1,8 @@
-//! Upkeep of a profile's credential without downtime: a new secret or certificate is added,
-//! stored and proven to sign in before the old one is removed; if the proof fails, the old
-//! credential goes back into the keyring and the new one is removed, so the app never has
-//! zero working credentials. Also: reading the credential's expiry off the app registration.
+//! Upkeep of a profile's credential without downtime, in two phases: a new secret or
+//! certificate is added, stored and proven to sign in while the old one stays valid; the old one
+//! is removed only when the administrator finishes the renewal (`rotation.rs`), once the
+//! consuming application uses the new one. If the proof fails, the old credential goes back into
+//! the keyring and the new one is removed. Also: reading the credential's expiry.
 
 use crate::app::Env;
 use crate::app::setup::graph_diagnosis;
@@ -11,12 +12,14 @@ use crate::model::{Diagnosis, Endpoints, Profile, Secret};
 
 mod certificate;
 mod expiry;
+mod rotation;
 mod secret;
 mod stage;
 mod upload;
 
 pub use certificate::{Certified, certify};
 pub use expiry::{ExpiryRead, read_expiry};
+pub use rotation::{Awaiting, Finished, finish};
 pub use secret::{Renewed, renew};
 pub(crate) use stage::{proves, until_accepted};
 pub use upload::{ForUpload, adopt_uploaded, certificate_for_upload};

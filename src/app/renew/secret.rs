@@ -1,22 +1,25 @@
-//! Renewing a client secret: a new one added, stored and proven, then the old one removed.
+//! Renewing a client secret, first phase: a new one added, stored and proven; the old one stays
+//! valid on the app (recorded as awaiting removal) until the renewal is finished.
 
 use std::time::Duration;
 
+use super::rotation::{Awaiting, secrets_like, start};
 use super::stage::{proves, stage_and_prove};
 use super::{RenewError, current, failed, refused};
 use crate::app::Env;
 use crate::app::setup::{Capped, add_password_capped, graph_diagnosis};
-use crate::cloud::admin::{GraphAdmin, PasswordInfo};
+use crate::cloud::admin::GraphAdmin;
 use crate::cloud::identity::AccessToken;
-use crate::model::Profile;
+use crate::model::{CredentialKind, KeyRef, Profile, Secret};
 
-#[derive(Debug)]
+/// A new secret: its expiry (YYYY-MM-DD) and lifetime, its key ID, what awaits `--finish`, and
+/// its Value — shown only when the administrator asks (the wizard's show-once).
 pub struct Renewed {
-    /// The new secret's expiry (YYYY-MM-DD).
     pub expires: String,
     pub months: u32,
-    /// What happened to the old secret.
-    pub old: String,
+    pub new_key_id: String,
+    pub awaiting: Awaiting,
+    pub value: Secret,
 }
 
 pub async fn renew(
@@ -29,12 +32,7 @@ pub async fn renew(
     let graph = GraphAdmin::new(&env.http, &e, admin_token);
     let (old, app) = current(env, p, &graph).await?;
     // Graph shows the first characters of each secret as its hint: that names the old one.
-    let hint: String = old.expose().chars().take(3).collect();
-    let old_keys: Vec<&PasswordInfo> = app
-        .password_credentials
-        .iter()
-        .filter(|c| c.hint.as_deref() == Some(hint.as_str()))
-        .collect();
+    let (old_keys, note) = secrets_like(&app, old.expose());
     let label = format!(
         "m365-mail-wizard ({}) {}",
         p.name,
@@ -72,32 +70,27 @@ pub async fn renew(
             diagnosis: d,
         });
     }
-    let old_note = match old_keys.as_slice() {
-        [only] => match graph.remove_password(app.id, &only.key_id).await {
-            Ok(()) => format!("the old secret (key ID {}) was removed", only.key_id),
-            Err(err) => format!(
-                "the old secret (key ID {}) could not be removed ({}): delete it under Certificates & secrets",
-                only.key_id,
-                graph_diagnosis(&err, &p.tenant, &e.portal).summary
-            ),
-        },
-        [] => "the old secret was not found on the app (already gone, or made elsewhere): nothing removed".into(),
-        _ => "several secrets start like the old one: none was removed; delete the old one under Certificates & secrets".into(),
-    };
     let expires = np.end.get(..10).unwrap_or(&np.end).to_string();
     p.secret_expires = Some(expires.clone());
     p.credential_renewed = Some(crate::app::now_rfc3339());
+    let new = KeyRef {
+        key_id: np.key_id.clone(),
+        kind: CredentialKind::Secret,
+    };
+    start(p, &app, new, old_keys);
     env.profiles().save(p).map_err(|err| {
         refused(
             "The renewed profile could not be saved.",
             err.to_string(),
             "The config directory is not writable.",
-            "The new secret is in the keyring and works; fix the directory and run `check`.",
+            "The new secret is in the keyring and works, and the old one is still on the app; fix the directory and run `check`.",
         )
     })?;
     Ok(Renewed {
         expires,
         months: used,
-        old: old_note,
+        new_key_id: np.key_id,
+        awaiting: Awaiting::of(p, note),
+        value: np.secret,
     })
 }

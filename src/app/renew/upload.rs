@@ -99,6 +99,6 @@ pub async fn adopt_uploaded(
     Ok(Certified {
         thumbprint: up.thumbprint,
         expires,
-        retired: None,
+        awaiting: super::Awaiting::default(),
     })
 }

@@ -106,6 +106,7 @@ pub async fn run(
         secret_expires: r.secret_end.clone(),
         credential_renewed: None,
         credential: Default::default(),
+        rotation: None,
     };
     env.profiles().save(&profile).map_err(|e| {
         SetupError::local(Diagnosis {

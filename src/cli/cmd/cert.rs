@@ -29,15 +29,11 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
             "Profile {} now signs in with a certificate (x5t#S256 {}), valid until {}; its private key is in the keyring.",
             p.name, c.thumbprint, c.expires
         );
-        match c.retired {
-            None => eprintln!(
-                "The old client secret is still on the app: delete it once nothing uses it."
-            ),
-            Some(Ok(())) => eprintln!("The certificate it replaced was removed from the app."),
-            Some(Err(e)) => eprintln!(
-                "The certificate it replaced could not be removed ({e}): remove it under the app's Certificates & secrets."
-            ),
-        }
+        let steps = format!(
+            "Next, in this order:\n  1. Give the consuming application the new certificate and its private key.\n  2. Confirm it works with them.\n  3. `m365-mail-wizard renew {} --finish` removes the old credential.",
+            p.name
+        );
+        super::finish::awaiting(&c.awaiting, &steps);
     })
 }
 

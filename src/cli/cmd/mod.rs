@@ -5,6 +5,7 @@ mod cert;
 mod check;
 mod expiry;
 mod export;
+mod finish;
 mod forget;
 mod guided;
 mod profiles;
@@ -75,7 +76,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         Task::Setup(s) => setup::setup(&env, s).await,
         Task::Add(s) => add::add(&env, s).await,
         Task::Check(s) => check::check(&env, s).await,
-        Task::Export(s) => export::export(&env, s),
+        Task::Export(s) => export::export(&env, s).await,
         Task::Renew(s) => renew::renew(&env, s).await,
         Task::Cert(s) => cert::cert(&env, s).await,
         Task::Expiry {

@@ -1,5 +1,6 @@
-//! `renew`: a profile's client secret rotated without downtime: by the wizard signed in as an
-//! administrator, or (`--guided`) by the administrator in the portal, the new value pasted here.
+//! `renew`: a profile's client secret rotated without downtime, in two phases: a new secret
+//! added, stored and proven by the wizard signed in as an administrator (or, `--guided`, made by
+//! the administrator in the portal and pasted here); then `--finish` removes the old one.
 
 use super::upkeep::{admin_of, finish, secret_profile};
 use crate::app::Env;
@@ -17,10 +18,21 @@ pub async fn renew(env: &Env, s: RenewSettings) -> Exit {
             admin_client_id,
         } => by_admin(env, &s.profile, months, admin_client_id).await,
         Renewal::Guided => guided(env, &s.profile).await,
+        Renewal::Finish {
+            force,
+            admin_client_id,
+        } => super::finish::finish(env, &s.profile, force, admin_client_id).await,
     }
 }
 
-/// A new secret added, stored and proven, then the old one removed.
+/// The steps after the first phase, in order.
+pub fn next_steps(name: &ProfileName) -> String {
+    format!(
+        "Next, in this order:\n  1. Give the new secret's Value to the consuming application: `m365-mail-wizard export {name} --format env --with-secret --output FILE` (or show it once in the wizard's dashboard).\n  2. Confirm the application works with it.\n  3. `m365-mail-wizard renew {name} --finish` removes the old one."
+    )
+}
+
+/// A new secret added, stored and proven; the old one kept until `--finish`.
 async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: ClientId) -> Exit {
     let mut p = match secret_profile(env, name, false) {
         Ok(p) => p,
@@ -43,9 +55,10 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
     let renewed = crate::app::renew::renew(env, &mut p, &session.token, months).await;
     finish(renewed, |r| {
         eprintln!(
-            "Renewed: the new secret ({} months) is in the keyring, signs in, and is valid until {}; {}.",
-            r.months, r.expires, r.old
+            "Renewed: the new secret (key ID {}, {} months) is in the keyring, signs in, and is valid until {}.",
+            r.new_key_id, r.months, r.expires
         );
+        super::finish::awaiting(&r.awaiting, &next_steps(name));
     })
 }
 

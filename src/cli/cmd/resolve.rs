@@ -93,6 +93,7 @@ impl Resolved<'_> {
             secret_expires,
             credential_renewed: None,
             credential: Default::default(),
+            rotation: None,
         }
     }
 }

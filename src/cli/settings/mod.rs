@@ -85,6 +85,7 @@ pub struct ExportSettings {
     pub format: crate::export::Format,
     pub output: Option<PathBuf>,
     pub force: bool,
+    pub with_secret: bool,
 }
 
 pub struct RenewSettings {
@@ -101,6 +102,11 @@ pub enum Renewal {
     },
     /// The administrator, in the portal; the wizard is given its value.
     Guided,
+    /// The second phase: the old credential removed, unless it signed in lately (or `force`).
+    Finish {
+        force: bool,
+        admin_client_id: ClientId,
+    },
 }
 
 pub struct CertSettings {
@@ -170,6 +176,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
             format,
             output,
             force,
+            with_secret,
         } => {
             let format = format
                 .parse()
@@ -179,8 +186,22 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
                 format,
                 output,
                 force,
+                with_secret,
             })
         }
+        Command::Renew {
+            profile,
+            finish: true,
+            force,
+            admin_client_id,
+            ..
+        } => Task::Renew(RenewSettings {
+            profile: profile_name(&profile)?,
+            how: Renewal::Finish {
+                force,
+                admin_client_id: admin_client(&admin_client_id)?,
+            },
+        }),
         Command::Renew {
             profile,
             guided: true,
@@ -194,6 +215,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
             secret_months,
             admin_client_id,
             guided: false,
+            ..
         } => {
             lifetime(secret_months)?;
             Task::Renew(RenewSettings {

@@ -21,6 +21,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         extra_mailboxes,
         cloud_instance,
         admin_redirect,
+        without_entra_premium,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -65,6 +66,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
             None => (c, String::new()),
         }),
         admin_redirect,
+        without_entra_premium,
         realistic: false,
     };
     Ok(if realistic {

@@ -14,6 +14,7 @@ use super::identity::AccessToken;
 use crate::model::{ClientId, Endpoints, ObjectId, Secret};
 
 mod objects;
+mod sign_ins;
 
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
@@ -240,6 +241,21 @@ impl<'a> GraphAdmin<'a> {
             .key_credentials
             .iter()
             .filter(|k| !k.is_one_of(sha1, labels))
+            .map(KeyInfo::kept)
+            .collect();
+        self.set_certificates(app.id, keys).await
+    }
+
+    /// Removes the certificates with these key IDs, keeping the others.
+    pub async fn remove_certificate_keys(
+        &self,
+        app: &Application,
+        key_ids: &[&str],
+    ) -> Result<(), CloudError> {
+        let keys: Vec<Value> = app
+            .key_credentials
+            .iter()
+            .filter(|k| !key_ids.iter().any(|id| id.eq_ignore_ascii_case(&k.key_id)))
             .map(KeyInfo::kept)
             .collect();
         self.set_certificates(app.id, keys).await

@@ -19,12 +19,8 @@ use crate::sandbox::responses::{Answer, Refused, graph_error};
 use crate::sandbox::tenant::{App, KeyCredential, Password, Tenant};
 use crate::sandbox::{Shared, certificate};
 
-/// The key id under which a seeded app's secret is listed.
 fn seed_key_id(a: &App) -> String {
-    format!(
-        "5eed0000-0000-4000-8000-{}",
-        &a.object_id[a.object_id.len() - 12..]
-    )
+    a.seed_key_id()
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {

@@ -45,6 +45,9 @@ pub struct Tenant {
     /// Every Exchange change, as the cmdlet and parameters that made it (by either route).
     #[serde(default)]
     pub exchange_log: Vec<LoggedCmdlet>,
+    /// Service-principal sign-ins, newest last (Graph's sign-in logs).
+    #[serde(default)]
+    pub sign_ins: Vec<SignInRecord>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.

@@ -171,6 +171,27 @@ pub struct Group {
     pub created_ms: i64,
 }
 
+impl App {
+    /// The key ID under which a seeded app's secret is listed.
+    pub fn seed_key_id(&self) -> String {
+        format!(
+            "5eed0000-0000-4000-8000-{}",
+            &self.object_id[self.object_id.len().saturating_sub(12)..]
+        )
+    }
+
+    /// The key ID of the client secret `secret`, when it is one of this app's.
+    pub fn secret_key_id(&self, secret: &str) -> Option<String> {
+        if !self.secret.is_empty() && secret == self.secret {
+            return Some(self.seed_key_id());
+        }
+        self.passwords
+            .iter()
+            .find(|p| p.secret == secret)
+            .map(|p| p.key_id.clone())
+    }
+}
+
 impl Group {
     pub fn dn(&self, tenant_domain: &str) -> String {
         format!(
@@ -221,6 +242,23 @@ pub struct App {
     /// Certificates registered as credentials (`keyCredentials`).
     #[serde(default)]
     pub certificates: Vec<KeyCredential>,
+}
+
+/// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignInRecord {
+    pub id: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub app_id: String,
+    pub app_name: String,
+    pub sp_id: String,
+    /// The key ID of the secret or certificate it signed in with.
+    pub key_id: String,
+    /// `clientSecret` or `clientAssertion` (Graph's `clientCredentialType`).
+    pub credential_type: String,
+    /// The resource the token is for (its application ID URI).
+    pub resource: String,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -19,6 +19,10 @@ use crate::wizard::{SandboxView, State, Viewport};
 const LIST_AT_LEAST: u16 = 3;
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
+    if let Some(crate::wizard::ShowOnce::Shown(name, value)) = &s.home.show_once {
+        super::show_once::draw(f, name, value, area);
+        return Viewport::default();
+    }
     let area = match s.home.draft_line() {
         Some(text) => {
             let rows = if text.chars().count() + 2 > area.width as usize {

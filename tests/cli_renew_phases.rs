@@ -1,0 +1,298 @@
+//! A renewal in two phases through the real binary against `sandbox serve`: `renew` adds,
+//! stores and proves the new secret and keeps the old one valid; the new Value leaves the
+//! wizard only through `export --with-secret` into a private file; `renew --finish` removes the
+//! old one, refusing while the sandbox's sign-in logs show it used within a day (unless
+//! `--force`) or when the logs cannot be read.
+
+mod common;
+
+use common::{Home, Served, Tenant, json, post_form, secret_service, secret_tool_lookup, text};
+use serde_json::Value;
+
+fn app(t: &Tenant, client_id: &str) -> Value {
+    t.objects()["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["client_id"] == client_id)
+        .cloned()
+        .unwrap()
+}
+
+/// `add NAME` for the sandbox's scoped app; its client ID and (seeded) secret.
+fn added(home: &Home, sb: &Served, name: &str) -> (String, String) {
+    let (client_id, secret, _) = sb.app("scoped");
+    let cf = sb.cloud_file();
+    let o = home.run(
+        &[
+            "add",
+            name,
+            "--force",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            &client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--secret-stdin",
+        ],
+        &secret,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    (client_id, secret)
+}
+
+/// The status of a client-credentials token request with `secret`, as the consuming
+/// application makes it.
+fn signs_in(sb: &Served, client_id: &str, secret: &str) -> u16 {
+    post_form(
+        sb.info["token"].as_str().unwrap(),
+        &[
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+            ("scope", "https://graph.microsoft.com/.default"),
+        ],
+    )
+}
+
+/// Everything a run printed.
+fn all(o: &std::process::Output) -> String {
+    text(o)
+}
+
+#[test]
+fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
+    if !secret_service() {
+        return;
+    }
+    let state = Tenant::start(&["--auto-approve"]);
+    let sb = &state.sb;
+    let home = Home::new();
+    let (client_id, old) = added(&home, sb, "helpdesk");
+    // The consuming application signs in with the old secret.
+    assert_eq!(signs_in(sb, &client_id, &old), 200);
+
+    let renewed = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
+    assert_eq!(renewed.status.code(), Some(0), "{}", all(&renewed));
+    let new = secret_tool_lookup("m365-mail-wizard", "helpdesk").unwrap();
+    assert_ne!(new, old, "the keyring holds the new secret");
+    let out = all(&renewed);
+    assert!(!out.contains(&new), "the new Value is never printed: {out}");
+    assert!(
+        out.contains("The old secret (key ID") && out.contains("stays on the app"),
+        "{out}"
+    );
+    // The next steps, in order.
+    let steps = [
+        "--with-secret --output FILE",
+        "Confirm the application works",
+        "renew helpdesk --finish",
+    ];
+    let at: Vec<usize> = steps
+        .iter()
+        .map(|s| out.find(s).unwrap_or(usize::MAX))
+        .collect();
+    assert!(
+        at.windows(2).all(|w| w[0] < w[1]) && at[2] != usize::MAX,
+        "{out}"
+    );
+
+    // Both sign in until the renewal is finished.
+    assert_eq!(
+        signs_in(sb, &client_id, &old),
+        200,
+        "the old one still works"
+    );
+    assert_eq!(signs_in(sb, &client_id, &new), 200, "the new one works");
+    let profile = std::fs::read_to_string(home.config().join("profiles/helpdesk.toml")).unwrap();
+    assert!(
+        profile.contains("[rotation") && !profile.contains(&new),
+        "{profile}"
+    );
+
+    // The sign-in logs show the old secret used just now: --finish refuses.
+    let refused = home.run(&["renew", "helpdesk", "--finish"], "");
+    assert_eq!(refused.status.code(), Some(1), "{}", all(&refused));
+    let out = all(&refused);
+    assert!(
+        out.contains("Asks for Application.ReadWrite.All, AuditLog.Read.All")
+            && out.contains("last signed in")
+            && out.contains("nothing was removed")
+            && out.contains("--force"),
+        "{out}"
+    );
+    assert_eq!(
+        app(&state, &client_id)["secret"].as_str(),
+        Some(old.as_str())
+    );
+    assert_eq!(
+        signs_in(sb, &client_id, &old),
+        200,
+        "refused: nothing removed"
+    );
+
+    let forced = home.run(&["renew", "helpdesk", "--finish", "--force"], "");
+    assert_eq!(forced.status.code(), Some(0), "{}", all(&forced));
+    assert!(
+        all(&forced).contains("Removed the old secret (key ID 5eed")
+            && all(&forced).contains("last signed in"),
+        "{}",
+        all(&forced)
+    );
+    assert_eq!(signs_in(sb, &client_id, &old), 401, "the old one is gone");
+    assert_eq!(signs_in(sb, &client_id, &new), 200, "the new one signs in");
+    let a = app(&state, &client_id);
+    assert_eq!(a["secret"], "");
+    assert_eq!(a["passwords"].as_array().unwrap().len(), 1);
+
+    // Twice: said precisely, nothing removed.
+    let again = home.run(&["renew", "helpdesk", "--finish", "--force"], "");
+    assert_eq!(again.status.code(), Some(1), "{}", all(&again));
+    assert!(all(&again).contains("already finished"), "{}", all(&again));
+    assert_eq!(signs_in(sb, &client_id, &new), 200);
+    for o in [&forced, &refused, &again] {
+        assert!(!all(o).contains(&new), "{}", all(o));
+    }
+    let o = home.run(&["check", "helpdesk", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
+
+#[test]
+fn finish_with_no_newer_secret_removes_nothing() {
+    if !secret_service() {
+        return;
+    }
+    let state = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let (client_id, old) = added(&home, &state.sb, "nothing");
+    let o = home.run(&["renew", "nothing", "--finish", "--force"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("Nothing to finish: profile nothing has no renewal waiting"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        app(&state, &client_id)["secret"].as_str(),
+        Some(old.as_str())
+    );
+}
+
+#[test]
+fn an_unreadable_sign_in_log_is_said_and_force_still_works() {
+    if !secret_service() {
+        return;
+    }
+    let state = Tenant::start(&["--auto-approve", "--without-entra-premium"]);
+    let sb = &state.sb;
+    let home = Home::new();
+    let (client_id, old) = added(&home, sb, "nolicence");
+    let o = home.run(&["renew", "nolicence"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["renew", "nolicence", "--finish"], "");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("cannot be known") && text(&o).contains("P1 or P2"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(signs_in(sb, &client_id, &old), 200, "nothing removed");
+    let o = home.run(&["renew", "nolicence", "--finish", "--force"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("P1 or P2") && text(&o).contains("Removed the old secret"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(signs_in(sb, &client_id, &old), 401);
+}
+
+#[test]
+fn the_new_value_leaves_only_through_a_private_export_file() {
+    if !secret_service() {
+        return;
+    }
+    let state = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    added(&home, &state.sb, "ticketing");
+    let o = home.run(&["renew", "ticketing"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let new = secret_tool_lookup("m365-mail-wizard", "ticketing").unwrap();
+    // Never to standard output, a terminal or a device.
+    let o = home.run(
+        &["export", "ticketing", "--format", "env", "--with-secret"],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("needs --output FILE") && !text(&o).contains(&new));
+    for dev in ["/dev/stdout", "/dev/tty", "-"] {
+        let o = home.run(
+            &[
+                "export",
+                "ticketing",
+                "--format",
+                "env",
+                "--with-secret",
+                "--output",
+                dev,
+            ],
+            "",
+        );
+        assert_eq!(o.status.code(), Some(2), "{dev}: {}", text(&o));
+        assert!(!text(&o).contains(&new), "{dev}");
+    }
+    let o = home.run(
+        &[
+            "export",
+            "ticketing",
+            "--format",
+            "report",
+            "--with-secret",
+            "--output",
+            "x.md",
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let file = home.dir.path().join("ticketing.env");
+    let path = file.display().to_string();
+    let o = home.run(
+        &[
+            "export",
+            "ticketing",
+            "--format",
+            "env",
+            "--with-secret",
+            "--output",
+            &path,
+        ],
+        "",
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        text(&o).contains("warning:") && !text(&o).contains(&new),
+        "{}",
+        text(&o)
+    );
+    let written = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        written.contains(&format!("M365_CLIENT_SECRET='{new}'")),
+        "{written}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    // Without --with-secret, no export holds it.
+    for f in ["env", "json", "properties", "report", "powershell"] {
+        let o = home.run(&["export", "ticketing", "--format", f], "");
+        assert!(!text(&o).contains(&new), "{f}");
+    }
+}
