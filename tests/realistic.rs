@@ -163,4 +163,12 @@ fn a_first_rbac_setup_on_a_realistic_tenant_makes_each_object_once_and_turns_gre
         assert_eq!(row(&r, id)["status"], "passed", "{id}: {r:#}");
     }
     assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
+
+    // A certificate in place of the secret signs in as Microsoft documents it (PS256, x5t#S256).
+    let o = home.run(&["cert", "real"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["check", "real", "--json"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(row(&r, "token:graph")["status"], "passed", "{r:#}");
 }
