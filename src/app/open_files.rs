@@ -23,6 +23,8 @@ pub fn budget_for(limit: u64) -> usize {
 }
 
 #[cfg(unix)]
+// `rlim_t` is u64 here but not on every Unix.
+#[allow(clippy::unnecessary_cast)]
 fn raise_limit() -> u64 {
     let mut lim = libc::rlimit {
         rlim_cur: 0,
