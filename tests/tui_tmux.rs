@@ -1019,3 +1019,24 @@ fn approve_to_the_plan(t: &Tmux) {
     t.keys(&["a"]);
     t.wait_for("enter run the plan");
 }
+
+#[test]
+fn on_a_realistic_sandbox_the_setup_waits_for_the_directory_then_shows_checks_pending() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_args(&home, "realistic", "", "--realistic", 100, 30);
+    answer_setup(&t, "tui-real");
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for("waiting for Microsoft Entra ID");
+    // Exchange applies the scope 20 s after the setup: until then the mailbox checks wait.
+    let screen = t.wait_for("◷");
+    assert!(
+        !screen.contains("Grant admin consent") && !screen.contains("✘"),
+        "pending, not failed, and no advice to widen the app's access:\n{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED:");
+}
