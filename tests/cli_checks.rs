@@ -315,3 +315,45 @@ fn network_down_is_exit_3_and_throttling_is_retried() {
     );
     home.run(&["forget", "e2e-net"], "");
 }
+
+/// `--timeout` bounds the token and Graph steps too, not only the mail servers: against a
+/// sandbox answering every request after 3 s, `--timeout 2` gives up on the token, and
+/// `--timeout 10` waits for it.
+#[test]
+fn the_timeout_reaches_the_token_and_graph_steps() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&["--latency-ms", "3000"]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-slow", "scoped", "graph-read", None);
+    assert_eq!(code, 0, "{r:#}");
+    let o = home.run(&["check", "e2e-slow", "--timeout", "2", "--json"], "");
+    let r = json(&o);
+    assert_eq!(o.status.code(), Some(3), "unavailable: {}", text(&o));
+    let token = row(&r, "token:graph");
+    assert_eq!(token["status"], "failed", "{r:#}");
+    assert!(
+        token["diagnosis"]["summary"]
+            .as_str()
+            .unwrap()
+            .contains("did not answer in time"),
+        "{r:#}"
+    );
+    let o = home.run(&["check", "e2e-slow", "--timeout", "10", "--json"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    home.run(&["forget", "e2e-slow"], "");
+}
+
+/// OpenID discovery is read like any other: two outages with `Retry-After` are waited out.
+#[test]
+fn discovery_outages_are_waited_out() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&["--faults", "discovery:503:2"]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-discovery", "scoped", "graph-read", None);
+    assert_eq!(code, 0, "{r:#}");
+    home.run(&["forget", "e2e-discovery"], "");
+}

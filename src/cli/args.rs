@@ -86,8 +86,9 @@ pub enum Command {
         /// Exit with 4 when every check passed but a secret expires within this many days.
         #[arg(long)]
         warn_days: Option<u32>,
-        /// Seconds each network step (connect, handshake, each answer) may take; a mail
-        /// dialogue as a whole may take three times as long.
+        /// Seconds each network step may take (the token, discovery, each Graph and EWS request,
+        /// and for the mail servers connecting, the handshake and each answer); a mail dialogue
+        /// as a whole may take three times as long.
         #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
         timeout: u64,
         /// Retry failing checks until they pass or this long has passed (e.g. 90s, 60m, 2h),

@@ -8,10 +8,15 @@ use crate::model::check_url;
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
 
 pub fn client() -> reqwest::Client {
+    client_with(REQUEST_TIMEOUT)
+}
+
+/// The client with `timeout` for each request (connecting included): `--timeout`.
+pub fn client_with(timeout: Duration) -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(10))
-        .timeout(REQUEST_TIMEOUT)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .timeout(timeout)
         .user_agent(concat!("m365-mail-wizard/", env!("CARGO_PKG_VERSION")))
         .build()
         .expect("HTTP client builds")

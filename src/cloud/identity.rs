@@ -146,12 +146,30 @@ pub async fn discover_tenant(
 ) -> Result<TenantInfo, CloudError> {
     let url = endpoints.discovery_url(&tenant.as_path());
     guard(&url)?;
-    let (status, body) = answer(http.get(&url)).await?;
-    if status != 200 {
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let resp = super::http::send(http.get(&url))
+            .await
+            .map_err(|e| CloudError::from_reqwest(&e))?;
+        let (status, body) = (resp.status, resp.body);
+        if status == 200 {
+            return parse_discovery(&body)
+                .map_err(|detail| CloudError::Unexpected { status, detail });
+        }
+        // A read: throttling and outages are waited out like Graph's, within Retry-After.
+        if matches!(status, 429 | 500 | 502 | 503 | 504) && attempt < DISCOVERY_ATTEMPTS {
+            let wait = retry_after(&resp.headers)
+                .unwrap_or(std::time::Duration::from_millis(500 * u64::from(attempt)));
+            tokio::time::sleep(wait).await;
+            continue;
+        }
         return Err(aad_from_body(status, &body));
     }
-    parse_discovery(&body).map_err(|detail| CloudError::Unexpected { status, detail })
 }
+
+/// How many times discovery is asked before an outage is reported.
+const DISCOVERY_ATTEMPTS: u32 = 3;
 
 type SendFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, CloudError>> + Send>>;
 

@@ -67,6 +67,8 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     env.local_offset = local_offset;
     if let Task::Check(c) = &task {
         env.timeouts = c.timeouts;
+        // One timeout for every network step: token, discovery, Graph, EWS and the mail servers.
+        env.http = crate::cloud::http::client_with(c.timeouts.step);
     }
     if let Task::Setup(s) = &task {
         env.directory_wait = crate::app::setup::Patience::within(s.directory_wait);
