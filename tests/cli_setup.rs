@@ -579,7 +579,7 @@ fn an_expired_code_is_named_and_nothing_changes() {
     let t = Tenant::start(&["--device-code-secs", "2"]);
     let home = Home::new();
     let o = setup(&home, &t, "late", &[], None);
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(
         text(&o).contains("The sign-in code expired."),
         "{}",

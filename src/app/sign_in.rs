@@ -45,7 +45,14 @@ pub async fn admin(
     show(&code);
     flow.wait(&code)
         .await
-        .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(&e)), false))
+        .map_err(|e| not_signed_in(&e, refused(&e)))
+}
+
+/// A sign-in that did not complete: one the person declined is a failure (exit 1); one whose
+/// code ran out, or whose service could not be reached, is "unavailable" (exit 3).
+fn not_signed_in(e: &CloudError, refused: Diagnosis) -> SignInError {
+    let timed_out = matches!(e, CloudError::Aad(a) if a.error == "expired_token");
+    SignInError::new(ended(e).unwrap_or(refused), timed_out || e.is_unavailable())
 }
 
 /// What the Exchange sign-in has to tell the person on its way.
@@ -78,12 +85,12 @@ pub async fn exchange(
             let code = second
                 .start_for(&scope)
                 .await
-                .map_err(|e| SignInError::new(refused(&e), true))?;
+                .map_err(|e| SignInError::new(refused(&e), e.is_unavailable()))?;
             tell(ExchangeNews::Code(&code));
             second
                 .wait(&code)
                 .await
-                .map_err(|e| SignInError::new(ended(&e).unwrap_or_else(|| refused(&e)), false))?
+                .map_err(|e| not_signed_in(&e, refused(&e)))?
         }
     };
     Ok(ExchangeAdmin {

@@ -100,7 +100,15 @@ pub(crate) fn transient_status(status: u16) -> bool {
 impl CloudError {
     /// The network or the service failed, not the request: trying again later may work.
     pub fn is_unavailable(&self) -> bool {
-        matches!(self, CloudError::Network(_)) || self.is_transient()
+        let server_error = |s: u16| (500..600).contains(&s);
+        match self {
+            CloudError::Network(_) => true,
+            CloudError::Graph(g) => transient_status(g.status) || server_error(g.status),
+            CloudError::Unexpected { status, .. } => {
+                transient_status(*status) || server_error(*status)
+            }
+            _ => false,
+        }
     }
 
     /// Throttling or a passing outage: worth another try.

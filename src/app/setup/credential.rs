@@ -143,7 +143,7 @@ pub(super) async fn secret(
         .with_vault(r.req.keyring, move |v| v.set(&n, &value))
         .await
         .map_err(|err| {
-            r.refuse(
+            r.failed(
                 i,
                 Diagnosis {
                     summary: "The new secret could not be stored in the keyring.".into(),
@@ -151,6 +151,7 @@ pub(super) async fn secret(
                     cause: "No keyring is available to this session.".into(),
                     fix: "Unlock or start the keyring and run the setup again: the unstored secret is removed and a new one made.".into(),
                 },
+                true,
             )
         })?;
     r.journal.secret_stored = true;

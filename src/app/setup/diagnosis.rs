@@ -15,6 +15,9 @@ pub struct SetupError {
     /// Another app already has the display name asked for (its client ID): the setup can use
     /// it (`SetupRequest::reuse_existing`) or go on under another name.
     pub name_taken: Option<Box<ClientId>>,
+    /// A file on this machine (the journal, the profile, the script) could not be read or
+    /// written: a configuration error (exit 2), not the service's.
+    pub local: bool,
 }
 
 impl SetupError {
@@ -25,6 +28,7 @@ impl SetupError {
             diagnosis,
             unavailable: false,
             name_taken: None,
+            local: true,
         }
     }
 }

@@ -107,6 +107,7 @@ impl<'a> Run<'a> {
             diagnosis,
             unavailable,
             name_taken: None,
+            local: false,
         }
     }
 }

@@ -12,7 +12,7 @@ use crate::app::Env;
 use crate::app::setup::{self, Rights, SetupRequest};
 use crate::app::sign_in::AdminSession;
 use crate::cli::Exit;
-use crate::cli::output::{failed_with, in_json, print_json, print_plan};
+use crate::cli::output::{Code, diagnosis_error, failed_with, in_json, print_json, print_plan};
 use crate::cli::settings::{SetupMode, SetupSettings};
 use crate::model::StepStatus;
 use crate::model::{AdminPurpose, CloudKind, Profile};
@@ -135,7 +135,11 @@ async fn apply(
             if let Some(rest) = handed_on {
                 extra.insert("steps_left".into(), json!(rest));
             }
-            let exit = failed_with(&err.diagnosis, err.unavailable, extra);
+            let exit = if err.local {
+                diagnosis_error(Code::Config, Exit::Usage, &err.diagnosis, extra)
+            } else {
+                failed_with(&err.diagnosis, err.unavailable, extra)
+            };
             if !in_json() {
                 if err.name_taken.is_some() {
                     eprintln!("{NAME_TAKEN}");
