@@ -20,6 +20,18 @@ use crate::model::{KeyringBackend, Secret};
 pub const SERVICE: &str = "m365-mail-wizard";
 pub const SANDBOX_SERVICE: &str = "m365-mail-wizard-sandbox";
 
+/// The keyring service this process keeps secrets under (the sandbox's with `-sandbox`):
+/// `M365MW_KEYRING_SERVICE` when set — the tests give each run its own, so that they never
+/// touch the entries of the wizard a developer uses — otherwise [`SERVICE`].
+pub fn service(sandbox: bool) -> &'static str {
+    static NAMES: std::sync::OnceLock<(String, String)> = std::sync::OnceLock::new();
+    let (real, sandboxed) = NAMES.get_or_init(|| match std::env::var("M365MW_KEYRING_SERVICE") {
+        Ok(base) if !base.trim().is_empty() => (base.clone(), format!("{base}-sandbox")),
+        _ => (SERVICE.to_string(), SANDBOX_SERVICE.to_string()),
+    });
+    if sandbox { sandboxed } else { real }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum VaultError {
     #[error("{0}")]
@@ -59,7 +71,7 @@ impl KeyringVault {
         backend: KeyringBackend,
         sandbox: bool,
     ) -> Result<Arc<dyn SecretStore>, VaultError> {
-        let service = if sandbox { SANDBOX_SERVICE } else { SERVICE };
+        let service = self::service(sandbox);
         match backend {
             KeyringBackend::SessionMemory => Ok(Arc::new(MemoryVault::default())),
             KeyringBackend::Os => open_os(service),

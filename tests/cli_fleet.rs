@@ -60,6 +60,7 @@ fn check_all_of_a_hundred_profiles_under_256_open_files_answers_each() {
         .args(["-c", "ulimit -n 256 && exec \"$0\" check --all --json", BIN])
         .env("M365MW_CONFIG_DIR", home.config())
         .env("M365MW_DATA_DIR", home.data())
+        .env("M365MW_KEYRING_SERVICE", home.service())
         .stdin(Stdio::null())
         .output()
         .unwrap();

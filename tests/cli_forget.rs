@@ -46,11 +46,17 @@ fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let journal = home.data().join("setup/fa.json");
     assert!(journal.exists(), "the setup keeps a journal");
+    assert!(secret_tool_lookup(&home.service(), "fa").is_some());
+    assert_eq!(
+        secret_tool_lookup("m365-mail-wizard", "fa"),
+        None,
+        "tests keep their secrets under their own keyring service"
+    );
 
     let o = home.run(&["forget", "fa"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(!journal.exists(), "the journal goes with the profile");
-    assert_eq!(secret_tool_lookup("m365-mail-wizard", "fa"), None);
+    assert_eq!(secret_tool_lookup(&home.service(), "fa"), None);
 
     let o = setup(&home, &t, "fa", "forget-b");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -86,7 +92,7 @@ fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
     let home = Home::new();
     let o = setup(&home, &t, "fb", "forget-stuck");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let secret = secret_tool_lookup("m365-mail-wizard", "fb").expect("stored");
+    let secret = secret_tool_lookup(&home.service(), "fb").expect("stored");
     // A directory where the journal file is: removing it fails even for root.
     let journal = home.data().join("setup/fb.json");
     std::fs::remove_file(&journal).unwrap();
@@ -105,7 +111,7 @@ fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
         "the profile stays"
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "fb").as_deref(),
+        secret_tool_lookup(&home.service(), "fb").as_deref(),
         Some(secret.as_str()),
         "with its secret"
     );

@@ -90,7 +90,7 @@ fn a_failed_proof_keeps_the_old_secret_working() {
         text(&o)
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "keeper").as_deref(),
+        secret_tool_lookup(&home.service(), "keeper").as_deref(),
         Some(old.as_str()),
         "the old secret is back in the keyring"
     );
@@ -196,17 +196,11 @@ fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     std::fs::write(&path, edited).unwrap();
     // A certificate is found by its name on the app: the keyring is not needed for that.
     let cleared = std::process::Command::new("secret-tool")
-        .args([
-            "clear",
-            "service",
-            "m365-mail-wizard",
-            "username",
-            "helpdesk",
-        ])
+        .args(["clear", "service", &home.service(), "username", "helpdesk"])
         .status()
         .unwrap();
     assert!(cleared.success());
-    assert_eq!(secret_tool_lookup("m365-mail-wizard", "helpdesk"), None);
+    assert_eq!(secret_tool_lookup(&home.service(), "helpdesk"), None);
     let o = home.run(&["expiry", "helpdesk"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(
@@ -262,7 +256,7 @@ fn renewing_without_admin_rights_changes_nothing() {
         text(&o)
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "norights").as_deref(),
+        secret_tool_lookup(&home.service(), "norights").as_deref(),
         Some(old.as_str())
     );
     let a = app(&state, &client_id);
@@ -280,7 +274,7 @@ fn a_missing_keyring_entry_is_named() {
     let home = Home::new();
     add_scoped(&home, sb, "gone");
     let o = std::process::Command::new("secret-tool")
-        .args(["clear", "service", "m365-mail-wizard", "username", "gone"])
+        .args(["clear", "service", &home.service(), "username", "gone"])
         .output()
         .unwrap();
     assert!(o.status.success());
@@ -377,7 +371,7 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
         "{}",
         text(&o)
     );
-    let key = secret_tool_lookup("m365-mail-wizard", "certified").unwrap();
+    let key = secret_tool_lookup(&home.service(), "certified").unwrap();
     assert!(
         key.starts_with("-----BEGIN PRIVATE KEY-----"),
         "the keyring holds the private key"
@@ -480,7 +474,7 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
         "the client secret it replaced first went too"
     );
     assert_ne!(
-        secret_tool_lookup("m365-mail-wizard", "certified").unwrap(),
+        secret_tool_lookup(&home.service(), "certified").unwrap(),
         key,
         "the keyring holds the new private key"
     );
@@ -522,7 +516,7 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
     let pem = std::fs::read_to_string(&file).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----") && !pem.contains("PRIVATE"));
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "uploaded").as_deref(),
+        secret_tool_lookup(&home.service(), "uploaded").as_deref(),
         Some(secret.as_str()),
         "nothing changes before the upload is confirmed"
     );
@@ -608,7 +602,7 @@ fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
         text(&o)
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "byhand").as_deref(),
+        secret_tool_lookup(&home.service(), "byhand").as_deref(),
         Some(secret.as_str())
     );
     let o = home.run(

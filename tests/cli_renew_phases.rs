@@ -79,7 +79,7 @@ fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
 
     let renewed = home.run(&["renew", "helpdesk", "--secret-months", "12"], "");
     assert_eq!(renewed.status.code(), Some(0), "{}", all(&renewed));
-    let new = secret_tool_lookup("m365-mail-wizard", "helpdesk").unwrap();
+    let new = secret_tool_lookup(&home.service(), "helpdesk").unwrap();
     assert_ne!(new, old, "the keyring holds the new secret");
     let out = all(&renewed);
     assert!(!out.contains(&new), "the new Value is never printed: {out}");
@@ -222,7 +222,7 @@ fn the_new_value_leaves_only_through_a_private_export_file() {
     added(&home, &state.sb, "ticketing");
     let o = home.run(&["renew", "ticketing"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let new = secret_tool_lookup("m365-mail-wizard", "ticketing").unwrap();
+    let new = secret_tool_lookup(&home.service(), "ticketing").unwrap();
     // Never to standard output, a terminal or a device.
     let o = home.run(
         &["export", "ticketing", "--format", "env", "--with-secret"],

@@ -116,10 +116,10 @@ fn a_setup_checks_green_in_the_next_run_renews_there_and_a_reset_forgets_it() {
     assert_passes(&home, "kept");
     let client_id = apps_named(&home, "m365-mail-wizard kept")[0]["client_id"].clone();
 
-    let first = secret_tool_lookup("m365-mail-wizard-sandbox", "kept").unwrap();
+    let first = secret_tool_lookup(&home.sandbox_service(), "kept").unwrap();
     let o = run_signed_in(&home, &["renew", "kept"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let second = secret_tool_lookup("m365-mail-wizard-sandbox", "kept").unwrap();
+    let second = secret_tool_lookup(&home.sandbox_service(), "kept").unwrap();
     assert_ne!(first, second);
     let secrets = |home: &Home| -> Vec<String> {
         apps_named(home, "m365-mail-wizard kept")[0]["passwords"]

@@ -47,7 +47,7 @@ fn assert_one_working_app(home: &Home, t: &Tenant, profile: &str) {
     let passwords = app["passwords"].as_array().unwrap();
     assert_eq!(passwords.len(), 1, "one secret: {passwords:#?}");
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", profile).as_deref(),
+        secret_tool_lookup(&home.service(), profile).as_deref(),
         passwords[0]["secret"].as_str(),
         "the keyring holds the app's only secret"
     );
@@ -380,7 +380,7 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
     assert!(saved.contains("secret_expires = \"2099-01-31\""), "{saved}");
     assert_eq!(json(&o)["verdict"], "passed");
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", "guided").as_deref(),
+        secret_tool_lookup(&home.service(), "guided").as_deref(),
         Some(secret.as_str())
     );
 }

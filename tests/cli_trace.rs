@@ -256,21 +256,21 @@ fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
         .and_then(|r| r.split_whitespace().next())
         .unwrap_or_else(|| panic!("a device code was shown: {err}"));
     secrets.push(code.to_string());
-    secrets.extend(secret_tool_lookup("m365-mail-wizard", "trace-scan"));
+    secrets.extend(secret_tool_lookup(&home.service(), "trace-scan"));
     secrets_in(&t.objects(), "", &mut secrets);
 
     let o = run(&home, &with_trace(&trace, &["check", "trace-scan"]), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = run(&home, &with_trace(&trace, &["renew", "trace-scan"]), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    secrets.extend(secret_tool_lookup("m365-mail-wizard", "trace-scan"));
+    secrets.extend(secret_tool_lookup(&home.service(), "trace-scan"));
     secrets_in(&t.objects(), "", &mut secrets);
     // A certificate: the app's key goes up, and checks sign in with client assertions.
     let o = run(&home, &with_trace(&trace, &["cert", "trace-scan"]), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let o = run(&home, &with_trace(&trace, &["check", "trace-scan"]), "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    let pem = secret_tool_lookup("m365-mail-wizard", "trace-scan").unwrap();
+    let pem = secret_tool_lookup(&home.service(), "trace-scan").unwrap();
     secrets.extend(
         pem.lines()
             .filter(|l| l.len() >= 40 && !l.starts_with("-----"))

@@ -25,6 +25,7 @@ fn a_locked_secret_service_is_named_and_nothing_is_saved() {
     let mut child = std::process::Command::new("dbus-run-session")
         .env("M365MW_CONFIG_DIR", home.config())
         .env("M365MW_DATA_DIR", home.data())
+        .env("M365MW_KEYRING_SERVICE", home.service())
         .env("XDG_DATA_HOME", keyring.path().join("data"))
         .env("XDG_RUNTIME_DIR", &run)
         .env_remove("DBUS_SESSION_BUS_ADDRESS")

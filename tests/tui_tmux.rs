@@ -43,9 +43,10 @@ impl Tmux {
         let (width, height) = (width.to_string(), height.to_string());
         let socket = format!("m365mw-test-{}-{name}", std::process::id());
         let cmd = format!(
-            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' '{BIN}' --sandbox {args}; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\030\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
+            "{env} M365MW_CONFIG_DIR='{}' M365MW_DATA_DIR='{}' M365MW_KEYRING_SERVICE='{}' '{BIN}' --sandbox {args}; e=$?; if stty -a | grep -q -- -icanon; then t=raw; else t=cooked; fi; printf '\\030\\r\\nEXITED:%s\\r\\nTTY:%s\\r\\n' $e $t; sleep 60",
             home.config().display(),
-            home.data().display()
+            home.data().display(),
+            home.service()
         );
         let t = Tmux { socket };
         t.tmux(&[
@@ -207,7 +208,7 @@ fn journey_3_from_home_to_summary() {
     t.wait_for("EXITED:0");
 
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-helpdesk").as_deref(),
+        secret_tool_lookup(&home.sandbox_service(), "tui-helpdesk").as_deref(),
         Some(SCOPED_SECRET),
         "the secret is in the Secret Service"
     );
@@ -375,7 +376,7 @@ fn journey_1_set_it_up_for_me_in_the_sandbox() {
     ]);
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
-    let secret = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-setup")
+    let secret = secret_tool_lookup(&home.sandbox_service(), "tui-setup")
         .expect("the new app's secret is in the Secret Service");
     assert!(
         secret.contains("1Q~sbx."),
@@ -426,7 +427,7 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-guided").as_deref(),
+        secret_tool_lookup(&home.sandbox_service(), "tui-guided").as_deref(),
         Some(SCOPED_SECRET)
     );
 }
@@ -486,7 +487,7 @@ fn journey_2_from_home_refuses_a_wrong_secret_and_says_what_is_not_verified() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-byhand").as_deref(),
+        secret_tool_lookup(&home.sandbox_service(), "tui-byhand").as_deref(),
         Some(SCOPED_SECRET),
         "only the secret that signed in is stored"
     );
@@ -528,7 +529,7 @@ fn from_the_dashboard_export_and_renew() {
     t.wait_for_all(&["3/3", "App registered and consented"]);
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-keep", "s new secret", "e export"]);
-    let first = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
+    let first = secret_tool_lookup(&home.sandbox_service(), "tui-keep").unwrap();
     t.keys(&["e"]);
     t.wait_for("Exported (no secret in any file)");
     let exports = home.data().join("exports");
@@ -554,7 +555,7 @@ fn from_the_dashboard_export_and_renew() {
     // The administrator who ran the setup is still signed in: no new code is asked for.
     t.keys(&["Right", "Enter"]);
     t.wait_for("Renewed tui-keep: the new secret (12 months)");
-    let second = secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep").unwrap();
+    let second = secret_tool_lookup(&home.sandbox_service(), "tui-keep").unwrap();
     assert_ne!(first, second, "the keyring holds the new secret");
     // Shown once, on v; the next key clears it.
     t.wait_for("v show new secret once");
@@ -581,7 +582,7 @@ fn from_the_dashboard_export_and_renew() {
             .exists()
     );
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard-sandbox", "tui-keep"),
+        secret_tool_lookup(&home.sandbox_service(), "tui-keep"),
         None,
         "the keyring entry is gone"
     );

@@ -150,9 +150,5 @@ pub fn app_settings(env: &Env, p: &Profile) -> Vec<(&'static str, String)> {
 }
 
 pub fn keyring_service(env: &Env) -> &'static str {
-    if env.sandbox.is_some() {
-        crate::vault::SANDBOX_SERVICE
-    } else {
-        crate::vault::SERVICE
-    }
+    crate::vault::service(env.sandbox.is_some())
 }

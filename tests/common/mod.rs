@@ -57,6 +57,26 @@ impl Home {
         self.dir.path().join("config")
     }
 
+    /// The keyring service this home's runs keep secrets under: its own, never the one of the
+    /// wizard a developer uses (`M365MW_KEYRING_SERVICE`).
+    pub fn service(&self) -> String {
+        let tag: String = self
+            .dir
+            .path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        format!("m365mw-test-{tag}")
+    }
+
+    /// The service of this home's sandbox runs.
+    pub fn sandbox_service(&self) -> String {
+        format!("{}-sandbox", self.service())
+    }
+
     pub fn data(&self) -> PathBuf {
         self.dir.path().join("data")
     }
@@ -64,7 +84,8 @@ impl Home {
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(BIN);
         c.env("M365MW_CONFIG_DIR", self.config())
-            .env("M365MW_DATA_DIR", self.data());
+            .env("M365MW_DATA_DIR", self.data())
+            .env("M365MW_KEYRING_SERVICE", self.service());
         c
     }
 

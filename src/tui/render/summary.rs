@@ -11,7 +11,7 @@ use super::strings;
 use super::theme::{BAD, DIM, GOOD, WARN};
 use crate::model::{KeyringBackend, Profile, Status};
 use crate::scope::ready_to_hand_over;
-use crate::vault::{SANDBOX_SERVICE, SERVICE};
+use crate::vault::service;
 use crate::wizard::State;
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
@@ -88,7 +88,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
 
 fn settings(s: &State, p: &Profile) -> Vec<(&'static str, String)> {
     match &s.sandbox {
-        Some(sb) => p.app_settings(&sb.endpoints, SANDBOX_SERVICE),
-        None => p.app_settings(&p.cloud().endpoints, SERVICE),
+        Some(sb) => p.app_settings(&sb.endpoints, service(true)),
+        None => p.app_settings(&p.cloud().endpoints, service(false)),
     }
 }
