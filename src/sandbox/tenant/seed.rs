@@ -31,6 +31,7 @@ impl Tenant {
     pub fn seed() -> Tenant {
         let mut t: Tenant = serde_json::from_str(include_str!("../../../assets/sandbox_seed.json"))
             .expect("sandbox seed is valid");
+        t.date_secrets_from(time::OffsetDateTime::now_utc());
         t.resource_principals = RESOURCES
             .iter()
             .zip(1..)
@@ -48,6 +49,15 @@ impl Tenant {
                 .collect();
         }
         t
+    }
+
+    /// Moves the seeded secrets' expiries as far from `now` as the seed has them from the day it
+    /// was written: a valid secret stays valid and an expired one expired, whatever the clock.
+    fn date_secrets_from(&mut self, now: time::OffsetDateTime) {
+        let written = time::macros::datetime!(2026-11-01 00:00 UTC);
+        for app in &mut self.apps {
+            app.secret_expires = now + (app.secret_expires - written);
+        }
     }
 
     /// Adds mailboxes `user0001@<domain>` … up to `n` of them, each with one unread message;
@@ -89,6 +99,17 @@ impl Tenant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seeded_secrets_keep_their_state_whatever_the_date() {
+        let far = time::macros::datetime!(2031-01-01 00:00 UTC);
+        let mut t: Tenant =
+            serde_json::from_str(include_str!("../../../assets/sandbox_seed.json")).unwrap();
+        t.date_secrets_from(far);
+        let valid = t.apps.iter().filter(|a| a.secret_expires > far).count();
+        let expired = t.apps.iter().filter(|a| a.secret_expires < far).count();
+        assert_eq!((valid, expired), (7, 1));
+    }
 
     #[test]
     fn seed_has_every_outcome() {
