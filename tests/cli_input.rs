@@ -306,3 +306,15 @@ fn escape_codes_in_a_profile_or_an_argument_are_shown_not_obeyed() {
         );
     }
 }
+
+#[test]
+fn a_profile_folder_that_is_a_file_is_an_error_not_an_empty_list() {
+    let home = Home::new();
+    std::fs::create_dir_all(home.config()).unwrap();
+    std::fs::write(home.config().join("profiles"), "not a folder").unwrap();
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("profiles"), "{}", text(&o));
+    let o = home.run(&["check", "--all"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}

@@ -40,8 +40,12 @@ impl ProfileStore {
 
     /// Every profile, sorted by name; a file that cannot be read is reported in place.
     pub fn list(&self) -> Vec<Result<Profile, StoreError>> {
-        let Ok(rd) = std::fs::read_dir(&self.dir) else {
-            return Vec::new();
+        let rd = match std::fs::read_dir(&self.dir) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Vec::new(),
+            // A file where the folder should be, or a folder that cannot be read: said, not
+            // taken for "no profiles yet".
+            Err(e) => return vec![Err(io(&self.dir)(e))],
         };
         let mut names: Vec<PathBuf> = rd
             .filter_map(|e| e.ok().map(|e| e.path()))
