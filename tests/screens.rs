@@ -1178,3 +1178,14 @@ fn a_renewed_secret_is_shown_once_then_cleared() {
         assert!(screen.contains("will not be shown again"), "{screen}");
     }
 }
+
+#[test]
+fn the_checks_of_a_custom_cloud_profile_name_its_cloud() {
+    let mut s = checked(false);
+    s.sandbox = None;
+    if let Some(p) = s.checks.profile.as_mut() {
+        p.cloud = m365_mail_wizard::model::CloudKind::Custom;
+    }
+    let screen = text(&render(&s, 100, 30));
+    assert!(screen.contains("cloud: custom"), "{screen}");
+}

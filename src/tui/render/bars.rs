@@ -14,7 +14,14 @@ use crate::wizard::{Journey, Screen, State, hints};
 pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
     let right = match &s.sandbox {
         Some(sb) => format!("sandbox: {}", sb.tenant_domain),
-        None => format!("cloud: {}", s.form.cloud.key()),
+        None => {
+            // The checks are of a saved profile: its cloud, not the form's.
+            let cloud = match (&s.screen, &s.checks.profile) {
+                (Screen::Checks | Screen::Summary, Some(p)) => p.cloud,
+                _ => s.form.cloud,
+            };
+            format!("cloud: {}", cloud.key())
+        }
     };
     let title = match s.screen {
         Screen::Home => strings::TITLE_HOME.to_string(),
