@@ -170,3 +170,46 @@ fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app()
         text(&o)
     );
 }
+
+#[test]
+fn add_into_a_folder_it_cannot_write_leaves_no_keyring_entry() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&[]);
+    let (client_id, secret, _) = t.sb.app("scoped");
+    let home = Home::new();
+    // A file where the profile folder should be: the profile cannot be written, even as root.
+    std::fs::create_dir_all(home.config()).unwrap();
+    std::fs::write(home.config().join("profiles"), "in the way").unwrap();
+    let cf = t.sb.cloud_file();
+    let o = home.run(
+        &[
+            "add",
+            "orphan",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            &client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            "alice@contoso.example",
+            "--cloud-file",
+            &cf,
+            "--secret-stdin",
+        ],
+        &secret,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("orphan.toml"),
+        "the profile write failed: {}",
+        text(&o)
+    );
+    assert_eq!(
+        secret_tool_lookup(&home.service(), "orphan"),
+        None,
+        "no secret is left without its profile"
+    );
+}

@@ -21,9 +21,19 @@ pub enum SaveError {
 pub async fn save_profile(env: &Env, profile: &Profile, secret: &Secret) -> Result<(), SaveError> {
     let name = profile.name.to_string();
     let secret = secret.clone();
+    let existed = env.profiles().exists(&profile.name);
     env.with_vault(profile.keyring, move |v| v.set(&name, &secret))
         .await?;
-    env.profiles().save(profile)?;
+    if let Err(e) = env.profiles().save(profile)
+        && !existed
+    {
+        // No profile names the new entry: it goes too, rather than stay behind orphaned.
+        let name = profile.name.to_string();
+        let _ = env
+            .with_vault(profile.keyring, move |v| v.delete(&name))
+            .await;
+        return Err(e.into());
+    }
     tracing::info!(
         profile = %profile.name,
         tenant_id = %profile.tenant_id,
