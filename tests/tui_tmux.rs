@@ -1041,3 +1041,21 @@ fn on_a_realistic_sandbox_the_setup_waits_for_the_directory_then_shows_checks_pe
     t.keys(&["q"]);
     t.wait_for("EXITED:");
 }
+
+#[test]
+fn a_panic_restores_the_terminal_and_keeps_the_draft() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_with(&home, "panic", "M365MW_PANIC_ON_KEY='|'");
+    type_up_to_the_secret(&t);
+    t.type_text("|");
+    let s = t.wait_for_all(&["EXITED:101", "TTY:cooked"]);
+    assert!(!s.contains("Steps"), "the alternate screen is gone:\n{s}");
+    assert_eq!(t.alternate_and_cursor(), "0 1", "main screen, cursor shown");
+    let draft =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/.draft.toml")).unwrap();
+    assert!(draft.contains(SCOPED_ID), "{draft}");
+    assert!(!draft.contains("Scoped.Helpdesk"), "no secret in the draft");
+}

@@ -3,6 +3,7 @@
 
 mod keys;
 pub mod render;
+mod rescue;
 mod signals;
 mod terminal;
 
@@ -117,7 +118,13 @@ async fn event_loop(
         while let Ok(m) = rx.try_recv() {
             batch.push(m);
         }
+        let panic_key = panic_key();
         for msg in batch {
+            if let (Some(c), Msg::Key(wizard::Key::Char(k))) = (panic_key, &msg)
+                && c == *k
+            {
+                panic!("asked to panic by M365MW_PANIC_ON_KEY");
+            }
             let animating = state.busy.is_some()
                 || state.checks.running
                 || state.checks.waiting.is_some()
@@ -131,11 +138,18 @@ async fn event_loop(
                 executor.execute(effect);
             }
         }
+        rescue::keep(env.profiles(), wizard::draft_of(&state));
         if state.quit {
             break;
         }
     }
     Exit::Ok
+}
+
+/// The key that makes the wizard panic, for the tests of what a panic keeps
+/// (`M365MW_PANIC_ON_KEY`).
+fn panic_key() -> Option<char> {
+    std::env::var("M365MW_PANIC_ON_KEY").ok()?.chars().next()
 }
 
 /// Reads terminal events on a thread of its own (crossterm's reads block).

@@ -23,6 +23,7 @@ impl Guard {
         let hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
             restore();
+            super::rescue::save();
             hook(info);
         }));
         enable_raw_mode()?;

@@ -6,6 +6,11 @@
 mod answers;
 mod checks;
 mod drafts;
+
+/// The draft the state stands for: what a quit, a signal or a panic keeps.
+pub fn draft_of(s: &State) -> Option<crate::model::Draft> {
+    drafts::of(s)
+}
 mod editing;
 mod form;
 mod help;
