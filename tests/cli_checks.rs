@@ -357,3 +357,17 @@ fn discovery_outages_are_waited_out() {
     assert_eq!(code, 0, "{r:#}");
     home.run(&["forget", "e2e-discovery"], "");
 }
+
+/// One IMAP connection dropped mid-dialogue is a passing fault: the probe runs once more.
+#[test]
+fn one_dropped_mail_connection_is_tried_again() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&["--faults", "imap:close:1"]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "e2e-dropped", "scoped", "imap", None);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(row(&r, "imap:alice@contoso.example")["status"], "passed");
+    home.run(&["forget", "e2e-dropped"], "");
+}

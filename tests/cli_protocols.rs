@@ -297,7 +297,7 @@ fn mail_server_faults_end_in_a_diagnosis_not_a_crash() {
     if !secret_service() {
         return;
     }
-    let sb = Served::start(&["--faults", "imap:garbage,pop:close,smtp:endless"]);
+    let sb = Served::start(&["--faults", "imap:garbage,pop:close:2,smtp:endless"]);
     let home = Home::new();
     let case = Case {
         access: "imap,pop,smtp",
@@ -318,6 +318,7 @@ fn mail_server_faults_end_in_a_diagnosis_not_a_crash() {
     );
     assert_eq!(r["verdict"], "unavailable");
     assert!(diag(&r, "imap:alice@contoso.example", "summary").contains("unexpected"));
+    // Closed twice: a dropped connection is tried once more, then named.
     assert!(diag(&r, "pop:alice@contoso.example", "summary").contains("closed the connection"));
     assert!(diag(&r, "smtp:alice@contoso.example", "evidence").contains("longer than"));
 

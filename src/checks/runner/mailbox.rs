@@ -111,7 +111,12 @@ pub(super) async fn probe(
         .expose();
     let e = &shared.input.endpoints;
     let limit = shared.input.timeouts.total;
-    let work = async {
+    let endpoint = match kind {
+        CheckKind::Imap => &e.imap,
+        CheckKind::Pop => &e.pop,
+        _ => &e.smtp,
+    };
+    let work = || async {
         match kind {
             CheckKind::Imap => {
                 let c = imap::probe(&target(shared, &e.imap)?, mailbox.as_str(), token).await?;
@@ -141,12 +146,20 @@ pub(super) async fn probe(
             }
         }
     };
-    match tokio::time::timeout(limit, work).await {
+    let timed = |r: Result<Result<String, ProbeError>, _>| match r {
         Ok(r) => r,
-        Err(_) => Err(ProbeError::Garbled {
-            step: "session",
-            line: format!("the dialogue did not finish within {} s", limit.as_secs()),
-        }),
+        // A server that keeps the dialogue going without finishing it has not answered in time.
+        Err(_) => Err(ProbeError::Net(NetworkError {
+            kind: NetKind::Timeout,
+            host: endpoint.to_string(),
+            detail: format!("the dialogue did not finish within {} s", limit.as_secs()),
+        })),
+    };
+    let first = timed(tokio::time::timeout(limit, work()).await);
+    match first {
+        // One dropped connection is a passing fault: the probe runs once more.
+        Err(ProbeError::Closed { .. }) => timed(tokio::time::timeout(limit, work()).await),
+        other => other,
     }
 }
 
