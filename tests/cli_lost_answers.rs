@@ -10,6 +10,16 @@ use std::process::{Output, Stdio};
 use common::{Home, Tenant, secret_service, secret_tool_lookup, text};
 
 fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str]) -> Output {
+    setup_env(home, t, profile, extra, None)
+}
+
+fn setup_env(
+    home: &Home,
+    t: &Tenant,
+    profile: &str,
+    extra: &[&str],
+    crash: Option<&str>,
+) -> Output {
     let cf = t.sb.cloud_file();
     let mut cmd = home.cmd();
     cmd.args([
@@ -30,6 +40,9 @@ fn setup(home: &Home, t: &Tenant, profile: &str, extra: &[&str]) -> Output {
         "--i-understand-all-mailboxes",
     ]);
     cmd.args(extra);
+    if let Some(point) = crash {
+        cmd.env("M365MW_CRASH_AFTER", point);
+    }
     cmd.stdin(Stdio::null()).output().unwrap()
 }
 
@@ -57,6 +70,14 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
         return;
     }
     let mut t = Tenant::start(&["--auto-approve"]);
+    // What the run says when it settles a lost create, by step: each is met at least once.
+    let lost = "the answer was lost on its way, so it was looked for and found";
+    let signs = [
+        ("Register the application", lost),
+        ("Create its service principal", lost),
+        ("Add a client secret", "secret(s) whose value was lost on its way"),
+    ];
+    let mut seen = [false; 3];
     // Every directory call of a first setup, the creates among them, loses its answer in turn.
     for n in 0..12 {
         let fault = format!("admin:lost@{n}");
@@ -64,6 +85,12 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
         let home = Home::new();
         let profile = format!("lost-{n}");
         let first = setup(&home, &t, &profile, &[]);
+        let said = String::from_utf8_lossy(&first.stderr).to_string();
+        for (i, (step, note)) in signs.iter().enumerate() {
+            if said.lines().any(|l| l.contains(step) && l.contains(note)) {
+                seen[i] = true;
+            }
+        }
         if first.status.code() != Some(0) {
             // A lost answer the run could not settle by itself: the rerun resumes.
             assert!(
@@ -76,6 +103,7 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
         }
         assert_one_working_app(&t, &profile, &fault);
     }
+    assert_eq!(seen, [true; 3], "{signs:?}");
 }
 
 #[test]
@@ -100,4 +128,33 @@ fn an_app_the_wizard_did_not_tag_is_not_adopted_without_reuse() {
     assert!(t.apps_named(name)[0]["passwords"]
         .as_array()
         .is_none_or(|p| p.is_empty()));
+}
+
+#[test]
+fn an_app_this_profile_made_is_resumed_even_when_the_journal_lost_it() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let mut cmd_env = setup_env(&home, &t, "forgotten", &[], Some("add-secret"));
+    assert_eq!(cmd_env.status.code(), Some(137), "{}", text(&cmd_env));
+    // The journal goes missing (a full disk, a lost answer before it was written).
+    let mut removed = 0;
+    for dir in std::fs::read_dir(home.data()).unwrap() {
+        let j = dir.unwrap().path().join("forgotten.json");
+        if j.exists() {
+            std::fs::remove_file(j).unwrap();
+            removed += 1;
+        }
+    }
+    assert_eq!(removed, 1, "the setup journal was found");
+    cmd_env = setup(&home, &t, "forgotten", &[]);
+    assert_eq!(cmd_env.status.code(), Some(0), "{}", text(&cmd_env));
+    assert!(
+        text(&cmd_env).contains("using the existing app"),
+        "{}",
+        text(&cmd_env)
+    );
+    assert_one_working_app(&t, "forgotten", "journal lost");
 }

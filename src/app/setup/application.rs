@@ -100,7 +100,7 @@ pub(super) async fn application(
     }
     let graph = r.graph;
     let name = r.req.answers.app_name.clone();
-    let a = made_once(
+    let (a, lost) = made_once(
         || graph.create_application(&body),
         || async {
             let named = graph.applications_named(&name).await?;
@@ -116,7 +116,7 @@ pub(super) async fn application(
     crash_point("create-app");
     r.emit(
         i,
-        StepStatus::Done(format!("registered (client ID {})", a.app_id)),
+        StepStatus::Done(format!("registered (client ID {}){}", a.app_id, found_note(lost))),
     );
     Ok((a.id, a.app_id))
 }
@@ -133,7 +133,8 @@ fn ours_by_id(named: &[Application], id: Option<ClientId>) -> Option<&Applicatio
 /// Makes something once: when the answer to `make` is lost (an outage or a dropped connection
 /// after the request was sent), what it may have made is looked for with `find` and adopted, and
 /// made again only when absent.
-pub(super) async fn made_once<T, M, MF, F, FF>(make: M, find: F) -> Result<T, CloudError>
+/// Also says whether what was made was found after its answer was lost.
+pub(super) async fn made_once<T, M, MF, F, FF>(make: M, find: F) -> Result<(T, bool), CloudError>
 where
     M: Fn() -> MF,
     MF: std::future::Future<Output = Result<T, CloudError>>,
@@ -146,11 +147,19 @@ where
         match make().await {
             Err(err) if outcome_unknown(&err) && tries < 3 => {
                 if let Some(found) = find().await? {
-                    return Ok(found);
+                    return Ok((found, true));
                 }
             }
-            other => return other,
+            other => return other.map(|made| (made, false)),
         }
+    }
+}
+
+fn found_note(lost: bool) -> &'static str {
+    if lost {
+        "; the answer was lost on its way, so it was looked for and found"
+    } else {
+        ""
     }
 }
 
@@ -193,7 +202,7 @@ pub(super) async fn service_principal(
         object: &object,
     };
     let graph = r.graph;
-    let sp = r
+    let (sp, lost) = r
         .through_lag(i, &what, lag(Names::NewDirectoryObject), || {
             made_once(
                 || graph.create_service_principal(app_id),
@@ -207,7 +216,7 @@ pub(super) async fn service_principal(
     crash_point("create-service-principal");
     r.emit(
         i,
-        StepStatus::Done(format!("created (object ID {})", sp.id)),
+        StepStatus::Done(format!("created (object ID {}){}", sp.id, found_note(lost))),
     );
     Ok(sp.id)
 }

@@ -129,7 +129,7 @@ pub(super) async fn secret(
     };
     let lagging = |e: &Capped| matches!(e, Capped::Failed(err) if is_lag(names, err));
     let graph = r.graph;
-    let mut tries = 0;
+    let (mut tries, mut lost) = (0, 0);
     let added = loop {
         tries += 1;
         // Each attempt's name is its own, so a secret whose answer was lost can be told apart.
@@ -152,6 +152,7 @@ pub(super) async fn secret(
                     .iter()
                     .filter(|p| p.display_name.as_deref() == Some(attempt.as_str()))
                 {
+                    lost += 1;
                     graph
                         .remove_password(object_id, &p.key_id)
                         .await
@@ -201,7 +202,7 @@ pub(super) async fn secret(
     r.journal.secret_stored = true;
     r.save()?;
     r.secret_end = np.end.get(..10).map(String::from);
-    let replaced = if orphans.is_empty() {
+    let mut replaced = if orphans.is_empty() {
         String::new()
     } else {
         format!(
@@ -209,6 +210,11 @@ pub(super) async fn secret(
             orphans.len()
         )
     };
+    if lost > 0 {
+        replaced.push_str(&format!(
+            "; removed {lost} secret(s) whose value was lost on its way"
+        ));
+    }
     r.emit(
         i,
         StepStatus::Done(format!(
