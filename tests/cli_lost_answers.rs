@@ -75,7 +75,10 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
     let signs = [
         ("Register the application", lost),
         ("Create its service principal", lost),
-        ("Add a client secret", "secret(s) whose value was lost on its way"),
+        (
+            "Add a client secret",
+            "secret(s) whose value was lost on its way",
+        ),
     ];
     let mut seen = [false; 3];
     // Every directory call of a first setup, the creates among them, loses its answer in turn.
@@ -125,9 +128,11 @@ fn an_app_the_wizard_did_not_tag_is_not_adopted_without_reuse() {
     let o = setup(&home, &t, "crm", &["--name", name]);
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     assert_eq!(t.apps_named(name).len(), 1);
-    assert!(t.apps_named(name)[0]["passwords"]
-        .as_array()
-        .is_none_or(|p| p.is_empty()));
+    assert!(
+        t.apps_named(name)[0]["passwords"]
+            .as_array()
+            .is_none_or(|p| p.is_empty())
+    );
 }
 
 #[test]

@@ -161,7 +161,8 @@ pub(crate) async fn call_with(
 fn may_create(method: &Method, headers: &[(&str, String)]) -> bool {
     *method == Method::POST
         && !headers.iter().any(|(k, v)| {
-            k.eq_ignore_ascii_case("X-CmdletName") && (v.starts_with("Get-") || v.starts_with("Test-"))
+            k.eq_ignore_ascii_case("X-CmdletName")
+                && (v.starts_with("Get-") || v.starts_with("Test-"))
         })
 }
 
@@ -187,8 +188,11 @@ pub fn outcome_unknown(err: &CloudError) -> bool {
     !may_retry(true, err)
         && match err {
             CloudError::Network(n) => n.kind != super::error::NetKind::Dns,
-            e => e.is_transient() || matches!(e, CloudError::Graph(g) if g.status >= 500)
-                || matches!(e, CloudError::Unexpected { status, .. } if *status >= 500),
+            e => {
+                e.is_transient()
+                    || matches!(e, CloudError::Graph(g) if g.status >= 500)
+                    || matches!(e, CloudError::Unexpected { status, .. } if *status >= 500)
+            }
         }
 }
 
@@ -320,7 +324,14 @@ mod tests {
         assert!(post);
         assert!(may_retry(post, &status(429)));
         assert!(may_retry(post, &net(NetKind::Refused)));
-        for unknown in [status(500), status(502), status(503), status(504), net(NetKind::Timeout), net(NetKind::Other)] {
+        for unknown in [
+            status(500),
+            status(502),
+            status(503),
+            status(504),
+            net(NetKind::Timeout),
+            net(NetKind::Other),
+        ] {
             assert!(!may_retry(post, &unknown), "{unknown}");
             assert!(outcome_unknown(&unknown), "{unknown}");
         }

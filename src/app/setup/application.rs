@@ -116,7 +116,11 @@ pub(super) async fn application(
     crash_point("create-app");
     r.emit(
         i,
-        StepStatus::Done(format!("registered (client ID {}){}", a.app_id, found_note(lost))),
+        StepStatus::Done(format!(
+            "registered (client ID {}){}",
+            a.app_id,
+            found_note(lost)
+        )),
     );
     Ok((a.id, a.app_id))
 }

@@ -6,8 +6,8 @@ use time::OffsetDateTime;
 use super::SetupError;
 use super::run::{Awaited, ENTRA, Run, crash_point};
 use crate::cloud::CloudError;
-use crate::cloud::graph::outcome_unknown;
 use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
+use crate::cloud::graph::outcome_unknown;
 use crate::cloud::lag::{Names, Retried, is_lag};
 use crate::model::{ClientId, Diagnosis, ObjectId, ProfileName};
 use crate::model::{StepStatus, add_months};
@@ -102,7 +102,10 @@ pub(super) async fn secret(
         .iter()
         .filter(|p| {
             Some(&p.key_id) == r.journal.secret_key_id.as_ref()
-                || (created && p.display_name.as_deref().is_some_and(|d| made_here(d, &label)))
+                || (created
+                    && p.display_name
+                        .as_deref()
+                        .is_some_and(|d| made_here(d, &label)))
         })
         .map(|p| p.key_id.clone())
         .collect();

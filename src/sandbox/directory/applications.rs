@@ -81,7 +81,11 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
             certificates: Vec::new(),
             tags: body["tags"]
                 .as_array()
-                .map(|t| t.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
                 .unwrap_or_default(),
         };
         let out = app_json(&app);
