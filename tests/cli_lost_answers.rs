@@ -163,3 +163,53 @@ fn an_app_this_profile_made_is_resumed_even_when_the_journal_lost_it() {
     );
     assert_one_working_app(&t, "forgotten", "journal lost");
 }
+
+#[test]
+fn a_lost_answer_to_any_exchange_change_is_settled_without_duplicates() {
+    if !secret_service() {
+        return;
+    }
+    let mut t = Tenant::start(&["--auto-approve"]);
+    // Every other Exchange call of a scoped setup loses its answer in turn; some of them are
+    // changes (the run stops, exit 3, and the rerun finishes): no cmdlet is run twice.
+    for n in [2, 4, 6, 8, 10, 12, 14] {
+        let fault = format!("exchange:lost@{n}");
+        t.restart(&["--auto-approve", "--faults", &fault]);
+        let home = Home::new();
+        let profile = format!("xlost-{n}");
+        let scoped = ["--mailbox", "bob@contoso.example", "--wait", "30s"];
+        let mut extra = vec!["--access", "graph-read,imap"];
+        extra.extend(scoped);
+        let o = setup_scoped(&home, &t, &profile, &extra);
+        if o.status.code() != Some(0) {
+            assert!(text(&o).contains("again"), "{fault}: {}", text(&o));
+            let o = setup_scoped(&home, &t, &profile, &extra);
+            assert_eq!(o.status.code(), Some(0), "{fault} rerun: {}", text(&o));
+        }
+        let log = t.objects()["exchange_log"].clone();
+        let mut seen = std::collections::HashSet::new();
+        for e in log.as_array().unwrap() {
+            assert!(seen.insert(e.to_string()), "{fault}: ran twice: {e}");
+        }
+    }
+}
+
+/// A setup scoped by Exchange RBAC to two mailboxes.
+fn setup_scoped(home: &Home, t: &Tenant, profile: &str, extra: &[&str]) -> Output {
+    let cf = t.sb.cloud_file();
+    let mut cmd = home.cmd();
+    cmd.args([
+        "setup",
+        profile,
+        "--tenant",
+        "contoso.example",
+        "--mailbox",
+        "alice@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--yes",
+        "--json",
+    ]);
+    cmd.args(extra);
+    cmd.stdin(Stdio::null()).output().unwrap()
+}
