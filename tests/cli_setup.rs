@@ -492,8 +492,9 @@ fn an_outage_mid_plan_stops_cleanly_and_the_next_run_finishes() {
     if !secret_service() {
         return;
     }
-    // Look-up, name check and app creation pass; then every attempt at the service principal fails.
-    let t = Tenant::start(&["--auto-approve", "--faults", "admin:503:3@3"]);
+    // Look-up, name check and app creation pass; then the service principal's create fails, and
+    // so does every attempt to look for what it may have made.
+    let t = Tenant::start(&["--auto-approve", "--faults", "admin:503:4@3"]);
     let home = Home::new();
     let o = setup(&home, &t, "outage", &[], None);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));

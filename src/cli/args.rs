@@ -182,7 +182,7 @@ pub enum SandboxCommand {
         /// Delay every answer by this many milliseconds.
         #[arg(long, default_value_t = 0)]
         latency_ms: u64,
-        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph|admin|exchange|ews|imap|pop|smtp and KIND an HTTP status, hang, or (mail) close|garbage|endless.
+        /// Injected failures: AREA:KIND[:COUNT],… with AREA any|discovery|token|graph|admin|exchange|ews|imap|pop|smtp and KIND an HTTP status, hang, lost (carried out, then answered 502), or (mail) close|garbage|endless.
         #[arg(long, default_value = "")]
         faults: String,
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).

@@ -110,6 +110,7 @@ pub(crate) async fn call_with(
     follow: Follow<'_>,
 ) -> Result<(u16, Vec<u8>), CloudError> {
     let (mut attempt, mut hops) = (0, 0);
+    let creates = may_create(&method, headers);
     loop {
         attempt += 1;
         let mut req = http
@@ -121,9 +122,17 @@ pub(crate) async fn call_with(
         if let Some(b) = body {
             req = req.json(b);
         }
-        let resp = super::http::send(req)
-            .await
-            .map_err(|e| CloudError::from_reqwest(&e))?;
+        let resp = match super::http::send(req).await {
+            Ok(r) => r,
+            Err(e) => {
+                let err = CloudError::from_reqwest(&e);
+                if creates && may_retry(true, &err) && attempt < ATTEMPTS {
+                    tokio::time::sleep(Duration::from_millis(500 * u64::from(attempt))).await;
+                    continue;
+                }
+                return Err(err);
+            }
+        };
         let status = resp.status;
         if let Follow::ExchangeHosts(e) = follow
             && matches!(status, 301 | 302 | 307 | 308)
@@ -139,13 +148,52 @@ pub(crate) async fn call_with(
             return Ok((status, bytes));
         }
         let err = read_error(status, &bytes);
-        if err.is_transient() && attempt < ATTEMPTS {
+        if may_retry(creates, &err) && attempt < ATTEMPTS {
             tokio::time::sleep(wait.unwrap_or(Duration::from_millis(500 * u64::from(attempt))))
                 .await;
             continue;
         }
         return Err(err);
     }
+}
+
+/// Whether a call may make something: every POST but the Exchange admin API's reads.
+fn may_create(method: &Method, headers: &[(&str, String)]) -> bool {
+    *method == Method::POST
+        && !headers.iter().any(|(k, v)| {
+            k.eq_ignore_ascii_case("X-CmdletName")
+                && (v.starts_with("Get-") || v.starts_with("Test-"))
+        })
+}
+
+/// Whether a failed call is tried again. A read, on throttling or a passing outage. A call that
+/// may make something only when the service certainly did not act on it (throttled, or the
+/// connection refused before anything was sent): after a 5xx or a connection lost while waiting,
+/// it may have been made, and the caller looks for it before making it again.
+pub(crate) fn may_retry(creates: bool, err: &CloudError) -> bool {
+    if !creates {
+        return err.is_transient();
+    }
+    match err {
+        CloudError::Graph(g) => g.status == 429,
+        CloudError::Unexpected { status, .. } => *status == 429,
+        CloudError::Network(n) => n.kind == super::error::NetKind::Refused,
+        _ => false,
+    }
+}
+
+/// Whether a failed call that may make something left it unknown whether it did: an outage
+/// answered after the request was sent, or a connection lost or timed out while waiting.
+pub fn outcome_unknown(err: &CloudError) -> bool {
+    !may_retry(true, err)
+        && match err {
+            CloudError::Network(n) => n.kind != super::error::NetKind::Dns,
+            e => {
+                e.is_transient()
+                    || matches!(e, CloudError::Graph(g) if g.status >= 500)
+                    || matches!(e, CloudError::Unexpected { status, .. } if *status >= 500)
+            }
+        }
 }
 
 /// Where a redirect from `from` may go: its `Location`, when that is one of the endpoints'
@@ -258,6 +306,49 @@ mod tests {
             user_url(&local, &m, &["sendMail"]).is_err(),
             "plain http off-machine is refused"
         );
+    }
+
+    fn net(kind: super::super::error::NetKind) -> CloudError {
+        CloudError::Network(super::super::error::NetworkError {
+            kind,
+            host: "graph".into(),
+            detail: String::new(),
+        })
+    }
+
+    #[test]
+    fn a_create_is_retried_only_when_the_service_did_not_act() {
+        use super::super::error::NetKind;
+        let status = |s: u16| graph_error(s, b"{}");
+        let post = may_create(&Method::POST, &[]);
+        assert!(post);
+        assert!(may_retry(post, &status(429)));
+        assert!(may_retry(post, &net(NetKind::Refused)));
+        for unknown in [
+            status(500),
+            status(502),
+            status(503),
+            status(504),
+            net(NetKind::Timeout),
+            net(NetKind::Other),
+        ] {
+            assert!(!may_retry(post, &unknown), "{unknown}");
+            assert!(outcome_unknown(&unknown), "{unknown}");
+        }
+        assert!(!outcome_unknown(&status(429)));
+        assert!(!outcome_unknown(&status(400)));
+        assert!(!outcome_unknown(&net(NetKind::Dns)));
+        assert!(!may_retry(post, &status(400)));
+        // Reads keep their retries on outages.
+        assert!(!may_create(&Method::GET, &[]));
+        for read in [status(429), status(502), status(503), status(504)] {
+            assert!(may_retry(false, &read), "{read}");
+        }
+        assert!(!may_retry(false, &net(NetKind::Timeout)));
+        let get = [("X-CmdletName", "Get-Mailbox".to_string())];
+        assert!(!may_create(&Method::POST, &get));
+        let new = [("X-CmdletName", "New-ManagementScope".to_string())];
+        assert!(may_create(&Method::POST, &new));
     }
 
     #[test]

@@ -26,6 +26,9 @@ pub enum FaultKind {
     Status(u16),
     /// No answer for a long time (longer than any client timeout).
     Hang,
+    /// The request is carried out, then answered with 502 as if the answer was lost on its way:
+    /// the service did it, the client never heard.
+    Lost,
     /// Mail servers: close the connection after the first command.
     Close,
     /// Mail servers: answer with bytes that are no protocol at all.
@@ -50,7 +53,8 @@ pub struct FaultPlan(Mutex<Vec<Fault>>);
 impl FaultPlan {
     /// Parses `AREA:KIND[:COUNT][@SKIP],…`, e.g. `token:503:2,graph:429,imap:close,admin:503:3@3`.
     /// AREA is any, discovery, token, graph, admin, exchange, ews, imap, pop or smtp; KIND an HTTP status
-    /// from 400 to 599, `hang`, or for the mail servers also `close`, `garbage` or `endless`;
+    /// from 400 to 599, `hang`, `lost` (carried out, then answered 502; not for the mail servers),
+    /// or for the mail servers also `close`, `garbage` or `endless`;
     /// COUNT defaults to 1; SKIP lets that many requests to the area pass first.
     pub fn parse(spec: &str) -> Result<FaultPlan, String> {
         let mut out = Vec::new();
@@ -89,6 +93,7 @@ impl FaultPlan {
             let mail = matches!(area, Area::Imap | Area::Pop | Area::Smtp);
             let kind = match parts[1] {
                 "hang" => FaultKind::Hang,
+                "lost" if !mail => FaultKind::Lost,
                 "close" if mail => FaultKind::Close,
                 "garbage" if mail => FaultKind::Garbage,
                 "endless" if mail => FaultKind::Endless,
@@ -149,6 +154,9 @@ mod tests {
         assert_eq!(later.take(Area::Admin), Some(FaultKind::Status(503)));
         assert_eq!(later.take(Area::Admin), None);
         assert!(FaultPlan::parse("admin:503@x").is_err());
+        let lost = FaultPlan::parse("admin:lost@1").unwrap();
+        assert_eq!(lost.take(Area::Admin), None);
+        assert_eq!(lost.take(Area::Admin), Some(FaultKind::Lost));
         let mail = FaultPlan::parse("imap:garbage,smtp:endless,pop:close").unwrap();
         assert_eq!(mail.take(Area::Imap), Some(FaultKind::Garbage));
         assert_eq!(mail.take(Area::Smtp), Some(FaultKind::Endless));
@@ -163,6 +171,7 @@ mod tests {
             "mail:503",
             "token:503:0",
             "graph:close",
+            "imap:lost",
             "token:503:x",
             "a:b:c:d",
         ] {

@@ -38,7 +38,8 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
     if !s.latency.is_zero() {
         tokio::time::sleep(s.latency).await;
     }
-    match s.faults.take(area_of(req.uri().path())) {
+    let fault = s.faults.take(area_of(req.uri().path()));
+    match fault {
         Some(FaultKind::Status(code)) => responses::injected(code),
         Some(FaultKind::Hang) => {
             tokio::time::sleep(faults::HANG).await;
@@ -47,7 +48,7 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
         Some(FaultKind::Close | FaultKind::Garbage | FaultKind::Endless) => {
             responses::injected(502)
         }
-        None => {
+        None | Some(FaultKind::Lost) => {
             // A request that may change the tenant is served under the state file's lock; every
             // request sees what other processes serving the same file wrote.
             let _held = if matches!(*req.method(), Method::GET | Method::HEAD) {
@@ -56,7 +57,12 @@ async fn latency_and_faults(State(s): State<Arc<Shared>>, req: Request, next: Ne
             } else {
                 s.hold().await
             };
-            next.run(req).await
+            let answer = next.run(req).await;
+            if fault == Some(FaultKind::Lost) {
+                // Carried out and written down; the answer is what goes missing.
+                return responses::injected(502);
+            }
+            answer
         }
     }
 }

@@ -4,7 +4,9 @@
 use super::SetupError;
 use super::resolve::Resolved;
 use super::run::{Awaited, ENTRA, Run, crash_point, lag};
+use crate::cloud::CloudError;
 use crate::cloud::admin::Application;
+use crate::cloud::graph::outcome_unknown;
 use crate::cloud::lag::Names;
 use crate::model::{ClientId, ObjectId};
 use crate::model::{Diagnosis, StepStatus};
@@ -42,7 +44,14 @@ pub(super) async fn application(
         .applications_named(&r.req.answers.app_name)
         .await
         .map_err(|err| r.fail(i, err))?;
-    let ours = named.iter().find(|a| Some(a.app_id) == journaled);
+    // An app this profile's setup made is resumed even when the journal never heard of it (its
+    // answer was lost): the wizard's tag names the profile.
+    let tag = wizard_tag(&r.req.name);
+    let tagged = named.iter().find(|a| a.tags.contains(&tag));
+    if tagged.is_some() && ours_by_id(&named, journaled).is_none() {
+        r.journal.app_created = true;
+    }
+    let ours = ours_by_id(&named, journaled).or(tagged);
     if let Some(a) = ours.or(if r.req.reuse_existing {
         named.first()
     } else {
@@ -84,15 +93,22 @@ pub(super) async fn application(
         "displayName": r.req.answers.app_name,
         "signInAudience": "AzureADMyOrg",
         "requiredResourceAccess": rra,
+        "tags": [tag],
     });
     if r.req.answers.public_client {
         body["isFallbackPublicClient"] = serde_json::Value::Bool(true);
     }
-    let a = r
-        .graph
-        .create_application(&body)
-        .await
-        .map_err(|err| r.fail(i, err))?;
+    let graph = r.graph;
+    let name = r.req.answers.app_name.clone();
+    let (a, lost) = made_once(
+        || graph.create_application(&body),
+        || async {
+            let named = graph.applications_named(&name).await?;
+            Ok(named.into_iter().find(|a| a.tags.contains(&tag)))
+        },
+    )
+    .await
+    .map_err(|err| r.fail(i, err))?;
     journal_app(r, &a);
     r.journal.app_created = true;
     r.fresh = true;
@@ -100,9 +116,55 @@ pub(super) async fn application(
     crash_point("create-app");
     r.emit(
         i,
-        StepStatus::Done(format!("registered (client ID {})", a.app_id)),
+        StepStatus::Done(format!(
+            "registered (client ID {}){}",
+            a.app_id,
+            found_note(lost)
+        )),
     );
     Ok((a.id, a.app_id))
+}
+
+/// The tag the wizard gives the apps it makes: which profile made it.
+pub(super) fn wizard_tag(name: &crate::model::ProfileName) -> String {
+    format!("m365-mail-wizard:profile={name}")
+}
+
+fn ours_by_id(named: &[Application], id: Option<ClientId>) -> Option<&Application> {
+    named.iter().find(|a| Some(a.app_id) == id)
+}
+
+/// Makes something once: when the answer to `make` is lost (an outage or a dropped connection
+/// after the request was sent), what it may have made is looked for with `find` and adopted, and
+/// made again only when absent.
+/// Also says whether what was made was found after its answer was lost.
+pub(super) async fn made_once<T, M, MF, F, FF>(make: M, find: F) -> Result<(T, bool), CloudError>
+where
+    M: Fn() -> MF,
+    MF: std::future::Future<Output = Result<T, CloudError>>,
+    F: Fn() -> FF,
+    FF: std::future::Future<Output = Result<Option<T>, CloudError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match make().await {
+            Err(err) if outcome_unknown(&err) && tries < 3 => {
+                if let Some(found) = find().await? {
+                    return Ok((found, true));
+                }
+            }
+            other => return other.map(|made| (made, false)),
+        }
+    }
+}
+
+fn found_note(lost: bool) -> &'static str {
+    if lost {
+        "; the answer was lost on its way, so it was looked for and found"
+    } else {
+        ""
+    }
 }
 
 fn journal_app(r: &mut Run<'_>, a: &Application) {
@@ -144,9 +206,12 @@ pub(super) async fn service_principal(
         object: &object,
     };
     let graph = r.graph;
-    let sp = r
+    let (sp, lost) = r
         .through_lag(i, &what, lag(Names::NewDirectoryObject), || {
-            graph.create_service_principal(app_id)
+            made_once(
+                || graph.create_service_principal(app_id),
+                || graph.find_service_principal(app_id),
+            )
         })
         .await
         .map_err(|err| r.fail_waited(i, &what, err))?;
@@ -155,7 +220,7 @@ pub(super) async fn service_principal(
     crash_point("create-service-principal");
     r.emit(
         i,
-        StepStatus::Done(format!("created (object ID {})", sp.id)),
+        StepStatus::Done(format!("created (object ID {}){}", sp.id, found_note(lost))),
     );
     Ok(sp.id)
 }

@@ -7,6 +7,7 @@ use super::SetupError;
 use super::run::{Awaited, ENTRA, Run, crash_point};
 use crate::cloud::CloudError;
 use crate::cloud::admin::{GraphAdmin, NewPassword, PasswordInfo};
+use crate::cloud::graph::outcome_unknown;
 use crate::cloud::lag::{Names, Retried, is_lag};
 use crate::model::{ClientId, Diagnosis, ObjectId, ProfileName};
 use crate::model::{StepStatus, add_months};
@@ -53,6 +54,23 @@ fn secret_display_name(name: &ProfileName) -> String {
     format!("m365-mail-wizard ({name})")
 }
 
+/// One attempt's secret name: the profile's label, "setup" and the time of the attempt.
+fn attempt_label(label: &str) -> String {
+    let now = OffsetDateTime::now_utc();
+    let at = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_else(|_| now.unix_timestamp_nanos().to_string());
+    format!("{label} setup {at}")
+}
+
+/// Whether a secret's name is one a setup of this label gave (older versions: the label alone).
+fn made_here(name: &str, label: &str) -> bool {
+    name == label
+        || name
+            .strip_prefix(label)
+            .is_some_and(|rest| rest.starts_with(" setup "))
+}
+
 /// The secret step for the app (`object_id`, `client_id`).
 pub(super) async fn secret(
     r: &mut Run<'_>,
@@ -84,7 +102,10 @@ pub(super) async fn secret(
         .iter()
         .filter(|p| {
             Some(&p.key_id) == r.journal.secret_key_id.as_ref()
-                || (created && p.display_name.as_deref() == Some(label.as_str()))
+                || (created
+                    && p.display_name
+                        .as_deref()
+                        .is_some_and(|d| made_here(d, &label)))
         })
         .map(|p| p.key_id.clone())
         .collect();
@@ -111,11 +132,39 @@ pub(super) async fn secret(
     };
     let lagging = |e: &Capped| matches!(e, Capped::Failed(err) if is_lag(names, err));
     let graph = r.graph;
-    let added = r
-        .through_lag(i, &what, lagging, || {
-            add_password_capped(&graph, object_id, &label, wanted)
-        })
-        .await;
+    let (mut tries, mut lost) = (0, 0);
+    let added = loop {
+        tries += 1;
+        // Each attempt's name is its own, so a secret whose answer was lost can be told apart.
+        let attempt = attempt_label(&label);
+        let added = r
+            .through_lag(i, &what, lagging, || {
+                add_password_capped(&graph, object_id, &attempt, wanted)
+            })
+            .await;
+        match added {
+            Err(Retried::Failed(Capped::Failed(err))) if outcome_unknown(&err) && tries < 3 => {
+                // It may have been added, but its value never arrived: remove it, make another.
+                let on_app = graph
+                    .find_application(client_id)
+                    .await
+                    .map_err(|err| r.fail(i, err))?
+                    .map(|a| a.password_credentials)
+                    .unwrap_or_default();
+                for p in on_app
+                    .iter()
+                    .filter(|p| p.display_name.as_deref() == Some(attempt.as_str()))
+                {
+                    lost += 1;
+                    graph
+                        .remove_password(object_id, &p.key_id)
+                        .await
+                        .map_err(|err| r.fail(i, err))?;
+                }
+            }
+            other => break other,
+        }
+    };
     let (np, months) = match added {
         Ok(x) => x,
         Err(Retried::Failed(Capped::Refused(d))) => return Err(r.refuse(i, d)),
@@ -157,7 +206,7 @@ pub(super) async fn secret(
     r.journal.secret_stored = true;
     r.save()?;
     r.secret_end = np.end.get(..10).map(String::from);
-    let replaced = if orphans.is_empty() {
+    let mut replaced = if orphans.is_empty() {
         String::new()
     } else {
         format!(
@@ -165,6 +214,11 @@ pub(super) async fn secret(
             orphans.len()
         )
     };
+    if lost > 0 {
+        replaced.push_str(&format!(
+            "; removed {lost} secret(s) whose value was lost on its way"
+        ));
+    }
     r.emit(
         i,
         StepStatus::Done(format!(

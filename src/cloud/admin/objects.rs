@@ -79,6 +79,9 @@ pub struct Application {
     pub key_credentials: Vec<KeyInfo>,
     #[serde(default)]
     pub required_resource_access: Value,
+    /// Strings that identify the app; the wizard's own says which profile made it.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -25,6 +25,7 @@ pub(super) fn app_json(a: &App) -> Value {
         "requiredResourceAccess": if a.required_resource_access.is_null() { json!([]) } else { a.required_resource_access.clone() },
         "keyCredentials": a.certificates.iter().map(key_credential_json).collect::<Vec<_>>(),
         "passwordCredentials": password_credentials_json(a),
+        "tags": a.tags,
     })
 }
 
@@ -78,6 +79,14 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
             created_ms: now_ms(),
             sp_created_ms: 0,
             certificates: Vec::new(),
+            tags: body["tags"]
+                .as_array()
+                .map(|t| {
+                    t.iter()
+                        .filter_map(|x| x.as_str().map(String::from))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
         let out = app_json(&app);
         t.apps.push(app);

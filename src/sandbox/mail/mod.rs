@@ -171,7 +171,7 @@ async fn misbehave<S: AsyncRead + AsyncWrite + Unpin>(
             lines.send("\u{1}\u{7f}HTTP/1.1 400 Bad Request").await;
             true
         }
-        Some(FaultKind::Close | FaultKind::Status(_)) => {
+        Some(FaultKind::Close | FaultKind::Status(_) | FaultKind::Lost) => {
             lines.next().await;
             true
         }

@@ -242,6 +242,9 @@ pub struct App {
     /// Certificates registered as credentials (`keyCredentials`).
     #[serde(default)]
     pub certificates: Vec<KeyCredential>,
+    /// `tags` as the app was created with.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
