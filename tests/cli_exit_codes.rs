@@ -33,9 +33,12 @@ fn setup(home: &Home, t: &Tenant, profile: &str) -> Output {
         .unwrap()
 }
 
+/// What ends, how it is brought about, and the exit code it must have.
+type Row = (&'static str, Box<dyn Fn() -> Output>, i32);
+
 #[test]
 fn each_ending_has_its_documented_exit_code() {
-    let rows: Vec<(&str, Box<dyn Fn() -> Output>, i32)> = vec![
+    let rows: Vec<Row> = vec![
         (
             "a mistyped flag",
             Box::new(|| Home::new().run(&["check", "--no-such-flag"], "")),
