@@ -48,7 +48,7 @@ fn setup_env(
 
 /// One app of the profile's name, one service principal, one password credential (the one the
 /// keyring holds), each consent once.
-fn assert_one_working_app(t: &Tenant, profile: &str, why: &str) {
+fn assert_one_working_app(home: &Home, t: &Tenant, profile: &str, why: &str) {
     let apps = t.apps_named(&format!("m365-mail-wizard {profile}"));
     assert_eq!(apps.len(), 1, "{why}: one app, no duplicate: {apps:#?}");
     let app = &apps[0];
@@ -57,7 +57,7 @@ fn assert_one_working_app(t: &Tenant, profile: &str, why: &str) {
     let passwords = app["passwords"].as_array().unwrap();
     assert_eq!(passwords.len(), 1, "{why}: one secret: {passwords:#?}");
     assert_eq!(
-        secret_tool_lookup("m365-mail-wizard", profile).as_deref(),
+        secret_tool_lookup(&home.service(), profile).as_deref(),
         passwords[0]["secret"].as_str(),
         "{why}: the keyring holds the app's only secret"
     );
@@ -104,7 +104,7 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
             let o = setup(&home, &t, &profile, &[]);
             assert_eq!(o.status.code(), Some(0), "{fault} rerun: {}", text(&o));
         }
-        assert_one_working_app(&t, &profile, &fault);
+        assert_one_working_app(&home, &t, &profile, &fault);
     }
     assert_eq!(seen, [true; 3], "{signs:?}");
 }
@@ -161,7 +161,7 @@ fn an_app_this_profile_made_is_resumed_even_when_the_journal_lost_it() {
         "{}",
         text(&cmd_env)
     );
-    assert_one_working_app(&t, "forgotten", "journal lost");
+    assert_one_working_app(&home, &t, "forgotten", "journal lost");
 }
 
 #[test]
