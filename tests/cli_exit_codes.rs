@@ -5,30 +5,12 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{Home, Tenant, text};
+use common::{GRAPH_READ_ALICE, Home, Tenant, text};
 
 fn setup(home: &Home, t: &Tenant, profile: &str) -> Output {
-    let cf = t.sb.cloud_file();
-    home.cmd()
-        .args([
-            "setup",
-            profile,
-            "--tenant",
-            "contoso.example",
-            "--access",
-            "graph-read",
-            "--mailbox",
-            "alice@contoso.example",
-            "--scope",
-            "all-mailboxes",
-            "--i-understand-all-mailboxes",
-            "--cloud-file",
-            &cf,
-            "--yes",
-        ])
-        .stdin(Stdio::null())
+    home.setup_cmd(t, profile, &GRAPH_READ_ALICE)
         .output()
         .unwrap()
 }

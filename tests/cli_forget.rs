@@ -4,35 +4,14 @@
 
 mod common;
 
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use common::{Home, Tenant, secret_service, secret_tool_lookup, text};
+use common::{GRAPH_READ_ALICE, Home, Tenant, secret_service, secret_tool_lookup, text};
 
-/// Profile `profile` (each test its own: the keyring is shared) for an app named `name`.
+/// Profile `profile` (each test its own) for an app named `name`.
 fn setup(home: &Home, t: &Tenant, profile: &str, name: &str) -> Output {
-    let cf = t.sb.cloud_file();
-    home.cmd()
-        .args([
-            "setup",
-            profile,
-            "--name",
-            name,
-            "--tenant",
-            "contoso.example",
-            "--access",
-            "graph-read",
-            "--mailbox",
-            "alice@contoso.example",
-            "--scope",
-            "all-mailboxes",
-            "--i-understand-all-mailboxes",
-            "--cloud-file",
-            &cf,
-            "--yes",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    let args = [&["--name", name][..], &GRAPH_READ_ALICE].concat();
+    home.setup_cmd(t, profile, &args).output().unwrap()
 }
 
 #[test]
@@ -124,29 +103,10 @@ fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app()
     }
     let t = Tenant::start(&["--auto-approve"]);
     let home = Home::new();
-    let cf = t.sb.cloud_file();
+    let args = [&["--name", "forget-half"][..], &GRAPH_READ_ALICE].concat();
     let o = home
-        .cmd()
-        .args([
-            "setup",
-            "fc",
-            "--name",
-            "forget-half",
-            "--tenant",
-            "contoso.example",
-            "--access",
-            "graph-read",
-            "--mailbox",
-            "alice@contoso.example",
-            "--scope",
-            "all-mailboxes",
-            "--i-understand-all-mailboxes",
-            "--cloud-file",
-            &cf,
-            "--yes",
-        ])
+        .setup_cmd(&t, "fc", &args)
         .env("M365MW_CRASH_AFTER", "create-app")
-        .stdin(Stdio::null())
         .output()
         .unwrap();
     assert_ne!(o.status.code(), Some(0), "{}", text(&o));

@@ -220,6 +220,38 @@ impl Tenant {
     }
 }
 
+/// Access to alice@ for Graph reads, scoped to every mailbox: the shortest setup there is.
+pub const GRAPH_READ_ALICE: [&str; 7] = [
+    "--access",
+    "graph-read",
+    "--mailbox",
+    "alice@contoso.example",
+    "--scope",
+    "all-mailboxes",
+    "--i-understand-all-mailboxes",
+];
+
+impl Home {
+    /// `setup PROFILE --yes` against the served tenant `t` (its domain and cloud file), with
+    /// `args` for the rest; standard input closed.
+    pub fn setup_cmd(&self, t: &Tenant, profile: &str, args: &[&str]) -> Command {
+        let cf = t.sb.cloud_file();
+        let mut c = self.cmd();
+        c.args([
+            "setup",
+            profile,
+            "--tenant",
+            "contoso.example",
+            "--cloud-file",
+            &cf,
+        ])
+        .args(args)
+        .arg("--yes")
+        .stdin(Stdio::null());
+        c
+    }
+}
+
 /// A form POST over plain HTTP to a loopback URL; the status code.
 pub fn post_form(url: &str, fields: &[(&str, &str)]) -> u16 {
     let content_type = [("Content-Type", "application/x-www-form-urlencoded")];
