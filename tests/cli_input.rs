@@ -318,3 +318,24 @@ fn a_profile_folder_that_is_a_file_is_an_error_not_an_empty_list() {
     let o = home.run(&["check", "--all"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+#[test]
+fn a_profile_file_copied_under_another_name_is_named_not_checked_twice() {
+    let home = Home::new();
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    let toml = format!(
+        "name = \"orig\"\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{OK_ID}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
+    );
+    std::fs::write(dir.join("orig.toml"), &toml).unwrap();
+    std::fs::write(dir.join("copy.toml"), &toml).unwrap();
+    let o = home.run(&["profiles"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("copy.toml") && err.contains("rename the file to orig.toml"),
+        "{err}"
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.matches("orig").count(), 1, "listed once: {out}");
+}

@@ -31,7 +31,7 @@ impl ProfileStore {
             }
             other => other.map_err(io(&path))?,
         };
-        parse_toml(&path, &text)
+        parse_profile(&path, &text)
     }
 
     pub fn exists(&self, name: &ProfileName) -> bool {
@@ -60,7 +60,7 @@ impl ProfileStore {
             .into_iter()
             .map(|path| {
                 let text = super::read_small(&path).map_err(io(&path))?;
-                parse_toml(&path, &text)
+                parse_profile(&path, &text)
             })
             .collect()
     }
@@ -74,6 +74,26 @@ impl ProfileStore {
             other => other.map_err(io(&path)),
         }
     }
+}
+
+/// A profile file, which must name the profile its file name says: a copy renamed by hand
+/// would otherwise be a second profile of the same name.
+fn parse_profile(path: &Path, text: &str) -> Result<Profile, StoreError> {
+    let p: Profile = parse_toml(path, text)?;
+    let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+    if stem.as_deref() != Some(p.name.as_str()) {
+        return Err(StoreError::Corrupt {
+            path: path.display().to_string(),
+            line: 1,
+            message: format!(
+                "it holds profile \"{}\", but its file name says \"{}\": rename the file to {}.toml or change its name line",
+                p.name,
+                stem.unwrap_or_default(),
+                p.name
+            ),
+        });
+    }
+    Ok(p)
 }
 
 #[cfg(test)]

@@ -80,10 +80,13 @@ impl<'a> Run<'a> {
             .save(&self.journal)
             .map_err(|e| {
                 SetupError::local(Diagnosis {
-                    summary: "The setup journal could not be written.".into(),
+                    summary: "The setup journal could not be written: the setup stopped before its next change.".into(),
                     evidence: e.to_string(),
-                    cause: "The data directory is not writable.".into(),
-                    fix: "Check the permissions of the data directory (M365MW_DATA_DIR).".into(),
+                    cause: "The data directory is not writable, or the disk is full.".into(),
+                    fix: format!(
+                        "Check the data directory (M365MW_DATA_DIR) and its disk, then run the same command again: it finds what exists. {}",
+                        made_so_far(&self.journal)
+                    ),
                 })
             })
     }
@@ -109,6 +112,36 @@ impl<'a> Run<'a> {
             name_taken: None,
             local: false,
         }
+    }
+}
+
+/// What a journal says exists in the tenant, in one sentence.
+fn made_so_far(j: &Journal) -> String {
+    let mut made = Vec::new();
+    if let Some(id) = &j.app_id {
+        made.push(format!("the app \"{}\" (client ID {id})", j.app_name));
+    }
+    if let Some(sp) = &j.sp_id {
+        made.push(format!("its service principal ({sp})"));
+    }
+    if let Some(key) = &j.secret_key_id {
+        let stored = if j.secret_stored {
+            "in the keyring"
+        } else {
+            "not stored: it will be replaced"
+        };
+        made.push(format!("a client secret (key ID {key}, {stored})"));
+    }
+    if !j.consented.is_empty() {
+        made.push(format!("consent to {}", j.consented.join(", ")));
+    }
+    if !j.exchange_done.is_empty() {
+        made.push(format!("Exchange steps {}", j.exchange_done.join(", ")));
+    }
+    if made.is_empty() {
+        "Nothing was made in the tenant yet.".into()
+    } else {
+        format!("Made so far: {}.", made.join("; "))
     }
 }
 
@@ -243,5 +276,29 @@ fn journal(env: &Env, req: &SetupRequest) -> Result<Journal, SetupError> {
 pub(super) fn crash_point(kind: &str) {
     if std::env::var("M365MW_CRASH_AFTER").is_ok_and(|v| v == kind) {
         std::process::exit(137);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_journal_that_cannot_be_written_is_told_with_what_exists() {
+        assert_eq!(
+            made_so_far(&Journal::default()),
+            "Nothing was made in the tenant yet."
+        );
+        let j = Journal {
+            app_name: "m365-mail-wizard p".into(),
+            app_id: Some("a1f5c0de-0001-4000-8000-00000000c001".into()),
+            sp_id: Some("e0000000-0001-4000-8000-00000000b001".into()),
+            secret_key_id: Some("k1".into()),
+            ..Journal::default()
+        };
+        assert_eq!(
+            made_so_far(&j),
+            "Made so far: the app \"m365-mail-wizard p\" (client ID a1f5c0de-0001-4000-8000-00000000c001); its service principal (e0000000-0001-4000-8000-00000000b001); a client secret (key ID k1, not stored: it will be replaced)."
+        );
     }
 }
