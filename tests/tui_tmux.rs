@@ -126,7 +126,12 @@ impl Tmux {
 
     /// Polls until every needle is on screen at once: a capture can land mid-redraw.
     fn wait_for_all(&self, needles: &[&str]) -> String {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.wait_within(needles, Duration::from_secs(20))
+    }
+
+    /// As `wait_for_all`, for as long as `patience`: for what a realistic tenant delays.
+    fn wait_within(&self, needles: &[&str], patience: Duration) -> String {
+        let deadline = Instant::now() + patience;
         loop {
             let s = self.screen();
             if needles.iter().all(|n| s.contains(n)) {
@@ -1031,9 +1036,10 @@ fn on_a_realistic_sandbox_the_setup_waits_for_the_directory_then_shows_checks_pe
     answer_setup(&t, "tui-real");
     approve_to_the_plan(&t);
     t.keys(&["Enter"]);
-    t.wait_for("waiting for Microsoft Entra ID");
+    let patience = Duration::from_secs(90);
+    t.wait_within(&["waiting for Microsoft Entra ID"], patience);
     // Exchange applies the scope 20 s after the setup: until then the mailbox checks wait.
-    let screen = t.wait_for("◷");
+    let screen = t.wait_within(&["◷"], patience);
     assert!(
         !screen.contains("Grant admin consent") && !screen.contains("✘"),
         "pending, not failed, and no advice to widen the app's access:\n{screen}"
