@@ -38,12 +38,12 @@ pub async fn export(env: &Env, s: ExportSettings) -> Exit {
     }
 }
 
-/// Why `path` cannot take a secret: standard output, a terminal or any other non-file.
+/// Why `path` cannot take a secret by its name alone: standard output, or a device or process
+/// path even before it exists (`store::output_problem` judges what is there).
 fn not_a_private_file(path: &Path) -> Option<String> {
     let text = path.to_string_lossy();
     let device = text == "-" || text.starts_with("/dev/") || text.starts_with("/proc/");
-    let special = std::fs::metadata(path).is_ok_and(|m| !m.is_file());
-    (device || special).then(|| {
+    device.then(|| {
         format!(
             "--with-secret writes only to a regular file; {} is not one (a terminal, standard output or a device would show or pass on the secret)",
             path.display()
@@ -57,14 +57,10 @@ async fn with_secret(env: &Env, p: &crate::model::Profile, s: ExportSettings) ->
             "--with-secret needs --output FILE: the secret is never written to standard output or a terminal",
         );
     };
-    if let Some(why) = not_a_private_file(&path) {
+    if let Some(why) =
+        not_a_private_file(&path).or_else(|| crate::store::output_problem(&path, s.force))
+    {
         return usage(why);
-    }
-    if path.exists() && !s.force {
-        return usage(format!(
-            "{} exists: choose another --output, or add --force to replace it",
-            path.display()
-        ));
     }
     let text = match app::exports::export_with_secret(env, p, s.format).await {
         Ok(t) => t,
