@@ -20,30 +20,21 @@ fn setup_env(
     extra: &[&str],
     crash: Option<&str>,
 ) -> Output {
-    let cf = t.sb.cloud_file();
-    let mut cmd = home.cmd();
-    cmd.args([
-        "setup",
-        profile,
-        "--tenant",
-        "contoso.example",
+    let access = [
         "--access",
         "graph-read,graph-send",
         "--mailbox",
         "alice@contoso.example",
-        "--cloud-file",
-        &cf,
-        "--yes",
         "--json",
         "--scope",
         "all-mailboxes",
         "--i-understand-all-mailboxes",
-    ]);
-    cmd.args(extra);
+    ];
+    let mut cmd = home.setup_cmd(t, profile, &[&access[..], extra].concat());
     if let Some(point) = crash {
         cmd.env("M365MW_CRASH_AFTER", point);
     }
-    cmd.stdin(Stdio::null()).output().unwrap()
+    cmd.output().unwrap()
 }
 
 /// One app of the profile's name, one service principal, one password credential (the one the
