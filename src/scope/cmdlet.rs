@@ -9,6 +9,8 @@ pub enum Arg {
     List(Vec<String>),
     /// A switch: present, with no value (`true` in an InvokeCommand request).
     Switch,
+    /// A boolean value (`-P $false`; `false` in an InvokeCommand request).
+    Bool(bool),
     /// `MemberOfGroup -eq '<group DN>'`: the DN is known once the group exists.
     MemberOfGroup,
 }
@@ -43,6 +45,11 @@ impl Cmdlet {
         self
     }
 
+    pub(super) fn boolean(mut self, p: &'static str, v: bool) -> Cmdlet {
+        self.params.push((p, Arg::Bool(v)));
+        self
+    }
+
     pub(super) fn switch(mut self, p: &'static str) -> Cmdlet {
         self.params.push((p, Arg::Switch));
         self
@@ -58,6 +65,7 @@ impl Cmdlet {
                     s.push_str(&format!(" -{p}"));
                     continue;
                 }
+                Arg::Bool(b) => format!("${b}"),
                 Arg::MemberOfGroup => {
                     "\"MemberOfGroup -eq '$($group.DistinguishedName)'\"".to_string()
                 }
@@ -75,6 +83,7 @@ impl Cmdlet {
                 Arg::Text(t) => Value::String(t.clone()),
                 Arg::List(vs) => Value::from(vs.clone()),
                 Arg::Switch => Value::Bool(true),
+                Arg::Bool(b) => Value::Bool(*b),
                 Arg::MemberOfGroup => Value::String(format!(
                     "MemberOfGroup -eq '{}'",
                     group_dn.unwrap_or_default()

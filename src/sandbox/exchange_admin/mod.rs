@@ -3,6 +3,7 @@
 //! provider (4.1). Every change but a policy removal takes effect after the propagation delay;
 //! the `Test-` cmdlets read the state at once, as the real ones skip the permission cache.
 
+mod client_access;
 mod policies;
 mod principals;
 mod rbac;
@@ -123,6 +124,36 @@ impl Call {
         }
     }
 
+    /// A boolean parameter that may be `$null`: none when absent, `Some(None)` for null.
+    fn nullable_bool(&self, k: &str) -> Result<Option<Option<bool>>, Refused> {
+        let value = match self.params.get(k) {
+            None => return Ok(None),
+            Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(*b),
+            Some(Value::String(s)) => match s
+                .trim()
+                .trim_start_matches('$')
+                .to_ascii_lowercase()
+                .as_str()
+            {
+                "true" => Some(true),
+                "false" => Some(false),
+                "null" | "" => None,
+                _ => {
+                    return Err(invalid(&format!(
+                        "Cannot process argument transformation on parameter '{k}'. Cannot convert value \"{s}\" to type \"System.Boolean\"."
+                    )));
+                }
+            },
+            Some(other) => {
+                return Err(invalid(&format!(
+                    "Cannot process argument transformation on parameter '{k}'. Cannot convert value \"{other}\" to type \"System.Boolean\"."
+                )));
+            }
+        };
+        Ok(Some(value))
+    }
+
     /// A switch parameter: present as `true` (or the text "True").
     fn switch(&self, k: &str) -> bool {
         match self.params.get(k) {
@@ -157,8 +188,13 @@ impl Call {
 
 /// Runs one cmdlet against the tenant: each family answers the cmdlets it knows.
 fn run(t: &mut Tenant, call: &Call) -> Rows {
-    let families: [fn(&mut Tenant, &Call) -> Option<Rows>; 4] =
-        [recipients::run, principals::run, policies::run, rbac::run];
+    let families: [fn(&mut Tenant, &Call) -> Option<Rows>; 5] = [
+        recipients::run,
+        principals::run,
+        policies::run,
+        rbac::run,
+        client_access::run,
+    ];
     families
         .iter()
         .find_map(|family| family(t, call))

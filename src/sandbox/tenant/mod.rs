@@ -48,6 +48,9 @@ pub struct Tenant {
     /// Service-principal sign-ins, newest last (Graph's sign-in logs).
     #[serde(default)]
     pub sign_ins: Vec<SignInRecord>,
+    /// The organisation's EWS and SMTP AUTH switches.
+    #[serde(default)]
+    pub switches: OrgSwitches,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.

@@ -138,6 +138,29 @@ pub struct User {
     pub imap_enabled: bool,
     #[serde(default = "yes")]
     pub pop_enabled: bool,
+    /// `Set-CASMailbox -EwsEnabled`: none is `$null`, the default.
+    #[serde(default)]
+    pub ews_enabled: Option<bool>,
+    /// `Set-CASMailbox -SmtpClientAuthenticationDisabled`: none (`$null`, the default) follows
+    /// the organisation's switch.
+    #[serde(default)]
+    pub smtp_client_auth_disabled: Option<bool>,
+}
+
+/// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,
+/// `Set-TransportConfig`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrgSwitches {
+    /// `-EwsEnabled`: none is `$null`, the default.
+    #[serde(default)]
+    pub ews_enabled: Option<bool>,
+    /// `-EwsAllowedAppIDs`: the application IDs allowed EWS while `ews_enabled` is true; none
+    /// when never set.
+    #[serde(default)]
+    pub ews_allowed_app_ids: Option<Vec<String>>,
+    /// `Set-TransportConfig -SmtpClientAuthenticationDisabled`.
+    #[serde(default)]
+    pub smtp_client_auth_disabled: bool,
 }
 
 fn yes() -> bool {

@@ -91,6 +91,8 @@ impl Tenant {
                 inbox_unread: 1,
                 imap_enabled: true,
                 pop_enabled: true,
+                ews_enabled: None,
+                smtp_client_auth_disabled: None,
             });
         }
     }
