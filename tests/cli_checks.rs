@@ -54,6 +54,7 @@ fn add_and_check_as(
     (o.status.code().unwrap(), json(&o))
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     if !secret_service() {
@@ -114,6 +115,7 @@ fn scoped_app_reaches_its_two_mailboxes_and_is_denied_the_third() {
     assert_eq!(mode & 0o777, 0o600);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn app_without_consent_fails_on_missing_roles() {
     if !secret_service() {
@@ -165,6 +167,7 @@ fn app_without_consent_fails_on_missing_roles() {
     home.run(&["forget", "e2e-noconsent"], "");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn expired_secret_is_named() {
     if !secret_service() {
@@ -190,6 +193,7 @@ fn expired_secret_is_named() {
     home.run(&["forget", "e2e-expired"], "");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn policy_that_blocks_everything_is_explained() {
     if !secret_service() {
@@ -217,6 +221,7 @@ fn policy_that_blocks_everything_is_explained() {
     home.run(&["forget", "e2e-blocked"], "");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn unscoped_app_fails_the_must_be_denied_check() {
     if !secret_service() {
@@ -248,6 +253,7 @@ fn unscoped_app_fails_the_must_be_denied_check() {
     home.run(&["forget", "e2e-unscoped"], "");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn wrong_secret_and_object_id_mix_ups() {
     if !secret_service() {
@@ -293,6 +299,7 @@ fn wrong_secret_and_object_id_mix_ups() {
     home.run(&["forget", "e2e-objectid"], "");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn network_down_is_exit_3_and_throttling_is_retried() {
     if !secret_service() {
@@ -319,6 +326,7 @@ fn network_down_is_exit_3_and_throttling_is_retried() {
 /// `--timeout` bounds the token and Graph steps too, not only the mail servers: against a
 /// sandbox answering every request after 3 s, `--timeout 2` gives up on the token, and
 /// `--timeout 10` waits for it.
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_timeout_reaches_the_token_and_graph_steps() {
     if !secret_service() {
@@ -346,6 +354,7 @@ fn the_timeout_reaches_the_token_and_graph_steps() {
 }
 
 /// OpenID discovery is read like any other: two outages with `Retry-After` are waited out.
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn discovery_outages_are_waited_out() {
     if !secret_service() {
@@ -359,6 +368,7 @@ fn discovery_outages_are_waited_out() {
 }
 
 /// One IMAP connection dropped mid-dialogue is a passing fault: the probe runs once more.
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn one_dropped_mail_connection_is_tried_again() {
     if !secret_service() {

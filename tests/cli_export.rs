@@ -92,6 +92,7 @@ fn with_profile(name: &str, answers: &[&str]) -> (Served, Home, String, String) 
     (sb, home, client_id, secret)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn every_format_without_the_secret() {
     if !secret_service() {
@@ -126,6 +127,7 @@ fn every_format_without_the_secret() {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_existing_output_file_is_not_overwritten() {
     if !secret_service() {
@@ -222,6 +224,7 @@ fn in_india(home: &Home, args: &[&str]) -> Output {
     in_zone(home, "IST-5:30", args)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_report_of_an_rbac_setup_states_what_was_made() {
     if !secret_service() {

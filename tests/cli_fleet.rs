@@ -11,6 +11,7 @@ use common::{BIN, Home, Tenant, json, secret_service, text};
 const UNSCOPED_ID: &str = "a1f5c0de-0005-4000-8000-00000000c005";
 const PROFILES: usize = 100;
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn check_all_of_a_hundred_profiles_under_256_open_files_answers_each() {
     if !secret_service() {

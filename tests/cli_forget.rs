@@ -14,6 +14,7 @@ fn setup(home: &Home, t: &Tenant, profile: &str, name: &str) -> Output {
     home.setup_cmd(t, profile, &args).output().unwrap()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
     if !secret_service() {
@@ -62,6 +63,7 @@ fn after_forget_a_setup_of_the_same_name_makes_its_own_app() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
     if !secret_service() {
@@ -96,6 +98,7 @@ fn a_journal_that_cannot_be_removed_leaves_the_profile_and_its_secret() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app() {
     if !secret_service() {
@@ -131,6 +134,7 @@ fn forget_of_a_setup_that_never_finished_removes_its_journal_and_names_its_app()
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn add_into_a_folder_it_cannot_write_leaves_no_keyring_entry() {
     if !secret_service() {

@@ -55,6 +55,7 @@ fn assert_one_working_app(home: &Home, t: &Tenant, profile: &str, why: &str) {
     assert_eq!(t.assignments_of(sp), 2, "{why}: each consent once");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
     if !secret_service() {
@@ -100,6 +101,7 @@ fn a_lost_answer_to_any_directory_call_leaves_one_working_app() {
     assert_eq!(seen, [true; 3], "{signs:?}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_app_the_wizard_did_not_tag_is_not_adopted_without_reuse() {
     if !secret_service() {
@@ -126,6 +128,7 @@ fn an_app_the_wizard_did_not_tag_is_not_adopted_without_reuse() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_app_this_profile_made_is_resumed_even_when_the_journal_lost_it() {
     if !secret_service() {
@@ -155,6 +158,7 @@ fn an_app_this_profile_made_is_resumed_even_when_the_journal_lost_it() {
     assert_one_working_app(&home, &t, "forgotten", "journal lost");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_lost_answer_to_any_exchange_change_is_settled_without_duplicates() {
     if !secret_service() {

@@ -74,6 +74,7 @@ fn age_journal(home: &Home, profile: &str, secs: i64) {
     std::fs::write(&path, serde_json::to_vec_pretty(&j).unwrap()).unwrap();
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_rbac_setup_is_pending_until_the_window_passes_then_fails_with_the_scope() {
     if !secret_service() {

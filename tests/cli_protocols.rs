@@ -76,6 +76,7 @@ fn diag<'a>(report: &'a Value, id: &str, field: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{id} has no diagnosis: {report:#}"))
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn every_protocol_passes_for_a_correctly_set_up_app() {
     if !secret_service() {
@@ -116,6 +117,7 @@ fn every_protocol_passes_for_a_correctly_set_up_app() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn smtp_sends_only_when_asked_and_the_message_arrives() {
     if !secret_service() {
@@ -154,6 +156,7 @@ fn smtp_sends_only_when_asked_and_the_message_arrives() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn wrong_object_id_is_named_with_the_fix() {
     if !secret_service() {
@@ -182,6 +185,7 @@ fn wrong_object_id_is_named_with_the_fix() {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn fullaccess_missing_on_one_mailbox() {
     if !secret_service() {
@@ -220,6 +224,7 @@ fn fullaccess_missing_on_one_mailbox() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn imap_consented_on_graph_instead_of_exchange() {
     if !secret_service() {
@@ -244,6 +249,7 @@ fn imap_consented_on_graph_instead_of_exchange() {
     assert!(diag(&r, id, "evidence").contains("NO AUTHENTICATE failed."));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn imap_switched_off_for_one_mailbox() {
     if !secret_service() {
@@ -269,6 +275,7 @@ fn imap_switched_off_for_one_mailbox() {
     assert!(diag(&r, "pop:dave@contoso.example", "fix").contains("-PopEnabled $true"));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn ews_is_scoped_by_the_access_policy() {
     if !secret_service() {
@@ -292,6 +299,7 @@ fn ews_is_scoped_by_the_access_policy() {
     assert_eq!(status(&r, "denied:ceo@contoso.example"), "passed");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn mail_server_faults_end_in_a_diagnosis_not_a_crash() {
     if !secret_service() {
@@ -353,6 +361,7 @@ fn cloud_file_with(sb: &Served, dir: &std::path::Path, field: &str, value: &str)
     path.display().to_string()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn unreachable_refused_and_untrusted_servers() {
     if !secret_service() {
@@ -391,6 +400,7 @@ fn unreachable_refused_and_untrusted_servers() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn ews_without_its_role_is_named() {
     if !secret_service() {

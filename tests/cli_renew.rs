@@ -72,6 +72,7 @@ fn add_with(
     home.run(&args, secret)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_failed_proof_keeps_the_old_secret_working() {
     if !secret_service() {
@@ -119,6 +120,7 @@ fn recorded_expiry(home: &Home, name: &str) -> Value {
         .unwrap()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn expiry_is_read_from_the_app_registration_for_secrets_and_certificates() {
     if !secret_service() {
@@ -239,6 +241,7 @@ fn a_bad_expiry_at_add_is_refused_before_anything_is_saved() {
     assert!(!home.config().join("profiles/typed.toml").exists());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn renewing_without_admin_rights_changes_nothing() {
     if !secret_service() {
@@ -264,6 +267,7 @@ fn renewing_without_admin_rights_changes_nothing() {
     assert!(a["passwords"].as_array().unwrap().is_empty());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_missing_keyring_entry_is_named() {
     if !secret_service() {
@@ -355,6 +359,7 @@ fn a_missing_keyring_entry_is_named() {
     assert!(!home.config().join("profiles/broken.toml").exists());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     if !secret_service() {
@@ -482,6 +487,7 @@ fn a_profile_moves_to_a_certificate_and_checks_with_it() {
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
     use std::io::{BufRead, BufReader, Write};
@@ -582,6 +588,7 @@ fn a_certificate_uploaded_in_the_portal_is_proven_then_used() {
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
     if !secret_service() {

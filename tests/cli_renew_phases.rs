@@ -65,6 +65,7 @@ fn all(o: &std::process::Output) -> String {
     text(o)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
     if !secret_service() {
@@ -162,6 +163,7 @@ fn renew_keeps_both_secrets_until_finish_then_only_the_new_one_signs_in() {
     assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn finish_with_no_newer_secret_removes_nothing() {
     if !secret_service() {
@@ -183,6 +185,7 @@ fn finish_with_no_newer_secret_removes_nothing() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_unreadable_sign_in_log_is_said_and_force_still_works() {
     if !secret_service() {
@@ -212,6 +215,7 @@ fn an_unreadable_sign_in_log_is_said_and_force_still_works() {
     assert_eq!(signs_in(sb, &client_id, &old), 401);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_new_value_leaves_only_through_a_private_export_file() {
     if !secret_service() {

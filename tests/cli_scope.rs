@@ -75,6 +75,7 @@ fn group(t: &Tenant, name: &str) -> Value {
         .unwrap_or_else(|| panic!("group {name}"))
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
     if !secret_service() {
@@ -168,6 +169,7 @@ fn rbac_reaches_exactly_the_group_once_exchange_applies_it() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn policies_restrict_or_deny_by_the_group() {
     if !secret_service() {
@@ -221,6 +223,7 @@ fn policies_restrict_or_deny_by_the_group() {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_tenant_wide_consent_that_would_bypass_the_scope_is_named_and_revoked_on_request() {
     if !secret_service() {
@@ -261,6 +264,7 @@ fn a_tenant_wide_consent_that_would_bypass_the_scope_is_named_and_revoked_on_req
     assert_eq!(json(&o)["ready_to_hand_over"], true);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn imap_and_pop_get_fullaccess_on_each_mailbox() {
     if !secret_service() {
@@ -363,6 +367,7 @@ fn script_changes(script: &str) -> Vec<(String, Vec<(String, String)>)> {
         .collect()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_script_holds_exactly_what_the_automated_path_ran() {
     if !secret_service() {
@@ -437,6 +442,7 @@ fn the_script_holds_exactly_what_the_automated_path_ran() {
     assert_eq!(ran, expected, "same cmdlets, same parameters, same order");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn killed_between_exchange_steps_it_resumes_without_duplicates() {
     if !secret_service() {
@@ -499,6 +505,7 @@ fn killed_between_exchange_steps_it_resumes_without_duplicates() {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn bad_scope_input_is_refused_with_the_fix() {
     if !secret_service() {
@@ -608,6 +615,7 @@ fn setup_in_group(home: &Home, t: &Tenant, profile: &str, group: &str) -> Output
         .unwrap()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_existing_group_someone_else_manages_is_reused_behind_a_redirect() {
     if !secret_service() {
@@ -666,6 +674,7 @@ fn an_existing_group_someone_else_manages_is_reused_behind_a_redirect() {
     assert_eq!(r["ready_to_hand_over"], true, "{r:#}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_redirect_to_a_foreign_host_is_refused_and_gets_no_token() {
     if !secret_service() {

@@ -119,6 +119,7 @@ fn without_yes_the_plan_is_printed_and_nothing_changes() {
     assert!(text(&o).contains("3, 6, 12, 18 or 24"), "{}", text(&o));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn setup_registers_consents_stores_and_checks() {
     if !secret_service() {
@@ -176,6 +177,7 @@ fn setup_registers_consents_stores_and_checks() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn killed_after_any_step_it_resumes_without_duplicates() {
     if !secret_service() {
@@ -235,6 +237,7 @@ fn a_user_without_admin_rights_gets_the_plan_not_a_half_setup() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_name_in_use_is_refused_unless_reused() {
     if !secret_service() {
@@ -315,6 +318,7 @@ fn a_declined_sign_in_changes_nothing() {
     assert!(t.apps_named("m365-mail-wizard p").is_empty());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
     if !secret_service() {
@@ -385,6 +389,7 @@ fn the_guided_path_checks_every_pasted_value_and_verifies_live() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_guided_path_refuses_a_wrong_secret_at_its_step_and_fills_the_commands_in() {
     if !secret_service() {
@@ -470,6 +475,7 @@ fn the_guided_path_refuses_a_wrong_secret_at_its_step_and_fills_the_commands_in(
     assert!(home.config().join("profiles/byhand.toml").exists(), "{err}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_tenant_cap_on_secret_lifetime_is_met_with_the_longest_allowed() {
     if !secret_service() {
@@ -487,6 +493,7 @@ fn a_tenant_cap_on_secret_lifetime_is_met_with_the_longest_allowed() {
     assert_one_working_app(&home, &t, "capped");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_outage_mid_plan_stops_cleanly_and_the_next_run_finishes() {
     if !secret_service() {
@@ -514,6 +521,7 @@ fn an_outage_mid_plan_stops_cleanly_and_the_next_run_finishes() {
     assert_one_working_app(&home, &t, "outage");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_delegated_style_gets_scopes_a_public_client_and_tenant_wide_consent() {
     if !secret_service() {
@@ -589,6 +597,7 @@ fn an_expired_code_is_named_and_nothing_changes() {
     assert!(t.apps_named("m365-mail-wizard late").is_empty());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn monitoring_warns_of_a_secret_that_expires_soon() {
     if !secret_service() {

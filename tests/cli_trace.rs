@@ -151,6 +151,7 @@ fn key_lines(o: &Output) -> Vec<String> {
         .collect()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_setup_and_check_recorded_against_the_sandbox_replay_to_the_same_outcome() {
     if !secret_service() {
@@ -234,6 +235,7 @@ fn unredacted_fields(v: &Value, out: &mut Vec<String>) {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_trace_of_setup_check_and_renewal_holds_none_of_their_secrets() {
     if !secret_service() {
@@ -337,6 +339,7 @@ fn example(name: &str, dir: &Path) -> (Replay, String) {
     (replay, cf)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_1_the_example_trace_of_an_automated_setup_replays() {
     if !secret_service() {
@@ -356,6 +359,7 @@ fn journey_1_the_example_trace_of_an_automated_setup_replays() {
     assert_eq!(replay.misses(), Vec::<String>::new());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_2_the_example_trace_of_a_guided_setup_replays() {
     if !secret_service() {
@@ -382,6 +386,7 @@ fn journey_2_the_example_trace_of_a_guided_setup_replays() {
     assert_eq!(replay.misses(), Vec::<String>::new());
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_3_the_example_trace_of_a_check_replays_with_its_diagnosis() {
     if !secret_service() {

@@ -246,6 +246,7 @@ fn foreign(token: &str) -> String {
     Signer256::generate().sign(&claims)
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
     if !peer(

@@ -5,6 +5,7 @@ mod common;
 
 use common::{BIN, Home, Served, has_command, peer, text};
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_locked_secret_service_is_named_and_nothing_is_saved() {
     if !peer(

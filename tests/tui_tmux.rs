@@ -158,6 +158,7 @@ fn peers() -> bool {
     peer("tmux", has_command("tmux"), "install tmux") && secret_service()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_3_from_home_to_summary() {
     if !peers() {
@@ -239,6 +240,7 @@ fn journey_3_from_home_to_summary() {
     assert!(!log.contains("Scoped.Helpdesk"), "no secret in the log");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn with_trace_the_wizard_writes_the_trace_to_its_file_and_nothing_on_the_screen() {
     if !peers() {
@@ -278,6 +280,7 @@ fn with_trace_the_wizard_writes_the_trace_to_its_file_and_nothing_on_the_screen(
     assert!(!written.contains(SCOPED_SECRET) && !written.contains("eyJ"));
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
     if !peers() {
@@ -303,6 +306,7 @@ fn ctrl_c_restores_the_terminal_and_keeps_a_draft_without_the_secret() {
     t.wait_for_all(&["Which app registration?", SCOPED_ID]);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_small_terminal_gets_a_message_not_a_crash() {
     if !peers() {
@@ -356,6 +360,7 @@ fn answer_journey(t: &Tmux, key: &str, profile: &str, downs: usize) {
     t.keys(&["Enter"]);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_1_set_it_up_for_me_in_the_sandbox() {
     if !peers() {
@@ -395,6 +400,7 @@ fn journey_1_set_it_up_for_me_in_the_sandbox() {
     assert!(journal.contains("\"finished\": true"), "{journal}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_2_guided_through_the_portal_in_the_sandbox() {
     if !peers() {
@@ -437,6 +443,7 @@ fn journey_2_guided_through_the_portal_in_the_sandbox() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn journey_2_from_home_refuses_a_wrong_secret_and_says_what_is_not_verified() {
     if !peers() {
@@ -498,6 +505,7 @@ fn journey_2_from_home_refuses_a_wrong_secret_and_says_what_is_not_verified() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn signed_in_the_guided_path_recognises_an_app_object_id() {
     if !peers() {
@@ -521,6 +529,7 @@ fn signed_in_the_guided_path_recognises_an_app_object_id() {
     ]);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn from_the_dashboard_export_and_renew() {
     if !peers() {
@@ -593,6 +602,7 @@ fn from_the_dashboard_export_and_renew() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn sigterm_and_sighup_restore_the_terminal_and_keep_a_draft_without_the_secret() {
     if !peers() {
@@ -657,6 +667,7 @@ fn apps_named(state: &std::path::Path, name: &str) -> Vec<String> {
         .collect()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn ctrl_c_on_the_plan_then_a_restart_offers_the_setup_and_makes_one_app() {
     if !peers() {
@@ -695,6 +706,7 @@ fn ctrl_c_on_the_plan_then_a_restart_offers_the_setup_and_makes_one_app() {
     );
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_app() {
     if !peers() {
@@ -729,6 +741,7 @@ fn a_setup_killed_after_its_first_change_is_resumed_from_home_without_a_second_a
     assert!(journal.contains("\"finished\": true"), "{journal}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
     if !peers() {
@@ -780,6 +793,7 @@ fn an_app_name_taken_is_used_when_chosen_with_the_sign_in_kept() {
     assert_eq!(client(&one), client(&two), "both profiles use the one app");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_profile_made_in_one_launch_checks_green_in_the_next() {
     if !peers() {
@@ -852,6 +866,7 @@ fn seven_sandbox_profiles(home: &Home) {
     }
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn at_80x24_the_seventh_profile_and_the_seventeenth_plan_step_show_when_selected() {
     if !peers() {
@@ -886,6 +901,7 @@ fn at_80x24_the_seventh_profile_and_the_seventeenth_plan_step_show_when_selected
     t.wait_for("EXITED:0");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn at_80x24_the_ticketing_fix_is_readable_in_full_on_the_checks_screen() {
     if !peers() {
@@ -946,6 +962,7 @@ fn at_80x24_the_ticketing_fix_is_readable_in_full_on_the_checks_screen() {
     t.wait_for("EXITED:0");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn question_mark_and_f1_show_the_help_of_the_screen() {
     if !peers() {
@@ -976,6 +993,7 @@ fn question_mark_and_f1_show_the_help_of_the_screen() {
     t.wait_for("EXITED:0");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn enter_behind_the_too_small_screen_changes_nothing() {
     if !peers() {
@@ -1026,6 +1044,7 @@ fn approve_to_the_plan(t: &Tmux) {
     t.wait_for("enter run the plan");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn on_a_realistic_sandbox_the_setup_waits_for_the_directory_then_shows_checks_pending() {
     if !peers() {
@@ -1048,6 +1067,7 @@ fn on_a_realistic_sandbox_the_setup_waits_for_the_directory_then_shows_checks_pe
     t.wait_for("EXITED:");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn a_panic_restores_the_terminal_and_keeps_the_draft() {
     if !peers() {
