@@ -381,3 +381,67 @@ fn one_dropped_mail_connection_is_tried_again() {
     assert_eq!(row(&r, "imap:alice@contoso.example")["status"], "passed");
     home.run(&["forget", "e2e-dropped"], "");
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn graph_sends_only_when_asked_and_the_message_arrives() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "quiet", "scoped", "graph-read,graph-send", None);
+    assert_eq!(code, 0, "{r:#}");
+    assert_eq!(
+        row(&r, "graph-send:alice@contoso.example")["status"],
+        "skipped"
+    );
+    let (client_id, secret, _) = sb.app("scoped");
+    let cf = sb.cloud_file();
+    let args = [
+        "add",
+        "send",
+        "--tenant",
+        "contoso.example",
+        "--client-id",
+        &client_id,
+        "--access",
+        "graph-read,graph-send",
+        "--mailbox",
+        "alice@contoso.example",
+        "--cloud-file",
+        &cf,
+        "--secret-stdin",
+        "--send-test",
+    ];
+    let o = home.run(&args, &secret);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let r = json(&home.run(&["check", "send", "--json"], ""));
+    assert_eq!(
+        row(&r, "graph-send:alice@contoso.example")["detail"],
+        "test message sent to itself",
+        "{r:#}"
+    );
+    let r = json(&home.run(&["check", "quiet", "--json"], ""));
+    assert_eq!(
+        row(&r, "graph-read:alice@contoso.example")["detail"],
+        "inbox: 13 messages, 4 unread",
+        "one test message arrived, unread; the checks without opt-in sent none"
+    );
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn read_write_access_without_mail_read_write_names_the_missing_permission() {
+    if !secret_service() {
+        return;
+    }
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (code, r) = add_and_check(&sb, &home, "rw", "unscoped", "graph-read-write", None);
+    assert_ne!(code, 0, "{r:#}");
+    assert_eq!(r["verdict"], "failed");
+    let token = row(&r, "token:graph");
+    let said = format!("{token:#}");
+    assert!(said.contains("Mail.ReadWrite"), "{said}");
+}
