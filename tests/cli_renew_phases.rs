@@ -300,3 +300,55 @@ fn the_new_value_leaves_only_through_a_private_export_file() {
         assert!(!text(&o).contains(&new), "{f}");
     }
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn a_lost_answer_during_renew_leaves_one_new_secret_and_it_is_the_stored_one() {
+    if !secret_service() {
+        return;
+    }
+    let mut state = Tenant::start(&["--auto-approve"]);
+    let mut settled = 0;
+    // Every directory call of a renewal loses its answer in turn.
+    for n in 0..6 {
+        let fault = format!("admin:lost@{n}");
+        state.restart(&["--auto-approve", "--faults", &fault]);
+        let home = Home::new();
+        let name = format!("lost-{n}");
+        let (client_id, old) = added(&home, &state.sb, &name);
+        let first = home.run(&["renew", &name, "--secret-months", "6"], "");
+        if first.status.code() != Some(0) {
+            assert!(all(&first).contains("again"), "{fault}: {}", all(&first));
+            let o = home.run(&["renew", &name, "--secret-months", "6"], "");
+            assert_eq!(o.status.code(), Some(0), "{fault} rerun: {}", all(&o));
+        } else if all(&first).contains("whose Value never arrived were removed") {
+            settled += 1;
+        }
+        let new = secret_tool_lookup(&home.service(), &name).unwrap();
+        let app = app(&state, &client_id);
+        // The sandbox's app keeps the renewals of earlier rounds: this round's are named for it.
+        let mine = format!("({name}) renewal");
+        let live: Vec<&Value> = app["passwords"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| {
+                p["display_name"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(&mine))
+            })
+            .collect();
+        assert_eq!(
+            live.len(),
+            1,
+            "{fault}: one secret added, none lost on the app: {}",
+            all(&first)
+        );
+        assert_eq!(signs_in(&state.sb, &client_id, &new), 200, "{fault}");
+        assert_eq!(signs_in(&state.sb, &client_id, &old), 200, "{fault}");
+    }
+    assert!(
+        settled > 0,
+        "a lost secret is removed and made again within the run"
+    );
+}

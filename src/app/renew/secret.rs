@@ -7,7 +7,7 @@ use super::rotation::{Awaiting, secrets_like, start};
 use super::stage::{proves, stage_and_prove};
 use super::{RenewError, current, failed, refused};
 use crate::app::Env;
-use crate::app::setup::{Capped, add_password_capped, graph_diagnosis};
+use crate::app::setup::{Capped, add_password_settled, graph_diagnosis};
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::identity::AccessToken;
 use crate::model::{CredentialKind, KeyRef, Profile, Secret};
@@ -20,6 +20,8 @@ pub struct Renewed {
     pub new_key_id: String,
     pub awaiting: Awaiting,
     pub value: Secret,
+    /// Secrets added whose answer was lost on its way (their Value never arrived), removed.
+    pub lost: usize,
 }
 
 pub async fn renew(
@@ -33,21 +35,18 @@ pub async fn renew(
     let (old, app) = current(env, p, &graph).await?;
     // Graph shows the first characters of each secret as its hint: that names the old one.
     let (old_keys, note) = secrets_like(&app, old.expose());
-    let label = format!(
-        "m365-mail-wizard ({}) {}",
-        p.name,
-        time::OffsetDateTime::now_utc().date()
-    );
-    let (np, used) = match add_password_capped(&graph, app.id, &label, months).await {
-        Ok(x) => x,
-        Err(Capped::Refused(d)) => {
-            return Err(RenewError {
-                diagnosis: d,
-                unavailable: false,
-            });
-        }
-        Err(Capped::Failed(err)) => return Err(failed(err, p, &e)),
-    };
+    let label = format!("m365-mail-wizard ({}) renewal", p.name);
+    let (np, used, lost) =
+        match add_password_settled(&graph, app.id, p.client_id, &label, months).await {
+            Ok(x) => x,
+            Err(Capped::Refused(d)) => {
+                return Err(RenewError {
+                    diagnosis: d,
+                    unavailable: false,
+                });
+            }
+            Err(Capped::Failed(err)) => return Err(failed(err, p, &e)),
+        };
     let prove = proves(env, p, &e, &np.secret, Duration::from_secs(60));
     if let Err((err, restored)) =
         stage_and_prove(env, p, &np.secret, &old, "new secret", prove).await
@@ -92,5 +91,6 @@ pub async fn renew(
         new_key_id: np.key_id,
         awaiting: Awaiting::of(p, note),
         value: np.secret,
+        lost,
     })
 }

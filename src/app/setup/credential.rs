@@ -50,17 +50,66 @@ pub async fn add_password_capped(
     }
 }
 
+/// Adds a secret named `prefix` and the time of this attempt; when the answer is lost on its way, removes the
+/// secret it may have made (its Value never arrived) and tries again, three times at most.
+/// Returns the secret, the lifetime used and how many lost secrets were removed.
+pub async fn add_password_settled(
+    graph: &GraphAdmin<'_>,
+    app: ObjectId,
+    client_id: ClientId,
+    prefix: &str,
+    months: u32,
+) -> Result<(NewPassword, u32, usize), Capped> {
+    let mut lost = 0;
+    for tries in 1.. {
+        let attempt = attempt_label(prefix);
+        match add_password_capped(graph, app, &attempt, months).await {
+            Ok((np, used)) => return Ok((np, used, lost)),
+            Err(Capped::Failed(err)) if outcome_unknown(&err) && tries < 3 => {
+                lost += remove_attempt(graph, app, client_id, &attempt)
+                    .await
+                    .map_err(Capped::Failed)?;
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    unreachable!("the loop returns by its third try")
+}
+
+/// Removes the secrets named `attempt` from the app: how many there were.
+async fn remove_attempt(
+    graph: &GraphAdmin<'_>,
+    app: ObjectId,
+    client_id: ClientId,
+    attempt: &str,
+) -> Result<usize, CloudError> {
+    let on_app = graph
+        .find_application(client_id)
+        .await?
+        .map(|a| a.password_credentials)
+        .unwrap_or_default();
+    let mut removed = 0;
+    for p in on_app
+        .iter()
+        .filter(|p| p.display_name.as_deref() == Some(attempt))
+    {
+        graph.remove_password(app, &p.key_id).await?;
+        removed += 1;
+    }
+    Ok(removed)
+}
+
 fn secret_display_name(name: &ProfileName) -> String {
     format!("m365-mail-wizard ({name})")
 }
 
-/// One attempt's secret name: the profile's label, "setup" and the time of the attempt.
-fn attempt_label(label: &str) -> String {
+/// One attempt's secret name: `prefix` and the time of the attempt.
+fn attempt_label(prefix: &str) -> String {
     let now = OffsetDateTime::now_utc();
     let at = now
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_else(|_| now.unix_timestamp_nanos().to_string());
-    format!("{label} setup {at}")
+    format!("{prefix} {at}")
 }
 
 /// Whether a secret's name is one a setup of this label gave (older versions: the label alone).
@@ -136,7 +185,7 @@ pub(super) async fn secret(
     let added = loop {
         tries += 1;
         // Each attempt's name is its own, so a secret whose answer was lost can be told apart.
-        let attempt = attempt_label(&label);
+        let attempt = attempt_label(&format!("{label} setup"));
         let added = r
             .through_lag(i, &what, lagging, || {
                 add_password_capped(&graph, object_id, &attempt, wanted)
@@ -145,22 +194,9 @@ pub(super) async fn secret(
         match added {
             Err(Retried::Failed(Capped::Failed(err))) if outcome_unknown(&err) && tries < 3 => {
                 // It may have been added, but its value never arrived: remove it, make another.
-                let on_app = graph
-                    .find_application(client_id)
+                lost += remove_attempt(&graph, object_id, client_id, &attempt)
                     .await
-                    .map_err(|err| r.fail(i, err))?
-                    .map(|a| a.password_credentials)
-                    .unwrap_or_default();
-                for p in on_app
-                    .iter()
-                    .filter(|p| p.display_name.as_deref() == Some(attempt.as_str()))
-                {
-                    lost += 1;
-                    graph
-                        .remove_password(object_id, &p.key_id)
-                        .await
-                        .map_err(|err| r.fail(i, err))?;
-                }
+                    .map_err(|err| r.fail(i, err))?;
             }
             other => break other,
         }

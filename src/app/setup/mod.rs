@@ -23,7 +23,7 @@ mod scoping;
 mod verify;
 
 pub use crate::cloud::lag::Patience;
-pub use credential::{Capped, add_password_capped};
+pub use credential::{Capped, add_password_settled};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};
 pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, TestReading, read_test};

@@ -58,6 +58,12 @@ async fn by_admin(env: &Env, name: &ProfileName, months: u32, admin_client_id: C
             "Renewed: the new secret (key ID {}, {} months) is in the keyring, signs in, and is valid until {}.",
             r.new_key_id, r.months, r.expires
         );
+        if r.lost > 0 {
+            eprintln!(
+                "An answer of Microsoft Entra ID was lost on its way: {} secret(s) whose Value never arrived were removed from the app.",
+                r.lost
+            );
+        }
         super::finish::awaiting(&r.awaiting, &next_steps(name));
     })
 }
