@@ -339,3 +339,56 @@ fn a_profile_file_copied_under_another_name_is_named_not_checked_twice() {
     let out = String::from_utf8_lossy(&o.stdout);
     assert_eq!(out.matches("orig").count(), 1, "listed once: {out}");
 }
+
+/// A raw control character other than a line break or a tab, as a terminal would obey it.
+fn control_in(s: &str) -> Option<char> {
+    s.chars()
+        .find(|c| (c.is_control() && *c != '\n' && *c != '\t') || ('\u{80}'..='\u{9f}').contains(c))
+}
+
+#[test]
+fn no_output_of_any_command_carries_a_control_character_from_hostile_names() {
+    let home = Home::new();
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    let evil = "\\u001b]0;owned\\u0007\\u001b[2J\\u009b31m\\r";
+    std::fs::write(
+        dir.join("hostile.toml"),
+        format!(
+            "name = \"hostile\"\ncloud = \"global\"\ntenant = \"contoso{evil}.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{OK_ID}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\nsecret_expires = \"2027-01-31\"\n\n[last_check]\nat = \"2026-11-30T10:00:00Z\"\nverdict = \"failed\"\npassed = 1\nfailed = 1\n\n[[last_check.rows]]\nid = \"graph-read:alice@contoso.example\"\nstatus = \"failed\"\ndetail = \"denied{evil}\"\n\n[scope]\nkind = \"restrict-policy\"\ngroup = \"Mail{evil} Apps\"\napp_name = \"CRM{evil} sync\"\n"
+        ),
+    )
+    .unwrap();
+    let mut runs: Vec<Vec<&str>> = vec![
+        vec!["profiles"],
+        vec!["profiles", "--json"],
+        vec!["check", "hostile"],
+        vec!["check", "hostile", "--json"],
+        vec!["check", "--all"],
+        vec!["expiry", "hostile"],
+        vec!["forget", "nobody{evil}"],
+    ];
+    for format in [
+        "env",
+        "json",
+        "properties",
+        "powershell",
+        "report",
+        "report-html",
+    ] {
+        runs.push(vec!["export", "hostile", "--format", format]);
+    }
+    let mut seen = 0;
+    for args in &runs {
+        let o = home.run(args, "");
+        let out = text(&o);
+        seen += usize::from(out.contains("owned"));
+        if let Some(c) = control_in(&out) {
+            panic!("{args:?} printed {c:?}: {out:?}");
+        }
+    }
+    assert!(
+        seen >= runs.len() / 2,
+        "the hostile values are shown, made harmless"
+    );
+}

@@ -69,7 +69,13 @@ impl Input<'_> {
     }
 }
 
+/// The export in `format`. A control character from a hostile profile value is shown as an
+/// escape, never written raw (the file may be shown on a terminal, or run).
 pub fn render(format: Format, i: &Input) -> String {
+    crate::model::printable(&render_raw(format, i))
+}
+
+fn render_raw(format: Format, i: &Input) -> String {
     match format {
         Format::Env => settings::env(i),
         Format::Json => settings::json(i),

@@ -144,7 +144,7 @@ pub(super) fn json(i: &Input) -> String {
             }),
         },
     });
-    serde_json::to_string_pretty(&v).expect("settings serialise") + "\n"
+    crate::model::pretty_json(&v) + "\n"
 }
 
 pub(super) fn properties(i: &Input) -> String {

@@ -32,7 +32,7 @@ pub use diagnosis::Diagnosis;
 pub use draft::Draft;
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
-pub use printable::printable;
+pub use printable::{pretty_json, printable};
 pub use profile::{
     CheckVerdict, Credential, ExpiryLevel, KeyringBackend, LastCheck, LastRow, Profile,
     ProfileName, ProfileNameError, Thumbprints, parse_expiry,

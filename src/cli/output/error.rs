@@ -102,7 +102,7 @@ pub fn print_diagnosis(d: &Diagnosis) {
 fn error_json(code: Code, exit: Exit, message: &str, extra: Map<String, Value>) -> String {
     let mut error = error_fields(code, exit, message);
     error.extend(extra);
-    serde_json::to_string_pretty(&json!({ "error": error })).expect("JSON serialises")
+    crate::model::pretty_json(&json!({ "error": error }))
 }
 
 /// The inside of an error object, for a JSON answer that carries one beside other results.

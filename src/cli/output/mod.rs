@@ -66,10 +66,7 @@ pub fn save_error(e: SaveError) -> Exit {
 
 /// `v` on stdout, indented.
 pub fn print_json(v: &Value) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(v).expect("JSON serialises")
-    );
+    println!("{}", crate::model::pretty_json(v));
 }
 
 pub fn print_plan(steps: &[PlanStep], json_out: bool) {
