@@ -220,6 +220,10 @@ pub enum SandboxCommand {
         /// read through Graph.
         #[arg(long)]
         without_entra_premium: bool,
+        /// An app management policy that forbids client secrets: `addPassword` is refused
+        /// (`CredentialTypeNotAllowedAsPerAppPolicy`); certificates still work.
+        #[arg(long)]
+        forbid_secrets: bool,
     },
 }
 

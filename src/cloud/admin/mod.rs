@@ -14,8 +14,10 @@ use super::identity::AccessToken;
 use crate::model::{ClientId, Endpoints, ObjectId, Secret};
 
 mod objects;
+mod policies;
 mod sign_ins;
 
+pub use policies::{PolicyNames, forbidding_secrets};
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,

@@ -1,11 +1,14 @@
 //! Turns an error answer into what a person needs: what failed, the evidence, the likely
 //! cause and the fix. Pure: no I/O.
 
+mod credentials;
 mod findings;
 mod graph;
 mod identity;
 mod network;
 
+pub use credentials::{key_not_registered, thumbprint_used};
+pub use graph::is_mailbox_not_enabled;
 pub use findings::{missing_roles, not_denied, wrong_cloud};
 
 use super::error::CloudError;

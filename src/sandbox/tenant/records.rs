@@ -138,6 +138,9 @@ pub struct User {
     pub imap_enabled: bool,
     #[serde(default = "yes")]
     pub pop_enabled: bool,
+    /// No Exchange Online licence: Graph's mail calls answer 404 `MailboxNotEnabledForRESTAPI`.
+    #[serde(default)]
+    pub without_exchange_licence: bool,
 }
 
 fn yes() -> bool {

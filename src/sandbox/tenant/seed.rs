@@ -91,6 +91,7 @@ impl Tenant {
                 inbox_unread: 1,
                 imap_enabled: true,
                 pop_enabled: true,
+                without_exchange_licence: false,
             });
         }
     }
