@@ -135,6 +135,7 @@ async fn setup(
         keyring,
         reuse_existing: order.reuse_app,
         remove_bypassing: false,
+        certificate_if_secrets_forbidden: false,
     };
     let exchange = match &req.answers.scope {
         Some(spec) if !spec.script_only => Some(

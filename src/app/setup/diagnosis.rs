@@ -18,6 +18,10 @@ pub struct SetupError {
     /// A file on this machine (the journal, the profile, the script) could not be read or
     /// written: a configuration error (exit 2), not the service's.
     pub local: bool,
+    /// The tenant forbids client secrets and no certificate was agreed to: the policy named
+    /// in one sentence (or why it could not be). The same setup with
+    /// `SetupRequest::certificate_if_secrets_forbidden` goes on with a certificate.
+    pub secrets_forbidden: Option<String>,
 }
 
 impl SetupError {
@@ -29,6 +33,7 @@ impl SetupError {
             unavailable: false,
             name_taken: None,
             local: true,
+            secrets_forbidden: None,
         }
     }
 }
