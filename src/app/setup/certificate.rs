@@ -34,7 +34,7 @@ pub(super) async fn secrets_forbidden(
             evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
             cause: format!("An app management policy forbids adding client secrets. {named}"),
             fix: format!(
-                "Agree to a certificate: answer yes when the setup asks, or run the same command again with {CONSENT_FLAG}. The wizard then makes a key pair, registers the certificate on the app and keeps its private key in the keyring; no secret is made. The app and what was made so far are kept."
+                "Agree to a certificate: answer yes when the setup asks (c in the wizard), or run the same command again with {CONSENT_FLAG}. The wizard then makes a key pair, registers the certificate on the app and keeps its private key in the keyring; no secret is made. The app and what was made so far are kept."
             ),
         };
         let mut err = r.refuse(i, d);
