@@ -79,7 +79,10 @@ fn forbidden_secrets_stop_naming_the_policy_then_a_certificate_profile_checks_gr
     let o = home.setup_cmd(&t, "nosecret", &args).output().unwrap();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let err = stderr(&o);
-    assert!(err.contains("CredentialTypeNotAllowedAsPerAppPolicy"), "{err}");
+    assert!(
+        err.contains("CredentialTypeNotAllowedAsPerAppPolicy"),
+        "{err}"
+    );
     assert!(err.contains("forbids client secrets"), "{err}");
     // The setup's sign-in holds no Policy.Read.All: the policy is said to be unnamed, and why.
     assert!(
@@ -87,10 +90,16 @@ fn forbidden_secrets_stop_naming_the_policy_then_a_certificate_profile_checks_gr
         "{err}"
     );
     assert!(err.contains("--certificate-if-secrets-forbidden"), "{err}");
-    assert!(err.contains("Run the same command again to resume"), "{err}");
+    assert!(
+        err.contains("Run the same command again to resume"),
+        "{err}"
+    );
     // Nothing half-made is lost: the app, its service principal and the journal stay.
     let made = app(&t, "m365-mail-wizard nosecret");
-    assert!(made["sp_id"].as_str().is_some_and(|s| !s.is_empty()), "{made:#}");
+    assert!(
+        made["sp_id"].as_str().is_some_and(|s| !s.is_empty()),
+        "{made:#}"
+    );
     assert!(made["passwords"].as_array().is_none_or(|p| p.is_empty()));
     let journal = home.data().join("setup/nosecret.json");
     assert!(journal.exists(), "{}", journal.display());
@@ -102,15 +111,28 @@ fn forbidden_secrets_stop_naming_the_policy_then_a_certificate_profile_checks_gr
     let o = home.setup_cmd(&t, "nosecret", &with).output().unwrap();
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = stderr(&o);
-    assert!(err.contains("no client secret: a certificate instead"), "{err}");
-    assert!(err.contains("certificate's private key is in the keyring"), "{err}");
+    assert!(
+        err.contains("no client secret: a certificate instead"),
+        "{err}"
+    );
+    assert!(
+        err.contains("certificate's private key is in the keyring"),
+        "{err}"
+    );
     let made = app(&t, "m365-mail-wizard nosecret");
-    assert_eq!(made["certificates"].as_array().unwrap().len(), 1, "{made:#}");
+    assert_eq!(
+        made["certificates"].as_array().unwrap().len(),
+        1,
+        "{made:#}"
+    );
     assert!(made["passwords"].as_array().is_none_or(|p| p.is_empty()));
     let profile = common::read(&home.config().join("profiles/nosecret.toml"));
     assert!(profile.contains("thumbprint"), "{profile}");
     let j = common::read(&journal);
-    assert!(j.contains("\"certificate\": true") && j.contains("\"stored\": true"), "{j}");
+    assert!(
+        j.contains("\"certificate\": true") && j.contains("\"stored\": true"),
+        "{j}"
+    );
     assert!(!j.contains("secret_key_id\": \""), "{j}");
     let o = home.run(&["check", "nosecret", "--json"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -143,13 +165,22 @@ fn forbidden_secrets_stop_naming_the_policy_then_a_certificate_profile_checks_gr
         "The certificate that signed the client assertion is not registered on the app.",
         "{d:#}"
     );
-    assert!(d["evidence"].as_str().unwrap().starts_with("AADSTS700027"), "{d:#}");
+    assert!(
+        d["evidence"].as_str().unwrap().starts_with("AADSTS700027"),
+        "{d:#}"
+    );
     let x5t = profile
         .lines()
         .find_map(|l| l.trim().strip_prefix("thumbprint = \""))
         .and_then(|l| l.strip_suffix('"'))
         .expect("the profile names its thumbprint");
-    assert!(d["fix"].as_str().unwrap().contains(&format!("x5t#S256 {x5t}")), "{d:#}");
+    assert!(
+        d["fix"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("x5t#S256 {x5t}")),
+        "{d:#}"
+    );
     assert!(d["fix"].as_str().unwrap().contains("cert PROFILE"), "{d:#}");
 }
 
@@ -206,15 +237,20 @@ fn an_app_without_service_principal_is_diagnosed_and_the_setup_resumes() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let r = json(&o);
     let d = &row(&r, "token:graph")["diagnosis"];
-    assert!(d["evidence"].as_str().unwrap().starts_with("AADSTS7000229"), "{d:#}");
+    assert!(
+        d["evidence"].as_str().unwrap().starts_with("AADSTS7000229"),
+        "{d:#}"
+    );
     assert_eq!(
-        d["summary"],
-        "The app has no service principal (Enterprise application) in this tenant.",
+        d["summary"], "The app has no service principal (Enterprise application) in this tenant.",
         "{d:#}"
     );
     let fix = d["fix"].as_str().unwrap();
     assert!(fix.contains("run setup again to resume"), "{fix}");
-    assert!(fix.contains(&format!("{{\"appId\": \"{client_id}\"}}")), "{fix}");
+    assert!(
+        fix.contains(&format!("{{\"appId\": \"{client_id}\"}}")),
+        "{fix}"
+    );
     // Resuming the setup makes the service principal and finishes.
     let o = home
         .setup_cmd(&t, "halfway", &common::GRAPH_READ_ALICE)
@@ -264,15 +300,36 @@ fn a_mailbox_without_exchange_online_is_named_and_never_counts_as_denied() {
     let read = row(&r, "graph-read:ivan@contoso.example");
     assert_eq!(read["status"], "failed", "{read:#}");
     let d = &read["diagnosis"];
-    assert!(d["evidence"].as_str().unwrap().contains("MailboxNotEnabledForRESTAPI"), "{d:#}");
-    assert!(d["cause"].as_str().unwrap().contains("no Exchange Online licence"), "{d:#}");
-    assert!(d["fix"].as_str().unwrap().contains("ivan@contoso.example"), "{d:#}");
+    assert!(
+        d["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("MailboxNotEnabledForRESTAPI"),
+        "{d:#}"
+    );
+    assert!(
+        d["cause"]
+            .as_str()
+            .unwrap()
+            .contains("no Exchange Online licence"),
+        "{d:#}"
+    );
+    assert!(
+        d["fix"].as_str().unwrap().contains("ivan@contoso.example"),
+        "{d:#}"
+    );
     // ivan@ as the mailbox that must be denied: the 404 proves nothing about the scope.
     let r = add("denyivan", "alice@contoso.example", "ivan@contoso.example");
     let denied = row(&r, "denied:ivan@contoso.example");
     assert_ne!(denied["status"], "passed", "{denied:#}");
     let d = &denied["diagnosis"];
-    assert!(d["summary"].as_str().unwrap().contains("proves nothing"), "{d:#}");
+    assert!(
+        d["summary"].as_str().unwrap().contains("proves nothing"),
+        "{d:#}"
+    );
     assert!(d["fix"].as_str().unwrap().contains("Do not widen"), "{d:#}");
-    assert_eq!(row(&r, "graph-read:alice@contoso.example")["status"], "passed");
+    assert_eq!(
+        row(&r, "graph-read:alice@contoso.example")["status"],
+        "passed"
+    );
 }

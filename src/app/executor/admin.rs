@@ -89,13 +89,13 @@ pub(super) async fn run_setup(
 ) -> Msg {
     match setup(env, slot, order, tx).await {
         Ok(profile) => Msg::SetupDone(Ok(profile)),
-        Err(e) => match (e.name_taken, e.secrets_forbidden) {
+        Err(e) => match (&e.name_taken, e.policy()) {
             (Some(client_id), _) => Msg::AppNameTaken {
                 client_id: client_id.to_string(),
             },
             (None, Some(policy)) => Msg::SecretsForbidden {
-                policy,
-                diagnosis: e.diagnosis,
+                policy: policy.to_string(),
+                diagnosis: e.diagnosis.clone(),
             },
             (None, None) => Msg::SetupDone(Err(e.diagnosis)),
         },

@@ -15,6 +15,9 @@ use crate::store::JournalCertificate;
 /// Graph's `addPassword` error code when a policy forbids client secrets.
 pub const SECRETS_FORBIDDEN: &str = "CredentialTypeNotAllowedAsPerAppPolicy";
 
+/// How the diagnosis's cause starts; the policy's sentence follows.
+pub(super) const FORBIDS: &str = "An app management policy forbids adding client secrets. ";
+
 /// The flag that gives the consent on the command line.
 pub const CONSENT_FLAG: &str = "--certificate-if-secrets-forbidden";
 
@@ -32,13 +35,13 @@ pub(super) async fn secrets_forbidden(
         let d = Diagnosis {
             summary: "The tenant forbids client secrets for this app: the setup can give it a certificate instead.".into(),
             evidence: format!("HTTP {} {}: {}", g.status, g.code, g.message),
-            cause: format!("An app management policy forbids adding client secrets. {named}"),
+            cause: format!("{FORBIDS}{named}"),
             fix: format!(
                 "Agree to a certificate: answer yes when the setup asks (c in the wizard), or run the same command again with {CONSENT_FLAG}. The wizard then makes a key pair, registers the certificate on the app and keeps its private key in the keyring; no secret is made. The app and what was made so far are kept."
             ),
         };
         let mut err = r.refuse(i, d);
-        err.secrets_forbidden = Some(named);
+        err.secrets_forbidden = true;
         return Err(err);
     }
     r.journal.certificate = true;

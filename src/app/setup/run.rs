@@ -114,7 +114,7 @@ impl<'a> Run<'a> {
             unavailable,
             name_taken: None,
             local: false,
-            secrets_forbidden: None,
+            secrets_forbidden: false,
         }
     }
 }

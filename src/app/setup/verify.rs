@@ -146,7 +146,10 @@ async fn roles_for(
             // Not known yet: a new secret (7000215) or certificate (700027), app (700016) or
             // service principal (7000229).
             Err(CloudError::Aad(a))
-                if waiting && [7000215, 700016, 700027, 7000229].iter().any(|c| a.has_code(*c)) => {}
+                if waiting
+                    && [7000215, 700016, 700027, 7000229]
+                        .iter()
+                        .any(|c| a.has_code(*c)) => {}
             Err(err) if waiting && err.is_transient() => {}
             Err(err) => return Err(r.fail(i, err)),
         }

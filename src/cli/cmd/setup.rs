@@ -120,7 +120,7 @@ async fn apply(
     // Secrets forbidden: on a terminal the administrator is asked, and the same setup resumes
     // with a certificate.
     if let Err(err) = &result
-        && let Some(named) = &err.secrets_forbidden
+        && let Some(named) = err.policy()
         && !in_json()
         && certificate_agreed(named)
     {
@@ -151,7 +151,7 @@ async fn apply(
             if let Some(rest) = handed_on {
                 extra.insert("steps_left".into(), json!(rest));
             }
-            if let Some(named) = &err.secrets_forbidden {
+            if let Some(named) = err.policy() {
                 extra.insert("secrets_forbidden".into(), json!(named));
                 extra.insert("consent".into(), json!(setup::CONSENT_FLAG));
             }
@@ -161,7 +161,7 @@ async fn apply(
                 failed_with(&err.diagnosis, err.unavailable, extra)
             };
             if !in_json() {
-                if let Some(named) = &err.secrets_forbidden {
+                if let Some(named) = err.policy() {
                     eprintln!(
                         "{named}\nTo give the app a certificate instead, run the same command again with {}.",
                         setup::CONSENT_FLAG

@@ -17,11 +17,11 @@ mod objects;
 mod policies;
 mod sign_ins;
 
-pub use policies::{PolicyNames, forbidding_secrets};
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,
 };
+pub use policies::{PolicyNames, forbidding_secrets};
 
 /// A literal for `$filter`, quotes doubled.
 pub(crate) fn lit(s: &str) -> String {

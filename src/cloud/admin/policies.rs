@@ -125,9 +125,18 @@ mod tests {
 
     #[test]
     fn a_policy_forbids_secrets_only_when_enabled_with_a_password_addition_restriction() {
-        assert!(forbidding_secrets(&default(true, "enabled"), "applicationRestrictions"));
-        assert!(!forbidding_secrets(&default(false, "enabled"), "applicationRestrictions"));
-        assert!(!forbidding_secrets(&default(true, "disabled"), "applicationRestrictions"));
+        assert!(forbidding_secrets(
+            &default(true, "enabled"),
+            "applicationRestrictions"
+        ));
+        assert!(!forbidding_secrets(
+            &default(false, "enabled"),
+            "applicationRestrictions"
+        ));
+        assert!(!forbidding_secrets(
+            &default(true, "disabled"),
+            "applicationRestrictions"
+        ));
         let lifetime = json!({ "isEnabled": true, "applicationRestrictions": { "passwordCredentials": [
             { "restrictionType": "passwordLifetime", "maxLifetime": "P90D" }
         ]}});
@@ -141,15 +150,27 @@ mod tests {
     #[test]
     fn the_sentence_names_the_policy_or_says_why_it_could_not() {
         let named = PolicyNames {
-            named: vec!["the app management policy \"No secrets\" (id p1) applied to the app".into()],
+            named: vec![
+                "the app management policy \"No secrets\" (id p1) applied to the app".into(),
+            ],
             unread: vec!["reading x was refused".into()],
         };
-        assert!(named.sentence().starts_with("Client secrets are forbidden by the app management policy \"No secrets\""));
+        assert!(named.sentence().starts_with(
+            "Client secrets are forbidden by the app management policy \"No secrets\""
+        ));
         let unread = PolicyNames {
             named: vec![],
             unread: vec!["reading the tenant's default app management policy was refused (HTTP 403 Authorization_RequestDenied; it needs Policy.Read.All, held by Global Reader and higher roles)".into()],
         };
-        assert!(unread.sentence().starts_with("The policy could not be named: reading the tenant's default"));
-        assert!(PolicyNames::default().sentence().contains("could not be named"));
+        assert!(
+            unread
+                .sentence()
+                .starts_with("The policy could not be named: reading the tenant's default")
+        );
+        assert!(
+            PolicyNames::default()
+                .sentence()
+                .contains("could not be named")
+        );
     }
 }

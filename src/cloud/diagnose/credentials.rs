@@ -34,7 +34,9 @@ fn no_service_principal(a: &AadError, ctx: &Context) -> Diagnosis {
 
 /// The thumbprint the refusal says the client used, when it names one.
 pub fn thumbprint_used(description: &str) -> Option<&str> {
-    let rest = description.split("Thumbprint of key used by client: '").nth(1)?;
+    let rest = description
+        .split("Thumbprint of key used by client: '")
+        .nth(1)?;
     let thumb = rest.split('\'').next()?;
     (!thumb.is_empty()).then_some(thumb)
 }
@@ -47,7 +49,9 @@ pub fn key_not_registered(a: &AadError, ctx: &Context, profile: Option<&str>) ->
         None => String::new(),
     };
     let mine = match profile {
-        Some(t) => format!(" The profile's certificate is x5t#S256 {t}; compare it with the certificates the app lists."),
+        Some(t) => format!(
+            " The profile's certificate is x5t#S256 {t}; compare it with the certificates the app lists."
+        ),
         None => String::new(),
     };
     d(

@@ -72,7 +72,10 @@ pub(super) fn graph(g: &GraphError, ctx: &Context) -> Diagnosis {
 /// Graph's answer for a mailbox it cannot serve (no Exchange Online licence, on-premises,
 /// inactive or soft-deleted), by code, or named in the message of another code.
 pub fn is_mailbox_not_enabled(g: &GraphError) -> bool {
-    ["MailboxNotEnabledForRESTAPI", "MailboxNotSupportedForRESTAPI"]
-        .iter()
-        .any(|c| g.code == *c || g.message.contains(c))
+    [
+        "MailboxNotEnabledForRESTAPI",
+        "MailboxNotSupportedForRESTAPI",
+    ]
+    .iter()
+    .any(|c| g.code == *c || g.message.contains(c))
 }

@@ -8,8 +8,8 @@ mod identity;
 mod network;
 
 pub use credentials::{key_not_registered, thumbprint_used};
-pub use graph::is_mailbox_not_enabled;
 pub use findings::{missing_roles, not_denied, wrong_cloud};
+pub use graph::is_mailbox_not_enabled;
 
 use super::error::CloudError;
 

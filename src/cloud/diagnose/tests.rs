@@ -142,7 +142,10 @@ fn an_app_without_service_principal_is_told_to_resume_the_setup() {
     assert!(dg.summary.contains("no service principal"), "{dg:?}");
     assert!(dg.cause.contains("31 March 2026") && dg.cause.contains("contoso.example"));
     assert!(dg.fix.contains("run setup again to resume"), "{}", dg.fix);
-    assert!(dg.fix.contains("{\"appId\": \"a1f5c0de-0001-4000-8000-00000000c001\"}"));
+    assert!(
+        dg.fix
+            .contains("{\"appId\": \"a1f5c0de-0001-4000-8000-00000000c001\"}")
+    );
 }
 
 #[test]
@@ -171,7 +174,10 @@ fn a_mailbox_without_exchange_online_is_its_own_cause_and_never_the_scope() {
     };
     assert!(is_mailbox_not_enabled(&g));
     let read = diagnose(&CloudError::Graph(g.clone()), &ctx(Stage::MailboxRead));
-    assert!(read.cause.contains("no Exchange Online licence"), "{read:?}");
+    assert!(
+        read.cause.contains("no Exchange Online licence"),
+        "{read:?}"
+    );
     assert!(read.fix.contains("alice@contoso.example"));
     let denied = diagnose(&CloudError::Graph(g), &ctx(Stage::MustBeDenied));
     assert!(denied.summary.contains("proves nothing"), "{denied:?}");
