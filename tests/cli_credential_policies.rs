@@ -333,3 +333,38 @@ fn a_mailbox_without_exchange_online_is_named_and_never_counts_as_denied() {
         "passed"
     );
 }
+
+#[test]
+fn a_certificate_registered_but_never_stored_is_replaced_on_the_rerun() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--forbid-secrets"]);
+    let home = Home::new();
+    let mut args = common::GRAPH_READ_ALICE.to_vec();
+    args.push("--certificate-if-secrets-forbidden");
+    let o = home
+        .setup_cmd(&t, "stopped", &args)
+        .env("M365MW_CRASH_AFTER", "add-certificate")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(137), "{}", text(&o));
+    let first = app(&t, "m365-mail-wizard stopped")["certificates"].clone();
+    assert_eq!(first.as_array().unwrap().len(), 1, "{first:#}");
+    let j = common::read(&home.data().join("setup/stopped.json"));
+    assert!(j.contains("\"stored\": false"), "{j}");
+    // The rerun needs no flag: the journal remembers the consent.
+    let o = home
+        .setup_cmd(&t, "stopped", &common::GRAPH_READ_ALICE)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("replaced the certificate an interrupted run never stored"),
+        "{}",
+        text(&o)
+    );
+    let now = app(&t, "m365-mail-wizard stopped")["certificates"].clone();
+    assert_eq!(now.as_array().unwrap().len(), 1, "{now:#}");
+    assert_ne!(now[0]["key_id"], first[0]["key_id"], "a new certificate");
+}
