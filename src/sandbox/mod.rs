@@ -164,8 +164,8 @@ impl Sandbox {
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
         if opts.realistic {
             tenant.add_existing_mail_apps_group();
-            tenant.mark_unlicensed_mailbox();
         }
+        tenant.mark_unlicensed_mailbox(opts.realistic);
         let admin_mail = tenant
             .users
             .iter()

@@ -57,12 +57,13 @@ impl Tenant {
 }
 
 impl Tenant {
-    /// Ivan's mailbox has no Exchange Online licence, as a tenant's leaver or new starter
-    /// often has: Graph's mail calls for it answer 404 `MailboxNotEnabledForRESTAPI`.
-    pub fn mark_unlicensed_mailbox(&mut self) {
+    /// With `realistic`, Ivan's mailbox has no Exchange Online licence: Graph's mail calls for
+    /// it answer 404 `MailboxNotEnabledForRESTAPI`. Without, the mark goes again, so a state
+    /// file started once realistic does not keep it.
+    pub fn mark_unlicensed_mailbox(&mut self, realistic: bool) {
         for u in self.users.iter_mut() {
             if u.mail.to_ascii_lowercase().starts_with(UNLICENSED) {
-                u.without_exchange_licence = true;
+                u.without_exchange_licence = realistic;
             }
         }
     }
@@ -101,7 +102,7 @@ mod tests {
     fn only_ivan_is_marked_without_an_exchange_licence() {
         let mut t = Tenant::seed();
         assert!(t.users.iter().all(|u| !u.without_exchange_licence));
-        t.mark_unlicensed_mailbox();
+        t.mark_unlicensed_mailbox(true);
         let marked: Vec<&str> = t
             .users
             .iter()
@@ -109,5 +110,7 @@ mod tests {
             .map(|u| u.mail.as_str())
             .collect();
         assert_eq!(marked, ["ivan@contoso.example"]);
+        t.mark_unlicensed_mailbox(false);
+        assert!(t.users.iter().all(|u| !u.without_exchange_licence));
     }
 }
