@@ -220,6 +220,10 @@ pub enum SandboxCommand {
         /// read through Graph.
         #[arg(long)]
         without_entra_premium: bool,
+        /// An app management policy that forbids client secrets: `addPassword` is refused
+        /// (`CredentialTypeNotAllowedAsPerAppPolicy`); certificates still work.
+        #[arg(long)]
+        forbid_secrets: bool,
     },
 }
 
@@ -263,6 +267,11 @@ pub struct SetupArgs {
     /// Lifetime of the client secret in months: 3, 6, 12, 18 or 24.
     #[arg(long, default_value_t = 6)]
     pub secret_months: u32,
+    /// When an app management policy forbids client secrets, give the app a certificate
+    /// instead (its private key in the keyring; valid for --secret-months). Without it the
+    /// setup stops there, naming the policy, or asks when run on a terminal.
+    #[arg(long)]
+    pub certificate_if_secrets_forbidden: bool,
     /// Public client the administrator signs in with (default: Microsoft Graph Command Line Tools).
     #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
     pub admin_client_id: String,

@@ -73,7 +73,8 @@ pub(super) fn check_assertion<'t>(
             return invalid(
                 700027,
                 &format!(
-                    "Client assertion failed signature validation. [Reason - The key was not found., Thumbprint of key used by client: '{thumb}', alg '{}']",
+                    "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{thumb}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{}'.] (alg '{}')",
+                    app.client_id,
                     header["alg"].as_str().unwrap_or_default()
                 ),
             );

@@ -64,6 +64,15 @@ where
         Ok(c) => c,
         Err(r) => return r.into_response(),
     };
+    // A mailbox without an Exchange Online licence answers so whoever asks
+    // (docs/december-2026.md 6.4).
+    if t.user(mailbox).is_some_and(|u| u.without_exchange_licence) {
+        return graph_error(
+            StatusCode::NOT_FOUND,
+            "MailboxNotEnabledForRESTAPI",
+            "REST API is not yet supported for this mailbox.",
+        );
+    }
     let id = match t.graph_mail_access(&caller.appid, &caller.roles, roles, mailbox, now_ms()) {
         Ok(u) => u.id.clone(),
         Err(r) => return refusal(r, mailbox),

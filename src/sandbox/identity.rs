@@ -169,6 +169,19 @@ pub async fn token(
         Ok(app) => app,
         Err(refusal) => return client_refused(refusal, &client_id, &t.display_name),
     };
+    // Since 31 March 2026 an app without a service principal in the tenant is refused
+    // (docs/december-2026.md 6.1, 6.2).
+    if app.sp_id.is_empty() {
+        return aad_error(
+            StatusCode::UNAUTHORIZED,
+            "invalid_client",
+            7000229,
+            &format!(
+                "The client application {} is missing service principal in the tenant {}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119",
+                app.client_id, t.tenant_id
+            ),
+        );
+    }
     let roles: Vec<String> = if resource.eq_ignore_ascii_case(&s.graph_resource) {
         t.consented_roles(app, GRAPH_APP_ID)
     } else if resource.eq_ignore_ascii_case(&s.exchange_resource) {

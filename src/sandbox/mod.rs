@@ -89,6 +89,9 @@ pub struct SandboxOptions {
     pub realistic: bool,
     /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
     pub without_entra_premium: bool,
+    /// An app management policy that forbids client secrets: `addPassword` is refused with
+    /// `CredentialTypeNotAllowedAsPerAppPolicy`; certificates still work.
+    pub forbid_secrets: bool,
 }
 
 pub struct Shared {
@@ -115,6 +118,7 @@ pub struct Shared {
     /// The first admin API call was redirected.
     redirected: std::sync::atomic::AtomicBool,
     without_entra_premium: bool,
+    forbid_secrets: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -161,6 +165,7 @@ impl Sandbox {
         if opts.realistic {
             tenant.add_existing_mail_apps_group();
         }
+        tenant.mark_unlicensed_mailbox(opts.realistic);
         let admin_mail = tenant
             .users
             .iter()
@@ -201,6 +206,7 @@ impl Sandbox {
             admin_redirect: opts.admin_redirect,
             redirected: std::sync::atomic::AtomicBool::new(false),
             without_entra_premium: opts.without_entra_premium,
+            forbid_secrets: opts.forbid_secrets,
         });
         shared.persist().await;
         drop(lock);

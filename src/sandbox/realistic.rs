@@ -13,6 +13,8 @@ pub const PROPAGATION_DELAY: Duration = Duration::from_secs(20);
 
 const MAIL_APPS_ID: &str = "c0000000-0000-4000-8000-0000000000a1";
 const MAIL_APPS_MANAGER: &str = "carol@contoso.example";
+/// The seeded mailbox without an Exchange Online licence.
+const UNLICENSED: &str = "ivan@";
 
 impl SandboxOptions {
     /// These options with every realistic behaviour on; a lag or delay already set is kept.
@@ -54,6 +56,19 @@ impl Tenant {
     }
 }
 
+impl Tenant {
+    /// With `realistic`, Ivan's mailbox has no Exchange Online licence: Graph's mail calls for
+    /// it answer 404 `MailboxNotEnabledForRESTAPI`. Without, the mark goes again, so a state
+    /// file started once realistic does not keep it.
+    pub fn mark_unlicensed_mailbox(&mut self, realistic: bool) {
+        for u in self.users.iter_mut() {
+            if u.mail.to_ascii_lowercase().starts_with(UNLICENSED) {
+                u.without_exchange_licence = realistic;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +96,21 @@ mod tests {
         assert_eq!(groups[0].mail, "mailapps@contoso.example");
         let admin = t.users.iter().find(|u| u.admin).unwrap();
         assert!(!groups[0].managed_by.contains(&admin.mail));
+    }
+
+    #[test]
+    fn only_ivan_is_marked_without_an_exchange_licence() {
+        let mut t = Tenant::seed();
+        assert!(t.users.iter().all(|u| !u.without_exchange_licence));
+        t.mark_unlicensed_mailbox(true);
+        let marked: Vec<&str> = t
+            .users
+            .iter()
+            .filter(|u| u.without_exchange_licence)
+            .map(|u| u.mail.as_str())
+            .collect();
+        assert_eq!(marked, ["ivan@contoso.example"]);
+        t.mark_unlicensed_mailbox(false);
+        assert!(t.users.iter().all(|u| !u.without_exchange_licence));
     }
 }

@@ -139,6 +139,14 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             post(directory::remove_password),
         )
         .route(
+            "/graph/v1.0/applications/{id}/appManagementPolicies",
+            get(directory::app_management_policies),
+        )
+        .route(
+            "/graph/v1.0/policies/defaultAppManagementPolicy",
+            get(directory::default_app_management_policy),
+        )
+        .route(
             "/graph/v1.0/servicePrincipals",
             get(directory::list_service_principals).post(directory::create_service_principal),
         )

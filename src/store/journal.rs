@@ -46,6 +46,27 @@ pub struct Journal {
     /// are pending, not failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub made_at: BTreeMap<String, String>,
+    /// The tenant forbids client secrets and the administrator agreed to a certificate: the
+    /// setup makes no secret from here on.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub certificate: bool,
+    /// The certificate this setup registered on the app (public values only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert: Option<JournalCertificate>,
+}
+
+/// A certificate a setup registered: its thumbprints and end date; `stored` once its private
+/// key is in the keyring.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalCertificate {
+    /// `x5t#S256`: base64url SHA-256 of the certificate.
+    pub sha256: String,
+    /// Upper-case hex SHA-1: Graph's `customKeyIdentifier`.
+    pub sha1: String,
+    /// YYYY-MM-DD.
+    pub end: String,
+    #[serde(default)]
+    pub stored: bool,
 }
 
 /// Setup journals: `<data>/setup/NAME.json` (sandbox: `<data>/sandbox-setup/`).

@@ -11,7 +11,7 @@ mod write;
 use std::path::Path;
 
 pub use dirs::Dirs;
-pub use journal::{Journal, JournalStore};
+pub use journal::{Journal, JournalCertificate, JournalStore};
 pub use profiles::ProfileStore;
 pub use read::read_small;
 pub use write::{output_problem, write_private};

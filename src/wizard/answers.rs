@@ -209,6 +209,7 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         deny_mailbox,
         send_test: s.form.send_test,
         reuse_app: s.form.reuse_app,
+        certificate_if_secrets_forbidden: false,
     });
     Ok(())
 }

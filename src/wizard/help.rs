@@ -45,6 +45,9 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("y", _) => "Y removes the profile file and its keyring entry (the app stays).",
         ("any other key", "keep it") if screen == Home => "Any other key keeps it as it is.",
         ("n", "set up a new app") => "N sets up a new app registration, up to its live checks.",
+        ("c", "certificate instead") => {
+            "C gives the app a certificate instead of a client secret; its key goes to the keyring."
+        }
         ("c", _) => "C adds an app registration that exists already, and checks it.",
         ("enter", "re-check") => "Enter runs the live checks of the selected profile.",
         ("s", _) => "S makes a new client secret and proves it; the old one stays until w.",

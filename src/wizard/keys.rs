@@ -175,7 +175,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
         }
         Screen::Progress => {
             out.extend([MOVE, SCROLL]);
-            if !s.setup.running && s.setup.name_taken.is_some() {
+            if !s.setup.running && s.setup.secrets_forbidden.is_some() {
+                out.extend([h("c", "certificate instead"), h("r", "resume")]);
+                out.push(h("esc", "home"));
+            } else if !s.setup.running && s.setup.name_taken.is_some() {
                 out.extend([h("u", "use the existing app"), h("e", "another name")]);
                 out.push(h("esc", "home"));
             } else if !s.setup.running {

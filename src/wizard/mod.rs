@@ -129,6 +129,12 @@ pub enum Msg {
     },
     /// The system asked the wizard to end (SIGTERM, SIGHUP): it leaves as on ctrl-c.
     Terminate,
+    /// The setup stopped because the tenant forbids client secrets: the policy named, and the
+    /// failed step's diagnosis.
+    SecretsForbidden {
+        policy: String,
+        diagnosis: crate::model::Diagnosis,
+    },
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -45,6 +45,9 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ExchangeCode(code) => sign_in::exchange_code(s, code),
         Msg::SignInExpired => sign_in::expired(s),
         Msg::AppNameTaken { client_id } => progress::name_taken(s, client_id),
+        Msg::SecretsForbidden { policy, diagnosis } => {
+            progress::secrets_forbidden(s, policy, diagnosis)
+        }
         Msg::SetupStep(i, status) => progress::step(s, i, status),
         Msg::SetupDone(result) => progress::done(s, result),
         Msg::GuideChecked(i, verdict) => guide::checked(s, i, verdict),

@@ -89,11 +89,15 @@ pub(super) async fn run_setup(
 ) -> Msg {
     match setup(env, slot, order, tx).await {
         Ok(profile) => Msg::SetupDone(Ok(profile)),
-        Err(e) => match e.name_taken {
-            Some(client_id) => Msg::AppNameTaken {
+        Err(e) => match (&e.name_taken, e.policy()) {
+            (Some(client_id), _) => Msg::AppNameTaken {
                 client_id: client_id.to_string(),
             },
-            None => Msg::SetupDone(Err(e.diagnosis)),
+            (None, Some(policy)) => Msg::SecretsForbidden {
+                policy: policy.to_string(),
+                diagnosis: e.diagnosis.clone(),
+            },
+            (None, None) => Msg::SetupDone(Err(e.diagnosis)),
         },
     }
 }
@@ -135,6 +139,7 @@ async fn setup(
         keyring,
         reuse_existing: order.reuse_app,
         remove_bypassing: false,
+        certificate_if_secrets_forbidden: order.certificate_if_secrets_forbidden,
     };
     let exchange = match &req.answers.scope {
         Some(spec) if !spec.script_only => Some(

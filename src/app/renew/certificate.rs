@@ -222,7 +222,7 @@ pub(super) async fn new_certificate(name: &str, months: u32) -> Result<NewCertif
 
 /// The display name of a certificate the wizard registers: the profile and the start of its
 /// `x5t#S256`, so that a rotation can tell the old one from the new one.
-pub(super) fn certificate_label(name: &str, thumbprint: &str) -> String {
+pub fn certificate_label(name: &str, thumbprint: &str) -> String {
     format!(
         "m365-mail-wizard ({name}) {}",
         thumbprint.get(..8).unwrap_or(thumbprint)

@@ -17,7 +17,7 @@ mod secret;
 mod stage;
 mod upload;
 
-pub use certificate::{Certified, certify};
+pub use certificate::{Certified, certificate_label, certify};
 pub use expiry::{ExpiryRead, read_expiry};
 pub use rotation::{Awaiting, Finished, finish};
 pub use secret::{Renewed, renew};

@@ -128,6 +128,9 @@ pub(super) async fn secret(
 ) -> Result<(), SetupError> {
     let i = r.index(StepKind::AddSecret, None);
     r.emit(i, StepStatus::Running);
+    if r.journal.certificate {
+        return super::certificate::certificate(r, i, client_id, None).await;
+    }
     let on_app: Vec<PasswordInfo> = if r.fresh {
         Vec::new()
     } else {
@@ -203,6 +206,11 @@ pub(super) async fn secret(
     };
     let (np, months) = match added {
         Ok(x) => x,
+        Err(Retried::Failed(Capped::Failed(CloudError::Graph(g))))
+            if g.code == super::certificate::SECRETS_FORBIDDEN =>
+        {
+            return super::certificate::secrets_forbidden(r, i, object_id, client_id, &g).await;
+        }
         Err(Retried::Failed(Capped::Refused(d))) => return Err(r.refuse(i, d)),
         Err(Retried::Failed(Capped::Failed(err))) => return Err(r.fail(i, err)),
         Err(Retried::OutWaited { error, .. }) => {

@@ -18,9 +18,24 @@ pub struct SetupError {
     /// A file on this machine (the journal, the profile, the script) could not be read or
     /// written: a configuration error (exit 2), not the service's.
     pub local: bool,
+    /// The tenant forbids client secrets and no certificate was agreed to ([`Self::policy`]
+    /// names the policy). The same setup with `SetupRequest::certificate_if_secrets_forbidden`
+    /// goes on with a certificate.
+    pub secrets_forbidden: bool,
 }
 
 impl SetupError {
+    /// When the tenant forbids client secrets: the policy named in one sentence, or why it
+    /// could not be.
+    pub fn policy(&self) -> Option<&str> {
+        let cause = self.diagnosis.cause.as_str();
+        self.secrets_forbidden.then(|| {
+            cause
+                .strip_prefix(super::certificate::FORBIDS)
+                .unwrap_or(cause)
+        })
+    }
+
     /// A failure on this machine (a file, the journal, a sign-in), before or after the steps.
     pub fn local(diagnosis: Diagnosis) -> SetupError {
         SetupError {
@@ -29,6 +44,7 @@ impl SetupError {
             unavailable: false,
             name_taken: None,
             local: true,
+            secrets_forbidden: false,
         }
     }
 }

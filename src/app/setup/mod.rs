@@ -13,6 +13,7 @@ use crate::model::{
 use crate::plan::SetupAnswers;
 
 mod application;
+mod certificate;
 mod consent;
 mod credential;
 mod diagnosis;
@@ -23,6 +24,7 @@ mod scoping;
 mod verify;
 
 pub use crate::cloud::lag::Patience;
+pub use certificate::{CONSENT_FLAG, SECRETS_FORBIDDEN};
 pub use credential::{Capped, add_password_settled};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};
@@ -50,6 +52,9 @@ pub struct SetupRequest {
     pub reuse_existing: bool,
     /// Revoke a tenant-wide consent the chosen scope leaves out (it would bypass the scope).
     pub remove_bypassing: bool,
+    /// The administrator agreed: when the tenant forbids client secrets, the app proves itself
+    /// with a certificate instead (docs/credential-policies.md).
+    pub certificate_if_secrets_forbidden: bool,
 }
 
 /// Where `--exchange powershell` writes the Exchange Online script of a profile.
@@ -105,7 +110,10 @@ pub async fn run(
         scope: scoped.map(|s| s.record),
         secret_expires: r.secret_end.clone(),
         credential_renewed: None,
-        credential: Default::default(),
+        credential: match r.certificate.clone() {
+            Some(thumbprint) => crate::model::Credential::Certificate { thumbprint },
+            None => Default::default(),
+        },
         rotation: None,
     };
     env.profiles().save(&profile).map_err(|e| {

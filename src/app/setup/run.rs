@@ -28,8 +28,10 @@ pub(super) struct Run<'a> {
     /// The app was created by this run: nothing made later can exist yet, so the lookups
     /// that make a resumed run safe are skipped.
     pub fresh: bool,
-    /// When the stored secret expires (YYYY-MM-DD).
+    /// When the stored secret (or certificate) expires (YYYY-MM-DD).
     pub secret_end: Option<String>,
+    /// The certificate the app proves itself with, when the tenant forbids secrets.
+    pub certificate: Option<crate::model::Thumbprints>,
 }
 
 impl<'a> Run<'a> {
@@ -49,6 +51,7 @@ impl<'a> Run<'a> {
             tx,
             fresh: false,
             secret_end: None,
+            certificate: None,
         })
     }
 
@@ -111,6 +114,7 @@ impl<'a> Run<'a> {
             unavailable,
             name_taken: None,
             local: false,
+            secrets_forbidden: false,
         }
     }
 }
@@ -131,6 +135,14 @@ fn made_so_far(j: &Journal) -> String {
             "not stored: it will be replaced"
         };
         made.push(format!("a client secret (key ID {key}, {stored})"));
+    }
+    if let Some(c) = &j.cert {
+        let stored = if c.stored {
+            "its private key in the keyring"
+        } else {
+            "its private key not stored: it will be replaced"
+        };
+        made.push(format!("a certificate (SHA-1 {}, {stored})", c.sha1));
     }
     if !j.consented.is_empty() {
         made.push(format!("consent to {}", j.consented.join(", ")));

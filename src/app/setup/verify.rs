@@ -1,5 +1,5 @@
-//! The proof at the end of a setup: the app signs in with the stored secret and its tokens
-//! carry every role the plan granted.
+//! The proof at the end of a setup: the app signs in with the stored secret (or certificate)
+//! and its tokens carry every role the plan granted.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use super::run::Run;
 use crate::catalog::{EXCHANGE, GRAPH, catalog};
 use crate::cloud::CloudError;
 use crate::cloud::diagnose;
-use crate::cloud::identity::client_credentials;
+use crate::cloud::identity::{assertion_credentials, client_credentials};
 use crate::model::StepStatus;
 use crate::model::{ClientId, Diagnosis, Secret};
 use crate::plan::StepKind;
@@ -34,6 +34,11 @@ pub(super) async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), S
                 },
             )
         })?;
+    let thumbprint = r.certificate.as_ref().map(|t| t.sha256.clone());
+    let proof = match &thumbprint {
+        Some(t) => Proof::Certificate(&secret, t),
+        None => Proof::Secret(&secret),
+    };
     let deadline = tokio::time::Instant::now() + Duration::from_secs(120);
     let (endpoints, answers) = (&r.req.endpoints, &r.req.answers);
     let omitted = answers.omitted();
@@ -66,7 +71,7 @@ pub(super) async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), S
     let results = futures_util::future::join_all(
         wanted
             .iter()
-            .map(|w| roles_for(run, i, client_id, &secret, w, deadline)),
+            .map(|w| roles_for(run, i, client_id, proof, w, deadline)),
     )
     .await;
     let mut seen = Vec::new();
@@ -75,6 +80,13 @@ pub(super) async fn verify(r: &mut Run<'_>, client_id: ClientId) -> Result<(), S
     }
     r.emit(i, StepStatus::Done(format!("roles: {}", seen.join(", "))));
     Ok(())
+}
+
+/// What the app signs in with: the secret, or the certificate's private key and `x5t#S256`.
+#[derive(Clone, Copy)]
+enum Proof<'s> {
+    Secret(&'s Secret),
+    Certificate(&'s Secret, &'s str),
 }
 
 /// The roles a token for one resource must carry.
@@ -91,7 +103,7 @@ async fn roles_for(
     r: &Run<'_>,
     i: usize,
     client_id: ClientId,
-    secret: &Secret,
+    proof: Proof<'_>,
     wanted: &Wanted,
     deadline: tokio::time::Instant,
 ) -> Result<Vec<String>, SetupError> {
@@ -101,15 +113,15 @@ async fn roles_for(
         need,
     } = wanted;
     loop {
-        let got = client_credentials(
-            &r.env.http,
-            &r.req.endpoints,
-            &r.req.tenant_id,
-            &client_id,
-            secret,
-            scope,
-        )
-        .await;
+        let (http, e, tenant) = (&r.env.http, &r.req.endpoints, &r.req.tenant_id);
+        let got = match proof {
+            Proof::Secret(secret) => {
+                client_credentials(http, e, tenant, &client_id, secret, scope).await
+            }
+            Proof::Certificate(key, thumbprint) => {
+                assertion_credentials(http, e, tenant, &client_id, key, thumbprint, scope).await
+            }
+        };
         let waiting = tokio::time::Instant::now() < deadline;
         match got {
             Ok(tok) if need.iter().all(|n| tok.claims.roles.contains(n)) => {
@@ -131,7 +143,13 @@ async fn roles_for(
                     ),
                 ));
             }
-            Err(CloudError::Aad(a)) if waiting && (a.has_code(7000215) || a.has_code(700016)) => {}
+            // Not known yet: a new secret (7000215) or certificate (700027), app (700016) or
+            // service principal (7000229).
+            Err(CloudError::Aad(a))
+                if waiting
+                    && [7000215, 700016, 700027, 7000229]
+                        .iter()
+                        .any(|c| a.has_code(*c)) => {}
             Err(err) if waiting && err.is_transient() => {}
             Err(err) => return Err(r.fail(i, err)),
         }

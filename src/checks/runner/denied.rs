@@ -8,7 +8,7 @@ use super::{Outcome, Shared, failed};
 use crate::checks::ews;
 use crate::checks::mail_diagnosis::{self, Peers};
 use crate::checks::wire::{ProbeError, printable};
-use crate::cloud::diagnose::{Stage, not_denied};
+use crate::cloud::diagnose::{Stage, is_mailbox_not_enabled, not_denied};
 use crate::cloud::{CloudError, graph};
 use crate::model::Mailbox;
 use crate::model::{CheckEvent, CheckKind, CheckSpec};
@@ -72,7 +72,11 @@ pub(super) async fn check(
                 Ok(_) => reached(&format!(
                     "GET /users/{mailbox}/mailFolders/inbox answered 200"
                 )),
-                Err(CloudError::Graph(g)) if g.status == 403 => refused("outside the scope".into()),
+                // Only the scope's own refusal passes: a mailbox Graph cannot serve at all
+                // (no Exchange Online licence) proves nothing about the scope.
+                Err(CloudError::Graph(g)) if g.status == 403 && !is_mailbox_not_enabled(&g) => {
+                    refused("outside the scope".into())
+                }
                 Err(e) => cloud(e),
             }
         }

@@ -62,7 +62,12 @@ impl RunInput {
             mailbox,
             portal: &self.endpoints.portal,
         };
-        diagnose::diagnose(e, &ctx)
+        match (e, &self.certificate) {
+            (CloudError::Aad(a), Some(t)) if a.has_code(700027) => {
+                diagnose::key_not_registered(a, &ctx, Some(t))
+            }
+            _ => diagnose::diagnose(e, &ctx),
+        }
     }
 }
 

@@ -110,12 +110,28 @@ async fn apply(
         keyring: env.keyring,
         reuse_existing: s.reuse_app,
         remove_bypassing: s.remove_tenant_wide_consent,
+        certificate_if_secrets_forbidden: s.certificate_if_secrets_forbidden,
     };
     let (tx, rx) = mpsc::unbounded_channel();
     let titles = steps.iter().map(|s| s.title.clone()).collect();
     let printer = tokio::spawn(print_steps(titles, rx));
-    let result = setup::run(env, &req, &session, exchange.as_ref(), Some(tx)).await;
+    let mut result = setup::run(env, &req, &session, exchange.as_ref(), Some(tx)).await;
     let _ = printer.await;
+    // Secrets forbidden: on a terminal the administrator is asked, and the same setup resumes
+    // with a certificate.
+    if let Err(err) = &result
+        && let Some(named) = err.policy()
+        && !in_json()
+        && certificate_agreed(named)
+    {
+        let mut req = req.clone();
+        req.certificate_if_secrets_forbidden = true;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let titles = steps.iter().map(|s| s.title.clone()).collect();
+        let printer = tokio::spawn(print_steps(titles, rx));
+        result = setup::run(env, &req, &session, exchange.as_ref(), Some(tx)).await;
+        let _ = printer.await;
+    }
     let profile = match result {
         Ok(p) => p,
         Err(err) => {
@@ -135,12 +151,22 @@ async fn apply(
             if let Some(rest) = handed_on {
                 extra.insert("steps_left".into(), json!(rest));
             }
+            if let Some(named) = err.policy() {
+                extra.insert("secrets_forbidden".into(), json!(named));
+                extra.insert("consent".into(), json!(setup::CONSENT_FLAG));
+            }
             let exit = if err.local {
                 diagnosis_error(Code::Config, Exit::Usage, &err.diagnosis, extra)
             } else {
                 failed_with(&err.diagnosis, err.unavailable, extra)
             };
             if !in_json() {
+                if let Some(named) = err.policy() {
+                    eprintln!(
+                        "{named}\nTo give the app a certificate instead, run the same command again with {}.",
+                        setup::CONSENT_FLAG
+                    );
+                }
                 if err.name_taken.is_some() {
                     eprintln!("{NAME_TAKEN}");
                 }
@@ -159,8 +185,10 @@ async fn apply(
         return script_written(env, &profile, s.json);
     }
     eprintln!(
-        "Profile {} saved; client ID {}; the secret is in the keyring. Running the checks:",
-        profile.name, profile.client_id
+        "Profile {} saved; client ID {}; {} in the keyring. Running the checks:",
+        profile.name,
+        profile.client_id,
+        kept(&profile)
     );
     let (exit, report) = check_and_print(env, profile.clone(), s.json, s.wait).await;
     if let Some(mut r) = report {
@@ -219,9 +247,10 @@ async fn print_steps(titles: Vec<String>, mut rx: mpsc::UnboundedReceiver<(usize
 fn script_written(env: &Env, profile: &Profile, json_out: bool) -> Exit {
     let path = setup::script_path(env, &profile.name);
     eprintln!(
-        "Profile {} saved; client ID {}; the secret is in the keyring.\nThe Exchange Online part is in {}: run it in PowerShell as an Exchange administrator (it is safe to run twice), then `m365-mail-wizard check {} --wait 60m`.",
+        "Profile {} saved; client ID {}; {} in the keyring.\nThe Exchange Online part is in {}: run it in PowerShell as an Exchange administrator (it is safe to run twice), then `m365-mail-wizard check {} --wait 60m`.",
         profile.name,
         profile.client_id,
+        kept(profile),
         path.display(),
         profile.name
     );
@@ -232,4 +261,25 @@ fn script_written(env: &Env, profile: &Profile, json_out: bool) -> Exit {
         );
     }
     Exit::Ok
+}
+
+/// What the keyring holds for the profile, in words.
+fn kept(p: &Profile) -> &'static str {
+    match p.credential {
+        crate::model::Credential::Certificate { .. } => "the certificate's private key is",
+        crate::model::Credential::Secret => "the secret is",
+    }
+}
+
+/// On a terminal: whether the administrator agrees to a certificate instead of a secret.
+fn certificate_agreed(named: &str) -> bool {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprintln!(
+        "{named}\nThe app can prove itself with a certificate instead: the wizard makes a key pair, registers the certificate on the app and keeps the private key in the keyring (no secret is made)."
+    );
+    let answer = crate::cli::prompt::ask("Use a certificate instead? [y/N] ", false);
+    answer.is_some_and(|a| matches!(a.trim(), "y" | "Y" | "yes" | "Yes"))
 }

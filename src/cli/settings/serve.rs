@@ -22,6 +22,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         cloud_instance,
         admin_redirect,
         without_entra_premium,
+        forbid_secrets,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -68,6 +69,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         admin_redirect,
         without_entra_premium,
         realistic: false,
+        forbid_secrets,
     };
     Ok(if realistic {
         options.realistic()

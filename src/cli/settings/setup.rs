@@ -39,6 +39,8 @@ pub struct SetupSettings {
     pub wait: Duration,
     /// How long the setup waits for the directory to show what it made (`--directory-wait`).
     pub directory_wait: Duration,
+    /// A certificate instead when the tenant forbids client secrets.
+    pub certificate_if_secrets_forbidden: bool,
 }
 
 impl SetupSettings {
@@ -84,6 +86,7 @@ impl SetupSettings {
             remove_tenant_wide_consent: a.remove_tenant_wide_consent,
             wait: a.wait,
             directory_wait: a.directory_wait,
+            certificate_if_secrets_forbidden: a.certificate_if_secrets_forbidden,
         })
     }
 }

@@ -14,12 +14,14 @@ use super::identity::AccessToken;
 use crate::model::{ClientId, Endpoints, ObjectId, Secret};
 
 mod objects;
+mod policies;
 mod sign_ins;
 
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,
 };
+pub use policies::{PolicyNames, forbidding_secrets};
 
 /// A literal for `$filter`, quotes doubled.
 pub(crate) fn lit(s: &str) -> String {

@@ -5,6 +5,9 @@ use crate::cloud::error::GraphError;
 use crate::model::Diagnosis;
 
 pub(super) fn graph(g: &GraphError, ctx: &Context) -> Diagnosis {
+    if is_mailbox_not_enabled(g) {
+        return super::credentials::mailbox_not_enabled(g.status, &g.code, &g.message, ctx);
+    }
     let mailbox = ctx.mailbox.unwrap_or("the mailbox");
     let ev = format!("HTTP {} {}: {}", g.status, g.code, g.message);
     let raop = g.message.contains("RAOP") || g.message.contains("Access to OData is disabled");
@@ -64,4 +67,15 @@ pub(super) fn graph(g: &GraphError, ctx: &Context) -> Diagnosis {
             "Read the evidence; if it persists, run the same call in Graph Explorer to compare.",
         ),
     }
+}
+
+/// Graph's answer for a mailbox it cannot serve (no Exchange Online licence, on-premises,
+/// inactive or soft-deleted), by code, or named in the message of another code.
+pub fn is_mailbox_not_enabled(g: &GraphError) -> bool {
+    [
+        "MailboxNotEnabledForRESTAPI",
+        "MailboxNotSupportedForRESTAPI",
+    ]
+    .iter()
+    .any(|c| g.code == *c || g.message.contains(c))
 }

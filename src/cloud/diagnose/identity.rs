@@ -13,6 +13,9 @@ fn app_page(ctx: &Context) -> String {
 }
 
 pub(super) fn aad(a: &AadError, ctx: &Context) -> Diagnosis {
+    if let Some(known) = super::credentials::aad(a, ctx) {
+        return known;
+    }
     let ev = a.short_description().to_string();
     let code = |c| a.has_code(c);
     if code(7000215) {

@@ -1,12 +1,15 @@
 //! Turns an error answer into what a person needs: what failed, the evidence, the likely
 //! cause and the fix. Pure: no I/O.
 
+mod credentials;
 mod findings;
 mod graph;
 mod identity;
 mod network;
 
+pub use credentials::{key_not_registered, thumbprint_used};
 pub use findings::{missing_roles, not_denied, wrong_cloud};
+pub use graph::is_mailbox_not_enabled;
 
 use super::error::CloudError;
 

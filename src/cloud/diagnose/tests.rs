@@ -129,3 +129,63 @@ fn role_and_scope_findings() {
             .contains("microsoftonline.us")
     );
 }
+
+#[test]
+fn an_app_without_service_principal_is_told_to_resume_the_setup() {
+    let e = CloudError::Aad(AadError {
+        status: 401,
+        error: "invalid_client".into(),
+        codes: vec![7000229],
+        description: "AADSTS7000229: The client application a1f5c0de-0001-4000-8000-00000000c001 is missing service principal in the tenant t1. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119 Trace ID: x".into(),
+    });
+    let dg = diagnose(&e, &ctx(Stage::Token));
+    assert!(dg.summary.contains("no service principal"), "{dg:?}");
+    assert!(dg.cause.contains("31 March 2026") && dg.cause.contains("contoso.example"));
+    assert!(dg.fix.contains("run setup again to resume"), "{}", dg.fix);
+    assert!(
+        dg.fix
+            .contains("{\"appId\": \"a1f5c0de-0001-4000-8000-00000000c001\"}")
+    );
+}
+
+#[test]
+fn an_unregistered_certificate_names_the_thumbprints() {
+    let a = AadError {
+        status: 401,
+        error: "invalid_client".into(),
+        codes: vec![700027],
+        description: "AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: 'ABC123', Please visit the Azure Portal] Trace ID: x".into(),
+    };
+    assert_eq!(thumbprint_used(&a.description), Some("ABC123"));
+    let plain = diagnose(&CloudError::Aad(a.clone()), &ctx(Stage::Token));
+    assert!(plain.summary.contains("not registered on the app"));
+    assert!(plain.cause.contains("ABC123") && plain.fix.contains("cert PROFILE"));
+    let with = key_not_registered(&a, &ctx(Stage::Token), Some("x5tS256value"));
+    assert!(with.fix.contains("x5t#S256 x5tS256value"), "{}", with.fix);
+    assert!(with.fix.contains("a1f5c0de-0001-4000-8000-00000000c001"));
+}
+
+#[test]
+fn a_mailbox_without_exchange_online_is_its_own_cause_and_never_the_scope() {
+    let g = GraphError {
+        status: 404,
+        code: "MailboxNotEnabledForRESTAPI".into(),
+        message: "REST API is not yet supported for this mailbox.".into(),
+    };
+    assert!(is_mailbox_not_enabled(&g));
+    let read = diagnose(&CloudError::Graph(g.clone()), &ctx(Stage::MailboxRead));
+    assert!(
+        read.cause.contains("no Exchange Online licence"),
+        "{read:?}"
+    );
+    assert!(read.fix.contains("alice@contoso.example"));
+    let denied = diagnose(&CloudError::Graph(g), &ctx(Stage::MustBeDenied));
+    assert!(denied.summary.contains("proves nothing"), "{denied:?}");
+    assert!(denied.fix.contains("--deny-mailbox") && denied.fix.contains("Do not widen"));
+    let inner = GraphError {
+        status: 403,
+        code: "ErrorAccessDenied".into(),
+        message: "MailboxNotEnabledForRESTAPI: The mailbox is either inactive, soft-deleted, or is hosted on-premise.".into(),
+    };
+    assert!(is_mailbox_not_enabled(&inner));
+}

@@ -163,6 +163,15 @@ pub async fn add_password(gate: Gate, Path(id): Path<String>, Json(body): Json<V
             })?,
             None => OffsetDateTime::now_utc() + time::Duration::days(730),
         };
+        if gate.s.forbid_secrets {
+            // The answer's text is known from field reports only (docs/credential-policies.md).
+            return Err(graph_error(
+                StatusCode::BAD_REQUEST,
+                "CredentialTypeNotAllowedAsPerAppPolicy",
+                "Credential type not allowed as per assigned policy",
+            )
+            .into());
+        }
         if let Some(max) = gate.s.max_secret_months
             && end > months_later(OffsetDateTime::now_utc(), max) + time::Duration::days(1)
         {

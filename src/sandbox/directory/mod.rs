@@ -5,6 +5,7 @@
 mod applications;
 mod consent;
 mod credentials;
+mod policies;
 mod principals;
 #[cfg(test)]
 mod scope_tests;
@@ -16,6 +17,7 @@ pub use consent::{
 pub use credentials::{
     add_password, portal_upload_certificate, remove_password, update_application,
 };
+pub use policies::{app_management_policies, default_app_management_policy};
 pub use principals::{create_service_principal, get_service_principal, list_service_principals};
 
 use std::collections::HashMap;

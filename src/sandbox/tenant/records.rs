@@ -145,6 +145,9 @@ pub struct User {
     /// the organisation's switch.
     #[serde(default)]
     pub smtp_client_auth_disabled: Option<bool>,
+    /// No Exchange Online licence: Graph's mail calls answer 404 `MailboxNotEnabledForRESTAPI`.
+    #[serde(default)]
+    pub without_exchange_licence: bool,
 }
 
 /// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,

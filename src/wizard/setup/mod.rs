@@ -34,6 +34,9 @@ pub struct Setup {
     pub verified: BTreeMap<usize, StepStatus>,
     /// Guided setup: the app's ids as they become known; the plan's commands carry them.
     pub known: KnownIds,
+    /// The run stopped because the tenant forbids client secrets: the policy, named in one
+    /// sentence. The administrator may agree to a certificate instead.
+    pub secrets_forbidden: Option<String>,
 }
 
 impl Setup {
@@ -95,6 +98,9 @@ pub struct SetupOrder {
     pub send_test: bool,
     /// Use an existing app of the same display name (`setup --reuse-app`).
     pub reuse_app: bool,
+    /// A certificate instead when the tenant forbids client secrets (the administrator
+    /// agreed with `c` on the progress screen).
+    pub certificate_if_secrets_forbidden: bool,
 }
 
 /// One row of the setup progress view.

@@ -13,6 +13,7 @@ pub(in crate::wizard) fn run(s: &mut State) -> Vec<Effect> {
     s.error = None;
     s.notice = None;
     s.setup.name_taken = None;
+    s.setup.secrets_forbidden = None;
     s.setup.rows = s
         .setup
         .plan
@@ -43,6 +44,30 @@ pub(in crate::wizard) fn name_taken(s: &mut State, client_id: String) -> Vec<Eff
     ));
     s.setup.name_taken = Some(client_id);
     Vec::new()
+}
+
+/// The run stopped because the tenant forbids client secrets: the administrator may agree to
+/// a certificate (`c`).
+pub(in crate::wizard) fn secrets_forbidden(
+    s: &mut State,
+    policy: String,
+    d: Diagnosis,
+) -> Vec<Effect> {
+    s.setup.running = false;
+    s.error = Some(format!(
+        "{} {policy} c gives the app a certificate instead: a key pair made here, the certificate registered on the app, its private key in the keyring; no secret is made. esc leaves it: the app and what was made are kept.",
+        d.summary
+    ));
+    s.setup.secrets_forbidden = Some(policy);
+    Vec::new()
+}
+
+/// `c` after secrets were refused: the same setup again, with a certificate.
+fn certificate(s: &mut State) -> Vec<Effect> {
+    if let Some(o) = s.setup.order.as_mut() {
+        o.certificate_if_secrets_forbidden = true;
+    }
+    run(s)
 }
 
 /// The display name the setup asked for.
@@ -116,12 +141,14 @@ pub(in crate::wizard) fn done(
         .is_some_and(|sc| sc.script_only);
     s.notice = Some(if script_only {
         format!(
-            "Profile {} saved; the secret is in the keyring. The Exchange Online part is in the script named above: run it in PowerShell as an Exchange administrator (it is safe to run twice), then re-check the profile from the home screen.",
-            profile.name
+            "Profile {} saved; {} in the keyring. The Exchange Online part is in the script named above: run it in PowerShell as an Exchange administrator (it is safe to run twice), then re-check the profile from the home screen.",
+            profile.name,
+            kept(&profile)
         )
     } else {
         format!(
-            "App registered and consented; the secret is in the keyring. Profile {} saved.",
+            "App registered and consented; {} in the keyring. Profile {} saved.",
+            kept(&profile),
             profile.name
         )
     });
@@ -148,6 +175,7 @@ pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     match k {
         Key::Char('u') if s.setup.name_taken.is_some() => reuse(s),
         Key::Char('e') if s.setup.name_taken.is_some() => rename(s),
+        Key::Char('c') if s.setup.secrets_forbidden.is_some() => certificate(s),
         Key::Char('r') if s.setup.name_taken.is_none() && s.error.is_some() => run(s),
         Key::Esc => {
             s.error = None;
@@ -155,5 +183,13 @@ pub(in crate::wizard) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             vec![Effect::LoadProfiles]
         }
         _ => Vec::new(),
+    }
+}
+
+/// What the keyring holds for the profile, in words.
+fn kept(p: &Profile) -> &'static str {
+    match p.credential {
+        crate::model::Credential::Certificate { .. } => "the certificate's private key is",
+        crate::model::Credential::Secret => "the secret is",
     }
 }

@@ -317,7 +317,16 @@ fn every_key_the_bottom_line_offers_has_its_sentence_in_the_help() {
             client_id: "a1f5c0de-0001-4000-8000-00000000c001".into(),
         },
     );
-    states.extend([running, failed, clashed]);
+    let mut forbidden = at_plan();
+    keys(&mut forbidden, &[Key::Enter]);
+    update(
+        &mut forbidden,
+        Msg::SecretsForbidden {
+            policy: "The policy could not be named.".into(),
+            diagnosis: diagnosis("Secrets are forbidden.", "Agree."),
+        },
+    );
+    states.extend([running, failed, clashed, forbidden]);
     for (unfinished, discarding) in [(None, false), (Some("app registered"), true)] {
         let mut with_draft = home_with_seven(3);
         let draft = Draft {
@@ -344,4 +353,27 @@ fn every_key_the_bottom_line_offers_has_its_sentence_in_the_help() {
             assert!(has_sentence(s.screen, h), "{:?}: {h:?}", s.screen);
         }
     }
+}
+
+#[test]
+fn forbidden_secrets_ask_for_a_certificate_and_c_runs_the_setup_with_one() {
+    let mut s = at_plan();
+    keys(&mut s, &[Key::Enter]);
+    update(
+        &mut s,
+        Msg::SecretsForbidden {
+            policy: "Client secrets are forbidden by the tenant's default policy.".into(),
+            diagnosis: diagnosis("The tenant forbids client secrets.", "Agree."),
+        },
+    );
+    assert_eq!(s.screen, Screen::Progress);
+    assert!(offers(&s, "c", "certificate instead"));
+    let shown = s.error.clone().unwrap_or_default();
+    assert!(shown.contains("default policy") && shown.contains("c gives the app a certificate"));
+    let fx = keys(&mut s, &[Key::Char('c')]);
+    match fx.last() {
+        Some(Effect::RunSetup(o)) => assert!(o.certificate_if_secrets_forbidden),
+        other => panic!("{other:?}"),
+    }
+    assert!(s.setup.secrets_forbidden.is_none() && s.setup.running);
 }
