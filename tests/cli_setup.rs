@@ -617,3 +617,30 @@ fn monitoring_warns_of_a_secret_that_expires_soon() {
     let o = home.run(&["check", "--all", "--warn-days", "30"], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn a_tenant_whose_permission_ids_differ_from_the_catalog_is_set_up_with_its_own() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve", "--other-role-ids"]);
+    let home = Home::new();
+    let o = home
+        .setup_cmd(
+            &t,
+            "ids",
+            &[
+                "--access",
+                "graph-read,imap",
+                "--mailbox",
+                "alice@contoso.example",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("using the tenant's ids"), "{}", text(&o));
+    let c = home.run(&["check", "ids", "--json"], "");
+    assert_eq!(c.status.code(), Some(0), "{}", text(&c));
+}

@@ -224,6 +224,10 @@ pub enum SandboxCommand {
         /// (`CredentialTypeNotAllowedAsPerAppPolicy`); certificates still work.
         #[arg(long)]
         forbid_secrets: bool,
+        /// Permission IDs other than Microsoft's published ones: the setup must read them from
+        /// the tenant.
+        #[arg(long)]
+        other_role_ids: bool,
     },
 }
 

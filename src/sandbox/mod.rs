@@ -92,6 +92,9 @@ pub struct SandboxOptions {
     /// An app management policy that forbids client secrets: `addPassword` is refused with
     /// `CredentialTypeNotAllowedAsPerAppPolicy`; certificates still work.
     pub forbid_secrets: bool,
+    /// Permission (app role and scope) IDs other than Microsoft's published ones, as the
+    /// wizard's catalog has them: only a setup that reads them from the tenant succeeds.
+    pub other_role_ids: bool,
 }
 
 pub struct Shared {
@@ -166,6 +169,9 @@ impl Sandbox {
             tenant.add_existing_mail_apps_group();
         }
         tenant.mark_unlicensed_mailbox(opts.realistic);
+        if opts.other_role_ids {
+            tenant.vary_permission_ids();
+        }
         let admin_mail = tenant
             .users
             .iter()

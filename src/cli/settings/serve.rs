@@ -23,6 +23,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         admin_redirect,
         without_entra_premium,
         forbid_secrets,
+        other_role_ids,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -70,6 +71,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         without_entra_premium,
         realistic: false,
         forbid_secrets,
+        other_role_ids,
     };
     Ok(if realistic {
         options.realistic()

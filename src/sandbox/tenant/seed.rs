@@ -51,6 +51,28 @@ impl Tenant {
         t
     }
 
+    /// Gives every permission of the resources an ID other than Microsoft's published one (the
+    /// catalog's), as a tenant may; consents already given follow. Running it again changes
+    /// nothing.
+    pub fn vary_permission_ids(&mut self) {
+        const MARK: &str = "d1ff";
+        let varied = |id: &str| format!("{MARK}{}", id.get(MARK.len()..).unwrap_or_default());
+        let mut moved = Vec::new();
+        for rp in &mut self.resource_principals {
+            for r in rp.app_roles.iter_mut().chain(rp.scopes.iter_mut()) {
+                if !r.id.starts_with(MARK) {
+                    let new = varied(&r.id);
+                    moved.push((std::mem::replace(&mut r.id, new.clone()), new));
+                }
+            }
+        }
+        for a in &mut self.app_role_assignments {
+            if let Some((_, new)) = moved.iter().find(|(old, _)| *old == a.app_role_id) {
+                a.app_role_id = new.clone();
+            }
+        }
+    }
+
     /// Moves the seeded secrets' expiries as far from `now` as the seed has them from the day it
     /// was written: a valid secret stays valid and an expired one expired, whatever the clock.
     fn date_secrets_from(&mut self, now: time::OffsetDateTime) {
@@ -102,6 +124,40 @@ impl Tenant {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn varied_permission_ids_differ_from_the_catalog_once_and_for_all() {
+        let mut t = Tenant::seed();
+        t.vary_permission_ids();
+        let once: Vec<String> = t
+            .resource_principals
+            .iter()
+            .flat_map(|r| r.app_roles.iter().map(|x| x.id.clone()))
+            .collect();
+        t.vary_permission_ids();
+        let twice: Vec<String> = t
+            .resource_principals
+            .iter()
+            .flat_map(|r| r.app_roles.iter().map(|x| x.id.clone()))
+            .collect();
+        assert_eq!(once, twice);
+        let graph = crate::catalog::catalog().resource(crate::catalog::GRAPH);
+        let read = t
+            .resource_principals
+            .iter()
+            .find(|r| r.app_id == graph.app_id)
+            .unwrap();
+        let read = read
+            .app_roles
+            .iter()
+            .find(|r| r.value == "Mail.Read")
+            .unwrap();
+        assert_ne!(Some(read.id.as_str()), graph.app_role_id("Mail.Read"));
+        assert_eq!(
+            once.iter().collect::<std::collections::HashSet<_>>().len(),
+            once.len()
+        );
+    }
 
     #[test]
     fn seeded_secrets_keep_their_state_whatever_the_date() {
