@@ -292,6 +292,10 @@ pub struct SetupArgs {
     /// Confirms --scope all-mailboxes: the app may then read or send as every mailbox.
     #[arg(long)]
     pub i_understand_all_mailboxes: bool,
+    /// With EWS: leave the organisation's EWS allow list alone even where it is enforced
+    /// (EwsEnabled $true). EWS then fails, and the plan, the setup and the checks say so.
+    #[arg(long)]
+    pub decline_ews_allow_list: bool,
     /// With --scope rbac: revoke a tenant-wide Graph/EWS consent the app already holds, which
     /// would bypass the scope.
     #[arg(long)]

@@ -44,6 +44,7 @@ impl Change {
                 ExKind::RoleAssignment => "role assignment",
                 ExKind::AccessPolicy => "application access policy",
                 ExKind::MailboxPermission => "FullAccess permission",
+                ExKind::EwsAllowList => "EWS allow list",
             },
         }
     }

@@ -15,6 +15,7 @@ fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
         group: Some(GroupRef::parse("helpdesk-scope@contoso.example").unwrap()),
         mailboxes: vec!["alice@contoso.example".into(), "bob@contoso.example".into()],
         deny_mailbox: Some("ceo@contoso.example".into()),
+        decline_ews_allow_list: false,
     }
 }
 

@@ -46,6 +46,9 @@ pub struct Journal {
     /// are pending, not failed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub made_at: BTreeMap<String, String>,
+    /// What the setup read of EWS's switches (EWS chosen only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ews: Option<crate::model::EwsReading>,
 }
 
 /// Setup journals: `<data>/setup/NAME.json` (sandbox: `<data>/sandbox-setup/`).
