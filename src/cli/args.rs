@@ -220,6 +220,14 @@ pub enum SandboxCommand {
         /// read through Graph.
         #[arg(long)]
         without_entra_premium: bool,
+        /// The organisation enforces an EWS allow list (EwsEnabled $true) that holds another
+        /// app's ID; on with --realistic.
+        #[arg(long)]
+        ews_allow_list: bool,
+        /// heidi@ is licensed as Exchange Online Kiosk, whose mailboxes EWS refuses; on with
+        /// --realistic.
+        #[arg(long)]
+        kiosk_mailbox: bool,
     },
 }
 

@@ -89,6 +89,10 @@ pub struct SandboxOptions {
     pub realistic: bool,
     /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
     pub without_entra_premium: bool,
+    /// The organisation enforces an EWS allow list (`EwsEnabled $true`) holding another app.
+    pub ews_allow_list: bool,
+    /// heidi@ is licensed as Exchange Online Kiosk: EWS refuses her mailbox.
+    pub kiosk_mailbox: bool,
 }
 
 pub struct Shared {
@@ -160,6 +164,12 @@ impl Sandbox {
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
         if opts.realistic {
             tenant.add_existing_mail_apps_group();
+        }
+        if opts.ews_allow_list {
+            tenant.enforce_ews_allow_list();
+        }
+        if opts.kiosk_mailbox {
+            tenant.license_kiosk_mailbox();
         }
         let admin_mail = tenant
             .users

@@ -22,6 +22,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         cloud_instance,
         admin_redirect,
         without_entra_premium,
+        ews_allow_list,
+        kiosk_mailbox,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -67,6 +69,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         }),
         admin_redirect,
         without_entra_premium,
+        ews_allow_list,
+        kiosk_mailbox,
         realistic: false,
     };
     Ok(if realistic {

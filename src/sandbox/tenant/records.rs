@@ -145,6 +145,9 @@ pub struct User {
     /// the organisation's switch.
     #[serde(default)]
     pub smtp_client_auth_disabled: Option<bool>,
+    /// Licensed with Exchange Online Kiosk (or F1/F3): EWS refuses the mailbox. Realistic only.
+    #[serde(default)]
+    pub kiosk_licence: bool,
 }
 
 /// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,

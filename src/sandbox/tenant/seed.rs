@@ -93,6 +93,7 @@ impl Tenant {
                 pop_enabled: true,
                 ews_enabled: None,
                 smtp_client_auth_disabled: None,
+                kiosk_licence: false,
             });
         }
     }
