@@ -11,6 +11,14 @@ pub const EWS_PHASED_FROM: &str = "1 October 2026";
 /// When EWS in Exchange Online is shut down for good (MC1227454).
 pub const EWS_ENDS: &str = "1 April 2027";
 
+/// Words every diagnosis of an EWS refusal by a switch or the licence has in its summary: no
+/// scope change explains such a refusal, so it is never "pending".
+pub const EWS_NOT_SCOPE_MARKS: [&str; 3] = [
+    "EWS is disabled for the",
+    "not on the organisation's EWS allow list",
+    "its licence does not include EWS",
+];
+
 /// What a setup read of EWS's switches: kept in its journal so that a check can tell the
 /// refusals apart where Microsoft does not document EWS's words for them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -151,7 +159,8 @@ mod tests {
             org_enabled: Some(true),
             ..EwsReading::default()
         };
-        r.mailboxes.insert("bob@contoso.example".into(), Some(false));
+        r.mailboxes
+            .insert("bob@contoso.example".into(), Some(false));
         assert!(r.needs_allow_list());
         assert_eq!(
             r.block_for("alice@contoso.example"),

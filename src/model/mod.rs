@@ -32,7 +32,8 @@ pub use dates::add_months;
 pub use diagnosis::Diagnosis;
 pub use draft::Draft;
 pub use ews::{
-    EWS_ENDS, EWS_PHASED_FROM, EwsBlock, EwsReading, ews_block, lists_app, parse_app_ids, with_app,
+    EWS_ENDS, EWS_NOT_SCOPE_MARKS, EWS_PHASED_FROM, EwsBlock, EwsReading, ews_block, lists_app,
+    parse_app_ids, with_app,
 };
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};

@@ -101,7 +101,10 @@ mod tests {
             ps.starts_with("$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy\nSet-OrganizationConfig -EwsAllowedAppIDs ((@($org.EwsAllowedAppIDs -split ','"),
             "{ps}"
         );
-        assert!(ps.contains("+ '11111111-1111-4111-8111-111111111111'"), "{ps}");
+        assert!(
+            ps.contains("+ '11111111-1111-4111-8111-111111111111'"),
+            "{ps}"
+        );
         assert!(st.changes.contains("replaces the whole list"));
         assert!(st.changes.contains("1 April 2027") && st.changes.contains("Microsoft Graph"));
         assert_eq!(

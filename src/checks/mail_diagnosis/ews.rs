@@ -13,7 +13,11 @@ pub fn diagnose_ews(err: &CloudError, ctx: &MailContext) -> Option<Diagnosis> {
 }
 
 /// As [`diagnose_ews`], with what the setup read of EWS's switches.
-pub fn diagnose_ews_with(err: &CloudError, ctx: &MailContext, facts: EwsFacts) -> Option<Diagnosis> {
+pub fn diagnose_ews_with(
+    err: &CloudError,
+    ctx: &MailContext,
+    facts: EwsFacts,
+) -> Option<Diagnosis> {
     let CloudError::Graph(GraphError {
         status,
         code,

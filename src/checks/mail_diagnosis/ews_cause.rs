@@ -102,13 +102,48 @@ mod tests {
     fn the_words_tell_the_cause_first() {
         let f = EwsFacts::default();
         let cases = [
-            (403, "ErrorInvalidLicense", "The license is invalid for this mailbox.", EwsCause::Licence),
-            (403, "403 Forbidden", "2000015;reason=\"The application is not in the organization's EWS allow list (EwsAllowedAppIDs).\"", EwsCause::Switch(EwsBlock::NotAllowListed)),
-            (403, "403 Forbidden", "reason=\"EWS is disabled for this organization (EwsEnabled is False).\"", EwsCause::Switch(EwsBlock::Organisation)),
-            (403, "403 Forbidden", "reason=\"EWS is disabled for this mailbox (EwsEnabled is False).\"", EwsCause::Switch(EwsBlock::Mailbox)),
-            (200, "ErrorAccessDenied", "Access is denied. Check credentials and try again.", EwsCause::Scope),
-            (403, "403 Forbidden", "EWS refused the access token", EwsCause::Unexplained),
-            (200, "ErrorNonExistentMailbox", "no mailbox", EwsCause::Other),
+            (
+                403,
+                "ErrorInvalidLicense",
+                "The license is invalid for this mailbox.",
+                EwsCause::Licence,
+            ),
+            (
+                403,
+                "403 Forbidden",
+                "2000015;reason=\"The application is not in the organization's EWS allow list (EwsAllowedAppIDs).\"",
+                EwsCause::Switch(EwsBlock::NotAllowListed),
+            ),
+            (
+                403,
+                "403 Forbidden",
+                "reason=\"EWS is disabled for this organization (EwsEnabled is False).\"",
+                EwsCause::Switch(EwsBlock::Organisation),
+            ),
+            (
+                403,
+                "403 Forbidden",
+                "reason=\"EWS is disabled for this mailbox (EwsEnabled is False).\"",
+                EwsCause::Switch(EwsBlock::Mailbox),
+            ),
+            (
+                200,
+                "ErrorAccessDenied",
+                "Access is denied. Check credentials and try again.",
+                EwsCause::Scope,
+            ),
+            (
+                403,
+                "403 Forbidden",
+                "EWS refused the access token",
+                EwsCause::Unexplained,
+            ),
+            (
+                200,
+                "ErrorNonExistentMailbox",
+                "no mailbox",
+                EwsCause::Other,
+            ),
         ];
         for (status, code, message, cause) in cases {
             assert_eq!(
@@ -121,9 +156,20 @@ mod tests {
             ews_cause(200, "ErrorAccessDenied", "Access is denied.", M, false, f).0,
             EwsCause::MissingRole
         );
-        let rbac = EwsFacts { role_by_scope: true, ..f };
+        let rbac = EwsFacts {
+            role_by_scope: true,
+            ..f
+        };
         assert_eq!(
-            ews_cause(200, "ErrorAccessDenied", "Access is denied.", M, false, rbac).0,
+            ews_cause(
+                200,
+                "ErrorAccessDenied",
+                "Access is denied.",
+                M,
+                false,
+                rbac
+            )
+            .0,
             EwsCause::Scope,
             "an RBAC role stands in for the token's"
         );
@@ -132,14 +178,30 @@ mod tests {
     #[test]
     fn without_words_the_switches_read_tell_the_cause_as_an_inference() {
         let cases = [
-            (reading(Some(false), false, None), Some(EwsBlock::Organisation)),
-            (reading(Some(true), false, None), Some(EwsBlock::NotAllowListed)),
+            (
+                reading(Some(false), false, None),
+                Some(EwsBlock::Organisation),
+            ),
+            (
+                reading(Some(true), false, None),
+                Some(EwsBlock::NotAllowListed),
+            ),
             (reading(None, false, Some(false)), Some(EwsBlock::Mailbox)),
             (reading(Some(true), true, Some(true)), None),
         ];
         for (r, block) in cases {
-            let facts = EwsFacts { reading: Some(&r), role_by_scope: false };
-            let got = ews_cause(200, "ErrorAccessDenied", "Access is denied.", M, true, facts);
+            let facts = EwsFacts {
+                reading: Some(&r),
+                role_by_scope: false,
+            };
+            let got = ews_cause(
+                200,
+                "ErrorAccessDenied",
+                "Access is denied.",
+                M,
+                true,
+                facts,
+            );
             let want = match block {
                 Some(b) => (EwsCause::Switch(b), Basis::Inferred),
                 None => (EwsCause::Scope, Basis::Answer),

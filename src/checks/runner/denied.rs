@@ -10,8 +10,8 @@ use crate::checks::mail_diagnosis::{self, EwsCause, Peers, ews_cause};
 use crate::checks::wire::{ProbeError, printable};
 use crate::cloud::diagnose::{Stage, not_denied};
 use crate::cloud::{CloudError, graph};
-use crate::model::{Diagnosis, Mailbox};
 use crate::model::{CheckEvent, CheckKind, CheckSpec};
+use crate::model::{Diagnosis, Mailbox};
 
 pub(super) async fn check(
     shared: &Shared,
@@ -43,10 +43,20 @@ pub(super) async fn check(
             match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
                 Ok(_) => reached("EWS GetFolder of the inbox succeeded"),
                 Err(CloudError::Graph(g)) => {
-                    let ctx = shared.mail_context(CheckKind::Ews, mailbox.as_str(), Peers::default());
+                    let ctx =
+                        shared.mail_context(CheckKind::Ews, mailbox.as_str(), Peers::default());
                     let has_role = ctx.roles.iter().any(|r| r == "full_access_as_app");
                     let facts = shared.ews_facts();
-                    match ews_cause(g.status, &g.code, &g.message, mailbox.as_str(), has_role, facts).0 {
+                    match ews_cause(
+                        g.status,
+                        &g.code,
+                        &g.message,
+                        mailbox.as_str(),
+                        has_role,
+                        facts,
+                    )
+                    .0
+                    {
                         EwsCause::Scope => refused(format!("EWS: {}", g.code)),
                         _ => {
                             let e = CloudError::Graph(g);
@@ -95,9 +105,18 @@ pub(super) async fn check(
 /// it proves nothing about the scope.
 fn not_by_the_scope(d: Diagnosis, mailbox: &str) -> Diagnosis {
     Diagnosis {
-        summary: format!("{mailbox} was refused, but not by the app's scope: that proves nothing about the scope. {}", d.summary),
-        cause: format!("The must-be-denied check passes only on the scope's own refusal (ErrorAccessDenied from the access policy or RBAC scope). {}", d.cause),
-        fix: format!("{} Or name as must-be-denied a mailbox that EWS serves (--deny-mailbox) so the check can prove the scope.", d.fix),
+        summary: format!(
+            "{mailbox} was refused, but not by the app's scope: that proves nothing about the scope. {}",
+            d.summary
+        ),
+        cause: format!(
+            "The must-be-denied check passes only on the scope's own refusal (ErrorAccessDenied from the access policy or RBAC scope). {}",
+            d.cause
+        ),
+        fix: format!(
+            "{} Or name as must-be-denied a mailbox that EWS serves (--deny-mailbox) so the check can prove the scope.",
+            d.fix
+        ),
         evidence: d.evidence,
     }
 }

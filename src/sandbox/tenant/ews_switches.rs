@@ -77,13 +77,24 @@ mod tests {
         t.user_mut(alice).unwrap().ews_enabled = Some(false);
         assert_eq!(t.ews_refusal(APP, alice), Some(EwsRefusal::MailboxDisabled));
         t.enforce_ews_allow_list();
-        assert_eq!(t.ews_refusal(APP, "bob@contoso.example"), Some(EwsRefusal::NotAllowListed));
-        t.switches.ews_allowed_app_ids = Some(vec![OTHER_ALLOWED_APP_ID.into(), APP.to_uppercase()]);
+        assert_eq!(
+            t.ews_refusal(APP, "bob@contoso.example"),
+            Some(EwsRefusal::NotAllowListed)
+        );
+        t.switches.ews_allowed_app_ids =
+            Some(vec![OTHER_ALLOWED_APP_ID.into(), APP.to_uppercase()]);
         assert_eq!(t.ews_refusal(APP, "bob@contoso.example"), None);
         assert_eq!(t.ews_refusal(APP, alice), Some(EwsRefusal::MailboxDisabled));
         t.switches.ews_enabled = Some(false);
-        assert_eq!(t.ews_refusal(APP, "bob@contoso.example"), Some(EwsRefusal::OrgDisabled));
-        assert_eq!(t.ews_refusal(APP, "ghost@contoso.example"), None, "answered later");
+        assert_eq!(
+            t.ews_refusal(APP, "bob@contoso.example"),
+            Some(EwsRefusal::OrgDisabled)
+        );
+        assert_eq!(
+            t.ews_refusal(APP, "ghost@contoso.example"),
+            None,
+            "answered later"
+        );
     }
 
     #[test]

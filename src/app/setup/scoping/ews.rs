@@ -49,7 +49,10 @@ async fn read_org(ctx: &Ctx<'_, '_>, i: usize) -> Result<(Option<bool>, Vec<Stri
         )
         .await?;
     let row = org.rows.first().cloned().unwrap_or(Value::Null);
-    Ok((switch(&row["EwsEnabled"]), app_ids(&row["EwsAllowedAppIDs"])))
+    Ok((
+        switch(&row["EwsEnabled"]),
+        app_ids(&row["EwsAllowedAppIDs"]),
+    ))
 }
 
 /// Reads the switches and adds the app to an enforced allow list unless declined; what was
@@ -79,10 +82,7 @@ pub(super) async fn allow_list(
                 "reading the mailbox's EWS switch",
             )
             .await?;
-        let on = cas
-            .rows
-            .first()
-            .and_then(|row| switch(&row["EwsEnabled"]));
+        let on = cas.rows.first().and_then(|row| switch(&row["EwsEnabled"]));
         r.mailboxes.insert(m.to_ascii_lowercase(), on);
     }
     let full = allow_list_value(&listed, &app);
@@ -98,7 +98,7 @@ pub(super) async fn allow_list(
             said.push("already on the organisation's EWS allow list; nothing changed".into())
         }
         Some(true) if r.declined => said.push(format!(
-            "EWS will fail: not on the organisation's EWS allow list (adding it was declined). To add it later, keeping the {} IDs there: Set-OrganizationConfig -EwsAllowedAppIDs {}",
+            "EWS will fail: not on the organisation's EWS allow list (adding it was declined). To add it later, keeping every ID there ({}): Set-OrganizationConfig -EwsAllowedAppIDs {}",
             listed.len(),
             quote(&full)
         )),
@@ -106,7 +106,7 @@ pub(super) async fn allow_list(
             add(ctx, i, &app, &full).await?;
             r.on_allow_list = true;
             said.push(format!(
-                "added to the organisation's EWS allow list, the {} IDs already there kept: Set-OrganizationConfig -EwsAllowedAppIDs {}",
+                "added to the organisation's EWS allow list, every ID already there kept ({}): Set-OrganizationConfig -EwsAllowedAppIDs {}",
                 listed.len(),
                 quote(&full)
             ));
@@ -130,9 +130,14 @@ pub(super) async fn allow_list(
             ));
         }
     }
-    said.push(format!("EWS ends on {EWS_ENDS}: plan the move to Microsoft Graph under the same scope"));
+    said.push(format!(
+        "EWS ends on {EWS_ENDS}: plan the move to Microsoft Graph under the same scope"
+    ));
     let text = said.join(" · ");
-    if said.iter().any(|s| s.contains("will fail") || s.contains("cannot prove")) {
+    if said
+        .iter()
+        .any(|s| s.contains("will fail") || s.contains("cannot prove"))
+    {
         tracing::warn!(app = %app, "EWS: {text}");
     }
     *reading = Some(r);
