@@ -1,8 +1,8 @@
 use super::*;
 use crate::model::{AccessChoice, ScopeKind, ScopeRecord};
 use ExKind::{
-    AccessPolicy, Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
-    ServicePrincipal,
+    AccessPolicy, EwsAllowList, Group, MailboxPermission, Mailboxes, ManagementScope, Member,
+    RoleAssignment, ServicePrincipal,
 };
 
 fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
@@ -40,7 +40,8 @@ fn rbac_for_graph_and_ews() {
             ServicePrincipal,
             ManagementScope,
             RoleAssignment,
-            RoleAssignment
+            RoleAssignment,
+            EwsAllowList
         ]
     );
     let roles: Vec<&str> = s

@@ -81,7 +81,7 @@ pub fn diagnose_ews_with(
         EwsCause::Unexplained => d(
             format!("EWS refused the app for {m}, without saying why."),
             ev,
-            "HTTP 403 with no EWS answer: the access policy or RBAC scope leaving the mailbox out, EWS switched off (organisation, mailbox or allow list) or, since 30 June 2026, a Kiosk/F1/F3 licence. The setup's reading of the switches does not explain it.".into(),
+            "HTTP 403 with no EWS answer: the access policy or RBAC scope leaving the mailbox out, EWS switched off (organisation, mailbox or allow list) or, since 30 June 2026, a Kiosk/F1/F3 licence. Microsoft does not document EWS's answer to each of these precisely, and the setup's reading of the switches does not explain it.".into(),
             format!(
                 "Check the scope (Test-ApplicationAccessPolicy -Identity {m} -AppId {} or Test-ServicePrincipalAuthorization), the switches ({EWS_READ}; Get-CASMailbox -Identity {m} | Format-List EwsEnabled) and the mailbox's licence. {graph}",
                 ctx.client_id
