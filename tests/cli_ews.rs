@@ -55,7 +55,16 @@ fn an_enforced_allow_list_gets_the_app_with_every_id_kept_and_kiosk_is_told_apar
     if !secret_service() {
         return;
     }
-    let t = Tenant::start(&["--auto-approve", "--ews-allow-list", "--kiosk-mailbox"]);
+    // `--realistic` holds both: an enforced allow list and heidi@ on a Kiosk licence.
+    let realistic = [
+        "--auto-approve",
+        "--realistic",
+        "--propagation-delay",
+        "1",
+        "--replication-lag-ms",
+        "300",
+    ];
+    let t = Tenant::start(&realistic);
     let home = Home::new();
     assert_eq!(allow_list(&t), [OTHER_APP]);
     let o = setup(
@@ -63,7 +72,7 @@ fn an_enforced_allow_list_gets_the_app_with_every_id_kept_and_kiosk_is_told_apar
         &t,
         "ews",
         &["alice@contoso.example", "bob@contoso.example"],
-        &[],
+        &["--wait", "60s"],
     );
     let r = json(&o);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
@@ -88,7 +97,13 @@ fn an_enforced_allow_list_gets_the_app_with_every_id_kept_and_kiosk_is_told_apar
 
     // A second app on the same tenant: both IDs stay on the list; the Kiosk mailbox is refused
     // for its licence, not blamed on the scope.
-    let o = setup(&home, &t, "kiosk", &["heidi@contoso.example"], &[]);
+    let o = setup(
+        &home,
+        &t,
+        "kiosk",
+        &["heidi@contoso.example"],
+        &["--wait", "60s"],
+    );
     let r = json(&o);
     let second = client_id(&r);
     assert_eq!(allow_list(&t), [OTHER_APP.to_string(), app, second]);

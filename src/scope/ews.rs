@@ -41,9 +41,20 @@ pub fn allow_list_value(existing: &[String], app: &str) -> String {
 pub(super) fn allow_list(i: &ScopeInput) -> ExStep {
     let look = Cmdlet::new("Get-OrganizationConfig").switch("RetrieveEwsOperationAccessPolicy");
     let app = quote(&i.client_id);
+    let mailboxes: Vec<String> = i
+        .mailboxes
+        .iter()
+        .chain(i.deny_mailbox.iter())
+        .map(|m| {
+            format!(
+                "Get-CASMailbox -Identity {} | Format-List Identity,EwsEnabled",
+                quote(m)
+            )
+        })
+        .collect();
     let switches = "Where EWS is disabled for the organisation or for a mailbox (EwsEnabled $false), EWS will fail: the setup says so with the command an administrator would run, and leaves those switches alone.";
     if i.decline_ews_allow_list {
-        return ExStep::new(
+        let mut st = ExStep::new(
             ExKind::EwsAllowList,
             "Read EWS's switches; the organisation's EWS allow list is left alone (declined)"
                 .into(),
@@ -53,6 +64,8 @@ pub(super) fn allow_list(i: &ScopeInput) -> ExStep {
             ),
             look,
         );
+        st.prelude = mailboxes;
+        return st;
     }
     let list = format!(
         "((@($org.EwsAllowedAppIDs -split ',' | Where-Object {{ $_.Trim() }}) + {app}) -join ',')"
@@ -70,7 +83,9 @@ pub(super) fn allow_list(i: &ScopeInput) -> ExStep {
         "$found.EwsEnabled -ne $true -or (($found.EwsAllowedAppIDs -split ',' | ForEach-Object {{ $_.Trim() }}) -contains {app})"
     ))
     .made_by(Cmdlet::new("Set-OrganizationConfig").expr("EwsAllowedAppIDs", list));
-    st.prelude = vec!["$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy".into()];
+    st.prelude = mailboxes;
+    st.prelude
+        .push("$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy".into());
     st
 }
 
@@ -98,7 +113,7 @@ mod tests {
         let st = allow_list(&input(false));
         let ps = st.commands().join("\n");
         assert!(
-            ps.starts_with("$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy\nSet-OrganizationConfig -EwsAllowedAppIDs ((@($org.EwsAllowedAppIDs -split ','"),
+            ps.starts_with("Get-CASMailbox -Identity 'alice@contoso.example' | Format-List Identity,EwsEnabled\n$org = Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy\nSet-OrganizationConfig -EwsAllowedAppIDs ((@($org.EwsAllowedAppIDs -split ','"),
             "{ps}"
         );
         assert!(
@@ -124,7 +139,10 @@ mod tests {
         );
         assert_eq!(
             st.commands(),
-            ["Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy"]
+            [
+                "Get-CASMailbox -Identity 'alice@contoso.example' | Format-List Identity,EwsEnabled",
+                "Get-OrganizationConfig -RetrieveEwsOperationAccessPolicy"
+            ]
         );
     }
 }
