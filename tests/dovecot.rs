@@ -316,6 +316,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         timeouts: Timeouts::default(),
         connections: std::sync::Arc::new(tokio::sync::Semaphore::new(16)),
         omitted: Vec::new(),
+        ews: None,
         certificate: None,
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();

@@ -104,6 +104,7 @@ fn answers(scope: Option<ScopeKind>, access: &[AccessChoice]) -> SetupAnswers {
             mailboxes: vec!["alice@contoso.example".into()],
             deny_mailbox: Some("ceo@contoso.example".into()),
             script_only: false,
+            decline_ews_allow_list: false,
         }),
     }
 }

@@ -22,6 +22,12 @@ pub async fn run_checks(
 ) -> Vec<CheckRow> {
     let specs: Vec<CheckSpec> = check_plan(profile);
     let mut rows: Vec<CheckRow> = specs.iter().cloned().map(CheckRow::new).collect();
+    let journal = env
+        .dirs
+        .journals(profile.sandbox)
+        .load(&profile.name)
+        .ok()
+        .flatten();
     let input = checks::RunInput {
         http: env.http.clone(),
         endpoints: env.endpoints(profile),
@@ -42,13 +48,8 @@ pub async fn run_checks(
             crate::model::Credential::Certificate { thumbprint } => Some(thumbprint.sha256.clone()),
             crate::model::Credential::Secret => None,
         },
+        ews: journal.as_ref().and_then(|j| j.ews.clone()),
     };
-    let journal = env
-        .dirs
-        .journals(profile.sandbox)
-        .load(&profile.name)
-        .ok()
-        .flatten();
     let made = made_changes(journal.as_ref());
     let client_id = profile.client_id.to_string();
     let facts = scope::SetupFacts {

@@ -228,6 +228,14 @@ pub enum SandboxCommand {
         /// the tenant.
         #[arg(long)]
         other_role_ids: bool,
+        /// The organisation enforces an EWS allow list (EwsEnabled $true) that holds another
+        /// app's ID; on with --realistic.
+        #[arg(long)]
+        ews_allow_list: bool,
+        /// heidi@ is licensed as Exchange Online Kiosk, whose mailboxes EWS refuses; on with
+        /// --realistic.
+        #[arg(long)]
+        kiosk_mailbox: bool,
     },
 }
 
@@ -305,6 +313,10 @@ pub struct SetupArgs {
     /// Confirms --scope all-mailboxes: the app may then read or send as every mailbox.
     #[arg(long)]
     pub i_understand_all_mailboxes: bool,
+    /// With EWS: leave the organisation's EWS allow list alone even where it is enforced
+    /// (EwsEnabled $true). EWS then fails, and the plan, the setup and the checks say so.
+    #[arg(long)]
+    pub decline_ews_allow_list: bool,
     /// With --scope rbac: revoke a tenant-wide Graph/EWS consent the app already holds, which
     /// would bypass the scope.
     #[arg(long)]

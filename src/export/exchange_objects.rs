@@ -26,6 +26,7 @@ pub(super) fn input(p: &Profile, j: &Journal, s: &ScopeRecord) -> ScopeInput {
             .map(|m| m.to_string())
             .or_else(|| j.deny_mailbox.clone()),
         script_only: false,
+        decline_ews_allow_list: j.ews.as_ref().is_some_and(|e| e.declined),
     }
     .input(
         &p.access,
@@ -76,6 +77,18 @@ fn row(st: &ExStep, all: &[ExStep], i: &ScopeInput, j: &Journal) -> Option<Vec<S
     let app = &i.app_name;
     let (object, name, what) = match st.kind {
         ExKind::Mailboxes | ExKind::Member => return None,
+        ExKind::EwsAllowList => {
+            let ews = j.ews.as_ref()?;
+            if ews.org_enabled != Some(true) {
+                return None;
+            }
+            let what = if ews.on_allow_list {
+                format!("{app} may use EWS while the organisation enforces its allow list")
+            } else {
+                format!("{app} is not on it (adding it was declined): EWS fails")
+            };
+            ("EWS allow list", "EwsAllowedAppIDs".to_string(), what)
+        }
         ExKind::Group => (
             "Mail-enabled security group",
             group.to_string(),

@@ -10,6 +10,7 @@ mod cloud;
 mod dates;
 mod diagnosis;
 mod draft;
+mod ews;
 mod ids;
 mod mailbox;
 mod printable;
@@ -30,6 +31,10 @@ pub use cloud::{
 pub use dates::add_months;
 pub use diagnosis::Diagnosis;
 pub use draft::Draft;
+pub use ews::{
+    EWS_ENDS, EWS_NOT_SCOPE_MARKS, EWS_PHASED_FROM, EwsBlock, EwsReading, ews_block, lists_app,
+    parse_app_ids, with_app,
+};
 pub use ids::{ClientId, Guid, IdError, ObjectId, TenantId};
 pub use mailbox::{Mailbox, MailboxError};
 pub use printable::{pretty_json, printable};

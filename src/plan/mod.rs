@@ -194,6 +194,7 @@ mod tests {
             mailboxes: vec!["alice@contoso.example".into()],
             deny_mailbox: Some("ceo@contoso.example".into()),
             script_only: false,
+            decline_ews_allow_list: false,
         });
         let p = plan(&a);
         let consents: Vec<&str> = p

@@ -20,6 +20,7 @@ fn answers(kind: Option<ScopeKind>, access: &[AccessChoice]) -> SetupAnswers {
         ],
         deny_mailbox: Some("ceo@contoso.example".into()),
         script_only: false,
+        decline_ews_allow_list: false,
     });
     a
 }

@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use super::Shared;
 use super::clock::now_ms;
 use super::gate::bearer;
-use super::tenant::Refusal;
+use super::tenant::{EwsRefusal, Refusal};
 
 const SOAP_ENV: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const TYPES: &str = "http://schemas.microsoft.com/exchange/services/2006/types";
@@ -111,6 +111,9 @@ pub async fn exchange_asmx(
             "The sandbox answers GetFolder of the inbox only.",
         );
     }
+    if let Some(refusal) = t.ews_refusal(&caller.appid, mailbox) {
+        return switched_off(refusal);
+    }
     match t.graph_mail_access(
         &caller.appid,
         &caller.roles,
@@ -140,6 +143,33 @@ pub async fn exchange_asmx(
             "",
         ),
     }
+}
+
+/// EWS's own refusals. Microsoft documents only the licence's HTTP 403; the words of every
+/// answer here are the sandbox's own (docs/realistic-sandbox.md).
+fn switched_off(refusal: EwsRefusal) -> Response {
+    let reason = match refusal {
+        EwsRefusal::OrgDisabled => {
+            "2000014;reason=\"EWS is disabled for this organization (EwsEnabled is False).\";error_category=\"ews_disabled\""
+        }
+        EwsRefusal::NotAllowListed => {
+            "2000015;reason=\"The application is not in the organization's EWS allow list (EwsAllowedAppIDs).\";error_category=\"ews_app_not_allowed\""
+        }
+        EwsRefusal::MailboxDisabled => {
+            "2000016;reason=\"EWS is disabled for this mailbox (EwsEnabled is False).\";error_category=\"ews_disabled\""
+        }
+        EwsRefusal::Licence => {
+            let mut r = response_message(
+                "Error",
+                "ErrorInvalidLicense",
+                Some("The license is invalid for this mailbox."),
+                "",
+            );
+            *r.status_mut() = StatusCode::FORBIDDEN;
+            return r;
+        }
+    };
+    (StatusCode::FORBIDDEN, [("x-ms-diagnostics", reason)]).into_response()
 }
 
 #[cfg(test)]

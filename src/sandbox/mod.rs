@@ -95,6 +95,10 @@ pub struct SandboxOptions {
     /// Permission (app role and scope) IDs other than Microsoft's published ones, as the
     /// wizard's catalog has them: only a setup that reads them from the tenant succeeds.
     pub other_role_ids: bool,
+    /// The organisation enforces an EWS allow list (`EwsEnabled $true`) holding another app.
+    pub ews_allow_list: bool,
+    /// heidi@ is licensed as Exchange Online Kiosk: EWS refuses her mailbox.
+    pub kiosk_mailbox: bool,
 }
 
 pub struct Shared {
@@ -171,6 +175,12 @@ impl Sandbox {
         tenant.mark_unlicensed_mailbox(opts.realistic);
         if opts.other_role_ids {
             tenant.vary_permission_ids();
+        }
+        if opts.ews_allow_list {
+            tenant.enforce_ews_allow_list();
+        }
+        if opts.kiosk_mailbox {
+            tenant.license_kiosk_mailbox();
         }
         let admin_mail = tenant
             .users

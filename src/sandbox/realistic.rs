@@ -21,6 +21,8 @@ impl SandboxOptions {
     pub fn realistic(self) -> SandboxOptions {
         SandboxOptions {
             realistic: true,
+            ews_allow_list: true,
+            kiosk_mailbox: true,
             replication_lag: nonzero_or(self.replication_lag, REPLICATION_LAG),
             propagation_delay: nonzero_or(self.propagation_delay, PROPAGATION_DELAY),
             admin_redirect: self
@@ -80,7 +82,7 @@ mod tests {
             ..SandboxOptions::default()
         }
         .realistic();
-        assert!(set.realistic);
+        assert!(set.realistic && set.ews_allow_list && set.kiosk_mailbox);
         assert_eq!(set.propagation_delay, Duration::from_secs(5));
         assert_eq!(set.replication_lag, REPLICATION_LAG);
         assert_eq!(set.admin_redirect, Some(AdminRedirect::OwnAlias));

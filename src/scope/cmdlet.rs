@@ -13,6 +13,9 @@ pub enum Arg {
     Bool(bool),
     /// `MemberOfGroup -eq '<group DN>'`: the DN is known once the group exists.
     MemberOfGroup,
+    /// A PowerShell expression written as it is; the automated path sends the value it
+    /// stands for (the EWS allow list built from what was read).
+    Expr(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +53,11 @@ impl Cmdlet {
         self
     }
 
+    pub(super) fn expr(mut self, p: &'static str, e: String) -> Cmdlet {
+        self.params.push((p, Arg::Expr(e)));
+        self
+    }
+
     pub(super) fn switch(mut self, p: &'static str) -> Cmdlet {
         self.params.push((p, Arg::Switch));
         self
@@ -69,6 +77,7 @@ impl Cmdlet {
                 Arg::MemberOfGroup => {
                     "\"MemberOfGroup -eq '$($group.DistinguishedName)'\"".to_string()
                 }
+                Arg::Expr(e) => e.clone(),
             };
             s.push_str(&format!(" -{p} {value}"));
         }
@@ -88,6 +97,7 @@ impl Cmdlet {
                     "MemberOfGroup -eq '{}'",
                     group_dn.unwrap_or_default()
                 )),
+                Arg::Expr(e) => Value::String(e.clone()),
             };
             m.insert((*p).to_string(), value);
         }

@@ -7,7 +7,8 @@
 use super::roles::rbac_roles;
 use super::steps::ExKind;
 use crate::model::{
-    AccessChoice, CheckEvent, CheckKind, CheckSpec, Diagnosis, ScopeKind, ScopeRecord,
+    AccessChoice, CheckEvent, CheckKind, CheckSpec, Diagnosis, EWS_NOT_SCOPE_MARKS, ScopeKind,
+    ScopeRecord,
 };
 
 /// A change a setup makes that takes effect only after a while: admin consent to an
@@ -44,6 +45,7 @@ impl Change {
                 ExKind::RoleAssignment => "role assignment",
                 ExKind::AccessPolicy => "application access policy",
                 ExKind::MailboxPermission => "FullAccess permission",
+                ExKind::EwsAllowList => "EWS allow list",
             },
         }
     }
@@ -202,7 +204,10 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
             d.summary.starts_with("Missing application permission") && !ev.contains("AADSTS")
         }
         CheckKind::GraphRead | CheckKind::GraphSend => ev.starts_with("HTTP 403"),
-        CheckKind::Ews => ev.starts_with("HTTP 403") || ev.starts_with("HTTP 401"),
+        CheckKind::Ews => {
+            (ev.starts_with("HTTP 403") || ev.starts_with("HTTP 401"))
+                && !EWS_NOT_SCOPE_MARKS.iter().any(|w| d.summary.contains(w))
+        }
         CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => [
             "AUTHENTICATE failed",
             "not connected",

@@ -49,6 +49,10 @@ fn steps_text(i: &ScopeInput) -> String {
     for (n, st) in steps(i).iter().enumerate() {
         s.push_str(&format!("\n# {}. {}\n", n + 1, st.title));
         let Some(make) = &st.make else {
+            if st.kind != ExKind::Mailboxes {
+                s.push_str(&format!("{}\n", st.look.powershell()));
+                continue;
+            }
             let named: Vec<String> = i
                 .mailboxes
                 .iter()

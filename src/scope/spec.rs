@@ -15,6 +15,8 @@ pub struct ScopeSpec {
     pub deny_mailbox: Option<String>,
     /// Write the PowerShell script for the admin to run, instead of making the changes.
     pub script_only: bool,
+    /// The administrator declined adding the app to the organisation's EWS allow list.
+    pub decline_ews_allow_list: bool,
 }
 
 impl ScopeSpec {
@@ -61,6 +63,7 @@ impl ScopeSpec {
             group: self.group.clone(),
             mailboxes: self.mailboxes.clone(),
             deny_mailbox: self.deny_mailbox.clone(),
+            decline_ews_allow_list: self.decline_ews_allow_list,
         }
     }
 }
@@ -79,6 +82,7 @@ impl ScopeRecord {
             mailboxes: mailboxes.to_vec(),
             deny_mailbox: deny_mailbox.map(String::from),
             script_only: true,
+            decline_ews_allow_list: false,
         };
         spec.input(access, &self.app_name, APP_VAR, SP_VAR)
     }

@@ -20,6 +20,8 @@ pub enum ExKind {
     RoleAssignment,
     AccessPolicy,
     MailboxPermission,
+    /// The app's ID on the organisation's EWS allow list, where the organisation enforces one.
+    EwsAllowList,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -67,6 +69,8 @@ pub struct ScopeInput {
     pub group: Option<GroupRef>,
     pub mailboxes: Vec<String>,
     pub deny_mailbox: Option<String>,
+    /// The administrator declined adding the app to the organisation's EWS allow list.
+    pub decline_ews_allow_list: bool,
 }
 
 impl ScopeInput {
@@ -125,11 +129,19 @@ pub fn steps(i: &ScopeInput) -> Vec<ExStep> {
     if needs_mailbox_permission(&i.access) {
         out.extend(i.mailboxes.iter().map(|m| full_access(i, m)));
     }
+    if i.access.contains(&AccessChoice::Ews) {
+        out.push(super::ews::allow_list(i));
+    }
     out
 }
 
 impl ExStep {
-    fn new(kind: ExKind, title: String, changes: impl Into<String>, look: Cmdlet) -> ExStep {
+    pub(super) fn new(
+        kind: ExKind,
+        title: String,
+        changes: impl Into<String>,
+        look: Cmdlet,
+    ) -> ExStep {
         ExStep {
             kind,
             title,
@@ -142,12 +154,12 @@ impl ExStep {
         }
     }
 
-    fn made_by(mut self, make: Cmdlet) -> ExStep {
+    pub(super) fn made_by(mut self, make: Cmdlet) -> ExStep {
         self.make = Some(make);
         self
     }
 
-    fn found_when(mut self, condition: String) -> ExStep {
+    pub(super) fn found_when(mut self, condition: String) -> ExStep {
         self.found_when = Some(condition);
         self
     }

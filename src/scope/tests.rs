@@ -1,8 +1,8 @@
 use super::*;
 use crate::model::{AccessChoice, ScopeKind, ScopeRecord};
 use ExKind::{
-    AccessPolicy, Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
-    ServicePrincipal,
+    AccessPolicy, EwsAllowList, Group, MailboxPermission, Mailboxes, ManagementScope, Member,
+    RoleAssignment, ServicePrincipal,
 };
 
 fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
@@ -15,6 +15,7 @@ fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
         group: Some(GroupRef::parse("helpdesk-scope@contoso.example").unwrap()),
         mailboxes: vec!["alice@contoso.example".into(), "bob@contoso.example".into()],
         deny_mailbox: Some("ceo@contoso.example".into()),
+        decline_ews_allow_list: false,
     }
 }
 
@@ -39,7 +40,8 @@ fn rbac_for_graph_and_ews() {
             ServicePrincipal,
             ManagementScope,
             RoleAssignment,
-            RoleAssignment
+            RoleAssignment,
+            EwsAllowList
         ]
     );
     let roles: Vec<&str> = s

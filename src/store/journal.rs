@@ -53,6 +53,9 @@ pub struct Journal {
     /// The certificate this setup registered on the app (public values only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert: Option<JournalCertificate>,
+    /// What the setup read of EWS's switches (EWS chosen only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ews: Option<crate::model::EwsReading>,
 }
 
 /// A certificate a setup registered: its thumbprints and end date; `stored` once its private

@@ -84,6 +84,7 @@ pub(super) fn scope_spec(f: &Form) -> Result<Option<ScopeSpec>, String> {
         mailboxes: mailboxes.iter().map(|m| m.to_string()).collect(),
         deny_mailbox: deny.map(|m| m.to_string()),
         script_only: f.exchange_script,
+        decline_ews_allow_list: f.decline_ews_allow_list,
     }))
 }
 

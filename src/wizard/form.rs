@@ -65,6 +65,8 @@ pub struct Form {
     /// Setup: the Exchange Online part is written as a PowerShell script for an Exchange
     /// administrator instead of done after a second sign-in.
     pub exchange_script: bool,
+    /// Setup: the administrator declined adding the app to the organisation's EWS allow list.
+    pub decline_ews_allow_list: bool,
     /// Setup: an existing app of the same display name is used instead of a new one.
     pub reuse_app: bool,
 }
@@ -97,6 +99,7 @@ impl Default for Form {
             confirm_all: Input::default(),
             scope_field: 0,
             exchange_script: false,
+            decline_ews_allow_list: false,
             reuse_app: false,
         }
     }

@@ -100,6 +100,12 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             "Enter saves and runs the checks; the unread steps show as not verified."
         }
         ("g", _) => "G shows the same steps to do by hand in the portal instead.",
+        ("l", "decline EWS allow list") => {
+            "L leaves the organisation's EWS allow list alone: EWS then fails where it is enforced."
+        }
+        ("l", _) => {
+            "L adds the app to the organisation's EWS allow list again, where it is enforced."
+        }
         ("o", "browser") => "O opens the sign-in page in the browser.",
         ("a", _) => "A approves the code as the sandbox's administrator.",
         ("n", "new code") => "N asks for a new sign-in code.",

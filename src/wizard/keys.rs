@@ -3,6 +3,7 @@
 //! nothing).
 
 use super::{Journey, Screen, State, Step, editing};
+use crate::model::AccessChoice;
 use crate::plan::StepKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +171,13 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 .is_some_and(|si| !si.lacks_rights)
             {
                 out.push(h("enter", "run the plan"));
+            }
+            if s.form.access.contains(&AccessChoice::Ews) {
+                out.push(if s.form.decline_ews_allow_list {
+                    h("l", "add to EWS allow list")
+                } else {
+                    h("l", "decline EWS allow list")
+                });
             }
             out.extend([h("g", "guided instead"), h("esc", "back")]);
         }

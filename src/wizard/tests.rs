@@ -1014,3 +1014,37 @@ fn behind_the_too_small_screen_only_leaving_acts() {
 
 mod drafts;
 mod navigation;
+
+#[test]
+fn l_on_the_plan_declines_the_ews_allow_list_and_the_plan_says_ews_will_fail() {
+    let (mut s, _) = at_sign_in();
+    update(
+        &mut s,
+        Msg::SignedIn(Ok(admin(Some("Global Administrator")))),
+    );
+    assert_eq!(s.screen, Screen::Plan);
+    assert!(!hint_keys(&s).contains(&"l"), "offered only with EWS");
+    assert!(keys(&mut s, &[Key::Char('l')]).is_empty());
+    assert!(!s.form.decline_ews_allow_list);
+    s.form.access = vec![AccessChoice::Ews];
+    let ews_step = |s: &State| {
+        s.setup
+            .plan
+            .iter()
+            .find(|p| p.permission.as_deref() == Some("ewsallowlist"))
+            .map(|p| p.changes.clone())
+            .unwrap_or_default()
+    };
+    assert!(offers(&s, "l", "decline EWS allow list"));
+    keys(&mut s, &[Key::Char('l')]);
+    assert!(s.form.decline_ews_allow_list);
+    assert!(
+        ews_step(&s).contains("EWS will fail: not on the organisation's EWS allow list"),
+        "{}",
+        ews_step(&s)
+    );
+    assert!(offers(&s, "l", "add to EWS allow list"));
+    keys(&mut s, &[Key::Char('l')]);
+    assert!(ews_step(&s).contains("replaces the whole list"));
+    assert_eq!(s.screen, Screen::Plan);
+}

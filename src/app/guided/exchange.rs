@@ -129,6 +129,13 @@ fn judge(
                 .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
         }),
         ExKind::Mailboxes => true,
+        ExKind::EwsAllowList => rows.first().is_none_or(|org| {
+            org["EwsEnabled"] != serde_json::Value::Bool(true)
+                || input.decline_ews_allow_list
+                || org["EwsAllowedAppIDs"].as_str().is_some_and(|ids| {
+                    crate::model::lists_app(&crate::model::parse_app_ids(ids), &client.to_string())
+                })
+        }),
     };
     if ok {
         StepStatus::Done(format!("{} shows it", st.look.name))

@@ -2,11 +2,13 @@
 //! Exchange token, and how the same protocol fared on the other mailboxes. Pure.
 
 mod ews;
+mod ews_cause;
 mod fixes;
 mod probe;
 mod refusal;
 
-pub use ews::diagnose_ews;
+pub use ews::{diagnose_ews, diagnose_ews_with};
+pub use ews_cause::{Basis, EwsCause, EwsFacts, ews_cause};
 pub use probe::diagnose_probe;
 pub use refusal::{Refusal, classify};
 

@@ -6,12 +6,12 @@ use std::time::Instant;
 use super::mailbox::probe;
 use super::{Outcome, Shared, failed};
 use crate::checks::ews;
-use crate::checks::mail_diagnosis::{self, Peers};
+use crate::checks::mail_diagnosis::{self, EwsCause, Peers, ews_cause};
 use crate::checks::wire::{ProbeError, printable};
 use crate::cloud::diagnose::{Stage, is_mailbox_not_enabled, not_denied};
 use crate::cloud::{CloudError, graph};
-use crate::model::Mailbox;
 use crate::model::{CheckEvent, CheckKind, CheckSpec};
+use crate::model::{Diagnosis, Mailbox};
 
 pub(super) async fn check(
     shared: &Shared,
@@ -42,10 +42,32 @@ pub(super) async fn check(
                 .expect("EWS runs with an Exchange token");
             match ews::inbox(&input.http, &input.endpoints, token, mailbox).await {
                 Ok(_) => reached("EWS GetFolder of the inbox succeeded"),
-                Err(CloudError::Graph(g))
-                    if g.status == 401 || g.status == 403 || g.code == "ErrorAccessDenied" =>
-                {
-                    refused(format!("EWS: {}", g.code))
+                Err(CloudError::Graph(g)) => {
+                    let ctx =
+                        shared.mail_context(CheckKind::Ews, mailbox.as_str(), Peers::default());
+                    let has_role = ctx.roles.iter().any(|r| r == "full_access_as_app");
+                    let facts = shared.ews_facts();
+                    match ews_cause(
+                        g.status,
+                        &g.code,
+                        &g.message,
+                        mailbox.as_str(),
+                        has_role,
+                        facts,
+                    )
+                    .0
+                    {
+                        EwsCause::Scope => refused(format!("EWS: {}", g.code)),
+                        _ => {
+                            let e = CloudError::Graph(g);
+                            let d = mail_diagnosis::diagnose_ews_with(&e, &ctx, facts)
+                                .map(|d| not_by_the_scope(d, mailbox.as_str()));
+                            match d {
+                                Some(d) => Outcome::Done(failed(d, started.elapsed(), false)),
+                                None => cloud(e),
+                            }
+                        }
+                    }
                 }
                 Err(e) => cloud(e),
             }
@@ -80,5 +102,25 @@ pub(super) async fn check(
                 Err(e) => cloud(e),
             }
         }
+    }
+}
+
+/// A refusal of the out-of-scope mailbox for a reason other than the scope: not a pass, since
+/// it proves nothing about the scope.
+fn not_by_the_scope(d: Diagnosis, mailbox: &str) -> Diagnosis {
+    Diagnosis {
+        summary: format!(
+            "{mailbox} was refused, but not by the app's scope: that proves nothing about the scope. {}",
+            d.summary
+        ),
+        cause: format!(
+            "The must-be-denied check passes only on the scope's own refusal (ErrorAccessDenied from the access policy or RBAC scope). {}",
+            d.cause
+        ),
+        fix: format!(
+            "{} Or name as must-be-denied a mailbox that EWS serves (--deny-mailbox) so the check can prove the scope.",
+            d.fix
+        ),
+        evidence: d.evidence,
     }
 }

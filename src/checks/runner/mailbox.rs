@@ -61,7 +61,7 @@ pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
                 Err(e) => {
                     let ctx =
                         shared.mail_context(CheckKind::Ews, mailbox.as_str(), Peers::default());
-                    match mail_diagnosis::diagnose_ews(&e, &ctx) {
+                    match mail_diagnosis::diagnose_ews_with(&e, &ctx, shared.ews_facts()) {
                         Some(diagnosis) => {
                             Outcome::Done(failed(diagnosis, started.elapsed(), e.is_unavailable()))
                         }

@@ -49,6 +49,8 @@ pub struct RunInput {
     /// Application permissions the scope leaves out of Entra (RBAC for Applications): their
     /// absence from a token is right, their presence bypasses the scope.
     pub omitted: Vec<String>,
+    /// What the setup read of EWS's switches, when EWS was set up.
+    pub ews: Option<crate::model::EwsReading>,
 }
 
 impl RunInput {
@@ -99,6 +101,17 @@ impl Shared {
             sp_object_id: token.map(|t| t.claims.oid.as_str()).unwrap_or(""),
             roles: token.map(|t| t.claims.roles.as_slice()).unwrap_or(&[]),
             peers,
+        }
+    }
+}
+
+impl Shared {
+    /// What an EWS diagnosis knows besides the answer: the switches the setup read, and
+    /// whether an RBAC role stands in for the token's `full_access_as_app`.
+    fn ews_facts(&self) -> super::mail_diagnosis::EwsFacts<'_> {
+        super::mail_diagnosis::EwsFacts {
+            reading: self.input.ews.as_ref(),
+            role_by_scope: self.input.omitted.iter().any(|p| p == "full_access_as_app"),
         }
     }
 }

@@ -24,6 +24,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         without_entra_premium,
         forbid_secrets,
         other_role_ids,
+        ews_allow_list,
+        kiosk_mailbox,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -69,6 +71,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         }),
         admin_redirect,
         without_entra_premium,
+        ews_allow_list,
+        kiosk_mailbox,
         realistic: false,
         forbid_secrets,
         other_role_ids,

@@ -137,5 +137,6 @@ fn scope_spec(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<ScopeSp
         mailboxes: profile.mailboxes.iter().map(|m| m.to_string()).collect(),
         deny_mailbox: profile.deny_mailbox.as_ref().map(|m| m.to_string()),
         script_only,
+        decline_ews_allow_list: a.decline_ews_allow_list,
     }))
 }

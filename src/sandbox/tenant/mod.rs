@@ -1,6 +1,7 @@
 //! The simulated tenant's data and the access rules of REFERENCE.md section 7. Pure.
 
 mod access;
+mod ews_switches;
 mod records;
 mod seed;
 
@@ -8,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use access::{ClientRefusal, MailProtocol, MailRefusal, Refusal};
+pub use ews_switches::{EwsRefusal, KIOSK_MAILBOX, OTHER_ALLOWED_APP_ID};
 pub use records::*;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

@@ -148,6 +148,9 @@ pub struct User {
     /// No Exchange Online licence: Graph's mail calls answer 404 `MailboxNotEnabledForRESTAPI`.
     #[serde(default)]
     pub without_exchange_licence: bool,
+    /// Licensed with Exchange Online Kiosk (or F1/F3): EWS refuses the mailbox. Realistic only.
+    #[serde(default)]
+    pub kiosk_licence: bool,
 }
 
 /// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,

@@ -116,6 +116,7 @@ impl Tenant {
                 ews_enabled: None,
                 smtp_client_auth_disabled: None,
                 without_exchange_licence: false,
+                kiosk_licence: false,
             });
         }
     }

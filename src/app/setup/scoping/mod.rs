@@ -19,6 +19,7 @@ use crate::model::{ClientId, Diagnosis, ObjectId};
 use crate::plan::StepKind;
 use crate::scope::{self, ExKind, ExStep, ScopeInput, ScopeSpec};
 
+mod ews;
 mod rbac;
 mod recipients;
 mod service_test;
@@ -58,6 +59,8 @@ struct Seen {
     assigned: Option<Vec<RoleAssignment>>,
     /// The group was made in this run: Exchange may not show it to the next cmdlets yet.
     group_made: bool,
+    /// What the EWS step read of EWS's switches, for the journal.
+    ews: Option<crate::model::EwsReading>,
 }
 
 /// Objects made moments before that a step's cmdlets name, in words: Exchange may answer for a
@@ -268,6 +271,7 @@ pub(super) async fn apply(
             }
             ExKind::AccessPolicy => recipients::access_policy(&ctx, &st, i).await?,
             ExKind::MailboxPermission => recipients::mailbox_permission(&ctx, &st, i).await?,
+            ExKind::EwsAllowList => ews::allow_list(&ctx, &input, i, &mut seen.ews).await?,
         };
         if ctx.made.load(Ordering::Relaxed) {
             r.made(format!("exchange:{key}"));
@@ -275,6 +279,9 @@ pub(super) async fn apply(
         let text = record_outcome(r, i, done)?;
         if st.kind == ExKind::Mailboxes {
             r.journal.deny_mailbox = input.deny_mailbox.clone();
+        }
+        if let Some(read) = seen.ews.take() {
+            r.journal.ews = Some(read);
         }
         if !r.journal.exchange_done.contains(&key) {
             r.journal.exchange_done.push(key.clone());
