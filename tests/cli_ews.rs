@@ -50,6 +50,7 @@ fn field<'a>(r: &'a Value, id: &str, f: &str) -> &'a str {
         .unwrap_or_else(|| panic!("{id} has no diagnosis: {r:#}"))
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn an_enforced_allow_list_gets_the_app_with_every_id_kept_and_kiosk_is_told_apart() {
     if !secret_service() {
@@ -114,6 +115,7 @@ fn an_enforced_allow_list_gets_the_app_with_every_id_kept_and_kiosk_is_told_apar
     assert!(!field(&r, id, "summary").contains("scope"), "{r:#}");
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn each_ews_refusal_is_diagnosed_by_its_own_cause_and_none_passes_as_denied() {
     if !secret_service() {
