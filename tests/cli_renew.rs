@@ -624,3 +624,34 @@ fn guided_renewal_proves_the_pasted_secret_or_keeps_the_old_one() {
         "{profile}"
     );
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn a_certificate_whose_proof_fails_is_rolled_back_and_the_secret_kept() {
+    if !secret_service() {
+        return;
+    }
+    // The sign-in's poll is the first token request; the certificate's proof the second.
+    let state = served(&["--faults", "token:401:1@1"]);
+    let sb = &state.sb;
+    let home = Home::new();
+    let (client_id, secret) = add_scoped(&home, sb, "unproven");
+    let before = std::fs::read_to_string(home.config().join("profiles/unproven.toml")).unwrap();
+    let o = home.run(&["cert", "unproven", "--months", "6"], "");
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(
+        secret_tool_lookup(&home.service(), "unproven").as_deref(),
+        Some(secret.as_str()),
+        "the secret is back in the keyring: {}",
+        text(&o)
+    );
+    let a = app(&state, &client_id);
+    assert!(
+        a["certificates"].as_array().is_none_or(|c| c.is_empty()),
+        "the unproven certificate was removed from the app: {a:#}"
+    );
+    let after = std::fs::read_to_string(home.config().join("profiles/unproven.toml")).unwrap();
+    assert_eq!(before, after, "the profile still names the secret");
+    let o = home.run(&["check", "unproven", "--json"], "");
+    assert_eq!(json(&o)["verdict"], "passed", "{}", text(&o));
+}
