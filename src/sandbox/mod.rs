@@ -3,6 +3,7 @@
 
 mod assertion;
 pub mod authority;
+mod authorize;
 mod certificate;
 mod clock;
 mod device;
@@ -89,6 +90,9 @@ pub struct SandboxOptions {
     pub realistic: bool,
     /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
     pub without_entra_premium: bool,
+    /// A Conditional Access policy blocks the device code flow: the device-code token poll
+    /// answers AADSTS53003 (the browser sign-in still works).
+    pub block_device_code: bool,
 }
 
 pub struct Shared {
@@ -115,6 +119,9 @@ pub struct Shared {
     /// The first admin API call was redirected.
     redirected: std::sync::atomic::AtomicBool,
     without_entra_premium: bool,
+    block_device_code: bool,
+    /// The browser sign-in's authorization codes.
+    authorize: std::sync::Mutex<authorize::Codes>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -201,6 +208,8 @@ impl Sandbox {
             admin_redirect: opts.admin_redirect,
             redirected: std::sync::atomic::AtomicBool::new(false),
             without_entra_premium: opts.without_entra_premium,
+            block_device_code: opts.block_device_code,
+            authorize: std::sync::Mutex::default(),
         });
         shared.persist().await;
         drop(lock);

@@ -19,6 +19,18 @@ pub struct SignIn {
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
     pub upkeep: Upkeep,
+    /// A browser sign-in waiting for the browser, instead of a device code.
+    pub browser: Option<BrowserView>,
+    /// Why the device code was refused, when the browser sign-in took over.
+    pub blocked: Option<String>,
+}
+
+/// A browser sign-in as the sign-in screen shows it: the URL (always shown), and why no
+/// browser could be started on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrowserView {
+    pub url: String,
+    pub not_opened: Option<String>,
 }
 
 /// A device code as the sign-in screen shows it.
@@ -50,6 +62,8 @@ impl SignIn {
     /// Forgets any sign-in and waits for a new one to `tenant` for `purpose`.
     pub(super) fn expect(&mut self, tenant: TenantId, purpose: AdminPurpose) {
         self.code = None;
+        self.browser = None;
+        self.blocked = None;
         self.signed_in = None;
         self.tenant = Some(tenant);
         self.purpose = purpose;
@@ -75,6 +89,18 @@ pub(super) fn device_code(s: &mut State, result: Result<CodeView, String>) -> Ve
         Ok(code) => s.sign_in.code = Some(code),
         Err(m) => s.error = Some(m),
     }
+    Vec::new()
+}
+
+pub(super) fn browser(s: &mut State, view: BrowserView) -> Vec<Effect> {
+    s.sign_in.code = None;
+    s.sign_in.browser = Some(view);
+    Vec::new()
+}
+
+pub(super) fn blocked(s: &mut State, why: String) -> Vec<Effect> {
+    s.sign_in.code = None;
+    s.sign_in.blocked = Some(why);
     Vec::new()
 }
 

@@ -24,9 +24,9 @@ pub(super) async fn sign_in(
     let client = app_layer::sign_in::default_admin_client();
     let mut shown = false;
     let signed_in =
-        app_layer::sign_in::admin(env, &endpoints, tenant_id, client, purpose, |code| {
+        app_layer::sign_in::admin(env, &endpoints, tenant_id, client, purpose, |news| {
             shown = true;
-            let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
+            let _ = tx.send(news_msg(&news));
         })
         .await;
     match signed_in {
@@ -176,16 +176,33 @@ pub(super) async fn exchange_admin(
         exchange_admin_client(),
         session,
         |news| {
-            if let app_layer::sign_in::ExchangeNews::Code(code) = news {
-                let _ = tx.send(Msg::ExchangeCode(code_view(code)));
-                if env.sandbox.is_some() {
-                    sandbox_approve(env, code.user_code.clone());
+            if let app_layer::sign_in::ExchangeNews::Shown(news) = news {
+                if let app_layer::sign_in::SignInNews::Code(code) = &news {
+                    let _ = tx.send(Msg::ExchangeCode(code_view(code)));
+                    if env.sandbox.is_some() {
+                        sandbox_approve(env, code.user_code.clone());
+                    }
+                } else {
+                    let _ = tx.send(news_msg(&news));
                 }
             }
         },
     )
     .await
     .map_err(|e| e.diagnosis)
+}
+
+/// What the sign-in screen is told of a sign-in's step.
+fn news_msg(news: &app_layer::sign_in::SignInNews<'_>) -> Msg {
+    use app_layer::sign_in::SignInNews;
+    match news {
+        SignInNews::Code(code) => Msg::DeviceCode(Ok(code_view(code))),
+        SignInNews::DeviceCodeBlocked(d) => Msg::DeviceCodeBlocked(d.summary.clone()),
+        SignInNews::Browser { url, opened } => Msg::BrowserSignIn(wizard::BrowserView {
+            url: url.to_string(),
+            not_opened: opened.as_ref().err().cloned(),
+        }),
+    }
 }
 
 pub(super) fn code_view(code: &crate::cloud::device::DeviceCode) -> wizard::CodeView {

@@ -22,6 +22,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         cloud_instance,
         admin_redirect,
         without_entra_premium,
+        block_device_code,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -67,6 +68,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         }),
         admin_redirect,
         without_entra_premium,
+        block_device_code,
         realistic: false,
     };
     Ok(if realistic {

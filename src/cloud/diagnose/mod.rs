@@ -5,8 +5,10 @@ mod findings;
 mod graph;
 mod identity;
 mod network;
+mod sign_in;
 
 pub use findings::{missing_roles, not_denied, wrong_cloud};
+pub use sign_in::device_code_blocked;
 
 use super::error::CloudError;
 
