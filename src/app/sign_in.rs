@@ -67,94 +67,114 @@ pub enum SignInNews<'a> {
     },
 }
 
-/// The administrator's sign-in to `tenant_id` with `client_id`, asking for the permissions
-/// `purpose` needs, the way `env.sign_in` says; `show` is told each code or URL to show.
+/// The administrator's sign-in to `tenant_id` with `client_id` by `method`, asking for the
+/// permissions `purpose` needs; `show` is told each code or URL to show.
 pub async fn admin(
     env: &Env,
     endpoints: &Endpoints,
     tenant_id: TenantId,
     client_id: ClientId,
     purpose: AdminPurpose,
+    method: SignInMethod,
     show: impl FnMut(SignInNews<'_>),
 ) -> Result<AdminSession, SignInError> {
     let scope = device::scope_string(endpoints, purpose);
-    let method = env.sign_in.method;
-    signed_in(env, endpoints, tenant_id, client_id, &scope, method, show).await
+    let asked = Asked {
+        env,
+        endpoints,
+        tenant_id,
+        client_id,
+        scope: &scope,
+    };
+    asked.signed_in(method, show).await
 }
 
-/// One sign-in for `scope` by `method`: device code (falling back to the browser when
-/// Conditional Access blocks it) or browser.
-async fn signed_in(
-    env: &Env,
-    endpoints: &Endpoints,
+/// One sign-in: who to, with which client, for which scope.
+struct Asked<'a> {
+    env: &'a Env,
+    endpoints: &'a Endpoints,
     tenant_id: TenantId,
     client_id: ClientId,
-    scope: &str,
-    method: SignInMethod,
-    mut show: impl FnMut(SignInNews<'_>),
-) -> Result<AdminSession, SignInError> {
-    if method == SignInMethod::Browser {
-        return in_browser(env, endpoints, tenant_id, client_id, scope, false, show).await;
-    }
-    let flow = DeviceFlow::new(&env.http, endpoints, tenant_id, client_id);
-    let refused = |e: &CloudError| refused(e, tenant_id, client_id, endpoints);
-    let outcome = match flow.start_for(scope).await {
-        Ok(code) => {
-            show(SignInNews::Code(&code));
-            flow.wait(&code).await
+    scope: &'a str,
+}
+
+impl Asked<'_> {
+    /// By `method`: device code (falling back to the browser when Conditional Access blocks
+    /// it) or browser.
+    async fn signed_in(
+        &self,
+        method: SignInMethod,
+        mut show: impl FnMut(SignInNews<'_>),
+    ) -> Result<AdminSession, SignInError> {
+        if method == SignInMethod::Browser {
+            return self.in_browser(false, show).await;
         }
-        Err(e) => Err(e),
-    };
-    match outcome {
-        Ok(s) => Ok(s),
-        Err(e) => match device_code_blocked(&e) {
-            Some(d) if !env.sign_in.browser_wait.is_zero() => {
+        let flow = DeviceFlow::new(
+            &self.env.http,
+            self.endpoints,
+            self.tenant_id,
+            self.client_id,
+        );
+        let outcome = match flow.start_for(self.scope).await {
+            Ok(code) => {
+                show(SignInNews::Code(&code));
+                flow.wait(&code).await
+            }
+            Err(e) => Err(e),
+        };
+        let e = match outcome {
+            Ok(s) => return Ok(s),
+            Err(e) => e,
+        };
+        match device_code_blocked(&e) {
+            Some(d) if !self.env.sign_in.browser_wait.is_zero() => {
                 show(SignInNews::DeviceCodeBlocked(&d));
-                in_browser(env, endpoints, tenant_id, client_id, scope, true, show).await
+                self.in_browser(true, show).await
             }
             Some(d) => Err(SignInError::new(d, false)),
-            None => Err(not_signed_in(&e, refused(&e))),
-        },
+            None => Err(not_signed_in(&e, self.refused(&e))),
+        }
     }
-}
 
-/// The browser sign-in: the URL shown (and a browser started on it), the redirect awaited on
-/// the loopback, the code redeemed. `after_block`: the device code was refused before.
-async fn in_browser(
-    env: &Env,
-    endpoints: &Endpoints,
-    tenant_id: TenantId,
-    client_id: ClientId,
-    scope: &str,
-    after_block: bool,
-    mut show: impl FnMut(SignInNews<'_>),
-) -> Result<AdminSession, SignInError> {
-    let wait = if env.sign_in.browser_wait.is_zero() {
-        BROWSER_WAIT
-    } else {
-        env.sign_in.browser_wait
-    };
-    let started = BrowserSignIn::start(endpoints, tenant_id, client_id, scope, env.sign_in.port)
-        .await
-        .map_err(|e| browser_failed(&e, after_block, tenant_id, client_id, endpoints))?;
-    let opened = browser::opener::open(&started.url);
-    show(SignInNews::Browser {
-        url: &started.url,
-        opened: &opened,
-    });
-    started
-        .finish(&env.http, endpoints, wait)
-        .await
-        .map_err(|e| browser_failed(&e, after_block, tenant_id, client_id, endpoints))
+    /// The browser sign-in: the URL shown (and a browser started on it), the redirect awaited
+    /// on the loopback, the code redeemed. `after_block`: the device code was refused before.
+    async fn in_browser(
+        &self,
+        after_block: bool,
+        mut show: impl FnMut(SignInNews<'_>),
+    ) -> Result<AdminSession, SignInError> {
+        let options = &self.env.sign_in;
+        let wait = if options.browser_wait.is_zero() {
+            BROWSER_WAIT
+        } else {
+            options.browser_wait
+        };
+        let (e, t, c) = (self.endpoints, self.tenant_id, self.client_id);
+        let failed = |why: &BrowserError| browser_failed(why, after_block, |c| self.refused(c));
+        let started = BrowserSignIn::start(e, t, c, self.scope, options.port)
+            .await
+            .map_err(|why| failed(&why))?;
+        let opened = browser::opener::open(&started.url);
+        show(SignInNews::Browser {
+            url: &started.url,
+            opened: &opened,
+        });
+        started
+            .finish(&self.env.http, e, wait)
+            .await
+            .map_err(|why| failed(&why))
+    }
+
+    fn refused(&self, e: &CloudError) -> Diagnosis {
+        refused(e, self.tenant_id, self.client_id, self.endpoints)
+    }
 }
 
 /// Why a browser sign-in ended without a session, as a diagnosis.
 fn browser_failed(
     e: &BrowserError,
     after_block: bool,
-    tenant: TenantId,
-    client: ClientId,
-    endpoints: &Endpoints,
+    refused: impl FnOnce(&CloudError) -> Diagnosis,
 ) -> SignInError {
     let other_way = if after_block {
         "The device code is no way out here: Conditional Access refused it."
@@ -162,7 +182,7 @@ fn browser_failed(
         "Or sign in with a device code instead: --sign-in device-code (in the wizard: d on the sign-in screen)."
     };
     let (summary, cause, fix, unavailable) = match e {
-        BrowserError::Cloud(c) => return not_signed_in(c, refused(c, tenant, client, endpoints)),
+        BrowserError::Cloud(c) => return not_signed_in(c, refused(c)),
         BrowserError::Listen(_) => (
             "The browser sign-in could not start.",
             "The wizard found no port on 127.0.0.1 to receive the browser's answer on.".to_string(),
@@ -237,16 +257,14 @@ pub async fn exchange(
                 env.sign_in.method
             };
             let show = |news: SignInNews<'_>| tell(ExchangeNews::Shown(news));
-            signed_in(
+            let asked = Asked {
                 env,
                 endpoints,
                 tenant_id,
-                exchange_client_id,
-                &scope,
-                method,
-                show,
-            )
-            .await?
+                client_id: exchange_client_id,
+                scope: &scope,
+            };
+            asked.signed_in(method, show).await?
         }
     };
     Ok(ExchangeAdmin {

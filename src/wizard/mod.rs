@@ -168,9 +168,14 @@ pub enum Effect {
         purpose: AdminPurpose,
     },
     CancelSignIn,
+    /// How the sign-ins started from now on sign in (`b` and `d` on the sign-in screen).
+    UseSignIn(crate::model::SignInMethod),
     OpenBrowser(String),
     /// Sandbox only: approve the code as the sandbox's administrator.
     SandboxApprove(String),
+    /// Sandbox only: play the browser on a browser sign-in's URL, as the sandbox's
+    /// administrator.
+    SandboxBrowse(String),
     RunSetup(Box<SetupOrder>),
     /// Every export format of a profile, into a new folder in the data directory.
     ExportAll(Box<Profile>),

@@ -18,7 +18,8 @@ pub async fn admin(
     purpose: AdminPurpose,
 ) -> Result<AdminSession, Exit> {
     let mut asked = false;
-    sign_in::admin(env, e, tenant_id, client_id, purpose, |news| {
+    let method = env.sign_in.method;
+    sign_in::admin(env, e, tenant_id, client_id, purpose, method, |news| {
         tell(&news, &format!("an administrator of {tenant}"));
         if !std::mem::replace(&mut asked, true) {
             eprintln!("{}", purpose.asks());
