@@ -210,3 +210,117 @@ fn a_refused_device_code_alone_is_the_administrator_s_conditional_access_block()
     assert!(!err.contains("/oauth2/v2.0/authorize"), "{err}");
     assert!(!saved(&home));
 }
+
+/// The sandbox's authorize endpoint and authorization-code grant, as a client sees them.
+mod sandbox {
+    use super::common::Served;
+    use serde_json::Value;
+
+    const CLIENT: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+    /// RFC 7636 appendix B.
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    /// The authorize endpoint's answer: status and where it redirects.
+    async fn authorize(sb: &Served, redirect: &str, challenge: Option<&str>) -> (u16, String) {
+        let login = sb.info["login"].as_str().unwrap();
+        let mut url =
+            reqwest::Url::parse(&format!("{login}/contoso.example/oauth2/v2.0/authorize")).unwrap();
+        url.query_pairs_mut()
+            .append_pair("client_id", CLIENT)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect)
+            .append_pair("scope", "https://graph.microsoft.com/Application.Read.All")
+            .append_pair("state", "st8");
+        if let Some(c) = challenge {
+            url.query_pairs_mut()
+                .append_pair("code_challenge", c)
+                .append_pair("code_challenge_method", "S256");
+        }
+        let a = client().get(url).send().await.unwrap();
+        let location = a
+            .headers()
+            .get("location")
+            .map(|l| l.to_str().unwrap().to_string())
+            .unwrap_or_default();
+        (a.status().as_u16(), location)
+    }
+
+    fn code_of(location: &str) -> String {
+        let u = reqwest::Url::parse(location).unwrap();
+        let q: std::collections::HashMap<_, _> = u.query_pairs().into_owned().collect();
+        assert_eq!(q["state"], "st8", "{location}");
+        q["code"].clone()
+    }
+
+    async fn redeem(sb: &Served, code: &str, redirect: &str, verifier: &str) -> (u16, Value) {
+        let login = sb.info["login"].as_str().unwrap();
+        let a = client()
+            .post(format!("{login}/contoso.example/oauth2/v2.0/token"))
+            .form(&[
+                ("grant_type", "authorization_code"),
+                ("client_id", CLIENT),
+                ("code", code),
+                ("redirect_uri", redirect),
+                ("code_verifier", verifier),
+            ])
+            .send()
+            .await
+            .unwrap();
+        (a.status().as_u16(), a.json().await.unwrap())
+    }
+
+    #[tokio::test]
+    async fn codes_redeem_once_and_only_with_the_verifier_of_their_challenge() {
+        let sb = Served::start(&["--auto-approve"]);
+        let back = "http://localhost:1";
+        let (status, location) = authorize(&sb, back, Some(CHALLENGE)).await;
+        assert_eq!(status, 302);
+        assert!(
+            location.starts_with("http://localhost:1/?code="),
+            "{location}"
+        );
+        let code = code_of(&location);
+        let (status, body) =
+            redeem(&sb, &code, back, "not-the-verifier-not-the-verifier-000000").await;
+        assert_eq!(
+            (status, body["error_codes"][0].as_u64()),
+            (400, Some(501481)),
+            "{body}"
+        );
+        let (_, body) = redeem(&sb, &code, back, VERIFIER).await;
+        assert_eq!(body["error_codes"][0], 54005, "a code redeems once: {body}");
+
+        let (_, location) = authorize(&sb, "http://127.0.0.1:9/", Some(CHALLENGE)).await;
+        let (status, body) =
+            redeem(&sb, &code_of(&location), "http://127.0.0.1:9/", VERIFIER).await;
+        assert_eq!(status, 200, "{body}");
+        assert!(body["access_token"].is_string() && body["refresh_token"].is_string());
+
+        let (_, location) = authorize(&sb, back, None).await;
+        let (_, body) = redeem(&sb, &code_of(&location), back, VERIFIER).await;
+        assert_eq!(body["error_codes"][0], 50147, "no challenge: {body}");
+    }
+
+    #[tokio::test]
+    async fn only_loopback_redirects_are_followed() {
+        let sb = Served::start(&["--auto-approve", "--realistic"]);
+        for elsewhere in [
+            "https://evil.example/",
+            "http://evil.example:8080",
+            "http://[::1]:8080",
+        ] {
+            let (status, location) = authorize(&sb, elsewhere, Some(CHALLENGE)).await;
+            assert_eq!((status, location.as_str()), (400, ""), "{elsewhere}");
+        }
+        let (status, _) = authorize(&sb, "http://localhost:4321", Some(CHALLENGE)).await;
+        assert_eq!(status, 302, "on in --realistic too");
+    }
+}
