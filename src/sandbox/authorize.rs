@@ -16,7 +16,7 @@ use super::Shared;
 use super::responses::{aad_error, missing_parameter};
 use super::tenant::Tenant;
 
-/// How long an authorization code may wait to be redeemed (Entra ID: about ten minutes).
+/// How long an authorization code may wait to be redeemed in the sandbox.
 const CODE_LIFETIME: Duration = Duration::from_secs(600);
 
 struct Code {
