@@ -68,6 +68,7 @@ impl World {
             self.tenant_id(),
             sign_in::default_admin_client(),
             m365_mail_wizard::model::AdminPurpose::Setup,
+            m365_mail_wizard::model::SignInMethod::DeviceCode,
             |_| {},
         )
         .await

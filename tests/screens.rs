@@ -451,6 +451,20 @@ fn setup_sign_in_and_plan() {
     snap("setup_sign_in", &s);
     send(
         &mut s,
+        [
+            Msg::DeviceCodeBlocked(
+                "A Conditional Access policy blocks the device code flow for your sign-in."
+                    .into(),
+            ),
+            Msg::BrowserSignIn(m365_mail_wizard::wizard::BrowserView {
+                url: "http://127.0.0.1:43107/3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b/oauth2/v2.0/authorize?client_id=14d82eec-204b-4c2f-b7e8-296a70dab67e&response_type=code&redirect_uri=http%3A%2F%2Flocalhost%3A41234&state=Xy&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256".into(),
+                not_opened: Some("xdg-open could not be started: No such file or directory (os error 2)".into()),
+            }),
+        ],
+    );
+    snap("setup_browser_sign_in", &s);
+    send(
+        &mut s,
         [Msg::SignedIn(Ok(m365_mail_wizard::wizard::SignedIn {
             who: "admin@contoso.example".into(),
             role: Some("Global Administrator".into()),

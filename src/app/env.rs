@@ -27,6 +27,8 @@ pub struct Env {
     /// Connections this process may hold at once (`open_files`): every mailbox check waits
     /// for one, whatever profile it belongs to.
     pub connections: Arc<tokio::sync::Semaphore>,
+    /// How administrators sign in (`--sign-in`, `--browser-wait`).
+    pub sign_in: super::sign_in::SignInOptions,
     /// Secrets kept for this process only (sandbox sessions without a keyring).
     memory: Arc<MemoryVault>,
     /// Keyrings opened once per process: opening one sets up a session with the service.
@@ -72,6 +74,7 @@ impl Env {
             connections: Arc::new(tokio::sync::Semaphore::new(
                 super::open_files::connection_budget(),
             )),
+            sign_in: super::sign_in::SignInOptions::default(),
             memory: Arc::new(MemoryVault::default()),
             opened: Arc::default(),
         }

@@ -38,8 +38,25 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "FILE")]
     pub trace: Option<PathBuf>,
 
+    /// How an administrator signs in: device-code (a code entered on any device), or browser
+    /// (this machine's browser, authorization code with PKCE on http://localhost; the URL is
+    /// always printed too). A device code refused by Conditional Access switches to the browser.
+    #[arg(long, global = true, value_enum, default_value_t = SignInArg::DeviceCode)]
+    pub sign_in: SignInArg,
+
+    /// Seconds a browser sign-in waits for the browser to come back (default 180); 0 never
+    /// switches a refused device code to the browser.
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(0..=3600))]
+    pub browser_wait: Option<u64>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SignInArg {
+    DeviceCode,
+    Browser,
 }
 
 impl Cli {
@@ -236,6 +253,10 @@ pub enum SandboxCommand {
         /// --realistic.
         #[arg(long)]
         kiosk_mailbox: bool,
+        /// A Conditional Access policy blocking the device code flow: the device-code token
+        /// poll answers AADSTS53003; the browser sign-in still works.
+        #[arg(long)]
+        block_device_code: bool,
     },
 }
 

@@ -39,6 +39,8 @@ impl std::fmt::Debug for DeviceCode {
 pub struct AdminSession {
     pub token: AccessToken,
     refresh: Option<SecretString>,
+    /// Signed in in the browser rather than with a device code.
+    pub in_browser: bool,
 }
 
 impl AdminSession {
@@ -71,7 +73,7 @@ struct TokenAnswer {
     expires_in: u64,
 }
 
-fn scope_string(endpoints: &Endpoints, purpose: AdminPurpose) -> String {
+pub(crate) fn scope_string(endpoints: &Endpoints, purpose: AdminPurpose) -> String {
     let graph = endpoints.graph_resource.trim_end_matches('/');
     let mut s: Vec<String> = purpose
         .scopes()
@@ -164,7 +166,13 @@ impl<'a> DeviceFlow<'a> {
         Ok(AdminSession {
             token: AccessToken::from_raw(a.access_token, a.expires_in)?,
             refresh: a.refresh_token.map(SecretString::from),
+            in_browser: false,
         })
+    }
+
+    /// Another grant of this client at the token endpoint (the browser sign-in's code).
+    pub(crate) async fn redeem(&self, form: &[(&str, &str)]) -> Result<AdminSession, CloudError> {
+        self.grant(form).await
     }
 
     /// One poll of the token endpoint.

@@ -1,6 +1,7 @@
 //! HTTP clients for Microsoft's services. Base URLs are always passed in.
 
 pub mod admin;
+pub mod browser;
 pub mod device;
 pub mod diagnose;
 pub mod error;

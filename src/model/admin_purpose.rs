@@ -98,3 +98,22 @@ mod tests {
         assert_eq!(Setup.scopes().len(), 4);
     }
 }
+
+/// How an administrator signs in: a device code entered on any device, or the browser on this
+/// machine (authorization code with PKCE on a loopback redirect, docs/browser-sign-in.md).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SignInMethod {
+    #[default]
+    DeviceCode,
+    Browser,
+}
+
+impl SignInMethod {
+    /// As `--sign-in` names it.
+    pub fn flag(self) -> &'static str {
+        match self {
+            SignInMethod::DeviceCode => "device-code",
+            SignInMethod::Browser => "browser",
+        }
+    }
+}

@@ -23,7 +23,7 @@ mod setup_step;
 mod tenant;
 
 pub use access::{AccessChoice, parse_access_list};
-pub use admin_purpose::{AdminPurpose, SETUP_SCOPES};
+pub use admin_purpose::{AdminPurpose, SETUP_SCOPES, SignInMethod};
 pub use check::{CheckEvent, CheckKind, CheckRow, CheckSpec, Status, Verdict, check_plan, verdict};
 pub use cloud::{
     Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,

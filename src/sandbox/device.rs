@@ -47,7 +47,7 @@ pub struct DeviceState {
     refresh: HashMap<String, Refresh>,
 }
 
-fn random_code(len: usize, alphabet: &[u8]) -> String {
+pub(super) fn random_code(len: usize, alphabet: &[u8]) -> String {
     use rand::Rng;
     let mut rng = rand::thread_rng();
     (0..len)
@@ -176,6 +176,15 @@ pub async fn approve(
 
 /// `grant_type=urn:ietf:params:oauth:grant-type:device_code`.
 pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Response {
+    if s.block_device_code {
+        // Conditional Access: a policy blocking the device code flow (docs/browser-sign-in.md).
+        return aad_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            53003,
+            "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance.",
+        );
+    }
     let code = form.get("device_code").cloned().unwrap_or_default();
     let mut d = s.device.lock().unwrap_or_else(|e| e.into_inner());
     let Some(g) = d.grants.get_mut(&code) else {
@@ -294,7 +303,7 @@ fn delegated_scopes(scope: &str, graph_resource: &str) -> Vec<String> {
         .collect()
 }
 
-fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Response {
+pub(super) fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Response {
     let Some(u) = t.user(user) else {
         return aad_error(
             StatusCode::BAD_REQUEST,

@@ -119,6 +119,7 @@ pub async fn token(
             return super::device::device_code_grant(&s, &t, &form);
         }
         Some("refresh_token") => return super::device::refresh_grant(&s, &t, &form),
+        Some("authorization_code") => return super::authorize::code_grant(&s, &t, &form),
         Some(other) => {
             return aad_error(
                 StatusCode::BAD_REQUEST,

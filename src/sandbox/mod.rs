@@ -3,6 +3,7 @@
 
 mod assertion;
 pub mod authority;
+mod authorize;
 mod certificate;
 mod clock;
 mod device;
@@ -99,6 +100,9 @@ pub struct SandboxOptions {
     pub ews_allow_list: bool,
     /// heidi@ is licensed as Exchange Online Kiosk: EWS refuses her mailbox.
     pub kiosk_mailbox: bool,
+    /// A Conditional Access policy blocks the device code flow: the device-code token poll
+    /// answers AADSTS53003 (the browser sign-in still works).
+    pub block_device_code: bool,
 }
 
 pub struct Shared {
@@ -126,6 +130,9 @@ pub struct Shared {
     redirected: std::sync::atomic::AtomicBool,
     without_entra_premium: bool,
     forbid_secrets: bool,
+    block_device_code: bool,
+    /// The browser sign-in's authorization codes.
+    authorize: std::sync::Mutex<authorize::Codes>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -223,6 +230,8 @@ impl Sandbox {
             redirected: std::sync::atomic::AtomicBool::new(false),
             without_entra_premium: opts.without_entra_premium,
             forbid_secrets: opts.forbid_secrets,
+            block_device_code: opts.block_device_code,
+            authorize: std::sync::Mutex::default(),
         });
         shared.persist().await;
         drop(lock);

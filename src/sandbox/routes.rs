@@ -11,7 +11,8 @@ use axum::routing::{delete, get, post};
 
 use super::faults::{self, Area, FaultKind};
 use super::{
-    Shared, device, directory, ews, exchange_admin, graph, identity, portal, responses, sign_ins,
+    Shared, authorize, device, directory, ews, exchange_admin, graph, identity, portal, responses,
+    sign_ins,
 };
 
 fn area_of(path: &str) -> Area {
@@ -76,6 +77,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route("/{tenant}/discovery/v2.0/keys", get(identity::jwks))
         .route("/{tenant}/oauth2/v2.0/token", post(identity::token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
+        .route("/{tenant}/oauth2/v2.0/authorize", get(authorize::authorize))
         .route(
             "/sandbox/device",
             get(device::approval_page).post(device::approve),

@@ -20,6 +20,7 @@ pub const FORM_SECRETS: &[&str] = &[
     "client_assertion",
     "assertion",
     "code",
+    "code_verifier",
     "device_code",
     "user_code",
     "refresh_token",

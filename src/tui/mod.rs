@@ -55,6 +55,7 @@ pub async fn run_sandbox(
     keyring: KeyringBackend,
     local_offset: time::UtcOffset,
     options: SandboxOptions,
+    sign_in: crate::app::sign_in::SignInOptions,
 ) -> Result<Exit, SandboxError> {
     let Some(mut guard_term) = enter() else {
         return Ok(Exit::Usage);
@@ -73,6 +74,7 @@ pub async fn run_sandbox(
     };
     let mut env = Env::new(dirs, Some(sandbox.info().link()), keyring);
     env.local_offset = local_offset;
+    env.sign_in = sign_in;
     let exit = event_loop(Arc::new(env), &mut guard_term.1, leave).await;
     drop(guard_term);
     sandbox.stop().await;

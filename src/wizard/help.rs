@@ -67,6 +67,10 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("f", _) => "F forgets the selected profile once y confirms it.",
         ("/", _) => "/ shows only the profiles whose name, tenant or ID match.",
         ("o", "sort") => "O orders the profiles by name, tenant, expiry or last check.",
+        ("d", "device code instead") => "D signs in with a device code instead of the browser.",
+        ("b", "browser sign-in") => {
+            "B signs in in this machine's browser instead (also when the device code is blocked)."
+        }
         ("d", _) => "D brings back the answers of the journey left unfinished.",
         // The questions.
         ("↑↓", "cloud") => "↑ and ↓ choose the Microsoft cloud the tenant lives in.",

@@ -4,6 +4,7 @@
 
 use super::{Journey, Screen, State, Step, editing};
 use crate::model::AccessChoice;
+use crate::model::SignInMethod;
 use crate::plan::StepKind;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -153,7 +154,7 @@ pub fn hints(s: &State) -> Vec<Hint> {
             if s.sign_in.renewing.is_none() {
                 out.push(h("g", "guided instead"));
             }
-            if s.sign_in.code.is_some() {
+            if s.sign_in.code.is_some() || s.sign_in.browser.is_some() {
                 out.push(h("o", "browser"));
                 if s.sandbox.is_some() {
                     out.push(h("a", "approve (sandbox)"));
@@ -161,6 +162,10 @@ pub fn hints(s: &State) -> Vec<Hint> {
             } else if s.error.is_some() {
                 out.push(h("n", "new code"));
             }
+            out.push(match s.sign_in.method {
+                SignInMethod::DeviceCode => h("b", "browser sign-in"),
+                SignInMethod::Browser => h("d", "device code instead"),
+            });
             out.push(h("esc", "back"));
         }
         Screen::Plan => {

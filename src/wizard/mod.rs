@@ -33,7 +33,7 @@ pub use input::Input;
 pub use keys::{Hint, Key, hints};
 pub use scroll::Viewport;
 pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
-pub use sign_in::{CodeView, SignIn, SignedIn};
+pub use sign_in::{BrowserView, CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
 pub use upkeep::{ShowOnce, Upkeep};
@@ -102,6 +102,11 @@ pub enum Msg {
     /// again.
     SecretMissing(String),
     DeviceCode(Result<CodeView, String>),
+    /// A browser sign-in waits for the browser: the URL to show.
+    BrowserSignIn(BrowserView),
+    /// Conditional Access refused the device code (the diagnosis' summary): the browser
+    /// sign-in follows at once.
+    DeviceCodeBlocked(String),
     SignedIn(Result<SignedIn, Diagnosis>),
     SetupStep(usize, StepStatus),
     /// The second sign-in, for Exchange Online administration.
@@ -169,9 +174,14 @@ pub enum Effect {
         purpose: AdminPurpose,
     },
     CancelSignIn,
+    /// How the sign-ins started from now on sign in (`b` and `d` on the sign-in screen).
+    UseSignIn(crate::model::SignInMethod),
     OpenBrowser(String),
     /// Sandbox only: approve the code as the sandbox's administrator.
     SandboxApprove(String),
+    /// Sandbox only: play the browser on a browser sign-in's URL, as the sandbox's
+    /// administrator.
+    SandboxBrowse(String),
     RunSetup(Box<SetupOrder>),
     /// Every export format of a profile, into a new folder in the data directory.
     ExportAll(Box<Profile>),

@@ -2,7 +2,7 @@
 
 use super::setup::guide;
 use super::{Effect, Key, Screen, State, Step, Upkeep};
-use crate::model::{AdminPurpose, Diagnosis, Profile, TenantId};
+use crate::model::{AdminPurpose, Diagnosis, Profile, SignInMethod, TenantId};
 
 /// What the sign-in screen owns. The administrator stays signed in (`signed_in`, for
 /// `tenant`) until the executor tells that the sign-in expired (`Msg::SignInExpired`): going
@@ -19,6 +19,20 @@ pub struct SignIn {
     pub renewing: Option<Profile>,
     /// What the sign-in for `renewing` is for.
     pub upkeep: Upkeep,
+    /// A browser sign-in waiting for the browser, instead of a device code.
+    pub browser: Option<BrowserView>,
+    /// Why the device code was refused, when the browser sign-in took over.
+    pub blocked: Option<String>,
+    /// How the next sign-in signs in (`b`, `d`).
+    pub method: SignInMethod,
+}
+
+/// A browser sign-in as the sign-in screen shows it: the URL (always shown), and why no
+/// browser could be started on it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BrowserView {
+    pub url: String,
+    pub not_opened: Option<String>,
 }
 
 /// A device code as the sign-in screen shows it.
@@ -50,6 +64,8 @@ impl SignIn {
     /// Forgets any sign-in and waits for a new one to `tenant` for `purpose`.
     pub(super) fn expect(&mut self, tenant: TenantId, purpose: AdminPurpose) {
         self.code = None;
+        self.browser = None;
+        self.blocked = None;
         self.signed_in = None;
         self.tenant = Some(tenant);
         self.purpose = purpose;
@@ -78,6 +94,22 @@ pub(super) fn device_code(s: &mut State, result: Result<CodeView, String>) -> Ve
     Vec::new()
 }
 
+pub(super) fn browser(s: &mut State, view: BrowserView) -> Vec<Effect> {
+    s.sign_in.code = None;
+    s.sign_in.browser = Some(view);
+    s.sign_in.method = SignInMethod::Browser;
+    Vec::new()
+}
+
+/// The device code was refused by Conditional Access: this sign-in and the next ones go to
+/// the browser.
+pub(super) fn blocked(s: &mut State, why: String) -> Vec<Effect> {
+    s.sign_in.code = None;
+    s.sign_in.blocked = Some(why);
+    s.sign_in.method = SignInMethod::Browser;
+    vec![Effect::UseSignIn(SignInMethod::Browser)]
+}
+
 /// Signed in for a setup: the plan follows, runnable only by an administrator who may consent.
 pub(super) fn signed_in(s: &mut State, result: Result<SignedIn, Diagnosis>) -> Vec<Effect> {
     match result {
@@ -94,7 +126,11 @@ pub(super) fn signed_in(s: &mut State, result: Result<SignedIn, Diagnosis>) -> V
         }
         Err(d) => {
             s.sign_in.code = None;
-            s.error = Some(format!("{} {} Press n for a new code.", d.summary, d.fix));
+            let again = match s.sign_in.browser.take() {
+                Some(_) => "Press n to sign in again.",
+                None => "Press n for a new code.",
+            };
+            s.error = Some(format!("{} {} {again}", d.summary, d.fix));
         }
     }
     Vec::new()
@@ -112,10 +148,12 @@ pub(super) fn exchange_code(s: &mut State, code: CodeView) -> Vec<Effect> {
 }
 
 pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    let browser = s.sign_in.browser.as_ref().map(|b| b.url.clone());
     match (k, &s.sign_in.code) {
         (Key::Esc, _) => {
             s.error = None;
             s.sign_in.code = None;
+            s.sign_in.browser = None;
             s.screen = if s.sign_in.renewing.take().is_some() {
                 Screen::Home
             } else {
@@ -123,35 +161,62 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             };
             vec![Effect::CancelSignIn]
         }
+        (Key::Char('b'), _) if s.sign_in.method == SignInMethod::DeviceCode => {
+            switch(s, SignInMethod::Browser)
+        }
+        (Key::Char('d'), _) if s.sign_in.method == SignInMethod::Browser => {
+            switch(s, SignInMethod::DeviceCode)
+        }
         (Key::Char('o'), Some(c)) => vec![Effect::OpenBrowser(c.uri.clone())],
+        (Key::Char('o'), None) if browser.is_some() => {
+            vec![Effect::OpenBrowser(browser.expect("checked"))]
+        }
         (Key::Char('a'), Some(c)) if s.sandbox.is_some() => {
             vec![Effect::SandboxApprove(c.user_code.clone())]
+        }
+        (Key::Char('a'), None) if s.sandbox.is_some() && browser.is_some() => {
+            vec![Effect::SandboxBrowse(browser.expect("checked"))]
         }
         (Key::Char('g'), _) if s.sign_in.renewing.is_none() => {
             let mut fx = vec![Effect::CancelSignIn];
             fx.extend(guide::start(s));
             fx
         }
-        (Key::Char('n'), None) if s.sign_in.renewing.is_some() => {
+        (Key::Char('n'), None) if browser.is_none() => {
             s.error = None;
-            let p = s.sign_in.renewing.as_ref().expect("checked");
-            vec![Effect::StartSignIn {
-                cloud: p.cloud,
-                tenant_id: p.tenant_id,
-                purpose: s.sign_in.purpose,
-            }]
+            start(s)
         }
-        (Key::Char('n'), None) => {
-            s.error = None;
-            match (&s.setup.order, s.form.tenant_id) {
-                (Some(_), Some(tenant_id)) => vec![Effect::StartSignIn {
-                    cloud: s.form.cloud,
-                    tenant_id,
-                    purpose: s.sign_in.purpose,
-                }],
-                _ => Vec::new(),
-            }
-        }
+        _ => Vec::new(),
+    }
+}
+
+/// The sign-in started again by `method`: the one under way is cancelled.
+fn switch(s: &mut State, method: SignInMethod) -> Vec<Effect> {
+    s.error = None;
+    s.sign_in.code = None;
+    s.sign_in.browser = None;
+    s.sign_in.blocked = None;
+    s.sign_in.method = method;
+    let mut fx = vec![Effect::CancelSignIn, Effect::UseSignIn(method)];
+    fx.extend(start(s));
+    fx
+}
+
+/// A new sign-in, for the profile being renewed or for the setup's tenant.
+fn start(s: &State) -> Vec<Effect> {
+    if let Some(p) = &s.sign_in.renewing {
+        return vec![Effect::StartSignIn {
+            cloud: p.cloud,
+            tenant_id: p.tenant_id,
+            purpose: s.sign_in.purpose,
+        }];
+    }
+    match (&s.setup.order, s.form.tenant_id) {
+        (Some(_), Some(tenant_id)) => vec![Effect::StartSignIn {
+            cloud: s.form.cloud,
+            tenant_id,
+            purpose: s.sign_in.purpose,
+        }],
         _ => Vec::new(),
     }
 }

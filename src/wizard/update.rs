@@ -40,6 +40,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ChecksDone => checks::done(s),
         Msg::CheckFailedToStart(m) => checks::failed_to_start(s, m),
         Msg::DeviceCode(result) => sign_in::device_code(s, result),
+        Msg::BrowserSignIn(view) => sign_in::browser(s, view),
+        Msg::DeviceCodeBlocked(why) => sign_in::blocked(s, why),
         Msg::SignedIn(Ok(si)) if s.sign_in.renewing.is_some() => upkeep::signed_in(s, si),
         Msg::SignedIn(result) => sign_in::signed_in(s, result),
         Msg::ExchangeCode(code) => sign_in::exchange_code(s, code),

@@ -22,13 +22,22 @@ pub(super) async fn sign_in(
 ) -> Msg {
     let endpoints = endpoints_for(env, cloud);
     let client = app_layer::sign_in::default_admin_client();
+    let chosen = *slot.method.lock().unwrap_or_else(|e| e.into_inner());
+    let method = chosen.unwrap_or(env.sign_in.method);
     let mut shown = false;
-    let signed_in =
-        app_layer::sign_in::admin(env, &endpoints, tenant_id, client, purpose, |code| {
+    let signed_in = app_layer::sign_in::admin(
+        env,
+        &endpoints,
+        tenant_id,
+        client,
+        purpose,
+        method,
+        |news| {
             shown = true;
-            let _ = tx.send(Msg::DeviceCode(Ok(code_view(code))));
-        })
-        .await;
+            let _ = tx.send(news_msg(&news));
+        },
+    )
+    .await;
     match signed_in {
         Ok(session) => {
             let (role, lacks_rights) = match app_layer::setup::rights(&session) {
@@ -181,16 +190,33 @@ pub(super) async fn exchange_admin(
         exchange_admin_client(),
         session,
         |news| {
-            if let app_layer::sign_in::ExchangeNews::Code(code) = news {
-                let _ = tx.send(Msg::ExchangeCode(code_view(code)));
-                if env.sandbox.is_some() {
-                    sandbox_approve(env, code.user_code.clone());
+            if let app_layer::sign_in::ExchangeNews::Shown(news) = news {
+                if let app_layer::sign_in::SignInNews::Code(code) = &news {
+                    let _ = tx.send(Msg::ExchangeCode(code_view(code)));
+                    if env.sandbox.is_some() {
+                        sandbox_approve(env, code.user_code.clone());
+                    }
+                } else {
+                    let _ = tx.send(news_msg(&news));
                 }
             }
         },
     )
     .await
     .map_err(|e| e.diagnosis)
+}
+
+/// What the sign-in screen is told of a sign-in's step.
+fn news_msg(news: &app_layer::sign_in::SignInNews<'_>) -> Msg {
+    use app_layer::sign_in::SignInNews;
+    match news {
+        SignInNews::Code(code) => Msg::DeviceCode(Ok(code_view(code))),
+        SignInNews::DeviceCodeBlocked(d) => Msg::DeviceCodeBlocked(d.summary.clone()),
+        SignInNews::Browser { url, opened } => Msg::BrowserSignIn(wizard::BrowserView {
+            url: url.to_string(),
+            not_opened: opened.as_ref().err().cloned(),
+        }),
+    }
 }
 
 pub(super) fn code_view(code: &crate::cloud::device::DeviceCode) -> wizard::CodeView {
@@ -216,6 +242,35 @@ pub(super) fn sandbox_approve(env: &Env, code: String) {
         ];
         if let Err(e) = crate::cloud::http::send(http.post(url).form(&form)).await {
             tracing::warn!(error = %e, "sandbox approval failed");
+        }
+    });
+}
+
+/// The sandbox's authorize page, followed as its administrator to the wizard's loopback.
+pub(super) fn sandbox_browse(env: &Env, url: String) {
+    let Some(sb) = env.sandbox.clone() else {
+        return;
+    };
+    let http = env.http.clone();
+    tokio::spawn(async move {
+        let Ok(mut url) = reqwest::Url::parse(&url) else {
+            return;
+        };
+        url.query_pairs_mut().append_pair("sandbox_user", &sb.admin);
+        // The wizard's client follows no redirect: the loopback is visited as a second call.
+        let location = match crate::cloud::http::send(http.get(url.as_str())).await {
+            Ok(a) => a
+                .headers
+                .get(reqwest::header::LOCATION)
+                .and_then(|l| l.to_str().ok())
+                .map(String::from),
+            Err(e) => {
+                tracing::warn!(error = %e, "sandbox authorize failed");
+                return;
+            }
+        };
+        if let Some(back) = location {
+            let _ = crate::cloud::http::send(http.get(back)).await;
         }
     });
 }

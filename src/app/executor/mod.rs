@@ -34,6 +34,8 @@ pub(super) struct AdminSlot {
     check_run: std::sync::atomic::AtomicU64,
     /// Counts the sign-ins, so that the expiry of one replaced since is not told.
     signed_in: std::sync::atomic::AtomicU64,
+    /// How sign-ins sign in, once chosen on the sign-in screen (else as `env.sign_in` says).
+    method: std::sync::Mutex<Option<crate::model::SignInMethod>>,
 }
 
 /// The state the wizard starts in for this environment.
@@ -54,6 +56,7 @@ pub fn initial_state(env: &Env) -> State {
     let today = time::OffsetDateTime::now_utc().date();
     let (draft, unfinished) = local::draft(env);
     let mut state = State::new(sandbox, None, today);
+    state.sign_in.method = env.sign_in.method;
     let (rows, broken) = load_profiles(env);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
     wizard::update(
@@ -124,19 +127,15 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             }
         }
         Effect::OpenBrowser(url) => {
-            let opener = if cfg!(target_os = "macos") {
-                "open"
-            } else {
-                "xdg-open"
-            };
-            let _ = std::process::Command::new(opener)
-                .arg(url)
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn();
+            if let Err(why) = crate::cloud::browser::opener::open(&url) {
+                tracing::info!(%why, "no browser started");
+            }
         }
         Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code),
+        Effect::SandboxBrowse(url) => admin::sandbox_browse(&env, url),
+        Effect::UseSignIn(method) => {
+            *admin.method.lock().unwrap_or_else(|e| e.into_inner()) = Some(method);
+        }
         Effect::VerifyGuided(check) => {
             let slot = admin.clone();
             tokio::spawn(async move {

@@ -34,6 +34,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         keyring,
         task,
         trace: _,
+        sign_in,
     } = settings;
     let options = SandboxOptions {
         state_file: Some(dirs.sandbox_state()),
@@ -48,7 +49,9 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     match task {
         Task::Serve(options) => return serve::serve(options).await,
         Task::Wizard if sandbox => {
-            return match crate::tui::run_sandbox(dirs, keyring, local_offset, options).await {
+            return match crate::tui::run_sandbox(dirs, keyring, local_offset, options, sign_in)
+                .await
+            {
                 Ok(exit) => exit,
                 Err(e) => sandbox_failed(e),
             };
@@ -65,6 +68,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     };
     let mut env = Env::new(dirs, sandbox.as_ref().map(|s| s.info().link()), keyring);
     env.local_offset = local_offset;
+    env.sign_in = sign_in;
     if let Task::Check(c) = &task {
         env.timeouts = c.timeouts;
         // One timeout for every network step: token, discovery, Graph, EWS and the mail servers.

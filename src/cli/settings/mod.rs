@@ -9,7 +9,7 @@ mod setup;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::args::{Cli, Command, KeyringArg};
+use super::args::{Cli, Command, KeyringArg, SignInArg};
 use crate::checks::Timeouts;
 use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
@@ -47,6 +47,8 @@ pub struct Settings {
     pub keyring: KeyringBackend,
     /// `--trace FILE`: where the redacted trace of the run goes.
     pub trace: Option<PathBuf>,
+    /// `--sign-in`, `--browser-wait`: how administrators sign in.
+    pub sign_in: crate::app::sign_in::SignInOptions,
     pub task: Task,
 }
 
@@ -135,7 +137,18 @@ impl Settings {
             None => Task::Wizard,
             Some(c) => task(c, sandbox, cli.realistic)?,
         };
+        let mut sign_in = crate::app::sign_in::SignInOptions {
+            method: match cli.sign_in {
+                SignInArg::DeviceCode => crate::model::SignInMethod::DeviceCode,
+                SignInArg::Browser => crate::model::SignInMethod::Browser,
+            },
+            ..Default::default()
+        };
+        if let Some(secs) = cli.browser_wait {
+            sign_in.browser_wait = Duration::from_secs(secs);
+        }
         Ok(Settings {
+            sign_in,
             sandbox,
             sandbox_reset: cli.sandbox_reset,
             realistic: cli.realistic,

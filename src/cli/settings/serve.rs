@@ -26,6 +26,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         other_role_ids,
         ews_allow_list,
         kiosk_mailbox,
+        block_device_code,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -73,6 +74,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         without_entra_premium,
         ews_allow_list,
         kiosk_mailbox,
+        block_device_code,
         realistic: false,
         forbid_secrets,
         other_role_ids,

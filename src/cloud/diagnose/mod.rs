@@ -6,10 +6,12 @@ mod findings;
 mod graph;
 mod identity;
 mod network;
+mod sign_in;
 
 pub use credentials::{key_not_registered, thumbprint_used};
 pub use findings::{missing_roles, not_denied, wrong_cloud};
 pub use graph::is_mailbox_not_enabled;
+pub use sign_in::device_code_blocked;
 
 use super::error::CloudError;
 

@@ -90,6 +90,10 @@ pub const OPEN: &str = "  1. Open   ";
 pub const ENTER: &str = "  2. Enter  ";
 pub const SANDBOX_APPROVE: &str = "  Sandbox: press a to approve as the sandbox's administrator.";
 pub const ASKING_FOR_CODE: &str = "  Asking for a sign-in code…";
+pub const SIGN_IN_TITLE_BROWSER: &str = " Administrator sign-in (browser) ";
+pub const BROWSER_OPENED: &str = "  Finish the sign-in in the browser that opened, or open this URL in a browser on this machine:";
+pub const SANDBOX_BROWSE: &str = "  Sandbox: press a to sign in as the sandbox's administrator.";
+pub const STARTING_BROWSER: &str = "  Starting the sign-in in the browser…";
 
 // Plan.
 pub const NOTHING_CHANGED_YET: &str =
