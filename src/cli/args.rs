@@ -220,6 +220,14 @@ pub enum SandboxCommand {
         /// read through Graph.
         #[arg(long)]
         without_entra_premium: bool,
+        /// SMTP AUTH off for the whole organisation (Set-TransportConfig
+        /// -SmtpClientAuthenticationDisabled $true), as new tenants have it; on with --realistic.
+        #[arg(long)]
+        smtp_auth_off: bool,
+        /// SMTP AUTH refused for grace@ by security defaults and for frank@ by Conditional
+        /// Access, with Exchange's 5.7.139 words; on with --realistic.
+        #[arg(long)]
+        smtp_sign_in_refusals: bool,
     },
 }
 

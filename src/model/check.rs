@@ -165,6 +165,9 @@ pub fn check_plan(p: &Profile) -> Vec<CheckSpec> {
             Some(CheckKind::Imap)
         } else if has(AccessChoice::Pop) {
             Some(CheckKind::Pop)
+        } else if has(AccessChoice::Smtp) {
+            // The SMTP sign-in alone: nothing is sent as that mailbox.
+            Some(CheckKind::Smtp)
         } else {
             None
         };

@@ -89,6 +89,11 @@ pub struct SandboxOptions {
     pub realistic: bool,
     /// No Microsoft Entra ID P1 or P2 licence: the sign-in logs refuse to be read.
     pub without_entra_premium: bool,
+    /// SMTP AUTH off for the whole organisation, as new tenants have it (put into the tenant
+    /// once; the administrator's later change is kept).
+    pub smtp_auth_off: bool,
+    /// SMTP AUTH refused for grace@ by security defaults and for frank@ by Conditional Access.
+    pub smtp_sign_in_refusals: bool,
 }
 
 pub struct Shared {
@@ -161,6 +166,7 @@ impl Sandbox {
         if opts.realistic {
             tenant.add_existing_mail_apps_group();
         }
+        tenant.apply_smtp_knobs(opts.smtp_auth_off, opts.smtp_sign_in_refusals);
         let admin_mail = tenant
             .users
             .iter()

@@ -44,6 +44,7 @@ impl Change {
                 ExKind::RoleAssignment => "role assignment",
                 ExKind::AccessPolicy => "application access policy",
                 ExKind::MailboxPermission => "FullAccess permission",
+                ExKind::SmtpAuth => "SMTP AUTH switch of the mailbox",
             },
         }
     }
@@ -91,11 +92,16 @@ impl Made {
                 ExKind::RoleAssignment,
                 ExKind::AccessPolicy,
                 ExKind::MailboxPermission,
+                ExKind::SmtpAuth,
             ]
             .into_iter()
             .find(|k| format!("{k:?}").eq_ignore_ascii_case(kind))?;
-            // Only membership and FullAccess are about one mailbox; a role's name is no mailbox.
-            let per_mailbox = matches!(kind, ExKind::Member | ExKind::MailboxPermission);
+            // Only membership, FullAccess and SMTP AUTH are about one mailbox; a role's name is
+            // no mailbox.
+            let per_mailbox = matches!(
+                kind,
+                ExKind::Member | ExKind::MailboxPermission | ExKind::SmtpAuth
+            );
             (Change::Exchange(kind), subject.filter(|_| per_mailbox))
         };
         Some(Made {
@@ -173,7 +179,7 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
     let scoped = matches!(
         spec.kind,
         CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews
-    );
+    ) || smtp_by_role(spec.kind, s);
     let diagnosis = match (s.kind(), mailbox.as_deref()) {
         (Some(ScopeKind::Rbac), Some(m)) if scoped => rbac_diagnosis(m, &diagnosis, s),
         (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), Some(m)) if scoped => {
@@ -241,12 +247,27 @@ fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
                 .collect(),
             _ => vec![consent],
         },
+        CheckKind::Smtp if smtp_by_role(kind, s) => [
+            ServicePrincipal,
+            Group,
+            Member,
+            ManagementScope,
+            RoleAssignment,
+        ]
+        .map(x)
+        .to_vec(),
         CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
             vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }
         CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
         CheckKind::Delegated => Vec::new(),
     }
+}
+
+/// SMTP under RBAC for Applications: sent through the role `Application SMTP.SendAsApp` in the
+/// scope, like Graph, not through consent and FullAccess.
+fn smtp_by_role(kind: CheckKind, s: &SetupFacts) -> bool {
+    kind == CheckKind::Smtp && s.kind() == Some(ScopeKind::Rbac)
 }
 
 /// "4 min", "1 h 5 min", "40 s".

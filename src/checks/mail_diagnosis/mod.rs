@@ -5,10 +5,12 @@ mod ews;
 mod fixes;
 mod probe;
 mod refusal;
+mod smtp_auth;
 
 pub use ews::diagnose_ews;
 pub use probe::diagnose_probe;
 pub use refusal::{Refusal, classify};
+pub use smtp_auth::{SmtpAuthRefusal, not_proven as smtp_not_proven, smtp_auth_refusal};
 
 use crate::model::{CheckKind, Diagnosis};
 

@@ -22,6 +22,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         cloud_instance,
         admin_redirect,
         without_entra_premium,
+        smtp_auth_off,
+        smtp_sign_in_refusals,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -68,6 +70,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         admin_redirect,
         without_entra_premium,
         realistic: false,
+        smtp_auth_off,
+        smtp_sign_in_refusals,
     };
     Ok(if realistic {
         options.realistic()

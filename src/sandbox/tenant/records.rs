@@ -145,6 +145,20 @@ pub struct User {
     /// the organisation's switch.
     #[serde(default)]
     pub smtp_client_auth_disabled: Option<bool>,
+    /// A sign-in refusal the tenant's identity policies give this mailbox's SMTP AUTH, whatever
+    /// the switches: marked by the seed in realistic mode.
+    #[serde(default)]
+    pub smtp_sign_in_refusal: Option<SmtpSignInRefusal>,
+}
+
+/// Why SMTP AUTH is refused for a marked mailbox, with Exchange's `5.7.139` words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmtpSignInRefusal {
+    /// The tenant's security defaults.
+    SecurityDefaults,
+    /// A Conditional Access policy.
+    ConditionalAccess,
 }
 
 /// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,

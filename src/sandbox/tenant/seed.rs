@@ -93,6 +93,7 @@ impl Tenant {
                 pop_enabled: true,
                 ews_enabled: None,
                 smtp_client_auth_disabled: None,
+                smtp_sign_in_refusal: None,
             });
         }
     }
