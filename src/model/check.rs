@@ -410,7 +410,9 @@ mod tests {
         let pop_only = check_plan(&profile(&[AccessChoice::Pop], false, true));
         assert_eq!(pop_only.last().unwrap().via, Some(CheckKind::Pop));
         let smtp_only = check_plan(&profile(&[AccessChoice::Smtp], false, true));
-        assert!(smtp_only.last().unwrap().skip.is_some());
+        let denied = smtp_only.last().unwrap();
+        assert_eq!(denied.via, Some(CheckKind::Smtp), "the SMTP sign-in alone");
+        assert!(denied.skip.is_none());
         let both = check_plan(&profile(
             &[AccessChoice::GraphRead, AccessChoice::Imap],
             false,

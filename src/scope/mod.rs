@@ -30,4 +30,6 @@ pub use steps::{
 };
 
 #[cfg(test)]
+mod smtp_tests;
+#[cfg(test)]
 mod tests;

@@ -122,3 +122,82 @@ pub fn not_proven(mailbox: &str, ev: String) -> Diagnosis {
         ),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::mail_diagnosis::{Peers, Refusal, classify, diagnose_probe};
+    use crate::checks::wire::ProbeError;
+    use crate::model::CheckKind;
+
+    const TENANT: &str = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0601CA0012.namprd06.prod.outlook.com]";
+    const MAILBOX: &str = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.";
+    const DEFAULTS: &str = "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator.";
+    const CA: &str = "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator.";
+    const BASIC: &str = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.";
+    const OTHER: &str = "535 5.7.139 Authentication unsuccessful, something new.";
+
+    fn diagnosed(line: &str) -> Diagnosis {
+        let roles: Vec<String> = Vec::new();
+        let ctx = MailContext {
+            kind: CheckKind::Smtp,
+            mailbox: "bob@contoso.example",
+            client_id: "a1f5c0de-0006-4000-8000-00000000c006",
+            sp_object_id: "e0000000-0006-4000-8000-00000000b006",
+            roles: &roles,
+            peers: Peers::default(),
+        };
+        let err = ProbeError::Refused {
+            step: "authenticate",
+            line: line.into(),
+        };
+        assert_eq!(classify(&err), Refusal::SmtpAuthDisabled, "{line}");
+        diagnose_probe(&err, &ctx)
+    }
+
+    #[test]
+    fn each_variant_is_told_apart() {
+        for (line, want) in [
+            (TENANT, SmtpAuthRefusal::TenantOff),
+            (MAILBOX, SmtpAuthRefusal::MailboxOff),
+            (DEFAULTS, SmtpAuthRefusal::SecurityDefaults),
+            (CA, SmtpAuthRefusal::ConditionalAccess),
+            (BASIC, SmtpAuthRefusal::BasicAuth),
+            (OTHER, SmtpAuthRefusal::Unknown),
+        ] {
+            assert_eq!(smtp_auth_refusal(line), want, "{line}");
+        }
+    }
+
+    #[test]
+    fn each_variant_names_its_own_cause_and_none_opens_the_organisation() {
+        let per_mailbox =
+            "Set-CASMailbox -Identity bob@contoso.example -SmtpClientAuthenticationDisabled $false";
+        for line in [TENANT, MAILBOX, DEFAULTS, CA, BASIC, OTHER] {
+            let dg = diagnosed(line);
+            let all = format!("{} {} {}", dg.summary, dg.cause, dg.fix);
+            assert!(!all.contains("Set-TransportConfig"), "{all}");
+            assert!(dg.cause.contains("Exchange's words"), "{dg:?}");
+            assert!(dg.cause.contains("field reports"), "{dg:?}");
+            assert!(!all.contains("Add-MailboxPermission"), "{all}");
+        }
+        let tenant = diagnosed(TENANT);
+        assert!(tenant.summary.contains("off for the organisation"), "{tenant:?}");
+        assert!(tenant.fix.contains(per_mailbox));
+        let mailbox = diagnosed(MAILBOX);
+        assert!(mailbox.summary.contains("off for bob@contoso.example itself"));
+        assert!(mailbox.fix.contains(per_mailbox));
+        let defaults = diagnosed(DEFAULTS);
+        assert!(defaults.summary.contains("Security defaults"), "{defaults:?}");
+        assert!(defaults.fix.contains("Microsoft Graph") && defaults.fix.contains("Conditional Access"));
+        assert!(!defaults.fix.contains("Set-CASMailbox"));
+        let ca = diagnosed(CA);
+        assert!(ca.summary.contains("Conditional Access policy"), "{ca:?}");
+        assert!(ca.fix.contains("sign-in logs") && ca.fix.contains("a1f5c0de-0006"));
+        assert!(!ca.fix.contains("Set-CASMailbox"), "not \"enable SMTP AUTH\": {ca:?}");
+        let basic = diagnosed(BASIC);
+        assert!(basic.fix.contains("XOAUTH2") && basic.cause.contains("December 2026"));
+        let other = diagnosed(OTHER);
+        assert!(other.summary.contains("not known"), "{other:?}");
+    }
+}
