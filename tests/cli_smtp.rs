@@ -31,7 +31,7 @@ fn sp_of(t: &Tenant, profile: &str) -> String {
         .to_string()
 }
 
-fn of_sp<'a>(t: &'a Tenant, list: &str, sp: &str, field: &str) -> Vec<Value> {
+fn of_sp(t: &Tenant, list: &str, sp: &str, field: &str) -> Vec<Value> {
     t.objects()[list]
         .as_array()
         .map(|a| a.iter().filter(|x| x[field] == sp).cloned().collect())
@@ -103,8 +103,14 @@ fn smtp_under_rbac_sends_from_the_scope_only_with_no_mailbox_permission() {
         "the plan names the Entra permission it leaves out: {err}"
     );
 
-    let sent = row(&r, &format!("smtp:{ALICE}"))["detail"].as_str().unwrap().to_string();
-    assert!(sent.contains("test message sent"), "sending works for real: {sent}");
+    let sent = row(&r, &format!("smtp:{ALICE}"))["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        sent.contains("test message sent"),
+        "sending works for real: {sent}"
+    );
 
     let o = home.run(&["export", "mailer", "--format", "report"], "");
     let report = String::from_utf8_lossy(&o.stdout);
@@ -134,8 +140,14 @@ fn smtp_auth_off_for_the_tenant_is_allowed_per_mailbox_only() {
     let set = logged(&t, "Set-CASMailbox");
     let who: Vec<&str> = set.iter().filter_map(|p| p["Identity"].as_str()).collect();
     assert_eq!(who, [ALICE, BOB], "{set:?}");
-    assert!(set.iter().all(|p| p["SmtpClientAuthenticationDisabled"] == false));
-    assert!(logged(&t, "Set-TransportConfig").is_empty(), "never tenant-wide");
+    assert!(
+        set.iter()
+            .all(|p| p["SmtpClientAuthenticationDisabled"] == false)
+    );
+    assert!(
+        logged(&t, "Set-TransportConfig").is_empty(),
+        "never tenant-wide"
+    );
     assert_eq!(t.objects()["switches"]["smtp_client_auth_disabled"], true);
     for m in [ALICE, BOB] {
         assert_eq!(row(&r, &format!("smtp:{m}"))["status"], "passed", "{r:#}");
@@ -186,12 +198,7 @@ fn realistic_security_defaults_and_conditional_access_are_told_apart() {
     if !secret_service() {
         return;
     }
-    let t = Tenant::start(&[
-        "--auto-approve",
-        "--realistic",
-        "--propagation-delay",
-        "2",
-    ]);
+    let t = Tenant::start(&["--auto-approve", "--realistic", "--propagation-delay", "2"]);
     let home = Home::new();
     let o = setup(
         &home,
@@ -201,9 +208,22 @@ fn realistic_security_defaults_and_conditional_access_are_told_apart() {
         &[ALICE, "grace@contoso.example", "frank@contoso.example"],
     );
     let r = json(&o);
-    assert_eq!(o.status.code(), Some(1), "two mailboxes refused: {}", text(&o));
-    assert_eq!(row(&r, &format!("smtp:{ALICE}"))["status"], "passed", "{r:#}");
-    assert_eq!(row(&r, &format!("denied:{CEO}"))["status"], "passed", "{r:#}");
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "two mailboxes refused: {}",
+        text(&o)
+    );
+    assert_eq!(
+        row(&r, &format!("smtp:{ALICE}"))["status"],
+        "passed",
+        "{r:#}"
+    );
+    assert_eq!(
+        row(&r, &format!("denied:{CEO}"))["status"],
+        "passed",
+        "{r:#}"
+    );
     let grace = diagnosis(&r, "smtp:grace@contoso.example");
     assert!(grace.contains("Security defaults"), "{grace}");
     assert!(grace.contains("Microsoft Graph"), "{grace}");
@@ -211,9 +231,16 @@ fn realistic_security_defaults_and_conditional_access_are_told_apart() {
     assert!(frank.contains("Conditional Access policy"), "{frank}");
     assert!(frank.contains("sign-in logs"), "{frank}");
     for d in [&grace, &frank] {
-        assert!(!d.contains("Set-TransportConfig") && !d.contains("Grant admin consent"), "{d}");
+        assert!(
+            !d.contains("Set-TransportConfig") && !d.contains("Grant admin consent"),
+            "{d}"
+        );
     }
     let set = logged(&t, "Set-CASMailbox");
-    assert_eq!(set.len(), 3, "each intended mailbox, SMTP AUTH being off tenant-wide: {set:?}");
+    assert_eq!(
+        set.len(),
+        3,
+        "each intended mailbox, SMTP AUTH being off tenant-wide: {set:?}"
+    );
     assert!(logged(&t, "Set-TransportConfig").is_empty());
 }

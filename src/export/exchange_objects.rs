@@ -137,7 +137,9 @@ fn row(st: &ExStep, all: &[ExStep], i: &ScopeInput, j: &Journal) -> Option<Vec<S
             (
                 "SMTP AUTH",
                 format!("allowed for {m}"),
-                format!("SMTP AUTH is allowed for {m} only (Set-CASMailbox -SmtpClientAuthenticationDisabled $false where it was off); the organisation's switch is left as it was"),
+                format!(
+                    "SMTP AUTH is allowed for {m} only (Set-CASMailbox -SmtpClientAuthenticationDisabled $false where it was off); the organisation's switch is left as it was"
+                ),
             )
         }
     };

@@ -17,7 +17,10 @@ const SMTP_AUTH_OFF: &str = "smtp-auth-off";
 /// The mailboxes whose SMTP AUTH the tenant's identity policies refuse.
 const SMTP_REFUSED: [(&str, SmtpSignInRefusal); 2] = [
     ("grace@contoso.example", SmtpSignInRefusal::SecurityDefaults),
-    ("frank@contoso.example", SmtpSignInRefusal::ConditionalAccess),
+    (
+        "frank@contoso.example",
+        SmtpSignInRefusal::ConditionalAccess,
+    ),
 ];
 
 impl SandboxOptions {
@@ -105,10 +108,25 @@ mod tests {
         assert!(t.switches.smtp_client_auth_disabled);
         t.switches.smtp_client_auth_disabled = false;
         t.apply_smtp_knobs(true, true);
-        assert!(!t.switches.smtp_client_auth_disabled, "kept as the admin set it");
-        let marked = |m: &str| t.users.iter().find(|u| u.mail == m).unwrap().smtp_sign_in_refusal;
-        assert_eq!(marked("grace@contoso.example"), Some(SmtpSignInRefusal::SecurityDefaults));
-        assert_eq!(marked("frank@contoso.example"), Some(SmtpSignInRefusal::ConditionalAccess));
+        assert!(
+            !t.switches.smtp_client_auth_disabled,
+            "kept as the admin set it"
+        );
+        let marked = |m: &str| {
+            t.users
+                .iter()
+                .find(|u| u.mail == m)
+                .unwrap()
+                .smtp_sign_in_refusal
+        };
+        assert_eq!(
+            marked("grace@contoso.example"),
+            Some(SmtpSignInRefusal::SecurityDefaults)
+        );
+        assert_eq!(
+            marked("frank@contoso.example"),
+            Some(SmtpSignInRefusal::ConditionalAccess)
+        );
         assert_eq!(marked("alice@contoso.example"), None);
     }
 

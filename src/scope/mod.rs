@@ -25,9 +25,7 @@ pub use roles::{
 pub use script::{script, script_steps, variables};
 pub use smtp_auth::{smtp_auth_commands, smtp_auth_off};
 pub use spec::{ScopeSpec, ready_to_hand_over};
-pub use steps::{
-    ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes,
-};
+pub use steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};
 
 #[cfg(test)]
 mod smtp_tests;

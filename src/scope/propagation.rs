@@ -229,33 +229,25 @@ fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
     use ExKind::*;
     let x = Change::Exchange;
     let consent = Change::Consent;
+    let rbac = [
+        ServicePrincipal,
+        Group,
+        Member,
+        ManagementScope,
+        RoleAssignment,
+    ]
+    .map(x);
     match kind {
         CheckKind::Token | CheckKind::ExchangeToken => vec![consent],
         CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews => match s.kind() {
-            Some(ScopeKind::Rbac) => [
-                ServicePrincipal,
-                Group,
-                Member,
-                ManagementScope,
-                RoleAssignment,
-            ]
-            .map(x)
-            .to_vec(),
+            Some(ScopeKind::Rbac) => rbac.to_vec(),
             Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy) => [consent]
                 .into_iter()
                 .chain([Group, Member, AccessPolicy].map(x))
                 .collect(),
             _ => vec![consent],
         },
-        CheckKind::Smtp if smtp_by_role(kind, s) => [
-            ServicePrincipal,
-            Group,
-            Member,
-            ManagementScope,
-            RoleAssignment,
-        ]
-        .map(x)
-        .to_vec(),
+        CheckKind::Smtp if smtp_by_role(kind, s) => rbac.to_vec(),
         CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
             vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }

@@ -1,29 +1,13 @@
 //! SMTP's place in the scope: the RBAC role instead of FullAccess and the Entra permission,
 //! FullAccess kept for IMAP and POP, and SMTP AUTH allowed per mailbox only.
 
+use super::tests::{input, kinds};
 use super::*;
 use crate::model::{AccessChoice, ScopeKind};
 use ExKind::{
-    Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment,
-    ServicePrincipal, SmtpAuth,
+    Group, MailboxPermission, Mailboxes, ManagementScope, Member, RoleAssignment, ServicePrincipal,
+    SmtpAuth,
 };
-
-fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
-    ScopeInput {
-        kind,
-        access: access.to_vec(),
-        app_name: "Mailer".into(),
-        client_id: "11111111-1111-4111-8111-111111111111".into(),
-        sp_object_id: "22222222-2222-4222-8222-222222222222".into(),
-        group: Some(GroupRef::parse("mailer-scope@contoso.example").unwrap()),
-        mailboxes: vec!["alice@contoso.example".into(), "bob@contoso.example".into()],
-        deny_mailbox: Some("ceo@contoso.example".into()),
-    }
-}
-
-fn kinds(s: &[ExStep]) -> Vec<ExKind> {
-    s.iter().map(|x| x.kind).collect()
-}
 
 #[test]
 fn smtp_under_rbac_is_the_role_in_the_scope_with_no_mailbox_permission() {
@@ -45,7 +29,10 @@ fn smtp_under_rbac_is_the_role_in_the_scope_with_no_mailbox_permission() {
     );
     let role = s[6].make.as_ref().unwrap();
     assert_eq!(role.text_param("Role"), Some("Application SMTP.SendAsApp"));
-    assert_eq!(role.text_param("CustomResourceScope"), Some("Mailer mailboxes"));
+    assert_eq!(
+        role.text_param("CustomResourceScope"),
+        Some("Helpdesk mail mailboxes")
+    );
     assert_eq!(omitted(ScopeKind::Rbac, &i.access), ["SMTP.SendAsApp"]);
     assert_eq!(
         test_cmdlet(&i, "ceo@contoso.example").unwrap().name,
@@ -61,14 +48,15 @@ fn smtp_under_rbac_is_the_role_in_the_scope_with_no_mailbox_permission() {
 
 #[test]
 fn imap_and_pop_keep_full_access_under_rbac_and_say_why() {
-    let i = input(
-        ScopeKind::Rbac,
-        &[AccessChoice::Imap, AccessChoice::Smtp],
-    );
+    let i = input(ScopeKind::Rbac, &[AccessChoice::Imap, AccessChoice::Smtp]);
     let s = steps(&i);
     let full: Vec<&ExStep> = s.iter().filter(|x| x.kind == MailboxPermission).collect();
     assert_eq!(full.len(), 2);
-    assert!(full[0].changes.starts_with("IMAP sign-ins"), "{}", full[0].changes);
+    assert!(
+        full[0].changes.starts_with("IMAP sign-ins"),
+        "{}",
+        full[0].changes
+    );
     assert!(full[0].changes.contains("no role for IMAP or POP"));
     assert!(s.iter().any(|x| x.kind == RoleAssignment));
     assert_eq!(omitted(ScopeKind::Rbac, &i.access), ["SMTP.SendAsApp"]);
@@ -126,7 +114,9 @@ fn an_rbac_smtp_refusal_waits_for_the_role_then_is_told_by_the_scope() {
     let refused = || CheckEvent::Failed {
         diagnosis: Diagnosis {
             summary: "SMTP refused the sign-in: the Exchange token has no SMTP.SendAsApp.".into(),
-            evidence: "535 5.7.3 Authentication unsuccessful [sandbox] · token roles: no roles at all".into(),
+            evidence:
+                "535 5.7.3 Authentication unsuccessful [sandbox] · token roles: no roles at all"
+                    .into(),
             cause: String::new(),
             fix: "… \"Grant admin consent\" …".into(),
         },
@@ -135,7 +125,13 @@ fn an_rbac_smtp_refusal_waits_for_the_role_then_is_told_by_the_scope() {
     };
     let now = 1_900_000_000;
     let at = |ago: i64| {
-        vec![Made::from_key("exchange:roleassignment:application smtp.sendasapp", now - ago).unwrap()]
+        vec![
+            Made::from_key(
+                "exchange:roleassignment:application smtp.sendasapp",
+                now - ago,
+            )
+            .unwrap(),
+        ]
     };
     let facts = |made: &'static [Made]| SetupFacts {
         scope: Some(Box::leak(Box::new(record.clone()))),
@@ -148,14 +144,20 @@ fn an_rbac_smtp_refusal_waits_for_the_role_then_is_told_by_the_scope() {
     let soon: &'static [Made] = Box::leak(at(60).into_boxed_slice());
     match reclassify(&spec, refused(), &facts(soon)) {
         CheckEvent::Pending { diagnosis, .. } => {
-            assert!(diagnosis.summary.contains("role assignment"), "{diagnosis:?}")
+            assert!(
+                diagnosis.summary.contains("role assignment"),
+                "{diagnosis:?}"
+            )
         }
         other => panic!("pending while the role applies: {other:?}"),
     }
     let late: &'static [Made] = Box::leak(at(3 * 3600).into_boxed_slice());
     match reclassify(&spec, refused(), &facts(late)) {
         CheckEvent::Failed { diagnosis, .. } => {
-            assert!(diagnosis.summary.contains("RBAC for Applications scope"), "{diagnosis:?}");
+            assert!(
+                diagnosis.summary.contains("RBAC for Applications scope"),
+                "{diagnosis:?}"
+            );
             assert!(diagnosis.fix.contains("Application SMTP.SendAsApp"));
             assert!(!diagnosis.fix.contains("Grant admin consent"));
         }

@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::GroupRef;
 use super::cmdlet::{Arg, Cmdlet, quote};
-use super::roles::{full_access_protocols, needs_mailbox_permission, rbac_roles, scoped_by_group_under};
+use super::roles::{
+    full_access_protocols, needs_mailbox_permission, rbac_roles, scoped_by_group_under,
+};
 use crate::model::{AccessChoice, ScopeKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -82,7 +84,9 @@ impl ScopeInput {
     }
 
     fn group_steps(&self) -> bool {
-        self.kind.uses_group() && scoped_by_group_under(self.kind, &self.access) && self.group.is_some()
+        self.kind.uses_group()
+            && scoped_by_group_under(self.kind, &self.access)
+            && self.group.is_some()
     }
 
     /// Who goes in the group: the mailboxes to reach, or for a deny policy the one to block.

@@ -5,9 +5,7 @@ use serde_json::{Value, json};
 
 use super::verify::{PastedApp, StepToRead};
 use crate::app::Env;
-use crate::app::setup::{
-    ExchangeAdmin, TestReading, not_found, read_smtp_auth, read_test, texts,
-};
+use crate::app::setup::{ExchangeAdmin, TestReading, not_found, read_smtp_auth, read_test, texts};
 use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::Cmdlets;
 use crate::model::{ClientId, Diagnosis, ObjectId, StepStatus};
@@ -190,12 +188,19 @@ async fn smtp_auth(cmdlets: &Cmdlets<'_>, st: &ExStep) -> StepStatus {
     let m = st.subject.clone().unwrap_or_default();
     match read_smtp_auth(cmdlets, &m).await {
         Err(e) => could_not_read(&e),
-        Ok(state) if !state.off() => StepStatus::Done(format!("SMTP AUTH allowed for {m} ({})", state.words())),
+        Ok(state) if !state.off() => {
+            StepStatus::Done(format!("SMTP AUTH allowed for {m} ({})", state.words()))
+        }
         Ok(state) => StepStatus::Failed(Diagnosis {
             summary: format!("SMTP AUTH is still off for {m}."),
-            evidence: format!("Get-TransportConfig, Get-CASMailbox -Identity {m}: {}", state.words()),
+            evidence: format!(
+                "Get-TransportConfig, Get-CASMailbox -Identity {m}: {}",
+                state.words()
+            ),
             cause: "The command was not run, or ran for another mailbox.".into(),
-            fix: format!("Run Set-CASMailbox -Identity {m} -SmtpClientAuthenticationDisabled $false (this mailbox only; not Set-TransportConfig, which would allow it for every mailbox), then press enter to read it again."),
+            fix: format!(
+                "Run Set-CASMailbox -Identity {m} -SmtpClientAuthenticationDisabled $false (this mailbox only; not Set-TransportConfig, which would allow it for every mailbox), then press enter to read it again."
+            ),
         }),
     }
 }

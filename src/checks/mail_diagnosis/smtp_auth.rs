@@ -134,7 +134,8 @@ mod tests {
     const MAILBOX: &str = "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. Visit https://aka.ms/smtp_auth_disabled for more information.";
     const DEFAULTS: &str = "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator.";
     const CA: &str = "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator.";
-    const BASIC: &str = "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.";
+    const BASIC: &str =
+        "535 5.7.139 Authentication unsuccessful, basic authentication is disabled.";
     const OTHER: &str = "535 5.7.139 Authentication unsuccessful, something new.";
 
     fn diagnosed(line: &str) -> Diagnosis {
@@ -182,19 +183,34 @@ mod tests {
             assert!(!all.contains("Add-MailboxPermission"), "{all}");
         }
         let tenant = diagnosed(TENANT);
-        assert!(tenant.summary.contains("off for the organisation"), "{tenant:?}");
+        assert!(
+            tenant.summary.contains("off for the organisation"),
+            "{tenant:?}"
+        );
         assert!(tenant.fix.contains(per_mailbox));
         let mailbox = diagnosed(MAILBOX);
-        assert!(mailbox.summary.contains("off for bob@contoso.example itself"));
+        assert!(
+            mailbox
+                .summary
+                .contains("off for bob@contoso.example itself")
+        );
         assert!(mailbox.fix.contains(per_mailbox));
         let defaults = diagnosed(DEFAULTS);
-        assert!(defaults.summary.contains("Security defaults"), "{defaults:?}");
-        assert!(defaults.fix.contains("Microsoft Graph") && defaults.fix.contains("Conditional Access"));
+        assert!(
+            defaults.summary.contains("Security defaults"),
+            "{defaults:?}"
+        );
+        assert!(
+            defaults.fix.contains("Microsoft Graph") && defaults.fix.contains("Conditional Access")
+        );
         assert!(!defaults.fix.contains("Set-CASMailbox"));
         let ca = diagnosed(CA);
         assert!(ca.summary.contains("Conditional Access policy"), "{ca:?}");
         assert!(ca.fix.contains("sign-in logs") && ca.fix.contains("a1f5c0de-0006"));
-        assert!(!ca.fix.contains("Set-CASMailbox"), "not \"enable SMTP AUTH\": {ca:?}");
+        assert!(
+            !ca.fix.contains("Set-CASMailbox"),
+            "not \"enable SMTP AUTH\": {ca:?}"
+        );
         let basic = diagnosed(BASIC);
         assert!(basic.fix.contains("XOAUTH2") && basic.cause.contains("December 2026"));
         let other = diagnosed(OTHER);

@@ -251,7 +251,8 @@ impl Tenant {
         let app = self.app_by_client_id(appid);
         if protocol == MailProtocol::Smtp
             && !has_role
-            && app.is_some_and(|a| self.rbac_grants(a, &["SMTP.SendAsApp"], Some(&user.mail), now_ms))
+            && app
+                .is_some_and(|a| self.rbac_grants(a, &["SMTP.SendAsApp"], Some(&user.mail), now_ms))
         {
             return self.smtp_auth_allowed(user);
         }
@@ -298,7 +299,9 @@ impl Tenant {
         }
         match user.smtp_client_auth_disabled {
             Some(true) => Err(MailRefusal::SmtpAuthOffForMailbox),
-            None if self.switches.smtp_client_auth_disabled => Err(MailRefusal::SmtpAuthOffForTenant),
+            None if self.switches.smtp_client_auth_disabled => {
+                Err(MailRefusal::SmtpAuthOffForTenant)
+            }
             _ => Ok(user),
         }
     }
