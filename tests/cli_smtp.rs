@@ -244,3 +244,44 @@ fn realistic_security_defaults_and_conditional_access_are_told_apart() {
     );
     assert!(logged(&t, "Set-TransportConfig").is_empty());
 }
+
+#[test]
+fn a_lost_answer_to_the_smtp_auth_change_is_settled_by_looking() {
+    if !secret_service() {
+        return;
+    }
+    let mut t = Tenant::start(&["--auto-approve", "--smtp-auth-off"]);
+    let mut stopped_at_smtp_auth = false;
+    // The last Exchange calls of the setup lose their answer in turn, Set-CASMailbox among them;
+    // each run is for another mailbox, whose SMTP AUTH is still off.
+    let mailboxes = ["alice", "bob", "dave", "erin", "heidi", "ivan"];
+    for (n, who) in (5..).zip(mailboxes) {
+        let fault = format!("exchange:lost@{n}");
+        t.restart(&["--auto-approve", "--faults", &fault]);
+        let home = Home::new();
+        let profile = format!("smtp-lost-{n}");
+        let mailbox = format!("{who}@contoso.example");
+        let scope = ["--scope", "all-mailboxes", "--i-understand-all-mailboxes"];
+        let o = setup(&home, &t, &profile, &scope, &[&mailbox]);
+        if o.status.code() != Some(0) {
+            assert!(text(&o).contains("again"), "{fault}: {}", text(&o));
+            stopped_at_smtp_auth |= text(&o).contains("Allow SMTP AUTH");
+            let o = setup(&home, &t, &profile, &scope, &[&mailbox]);
+            assert_eq!(o.status.code(), Some(0), "{fault} rerun: {}", text(&o));
+        }
+        let set = logged(&t, "Set-CASMailbox");
+        let times = set
+            .iter()
+            .filter(|p| p["Identity"] == mailbox.as_str())
+            .count();
+        assert_eq!(
+            times, 1,
+            "{fault}: allowed once, then found allowed: {set:?}"
+        );
+    }
+    assert!(
+        stopped_at_smtp_auth,
+        "one of the lost answers was the SMTP AUTH step's"
+    );
+    assert!(logged(&t, "Set-TransportConfig").is_empty());
+}
