@@ -257,6 +257,14 @@ pub enum SandboxCommand {
         /// poll answers AADSTS53003; the browser sign-in still works.
         #[arg(long)]
         block_device_code: bool,
+        /// SMTP AUTH off for the whole organisation (Set-TransportConfig
+        /// -SmtpClientAuthenticationDisabled $true), as new tenants have it; on with --realistic.
+        #[arg(long)]
+        smtp_auth_off: bool,
+        /// SMTP AUTH refused for grace@ by security defaults and for frank@ by Conditional
+        /// Access, with Exchange's 5.7.139 words; on with --realistic.
+        #[arg(long)]
+        smtp_sign_in_refusals: bool,
     },
 }
 

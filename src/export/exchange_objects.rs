@@ -141,16 +141,26 @@ fn row(st: &ExStep, all: &[ExStep], i: &ScopeInput, j: &Journal) -> Option<Vec<S
             let m = st.subject.clone().unwrap_or_default();
             let what = format!(
                 "the app's service principal may open {m} over {}",
-                mail_protocols(&i.access)
+                mail_protocols(&i.access, i.kind)
             );
             ("Mailbox permission", format!("FullAccess on {m}"), what)
+        }
+        ExKind::SmtpAuth => {
+            let m = st.subject.clone().unwrap_or_default();
+            (
+                "SMTP AUTH",
+                format!("allowed for {m}"),
+                format!(
+                    "SMTP AUTH is allowed for {m} only (Set-CASMailbox -SmtpClientAuthenticationDisabled $false where it was off); the organisation's switch is left as it was"
+                ),
+            )
         }
     };
     Some(vec![object.to_string(), name, what])
 }
 
 /// The protocols a mailbox permission serves, of those the profile uses.
-fn mail_protocols(access: &[AccessChoice]) -> String {
+fn mail_protocols(access: &[AccessChoice], kind: ScopeKind) -> String {
     let names: Vec<&str> = [
         (AccessChoice::Imap, "IMAP"),
         (AccessChoice::Pop, "POP3"),
@@ -158,6 +168,7 @@ fn mail_protocols(access: &[AccessChoice]) -> String {
     ]
     .into_iter()
     .filter(|(a, _)| access.contains(a))
+    .filter(|(a, _)| !(*a == AccessChoice::Smtp && kind == ScopeKind::Rbac))
     .map(|(_, n)| n)
     .collect();
     match names.as_slice() {

@@ -7,7 +7,7 @@ use super::granted::granted;
 use super::local_time::{parse, recorded, to_the_minute};
 use super::{Input, credential_name, mailboxes, secret_place};
 use crate::catalog::catalog;
-use crate::model::{CheckVerdict, Credential, LastCheck, Profile};
+use crate::model::{AccessChoice, CheckVerdict, Credential, LastCheck, Profile, ScopeKind};
 
 pub(super) fn report(i: &Input) -> Doc {
     let p = i.profile;
@@ -20,6 +20,7 @@ pub(super) fn report(i: &Input) -> Doc {
     b.extend(tenant_and_application(i));
     b.extend(granted(p, i.setup));
     b.extend(mailboxes_and_scope(i));
+    b.extend(smtp_auth(p, i.setup.is_some()));
     b.extend(settings(i));
     b.extend(last_check(i));
     b.extend(renewal(i));
@@ -104,6 +105,33 @@ fn mailboxes_and_scope(i: &Input) -> Vec<Block> {
         }
     }
     b
+}
+
+/// For an app that sends through SMTP AUTH: how it is allowed, and the date basic
+/// authentication goes off (docs/december-2026.md 3.3).
+fn smtp_auth(p: &Profile, by_setup: bool) -> Vec<Block> {
+    if !p.access.contains(&AccessChoice::Smtp) {
+        return Vec::new();
+    }
+    let route = if p.scope.as_ref().is_some_and(|s| s.kind == ScopeKind::Rbac) {
+        "It sends through the Exchange role Application SMTP.SendAsApp within the management scope: no mailbox permission and no Entra SMTP.SendAsApp permission."
+    } else {
+        "It sends as the mailboxes its service principal holds FullAccess on."
+    };
+    vec![
+        Block::Heading("SMTP AUTH".into()),
+        Block::Para(format!(
+            "The application signs in to SMTP AUTH with OAuth (XOAUTH2). {route} {}",
+            if by_setup {
+                "The setup allowed SMTP AUTH for each of its mailboxes only (Set-CASMailbox -SmtpClientAuthenticationDisabled $false where it was off), never for the whole organisation."
+            } else {
+                "SMTP AUTH must be allowed for each of its mailboxes (Set-CASMailbox -Identity <mailbox> -SmtpClientAuthenticationDisabled $false where it is off); allowing it for the whole organisation is not needed."
+            }
+        )),
+        Block::Para(
+            "For applications moving from basic SMTP AUTH (a user name and password): Microsoft turns basic authentication for SMTP AUTH off by default for existing tenants from the end of December 2026, and tenants created after that do not offer it (Exchange Team Blog, \"Updated Exchange Online SMTP AUTH Basic Authentication Deprecation Timeline\", 27 January 2026). Move them to OAuth as this application does.".into(),
+        ),
+    ]
 }
 
 fn settings(i: &Input) -> Vec<Block> {

@@ -165,6 +165,9 @@ pub fn check_plan(p: &Profile) -> Vec<CheckSpec> {
             Some(CheckKind::Imap)
         } else if has(AccessChoice::Pop) {
             Some(CheckKind::Pop)
+        } else if has(AccessChoice::Smtp) {
+            // The SMTP sign-in alone: nothing is sent as that mailbox.
+            Some(CheckKind::Smtp)
         } else {
             None
         };
@@ -407,7 +410,9 @@ mod tests {
         let pop_only = check_plan(&profile(&[AccessChoice::Pop], false, true));
         assert_eq!(pop_only.last().unwrap().via, Some(CheckKind::Pop));
         let smtp_only = check_plan(&profile(&[AccessChoice::Smtp], false, true));
-        assert!(smtp_only.last().unwrap().skip.is_some());
+        let denied = smtp_only.last().unwrap();
+        assert_eq!(denied.via, Some(CheckKind::Smtp), "the SMTP sign-in alone");
+        assert!(denied.skip.is_none());
         let both = check_plan(&profile(
             &[AccessChoice::GraphRead, AccessChoice::Imap],
             false,

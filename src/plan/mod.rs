@@ -171,6 +171,9 @@ pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
 }
 
 #[cfg(test)]
+mod smtp_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

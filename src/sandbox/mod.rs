@@ -103,6 +103,11 @@ pub struct SandboxOptions {
     /// A Conditional Access policy blocks the device code flow: the device-code token poll
     /// answers AADSTS53003 (the browser sign-in still works).
     pub block_device_code: bool,
+    /// SMTP AUTH off for the whole organisation, as new tenants have it (put into the tenant
+    /// once; the administrator's later change is kept).
+    pub smtp_auth_off: bool,
+    /// SMTP AUTH refused for grace@ by security defaults and for frank@ by Conditional Access.
+    pub smtp_sign_in_refusals: bool,
 }
 
 pub struct Shared {
@@ -189,6 +194,7 @@ impl Sandbox {
         if opts.kiosk_mailbox {
             tenant.license_kiosk_mailbox();
         }
+        tenant.apply_smtp_knobs(opts.smtp_auth_off, opts.smtp_sign_in_refusals);
         let admin_mail = tenant
             .users
             .iter()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use super::tenant::{Group, Tenant};
+use super::tenant::{Group, SmtpSignInRefusal, Tenant};
 use super::{AdminRedirect, SandboxOptions};
 
 /// How long a new object stays unknown to the calls that use it.
@@ -15,6 +15,15 @@ const MAIL_APPS_ID: &str = "c0000000-0000-4000-8000-0000000000a1";
 const MAIL_APPS_MANAGER: &str = "carol@contoso.example";
 /// The seeded mailbox without an Exchange Online licence.
 const UNLICENSED: &str = "ivan@";
+const SMTP_AUTH_OFF: &str = "smtp-auth-off";
+/// The mailboxes whose SMTP AUTH the tenant's identity policies refuse.
+const SMTP_REFUSED: [(&str, SmtpSignInRefusal); 2] = [
+    ("grace@contoso.example", SmtpSignInRefusal::SecurityDefaults),
+    (
+        "frank@contoso.example",
+        SmtpSignInRefusal::ConditionalAccess,
+    ),
+];
 
 impl SandboxOptions {
     /// These options with every realistic behaviour on; a lag or delay already set is kept.
@@ -29,6 +38,8 @@ impl SandboxOptions {
                 .admin_redirect
                 .clone()
                 .or(Some(AdminRedirect::OwnAlias)),
+            smtp_auth_off: true,
+            smtp_sign_in_refusals: true,
             ..self
         }
     }
@@ -69,6 +80,22 @@ impl Tenant {
             }
         }
     }
+
+    /// SMTP AUTH off for the organisation (once: what the administrator changes later is
+    /// kept), and the mailboxes marked as refused by security defaults or Conditional Access.
+    pub fn apply_smtp_knobs(&mut self, off: bool, refusals: bool) {
+        if off && !self.knobs_applied.iter().any(|k| k == SMTP_AUTH_OFF) {
+            self.switches.smtp_client_auth_disabled = true;
+            self.knobs_applied.push(SMTP_AUTH_OFF.into());
+        }
+        if refusals {
+            for (mail, why) in SMTP_REFUSED {
+                if let Some(u) = self.user_mut(mail) {
+                    u.smtp_sign_in_refusal = Some(why);
+                }
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -86,6 +113,36 @@ mod tests {
         assert_eq!(set.propagation_delay, Duration::from_secs(5));
         assert_eq!(set.replication_lag, REPLICATION_LAG);
         assert_eq!(set.admin_redirect, Some(AdminRedirect::OwnAlias));
+        assert!(set.smtp_auth_off && set.smtp_sign_in_refusals);
+    }
+
+    #[test]
+    fn smtp_auth_is_turned_off_once_and_the_admins_change_is_kept() {
+        let mut t = Tenant::seed();
+        t.apply_smtp_knobs(true, true);
+        assert!(t.switches.smtp_client_auth_disabled);
+        t.switches.smtp_client_auth_disabled = false;
+        t.apply_smtp_knobs(true, true);
+        assert!(
+            !t.switches.smtp_client_auth_disabled,
+            "kept as the admin set it"
+        );
+        let marked = |m: &str| {
+            t.users
+                .iter()
+                .find(|u| u.mail == m)
+                .unwrap()
+                .smtp_sign_in_refusal
+        };
+        assert_eq!(
+            marked("grace@contoso.example"),
+            Some(SmtpSignInRefusal::SecurityDefaults)
+        );
+        assert_eq!(
+            marked("frank@contoso.example"),
+            Some(SmtpSignInRefusal::ConditionalAccess)
+        );
+        assert_eq!(marked("alice@contoso.example"), None);
     }
 
     #[test]

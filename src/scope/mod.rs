@@ -9,6 +9,7 @@ mod mailboxes;
 mod propagation;
 mod roles;
 mod script;
+mod smtp_auth;
 mod spec;
 mod steps;
 
@@ -20,12 +21,15 @@ pub use propagation::{
     CONSENT_WINDOW_SECS, Change, EXCHANGE_WINDOW_SECS, Made, SetupFacts, age, reclassify,
 };
 pub use roles::{
-    bypassing_permissions, entra_permission_of, needs_mailbox_permission, omitted, rbac_roles,
-    scoped_by_group,
+    bypassing_permissions, entra_permission_of, full_access_protocols, needs_mailbox_permission,
+    omitted, rbac_roles, scoped_by_group, scoped_by_group_under,
 };
 pub use script::{script, script_steps, variables};
+pub use smtp_auth::{smtp_auth_commands, smtp_auth_off};
 pub use spec::{ScopeSpec, ready_to_hand_over};
 pub use steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};
 
+#[cfg(test)]
+mod smtp_tests;
 #[cfg(test)]
 mod tests;

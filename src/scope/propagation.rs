@@ -46,6 +46,7 @@ impl Change {
                 ExKind::AccessPolicy => "application access policy",
                 ExKind::MailboxPermission => "FullAccess permission",
                 ExKind::EwsAllowList => "EWS allow list",
+                ExKind::SmtpAuth => "SMTP AUTH switch of the mailbox",
             },
         }
     }
@@ -93,11 +94,16 @@ impl Made {
                 ExKind::RoleAssignment,
                 ExKind::AccessPolicy,
                 ExKind::MailboxPermission,
+                ExKind::SmtpAuth,
             ]
             .into_iter()
             .find(|k| format!("{k:?}").eq_ignore_ascii_case(kind))?;
-            // Only membership and FullAccess are about one mailbox; a role's name is no mailbox.
-            let per_mailbox = matches!(kind, ExKind::Member | ExKind::MailboxPermission);
+            // Only membership, FullAccess and SMTP AUTH are about one mailbox; a role's name is
+            // no mailbox.
+            let per_mailbox = matches!(
+                kind,
+                ExKind::Member | ExKind::MailboxPermission | ExKind::SmtpAuth
+            );
             (Change::Exchange(kind), subject.filter(|_| per_mailbox))
         };
         Some(Made {
@@ -175,7 +181,7 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
     let scoped = matches!(
         spec.kind,
         CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews
-    );
+    ) || smtp_by_role(spec.kind, s);
     let diagnosis = match (s.kind(), mailbox.as_deref()) {
         (Some(ScopeKind::Rbac), Some(m)) if scoped => rbac_diagnosis(m, &diagnosis, s),
         (Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy), Some(m)) if scoped => {
@@ -228,30 +234,37 @@ fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
     use ExKind::*;
     let x = Change::Exchange;
     let consent = Change::Consent;
+    let rbac = [
+        ServicePrincipal,
+        Group,
+        Member,
+        ManagementScope,
+        RoleAssignment,
+    ]
+    .map(x);
     match kind {
         CheckKind::Token | CheckKind::ExchangeToken => vec![consent],
         CheckKind::GraphRead | CheckKind::GraphSend | CheckKind::Ews => match s.kind() {
-            Some(ScopeKind::Rbac) => [
-                ServicePrincipal,
-                Group,
-                Member,
-                ManagementScope,
-                RoleAssignment,
-            ]
-            .map(x)
-            .to_vec(),
+            Some(ScopeKind::Rbac) => rbac.to_vec(),
             Some(ScopeKind::RestrictPolicy | ScopeKind::DenyPolicy) => [consent]
                 .into_iter()
                 .chain([Group, Member, AccessPolicy].map(x))
                 .collect(),
             _ => vec![consent],
         },
+        CheckKind::Smtp if smtp_by_role(kind, s) => rbac.to_vec(),
         CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
             vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }
         CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
         CheckKind::Delegated => Vec::new(),
     }
+}
+
+/// SMTP under RBAC for Applications: sent through the role `Application SMTP.SendAsApp` in the
+/// scope, like Graph, not through consent and FullAccess.
+fn smtp_by_role(kind: CheckKind, s: &SetupFacts) -> bool {
+    kind == CheckKind::Smtp && s.kind() == Some(ScopeKind::Rbac)
 }
 
 /// "4 min", "1 h 5 min", "40 s".

@@ -3,7 +3,7 @@
 
 use crate::model::{AccessChoice, ScopeKind};
 
-/// RBAC for Applications roles for the choices (REFERENCE.md 1.4, 4.2).
+/// RBAC for Applications roles for the choices (REFERENCE.md 1.4, 4.2; SMTP: docs/smtp.md).
 pub fn rbac_roles(access: &[AccessChoice]) -> Vec<&'static str> {
     let mut out = Vec::new();
     for a in access {
@@ -12,6 +12,7 @@ pub fn rbac_roles(access: &[AccessChoice]) -> Vec<&'static str> {
             AccessChoice::GraphReadWrite => "Application Mail.ReadWrite",
             AccessChoice::GraphSend => "Application Mail.Send",
             AccessChoice::Ews => "Application EWS.AccessAsApp",
+            AccessChoice::Smtp => "Application SMTP.SendAsApp",
             _ => continue,
         };
         if !out.contains(&role) {
@@ -28,18 +29,37 @@ pub fn entra_permission_of(rbac_role: &str) -> Option<&'static str> {
         "Application Mail.ReadWrite" => Some("Mail.ReadWrite"),
         "Application Mail.Send" => Some("Mail.Send"),
         "Application EWS.AccessAsApp" => Some("full_access_as_app"),
+        "Application SMTP.SendAsApp" => Some("SMTP.SendAsApp"),
         _ => None,
     }
 }
 
-/// IMAP, POP and SMTP are scoped by FullAccess on each mailbox, whatever the scope kind.
-pub fn needs_mailbox_permission(access: &[AccessChoice]) -> bool {
-    access.iter().any(|a| {
-        matches!(
-            a,
-            AccessChoice::Imap | AccessChoice::Pop | AccessChoice::Smtp
-        )
-    })
+/// IMAP and POP are scoped by FullAccess on each mailbox, whatever the scope kind: RBAC for
+/// Applications has no role for them. SMTP is too, except under RBAC, where the role
+/// `Application SMTP.SendAsApp` in the scope replaces it (docs/smtp.md).
+pub fn needs_mailbox_permission(kind: ScopeKind, access: &[AccessChoice]) -> bool {
+    !full_access_protocols(kind, access).is_empty()
+}
+
+/// The protocols that reach a mailbox through FullAccess under this scope kind, as names.
+pub fn full_access_protocols(kind: ScopeKind, access: &[AccessChoice]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for (choice, name) in [
+        (AccessChoice::Imap, "IMAP"),
+        (AccessChoice::Pop, "POP"),
+        (AccessChoice::Smtp, "SMTP"),
+    ] {
+        let by_role = choice == AccessChoice::Smtp && kind == ScopeKind::Rbac;
+        if access.contains(&choice) && !by_role {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// What a scope kind restricts by its group: Graph and EWS always, and SMTP under RBAC.
+pub fn scoped_by_group_under(kind: ScopeKind, access: &[AccessChoice]) -> bool {
+    scoped_by_group(access) || (kind == ScopeKind::Rbac && access.contains(&AccessChoice::Smtp))
 }
 
 /// Graph and EWS are what group scopes and policies restrict.

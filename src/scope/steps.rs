@@ -5,7 +5,9 @@ use serde::Serialize;
 
 use super::GroupRef;
 use super::cmdlet::{Arg, Cmdlet, quote};
-use super::roles::{needs_mailbox_permission, rbac_roles, scoped_by_group};
+use super::roles::{
+    full_access_protocols, needs_mailbox_permission, rbac_roles, scoped_by_group_under,
+};
 use crate::model::{AccessChoice, ScopeKind};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -22,6 +24,9 @@ pub enum ExKind {
     MailboxPermission,
     /// The app's ID on the organisation's EWS allow list, where the organisation enforces one.
     EwsAllowList,
+    /// SMTP AUTH allowed for one mailbox (`Set-CASMailbox -SmtpClientAuthenticationDisabled
+    /// $false`) where it is off; never the organisation's switch.
+    SmtpAuth,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -83,7 +88,9 @@ impl ScopeInput {
     }
 
     fn group_steps(&self) -> bool {
-        self.kind.uses_group() && scoped_by_group(&self.access) && self.group.is_some()
+        self.kind.uses_group()
+            && scoped_by_group_under(self.kind, &self.access)
+            && self.group.is_some()
     }
 
     /// Who goes in the group: the mailboxes to reach, or for a deny policy the one to block.
@@ -96,7 +103,7 @@ impl ScopeInput {
     }
 
     fn needs_service_principal(&self) -> bool {
-        needs_mailbox_permission(&self.access)
+        needs_mailbox_permission(self.kind, &self.access)
             || (self.kind == ScopeKind::Rbac && self.group_steps())
     }
 }
@@ -126,11 +133,14 @@ pub fn steps(i: &ScopeInput) -> Vec<ExStep> {
             ScopeKind::AllMailboxes => {}
         }
     }
-    if needs_mailbox_permission(&i.access) {
+    if needs_mailbox_permission(i.kind, &i.access) {
         out.extend(i.mailboxes.iter().map(|m| full_access(i, m)));
     }
     if i.access.contains(&AccessChoice::Ews) {
         out.push(super::ews::allow_list(i));
+    }
+    if i.access.contains(&AccessChoice::Smtp) {
+        out.extend(i.mailboxes.iter().map(|m| super::smtp_auth::allow(m)));
     }
     out
 }
@@ -164,7 +174,7 @@ impl ExStep {
         self
     }
 
-    fn about(mut self, subject: &str) -> ExStep {
+    pub(super) fn about(mut self, subject: &str) -> ExStep {
         self.subject = Some(subject.to_string());
         self
     }
@@ -275,7 +285,11 @@ fn role_in_scope(i: &ScopeInput, role: &str) -> ExStep {
     ExStep::new(
         ExKind::RoleAssignment,
         format!("Assign \"{role}\" within the scope"),
-        format!("the app holds {role} for the group's members only"),
+        if role == "Application SMTP.SendAsApp" {
+            format!("the app may send through SMTP AUTH as the group's members only ({role}): no mailbox permission, no Entra SMTP.SendAsApp permission")
+        } else {
+            format!("the app holds {role} for the group's members only")
+        },
         Cmdlet::new("Get-ManagementRoleAssignment")
             .text("RoleAssignee", &i.sp_object_id)
             .text("Role", role),
@@ -323,10 +337,17 @@ fn access_policy(i: &ScopeInput, g: &GroupRef) -> ExStep {
 }
 
 fn full_access(i: &ScopeInput, m: &str) -> ExStep {
+    let protocols = full_access_protocols(i.kind, &i.access).join(", ");
+    let mut changes = format!("{protocols} sign-ins by the app may open {m}");
+    if i.kind == ScopeKind::Rbac {
+        changes.push_str(
+            " (RBAC for Applications has no role for IMAP or POP: they keep the service principal and FullAccess)",
+        );
+    }
     ExStep::new(
         ExKind::MailboxPermission,
         format!("Give the service principal FullAccess to {m}"),
-        format!("IMAP, POP and SMTP sign-ins by the app may open {m}"),
+        changes,
         Cmdlet::new("Get-MailboxPermission")
             .text("Identity", m)
             .text("User", &i.sp_object_id),

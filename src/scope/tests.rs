@@ -5,7 +5,7 @@ use ExKind::{
     RoleAssignment, ServicePrincipal,
 };
 
-fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
+pub(super) fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
     ScopeInput {
         kind,
         access: access.to_vec(),
@@ -19,7 +19,7 @@ fn input(kind: ScopeKind, access: &[AccessChoice]) -> ScopeInput {
     }
 }
 
-fn kinds(s: &[ExStep]) -> Vec<ExKind> {
+pub(super) fn kinds(s: &[ExStep]) -> Vec<ExKind> {
     s.iter().map(|x| x.kind).collect()
 }
 

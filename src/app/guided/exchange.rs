@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 use super::verify::{PastedApp, StepToRead};
 use crate::app::Env;
-use crate::app::setup::{ExchangeAdmin, TestReading, not_found, read_test, texts};
+use crate::app::setup::{ExchangeAdmin, TestReading, not_found, read_smtp_auth, read_test, texts};
 use crate::cloud::CloudError;
 use crate::cloud::exchange_admin::Cmdlets;
 use crate::model::{ClientId, Diagnosis, ObjectId, StepStatus};
@@ -43,6 +43,7 @@ pub(super) async fn read(
     };
     let found = match st.kind {
         ExKind::Mailboxes => return mailboxes(&cmdlets, &input).await,
+        ExKind::SmtpAuth => return smtp_auth(&cmdlets, &st).await,
         _ => cmdlets.invoke(st.look.name, st.look.parameters(None)).await,
     };
     let rows = match found {
@@ -128,7 +129,7 @@ fn judge(
                 .as_array()
                 .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
         }),
-        ExKind::Mailboxes => true,
+        ExKind::Mailboxes | ExKind::SmtpAuth => true,
         ExKind::EwsAllowList => rows.first().is_none_or(|org| {
             org["EwsEnabled"] != serde_json::Value::Bool(true)
                 || input.decline_ews_allow_list
@@ -187,6 +188,28 @@ async fn mailboxes(cmdlets: &Cmdlets<'_>, input: &ScopeInput) -> StepStatus {
         }
     }
     StepStatus::Done(format!("{} found", named.len()))
+}
+
+/// SMTP AUTH is allowed for the step's mailbox: its own switch, or the organisation's.
+async fn smtp_auth(cmdlets: &Cmdlets<'_>, st: &ExStep) -> StepStatus {
+    let m = st.subject.clone().unwrap_or_default();
+    match read_smtp_auth(cmdlets, &m).await {
+        Err(e) => could_not_read(&e),
+        Ok(state) if !state.off() => {
+            StepStatus::Done(format!("SMTP AUTH allowed for {m} ({})", state.words()))
+        }
+        Ok(state) => StepStatus::Failed(Diagnosis {
+            summary: format!("SMTP AUTH is still off for {m}."),
+            evidence: format!(
+                "Get-TransportConfig, Get-CASMailbox -Identity {m}: {}",
+                state.words()
+            ),
+            cause: "The command was not run, or ran for another mailbox.".into(),
+            fix: format!(
+                "Run Set-CASMailbox -Identity {m} -SmtpClientAuthenticationDisabled $false (this mailbox only; not Set-TransportConfig, which would allow it for every mailbox), then press enter to read it again."
+            ),
+        }),
+    }
 }
 
 /// The service's own test for every intended mailbox and the one outside.

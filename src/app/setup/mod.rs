@@ -28,6 +28,7 @@ pub use certificate::{CONSENT_FLAG, SECRETS_FORBIDDEN};
 pub use credential::{Capped, add_password_settled};
 pub use diagnosis::{SetupError, exchange_diagnosis, graph_diagnosis};
 pub use rights::{Rights, not_enough_rights, rights};
+pub use scoping::smtp_auth::{SmtpAuthState, read as read_smtp_auth};
 pub use scoping::{ExchangeAdmin, TESTS_AT_ONCE, TestReading, read_test};
 pub(crate) use scoping::{not_found, texts};
 

@@ -6,11 +6,13 @@ mod ews_cause;
 mod fixes;
 mod probe;
 mod refusal;
+mod smtp_auth;
 
 pub use ews::{diagnose_ews, diagnose_ews_with};
 pub use ews_cause::{Basis, EwsCause, EwsFacts, ews_cause};
 pub use probe::diagnose_probe;
 pub use refusal::{Refusal, classify};
+pub use smtp_auth::{SmtpAuthRefusal, not_proven as smtp_not_proven, smtp_auth_refusal};
 
 use crate::model::{CheckKind, Diagnosis};
 

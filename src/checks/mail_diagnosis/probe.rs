@@ -50,12 +50,7 @@ pub fn diagnose_probe(err: &ProbeError, ctx: &MailContext) -> Diagnosis {
             "Check that the cloud chosen matches the tenant and that the endpoint is Exchange Online's for that cloud; then run the check again for a fresh token.".into(),
         ),
         (_, Refusal::AuthFailed) if !has_role => missing_role(ctx, ev),
-        (_, Refusal::SmtpAuthDisabled) => d(
-            format!("SMTP AUTH is switched off for {m} or the tenant."),
-            ev,
-            "Exchange Online refuses authenticated SMTP submission unless it is allowed for the mailbox (or the whole tenant).".into(),
-            format!("Set-CASMailbox -Identity {m} {}; or allow SMTP AUTH for the organisation: Set-TransportConfig -SmtpClientAuthenticationDisabled $false.", cas_switch(CheckKind::Smtp)),
-        ),
+        (_, Refusal::SmtpAuthDisabled) => super::smtp_auth::diagnose(ctx, ev),
         (_, Refusal::SendRefused) => d(
             format!("{m} may not send through SMTP."),
             ev,

@@ -11,7 +11,8 @@ pub enum Refusal {
     AuthFailed,
     /// IMAP: signed in, but the mailbox could not be opened.
     NotConnected,
-    /// SMTP: SMTP AUTH is switched off.
+    /// SMTP: Exchange's 5.7.139, SMTP AUTH refused (switched off, security defaults,
+    /// Conditional Access, basic authentication: `SmtpAuthRefusal` tells them apart).
     SmtpAuthDisabled,
     /// SMTP: not allowed to send (5.7.57, 430 STOREDRV).
     SendRefused,

@@ -3,7 +3,7 @@
 
 use std::time::Instant;
 
-use super::mailbox::probe;
+use super::mailbox::{probe, probe_sending};
 use super::{Outcome, Shared, failed};
 use crate::checks::ews;
 use crate::checks::mail_diagnosis::{self, EwsCause, Peers, ews_cause};
@@ -81,6 +81,24 @@ pub(super) async fn check(
             Err(ProbeError::Refused { line, .. }) => refused(printable(&line)),
             Err(e) => {
                 let ctx = shared.mail_context(via, mailbox.as_str(), Peers::default());
+                let diagnosis = mail_diagnosis::diagnose_probe(&e, &ctx);
+                Outcome::Done(failed(diagnosis, started.elapsed(), true))
+            }
+        },
+        CheckKind::Smtp => match probe_sending(shared, CheckKind::Smtp, mailbox, false).await {
+            Ok(_) => reached("SMTP: AUTH XOAUTH2 succeeded"),
+            Err(ProbeError::Refused { line, .. })
+                if mail_diagnosis::classify(&ProbeError::Refused {
+                    step: "authenticate",
+                    line: line.clone(),
+                }) == mail_diagnosis::Refusal::SmtpAuthDisabled =>
+            {
+                let diagnosis = mail_diagnosis::smtp_not_proven(mailbox.as_str(), printable(&line));
+                Outcome::Done(failed(diagnosis, started.elapsed(), false))
+            }
+            Err(ProbeError::Refused { line, .. }) => refused(printable(&line)),
+            Err(e) => {
+                let ctx = shared.mail_context(CheckKind::Smtp, mailbox.as_str(), Peers::default());
                 let diagnosis = mail_diagnosis::diagnose_probe(&e, &ctx);
                 Outcome::Done(failed(diagnosis, started.elapsed(), true))
             }

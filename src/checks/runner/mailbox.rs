@@ -104,6 +104,16 @@ pub(super) async fn probe(
     kind: CheckKind,
     mailbox: &Mailbox,
 ) -> Result<String, ProbeError> {
+    probe_sending(shared, kind, mailbox, shared.input.send_test).await
+}
+
+/// [`probe`], with SMTP sending a test message only when `send_test`.
+pub(super) async fn probe_sending(
+    shared: &Shared,
+    kind: CheckKind,
+    mailbox: &Mailbox,
+    send_test: bool,
+) -> Result<String, ProbeError> {
     let token = shared
         .exchange
         .as_ref()
@@ -134,7 +144,7 @@ pub(super) async fn probe(
                     &target(shared, &e.smtp)?,
                     mailbox.as_str(),
                     token,
-                    shared.input.send_test,
+                    send_test,
                 )
                 .await?;
                 Ok(match out {

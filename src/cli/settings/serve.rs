@@ -27,6 +27,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         ews_allow_list,
         kiosk_mailbox,
         block_device_code,
+        smtp_auth_off,
+        smtp_sign_in_refusals,
     } = command;
     let faults = FaultPlan::parse(&faults).map_err(Invalid::new)?;
     // The cloud file goes next to the state file, or to the temporary directory.
@@ -78,6 +80,8 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         realistic: false,
         forbid_secrets,
         other_role_ids,
+        smtp_auth_off,
+        smtp_sign_in_refusals,
     };
     Ok(if realistic {
         options.realistic()

@@ -8,7 +8,7 @@ use tokio_rustls::TlsAcceptor;
 
 use super::{IDLE, Lines, client_response, pause, sign_in};
 use crate::sandbox::Shared;
-use crate::sandbox::tenant::MailProtocol;
+use crate::sandbox::tenant::{MailProtocol, MailRefusal, SmtpSignInRefusal};
 
 const HOST: &str = "sandbox.outlook.example";
 const NOT_AUTHENTICATED: &str = "530 5.7.57 Client not authenticated to send mail. [sandbox]";
@@ -77,7 +77,8 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                             mail.mailbox = Some(si.mailbox);
                             "235 2.7.0 Authentication successful".to_string()
                         }
-                        _ => "535 5.7.3 Authentication unsuccessful [sandbox]".to_string(),
+                        Some(si) => refusal_line(si.refusal),
+                        None => refusal_line(None),
                     }
                 }
             }
@@ -125,6 +126,27 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
         }
     }
     None
+}
+
+/// Exchange's answer to a refused AUTH: 5.7.139 with its words when SMTP AUTH itself is refused
+/// (field reports, docs/smtp.md), 5.7.3 for everything else.
+fn refusal_line(refusal: Option<MailRefusal>) -> String {
+    const VISIT: &str = "Visit https://aka.ms/smtp_auth_disabled for more information.";
+    match refusal {
+        Some(MailRefusal::SmtpAuthOffForTenant) => format!(
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. {VISIT} [sandbox]"
+        ),
+        Some(MailRefusal::SmtpAuthOffForMailbox) => format!(
+            "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox. {VISIT} [sandbox]"
+        ),
+        Some(MailRefusal::SignInRefused(SmtpSignInRefusal::SecurityDefaults)) => {
+            "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [sandbox]".to_string()
+        }
+        Some(MailRefusal::SignInRefused(SmtpSignInRefusal::ConditionalAccess)) => {
+            "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [sandbox]".to_string()
+        }
+        _ => "535 5.7.3 Authentication unsuccessful [sandbox]".to_string(),
+    }
 }
 
 /// EHLO's answer: STARTTLS offered before the upgrade, AUTH after it.

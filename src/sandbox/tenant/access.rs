@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::records::{AccessRight, App, Group, MailboxRight, User};
+use super::records::{AccessRight, App, Group, MailboxRight, SmtpSignInRefusal, User};
 use super::{Tenant, effective};
 use crate::sandbox::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 
@@ -35,6 +35,12 @@ pub enum MailRefusal {
     WrongObjectId,
     NoPermission,
     ProtocolDisabled,
+    /// SMTP AUTH off for the organisation, the mailbox's own switch not set.
+    SmtpAuthOffForTenant,
+    /// SMTP AUTH off by the mailbox's own switch.
+    SmtpAuthOffForMailbox,
+    /// The mailbox's sign-in refused by security defaults or Conditional Access.
+    SignInRefused(SmtpSignInRefusal),
 }
 
 impl MailRefusal {
@@ -238,7 +244,19 @@ impl Tenant {
         now_ms: i64,
     ) -> Result<&User, MailRefusal> {
         let user = self.user(mailbox).ok_or(MailRefusal::NoSuchUser)?;
-        if !roles.iter().any(|r| r == protocol.role()) {
+        let has_role = roles.iter().any(|r| r == protocol.role());
+        // SMTP through RBAC for Applications: the role in a scope that holds the mailbox, for a
+        // token without the SMTP.SendAsApp claim (with it, Exchange checks mailbox permissions:
+        // docs/smtp.md).
+        let app = self.app_by_client_id(appid);
+        if protocol == MailProtocol::Smtp
+            && !has_role
+            && app
+                .is_some_and(|a| self.rbac_grants(a, &["SMTP.SendAsApp"], Some(&user.mail), now_ms))
+        {
+            return self.smtp_auth_allowed(user);
+        }
+        if !has_role {
             return Err(MailRefusal::MissingRole);
         }
         let sp = self
@@ -267,7 +285,25 @@ impl Tenant {
         if !granted {
             return Err(MailRefusal::NoPermission);
         }
+        if protocol == MailProtocol::Smtp {
+            return self.smtp_auth_allowed(user);
+        }
         Ok(user)
+    }
+
+    /// SMTP AUTH for a mailbox the app may send from: refused by a sign-in policy the mailbox
+    /// is marked with, then by its own switch, or by the organisation's when its own is not set.
+    fn smtp_auth_allowed<'u>(&self, user: &'u User) -> Result<&'u User, MailRefusal> {
+        if let Some(why) = user.smtp_sign_in_refusal {
+            return Err(MailRefusal::SignInRefused(why));
+        }
+        match user.smtp_client_auth_disabled {
+            Some(true) => Err(MailRefusal::SmtpAuthOffForMailbox),
+            None if self.switches.smtp_client_auth_disabled => {
+                Err(MailRefusal::SmtpAuthOffForTenant)
+            }
+            _ => Ok(user),
+        }
     }
 }
 

@@ -53,6 +53,10 @@ pub struct Tenant {
     /// The organisation's EWS and SMTP AUTH switches.
     #[serde(default)]
     pub switches: OrgSwitches,
+    /// The sandbox knobs whose state was put into this tenant once (`smtp-auth-off`), so that a
+    /// later change by the administrator is kept.
+    #[serde(default)]
+    pub knobs_applied: Vec<String>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.

@@ -151,6 +151,20 @@ pub struct User {
     /// Licensed with Exchange Online Kiosk (or F1/F3): EWS refuses the mailbox. Realistic only.
     #[serde(default)]
     pub kiosk_licence: bool,
+    /// A sign-in refusal the tenant's identity policies give this mailbox's SMTP AUTH, whatever
+    /// the switches: marked by the seed in realistic mode.
+    #[serde(default)]
+    pub smtp_sign_in_refusal: Option<SmtpSignInRefusal>,
+}
+
+/// Why SMTP AUTH is refused for a marked mailbox, with Exchange's `5.7.139` words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SmtpSignInRefusal {
+    /// The tenant's security defaults.
+    SecurityDefaults,
+    /// A Conditional Access policy.
+    ConditionalAccess,
 }
 
 /// The organisation-wide switches of EWS and SMTP AUTH (`Set-OrganizationConfig`,

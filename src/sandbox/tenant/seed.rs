@@ -117,6 +117,7 @@ impl Tenant {
                 smtp_client_auth_disabled: None,
                 without_exchange_licence: false,
                 kiosk_licence: false,
+                smtp_sign_in_refusal: None,
             });
         }
     }

@@ -12,7 +12,7 @@ use super::widgets::{field, input_field};
 use crate::catalog::catalog;
 use crate::model::{AccessChoice, ScopeKind};
 use crate::plan::SECRET_MONTHS;
-use crate::scope::{needs_mailbox_permission, scoped_by_group};
+use crate::scope::{needs_mailbox_permission, scoped_by_group_under};
 use crate::wizard::{Form, Journey, MailboxField, State, Step};
 
 pub fn draw(f: &mut Frame, s: &State, step: Step, area: Rect) {
@@ -162,10 +162,10 @@ fn scope(form: &Form) -> Vec<Line<'_>> {
         DIM
     };
     lines.push(Line::from(chosen.explain()).fg(tone));
-    if chosen == ScopeKind::Rbac && scoped_by_group(&form.access) {
+    if chosen == ScopeKind::Rbac && scoped_by_group_under(chosen, &form.access) {
         lines.push(Line::from(strings::RBAC_LEAVES_OUT).fg(DIM));
     }
-    if needs_mailbox_permission(&form.access) {
+    if needs_mailbox_permission(chosen, &form.access) {
         lines.push(Line::from(strings::FULL_ACCESS_ANYWAY).fg(DIM));
     }
     lines.push(Line::default());

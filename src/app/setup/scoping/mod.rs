@@ -23,6 +23,7 @@ mod ews;
 mod rbac;
 mod recipients;
 mod service_test;
+pub mod smtp_auth;
 
 pub use service_test::{TESTS_AT_ONCE, TestReading, read_test};
 
@@ -272,6 +273,7 @@ pub(super) async fn apply(
             ExKind::AccessPolicy => recipients::access_policy(&ctx, &st, i).await?,
             ExKind::MailboxPermission => recipients::mailbox_permission(&ctx, &st, i).await?,
             ExKind::EwsAllowList => ews::allow_list(&ctx, &input, i, &mut seen.ews).await?,
+            ExKind::SmtpAuth => smtp_auth::allow(&ctx, &st, i).await?,
         };
         if ctx.made.load(Ordering::Relaxed) {
             r.made(format!("exchange:{key}"));
