@@ -78,6 +78,7 @@ fn saved(home: &Home) -> bool {
     home.config().join("profiles/p.toml").exists()
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn with_the_device_code_blocked_setup_completes_through_the_browser() {
     if !secret_service() {
@@ -110,6 +111,7 @@ fn with_the_device_code_blocked_setup_completes_through_the_browser() {
     assert_eq!(t.apps_named("m365-mail-wizard p").len(), 1);
 }
 
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
 fn the_browser_chosen_with_sign_in_browser_serves_the_exchange_sign_in_too() {
     if !secret_service() {

@@ -14,6 +14,7 @@ fn rbac_smtp_leaves_the_entra_permission_out_and_allows_smtp_auth_per_mailbox() 
         mailboxes: vec!["alice@contoso.example".into()],
         deny_mailbox: Some("ceo@contoso.example".into()),
         script_only: false,
+        decline_ews_allow_list: false,
     });
     assert_eq!(a.omitted(), ["SMTP.SendAsApp"]);
     let p = plan(&a);
