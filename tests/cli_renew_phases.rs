@@ -352,3 +352,77 @@ fn a_lost_answer_during_renew_leaves_one_new_secret_and_it_is_the_stored_one() {
         "a lost secret is removed and made again within the run"
     );
 }
+
+/// The sandbox app with this client ID, to change in its saved tenant.
+fn app_mut<'a>(tenant: &'a mut Value, client_id: &str) -> &'a mut Value {
+    tenant["apps"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|a| a["client_id"] == client_id)
+        .unwrap()
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn an_old_secret_that_is_gone_or_has_a_lookalike_is_never_marked_for_removal() {
+    if !secret_service() {
+        return;
+    }
+    let mut state = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let (client_id, old) = added(&home, &state.sb, "lookalike");
+    // Someone added another secret whose first characters are the old one's.
+    let twin = format!("{}Q~made.elsewhere.0000000000000000000000", &old[..3]);
+    state.edit(&["--auto-approve"], |t| {
+        let end = time::OffsetDateTime::now_utc() + time::Duration::days(300);
+        app_mut(t, &client_id)["passwords"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+                "display_name": "made elsewhere",
+                "end": end.format(&time::format_description::well_known::Rfc3339).unwrap(),
+                "hint": &old[..3],
+                "key_id": "7e1ee000-0000-4000-8000-000000000001",
+                "secret": twin,
+            }));
+    });
+    let o = home.run(&["renew", "lookalike"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert!(
+        all(&o).contains("several secrets on the app start like the old one"),
+        "{}",
+        all(&o)
+    );
+    let o = home.run(&["renew", "lookalike", "--finish", "--force"], "");
+    let a = app(&state, &client_id);
+    assert_eq!(a["secret"].as_str(), Some(old.as_str()), "{}", all(&o));
+    assert!(
+        a["passwords"].to_string().contains("made elsewhere"),
+        "{}",
+        all(&o)
+    );
+    assert_eq!(
+        signs_in(&state.sb, &client_id, &twin),
+        200,
+        "the lookalike is untouched"
+    );
+
+    // Another profile whose old secret was already deleted from the app in the portal.
+    let home = Home::new();
+    let (client_id, _) = added(&home, &state.sb, "gone");
+    state.edit(&["--auto-approve"], |t| {
+        let a = app_mut(t, &client_id);
+        a["secret"] = Value::String(String::new());
+        a["passwords"] = serde_json::json!([]);
+    });
+    let o = home.run(&["renew", "gone"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", all(&o));
+    assert!(
+        all(&o).contains("the old secret was not found on the app"),
+        "{}",
+        all(&o)
+    );
+    let new = secret_tool_lookup(&home.service(), "gone").unwrap();
+    assert_eq!(signs_in(&state.sb, &client_id, &new), 200);
+}

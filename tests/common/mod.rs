@@ -152,18 +152,20 @@ impl Served {
         )
     }
 
+    /// Stops the server and removes its cloud file (a later server on the same port writes
+    /// its own).
     pub fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(f) = self.info["cloud_file"].take().as_str() {
+            let _ = std::fs::remove_file(f);
+        }
     }
 }
 
 impl Drop for Served {
     fn drop(&mut self) {
         self.stop();
-        if let Some(f) = self.info["cloud_file"].as_str() {
-            let _ = std::fs::remove_file(f);
-        }
     }
 }
 
@@ -190,6 +192,28 @@ impl Tenant {
         self.sb.stop();
         let path = self.state.path().join("tenant.json").display().to_string();
         let mut args = vec!["--state", path.as_str()];
+        args.extend(extra);
+        self.sb = Served::start(&args);
+    }
+
+    /// Stops the sandbox, changes its tenant as `change` says (what an administrator might do in
+    /// the portal), and starts it again with the same options `extra`.
+    pub fn edit(&mut self, extra: &[&str], change: impl FnOnce(&mut Value)) {
+        // The same port, so that the cloud files of the profiles made so far still lead here.
+        let port = self.sb.info["token"]
+            .as_str()
+            .and_then(|u| u.split("127.0.0.1:").nth(1))
+            .and_then(|rest| rest.split('/').next())
+            .unwrap()
+            .to_string();
+        self.sb.stop();
+        let path = self.state.path().join("tenant.json");
+        let mut saved: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        change(&mut saved["tenant"]);
+        std::fs::write(&path, serde_json::to_string(&saved).unwrap()).unwrap();
+        let path = path.display().to_string();
+        let mut args = vec!["--state", path.as_str(), "--port", port.as_str()];
         args.extend(extra);
         self.sb = Served::start(&args);
     }
