@@ -67,3 +67,41 @@ fn a_locked_secret_service_is_named_and_nothing_is_saved() {
     assert!(!text(&o).contains(&secret));
     assert!(!home.config().join("profiles/locked.toml").exists());
 }
+
+#[test]
+fn check_without_any_reachable_keyring_is_unavailable_alone_and_under_all() {
+    let sb = Served::start(&[]);
+    let home = Home::new();
+    let (client_id, _, _) = sb.app("scoped");
+    let dir = home.config().join("profiles");
+    std::fs::create_dir_all(&dir).unwrap();
+    for name in ["first", "second"] {
+        std::fs::write(
+            dir.join(format!("{name}.toml")),
+            format!(
+                "name = \"{name}\"\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"{client_id}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
+            ),
+        )
+        .unwrap();
+    }
+    let nowhere = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["check", "first"],
+        vec!["check", "--all"],
+        vec!["check", "--all", "--json"],
+    ] {
+        let o = home
+            .cmd()
+            .args(&args)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("XDG_RUNTIME_DIR", nowhere.path())
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(3), "{args:?}: {}", text(&o));
+        assert!(
+            text(&o).to_lowercase().contains("keyring"),
+            "{args:?}: {}",
+            text(&o)
+        );
+    }
+}
