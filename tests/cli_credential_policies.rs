@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::admin_api::{form, http};
+use common::admin_api::{graph_call as graph, sign_in};
 use common::{Home, Served, Tenant, json, row, secret_service, text};
 use serde_json::{Value, json};
 
@@ -13,48 +13,11 @@ const GRAPH_CLIENT: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
 /// The sandbox administrator's Graph token for app registrations, signed in by device code.
 fn admin_token(sb: &Served) -> String {
-    let login = sb.info["login"].as_str().unwrap();
-    let tenant = sb.info["tenant_id"].as_str().unwrap();
-    let post = |endpoint: &str, fields: &[(&str, &str)]| {
-        let (status, _, body) = http(
-            "POST",
-            &format!("{login}/{tenant}/oauth2/v2.0/{endpoint}"),
-            &[("Content-Type", "application/x-www-form-urlencoded")],
-            &form(fields),
-        );
-        assert_eq!(status, 200, "{endpoint}: {body}");
-        serde_json::from_str::<Value>(&body).unwrap()
-    };
-    let scope = "https://graph.microsoft.com/Application.ReadWrite.All";
-    let code = post(
-        "devicecode",
-        &[("client_id", GRAPH_CLIENT), ("scope", scope)],
-    );
-    let token = post(
-        "token",
-        &[
-            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
-            ("client_id", GRAPH_CLIENT),
-            ("device_code", code["device_code"].as_str().unwrap()),
-        ],
-    );
-    token["access_token"].as_str().unwrap().to_string()
-}
-
-/// A Graph call as the administrator: status and body.
-fn graph(sb: &Served, token: &str, method: &str, path: &str, body: &Value) -> (u16, String) {
-    let bearer = format!("Bearer {token}");
-    let url = format!("{}/v1.0/{path}", sb.info["graph"].as_str().unwrap());
-    let (status, _, text) = http(
-        method,
-        &url,
-        &[
-            ("Authorization", &bearer),
-            ("Content-Type", "application/json"),
-        ],
-        &body.to_string(),
-    );
-    (status, text)
+    sign_in(
+        sb,
+        GRAPH_CLIENT,
+        "https://graph.microsoft.com/Application.ReadWrite.All",
+    )
 }
 
 fn app(t: &Tenant, name: &str) -> Value {

@@ -66,7 +66,7 @@ pub fn form(fields: &[(&str, &str)]) -> String {
 }
 
 /// A device-code sign-in the sandbox approves at once; the access token.
-fn sign_in(sb: &Served, client: &str, scope: &str) -> String {
+pub fn sign_in(sb: &Served, client: &str, scope: &str) -> String {
     let login = sb.info["login"].as_str().unwrap();
     let tenant = sb.info["tenant_id"].as_str().unwrap();
     let post = |endpoint: &str, fields: &[(&str, &str)]| {
@@ -90,6 +90,24 @@ fn sign_in(sb: &Served, client: &str, scope: &str) -> String {
         ],
     );
     token["access_token"].as_str().unwrap().to_string()
+}
+
+/// A Graph call with `token` (`path` after `/v1.0/`): status and body.
+pub fn graph_call(
+    sb: &Served,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> (u16, String) {
+    let bearer = format!("Bearer {token}");
+    let url = format!("{}/v1.0/{path}", sb.info["graph"].as_str().unwrap());
+    let headers = [
+        ("Authorization", bearer.as_str()),
+        ("Content-Type", "application/json"),
+    ];
+    let (status, _, text) = http(method, &url, &headers, &body.to_string());
+    (status, text)
 }
 
 pub struct AdminApi {
