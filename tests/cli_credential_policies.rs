@@ -48,9 +48,10 @@ fn forbidden_secrets_stop_naming_the_policy_then_a_certificate_profile_checks_gr
         "{err}"
     );
     assert!(err.contains("forbids client secrets"), "{err}");
-    // The setup's sign-in holds no Policy.Read.All: the policy is said to be unnamed, and why.
+    // The setup's sign-in holds no Policy.Read.All; its refresh token gets one here (the sandbox
+    // outside --realistic consents to anything), and the policy is named.
     assert!(
-        err.contains("The policy could not be named: reading the tenant's default app management policy was refused (HTTP 403"),
+        err.contains("Client secrets are forbidden by the tenant's default app management policy"),
         "{err}"
     );
     assert!(err.contains("--certificate-if-secrets-forbidden"), "{err}");
@@ -334,4 +335,25 @@ fn a_certificate_registered_but_never_stored_is_replaced_on_the_rerun() {
     let now = app(&t, "m365-mail-wizard stopped")["certificates"].clone();
     assert_eq!(now.as_array().unwrap().len(), 1, "{now:#}");
     assert_ne!(now[0]["key_id"], first[0]["key_id"], "a new certificate");
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn without_consent_to_read_policies_the_policy_is_said_to_be_unnamed_and_why() {
+    if !secret_service() {
+        return;
+    }
+    // Realistic: a refresh token gives no permission its sign-in was not consented.
+    let t = Tenant::start(&["--auto-approve", "--forbid-secrets", "--realistic"]);
+    let home = Home::new();
+    let o = home
+        .setup_cmd(&t, "unnamed", &common::GRAPH_READ_ALICE)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        stderr(&o).contains("The policy could not be named: reading the tenant's default app management policy was refused (HTTP 403"),
+        "{}",
+        text(&o)
+    );
 }

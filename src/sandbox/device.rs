@@ -251,8 +251,8 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
         .map(|r| (r.user.clone(), r.client_id.clone(), r.scope.clone()));
     let wanted = form.get("scope").cloned();
     match found {
-        Some((user, client_id, scope)) => {
-            let scope = wanted.unwrap_or(scope);
+        Some((user, client_id, signed_in_scope)) => {
+            let scope = wanted.unwrap_or_else(|| signed_in_scope.clone());
             if wants_exchange(s, &scope) && !exchange_client(s, &client_id) {
                 return aad_error(
                     StatusCode::BAD_REQUEST,
@@ -260,6 +260,18 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
                     65001,
                     &format!(
                         "The user or administrator has not consented to use the application with ID '{client_id}' for Office 365 Exchange Online. Send an interactive authorization request for this user and resource."
+                    ),
+                );
+            }
+            if s.refresh_keeps_consent
+                && let Some(extra) = beyond(&scope, &signed_in_scope)
+            {
+                return aad_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    65001,
+                    &format!(
+                        "The user or administrator has not consented to use the application with ID '{client_id}' for the permission '{extra}'. Send an interactive authorization request for this user and resource."
                     ),
                 );
             }
@@ -272,6 +284,17 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
             "Invalid request. Request is malformed or invalid.",
         ),
     }
+}
+
+/// A Graph permission `scope` asks for that the sign-in's `signed_in` scope did not hold
+/// (other resources are judged on their own).
+fn beyond(scope: &str, signed_in: &str) -> Option<String> {
+    let held: Vec<&str> = signed_in.split_whitespace().collect();
+    scope
+        .split_whitespace()
+        .filter(|x| x.contains("graph.") && !x.ends_with("/.default"))
+        .find(|x| !held.contains(x))
+        .map(String::from)
 }
 
 fn wants_exchange(s: &Shared, scope: &str) -> bool {

@@ -134,6 +134,8 @@ pub struct Shared {
     /// The first admin API call was redirected.
     redirected: std::sync::atomic::AtomicBool,
     without_entra_premium: bool,
+    /// Realistic: a refresh token gives no Graph permission its sign-in was not consented.
+    refresh_keeps_consent: bool,
     forbid_secrets: bool,
     block_device_code: bool,
     /// The browser sign-in's authorization codes.
@@ -235,6 +237,7 @@ impl Sandbox {
             admin_redirect: opts.admin_redirect,
             redirected: std::sync::atomic::AtomicBool::new(false),
             without_entra_premium: opts.without_entra_premium,
+            refresh_keeps_consent: opts.realistic,
             forbid_secrets: opts.forbid_secrets,
             block_device_code: opts.block_device_code,
             authorize: std::sync::Mutex::default(),

@@ -7,7 +7,8 @@
 use super::SetupError;
 use super::run::{Run, crash_point};
 use crate::app::renew::certificate_label;
-use crate::cloud::admin::Application;
+use crate::cloud::admin::{Application, GraphAdmin, PolicyNames};
+use crate::cloud::device::DeviceFlow;
 use crate::cloud::error::GraphError;
 use crate::model::{ClientId, Diagnosis, ObjectId, Secret, StepStatus, Thumbprints};
 use crate::store::JournalCertificate;
@@ -30,7 +31,14 @@ pub(super) async fn secrets_forbidden(
     client_id: ClientId,
     g: &GraphError,
 ) -> Result<(), SetupError> {
-    let named = r.graph.secret_policies(object_id).await.sentence();
+    let mut names = r.graph.secret_policies(object_id).await;
+    if names.named.is_empty()
+        && !names.unread.is_empty()
+        && let Some(read) = read_with_policy_rights(r, object_id).await
+    {
+        names = read;
+    }
+    let named = names.sentence();
     if !r.req.certificate_if_secrets_forbidden {
         let d = Diagnosis {
             summary: "The tenant forbids client secrets for this app: the setup can give it a certificate instead.".into(),
@@ -47,6 +55,22 @@ pub(super) async fn secrets_forbidden(
     r.journal.certificate = true;
     r.save()?;
     certificate(r, i, client_id, Some(&named)).await
+}
+
+/// The policies read again with `Policy.Read.All`, which the setup's sign-in does not ask
+/// for: a token for it from the sign-in's refresh token, where the identity platform gives one
+/// (an administrator consented it for the sign-in's client before); none otherwise.
+async fn read_with_policy_rights(r: &Run<'_>, app: ObjectId) -> Option<PolicyNames> {
+    let e = &r.req.endpoints;
+    let client = ClientId::parse(&r.session.token.claims.appid).ok()?;
+    let flow = DeviceFlow::new(&r.env.http, e, r.req.tenant_id, client);
+    let scope = format!("{}/Policy.Read.All", e.graph_resource.trim_end_matches('/'));
+    let reader = flow.refresh_for(r.session, &scope).await.ok()?;
+    Some(
+        GraphAdmin::new(&r.env.http, e, &reader.token)
+            .secret_policies(app)
+            .await,
+    )
 }
 
 /// Registers a new certificate on the app and stores its private key, unless the one an

@@ -22,6 +22,8 @@ pub(super) struct Run<'a> {
     pub req: &'a SetupRequest,
     /// The directory as the signed-in administrator.
     pub graph: GraphAdmin<'a>,
+    /// The administrator's sign-in, for a token with other permissions from its refresh token.
+    pub session: &'a AdminSession,
     pub steps: Vec<PlanStep>,
     pub journal: Journal,
     tx: Option<mpsc::UnboundedSender<(usize, StepStatus)>>,
@@ -46,6 +48,7 @@ impl<'a> Run<'a> {
             env,
             req,
             graph: GraphAdmin::new(&env.http, &req.endpoints, &session.token),
+            session,
             steps: plan::plan(&req.answers),
             journal: journal(env, req)?,
             tx,
