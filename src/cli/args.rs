@@ -185,6 +185,27 @@ pub enum Command {
     },
     /// Remove a profile and its keyring entry.
     Forget { profile: String },
+    /// Print the shell completion script for bash, zsh, fish or powershell on stdout.
+    Completions {
+        /// bash, zsh, fish or powershell.
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff) on stdout, or write one page per command into a directory.
+    Man {
+        /// Write m365-mail-wizard.1 and one m365-mail-wizard-COMMAND.1 per command here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+}
+
+/// The shells `completions` writes a script for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Subcommand, Debug)]
