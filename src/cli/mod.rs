@@ -7,6 +7,7 @@ mod output;
 mod prompt;
 mod settings;
 mod shell;
+mod wait;
 
 use std::process::ExitCode;
 

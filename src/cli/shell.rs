@@ -3,14 +3,23 @@
 use std::io::Write;
 use std::path::Path;
 
-use clap::CommandFactory;
+use clap::{CommandFactory, ValueEnum};
 use clap_complete::Shell;
 
 use super::Exit;
-use super::args::{Cli, Command, ShellArg};
+use super::args::{Cli, Command};
 use super::output::{Code, error};
 
 const BIN: &str = "m365-mail-wizard";
+
+/// The shells `completions` writes a script for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
 
 /// Runs `completions` or `man`; `None` for every other command.
 pub fn run(command: Option<&Command>) -> Option<Exit> {

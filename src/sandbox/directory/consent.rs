@@ -83,25 +83,19 @@ pub async fn assign_app_role(
 /// `servicePrincipals/{id}/appRoleAssignments`: what the principal was granted (the seeded
 /// apps' consents are records too, `Tenant::normalise_seeded_grants`).
 pub async fn list_assignments(gate: Gate, Path(principal): Path<String>) -> Response {
-    gate.list(any_user, |t| {
-        t.app_role_assignments
-            .iter()
-            .filter(|x| x.principal_id == principal)
-            .map(assignment_json)
-            .collect()
-    })
-    .await
+    list_where(gate, move |x| x.principal_id == principal).await
 }
 
 /// `servicePrincipals/{id}/appRoleAssignedTo`: what was granted on the resource `id`, to
 /// every principal.
 pub async fn list_assigned_to(gate: Gate, Path(resource): Path<String>) -> Response {
+    list_where(gate, move |x| x.resource_id == resource).await
+}
+
+async fn list_where(gate: Gate, keep: impl Fn(&AppRoleAssignment) -> bool) -> Response {
     gate.list(any_user, |t| {
-        t.app_role_assignments
-            .iter()
-            .filter(|x| x.resource_id == resource)
-            .map(assignment_json)
-            .collect()
+        let rows = t.app_role_assignments.iter().filter(|x| keep(x));
+        rows.map(assignment_json).collect()
     })
     .await
 }
