@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use super::shell::ShellArg;
+use super::wait::parse_wait;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "m365-mail-wizard",
@@ -185,6 +188,18 @@ pub enum Command {
     },
     /// Remove a profile and its keyring entry.
     Forget { profile: String },
+    /// Print the shell completion script for bash, zsh, fish or powershell on stdout.
+    Completions {
+        /// bash, zsh, fish or powershell.
+        #[arg(value_enum)]
+        shell: ShellArg,
+    },
+    /// Print the manual page (roff) on stdout, or write one page per command into a directory.
+    Man {
+        /// Write m365-mail-wizard.1 and one m365-mail-wizard-COMMAND.1 per command here.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -365,32 +380,6 @@ pub struct SetupArgs {
     /// the setup made moments before (directory replication), e.g. 2m or 300s.
     #[arg(long, default_value = "2m", value_parser = parse_wait)]
     pub directory_wait: std::time::Duration,
-}
-
-/// A wait such as `90`, `90s`, `60m` or `2h`, at most a day.
-pub fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
-    let t = s.trim();
-    let (num, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
-        Some((i, _)) => t.split_at(i),
-        None => (t, "s"),
-    };
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("\"{t}\" is not a duration: use a number with s, m or h, e.g. 60m"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n.saturating_mul(60),
-        "h" => n.saturating_mul(3600),
-        other => {
-            return Err(format!(
-                "unit \"{other}\" in \"{t}\": use s, m or h, e.g. 60m"
-            ));
-        }
-    };
-    if secs > 86_400 {
-        return Err(format!("{t} is longer than a day: wait at most 24h"));
-    }
-    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[derive(Args, Debug)]

@@ -6,6 +6,8 @@ mod cmd;
 mod output;
 mod prompt;
 mod settings;
+mod shell;
+mod wait;
 
 use std::process::ExitCode;
 
@@ -36,6 +38,10 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    // Nothing but clap's own definitions: no data directory, keyring or runtime.
+    if let Some(exit) = shell::run(cli.command.as_ref()) {
+        return exit.into();
+    }
     if cli.wants_json() {
         output::answer_in_json();
     }

@@ -167,7 +167,7 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/graph/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
-            post(directory::assign_app_role),
+            get(directory::list_assigned_to).post(directory::assign_app_role),
         )
         .route(
             "/graph/v1.0/oauth2PermissionGrants",

@@ -111,7 +111,10 @@ pub async fn open(state: Option<&Path>, fresh: bool) -> Result<Opened, SandboxEr
                 message,
             }
         })?;
-        (saved.tenant, signer)
+        let mut tenant = saved.tenant;
+        // A tenant saved before the seed's grants became records.
+        tenant.normalise_seeded_grants();
+        (tenant, signer)
     };
     Ok(Opened {
         tenant,
@@ -204,7 +207,9 @@ impl Shared {
         match read::<SavedTenant>(&file.path) {
             Ok((_, stamp)) if Some(stamp) == file.seen() => {}
             Ok((saved, stamp)) => {
-                *self.tenant.lock().await = saved.tenant;
+                let mut tenant = saved.tenant;
+                tenant.normalise_seeded_grants();
+                *self.tenant.lock().await = tenant;
                 file.saw(stamp);
             }
             Err(e) => {

@@ -263,6 +263,9 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         },
         Command::Profiles { json } => Task::Profiles { json },
         Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
+        Command::Completions { .. } | Command::Man { .. } => {
+            unreachable!("cli::main prints completions and manual pages before the settings")
+        }
     })
 }
 

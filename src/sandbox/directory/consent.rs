@@ -13,10 +13,9 @@ use super::{
     already_exists, bad_request, filter, new_id, not_a_valid_reference, not_found, replicating,
 };
 use crate::sandbox::clock::now_rfc3339;
-use crate::sandbox::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 use crate::sandbox::gate::{Gate, administrator, any_user};
 use crate::sandbox::responses::created;
-use crate::sandbox::tenant::{AppRoleAssignment, PermissionGrant, Tenant};
+use crate::sandbox::tenant::{AppRoleAssignment, PermissionGrant};
 
 fn assignment_json(x: &AppRoleAssignment) -> Value {
     json!({
@@ -81,82 +80,24 @@ pub async fn assign_app_role(
     .await
 }
 
-/// `servicePrincipals/{id}/appRoleAssignments`: what the principal was granted, the seeded
-/// apps' consents included (the seed keeps them as role names on the app).
+/// `servicePrincipals/{id}/appRoleAssignments`: what the principal was granted (the seeded
+/// apps' consents are records too, `Tenant::normalise_seeded_grants`).
 pub async fn list_assignments(gate: Gate, Path(principal): Path<String>) -> Response {
+    list_where(gate, move |x| x.principal_id == principal).await
+}
+
+/// `servicePrincipals/{id}/appRoleAssignedTo`: what was granted on the resource `id`, to
+/// every principal.
+pub async fn list_assigned_to(gate: Gate, Path(resource): Path<String>) -> Response {
+    list_where(gate, move |x| x.resource_id == resource).await
+}
+
+async fn list_where(gate: Gate, keep: impl Fn(&AppRoleAssignment) -> bool) -> Response {
     gate.list(any_user, |t| {
-        let mut out: Vec<Value> = seeded_assignments(t, &principal);
-        out.extend(
-            t.app_role_assignments
-                .iter()
-                .filter(|x| x.principal_id == principal)
-                .map(assignment_json),
-        );
-        out
+        let rows = t.app_role_assignments.iter().filter(|x| keep(x));
+        rows.map(assignment_json).collect()
     })
     .await
-}
-
-/// Revokes a seeded consent listed by `seeded_assignments`; false when `id` is none of them.
-fn remove_seeded(t: &mut Tenant, principal: &str, id: &str) -> bool {
-    let Some(role) = seeded_assignments(t, principal)
-        .into_iter()
-        .find(|x| x["id"] == id)
-        .and_then(|x| {
-            let rp = t
-                .resource_principals
-                .iter()
-                .find(|r| x["resourceId"] == r.id.as_str())?;
-            let def = rp
-                .app_roles
-                .iter()
-                .find(|r| x["appRoleId"] == r.id.as_str())?;
-            Some((rp.app_id.clone(), def.value.clone()))
-        })
-    else {
-        return false;
-    };
-    if let Some(app) = t.apps.iter_mut().find(|a| a.sp_id == principal) {
-        let roles = if role.0 == GRAPH_APP_ID {
-            &mut app.graph_roles
-        } else {
-            &mut app.exchange_roles
-        };
-        roles.retain(|r| *r != role.1);
-    }
-    true
-}
-
-/// The seeded consents of the app whose service principal is `principal`, as assignments.
-fn seeded_assignments(t: &Tenant, principal: &str) -> Vec<Value> {
-    let Some(app) = t
-        .apps
-        .iter()
-        .find(|a| !a.sp_id.is_empty() && a.sp_id == principal)
-    else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (resource, roles) in [
-        (GRAPH_APP_ID, &app.graph_roles),
-        (EXCHANGE_APP_ID, &app.exchange_roles),
-    ] {
-        let Some(rp) = t.resource_principals.iter().find(|r| r.app_id == resource) else {
-            continue;
-        };
-        for name in roles {
-            if let Some(def) = rp.app_roles.iter().find(|r| &r.value == name) {
-                out.push(assignment_json(&AppRoleAssignment {
-                    id: format!("seeded-{}-{}", rp.id, def.id),
-                    principal_id: principal.to_string(),
-                    resource_id: rp.id.clone(),
-                    app_role_id: def.id.clone(),
-                    created: String::new(),
-                }));
-            }
-        }
-    }
-    out
 }
 
 pub async fn remove_assignment(
@@ -164,9 +105,6 @@ pub async fn remove_assignment(
     Path((principal, id)): Path<(String, String)>,
 ) -> Response {
     gate.change(administrator, |t| {
-        if remove_seeded(t, &principal, &id) {
-            return Ok(StatusCode::NO_CONTENT.into_response());
-        }
         let before = t.app_role_assignments.len();
         t.app_role_assignments
             .retain(|x| !(x.principal_id == principal && x.id == id));

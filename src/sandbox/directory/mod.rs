@@ -12,7 +12,8 @@ mod scope_tests;
 
 pub use applications::{create_application, get_application, list_applications};
 pub use consent::{
-    assign_app_role, create_grant, list_assignments, list_grants, remove_assignment,
+    assign_app_role, create_grant, list_assigned_to, list_assignments, list_grants,
+    remove_assignment,
 };
 pub use credentials::{
     add_password, portal_upload_certificate, remove_password, update_application,

@@ -2,6 +2,7 @@
 
 mod access;
 mod ews_switches;
+mod normalise;
 mod records;
 mod seed;
 
@@ -10,6 +11,7 @@ use time::OffsetDateTime;
 
 pub use access::{ClientRefusal, MailProtocol, MailRefusal, Refusal};
 pub use ews_switches::{EwsRefusal, KIOSK_MAILBOX, OTHER_ALLOWED_APP_ID};
+pub use normalise::SEEDED_POLICY;
 pub use records::*;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

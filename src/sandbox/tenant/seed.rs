@@ -37,6 +37,7 @@ impl Tenant {
             .zip(1..)
             .map(|(r, n)| resource_principal(r, n))
             .collect();
+        t.normalise_seeded_grants();
         for u in &mut t.users {
             u.messages = (0..u.inbox_total)
                 .map(|i| Message {
