@@ -10,6 +10,7 @@ pub mod exports;
 pub mod guided;
 mod open_files;
 pub mod pasted_secret;
+pub mod fleet;
 pub mod profile_checks;
 mod profiles;
 pub mod renew;

@@ -63,11 +63,25 @@ impl Cli {
     /// Whether the command answers in JSON (`--json`), errors included.
     pub fn wants_json(&self) -> bool {
         match &self.command {
-            Some(Command::Check { json, .. } | Command::Profiles { json }) => *json,
+            Some(Command::Check { json, format, .. }) => {
+                *json || *format == Some(CheckFormatArg::Json)
+            }
+            Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             _ => false,
         }
     }
+}
+
+/// How `check` prints its outcome.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormatArg {
+    /// The table, for a person.
+    Text,
+    /// The reports as JSON (the same as --json).
+    Json,
+    /// The node_exporter textfile format: one gauge per profile and check (docs/monitoring.md).
+    Prometheus,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -94,9 +108,19 @@ pub enum Command {
     /// but a check waits for a recent change to apply (pending, with the time since it).
     Check {
         profile: Option<String>,
-        /// Print the result as JSON on stdout.
+        /// Print the result as JSON on stdout (the same as --format json).
         #[arg(long)]
         json: bool,
+        /// How the outcome is printed on stdout: text, json or prometheus (the node_exporter
+        /// textfile format).
+        #[arg(long, value_enum, value_name = "FORMAT")]
+        format: Option<CheckFormatArg>,
+        /// After the run, POST what changed since the last run (profiles that stopped passing
+        /// or pass again, credentials expiring soon) as JSON to this incoming webhook (https, or
+        /// http to this machine). Never a secret; a webhook that fails is reported on stderr
+        /// and leaves the exit code alone.
+        #[arg(long, value_name = "URL")]
+        notify: Option<String>,
         /// Check every profile (the same as naming none).
         #[arg(long, conflicts_with = "profile")]
         all: bool,
