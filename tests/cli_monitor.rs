@@ -75,8 +75,16 @@ print(json.dumps(fams))
         .write_all(text.as_bytes())
         .unwrap();
     let o = child.wait_with_output().unwrap();
-    assert!(o.status.success(), "the parser refused the text: {}\n{text}", String::from_utf8_lossy(&o.stderr));
-    serde_json::from_slice::<Value>(&o.stdout).unwrap().as_array().unwrap().clone()
+    assert!(
+        o.status.success(),
+        "the parser refused the text: {}\n{text}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    serde_json::from_slice::<Value>(&o.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 /// A Python that has `prometheus_client`: the one on PATH, or the system's (where Debian's
@@ -124,7 +132,10 @@ fn check_all_in_prometheus_format_is_read_back_by_a_real_parser() {
     let o = home.run(&["check", "--all", "--format", "prometheus"], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert!(!stderr.contains("profiles…"), "no progress line when piped: {stderr}");
+    assert!(
+        !stderr.contains("profiles…"),
+        "no progress line when piped: {stderr}"
+    );
     let out = String::from_utf8(o.stdout).unwrap();
     let fams = parse_with_prometheus_client(&python, &out);
 
@@ -133,25 +144,51 @@ fn check_all_in_prometheus_format_is_read_back_by_a_real_parser() {
         assert!(!f["help"].as_str().unwrap().is_empty(), "{f}");
     }
     let status = |p: &str, c: &str, m: &str| {
-        value(&fams, "m365mw_check_status", &[("profile", p), ("check", c), ("mailbox", m)])
+        value(
+            &fams,
+            "m365mw_check_status",
+            &[("profile", p), ("check", c), ("mailbox", m)],
+        )
     };
-    assert_eq!(status("good", "graph-read", "alice@contoso.example"), Some(1.0));
+    assert_eq!(
+        status("good", "graph-read", "alice@contoso.example"),
+        Some(1.0)
+    );
     assert_eq!(status("good", "token", ""), Some(1.0));
-    assert_eq!(status("bad", "graph-read", "bob@contoso.example"), Some(1.0));
-    assert_eq!(status("bad", "denied", "ceo@contoso.example"), Some(0.0), "{out}");
+    assert_eq!(
+        status("bad", "graph-read", "bob@contoso.example"),
+        Some(1.0)
+    );
+    assert_eq!(
+        status("bad", "denied", "ceo@contoso.example"),
+        Some(0.0),
+        "{out}"
+    );
     let verdict = |p: &str, v: &str| {
-        value(&fams, "m365mw_profile_verdict", &[("profile", p), ("verdict", v)])
+        value(
+            &fams,
+            "m365mw_profile_verdict",
+            &[("profile", p), ("verdict", v)],
+        )
     };
     assert_eq!(verdict("good", "passed"), Some(1.0));
     assert_eq!(verdict("good", "failed"), Some(0.0));
     assert_eq!(verdict("bad", "failed"), Some(1.0));
     assert_eq!(verdict("bad", "pending"), Some(0.0));
     assert_eq!(
-        value(&fams, "m365mw_credential_expiry_days", &[("profile", "soon")]),
+        value(
+            &fams,
+            "m365mw_credential_expiry_days",
+            &[("profile", "soon")]
+        ),
         Some(10.0)
     );
     assert_eq!(
-        value(&fams, "m365mw_credential_expiry_days", &[("profile", "good")]),
+        value(
+            &fams,
+            "m365mw_credential_expiry_days",
+            &[("profile", "good")]
+        ),
         None,
         "no expiry known, no sample"
     );
@@ -186,10 +223,10 @@ fn receiver(status: Option<u16>) -> (String, mpsc::Receiver<(String, String)>) {
                 if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
                     break;
                 }
-                if let Some((k, v)) = line.split_once(':') {
-                    if k.eq_ignore_ascii_case("content-length") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
+                if let Some((k, v)) = line.split_once(':')
+                    && k.eq_ignore_ascii_case("content-length")
+                {
+                    length = v.trim().parse().unwrap_or(0);
                 }
             }
             let mut body = vec![0; length];
@@ -234,8 +271,13 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
     let (url, posts) = receiver(Some(200));
     let o = check_notify(&home, Some(&url), "15");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
-    let (line, body) = posts.recv_timeout(Duration::from_secs(30)).expect("one POST");
-    assert!(line.starts_with("POST /hook/path-that-is-a-credential "), "{line}");
+    let (line, body) = posts
+        .recv_timeout(Duration::from_secs(30))
+        .expect("one POST");
+    assert!(
+        line.starts_with("POST /hook/path-that-is-a-credential "),
+        "{line}"
+    );
     assert!(posts.try_recv().is_err(), "exactly one POST");
     assert!(!body.contains(&secret), "no secret in {body}");
     let v: Value = serde_json::from_str(&body).unwrap();
@@ -251,7 +293,10 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
         serde_json::json!(["denied:ceo@contoso.example"])
     );
     assert_eq!(v["recovered"], serde_json::json!([]));
-    assert_eq!((v["checked"].as_u64(), v["passing"].as_u64()), (Some(2), Some(1)));
+    assert_eq!(
+        (v["checked"].as_u64(), v["passing"].as_u64()),
+        (Some(2), Some(1))
+    );
 
     // Second run: nothing changed, nothing sent, and it says so.
     let o = check_notify(&home, Some(&url), "15");
@@ -268,7 +313,10 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
     let o = check_notify(&home, Some(&url500), "15");
     assert_eq!(o.status.code(), without, "{}", text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
-    assert!(stderr.contains("warning: the notification was not sent"), "{stderr}");
+    assert!(
+        stderr.contains("warning: the notification was not sent"),
+        "{stderr}"
+    );
     assert!(stderr.contains("HTTP 500"), "{stderr}");
     assert!(!stderr.contains("path-that-is-a-credential"), "{stderr}");
     let (_, body) = posts500.recv_timeout(Duration::from_secs(30)).unwrap();
@@ -279,7 +327,10 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
     assert_eq!(o.status.code(), without, "{}", text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(stderr.contains("did not answer within 1s"), "{stderr}");
-    assert!(hung.recv_timeout(Duration::from_secs(30)).is_ok(), "the POST reached it");
+    assert!(
+        hung.recv_timeout(Duration::from_secs(30)).is_ok(),
+        "the POST reached it"
+    );
 }
 
 #[test]

@@ -11,10 +11,17 @@ use crate::vault::VaultError;
 
 /// The verdict each listed profile had recorded before the run (none for a profile never
 /// checked or a file that could not be read), in the listed order.
-pub fn recorded_before(listed: &[Result<Profile, crate::store::StoreError>]) -> Vec<Option<CheckVerdict>> {
+pub fn recorded_before(
+    listed: &[Result<Profile, crate::store::StoreError>],
+) -> Vec<Option<CheckVerdict>> {
     listed
         .iter()
-        .map(|r| r.as_ref().ok().and_then(|p| p.last_check.as_ref()).map(|l| l.verdict))
+        .map(|r| {
+            r.as_ref()
+                .ok()
+                .and_then(|p| p.last_check.as_ref())
+                .map(|l| l.verdict)
+        })
         .collect()
 }
 

@@ -4,6 +4,10 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod check;
+
+pub use check::{CheckArgs, CheckFormatArg};
+
 #[derive(Parser, Debug)]
 #[command(
     name = "m365-mail-wizard",
@@ -63,25 +67,12 @@ impl Cli {
     /// Whether the command answers in JSON (`--json`), errors included.
     pub fn wants_json(&self) -> bool {
         match &self.command {
-            Some(Command::Check { json, format, .. }) => {
-                *json || *format == Some(CheckFormatArg::Json)
-            }
+            Some(Command::Check(a)) => a.json || a.format == Some(CheckFormatArg::Json),
             Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             _ => false,
         }
     }
-}
-
-/// How `check` prints its outcome.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormatArg {
-    /// The table, for a person.
-    Text,
-    /// The reports as JSON (the same as --json).
-    Json,
-    /// The node_exporter textfile format: one gauge per profile and check (docs/monitoring.md).
-    Prometheus,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -106,37 +97,7 @@ pub enum Command {
     Add(AddArgs),
     /// Run the live checks of one profile, or of every profile. Exits 5 when nothing failed
     /// but a check waits for a recent change to apply (pending, with the time since it).
-    Check {
-        profile: Option<String>,
-        /// Print the result as JSON on stdout (the same as --format json).
-        #[arg(long)]
-        json: bool,
-        /// How the outcome is printed on stdout: text, json or prometheus (the node_exporter
-        /// textfile format).
-        #[arg(long, value_enum, value_name = "FORMAT")]
-        format: Option<CheckFormatArg>,
-        /// After the run, POST what changed since the last run (profiles that stopped passing
-        /// or pass again, credentials expiring soon) as JSON to this incoming webhook (https, or
-        /// http to this machine). Never a secret; a webhook that fails is reported on stderr
-        /// and leaves the exit code alone.
-        #[arg(long, value_name = "URL")]
-        notify: Option<String>,
-        /// Check every profile (the same as naming none).
-        #[arg(long, conflicts_with = "profile")]
-        all: bool,
-        /// Exit with 4 when every check passed but a secret expires within this many days.
-        #[arg(long)]
-        warn_days: Option<u32>,
-        /// Seconds each network step may take (the token, discovery, each Graph and EWS request,
-        /// and for the mail servers connecting, the handshake and each answer); a mail dialogue
-        /// as a whole may take three times as long.
-        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
-        timeout: u64,
-        /// Retry failing checks until they pass or this long has passed (e.g. 90s, 60m, 2h),
-        /// for changes Exchange Online has not applied yet.
-        #[arg(long, default_value = "0", value_parser = parse_wait)]
-        wait: std::time::Duration,
-    },
+    Check(CheckArgs),
     /// Write a profile's settings (env, json, properties), the setup as PowerShell, or the
     /// handover report (report, report-html). Never a secret, unless --with-secret.
     Export {

@@ -65,7 +65,10 @@ mod tests {
             shown("https://hooks.slack.com/services/T000/B000/XXXXSECRET"),
             "https://hooks.slack.com"
         );
-        assert_eq!(shown("http://127.0.0.1:8080/hook?sig=abc"), "http://127.0.0.1:8080");
+        assert_eq!(
+            shown("http://127.0.0.1:8080/hook?sig=abc"),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(shown("not a url"), "the webhook");
     }
 }

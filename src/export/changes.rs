@@ -141,7 +141,7 @@ pub fn summarize(entries: &[FleetEntry], window_days: u32) -> Summary {
                 .filter(|c| !matches!(c.status, Status::Passed | Status::Skipped))
                 .map(|c| match &c.mailbox {
                     Some(m) => format!("{}:{m}", kind_label(c.kind)),
-                    None => kind_label(c.kind).to_string(),
+                    None => kind_label(c.kind),
                 })
                 .collect(),
         };
@@ -163,26 +163,27 @@ mod tests {
     use crate::export::metrics::CheckOutcome;
     use crate::model::CheckKind;
 
+    /// A profile whose token passed and whose IMAP check of bob@ came out as the verdict says.
     fn e(name: &str, before: Option<CheckVerdict>, after: Verdict) -> FleetEntry {
+        let imap = match after {
+            Verdict::Passed => Status::Passed,
+            _ => Status::Failed,
+        };
+        let checks = [
+            (CheckKind::Token, None, Status::Passed),
+            (CheckKind::Imap, Some("bob@contoso.example"), imap),
+        ]
+        .into_iter()
+        .map(|(kind, mailbox, status)| CheckOutcome {
+            kind,
+            mailbox: mailbox.map(String::from),
+            status,
+        })
+        .collect();
         FleetEntry {
             profile: name.into(),
             verdict: after,
-            checks: vec![
-                CheckOutcome {
-                    kind: CheckKind::Token,
-                    mailbox: None,
-                    status: Status::Passed,
-                },
-                CheckOutcome {
-                    kind: CheckKind::Imap,
-                    mailbox: Some("bob@contoso.example".into()),
-                    status: if after == Verdict::Passed {
-                        Status::Passed
-                    } else {
-                        Status::Failed
-                    },
-                },
-            ],
+            checks,
             expiry_days: None,
             before,
         }
@@ -214,13 +215,19 @@ mod tests {
         );
         assert_eq!(names(&s.recovered), ["fixed".to_string()]);
         assert_eq!(s.expiring, vec![("soon".to_string(), 12)]);
-        assert_eq!(s.stopped_passing[0].not_passing, ["imap:bob@contoso.example"]);
+        assert_eq!(
+            s.stopped_passing[0].not_passing,
+            ["imap:bob@contoso.example"]
+        );
         assert_eq!((s.checked, s.passing), (8, 4));
         assert!(!s.is_quiet());
 
         let v = s.json("2026-01-01T00:00:00Z");
         let text = v["text"].as_str().unwrap();
-        assert!(text.contains("3 profile(s) no longer pass: broke (failed)"), "{text}");
+        assert!(
+            text.contains("3 profile(s) no longer pass: broke (failed)"),
+            "{text}"
+        );
         assert!(text.contains("fixed (passed)"), "{text}");
         assert!(text.contains("soon (12 days)"), "{text}");
         assert_eq!(v["stopped_passing"][0]["before"], "passed");

@@ -35,20 +35,13 @@ pub fn status_value(s: Status) -> i8 {
     }
 }
 
-/// The `check` label of a kind of check.
-pub fn kind_label(k: CheckKind) -> &'static str {
-    match k {
-        CheckKind::Token => "token",
-        CheckKind::ExchangeToken => "exchange-token",
-        CheckKind::GraphRead => "graph-read",
-        CheckKind::GraphSend => "graph-send",
-        CheckKind::Imap => "imap",
-        CheckKind::Pop => "pop",
-        CheckKind::Smtp => "smtp",
-        CheckKind::Ews => "ews",
-        CheckKind::Denied => "denied",
-        CheckKind::Delegated => "delegated",
-    }
+/// The `check` label of a kind of check: its name in `check --json` (`graph-read`,
+/// `exchange-token`, …).
+pub fn kind_label(k: CheckKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 pub fn verdict_label(v: Verdict) -> &'static str {
@@ -128,7 +121,7 @@ pub fn prometheus(entries: &[FleetEntry], unreadable: usize) -> String {
                 "m365mw_check_status",
                 &[
                     ("profile", &e.profile),
-                    ("check", kind_label(c.kind)),
+                    ("check", &kind_label(c.kind)),
                     ("mailbox", mailbox),
                 ],
                 i64::from(status_value(c.status)),
@@ -234,7 +227,9 @@ mod tests {
         assert!(text.contains(
             "m365mw_check_status{profile=\"one\",check=\"graph-read\",mailbox=\"alice@contoso.example\"} 2\n"
         ));
-        assert!(text.contains("m365mw_check_status{profile=\"one\",check=\"token\",mailbox=\"\"} 1\n"));
+        assert!(
+            text.contains("m365mw_check_status{profile=\"one\",check=\"token\",mailbox=\"\"} 1\n")
+        );
         assert!(text.contains(
             "m365mw_profile_verdict{profile=\"t\\\"w\\\\o\\n\",verdict=\"pending\"} 1\n"
         ));

@@ -180,7 +180,11 @@ fn narrator(progress: Progress) -> impl Fn(Note<'_>) + Sync {
             }
         }
         Note::Check { spec, event } => {
-            if let Some(line) = progress.checks.then(|| progress_line(spec, event)).flatten() {
+            if let Some(line) = progress
+                .checks
+                .then(|| progress_line(spec, event))
+                .flatten()
+            {
                 eprintln!("{line}");
             }
         }

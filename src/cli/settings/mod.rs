@@ -169,7 +169,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Sandbox { command } => Task::Serve(serve::options(command, realistic)?),
         Command::Setup(a) => Task::Setup(SetupSettings::new(a, sandbox)?),
         Command::Add(a) => Task::Add(AddSettings::new(a, sandbox)?),
-        Command::Check {
+        Command::Check(super::args::CheckArgs {
             profile,
             json,
             format,
@@ -178,7 +178,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
             warn_days,
             timeout,
             wait,
-        } => {
+        }) => {
             let step = Duration::from_secs(timeout);
             if json && matches!(format, Some(f) if f != CheckFormatArg::Json) {
                 return Err(Invalid::new(
