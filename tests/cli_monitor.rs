@@ -310,7 +310,12 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
     assert_eq!(without, Some(1));
 
     let (url500, posts500) = receiver(Some(500));
-    let o = check_notify(&home, Some(&url500), "15");
+    let trace = home.dir.path().join("trace.jsonl");
+    let trace_arg = trace.display().to_string();
+    let o = home.run(
+        &["--trace", &trace_arg, "check", "--all", "--notify", &url500],
+        "",
+    );
     assert_eq!(o.status.code(), without, "{}", text(&o));
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert!(
@@ -321,6 +326,13 @@ fn notify_posts_what_changed_once_and_a_failing_webhook_leaves_the_exit_code_alo
     assert!(!stderr.contains("path-that-is-a-credential"), "{stderr}");
     let (_, body) = posts500.recv_timeout(Duration::from_secs(30)).unwrap();
     assert!(body.contains("soon (5 days)"), "{body}");
+    let traced = std::fs::read_to_string(&trace).unwrap();
+    assert!(
+        traced.contains("\"status\":500"),
+        "the POST is traced: {traced}"
+    );
+    assert!(!traced.contains("path-that-is-a-credential"), "{traced}");
+    assert!(!traced.contains(&secret), "no secret in the trace");
 
     let (hang, hung) = receiver(None);
     let o = check_notify(&home, Some(&hang), "1");

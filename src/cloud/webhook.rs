@@ -37,6 +37,13 @@ pub async fn post(
 ) -> Result<u16, WebhookError> {
     http::guard(url).map_err(|e| WebhookError::Refused(e.to_string()))?;
     let host = shown(url);
+    // The path and query are the webhook's credential: never in a trace either.
+    if let Some(rest) = url
+        .find("://")
+        .and_then(|i| url[i + 3..].find('/').map(|j| &url[i + 3 + j..]))
+    {
+        crate::trace::keep_out("webhook", rest);
+    }
     let client = http::client_with(timeout);
     match http::send(client.post(url).json(body)).await {
         Ok(a) if (200..300).contains(&a.status) => Ok(a.status),
