@@ -194,6 +194,35 @@ fn check_all_in_prometheus_format_is_read_back_by_a_real_parser() {
     );
     assert_eq!(value(&fams, "m365mw_profiles_unreadable", &[]), Some(0.0));
 
+    // On a terminal (script(1) gives the command one), how many profiles are done, on one
+    // line cleared at the end; never with --json.
+    if peer(
+        "script",
+        has_command("script"),
+        "install util-linux's script (bsdutils)",
+    ) {
+        let on_terminal = |args: &str| {
+            let o = Command::new("script")
+                .args([
+                    "-qec",
+                    &format!("{} {args} >/dev/null", common::BIN),
+                    "/dev/null",
+                ])
+                .env("M365MW_CONFIG_DIR", home.config())
+                .env("M365MW_DATA_DIR", home.data())
+                .env("M365MW_KEYRING_SERVICE", home.service())
+                .stdin(Stdio::null())
+                .output()
+                .unwrap();
+            String::from_utf8_lossy(&o.stdout).into_owned()
+        };
+        let seen = on_terminal("check --all --format prometheus");
+        assert!(seen.contains("checked 3/3 profiles…"), "{seen:?}");
+        assert!(seen.ends_with("\r\x1b[2K"), "the line is cleared: {seen:?}");
+        let seen = on_terminal("check --all --json");
+        assert!(!seen.contains("profiles…"), "{seen:?}");
+    }
+
     // --format json is --json.
     let a = home.run(&["check", "good", "--format", "json"], "");
     assert_eq!(a.status.code(), Some(0), "{}", text(&a));
