@@ -57,6 +57,8 @@ pub enum Note<'a> {
     },
     /// The outcome could not be recorded on the profile.
     NotRecorded(&'a StoreError),
+    /// Of many profiles, `done` of `total` are checked.
+    Progress { done: usize, total: usize },
 }
 
 /// Where notes go.
@@ -116,11 +118,16 @@ pub async fn check_profiles(
     wait: Duration,
     tell: Tell<'_>,
 ) -> Vec<Checked> {
+    let total = listed.len();
+    let done = &std::sync::atomic::AtomicUsize::new(0);
     futures_util::stream::iter(listed.into_iter().map(|r| async move {
-        match r {
+        let checked = match r {
             Ok(p) => check_profile(env, p, wait, tell).await,
             Err(e) => Checked::Unreadable(e),
-        }
+        };
+        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        tell(Note::Progress { done, total });
+        checked
     }))
     .buffered(PROFILES_AT_ONCE)
     .collect()

@@ -6,6 +6,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use super::shell::ShellArg;
 use super::wait::parse_wait;
+mod check;
+
+pub use check::{CheckArgs, CheckFormatArg};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -66,7 +69,8 @@ impl Cli {
     /// Whether the command answers in JSON (`--json`), errors included.
     pub fn wants_json(&self) -> bool {
         match &self.command {
-            Some(Command::Check { json, .. } | Command::Profiles { json }) => *json,
+            Some(Command::Check(a)) => a.json || a.format == Some(CheckFormatArg::Json),
+            Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             _ => false,
         }
@@ -95,27 +99,7 @@ pub enum Command {
     Add(AddArgs),
     /// Run the live checks of one profile, or of every profile. Exits 5 when nothing failed
     /// but a check waits for a recent change to apply (pending, with the time since it).
-    Check {
-        profile: Option<String>,
-        /// Print the result as JSON on stdout.
-        #[arg(long)]
-        json: bool,
-        /// Check every profile (the same as naming none).
-        #[arg(long, conflicts_with = "profile")]
-        all: bool,
-        /// Exit with 4 when every check passed but a secret expires within this many days.
-        #[arg(long)]
-        warn_days: Option<u32>,
-        /// Seconds each network step may take (the token, discovery, each Graph and EWS request,
-        /// and for the mail servers connecting, the handshake and each answer); a mail dialogue
-        /// as a whole may take three times as long.
-        #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=300))]
-        timeout: u64,
-        /// Retry failing checks until they pass or this long has passed (e.g. 90s, 60m, 2h),
-        /// for changes Exchange Online has not applied yet.
-        #[arg(long, default_value = "0", value_parser = parse_wait)]
-        wait: std::time::Duration,
-    },
+    Check(CheckArgs),
     /// Write a profile's settings (env, json, properties), the setup as PowerShell, or the
     /// handover report (report, report-html). Never a secret, unless --with-secret.
     Export {

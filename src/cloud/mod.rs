@@ -11,6 +11,7 @@ pub mod http;
 pub mod identity;
 pub mod jwt;
 pub mod lag;
+pub mod webhook;
 
 pub use diagnose::{Stage, diagnose};
 pub use error::{AadError, CloudError, GraphError, NetKind, NetworkError};

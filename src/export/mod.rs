@@ -2,15 +2,19 @@
 //! script, and the handover report. Pure; never a secret or a token: the secret is named by
 //! where it is kept, nothing more.
 
+mod changes;
 mod document;
 mod exchange_objects;
 mod granted;
 mod local_time;
+mod metrics;
 mod powershell;
 mod report;
 mod settings;
 mod with_secret;
 
+pub use changes::{Change, Summary, summarize};
+pub use metrics::{CheckOutcome, FleetEntry, prometheus};
 pub use with_secret::add_secret;
 
 use std::str::FromStr;

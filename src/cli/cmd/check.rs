@@ -7,9 +7,12 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::app::Env;
+use crate::app::fleet;
 use crate::app::profile_checks::{self, Checked, Note};
 use crate::cli::Exit;
-use crate::cli::output::report::{self, failed_row, progress_line, unreadable_json};
+use crate::cli::output::report::{
+    self, failed_row, fleet_progress, progress_line, unreadable_json,
+};
 use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
@@ -60,17 +63,27 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
             .collect(),
         None => Vec::new(),
     };
-    // Live progress only makes sense for one profile.
-    let progress = profiles.len() == 1 && std::io::stderr().is_terminal() && !s.json;
-    let unreadable = listed.iter().any(Result::is_err);
+    // Each check's progress for one profile; for many, how many are done.
+    let terminal = std::io::stderr().is_terminal() && !s.json;
+    let progress = Progress {
+        checks: profiles.len() == 1 && terminal,
+        profiles: profiles.len() > 1 && terminal,
+    };
+    let unreadable = listed.iter().filter(|r| r.is_err()).count();
+    let before = fleet::recorded_before(&listed);
     let checked = profile_checks::check_profiles(env, listed, s.wait, &narrator(progress)).await;
+    let entries = if s.prometheus || s.notify.is_some() {
+        fleet::entries(&checked, &before)
+    } else {
+        Vec::new()
+    };
     let mut worst = Exit::Ok;
     let mut reports = Vec::new();
     for shown in checked.into_iter().map(|c| present(env, c, s.json)) {
         if let Some(e) = shown.unreadable {
             eprintln!("error: {e}");
         }
-        if let Some(t) = shown.text {
+        if let Some(t) = shown.text.filter(|_| !s.prometheus) {
             print!("{t}");
         }
         worst = match (worst, shown.exit) {
@@ -81,7 +94,7 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         };
         reports.extend(shown.json);
     }
-    if unreadable && worst == Exit::Ok {
+    if unreadable > 0 && worst == Exit::Ok {
         worst = Exit::Usage;
     }
     if !expiring.is_empty() {
@@ -101,7 +114,39 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         };
         print_json(&v);
     }
+    if s.prometheus {
+        print!("{}", crate::export::prometheus(&entries, unreadable));
+    }
+    if let Some(url) = &s.notify {
+        let summary = crate::export::summarize(&entries, s.warn_days.unwrap_or(NOTIFY_DAYS));
+        tell_webhook(url, &summary, s.timeouts.step).await;
+    }
     worst
+}
+
+/// Credentials expiring within this many days are told to `--notify`'s webhook, unless
+/// `--warn-days` says otherwise.
+const NOTIFY_DAYS: u32 = 30;
+
+/// Tells the webhook what changed; a failure is a warning, never the command's exit.
+async fn tell_webhook(url: &str, summary: &crate::export::Summary, timeout: Duration) {
+    match fleet::notify(url, summary, timeout).await {
+        Ok(fleet::Notified::Sent) => {}
+        Ok(fleet::Notified::Quiet) => eprintln!(
+            "notify: nothing changed since the last run and no credential expires soon: nothing sent to {}",
+            crate::cloud::webhook::shown(url)
+        ),
+        Err(e) => eprintln!("warning: the notification was not sent: {e}"),
+    }
+}
+
+/// Which progress is shown on stderr (a terminal only).
+#[derive(Clone, Copy)]
+struct Progress {
+    /// Each check of the one profile.
+    checks: bool,
+    /// How many of many profiles are done.
+    profiles: bool,
 }
 
 /// Runs one profile's checks, records the result, and prints it (or returns it as JSON).
@@ -111,7 +156,10 @@ pub async fn check_and_print(
     json_out: bool,
     wait: Duration,
 ) -> (Exit, Option<Value>) {
-    let progress = std::io::stderr().is_terminal() && !json_out;
+    let progress = Progress {
+        checks: std::io::stderr().is_terminal() && !json_out,
+        profiles: false,
+    };
     let checked = profile_checks::check_profile(env, p, wait, &narrator(progress)).await;
     let shown = present(env, checked, json_out);
     if let Some(t) = shown.text {
@@ -121,10 +169,22 @@ pub async fn check_and_print(
 }
 
 /// What is said on stderr while checks run; each check's progress only when `progress`.
-fn narrator(progress: bool) -> impl Fn(Note<'_>) + Sync {
+fn narrator(progress: Progress) -> impl Fn(Note<'_>) + Sync {
     move |note| match note {
+        Note::Progress { done, total } => {
+            if progress.profiles {
+                eprint!("\r\x1b[2K{}", fleet_progress(done, total));
+                if done == total {
+                    eprint!("\r\x1b[2K");
+                }
+            }
+        }
         Note::Check { spec, event } => {
-            if let Some(line) = progress.then(|| progress_line(spec, event)).flatten() {
+            if let Some(line) = progress
+                .checks
+                .then(|| progress_line(spec, event))
+                .flatten()
+            {
                 eprintln!("{line}");
             }
         }

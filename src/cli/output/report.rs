@@ -9,6 +9,11 @@ use crate::app::{self, Env};
 use crate::model::{CheckEvent, CheckRow, CheckSpec, Profile, Status, Verdict};
 use crate::store::StoreError;
 
+/// The line that tells, on a terminal, how far `check --all` is.
+pub fn fleet_progress(done: usize, total: usize) -> String {
+    format!("checked {done}/{total} profiles…")
+}
+
 /// One line of live progress; none for a check that only started.
 pub fn progress_line(spec: &CheckSpec, event: &CheckEvent) -> Option<String> {
     let (what, target) = spec.columns();

@@ -9,7 +9,7 @@ mod setup;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::args::{Cli, Command, KeyringArg, SignInArg};
+use super::args::{CheckFormatArg, Cli, Command, KeyringArg, SignInArg};
 use crate::checks::Timeouts;
 use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
@@ -76,7 +76,12 @@ pub enum Task {
 pub struct CheckSettings {
     /// None: every profile.
     pub profile: Option<ProfileName>,
+    /// `--json` or `--format json`.
     pub json: bool,
+    /// `--format prometheus`.
+    pub prometheus: bool,
+    /// `--notify URL`: the webhook told what changed.
+    pub notify: Option<String>,
     pub warn_days: Option<u32>,
     pub timeouts: Timeouts,
     pub wait: Duration,
@@ -164,18 +169,30 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Sandbox { command } => Task::Serve(serve::options(command, realistic)?),
         Command::Setup(a) => Task::Setup(SetupSettings::new(a, sandbox)?),
         Command::Add(a) => Task::Add(AddSettings::new(a, sandbox)?),
-        Command::Check {
+        Command::Check(super::args::CheckArgs {
             profile,
             json,
+            format,
+            notify,
             all: _,
             warn_days,
             timeout,
             wait,
-        } => {
+        }) => {
             let step = Duration::from_secs(timeout);
+            if json && matches!(format, Some(f) if f != CheckFormatArg::Json) {
+                return Err(Invalid::new(
+                    "--json is --format json: give one format only",
+                ));
+            }
+            if let Some(url) = &notify {
+                crate::model::check_url("--notify", url).map_err(Invalid::new)?;
+            }
             Task::Check(CheckSettings {
                 profile: profile.as_deref().map(profile_name).transpose()?,
-                json,
+                json: json || format == Some(CheckFormatArg::Json),
+                prometheus: format == Some(CheckFormatArg::Prometheus),
+                notify,
                 warn_days,
                 timeouts: Timeouts {
                     step,
