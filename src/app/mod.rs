@@ -7,6 +7,7 @@ mod env;
 pub mod executor;
 mod exit;
 pub mod exports;
+pub mod offboard;
 pub mod guided;
 mod open_files;
 pub mod pasted_secret;
