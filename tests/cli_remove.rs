@@ -102,7 +102,7 @@ fn assert_all_gone(home: &Home, t: &Tenant, profile: &str, ids: (&str, &str, &st
     );
     assert_eq!(token_status(t, client_id, secret), 400, "the client is refused a token");
     assert!(secret_tool_lookup(&home.service(), profile).is_none(), "keyring entry gone");
-    assert!(!home.config().join("profiles").join(format!("{profile}.json")).exists());
+    assert!(!home.config().join("profiles").join(format!("{profile}.toml")).exists());
     assert!(!home.data().join("setup").join(format!("{profile}.json")).exists());
     let dir = home.data().join("offboarding");
     let records: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
@@ -182,11 +182,10 @@ fn an_app_shared_with_another_profile_is_refused_naming_it() {
     let (client_id, sp) = (a["client_id"].as_str().unwrap(), a["sp_id"].as_str().unwrap());
     // A second profile of the same app, as `add` would make it.
     let dir = home.config().join("profiles");
-    let p: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("first.json")).unwrap()).unwrap();
-    let mut second = p.clone();
-    second["name"] = "second".into();
-    std::fs::write(dir.join("second.json"), second.to_string()).unwrap();
+    let first = std::fs::read_to_string(dir.join("first.toml")).unwrap();
+    assert!(first.contains("name = \"first\""), "{first}");
+    let second = first.replace("name = \"first\"", "name = \"second\"");
+    std::fs::write(dir.join("second.toml"), second).unwrap();
     let before = objects_of(&t, client_id, sp, "m365mw-first");
 
     let o = remove(&home, "first", &["--yes"], None);
@@ -194,7 +193,7 @@ fn an_app_shared_with_another_profile_is_refused_naming_it() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("also used by profile second"), "{err}");
     assert_eq!(objects_of(&t, client_id, sp, "m365mw-first"), before, "nothing removed");
-    assert!(dir.join("first.json").exists() && secret_tool_lookup(&home.service(), "first").is_some());
+    assert!(dir.join("first.toml").exists() && secret_tool_lookup(&home.service(), "first").is_some());
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -217,13 +216,16 @@ fn a_removal_cut_short_resumes_with_the_next_run() {
     assert_eq!(o.status.code(), Some(137), "{}", text(&o));
     let left = objects_of(&t, &client_id, &sp, "m365mw-halfway");
     assert!(left.iter().any(|(_, n)| *n > 0), "{left:?}");
-    assert!(home.config().join("profiles").join("halfway.json").exists());
+    assert!(home.config().join("profiles").join("halfway.toml").exists());
     // Exchange then answers 503 for a while: the run stops, unavailable, and changes nothing more.
-    t.restart(&["--auto-approve", "--faults", "exchange:503:20"]);
+    // The same port: the profile keeps the endpoints it was set up with.
+    let token = t.sb.info["token"].as_str().unwrap().to_string();
+    let port = token.split(':').nth(2).unwrap().split('/').next().unwrap().to_string();
+    t.restart(&["--auto-approve", "--port", &port, "--faults", "exchange:503:20"]);
     let o = remove(&home, "halfway", &["--yes"], None);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
     assert!(text(&o).contains("Run the same command again"), "{}", text(&o));
-    t.restart(&["--auto-approve"]);
+    t.restart(&["--auto-approve", "--port", &port]);
     let o = remove(&home, "halfway", &["--yes"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("already gone"), "{}", text(&o));
