@@ -65,14 +65,29 @@ fn objects_of(t: &Tenant, client_id: &str, sp: &str, group: &str) -> Vec<(&'stat
         (
             "management_scopes",
             n("management_scopes", &|x| {
-                x["name"].as_str().unwrap_or_default().contains("m365-mail-wizard")
+                x["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("m365-mail-wizard")
             }),
         ),
-        ("role_assignments", n("role_assignments", &|x| x["app"] == sp)),
-        ("access_policies", n("access_policies", &|x| x["app_id"] == client_id)),
-        ("mailbox_permissions", n("mailbox_permissions", &|x| x["principal"] == sp)),
+        (
+            "role_assignments",
+            n("role_assignments", &|x| x["app"] == sp),
+        ),
+        (
+            "access_policies",
+            n("access_policies", &|x| x["app_id"] == client_id),
+        ),
+        (
+            "mailbox_permissions",
+            n("mailbox_permissions", &|x| x["principal"] == sp),
+        ),
         ("groups", n("groups", &|x| x["name"] == group)),
-        ("app_role_assignments", n("app_role_assignments", &|x| x["principal_id"] == sp)),
+        (
+            "app_role_assignments",
+            n("app_role_assignments", &|x| x["principal_id"] == sp),
+        ),
     ]
 }
 
@@ -97,13 +112,36 @@ fn assert_all_gone(home: &Home, t: &Tenant, profile: &str, ids: (&str, &str, &st
     }
     let deleted = t.objects()["deleted_apps"].clone();
     assert!(
-        deleted.as_array().unwrap().iter().any(|a| a["client_id"] == client_id),
+        deleted
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["client_id"] == client_id),
         "the app soft-deleted, restorable: {deleted:#}"
     );
-    assert_eq!(token_status(t, client_id, secret), 400, "the client is refused a token");
-    assert!(secret_tool_lookup(&home.service(), profile).is_none(), "keyring entry gone");
-    assert!(!home.config().join("profiles").join(format!("{profile}.toml")).exists());
-    assert!(!home.data().join("setup").join(format!("{profile}.json")).exists());
+    assert_eq!(
+        token_status(t, client_id, secret),
+        400,
+        "the client is refused a token"
+    );
+    assert!(
+        secret_tool_lookup(&home.service(), profile).is_none(),
+        "keyring entry gone"
+    );
+    assert!(
+        !home
+            .config()
+            .join("profiles")
+            .join(format!("{profile}.toml"))
+            .exists()
+    );
+    assert!(
+        !home
+            .data()
+            .join("setup")
+            .join(format!("{profile}.json"))
+            .exists()
+    );
     let dir = home.data().join("offboarding");
     let records: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
     assert_eq!(records.len(), 1, "one offboarding record");
@@ -117,7 +155,10 @@ fn assert_all_gone(home: &Home, t: &Tenant, profile: &str, ids: (&str, &str, &st
     assert_eq!(r["token"]["refused"], true, "{r:#}");
     assert_eq!(r["client_id"], client_id);
     assert!(r["removed"].as_array().unwrap().len() >= 7, "{r:#}");
-    assert!(r["app_restore"].as_str().unwrap().contains("30 days"), "{r:#}");
+    assert!(
+        r["app_restore"].as_str().unwrap().contains("30 days"),
+        "{r:#}"
+    );
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -141,7 +182,11 @@ fn remove_from_tenant_leaves_none_of_the_setups_objects_and_the_client_refused()
             assert!(*n > 0, "{list}: the setup made some: {before:?}");
         }
     }
-    assert_eq!(token_status(&t, &client_id, &secret), 200, "signs in before");
+    assert_eq!(
+        token_status(&t, &client_id, &secret),
+        200,
+        "signs in before"
+    );
 
     // Without --yes: the plan, with PowerShell; nothing changes.
     let o = remove(&home, "leaver", &[], None);
@@ -166,7 +211,13 @@ fn remove_from_tenant_leaves_none_of_the_setups_objects_and_the_client_refused()
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("can no longer get a token"), "{err}");
     assert!(err.contains("restore") && err.contains("30 days"), "{err}");
-    assert_all_gone(&home, &t, "leaver", (&client_id, &sp, "m365mw-leaver"), &secret);
+    assert_all_gone(
+        &home,
+        &t,
+        "leaver",
+        (&client_id, &sp, "m365mw-leaver"),
+        &secret,
+    );
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -179,7 +230,10 @@ fn an_app_shared_with_another_profile_is_refused_naming_it() {
     let home = Home::new();
     setup(&home, &t, "first");
     let a = app(&t, "first");
-    let (client_id, sp) = (a["client_id"].as_str().unwrap(), a["sp_id"].as_str().unwrap());
+    let (client_id, sp) = (
+        a["client_id"].as_str().unwrap(),
+        a["sp_id"].as_str().unwrap(),
+    );
     // A second profile of the same app, as `add` would make it.
     let dir = home.config().join("profiles");
     let first = std::fs::read_to_string(dir.join("first.toml")).unwrap();
@@ -192,8 +246,14 @@ fn an_app_shared_with_another_profile_is_refused_naming_it() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("also used by profile second"), "{err}");
-    assert_eq!(objects_of(&t, client_id, sp, "m365mw-first"), before, "nothing removed");
-    assert!(dir.join("first.toml").exists() && secret_tool_lookup(&home.service(), "first").is_some());
+    assert_eq!(
+        objects_of(&t, client_id, sp, "m365mw-first"),
+        before,
+        "nothing removed"
+    );
+    assert!(
+        dir.join("first.toml").exists() && secret_tool_lookup(&home.service(), "first").is_some()
+    );
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -220,14 +280,41 @@ fn a_removal_cut_short_resumes_with_the_next_run() {
     // Exchange then answers 503 for a while: the run stops, unavailable, and changes nothing more.
     // The same port: the profile keeps the endpoints it was set up with.
     let token = t.sb.info["token"].as_str().unwrap().to_string();
-    let port = token.split(':').nth(2).unwrap().split('/').next().unwrap().to_string();
-    t.restart(&["--auto-approve", "--port", &port, "--faults", "exchange:503:20"]);
+    let port = token
+        .split(':')
+        .nth(2)
+        .unwrap()
+        .split('/')
+        .next()
+        .unwrap()
+        .to_string();
+    t.restart(&[
+        "--auto-approve",
+        "--port",
+        &port,
+        "--faults",
+        "exchange:503:20",
+    ]);
     let o = remove(&home, "halfway", &["--yes"], None);
     assert_eq!(o.status.code(), Some(3), "{}", text(&o));
-    assert!(text(&o).contains("Run the same command again"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Run the same command again"),
+        "{}",
+        text(&o)
+    );
     t.restart(&["--auto-approve", "--port", &port]);
     let o = remove(&home, "halfway", &["--yes"], None);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("already gone"), "{}", text(&o));
-    assert_all_gone(&home, &t, "halfway", (&client_id, &sp, "m365mw-halfway"), &secret);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("already gone"),
+        "{}",
+        text(&o)
+    );
+    assert_all_gone(
+        &home,
+        &t,
+        "halfway",
+        (&client_id, &sp, "m365mw-halfway"),
+        &secret,
+    );
 }

@@ -63,10 +63,9 @@ impl Cli {
     /// Whether the command answers in JSON (`--json`), errors included.
     pub fn wants_json(&self) -> bool {
         match &self.command {
-            Some(
-                Command::Check { json, .. } | Command::Profiles { json } | Command::Remove { json, .. },
-            ) => *json,
+            Some(Command::Check { json, .. } | Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
+            Some(Command::Remove(a)) => a.json,
             _ => false,
         }
     }
@@ -187,27 +186,9 @@ pub enum Command {
     },
     /// Remove a profile and its keyring entry.
     Forget { profile: String },
-    /// Remove from the tenant what the setup of PROFILE made (role assignments, scope, policy,
-    /// mailbox permissions, Exchange service principal, its group if unused, the app
-    /// registration), then the profile; prints the plan unless --yes.
-    Remove {
-        profile: String,
-        /// Required: the removal reaches into the tenant (`forget` removes the profile only).
-        #[arg(long)]
-        from_tenant: bool,
-        /// Carry out the plan (without it, the plan is printed and nothing changes).
-        #[arg(long)]
-        yes: bool,
-        /// Print the plan or the outcome as JSON.
-        #[arg(long)]
-        json: bool,
-        /// Public client the administrator signs in with.
-        #[arg(long, default_value = crate::cloud::device::DEFAULT_ADMIN_CLIENT_ID)]
-        admin_client_id: String,
-        /// Public client of the Exchange Online sign-in, when the first sign-in cannot be reused.
-        #[arg(long, default_value = crate::cloud::device::EXCHANGE_ADMIN_CLIENT_ID)]
-        exchange_client_id: String,
-    },
+    /// Remove from the tenant what the setup of PROFILE made, then the profile (the plan
+    /// unless --yes).
+    Remove(super::remove_args::RemoveArgs),
 }
 
 #[derive(Subcommand, Debug)]

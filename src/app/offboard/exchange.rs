@@ -52,15 +52,30 @@ pub(super) async fn remove(
             }
             for r in ours {
                 let id = text(r, "Name");
-                gone_or(x.invoke("Remove-ManagementRoleAssignment", json!({"Identity": id, "Confirm": false})).await)?;
+                gone_or(
+                    x.invoke(
+                        "Remove-ManagementRoleAssignment",
+                        json!({"Identity": id, "Confirm": false}),
+                    )
+                    .await,
+                )?;
             }
             Ok(Done::Removed)
         }
         RemovalKind::ManagementScope { name } => {
-            if look(x, "Get-ManagementScope", json!({"Identity": name})).await?.is_empty() {
+            if look(x, "Get-ManagementScope", json!({"Identity": name}))
+                .await?
+                .is_empty()
+            {
                 return Ok(Done::AlreadyGone);
             }
-            gone_or(x.invoke("Remove-ManagementScope", json!({"Identity": name, "Confirm": false})).await)
+            gone_or(
+                x.invoke(
+                    "Remove-ManagementScope",
+                    json!({"Identity": name, "Confirm": false}),
+                )
+                .await,
+            )
         }
         RemovalKind::AccessPolicy => {
             let rows = look(x, "Get-ApplicationAccessPolicy", json!({})).await?;
@@ -73,12 +88,23 @@ pub(super) async fn remove(
                 return Ok(Done::AlreadyGone);
             }
             for id in ours {
-                gone_or(x.invoke("Remove-ApplicationAccessPolicy", json!({"Identity": id, "Confirm": false})).await)?;
+                gone_or(
+                    x.invoke(
+                        "Remove-ApplicationAccessPolicy",
+                        json!({"Identity": id, "Confirm": false}),
+                    )
+                    .await,
+                )?;
             }
             Ok(Done::Removed)
         }
         RemovalKind::MailboxPermission { mailbox } => {
-            let rows = look(x, "Get-MailboxPermission", json!({"Identity": mailbox, "User": sp})).await?;
+            let rows = look(
+                x,
+                "Get-MailboxPermission",
+                json!({"Identity": mailbox, "User": sp}),
+            )
+            .await?;
             if rows.is_empty() {
                 return Ok(Done::AlreadyGone);
             }
@@ -86,10 +112,19 @@ pub(super) async fn remove(
             gone_or(x.invoke("Remove-MailboxPermission", params).await)
         }
         RemovalKind::ExchangePrincipal => {
-            if look(x, "Get-ServicePrincipal", json!({"Identity": client})).await?.is_empty() {
+            if look(x, "Get-ServicePrincipal", json!({"Identity": client}))
+                .await?
+                .is_empty()
+            {
                 return Ok(Done::AlreadyGone);
             }
-            gone_or(x.invoke("Remove-ServicePrincipal", json!({"Identity": client, "Confirm": false})).await)
+            gone_or(
+                x.invoke(
+                    "Remove-ServicePrincipal",
+                    json!({"Identity": client, "Confirm": false}),
+                )
+                .await,
+            )
         }
         RemovalKind::Group { identity, added } => group(x, j, identity, added).await,
         RemovalKind::Application { .. } => Ok(Done::Kept("not an Exchange object".into())),
@@ -97,7 +132,9 @@ pub(super) async fn remove(
 }
 
 /// A removal's answer: done, or gone before it came (another run, or by hand).
-fn gone_or(answer: Result<crate::cloud::exchange_admin::Invoked, CloudError>) -> Result<Done, CloudError> {
+fn gone_or(
+    answer: Result<crate::cloud::exchange_admin::Invoked, CloudError>,
+) -> Result<Done, CloudError> {
     match answer {
         Ok(_) => Ok(Done::Removed),
         Err(e) if not_found(&e) => Ok(Done::AlreadyGone),
@@ -107,15 +144,28 @@ fn gone_or(answer: Result<crate::cloud::exchange_admin::Invoked, CloudError>) ->
 
 /// The group the setup made, removed only when nothing else uses it: members the setup did not
 /// add, a management scope or an access policy that names it.
-async fn group(x: &Cmdlets<'_>, j: &Journal, identity: &str, added: &[String]) -> Result<Done, CloudError> {
+async fn group(
+    x: &Cmdlets<'_>,
+    j: &Journal,
+    identity: &str,
+    added: &[String],
+) -> Result<Done, CloudError> {
     let found = look(x, "Get-DistributionGroup", json!({"Identity": identity})).await?;
     let Some(g) = found.first() else {
         return Ok(Done::AlreadyGone);
     };
-    let dn = j.group_dn.clone().unwrap_or_else(|| text(g, "DistinguishedName").to_string());
+    let dn = j
+        .group_dn
+        .clone()
+        .unwrap_or_else(|| text(g, "DistinguishedName").to_string());
     let mail = text(g, "PrimarySmtpAddress").to_ascii_lowercase();
     let name = text(g, "Name").to_ascii_lowercase();
-    let members = look(x, "Get-DistributionGroupMember", json!({"Identity": identity, "ResultSize": "Unlimited"})).await?;
+    let members = look(
+        x,
+        "Get-DistributionGroupMember",
+        json!({"Identity": identity, "ResultSize": "Unlimited"}),
+    )
+    .await?;
     let others: Vec<String> = members
         .iter()
         .map(|m| text(m, "PrimarySmtpAddress").to_ascii_lowercase())
@@ -123,7 +173,10 @@ async fn group(x: &Cmdlets<'_>, j: &Journal, identity: &str, added: &[String]) -
         .collect();
     let mut uses = Vec::new();
     if !others.is_empty() {
-        uses.push(format!("members the setup did not add: {}", others.join(", ")));
+        uses.push(format!(
+            "members the setup did not add: {}",
+            others.join(", ")
+        ));
     }
     let scopes = look(x, "Get-ManagementScope", json!({})).await?;
     let scopes: Vec<&str> = scopes
@@ -139,7 +192,8 @@ async fn group(x: &Cmdlets<'_>, j: &Journal, identity: &str, added: &[String]) -
         .iter()
         .filter(|r| {
             let s = |f| text(r, f).to_ascii_lowercase();
-            (!mail.is_empty() && s("ScopeIdentity") == mail) || (!name.is_empty() && s("ScopeName") == name)
+            (!mail.is_empty() && s("ScopeIdentity") == mail)
+                || (!name.is_empty() && s("ScopeName") == name)
         })
         .map(|r| text(r, "AppId"))
         .collect();
@@ -149,6 +203,7 @@ async fn group(x: &Cmdlets<'_>, j: &Journal, identity: &str, added: &[String]) -
     if !uses.is_empty() {
         return Ok(Done::Kept(format!("it is in use: {}", uses.join("; "))));
     }
-    let params = json!({"Identity": identity, "BypassSecurityGroupManagerCheck": true, "Confirm": false});
+    let params =
+        json!({"Identity": identity, "BypassSecurityGroupManagerCheck": true, "Confirm": false});
     gone_or(x.invoke("Remove-DistributionGroup", params).await)
 }

@@ -120,9 +120,9 @@ pub async fn run(
     let mut record = Record::new(p, journal, started);
     for (n, r) in plan.removals.iter().enumerate() {
         let done = match (&r.kind, ex) {
-            (RemovalKind::Application { object_id }, _) => {
-                delete_app(graph, object_id).await.map_err(|err| failed(r, &err))?
-            }
+            (RemovalKind::Application { object_id }, _) => delete_app(graph, object_id)
+                .await
+                .map_err(|err| failed(r, &err))?,
             (kind, Some(ex)) => {
                 let cmdlets = Cmdlets::new(&env.http, &e, p.tenant_id, &ex.token, &ex.upn);
                 exchange::remove(&cmdlets, journal, p, kind)
@@ -166,12 +166,24 @@ async fn delete_app(graph: GraphAdmin<'_>, object_id: &str) -> Result<Done, Clou
 
 /// Asks for a token as the app: `Ok` with Entra ID's refusal, `Err` when a token came (or the
 /// question could not be put).
-async fn token_refused(env: &Env, p: &Profile, credential: &crate::model::Secret) -> Result<String, String> {
+async fn token_refused(
+    env: &Env,
+    p: &Profile,
+    credential: &crate::model::Secret,
+) -> Result<String, String> {
     let e = env.endpoints(p);
     let scope = e.graph_scope();
     let asked = match &p.credential {
         Credential::Secret => {
-            client_credentials(&env.http, &e, &p.tenant_id, &p.client_id, credential, &scope).await
+            client_credentials(
+                &env.http,
+                &e,
+                &p.tenant_id,
+                &p.client_id,
+                credential,
+                &scope,
+            )
+            .await
         }
         Credential::Certificate { thumbprint } => {
             assertion_credentials(
@@ -188,7 +200,9 @@ async fn token_refused(env: &Env, p: &Profile, credential: &crate::model::Secret
     };
     match asked {
         Ok(_) => Err("Microsoft Entra ID still issued a token to the client".into()),
-        Err(err) if err.is_unavailable() => Err(format!("the token endpoint did not answer: {err}")),
+        Err(err) if err.is_unavailable() => {
+            Err(format!("the token endpoint did not answer: {err}"))
+        }
         Err(err) => Ok(err.to_string()),
     }
 }

@@ -21,17 +21,29 @@ pub struct Removal {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum RemovalKind {
     /// An RBAC for Applications role assignment within the wizard's management scope.
-    RoleAssignment { role: String, scope: String },
-    ManagementScope { name: String },
+    RoleAssignment {
+        role: String,
+        scope: String,
+    },
+    ManagementScope {
+        name: String,
+    },
     AccessPolicy,
-    MailboxPermission { mailbox: String },
+    MailboxPermission {
+        mailbox: String,
+    },
     /// The app's service principal in Exchange Online.
     ExchangePrincipal,
     /// The group the wizard made: removed only when nothing else uses it; `added` are the
     /// members the wizard put in it.
-    Group { identity: String, added: Vec<String> },
+    Group {
+        identity: String,
+        added: Vec<String>,
+    },
     /// The app registration (soft-deleted by Microsoft Entra ID).
-    Application { object_id: String },
+    Application {
+        object_id: String,
+    },
 }
 
 impl RemovalKind {
@@ -188,9 +200,13 @@ pub fn plan(j: &Journal, p: &Profile) -> Plan {
             format!("Remove-MgApplication -ApplicationId {}", quote(id)),
         ),
         _ => out.left.push(Left {
-            what: format!("the app registration \"{}\" (client ID {client})", j.app_name),
-            why: "the setup adopted an existing app (--reuse-app): it is not the wizard's to remove"
-                .into(),
+            what: format!(
+                "the app registration \"{}\" (client ID {client})",
+                j.app_name
+            ),
+            why:
+                "the setup adopted an existing app (--reuse-app): it is not the wizard's to remove"
+                    .into(),
         }),
     }
     for m in made(j, "smtpauth") {

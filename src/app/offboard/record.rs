@@ -74,9 +74,9 @@ impl Record {
             }),
             Done::Removed | Done::AlreadyGone => {
                 if matches!(r.kind, super::RemovalKind::Application { .. }) {
-                    self.app_restore = Some(format!(
-                        "soft-deleted: an administrator can restore it from the deleted applications for 30 days (Restore-MgDirectoryDeletedItem); after that Microsoft deletes it for good"
-                    ));
+                    self.app_restore = Some(
+                        "soft-deleted: an administrator can restore it from the deleted applications for 30 days (Restore-MgDirectoryDeletedItem); after that Microsoft deletes it for good".to_string(),
+                    );
                 }
                 self.removed.push(Gone {
                     what: r.title.clone(),

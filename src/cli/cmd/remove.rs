@@ -81,7 +81,9 @@ pub async fn remove(env: &Env, s: RemoveSettings) -> Exit {
     let refused = matches!(record.token, Some(Ok(_)));
     match &record.token {
         Some(Ok(answer)) => eprintln!("The client can no longer get a token: {answer}"),
-        Some(Err(why)) => eprintln!("error: the refusal of the client's token is not proven: {why}"),
+        Some(Err(why)) => {
+            eprintln!("error: the refusal of the client's token is not proven: {why}")
+        }
         None => {}
     }
     if s.json {

@@ -273,14 +273,14 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         },
         Command::Profiles { json } => Task::Profiles { json },
         Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
-        Command::Remove {
+        Command::Remove(crate::cli::remove_args::RemoveArgs {
             profile,
             from_tenant,
             yes,
             json,
             admin_client_id,
             exchange_client_id,
-        } => {
+        }) => {
             if !from_tenant {
                 return Err(Invalid::new(format!(
                     "remove {profile} needs --from-tenant (it removes the app and what its setup made from the tenant); `forget {profile}` removes the profile only"
@@ -292,7 +292,9 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
                 json,
                 admin_client_id: admin_client(&admin_client_id)?,
                 exchange_client_id: ClientId::parse(&exchange_client_id).map_err(|_| {
-                    Invalid::new(format!("--exchange-client-id {exchange_client_id}: not a GUID"))
+                    Invalid::new(format!(
+                        "--exchange-client-id {exchange_client_id}: not a GUID"
+                    ))
                 })?,
             })
         }

@@ -143,7 +143,9 @@ fn remove_permission(t: &mut Tenant, call: &Call) -> Rows {
         .map(|sp| sp.object_id.clone())
         .unwrap_or(user.clone());
     if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {
-        return Err(invalid("The sandbox removes -AccessRights FullAccess only."));
+        return Err(invalid(
+            "The sandbox removes -AccessRights FullAccess only.",
+        ));
     }
     let before = t.mailbox_permissions.len();
     t.mailbox_permissions

@@ -212,18 +212,7 @@ fn add_member(t: &mut Tenant, call: &Call) -> Rows {
         .map(|g| g.id.clone())
         .ok_or_else(|| not_found(id, t))?;
     let g = t.groups.iter_mut().find(|g| g.id == gid).expect("found");
-    let manager = g
-        .managed_by
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(&call.caller));
-    if !manager && !call.switch("BypassSecurityGroupManagerCheck") {
-        return Err(cmdlet_error(
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            "Microsoft.Exchange.Configuration.Tasks.OperationRequiresGroupManagerException",
-            "You don't have sufficient permissions. This operation can only be performed by a manager of the group.",
-        ));
-    }
+    may_change(g, call)?;
     if g.members.contains(&mail) {
         return Err(bad_request(
             "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException",
@@ -245,7 +234,13 @@ fn remove_group(t: &mut Tenant, call: &Call) -> Rows {
         .find_group(id)
         .map(|g| g.id.clone())
         .ok_or_else(|| not_found(id, t))?;
-    let g = t.groups.iter().find(|g| g.id == gid).expect("found");
+    may_change(t.groups.iter().find(|g| g.id == gid).expect("found"), call)?;
+    t.groups.retain(|g| g.id != gid);
+    Ok(Vec::new())
+}
+
+/// Only a manager of the group changes it, unless `-BypassSecurityGroupManagerCheck`.
+fn may_change(g: &Group, call: &Call) -> Result<(), Refused> {
     let manager = g
         .managed_by
         .iter()
@@ -258,6 +253,5 @@ fn remove_group(t: &mut Tenant, call: &Call) -> Rows {
             "You don't have sufficient permissions. This operation can only be performed by a manager of the group.",
         ));
     }
-    t.groups.retain(|g| g.id != gid);
-    Ok(Vec::new())
+    Ok(())
 }
