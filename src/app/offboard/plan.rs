@@ -234,3 +234,94 @@ pub fn plan_json(plan: &Plan) -> Value {
         "left": plan.left,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        toml::from_str(
+            "name = \"helpdesk\"\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b\"\nclient_id = \"0a1b2c3d-0001-4000-8000-0000000000aa\"\naccess = [\"graph-read\", \"imap\"]\nmailboxes = [\"alice@contoso.example\"]\n[scope]\nkind = \"rbac\"\ngroup = \"m365mw-helpdesk\"\napp_name = \"m365-mail-wizard helpdesk\"\n",
+        )
+        .unwrap()
+    }
+
+    fn journal(made: &[&str], app_created: bool) -> Journal {
+        Journal {
+            profile: "helpdesk".into(),
+            app_name: "m365-mail-wizard helpdesk".into(),
+            app_object_id: Some("0b1e2c3d-0003-4000-8000-0000000000bb".into()),
+            sp_id: Some("0d1e2f3a-0005-4000-8000-0000000000dd".into()),
+            app_created,
+            made_at: made
+                .iter()
+                .map(|k| (format!("exchange:{k}"), "2026-12-02T03:00:00Z".into()))
+                .collect(),
+            ..Journal::default()
+        }
+    }
+
+    fn kinds(p: &Plan) -> Vec<&'static str> {
+        p.removals
+            .iter()
+            .map(|r| match r.kind {
+                RemovalKind::RoleAssignment { .. } => "role",
+                RemovalKind::ManagementScope { .. } => "scope",
+                RemovalKind::AccessPolicy => "policy",
+                RemovalKind::MailboxPermission { .. } => "permission",
+                RemovalKind::ExchangePrincipal => "principal",
+                RemovalKind::Group { .. } => "group",
+                RemovalKind::Application { .. } => "app",
+            })
+            .collect()
+    }
+
+    #[test]
+    fn what_the_setup_made_goes_in_an_order_where_nothing_removed_is_still_named() {
+        let j = journal(
+            &[
+                "group",
+                "member:alice@contoso.example",
+                "serviceprincipal",
+                "managementscope",
+                "roleassignment:application mail.read",
+                "mailboxpermission:alice@contoso.example",
+                "smtpauth:alice@contoso.example",
+            ],
+            true,
+        );
+        let p = plan(&j, &profile());
+        assert_eq!(
+            kinds(&p),
+            ["role", "scope", "permission", "principal", "group", "app"]
+        );
+        assert!(p.needs_exchange());
+        assert!(p.removals[5].powershell.starts_with("Remove-MgApplication"));
+        assert!(
+            matches!(&p.removals[4].kind, RemovalKind::Group { added, .. } if added == &["alice@contoso.example"])
+        );
+        assert_eq!(p.left.len(), 1, "SMTP AUTH is left: {:?}", p.left);
+        assert!(
+            p.left[0]
+                .why
+                .contains("SmtpClientAuthenticationDisabled $true")
+        );
+    }
+
+    #[test]
+    fn what_the_setup_found_is_listed_and_left() {
+        // A reused group and an adopted app: nothing of theirs is removed.
+        let j = journal(&["member:alice@contoso.example", "accesspolicy"], false);
+        let p = plan(&j, &profile());
+        assert_eq!(kinds(&p), ["policy"]);
+        let left: Vec<&str> = p.left.iter().map(|l| l.what.as_str()).collect();
+        assert!(
+            left[0].contains("m365mw-helpdesk") && left[0].contains("alice@"),
+            "{left:?}"
+        );
+        assert!(left[1].contains("app registration"), "{left:?}");
+        let none = plan(&journal(&[], true), &profile());
+        assert_eq!(kinds(&none), ["app"]);
+        assert!(!none.needs_exchange());
+    }
+}
