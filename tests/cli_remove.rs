@@ -318,3 +318,18 @@ fn a_removal_cut_short_resumes_with_the_next_run() {
         &secret,
     );
 }
+
+#[test]
+fn remove_without_from_tenant_or_of_an_unknown_profile_is_refused() {
+    let home = Home::new();
+    let o = home.run(&["remove", "nobody"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("--from-tenant") && text(&o).contains("forget nobody"),
+        "{}",
+        text(&o)
+    );
+    let o = home.run(&["remove", "nobody", "--from-tenant", "--yes"], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("nobody"), "{}", text(&o));
+}
