@@ -186,8 +186,7 @@ pub enum Command {
     },
     /// Remove a profile and its keyring entry.
     Forget { profile: String },
-    /// Remove from the tenant what the setup of PROFILE made, then the profile (the plan
-    /// unless --yes).
+    /// Remove from the tenant what the setup of PROFILE made, then the profile.
     Remove(super::remove_args::RemoveArgs),
 }
 
