@@ -10,7 +10,7 @@ use crate::store::Journal;
 
 /// The journal of the setup that made this profile's app; none for an app made elsewhere, or
 /// for a journal left by a setup of another app under the same profile name.
-fn setup_journal(env: &Env, p: &Profile) -> Option<Journal> {
+pub(crate) fn setup_journal(env: &Env, p: &Profile) -> Option<Journal> {
     let journal = env
         .dirs
         .journals(env.sandbox.is_some())

@@ -72,6 +72,7 @@ impl Cli {
             Some(Command::Check(a)) => a.json || a.format == Some(CheckFormatArg::Json),
             Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
+            Some(Command::Remove(a)) => a.json,
             _ => false,
         }
     }
@@ -184,6 +185,8 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         dir: Option<PathBuf>,
     },
+    /// Remove from the tenant what the setup of PROFILE made, then the profile.
+    Remove(super::remove_args::RemoveArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -14,6 +14,9 @@ pub enum AdminPurpose {
     /// The second phase of a renewal: the old credential removed, after the tenant's sign-in
     /// logs tell when it was last used.
     FinishRenewal,
+    /// `remove --from-tenant`: the app registration the setup made is deleted (its Exchange
+    /// objects go through the Exchange Online sign-in).
+    Offboard,
 }
 
 /// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
@@ -34,6 +37,8 @@ impl AdminPurpose {
             AdminPurpose::WriteApps => &["Application.ReadWrite.All"],
             // Microsoft's "List signIns": AuditLog.Read.All (docs/renewal.md).
             AdminPurpose::FinishRenewal => &["Application.ReadWrite.All", "AuditLog.Read.All"],
+            // Microsoft's "Delete application": Application.ReadWrite.All (docs/offboarding.md).
+            AdminPurpose::Offboard => &["Application.ReadWrite.All"],
         }
     }
 
@@ -49,6 +54,9 @@ impl AdminPurpose {
             }
             AdminPurpose::FinishRenewal => {
                 "to remove the old secret or certificate from the app, and to read the tenant's sign-in logs for when it was last used"
+            }
+            AdminPurpose::Offboard => {
+                "to delete the app registration the setup made (restorable for 30 days); nothing else in the directory is changed"
             }
         }
     }

@@ -130,7 +130,13 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         )
         .route(
             "/graph/v1.0/applications/{id}",
-            get(directory::get_application).patch(directory::update_application),
+            get(directory::get_application)
+                .patch(directory::update_application)
+                .delete(directory::delete_application),
+        )
+        .route(
+            "/graph/v1.0/directory/deletedItems/microsoft.graph.application",
+            get(directory::deleted_applications),
         )
         .route(
             "/graph/v1.0/applications/{id}/addPassword",

@@ -9,6 +9,7 @@ mod finish;
 mod forget;
 mod guided;
 mod profiles;
+mod remove;
 mod renew;
 mod resolve;
 mod serve;
@@ -91,6 +92,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         } => expiry::expiry(&env, &profile, admin_client_id).await,
         Task::Profiles { json } => profiles::profiles(&env, json),
         Task::Forget(name) => forget::forget(&env, &name).await,
+        Task::Remove(s) => remove::remove(&env, s).await,
         Task::Serve(_) => unreachable!("served above"),
     };
     if let Some(s) = sandbox {

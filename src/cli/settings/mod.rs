@@ -71,6 +71,16 @@ pub enum Task {
         json: bool,
     },
     Forget(ProfileName),
+    Remove(RemoveSettings),
+}
+
+/// `remove PROFILE --from-tenant`.
+pub struct RemoveSettings {
+    pub profile: ProfileName,
+    pub yes: bool,
+    pub json: bool,
+    pub admin_client_id: ClientId,
+    pub exchange_client_id: ClientId,
 }
 
 pub struct CheckSettings {
@@ -282,6 +292,31 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("cli::main prints completions and manual pages before the settings")
+        }
+        Command::Remove(crate::cli::remove_args::RemoveArgs {
+            profile,
+            from_tenant,
+            yes,
+            json,
+            admin_client_id,
+            exchange_client_id,
+        }) => {
+            if !from_tenant {
+                return Err(Invalid::new(format!(
+                    "remove {profile} needs --from-tenant (it removes the app and what its setup made from the tenant); `forget {profile}` removes the profile only"
+                )));
+            }
+            Task::Remove(RemoveSettings {
+                profile: profile_name(&profile)?,
+                yes,
+                json,
+                admin_client_id: admin_client(&admin_client_id)?,
+                exchange_client_id: ClientId::parse(&exchange_client_id).map_err(|_| {
+                    Invalid::new(format!(
+                        "--exchange-client-id {exchange_client_id}: not a GUID"
+                    ))
+                })?,
+            })
         }
     })
 }

@@ -172,6 +172,17 @@ impl<'a> GraphAdmin<'a> {
         }
     }
 
+    /// `DELETE /applications/{objectId}`: Microsoft Entra ID keeps the app in its deleted items,
+    /// restorable for 30 days (docs/offboarding.md). `false` when there was no such app.
+    pub async fn delete_application(&self, object_id: ObjectId) -> Result<bool, CloudError> {
+        let u = self.url(&format!("applications/{object_id}"), None)?;
+        match self.send(Method::DELETE, u, None).await {
+            Ok(_) => Ok(true),
+            Err(CloudError::Graph(g)) if g.status == 404 => Ok(false),
+            Err(err) => Err(err),
+        }
+    }
+
     pub async fn applications_named(&self, name: &str) -> Result<Vec<Application>, CloudError> {
         self.list_where("applications", "displayName", name).await
     }

@@ -1,9 +1,11 @@
-//! `applications`: list (by `appId` or `displayName`), get, and create.
+//! `applications`: list (by `appId` or `displayName`), get, create and delete (soft: into
+//! `directory/deletedItems`, as Entra ID keeps a deleted application for 30 days).
 
 use std::collections::HashMap;
 
 use axum::Json;
 use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -91,6 +93,34 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
         let out = app_json(&app);
         t.apps.push(app);
         Ok(created(out))
+    })
+    .await
+}
+
+/// `DELETE /applications/{id}`: the app moves to the deleted items, its service principal and
+/// that principal's consents go with it; its client can no longer sign in.
+pub async fn delete_application(gate: Gate, Path(id): Path<String>) -> Response {
+    gate.change(writes_applications, |t| {
+        let Some(at) = t.apps.iter().position(|a| a.object_id == id) else {
+            return Err(not_found(&id).into());
+        };
+        let app = t.apps.remove(at);
+        if !app.sp_id.is_empty() {
+            t.app_role_assignments
+                .retain(|x| !x.principal_id.eq_ignore_ascii_case(&app.sp_id));
+            t.permission_grants
+                .retain(|g| !g.client_id.eq_ignore_ascii_case(&app.sp_id));
+        }
+        t.deleted_apps.push(app);
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+    .await
+}
+
+/// `GET /directory/deletedItems/microsoft.graph.application`.
+pub async fn deleted_applications(gate: Gate) -> Response {
+    gate.list(reads_applications, |t| {
+        t.deleted_apps.iter().map(app_json).collect()
     })
     .await
 }

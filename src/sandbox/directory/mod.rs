@@ -10,7 +10,10 @@ mod principals;
 #[cfg(test)]
 mod scope_tests;
 
-pub use applications::{create_application, get_application, list_applications};
+pub use applications::{
+    create_application, delete_application, deleted_applications, get_application,
+    list_applications,
+};
 pub use consent::{
     assign_app_role, create_grant, list_assigned_to, list_assignments, list_grants,
     remove_assignment,

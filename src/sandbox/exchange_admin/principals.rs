@@ -1,5 +1,5 @@
 //! Exchange's service principals and the mailbox rights granted to them (access rule 3):
-//! `Get-`/`New-ServicePrincipal`, `Get-`/`Add-MailboxPermission`.
+//! `Get-`/`New-`/`Remove-ServicePrincipal`, `Get-`/`Add-`/`Remove-MailboxPermission`.
 
 use serde_json::{Value, json};
 
@@ -13,6 +13,8 @@ pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
         "New-ServicePrincipal" => new_principal(t, call),
         "Get-MailboxPermission" => get_permission(t, call),
         "Add-MailboxPermission" => add_permission(t, call),
+        "Remove-MailboxPermission" => remove_permission(t, call),
+        "Remove-ServicePrincipal" => remove_principal(t, call),
         _ => return None,
     })
 }
@@ -131,4 +133,38 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
     Ok(vec![
         json!({"Identity": mail, "User": sp, "AccessRights": ["FullAccess"]}),
     ])
+}
+
+/// `Remove-MailboxPermission -Identity MAILBOX -User SP -AccessRights FullAccess`.
+fn remove_permission(t: &mut Tenant, call: &Call) -> Rows {
+    let mail = mailbox(t, call)?;
+    let user = call.required("User")?.to_ascii_lowercase();
+    let principal = find_sp(t, &user)
+        .map(|sp| sp.object_id.clone())
+        .unwrap_or(user.clone());
+    if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {
+        return Err(invalid(
+            "The sandbox removes -AccessRights FullAccess only.",
+        ));
+    }
+    let before = t.mailbox_permissions.len();
+    t.mailbox_permissions
+        .retain(|x| !(x.mailbox == mail && x.principal.eq_ignore_ascii_case(&principal)));
+    if t.mailbox_permissions.len() == before {
+        return Err(invalid(&format!(
+            "Can't remove the access control entry on the object \"{mail}\" for account \"{user}\" because the ACE doesn't exist on the object."
+        )));
+    }
+    Ok(Vec::new())
+}
+
+/// `Remove-ServicePrincipal -Identity ID`: Exchange forgets the app (by AppId or ObjectId).
+fn remove_principal(t: &mut Tenant, call: &Call) -> Rows {
+    let id = call.required("Identity")?;
+    let Some(object_id) = find_sp(t, id).map(|sp| sp.object_id.clone()) else {
+        return Err(not_found(id, t));
+    };
+    t.exchange_service_principals
+        .retain(|sp| sp.object_id != object_id);
+    Ok(Vec::new())
 }

@@ -20,6 +20,8 @@ pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
         })(),
         "Get-ManagementRoleAssignment" => Ok(get_assignments(t, call)),
         "New-ManagementRoleAssignment" => new_role_assignment(t, call),
+        "Remove-ManagementRoleAssignment" => remove_assignment(t, call),
+        "Remove-ManagementScope" => remove_scope(t, call),
         "Test-ServicePrincipalAuthorization" => test_authorization(t, call),
         _ => return None,
     })
@@ -198,4 +200,40 @@ fn test_authorization(t: &Tenant, call: &Call) -> Rows {
             })
         })
         .collect())
+}
+
+/// `Remove-ManagementRoleAssignment -Identity NAME`: the assignment gone at once.
+fn remove_assignment(t: &mut Tenant, call: &Call) -> Rows {
+    let id = call.required("Identity")?;
+    let before = t.role_assignments.len();
+    t.role_assignments
+        .retain(|ra| !(ra.name.eq_ignore_ascii_case(id) || ra.id == id));
+    if t.role_assignments.len() == before {
+        return Err(not_found(id, t));
+    }
+    Ok(Vec::new())
+}
+
+/// `Remove-ManagementScope -Identity NAME`: refused while a role assignment still uses it, as
+/// Exchange does.
+fn remove_scope(t: &mut Tenant, call: &Call) -> Rows {
+    let id = call.required("Identity")?;
+    let Some(scope) = t
+        .management_scopes
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(id) || s.id == id)
+        .map(|s| s.id.clone())
+    else {
+        return Err(not_found(id, t));
+    };
+    if t.role_assignments
+        .iter()
+        .any(|ra| ra.scope.as_deref() == Some(scope.as_str()))
+    {
+        return Err(invalid(&format!(
+            "The management scope \"{id}\" is still used by role assignments; remove them first."
+        )));
+    }
+    t.management_scopes.retain(|s| s.id != scope);
+    Ok(Vec::new())
 }

@@ -21,6 +21,7 @@ pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
         "New-DistributionGroup" => new_group(t, call),
         "Get-DistributionGroupMember" => get_members(t, call),
         "Add-DistributionGroupMember" => add_member(t, call),
+        "Remove-DistributionGroup" => remove_group(t, call),
         _ => return None,
     })
 }
@@ -211,18 +212,7 @@ fn add_member(t: &mut Tenant, call: &Call) -> Rows {
         .map(|g| g.id.clone())
         .ok_or_else(|| not_found(id, t))?;
     let g = t.groups.iter_mut().find(|g| g.id == gid).expect("found");
-    let manager = g
-        .managed_by
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(&call.caller));
-    if !manager && !call.switch("BypassSecurityGroupManagerCheck") {
-        return Err(cmdlet_error(
-            StatusCode::FORBIDDEN,
-            "Forbidden",
-            "Microsoft.Exchange.Configuration.Tasks.OperationRequiresGroupManagerException",
-            "You don't have sufficient permissions. This operation can only be performed by a manager of the group.",
-        ));
-    }
+    may_change(g, call)?;
     if g.members.contains(&mail) {
         return Err(bad_request(
             "Microsoft.Exchange.Management.Tasks.MemberAlreadyExistsException",
@@ -235,4 +225,33 @@ fn add_member(t: &mut Tenant, call: &Call) -> Rows {
     g.members.push(mail.clone());
     g.joined.insert(mail, call.effective_ms);
     Ok(Vec::new())
+}
+
+/// `Remove-DistributionGroup -Identity GROUP -BypassSecurityGroupManagerCheck`.
+fn remove_group(t: &mut Tenant, call: &Call) -> Rows {
+    let id = call.required("Identity")?;
+    let gid = t
+        .find_group(id)
+        .map(|g| g.id.clone())
+        .ok_or_else(|| not_found(id, t))?;
+    may_change(t.groups.iter().find(|g| g.id == gid).expect("found"), call)?;
+    t.groups.retain(|g| g.id != gid);
+    Ok(Vec::new())
+}
+
+/// Only a manager of the group changes it, unless `-BypassSecurityGroupManagerCheck`.
+fn may_change(g: &Group, call: &Call) -> Result<(), Refused> {
+    let manager = g
+        .managed_by
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&call.caller));
+    if !manager && !call.switch("BypassSecurityGroupManagerCheck") {
+        return Err(cmdlet_error(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "Microsoft.Exchange.Configuration.Tasks.OperationRequiresGroupManagerException",
+            "You don't have sufficient permissions. This operation can only be performed by a manager of the group.",
+        ));
+    }
+    Ok(())
 }

@@ -59,6 +59,9 @@ pub struct Tenant {
     /// later change by the administrator is kept.
     #[serde(default)]
     pub knobs_applied: Vec<String>,
+    /// Applications deleted through Graph: soft-deleted, listed under `directory/deletedItems`.
+    #[serde(default)]
+    pub deleted_apps: Vec<App>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.
