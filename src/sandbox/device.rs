@@ -13,9 +13,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
-use super::facts::{EXCHANGE_ADMIN_CLIENT_ID, GLOBAL_ADMIN_ROLE};
+use super::facts::GLOBAL_ADMIN_ROLE;
 use super::identity::TOKEN_LIFETIME;
 use super::responses::{aad_error, missing_parameter};
+use super::scopes::{beyond, delegated_scopes, exchange_client, wants_exchange};
 use super::tenant::{Tenant, User};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -286,46 +287,6 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
     }
 }
 
-/// A Graph permission `scope` asks for that the sign-in's `signed_in` scope did not hold
-/// (other resources are judged on their own).
-fn beyond(scope: &str, signed_in: &str) -> Option<String> {
-    let held: Vec<&str> = signed_in.split_whitespace().collect();
-    scope
-        .split_whitespace()
-        .filter(|x| x.contains("graph.") && !x.ends_with("/.default"))
-        .find(|x| !held.contains(x))
-        .map(String::from)
-}
-
-fn wants_exchange(s: &Shared, scope: &str) -> bool {
-    scope
-        .split_whitespace()
-        .any(|x| x.starts_with(s.exchange_resource.trim_end_matches('/')))
-}
-
-fn exchange_client(_s: &Shared, client_id: &str) -> bool {
-    client_id.eq_ignore_ascii_case(EXCHANGE_ADMIN_CLIENT_ID)
-}
-
-/// The delegated scopes of a request, without the resource prefix and the OpenID ones.
-fn delegated_scopes(scope: &str, graph_resource: &str) -> Vec<String> {
-    scope
-        .split_whitespace()
-        .map(|s| {
-            s.strip_prefix(graph_resource)
-                .map(|r| r.trim_start_matches('/'))
-                .unwrap_or(s)
-        })
-        .filter(|s| {
-            !matches!(
-                *s,
-                "openid" | "profile" | "offline_access" | "email" | ".default"
-            )
-        })
-        .map(String::from)
-        .collect()
-}
-
 pub(super) fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: &str) -> Response {
     let Some(u) = t.user(user) else {
         return aad_error(
@@ -403,23 +364,4 @@ fn admin_token(
         claims["wids"] = json!([GLOBAL_ADMIN_ROLE]);
     }
     s.signer.sign(&claims)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn scopes_lose_their_resource_and_openid() {
-        assert_eq!(
-            delegated_scopes(
-                "https://graph.microsoft.com/Application.ReadWrite.All offline_access openid https://graph.microsoft.com/AppRoleAssignment.ReadWrite.All",
-                "https://graph.microsoft.com"
-            ),
-            [
-                "Application.ReadWrite.All",
-                "AppRoleAssignment.ReadWrite.All"
-            ]
-        );
-    }
 }

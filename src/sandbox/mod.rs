@@ -23,6 +23,7 @@ mod private_file;
 mod realistic;
 mod responses;
 mod routes;
+mod scopes;
 mod sign_ins;
 mod signing;
 mod state_file;
