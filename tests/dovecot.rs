@@ -302,6 +302,7 @@ async fn dovecot_accepts_sandbox_tokens_and_refuses_forged_ones() {
         credential_renewed: None,
         credential: Default::default(),
         rotation: None,
+        delegated: None,
     };
     let specs = check_plan(&profile);
     let input = RunInput {

@@ -361,6 +361,7 @@ mod tests {
             credential_renewed: None,
             credential: Default::default(),
             rotation: None,
+            delegated: None,
         }
     }
 

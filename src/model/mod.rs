@@ -8,6 +8,7 @@ mod admin_purpose;
 mod check;
 mod cloud;
 mod dates;
+mod delegated;
 mod diagnosis;
 mod draft;
 mod ews;
@@ -29,6 +30,7 @@ pub use cloud::{
     Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,
 };
 pub use dates::add_months;
+pub use delegated::{ConsumerSignIn, DelegatedPart};
 pub use diagnosis::Diagnosis;
 pub use draft::Draft;
 pub use ews::{

@@ -122,6 +122,10 @@ pub struct Profile {
     /// The last renewal: while unfinished, the old credentials that await removal.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rotation: Option<super::Rotation>,
+    /// The delegated style's part: its sign-in and the mailboxes reached on a user's behalf.
+    /// A hybrid profile has it beside app-only `mailboxes`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delegated: Option<super::DelegatedPart>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

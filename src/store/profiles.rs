@@ -121,6 +121,7 @@ mod tests {
             credential_renewed: None,
             credential: Default::default(),
             rotation: None,
+            delegated: None,
         }
     }
 

@@ -162,6 +162,7 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
         credential_renewed: None,
         credential: Default::default(),
         rotation: None,
+        delegated: None,
     };
     s.busy = Some("Saving the secret to the keyring…".into());
     s.checks.unverified = match s.screen {

@@ -116,6 +116,7 @@ pub async fn run(
             None => Default::default(),
         },
         rotation: None,
+        delegated: None,
     };
     env.profiles().save(&profile).map_err(|e| {
         SetupError::local(Diagnosis {

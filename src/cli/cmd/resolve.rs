@@ -94,6 +94,7 @@ impl Resolved<'_> {
             credential_renewed: None,
             credential: Default::default(),
             rotation: None,
+            delegated: None,
         }
     }
 }
