@@ -98,7 +98,8 @@ fn answers(scope: Option<ScopeKind>, access: &[AccessChoice]) -> SetupAnswers {
         access: access.to_vec(),
         secret_months: 6,
         portal: "http://sandbox/portal".into(),
-        public_client: false,
+        delegated: None,
+        reuse_app: false,
         scope: scope.map(|kind| ScopeSpec {
             kind,
             group: Some(GroupRef::parse("guided-scope").unwrap()),

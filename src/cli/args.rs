@@ -277,11 +277,12 @@ pub struct ProfileArgs {
     /// Tenant ID (GUID) or a verified domain.
     #[arg(long)]
     pub tenant: String,
-    /// What the consuming application uses, comma-separated: graph-read, graph-read-write, graph-send, imap, pop, smtp, ews (legacy).
+    /// What the consuming application uses, comma-separated: graph-read, graph-read-write, graph-send, imap, pop, smtp, ews (legacy), delegated-imap-smtp (a mailbox user signs in; with app-only choices, a hybrid app).
     #[arg(long)]
     pub access: String,
-    /// A mailbox the application must reach (repeat, or separate with commas).
-    #[arg(long = "mailbox", required = true)]
+    /// A mailbox the application must reach with its own (app-only) sign-in (repeat, or separate
+    /// with commas). Required unless the access is delegated-imap-smtp alone.
+    #[arg(long = "mailbox")]
     pub mailboxes: Vec<String>,
     /// A mailbox the application must NOT reach (proves the scope).
     #[arg(long)]
@@ -324,9 +325,31 @@ pub struct SetupArgs {
     /// Adopt an existing app registration of the same name instead of refusing.
     #[arg(long)]
     pub reuse_app: bool,
-    /// Allow public client flows on the new app (some delegated-style tools need it).
+    /// The same as --delegated-sign-in device-code (kept for older scripts): allow public
+    /// client flows on the app.
     #[arg(long)]
     pub public_client: bool,
+    /// Delegated style: how the consuming application signs its mailbox user in: device-code
+    /// (the default) or password (both turn on "Allow public client flows"), or
+    /// authorization-code (needs --redirect-uri).
+    #[arg(long, value_name = "FLOW")]
+    pub delegated_sign_in: Option<String>,
+    /// Delegated style, authorization-code flow: the URI the consuming application receives the
+    /// sign-in on (https, or http only for localhost), e.g. https://esm.example.com/oauth/callback.
+    #[arg(long, value_name = "URL")]
+    pub redirect_uri: Option<String>,
+    /// Delegated style: a mailbox user who signs in to the consuming application and reaches
+    /// their own mailbox (repeat, or separate with commas).
+    #[arg(long = "delegated-user", value_name = "MAILBOX")]
+    pub delegated_users: Vec<String>,
+    /// Delegated style: a shared mailbox the users reach on their own sign-in; each user gets
+    /// FullAccess on it (Add-MailboxPermission). Repeat, or separate with commas.
+    #[arg(long = "shared-mailbox", value_name = "MAILBOX")]
+    pub shared_mailboxes: Vec<String>,
+    /// Delegated style: ask for openid and User.Read too, for a consuming application that
+    /// reads who signed in (ESM's guide asks for them).
+    #[arg(long)]
+    pub openid: bool,
     /// Do the steps by hand in the portal, guided; paste back what it shows (read from standard input).
     #[arg(long, conflicts_with = "yes")]
     pub guided: bool,

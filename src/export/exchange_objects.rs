@@ -145,6 +145,14 @@ fn row(st: &ExStep, all: &[ExStep], i: &ScopeInput, j: &Journal) -> Option<Vec<S
             );
             ("Mailbox permission", format!("FullAccess on {m}"), what)
         }
+        ExKind::UserFullAccess => {
+            let (shared, user) = scope::shared_and_user(st)?;
+            (
+                "Mailbox permission",
+                format!("FullAccess on {shared} for {user}"),
+                format!("{user} may open the shared mailbox {shared} with their own sign-in"),
+            )
+        }
         ExKind::SmtpAuth => {
             let m = st.subject.clone().unwrap_or_default();
             (

@@ -74,7 +74,7 @@ fn consents(t: &mut String, p: &Profile) {
             );
         }
     }
-    if let Some((resource, scopes)) = crate::plan::delegated(&p.access) {
+    if let Some((resource, scopes)) = crate::plan::delegated(&p.access, p.delegated.as_ref().is_some_and(|d| d.openid)) {
         let _ = writeln!(
             t,
             "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"\nif (-not (Get-MgOauth2PermissionGrant -Filter \"clientId eq '$($sp.Id)'\" | Where-Object ResourceId -eq $res.Id)) {{\n    New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType AllPrincipals -ResourceId $res.Id -Scope {} | Out-Null\n}}",

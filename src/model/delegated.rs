@@ -31,6 +31,95 @@ impl ConsumerSignIn {
     }
 }
 
+impl ConsumerSignIn {
+    /// The flows as `--delegated-sign-in` names them.
+    pub const KEYS: [&'static str; 3] = ["device-code", "authorization-code", "password"];
+
+    pub fn key(&self) -> &'static str {
+        match self {
+            ConsumerSignIn::DeviceCode => "device-code",
+            ConsumerSignIn::AuthorizationCode { .. } => "authorization-code",
+            ConsumerSignIn::Password => "password",
+        }
+    }
+
+    /// The flow named `key`; the authorization-code flow takes `redirect_uri`, which the others
+    /// refuse (they have none).
+    pub fn parse(key: &str, redirect_uri: Option<&str>) -> Result<ConsumerSignIn, String> {
+        let flow = match key.trim() {
+            "device-code" => ConsumerSignIn::DeviceCode,
+            "password" => ConsumerSignIn::Password,
+            "authorization-code" => {
+                let Some(uri) = redirect_uri.filter(|u| !u.trim().is_empty()) else {
+                    return Err(format!(
+                        "the authorization-code flow needs the redirect URI the consuming application receives the sign-in on, e.g. {REDIRECT_EXAMPLES}"
+                    ));
+                };
+                return Ok(ConsumerSignIn::AuthorizationCode {
+                    redirect_uri: parse_redirect_uri(uri)?,
+                });
+            }
+            other => {
+                return Err(format!(
+                    "\"{}\" is not a sign-in flow: use device-code, authorization-code or password",
+                    super::echo_safe(other)
+                ));
+            }
+        };
+        if redirect_uri.is_some_and(|u| !u.trim().is_empty()) {
+            return Err(format!(
+                "a redirect URI belongs to the authorization-code flow; the {} flow has none",
+                flow.key()
+            ));
+        }
+        Ok(flow)
+    }
+}
+
+/// Where consuming applications usually receive the authorization-code sign-in.
+pub const REDIRECT_EXAMPLES: &str =
+    "https://servicedesk.contoso.com/oauth/callback, or for a tool on this machine http://localhost:8400/";
+
+/// A redirect URI as Microsoft Entra ID accepts one: https, or plain http only to this machine
+/// (localhost, 127.0.0.1); absolute, no fragment, no wildcard, at most 256 characters
+/// (docs/delegated-setup.md).
+pub fn parse_redirect_uri(text: &str) -> Result<String, String> {
+    let t = text.trim();
+    let shown = super::echo_safe(t);
+    let url = reqwest::Url::parse(t).map_err(|_| {
+        format!("\"{shown}\" is not an absolute URI: write it in full, e.g. {REDIRECT_EXAMPLES}")
+    })?;
+    let local = url.host_str().is_some_and(super::is_loopback_host);
+    match url.scheme() {
+        "https" if url.host_str().is_some() => {}
+        "http" if local => {}
+        "http" => {
+            return Err(format!(
+                "\"{shown}\" uses plain http: Microsoft Entra ID takes http only for localhost; use the https address of the consuming application"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "\"{shown}\" is not a web address: a redirect URI starts with https:// (or http://localhost)"
+            ));
+        }
+    }
+    if url.fragment().is_some() {
+        return Err(format!(
+            "\"{shown}\" has a fragment (#…), which a redirect URI may not have: leave it out"
+        ));
+    }
+    if t.contains('*') {
+        return Err(format!(
+            "\"{shown}\" has a wildcard: register the exact address the consuming application uses"
+        ));
+    }
+    if t.len() > 256 {
+        return Err("the redirect URI is longer than 256 characters, the most Microsoft Entra ID takes".into());
+    }
+    Ok(t.to_string())
+}
+
 /// The delegated part of a profile; a hybrid profile also has app-only mailboxes.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DelegatedPart {
@@ -73,5 +162,41 @@ mod tests {
         assert!(!part.sign_in.needs_public_client());
         assert!(ConsumerSignIn::DeviceCode.needs_public_client());
         assert!(ConsumerSignIn::Password.needs_public_client());
+    }
+
+    #[test]
+    fn a_flow_is_named_and_a_redirect_uri_checked() {
+        assert_eq!(
+            ConsumerSignIn::parse("device-code", None),
+            Ok(ConsumerSignIn::DeviceCode)
+        );
+        assert_eq!(
+            ConsumerSignIn::parse("authorization-code", Some("http://localhost:8400/")),
+            Ok(ConsumerSignIn::AuthorizationCode {
+                redirect_uri: "http://localhost:8400/".into()
+            })
+        );
+        let no_uri = ConsumerSignIn::parse("authorization-code", None).unwrap_err();
+        assert!(no_uri.contains("needs the redirect URI") && no_uri.contains("https://"), "{no_uri}");
+        let extra = ConsumerSignIn::parse("password", Some("https://x.example/cb")).unwrap_err();
+        assert!(extra.contains("the password flow has none"), "{extra}");
+        assert!(ConsumerSignIn::parse("ropc", None).unwrap_err().contains("device-code, authorization-code or password"));
+        for (uri, says) in [
+            ("http://esm.example/cb", "plain http"),
+            ("esm.example/cb", "not an absolute URI"),
+            ("ftp://esm.example/cb", "not a web address"),
+            ("https://esm.example/cb#x", "fragment"),
+            ("https://*.esm.example/cb", "wildcard"),
+        ] {
+            let e = parse_redirect_uri(uri).unwrap_err();
+            assert!(e.contains(says), "{uri}: {e}");
+        }
+        let long = format!("https://esm.example/{}", "a".repeat(250));
+        assert!(parse_redirect_uri(&long).unwrap_err().contains("256"));
+        assert_eq!(
+            parse_redirect_uri(" https://esm.example/oauth/callback ").unwrap(),
+            "https://esm.example/oauth/callback"
+        );
+        assert!(parse_redirect_uri("http://127.0.0.1:9000/cb").is_ok());
     }
 }

@@ -30,7 +30,7 @@ pub use cloud::{
     Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,
 };
 pub use dates::add_months;
-pub use delegated::{ConsumerSignIn, DelegatedPart};
+pub use delegated::{ConsumerSignIn, DelegatedPart, REDIRECT_EXAMPLES, parse_redirect_uri};
 pub use diagnosis::Diagnosis;
 pub use draft::Draft;
 pub use ews::{

@@ -67,32 +67,60 @@ pub(super) fn create_app(
             "Name: {name}. Supported account types: \"Accounts in this organizational directory only\". Leave the redirect URI empty. Register."
         ),
     ];
-    if a.public_client {
+    if let Some(uri) = a.redirect_uri() {
+        steps.push(format!(
+            "Under Authentication, \"Add a platform\" › Web, Redirect URI: {uri} (exactly as the consuming application sends it). Configure."
+        ));
+    }
+    if a.public_client() {
         steps.push(
             "Under Authentication, set \"Allow public client flows\" to Yes and save.".into(),
         );
     }
     steps.push("On the Overview page, copy \"Application (client) ID\" and \"Directory (tenant) ID\" and paste them here.".into());
+    let mut asked: Vec<String> = perms
+        .iter()
+        .map(|(r, n)| format!("{} {}", r.name, n.join(", ")))
+        .collect();
+    if let Some((r, scopes)) = delegated {
+        asked.push(format!("{} (delegated) {}", r.name, scopes.join(", ")));
+    }
+    let mut extra = String::new();
+    if a.public_client() {
+        extra.push_str(", isFallbackPublicClient: true");
+    }
+    if let Some(uri) = a.redirect_uri() {
+        extra.push_str(&format!(", web: {{redirectUris: [\"{uri}\"]}}"));
+    }
+    let title = if a.reuse_app {
+        format!("Register the application \"{name}\" (this tenant only), or complete the existing app of that name")
+    } else {
+        format!("Register the application \"{name}\" (this tenant only)")
+    };
     PlanStep {
-        title: format!("Register the application \"{name}\" (this tenant only)"),
+        title,
         graph: format!(
-            "POST /applications {{displayName: \"{name}\", signInAudience: AzureADMyOrg, requiredResourceAccess: {}}}",
-            perms
-                .iter()
-                .map(|(r, n)| format!("{} {}", r.name, n.join(", ")))
-                .collect::<Vec<_>>()
-                .join("; ")
+            "POST /applications {{displayName: \"{name}\", signInAudience: AzureADMyOrg, requiredResourceAccess: {}{extra}}}{}",
+            asked.join("; "),
+            if a.reuse_app {
+                "; an existing app: PATCH /applications/{id} with its requiredResourceAccess merged (nothing removed)"
+            } else {
+                ""
+            }
         ),
         powershell: {
             let new_app = format!(
                 "$app = New-MgApplication -DisplayName {} -SignInAudience AzureADMyOrg",
                 quote(name)
             );
-            let public = if a.public_client {
-                " -IsFallbackPublicClient"
+            let mut public = if a.public_client() {
+                " -IsFallbackPublicClient".to_string()
             } else {
-                ""
+                String::new()
             };
+            if let Some(uri) = a.redirect_uri() {
+                public.push_str(&format!(" -Web @{{RedirectUris = {}}}", quote(uri)));
+            }
             // No permission to ask for (the Exchange role assignment grants the access).
             if perms.is_empty() && delegated.is_none() {
                 format!("{new_app}{public}")
@@ -103,14 +131,34 @@ pub(super) fn create_app(
                 )
             }
         },
-        changes: match (delegated.is_some(), a.public_client) {
-            (false, _) => "a new app registration, with the permissions requested but not yet consented; no User.Read".into(),
-            (true, false) => "a new app registration, with the permissions requested but not yet consented".into(),
-            (true, true) => "a new app registration, with the permissions requested but not yet consented, and public client flows allowed".into(),
-        },
+        changes: app_changes(a, delegated.is_some()),
         portal: steps,
         ..PlanStep::of(StepKind::CreateApp)
     }
+}
+
+/// What registering (or completing) the app changes, in words.
+fn app_changes(a: &SetupAnswers, delegated: bool) -> String {
+    let mut out = if a.reuse_app {
+        "a new app registration, or the existing app of that name: it keeps the existing permissions it holds (none is removed) and gets the missing ones, requested but not yet consented".to_string()
+    } else {
+        "a new app registration, with the permissions requested but not yet consented".to_string()
+    };
+    if !delegated {
+        out.push_str("; no User.Read");
+    }
+    if a.public_client() {
+        out.push_str(&format!(
+            "; public client flows allowed, as {} signs in without a secret",
+            a.sign_in_words().unwrap_or("the consuming application")
+        ));
+    }
+    if let Some(uri) = a.redirect_uri() {
+        out.push_str(&format!(
+            "; the redirect URI {uri} (Web platform) for the authorization-code flow; public client flows stay off"
+        ));
+    }
+    out
 }
 
 /// `$rra`, the app's `requiredResourceAccess`, with each permission's id read from its resource
@@ -229,8 +277,18 @@ pub(super) fn consent(r: &Resource, n: &str, ids: &KnownIds) -> PlanStep {
 }
 
 /// Tenant-wide admin consent for the delegated style's scopes on `r`.
-pub(super) fn delegated_consent(r: &Resource, scopes: &[String], ids: &KnownIds) -> PlanStep {
+pub(super) fn delegated_consent(
+    r: &Resource,
+    scopes: &[String],
+    openid: bool,
+    ids: &KnownIds,
+) -> PlanStep {
     let list = scopes.join(" ");
+    let why_openid = if openid {
+        "; openid and User.Read let the consuming application read who signed in (its ID token and profile)"
+    } else {
+        "; openid and User.Read are left out: ask for them (--openid) when the consuming application reads who signed in, as ESM's guide does"
+    };
     PlanStep {
         title: format!(
             "Grant admin consent for the delegated permissions: {}",
@@ -246,7 +304,9 @@ pub(super) fn delegated_consent(r: &Resource, scopes: &[String], ids: &KnownIds)
             ids.sp(),
             quote(&list)
         ),
-        changes: "every user of the tenant may let the app use these delegated permissions, without being asked".into(),
+        changes: format!(
+            "every user of the tenant may let the app use these delegated permissions, without being asked; the app reaches only what the signed-in user may open (their own mailbox, and mailboxes they hold FullAccess on), so no Exchange application scope applies{why_openid}"
+        ),
         portal: vec![
             format!(
                 "In the app, open \"API permissions\" › \"Add a permission\" › Microsoft Graph › \"Delegated permissions\", tick {}, \"Add permissions\".",

@@ -42,6 +42,11 @@ pub(super) fn steps(a: &SetupAnswers, spec: &ScopeSpec, ids: &KnownIds) -> Vec<P
     out
 }
 
+/// The delegated style's Exchange steps: each user's FullAccess on each shared mailbox.
+pub(super) fn delegated_steps(a: &SetupAnswers) -> Vec<PlanStep> {
+    a.delegated_steps().iter().map(exchange_step).collect()
+}
+
 fn exchange_step(st: &ExStep) -> PlanStep {
     let make = st.make.as_ref().unwrap_or(&st.look);
     let graph = match st.kind {

@@ -9,11 +9,15 @@ mod script_vars;
 
 use serde::Serialize;
 
-pub use permissions::{Needs, delegated, needs, permissions, required_resource_access};
+pub use permissions::{
+    Needs, OPENID_SCOPES, delegated, merged_resource_access, needs, needs_with, permissions,
+    required_access_of, required_resource_access,
+};
 pub use script_vars::{crowded_lines, undefined_variables};
 
-use crate::model::AccessChoice;
-use crate::scope::{self, ScopeSpec, quote};
+use crate::catalog::Resource;
+use crate::model::{AccessChoice, ConsumerSignIn, DelegatedPart};
+use crate::scope::{self, ExStep, ScopeSpec, quote};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -73,13 +77,71 @@ pub struct SetupAnswers {
     pub secret_months: u32,
     /// Portal base URL of the cloud in use.
     pub portal: String,
-    /// "Allow public client flows", which some delegated-style tools need.
-    pub public_client: bool,
     /// The Exchange Online part; none leaves mailbox scoping alone.
     pub scope: Option<ScopeSpec>,
+    /// The delegated style's answers: how the consuming application signs its user in, the
+    /// users and the shared mailboxes. Only read when `access` has the delegated style.
+    pub delegated: Option<DelegatedPart>,
+    /// An existing app of the same display name is completed rather than refused.
+    pub reuse_app: bool,
 }
 
 impl SetupAnswers {
+    /// The delegated part, when the access has the delegated style.
+    pub fn delegated_part(&self) -> Option<&DelegatedPart> {
+        self.delegated
+            .as_ref()
+            .filter(|_| self.access.contains(&AccessChoice::Delegated))
+    }
+
+    /// "Allow public client flows" (`isFallbackPublicClient`): the consuming application signs
+    /// its user in without a secret (device code or the password flow).
+    pub fn public_client(&self) -> bool {
+        self.delegated_part()
+            .is_some_and(|d| d.sign_in.needs_public_client())
+    }
+
+    /// The redirect URI of the consuming application's authorization-code sign-in.
+    pub fn redirect_uri(&self) -> Option<&str> {
+        self.delegated_part()?.sign_in.redirect_uri()
+    }
+
+    /// Whether `openid` and `User.Read` are asked beside the delegated mail scopes.
+    pub fn openid(&self) -> bool {
+        self.delegated_part().is_some_and(|d| d.openid)
+    }
+
+    /// What each resource must grant for these answers.
+    pub fn needs(&self) -> Vec<Needs> {
+        needs_with(&self.access, &self.omitted(), self.openid())
+    }
+
+    /// The delegated scopes, with their resource.
+    pub fn delegated_scopes(&self) -> Option<(&'static Resource, Vec<String>)> {
+        delegated(&self.access, self.openid())
+    }
+
+    /// The delegated style's Exchange Online steps (each user's FullAccess on each shared
+    /// mailbox).
+    pub fn delegated_steps(&self) -> Vec<ExStep> {
+        self.delegated_part()
+            .map(|d| {
+                let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
+                let shared: Vec<String> = d.shared.iter().map(|m| m.to_string()).collect();
+                scope::delegated_steps(&users, &shared)
+            })
+            .unwrap_or_default()
+    }
+
+    /// The consuming application's sign-in, as the plan names it.
+    pub fn sign_in_words(&self) -> Option<&'static str> {
+        Some(match self.delegated_part()?.sign_in {
+            ConsumerSignIn::DeviceCode => "the device-code flow",
+            ConsumerSignIn::AuthorizationCode { .. } => "the authorization-code flow",
+            ConsumerSignIn::Password => "the resource-owner password flow",
+        })
+    }
+
     /// Application permissions left out of Entra because the scope grants them instead.
     pub fn omitted(&self) -> Vec<String> {
         self.scope
@@ -143,9 +205,9 @@ pub fn plan(a: &SetupAnswers) -> Vec<PlanStep> {
 pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
     let omit = a.omitted();
     let perms = permissions(&a.access, &omit);
-    let delegated = delegated(&a.access);
+    let delegated = a.delegated_scopes();
     let mut steps = vec![
-        entra::resolve(&needs(&a.access, &omit)),
+        entra::resolve(&a.needs()),
         entra::create_app(a, &perms, delegated.as_ref()),
         entra::service_principal(ids),
         entra::add_secret(a.secret_months),
@@ -154,11 +216,12 @@ pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
         steps.extend(names.iter().map(|n| entra::consent(r, n, ids)));
     }
     if let Some((r, scopes)) = &delegated {
-        steps.push(entra::delegated_consent(r, scopes, ids));
+        steps.push(entra::delegated_consent(r, scopes, a.openid(), ids));
     }
     if let Some(spec) = &a.scope {
         steps.extend(exchange::steps(a, spec, ids));
     }
+    steps.extend(exchange::delegated_steps(a));
     steps.push(entra::verify());
     for st in &mut steps {
         let alone = ids.standalone(st.powershell.clone());
@@ -170,6 +233,8 @@ pub fn plan_with(a: &SetupAnswers, ids: &KnownIds) -> Vec<PlanStep> {
     steps
 }
 
+#[cfg(test)]
+mod delegated_tests;
 #[cfg(test)]
 mod smtp_tests;
 
@@ -183,8 +248,9 @@ mod tests {
             access: access.to_vec(),
             secret_months: 6,
             portal: "https://portal.azure.com".into(),
-            public_client: false,
             scope: None,
+            delegated: None,
+            reuse_app: false,
         }
     }
 
@@ -312,45 +378,6 @@ mod tests {
         );
         assert!(text.contains("\"type\":\"Role\""));
         assert_eq!(rra.as_array().unwrap().len(), 2);
-    }
-
-    #[test]
-    fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
-        let mut a = answers(&[AccessChoice::Delegated]);
-        a.public_client = true;
-        let p = plan(&a);
-        let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
-        assert!(kinds.contains(&StepKind::DelegatedConsent) && !kinds.contains(&StepKind::Consent));
-        let dc = p
-            .iter()
-            .find(|s| s.kind == StepKind::DelegatedConsent)
-            .unwrap();
-        assert!(dc.powershell.contains("-ConsentType AllPrincipals"));
-        assert!(dc.title.contains("IMAP.AccessAsUser.All") && dc.title.contains("SMTP.Send"));
-        assert!(p[1].powershell.contains("-IsFallbackPublicClient"));
-        assert!(
-            p[1].portal
-                .iter()
-                .any(|l| l.contains("Allow public client flows"))
-        );
-        let rra = required_resource_access(&[AccessChoice::Delegated], &[], |r, n, role| {
-            let perm = r.permissions.iter().find(|x| x.name == n)?;
-            if role {
-                perm.role.clone()
-            } else {
-                perm.scope.clone()
-            }
-        })
-        .to_string();
-        assert!(
-            rra.contains("652390e4-393a-48de-9484-05f9b1212954")
-                && rra.contains("\"type\":\"Scope\""),
-            "{rra}"
-        );
-        assert!(
-            rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
-            "User.Read, as the style needs"
-        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! the same data and cannot drift apart. Pure.
 
 mod cmdlet;
+mod delegated;
 mod ews;
 mod group;
 mod mailboxes;
@@ -14,6 +15,7 @@ mod spec;
 mod steps;
 
 pub use cmdlet::{Arg, Cmdlet, quote};
+pub use delegated::{delegated_steps, shared_and_user};
 pub use ews::{EWS_READ, allow_list_value, ews_notes, mailbox_ews_on, org_ews_on};
 pub use group::GroupRef;
 pub use mailboxes::{PERSON_MAILBOXES, is_person_mailbox, mailbox_listing, pick_deny_mailbox};

@@ -47,6 +47,7 @@ impl Change {
                 ExKind::MailboxPermission => "FullAccess permission",
                 ExKind::EwsAllowList => "EWS allow list",
                 ExKind::SmtpAuth => "SMTP AUTH switch of the mailbox",
+                ExKind::UserFullAccess => "user's FullAccess permission",
             },
         }
     }

@@ -27,6 +27,8 @@ pub enum ExKind {
     /// SMTP AUTH allowed for one mailbox (`Set-CASMailbox -SmtpClientAuthenticationDisabled
     /// $false`) where it is off; never the organisation's switch.
     SmtpAuth,
+    /// The delegated style: a mailbox user's FullAccess on a shared mailbox.
+    UserFullAccess,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

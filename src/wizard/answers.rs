@@ -6,8 +6,8 @@ use super::{
     sign_in,
 };
 use crate::model::{
-    AccessChoice, AdminPurpose, ClientId, Cloud, KeyringBackend, Mailbox, Profile, ProfileName,
-    ScopeKind, Secret, TenantId, parse_expiry,
+    AccessChoice, AdminPurpose, ClientId, Cloud, ConsumerSignIn, DelegatedPart, KeyringBackend,
+    Mailbox, Profile, ProfileName, ScopeKind, Secret, TenantId, parse_expiry,
 };
 use crate::plan::{self, SECRET_MONTHS, SetupAnswers};
 use crate::scope::{GroupRef, ScopeSpec};
@@ -86,6 +86,25 @@ pub(super) fn scope_spec(f: &Form) -> Result<Option<ScopeSpec>, String> {
         script_only: f.exchange_script,
         decline_ews_allow_list: f.decline_ews_allow_list,
     }))
+}
+
+/// The delegated style's answers from the form: the mailboxes typed are its users when the
+/// style is chosen alone; the consuming application signs in by device code.
+fn delegated_part(f: &Form, mailboxes: &[Mailbox]) -> Option<DelegatedPart> {
+    f.access.contains(&AccessChoice::Delegated).then(|| DelegatedPart {
+        sign_in: ConsumerSignIn::DeviceCode,
+        openid: false,
+        users: if delegated_only(f) {
+            mailboxes.to_vec()
+        } else {
+            Vec::new()
+        },
+        shared: Vec::new(),
+    })
+}
+
+fn delegated_only(f: &Form) -> bool {
+    f.access.iter().all(|a| *a == AccessChoice::Delegated)
 }
 
 /// Goes to `step` with the error shown; no effect.
@@ -197,8 +216,9 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         access: s.form.access.clone(),
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
-        public_client: false,
         scope,
+        delegated: delegated_part(&s.form, &mailboxes),
+        reuse_app: s.form.reuse_app,
     };
     s.setup.plan = plan::plan(&answers);
     s.setup.order = Some(SetupOrder {
@@ -206,8 +226,12 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         tenant: s.form.tenant.text().trim().to_ascii_lowercase(),
         tenant_id,
         cloud: s.form.cloud,
+        mailboxes: if delegated_only(&s.form) {
+            Vec::new()
+        } else {
+            mailboxes
+        },
         answers,
-        mailboxes,
         deny_mailbox,
         send_test: s.form.send_test,
         reuse_app: s.form.reuse_app,

@@ -22,6 +22,21 @@ pub(super) async fn read(
     ex: &ExchangeAdmin,
 ) -> StepStatus {
     let a = step.answers;
+    let cmdlets = Cmdlets::new(&env.http, app.endpoints, app.tenant_id, &ex.token, &ex.upn);
+    if let Some(st) = a
+        .delegated_steps()
+        .into_iter()
+        .find(|s| Some(s.key().as_str()) == step.permission)
+    {
+        return match cmdlets.invoke(st.look.name, st.look.parameters(None)).await {
+            Ok(o) if o.rows.iter().any(full_access) => {
+                StepStatus::Done(format!("{} shows it", st.look.name))
+            }
+            Ok(_) => missing(&st, &st.look.powershell()),
+            Err(e) if not_found(&e) => missing(&st, &st.look.powershell()),
+            Err(e) => could_not_read(&e),
+        };
+    }
     let Some(spec) = &a.scope else {
         return StepStatus::Unverified("the setup has no Exchange Online part".into());
     };
@@ -31,7 +46,6 @@ pub(super) async fn read(
         &app.client_id.to_string(),
         &sp.to_string(),
     );
-    let cmdlets = Cmdlets::new(&env.http, app.endpoints, app.tenant_id, &ex.token, &ex.upn);
     if step.kind == StepKind::ExchangeTest {
         return service_test(&cmdlets, &input).await;
     }
@@ -124,11 +138,7 @@ fn judge(
                     && p["AccessRight"].as_str() == Some(right)
             })
         }
-        ExKind::MailboxPermission => rows.iter().any(|p| {
-            p["AccessRights"]
-                .as_array()
-                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
-        }),
+        ExKind::MailboxPermission | ExKind::UserFullAccess => rows.iter().any(full_access),
         ExKind::Mailboxes | ExKind::SmtpAuth => true,
         ExKind::EwsAllowList => rows.first().is_none_or(|org| {
             org["EwsEnabled"] != serde_json::Value::Bool(true)
@@ -143,6 +153,13 @@ fn judge(
     } else {
         missing(st, &asked)
     }
+}
+
+/// A `Get-MailboxPermission` row that grants FullAccess.
+fn full_access(p: &Value) -> bool {
+    p["AccessRights"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
 }
 
 /// The step's change is not there.

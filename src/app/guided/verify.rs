@@ -296,7 +296,7 @@ async fn delegated_consent(
     step: &StepToRead<'_>,
     token: &AccessToken,
 ) -> ReadBack {
-    let Some((resource, scopes)) = crate::plan::delegated(&step.answers.access) else {
+    let Some((resource, scopes)) = step.answers.delegated_scopes() else {
         return unverified("the access asks for no delegated permission");
     };
     let graph = GraphAdmin::new(&env.http, app.endpoints, token);

@@ -2,6 +2,7 @@
 //! an earlier run journaled or by display name, made only when missing.
 
 use super::SetupError;
+use super::completion::{completion, wanted_access};
 use super::resolve::Resolved;
 use super::run::{Awaited, ENTRA, Run, crash_point, lag};
 use crate::cloud::CloudError;
@@ -10,7 +11,7 @@ use crate::cloud::graph::outcome_unknown;
 use crate::cloud::lag::Names;
 use crate::model::{ClientId, ObjectId};
 use crate::model::{Diagnosis, StepStatus};
-use crate::plan::{self, StepKind};
+use crate::plan::StepKind;
 
 /// The app's object id and client id.
 pub(super) async fn application(
@@ -33,9 +34,10 @@ pub(super) async fn application(
             .await
             .map_err(|err| r.fail(i, err))?
     {
+        let done = complete(r, i, res, &a).await?;
         r.emit(
             i,
-            StepStatus::Done(format!("already registered (client ID {})", a.app_id)),
+            StepStatus::Done(format!("already registered (client ID {}){done}", a.app_id)),
         );
         return Ok((a.id, a.app_id));
     }
@@ -57,11 +59,16 @@ pub(super) async fn application(
     } else {
         None
     }) {
-        journal_app(r, a);
+        let a = a.clone();
+        journal_app(r, &a);
         r.save()?;
+        let done = complete(r, i, res, &a).await?;
         r.emit(
             i,
-            StepStatus::Done(format!("using the existing app (client ID {})", a.app_id)),
+            StepStatus::Done(format!(
+                "using the existing app (client ID {}){done}",
+                a.app_id
+            )),
         );
         return Ok((a.id, a.app_id));
     }
@@ -78,25 +85,18 @@ pub(super) async fn application(
         clash.name_taken = Some(Box::new(a.app_id));
         return Err(clash);
     }
-    let rra = plan::required_resource_access(
-        &r.req.answers.access,
-        &r.req.answers.omitted(),
-        |resource, name, role| {
-            let x = res.iter().find(|x| std::ptr::eq(x.resource, resource))?;
-            let ids = if role { &x.roles } else { &x.scopes };
-            ids.iter()
-                .find(|(n, _)| n == name)
-                .map(|(_, id)| id.clone())
-        },
-    );
+    let rra = wanted_access(r, res);
     let mut body = serde_json::json!({
         "displayName": r.req.answers.app_name,
         "signInAudience": "AzureADMyOrg",
         "requiredResourceAccess": rra,
         "tags": [tag],
     });
-    if r.req.answers.public_client {
+    if r.req.answers.public_client() {
         body["isFallbackPublicClient"] = serde_json::Value::Bool(true);
+    }
+    if let Some(uri) = r.req.answers.redirect_uri() {
+        body["web"] = serde_json::json!({ "redirectUris": [uri] });
     }
     let graph = r.graph;
     let name = r.req.answers.app_name.clone();
@@ -123,6 +123,28 @@ pub(super) async fn application(
         )),
     );
     Ok((a.id, a.app_id))
+}
+
+/// Completes an app the setup adopts with what it lacks (one `PATCH`, nothing removed); the
+/// words for its progress line.
+async fn complete(
+    r: &Run<'_>,
+    i: usize,
+    res: &[Resolved],
+    a: &Application,
+) -> Result<String, SetupError> {
+    let (patch, words) = completion(r, res, a);
+    if let Some(body) = patch {
+        r.graph
+            .update_application(a.id, &body)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+    }
+    Ok(if words.is_empty() {
+        String::new()
+    } else {
+        format!(": {words}")
+    })
 }
 
 /// The tag the wizard gives the apps it makes: which profile made it.

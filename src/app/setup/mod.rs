@@ -14,6 +14,7 @@ use crate::plan::SetupAnswers;
 
 mod application;
 mod certificate;
+mod completion;
 mod consent;
 mod credential;
 mod diagnosis;
@@ -88,6 +89,7 @@ pub async fn run(
         Some(spec) => Some(scoping::apply(&mut r, spec, client_id, sp, exchange).await?),
         None => None,
     };
+    scoping::delegated::apply(&mut r, client_id, sp, exchange).await?;
     verify::verify(&mut r, client_id).await?;
     let profile = Profile {
         name: req.name.clone(),
@@ -116,7 +118,7 @@ pub async fn run(
             None => Default::default(),
         },
         rotation: None,
-        delegated: None,
+        delegated: req.answers.delegated_part().cloned(),
     };
     env.profiles().save(&profile).map_err(|e| {
         SetupError::local(Diagnosis {

@@ -8,7 +8,7 @@ use crate::cloud::admin::ServicePrincipal;
 use crate::model::ClientId;
 use crate::model::Diagnosis;
 use crate::model::StepStatus;
-use crate::plan::{self, StepKind};
+use crate::plan::StepKind;
 
 /// A resource's service principal, with the role and scope ids resolved at run time.
 pub(super) struct Resolved {
@@ -25,7 +25,7 @@ pub(super) async fn resolve(r: &Run<'_>) -> Result<Vec<Resolved>, SetupError> {
     r.emit(i, StepStatus::Running);
     let mut out = Vec::new();
     let mut notes = Vec::new();
-    let wanted = plan::needs(&r.req.answers.access, &r.req.answers.omitted());
+    let wanted = r.req.answers.needs();
     let found = futures_util::future::join_all(wanted.iter().map(|n| {
         let app_id = ClientId::parse(&n.resource.app_id)
             .expect("the catalog's app ids are GUIDs (its tests check them)");

@@ -36,8 +36,9 @@ pub async fn setup(env: &Env, s: SetupSettings) -> Exit {
         access: s.profile.access.clone(),
         secret_months: s.secret_months,
         portal: resolved.cloud.endpoints.portal.clone(),
-        public_client: s.public_client,
         scope: s.scope.clone(),
+        delegated: s.delegated.clone(),
+        reuse_app: s.reuse_app,
     };
     let steps = plan::plan(&answers);
     match s.mode {
@@ -78,22 +79,22 @@ async fn apply(
         return exit;
     }
     let script_only = answers.scope.as_ref().is_some_and(|s| s.script_only);
-    let exchange = match &answers.scope {
-        Some(scope) if !scope.script_only => {
-            let signed_in = sign_in::exchange(
-                env,
-                e,
-                resolved.tenant_id,
-                s.admin_client_id,
-                s.exchange_client_id,
-                &session,
-            );
-            match signed_in.await {
-                Ok(x) => Some(x),
-                Err(exit) => return exit,
-            }
+    let scoped = answers.scope.as_ref().is_some_and(|s| !s.script_only);
+    let exchange = if scoped || !answers.delegated_steps().is_empty() {
+        let signed_in = sign_in::exchange(
+            env,
+            e,
+            resolved.tenant_id,
+            s.admin_client_id,
+            s.exchange_client_id,
+            &session,
+        );
+        match signed_in.await {
+            Ok(x) => Some(x),
+            Err(exit) => return exit,
         }
-        _ => None,
+    } else {
+        None
     };
     let app_name = answers.app_name.clone();
     let req = SetupRequest {

@@ -33,7 +33,8 @@ impl ProfileSettings {
         let tenant = TenantInput::parse(&a.tenant).map_err(Invalid::new)?;
         let access =
             parse_access_list(&a.access).map_err(|e| Invalid::new(format!("--access: {e}")))?;
-        let mailboxes = mailboxes(&a.mailboxes)?;
+        let delegated_only = !access.is_empty() && access.iter().all(|x| *x == AccessChoice::Delegated);
+        let mailboxes = mailboxes(&a.mailboxes, delegated_only)?;
         let deny_mailbox = a
             .deny_mailbox
             .as_deref()
@@ -65,21 +66,33 @@ impl ProfileSettings {
     }
 }
 
-/// Each `--mailbox` may itself be a comma-separated list.
-fn mailboxes(given: &[String]) -> Result<Vec<Mailbox>> {
+/// Each `--mailbox` may itself be a comma-separated list; none only for the delegated style
+/// alone, whose mailboxes are its users'.
+fn mailboxes(given: &[String], delegated_only: bool) -> Result<Vec<Mailbox>> {
+    let out = mailbox_list("--mailbox", given)?;
+    if delegated_only && !out.is_empty() {
+        return Err(Invalid::new(
+            "--mailbox names mailboxes the app reaches with its own sign-in, which delegated-imap-smtp alone does not: name the mailbox users with --delegated-user (or add app-only access for a hybrid app)",
+        ));
+    }
+    if out.is_empty() && !delegated_only {
+        return Err(Invalid::new(
+            "--mailbox: give at least one mailbox the application must reach",
+        ));
+    }
+    Ok(out)
+}
+
+/// The mailboxes of a repeatable `flag`, each maybe a comma-separated list, each once.
+pub(super) fn mailbox_list(flag: &str, given: &[String]) -> Result<Vec<Mailbox>> {
     let mut out: Vec<Mailbox> = Vec::new();
     for m in given {
-        let list = Mailbox::parse_list(m).map_err(|e| Invalid::new(format!("--mailbox: {e}")))?;
+        let list = Mailbox::parse_list(m).map_err(|e| Invalid::new(format!("{flag}: {e}")))?;
         for x in list {
             if !out.contains(&x) {
                 out.push(x);
             }
         }
-    }
-    if out.is_empty() {
-        return Err(Invalid::new(
-            "--mailbox: give at least one mailbox the application must reach",
-        ));
     }
     Ok(out)
 }

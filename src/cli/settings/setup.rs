@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use super::profile::ProfileSettings;
+use super::profile::{ProfileSettings, mailbox_list};
 use super::{Invalid, Result};
 use crate::cli::args::SetupArgs;
 use crate::model::ScopeKind;
-use crate::model::{AccessChoice, ClientId};
+use crate::model::{AccessChoice, ClientId, ConsumerSignIn, DelegatedPart, echo_safe};
 use crate::plan::SECRET_MONTHS;
 use crate::scope::{GroupRef, ScopeSpec};
 
@@ -34,7 +34,8 @@ pub struct SetupSettings {
     pub scope: Option<ScopeSpec>,
     pub json: bool,
     pub reuse_app: bool,
-    pub public_client: bool,
+    /// The delegated style's answers, when the access has it.
+    pub delegated: Option<DelegatedPart>,
     pub remove_tenant_wide_consent: bool,
     pub wait: Duration,
     /// How long the setup waits for the directory to show what it made (`--directory-wait`).
@@ -63,6 +64,7 @@ impl SetupSettings {
             ));
         }
         let scope = scope_spec(&a, &profile)?;
+        let delegated = delegated_part(&a, &profile)?;
         let mode = if a.guided {
             SetupMode::Guided
         } else if a.yes {
@@ -82,13 +84,79 @@ impl SetupSettings {
             scope,
             json: a.json,
             reuse_app: a.reuse_app,
-            public_client: a.public_client,
+            delegated,
             remove_tenant_wide_consent: a.remove_tenant_wide_consent,
             wait: a.wait,
             directory_wait: a.directory_wait,
             certificate_if_secrets_forbidden: a.certificate_if_secrets_forbidden,
         })
     }
+}
+
+/// The delegated style's answers; the flags that ask them are refused without that style.
+fn delegated_part(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<DelegatedPart>> {
+    let users = mailbox_list("--delegated-user", &a.delegated_users)?;
+    let shared = mailbox_list("--shared-mailbox", &a.shared_mailboxes)?;
+    if !profile.access.contains(&AccessChoice::Delegated) {
+        let given = [
+            (a.delegated_sign_in.is_some(), "--delegated-sign-in"),
+            (a.redirect_uri.is_some(), "--redirect-uri"),
+            (!users.is_empty(), "--delegated-user"),
+            (!shared.is_empty(), "--shared-mailbox"),
+            (a.openid, "--openid"),
+            (a.public_client, "--public-client"),
+        ];
+        if let Some((_, flag)) = given.iter().find(|(on, _)| *on) {
+            return Err(Invalid::new(format!(
+                "{flag} belongs to the delegated style: add delegated-imap-smtp to --access, or leave {flag} out"
+            )));
+        }
+        return Ok(None);
+    }
+    let flow = match (&a.delegated_sign_in, a.public_client) {
+        (Some(f), true) if f != "device-code" => {
+            return Err(Invalid::new(format!(
+                "--public-client stands for --delegated-sign-in device-code, which contradicts --delegated-sign-in {}: leave --public-client out",
+                echo_safe(f)
+            )));
+        }
+        (Some(f), _) => f.as_str(),
+        (None, _) => "device-code",
+    };
+    let sign_in = ConsumerSignIn::parse(flow, a.redirect_uri.as_deref()).map_err(|e| {
+        let flag = if e.contains("redirect URI") {
+            "--redirect-uri"
+        } else {
+            "--delegated-sign-in"
+        };
+        Invalid::new(format!("{flag}: {e}"))
+    })?;
+    if users.is_empty() {
+        return Err(Invalid::new(
+            "--delegated-user: name at least one mailbox user who signs in to the consuming application (repeat it for more)",
+        ));
+    }
+    if let Some(m) = shared.iter().find(|m| users.contains(m)) {
+        return Err(Invalid::new(format!(
+            "--shared-mailbox: {m} is also a --delegated-user; a user reaches their own mailbox without FullAccess"
+        )));
+    }
+    if let Some(m) = users.iter().find(|m| profile.mailboxes.contains(m)) {
+        return Err(Invalid::new(format!(
+            "--delegated-user: {m} is also given with --mailbox; in a hybrid app a mailbox uses one style: app-only (--mailbox) or delegated (--delegated-user)"
+        )));
+    }
+    if !shared.is_empty() && a.exchange == "powershell" {
+        return Err(Invalid::new(
+            "--shared-mailbox needs the Exchange Online sign-in for Add-MailboxPermission, which --exchange powershell leaves out: drop one of the two (the plan prints the command to run by hand)",
+        ));
+    }
+    Ok(Some(DelegatedPart {
+        sign_in,
+        openid: a.openid,
+        users,
+        shared,
+    }))
 }
 
 /// The Exchange Online part the flags ask for; none for the delegated style.

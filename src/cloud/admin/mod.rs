@@ -191,6 +191,13 @@ impl<'a> GraphAdmin<'a> {
         self.post(self.url("applications", None)?, body).await
     }
 
+    /// `PATCH /applications/{objectId}` with the properties in `body` (a collection property
+    /// given is replaced whole, as Graph does).
+    pub async fn update_application(&self, app: ObjectId, body: &Value) -> Result<(), CloudError> {
+        let u = self.url(&format!("applications/{app}"), None)?;
+        self.send(Method::PATCH, u, Some(body)).await.map(|_| ())
+    }
+
     pub async fn add_password(
         &self,
         app: ObjectId,

@@ -82,6 +82,24 @@ pub struct Application {
     /// Strings that identify the app; the wizard's own says which profile made it.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// "Allow public client flows".
+    #[serde(default)]
+    pub is_fallback_public_client: Option<bool>,
+    /// The Web platform's settings (`redirectUris`).
+    #[serde(default)]
+    pub web: Value,
+}
+
+impl Application {
+    /// The Web platform's redirect URIs.
+    pub fn redirect_uris(&self) -> Vec<String> {
+        self.web["redirectUris"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|u| u.as_str().map(String::from))
+            .collect()
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -28,7 +28,33 @@ pub(super) fn app_json(a: &App) -> Value {
         "keyCredentials": a.certificates.iter().map(key_credential_json).collect::<Vec<_>>(),
         "passwordCredentials": password_credentials_json(a),
         "tags": a.tags,
+        "web": { "redirectUris": a.redirect_uris },
     })
+}
+
+/// `web.redirectUris` of a request body, as Microsoft Entra ID takes them: https, or http to
+/// localhost only; no fragment. `None` when the body does not set them.
+pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Response> {
+    let Some(list) = body["web"]["redirectUris"].as_array() else {
+        return Ok(None);
+    };
+    let mut out = Vec::new();
+    for u in list {
+        let u = u.as_str().unwrap_or_default();
+        let rest = u.strip_prefix("https://").or_else(|| {
+            u.strip_prefix("http://").filter(|r| {
+                let host = r.split(['/', ':']).next().unwrap_or_default();
+                host == "localhost" || host == "127.0.0.1"
+            })
+        });
+        if rest.is_none_or(str::is_empty) || u.contains('#') || u.len() > 256 {
+            return Err(bad_request(&format!(
+                "Invalid value specified for property 'redirectUris' of resource 'WebApplication': {u}"
+            )));
+        }
+        out.push(u.to_string());
+    }
+    Ok(Some(out))
 }
 
 pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Response {
@@ -63,6 +89,7 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
             .as_str()
             .filter(|n| !n.trim().is_empty())
             .ok_or_else(|| bad_request("Property 'displayName' is required."))?;
+        let redirect_uris = redirect_uris(&body)?.unwrap_or_default();
         let app = App {
             key: String::new(),
             name: name.to_string(),
@@ -89,6 +116,7 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
                         .collect()
                 })
                 .unwrap_or_default(),
+            redirect_uris,
         };
         let out = app_json(&app);
         t.apps.push(app);

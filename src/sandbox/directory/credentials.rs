@@ -82,14 +82,26 @@ fn new_key_credential(der: Option<Vec<u8>>, display_name: &str) -> Option<KeyCre
 }
 
 /// `PATCH /applications/{id}`: the sandbox takes `keyCredentials` (the whole collection, as
-/// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added).
+/// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added),
+/// and replaces `requiredResourceAccess`, `isFallbackPublicClient` and `web.redirectUris` when
+/// given, as Graph does with a collection property.
 pub async fn update_application(
     gate: Gate,
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
     gate.change(writes_applications, |t| {
+        let uris = super::applications::redirect_uris(&body).map_err(Refused::from)?;
         let app = app_mut(t, &id)?;
+        if let Some(uris) = uris {
+            app.redirect_uris = uris;
+        }
+        if body["requiredResourceAccess"].is_array() {
+            app.required_resource_access = body["requiredResourceAccess"].clone();
+        }
+        if let Some(public) = body["isFallbackPublicClient"].as_bool() {
+            app.public_client = public;
+        }
         if let Some(list) = body["keyCredentials"].as_array() {
             app.certificates = list
                 .iter()

@@ -92,13 +92,29 @@ fn mailbox(t: &Tenant, call: &Call) -> Result<String, super::Refused> {
         .ok_or_else(|| not_found(id, t))
 }
 
+/// The principal a `-User` names: a service principal (by app id, object id or name), else a
+/// user (by address or id), as its object id; as given when neither.
+fn principal_of(t: &Tenant, user: &str) -> String {
+    find_sp(t, user)
+        .map(|sp| sp.object_id.clone())
+        .or_else(|| t.user(user).map(|u| u.id.clone()))
+        .unwrap_or_else(|| user.to_ascii_lowercase())
+}
+
+/// How `Get-MailboxPermission` shows a principal: a user by address, a service principal by id.
+fn shown(t: &Tenant, principal: &str) -> String {
+    t.user(principal)
+        .map(|u| u.mail.clone())
+        .unwrap_or_else(|| principal.to_string())
+}
+
 fn get_permission(t: &Tenant, call: &Call) -> Rows {
     let mail = mailbox(t, call)?;
-    let user = call.text("User").map(str::to_ascii_lowercase);
+    let user = call.text("User").map(|u| principal_of(t, u));
     Ok(t.mailbox_permissions
         .iter()
         .filter(|x| x.mailbox == mail && user.as_ref().is_none_or(|u| x.principal.eq_ignore_ascii_case(u)))
-        .map(|x| json!({"Identity": mail, "User": x.principal, "AccessRights": [format!("{:?}", x.right)], "IsInherited": false, "Deny": false}))
+        .map(|x| json!({"Identity": mail, "User": shown(t, &x.principal), "AccessRights": [format!("{:?}", x.right)], "IsInherited": false, "Deny": false}))
         .collect())
 }
 
@@ -109,12 +125,16 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
         .user(id)
         .map(|u| u.mail.clone())
         .ok_or_else(|| not_found(id, t))?;
+    // A service principal, or a user: the delegated style gives a mailbox user FullAccess on
+    // a shared mailbox.
     let Some(sp) = find_sp(t, &user)
         .filter(|sp| !call.replicating(sp.created_ms))
         .map(|sp| sp.object_id.clone())
+        .or_else(|| t.user(&user).map(|u| u.id.clone()))
     else {
         return Err(not_found(&user, t));
     };
+
     if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {
         return Err(invalid("The sandbox grants -AccessRights FullAccess only."));
     }
@@ -131,7 +151,7 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
         });
     }
     Ok(vec![
-        json!({"Identity": mail, "User": sp, "AccessRights": ["FullAccess"]}),
+        json!({"Identity": mail, "User": shown(t, &sp), "AccessRights": ["FullAccess"]}),
     ])
 }
 
@@ -139,9 +159,7 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
 fn remove_permission(t: &mut Tenant, call: &Call) -> Rows {
     let mail = mailbox(t, call)?;
     let user = call.required("User")?.to_ascii_lowercase();
-    let principal = find_sp(t, &user)
-        .map(|sp| sp.object_id.clone())
-        .unwrap_or(user.clone());
+    let principal = principal_of(t, &user);
     if !call.texts("AccessRights").iter().any(|r| r == "fullaccess") {
         return Err(invalid(
             "The sandbox removes -AccessRights FullAccess only.",

@@ -174,3 +174,44 @@ fn a_new_group_or_service_principal_cannot_be_found_while_it_replicates() {
     seeded.replicated_before = 0;
     ok(&mut t, &seeded);
 }
+
+#[test]
+fn a_user_gets_full_access_on_a_shared_mailbox_and_reads_it_back() {
+    let mut t = Tenant::seed();
+    let get = call(
+        "Get-MailboxPermission",
+        json!({"Identity": "carol@contoso.example", "User": "alice@contoso.example"}),
+        true,
+    );
+    assert!(ok(&mut t, &get).is_empty(), "nothing granted yet");
+    let add = call(
+        "Add-MailboxPermission",
+        json!({"Identity": "carol@contoso.example", "User": "alice@contoso.example", "AccessRights": "FullAccess"}),
+        true,
+    );
+    ok(&mut t, &add);
+    ok(&mut t, &add);
+    let rows = ok(&mut t, &get);
+    assert_eq!(rows.len(), 1, "granted once: {rows:?}");
+    assert_eq!(rows[0]["User"], "alice@contoso.example");
+    assert_eq!(rows[0]["AccessRights"], json!(["FullAccess"]));
+    let alice = t.user("alice@contoso.example").unwrap().id.clone();
+    assert!(
+        t.mailbox_permissions
+            .iter()
+            .any(|p| p.mailbox == "carol@contoso.example" && p.principal == alice),
+        "kept by the user's object id"
+    );
+    let other = call(
+        "Get-MailboxPermission",
+        json!({"Identity": "carol@contoso.example", "User": "bob@contoso.example"}),
+        true,
+    );
+    assert!(ok(&mut t, &other).is_empty(), "bob@ holds nothing");
+    let nobody = call(
+        "Add-MailboxPermission",
+        json!({"Identity": "carol@contoso.example", "User": "nobody@contoso.example", "AccessRights": "FullAccess"}),
+        true,
+    );
+    assert!(run(&mut t, &nobody).is_err(), "an unknown user is refused");
+}

@@ -114,7 +114,8 @@ pub enum MailboxRight {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct MailboxPermission {
     pub mailbox: String,
-    /// Object id of the service principal granted the right.
+    /// Object id of the service principal granted the right, or of the user (the delegated
+    /// style: a user's FullAccess on a shared mailbox).
     pub principal: String,
     pub right: MailboxRight,
     #[serde(default)]
@@ -288,6 +289,9 @@ pub struct App {
     /// `tags` as the app was created with.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// The Web platform's redirect URIs (`web.redirectUris`).
+    #[serde(default)]
+    pub redirect_uris: Vec<String>,
 }
 
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.

@@ -19,6 +19,7 @@ use crate::model::{ClientId, Diagnosis, ObjectId};
 use crate::plan::StepKind;
 use crate::scope::{self, ExKind, ExStep, ScopeInput, ScopeSpec};
 
+pub(super) mod delegated;
 mod ews;
 mod rbac;
 mod recipients;
@@ -274,6 +275,7 @@ pub(super) async fn apply(
             ExKind::MailboxPermission => recipients::mailbox_permission(&ctx, &st, i).await?,
             ExKind::EwsAllowList => ews::allow_list(&ctx, &input, i, &mut seen.ews).await?,
             ExKind::SmtpAuth => smtp_auth::allow(&ctx, &st, i).await?,
+            ExKind::UserFullAccess => recipients::user_full_access(&ctx, &st, i).await?,
         };
         if ctx.made.load(Ordering::Relaxed) {
             r.made(format!("exchange:{key}"));

@@ -273,6 +273,31 @@ pub(super) async fn mailbox_permission(
     .await
 }
 
+/// A mailbox user's FullAccess on a shared mailbox (the delegated style): the user is an
+/// existing directory object, so nothing is waited for.
+pub(super) async fn user_full_access(
+    ctx: &Ctx<'_, '_>,
+    st: &ExStep,
+    i: usize,
+) -> Result<Outcome, SetupError> {
+    let full = |p: &Value| {
+        p["AccessRights"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
+    };
+    look_or_make(
+        ctx,
+        st,
+        i,
+        None,
+        "reading the shared mailbox's permissions",
+        full,
+        "FullAccess already granted",
+        "FullAccess granted",
+    )
+    .await
+}
+
 /// Looks with the step's cmdlet for a row that `has` accepts; makes it when there is none.
 /// Both may name `new`, made moments before.
 #[allow(clippy::too_many_arguments)]

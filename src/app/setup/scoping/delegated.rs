@@ -1,0 +1,65 @@
+//! The delegated style's Exchange Online steps: each mailbox user's FullAccess on each shared
+//! mailbox, looked for first, made when missing, and journaled like the scope's steps.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome};
+use crate::app::setup::SetupError;
+use crate::app::setup::run::{Run, crash_point};
+use crate::cloud::exchange_admin::Cmdlets;
+use crate::model::{ClientId, Diagnosis, ObjectId, StepStatus};
+use crate::plan::StepKind;
+
+/// Gives each user FullAccess on each shared mailbox of the answers' delegated part.
+pub(in crate::app::setup) async fn apply(
+    r: &mut Run<'_>,
+    client_id: ClientId,
+    sp: ObjectId,
+    ex: Option<&ExchangeAdmin>,
+) -> Result<(), SetupError> {
+    let steps = r.req.answers.delegated_steps();
+    let Some(first) = steps.first() else {
+        return Ok(());
+    };
+    let Some(ex) = ex else {
+        let i = r.index(StepKind::Exchange, Some(&first.key()));
+        return Err(r.refuse(
+            i,
+            Diagnosis {
+                summary: "No Exchange Online sign-in for the shared mailboxes' FullAccess.".into(),
+                evidence: "the setup has no Exchange administration token".into(),
+                cause: "Add-MailboxPermission needs an Exchange administrator's sign-in.".into(),
+                fix: "Run the setup again and sign in when asked, or run the step's Add-MailboxPermission in Exchange Online PowerShell.".into(),
+            },
+        ));
+    };
+    let (env, req) = (r.env, r.req);
+    let cmdlets = Cmdlets::new(&env.http, &req.endpoints, req.tenant_id, &ex.token, &ex.upn);
+    for st in steps {
+        let key = st.key();
+        let i = r.index(StepKind::Exchange, Some(&key));
+        if r.journal.exchange_done.contains(&key) {
+            r.emit(i, StepStatus::Done("done in an earlier run".into()));
+            continue;
+        }
+        r.emit(i, StepStatus::Running);
+        let ctx = Ctx {
+            r,
+            cmdlets,
+            app: client_id,
+            sp,
+            fresh: Fresh::default(),
+            made: AtomicBool::new(false),
+        };
+        let done = recipients::user_full_access(&ctx, &st, i).await?;
+        if ctx.made.load(Ordering::Relaxed) {
+            r.made(format!("exchange:{key}"));
+        }
+        let text = record_outcome(r, i, done)?;
+        r.journal.exchange_done.push(key.clone());
+        r.save()?;
+        crash_point(&format!("exchange:{key}"));
+        r.emit(i, StepStatus::Done(text));
+    }
+    Ok(())
+}
