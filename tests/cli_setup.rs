@@ -539,11 +539,12 @@ fn the_delegated_style_gets_scopes_a_public_client_and_tenant_wide_consent() {
             "contoso.example",
             "--access",
             "delegated-imap-smtp",
-            "--mailbox",
+            "--delegated-user",
             "alice@contoso.example",
             "--cloud-file",
             &cf,
             "--public-client",
+            "--openid",
             "--yes",
             "--json",
         ])
