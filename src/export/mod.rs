@@ -3,6 +3,7 @@
 //! where it is kept, nothing more.
 
 mod changes;
+mod delegated;
 mod document;
 mod exchange_objects;
 mod granted;

@@ -43,7 +43,9 @@ pub(super) fn powershell(i: &Input) -> String {
         "$sp = Get-MgServicePrincipal -Filter \"appId eq '{client}'\"\nif (-not $sp) {{ $sp = New-MgServicePrincipal -AppId $app.AppId }}"
     );
     consents(&mut t, p);
+    delegated_app(&mut t, p);
     exchange(&mut t, p);
+    delegated_exchange(&mut t, p);
     let _ = writeln!(
         t,
         "Write-Host 'Done: run m365-mail-wizard check {} to verify.'",
@@ -115,4 +117,55 @@ fn exchange(t: &mut String, p: &Profile) {
             list.join(", ")
         );
     }
+}
+
+/// The delegated style's app settings: public client flows, or the redirect URI, added to what
+/// the app has.
+fn delegated_app(t: &mut String, p: &Profile) {
+    let Some(d) = p.delegated.as_ref().filter(|_| uses(p, AccessChoice::Delegated)) else {
+        return;
+    };
+    if d.sign_in.needs_public_client() {
+        let _ = writeln!(
+            t,
+            "# The consuming application signs its user in without a secret ({}): allow public client flows.\nif (-not $app.IsFallbackPublicClient) {{\n    Update-MgApplication -ApplicationId $app.Id -IsFallbackPublicClient\n}}",
+            d.sign_in.key()
+        );
+    }
+    if let Some(uri) = d.sign_in.redirect_uri() {
+        let _ = writeln!(
+            t,
+            "# The consuming application's redirect URI (authorization-code flow), beside the app's others.\nif ($app.Web.RedirectUris -notcontains {uri}) {{\n    Update-MgApplication -ApplicationId $app.Id -Web @{{RedirectUris = @($app.Web.RedirectUris) + {uri}}}\n}}",
+            uri = quote(uri)
+        );
+    }
+}
+
+/// The delegated style's Exchange part: each user's FullAccess on each shared mailbox.
+fn delegated_exchange(t: &mut String, p: &Profile) {
+    let Some(d) = p.delegated.as_ref().filter(|_| uses(p, AccessChoice::Delegated)) else {
+        return;
+    };
+    let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
+    let shared: Vec<String> = d.shared.iter().map(|m| m.to_string()).collect();
+    let steps = crate::scope::delegated_steps(&users, &shared);
+    if steps.is_empty() {
+        return;
+    }
+    let connect = if p.scope.is_some() || exchange_mail(p) {
+        String::new()
+    } else {
+        format!("Connect-ExchangeOnline -Organization {}\n", quote(&p.tenant))
+    };
+    let _ = write!(
+        t,
+        "# Exchange Online: the delegated users' FullAccess on the shared mailboxes.\n{connect}{}",
+        crate::scope::looked_steps(&steps)
+    );
+}
+
+fn exchange_mail(p: &Profile) -> bool {
+    [AccessChoice::Imap, AccessChoice::Pop, AccessChoice::Smtp]
+        .iter()
+        .any(|c| uses(p, *c))
 }

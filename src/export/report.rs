@@ -20,6 +20,7 @@ pub(super) fn report(i: &Input) -> Doc {
     b.extend(tenant_and_application(i));
     b.extend(granted(p, i.setup));
     b.extend(mailboxes_and_scope(i));
+    b.extend(super::delegated::styles(p));
     b.extend(smtp_auth(p, i.setup.is_some()));
     b.extend(settings(i));
     b.extend(last_check(i));
@@ -71,10 +72,14 @@ fn mailboxes_and_scope(i: &Input) -> Vec<Block> {
     let p = i.profile;
     let mut b = vec![
         Block::Heading("Mailboxes and scope".into()),
-        Block::Para(format!(
-            "Mailboxes the application must reach: {}.",
-            mailboxes(p).join(", ")
-        )),
+        Block::Para(if p.mailboxes.is_empty() {
+            "Mailboxes the application reaches with its own sign-in: none (the delegated style only: see below).".to_string()
+        } else {
+            format!(
+                "Mailboxes the application must reach: {}.",
+                mailboxes(p).join(", ")
+            )
+        }),
     ];
     if let Some(d) = &p.deny_mailbox {
         b.push(Block::Para(format!("Checked to be out of reach: {d}.")));

@@ -73,6 +73,11 @@ pub(super) fn env(i: &Input) -> String {
         add("M365_EWS_URL", e.ews_url());
     }
     add("M365_MAILBOXES", mailboxes(p).join(","));
+    if let Some(c) = super::delegated::consumer(i) {
+        for (k, v) in super::delegated::env(&c) {
+            add(k, v);
+        }
+    }
     match &p.credential {
         Credential::Secret => add("M365_CLIENT_SECRET_KEYRING", secret_place(i)),
         Credential::Certificate { thumbprint } => {
@@ -113,7 +118,7 @@ pub(super) fn json(i: &Input) -> String {
         scopes.push(e.exchange_scope());
     }
     let endpoint = |c: AccessChoice, v: &str| uses(p, c).then(|| v.to_string());
-    let v = json!({
+    let mut v = json!({
         "profile": p.name,
         "tenant": p.tenant,
         "tenant_id": tenant,
@@ -144,6 +149,9 @@ pub(super) fn json(i: &Input) -> String {
             }),
         },
     });
+    if let Some(c) = super::delegated::consumer(i) {
+        v["delegated"] = super::delegated::json(&c);
+    }
     crate::model::pretty_json(&v) + "\n"
 }
 
@@ -158,7 +166,6 @@ pub(super) fn properties(i: &Input) -> String {
         credential_name(p),
         secret_place(i)
     );
-    let delegated = uses(p, AccessChoice::Delegated);
     for (choice, proto, endpoint, tls) in [
         (AccessChoice::Imap, "imap", &e.imap, "ssl.enable"),
         (AccessChoice::Pop, "pop3", &e.pop, "ssl.enable"),
@@ -201,15 +208,8 @@ pub(super) fn properties(i: &Input) -> String {
         let _ = writeln!(t, "oauth2.scope={scope}");
         let _ = writeln!(t, "oauth2.grant.type=client_credentials");
     }
-    if delegated {
-        let _ = writeln!(
-            t,
-            "# Delegated: the user signs in once; the tool asks for IMAP.AccessAsUser.All, SMTP.Send and offline_access.\n# Whether it wants them prefixed with a resource URL depends on the tool (not confirmed here)."
-        );
-        let _ = writeln!(
-            t,
-            "oauth2.delegated.scope=IMAP.AccessAsUser.All SMTP.Send offline_access"
-        );
+    if let Some(c) = super::delegated::consumer(i) {
+        t.push_str(&super::delegated::properties(&c));
     }
     t
 }

@@ -2,7 +2,7 @@
 
 use super::cmdlet::quote;
 use super::roles::scoped_by_group;
-use super::steps::{ExKind, ScopeInput, steps, test_cmdlet, tested_mailboxes};
+use super::steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};
 
 /// Stand-ins for the app's client id and service principal id, which [`script_steps`] turns into
 /// the script's `$app.AppId` and `$sp.Id`.
@@ -41,6 +41,22 @@ pub fn script(i: &ScopeInput, tenant: &str) -> String {
         quote(tenant)
     ));
     s.push_str(&steps_text(i));
+    s
+}
+
+/// Steps that each look before they make, as script lines (the delegated style's FullAccess).
+pub fn looked_steps(steps: &[ExStep]) -> String {
+    let mut s = String::new();
+    for st in steps {
+        let Some(make) = &st.make else { continue };
+        let cond = st.found_when.clone().unwrap_or_else(|| "$found".into());
+        s.push_str(&format!(
+            "# {}\n$found = {} -ErrorAction SilentlyContinue\nif (-not ({cond})) {{\n    {}\n}}\n",
+            st.title,
+            st.look.powershell(),
+            make.powershell()
+        ));
+    }
     s
 }
 
