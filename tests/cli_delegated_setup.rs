@@ -481,3 +481,76 @@ fn bad_delegated_answers_are_refused_with_what_to_do() {
         text(&o)
     );
 }
+
+/// What changes from run to run in an export: loopback ports, the new app's client ID, the
+/// test's keyring service, today.
+fn normalise(s: &str, t: &Tenant, home: &Home, client_id: &str) -> String {
+    let mut out = s
+        .replace(client_id, "CLIENT-ID")
+        .replace(&home.service(), "KEYRING-SERVICE");
+    for key in ["login", "imap", "pop", "smtp"] {
+        let v = t.sb.info[key].as_str().unwrap();
+        let addr = v.trim_start_matches("http://");
+        out = out.replace(addr, "127.0.0.1:PORT");
+        let port = addr.rsplit(':').next().unwrap();
+        out = out.replace(&format!(".port={port}\n"), ".port=PORT\n");
+    }
+    let today = time::OffsetDateTime::now_utc().date().to_string();
+    out.replace(&today, "TODAY")
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn a_hybrid_profile_exports_esm_style_properties_and_a_report_of_both_styles() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = setup(
+        &home,
+        &t,
+        "ecs",
+        &[
+            "--access",
+            "graph-read,delegated-imap-smtp",
+            "--mailbox",
+            "alice@contoso.example",
+            "--scope",
+            "all-mailboxes",
+            "--i-understand-all-mailboxes",
+            "--delegated-user",
+            "bob@contoso.example",
+            "--shared-mailbox",
+            "carol@contoso.example",
+            "--delegated-sign-in",
+            "authorization-code",
+            "--redirect-uri",
+            "https://esm.contoso.example/oauth/callback",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let client_id = t.apps_named("m365-mail-wizard ecs")[0]["client_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let o = home.run(&["export", "ecs", "--format", "properties"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let props = String::from_utf8(o.stdout).unwrap();
+    insta::assert_snapshot!(
+        "export_properties_hybrid",
+        normalise(&props, &t, &home, &client_id)
+    );
+    let o = home.run(&["export", "ecs", "--format", "report"], "");
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let report = String::from_utf8(o.stdout).unwrap();
+    for line in [
+        "| alice@contoso.example | app-only |",
+        "| bob@contoso.example | delegated | bob@contoso.example signs in to the consuming application (authorization-code flow); the user's own rights apply |",
+        "| carol@contoso.example | delegated (shared) |",
+        "30 messages a minute and 10,000 recipients a day",
+        "FullAccess on carol@contoso.example for bob@contoso.example",
+    ] {
+        assert!(report.contains(line), "{line}\n{report}");
+    }
+}

@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use super::document::Block;
 use super::{Input, uses};
 use crate::model::{AccessChoice, ConsumerSignIn, Endpoints, Profile, host_port};
+use crate::scope;
+use crate::store::Journal;
 
 /// What a consuming application that signs a mailbox user in is told.
 pub(super) struct Consumer {
@@ -152,8 +154,29 @@ pub(super) fn properties(c: &Consumer) -> String {
     t
 }
 
-/// The report's section: which mailboxes use which style, and the sending limits.
-pub(super) fn styles(p: &Profile) -> Vec<Block> {
+/// The delegated users' FullAccess on shared mailboxes that the setup made or found.
+fn full_access_made(p: &Profile, j: Option<&Journal>) -> Option<Block> {
+    let (j, d) = (j?, p.delegated.as_ref()?);
+    let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
+    let shared: Vec<String> = d.shared.iter().map(|m| m.to_string()).collect();
+    let rows: Vec<Vec<String>> = scope::delegated_steps(&users, &shared)
+        .iter()
+        .filter(|st| j.exchange_done.contains(&st.key()))
+        .filter_map(|st| {
+            let (shared, user) = scope::shared_and_user(st)?;
+            Some(vec![
+                "Mailbox permission".into(),
+                format!("FullAccess on {shared} for {user}"),
+                format!("{user} may open the shared mailbox {shared} with their own sign-in"),
+            ])
+        })
+        .collect();
+    (!rows.is_empty()).then(|| Block::Table(vec!["Object", "Name", "What it does"], rows))
+}
+
+/// The report's section: which mailboxes use which style, what the setup made for the
+/// delegated users, and the sending limits.
+pub(super) fn styles(p: &Profile, j: Option<&Journal>) -> Vec<Block> {
     let app_only = p.access.iter().any(|a| *a != AccessChoice::Delegated);
     let mut rows: Vec<Vec<String>> = Vec::new();
     if app_only {
@@ -195,6 +218,12 @@ pub(super) fn styles(p: &Profile) -> Vec<Block> {
     if uses(p, AccessChoice::Delegated) {
         b.push(Block::Heading("Which mailboxes use which style".into()));
         b.push(Block::Table(vec!["Mailbox", "Style", "How"], rows));
+        if let Some(made) = full_access_made(p, j) {
+            b.push(Block::Para(
+                "Made or found in Exchange Online for the delegated users:".into(),
+            ));
+            b.push(made);
+        }
     }
     if uses(p, AccessChoice::Delegated) {
         b.push(Block::Para(

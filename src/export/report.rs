@@ -20,7 +20,7 @@ pub(super) fn report(i: &Input) -> Doc {
     b.extend(tenant_and_application(i));
     b.extend(granted(p, i.setup));
     b.extend(mailboxes_and_scope(i));
-    b.extend(super::delegated::styles(p));
+    b.extend(super::delegated::styles(p, i.setup));
     b.extend(smtp_auth(p, i.setup.is_some()));
     b.extend(settings(i));
     b.extend(last_check(i));
