@@ -16,7 +16,7 @@ pub struct Draft {
     /// `check` (an existing app), `setup` (set up for me) or `guided` (by hand in the portal).
     pub journey: String,
     /// Where the wizard was left: a question (`tenant`, `client-id`, `secret`, `access`,
-    /// `mailboxes`, `scope`, `app`, `name`) or a setup screen (`sign-in`, `plan`, `progress`,
+    /// `mailboxes`, `scope`, `delegated`, `app`, `name`) or a setup screen (`sign-in`, `plan`, `progress`,
     /// `guide`).
     pub at: String,
     /// The tenant's id as discovery found it, so that resuming need not look it up again.
@@ -40,4 +40,10 @@ pub struct Draft {
     pub guide_tenant: String,
     /// Guided: the secret's expiry as the portal showed it.
     pub guide_expires: String,
+    /// Setup, delegated style: the consuming application's sign-in flow (`device-code`, …).
+    pub sign_in: String,
+    pub redirect_uri: String,
+    pub delegated_users: String,
+    pub shared_mailboxes: String,
+    pub openid: bool,
 }

@@ -88,18 +88,38 @@ pub(super) fn scope_spec(f: &Form) -> Result<Option<ScopeSpec>, String> {
     }))
 }
 
-/// The delegated style's answers from the form: the mailboxes typed are its users when the
-/// style is chosen alone; the consuming application signs in by device code.
-fn delegated_part(f: &Form, mailboxes: &[Mailbox]) -> Option<DelegatedPart> {
-    f.access.contains(&AccessChoice::Delegated).then(|| DelegatedPart {
-        sign_in: ConsumerSignIn::DeviceCode,
-        openid: false,
-        users: if delegated_only(f) {
-            mailboxes.to_vec()
-        } else {
-            Vec::new()
-        },
-        shared: Vec::new(),
+/// The delegated step's answers checked: the flow (with its redirect URI), at least one user,
+/// shared mailboxes that are not users, users that are not app-only mailboxes.
+pub(super) fn delegated_answers(f: &Form) -> Result<DelegatedPart, String> {
+    let redirect = f.redirect_uri.text();
+    let uri = (f.sign_in_key() == "authorization-code").then_some(redirect);
+    let sign_in = ConsumerSignIn::parse(f.sign_in_key(), uri)
+        .map_err(|e| format!("Redirect URI: {e}."))?;
+    let users =
+        Mailbox::parse_list(f.delegated_users.text()).map_err(|e| format!("Mailbox users: {e}"))?;
+    if users.is_empty() {
+        return Err("Type at least one mailbox user who signs in to the consuming application, e.g. alice@contoso.com.".into());
+    }
+    let shared =
+        Mailbox::parse_list(f.shared.text()).map_err(|e| format!("Shared mailboxes: {e}"))?;
+    if let Some(m) = shared.iter().find(|m| users.contains(m)) {
+        return Err(format!(
+            "{m} is a user and a shared mailbox: a user reaches their own mailbox without FullAccess."
+        ));
+    }
+    if !delegated_only(f)
+        && let Ok(app_only) = Mailbox::parse_list(f.mailboxes.text())
+        && let Some(m) = users.iter().find(|m| app_only.contains(m))
+    {
+        return Err(format!(
+            "{m} is also an app-only mailbox: in a hybrid app a mailbox uses one style (go back with esc to change the other)."
+        ));
+    }
+    Ok(DelegatedPart {
+        sign_in,
+        openid: f.openid,
+        users,
+        shared,
     })
 }
 
@@ -200,8 +220,16 @@ pub(in crate::wizard) fn save(s: &mut State) -> Vec<Effect> {
 /// there.
 pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
     let (name, tenant_id) = name_and_tenant(s)?;
-    let (mailboxes, deny_mailbox) =
-        validate_mailboxes(&s.form).map_err(|e| fail(s, Step::Mailboxes, e))?;
+    let (mailboxes, deny_mailbox) = if delegated_only(&s.form) {
+        (Vec::new(), None)
+    } else {
+        validate_mailboxes(&s.form).map_err(|e| fail(s, Step::Mailboxes, e))?
+    };
+    let delegated = if s.form.access.contains(&AccessChoice::Delegated) {
+        Some(delegated_answers(&s.form).map_err(|e| fail(s, Step::Delegated, e))?)
+    } else {
+        None
+    };
     let app_name = match s.form.app_name.text().trim() {
         "" => format!("m365-mail-wizard {name}"),
         t => t.to_string(),
@@ -217,7 +245,7 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
         scope,
-        delegated: delegated_part(&s.form, &mailboxes),
+        delegated,
         reuse_app: s.form.reuse_app,
     };
     s.setup.plan = plan::plan(&answers);
@@ -226,12 +254,8 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         tenant: s.form.tenant.text().trim().to_ascii_lowercase(),
         tenant_id,
         cloud: s.form.cloud,
-        mailboxes: if delegated_only(&s.form) {
-            Vec::new()
-        } else {
-            mailboxes
-        },
         answers,
+        mailboxes,
         deny_mailbox,
         send_test: s.form.send_test,
         reuse_app: s.form.reuse_app,

@@ -18,6 +18,9 @@ enum Field {
     Group,
     GuideTenant,
     GuideExpires,
+    RedirectUri,
+    DelegatedUsers,
+    Shared,
 }
 
 /// The text field that has the cursor, if any.
@@ -33,6 +36,12 @@ fn focused(s: &State) -> Option<Field> {
         }),
         Screen::Form(Step::Name) => Some(Field::Name),
         Screen::Form(Step::AppDetails) if f.app_field == 0 => Some(Field::AppName),
+        Screen::Form(Step::Delegated) => match f.delegated_field {
+            1 => Some(Field::RedirectUri),
+            2 => Some(Field::DelegatedUsers),
+            3 => Some(Field::Shared),
+            _ => None,
+        },
         Screen::Form(Step::Scope) if f.scope_field == 1 => {
             Some(if f.scope() == ScopeKind::AllMailboxes {
                 Field::ConfirmAll
@@ -64,6 +73,9 @@ fn input(f: &mut Form, field: Field) -> &mut Input {
         Field::Group => &mut f.group,
         Field::GuideTenant => &mut f.guide_tenant,
         Field::GuideExpires => &mut f.guide_expires,
+        Field::RedirectUri => &mut f.redirect_uri,
+        Field::DelegatedUsers => &mut f.delegated_users,
+        Field::Shared => &mut f.shared,
     }
 }
 

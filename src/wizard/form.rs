@@ -2,7 +2,8 @@
 
 use super::{Input, SandboxView};
 use crate::model::{
-    AccessChoice, ClientId, CloudKind, Draft, ScopeKind, TenantId, looks_like_secret,
+    AccessChoice, ClientId, CloudKind, ConsumerSignIn, Draft, ScopeKind, TenantId,
+    looks_like_secret,
 };
 use crate::plan::SECRET_MONTHS;
 
@@ -69,6 +70,19 @@ pub struct Form {
     pub decline_ews_allow_list: bool,
     /// Setup: an existing app of the same display name is used instead of a new one.
     pub reuse_app: bool,
+    /// Setup, delegated style: index into `ConsumerSignIn::KEYS` (device code first).
+    pub sign_in: usize,
+    /// Setup, delegated style: the authorization-code flow's redirect URI.
+    pub redirect_uri: Input,
+    /// Setup, delegated style: the mailbox users who sign in.
+    pub delegated_users: Input,
+    /// Setup, delegated style: shared mailboxes the users get FullAccess on.
+    pub shared: Input,
+    /// Setup, delegated style: openid and User.Read asked too.
+    pub openid: bool,
+    /// Setup: which field of the delegated step has the cursor (0 the flow, 1 the redirect
+    /// URI, 2 the users, 3 the shared mailboxes).
+    pub delegated_field: usize,
 }
 
 impl Default for Form {
@@ -101,6 +115,12 @@ impl Default for Form {
             exchange_script: false,
             decline_ews_allow_list: false,
             reuse_app: false,
+            sign_in: 0,
+            redirect_uri: Input::default(),
+            delegated_users: Input::default(),
+            shared: Input::default(),
+            openid: false,
+            delegated_field: 0,
         }
     }
 }
@@ -119,6 +139,27 @@ impl Form {
         form
     }
 
+    /// The delegated style's sign-in flow as `ConsumerSignIn::KEYS` names it.
+    pub fn sign_in_key(&self) -> &'static str {
+        ConsumerSignIn::KEYS[self.sign_in.min(ConsumerSignIn::KEYS.len() - 1)]
+    }
+
+    /// The delegated step's field `by` fields on (wrapping); the redirect URI only for the
+    /// authorization-code flow.
+    pub fn next_delegated_field(&self, by: i32) -> usize {
+        let fields: &[usize] = if self.sign_in_key() == "authorization-code" {
+            &[0, 1, 2, 3]
+        } else {
+            &[0, 2, 3]
+        };
+        let at = fields
+            .iter()
+            .position(|f| *f == self.delegated_field)
+            .unwrap_or(0) as i32;
+        let n = fields.len() as i32;
+        fields[((at + by).rem_euclid(n)) as usize]
+    }
+
     pub fn scope(&self) -> ScopeKind {
         ScopeKind::ALL[self.scope_kind.min(ScopeKind::ALL.len() - 1)]
     }
@@ -131,7 +172,8 @@ impl Form {
             && self.deny.text().is_empty()
             && self.name.text().is_empty()
             && self.app_name.text().is_empty()
-            && self.group.text().is_empty())
+            && self.group.text().is_empty()
+            && self.delegated_users.text().is_empty())
     }
 
     /// The answers a draft keeps: never the secret, nor anything that looks like one. Where the
@@ -178,6 +220,11 @@ impl Form {
             reuse_app: self.reuse_app,
             guide_tenant: id(self.guide_tenant.text()),
             guide_expires: keep(self.guide_expires.text()),
+            sign_in: self.sign_in_key().into(),
+            redirect_uri: keep(self.redirect_uri.text()),
+            delegated_users: keep(self.delegated_users.text()),
+            shared_mailboxes: keep(self.shared.text()),
+            openid: self.openid,
             ..Draft::default()
         }
     }
@@ -205,6 +252,14 @@ impl Form {
             confirm_all: Input::new(&d.confirm_all),
             exchange_script: d.exchange_script,
             reuse_app: d.reuse_app,
+            sign_in: ConsumerSignIn::KEYS
+                .iter()
+                .position(|k| *k == d.sign_in)
+                .unwrap_or(0),
+            redirect_uri: Input::new(&d.redirect_uri),
+            delegated_users: Input::new(&d.delegated_users),
+            shared: Input::new(&d.shared_mailboxes),
+            openid: d.openid,
             ..Form::default()
         };
         if let Ok(kind) = ScopeKind::parse(&d.scope) {

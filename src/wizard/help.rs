@@ -80,6 +80,13 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("↑↓", "choose") => "↑ and ↓ choose how Exchange Online limits the app.",
         ("p", "Exchange part as a script") => "P writes the Exchange part as a script to run.",
         ("p", _) => "P has the wizard do the Exchange part, after a second sign-in.",
+        ("←→", "sign-in flow") => {
+            "← and → choose how the consuming application signs its users in."
+        }
+        ("o", "ask openid too") => {
+            "O asks for openid and User.Read too, for a tool that reads who signed in."
+        }
+        ("o", "leave openid out") => "O leaves openid and User.Read out again.",
         ("tab", _) => "Tab and shift-Tab move between the fields.",
         ("enter", "next") => "Enter checks this answer and goes to the next question.",
         ("enter", "sign in") => "Enter asks for an admin's sign-in; the plan comes next.",

@@ -113,6 +113,17 @@ pub fn hints(s: &State) -> Vec<Hint> {
                     }
                     out.push(h("tab", "next field"));
                 }
+                Step::Delegated => {
+                    if s.form.delegated_field == 0 {
+                        let o_does = if s.form.openid {
+                            "leave openid out"
+                        } else {
+                            "ask openid too"
+                        };
+                        out.extend([h("←→", "sign-in flow"), h("o", o_does)]);
+                    }
+                    out.push(h("tab", "next field"));
+                }
                 Step::AppDetails => {
                     out.push(h("tab", "next field"));
                     if s.form.app_field == 1 {

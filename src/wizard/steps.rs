@@ -1,7 +1,9 @@
 //! The form screen: one question per step, in the order of the journey.
 
 use super::{Effect, Form, Journey, Key, MailboxField, Screen, State, answers, editing, reentry};
-use crate::model::{ClientId, CloudKind, ScopeKind, Secret, TenantId, TenantInput};
+use crate::model::{
+    AccessChoice, ClientId, CloudKind, ConsumerSignIn, ScopeKind, Secret, TenantId, TenantInput,
+};
 use crate::plan::SECRET_MONTHS;
 
 /// The questions of the two journeys, in the order both ask them.
@@ -14,6 +16,9 @@ pub enum Step {
     Mailboxes,
     /// Setup: which mailboxes the app may reach, and how Exchange Online limits it.
     Scope,
+    /// Setup, delegated style: how the consuming application signs its users in, the users
+    /// and the shared mailboxes.
+    Delegated,
     /// Setup: the new app's display name and its secret's lifetime.
     AppDetails,
     Name,
@@ -29,11 +34,12 @@ impl Step {
         Step::Name,
     ];
 
-    pub const SETUP: [Step; 6] = [
+    pub const SETUP: [Step; 7] = [
         Step::Tenant,
         Step::Access,
         Step::Mailboxes,
         Step::Scope,
+        Step::Delegated,
         Step::AppDetails,
         Step::Name,
     ];
@@ -45,16 +51,33 @@ impl Step {
         }
     }
 
-    pub fn next_in(self, journey: Journey) -> Option<Step> {
-        let steps = Step::of(journey);
+    /// The steps the form asks, given the access chosen: the delegated style's own step only
+    /// with that style; no mailboxes or scope for the delegated style alone (its mailboxes are
+    /// its users').
+    pub fn asked(form: &Form) -> Vec<Step> {
+        let delegated = form.access.contains(&AccessChoice::Delegated);
+        let app_only = form.access.iter().any(|a| *a != AccessChoice::Delegated);
+        Step::of(form.journey)
+            .iter()
+            .copied()
+            .filter(|s| match s {
+                Step::Delegated => delegated,
+                Step::Mailboxes | Step::Scope => app_only || !delegated,
+                _ => true,
+            })
+            .collect()
+    }
+
+    pub fn next_in(self, form: &Form) -> Option<Step> {
+        let steps = Step::asked(form);
         steps
             .iter()
             .position(|s| *s == self)
             .and_then(|i| steps.get(i + 1).copied())
     }
 
-    pub fn prev_in(self, journey: Journey) -> Option<Step> {
-        let steps = Step::of(journey);
+    pub fn prev_in(self, form: &Form) -> Option<Step> {
+        let steps = Step::asked(form);
         steps
             .iter()
             .position(|s| *s == self)
@@ -71,6 +94,7 @@ impl Step {
             Step::Access => "access",
             Step::Mailboxes => "mailboxes",
             Step::Scope => "scope",
+            Step::Delegated => "delegated",
             Step::AppDetails => "app",
             Step::Name => "name",
         }
@@ -89,6 +113,7 @@ impl Step {
             Step::Access => "Access",
             Step::Mailboxes => "Mailboxes",
             Step::Scope => "Scope",
+            Step::Delegated => "Delegated",
             Step::AppDetails => "App & secret",
             Step::Name => "Profile name",
         }
@@ -113,7 +138,7 @@ pub(super) fn key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
         s.error = None;
         s.notice = None;
         s.screen = step
-            .prev_in(s.form.journey)
+            .prev_in(&s.form)
             .map(Screen::Form)
             .unwrap_or(Screen::Home);
         return Vec::new();
@@ -163,6 +188,22 @@ pub(super) fn key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
             s.form.exchange_script = !s.form.exchange_script;
         }
         (Step::Scope, _) if s.form.scope_field == 0 => {}
+        (Step::Delegated, Key::Tab | Key::Down) => s.form.delegated_field = s.form.next_delegated_field(1),
+        (Step::Delegated, Key::BackTab | Key::Up) => {
+            s.form.delegated_field = s.form.next_delegated_field(-1);
+        }
+        (Step::Delegated, Key::Left | Key::Right) if s.form.delegated_field == 0 => {
+            let n = ConsumerSignIn::KEYS.len();
+            s.form.sign_in = if k == Key::Right {
+                (s.form.sign_in + 1) % n
+            } else {
+                (s.form.sign_in + n - 1) % n
+            };
+        }
+        (Step::Delegated, Key::Char('o')) if s.form.delegated_field == 0 => {
+            s.form.openid = !s.form.openid;
+        }
+        (Step::Delegated, _) if s.form.delegated_field == 0 => {}
         (Step::AppDetails, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
             s.form.app_field = 1 - s.form.app_field;
         }
@@ -197,7 +238,7 @@ fn toggle_access(f: &mut Form) {
 }
 
 fn advance(s: &mut State, step: Step) -> Vec<Effect> {
-    s.screen = Screen::Form(step.next_in(s.form.journey).unwrap_or(step));
+    s.screen = Screen::Form(step.next_in(&s.form).unwrap_or(step));
     Vec::new()
 }
 
@@ -261,6 +302,13 @@ fn submit(s: &mut State, step: Step) -> Vec<Effect> {
             }
             Ok(_) => advance(s, step),
         },
+        Step::Delegated => match answers::delegated_answers(&s.form) {
+            Err(e) => {
+                s.error = Some(e);
+                Vec::new()
+            }
+            Ok(_) => advance(s, step),
+        },
         Step::AppDetails => {
             if s.form.app_name.text().chars().count() > 120 {
                 s.error = Some("Keep the app's name to 120 characters.".into());
@@ -293,7 +341,7 @@ pub(super) fn tenant_resolved(
                 ));
                 s.form.cloud = lives_in;
             }
-            let next = Step::Tenant.next_in(s.form.journey).unwrap_or(Step::Tenant);
+            let next = Step::Tenant.next_in(&s.form).unwrap_or(Step::Tenant);
             s.screen = Screen::Form(next);
         }
         Err(m) => s.error = Some(m),

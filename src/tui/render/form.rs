@@ -23,7 +23,7 @@ pub fn draw(f: &mut Frame, s: &State, step: Step, area: Rect) {
         Journey::Setup if s.form.guided => strings::GUIDED_TAIL,
         Journey::Setup => strings::SETUP_TAIL,
     };
-    let steps: Vec<Line> = Step::of(s.form.journey)
+    let steps: Vec<Line> = Step::asked(&s.form)
         .iter()
         .map(|st| {
             let (mark, style) = step_mark(*st == step, s.step_done(*st));
@@ -51,6 +51,7 @@ pub fn draw(f: &mut Frame, s: &State, step: Step, area: Rect) {
         ),
         Step::Access => access(form),
         Step::Scope => scope(form),
+        Step::Delegated => delegated(s, form),
         Step::AppDetails => app_details(form),
         Step::Mailboxes => mailboxes(s, form),
         Step::Name => with_help(
@@ -249,6 +250,45 @@ fn mailboxes<'a>(s: &State, form: &'a Form) -> Vec<Line<'a>> {
         form.mailbox_field == MailboxField::Deny,
     ));
     lines.push(Line::default());
+    if let Some(sb) = &s.sandbox {
+        lines.push(Line::from(format!("Sandbox mailboxes: {}", sb.mailboxes.join(", "))).fg(DIM));
+    }
+    lines
+}
+
+fn delegated<'a>(s: &State, form: &'a Form) -> Vec<Line<'a>> {
+    let flow = form.sign_in_key();
+    let on_flow = form.delegated_field == 0;
+    let mut lines = vec![Line::from(vec![
+        Span::raw(if on_flow { "> " } else { "  " }),
+        Span::raw(strings::SIGN_IN_FLOW).fg(DIM),
+        Span::styled(
+            format!("‹ {flow} ›"),
+            if on_flow { focused() } else { Style::default().fg(ACCENT) },
+        ),
+    ])];
+    lines.push(Line::from(strings::flow_explained(flow)).fg(DIM));
+    lines.push(tick_row(false, form.openid, strings::OPENID));
+    lines.push(Line::default());
+    if flow == "authorization-code" {
+        lines.extend(input_field(
+            strings::REDIRECT_URI,
+            &form.redirect_uri,
+            form.delegated_field == 1,
+        ));
+        lines.push(Line::from(format!("e.g. {}", crate::model::REDIRECT_EXAMPLES)).fg(DIM));
+    }
+    lines.extend(input_field(
+        strings::DELEGATED_USERS,
+        &form.delegated_users,
+        form.delegated_field == 2,
+    ));
+    lines.extend(input_field(
+        strings::SHARED,
+        &form.shared,
+        form.delegated_field == 3,
+    ));
+    lines.push(Line::from(strings::DELEGATED_HELP).fg(DIM));
     if let Some(sb) = &s.sandbox {
         lines.push(Line::from(format!("Sandbox mailboxes: {}", sb.mailboxes.join(", "))).fg(DIM));
     }
