@@ -1203,3 +1203,23 @@ fn the_checks_of_a_custom_cloud_profile_name_its_cloud() {
     let screen = text(&render(&s, 100, 30));
     assert!(screen.contains("cloud: custom"), "{screen}");
 }
+
+#[test]
+fn setup_delegated_step() {
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    // Graph read off, the delegated style (the last choice) on.
+    keys(&mut s, &[Key::Char(' ')]);
+    keys(&mut s, &[Key::Down; 7]);
+    keys(&mut s, &[Key::Char(' '), Key::Enter, Key::Right, Key::Tab]);
+    typed(&mut s, "https://esm.contoso.example/oauth/callback");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "alice@contoso.example");
+    keys(&mut s, &[Key::Tab]);
+    typed(&mut s, "bob@contoso.example");
+    snap("setup_delegated", &s);
+}

@@ -78,7 +78,7 @@ impl ConsumerSignIn {
 
 /// Where consuming applications usually receive the authorization-code sign-in.
 pub const REDIRECT_EXAMPLES: &str =
-    "https://servicedesk.contoso.com/oauth/callback, or for a tool on this machine http://localhost:8400/";
+    "https://servicedesk.contoso.com/oauth/callback, or http://localhost:8400/ for a tool on this machine";
 
 /// A redirect URI as Microsoft Entra ID accepts one: https, or plain http only to this machine
 /// (localhost, 127.0.0.1); absolute, no fragment, no wildcard, at most 256 characters

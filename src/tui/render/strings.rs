@@ -129,18 +129,18 @@ pub const READY_TO_HAND_OVER: &str = " Ready to hand over: the out-of-scope mail
 pub const SETTINGS: &str = "Settings for the consuming application:";
 
 // The delegated style's step.
-pub const SIGN_IN_FLOW: &str = "The consuming application signs its users in with: ";
-pub const OPENID: &str = "openid and User.Read too (the tool reads who signed in; ESM's guide asks for them)";
-pub const REDIRECT_URI: &str = "Redirect URI the consuming application receives the sign-in on";
+pub const SIGN_IN_FLOW: &str = "Users sign in to the tool by ";
+pub const OPENID: &str = "openid and User.Read too (the tool reads who signed in)";
+pub const REDIRECT_URI: &str = "Redirect URI (where the tool receives the sign-in)";
 pub const DELEGATED_USERS: &str = "Mailbox users who sign in (separate with commas)";
-pub const SHARED: &str = "Shared mailboxes they open, optional (each user gets FullAccess)";
+pub const SHARED: &str = "Shared mailboxes, optional (the users get FullAccess)";
 pub const DELEGATED_HELP: &str = "No Exchange application scope applies: each user reaches their own mailbox, and the shared ones through FullAccess.";
 
 /// What a flow of the delegated style means for the app registration.
 pub fn flow_explained(key: &str) -> &'static str {
     match key {
-        "authorization-code" => "The authorization-code flow in a browser: a Web redirect URI is registered; public client flows stay off.",
-        "password" => "The resource-owner password flow: public client flows are turned on. It fails for any account with MFA, and Microsoft discourages it.",
-        _ => "The device-code flow: public client flows (\"Allow public client flows\") are turned on.",
+        "authorization-code" => "In a browser: a Web redirect URI is registered; public client flows stay off.",
+        "password" => "Public client flows are turned on. The password flow fails for any account with MFA; Microsoft discourages it.",
+        _ => "\"Allow public client flows\" is turned on: the tool signs in without a secret.",
     }
 }
