@@ -101,7 +101,9 @@ fn device_code_turns_public_client_flows_on_and_a_shared_mailbox_gets_the_users_
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("Give alice@contoso.example FullAccess to the shared mailbox carol@contoso.example"),
+        err.contains(
+            "Give alice@contoso.example FullAccess to the shared mailbox carol@contoso.example"
+        ),
         "{err}"
     );
     let api = AdminApi::sign_in(&t.sb);
@@ -110,10 +112,19 @@ fn device_code_turns_public_client_flows_on_and_a_shared_mailbox_gets_the_users_
     assert_eq!(a["web"]["redirectUris"], serde_json::json!([]));
     let rra = requested(&a);
     assert!(has(&rra, IMAP_USER, "Scope"), "{rra:?}");
-    assert!(!rra.iter().any(|(_, k)| k == "Role"), "no application role: {rra:?}");
-    assert!(!has(&rra, USER_READ, "Scope"), "no User.Read without --openid: {rra:?}");
+    assert!(
+        !rra.iter().any(|(_, k)| k == "Role"),
+        "no application role: {rra:?}"
+    );
+    assert!(
+        !has(&rra, USER_READ, "Scope"),
+        "no User.Read without --openid: {rra:?}"
+    );
     let scopes = granted_scopes(&api, &sp_of(&api, &a));
-    assert_eq!(scopes, ["IMAP.AccessAsUser.All", "SMTP.Send", "offline_access"]);
+    assert_eq!(
+        scopes,
+        ["IMAP.AccessAsUser.All", "SMTP.Send", "offline_access"]
+    );
     let perms = api.cmdlet(
         "Get-MailboxPermission",
         serde_json::json!({"Identity": "carol@contoso.example", "User": "alice@contoso.example"}),
@@ -123,7 +134,10 @@ fn device_code_turns_public_client_flows_on_and_a_shared_mailbox_gets_the_users_
     let saved = read(&home.config().join("profiles/itsm.toml"));
     assert!(saved.contains("flow = \"device-code\""), "{saved}");
     assert!(saved.contains("carol@contoso.example"), "{saved}");
-    assert!(saved.contains("mailboxes = []"), "no app-only mailbox: {saved}");
+    assert!(
+        saved.contains("mailboxes = []"),
+        "no app-only mailbox: {saved}"
+    );
     // A second run finds everything made: nothing twice.
     let o = setup(
         &home,
@@ -216,7 +230,13 @@ fn the_password_flow_with_openid_asks_user_read_and_allows_public_client_flows()
     let scopes = granted_scopes(&api, &sp_of(&api, &a));
     assert_eq!(
         scopes,
-        ["IMAP.AccessAsUser.All", "SMTP.Send", "offline_access", "openid", "User.Read"]
+        [
+            "IMAP.AccessAsUser.All",
+            "SMTP.Send",
+            "offline_access",
+            "openid",
+            "User.Read"
+        ]
     );
 }
 
@@ -261,7 +281,9 @@ fn adding_the_delegated_part_to_an_app_only_app_keeps_its_roles() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("keeps the existing permissions Mail.Read; adds IMAP.AccessAsUser.All (delegated)"),
+        err.contains(
+            "keeps the existing permissions Mail.Read; adds IMAP.AccessAsUser.All (delegated)"
+        ),
         "{err}"
     );
     assert!(err.contains("turns on public client flows"), "{err}");
@@ -273,15 +295,23 @@ fn adding_the_delegated_part_to_an_app_only_app_keeps_its_roles() {
     assert_eq!(after["isFallbackPublicClient"], true);
     let held = api.list(&format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments"));
     assert!(
-        held.iter()
-            .any(|x| x["appRoleId"].as_str().unwrap().eq_ignore_ascii_case(MAIL_READ_ROLE)),
+        held.iter().any(|x| x["appRoleId"]
+            .as_str()
+            .unwrap()
+            .eq_ignore_ascii_case(MAIL_READ_ROLE)),
         "Mail.Read's consent kept: {held:#?}"
     );
     assert_eq!(held.len(), 1, "nothing granted twice: {held:#?}");
     assert_eq!(granted_scopes(&api, &sp).len(), 3);
     let saved = read(&home.config().join("profiles/ecs.toml"));
-    assert!(saved.contains("mailboxes = [\"alice@contoso.example\"]"), "{saved}");
-    assert!(saved.contains("[delegated]") && saved.contains("bob@contoso.example"), "{saved}");
+    assert!(
+        saved.contains("mailboxes = [\"alice@contoso.example\"]"),
+        "{saved}"
+    );
+    assert!(
+        saved.contains("[delegated]") && saved.contains("bob@contoso.example"),
+        "{saved}"
+    );
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -332,10 +362,20 @@ fn adding_the_app_only_part_to_a_delegated_app_keeps_its_scopes_and_consent() {
     let api = AdminApi::sign_in(&t.sb);
     let a = app(&api, "Service desk mail");
     let rra = requested(&a);
-    assert!(has(&rra, IMAP_USER, "Scope") && has(&rra, MAIL_READ_ROLE, "Role"), "{rra:?}");
-    assert_eq!(a["isFallbackPublicClient"], true, "public client flows stay on");
+    assert!(
+        has(&rra, IMAP_USER, "Scope") && has(&rra, MAIL_READ_ROLE, "Role"),
+        "{rra:?}"
+    );
+    assert_eq!(
+        a["isFallbackPublicClient"], true,
+        "public client flows stay on"
+    );
     let sp = sp_of(&api, &a);
-    assert_eq!(granted_scopes(&api, &sp).len(), 3, "the delegated consent stays");
+    assert_eq!(
+        granted_scopes(&api, &sp).len(),
+        3,
+        "the delegated consent stays"
+    );
     let held = api.list(&format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments"));
     assert_eq!(held.len(), 1, "Mail.Read consented: {held:#?}");
 }
@@ -369,7 +409,10 @@ fn the_plan_names_the_sign_in_the_scopes_and_the_shared_mailbox_step() {
     let plan = json(&o)["plan"].as_array().unwrap().clone();
     let app = plan.iter().find(|s| s["kind"] == "create-app").unwrap();
     assert!(
-        app["powershell"].as_str().unwrap().contains("-IsFallbackPublicClient"),
+        app["powershell"]
+            .as_str()
+            .unwrap()
+            .contains("-IsFallbackPublicClient"),
         "{app:#}"
     );
     let consent = plan
@@ -377,7 +420,10 @@ fn the_plan_names_the_sign_in_the_scopes_and_the_shared_mailbox_step() {
         .find(|s| s["kind"] == "delegated-consent")
         .unwrap();
     assert!(
-        consent["changes"].as_str().unwrap().contains("openid and User.Read are left out"),
+        consent["changes"]
+            .as_str()
+            .unwrap()
+            .contains("openid and User.Read are left out"),
         "{consent:#}"
     );
     let shared: Vec<&Value> = plan.iter().filter(|s| s["kind"] == "exchange").collect();
@@ -386,7 +432,10 @@ fn the_plan_names_the_sign_in_the_scopes_and_the_shared_mailbox_step() {
         shared[0]["powershell"],
         "Add-MailboxPermission -Identity 'helpdesk@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'"
     );
-    assert!(t.apps_named("m365-mail-wizard esm").is_empty(), "nothing made");
+    assert!(
+        t.apps_named("m365-mail-wizard esm").is_empty(),
+        "nothing made"
+    );
 }
 
 #[test]
@@ -402,7 +451,12 @@ fn bad_delegated_answers_are_refused_with_what_to_do() {
     ];
     for (extra, says) in [
         (
-            vec!["--delegated-user", "alice@contoso.example", "--delegated-sign-in", "authorization-code"],
+            vec![
+                "--delegated-user",
+                "alice@contoso.example",
+                "--delegated-sign-in",
+                "authorization-code",
+            ],
             "--redirect-uri: the authorization-code flow needs the redirect URI",
         ),
         (
@@ -417,11 +471,21 @@ fn bad_delegated_answers_are_refused_with_what_to_do() {
             "takes http only for localhost",
         ),
         (
-            vec!["--delegated-user", "alice@contoso.example", "--delegated-sign-in", "ropc"],
+            vec![
+                "--delegated-user",
+                "alice@contoso.example",
+                "--delegated-sign-in",
+                "ropc",
+            ],
             "use device-code, authorization-code or password",
         ),
         (
-            vec!["--delegated-user", "alice@contoso.example", "--redirect-uri", "https://esm.example/cb"],
+            vec![
+                "--delegated-user",
+                "alice@contoso.example",
+                "--redirect-uri",
+                "https://esm.example/cb",
+            ],
             "the device-code flow has none",
         ),
         (vec![], "--delegated-user: name at least one mailbox user"),

@@ -7,8 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use super::shell::ShellArg;
 use super::wait::parse_wait;
 mod check;
+mod delegated;
 
 pub use check::{CheckArgs, CheckFormatArg};
+pub use delegated::DelegatedArgs;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -95,7 +97,7 @@ pub enum Command {
     /// secret, save the profile and run the checks. Without --yes, prints the plan only.
     /// Exits 5 when nothing failed but a check waits for a change Exchange Online has not
     /// applied yet (RBAC for Applications takes up to 2 hours).
-    Setup(SetupArgs),
+    Setup(Box<SetupArgs>),
     /// Save a profile for an existing app registration (secret read from standard input).
     Add(AddArgs),
     /// Run the live checks of one profile, or of every profile. Exits 5 when nothing failed
@@ -325,31 +327,8 @@ pub struct SetupArgs {
     /// Adopt an existing app registration of the same name instead of refusing.
     #[arg(long)]
     pub reuse_app: bool,
-    /// The same as --delegated-sign-in device-code (kept for older scripts): allow public
-    /// client flows on the app.
-    #[arg(long)]
-    pub public_client: bool,
-    /// Delegated style: how the consuming application signs its mailbox user in: device-code
-    /// (the default) or password (both turn on "Allow public client flows"), or
-    /// authorization-code (needs --redirect-uri).
-    #[arg(long, value_name = "FLOW")]
-    pub delegated_sign_in: Option<String>,
-    /// Delegated style, authorization-code flow: the URI the consuming application receives the
-    /// sign-in on (https, or http only for localhost), e.g. https://esm.example.com/oauth/callback.
-    #[arg(long, value_name = "URL")]
-    pub redirect_uri: Option<String>,
-    /// Delegated style: a mailbox user who signs in to the consuming application and reaches
-    /// their own mailbox (repeat, or separate with commas).
-    #[arg(long = "delegated-user", value_name = "MAILBOX")]
-    pub delegated_users: Vec<String>,
-    /// Delegated style: a shared mailbox the users reach on their own sign-in; each user gets
-    /// FullAccess on it (Add-MailboxPermission). Repeat, or separate with commas.
-    #[arg(long = "shared-mailbox", value_name = "MAILBOX")]
-    pub shared_mailboxes: Vec<String>,
-    /// Delegated style: ask for openid and User.Read too, for a consuming application that
-    /// reads who signed in (ESM's guide asks for them).
-    #[arg(long)]
-    pub openid: bool,
+    #[command(flatten)]
+    pub delegated: DelegatedArgs,
     /// Do the steps by hand in the portal, guided; paste back what it shows (read from standard input).
     #[arg(long, conflicts_with = "yes")]
     pub guided: bool,

@@ -148,9 +148,15 @@ pub(super) fn properties(c: &Consumer) -> String {
     t.push_str("# ESM-style properties (the names its guide uses):\n");
     t.push_str("mail.store.oauth.enabled = true\n");
     t.push_str("mail.transport.oauth.enabled = true\n");
-    t.push_str(&format!("mail.oauth.authorize.endpoint = {}\n", c.authorize));
+    t.push_str(&format!(
+        "mail.oauth.authorize.endpoint = {}\n",
+        c.authorize
+    ));
     t.push_str(&format!("mail.oauth.client.id = {}\n", c.client_id));
-    t.push_str(&format!("mail.oauth.scopes = {}\n", c.scopes[..2].join(",")));
+    t.push_str(&format!(
+        "mail.oauth.scopes = {}\n",
+        c.scopes[..2].join(",")
+    ));
     t
 }
 
@@ -204,7 +210,10 @@ pub(super) fn styles(p: &Profile, j: Option<&Journal>) -> Vec<Block> {
             rows.push(vec![
                 s.to_string(),
                 "delegated (shared)".into(),
-                format!("reached with {}'s sign-in through FullAccess", users.join(", ")),
+                format!(
+                    "reached with {}'s sign-in through FullAccess",
+                    users.join(", ")
+                ),
             ]);
         }
     } else if uses(p, AccessChoice::Delegated) {

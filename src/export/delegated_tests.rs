@@ -1,8 +1,6 @@
 //! The delegated consumer's settings in every format, and the report's styles and limits.
 
-use time::macros::datetime;
-
-use crate::export::{Format, Input, render};
+use crate::export::Format;
 use crate::model::Profile;
 
 const CLIENT: &str = "a1f5c0de-0001-4000-8000-00000000c001";
@@ -17,17 +15,7 @@ fn hybrid(flow: &str) -> Profile {
 }
 
 fn export(p: &Profile, format: Format) -> String {
-    let endpoints = p.cloud().endpoints;
-    render(
-        format,
-        &Input {
-            profile: p,
-            endpoints: &endpoints,
-            keyring_service: "m365-mail-wizard",
-            now: datetime!(2026-12-02 13:05 UTC),
-            setup: None,
-        },
-    )
+    crate::export::tests::report(p, None, format)
 }
 
 #[test]
@@ -38,10 +26,22 @@ fn the_properties_hold_the_esm_names_with_the_scopes_as_full_uris() {
     );
     assert!(text.ends_with(&esm), "{text}");
     assert!(text.contains("oauth2.delegated.scope=https://outlook.office365.com/IMAP.AccessAsUser.All https://outlook.office365.com/SMTP.Send offline_access\n"), "{text}");
-    assert!(text.contains("\"Allow public client flows\" is on"), "{text}");
-    assert!(text.contains("oauth2.delegated.shared.mailboxes=carol@contoso.example"), "{text}");
-    assert!(text.contains("mail.imap.host=outlook.office365.com\nmail.imap.port=993"), "{text}");
-    assert!(text.contains("mail.smtp.host=smtp.office365.com\nmail.smtp.port=587"), "{text}");
+    assert!(
+        text.contains("\"Allow public client flows\" is on"),
+        "{text}"
+    );
+    assert!(
+        text.contains("oauth2.delegated.shared.mailboxes=carol@contoso.example"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mail.imap.host=outlook.office365.com\nmail.imap.port=993"),
+        "{text}"
+    );
+    assert!(
+        text.contains("mail.smtp.host=smtp.office365.com\nmail.smtp.port=587"),
+        "{text}"
+    );
     assert!(!text.contains("oauth2.delegated.devicecode.url"), "{text}");
 }
 
@@ -81,17 +81,29 @@ fn env_and_json_name_the_endpoints_the_flow_and_the_mailboxes() {
 #[test]
 fn the_report_says_which_mailbox_uses_which_style_and_the_sending_limits() {
     let text = export(&hybrid("flow = \"device-code\""), Format::Report);
-    assert!(text.contains("## Which mailboxes use which style"), "{text}");
-    assert!(text.contains("| alice@contoso.example | app-only |"), "{text}");
+    assert!(
+        text.contains("## Which mailboxes use which style"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| alice@contoso.example | app-only |"),
+        "{text}"
+    );
     assert!(text.contains("| bob@contoso.example | delegated | bob@contoso.example signs in to the consuming application (device-code flow)"), "{text}");
     assert!(text.contains("| carol@contoso.example | delegated (shared) | reached with bob@contoso.example's sign-in through FullAccess |"), "{text}");
-    assert!(text.contains("30 messages a minute and 10,000 recipients a day"), "{text}");
+    assert!(
+        text.contains("30 messages a minute and 10,000 recipients a day"),
+        "{text}"
+    );
     let app_only: Profile = toml::from_str(&format!(
         "name = \"a\"\ncloud = \"global\"\ntenant = \"contoso.example\"\ntenant_id = \"{TENANT}\"\nclient_id = \"{CLIENT}\"\naccess = [\"graph-read\"]\nmailboxes = [\"alice@contoso.example\"]\n"
     ))
     .unwrap();
     let text = export(&app_only, Format::Report);
-    assert!(!text.contains("which style") && !text.contains("30 messages"), "{text}");
+    assert!(
+        !text.contains("which style") && !text.contains("30 messages"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -101,12 +113,18 @@ fn the_script_sets_the_app_up_for_its_sign_in_and_grants_the_shared_mailbox() {
         "flow = \"authorization-code\"\nredirect_uri = \"{uri}\""
     ));
     let script = export(&p, Format::PowerShell);
-    assert!(script.contains(&format!("if ($app.Web.RedirectUris -notcontains '{uri}')")), "{script}");
+    assert!(
+        script.contains(&format!("if ($app.Web.RedirectUris -notcontains '{uri}')")),
+        "{script}"
+    );
     assert!(!script.contains("-IsFallbackPublicClient"), "{script}");
     assert!(script.contains("Add-MailboxPermission -Identity 'carol@contoso.example' -User 'bob@contoso.example' -AccessRights 'FullAccess'"), "{script}");
     assert!(script.contains("Connect-ExchangeOnline"), "{script}");
-    assert_eq!(crate::plan::undefined_variables(&script), Vec::<String>::new(), "{script}");
-    assert_eq!(crate::plan::crowded_lines(&script), Vec::<String>::new(), "{script}");
+    let faults = [
+        crate::plan::undefined_variables(&script),
+        crate::plan::crowded_lines(&script),
+    ];
+    assert!(faults.iter().all(Vec::is_empty), "{faults:?}\n{script}");
     let device = export(&hybrid("flow = \"device-code\""), Format::PowerShell);
     assert!(device.contains("Update-MgApplication -ApplicationId $app.Id -IsFallbackPublicClient"));
 }

@@ -55,9 +55,10 @@ fn consent(p: &Profile, key: &str) -> Option<Vec<String>> {
     let (res, name) = key.split_once(':')?;
     let r = resource(res)?;
     if name == "delegated" {
-        let scopes = crate::plan::delegated(&p.access, p.delegated.as_ref().is_some_and(|d| d.openid))
-            .map(|(_, s)| s.join(", "))
-            .unwrap_or_default();
+        let scopes =
+            crate::plan::delegated(&p.access, p.delegated.as_ref().is_some_and(|d| d.openid))
+                .map(|(_, s)| s.join(", "))
+                .unwrap_or_default();
         return Some(vec![
             scopes,
             format!("delegated permissions on {}", r.name),

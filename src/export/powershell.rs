@@ -76,7 +76,9 @@ fn consents(t: &mut String, p: &Profile) {
             );
         }
     }
-    if let Some((resource, scopes)) = crate::plan::delegated(&p.access, p.delegated.as_ref().is_some_and(|d| d.openid)) {
+    if let Some((resource, scopes)) =
+        crate::plan::delegated(&p.access, p.delegated.as_ref().is_some_and(|d| d.openid))
+    {
         let _ = writeln!(
             t,
             "$res = Get-MgServicePrincipal -Filter \"appId eq '{}'\"\nif (-not (Get-MgOauth2PermissionGrant -Filter \"clientId eq '$($sp.Id)'\" | Where-Object ResourceId -eq $res.Id)) {{\n    New-MgOauth2PermissionGrant -ClientId $sp.Id -ConsentType AllPrincipals -ResourceId $res.Id -Scope {} | Out-Null\n}}",
@@ -119,10 +121,17 @@ fn exchange(t: &mut String, p: &Profile) {
     }
 }
 
+/// The delegated part, when the profile has the style.
+fn delegated_part(p: &Profile) -> Option<&crate::model::DelegatedPart> {
+    p.delegated
+        .as_ref()
+        .filter(|_| uses(p, AccessChoice::Delegated))
+}
+
 /// The delegated style's app settings: public client flows, or the redirect URI, added to what
 /// the app has.
 fn delegated_app(t: &mut String, p: &Profile) {
-    let Some(d) = p.delegated.as_ref().filter(|_| uses(p, AccessChoice::Delegated)) else {
+    let Some(d) = delegated_part(p) else {
         return;
     };
     if d.sign_in.needs_public_client() {
@@ -143,7 +152,7 @@ fn delegated_app(t: &mut String, p: &Profile) {
 
 /// The delegated style's Exchange part: each user's FullAccess on each shared mailbox.
 fn delegated_exchange(t: &mut String, p: &Profile) {
-    let Some(d) = p.delegated.as_ref().filter(|_| uses(p, AccessChoice::Delegated)) else {
+    let Some(d) = delegated_part(p) else {
         return;
     };
     let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
@@ -155,7 +164,10 @@ fn delegated_exchange(t: &mut String, p: &Profile) {
     let connect = if p.scope.is_some() || exchange_mail(p) {
         String::new()
     } else {
-        format!("Connect-ExchangeOnline -Organization {}\n", quote(&p.tenant))
+        format!(
+            "Connect-ExchangeOnline -Organization {}\n",
+            quote(&p.tenant)
+        )
     };
     let _ = write!(
         t,

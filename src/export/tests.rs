@@ -50,7 +50,7 @@ fn now() -> OffsetDateTime {
     datetime!(2026-12-02 13:05:42.123456789 UTC).to_offset(offset!(+1))
 }
 
-fn report(p: &Profile, j: Option<&Journal>, format: Format) -> String {
+pub(in crate::export) fn report(p: &Profile, j: Option<&Journal>, format: Format) -> String {
     let endpoints = p.cloud().endpoints;
     render(
         format,

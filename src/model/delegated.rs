@@ -77,8 +77,7 @@ impl ConsumerSignIn {
 }
 
 /// Where consuming applications usually receive the authorization-code sign-in.
-pub const REDIRECT_EXAMPLES: &str =
-    "https://servicedesk.contoso.com/oauth/callback, or http://localhost:8400/ for a tool on this machine";
+pub const REDIRECT_EXAMPLES: &str = "https://servicedesk.contoso.com/oauth/callback, or http://localhost:8400/ for a tool on this machine";
 
 /// A redirect URI as Microsoft Entra ID accepts one: https, or plain http only to this machine
 /// (localhost, 127.0.0.1); absolute, no fragment, no wildcard, at most 256 characters
@@ -115,7 +114,10 @@ pub fn parse_redirect_uri(text: &str) -> Result<String, String> {
         ));
     }
     if t.len() > 256 {
-        return Err("the redirect URI is longer than 256 characters, the most Microsoft Entra ID takes".into());
+        return Err(
+            "the redirect URI is longer than 256 characters, the most Microsoft Entra ID takes"
+                .into(),
+        );
     }
     Ok(t.to_string())
 }
@@ -177,10 +179,17 @@ mod tests {
             })
         );
         let no_uri = ConsumerSignIn::parse("authorization-code", None).unwrap_err();
-        assert!(no_uri.contains("needs the redirect URI") && no_uri.contains("https://"), "{no_uri}");
+        assert!(
+            no_uri.contains("needs the redirect URI") && no_uri.contains("https://"),
+            "{no_uri}"
+        );
         let extra = ConsumerSignIn::parse("password", Some("https://x.example/cb")).unwrap_err();
         assert!(extra.contains("the password flow has none"), "{extra}");
-        assert!(ConsumerSignIn::parse("ropc", None).unwrap_err().contains("device-code, authorization-code or password"));
+        assert!(
+            ConsumerSignIn::parse("ropc", None)
+                .unwrap_err()
+                .contains("device-code, authorization-code or password")
+        );
         for (uri, says) in [
             ("http://esm.example/cb", "plain http"),
             ("esm.example/cb", "not an absolute URI"),

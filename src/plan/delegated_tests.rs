@@ -35,7 +35,10 @@ fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
     let p = plan(&a);
     let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
     assert!(kinds.contains(&StepKind::DelegatedConsent) && !kinds.contains(&StepKind::Consent));
-    assert!(!kinds.contains(&StepKind::Exchange), "no Exchange app-only scoping");
+    assert!(
+        !kinds.contains(&StepKind::Exchange),
+        "no Exchange app-only scoping"
+    );
     let dc = p
         .iter()
         .find(|s| s.kind == StepKind::DelegatedConsent)
@@ -47,10 +50,17 @@ fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
         "{}",
         dc.powershell
     );
-    assert!(dc.changes.contains("openid and User.Read are left out"), "{}", dc.changes);
+    assert!(
+        dc.changes.contains("openid and User.Read are left out"),
+        "{}",
+        dc.changes
+    );
     assert!(p[1].powershell.contains("-IsFallbackPublicClient"));
     assert!(!p[1].powershell.contains("RedirectUris"));
-    assert!(p[1].changes.contains("public client flows allowed, as the device-code flow"));
+    assert!(
+        p[1].changes
+            .contains("public client flows allowed, as the device-code flow")
+    );
     assert!(
         p[1].portal
             .iter()
@@ -61,7 +71,10 @@ fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
         rra.contains("652390e4-393a-48de-9484-05f9b1212954") && rra.contains("\"type\":\"Scope\""),
         "{rra}"
     );
-    assert!(!rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"), "no User.Read: {rra}");
+    assert!(
+        !rra.contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"),
+        "no User.Read: {rra}"
+    );
 }
 
 #[test]
@@ -72,10 +85,17 @@ fn openid_adds_user_read_and_the_plan_says_why() {
         .iter()
         .find(|s| s.kind == StepKind::DelegatedConsent)
         .unwrap();
-    assert!(dc.title.ends_with("offline_access, openid, User.Read"), "{}", dc.title);
+    assert!(
+        dc.title.ends_with("offline_access, openid, User.Read"),
+        "{}",
+        dc.title
+    );
     assert!(dc.changes.contains("read who signed in"), "{}", dc.changes);
     assert!(ids_of(&a).contains("e1fe6dd8-ba31-4d61-89e7-88639da4683d"));
-    assert!(p[1].changes.contains("the resource-owner password flow signs in without a secret"));
+    assert!(
+        p[1].changes
+            .contains("the resource-owner password flow signs in without a secret")
+    );
 }
 
 #[test]
@@ -98,13 +118,21 @@ fn the_authorization_code_flow_gets_its_redirect_uri_and_no_public_client() {
         p[1].powershell
     );
     assert!(p[1].graph.contains(&format!("redirectUris: [\"{uri}\"]")));
-    assert!(p[1].portal.iter().any(|l| l.contains(uri) && l.contains("Web")));
+    assert!(
+        p[1].portal
+            .iter()
+            .any(|l| l.contains(uri) && l.contains("Web"))
+    );
     assert!(p[1].changes.contains("public client flows stay off"));
 }
 
 #[test]
 fn a_shared_mailbox_gets_the_users_full_access_as_an_exchange_step() {
-    let a = delegated(ConsumerSignIn::DeviceCode, false, &["carol@contoso.example"]);
+    let a = delegated(
+        ConsumerSignIn::DeviceCode,
+        false,
+        &["carol@contoso.example"],
+    );
     let p = plan(&a);
     let ex: Vec<&PlanStep> = p.iter().filter(|s| s.kind == StepKind::Exchange).collect();
     assert_eq!(ex.len(), 1);
@@ -129,14 +157,25 @@ fn a_hybrid_app_asks_roles_and_scopes_and_an_existing_one_keeps_its_permissions(
     let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
     assert!(kinds.contains(&StepKind::Consent) && kinds.contains(&StepKind::DelegatedConsent));
     let rra = ids_of(&a);
-    assert!(rra.contains("\"type\":\"Role\"") && rra.contains("\"type\":\"Scope\""), "{rra}");
+    assert!(
+        rra.contains("\"type\":\"Role\"") && rra.contains("\"type\":\"Scope\""),
+        "{rra}"
+    );
     assert_eq!(
         rra.matches("resourceAppId").count(),
         1,
         "one Graph entry holds both: {rra}"
     );
-    assert!(p[1].title.contains("or complete the existing app"), "{}", p[1].title);
-    assert!(p[1].changes.contains("keeps the existing permissions"), "{}", p[1].changes);
+    assert!(
+        p[1].title.contains("or complete the existing app"),
+        "{}",
+        p[1].title
+    );
+    assert!(
+        p[1].changes.contains("keeps the existing permissions"),
+        "{}",
+        p[1].changes
+    );
     assert!(p[1].graph.contains("merged (nothing removed)"));
 }
 

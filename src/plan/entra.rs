@@ -93,7 +93,9 @@ pub(super) fn create_app(
         extra.push_str(&format!(", web: {{redirectUris: [\"{uri}\"]}}"));
     }
     let title = if a.reuse_app {
-        format!("Register the application \"{name}\" (this tenant only), or complete the existing app of that name")
+        format!(
+            "Register the application \"{name}\" (this tenant only), or complete the existing app of that name"
+        )
     } else {
         format!("Register the application \"{name}\" (this tenant only)")
     };

@@ -69,7 +69,10 @@ pub fn permissions(
 
 /// Delegated permissions of the delegated style, with their resource; `openid` adds
 /// `OPENID_SCOPES`.
-pub fn delegated(access: &[AccessChoice], openid: bool) -> Option<(&'static Resource, Vec<String>)> {
+pub fn delegated(
+    access: &[AccessChoice],
+    openid: bool,
+) -> Option<(&'static Resource, Vec<String>)> {
     needs_with(access, &[], openid)
         .into_iter()
         .find(|n| !n.scopes.is_empty())
@@ -118,14 +121,19 @@ pub fn merged_resource_access(existing: &Value, add: &Value) -> Value {
     let mut out: Vec<Value> = existing.as_array().cloned().unwrap_or_default();
     for entry in add.as_array().into_iter().flatten() {
         let app = entry["resourceAppId"].as_str().unwrap_or_default();
-        let at = out
-            .iter()
-            .position(|e| e["resourceAppId"].as_str().is_some_and(|x| x.eq_ignore_ascii_case(app)));
+        let at = out.iter().position(|e| {
+            e["resourceAppId"]
+                .as_str()
+                .is_some_and(|x| x.eq_ignore_ascii_case(app))
+        });
         let Some(at) = at else {
             out.push(entry.clone());
             continue;
         };
-        let mut access = out[at]["resourceAccess"].as_array().cloned().unwrap_or_default();
+        let mut access = out[at]["resourceAccess"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for a in entry["resourceAccess"].as_array().into_iter().flatten() {
             let same = |x: &Value| {
                 x["type"] == a["type"]
@@ -160,7 +168,11 @@ mod tests {
         let graph = list[0]["resourceAccess"].as_array().unwrap();
         assert_eq!(graph.len(), 2, "the role once, the scope added: {m}");
         assert_eq!(list[1], existing[1], "Exchange's entry kept as it was");
-        assert_eq!(merged_resource_access(&m, &add), m, "merging again changes nothing");
+        assert_eq!(
+            merged_resource_access(&m, &add),
+            m,
+            "merging again changes nothing"
+        );
         assert_eq!(merged_resource_access(&Value::Null, &add), add);
     }
 }

@@ -46,13 +46,18 @@ mod tests {
 
     #[test]
     fn each_user_gets_full_access_on_each_shared_mailbox() {
-        let users = ["alice@contoso.example".to_string(), "bob@contoso.example".to_string()];
+        let users = [
+            "alice@contoso.example".to_string(),
+            "bob@contoso.example".to_string(),
+        ];
         let shared = ["carol@contoso.example".to_string()];
         let steps = delegated_steps(&users, &shared);
         assert_eq!(steps.len(), 2);
         assert_eq!(
             steps[0].commands(),
-            ["Add-MailboxPermission -Identity 'carol@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'"]
+            [
+                "Add-MailboxPermission -Identity 'carol@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'"
+            ]
         );
         assert_eq!(
             steps[1].key(),
@@ -62,6 +67,9 @@ mod tests {
             shared_and_user(&steps[1]),
             Some(("carol@contoso.example", "bob@contoso.example"))
         );
-        assert!(delegated_steps(&users, &[]).is_empty(), "no shared mailbox, no step");
+        assert!(
+            delegated_steps(&users, &[]).is_empty(),
+            "no shared mailbox, no step"
+        );
     }
 }

@@ -93,8 +93,8 @@ pub(super) fn scope_spec(f: &Form) -> Result<Option<ScopeSpec>, String> {
 pub(super) fn delegated_answers(f: &Form) -> Result<DelegatedPart, String> {
     let redirect = f.redirect_uri.text();
     let uri = (f.sign_in_key() == "authorization-code").then_some(redirect);
-    let sign_in = ConsumerSignIn::parse(f.sign_in_key(), uri)
-        .map_err(|e| format!("Redirect URI: {e}."))?;
+    let sign_in =
+        ConsumerSignIn::parse(f.sign_in_key(), uri).map_err(|e| format!("Redirect URI: {e}."))?;
     let users =
         Mailbox::parse_list(f.delegated_users.text()).map_err(|e| format!("Mailbox users: {e}"))?;
     if users.is_empty() {

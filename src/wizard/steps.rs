@@ -188,7 +188,9 @@ pub(super) fn key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
             s.form.exchange_script = !s.form.exchange_script;
         }
         (Step::Scope, _) if s.form.scope_field == 0 => {}
-        (Step::Delegated, Key::Tab | Key::Down) => s.form.delegated_field = s.form.next_delegated_field(1),
+        (Step::Delegated, Key::Tab | Key::Down) => {
+            s.form.delegated_field = s.form.next_delegated_field(1)
+        }
         (Step::Delegated, Key::BackTab | Key::Up) => {
             s.form.delegated_field = s.form.next_delegated_field(-1);
         }

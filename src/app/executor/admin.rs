@@ -150,13 +150,15 @@ async fn setup(
         remove_bypassing: false,
         certificate_if_secrets_forbidden: order.certificate_if_secrets_forbidden,
     };
-    let exchange = match &req.answers.scope {
-        Some(spec) if !spec.script_only => Some(
+    let scoped = req.answers.scope.as_ref().is_some_and(|s| !s.script_only);
+    let exchange = if scoped || !req.answers.delegated_steps().is_empty() {
+        Some(
             exchange_admin(env, &req.endpoints, req.tenant_id, session, tx)
                 .await
                 .map_err(app_layer::setup::SetupError::local)?,
-        ),
-        _ => None,
+        )
+    } else {
+        None
     };
     let (etx, mut erx) = mpsc::unbounded_channel();
     let forward = {

@@ -24,7 +24,11 @@ pub(super) fn wanted_access(r: &Run<'_>, res: &[Resolved]) -> Value {
 
 /// What the app lacks, as the body of one `PATCH`, with the words for the progress line;
 /// `None` when it lacks nothing.
-pub(super) fn completion(r: &Run<'_>, res: &[Resolved], app: &Application) -> (Option<Value>, String) {
+pub(super) fn completion(
+    r: &Run<'_>,
+    res: &[Resolved],
+    app: &Application,
+) -> (Option<Value>, String) {
     let want = wanted_access(r, res);
     let merged = plan::merged_resource_access(&app.required_resource_access, &want);
     let had = permission_names(&app.required_resource_access, res);
@@ -91,7 +95,11 @@ fn permission_names(rra: &Value, res: &[Resolved]) -> Vec<String> {
                     .map(|p| p.name.clone())
             });
             let name = by_tenant.or(by_catalog).unwrap_or_else(|| id.to_string());
-            let name = if role { name } else { format!("{name} (delegated)") };
+            let name = if role {
+                name
+            } else {
+                format!("{name} (delegated)")
+            };
             if !out.contains(&name) {
                 out.push(name);
             }

@@ -177,7 +177,7 @@ impl Settings {
 fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
     Ok(match command {
         Command::Sandbox { command } => Task::Serve(serve::options(command, realistic)?),
-        Command::Setup(a) => Task::Setup(SetupSettings::new(a, sandbox)?),
+        Command::Setup(a) => Task::Setup(SetupSettings::new(*a, sandbox)?),
         Command::Add(a) => Task::Add(AddSettings::new(a, sandbox)?),
         Command::Check(super::args::CheckArgs {
             profile,

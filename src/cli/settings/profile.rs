@@ -33,7 +33,8 @@ impl ProfileSettings {
         let tenant = TenantInput::parse(&a.tenant).map_err(Invalid::new)?;
         let access =
             parse_access_list(&a.access).map_err(|e| Invalid::new(format!("--access: {e}")))?;
-        let delegated_only = !access.is_empty() && access.iter().all(|x| *x == AccessChoice::Delegated);
+        let delegated_only =
+            !access.is_empty() && access.iter().all(|x| *x == AccessChoice::Delegated);
         let mailboxes = mailboxes(&a.mailboxes, delegated_only)?;
         let deny_mailbox = a
             .deny_mailbox

@@ -95,6 +95,7 @@ impl SetupSettings {
 
 /// The delegated style's answers; the flags that ask them are refused without that style.
 fn delegated_part(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<DelegatedPart>> {
+    let (a, exchange) = (&a.delegated, a.exchange.as_str());
     let users = mailbox_list("--delegated-user", &a.delegated_users)?;
     let shared = mailbox_list("--shared-mailbox", &a.shared_mailboxes)?;
     if !profile.access.contains(&AccessChoice::Delegated) {
@@ -146,7 +147,7 @@ fn delegated_part(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<Del
             "--delegated-user: {m} is also given with --mailbox; in a hybrid app a mailbox uses one style: app-only (--mailbox) or delegated (--delegated-user)"
         )));
     }
-    if !shared.is_empty() && a.exchange == "powershell" {
+    if !shared.is_empty() && exchange == "powershell" {
         return Err(Invalid::new(
             "--shared-mailbox needs the Exchange Online sign-in for Add-MailboxPermission, which --exchange powershell leaves out: drop one of the two (the plan prints the command to run by hand)",
         ));

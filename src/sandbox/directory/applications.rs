@@ -14,7 +14,7 @@ use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
 use crate::sandbox::clock::now_ms;
 use crate::sandbox::gate::{Gate, reads_applications, writes_applications};
-use crate::sandbox::responses::created;
+use crate::sandbox::responses::{Refused, created};
 use crate::sandbox::tenant::App;
 
 pub(super) fn app_json(a: &App) -> Value {
@@ -34,7 +34,7 @@ pub(super) fn app_json(a: &App) -> Value {
 
 /// `web.redirectUris` of a request body, as Microsoft Entra ID takes them: https, or http to
 /// localhost only; no fragment. `None` when the body does not set them.
-pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Response> {
+pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Refused> {
     let Some(list) = body["web"]["redirectUris"].as_array() else {
         return Ok(None);
     };
@@ -50,7 +50,8 @@ pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Respons
         if rest.is_none_or(str::is_empty) || u.contains('#') || u.len() > 256 {
             return Err(bad_request(&format!(
                 "Invalid value specified for property 'redirectUris' of resource 'WebApplication': {u}"
-            )));
+            ))
+            .into());
         }
         out.push(u.to_string());
     }

@@ -91,7 +91,7 @@ pub async fn update_application(
     Json(body): Json<Value>,
 ) -> Response {
     gate.change(writes_applications, |t| {
-        let uris = super::applications::redirect_uris(&body).map_err(Refused::from)?;
+        let uris = super::applications::redirect_uris(&body)?;
         let app = app_mut(t, &id)?;
         if let Some(uris) = uris {
             app.redirect_uris = uris;

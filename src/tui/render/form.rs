@@ -264,7 +264,11 @@ fn delegated<'a>(s: &State, form: &'a Form) -> Vec<Line<'a>> {
         Span::raw(strings::SIGN_IN_FLOW).fg(DIM),
         Span::styled(
             format!("‹ {flow} ›"),
-            if on_flow { focused() } else { Style::default().fg(ACCENT) },
+            if on_flow {
+                focused()
+            } else {
+                Style::default().fg(ACCENT)
+            },
         ),
     ])];
     lines.push(Line::from(strings::flow_explained(flow)).fg(DIM));

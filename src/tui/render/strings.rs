@@ -139,8 +139,12 @@ pub const DELEGATED_HELP: &str = "No Exchange application scope applies: each us
 /// What a flow of the delegated style means for the app registration.
 pub fn flow_explained(key: &str) -> &'static str {
     match key {
-        "authorization-code" => "In a browser: a Web redirect URI is registered; public client flows stay off.",
-        "password" => "Public client flows are turned on. The password flow fails for any account with MFA; Microsoft discourages it.",
+        "authorization-code" => {
+            "In a browser: a Web redirect URI is registered; public client flows stay off."
+        }
+        "password" => {
+            "Public client flows are turned on. The password flow fails for any account with MFA; Microsoft discourages it."
+        }
         _ => "\"Allow public client flows\" is turned on: the tool signs in without a secret.",
     }
 }

@@ -21,7 +21,11 @@ fn delegated_only() -> State {
 fn the_delegated_style_alone_asks_its_users_instead_of_mailboxes_and_scope() {
     let mut s = delegated_only();
     keys(&mut s, &[Key::Enter]);
-    assert_eq!(s.screen, Screen::Form(Step::Delegated), "no mailboxes, no scope");
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Delegated),
+        "no mailboxes, no scope"
+    );
     assert!(offers(&s, "←→", "sign-in flow") && offers(&s, "o", "ask openid too"));
     for h in hints(&s) {
         assert!(
@@ -30,15 +34,26 @@ fn the_delegated_style_alone_asks_its_users_instead_of_mailboxes_and_scope() {
         );
     }
     keys(&mut s, &[Key::Enter]);
-    assert!(error(&s).contains("at least one mailbox user"), "{}", error(&s));
+    assert!(
+        error(&s).contains("at least one mailbox user"),
+        "{}",
+        error(&s)
+    );
     keys(&mut s, &[Key::Tab]);
-    assert_eq!(s.form.delegated_field, 2, "device code has no redirect URI field");
+    assert_eq!(
+        s.form.delegated_field, 2,
+        "device code has no redirect URI field"
+    );
     answer(&mut s, "alice@contoso.com, bob@contoso.com");
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
     keys(&mut s, &[Key::Esc]);
     assert_eq!(s.screen, Screen::Form(Step::Delegated));
     keys(&mut s, &[Key::Esc]);
-    assert_eq!(s.screen, Screen::Form(Step::Access), "back past the steps not asked");
+    assert_eq!(
+        s.screen,
+        Screen::Form(Step::Access),
+        "back past the steps not asked"
+    );
 }
 
 #[test]
@@ -47,7 +62,10 @@ fn the_authorization_code_flow_needs_a_redirect_uri_that_entra_accepts() {
     keys(&mut s, &[Key::Enter, Key::Right]);
     assert_eq!(s.form.sign_in_key(), "authorization-code");
     keys(&mut s, &[Key::Tab]);
-    assert_eq!(s.form.delegated_field, 1, "the redirect URI field comes next");
+    assert_eq!(
+        s.form.delegated_field, 1,
+        "the redirect URI field comes next"
+    );
     typed(&mut s, "http://esm.contoso.com/oauth");
     keys(&mut s, &[Key::Tab]);
     answer(&mut s, "alice@contoso.com");
@@ -68,7 +86,11 @@ fn a_shared_mailbox_that_is_a_user_and_a_bad_address_are_refused() {
     typed(&mut s, "alice@contoso.com");
     keys(&mut s, &[Key::Tab]);
     answer(&mut s, "alice@contoso.com");
-    assert!(error(&s).contains("a user and a shared mailbox"), "{}", error(&s));
+    assert!(
+        error(&s).contains("a user and a shared mailbox"),
+        "{}",
+        error(&s)
+    );
     s.form.shared.clear();
     answer(&mut s, "not-an-address");
     assert!(error(&s).starts_with("Shared mailboxes:"), "{}", error(&s));
@@ -78,7 +100,10 @@ fn a_shared_mailbox_that_is_a_user_and_a_bad_address_are_refused() {
 #[test]
 fn the_order_carries_the_delegated_part_and_no_app_only_mailbox() {
     let mut s = delegated_only();
-    keys(&mut s, &[Key::Enter, Key::Right, Key::Right, Key::Char('o')]);
+    keys(
+        &mut s,
+        &[Key::Enter, Key::Right, Key::Right, Key::Char('o')],
+    );
     assert_eq!(s.form.sign_in_key(), "password");
     assert!(offers(&s, "o", "leave openid out"));
     keys(&mut s, &[Key::Tab]);
@@ -87,21 +112,29 @@ fn the_order_carries_the_delegated_part_and_no_app_only_mailbox() {
     answer(&mut s, "carol@contoso.com");
     let draft = s.form.draft();
     assert_eq!(
-        (draft.sign_in.as_str(), draft.openid, draft.shared_mailboxes.as_str()),
+        (
+            draft.sign_in.as_str(),
+            draft.openid,
+            draft.shared_mailboxes.as_str()
+        ),
         ("password", true, "carol@contoso.com")
     );
     assert_eq!(Form::from_draft(&draft).sign_in_key(), "password");
     keys(&mut s, &[Key::Enter]);
     answer(&mut s, "esm");
     let order = s.setup.order.as_ref().expect("the setup's order");
-    assert!(order.mailboxes.is_empty(), "the users are not app-only mailboxes");
+    assert!(
+        order.mailboxes.is_empty(),
+        "the users are not app-only mailboxes"
+    );
     let part = order.answers.delegated.as_ref().unwrap();
     assert_eq!(part.sign_in, ConsumerSignIn::Password);
     assert!(part.openid);
     assert_eq!(part.users[0].as_str(), "alice@contoso.com");
     assert_eq!(part.shared[0].as_str(), "carol@contoso.com");
-    assert!(s.setup.plan.iter().any(|p| p.kind == StepKind::Exchange
-        && p.powershell.contains("-User 'alice@contoso.com'")));
+    assert!(s.setup.plan.iter().any(
+        |p| p.kind == StepKind::Exchange && p.powershell.contains("-User 'alice@contoso.com'")
+    ));
 }
 
 #[test]
@@ -118,7 +151,11 @@ fn a_hybrid_setup_asks_both_and_keeps_a_mailbox_to_one_style() {
     assert_eq!(s.screen, Screen::Form(Step::Delegated));
     keys(&mut s, &[Key::Tab]);
     answer(&mut s, "alice@contoso.com");
-    assert!(error(&s).contains("also an app-only mailbox"), "{}", error(&s));
+    assert!(
+        error(&s).contains("also an app-only mailbox"),
+        "{}",
+        error(&s)
+    );
     s.form.delegated_users.clear();
     answer(&mut s, "bob@contoso.com");
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));

@@ -1,7 +1,7 @@
 //! The delegated style's Exchange Online steps: each mailbox user's FullAccess on each shared
 //! mailbox, looked for first, made when missing, and journaled like the scope's steps.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome};
 use crate::app::setup::SetupError;
@@ -43,14 +43,7 @@ pub(in crate::app::setup) async fn apply(
             continue;
         }
         r.emit(i, StepStatus::Running);
-        let ctx = Ctx {
-            r,
-            cmdlets,
-            app: client_id,
-            sp,
-            fresh: Fresh::default(),
-            made: AtomicBool::new(false),
-        };
+        let ctx = Ctx::new(r, cmdlets, client_id, sp, Fresh::default());
         let done = recipients::user_full_access(&ctx, &st, i).await?;
         if ctx.made.load(Ordering::Relaxed) {
             r.made(format!("exchange:{key}"));

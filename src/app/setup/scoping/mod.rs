@@ -88,6 +88,23 @@ struct Ctx<'r, 'a> {
 }
 
 impl<'r, 'a> Ctx<'r, 'a> {
+    fn new(
+        r: &'r Run<'a>,
+        cmdlets: Cmdlets<'r>,
+        app: ClientId,
+        sp: ObjectId,
+        fresh: Fresh<'r>,
+    ) -> Ctx<'r, 'a> {
+        Ctx {
+            r,
+            cmdlets,
+            app,
+            sp,
+            fresh,
+            made: AtomicBool::new(false),
+        }
+    }
+
     async fn invoke(&self, cmdlet: &str, parameters: Value) -> Result<Invoked, CloudError> {
         self.cmdlets.invoke(cmdlet, parameters).await
     }
@@ -251,14 +268,8 @@ pub(super) async fn apply(
             continue;
         }
         r.emit(i, StepStatus::Running);
-        let ctx = Ctx {
-            r,
-            cmdlets,
-            app: client_id,
-            sp,
-            fresh: fresh(r, &principal, group_name.as_deref(), &seen),
-            made: AtomicBool::new(false),
-        };
+        let fresh = fresh(r, &principal, group_name.as_deref(), &seen);
+        let ctx = Ctx::new(r, cmdlets, client_id, sp, fresh);
         let done = match st.kind {
             ExKind::Mailboxes => recipients::mailboxes(&ctx, &mut input, i).await?,
             ExKind::Group => recipients::group(&ctx, &st, i, &mut seen).await?,
@@ -294,14 +305,8 @@ pub(super) async fn apply(
         crash_point(&format!("exchange:{key}"));
         r.emit(i, StepStatus::Done(text));
     }
-    let ctx = Ctx {
-        r,
-        cmdlets,
-        app: client_id,
-        sp,
-        fresh: fresh(r, &principal, group_name.as_deref(), &seen),
-        made: AtomicBool::new(false),
-    };
+    let fresh = fresh(r, &principal, group_name.as_deref(), &seen);
+    let ctx = Ctx::new(r, cmdlets, client_id, sp, fresh);
     service_test::service_test(&ctx, &input).await?;
     Ok(Scoped {
         record,

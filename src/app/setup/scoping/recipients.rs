@@ -255,22 +255,7 @@ pub(super) async fn mailbox_permission(
     st: &ExStep,
     i: usize,
 ) -> Result<Outcome, SetupError> {
-    let full = |p: &Value| {
-        p["AccessRights"]
-            .as_array()
-            .is_some_and(|a| a.iter().any(|x| x.as_str() == Some("FullAccess")))
-    };
-    look_or_make(
-        ctx,
-        st,
-        i,
-        ctx.fresh.principal,
-        "reading the mailbox's permissions",
-        full,
-        "FullAccess already granted",
-        "FullAccess granted",
-    )
-    .await
+    full_access(ctx, st, i, ctx.fresh.principal).await
 }
 
 /// A mailbox user's FullAccess on a shared mailbox (the delegated style): the user is an
@@ -279,6 +264,16 @@ pub(super) async fn user_full_access(
     ctx: &Ctx<'_, '_>,
     st: &ExStep,
     i: usize,
+) -> Result<Outcome, SetupError> {
+    full_access(ctx, st, i, None).await
+}
+
+/// The step's FullAccess, looked for first; its cmdlets may name `new`.
+async fn full_access(
+    ctx: &Ctx<'_, '_>,
+    st: &ExStep,
+    i: usize,
+    new: Option<&str>,
 ) -> Result<Outcome, SetupError> {
     let full = |p: &Value| {
         p["AccessRights"]
@@ -289,8 +284,8 @@ pub(super) async fn user_full_access(
         ctx,
         st,
         i,
-        None,
-        "reading the shared mailbox's permissions",
+        new,
+        "reading the mailbox's permissions",
         full,
         "FullAccess already granted",
         "FullAccess granted",
