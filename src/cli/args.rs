@@ -226,6 +226,19 @@ pub enum SandboxCommand {
         /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
         extra_mailboxes: u32,
+        /// Generated mail apps for audits, at most 2000: the kinds tenant-wide, mailbox
+        /// permissions, RBAC-scoped, RBAC on top of tenant-wide, policy-scoped, expired secret,
+        /// secret expiring within 30 days and never used, in turn (N of 200: 25 of each).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=2000))]
+        extra_apps: u32,
+        /// Generated service principals with no mail access (applications of other tenants),
+        /// at most 20000.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20000))]
+        extra_principals: u32,
+        /// The administrator holds no Exchange Online role (not even View-Only): every cmdlet
+        /// of the admin API is refused, Microsoft Graph still answers.
+        #[arg(long)]
+        admin_without_exchange: bool,
         /// Pose as a tenant of a national cloud: what discovery reports as
         /// `cloud_instance_name`, optionally `:` and `tenant_region_sub_scope`
         /// (`microsoftonline.us:DOD`).

@@ -37,6 +37,7 @@ pub fn record(t: &mut Tenant, app: &App, key_id: String, assertion: bool, resour
         .into(),
         resource: resource.into(),
     });
+    t.note_sign_in(&app.client_id, OffsetDateTime::now_utc());
     let over = t.sign_ins.len().saturating_sub(KEPT);
     t.sign_ins.drain(..over);
 }

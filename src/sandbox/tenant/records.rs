@@ -290,6 +290,14 @@ pub struct App {
     pub tags: Vec<String>,
 }
 
+/// The service principal of an application registered elsewhere.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OtherPrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub name: String,
+}
+
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignInRecord {
