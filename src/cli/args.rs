@@ -73,6 +73,7 @@ impl Cli {
             Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             Some(Command::Remove(a)) => a.json,
+            Some(Command::Audit(a)) => a.json,
             _ => false,
         }
     }
@@ -187,6 +188,8 @@ pub enum Command {
     },
     /// Remove from the tenant what the setup of PROFILE made, then the profile.
     Remove(super::remove_args::RemoveArgs),
+    /// Every service principal of a tenant with mail access, classified and ranked by risk.
+    Audit(super::audit_args::AuditArgs),
 }
 
 #[derive(Subcommand, Debug)]

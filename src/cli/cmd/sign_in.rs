@@ -38,6 +38,20 @@ pub async fn exchange(
     exchange_client_id: ClientId,
     session: &AdminSession,
 ) -> Result<ExchangeAdmin, Exit> {
+    exchange_or_why(env, e, tenant_id, admin_client_id, exchange_client_id, session)
+        .await
+        .map_err(sign_in_failed)
+}
+
+/// The same, or why the sign-in failed, for a command that goes on without Exchange.
+pub async fn exchange_or_why(
+    env: &Env,
+    e: &Endpoints,
+    tenant_id: TenantId,
+    admin_client_id: ClientId,
+    exchange_client_id: ClientId,
+    session: &AdminSession,
+) -> Result<ExchangeAdmin, SignInError> {
     sign_in::exchange(
         env,
         e,
@@ -58,7 +72,6 @@ pub async fn exchange(
         },
     )
     .await
-    .map_err(sign_in_failed)
 }
 
 /// One step of a sign-in, on stderr: the code to enter, or the URL to open (always printed,

@@ -13,6 +13,7 @@ use super::http::guard;
 use super::identity::AccessToken;
 use crate::model::{ClientId, Endpoints, ObjectId, Secret};
 
+mod inventory;
 mod objects;
 mod policies;
 mod sign_ins;
@@ -21,6 +22,7 @@ pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,
 };
+pub use inventory::{Consent, Principal};
 pub use policies::{PolicyNames, forbidding_secrets};
 
 /// A literal for `$filter`, quotes doubled.

@@ -44,7 +44,7 @@ pub fn reach(f: &PrincipalFacts) -> Reach {
         });
     }
     let protocols = f.exchange_roles.iter().any(|r| !is_ews_role(r));
-    if !f.mailbox_permissions.is_empty() && (protocols || f.exchange_principal) {
+    if !f.mailbox_permissions.is_empty() && protocols {
         reaches.push(Reach::PerMailbox);
     }
     reaches.into_iter().min().unwrap_or(Reach::NoMailbox)
@@ -63,6 +63,7 @@ mod tests {
         RbacGrant {
             role: "Application Mail.Read".into(),
             scope: scope.map(String::from),
+            scope_filter: None,
         }
     }
 

@@ -41,6 +41,8 @@ pub enum LastSignIn {
 pub struct RbacGrant {
     pub role: String,
     pub scope: Option<String>,
+    /// The scope's recipient filter, when the scope could be read.
+    pub scope_filter: Option<String>,
 }
 
 /// An application access policy on the app.
@@ -174,4 +176,7 @@ pub struct Audit {
     pub rows: Vec<AuditRow>,
     /// Each part of the tenant that could not be read, and what that leaves out.
     pub missing: Vec<String>,
+    /// Exchange Online was read: without it, application access policies and RBAC scopes are
+    /// unknown, and an Entra ID role counts as reaching every mailbox.
+    pub exchange_read: bool,
 }

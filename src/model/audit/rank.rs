@@ -76,6 +76,7 @@ pub fn audit(
         principals,
         rows,
         missing,
+        exchange_read: true,
     }
 }
 
