@@ -18,7 +18,7 @@ pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
     if let Some((path, _)) = &s.report
         && let Some(problem) = crate::store::output_problem(path, s.force)
     {
-        return usage(problem);
+        return usage(problem.replace("--output", "--report"));
     }
     let cloud = match &s.cloud {
         CloudChoice::Given(c) => c.as_ref().clone(),
