@@ -229,13 +229,11 @@ pub enum SandboxCommand {
         /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
         extra_mailboxes: u32,
-        /// Generated mail apps for audits, at most 2000: the kinds tenant-wide, mailbox
-        /// permissions, RBAC-scoped, RBAC on top of tenant-wide, policy-scoped, expired secret,
-        /// secret expiring within 30 days and never used, in turn (N of 200: 25 of each).
+        /// Generated mail apps for audits (at most 2000), of the eight kinds docs/audit.md names,
+        /// in turn.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=2000))]
         extra_apps: u32,
-        /// Generated service principals with no mail access (applications of other tenants),
-        /// at most 20000.
+        /// Generated service principals with no mail access, at most 20000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20000))]
         extra_principals: u32,
         /// The administrator holds no Exchange Online role (not even View-Only): every cmdlet

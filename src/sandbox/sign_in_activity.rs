@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use super::gate::Gate;
 use super::paging::page;
 use super::responses::graph_error;
-use super::sign_ins::reads_audit_logs;
+use super::sign_ins::{not_premium, reads_audit_logs};
 
 fn activity(app_id: &str, at: &str) -> Value {
     let last = json!({ "lastSignInDateTime": at, "lastSignInRequestId": uuid::Uuid::new_v4().to_string() });
@@ -57,11 +57,7 @@ pub async fn list(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Respo
     let link = format!("{}/beta/reports/servicePrincipalSignInActivities", gate.s.graph_base);
     gate.read(reads_audit_logs, |t, _| {
         if !premium {
-            return graph_error(
-                StatusCode::FORBIDDEN,
-                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
-                "Neither tenant is B2C or tenant doesn't have premium license",
-            );
+            return not_premium();
         }
         let rows = t
             .sign_in_activity

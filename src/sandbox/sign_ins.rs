@@ -48,6 +48,15 @@ pub fn reads_audit_logs(c: &Caller, user: &User) -> bool {
     user.admin && c.has_scope("AuditLog.Read.All")
 }
 
+/// What Graph answers a tenant without the licence (docs/renewal.md).
+pub fn not_premium() -> Response {
+    graph_error(
+        StatusCode::FORBIDDEN,
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license",
+    )
+}
+
 /// One clause of the `$filter` the sandbox understands.
 enum Clause {
     EventType(String),
@@ -147,12 +156,7 @@ pub async fn list(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Respo
     let premium = !gate.s.without_entra_premium;
     gate.read(reads_audit_logs, |t, _| {
         if !premium {
-            // What Graph answers a tenant without the licence (docs/renewal.md).
-            return graph_error(
-                StatusCode::FORBIDDEN,
-                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
-                "Neither tenant is B2C or tenant doesn't have premium license",
-            );
+            return not_premium();
         }
         let value = t
             .sign_ins

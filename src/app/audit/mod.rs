@@ -81,27 +81,29 @@ pub async fn run(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Audit, AuditError> {
     let graph = GraphAdmin::new(&env.http, target.endpoints, &session.token);
-    let mut read = entra::read(graph, progress).await?;
-    let mut missing = read.missing.clone();
-    let exchange_facts = match exchange {
-        Ok(ex) => {
-            let cmdlets = Cmdlets::new(
-                &env.http,
-                target.endpoints,
-                target.tenant_id,
-                &ex.token,
-                &ex.upn,
-            );
-            match exchange::read(&cmdlets, progress).await {
-                Ok(f) => Some(f),
-                Err(why) => {
-                    missing.push(why);
-                    None
-                }
-            }
+    let cmdlets = exchange.as_ref().ok().map(|ex| {
+        Cmdlets::new(
+            &env.http,
+            target.endpoints,
+            target.tenant_id,
+            &ex.token,
+            &ex.upn,
+        )
+    });
+    // The two halves are independent: read at once.
+    let (entra, exchange_read) = tokio::join!(entra::read(graph, progress), async {
+        match (&cmdlets, &exchange) {
+            (Some(c), _) => exchange::read(c, progress).await,
+            (None, Err(why)) => Err(exchange::missing(why)),
+            (None, Ok(_)) => Err(exchange::missing("no sign-in")),
         }
+    });
+    let mut read = entra?;
+    let mut missing = read.missing.clone();
+    let exchange_facts = match exchange_read {
+        Ok(f) => Some(f),
         Err(why) => {
-            missing.push(exchange::missing(&why));
+            missing.push(why);
             None
         }
     };

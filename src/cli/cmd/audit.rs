@@ -9,10 +9,10 @@ use crate::app::audit::{self, Progress, Target};
 use crate::app::{self, Env};
 use crate::cli::Exit;
 use crate::cli::output::{Code, diagnosis_error, failed, print_json, usage};
-use crate::cli::settings::{AuditSettings, CloudChoice, ReportFormat};
+use crate::cli::settings::{AuditSettings, ReportFormat};
 use crate::export::audit_report::{self, by_reach};
 use crate::model::audit::Audit;
-use crate::model::{AdminPurpose, Cloud, TenantInput, printable};
+use crate::model::{AdminPurpose, TenantInput, printable};
 
 pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
     if let Some((path, _)) = &s.report
@@ -20,15 +20,7 @@ pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
     {
         return usage(problem.replace("--output", "--report"));
     }
-    let cloud = match &s.cloud {
-        CloudChoice::Given(c) => c.as_ref().clone(),
-        CloudChoice::Sandbox => Cloud::custom(
-            env.sandbox
-                .as_ref()
-                .expect("--sandbox starts the sandbox")
-                .endpoints(),
-        ),
-    };
+    let cloud = s.cloud.cloud(env);
     let tenant = match (&s.tenant, &env.sandbox) {
         (Some(t), _) => t.clone(),
         (None, Some(link)) => match TenantInput::parse(&link.tenant_domain) {
@@ -64,7 +56,7 @@ pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
         Ok(x) => x,
         Err(exit) => return exit,
     };
-    let exchange = sign_in::exchange_or_why(
+    let exchange = sign_in::exchange(
         env,
         e,
         info.id,

@@ -29,22 +29,9 @@ pub async fn admin(
     .map_err(sign_in_failed)
 }
 
-/// A token for Exchange Online administration: the first sign-in's, or a second sign-in's.
+/// A token for Exchange Online administration: the first sign-in's, or a second sign-in's;
+/// why not, for the caller to stop on (`sign_in_failed`) or go on without Exchange.
 pub async fn exchange(
-    env: &Env,
-    e: &Endpoints,
-    tenant_id: TenantId,
-    admin_client_id: ClientId,
-    exchange_client_id: ClientId,
-    session: &AdminSession,
-) -> Result<ExchangeAdmin, Exit> {
-    exchange_or_why(env, e, tenant_id, admin_client_id, exchange_client_id, session)
-        .await
-        .map_err(sign_in_failed)
-}
-
-/// The same, or why the sign-in failed, for a command that goes on without Exchange.
-pub async fn exchange_or_why(
     env: &Env,
     e: &Endpoints,
     tenant_id: TenantId,
@@ -100,6 +87,6 @@ fn tell(news: &SignInNews<'_>, who: &str) {
     }
 }
 
-fn sign_in_failed(err: SignInError) -> Exit {
+pub fn sign_in_failed(err: SignInError) -> Exit {
     failed(&err.diagnosis, err.unavailable)
 }

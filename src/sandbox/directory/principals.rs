@@ -13,7 +13,7 @@ use crate::sandbox::clock::now_ms;
 use crate::sandbox::gate::{Gate, administrator, any_user, reads_applications};
 use crate::sandbox::paging::page;
 use crate::sandbox::responses::{collection, created};
-use crate::sandbox::tenant::{ResourcePrincipal, Tenant};
+use crate::sandbox::tenant::{OtherPrincipal, ResourcePrincipal, Tenant};
 
 fn resource_json(r: &ResourcePrincipal) -> Value {
     json!({
@@ -31,6 +31,18 @@ fn resource_json(r: &ResourcePrincipal) -> Value {
     })
 }
 
+/// The service principal of an application registered elsewhere.
+fn other_json(p: &OtherPrincipal) -> Value {
+    json!({
+        "id": p.id,
+        "appId": p.app_id,
+        "displayName": p.name,
+        "servicePrincipalType": "Application",
+        "appRoles": [],
+        "oauth2PermissionScopes": [],
+    })
+}
+
 /// A service principal by object id or app id.
 fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
     if let Some(r) = t
@@ -41,14 +53,7 @@ fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
         return Some(resource_json(r));
     }
     if let Some(p) = t.other_principals.iter().find(|p| p.id == id || p.app_id == id) {
-        return Some(json!({
-            "id": p.id,
-            "appId": p.app_id,
-            "displayName": p.name,
-            "servicePrincipalType": "Application",
-            "appRoles": [],
-            "oauth2PermissionScopes": [],
-        }));
+        return Some(other_json(p));
     }
     let a = t
         .apps
@@ -73,16 +78,7 @@ fn every_principal(t: &Tenant) -> Vec<Value> {
         .iter()
         .filter(|a| !a.sp_id.is_empty())
         .filter_map(|a| sp_json(t, &a.sp_id));
-    let others = t.other_principals.iter().map(|p| {
-        json!({
-            "id": p.id,
-            "appId": p.app_id,
-            "displayName": p.name,
-            "servicePrincipalType": "Application",
-            "appRoles": [],
-            "oauth2PermissionScopes": [],
-        })
-    });
+    let others = t.other_principals.iter().map(other_json);
     resources.chain(apps).chain(others).collect()
 }
 
