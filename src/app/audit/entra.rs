@@ -16,7 +16,6 @@ use crate::model::ClientId;
 pub(super) struct Read {
     pub facts: ByPrincipal,
     pub principals: usize,
-    pub missing: Vec<String>,
 }
 
 fn end_of(text: Option<&str>) -> Option<time::OffsetDateTime> {
@@ -136,7 +135,6 @@ pub(super) async fn read(
     Ok(Read {
         facts,
         principals: principals.len(),
-        missing: Vec::new(),
     })
 }
 

@@ -51,7 +51,9 @@ pub(super) async fn read(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Facts, String> {
     progress(Progress::Reading("Exchange Online's service principals, roles, scopes and policies"));
-    let (principals, assignments, scopes, policies, mailboxes) = tokio::join!(
+    // The mailboxes' permissions are read as soon as the mailboxes are listed; which of them
+    // belong to service principals is told once those are listed too.
+    let (principals, assignments, scopes, policies, permissions) = tokio::join!(
         rows(x, "Get-ServicePrincipal", json!({})),
         rows(
             x,
@@ -60,14 +62,18 @@ pub(super) async fn read(
         ),
         rows(x, "Get-ManagementScope", json!({})),
         rows(x, "Get-ApplicationAccessPolicy", json!({})),
-        rows(
-            x,
-            "Get-Mailbox",
-            json!({"ResultSize": "Unlimited", "RecipientTypeDetails": "UserMailbox,SharedMailbox"})
-        ),
+        async {
+            let mailboxes = rows(
+                x,
+                "Get-Mailbox",
+                json!({"ResultSize": "Unlimited", "RecipientTypeDetails": "UserMailbox,SharedMailbox"}),
+            )
+            .await?;
+            mailbox_permissions(x, &mailboxes, progress).await
+        },
     );
-    let (principals, assignments, scopes, policies, mailboxes) =
-        (principals?, assignments?, scopes?, policies?, mailboxes?);
+    let (principals, assignments, scopes, policies, permissions) =
+        (principals?, assignments?, scopes?, policies?, permissions?);
     let principals: Vec<ExchangePrincipal> = principals
         .iter()
         .map(|r| ExchangePrincipal {
@@ -115,7 +121,10 @@ pub(super) async fn read(
             )
         })
         .collect();
-    let permissions = mailbox_permissions(x, &mailboxes, &principals, progress).await?;
+    let permissions = permissions
+        .into_iter()
+        .filter(|(user, _)| find(&principals, user).is_some())
+        .collect();
     Ok(Facts {
         principals,
         rbac,
@@ -124,12 +133,11 @@ pub(super) async fn read(
     })
 }
 
-/// The mailbox permissions held by Exchange's service principals, one mailbox at a time per
+/// Every mailbox permission granted (to whom, on which mailbox) but denials, one mailbox per
 /// read, `IN_FLIGHT` reads at once.
 async fn mailbox_permissions(
     x: &Cmdlets<'_>,
     mailboxes: &[Value],
-    principals: &[ExchangePrincipal],
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Vec<(String, String)>, String> {
     let addresses: Vec<String> = mailboxes
@@ -138,9 +146,6 @@ async fn mailbox_permissions(
         .filter(|m| !m.is_empty())
         .collect();
     let total = addresses.len();
-    if principals.is_empty() {
-        return Ok(Vec::new());
-    }
     let mut reads = stream::iter(addresses.iter())
         .map(|m| async move {
             let asked = x
@@ -167,7 +172,7 @@ async fn mailbox_permissions(
         for r in found {
             let denied = r["Deny"].as_bool().unwrap_or(false);
             let user = text(&r, "User");
-            if !denied && find(principals, &user).is_some() {
+            if !denied && !user.is_empty() {
                 out.push((user, mailbox.to_ascii_lowercase()));
             }
         }

@@ -14,7 +14,7 @@ use crate::app::sign_in::AdminSession;
 use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::exchange_admin::Cmdlets;
-use crate::model::audit::{self, Audit, PrincipalFacts};
+use crate::model::audit::{self, Audit, LastSignIn, PrincipalFacts};
 use crate::model::{Diagnosis, Endpoints, TenantId};
 
 /// Reads in flight at once (sign-in activity per app, mailbox permissions per mailbox).
@@ -90,16 +90,28 @@ pub async fn run(
             &ex.upn,
         )
     });
-    // The two halves are independent: read at once.
-    let (entra, exchange_read) = tokio::join!(entra::read(graph, progress), async {
+    // Exchange Online is read while the Entra ID half and the sign-ins of the apps it found
+    // are; the sign-ins of apps only Exchange grants anything follow.
+    let exchange_read = async {
         match (&cmdlets, &exchange) {
             (Some(c), _) => exchange::read(c, progress).await,
             (None, Err(why)) => Err(exchange::missing(why)),
             (None, Ok(_)) => Err(exchange::missing("no sign-in")),
         }
-    });
-    let mut read = entra?;
-    let mut missing = read.missing.clone();
+    };
+    let entra_read = async {
+        let mut read = entra::read(graph, progress).await?;
+        let mail: Vec<&mut PrincipalFacts> = read
+            .facts
+            .values_mut()
+            .filter(|f| f.has_mail_access())
+            .collect();
+        let signed_in = entra::sign_ins(graph, mail, progress).await;
+        Ok::<_, AuditError>((read, signed_in))
+    };
+    let (entra_read, exchange_read) = tokio::join!(entra_read, exchange_read);
+    let (mut read, signed_in) = entra_read?;
+    let mut missing = Vec::new();
     let exchange_facts = match exchange_read {
         Ok(f) => Some(f),
         Err(why) => {
@@ -110,13 +122,23 @@ pub async fn run(
     if let Some(x) = &exchange_facts {
         x.add_to(&mut read.facts);
     }
-    let mail: Vec<&mut PrincipalFacts> = read
+    let rest: Vec<&mut PrincipalFacts> = read
         .facts
         .values_mut()
-        .filter(|f| f.has_mail_access())
+        .filter(|f| f.has_mail_access() && f.last_sign_in.is_none())
         .collect();
-    if let Err(why) = entra::sign_ins(graph, mail, progress).await {
-        missing.push(why);
+    match signed_in {
+        Ok(()) => {
+            if let Err(why) = entra::sign_ins(graph, rest, progress).await {
+                missing.push(why);
+            }
+        }
+        Err(why) => {
+            for f in rest {
+                f.last_sign_in = Some(LastSignIn::Unknown { why: why.clone() });
+            }
+            missing.push(why);
+        }
     }
     let facts: Vec<PrincipalFacts> = read.facts.into_values().collect();
     let mut a = audit::audit(
