@@ -88,7 +88,10 @@ fn every_seeded_kind_is_found_and_classified_as_the_tenant_holds_it() {
     let principals = state["resource_principals"].as_array().unwrap().len()
         + with_sp
         + state["other_principals"].as_array().unwrap().len();
-    assert_eq!(report["audit"]["principals"], principals, "read across pages");
+    assert_eq!(
+        report["audit"]["principals"], principals,
+        "read across pages"
+    );
     assert!(principals > 999);
     let mut kinds = HashMap::new();
     for app in apps {
@@ -110,7 +113,11 @@ fn every_seeded_kind_is_found_and_classified_as_the_tenant_holds_it() {
         "expiring",
         "unused",
     ] {
-        assert_eq!(kinds.get(format!("audit:{kind}").as_str()), Some(&3), "{kind}");
+        assert_eq!(
+            kinds.get(format!("audit:{kind}").as_str()),
+            Some(&3),
+            "{kind}"
+        );
     }
     let others: HashSet<&str> = state["other_principals"]
         .as_array()
@@ -118,7 +125,11 @@ fn every_seeded_kind_is_found_and_classified_as_the_tenant_holds_it() {
         .iter()
         .map(|p| p["id"].as_str().unwrap())
         .collect();
-    assert!(rows(&report).iter().all(|r| !others.contains(r["sp_id"].as_str().unwrap())));
+    assert!(
+        rows(&report)
+            .iter()
+            .all(|r| !others.contains(r["sp_id"].as_str().unwrap()))
+    );
     let total: u64 = report["by_reach"]
         .as_object()
         .unwrap()
@@ -165,7 +176,10 @@ fn findings_name_each_risk_and_the_riskiest_come_first() {
         kinds(&by_kind("expired")),
         ["credential-expired", "unused", "policy-scoped"]
     );
-    assert_eq!(kinds(&by_kind("expiring")), ["tenant-wide", "credential-expiring"]);
+    assert_eq!(
+        kinds(&by_kind("expiring")),
+        ["tenant-wide", "credential-expiring"]
+    );
     assert_eq!(kinds(&by_kind("unused")), ["tenant-wide", "unused"]);
     assert_eq!(by_kind("unused")["last_sign_in"]["state"], "never");
     assert_eq!(by_kind("tenant-wide")["last_sign_in"]["state"], "at");
@@ -173,7 +187,12 @@ fn findings_name_each_risk_and_the_riskiest_come_first() {
     let rbac = &by_kind("rbac-and-tenant-wide")["rbac"][0];
     assert_eq!(rbac["role"], "Application Mail.Read");
     assert_eq!(rbac["scope"], "Audit helpdesk scope");
-    assert!(rbac["scope_filter"].as_str().unwrap().starts_with("MemberOfGroup -eq 'CN=helpdesk-mailboxes,"));
+    assert!(
+        rbac["scope_filter"]
+            .as_str()
+            .unwrap()
+            .starts_with("MemberOfGroup -eq 'CN=helpdesk-mailboxes,")
+    );
     assert_eq!(
         by_kind("mailbox-permissions")["mailbox_permissions"],
         serde_json::json!(["alice@contoso.example"])
@@ -258,28 +277,42 @@ fn without_exchange_rights_the_entra_half_runs_and_the_rest_is_named() {
             .to_string()
     };
     assert_eq!(row(&report, &app("tenant-wide"))["reach"], "every-mailbox");
-    assert_eq!(row(&report, &app("unused"))["last_sign_in"]["state"], "never");
+    assert_eq!(
+        row(&report, &app("unused"))["last_sign_in"]["state"],
+        "never"
+    );
     assert!(
-        rows(&report).iter().all(|r| r["app_id"] != app("rbac").as_str()),
+        rows(&report)
+            .iter()
+            .all(|r| r["app_id"] != app("rbac").as_str()),
         "an RBAC-only app is only seen through Exchange"
     );
 }
 
 #[test]
 fn sign_ins_that_cannot_be_read_are_unknown_not_never() {
-    let t = Tenant::start(&["--auto-approve", "--extra-apps", "8", "--without-entra-premium"]);
+    let t = Tenant::start(&[
+        "--auto-approve",
+        "--extra-apps",
+        "8",
+        "--without-entra-premium",
+    ]);
     let home = Home::new();
     let o = audit(&home, &t, &["--json"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let report = json(&o);
-    assert!(rows(&report)
-        .iter()
-        .all(|r| r["last_sign_in"]["state"] == "unknown"));
-    assert!(rows(&report).iter().all(|r| r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|f| f["kind"] != "unused")));
+    assert!(
+        rows(&report)
+            .iter()
+            .all(|r| r["last_sign_in"]["state"] == "unknown")
+    );
+    assert!(rows(&report).iter().all(|r| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"] != "unused")
+    }));
     let missing = report["audit"]["missing"][0].as_str().unwrap();
     assert!(missing.contains("P1 or P2"), "{missing}");
 }
@@ -287,9 +320,16 @@ fn sign_ins_that_cannot_be_read_are_unknown_not_never() {
 #[test]
 fn bad_input_says_what_to_do() {
     let home = Home::new();
-    let o = home.run(&["audit", "--tenant", "contoso.example", "--report", "x.txt"], "");
+    let o = home.run(
+        &["audit", "--tenant", "contoso.example", "--report", "x.txt"],
+        "",
+    );
     assert_eq!(o.status.code(), Some(2));
-    assert!(text(&o).contains("name the file .md (Markdown) or .html (HTML)"), "{}", text(&o));
+    assert!(
+        text(&o).contains("name the file .md (Markdown) or .html (HTML)"),
+        "{}",
+        text(&o)
+    );
     let o = home.run(&["audit"], "");
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).contains("audit needs --tenant"), "{}", text(&o));

@@ -99,7 +99,9 @@ fn doc(a: &Audit) -> Doc {
             blocks.push(Block::Para(printable(m)));
         }
     }
-    blocks.push(Block::Heading("Service principals with access to mail".into()));
+    blocks.push(Block::Heading(
+        "Service principals with access to mail".into(),
+    ));
     blocks.push(Block::Table(
         vec![
             "Risk",

@@ -24,7 +24,9 @@ pub fn page(all: Vec<Value>, q: &HashMap<String, String>, link: &str) -> Respons
             return graph_error(
                 StatusCode::BAD_REQUEST,
                 "Request_BadRequest",
-                &format!("Invalid page size specified: '{given}'. Must be between 1 and 999 inclusive."),
+                &format!(
+                    "Invalid page size specified: '{given}'. Must be between 1 and 999 inclusive."
+                ),
             );
         }
     };

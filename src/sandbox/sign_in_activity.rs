@@ -54,7 +54,10 @@ pub async fn list(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Respo
         }
     };
     let premium = !gate.s.without_entra_premium;
-    let link = format!("{}/beta/reports/servicePrincipalSignInActivities", gate.s.graph_base);
+    let link = format!(
+        "{}/beta/reports/servicePrincipalSignInActivities",
+        gate.s.graph_base
+    );
     gate.read(reads_audit_logs, |t, _| {
         if !premium {
             return not_premium();

@@ -8,10 +8,10 @@ use super::{ByPrincipal, IN_FLIGHT, Progress, failed};
 use crate::catalog::{EXCHANGE, GRAPH, catalog};
 use crate::cloud::CloudError;
 use crate::cloud::admin::{Application, GraphAdmin, ServicePrincipal};
+use crate::model::ClientId;
 use crate::model::audit::{
     CredentialFacts, EXCHANGE_MAIL_ROLES, LastSignIn, PrincipalFacts, is_mail_graph_role,
 };
-use crate::model::ClientId;
 
 pub(super) struct Read {
     pub facts: ByPrincipal,
@@ -47,7 +47,10 @@ fn credentials(app: &Application) -> Vec<CredentialFacts> {
 }
 
 /// The resource's service principal in the tenant, by its application ID in the catalog.
-async fn resource(graph: GraphAdmin<'_>, key: &str) -> Result<Option<ServicePrincipal>, CloudError> {
+async fn resource(
+    graph: GraphAdmin<'_>,
+    key: &str,
+) -> Result<Option<ServicePrincipal>, CloudError> {
     let app_id = &catalog().resource(key).app_id;
     let Ok(id) = ClientId::parse(app_id) else {
         return Ok(None);
@@ -59,7 +62,9 @@ pub(super) async fn read(
     graph: GraphAdmin<'_>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Read, super::AuditError> {
-    progress(Progress::Reading("service principals and app registrations"));
+    progress(Progress::Reading(
+        "service principals and app registrations",
+    ));
     let (principals, apps, graph_sp, exchange_sp) = tokio::join!(
         graph.every_principal(),
         graph.every_application(),
@@ -71,7 +76,9 @@ pub(super) async fn read(
     let graph_sp = graph_sp.map_err(|e| failed("Microsoft Graph's service principal", &e))?;
     let exchange_sp =
         exchange_sp.map_err(|e| failed("Office 365 Exchange Online's service principal", &e))?;
-    progress(Progress::Reading("consents on Microsoft Graph and Exchange Online"));
+    progress(Progress::Reading(
+        "consents on Microsoft Graph and Exchange Online",
+    ));
     let on = |sp: &Option<ServicePrincipal>| sp.as_ref().map(|s| graph.consents_on(s.id));
     let (graph_consents, exchange_consents) = tokio::join!(
         async {
@@ -87,7 +94,8 @@ pub(super) async fn read(
             }
         },
     );
-    let graph_consents = graph_consents.map_err(|e| failed("the consents on Microsoft Graph", &e))?;
+    let graph_consents =
+        graph_consents.map_err(|e| failed("the consents on Microsoft Graph", &e))?;
     let exchange_consents =
         exchange_consents.map_err(|e| failed("the consents on Exchange Online", &e))?;
     let mut facts = ByPrincipal::new();
@@ -123,8 +131,8 @@ pub(super) async fn read(
         }
     }
     for c in &exchange_consents {
-        let Some(role) =
-            named(&exchange_sp, &c.app_role_id).filter(|r| EXCHANGE_MAIL_ROLES.contains(&r.as_str()))
+        let Some(role) = named(&exchange_sp, &c.app_role_id)
+            .filter(|r| EXCHANGE_MAIL_ROLES.contains(&r.as_str()))
         else {
             continue;
         };
@@ -146,7 +154,10 @@ pub(super) async fn sign_ins(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<(), String> {
     let total = mail.len();
-    let ids: Vec<Option<ClientId>> = mail.iter().map(|f| ClientId::parse(&f.app_id).ok()).collect();
+    let ids: Vec<Option<ClientId>> = mail
+        .iter()
+        .map(|f| ClientId::parse(&f.app_id).ok())
+        .collect();
     let mut answers: Vec<(usize, Result<Option<time::OffsetDateTime>, CloudError>)> =
         Vec::with_capacity(total);
     let mut reads = stream::iter(ids.into_iter().enumerate())
@@ -158,7 +169,8 @@ pub(super) async fn sign_ins(
         })
         .buffer_unordered(IN_FLIGHT);
     while let Some(answer) = reads.next().await {
-        let refused = matches!(&answer.1, Err(CloudError::Graph(g)) if g.status == 403 || g.status == 401);
+        let refused =
+            matches!(&answer.1, Err(CloudError::Graph(g)) if g.status == 403 || g.status == 401);
         answers.push(answer);
         progress(Progress::Counted {
             what: "sign-in activity",
@@ -175,7 +187,9 @@ pub(super) async fn sign_ins(
         _ => None,
     });
     if let Some(why) = refusal {
-        let why = format!("the sign-in activity report could not be read ({why}): last sign-ins are unknown. It needs AuditLog.Read.All, a role that reads reports (Reports Reader, Security Reader or Global Reader) and a Microsoft Entra ID P1 or P2 licence");
+        let why = format!(
+            "the sign-in activity report could not be read ({why}): last sign-ins are unknown. It needs AuditLog.Read.All, a role that reads reports (Reports Reader, Security Reader or Global Reader) and a Microsoft Entra ID P1 or P2 licence"
+        );
         for f in mail.iter_mut() {
             f.last_sign_in = Some(LastSignIn::Unknown { why: why.clone() });
         }

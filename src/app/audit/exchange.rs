@@ -50,7 +50,9 @@ pub(super) async fn read(
     x: &Cmdlets<'_>,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<Facts, String> {
-    progress(Progress::Reading("Exchange Online's service principals, roles, scopes and policies"));
+    progress(Progress::Reading(
+        "Exchange Online's service principals, roles, scopes and policies",
+    ));
     // The mailboxes' permissions are read as soon as the mailboxes are listed; which of them
     // belong to service principals is told once those are listed too.
     let (principals, assignments, scopes, policies, permissions) = tokio::join!(
@@ -90,7 +92,11 @@ pub(super) async fn read(
     };
     let rbac = assignments
         .iter()
-        .filter(|r| r["RoleAssigneeType"].as_str().is_none_or(|t| t == "ServicePrincipal"))
+        .filter(|r| {
+            r["RoleAssigneeType"]
+                .as_str()
+                .is_none_or(|t| t == "ServicePrincipal")
+        })
         .map(|r| {
             let scope = r["CustomResourceScope"].as_str().map(String::from);
             let scope_filter = scope.as_deref().and_then(filter_of);

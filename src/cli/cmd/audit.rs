@@ -78,7 +78,14 @@ pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
         tenant_id: info.id,
         tenant: &label,
     };
-    let read = audit::run(env, &target, &session, exchange.as_ref().map_err(String::clone), &progress).await;
+    let read = audit::run(
+        env,
+        &target,
+        &session,
+        exchange.as_ref().map_err(String::clone),
+        &progress,
+    )
+    .await;
     if terminal {
         eprint!("\r\x1b[2K");
     }
@@ -124,7 +131,10 @@ fn print_table(a: &Audit) {
         a.principals,
         a.rows.len()
     );
-    println!("{:>4}  {:<24}  {:<40}  FINDINGS", "RISK", "REACH", "APPLICATION");
+    println!(
+        "{:>4}  {:<24}  {:<40}  FINDINGS",
+        "RISK", "REACH", "APPLICATION"
+    );
     for r in &a.rows {
         let name: String = printable(&r.facts.name).chars().take(40).collect();
         println!(

@@ -18,11 +18,11 @@ mod objects;
 mod policies;
 mod sign_ins;
 
+pub use inventory::{Consent, Principal};
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,
 };
-pub use inventory::{Consent, Principal};
 pub use policies::{PolicyNames, forbidding_secrets};
 
 /// A literal for `$filter`, quotes doubled.

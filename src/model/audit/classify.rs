@@ -73,11 +73,19 @@ mod tests {
         f.graph_roles = vec!["Mail.Read".into()];
         assert_eq!(reach(&f), Reach::EveryMailbox);
         f.rbac = vec![rbac(Some("Helpdesk"))];
-        assert_eq!(reach(&f), Reach::EveryMailbox, "RBAC adds, it does not limit");
+        assert_eq!(
+            reach(&f),
+            Reach::EveryMailbox,
+            "RBAC adds, it does not limit"
+        );
         f.graph_roles.clear();
         assert_eq!(reach(&f), Reach::ScopedByRbac);
         f.rbac = vec![rbac(None)];
-        assert_eq!(reach(&f), Reach::EveryMailbox, "an organisation-wide assignment");
+        assert_eq!(
+            reach(&f),
+            Reach::EveryMailbox,
+            "an organisation-wide assignment"
+        );
         let mut p = facts();
         p.graph_roles = vec!["Mail.Send".into()];
         p.policies = vec![PolicyGrant {
@@ -96,7 +104,11 @@ mod tests {
         f.mailbox_permissions = vec!["alice@contoso.example".into()];
         assert_eq!(reach(&f), Reach::PerMailbox);
         f.exchange_roles.push("full_access_as_app".into());
-        assert_eq!(reach(&f), Reach::EveryMailbox, "EWS full access is tenant-wide");
+        assert_eq!(
+            reach(&f),
+            Reach::EveryMailbox,
+            "EWS full access is tenant-wide"
+        );
     }
 
     #[test]

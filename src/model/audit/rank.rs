@@ -149,7 +149,10 @@ mod tests {
                 credential: "secret \"stale secret\"".into()
             }
         );
-        assert_eq!(a.rows[1].findings[1].text(), "secret \"expiring secret\" expires in 10 days");
+        assert_eq!(
+            a.rows[1].findings[1].text(),
+            "secret \"expiring secret\" expires in 10 days"
+        );
     }
 
     #[test]

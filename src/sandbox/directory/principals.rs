@@ -52,7 +52,11 @@ fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
     {
         return Some(resource_json(r));
     }
-    if let Some(p) = t.other_principals.iter().find(|p| p.id == id || p.app_id == id) {
+    if let Some(p) = t
+        .other_principals
+        .iter()
+        .find(|p| p.id == id || p.app_id == id)
+    {
         return Some(other_json(p));
     }
     let a = t
@@ -91,18 +95,23 @@ pub async fn list_service_principals(
     let f = filter(&q);
     match f {
         Some((k, v)) if k == "appId" => {
-            gate.read(any_user, |t, _| collection(sp_json(t, &v).into_iter().collect()))
-                .await
+            gate.read(any_user, |t, _| {
+                collection(sp_json(t, &v).into_iter().collect())
+            })
+            .await
         }
-        Some(_) => gate
-            .read(any_user, |_, _| {
+        Some(_) => {
+            gate.read(any_user, |_, _| {
                 bad_request("The sandbox filters service principals by appId only.")
             })
-            .await,
+            .await
+        }
         None => {
             let link = format!("{}/v1.0/servicePrincipals", gate.s.graph_base);
-            gate.read(reads_applications, |t, _| page(every_principal(t), &q, &link))
-                .await
+            gate.read(reads_applications, |t, _| {
+                page(every_principal(t), &q, &link)
+            })
+            .await
         }
     }
 }

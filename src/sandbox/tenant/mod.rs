@@ -85,7 +85,8 @@ impl Tenant {
         let text = at
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap_or_default();
-        self.sign_in_activity.insert(app_id.to_ascii_lowercase(), text);
+        self.sign_in_activity
+            .insert(app_id.to_ascii_lowercase(), text);
     }
 
     /// A tenant path segment (GUID or domain, any case) names this tenant.

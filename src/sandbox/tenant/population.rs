@@ -5,8 +5,8 @@
 use time::{Duration, OffsetDateTime};
 
 use super::{
-    AccessPolicy, AccessRight, App, AppRoleAssignment, ExchangeServicePrincipal, ManagementScope,
-    MailboxPermission, MailboxRight, OtherPrincipal, RoleAssignment, Tenant,
+    AccessPolicy, AccessRight, App, AppRoleAssignment, ExchangeServicePrincipal, MailboxPermission,
+    MailboxRight, ManagementScope, OtherPrincipal, RoleAssignment, Tenant,
 };
 use crate::sandbox::facts::{EXCHANGE_APP_ID, GRAPH_APP_ID};
 
@@ -61,7 +61,11 @@ impl Tenant {
 
     /// The management scope on the helpdesk group, made once.
     fn audit_scope(&mut self) -> String {
-        if let Some(s) = self.management_scopes.iter().find(|s| s.name == AUDIT_SCOPE) {
+        if let Some(s) = self
+            .management_scopes
+            .iter()
+            .find(|s| s.name == AUDIT_SCOPE)
+        {
             return s.id.clone();
         }
         let domain = self.domains.first().cloned().unwrap_or_default();
@@ -93,7 +97,10 @@ impl Tenant {
             client_id: id("a1000000", i),
             object_id: id("a0000000", i),
             sp_id: id("a2000000", i),
-            secret: format!("Aud8Q~{i:06}.{}", &uuid::Uuid::new_v4().simple().to_string()[..24]),
+            secret: format!(
+                "Aud8Q~{i:06}.{}",
+                &uuid::Uuid::new_v4().simple().to_string()[..24]
+            ),
             secret_expires: expires,
             graph_roles: Vec::new(),
             exchange_roles: Vec::new(),
@@ -123,7 +130,10 @@ impl Tenant {
         };
         self.consent(&sp, GRAPH_APP_ID, graph);
         self.consent(&sp, EXCHANGE_APP_ID, exchange);
-        if matches!(kind, "mailbox-permissions" | "rbac" | "rbac-and-tenant-wide") {
+        if matches!(
+            kind,
+            "mailbox-permissions" | "rbac" | "rbac-and-tenant-wide"
+        ) {
             self.exchange_service_principals
                 .push(ExchangeServicePrincipal {
                     app_id: client.clone(),
