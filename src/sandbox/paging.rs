@@ -75,6 +75,29 @@ fn skip_of(token: &str) -> Option<usize> {
 mod tests {
     use super::*;
 
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pages_follow_each_other_and_sizes_beyond_graphs_are_refused() {
+        let all: Vec<Value> = (0..250).map(|i| json!(i)).collect();
+        let link = "http://127.0.0.1:1/graph/v1.0/servicePrincipals";
+        let first = page(all.clone(), &query(&[("$select", "id")]), link);
+        assert_eq!(first.status(), StatusCode::OK);
+        let q = query(&[("$select", "id"), ("$skiptoken", &token_of(200))]);
+        assert_eq!(page(all.clone(), &q, link).status(), StatusCode::OK);
+        for bad in ["0", "1000", "x"] {
+            let r = page(all.clone(), &query(&[("$top", bad)]), link);
+            assert_eq!(r.status(), StatusCode::BAD_REQUEST, "{bad}");
+        }
+        let r = page(all, &query(&[("$skiptoken", "200")]), link);
+        assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    }
+
     #[test]
     fn tokens_read_back_and_others_do_not() {
         assert_eq!(skip_of(&token_of(1234)), Some(1234));

@@ -98,11 +98,13 @@ pub(super) async fn read(
         graph_consents.map_err(|e| failed("the consents on Microsoft Graph", &e))?;
     let exchange_consents =
         exchange_consents.map_err(|e| failed("the consents on Exchange Online", &e))?;
+    let by_app_id: std::collections::HashMap<String, &Application> = apps
+        .iter()
+        .map(|a| (a.app_id.to_string().to_ascii_lowercase(), a))
+        .collect();
     let mut facts = ByPrincipal::new();
     for p in &principals {
-        let app = apps
-            .iter()
-            .find(|a| a.app_id.to_string().eq_ignore_ascii_case(&p.app_id));
+        let app = by_app_id.get(&p.app_id.to_ascii_lowercase()).copied();
         facts.insert(
             p.id.to_ascii_lowercase(),
             PrincipalFacts {

@@ -214,8 +214,12 @@ impl Facts {
                 f.rbac.push(grant.clone());
             }
         }
+        let sp_of_app: std::collections::HashMap<String, String> = facts
+            .values()
+            .map(|f| (f.app_id.clone(), f.sp_id.clone()))
+            .collect();
         for (app_id, policy) in &self.policies {
-            if let Some(f) = facts.values_mut().find(|f| f.app_id == *app_id) {
+            if let Some(f) = sp_of_app.get(app_id).and_then(|sp| facts.get_mut(sp)) {
                 f.policies.push(policy.clone());
             }
         }
