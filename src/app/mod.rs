@@ -1,6 +1,7 @@
 //! The use cases both front ends share. Nothing here knows a terminal or a command line: the
 //! front ends parse input, call these, and present what they return.
 
+pub mod audit;
 mod checks;
 pub mod damaged_profile;
 mod env;

@@ -75,6 +75,7 @@ impl Cli {
             Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             Some(Command::Remove(a)) => a.json,
+            Some(Command::Audit(a)) => a.json,
             _ => false,
         }
     }
@@ -189,6 +190,8 @@ pub enum Command {
     },
     /// Remove from the tenant what the setup of PROFILE made, then the profile.
     Remove(super::remove_args::RemoveArgs),
+    /// Every service principal of a tenant with mail access, classified and ranked by risk.
+    Audit(super::audit_args::AuditArgs),
 }
 
 #[derive(Subcommand, Debug)]
@@ -228,6 +231,17 @@ pub enum SandboxCommand {
         /// Generated mailboxes user0001@… on top of the seed (for benchmarks), at most 5000.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=5000))]
         extra_mailboxes: u32,
+        /// Generated mail apps for audits (at most 2000), of the eight kinds docs/audit.md names,
+        /// in turn.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=2000))]
+        extra_apps: u32,
+        /// Generated service principals with no mail access, at most 20000.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=20000))]
+        extra_principals: u32,
+        /// The administrator holds no Exchange Online role (not even View-Only): every cmdlet
+        /// of the admin API is refused, Microsoft Graph still answers.
+        #[arg(long)]
+        admin_without_exchange: bool,
         /// Pose as a tenant of a national cloud: what discovery reports as
         /// `cloud_instance_name`, optionally `:` and `tenant_region_sub_scope`
         /// (`microsoftonline.us:DOD`).

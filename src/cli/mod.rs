@@ -2,6 +2,7 @@
 //! validates them, and each command (`cmd`) runs from its settings and prints through `output`.
 
 mod args;
+mod audit_args;
 mod cmd;
 mod output;
 mod prompt;

@@ -2,6 +2,7 @@
 //! script, and the handover report. Pure; never a secret or a token: the secret is named by
 //! where it is kept, nothing more.
 
+pub mod audit_report;
 mod changes;
 mod delegated;
 mod document;

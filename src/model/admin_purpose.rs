@@ -17,6 +17,8 @@ pub enum AdminPurpose {
     /// `remove --from-tenant`: the app registration the setup made is deleted (its Exchange
     /// objects go through the Exchange Online sign-in).
     Offboard,
+    /// `audit`: every service principal with mail access and its sign-ins, read only.
+    Audit,
 }
 
 /// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
@@ -39,6 +41,10 @@ impl AdminPurpose {
             AdminPurpose::FinishRenewal => &["Application.ReadWrite.All", "AuditLog.Read.All"],
             // Microsoft's "Delete application": Application.ReadWrite.All (docs/offboarding.md).
             AdminPurpose::Offboard => &["Application.ReadWrite.All"],
+            // "List servicePrincipals", "List appRoleAssignedTo", "List applications":
+            // Application.Read.All; "List servicePrincipalSignInActivities": AuditLog.Read.All
+            // (docs/audit.md).
+            AdminPurpose::Audit => &["Application.Read.All", "AuditLog.Read.All"],
         }
     }
 
@@ -57,6 +63,9 @@ impl AdminPurpose {
             }
             AdminPurpose::Offboard => {
                 "to delete the app registration the setup made (restorable for 30 days); nothing else in the directory is changed"
+            }
+            AdminPurpose::Audit => {
+                "to list the service principals with access to mail, their consents, credentials and last sign-ins — nothing is changed"
             }
         }
     }

@@ -5,6 +5,7 @@ mod checked_text;
 
 mod access;
 mod admin_purpose;
+pub mod audit;
 mod check;
 mod cloud;
 mod dates;

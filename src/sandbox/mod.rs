@@ -18,12 +18,14 @@ mod identity;
 mod info;
 mod jwt;
 pub mod mail;
+mod paging;
 mod portal;
 mod private_file;
 mod realistic;
 mod responses;
 mod routes;
 mod scopes;
+mod sign_in_activity;
 mod sign_ins;
 mod signing;
 mod state_file;
@@ -82,6 +84,12 @@ pub struct SandboxOptions {
     pub propagation_delay: Duration,
     /// Generated mailboxes `user0001@…` on top of the seed, for benchmarks.
     pub extra_mailboxes: u32,
+    /// Generated mail apps of every kind an audit tells apart, in turn (`tenant/population.rs`).
+    pub extra_apps: u32,
+    /// Generated service principals with no mail access.
+    pub extra_principals: u32,
+    /// The administrator holds no Exchange Online role: the admin API refuses every cmdlet.
+    pub admin_without_exchange: bool,
     /// What discovery reports as `cloud_instance_name` and `tenant_region_sub_scope`, to pose
     /// as a tenant of a national cloud; `sandbox.invalid` and none by default.
     pub cloud_instance: Option<(String, String)>,
@@ -139,6 +147,7 @@ pub struct Shared {
     refresh_keeps_consent: bool,
     forbid_secrets: bool,
     block_device_code: bool,
+    admin_without_exchange: bool,
     /// The browser sign-in's authorization codes.
     authorize: std::sync::Mutex<authorize::Codes>,
 }
@@ -184,6 +193,11 @@ impl Sandbox {
             lock,
         } = state_file::open(opts.state_file.as_deref(), opts.reset).await?;
         tenant.add_generated_mailboxes(opts.extra_mailboxes);
+        tenant.add_audit_population(
+            opts.extra_apps,
+            opts.extra_principals,
+            time::OffsetDateTime::now_utc(),
+        );
         if opts.realistic {
             tenant.add_existing_mail_apps_group();
         }
@@ -241,6 +255,7 @@ impl Sandbox {
             refresh_keeps_consent: opts.realistic,
             forbid_secrets: opts.forbid_secrets,
             block_device_code: opts.block_device_code,
+            admin_without_exchange: opts.admin_without_exchange,
             authorize: std::sync::Mutex::default(),
         });
         shared.persist().await;

@@ -12,7 +12,7 @@ use axum::routing::{delete, get, post};
 use super::faults::{self, Area, FaultKind};
 use super::{
     Shared, authorize, device, directory, ews, exchange_admin, graph, identity, portal, responses,
-    sign_ins,
+    sign_in_activity, sign_ins,
 };
 
 fn area_of(path: &str) -> Area {
@@ -122,6 +122,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             post(directory::portal_upload_certificate),
         )
         .route("/graph/beta/auditLogs/signIns", get(sign_ins::list))
+        .route(
+            "/graph/beta/reports/servicePrincipalSignInActivities",
+            get(sign_in_activity::list),
+        )
         .route("/graph/v1.0/me", get(directory::me))
         .route("/graph/v1.0/organization", get(directory::organization))
         .route(

@@ -37,6 +37,7 @@ pub fn record(t: &mut Tenant, app: &App, key_id: String, assertion: bool, resour
         .into(),
         resource: resource.into(),
     });
+    t.note_sign_in(&app.client_id, OffsetDateTime::now_utc());
     let over = t.sign_ins.len().saturating_sub(KEPT);
     t.sign_ins.drain(..over);
 }
@@ -45,6 +46,15 @@ pub fn record(t: &mut Tenant, app: &App, key_id: String, assertion: bool, resour
 /// sign-in reports (Global Administrator among them; the sandbox's administrator).
 pub fn reads_audit_logs(c: &Caller, user: &User) -> bool {
     user.admin && c.has_scope("AuditLog.Read.All")
+}
+
+/// What Graph answers a tenant without the licence (docs/renewal.md).
+pub fn not_premium() -> Response {
+    graph_error(
+        StatusCode::FORBIDDEN,
+        "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+        "Neither tenant is B2C or tenant doesn't have premium license",
+    )
 }
 
 /// One clause of the `$filter` the sandbox understands.
@@ -146,12 +156,7 @@ pub async fn list(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Respo
     let premium = !gate.s.without_entra_premium;
     gate.read(reads_audit_logs, |t, _| {
         if !premium {
-            // What Graph answers a tenant without the licence (docs/renewal.md).
-            return graph_error(
-                StatusCode::FORBIDDEN,
-                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
-                "Neither tenant is B2C or tenant doesn't have premium license",
-            );
+            return not_premium();
         }
         let value = t
             .sign_ins

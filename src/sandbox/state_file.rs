@@ -204,6 +204,11 @@ impl Shared {
             return;
         }
         let _writing = self.persisting.lock().await;
+        // This process may have written it while the lock was waited for: nothing to take in.
+        let now = fs::metadata(&file.path).ok().map(|m| Stamp::of(&m));
+        if now.is_none() || now == file.seen() {
+            return;
+        }
         match read::<SavedTenant>(&file.path) {
             Ok((_, stamp)) if Some(stamp) == file.seen() => {}
             Ok((saved, stamp)) => {

@@ -1,6 +1,7 @@
 //! The commands, one file each, run from their validated settings.
 
 mod add;
+mod audit;
 mod cert;
 mod check;
 mod expiry;
@@ -93,6 +94,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         Task::Profiles { json } => profiles::profiles(&env, json),
         Task::Forget(name) => forget::forget(&env, &name).await,
         Task::Remove(s) => remove::remove(&env, s).await,
+        Task::Audit(s) => audit::audit(&env, s).await,
         Task::Serve(_) => unreachable!("served above"),
     };
     if let Some(s) = sandbox {

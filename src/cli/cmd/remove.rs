@@ -49,7 +49,7 @@ pub async fn remove(env: &Env, s: RemoveSettings) -> Exit {
         );
         match signed_in.await {
             Ok(x) => Some(x),
-            Err(exit) => return exit,
+            Err(err) => return sign_in::sign_in_failed(err),
         }
     } else {
         None

@@ -22,15 +22,7 @@ pub async fn resolve<'a>(
     s: &'a ProfileSettings,
     replace: bool,
 ) -> Result<Resolved<'a>, Exit> {
-    let cloud = match &s.cloud {
-        CloudChoice::Given(c) => c.as_ref().clone(),
-        CloudChoice::Sandbox => Cloud::custom(
-            env.sandbox
-                .as_ref()
-                .expect("--sandbox starts the sandbox")
-                .endpoints(),
-        ),
-    };
+    let cloud = s.cloud.cloud(env);
     if env.profiles().exists(&s.name) && !replace {
         return Err(usage(format!(
             "a profile named \"{}\" exists: choose another name or add --force to replace it",
@@ -63,6 +55,21 @@ pub async fn resolve<'a>(
         tenant_id: info.id,
         cloud,
     })
+}
+
+impl CloudChoice {
+    /// The cloud chosen: the sandbox tenant's endpoints with --sandbox.
+    pub fn cloud(&self, env: &Env) -> Cloud {
+        match self {
+            CloudChoice::Given(c) => c.as_ref().clone(),
+            CloudChoice::Sandbox => Cloud::custom(
+                env.sandbox
+                    .as_ref()
+                    .expect("--sandbox starts the sandbox")
+                    .endpoints(),
+            ),
+        }
+    }
 }
 
 impl Resolved<'_> {

@@ -91,7 +91,7 @@ async fn apply(
         );
         match signed_in.await {
             Ok(x) => Some(x),
-            Err(exit) => return exit,
+            Err(err) => return sign_in::sign_in_failed(err),
         }
     } else {
         None

@@ -29,7 +29,8 @@ pub async fn admin(
     .map_err(sign_in_failed)
 }
 
-/// A token for Exchange Online administration: the first sign-in's, or a second sign-in's.
+/// A token for Exchange Online administration: the first sign-in's, or a second sign-in's;
+/// why not, for the caller to stop on (`sign_in_failed`) or go on without Exchange.
 pub async fn exchange(
     env: &Env,
     e: &Endpoints,
@@ -37,7 +38,7 @@ pub async fn exchange(
     admin_client_id: ClientId,
     exchange_client_id: ClientId,
     session: &AdminSession,
-) -> Result<ExchangeAdmin, Exit> {
+) -> Result<ExchangeAdmin, SignInError> {
     sign_in::exchange(
         env,
         e,
@@ -58,7 +59,6 @@ pub async fn exchange(
         },
     )
     .await
-    .map_err(sign_in_failed)
 }
 
 /// One step of a sign-in, on stderr: the code to enter, or the URL to open (always printed,
@@ -87,6 +87,6 @@ fn tell(news: &SignInNews<'_>, who: &str) {
     }
 }
 
-fn sign_in_failed(err: SignInError) -> Exit {
+pub fn sign_in_failed(err: SignInError) -> Exit {
     failed(&err.diagnosis, err.unavailable)
 }

@@ -2,6 +2,7 @@
 //! validated settings each command runs from. Nothing here prints, signs in or starts the
 //! sandbox; a wrong value is an `Invalid` with the message the user sees.
 
+mod audit;
 mod profile;
 mod serve;
 mod setup;
@@ -15,6 +16,7 @@ use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
 use crate::sandbox::SandboxOptions;
 
+pub use audit::{AuditSettings, ReportFormat};
 pub use profile::{AddSettings, CloudChoice, ProfileSettings};
 pub use setup::{SetupMode, SetupSettings};
 
@@ -72,6 +74,7 @@ pub enum Task {
     },
     Forget(ProfileName),
     Remove(RemoveSettings),
+    Audit(AuditSettings),
 }
 
 /// `remove PROFILE --from-tenant`.
@@ -290,6 +293,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         },
         Command::Profiles { json } => Task::Profiles { json },
         Command::Forget { profile } => Task::Forget(profile_name(&profile)?),
+        Command::Audit(a) => Task::Audit(AuditSettings::new(a, sandbox)?),
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("cli::main prints completions and manual pages before the settings")
         }

@@ -100,7 +100,12 @@ pub(super) fn mailbox_list(flag: &str, given: &[String]) -> Result<Vec<Mailbox>>
 
 /// `--cloud-file` read and parsed, or the named `--cloud`.
 fn cloud(a: &ProfileArgs) -> Result<Cloud> {
-    match a.cloud_file.as_deref() {
+    cloud_of(&a.cloud, a.cloud_file.as_deref())
+}
+
+/// The cloud a command's `--cloud` and `--cloud-file` name.
+pub(super) fn cloud_of(named: &str, file: Option<&std::path::Path>) -> Result<Cloud> {
+    match file {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| Invalid::new(format!("--cloud-file {}: {e}", path.display())))?;
@@ -108,8 +113,7 @@ fn cloud(a: &ProfileArgs) -> Result<Cloud> {
                 Endpoints::from_toml(&path.display().to_string(), &text).map_err(Invalid::new)?;
             Ok(Cloud::custom(endpoints))
         }
-        None => a
-            .cloud
+        None => named
             .parse::<CloudKind>()
             .map(Cloud::named)
             .map_err(|e| Invalid::new(format!("--cloud: {e}"))),

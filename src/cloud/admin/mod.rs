@@ -13,10 +13,12 @@ use super::http::guard;
 use super::identity::AccessToken;
 use crate::model::{ClientId, Endpoints, ObjectId, Secret};
 
+mod inventory;
 mod objects;
 mod policies;
 mod sign_ins;
 
+pub use inventory::{Consent, Principal};
 pub use objects::{
     Application, Assignment, Grant, KeyInfo, Me, NewPassword, PasswordInfo, RoleEntry,
     ServicePrincipal,

@@ -14,6 +14,7 @@ use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
 use crate::sandbox::clock::now_ms;
 use crate::sandbox::gate::{Gate, reads_applications, writes_applications};
+use crate::sandbox::paging::page;
 use crate::sandbox::responses::{Refused, created};
 use crate::sandbox::tenant::App;
 
@@ -58,10 +59,13 @@ pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Refused
     Ok(Some(out))
 }
 
+/// `GET /applications`, by `appId` or `displayName`, in pages.
 pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, String>>) -> Response {
     let f = filter(&q);
-    gate.list(reads_applications, |t| {
-        t.apps
+    let link = format!("{}/v1.0/applications", gate.s.graph_base);
+    gate.read(reads_applications, |t, _| {
+        let all = t
+            .apps
             .iter()
             .filter(|app| match &f {
                 Some((k, v)) if k == "appId" => app.client_id.eq_ignore_ascii_case(v),
@@ -69,7 +73,8 @@ pub async fn list_applications(gate: Gate, Query(q): Query<HashMap<String, Strin
                 _ => true,
             })
             .map(app_json)
-            .collect()
+            .collect();
+        page(all, &q, &link)
     })
     .await
 }

@@ -14,6 +14,7 @@ use super::{
 };
 use crate::sandbox::clock::now_rfc3339;
 use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::paging::page;
 use crate::sandbox::responses::created;
 use crate::sandbox::tenant::{AppRoleAssignment, PermissionGrant};
 
@@ -82,20 +83,41 @@ pub async fn assign_app_role(
 
 /// `servicePrincipals/{id}/appRoleAssignments`: what the principal was granted (the seeded
 /// apps' consents are records too, `Tenant::normalise_seeded_grants`).
-pub async fn list_assignments(gate: Gate, Path(principal): Path<String>) -> Response {
-    list_where(gate, move |x| x.principal_id == principal).await
+pub async fn list_assignments(
+    gate: Gate,
+    Path(principal): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let link = format!(
+        "{}/v1.0/servicePrincipals/{principal}/appRoleAssignments",
+        gate.s.graph_base
+    );
+    list_where(gate, &q, &link, move |x| x.principal_id == principal).await
 }
 
 /// `servicePrincipals/{id}/appRoleAssignedTo`: what was granted on the resource `id`, to
 /// every principal.
-pub async fn list_assigned_to(gate: Gate, Path(resource): Path<String>) -> Response {
-    list_where(gate, move |x| x.resource_id == resource).await
+pub async fn list_assigned_to(
+    gate: Gate,
+    Path(resource): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let link = format!(
+        "{}/v1.0/servicePrincipals/{resource}/appRoleAssignedTo",
+        gate.s.graph_base
+    );
+    list_where(gate, &q, &link, move |x| x.resource_id == resource).await
 }
 
-async fn list_where(gate: Gate, keep: impl Fn(&AppRoleAssignment) -> bool) -> Response {
-    gate.list(any_user, |t| {
+async fn list_where(
+    gate: Gate,
+    q: &HashMap<String, String>,
+    link: &str,
+    keep: impl Fn(&AppRoleAssignment) -> bool,
+) -> Response {
+    gate.read(any_user, |t, _| {
         let rows = t.app_role_assignments.iter().filter(|x| keep(x));
-        rows.map(assignment_json).collect()
+        page(rows.map(assignment_json).collect(), q, link)
     })
     .await
 }

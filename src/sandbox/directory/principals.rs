@@ -10,9 +10,10 @@ use serde_json::{Value, json};
 
 use super::{already_exists, bad_request, filter, new_id, not_found, replicating};
 use crate::sandbox::clock::now_ms;
-use crate::sandbox::gate::{Gate, administrator, any_user};
+use crate::sandbox::gate::{Gate, administrator, any_user, reads_applications};
+use crate::sandbox::paging::page;
 use crate::sandbox::responses::{collection, created};
-use crate::sandbox::tenant::{ResourcePrincipal, Tenant};
+use crate::sandbox::tenant::{OtherPrincipal, ResourcePrincipal, Tenant};
 
 fn resource_json(r: &ResourcePrincipal) -> Value {
     json!({
@@ -30,6 +31,18 @@ fn resource_json(r: &ResourcePrincipal) -> Value {
     })
 }
 
+/// The service principal of an application registered elsewhere.
+fn other_json(p: &OtherPrincipal) -> Value {
+    json!({
+        "id": p.id,
+        "appId": p.app_id,
+        "displayName": p.name,
+        "servicePrincipalType": "Application",
+        "appRoles": [],
+        "oauth2PermissionScopes": [],
+    })
+}
+
 /// A service principal by object id or app id.
 fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
     if let Some(r) = t
@@ -38,6 +51,13 @@ fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
         .find(|r| r.id == id || r.app_id == id)
     {
         return Some(resource_json(r));
+    }
+    if let Some(p) = t
+        .other_principals
+        .iter()
+        .find(|p| p.id == id || p.app_id == id)
+    {
+        return Some(other_json(p));
     }
     let a = t
         .apps
@@ -53,16 +73,47 @@ fn sp_json(t: &Tenant, id: &str) -> Option<Value> {
     }))
 }
 
+/// Every service principal of the tenant, in a fixed order: Microsoft's resources, the
+/// tenant's applications, then those of applications registered elsewhere.
+fn every_principal(t: &Tenant) -> Vec<Value> {
+    let resources = t.resource_principals.iter().map(resource_json);
+    let apps = t
+        .apps
+        .iter()
+        .filter(|a| !a.sp_id.is_empty())
+        .filter_map(|a| sp_json(t, &a.sp_id));
+    let others = t.other_principals.iter().map(other_json);
+    resources.chain(apps).chain(others).collect()
+}
+
+/// `GET /servicePrincipals`: by `$filter=appId eq '…'`, or the whole list in pages (Microsoft's
+/// "List servicePrincipals" needs `Application.Read.All`).
 pub async fn list_service_principals(
     gate: Gate,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
     let f = filter(&q);
-    gate.read(any_user, |t, _| match f {
-        Some((k, v)) if k == "appId" => collection(sp_json(t, &v).into_iter().collect()),
-        _ => bad_request("The sandbox lists service principals by $filter=appId eq '<id>' only."),
-    })
-    .await
+    match f {
+        Some((k, v)) if k == "appId" => {
+            gate.read(any_user, |t, _| {
+                collection(sp_json(t, &v).into_iter().collect())
+            })
+            .await
+        }
+        Some(_) => {
+            gate.read(any_user, |_, _| {
+                bad_request("The sandbox filters service principals by appId only.")
+            })
+            .await
+        }
+        None => {
+            let link = format!("{}/v1.0/servicePrincipals", gate.s.graph_base);
+            gate.read(reads_applications, |t, _| {
+                page(every_principal(t), &q, &link)
+            })
+            .await
+        }
+    }
 }
 
 /// `servicePrincipals/{id}` and `servicePrincipals(appId='{id}')`.

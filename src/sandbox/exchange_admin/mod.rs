@@ -284,7 +284,7 @@ pub async fn invoke_command(
         .scp
         .as_ref()
         .and_then(|_| t.user(&caller.oid))
-        .filter(|u| u.admin)
+        .filter(|u| u.admin && !s.admin_without_exchange)
         .map(|u| u.mail.clone());
     let Some(admin) = admin else {
         return cmdlet_error(

@@ -3,6 +3,7 @@
 mod access;
 mod ews_switches;
 mod normalise;
+mod population;
 mod records;
 mod seed;
 
@@ -12,6 +13,7 @@ use time::OffsetDateTime;
 pub use access::{ClientRefusal, MailProtocol, MailRefusal, Refusal};
 pub use ews_switches::{EwsRefusal, KIOSK_MAILBOX, OTHER_ALLOWED_APP_ID};
 pub use normalise::SEEDED_POLICY;
+pub use population::{AUDIT_SCOPE, KINDS as AUDIT_KINDS, PERMITTED_MAILBOX};
 pub use records::*;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -62,6 +64,14 @@ pub struct Tenant {
     /// Applications deleted through Graph: soft-deleted, listed under `directory/deletedItems`.
     #[serde(default)]
     pub deleted_apps: Vec<App>,
+    /// Service principals of applications registered elsewhere (Microsoft's, other tenants'):
+    /// listed, with no mail access.
+    #[serde(default)]
+    pub other_principals: Vec<OtherPrincipal>,
+    /// Each application's latest sign-in (application ID → RFC 3339), as the service
+    /// principal sign-in activity report keeps it beyond the sign-in logs' retention.
+    #[serde(default)]
+    pub sign_in_activity: std::collections::BTreeMap<String, String>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.
@@ -70,6 +80,15 @@ fn effective(at_ms: i64, now_ms: i64) -> bool {
 }
 
 impl Tenant {
+    /// Notes a sign-in of application `app_id` at `at` in the sign-in activity report.
+    pub fn note_sign_in(&mut self, app_id: &str, at: OffsetDateTime) {
+        let text = at
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        self.sign_in_activity
+            .insert(app_id.to_ascii_lowercase(), text);
+    }
+
     /// A tenant path segment (GUID or domain, any case) names this tenant.
     pub fn answers_to(&self, tenant: &str) -> bool {
         let t = tenant.to_ascii_lowercase();

@@ -294,6 +294,14 @@ pub struct App {
     pub redirect_uris: Vec<String>,
 }
 
+/// The service principal of an application registered elsewhere.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct OtherPrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub name: String,
+}
+
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct SignInRecord {
