@@ -207,6 +207,10 @@ pub enum SandboxCommand {
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
         #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
         auto_approve: Option<String>,
+        /// Approve the device codes of every client but the admin tools (a consuming
+        /// application's, or the check's sign-in as a mailbox user) at once, as this mailbox user.
+        #[arg(long, value_name = "MAILBOX")]
+        auto_approve_user: Option<String>,
         /// Milliseconds each new object (app, service principal, Exchange service principal,
         /// group) stays unknown to the calls that name it, as after a real directory write
         /// (default 0; 3000 with --realistic).

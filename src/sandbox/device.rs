@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
-use super::facts::GLOBAL_ADMIN_ROLE;
+use super::facts::{GLOBAL_ADMIN_ROLE, GRAPH_CLI_CLIENT_ID};
 use super::identity::TOKEN_LIFETIME;
 use super::responses::{aad_error, missing_parameter};
 use super::scopes::{beyond, delegated_scopes, exchange_client, wants_exchange};
@@ -74,7 +74,14 @@ pub async fn devicecode(
     );
     let user_code = random_code(9, b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789");
     let interval = s.device_interval;
-    let decision = match &s.auto_approve {
+    // The admin tools' codes are approved as the auto-approve user; any other client's as
+    // the auto-approve mailbox user, if one is named.
+    let admin_tool = client_id.eq_ignore_ascii_case(GRAPH_CLI_CLIENT_ID) || exchange_client(&s, client_id);
+    let approver = match admin_tool {
+        true => s.auto_approve.as_ref(),
+        false => s.auto_approve_user.as_ref().or(s.auto_approve.as_ref()),
+    };
+    let decision = match approver {
         Some(user) => Decision::Approved(user.clone()),
         None => Decision::Pending,
     };
@@ -187,6 +194,14 @@ pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>)
         );
     }
     let code = form.get("device_code").cloned().unwrap_or_default();
+    let app = form
+        .get("client_id")
+        .and_then(|c| t.app_by_client_id(c));
+    if let Some(app) = app
+        && let Err(refused) = super::user_tokens::client_allowed(t, app, form)
+    {
+        return refused;
+    }
     let mut d = s.device.lock().unwrap_or_else(|e| e.into_inner());
     let Some(g) = d.grants.get_mut(&code) else {
         return aad_error(
@@ -235,7 +250,10 @@ pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>)
             let (client_id, scope) = (g.client_id.clone(), g.scope.clone());
             d.grants.remove(&code);
             drop(d);
-            issue(s, t, &user, &client_id, &scope)
+            match app.filter(|a| a.client_id.eq_ignore_ascii_case(&client_id)) {
+                Some(app) => super::user_tokens::issue_for_app(s, t, app, &user, &scope),
+                None => issue(s, t, &user, &client_id, &scope),
+            }
         }
     }
 }
@@ -254,6 +272,20 @@ pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> 
     match found {
         Some((user, client_id, signed_in_scope)) => {
             let scope = wanted.unwrap_or_else(|| signed_in_scope.clone());
+            if let Some(app) = t.app_by_client_id(&client_id) {
+                if form.get("client_id").is_none_or(|c| !c.eq_ignore_ascii_case(&client_id)) {
+                    return aad_error(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_grant",
+                        70000,
+                        "Provided grant is invalid or malformed: the refresh token was issued to another client.",
+                    );
+                }
+                if let Err(refused) = super::user_tokens::client_allowed(t, app, form) {
+                    return refused;
+                }
+                return super::user_tokens::issue_for_app(s, t, app, &user, &scope);
+            }
             if wants_exchange(s, &scope) && !exchange_client(s, &client_id) {
                 return aad_error(
                     StatusCode::BAD_REQUEST,
@@ -308,6 +340,20 @@ pub(super) fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: 
         &s.graph_resource
     };
     let access = admin_token(s, t, u, client_id, aud, &scopes);
+    let refresh = remember_refresh(s, &u.mail, client_id, scope);
+    Json(json!({
+        "token_type": "Bearer",
+        "scope": scopes.join(" "),
+        "expires_in": TOKEN_LIFETIME,
+        "ext_expires_in": TOKEN_LIFETIME,
+        "access_token": access,
+        "refresh_token": refresh,
+    }))
+    .into_response()
+}
+
+/// A new refresh token for `user`'s sign-in to `client_id` with `scope`.
+pub(super) fn remember_refresh(s: &Shared, user: &str, client_id: &str, scope: &str) -> String {
     let refresh = random_code(
         64,
         b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
@@ -319,20 +365,12 @@ pub(super) fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: 
         .insert(
             refresh.clone(),
             Refresh {
-                user: u.mail.clone(),
+                user: user.to_string(),
                 client_id: client_id.to_string(),
                 scope: scope.to_string(),
             },
         );
-    Json(json!({
-        "token_type": "Bearer",
-        "scope": scopes.join(" "),
-        "expires_in": TOKEN_LIFETIME,
-        "ext_expires_in": TOKEN_LIFETIME,
-        "access_token": access,
-        "refresh_token": refresh,
-    }))
-    .into_response()
+    refresh
 }
 
 fn admin_token(

@@ -120,6 +120,7 @@ pub async fn token(
         }
         Some("refresh_token") => return super::device::refresh_grant(&s, &t, &form),
         Some("authorization_code") => return super::authorize::code_grant(&s, &t, &form),
+        Some("password") => return super::user_tokens::password_grant(&s, &t, &form),
         Some(other) => {
             return aad_error(
                 StatusCode::BAD_REQUEST,
@@ -242,7 +243,11 @@ pub async fn token(
 }
 
 /// The token endpoint's answer to a client that did not prove who it is.
-fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> Response {
+pub(super) fn client_refused(
+    refusal: ClientRefusal,
+    client_id: &str,
+    directory: &str,
+) -> Response {
     let (status, error, code, text) = match refusal {
         ClientRefusal::UnknownApp => (
             StatusCode::BAD_REQUEST,

@@ -109,9 +109,11 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
         .user(id)
         .map(|u| u.mail.clone())
         .ok_or_else(|| not_found(id, t))?;
+    // A service principal (app-only access) or a mailbox user (the delegated style).
     let Some(sp) = find_sp(t, &user)
         .filter(|sp| !call.replicating(sp.created_ms))
         .map(|sp| sp.object_id.clone())
+        .or_else(|| t.user(&user).map(|u| u.id.clone()))
     else {
         return Err(not_found(&user, t));
     };
