@@ -3,6 +3,7 @@
 
 mod checks;
 pub mod damaged_profile;
+pub mod delegated_checks;
 mod env;
 pub mod executor;
 mod exit;

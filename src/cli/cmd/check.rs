@@ -7,6 +7,8 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::app::Env;
+use crate::app::delegated_checks::UserSignIn;
+use crate::app::sign_in::UserNews;
 use crate::app::fleet;
 use crate::app::profile_checks::{self, Checked, Note};
 use crate::cli::Exit;
@@ -71,7 +73,17 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
     };
     let unreadable = listed.iter().filter(|r| r.is_err()).count();
     let before = fleet::recorded_before(&listed);
-    let checked = profile_checks::check_profiles(env, listed, s.wait, &narrator(progress)).await;
+    // A mailbox user signs in only when one profile is named: never for the whole fleet.
+    let users = match s.profile.is_some() {
+        true => match user_sign_in(&s) {
+            Ok(u) => Some(u),
+            Err(exit) => return exit,
+        },
+        false => None,
+    };
+    let checked =
+        profile_checks::check_profiles(env, listed, s.wait, users.as_ref(), &narrator(progress))
+            .await;
     let entries = if s.prometheus || s.notify.is_some() {
         fleet::entries(&checked, &before)
     } else {
@@ -140,6 +152,28 @@ async fn tell_webhook(url: &str, summary: &crate::export::Summary, timeout: Dura
     }
 }
 
+/// How the delegated part's mailbox user signs in: `--as-user`, and with `--password-flow`
+/// the password read now, before anything runs.
+fn user_sign_in(s: &CheckSettings) -> Result<UserSignIn, Exit> {
+    let password = match (&s.as_user, s.password_flow) {
+        (Some(user), true) => Some(crate::cli::prompt::password_from_stdin(user.as_str())?),
+        _ => None,
+    };
+    Ok(UserSignIn {
+        as_user: s.as_user.clone(),
+        password,
+        show: Box::new(|news| match news {
+            UserNews::Code { user, code } => eprintln!(
+                "To check the delegated access, sign in to the app as {user}: open {} and enter the code {} (no token of the user's is kept)",
+                code.verification_uri, code.user_code
+            ),
+            UserNews::PasswordFlow { user } => eprintln!(
+                "warning: signing {user} in with the password flow: Microsoft discourages it, and it fails for any account that must use multifactor authentication; the password is not kept"
+            ),
+        }),
+    })
+}
+
 /// Which progress is shown on stderr (a terminal only).
 #[derive(Clone, Copy)]
 struct Progress {
@@ -160,7 +194,7 @@ pub async fn check_and_print(
         checks: std::io::stderr().is_terminal() && !json_out,
         profiles: false,
     };
-    let checked = profile_checks::check_profile(env, p, wait, &narrator(progress)).await;
+    let checked = profile_checks::check_profile(env, p, wait, None, &narrator(progress)).await;
     let shown = present(env, checked, json_out);
     if let Some(t) = shown.text {
         print!("{t}");

@@ -95,6 +95,10 @@ pub struct CheckSettings {
     pub warn_days: Option<u32>,
     pub timeouts: Timeouts,
     pub wait: Duration,
+    /// `--as-user`: the mailbox user the delegated part is checked as.
+    pub as_user: Option<crate::model::Mailbox>,
+    /// `--password-flow`: that user signs in with a password read from standard input.
+    pub password_flow: bool,
 }
 
 pub struct ExportSettings {
@@ -188,6 +192,8 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
             warn_days,
             timeout,
             wait,
+            as_user,
+            password_flow,
         }) => {
             let step = Duration::from_secs(timeout);
             if json && matches!(format, Some(f) if f != CheckFormatArg::Json) {
@@ -209,6 +215,16 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
                     total: step * 3,
                 },
                 wait,
+                as_user: as_user
+                    .map(|m| {
+                        crate::model::Mailbox::parse(&m).map_err(|e| {
+                            Invalid::new(format!(
+                                "--as-user {m}: {e}; give the mailbox user's sign-in name (user@domain)"
+                            ))
+                        })
+                    })
+                    .transpose()?,
+                password_flow,
             })
         }
         Command::Export {
