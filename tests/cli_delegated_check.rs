@@ -59,7 +59,10 @@ fn summary(r: &Value, id: &str) -> String {
 fn profile_file(home: &Home, name: &str) -> std::path::PathBuf {
     files(home.dir.path())
         .into_iter()
-        .find(|p| p.file_name().is_some_and(|f| f == format!("{name}.toml").as_str()))
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|f| f == format!("{name}.toml").as_str())
+        })
         .unwrap_or_else(|| panic!("no profile file {name}.toml"))
 }
 
@@ -105,10 +108,20 @@ fn the_mailbox_user_signs_in_and_imap_smtp_and_the_refresh_token_pass_leaving_no
     }
     let t = tenant();
     let home = Home::new();
-    setup(&home, &t, "esm", "delegated-imap-smtp", &["--public-client"]);
+    setup(
+        &home,
+        &t,
+        "esm",
+        "delegated-imap-smtp",
+        &["--public-client"],
+    );
     let trace = home.dir.path().join("trace.jsonl");
     let trace_arg = trace.display().to_string();
-    let (o, r) = check(&home, &["esm", "--as-user", ALICE, "--trace", &trace_arg], "");
+    let (o, r) = check(
+        &home,
+        &["esm", "--as-user", ALICE, "--trace", &trace_arg],
+        "",
+    );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(r["verdict"], "passed", "{r:#}");
     for id in [
@@ -150,20 +163,34 @@ fn public_client_flows_off_and_consent_missing_are_each_diagnosed() {
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let token = "token:user:alice@contoso.example";
     assert_eq!(status(&r, token), "failed");
-    assert_eq!(summary(&r, token), "The app does not allow public client flows.");
-    assert!(row(&r, token)["diagnosis"]["evidence"]
-        .as_str()
-        .unwrap()
-        .contains("AADSTS7000218"));
+    assert_eq!(
+        summary(&r, token),
+        "The app does not allow public client flows."
+    );
+    assert!(
+        row(&r, token)["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("AADSTS7000218")
+    );
     assert!(
         row(&r, token)["diagnosis"]["fix"]
             .as_str()
             .unwrap()
             .contains("Allow public client flows")
     );
-    assert_eq!(status(&r, "delegated-imap:alice@contoso.example"), "skipped");
+    assert_eq!(
+        status(&r, "delegated-imap:alice@contoso.example"),
+        "skipped"
+    );
 
-    setup(&home, &t, "open", "delegated-imap-smtp", &["--public-client"]);
+    setup(
+        &home,
+        &t,
+        "open",
+        "delegated-imap-smtp",
+        &["--public-client"],
+    );
     let sp = t.apps_named("m365-mail-wizard open")[0]["sp_id"].clone();
     t.edit(&SERVE, |tenant| {
         tenant["permission_grants"]
@@ -177,9 +204,15 @@ fn public_client_flows_off_and_consent_missing_are_each_diagnosed() {
         summary(&r, token),
         "Nobody consented to the app's delegated permissions for alice@contoso.example."
     );
-    let fix = row(&r, token)["diagnosis"]["fix"].as_str().unwrap().to_string();
+    let fix = row(&r, token)["diagnosis"]["fix"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(fix.contains("Grant admin consent"), "{fix}");
-    assert!(!fix.contains("Application permissions"), "never widen: {fix}");
+    assert!(
+        !fix.contains("Application permissions"),
+        "never widen: {fix}"
+    );
 }
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
@@ -192,18 +225,31 @@ fn the_password_flow_passes_for_alice_and_is_refused_for_mfa_and_a_wrong_passwor
     let password = t.sb.info["user_password"].as_str().unwrap().to_string();
     let mfa_user = t.sb.info["mfa_users"][0].as_str().unwrap().to_string();
     let home = Home::new();
-    setup(&home, &t, "ropc", "delegated-imap-smtp", &["--public-client"]);
+    setup(
+        &home,
+        &t,
+        "ropc",
+        "delegated-imap-smtp",
+        &["--public-client"],
+    );
     let args = ["ropc", "--as-user", ALICE, "--password-flow"];
     let (o, r) = check(&home, &args, &format!("{password}\n"));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(r["verdict"], "passed", "{r:#}");
-    assert!(text(&o).contains("Microsoft discourages it"), "{}", text(&o));
+    assert!(
+        text(&o).contains("Microsoft discourages it"),
+        "{}",
+        text(&o)
+    );
     assert!(!text(&o).contains(&password), "the password is never shown");
 
     let (o, r) = check(&home, &args, "not-the-password\n");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let token = "token:user:alice@contoso.example";
-    assert_eq!(summary(&r, token), "The password of alice@contoso.example was refused.");
+    assert_eq!(
+        summary(&r, token),
+        "The password of alice@contoso.example was refused."
+    );
 
     let mfa = ["ropc", "--as-user", &mfa_user, "--password-flow"];
     let (o, r) = check(&home, &mfa, &format!("{password}\n"));
@@ -213,17 +259,25 @@ fn the_password_flow_passes_for_alice_and_is_refused_for_mfa_and_a_wrong_passwor
         summary(&r, &id).contains("must use multifactor authentication"),
         "{r:#}"
     );
-    assert!(row(&r, &id)["diagnosis"]["evidence"]
-        .as_str()
-        .unwrap()
-        .contains("AADSTS50076"));
-    assert!(row(&r, &id)["diagnosis"]["fix"]
-        .as_str()
-        .unwrap()
-        .contains("without --password-flow"));
+    assert!(
+        row(&r, &id)["diagnosis"]["evidence"]
+            .as_str()
+            .unwrap()
+            .contains("AADSTS50076")
+    );
+    assert!(
+        row(&r, &id)["diagnosis"]["fix"]
+            .as_str()
+            .unwrap()
+            .contains("without --password-flow")
+    );
     for f in files(home.dir.path()) {
         let content = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
-        assert!(!content.contains(&password), "the password in {}", f.display());
+        assert!(
+            !content.contains(&password),
+            "the password in {}",
+            f.display()
+        );
     }
 }
 
@@ -235,7 +289,13 @@ fn a_shared_mailbox_needs_the_users_full_access_and_smtp_auth_off_is_named() {
     }
     let t = tenant();
     let home = Home::new();
-    setup(&home, &t, "shared", "delegated-imap-smtp", &["--public-client"]);
+    setup(
+        &home,
+        &t,
+        "shared",
+        "delegated-imap-smtp",
+        &["--public-client"],
+    );
     let file = profile_file(&home, "shared");
     let mut profile = std::fs::read_to_string(&file).unwrap();
     if !profile.contains("[delegated]") {

@@ -54,7 +54,10 @@ pub fn plan(p: &Profile, sign_in: Option<&UserSignIn>) -> Vec<CheckSpec> {
 /// `offline_access` for the refresh token.
 pub fn mail_scope(endpoints: &Endpoints) -> String {
     let r = endpoints.exchange_resource.trim_end_matches('/');
-    format!("{r}/{} {r}/{} offline_access", MAIL_SCOPES[0], MAIL_SCOPES[1])
+    format!(
+        "{r}/{} {r}/{} offline_access",
+        MAIL_SCOPES[0], MAIL_SCOPES[1]
+    )
 }
 
 /// Runs the rows of every user in `specs`, one user after the other (each signs in).
@@ -89,7 +92,8 @@ async fn one_user(
     send: &impl Fn(usize, CheckEvent),
 ) {
     let row = |kind: CheckKind| rows.iter().find(|(_, s)| s.kind == kind).map(|(i, _)| *i);
-    let (Some(token_row), Some(refresh_row)) = (row(CheckKind::UserToken), row(CheckKind::UserRefresh))
+    let (Some(token_row), Some(refresh_row)) =
+        (row(CheckKind::UserToken), row(CheckKind::UserRefresh))
     else {
         return;
     };
@@ -171,7 +175,11 @@ async fn one_user(
             },
         );
     } else {
-        failed(token_row, scopes_missing(&missing, &claims.scp, &ctx), false);
+        failed(
+            token_row,
+            scopes_missing(&missing, &claims.scp, &ctx),
+            false,
+        );
     }
     let mail = UserMail {
         endpoints: &endpoints,
@@ -191,8 +199,9 @@ async fn one_user(
     } else {
         match ask.refresh(env, &session).await {
             Ok(_) => CheckEvent::Passed {
-                detail: "the refresh token was redeemed once for a new token (offline_access works)"
-                    .into(),
+                detail:
+                    "the refresh token was redeemed once for a new token (offline_access works)"
+                        .into(),
                 elapsed: started.elapsed(),
             },
             Err(e) => CheckEvent::Failed {

@@ -127,7 +127,10 @@ impl CheckKind {
     pub fn as_user(self) -> bool {
         matches!(
             self,
-            CheckKind::UserToken | CheckKind::UserImap | CheckKind::UserSmtp | CheckKind::UserRefresh
+            CheckKind::UserToken
+                | CheckKind::UserImap
+                | CheckKind::UserSmtp
+                | CheckKind::UserRefresh
         )
     }
 
@@ -367,11 +370,15 @@ pub fn verdict(rows: &[CheckRow]) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{ClientId, CloudKind, KeyringBackend, ProfileName, TenantId};
 
-    fn profile(access: &[AccessChoice], send_test: bool, deny: bool) -> Profile {
+    pub(in crate::model) fn profile(
+        access: &[AccessChoice],
+        send_test: bool,
+        deny: bool,
+    ) -> Profile {
         Profile {
             name: ProfileName::parse("p").unwrap(),
             sandbox: true,

@@ -25,7 +25,11 @@ pub fn delegated_specs(p: &Profile, users: Option<&[Mailbox]>) -> Vec<CheckSpec>
             p.name
         ));
     }
-    let shared = p.delegated.as_ref().map(|d| d.shared.as_slice()).unwrap_or_default();
+    let shared = p
+        .delegated
+        .as_ref()
+        .map(|d| d.shared.as_slice())
+        .unwrap_or_default();
     let mut out = Vec::new();
     for user in users {
         let row = |kind: CheckKind, mailbox: &Mailbox| {
@@ -47,38 +51,23 @@ pub fn delegated_specs(p: &Profile, users: Option<&[Mailbox]>) -> Vec<CheckSpec>
 mod tests {
     use super::*;
     use crate::model::check::check_plan_as;
-    use crate::model::{
-        AccessChoice, ClientId, CloudKind, ConsumerSignIn, DelegatedPart, KeyringBackend,
-        ProfileName, TenantId,
-    };
+    use crate::model::{AccessChoice, ConsumerSignIn, DelegatedPart, ProfileName};
 
     fn hybrid() -> Profile {
-        Profile {
-            name: ProfileName::parse("esm").unwrap(),
-            sandbox: true,
-            cloud: CloudKind::Global,
-            endpoints: None,
-            tenant: "contoso.example".into(),
-            tenant_id: TenantId::parse("3f4c2a10-5b6d-4e7f-8a9b-0c1d2e3f4a5b").unwrap(),
-            client_id: ClientId::parse("a1f5c0de-0001-4000-8000-00000000c001").unwrap(),
-            access: vec![AccessChoice::Imap, AccessChoice::Delegated],
-            mailboxes: Mailbox::parse_list("bob@contoso.example").unwrap(),
-            deny_mailbox: None,
-            send_test: false,
-            keyring: KeyringBackend::SessionMemory,
-            last_check: None,
-            scope: None,
-            secret_expires: None,
-            credential_renewed: None,
-            credential: Default::default(),
-            rotation: None,
-            delegated: Some(DelegatedPart {
-                sign_in: ConsumerSignIn::DeviceCode,
-                openid: false,
-                users: Mailbox::parse_list("alice@contoso.example").unwrap(),
-                shared: Mailbox::parse_list("helpdesk@contoso.example").unwrap(),
-            }),
-        }
+        let mut p = crate::model::check::tests::profile(
+            &[AccessChoice::Imap, AccessChoice::Delegated],
+            false,
+            false,
+        );
+        p.name = ProfileName::parse("esm").unwrap();
+        p.mailboxes = Mailbox::parse_list("bob@contoso.example").unwrap();
+        p.delegated = Some(DelegatedPart {
+            sign_in: ConsumerSignIn::DeviceCode,
+            openid: false,
+            users: Mailbox::parse_list("alice@contoso.example").unwrap(),
+            shared: Mailbox::parse_list("helpdesk@contoso.example").unwrap(),
+        });
+        p
     }
 
     #[test]
@@ -86,9 +75,22 @@ mod tests {
         let plan = check_plan_as(&hybrid(), None);
         let last = plan.last().unwrap();
         assert_eq!(last.kind, CheckKind::Delegated);
-        assert!(last.skip.as_deref().unwrap().contains("check esm --as-user"));
+        assert!(
+            last.skip
+                .as_deref()
+                .unwrap()
+                .contains("check esm --as-user")
+        );
         let nobody = check_plan_as(&hybrid(), Some(&[]));
-        assert!(nobody.last().unwrap().skip.as_deref().unwrap().contains("names none"));
+        assert!(
+            nobody
+                .last()
+                .unwrap()
+                .skip
+                .as_deref()
+                .unwrap()
+                .contains("names none")
+        );
     }
 
     #[test]
@@ -101,6 +103,7 @@ mod tests {
         assert_eq!(
             ids,
             [
+                "token:graph",
                 "token:exchange",
                 "imap:bob@contoso.example",
                 "token:user:alice@contoso.example",

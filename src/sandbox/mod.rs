@@ -21,6 +21,7 @@ pub mod mail;
 mod portal;
 mod private_file;
 mod realistic;
+mod refresh;
 mod responses;
 mod routes;
 mod scopes;

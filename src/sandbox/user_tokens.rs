@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use super::Shared;
 use super::identity::{TOKEN_LIFETIME, client_refused};
-use super::responses::{aad_error, missing_parameter};
+use super::responses::{Refused, aad_error, missing_parameter};
 use super::tenant::{App, ClientRefusal, Tenant, USER_PASSWORD, User};
 
 /// Where Microsoft's own documentation points IMAP, POP and SMTP tokens (the same resource
@@ -26,8 +26,9 @@ pub(super) fn client_allowed(
     t: &Tenant,
     app: &App,
     form: &HashMap<String, String>,
-) -> Result<(), Response> {
-    let refused = |r: ClientRefusal| client_refused(r, &app.client_id, &t.display_name);
+) -> Result<(), Refused> {
+    let refused =
+        |r: ClientRefusal| Refused::from(client_refused(r, &app.client_id, &t.display_name));
     match form.get("client_secret").filter(|v| !v.is_empty()) {
         Some(secret) => t
             .authenticate_client(&app.client_id, Some(secret), OffsetDateTime::now_utc())
@@ -60,7 +61,7 @@ pub(super) fn password_grant(s: &Shared, t: &Tenant, form: &HashMap<String, Stri
         return client_refused(ClientRefusal::UnknownApp, client_id, &t.display_name);
     };
     if let Err(refused) = client_allowed(t, app, form) {
-        return refused;
+        return refused.into_response();
     }
     let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {
         return missing_parameter("username' or 'password");
@@ -108,12 +109,16 @@ fn short_scopes(s: &Shared, scope: &str) -> Vec<String> {
     scope
         .split_whitespace()
         .map(|x| {
-            [s.exchange_resource.as_str(), OUTLOOK_RESOURCE, &s.graph_resource]
-                .iter()
-                .find_map(|r| x.strip_prefix(r.trim_end_matches('/')))
-                .map(|r| r.trim_start_matches('/'))
-                .unwrap_or(x)
-                .to_string()
+            [
+                s.exchange_resource.as_str(),
+                OUTLOOK_RESOURCE,
+                &s.graph_resource,
+            ]
+            .iter()
+            .find_map(|r| x.strip_prefix(r.trim_end_matches('/')))
+            .map(|r| r.trim_start_matches('/'))
+            .unwrap_or(x)
+            .to_string()
         })
         .filter(|x| x != ".default" && !x.is_empty())
         .collect()
@@ -121,7 +126,13 @@ fn short_scopes(s: &Shared, scope: &str) -> Vec<String> {
 
 /// A user's token for a registered app, with the scopes admin consent grants (AADSTS65001 for
 /// one it does not), and a refresh token when `offline_access` was asked for.
-pub(super) fn issue_for_app(s: &Shared, t: &Tenant, app: &App, user: &str, scope: &str) -> Response {
+pub(super) fn issue_for_app(
+    s: &Shared,
+    t: &Tenant,
+    app: &App,
+    user: &str,
+    scope: &str,
+) -> Response {
     let Some(u) = t.user(user) else {
         return no_such_user(t);
     };
@@ -151,12 +162,8 @@ pub(super) fn issue_for_app(s: &Shared, t: &Tenant, app: &App, user: &str, scope
         "access_token": access,
     });
     if scopes.iter().any(|x| x == "offline_access") {
-        answer["refresh_token"] = json!(super::device::remember_refresh(
-            s,
-            &u.mail,
-            &app.client_id,
-            scope
-        ));
+        answer["refresh_token"] =
+            json!(super::refresh::remember(s, &u.mail, &app.client_id, scope));
     }
     Json(answer).into_response()
 }

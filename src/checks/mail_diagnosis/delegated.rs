@@ -62,14 +62,20 @@ pub fn diagnose_user_probe(e: &ProbeError, ctx: &UserMailContext) -> Diagnosis {
             ev,
             format!(
                 "A user's token reaches another mailbox only where the user has FullAccess on it (the XOAUTH2 user names the shared mailbox); {u} has none on {m}, or the grant has not reached Exchange yet.{}",
-                if imap { "" } else { " Sending from it also takes Send As." }
+                if imap {
+                    ""
+                } else {
+                    " Sending from it also takes Send As."
+                }
             ),
             format!(
                 "Add-MailboxPermission -Identity {m} -User {u} -AccessRights FullAccess -InheritanceType All{}",
                 if imap {
                     String::new()
                 } else {
-                    format!("; to send as it: Add-RecipientPermission -Identity {m} -Trustee {u} -AccessRights SendAs")
+                    format!(
+                        "; to send as it: Add-RecipientPermission -Identity {m} -Trustee {u} -AccessRights SendAs"
+                    )
                 }
             ),
         );
@@ -121,7 +127,9 @@ mod tests {
             "Add-MailboxPermission -Identity helpdesk@contoso.example -User alice@contoso.example -AccessRights FullAccess"
         ));
         let smtp_off = diagnose_user_probe(
-            &refused("535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox."),
+            &refused(
+                "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Mailbox.",
+            ),
             &ctx(CheckKind::UserSmtp, "alice@contoso.example"),
         );
         assert!(smtp_off.fix.contains(
@@ -131,9 +139,15 @@ mod tests {
             &refused("A1 NO AUTHENTICATE failed."),
             &ctx(CheckKind::UserImap, "alice@contoso.example"),
         );
-        assert_eq!(imap_off.fix, "Set-CASMailbox -Identity alice@contoso.example -ImapEnabled $true");
+        assert_eq!(
+            imap_off.fix,
+            "Set-CASMailbox -Identity alice@contoso.example -ImapEnabled $true"
+        );
         for dg in [shared, smtp_off, imap_off] {
-            assert!(!dg.fix.contains("Set-TransportConfig") && !dg.fix.contains("Application permissions"));
+            assert!(
+                !dg.fix.contains("Set-TransportConfig")
+                    && !dg.fix.contains("Application permissions")
+            );
         }
     }
 }

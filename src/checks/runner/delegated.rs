@@ -63,7 +63,11 @@ pub async fn user_mail(
                         user: spec.as_user.as_ref().map_or("", |u| u.as_str()),
                         client_id: run.client_id,
                     };
-                    failed(diagnose_user_probe(&e, &ctx), started.elapsed(), e.is_unavailable())
+                    failed(
+                        diagnose_user_probe(&e, &ctx),
+                        started.elapsed(),
+                        e.is_unavailable(),
+                    )
                 }
             };
             (*i, ev)

@@ -13,8 +13,8 @@ use crate::checks::wire::{ProbeError, Target, Timeouts};
 use crate::checks::{ews, imap, pop, smtp};
 use crate::cloud::diagnose::Stage;
 use crate::cloud::{CloudError, NetKind, NetworkError, graph};
-use crate::model::{Endpoints, Mailbox};
 use crate::model::{CheckEvent, CheckKind, CheckSpec};
+use crate::model::{Endpoints, Mailbox};
 
 pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
     let input = &shared.input;
@@ -98,8 +98,13 @@ pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
         CheckKind::Token | CheckKind::ExchangeToken | CheckKind::Delegated => {
             unreachable!("token checks run first; the delegated row is always skipped")
         }
-        CheckKind::UserToken | CheckKind::UserImap | CheckKind::UserSmtp | CheckKind::UserRefresh => {
-            unreachable!("a mailbox user's rows run with the user's sign-in, in app::delegated_checks")
+        CheckKind::UserToken
+        | CheckKind::UserImap
+        | CheckKind::UserSmtp
+        | CheckKind::UserRefresh => {
+            unreachable!(
+                "a mailbox user's rows run with the user's sign-in, in app::delegated_checks"
+            )
         }
     }
 }

@@ -8,9 +8,9 @@ use serde_json::{Value, json};
 
 use crate::app::Env;
 use crate::app::delegated_checks::UserSignIn;
-use crate::app::sign_in::UserNews;
 use crate::app::fleet;
 use crate::app::profile_checks::{self, Checked, Note};
+use crate::app::sign_in::UserNews;
 use crate::cli::Exit;
 use crate::cli::output::report::{
     self, failed_row, fleet_progress, progress_line, unreadable_json,

@@ -156,14 +156,11 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
         if client.is_some_and(|a| replicating(&gate, a.sp_created_ms)) {
             return Err(not_found(&g.client_id).into());
         }
-        if t.permission_grants
-            .iter()
-            .any(|x| {
-                x.client_id == g.client_id
-                    && x.resource_id == g.resource_id
-                    && x.principal_id == g.principal_id
-            })
-        {
+        if t.permission_grants.iter().any(|x| {
+            x.client_id == g.client_id
+                && x.resource_id == g.resource_id
+                && x.principal_id == g.principal_id
+        }) {
             return Err(already_exists("Permission entry already exists.").into());
         }
         let out = grant_json(&g);

@@ -78,7 +78,14 @@ async fn sign_in(s: &Shared, b64: &str, protocol: MailProtocol) -> Option<SignIn
         }
         None => {
             let refusal = t
-                .exchange_mail_access(&caller.appid, &caller.oid, &caller.roles, protocol, &user, now)
+                .exchange_mail_access(
+                    &caller.appid,
+                    &caller.oid,
+                    &caller.roles,
+                    protocol,
+                    &user,
+                    now,
+                )
                 .err();
             (refusal, true)
         }

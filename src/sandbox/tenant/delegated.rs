@@ -30,13 +30,20 @@ impl Tenant {
     /// The first of `scopes` (short names) no admin consent grants `app` for `user`: an
     /// `oauth2PermissionGrant` of the app's service principal, for all principals or for the
     /// user, on any resource.
-    pub fn ungranted_scope<'s>(&self, app: &App, user: &User, scopes: &'s [String]) -> Option<&'s str> {
+    pub fn ungranted_scope<'s>(
+        &self,
+        app: &App,
+        user: &User,
+        scopes: &'s [String],
+    ) -> Option<&'s str> {
         let granted = |scope: &str| {
             self.permission_grants.iter().any(|g| {
                 !app.sp_id.is_empty()
                     && g.client_id == app.sp_id
                     && g.principal_id.as_ref().is_none_or(|p| p == &user.id)
-                    && g.scope.split_whitespace().any(|s| s.eq_ignore_ascii_case(scope))
+                    && g.scope
+                        .split_whitespace()
+                        .any(|s| s.eq_ignore_ascii_case(scope))
             })
         };
         scopes
@@ -64,7 +71,8 @@ impl Tenant {
         {
             return Err(MailRefusal::MissingRole);
         }
-        if target.id != signer.id && !self.user_holds(signer, target, MailboxRight::FullAccess, now_ms)
+        if target.id != signer.id
+            && !self.user_holds(signer, target, MailboxRight::FullAccess, now_ms)
         {
             return Err(MailRefusal::NotDelegated);
         }
@@ -78,7 +86,13 @@ impl Tenant {
 
     /// Whether `user` holds `right` on `mailbox` (`Add-MailboxPermission -User`, or
     /// `Add-RecipientPermission -Trustee` for SendAs).
-    pub fn user_holds(&self, user: &User, mailbox: &User, right: MailboxRight, now_ms: i64) -> bool {
+    pub fn user_holds(
+        &self,
+        user: &User,
+        mailbox: &User,
+        right: MailboxRight,
+        now_ms: i64,
+    ) -> bool {
         self.mailbox_permissions.iter().any(|p| {
             p.mailbox == mailbox.mail
                 && (p.principal.eq_ignore_ascii_case(&user.id)
@@ -109,14 +123,22 @@ mod tests {
 
     #[test]
     fn consent_for_all_users_or_for_one() {
-        let wanted: Vec<String> = ["openid", "IMAP.AccessAsUser.All", "SMTP.Send", "offline_access"]
-            .map(String::from)
-            .to_vec();
+        let wanted: Vec<String> = [
+            "openid",
+            "IMAP.AccessAsUser.All",
+            "SMTP.Send",
+            "offline_access",
+        ]
+        .map(String::from)
+        .to_vec();
         let (t, app) = tenant_with_grant(None);
         let alice = t.user("alice@contoso.example").unwrap();
         assert_eq!(t.ungranted_scope(&app, alice, &wanted), None);
         let pop = vec!["POP.AccessAsUser.All".to_string()];
-        assert_eq!(t.ungranted_scope(&app, alice, &pop), Some("POP.AccessAsUser.All"));
+        assert_eq!(
+            t.ungranted_scope(&app, alice, &pop),
+            Some("POP.AccessAsUser.All")
+        );
         let (t, app) = tenant_with_grant(Some("b0000000-0000-4000-8000-000000000003"));
         let (alice, bob) = (
             t.user("alice@contoso.example").unwrap(),
@@ -138,8 +160,14 @@ mod tests {
         let reach = |t: &Tenant, scp: &str, p: MailProtocol, m: &str| {
             t.delegated_mail_access(&alice, scp, p, m, 0).err()
         };
-        assert_eq!(reach(&t, both, MailProtocol::Imap, "alice@contoso.example"), None);
-        assert_eq!(reach(&t, both, MailProtocol::Smtp, "alice@contoso.example"), None);
+        assert_eq!(
+            reach(&t, both, MailProtocol::Imap, "alice@contoso.example"),
+            None
+        );
+        assert_eq!(
+            reach(&t, both, MailProtocol::Smtp, "alice@contoso.example"),
+            None
+        );
         assert_eq!(
             reach(&t, "SMTP.Send", MailProtocol::Imap, "alice@contoso.example"),
             Some(MailRefusal::MissingRole)
@@ -158,8 +186,13 @@ mod tests {
             right: MailboxRight::FullAccess,
             effective_ms: 0,
         });
-        assert_eq!(reach(&t, both, MailProtocol::Imap, "erin@contoso.example"), None);
-        t.user_mut("erin@contoso.example").unwrap().smtp_client_auth_disabled = Some(true);
+        assert_eq!(
+            reach(&t, both, MailProtocol::Imap, "erin@contoso.example"),
+            None
+        );
+        t.user_mut("erin@contoso.example")
+            .unwrap()
+            .smtp_client_auth_disabled = Some(true);
         assert_eq!(
             reach(&t, both, MailProtocol::Smtp, "erin@contoso.example"),
             Some(MailRefusal::SmtpAuthOffForMailbox)
