@@ -232,7 +232,15 @@ fn the_password_flow_passes_for_alice_and_is_refused_for_mfa_and_a_wrong_passwor
         "delegated-imap-smtp",
         &["--public-client"],
     );
-    let args = ["ropc", "--as-user", ALICE, "--password-flow"];
+    let trace = home.dir.path().join("trace.jsonl").display().to_string();
+    let args = [
+        "ropc",
+        "--as-user",
+        ALICE,
+        "--password-flow",
+        "--trace",
+        &trace,
+    ];
     let (o, r) = check(&home, &args, &format!("{password}\n"));
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(r["verdict"], "passed", "{r:#}");
@@ -375,4 +383,59 @@ fn without_a_mailbox_user_the_delegated_part_says_how_to_check_it() {
     assert!(text(&o).contains("--as-user not a mailbox"), "{}", text(&o));
     let o = home.run(&["check", "p", "--password-flow"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn the_wizards_own_sandbox_approves_the_mailbox_users_code_as_told() {
+    if !secret_service() {
+        return;
+    }
+    let seed: Value = serde_json::from_str(include_str!("../assets/sandbox_seed.json")).unwrap();
+    let app = seed["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"] == "scoped")
+        .unwrap();
+    let home = Home::new();
+    let client_id = app["client_id"].as_str().unwrap();
+    let o = home.run(
+        &[
+            "--sandbox",
+            "add",
+            "inproc",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            client_id,
+            "--access",
+            "delegated-imap-smtp",
+            "--mailbox",
+            ALICE,
+            "--secret-stdin",
+        ],
+        app["secret"].as_str().unwrap(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(
+        &[
+            "--sandbox-auto-approve-user",
+            ALICE,
+            "check",
+            "inproc",
+            "--as-user",
+            ALICE,
+            "--json",
+        ],
+        "",
+    );
+    // The code was approved as alice@ at once; the seeded app allows no public client flows.
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let r = json(&o);
+    assert_eq!(
+        summary(&r, "token:user:alice@contoso.example"),
+        "The app does not allow public client flows.",
+        "{r:#}"
+    );
 }

@@ -34,6 +34,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub realistic: bool,
 
+    /// The wizard's own sandbox (implies --sandbox) approves the device codes of every client
+    /// but the admin tools as this mailbox user: `check PROFILE --as-user MAILBOX` signs in
+    /// without a second person.
+    #[arg(long, global = true, value_name = "MAILBOX")]
+    pub sandbox_auto_approve_user: Option<String>,
+
     /// Where secrets are kept: the OS keyring, or the Linux kernel keyring (lost on reboot).
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,

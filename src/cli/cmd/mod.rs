@@ -32,6 +32,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         sandbox,
         sandbox_reset,
         realistic,
+        sandbox_user,
         keyring,
         task,
         trace: _,
@@ -40,6 +41,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     let options = SandboxOptions {
         state_file: Some(dirs.sandbox_state()),
         reset: sandbox_reset,
+        auto_approve_user: sandbox_user,
         ..SandboxOptions::default()
     };
     let options = if realistic {

@@ -44,6 +44,9 @@ pub struct Settings {
     pub sandbox_reset: bool,
     /// That tenant behaves as Microsoft 365 really does (`--realistic`).
     pub realistic: bool,
+    /// `--sandbox-auto-approve-user`: that tenant approves every other client's device codes
+    /// as this mailbox user.
+    pub sandbox_user: Option<String>,
     pub keyring: KeyringBackend,
     /// `--trace FILE`: where the redacted trace of the run goes.
     pub trace: Option<PathBuf>,
@@ -143,7 +146,19 @@ impl Settings {
             KeyringArg::Os => KeyringBackend::Os,
             KeyringArg::Keyutils => KeyringBackend::Keyutils,
         };
-        let sandbox = cli.sandbox || cli.sandbox_reset || cli.realistic;
+        let sandbox = cli.sandbox
+            || cli.sandbox_reset
+            || cli.realistic
+            || cli.sandbox_auto_approve_user.is_some();
+        let sandbox_user = cli
+            .sandbox_auto_approve_user
+            .as_deref()
+            .map(|m| {
+                crate::model::Mailbox::parse(m)
+                    .map(|m| m.to_string())
+                    .map_err(|e| Invalid::new(format!("--sandbox-auto-approve-user {m}: {e}")))
+            })
+            .transpose()?;
         if cli.sandbox_reset && matches!(cli.command, Some(Command::Sandbox { .. })) {
             return Err(Invalid::new(
                 "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
@@ -169,6 +184,7 @@ impl Settings {
         Ok(Settings {
             sign_in,
             sandbox,
+            sandbox_user,
             sandbox_reset: cli.sandbox_reset,
             realistic: cli.realistic,
             keyring,
