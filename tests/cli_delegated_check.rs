@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::{Output, Stdio};
 
-use common::admin_api::AdminApi;
+use common::admin_api::{AdminApi, form, http};
 use common::{Home, Tenant, json, row, secret_service, text};
 use serde_json::{Value, json};
 
@@ -438,4 +438,109 @@ fn the_wizards_own_sandbox_approves_the_mailbox_users_code_as_told() {
         "The app does not allow public client flows.",
         "{r:#}"
     );
+}
+
+const CALLBACK: &str = "https://esm.example/oauth/callback";
+
+/// An authorization code for alice@ from the app `client_id`, redirected to `redirect`: the
+/// status, and the code when one came back.
+fn authorization_code(t: &Tenant, client_id: &str, redirect: &str) -> (u16, Option<String>) {
+    let login = t.sb.info["login"].as_str().unwrap();
+    let tenant = t.sb.info["tenant_id"].as_str().unwrap();
+    let query = form(&[
+        ("client_id", client_id),
+        ("response_type", "code"),
+        ("redirect_uri", redirect),
+        (
+            "scope",
+            "https://outlook.office.com/IMAP.AccessAsUser.All https://outlook.office.com/SMTP.Send offline_access",
+        ),
+        ("sandbox_user", ALICE),
+    ]);
+    let url = format!("{login}/{tenant}/oauth2/v2.0/authorize?{query}");
+    let (status, location, _) = http("GET", &url, &[], "");
+    let code = location.filter(|l| l.starts_with(redirect)).and_then(|l| {
+        l.split("code=")
+            .nth(1)
+            .map(|c| c.split('&').next().unwrap().to_string())
+    });
+    (status, code)
+}
+
+#[test]
+fn an_app_gets_its_users_code_only_at_its_registered_redirect_and_redeems_it_with_its_secret() {
+    let mut t = Tenant::start(&[]);
+    let (client_id, secret, _) = t.sb.app("scoped");
+    let apps = t.objects()["apps"].clone();
+    let sp = apps
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["key"] == "scoped")
+        .unwrap()["sp_id"]
+        .clone();
+    t.edit(&[], |tenant| {
+        let apps = tenant["apps"].as_array_mut().unwrap();
+        let app = apps.iter_mut().find(|a| a["key"] == "scoped").unwrap();
+        app["web_redirect_uris"] = json!([CALLBACK]);
+        tenant["permission_grants"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({
+                "id": "esm-grant",
+                "client_id": sp,
+                "resource_id": "f0000000-0000-4000-8000-000000000001",
+                "scope": "IMAP.AccessAsUser.All SMTP.Send offline_access",
+            }));
+    });
+    let (status, code) = authorization_code(&t, &client_id, "https://evil.example/callback");
+    assert_eq!(
+        (status, code),
+        (400, None),
+        "an unregistered redirect is refused"
+    );
+
+    let token_url = t.sb.info["token"].as_str().unwrap().to_string();
+    let redeem = |code: &str, secret: Option<&str>| {
+        let mut fields = vec![
+            ("grant_type", "authorization_code"),
+            ("client_id", client_id.as_str()),
+            ("code", code),
+            ("redirect_uri", CALLBACK),
+        ];
+        fields.extend(secret.map(|s| ("client_secret", s)));
+        let content_type = [("Content-Type", "application/x-www-form-urlencoded")];
+        let (status, _, body) = http("POST", &token_url, &content_type, &form(&fields));
+        (status, serde_json::from_str::<Value>(&body).unwrap())
+    };
+    let (status, code) = authorization_code(&t, &client_id, CALLBACK);
+    assert_eq!(status, 302);
+    let (status, answer) = redeem(&code.unwrap(), None);
+    assert_eq!(status, 401, "{answer}");
+    assert_eq!(
+        answer["error_codes"][0], 7000218,
+        "a web app sends its secret"
+    );
+
+    let (_, code) = authorization_code(&t, &client_id, CALLBACK);
+    let (status, answer) = redeem(&code.unwrap(), Some(&secret));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["scope"], "IMAP.AccessAsUser.All SMTP.Send");
+    assert!(answer["refresh_token"].is_string(), "{answer}");
+    let payload = answer["access_token"]
+        .as_str()
+        .unwrap()
+        .split('.')
+        .nth(1)
+        .unwrap();
+    use base64::Engine;
+    let claims: Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(claims["upn"], ALICE);
+    assert_eq!(claims["aud"], "https://outlook.office365.com");
+    assert_eq!(claims["appid"], client_id.as_str());
 }

@@ -197,7 +197,7 @@ pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>)
     let code = form.get("device_code").cloned().unwrap_or_default();
     let app = form.get("client_id").and_then(|c| t.app_by_client_id(c));
     if let Some(app) = app
-        && let Err(refused) = super::user_tokens::client_allowed(t, app, form)
+        && let Err(refused) = super::user_tokens::client_allowed(t, app, form, app.public_client)
     {
         return refused.into_response();
     }

@@ -38,7 +38,9 @@ pub fn grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Response
                         "Provided grant is invalid or malformed: the refresh token was issued to another client.",
                     );
                 }
-                if let Err(refused) = super::user_tokens::client_allowed(t, app, form) {
+                if let Err(refused) =
+                    super::user_tokens::client_allowed(t, app, form, app.public_client)
+                {
                     return refused.into_response();
                 }
                 return super::user_tokens::issue_for_app(s, t, app, &user, &scope);

@@ -20,12 +20,14 @@ use super::tenant::{App, ClientRefusal, Tenant, USER_PASSWORD, User};
 /// as the Exchange one the sandbox names).
 const OUTLOOK_RESOURCE: &str = "https://outlook.office.com";
 
-/// The client's proof for a user's token: a valid secret, or none when the app allows public
-/// client flows (`isFallbackPublicClient`); AADSTS7000218 otherwise.
+/// The client's proof for a user's token: a valid secret, or none when it signs in as a
+/// public client (`public`: for the device code and password flows, the app allows public
+/// client flows, `isFallbackPublicClient`); AADSTS7000218 otherwise.
 pub(super) fn client_allowed(
     t: &Tenant,
     app: &App,
     form: &HashMap<String, String>,
+    public: bool,
 ) -> Result<(), Refused> {
     let refused =
         |r: ClientRefusal| Refused::from(client_refused(r, &app.client_id, &t.display_name));
@@ -34,7 +36,7 @@ pub(super) fn client_allowed(
             .authenticate_client(&app.client_id, Some(secret), OffsetDateTime::now_utc())
             .map(|_| ())
             .map_err(refused),
-        None if app.public_client => Ok(()),
+        None if public => Ok(()),
         None => Err(refused(ClientRefusal::MissingSecret)),
     }
 }
@@ -60,7 +62,7 @@ pub(super) fn password_grant(s: &Shared, t: &Tenant, form: &HashMap<String, Stri
     let Some(app) = t.app_by_client_id(client_id) else {
         return client_refused(ClientRefusal::UnknownApp, client_id, &t.display_name);
     };
-    if let Err(refused) = client_allowed(t, app, form) {
+    if let Err(refused) = client_allowed(t, app, form, app.public_client) {
         return refused.into_response();
     }
     let (Some(username), Some(password)) = (form.get("username"), form.get("password")) else {

@@ -28,6 +28,17 @@ pub(super) fn app_json(a: &App) -> Value {
         "keyCredentials": a.certificates.iter().map(key_credential_json).collect::<Vec<_>>(),
         "passwordCredentials": password_credentials_json(a),
         "tags": a.tags,
+        "web": {"redirectUris": a.web_redirect_uris},
+        "publicClient": {"redirectUris": a.public_redirect_uris},
+    })
+}
+
+/// The redirect URIs of `platform` (`web`, `publicClient`) in an application's body, if given.
+pub(super) fn redirect_uris(body: &Value, platform: &str) -> Option<Vec<String>> {
+    body[platform]["redirectUris"].as_array().map(|list| {
+        list.iter()
+            .filter_map(|x| x.as_str().map(String::from))
+            .collect()
     })
 }
 
@@ -89,6 +100,8 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
                         .collect()
                 })
                 .unwrap_or_default(),
+            web_redirect_uris: redirect_uris(&body, "web").unwrap_or_default(),
+            public_redirect_uris: redirect_uris(&body, "publicClient").unwrap_or_default(),
         };
         let out = app_json(&app);
         t.apps.push(app);

@@ -82,7 +82,8 @@ fn new_key_credential(der: Option<Vec<u8>>, display_name: &str) -> Option<KeyCre
 }
 
 /// `PATCH /applications/{id}`: the sandbox takes `keyCredentials` (the whole collection, as
-/// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added).
+/// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added),
+/// `isFallbackPublicClient` and the `web` and `publicClient` redirect URIs.
 pub async fn update_application(
     gate: Gate,
     Path(id): Path<String>,
@@ -95,6 +96,15 @@ pub async fn update_application(
                 .iter()
                 .map(|k| kept_or_added(&app.certificates, k))
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(public) = body["isFallbackPublicClient"].as_bool() {
+            app.public_client = public;
+        }
+        if let Some(uris) = super::applications::redirect_uris(&body, "web") {
+            app.web_redirect_uris = uris;
+        }
+        if let Some(uris) = super::applications::redirect_uris(&body, "publicClient") {
+            app.public_redirect_uris = uris;
         }
         Ok(StatusCode::NO_CONTENT.into_response())
     })

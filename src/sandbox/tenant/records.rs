@@ -294,6 +294,12 @@ pub struct App {
     /// `tags` as the app was created with.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// `web.redirectUris`: where a confidential client's authorization codes may go.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub web_redirect_uris: Vec<String>,
+    /// `publicClient.redirectUris`: where a public client's authorization codes may go.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_redirect_uris: Vec<String>,
 }
 
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
