@@ -438,6 +438,31 @@ fn the_wizards_own_sandbox_approves_the_mailbox_users_code_as_told() {
         "The app does not allow public client flows.",
         "{r:#}"
     );
+    let o = home.run(
+        &[
+            "--sandbox",
+            "add",
+            "plain",
+            "--tenant",
+            "contoso.example",
+            "--client-id",
+            client_id,
+            "--access",
+            "graph-read",
+            "--mailbox",
+            ALICE,
+            "--secret-stdin",
+        ],
+        app["secret"].as_str().unwrap(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = home.run(&["--sandbox", "check", "plain", "--as-user", ALICE], "");
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(
+        text(&o).contains("profile plain has none (its access: graph-read)"),
+        "{}",
+        text(&o)
+    );
 }
 
 const CALLBACK: &str = "https://esm.example/oauth/callback";

@@ -18,7 +18,7 @@ use crate::cli::output::report::{
 use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
-use crate::model::{KeyringBackend, Profile, verdict};
+use crate::model::{AccessChoice, KeyringBackend, Profile, verdict};
 use crate::vault::VaultError;
 
 /// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
@@ -58,6 +58,22 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         }
     };
     let profiles: Vec<&Profile> = listed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if s.as_user.is_some()
+        && let Some(p) = profiles
+            .iter()
+            .find(|p| !p.access.contains(&AccessChoice::Delegated))
+    {
+        return crate::cli::output::usage(format!(
+            "--as-user checks the delegated style, and profile {} has none (its access: {}); run `check {}` without it",
+            p.name,
+            p.access
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            p.name
+        ));
+    }
     let expiring: Vec<String> = match s.warn_days {
         Some(days) => profile_checks::expiring_within(profiles.iter().copied(), days)
             .into_iter()
