@@ -5,22 +5,25 @@ use time::format_description::well_known::Rfc3339;
 use tokio::sync::mpsc;
 
 use super::Env;
+use super::delegated_checks::{self, UserSignIn};
 use crate::checks;
 use crate::model::{
     CheckEvent, CheckRow, CheckSpec, CheckVerdict, LastCheck, Profile, Secret, Status, Verdict,
-    check_plan, verdict,
+    verdict,
 };
 use crate::scope;
 use crate::store::{Journal, StoreError};
 
-/// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows.
+/// Runs the profile's checks with `secret`, streaming each row's events, and returns the rows;
+/// with `users`, the delegated part's rows as the mailbox users who sign in.
 pub async fn run_checks(
     env: &Env,
     profile: &Profile,
     secret: Secret,
+    users: Option<&UserSignIn>,
     events: Option<mpsc::UnboundedSender<(usize, CheckEvent)>>,
 ) -> Vec<CheckRow> {
-    let specs: Vec<CheckSpec> = check_plan(profile);
+    let specs: Vec<CheckSpec> = delegated_checks::plan(profile, users);
     let mut rows: Vec<CheckRow> = specs.iter().cloned().map(CheckRow::new).collect();
     let journal = env
         .dirs
@@ -34,7 +37,7 @@ pub async fn run_checks(
         tenant: profile.tenant.clone(),
         tenant_id: profile.tenant_id,
         client_id: profile.client_id,
-        secret,
+        secret: secret.clone(),
         access: profile.access.clone(),
         send_test: profile.send_test,
         timeouts: env.timeouts,
@@ -61,14 +64,22 @@ pub async fn run_checks(
         now: OffsetDateTime::now_utc().unix_timestamp(),
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let runner = tokio::spawn(checks::run(input, specs.clone(), tx));
-    while let Some((i, ev)) = rx.recv().await {
-        let ev = scope::reclassify(&specs[i], ev, &facts);
-        if let Some(out) = &events {
-            let _ = out.send((i, ev.clone()));
+    let runner = tokio::spawn(checks::run(input, specs.clone(), tx.clone()));
+    let as_users = async {
+        if let Some(users) = users {
+            delegated_checks::run(env, profile, &secret, users, &specs, tx).await;
         }
-        rows[i].apply(ev);
-    }
+    };
+    let drain = async {
+        while let Some((i, ev)) = rx.recv().await {
+            let ev = scope::reclassify(&specs[i], ev, &facts);
+            if let Some(out) = &events {
+                let _ = out.send((i, ev.clone()));
+            }
+            rows[i].apply(ev);
+        }
+    };
+    tokio::join!(as_users, drain);
     let _ = runner.await;
     rows
 }

@@ -4,6 +4,7 @@
 pub mod audit;
 mod checks;
 pub mod damaged_profile;
+pub mod delegated_checks;
 mod env;
 pub mod executor;
 mod exit;

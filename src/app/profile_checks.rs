@@ -7,10 +7,10 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
+use super::delegated_checks::{self, UserSignIn};
 use super::{Env, record_check, run_checks};
 use crate::model::{
-    CheckEvent, CheckRow, CheckSpec, Profile, ProfileName, Secret, Status, Verdict, check_plan,
-    verdict,
+    CheckEvent, CheckRow, CheckSpec, Profile, ProfileName, Secret, Status, Verdict, verdict,
 };
 use crate::store::StoreError;
 use crate::vault::VaultError;
@@ -66,7 +66,13 @@ pub type Tell<'a> = &'a (dyn Fn(Note<'_>) + Sync);
 
 /// Checks one profile: its secret read, its checks run again until they pass or `wait` is
 /// over, the outcome recorded on it.
-pub async fn check_profile(env: &Env, mut p: Profile, wait: Duration, tell: Tell<'_>) -> Checked {
+pub async fn check_profile(
+    env: &Env,
+    mut p: Profile,
+    wait: Duration,
+    users: Option<&UserSignIn>,
+    tell: Tell<'_>,
+) -> Checked {
     let secret = match env.secret(&p).await {
         Ok(s) => s,
         Err(error) => {
@@ -82,7 +88,7 @@ pub async fn check_profile(env: &Env, mut p: Profile, wait: Duration, tell: Tell
     let mut pause = Duration::from_secs(2);
     let mut first = true;
     let rows = loop {
-        let rows = round(env, &p, secret.clone(), first.then_some(tell)).await;
+        let rows = round(env, &p, secret.clone(), users, first.then_some(tell)).await;
         first = false;
         let left = deadline.saturating_duration_since(tokio::time::Instant::now());
         if verdict(&rows) == Verdict::Passed || left < pause {
@@ -116,13 +122,14 @@ pub async fn check_profiles(
     env: &Env,
     listed: Vec<Result<Profile, StoreError>>,
     wait: Duration,
+    users: Option<&UserSignIn>,
     tell: Tell<'_>,
 ) -> Vec<Checked> {
     let total = listed.len();
     let done = &std::sync::atomic::AtomicUsize::new(0);
     futures_util::stream::iter(listed.into_iter().map(|r| async move {
         let checked = match r {
-            Ok(p) => check_profile(env, p, wait, tell).await,
+            Ok(p) => check_profile(env, p, wait, users, tell).await,
             Err(e) => Checked::Unreadable(e),
         };
         let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -135,11 +142,17 @@ pub async fn check_profiles(
 }
 
 /// One round of a profile's checks; each check's events told when `tell` is given.
-async fn round(env: &Env, p: &Profile, secret: Secret, tell: Option<Tell<'_>>) -> Vec<CheckRow> {
+async fn round(
+    env: &Env,
+    p: &Profile,
+    secret: Secret,
+    users: Option<&UserSignIn>,
+    tell: Option<Tell<'_>>,
+) -> Vec<CheckRow> {
     let Some(tell) = tell else {
-        return run_checks(env, p, secret, None).await;
+        return run_checks(env, p, secret, users, None).await;
     };
-    let specs = check_plan(p);
+    let specs = delegated_checks::plan(p, users);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let told = async {
         while let Some((i, event)) = rx.recv().await {
@@ -149,7 +162,7 @@ async fn round(env: &Env, p: &Profile, secret: Secret, tell: Option<Tell<'_>>) -
             });
         }
     };
-    let (rows, ()) = tokio::join!(run_checks(env, p, secret, Some(tx)), told);
+    let (rows, ()) = tokio::join!(run_checks(env, p, secret, users, Some(tx)), told);
     rows
 }
 

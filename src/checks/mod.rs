@@ -9,5 +9,5 @@ mod runner;
 pub mod smtp;
 pub mod wire;
 
-pub use runner::{RunInput, run};
+pub use runner::{RunInput, UserMail, run, user_mail};
 pub use wire::Timeouts;

@@ -36,6 +36,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub realistic: bool,
 
+    /// The wizard's own sandbox (implies --sandbox) approves the device codes of every client
+    /// but the admin tools as this mailbox user: `check PROFILE --as-user MAILBOX` signs in
+    /// without a second person.
+    #[arg(long, global = true, value_name = "MAILBOX")]
+    pub sandbox_auto_approve_user: Option<String>,
+
     /// Where secrets are kept: the OS keyring, or the Linux kernel keyring (lost on reboot).
     #[arg(long, global = true, value_enum, default_value_t = KeyringArg::Os)]
     pub keyring: KeyringArg,
@@ -212,6 +218,10 @@ pub enum SandboxCommand {
         /// Approve every device-code sign-in at once, as this user (default: the sandbox admin).
         #[arg(long, num_args = 0..=1, default_missing_value = "admin")]
         auto_approve: Option<String>,
+        /// Approve the device codes of every client but the admin tools (a consuming
+        /// application's, or the check's sign-in as a mailbox user) at once, as this mailbox user.
+        #[arg(long, value_name = "MAILBOX")]
+        auto_approve_user: Option<String>,
         /// Milliseconds each new object (app, service principal, Exchange service principal,
         /// group) stays unknown to the calls that name it, as after a real directory write
         /// (default 0; 3000 with --realistic).

@@ -40,6 +40,35 @@ pub fn secret_from_stdin() -> Result<Secret, Exit> {
     Ok(secret)
 }
 
+/// The mailbox user's password for `check --password-flow`: typed unseen at a terminal, or the
+/// first line piped in. Never kept.
+pub fn password_from_stdin(user: &str) -> Result<Secret, Exit> {
+    let none = || {
+        usage(format!(
+            "--password-flow: no password for {user} on standard input: type it, or pipe it in on one line"
+        ))
+    };
+    if std::io::stdin().is_terminal() {
+        let typed = ask(
+            &format!("Password of {user} (not shown, never kept): "),
+            true,
+        );
+        return typed
+            .filter(|p| !p.is_empty())
+            .map(Secret::new)
+            .ok_or_else(none);
+    }
+    let mut bytes = Vec::new();
+    if std::io::stdin().take(4096).read_to_end(&mut bytes).is_err() {
+        return Err(none());
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let line = text.lines().next().unwrap_or("");
+    let password = (!line.is_empty()).then(|| Secret::new(line));
+    zeroize::Zeroize::zeroize(&mut bytes);
+    password.ok_or_else(none)
+}
+
 /// Reads one answer; `None` at end of input.
 pub fn ask(prompt: &str, hidden: bool) -> Option<String> {
     eprint!("{prompt}");

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use super::error::CloudError;
 use super::http::guard;
 use super::identity::{AccessToken, aad_from_body, answer};
-use crate::model::{AdminPurpose, ClientId, Endpoints, TenantId};
+use crate::model::{AdminPurpose, ClientId, Endpoints, Secret, TenantId};
 
 /// Microsoft Graph Command Line Tools: the public client admin tooling signs in with.
 pub const DEFAULT_ADMIN_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
@@ -35,7 +35,8 @@ impl std::fmt::Debug for DeviceCode {
     }
 }
 
-/// A signed-in administrator: the Graph token and what renews it.
+/// A signed-in person (an administrator, or a mailbox user in the delegated check): the token
+/// and what renews it.
 pub struct AdminSession {
     pub token: AccessToken,
     refresh: Option<SecretString>,
@@ -44,6 +45,11 @@ pub struct AdminSession {
 }
 
 impl AdminSession {
+    /// Whether the sign-in gave a refresh token (`offline_access`).
+    pub fn renewable(&self) -> bool {
+        self.refresh.is_some()
+    }
+
     pub fn who(&self) -> &str {
         let c = &self.token.claims;
         if c.upn.is_empty() { &c.name } else { &c.upn }
@@ -99,12 +105,14 @@ pub(crate) async fn post_form(
     answer(http.post(url).form(form)).await
 }
 
-/// One public client's device-code sign-in to one tenant.
+/// One client's device-code sign-in to one tenant: a public client's, or with
+/// [`DeviceFlow::with_secret`] a confidential one's.
 pub struct DeviceFlow<'a> {
     http: &'a reqwest::Client,
     endpoints: &'a Endpoints,
     tenant: String,
     client: String,
+    secret: Option<&'a Secret>,
 }
 
 impl<'a> DeviceFlow<'a> {
@@ -119,7 +127,15 @@ impl<'a> DeviceFlow<'a> {
             endpoints,
             tenant: tenant.to_string(),
             client: client.to_string(),
+            secret: None,
         }
+    }
+
+    /// The client proves itself with its secret at the token endpoint (a confidential client);
+    /// without one it signs in as a public client.
+    pub fn with_secret(mut self, secret: Option<&'a Secret>) -> DeviceFlow<'a> {
+        self.secret = secret;
+        self
     }
 
     /// A device code for the Graph permissions `purpose` needs.
@@ -155,7 +171,11 @@ impl<'a> DeviceFlow<'a> {
     /// A grant at the token endpoint: the session it gives, or the identity platform's error.
     async fn grant(&self, form: &[(&str, &str)]) -> Result<AdminSession, CloudError> {
         let url = self.endpoints.token_url(&self.tenant);
-        let (status, body) = post_form(self.http, &url, form).await?;
+        let mut form = form.to_vec();
+        if let Some(secret) = self.secret {
+            form.push(("client_secret", secret.expose()));
+        }
+        let (status, body) = post_form(self.http, &url, &form).await?;
         if status != 200 {
             return Err(aad_from_body(status, &body));
         }
@@ -214,6 +234,24 @@ impl<'a> DeviceFlow<'a> {
                 }));
             }
         }
+    }
+
+    /// The resource-owner password flow: `username`'s token for `scope` from their password.
+    /// Microsoft discourages it, and it fails for any account that must use MFA.
+    pub async fn password(
+        &self,
+        username: &str,
+        password: &Secret,
+        scope: &str,
+    ) -> Result<AdminSession, CloudError> {
+        let form = [
+            ("grant_type", "password"),
+            ("client_id", self.client.as_str()),
+            ("username", username),
+            ("password", password.expose()),
+            ("scope", scope),
+        ];
+        self.grant(&form).await
     }
 
     /// A token for `scope` from the session's refresh token: how one sign-in serves Exchange

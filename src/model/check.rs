@@ -33,6 +33,14 @@ pub enum CheckKind {
     Denied,
     /// Delegated IMAP + SMTP: nothing to probe without the mailbox user's sign-in.
     Delegated,
+    /// The mailbox user's sign-in to the app: a delegated token with the mail scopes.
+    UserToken,
+    /// IMAP `AUTHENTICATE XOAUTH2` with the user's token, for their own or a shared mailbox.
+    UserImap,
+    /// SMTP submission `AUTH XOAUTH2` with the user's token.
+    UserSmtp,
+    /// The user's refresh token redeemed once (`offline_access`).
+    UserRefresh,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,24 +51,28 @@ pub struct CheckSpec {
     pub skip: Option<String>,
     /// For the must-be-denied check: the probe that tries the mailbox.
     pub via: Option<CheckKind>,
+    /// For the delegated rows: the mailbox user whose token is used.
+    pub as_user: Option<Mailbox>,
 }
 
 impl CheckSpec {
-    fn new(kind: CheckKind, mailbox: Option<&Mailbox>) -> CheckSpec {
+    pub(super) fn new(kind: CheckKind, mailbox: Option<&Mailbox>) -> CheckSpec {
         CheckSpec {
             kind,
             mailbox: mailbox.cloned(),
             skip: None,
             via: None,
+            as_user: None,
         }
     }
 
     pub fn id(&self) -> String {
-        match (&self.kind, &self.mailbox) {
-            (CheckKind::Token, _) => "token:graph".into(),
-            (CheckKind::ExchangeToken, _) => "token:exchange".into(),
-            (k, Some(m)) => format!("{}:{m}", kind_key(*k)),
-            (k, None) => kind_key(*k).into(),
+        match (&self.kind, &self.mailbox, &self.as_user) {
+            (CheckKind::Token, ..) => "token:graph".into(),
+            (CheckKind::ExchangeToken, ..) => "token:exchange".into(),
+            (k, Some(m), Some(u)) if m != u => format!("{}:{m}:as:{u}", kind_key(*k)),
+            (k, Some(m), _) => format!("{}:{m}", kind_key(*k)),
+            (k, None, _) => kind_key(*k).into(),
         }
     }
 
@@ -77,6 +89,10 @@ impl CheckSpec {
             CheckKind::Ews => ("ews", self.target()),
             CheckKind::Denied => ("denied", self.target()),
             CheckKind::Delegated => ("deleg.", "IMAP+SMTP".into()),
+            CheckKind::UserToken => ("token", self.target()),
+            CheckKind::UserImap => ("imap·u", self.target()),
+            CheckKind::UserSmtp => ("smtp·u", self.target()),
+            CheckKind::UserRefresh => ("refresh", self.target()),
         }
     }
 
@@ -99,10 +115,25 @@ fn kind_key(k: CheckKind) -> &'static str {
         CheckKind::Ews => "ews",
         CheckKind::Denied => "denied",
         CheckKind::Delegated => "delegated",
+        CheckKind::UserToken => "token:user",
+        CheckKind::UserImap => "delegated-imap",
+        CheckKind::UserSmtp => "delegated-smtp",
+        CheckKind::UserRefresh => "refresh",
     }
 }
 
 impl CheckKind {
+    /// A row of the delegated part, run with a mailbox user's token.
+    pub fn as_user(self) -> bool {
+        matches!(
+            self,
+            CheckKind::UserToken
+                | CheckKind::UserImap
+                | CheckKind::UserSmtp
+                | CheckKind::UserRefresh
+        )
+    }
+
     /// Which token the check needs: Graph, Exchange, or none of its own.
     pub fn needs_exchange_token(self) -> bool {
         matches!(
@@ -113,8 +144,14 @@ impl CheckKind {
 }
 
 /// The checks for a profile, in display order: tokens first, then each mailbox, then the
-/// must-be-denied mailbox.
+/// must-be-denied mailbox; nobody signs in as a mailbox user.
 pub fn check_plan(p: &Profile) -> Vec<CheckSpec> {
+    check_plan_as(p, None)
+}
+
+/// [`check_plan`], with the delegated part's rows for the mailbox `users` who sign in this
+/// run (none: the part is one skipped row).
+pub fn check_plan_as(p: &Profile, users: Option<&[Mailbox]>) -> Vec<CheckSpec> {
     let has = |c: AccessChoice| p.access.contains(&c);
     let reads = has(AccessChoice::GraphRead) || has(AccessChoice::GraphReadWrite);
     let mut out = Vec::new();
@@ -149,11 +186,7 @@ pub fn check_plan(p: &Profile) -> Vec<CheckSpec> {
         }
     }
     if has(AccessChoice::Delegated) {
-        let mut s = CheckSpec::new(CheckKind::Delegated, None);
-        s.skip = Some(
-            "delegated IMAP and SMTP are proven when a mailbox user signs in to the consuming application; the token check above proves the app and its secret".into(),
-        );
-        out.push(s);
+        out.extend(super::check_delegated::delegated_specs(p, users));
     }
     if let Some(d) = &p.deny_mailbox {
         let mut s = CheckSpec::new(CheckKind::Denied, Some(d));
@@ -337,11 +370,15 @@ pub fn verdict(rows: &[CheckRow]) -> Verdict {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::model::{ClientId, CloudKind, KeyringBackend, ProfileName, TenantId};
 
-    fn profile(access: &[AccessChoice], send_test: bool, deny: bool) -> Profile {
+    pub(in crate::model) fn profile(
+        access: &[AccessChoice],
+        send_test: bool,
+        deny: bool,
+    ) -> Profile {
         Profile {
             name: ProfileName::parse("p").unwrap(),
             sandbox: true,

@@ -7,6 +7,7 @@ mod access;
 mod admin_purpose;
 pub mod audit;
 mod check;
+mod check_delegated;
 mod cloud;
 mod dates;
 mod delegated;
@@ -26,7 +27,9 @@ mod tenant;
 
 pub use access::{AccessChoice, parse_access_list};
 pub use admin_purpose::{AdminPurpose, SETUP_SCOPES, SignInMethod};
-pub use check::{CheckEvent, CheckKind, CheckRow, CheckSpec, Status, Verdict, check_plan, verdict};
+pub use check::{
+    CheckEvent, CheckKind, CheckRow, CheckSpec, Status, Verdict, check_plan, check_plan_as, verdict,
+};
 pub use cloud::{
     Cloud, CloudKind, EndpointError, Endpoints, check_url, host_port, is_loopback_host,
 };

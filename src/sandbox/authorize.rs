@@ -13,7 +13,7 @@ use base64::Engine;
 use rsa::sha2::{Digest, Sha256};
 
 use super::Shared;
-use super::responses::{aad_error, missing_parameter};
+use super::responses::{Refused, aad_error, missing_parameter};
 use super::tenant::Tenant;
 
 /// How long an authorization code may wait to be redeemed in the sandbox.
@@ -26,6 +26,9 @@ struct Code {
     challenge: Option<(String, String)>,
     user: String,
     expires: Instant,
+    /// Redirected to one of the app's `web` URIs: a confidential client, which must send its
+    /// secret with the code.
+    confidential: bool,
 }
 
 /// The codes issued and not yet redeemed, and those redeemed (a second redemption is refused
@@ -96,11 +99,25 @@ pub async fn authorize(
         );
     };
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    if !loopback_redirect(&redirect_uri) {
+    // An app of the tenant redirects only to the URIs registered for it, exactly; the admin
+    // tools to a loopback address.
+    let app = t.app_by_client_id(client_id);
+    let confidential = app.is_some_and(|a| a.web_redirect_uris.contains(&redirect_uri));
+    let allowed = match app {
+        Some(a) => confidential || a.public_redirect_uris.contains(&redirect_uri),
+        None => loopback_redirect(&redirect_uri),
+    };
+    if !allowed {
+        let accepted = match app {
+            Some(_) => "",
+            None => {
+                " The sandbox accepts http://localhost[:port] and http://127.0.0.1[:port] only."
+            }
+        };
         return page(
             StatusCode::BAD_REQUEST,
             &format!(
-                "AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'. The sandbox accepts http://localhost[:port] and http://127.0.0.1[:port] only."
+                "AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'.{accepted}"
             ),
         );
     }
@@ -152,6 +169,7 @@ pub async fn authorize(
                 challenge,
                 user,
                 expires: Instant::now() + CODE_LIFETIME,
+                confidential,
             },
         );
     with_state(vec![("code", code)])
@@ -240,13 +258,34 @@ pub fn code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Res
     if form.get("redirect_uri") != Some(&c.redirect_uri) {
         return malformed("the redirect_uri differs from the authorization request's");
     }
+    if let Some(app) = t.app_by_client_id(&c.client_id) {
+        // A web app proves itself with its secret (PKCE optional); a public client with PKCE.
+        let public = !c.confidential;
+        if let Err(refused) = super::user_tokens::client_allowed(t, app, form, public) {
+            return refused.into_response();
+        }
+        if (public || c.challenge.is_some())
+            && let Err(refused) = pkce(&c, form)
+        {
+            return refused.into_response();
+        }
+        return super::user_tokens::issue_for_app(s, t, app, &c.user, &c.scope);
+    }
+    if let Err(refused) = pkce(&c, form) {
+        return refused.into_response();
+    }
+    super::device::issue(s, t, &c.user, &c.client_id, &c.scope)
+}
+
+/// The PKCE verifier matches the authorization request's challenge.
+fn pkce(c: &Code, form: &HashMap<String, String>) -> Result<(), Refused> {
     let Some((challenge, method)) = &c.challenge else {
-        return aad_error(
+        return Err(Refused::from(aad_error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             50147,
             "MissingCodeChallenge: the authorization request carried no code_challenge.",
-        );
+        )));
     };
     let verifier = form.get("code_verifier").cloned().unwrap_or_default();
     let derived = if method.eq_ignore_ascii_case("S256") {
@@ -255,14 +294,14 @@ pub fn code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Res
         verifier.clone()
     };
     if verifier.is_empty() || &derived != challenge {
-        return aad_error(
+        return Err(Refused::from(aad_error(
             StatusCode::BAD_REQUEST,
             "invalid_grant",
             501481,
             "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
-        );
+        )));
     }
-    super::device::issue(s, t, &c.user, &c.client_id, &c.scope)
+    Ok(())
 }
 
 #[cfg(test)]

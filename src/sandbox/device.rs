@@ -13,10 +13,10 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 
 use super::Shared;
-use super::facts::GLOBAL_ADMIN_ROLE;
+use super::facts::{GLOBAL_ADMIN_ROLE, GRAPH_CLI_CLIENT_ID};
 use super::identity::TOKEN_LIFETIME;
 use super::responses::{aad_error, missing_parameter};
-use super::scopes::{beyond, delegated_scopes, exchange_client, wants_exchange};
+use super::scopes::{delegated_scopes, exchange_client, wants_exchange};
 use super::tenant::{Tenant, User};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,16 +36,16 @@ struct Grant {
     decision: Decision,
 }
 
-struct Refresh {
-    user: String,
-    client_id: String,
-    scope: String,
+pub(super) struct Refresh {
+    pub(super) user: String,
+    pub(super) client_id: String,
+    pub(super) scope: String,
 }
 
 #[derive(Default)]
 pub struct DeviceState {
     grants: HashMap<String, Grant>,
-    refresh: HashMap<String, Refresh>,
+    pub(super) refresh: HashMap<String, Refresh>,
 }
 
 pub(super) fn random_code(len: usize, alphabet: &[u8]) -> String {
@@ -74,7 +74,15 @@ pub async fn devicecode(
     );
     let user_code = random_code(9, b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789");
     let interval = s.device_interval;
-    let decision = match &s.auto_approve {
+    // The admin tools' codes are approved as the auto-approve user; any other client's as
+    // the auto-approve mailbox user, if one is named.
+    let admin_tool =
+        client_id.eq_ignore_ascii_case(GRAPH_CLI_CLIENT_ID) || exchange_client(&s, client_id);
+    let approver = match admin_tool {
+        true => s.auto_approve.as_ref(),
+        false => s.auto_approve_user.as_ref().or(s.auto_approve.as_ref()),
+    };
+    let decision = match approver {
         Some(user) => Decision::Approved(user.clone()),
         None => Decision::Pending,
     };
@@ -187,6 +195,12 @@ pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>)
         );
     }
     let code = form.get("device_code").cloned().unwrap_or_default();
+    let app = form.get("client_id").and_then(|c| t.app_by_client_id(c));
+    if let Some(app) = app
+        && let Err(refused) = super::user_tokens::client_allowed(t, app, form, app.public_client)
+    {
+        return refused.into_response();
+    }
     let mut d = s.device.lock().unwrap_or_else(|e| e.into_inner());
     let Some(g) = d.grants.get_mut(&code) else {
         return aad_error(
@@ -235,55 +249,11 @@ pub fn device_code_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>)
             let (client_id, scope) = (g.client_id.clone(), g.scope.clone());
             d.grants.remove(&code);
             drop(d);
-            issue(s, t, &user, &client_id, &scope)
-        }
-    }
-}
-
-/// `grant_type=refresh_token`.
-pub fn refresh_grant(s: &Shared, t: &Tenant, form: &HashMap<String, String>) -> Response {
-    let token = form.get("refresh_token").cloned().unwrap_or_default();
-    let found = s
-        .device
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .refresh
-        .get(&token)
-        .map(|r| (r.user.clone(), r.client_id.clone(), r.scope.clone()));
-    let wanted = form.get("scope").cloned();
-    match found {
-        Some((user, client_id, signed_in_scope)) => {
-            let scope = wanted.unwrap_or_else(|| signed_in_scope.clone());
-            if wants_exchange(s, &scope) && !exchange_client(s, &client_id) {
-                return aad_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    65001,
-                    &format!(
-                        "The user or administrator has not consented to use the application with ID '{client_id}' for Office 365 Exchange Online. Send an interactive authorization request for this user and resource."
-                    ),
-                );
+            match app.filter(|a| a.client_id.eq_ignore_ascii_case(&client_id)) {
+                Some(app) => super::user_tokens::issue_for_app(s, t, app, &user, &scope),
+                None => issue(s, t, &user, &client_id, &scope),
             }
-            if s.refresh_keeps_consent
-                && let Some(extra) = beyond(&scope, &signed_in_scope)
-            {
-                return aad_error(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_grant",
-                    65001,
-                    &format!(
-                        "The user or administrator has not consented to use the application with ID '{client_id}' for the permission '{extra}'. Send an interactive authorization request for this user and resource."
-                    ),
-                );
-            }
-            issue(s, t, &user, &client_id, &scope)
         }
-        None => aad_error(
-            StatusCode::BAD_REQUEST,
-            "invalid_grant",
-            9002313,
-            "Invalid request. Request is malformed or invalid.",
-        ),
     }
 }
 
@@ -308,22 +278,7 @@ pub(super) fn issue(s: &Shared, t: &Tenant, user: &str, client_id: &str, scope: 
         &s.graph_resource
     };
     let access = admin_token(s, t, u, client_id, aud, &scopes);
-    let refresh = random_code(
-        64,
-        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-    );
-    s.device
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .refresh
-        .insert(
-            refresh.clone(),
-            Refresh {
-                user: u.mail.clone(),
-                client_id: client_id.to_string(),
-                scope: scope.to_string(),
-            },
-        );
+    let refresh = super::refresh::remember(s, &u.mail, client_id, scope);
     Json(json!({
         "token_type": "Bearer",
         "scope": scopes.join(" "),

@@ -118,8 +118,9 @@ pub async fn token(
         Some("urn:ietf:params:oauth:grant-type:device_code") => {
             return super::device::device_code_grant(&s, &t, &form);
         }
-        Some("refresh_token") => return super::device::refresh_grant(&s, &t, &form),
+        Some("refresh_token") => return super::refresh::grant(&s, &t, &form),
         Some("authorization_code") => return super::authorize::code_grant(&s, &t, &form),
+        Some("password") => return super::user_tokens::password_grant(&s, &t, &form),
         Some(other) => {
             return aad_error(
                 StatusCode::BAD_REQUEST,
@@ -242,7 +243,7 @@ pub async fn token(
 }
 
 /// The token endpoint's answer to a client that did not prove who it is.
-fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> Response {
+pub(super) fn client_refused(refusal: ClientRefusal, client_id: &str, directory: &str) -> Response {
     let (status, error, code, text) = match refusal {
         ClientRefusal::UnknownApp => (
             StatusCode::BAD_REQUEST,

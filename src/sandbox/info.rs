@@ -44,6 +44,10 @@ pub struct SandboxInfo {
     pub admin: String,
     pub apps: Vec<SandboxApp>,
     pub mailboxes: Vec<String>,
+    /// Every mailbox user's password, for the resource-owner password flow.
+    pub user_password: String,
+    /// Users who must use multifactor authentication: the password flow refuses them.
+    pub mfa_users: Vec<String>,
 }
 
 impl SandboxInfo {
@@ -122,6 +126,13 @@ impl SandboxInfo {
                 .users
                 .iter()
                 .filter(|u| !u.admin)
+                .map(|u| u.mail.clone())
+                .collect(),
+            user_password: super::tenant::USER_PASSWORD.into(),
+            mfa_users: t
+                .users
+                .iter()
+                .filter(|u| u.mfa)
                 .map(|u| u.mail.clone())
                 .collect(),
         }

@@ -22,6 +22,7 @@ mod paging;
 mod portal;
 mod private_file;
 mod realistic;
+mod refresh;
 mod responses;
 mod routes;
 mod scopes;
@@ -30,6 +31,7 @@ mod sign_ins;
 mod signing;
 mod state_file;
 pub mod tenant;
+mod user_tokens;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -71,6 +73,9 @@ pub struct SandboxOptions {
     pub cloud_file_dir: Option<PathBuf>,
     /// Approve every device-code sign-in at once, as this user (a mail address).
     pub auto_approve: Option<String>,
+    /// Approve the device codes of every client but the admin tools at once, as this mailbox
+    /// user (the delegated style's consuming application).
+    pub auto_approve_user: Option<String>,
     /// How long a new object stays unknown to the calls that name it (replication lag): an
     /// app to its service principal's creation and `addPassword`, a service principal to
     /// `appRoleAssignedTo`, `oauth2PermissionGrants` and `New-ServicePrincipal`, Exchange's
@@ -132,6 +137,7 @@ pub struct Shared {
     state: Option<state_file::StateFile>,
     device: std::sync::Mutex<device::DeviceState>,
     auto_approve: Option<String>,
+    auto_approve_user: Option<String>,
     device_interval: Duration,
     replication_lag: Duration,
     max_secret_months: Option<u32>,
@@ -236,6 +242,7 @@ impl Sandbox {
             tenant: Mutex::new(tenant),
             device: std::sync::Mutex::default(),
             auto_approve,
+            auto_approve_user: opts.auto_approve_user,
             device_interval: Duration::from_secs(1),
             replication_lag: opts.replication_lag,
             propagation_delay: opts.propagation_delay,

@@ -225,7 +225,11 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
         .iter()
         .any(|w| ev.contains(w)),
         CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
-        CheckKind::Delegated => false,
+        CheckKind::Delegated
+        | CheckKind::UserToken
+        | CheckKind::UserImap
+        | CheckKind::UserSmtp
+        | CheckKind::UserRefresh => false,
     }
 }
 
@@ -258,7 +262,11 @@ fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
             vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }
         CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
-        CheckKind::Delegated => Vec::new(),
+        CheckKind::Delegated
+        | CheckKind::UserToken
+        | CheckKind::UserImap
+        | CheckKind::UserSmtp
+        | CheckKind::UserRefresh => Vec::new(),
     }
 }
 

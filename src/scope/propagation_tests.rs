@@ -21,6 +21,7 @@ fn spec(kind: CheckKind, mailbox: &str) -> CheckSpec {
         mailbox: Some(Mailbox::parse(mailbox).unwrap()),
         skip: None,
         via: None,
+        as_user: None,
     }
 }
 
@@ -164,6 +165,7 @@ fn consent_is_pending_for_minutes_only() {
         mailbox: None,
         skip: None,
         via: None,
+        as_user: None,
     };
     let missing = || {
         failed(
@@ -223,6 +225,7 @@ fn what_no_waiting_mends_stays_failed() {
         mailbox: None,
         skip: None,
         via: None,
+        as_user: None,
     };
     assert!(matches!(
         reclassify(&token, wrong_secret, &f),
@@ -328,6 +331,7 @@ fn a_policy_scoped_token_without_its_role_is_mended_by_the_setup_not_the_portal(
         mailbox: None,
         skip: None,
         via: None,
+        as_user: None,
     };
     let missing = failed(
         "Token issued; the token carries no roles at all.",

@@ -110,6 +110,7 @@ fn an_rbac_smtp_refusal_waits_for_the_role_then_is_told_by_the_scope() {
         mailbox: Some(Mailbox::parse("alice@contoso.example").unwrap()),
         skip: None,
         via: None,
+        as_user: None,
     };
     let refused = || CheckEvent::Failed {
         diagnosis: Diagnosis {

@@ -273,7 +273,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                     })
                 };
                 let mut p = *profile;
-                let rows = super::run_checks(&env, &p, secret, Some(etx)).await;
+                let rows = super::run_checks(&env, &p, secret, None, Some(etx)).await;
                 let _ = forward.await;
                 // A run the wizard has moved on from must not overwrite a newer result.
                 if current() {

@@ -1,6 +1,7 @@
 //! What an IMAP, POP3, SMTP or EWS failure means, from the server's answer, the roles in the
 //! Exchange token, and how the same protocol fared on the other mailboxes. Pure.
 
+mod delegated;
 mod ews;
 mod ews_cause;
 mod fixes;
@@ -8,6 +9,7 @@ mod probe;
 mod refusal;
 mod smtp_auth;
 
+pub use delegated::{UserMailContext, diagnose_user_probe};
 pub use ews::{diagnose_ews, diagnose_ews_with};
 pub use ews_cause::{Basis, EwsCause, EwsFacts, ews_cause};
 pub use probe::diagnose_probe;

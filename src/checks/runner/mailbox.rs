@@ -1,17 +1,20 @@
 //! One mailbox's row: the Graph, EWS, IMAP, POP3 or SMTP probe it names, and what its answer
 //! means.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use super::{Outcome, Shared, denied, failed};
 use crate::checks::mail_diagnosis::{self, Peers};
-use crate::checks::wire::{ProbeError, Target};
+use rustls::ClientConfig;
+
+use crate::checks::wire::{ProbeError, Target, Timeouts};
 use crate::checks::{ews, imap, pop, smtp};
 use crate::cloud::diagnose::Stage;
 use crate::cloud::{CloudError, NetKind, NetworkError, graph};
-use crate::model::Mailbox;
 use crate::model::{CheckEvent, CheckKind, CheckSpec};
+use crate::model::{Endpoints, Mailbox};
 
 pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
     let input = &shared.input;
@@ -95,6 +98,14 @@ pub(super) async fn check(shared: &Shared, spec: &CheckSpec) -> Outcome {
         CheckKind::Token | CheckKind::ExchangeToken | CheckKind::Delegated => {
             unreachable!("token checks run first; the delegated row is always skipped")
         }
+        CheckKind::UserToken
+        | CheckKind::UserImap
+        | CheckKind::UserSmtp
+        | CheckKind::UserRefresh => {
+            unreachable!(
+                "a mailbox user's rows run with the user's sign-in, in app::delegated_checks"
+            )
+        }
     }
 }
 
@@ -119,67 +130,89 @@ pub(super) async fn probe_sending(
         .as_ref()
         .expect("mail probes run only with an Exchange token")
         .expose();
-    let e = &shared.input.endpoints;
-    let limit = shared.input.timeouts.total;
-    let endpoint = match kind {
-        CheckKind::Imap => &e.imap,
-        CheckKind::Pop => &e.pop,
-        _ => &e.smtp,
+    let reach = Reach {
+        tls: &shared.tls,
+        endpoints: &shared.input.endpoints,
+        timeouts: shared.input.timeouts,
     };
-    let work = || async {
-        match kind {
-            CheckKind::Imap => {
-                let c = imap::probe(&target(shared, &e.imap)?, mailbox.as_str(), token).await?;
-                Ok(format!(
-                    "inbox: {} messages, {} unseen (read-only)",
-                    c.messages, c.unseen
-                ))
-            }
-            CheckKind::Pop => {
-                let c = pop::probe(&target(shared, &e.pop)?, mailbox.as_str(), token).await?;
-                Ok(format!("{} messages ({} bytes)", c.messages, c.octets))
-            }
-            _ => {
-                let out = smtp::probe(
-                    &target(shared, &e.smtp)?,
-                    mailbox.as_str(),
-                    token,
-                    send_test,
-                )
-                .await?;
-                Ok(match out {
-                    smtp::SmtpOutcome::Sent => "signed in; test message sent to itself".into(),
-                    smtp::SmtpOutcome::Authenticated => {
-                        "signed in (no message sent: sending is opt-in)".into()
-                    }
-                })
-            }
-        }
-    };
-    let timed = |r: Result<Result<String, ProbeError>, _>| match r {
-        Ok(r) => r,
-        // A server that keeps the dialogue going without finishing it has not answered in time.
-        Err(_) => Err(ProbeError::Net(NetworkError {
-            kind: NetKind::Timeout,
-            host: endpoint.to_string(),
-            detail: format!("the dialogue did not finish within {} s", limit.as_secs()),
-        })),
-    };
-    let first = timed(tokio::time::timeout(limit, work()).await);
-    match first {
-        // One dropped connection is a passing fault: the probe runs once more.
-        Err(ProbeError::Closed { .. }) => timed(tokio::time::timeout(limit, work()).await),
-        other => other,
-    }
+    reach.probe(kind, mailbox, token, send_test).await
 }
 
-fn target(shared: &Shared, endpoint: &str) -> Result<Target, ProbeError> {
-    let tls = shared.tls.clone().map_err(|detail| {
-        ProbeError::Net(NetworkError {
-            kind: NetKind::Tls,
-            host: endpoint.to_string(),
-            detail,
-        })
-    })?;
-    Target::new(endpoint, tls, shared.input.timeouts)
+/// How the mail servers are reached: their endpoints, the TLS settings and the time limits.
+pub(crate) struct Reach<'a> {
+    pub tls: &'a Result<Arc<ClientConfig>, String>,
+    pub endpoints: &'a Endpoints,
+    pub timeouts: Timeouts,
+}
+
+impl Reach<'_> {
+    /// One IMAP, POP3 or SMTP dialogue with `token` for `mailbox` within the overall time
+    /// limit (once more after a dropped connection); the detail on success.
+    pub(crate) async fn probe(
+        &self,
+        kind: CheckKind,
+        mailbox: &Mailbox,
+        token: &str,
+        send_test: bool,
+    ) -> Result<String, ProbeError> {
+        let e = self.endpoints;
+        let limit = self.timeouts.total;
+        let endpoint = match kind {
+            CheckKind::Imap => &e.imap,
+            CheckKind::Pop => &e.pop,
+            _ => &e.smtp,
+        };
+        let work = || async {
+            match kind {
+                CheckKind::Imap => {
+                    let c = imap::probe(&self.target(&e.imap)?, mailbox.as_str(), token).await?;
+                    Ok(format!(
+                        "inbox: {} messages, {} unseen (read-only)",
+                        c.messages, c.unseen
+                    ))
+                }
+                CheckKind::Pop => {
+                    let c = pop::probe(&self.target(&e.pop)?, mailbox.as_str(), token).await?;
+                    Ok(format!("{} messages ({} bytes)", c.messages, c.octets))
+                }
+                _ => {
+                    let out =
+                        smtp::probe(&self.target(&e.smtp)?, mailbox.as_str(), token, send_test)
+                            .await?;
+                    Ok(match out {
+                        smtp::SmtpOutcome::Sent => "signed in; test message sent to itself".into(),
+                        smtp::SmtpOutcome::Authenticated => {
+                            "signed in (no message sent: sending is opt-in)".into()
+                        }
+                    })
+                }
+            }
+        };
+        let timed = |r: Result<Result<String, ProbeError>, _>| match r {
+            Ok(r) => r,
+            // A server that keeps the dialogue going without finishing it has not answered in time.
+            Err(_) => Err(ProbeError::Net(NetworkError {
+                kind: NetKind::Timeout,
+                host: endpoint.to_string(),
+                detail: format!("the dialogue did not finish within {} s", limit.as_secs()),
+            })),
+        };
+        let first = timed(tokio::time::timeout(limit, work()).await);
+        match first {
+            // One dropped connection is a passing fault: the probe runs once more.
+            Err(ProbeError::Closed { .. }) => timed(tokio::time::timeout(limit, work()).await),
+            other => other,
+        }
+    }
+
+    fn target(&self, endpoint: &str) -> Result<Target, ProbeError> {
+        let tls = self.tls.clone().map_err(|detail| {
+            ProbeError::Net(NetworkError {
+                kind: NetKind::Tls,
+                host: endpoint.to_string(),
+                detail,
+            })
+        })?;
+        Target::new(endpoint, tls, self.timeouts)
+    }
 }

@@ -2,6 +2,7 @@
 //! every mailbox check concurrently. IMAP, POP3 and SMTP refusals are diagnosed once the same
 //! protocol has been tried on every mailbox, since the pattern tells the causes apart.
 
+mod delegated;
 mod denied;
 mod mailbox;
 mod refusals;
@@ -15,6 +16,8 @@ use std::time::Duration;
 use rustls::ClientConfig;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
+
+pub use delegated::{UserMail, user_mail};
 
 use super::mail_diagnosis::{MailContext, Peers};
 use super::wire::{ProbeError, Timeouts, tls_config};
@@ -177,7 +180,10 @@ pub async fn run(
     let probes: Vec<CheckKind> = specs.iter().map(|s| s.via.unwrap_or(s.kind)).collect();
     let denied: Vec<bool> = specs.iter().map(|s| s.kind == CheckKind::Denied).collect();
     for (i, spec) in specs.into_iter().enumerate() {
-        if matches!(spec.kind, CheckKind::Token | CheckKind::ExchangeToken) || spec.skip.is_some() {
+        if matches!(spec.kind, CheckKind::Token | CheckKind::ExchangeToken)
+            || spec.kind.as_user()
+            || spec.skip.is_some()
+        {
             continue;
         }
         let probe = spec.via.unwrap_or(spec.kind);

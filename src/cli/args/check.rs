@@ -35,6 +35,15 @@ pub struct CheckArgs {
     /// for changes Exchange Online has not applied yet.
     #[arg(long, default_value = "0", value_parser = parse_wait)]
     pub wait: std::time::Duration,
+    /// Check the delegated part as this mailbox user, who signs in to the app itself with a
+    /// device code (default: the profile's delegated users). The user's tokens are never kept.
+    #[arg(long, value_name = "MAILBOX", requires = "profile")]
+    pub as_user: Option<String>,
+    /// Sign the mailbox user in with the resource-owner password flow instead, the password
+    /// read from standard input and never kept. Microsoft discourages this flow, and it fails
+    /// for any account that must use multifactor authentication.
+    #[arg(long, requires = "as_user")]
+    pub password_flow: bool,
 }
 
 /// How `check` prints its outcome.

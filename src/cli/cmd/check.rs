@@ -7,8 +7,10 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::app::Env;
+use crate::app::delegated_checks::UserSignIn;
 use crate::app::fleet;
 use crate::app::profile_checks::{self, Checked, Note};
+use crate::app::sign_in::UserNews;
 use crate::cli::Exit;
 use crate::cli::output::report::{
     self, failed_row, fleet_progress, progress_line, unreadable_json,
@@ -16,7 +18,7 @@ use crate::cli::output::report::{
 use crate::cli::output::{Code, error_with, in_json, print_json};
 use crate::cli::settings::CheckSettings;
 use crate::model::Verdict;
-use crate::model::{KeyringBackend, Profile, verdict};
+use crate::model::{AccessChoice, KeyringBackend, Profile, verdict};
 use crate::vault::VaultError;
 
 /// A profile's outcome as shown: its exit, its JSON report or its text, and the error of a
@@ -56,6 +58,22 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
         }
     };
     let profiles: Vec<&Profile> = listed.iter().filter_map(|r| r.as_ref().ok()).collect();
+    if s.as_user.is_some()
+        && let Some(p) = profiles
+            .iter()
+            .find(|p| !p.access.contains(&AccessChoice::Delegated))
+    {
+        return crate::cli::output::usage(format!(
+            "--as-user checks the delegated style, and profile {} has none (its access: {}); run `check {}` without it",
+            p.name,
+            p.access
+                .iter()
+                .map(|a| a.to_string())
+                .collect::<Vec<_>>()
+                .join(","),
+            p.name
+        ));
+    }
     let expiring: Vec<String> = match s.warn_days {
         Some(days) => profile_checks::expiring_within(profiles.iter().copied(), days)
             .into_iter()
@@ -71,7 +89,17 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
     };
     let unreadable = listed.iter().filter(|r| r.is_err()).count();
     let before = fleet::recorded_before(&listed);
-    let checked = profile_checks::check_profiles(env, listed, s.wait, &narrator(progress)).await;
+    // A mailbox user signs in only when one profile is named: never for the whole fleet.
+    let users = match s.profile.is_some() {
+        true => match user_sign_in(&s) {
+            Ok(u) => Some(u),
+            Err(exit) => return exit,
+        },
+        false => None,
+    };
+    let checked =
+        profile_checks::check_profiles(env, listed, s.wait, users.as_ref(), &narrator(progress))
+            .await;
     let entries = if s.prometheus || s.notify.is_some() {
         fleet::entries(&checked, &before)
     } else {
@@ -140,6 +168,28 @@ async fn tell_webhook(url: &str, summary: &crate::export::Summary, timeout: Dura
     }
 }
 
+/// How the delegated part's mailbox user signs in: `--as-user`, and with `--password-flow`
+/// the password read now, before anything runs.
+fn user_sign_in(s: &CheckSettings) -> Result<UserSignIn, Exit> {
+    let password = match (&s.as_user, s.password_flow) {
+        (Some(user), true) => Some(crate::cli::prompt::password_from_stdin(user.as_str())?),
+        _ => None,
+    };
+    Ok(UserSignIn {
+        as_user: s.as_user.clone(),
+        password,
+        show: Box::new(|news| match news {
+            UserNews::Code { user, code } => eprintln!(
+                "To check the delegated access, sign in to the app as {user}: open {} and enter the code {} (no token of the user's is kept)",
+                code.verification_uri, code.user_code
+            ),
+            UserNews::PasswordFlow { user } => eprintln!(
+                "warning: signing {user} in with the password flow: Microsoft discourages it, and it fails for any account that must use multifactor authentication; the password is not kept"
+            ),
+        }),
+    })
+}
+
 /// Which progress is shown on stderr (a terminal only).
 #[derive(Clone, Copy)]
 struct Progress {
@@ -160,7 +210,7 @@ pub async fn check_and_print(
         checks: std::io::stderr().is_terminal() && !json_out,
         profiles: false,
     };
-    let checked = profile_checks::check_profile(env, p, wait, &narrator(progress)).await;
+    let checked = profile_checks::check_profile(env, p, wait, None, &narrator(progress)).await;
     let shown = present(env, checked, json_out);
     if let Some(t) = shown.text {
         print!("{t}");

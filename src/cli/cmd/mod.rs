@@ -33,6 +33,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         sandbox,
         sandbox_reset,
         realistic,
+        sandbox_user,
         keyring,
         task,
         trace: _,
@@ -41,6 +42,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
     let options = SandboxOptions {
         state_file: Some(dirs.sandbox_state()),
         reset: sandbox_reset,
+        auto_approve_user: sandbox_user,
         ..SandboxOptions::default()
     };
     let options = if realistic {

@@ -46,6 +46,9 @@ pub struct Settings {
     pub sandbox_reset: bool,
     /// That tenant behaves as Microsoft 365 really does (`--realistic`).
     pub realistic: bool,
+    /// `--sandbox-auto-approve-user`: that tenant approves every other client's device codes
+    /// as this mailbox user.
+    pub sandbox_user: Option<String>,
     pub keyring: KeyringBackend,
     /// `--trace FILE`: where the redacted trace of the run goes.
     pub trace: Option<PathBuf>,
@@ -98,6 +101,10 @@ pub struct CheckSettings {
     pub warn_days: Option<u32>,
     pub timeouts: Timeouts,
     pub wait: Duration,
+    /// `--as-user`: the mailbox user the delegated part is checked as.
+    pub as_user: Option<crate::model::Mailbox>,
+    /// `--password-flow`: that user signs in with a password read from standard input.
+    pub password_flow: bool,
 }
 
 pub struct ExportSettings {
@@ -142,7 +149,19 @@ impl Settings {
             KeyringArg::Os => KeyringBackend::Os,
             KeyringArg::Keyutils => KeyringBackend::Keyutils,
         };
-        let sandbox = cli.sandbox || cli.sandbox_reset || cli.realistic;
+        let sandbox = cli.sandbox
+            || cli.sandbox_reset
+            || cli.realistic
+            || cli.sandbox_auto_approve_user.is_some();
+        let sandbox_user = cli
+            .sandbox_auto_approve_user
+            .as_deref()
+            .map(|m| {
+                crate::model::Mailbox::parse(m)
+                    .map(|m| m.to_string())
+                    .map_err(|e| Invalid::new(format!("--sandbox-auto-approve-user {m}: {e}")))
+            })
+            .transpose()?;
         if cli.sandbox_reset && matches!(cli.command, Some(Command::Sandbox { .. })) {
             return Err(Invalid::new(
                 "--sandbox-reset starts the wizard's own sandbox tenant afresh; `sandbox serve` keeps its tenant in --state FILE (remove that file to start afresh)",
@@ -168,6 +187,7 @@ impl Settings {
         Ok(Settings {
             sign_in,
             sandbox,
+            sandbox_user,
             sandbox_reset: cli.sandbox_reset,
             realistic: cli.realistic,
             keyring,
@@ -191,6 +211,8 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
             warn_days,
             timeout,
             wait,
+            as_user,
+            password_flow,
         }) => {
             let step = Duration::from_secs(timeout);
             if json && matches!(format, Some(f) if f != CheckFormatArg::Json) {
@@ -212,6 +234,16 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
                     total: step * 3,
                 },
                 wait,
+                as_user: as_user
+                    .map(|m| {
+                        crate::model::Mailbox::parse(&m).map_err(|e| {
+                            Invalid::new(format!(
+                                "--as-user {m}: {e}; give the mailbox user's sign-in name (user@domain)"
+                            ))
+                        })
+                    })
+                    .transpose()?,
+                password_flow,
             })
         }
         Command::Export {

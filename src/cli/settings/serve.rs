@@ -14,6 +14,7 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         latency_ms,
         faults,
         auto_approve,
+        auto_approve_user,
         replication_lag_ms,
         max_secret_months,
         device_code_secs,
@@ -66,6 +67,13 @@ pub(super) fn options(command: SandboxCommand, realistic: bool) -> Result<Sandbo
         reset: false,
         cloud_file_dir: Some(cloud_dir),
         auto_approve,
+        auto_approve_user: auto_approve_user
+            .map(|m| {
+                crate::model::Mailbox::parse(&m)
+                    .map(|m| m.to_string())
+                    .map_err(|e| Invalid::new(format!("--auto-approve-user {m}: {e}")))
+            })
+            .transpose()?,
         replication_lag: Duration::from_millis(replication_lag_ms.unwrap_or(0)),
         max_secret_months,
         device_code_lifetime: Duration::from_secs(device_code_secs),

@@ -2,6 +2,7 @@
 //! cause and the fix. Pure: no I/O.
 
 mod credentials;
+mod delegated;
 mod findings;
 mod graph;
 mod identity;
@@ -9,6 +10,7 @@ mod network;
 mod sign_in;
 
 pub use credentials::{key_not_registered, thumbprint_used};
+pub use delegated::{UserContext, no_refresh_token, other_account, scopes_missing, user_sign_in};
 pub use findings::{missing_roles, not_denied, wrong_cloud};
 pub use graph::is_mailbox_not_enabled;
 pub use sign_in::device_code_blocked;

@@ -29,14 +29,16 @@ pub(super) fn app_json(a: &App) -> Value {
         "keyCredentials": a.certificates.iter().map(key_credential_json).collect::<Vec<_>>(),
         "passwordCredentials": password_credentials_json(a),
         "tags": a.tags,
-        "web": { "redirectUris": a.redirect_uris },
+        "web": {"redirectUris": a.web_redirect_uris},
+        "publicClient": {"redirectUris": a.public_redirect_uris},
     })
 }
 
-/// `web.redirectUris` of a request body, as Microsoft Entra ID takes them: https, or http to
-/// localhost only; no fragment. `None` when the body does not set them.
-pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Refused> {
-    let Some(list) = body["web"]["redirectUris"].as_array() else {
+/// The redirect URIs of `platform` (`web`, `publicClient`) in a request body, as Microsoft
+/// Entra ID takes them: a web URI is https, or http to localhost only, without a fragment.
+/// `None` when the body does not set them.
+pub(super) fn redirect_uris(body: &Value, platform: &str) -> Result<Option<Vec<String>>, Refused> {
+    let Some(list) = body[platform]["redirectUris"].as_array() else {
         return Ok(None);
     };
     let mut out = Vec::new();
@@ -48,9 +50,11 @@ pub(super) fn redirect_uris(body: &Value) -> Result<Option<Vec<String>>, Refused
                 host == "localhost" || host == "127.0.0.1"
             })
         });
-        if rest.is_none_or(str::is_empty) || u.contains('#') || u.len() > 256 {
+        let web_ok = rest.is_some_and(|r| !r.is_empty()) && !u.contains('#');
+        if u.is_empty() || u.len() > 256 || (platform == "web" && !web_ok) {
             return Err(bad_request(&format!(
-                "Invalid value specified for property 'redirectUris' of resource 'WebApplication': {u}"
+                "Invalid value specified for property 'redirectUris' of resource '{}': {u}",
+                if platform == "web" { "WebApplication" } else { "PublicClientApplication" }
             ))
             .into());
         }
@@ -95,7 +99,8 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
             .as_str()
             .filter(|n| !n.trim().is_empty())
             .ok_or_else(|| bad_request("Property 'displayName' is required."))?;
-        let redirect_uris = redirect_uris(&body)?.unwrap_or_default();
+        let web_redirect_uris = redirect_uris(&body, "web")?.unwrap_or_default();
+        let public_redirect_uris = redirect_uris(&body, "publicClient")?.unwrap_or_default();
         let app = App {
             key: String::new(),
             name: name.to_string(),
@@ -122,7 +127,8 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
                         .collect()
                 })
                 .unwrap_or_default(),
-            redirect_uris,
+            web_redirect_uris,
+            public_redirect_uris,
         };
         let out = app_json(&app);
         t.apps.push(app);

@@ -142,8 +142,8 @@ fn grant_json(g: &PermissionGrant) -> Value {
     json!({
         "id": g.id,
         "clientId": g.client_id,
-        "consentType": "AllPrincipals",
-        "principalId": null,
+        "consentType": if g.principal_id.is_some() { "Principal" } else { "AllPrincipals" },
+        "principalId": g.principal_id,
         "resourceId": g.resource_id,
         "scope": g.scope,
     })
@@ -168,6 +168,8 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
             client_id: text(&body, "clientId"),
             resource_id: text(&body, "resourceId"),
             scope: text(&body, "scope"),
+            principal_id: (text(&body, "consentType") == "Principal")
+                .then(|| text(&body, "principalId")),
         };
         let client = t
             .apps
@@ -176,10 +178,11 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
         if client.is_some_and(|a| replicating(&gate, a.sp_created_ms)) {
             return Err(not_found(&g.client_id).into());
         }
-        if t.permission_grants
-            .iter()
-            .any(|x| x.client_id == g.client_id && x.resource_id == g.resource_id)
-        {
+        if t.permission_grants.iter().any(|x| {
+            x.client_id == g.client_id
+                && x.resource_id == g.resource_id
+                && x.principal_id == g.principal_id
+        }) {
             return Err(already_exists("Permission entry already exists.").into());
         }
         let out = grant_json(&g);

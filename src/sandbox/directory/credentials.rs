@@ -83,19 +83,17 @@ fn new_key_credential(der: Option<Vec<u8>>, display_name: &str) -> Option<KeyCre
 
 /// `PATCH /applications/{id}`: the sandbox takes `keyCredentials` (the whole collection, as
 /// Graph does: entries named by an existing `keyId` are kept, entries with a `key` are added),
-/// and replaces `requiredResourceAccess`, `isFallbackPublicClient` and `web.redirectUris` when
-/// given, as Graph does with a collection property.
+/// and replaces `requiredResourceAccess`, `isFallbackPublicClient` and the `web` and
+/// `publicClient` redirect URIs when given, as Graph does with a collection property.
 pub async fn update_application(
     gate: Gate,
     Path(id): Path<String>,
     Json(body): Json<Value>,
 ) -> Response {
     gate.change(writes_applications, |t| {
-        let uris = super::applications::redirect_uris(&body)?;
+        let web = super::applications::redirect_uris(&body, "web")?;
+        let public = super::applications::redirect_uris(&body, "publicClient")?;
         let app = app_mut(t, &id)?;
-        if let Some(uris) = uris {
-            app.redirect_uris = uris;
-        }
         if body["requiredResourceAccess"].is_array() {
             app.required_resource_access = body["requiredResourceAccess"].clone();
         }
@@ -107,6 +105,12 @@ pub async fn update_application(
                 .iter()
                 .map(|k| kept_or_added(&app.certificates, k))
                 .collect::<Result<_, _>>()?;
+        }
+        if let Some(uris) = web {
+            app.web_redirect_uris = uris;
+        }
+        if let Some(uris) = public {
+            app.public_redirect_uris = uris;
         }
         Ok(StatusCode::NO_CONTENT.into_response())
     })

@@ -125,8 +125,7 @@ fn add_permission(t: &mut Tenant, call: &Call) -> Rows {
         .user(id)
         .map(|u| u.mail.clone())
         .ok_or_else(|| not_found(id, t))?;
-    // A service principal, or a user: the delegated style gives a mailbox user FullAccess on
-    // a shared mailbox.
+    // A service principal (app-only access) or a mailbox user (the delegated style).
     let Some(sp) = find_sp(t, &user)
         .filter(|sp| !call.replicating(sp.created_ms))
         .map(|sp| sp.object_id.clone())

@@ -17,7 +17,7 @@ use tokio_rustls::TlsAcceptor;
 use super::Shared;
 use super::clock::now_ms;
 use super::faults::{Area, FaultKind, HANG};
-use super::tenant::{MailProtocol, MailRefusal};
+use super::tenant::{MailProtocol, MailRefusal, MailboxRight};
 use lines::Lines;
 
 /// How long a connection may sit idle before the server drops it.
@@ -50,6 +50,9 @@ pub fn parse_xoauth2(b64: &str) -> Option<(String, String)> {
 struct SignIn {
     mailbox: String,
     refusal: Option<MailRefusal>,
+    /// Whether mail may be sent from the mailbox: an app's, or a user's own; for a mailbox the
+    /// user reaches by FullAccess, only with SendAs on it.
+    sends_as: bool,
 }
 
 async fn sign_in(s: &Shared, b64: &str, protocol: MailProtocol) -> Option<SignIn> {
@@ -59,18 +62,40 @@ async fn sign_in(s: &Shared, b64: &str, protocol: MailProtocol) -> Option<SignIn
     let caller = s
         .verify_token(&token, &s.exchange_resource, &t.tenant_id)
         .ok()?;
-    let refusal = t
-        .exchange_mail_access(
-            &caller.appid,
-            &caller.oid,
-            &caller.roles,
-            protocol,
-            &user,
-            now_ms(),
-        )
-        .err();
+    let now = now_ms();
+    let (refusal, sends_as) = match &caller.scp {
+        Some(scp) => {
+            let refusal = t
+                .delegated_mail_access(&caller.oid, scp, protocol, &user, now)
+                .err();
+            let sends_as = match (t.user(&caller.oid), t.user(&user)) {
+                (Some(me), Some(m)) => {
+                    me.id == m.id || t.user_holds(me, m, MailboxRight::SendAs, now)
+                }
+                _ => false,
+            };
+            (refusal, sends_as)
+        }
+        None => {
+            let refusal = t
+                .exchange_mail_access(
+                    &caller.appid,
+                    &caller.oid,
+                    &caller.roles,
+                    protocol,
+                    &user,
+                    now,
+                )
+                .err();
+            (refusal, true)
+        }
+    };
     let mailbox = t.user_mut(&user).map(|u| u.mail.clone()).unwrap_or(user);
-    Some(SignIn { mailbox, refusal })
+    Some(SignIn {
+        mailbox,
+        refusal,
+        sends_as,
+    })
 }
 
 async fn pause(s: &Shared) {

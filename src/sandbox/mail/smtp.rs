@@ -38,6 +38,9 @@ pub(super) async fn session(s: &Shared, tls: TlsAcceptor, plain: Lines<TcpStream
 #[derive(Default)]
 struct Transaction {
     mailbox: Option<String>,
+    /// Whether the signed-in token may send as the mailbox (a user reaching it by FullAccess
+    /// needs SendAs too).
+    sends_as: bool,
     from: Option<String>,
     rcpts: Vec<String>,
 }
@@ -75,6 +78,7 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                     match sign_in(s, &ir, MailProtocol::Smtp).await {
                         Some(si) if si.refusal.is_none() => {
                             mail.mailbox = Some(si.mailbox);
+                            mail.sends_as = si.sends_as;
                             "235 2.7.0 Authentication successful".to_string()
                         }
                         Some(si) => refusal_line(si.refusal),
@@ -86,7 +90,7 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                 None => NOT_AUTHENTICATED.to_string(),
                 Some(m) => {
                     let addr = angle_address(&line);
-                    if addr.eq_ignore_ascii_case(m) {
+                    if addr.eq_ignore_ascii_case(m) && mail.sends_as {
                         mail.from = Some(addr);
                         "250 2.1.0 Sender OK".to_string()
                     } else {

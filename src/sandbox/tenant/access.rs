@@ -41,6 +41,8 @@ pub enum MailRefusal {
     SmtpAuthOffForMailbox,
     /// The mailbox's sign-in refused by security defaults or Conditional Access.
     SignInRefused(SmtpSignInRefusal),
+    /// A user's token for another user's mailbox, without FullAccess on it.
+    NotDelegated,
 }
 
 impl MailRefusal {
@@ -293,7 +295,7 @@ impl Tenant {
 
     /// SMTP AUTH for a mailbox the app may send from: refused by a sign-in policy the mailbox
     /// is marked with, then by its own switch, or by the organisation's when its own is not set.
-    fn smtp_auth_allowed<'u>(&self, user: &'u User) -> Result<&'u User, MailRefusal> {
+    pub(super) fn smtp_auth_allowed<'u>(&self, user: &'u User) -> Result<&'u User, MailRefusal> {
         if let Some(why) = user.smtp_sign_in_refusal {
             return Err(MailRefusal::SignInRefused(why));
         }

@@ -1,6 +1,7 @@
 //! The simulated tenant's data and the access rules of REFERENCE.md section 7. Pure.
 
 mod access;
+mod delegated;
 mod ews_switches;
 mod normalise;
 mod population;
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 pub use access::{ClientRefusal, MailProtocol, MailRefusal, Refusal};
+pub use delegated::USER_PASSWORD;
 pub use ews_switches::{EwsRefusal, KIOSK_MAILBOX, OTHER_ALLOWED_APP_ID};
 pub use normalise::SEEDED_POLICY;
 pub use population::{AUDIT_SCOPE, KINDS as AUDIT_KINDS, PERMITTED_MAILBOX};

@@ -111,7 +111,8 @@ impl Tenant {
             created_ms: 0,
             sp_created_ms: 0,
             certificates: Vec::new(),
-            redirect_uris: Vec::new(),
+            web_redirect_uris: Vec::new(),
+            public_redirect_uris: Vec::new(),
             tags: Vec::new(),
         };
         let (sp, client) = (app.sp_id.clone(), app.client_id.clone());

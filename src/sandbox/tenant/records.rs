@@ -80,6 +80,9 @@ pub struct PermissionGrant {
     pub client_id: String,
     pub resource_id: String,
     pub scope: String,
+    /// The user a `Principal` grant is for; none for `AllPrincipals` (every user).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -156,6 +159,9 @@ pub struct User {
     /// the switches: marked by the seed in realistic mode.
     #[serde(default)]
     pub smtp_sign_in_refusal: Option<SmtpSignInRefusal>,
+    /// Multifactor authentication required at every sign-in: the password flow is refused.
+    #[serde(default)]
+    pub mfa: bool,
 }
 
 /// Why SMTP AUTH is refused for a marked mailbox, with Exchange's `5.7.139` words.
@@ -289,9 +295,12 @@ pub struct App {
     /// `tags` as the app was created with.
     #[serde(default)]
     pub tags: Vec<String>,
-    /// The Web platform's redirect URIs (`web.redirectUris`).
-    #[serde(default)]
-    pub redirect_uris: Vec<String>,
+    /// `web.redirectUris`: where a confidential client's authorization codes may go.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub web_redirect_uris: Vec<String>,
+    /// `publicClient.redirectUris`: where a public client's authorization codes may go.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub public_redirect_uris: Vec<String>,
 }
 
 /// The service principal of an application registered elsewhere.

@@ -119,6 +119,7 @@ impl Tenant {
                 without_exchange_licence: false,
                 kiosk_licence: false,
                 smtp_sign_in_refusal: None,
+                mfa: false,
             });
         }
     }

@@ -1,0 +1,215 @@
+//! The delegated part's live check: each mailbox user signs in to the app as its consuming
+//! application does (device code with the app's own client ID, or the password flow), then
+//! IMAP and SMTP run with the user's token for the user's mailbox and each shared one, and the
+//! refresh token is redeemed once. The user's tokens stay in memory for the run only: never
+//! stored, logged or shown.
+
+use std::time::Instant;
+
+use tokio::sync::mpsc;
+
+use super::Env;
+use super::sign_in::{UserAsk, UserNews};
+use crate::checks::{UserMail, user_mail};
+use crate::cloud::diagnose::{
+    UserContext, no_refresh_token, other_account, scopes_missing, user_sign_in,
+};
+use crate::model::{
+    CheckEvent, CheckKind, CheckSpec, ConsumerSignIn, Credential, Endpoints, Mailbox, Profile,
+    Secret, check_plan_as,
+};
+
+/// The delegated scopes IMAP and SMTP need, as Microsoft's page names them.
+pub const MAIL_SCOPES: [&str; 2] = ["IMAP.AccessAsUser.All", "SMTP.Send"];
+
+/// Who signs in as a mailbox user this run, and how the front end shows it.
+pub struct UserSignIn {
+    /// `--as-user`; none: the profile's delegated users.
+    pub as_user: Option<Mailbox>,
+    /// `--password-flow`: the user's password, read once and never kept.
+    pub password: Option<Secret>,
+    pub show: Box<dyn Fn(UserNews<'_>) + Send + Sync>,
+}
+
+impl UserSignIn {
+    pub fn users(&self, p: &Profile) -> Vec<Mailbox> {
+        match &self.as_user {
+            Some(u) => vec![u.clone()],
+            None => p
+                .delegated
+                .as_ref()
+                .map(|d| d.users.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The rows of a run: the delegated part's for the users who sign in, when anyone does.
+pub fn plan(p: &Profile, sign_in: Option<&UserSignIn>) -> Vec<CheckSpec> {
+    let users = sign_in.map(|s| s.users(p));
+    check_plan_as(p, users.as_deref())
+}
+
+/// The scope string of the user's sign-in: Exchange Online's IMAP and SMTP scopes, and
+/// `offline_access` for the refresh token.
+pub fn mail_scope(endpoints: &Endpoints) -> String {
+    let r = endpoints.exchange_resource.trim_end_matches('/');
+    format!(
+        "{r}/{} {r}/{} offline_access",
+        MAIL_SCOPES[0], MAIL_SCOPES[1]
+    )
+}
+
+/// Runs the rows of every user in `specs`, one user after the other (each signs in).
+pub async fn run(
+    env: &Env,
+    p: &Profile,
+    secret: &Secret,
+    sign_in: &UserSignIn,
+    specs: &[CheckSpec],
+    tx: mpsc::UnboundedSender<(usize, CheckEvent)>,
+) {
+    let send = |i: usize, ev: CheckEvent| {
+        let _ = tx.send((i, ev));
+    };
+    for user in sign_in.users(p) {
+        let rows: Vec<(usize, &CheckSpec)> = specs
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.kind.as_user() && s.as_user.as_ref() == Some(&user))
+            .collect();
+        one_user(env, p, secret, sign_in, &user, &rows, &send).await;
+    }
+}
+
+async fn one_user(
+    env: &Env,
+    p: &Profile,
+    secret: &Secret,
+    sign_in: &UserSignIn,
+    user: &Mailbox,
+    rows: &[(usize, &CheckSpec)],
+    send: &impl Fn(usize, CheckEvent),
+) {
+    let row = |kind: CheckKind| rows.iter().find(|(_, s)| s.kind == kind).map(|(i, _)| *i);
+    let (Some(token_row), Some(refresh_row)) =
+        (row(CheckKind::UserToken), row(CheckKind::UserRefresh))
+    else {
+        return;
+    };
+    let endpoints = env.endpoints(p);
+    let scope = mail_scope(&endpoints);
+    // A confidential consuming application (authorization code) proves itself with the secret;
+    // the device code and password flows are a public client's, as the consuming one's are.
+    let confidential = matches!(
+        p.delegated.as_ref().map(|d| &d.sign_in),
+        Some(ConsumerSignIn::AuthorizationCode { .. })
+    ) && p.credential == Credential::Secret;
+    let ask = UserAsk {
+        endpoints: &endpoints,
+        tenant_id: p.tenant_id,
+        client_id: p.client_id,
+        secret: confidential.then_some(secret),
+        user: user.as_str(),
+        scope: &scope,
+        password: sign_in.password.as_ref(),
+    };
+    let (tenant, client_id) = (p.tenant.clone(), p.client_id.to_string());
+    let ctx = UserContext {
+        tenant: &tenant,
+        client_id: &client_id,
+        user: user.as_str(),
+        scopes: &MAIL_SCOPES,
+        password_flow: sign_in.password.is_some(),
+        portal: &endpoints.portal,
+    };
+    let not_run = |why: &str| {
+        for (i, s) in rows {
+            if s.kind != CheckKind::UserToken {
+                send(
+                    *i,
+                    CheckEvent::Skipped {
+                        reason: format!("not run: {why}"),
+                    },
+                );
+            }
+        }
+    };
+    send(token_row, CheckEvent::Started);
+    let started = Instant::now();
+    let failed = |i: usize, diagnosis, unavailable| {
+        send(
+            i,
+            CheckEvent::Failed {
+                diagnosis,
+                elapsed: started.elapsed(),
+                unavailable,
+            },
+        )
+    };
+    let session = match ask.sign_in(env, |news| (sign_in.show)(news)).await {
+        Ok(s) => s,
+        Err(e) => {
+            failed(token_row, user_sign_in(&e, &ctx), e.is_unavailable());
+            not_run(&format!("{user} did not sign in"));
+            return;
+        }
+    };
+    let claims = &session.token.claims;
+    if !claims.upn.eq_ignore_ascii_case(user.as_str()) {
+        failed(token_row, other_account(&claims.upn, &ctx), false);
+        not_run(&format!("the token is {}'s, not {user}'s", claims.upn));
+        return;
+    }
+    let held: Vec<&str> = claims.scp.split_whitespace().collect();
+    let missing: Vec<&str> = MAIL_SCOPES
+        .into_iter()
+        .filter(|s| !held.contains(s))
+        .collect();
+    if missing.is_empty() {
+        send(
+            token_row,
+            CheckEvent::Passed {
+                detail: format!("{user} signed in; scopes: {}", claims.scp),
+                elapsed: started.elapsed(),
+            },
+        );
+    } else {
+        failed(
+            token_row,
+            scopes_missing(&missing, &claims.scp, &ctx),
+            false,
+        );
+    }
+    let mail = UserMail {
+        endpoints: &endpoints,
+        timeouts: env.timeouts,
+        client_id: &client_id,
+        connections: &env.connections,
+    };
+    user_mail(&mail, rows, &session.token, send).await;
+    send(refresh_row, CheckEvent::Started);
+    let started = Instant::now();
+    let ev = if !session.renewable() {
+        CheckEvent::Failed {
+            diagnosis: no_refresh_token(&ctx),
+            elapsed: started.elapsed(),
+            unavailable: false,
+        }
+    } else {
+        match ask.refresh(env, &session).await {
+            Ok(_) => CheckEvent::Passed {
+                detail:
+                    "the refresh token was redeemed once for a new token (offline_access works)"
+                        .into(),
+                elapsed: started.elapsed(),
+            },
+            Err(e) => CheckEvent::Failed {
+                diagnosis: user_sign_in(&e, &ctx),
+                elapsed: started.elapsed(),
+                unavailable: e.is_unavailable(),
+            },
+        }
+    };
+    send(refresh_row, ev);
+}
