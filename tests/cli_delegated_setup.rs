@@ -618,3 +618,44 @@ fn a_hybrid_profile_exports_esm_style_properties_and_a_report_of_both_styles() {
         assert!(report.contains(line), "{line}\n{report}");
     }
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn asking_openid_later_adds_it_to_the_same_grant() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let args = [
+        "--access",
+        "delegated-imap-smtp",
+        "--delegated-user",
+        "alice@contoso.example",
+    ];
+    let o = setup(&home, &t, "esm", &args);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let mut more = args.to_vec();
+    more.push("--openid");
+    let o = setup(&home, &t, "esm", &more);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("keeps the granted IMAP.AccessAsUser.All SMTP.Send offline_access; adds openid User.Read"),
+        "{err}"
+    );
+    let api = AdminApi::sign_in(&t.sb);
+    let a = app(&api, "m365-mail-wizard esm");
+    assert!(has(&requested(&a), USER_READ, "Scope"), "{a:#}");
+    assert_eq!(
+        granted_scopes(&api, &sp_of(&api, &a)),
+        [
+            "IMAP.AccessAsUser.All",
+            "SMTP.Send",
+            "offline_access",
+            "openid",
+            "User.Read"
+        ],
+        "one grant, the scopes added"
+    );
+}

@@ -7,7 +7,7 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, patch, post};
 
 use super::faults::{self, Area, FaultKind};
 use super::{
@@ -182,6 +182,10 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
         .route(
             "/graph/v1.0/oauth2PermissionGrants",
             get(directory::list_grants).post(directory::create_grant),
+        )
+        .route(
+            "/graph/v1.0/oauth2PermissionGrants/{id}",
+            patch(directory::update_grant),
         )
         .layer(middleware::from_fn_with_state(
             shared.clone(),

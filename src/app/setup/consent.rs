@@ -152,23 +152,33 @@ pub(super) async fn delegated_consent(
     };
     if let Some(g) = existing.iter().find(|g| g.resource_id == x.sp.id) {
         let have: Vec<&str> = g.scope.split_whitespace().collect();
-        if want.iter().all(|w| have.contains(w)) {
+        let missing: Vec<&str> = want.iter().copied().filter(|w| !have.contains(w)).collect();
+        if missing.is_empty() {
             r.emit(i, StepStatus::Done("already granted".into()));
             return Ok(());
         }
-        return Err(r.refuse(
+        // The grant keeps what it holds; the missing scopes are added to it.
+        let scope = have
+            .iter()
+            .chain(&missing)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        r.graph
+            .update_grant(&g.id, &scope)
+            .await
+            .map_err(|err| r.fail(i, err))?;
+        r.made(format!("consent:{}:delegated", x.resource.key));
+        r.save()?;
+        r.emit(
             i,
-            Diagnosis {
-                summary: "A tenant-wide consent exists with other delegated permissions.".into(),
-                evidence: format!("granted: {}", g.scope),
-                cause: "An earlier consent for this app covers a different set of permissions."
-                    .into(),
-                fix: format!(
-                    "In the app's API permissions, add {} and press \"Grant admin consent\" again.",
-                    want.join(", ")
-                ),
-            },
-        ));
+            StepStatus::Done(format!(
+                "keeps the granted {}; adds {}",
+                have.join(" "),
+                missing.join(" ")
+            )),
+        );
+        return Ok(());
     }
     let object = new_principal(sp);
     let what = Awaited {

@@ -335,6 +335,13 @@ impl<'a> GraphAdmin<'a> {
             .await
     }
 
+    /// Replaces a delegated permission grant's scopes (`PATCH /oauth2PermissionGrants/{id}`).
+    pub async fn update_grant(&self, id: &str, scope: &str) -> Result<(), CloudError> {
+        let u = self.url(&format!("oauth2PermissionGrants/{id}"), None)?;
+        let body = json!({ "scope": scope });
+        self.send(Method::PATCH, u, Some(&body)).await.map(|_| ())
+    }
+
     /// Tenant-wide consent (all principals) for `scope` on the resource.
     pub async fn grant(
         &self,

@@ -162,6 +162,8 @@ pub struct Assignment {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Grant {
+    #[serde(default)]
+    pub id: String,
     pub resource_id: ObjectId,
     #[serde(default)]
     pub scope: String,

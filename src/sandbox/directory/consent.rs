@@ -191,3 +191,18 @@ pub async fn create_grant(gate: Gate, Json(body): Json<Value>) -> Response {
     })
     .await
 }
+
+/// `PATCH /oauth2PermissionGrants/{id}`: the grant's `scope` replaced (Microsoft's "Update a
+/// delegated permission grant").
+pub async fn update_grant(gate: Gate, Path(id): Path<String>, Json(body): Json<Value>) -> Response {
+    gate.change(administrator, |t| {
+        let Some(g) = t.permission_grants.iter_mut().find(|g| g.id == id) else {
+            return Err(not_found(&id).into());
+        };
+        if let Some(scope) = body["scope"].as_str() {
+            g.scope = scope.to_string();
+        }
+        Ok(StatusCode::NO_CONTENT.into_response())
+    })
+    .await
+}

@@ -16,7 +16,7 @@ pub use applications::{
 };
 pub use consent::{
     assign_app_role, create_grant, list_assigned_to, list_assignments, list_grants,
-    remove_assignment,
+    remove_assignment, update_grant,
 };
 pub use credentials::{
     add_password, portal_upload_certificate, remove_password, update_application,
