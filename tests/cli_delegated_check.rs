@@ -21,9 +21,15 @@ fn tenant() -> Tenant {
 
 const SERVE: [&str; 3] = ["--auto-approve", "--auto-approve-user", ALICE];
 
-/// `setup NAME --access ACCESS --mailbox alice@ EXTRA… --yes --json`.
+const BOB: &str = "bob@contoso.example";
+
+/// `setup NAME --access ACCESS --delegated-user alice@ EXTRA… --yes --json`; a hybrid app
+/// reaches bob@ with its own sign-in.
 fn setup(home: &Home, t: &Tenant, name: &str, access: &str, extra: &[&str]) -> Output {
-    let mut args = vec!["--access", access, "--mailbox", ALICE, "--json"];
+    let mut args = vec!["--access", access, "--delegated-user", ALICE, "--json"];
+    if access != "delegated-imap-smtp" {
+        args.extend(["--mailbox", BOB]);
+    }
     args.extend(extra);
     let o = home
         .setup_cmd(t, name, &args)
@@ -159,6 +165,15 @@ fn public_client_flows_off_and_consent_missing_are_each_diagnosed() {
     let mut t = tenant();
     let home = Home::new();
     setup(&home, &t, "private", "delegated-imap-smtp", &[]);
+    // Someone turns "Allow public client flows" off again in the portal.
+    let id = t.apps_named("m365-mail-wizard private")[0]["object_id"].clone();
+    t.edit(&SERVE, |tenant| {
+        for app in tenant["apps"].as_array_mut().unwrap() {
+            if app["object_id"] == id {
+                app["public_client"] = false.into();
+            }
+        }
+    });
     let (o, r) = check(&home, &["private", "--as-user", ALICE], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let token = "token:user:alice@contoso.example";
@@ -306,12 +321,14 @@ fn a_shared_mailbox_needs_the_users_full_access_and_smtp_auth_off_is_named() {
     );
     let file = profile_file(&home, "shared");
     let mut profile = std::fs::read_to_string(&file).unwrap();
-    if !profile.contains("[delegated]") {
-        profile.push_str(
-            "\n[delegated]\nusers = [\"alice@contoso.example\"]\nshared = [\"erin@contoso.example\"]\n\n[delegated.sign_in]\nflow = \"device-code\"\n",
-        );
-        std::fs::write(&file, profile).unwrap();
-    }
+    // erin@ is named as shared after the setup, so that alice@ has no FullAccess on it yet.
+    let users = "users = [\"alice@contoso.example\"]\n";
+    assert!(profile.contains(users), "{profile}");
+    profile = profile.replace(
+        users,
+        &format!("{users}shared = [\"erin@contoso.example\"]\n"),
+    );
+    std::fs::write(&file, profile).unwrap();
     let (o, r) = check(&home, &["shared"], "");
     assert_eq!(o.status.code(), Some(1), "{}", text(&o));
     let erin = "delegated-imap:erin@contoso.example:as:alice@contoso.example";
@@ -368,7 +385,7 @@ fn a_hybrid_profile_checks_app_only_and_delegated_access_green() {
     let (o, r) = check(&home, &["hybrid", "--as-user", ALICE], "");
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(r["verdict"], "passed", "{r:#}");
-    assert_eq!(status(&r, "imap:alice@contoso.example"), "passed");
+    assert_eq!(status(&r, "imap:bob@contoso.example"), "passed");
     assert_eq!(status(&r, "delegated-imap:alice@contoso.example"), "passed");
     assert_eq!(status(&r, "refresh:alice@contoso.example"), "passed");
 }
@@ -411,8 +428,6 @@ fn the_wizards_own_sandbox_approves_the_mailbox_users_code_as_told() {
             client_id,
             "--access",
             "delegated-imap-smtp",
-            "--mailbox",
-            ALICE,
             "--secret-stdin",
         ],
         app["secret"].as_str().unwrap(),
