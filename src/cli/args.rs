@@ -73,6 +73,7 @@ impl Cli {
             Some(Command::Profiles { json }) => *json,
             Some(Command::Setup(a)) => a.json,
             Some(Command::Remove(a)) => a.json,
+            Some(Command::Migrate(a)) => a.json,
             _ => false,
         }
     }
@@ -187,6 +188,9 @@ pub enum Command {
     },
     /// Remove from the tenant what the setup of PROFILE made, then the profile.
     Remove(super::remove_args::RemoveArgs),
+    /// Move the app of PROFILE from an application access policy or tenant-wide Entra mail
+    /// roles to RBAC for Applications, proved before anything tenant-wide is removed.
+    Migrate(super::migrate_args::MigrateArgs),
 }
 
 #[derive(Subcommand, Debug)]

@@ -5,6 +5,7 @@ mod args;
 mod cmd;
 mod output;
 mod prompt;
+mod migrate_args;
 mod remove_args;
 mod settings;
 mod shell;

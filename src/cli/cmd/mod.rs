@@ -8,6 +8,7 @@ mod export;
 mod finish;
 mod forget;
 mod guided;
+mod migrate;
 mod profiles;
 mod remove;
 mod renew;
@@ -93,6 +94,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         Task::Profiles { json } => profiles::profiles(&env, json),
         Task::Forget(name) => forget::forget(&env, &name).await,
         Task::Remove(s) => remove::remove(&env, s).await,
+        Task::Migrate(s) => migrate::migrate(&env, s).await,
         Task::Serve(_) => unreachable!("served above"),
     };
     if let Some(s) = sandbox {

@@ -2,6 +2,7 @@
 //! validated settings each command runs from. Nothing here prints, signs in or starts the
 //! sandbox; a wrong value is an `Invalid` with the message the user sees.
 
+mod migrate;
 mod profile;
 mod serve;
 mod setup;
@@ -15,6 +16,7 @@ use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
 use crate::sandbox::SandboxOptions;
 
+pub use migrate::{MigrateMode, MigrateSettings};
 pub use profile::{AddSettings, CloudChoice, ProfileSettings};
 pub use setup::{SetupMode, SetupSettings};
 
@@ -72,6 +74,7 @@ pub enum Task {
     },
     Forget(ProfileName),
     Remove(RemoveSettings),
+    Migrate(MigrateSettings),
 }
 
 /// `remove PROFILE --from-tenant`.
@@ -293,6 +296,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("cli::main prints completions and manual pages before the settings")
         }
+        Command::Migrate(a) => Task::Migrate(migrate::settings(a)?),
         Command::Remove(crate::cli::remove_args::RemoveArgs {
             profile,
             from_tenant,
@@ -326,7 +330,7 @@ pub(super) fn admin_client(text: &str) -> Result<ClientId> {
     ClientId::parse(text).map_err(|_| Invalid::new(format!("--admin-client-id {text}: not a GUID")))
 }
 
-fn profile_name(text: &str) -> Result<ProfileName> {
+pub(super) fn profile_name(text: &str) -> Result<ProfileName> {
     ProfileName::parse(text).map_err(Invalid::new)
 }
 

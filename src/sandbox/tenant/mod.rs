@@ -62,6 +62,10 @@ pub struct Tenant {
     /// Applications deleted through Graph: soft-deleted, listed under `directory/deletedItems`.
     #[serde(default)]
     pub deleted_apps: Vec<App>,
+    /// The service principals of deleted applications (`restore` brings an app back without
+    /// its service principal, as Microsoft documents).
+    #[serde(default)]
+    pub deleted_principals: Vec<DeletedPrincipal>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.

@@ -288,6 +288,18 @@ pub struct App {
     /// `tags` as the app was created with.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// When the app was deleted (RFC 3339), while it waits in the deleted items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
+}
+
+/// A service principal deleted with its app: restored on its own, as in Entra ID.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeletedPrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+    pub deleted: String,
 }
 
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.
