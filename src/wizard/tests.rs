@@ -130,6 +130,7 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
 mod browser;
 mod guide;
 mod renewal;
+mod tenant_actions;
 
 /// The plan step the guided path shows.
 fn guide_step(s: &State) -> StepKind {
