@@ -264,14 +264,24 @@ fn killed_after_any_step_the_migration_resumes_or_is_undone_and_the_app_stays_sc
             let home = Home::new();
             add_helpdesk(&home, &t);
             let o = migrate(&home, &["--yes"], Some(format!("migrate:{step}")));
-            assert_eq!(o.status.code(), Some(137), "killed after step {step}: {}", text(&o));
+            assert_eq!(
+                o.status.code(),
+                Some(137),
+                "killed after step {step}: {}",
+                text(&o)
+            );
             assert_scoped(&t, &format!("killed after step {step}"));
             let o = migrate(&home, &["--yes"], None);
             assert_eq!(o.status.code(), Some(2), "under way, told so: {}", text(&o));
             assert!(text(&o).contains("--resume"), "{}", text(&o));
             if resume {
                 let o = migrate(&home, &["--resume"], None);
-                assert_eq!(o.status.code(), Some(0), "resumed after {step}: {}", text(&o));
+                assert_eq!(
+                    o.status.code(),
+                    Some(0),
+                    "resumed after {step}: {}",
+                    text(&o)
+                );
                 assert_eq!(scoping(&t), AFTER, "resumed after step {step}");
                 assert_checks_pass(&home);
             } else {
@@ -298,7 +308,11 @@ fn an_undo_killed_after_any_step_goes_on_and_the_app_stays_scoped() {
         match o.status.code() {
             Some(137) => assert_scoped(&t, &format!("undo killed after step {step}")),
             Some(5) => {
-                assert!(step < 8, "the policy and the proof undone first: {}", text(&o));
+                assert!(
+                    step < 8,
+                    "the policy and the proof undone first: {}",
+                    text(&o)
+                );
                 assert_scoped(&t, "undo waiting");
                 age_remade_policies(&home);
                 let o = migrate(&home, &["--undo"], Some(format!("migrate-undo:{step}")));
@@ -353,7 +367,14 @@ fn bad_input_is_refused_before_any_sign_in() {
     let o = home.run(&["migrate", "x", "--to", "policy"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     let o = home.run(
-        &["migrate", "x", "--to", "rbac", "--deny-mailbox", "not-an-address"],
+        &[
+            "migrate",
+            "x",
+            "--to",
+            "rbac",
+            "--deny-mailbox",
+            "not-an-address",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));

@@ -44,7 +44,10 @@ fn a_deleted_app_is_restored_then_its_service_principal() {
     let token = sign_in(&sb, GRAPH_CLIENT, scope);
     let call = |method: &str, path: &str| graph_call(&sb, &token, method, path, &json!({}));
     let sp = {
-        let (status, body) = call("GET", &format!("servicePrincipals?$filter=appId%20eq%20'{client_id}'"));
+        let (status, body) = call(
+            "GET",
+            &format!("servicePrincipals?$filter=appId%20eq%20'{client_id}'"),
+        );
         assert_eq!(status, 200, "{body}");
         ids(&body)[0].clone()
     };
@@ -53,17 +56,27 @@ fn a_deleted_app_is_restored_then_its_service_principal() {
     let (status, body) = call("DELETE", &format!("applications/{object_id}"));
     assert_eq!(status, 204, "{body}");
     let (_, apps) = call("GET", "directory/deletedItems/microsoft.graph.application");
-    assert_eq!(ids(&apps), [object_id.clone()], "{apps}");
+    assert_eq!(ids(&apps), [object_id.as_str()], "{apps}");
     let deleted: Value = serde_json::from_str(&apps).unwrap();
     assert!(deleted["value"][0]["deletedDateTime"].is_string(), "{apps}");
-    let (_, sps) = call("GET", "directory/deletedItems/microsoft.graph.servicePrincipal");
-    assert_eq!(ids(&sps), [sp.clone()], "{sps}");
-    assert_ne!(token_status(&sb, &client_id, &secret).0, 200, "deleted: refused");
+    let (_, sps) = call(
+        "GET",
+        "directory/deletedItems/microsoft.graph.servicePrincipal",
+    );
+    assert_eq!(ids(&sps), [sp.as_str()], "{sps}");
+    assert_ne!(
+        token_status(&sb, &client_id, &secret).0,
+        200,
+        "deleted: refused"
+    );
 
     // The service principal first: refused, its app is still deleted.
     let (status, body) = call("POST", &format!("directory/deletedItems/{sp}/restore"));
     assert_eq!(status, 400, "{body}");
-    let (status, body) = call("POST", &format!("directory/deletedItems/{object_id}/restore"));
+    let (status, body) = call(
+        "POST",
+        &format!("directory/deletedItems/{object_id}/restore"),
+    );
     assert_eq!(status, 200, "{body}");
     let app: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(app["appId"], client_id.as_str());
@@ -78,9 +91,16 @@ fn a_deleted_app_is_restored_then_its_service_principal() {
 
     let (status, body) = call("POST", &format!("directory/deletedItems/{sp}/restore"));
     assert_eq!(status, 200, "{body}");
-    let (_, sps) = call("GET", "directory/deletedItems/microsoft.graph.servicePrincipal");
+    let (_, sps) = call(
+        "GET",
+        "directory/deletedItems/microsoft.graph.servicePrincipal",
+    );
     assert!(ids(&sps).is_empty(), "{sps}");
-    assert_eq!(token_status(&sb, &client_id, &secret).0, 200, "signs in again");
+    assert_eq!(
+        token_status(&sb, &client_id, &secret).0,
+        200,
+        "signs in again"
+    );
     let (status, _) = call("POST", &format!("directory/deletedItems/{sp}/restore"));
     assert_eq!(status, 404, "nothing left to restore");
 }

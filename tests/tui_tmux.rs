@@ -1124,13 +1124,11 @@ fn from_the_dashboard_migrate_to_rbac_then_remove_from_the_tenant() {
         "y carry it out",
     ]);
     t.keys(&["y"]);
-    t.wait_for_all(&["Removed tui-mig from the tenant", "the client is refused a token"]);
-    assert!(
-        !home
-            .config()
-            .join("sandbox-profiles/tui-mig.toml")
-            .exists()
-    );
+    t.wait_for_all(&[
+        "Removed tui-mig from the tenant",
+        "the client is refused a token",
+    ]);
+    assert!(!home.config().join("sandbox-profiles/tui-mig.toml").exists());
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }

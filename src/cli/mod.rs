@@ -3,9 +3,9 @@
 
 mod args;
 mod cmd;
+mod migrate_args;
 mod output;
 mod prompt;
-mod migrate_args;
 mod remove_args;
 mod settings;
 mod shell;

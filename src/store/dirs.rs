@@ -47,7 +47,11 @@ impl Dirs {
     }
 
     pub fn migrations(&self, sandbox: bool) -> MigrationStore {
-        let sub = if sandbox { "sandbox-migrate" } else { "migrate" };
+        let sub = if sandbox {
+            "sandbox-migrate"
+        } else {
+            "migrate"
+        };
         MigrationStore {
             dir: self.data.join(sub),
         }

@@ -161,7 +161,10 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Exported(result));
             });
         }
-        Effect::Upkeep(profile, what @ (wizard::Upkeep::Offboard { .. } | wizard::Upkeep::Migrate { .. })) => {
+        Effect::Upkeep(
+            profile,
+            what @ (wizard::Upkeep::Offboard { .. } | wizard::Upkeep::Migrate { .. }),
+        ) => {
             let slot = admin.clone();
             tokio::spawn(async move {
                 tenant_actions::run(&env, &slot, *profile, what, &tx).await;

@@ -6,9 +6,9 @@ use tokio::sync::mpsc;
 
 use super::AdminSlot;
 use super::admin::{endpoints_for, exchange_admin, kept_for};
+use crate::app::Env;
 use crate::app::migrate::{self, Admin, Outcome};
 use crate::app::offboard::{self, Done, Plan, RemovalKind};
-use crate::app::Env;
 use crate::model::{Diagnosis, Profile};
 use crate::plan::migration::Step;
 use crate::wizard::{Msg, Upkeep};
@@ -42,7 +42,11 @@ pub(super) async fn run(
                 Err(err) => return plan_failed(tx, p, what, err.diagnosis),
             };
             if !go {
-                let _ = tx.send(Msg::UpkeepPlan(Box::new(p.clone()), what, Ok(offboard_summary(&p, &plan))));
+                let _ = tx.send(Msg::UpkeepPlan(
+                    Box::new(p.clone()),
+                    what,
+                    Ok(offboard_summary(&p, &plan)),
+                ));
                 return;
             }
             let ex = if plan.needs_exchange() {
@@ -93,10 +97,16 @@ pub(super) async fn run(
             let journal = match existing {
                 Some(j) if j.finished => {
                     let d = Diagnosis {
-                        summary: format!("{} was migrated to RBAC for Applications already.", p.name),
+                        summary: format!(
+                            "{} was migrated to RBAC for Applications already.",
+                            p.name
+                        ),
                         evidence: String::new(),
                         cause: String::new(),
-                        fix: format!("To put the policy and the tenant-wide roles back: m365-mail-wizard migrate {} --to rbac --undo", p.name),
+                        fix: format!(
+                            "To put the policy and the tenant-wide roles back: m365-mail-wizard migrate {} --to rbac --undo",
+                            p.name
+                        ),
                     };
                     return plan_failed(tx, p, what, d);
                 }
@@ -170,7 +180,11 @@ fn migrate_summary(p: &Profile, j: &crate::store::MigrationJournal) -> String {
         );
     }
     let names = |f: fn(&Step) -> Option<String>| {
-        plan.steps.iter().filter_map(f).collect::<Vec<_>>().join(", ")
+        plan.steps
+            .iter()
+            .filter_map(f)
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     format!(
         "Migrate {} to RBAC for Applications: scope over {}; roles {}; Exchange's test; remove the tenant-wide {}; live checks ({} refused); then remove the policy. `migrate {} --to rbac --print-script` prints the PowerShell.",

@@ -83,7 +83,8 @@ pub(super) async fn forward(x: &Cmdlets<'_>, plan: &Plan, step: &Step) -> Result
             if !look(x, "Get-DistributionGroup", id).await?.is_empty() {
                 return Ok(false);
             }
-            let params = json!({"Name": name, "Alias": name, "Type": "Security", "Members": members});
+            let params =
+                json!({"Name": name, "Alias": name, "Type": "Security", "Members": members});
             x.invoke("New-DistributionGroup", params).await?;
         }
         Step::Scope { name, group } => {
@@ -151,8 +152,7 @@ pub(super) async fn undo(
             remove(x, "Remove-ManagementScope", params).await?;
         }
         Step::Group { name, .. } => {
-            let params =
-                json!({"Identity": name, "BypassSecurityGroupManagerCheck": true, "Confirm": false});
+            let params = json!({"Identity": name, "BypassSecurityGroupManagerCheck": true, "Confirm": false});
             remove(x, "Remove-DistributionGroup", params).await?;
         }
         Step::ExchangePrincipal => {

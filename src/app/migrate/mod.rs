@@ -109,10 +109,13 @@ impl<'a> Admin<'a> {
 
 /// The migration journal of the profile, if a migration was started.
 pub fn journal(env: &Env, p: &Profile) -> Result<Option<MigrationJournal>, MigrateError> {
-    env.dirs
-        .migrations(p.sandbox)
-        .load(&p.name)
-        .map_err(|e| refused(e.to_string(), "The migration journal could not be read.", "Fix or remove the file named.".into()))
+    env.dirs.migrations(p.sandbox).load(&p.name).map_err(|e| {
+        refused(
+            e.to_string(),
+            "The migration journal could not be read.",
+            "Fix or remove the file named.".into(),
+        )
+    })
 }
 
 /// Reads the app in the tenant and makes the plan; nothing is changed.
@@ -126,8 +129,7 @@ pub async fn prepare(
     let choice = Choice {
         profile: p.name.to_string(),
         own_group: mailboxes.is_some(),
-        mailboxes: mailboxes
-            .unwrap_or_else(|| p.mailboxes.iter().map(|m| m.to_string()).collect()),
+        mailboxes: mailboxes.unwrap_or_else(|| p.mailboxes.iter().map(|m| m.to_string()).collect()),
         deny_mailbox: deny_mailbox
             .or_else(|| p.deny_mailbox.as_ref().map(|m| m.to_string()))
             .unwrap_or_default(),
@@ -207,8 +209,12 @@ pub async fn run(
                 proof::Proof::Failed(why) => {
                     let put_back = undo::put_roles_back(env, p, &mut j, admin).await;
                     let back = match put_back {
-                        Ok(()) => "the tenant-wide roles were put back; the policy was never removed",
-                        Err(_) => "putting the tenant-wide roles back failed too: run `migrate --undo`",
+                        Ok(()) => {
+                            "the tenant-wide roles were put back; the policy was never removed"
+                        }
+                        Err(_) => {
+                            "putting the tenant-wide roles back failed too: run `migrate --undo`"
+                        }
                     };
                     return Err(MigrateError::stopped(
                         format!("The live checks did not prove the new scope: {back}."),

@@ -110,7 +110,11 @@ fn judge(rows: &[CheckRow], changed: Option<OffsetDateTime>, now: OffsetDateTime
         let mins = age.unwrap_or_default() / 60;
         return Proof::Pending(format!(
             "{} refused {mins} min after the change; Exchange applies RBAC for Applications within 2 hours",
-            failed.iter().map(|r| said(r)).collect::<Vec<_>>().join("; ")
+            failed
+                .iter()
+                .map(|r| said(r))
+                .collect::<Vec<_>>()
+                .join("; ")
         ));
     }
     Proof::Failed(failed.iter().map(|r| said(r)).collect())

@@ -135,7 +135,10 @@ fn undo_profile(env: &Env, p: &Profile, j: &MigrationJournal) -> Result<(), Migr
     let store = env.profiles();
     let mut current = store.load(&p.name).unwrap_or_else(|_| p.clone());
     current.scope = j.scope_before.clone();
-    current.deny_mailbox = j.deny_before.as_deref().and_then(|m| Mailbox::parse(m).ok());
+    current.deny_mailbox = j
+        .deny_before
+        .as_deref()
+        .and_then(|m| Mailbox::parse(m).ok());
     store.save(&current).map_err(|e| {
         MigrateError::stopped(
             "The profile could not be saved with its scope as it was.".into(),

@@ -121,7 +121,9 @@ fn said(profile: &str, o: &Outcome, json_out: bool) -> Exit {
         Outcome::Pending(why) => (
             "pending",
             Exit::Pending,
-            format!("Waiting: {why}. Run `migrate {profile} --to rbac --resume` (or `--undo`) later."),
+            format!(
+                "Waiting: {why}. Run `migrate {profile} --to rbac --resume` (or `--undo`) later."
+            ),
         ),
         Outcome::Undone => (
             "undone",
@@ -152,7 +154,9 @@ fn print_plan(j: &MigrationJournal, json_out: bool) {
                 })
             })
             .collect();
-        print_json(&json!({"plan": {"steps": steps, "kept": plan.kept, "scope": plan.scope_name, "group": plan.group}}));
+        print_json(
+            &json!({"plan": {"steps": steps, "kept": plan.kept, "scope": plan.scope_name, "group": plan.group}}),
+        );
         return;
     }
     println!(

@@ -8,7 +8,10 @@ use crate::model::{ClientId, Mailbox, ProfileName};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MigrateMode {
     /// Print the plan (or the script), or with --yes carry it out.
-    Start { yes: bool, script: bool },
+    Start {
+        yes: bool,
+        script: bool,
+    },
     Resume,
     Undo,
 }

@@ -163,7 +163,11 @@ pub fn plan(found: &Found, choice: &Choice) -> Result<Plan, Refusal> {
                 .into(),
         ));
     }
-    if choice.mailboxes.iter().any(|m| m.eq_ignore_ascii_case(&deny)) {
+    if choice
+        .mailboxes
+        .iter()
+        .any(|m| m.eq_ignore_ascii_case(&deny))
+    {
         return Err(Refusal(format!(
             "{deny} is both a mailbox to reach and the one to refuse: pick another --deny-mailbox"
         )));

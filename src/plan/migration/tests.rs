@@ -45,8 +45,16 @@ fn keys(p: &Plan) -> Vec<String> {
 #[test]
 fn the_scope_is_proved_before_the_roles_go_and_the_policy_goes_last() {
     let f = found(
-        &["Mail.Read", "Mail.Send", "IMAP.AccessAsApp", "full_access_as_app"],
-        vec![policy("RestrictAccess", "helpdesk-mailboxes@contoso.example")],
+        &[
+            "Mail.Read",
+            "Mail.Send",
+            "IMAP.AccessAsApp",
+            "full_access_as_app",
+        ],
+        vec![policy(
+            "RestrictAccess",
+            "helpdesk-mailboxes@contoso.example",
+        )],
         true,
     );
     let p = plan(&f, &choice(false)).unwrap();
@@ -99,15 +107,35 @@ fn chosen_mailboxes_get_a_group_and_an_unknown_principal_is_registered_first() {
 #[test]
 fn what_cannot_be_migrated_says_what_to_do() {
     let none = found(&["IMAP.AccessAsApp"], Vec::new(), true);
-    assert!(plan(&none, &choice(false)).unwrap_err().0.contains("nothing to move"));
+    assert!(
+        plan(&none, &choice(false))
+            .unwrap_err()
+            .0
+            .contains("nothing to move")
+    );
     let deny_only = found(&["Mail.Read"], vec![policy("DenyAccess", "vips")], true);
-    assert!(plan(&deny_only, &choice(false)).unwrap_err().0.contains("--mailboxes"));
+    assert!(
+        plan(&deny_only, &choice(false))
+            .unwrap_err()
+            .0
+            .contains("--mailboxes")
+    );
     let unscoped = found(&["Mail.Read"], Vec::new(), true);
-    assert!(plan(&unscoped, &choice(false)).unwrap_err().0.contains("--mailboxes"));
+    assert!(
+        plan(&unscoped, &choice(false))
+            .unwrap_err()
+            .0
+            .contains("--mailboxes")
+    );
     assert!(plan(&unscoped, &choice(true)).is_ok());
     let mut c = choice(true);
     c.deny_mailbox = String::new();
-    assert!(plan(&unscoped, &c).unwrap_err().0.contains("--deny-mailbox"));
+    assert!(
+        plan(&unscoped, &c)
+            .unwrap_err()
+            .0
+            .contains("--deny-mailbox")
+    );
     c.deny_mailbox = "alice@contoso.example".into();
     assert!(plan(&unscoped, &c).unwrap_err().0.contains("both"));
 }

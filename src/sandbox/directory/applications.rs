@@ -13,9 +13,9 @@ use time::OffsetDateTime;
 use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
 use crate::sandbox::clock::now_ms;
+use crate::sandbox::clock::now_rfc3339;
 use crate::sandbox::gate::{Gate, reads_applications, writes_applications};
 use crate::sandbox::responses::created;
-use crate::sandbox::clock::now_rfc3339;
 use crate::sandbox::tenant::{App, DeletedPrincipal};
 
 pub(super) fn app_json(a: &App) -> Value {

@@ -27,7 +27,11 @@ fn r_shows_the_removal_and_carries_it_out_only_after_y() {
     let plan = Ok("Remove fax from the tenant: app registration.".to_string());
     update(
         &mut s,
-        Msg::UpkeepPlan(Box::new(profile.clone()), Upkeep::Offboard { go: false }, plan),
+        Msg::UpkeepPlan(
+            Box::new(profile.clone()),
+            Upkeep::Offboard { go: false },
+            plan,
+        ),
     );
     assert!(notice(&s).contains("y carries it out"), "{}", notice(&s));
     assert_eq!(hint_keys(&s), ["y", "any other key", "q", "?"]);
@@ -48,12 +52,24 @@ fn r_shows_the_removal_and_carries_it_out_only_after_y() {
     );
     let fx = keys(&mut s, &[Key::Char('y')]);
     assert!(
-        matches!(fx.as_slice(), [Effect::Upkeep(_, Upkeep::Offboard { go: true })]),
+        matches!(
+            fx.as_slice(),
+            [Effect::Upkeep(_, Upkeep::Offboard { go: true })]
+        ),
         "{fx:?}"
     );
-    update(&mut s, Msg::UpkeepProgress("Delete the app registration — removed".into()));
-    assert_eq!(s.busy.as_deref(), Some("Delete the app registration — removed"));
-    let fx = update(&mut s, Msg::Renewed(Ok("Removed fax from the tenant.".into())));
+    update(
+        &mut s,
+        Msg::UpkeepProgress("Delete the app registration — removed".into()),
+    );
+    assert_eq!(
+        s.busy.as_deref(),
+        Some("Delete the app registration — removed")
+    );
+    let fx = update(
+        &mut s,
+        Msg::Renewed(Ok("Removed fax from the tenant.".into())),
+    );
     assert!(matches!(fx.as_slice(), [Effect::LoadProfiles]), "{fx:?}");
     assert!(s.busy.is_none() && s.sign_in.renewing.is_none());
 }
@@ -74,7 +90,10 @@ fn m_signs_in_for_the_migration_and_a_plan_that_cannot_be_made_says_why() {
     );
     let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
     assert!(
-        matches!(fx.as_slice(), [Effect::Upkeep(_, Upkeep::Migrate { go: false })]),
+        matches!(
+            fx.as_slice(),
+            [Effect::Upkeep(_, Upkeep::Migrate { go: false })]
+        ),
         "{fx:?}"
     );
     assert!(s.busy.as_deref().unwrap().contains("roles and policies"));
@@ -87,7 +106,11 @@ fn m_signs_in_for_the_migration_and_a_plan_that_cannot_be_made_says_why() {
     };
     update(
         &mut s,
-        Msg::UpkeepPlan(Box::new(profile), Upkeep::Migrate { go: false }, Err(refused)),
+        Msg::UpkeepPlan(
+            Box::new(profile),
+            Upkeep::Migrate { go: false },
+            Err(refused),
+        ),
     );
     assert!(s.home.confirming.is_none() && s.busy.is_none());
     assert!(s.error.as_deref().unwrap().contains("no tenant-wide"));
