@@ -42,7 +42,8 @@ pub(super) async fn service_test(x: &Cmdlets<'_>, plan: &Plan) -> Result<Vec<Str
     Ok(wrong)
 }
 
-/// The profile as it stands once migrated: scoped by RBAC for Applications on the plan's group.
+/// The profile as it stands once migrated: scoped by RBAC for Applications on the plan's group,
+/// checking the mailboxes the scope was made for and refusing the plan's outside one.
 pub(super) fn migrated(p: &Profile, plan: &Plan) -> Profile {
     let mut out = p.clone();
     out.scope = Some(ScopeRecord {
@@ -51,6 +52,14 @@ pub(super) fn migrated(p: &Profile, plan: &Plan) -> Profile {
         app_name: plan.app_name.clone(),
     });
     out.deny_mailbox = crate::model::Mailbox::parse(&plan.deny_mailbox).ok();
+    let scoped: Vec<_> = plan
+        .mailboxes
+        .iter()
+        .filter_map(|m| crate::model::Mailbox::parse(m).ok())
+        .collect();
+    if !scoped.is_empty() {
+        out.mailboxes = scoped;
+    }
     out
 }
 
