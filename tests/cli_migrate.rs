@@ -382,3 +382,84 @@ fn bad_input_is_refused_before_any_sign_in() {
     let o = home.run(&["migrate", "x", "--to", "rbac", "--resume", "--undo"], "");
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
 }
+
+/// `migrate CLIENT_ID --tenant …`: the seeded Helpdesk app with no profile, its secret piped in.
+fn migrate_client(home: &Home, t: &Tenant, extra: &[&str]) -> Output {
+    let (client_id, secret, _) = t.sb.app("scoped");
+    let cf = t.sb.cloud_file();
+    let mut args = vec![
+        "migrate",
+        client_id.as_str(),
+        "--to",
+        "rbac",
+        "--tenant",
+        "contoso.example",
+        "--cloud-file",
+        &cf,
+        "--mailbox",
+        "alice@contoso.example,bob@contoso.example",
+        "--deny-mailbox",
+        "ceo@contoso.example",
+        "--secret-stdin",
+    ];
+    args.extend(extra);
+    home.run(&args, &secret)
+}
+
+#[test]
+fn an_app_without_a_profile_is_migrated_by_its_client_id_and_undone() {
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = migrate_client(&home, &t, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("Remove the tenant-wide Entra role Mail.Read"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(scoping(&t), BEFORE, "the plan changes nothing");
+    let o = migrate_client(&home, &t, &["--yes"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(scoping(&t), AFTER);
+    assert!(
+        !home.config().join("profiles").exists()
+            || std::fs::read_dir(home.config().join("profiles"))
+                .unwrap()
+                .next()
+                .is_none(),
+        "no profile saved"
+    );
+    let o = migrate_client(&home, &t, &["--undo"]);
+    assert_eq!(o.status.code(), Some(5), "the policy first: {}", text(&o));
+    let (client_id, _, _) = t.sb.app("scoped");
+    let path = home
+        .data()
+        .join("migrate")
+        .join(format!("{client_id}.json"));
+    let mut j: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for (k, v) in j["made_at"].as_object_mut().unwrap() {
+        if k.starts_with("undo:policy:") {
+            *v = Value::from("2000-01-01T00:00:00Z");
+        }
+    }
+    std::fs::write(&path, j.to_string()).unwrap();
+    let o = migrate_client(&home, &t, &["--undo"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(scoping(&t), BEFORE);
+    let o = home.run(
+        &[
+            "migrate",
+            "not-a-guid",
+            "--to",
+            "rbac",
+            "--tenant",
+            "contoso.example",
+            "--mailbox",
+            "a@b.c",
+            "--secret-stdin",
+        ],
+        "x",
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("client ID"), "{}", text(&o));
+}

@@ -6,7 +6,24 @@
 /// scope yet (then run it again with --resume).
 #[derive(clap::Args, Debug)]
 pub struct MigrateArgs {
+    /// A profile's name; with --tenant, the client ID of an app that has no profile.
     pub profile: String,
+    /// The tenant (GUID or verified domain) of an app named by its client ID; its secret is
+    /// read from standard input (--secret-stdin) for the live checks and kept nowhere.
+    #[arg(long, requires_all = ["secret_stdin", "mailbox"])]
+    pub tenant: Option<String>,
+    /// With --tenant: a mailbox the app must reach, checked live (repeat, or separate with commas).
+    #[arg(long = "mailbox", requires = "tenant")]
+    pub mailbox: Vec<String>,
+    /// With --tenant: read the app's client secret from standard input.
+    #[arg(long, requires = "tenant")]
+    pub secret_stdin: bool,
+    /// With --tenant: national cloud (global, gcc-high, dod or china).
+    #[arg(long, default_value = "global", conflicts_with = "cloud_file")]
+    pub cloud: String,
+    /// With --tenant: custom endpoints (TOML), e.g. the file `sandbox serve` prints.
+    #[arg(long, requires = "tenant")]
+    pub cloud_file: Option<std::path::PathBuf>,
     /// What to move the app to: rbac (RBAC for Applications).
     #[arg(long, value_enum)]
     pub to: MigrateTo,
@@ -21,11 +38,11 @@ pub struct MigrateArgs {
     #[arg(long)]
     pub yes: bool,
     /// Go on with a migration that stopped (interrupted, or waiting for Exchange).
-    #[arg(long, conflicts_with_all = ["undo", "mailboxes", "deny_mailbox"])]
+    #[arg(long, conflicts_with_all = ["undo", "mailboxes"])]
     pub resume: bool,
     /// Put back everything a migration did, last step first (policy, tenant-wide roles), and
     /// remove the RBAC objects it made.
-    #[arg(long, conflicts_with_all = ["mailboxes", "deny_mailbox"])]
+    #[arg(long, conflicts_with = "mailboxes")]
     pub undo: bool,
     /// Print the plan as a PowerShell script (Exchange Online and Microsoft Graph PowerShell),
     /// each step's undo beside it; nothing changes.

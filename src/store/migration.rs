@@ -32,6 +32,9 @@ pub struct MigrationJournal {
     pub deny_before: Option<String>,
     #[serde(default)]
     pub finished: bool,
+    /// The app was named by its client ID: no profile to save or put back.
+    #[serde(default)]
+    pub profile_less: bool,
 }
 
 /// `<data>/migrate/NAME.json` (sandbox: `<data>/sandbox-migrate/`).

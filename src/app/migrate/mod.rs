@@ -15,7 +15,7 @@ use crate::app::sign_in::AdminSession;
 use crate::cloud::CloudError;
 use crate::cloud::admin::GraphAdmin;
 use crate::cloud::exchange_admin::Cmdlets;
-use crate::model::{Diagnosis, Endpoints, ObjectId, Profile};
+use crate::model::{AccessChoice, Diagnosis, Endpoints, ObjectId, Profile};
 use crate::plan::migration::{self, Choice, HeldRole, Plan, Step};
 use crate::store::MigrationJournal;
 
@@ -244,19 +244,39 @@ pub async fn run(
         };
         tell(&title, how);
     }
-    let migrated = proof::migrated(p, &plan);
-    env.profiles().save(&migrated).map_err(|e| {
-        MigrateError::stopped(
-            "The profile could not be saved with its new scope.".into(),
-            e.to_string(),
-            "The config directory is not writable.",
-            "Check its permissions, then run `migrate --resume`.",
-        )
-    })?;
-    undo::fold_into_setup(env, p, &j, true);
+    if !j.profile_less {
+        let migrated = proof::migrated(p, &plan);
+        env.profiles().save(&migrated).map_err(|e| {
+            MigrateError::stopped(
+                "The profile could not be saved with its new scope.".into(),
+                e.to_string(),
+                "The config directory is not writable.",
+                "Check its permissions, then run `migrate --resume`.",
+            )
+        })?;
+        undo::fold_into_setup(env, p, &j, true);
+    }
     j.finished = true;
     save(env, p, &j)?;
     Ok(Outcome::Finished)
+}
+
+/// What the live checks of an app with no profile try, from the roles it moves: Graph reads,
+/// EWS; none when they cannot prove the scope (a role that only sends).
+pub fn checks_for(plan: &Plan) -> Vec<AccessChoice> {
+    let mut out = Vec::new();
+    for step in &plan.steps {
+        let Step::EntraRole(r) = step else { continue };
+        let choice = match r.name.as_str() {
+            "Mail.Read" | "Mail.ReadBasic" | "Mail.ReadWrite" => AccessChoice::GraphRead,
+            "full_access_as_app" => AccessChoice::Ews,
+            _ => continue,
+        };
+        if !out.contains(&choice) {
+            out.push(choice);
+        }
+    }
+    out
 }
 
 /// Revokes one tenant-wide role; whether it was there to revoke.

@@ -63,7 +63,9 @@ pub async fn undo(
             tell(&title, "put back");
         }
     }
-    undo_profile(env, p, &j)?;
+    if !j.profile_less {
+        undo_profile(env, p, &j)?;
+    }
     env.dirs
         .migrations(p.sandbox)
         .remove(&p.name)

@@ -3,25 +3,38 @@
 
 use serde_json::json;
 
+use super::resolve::resolve;
 use super::{load, sign_in};
 use crate::app::Env;
 use crate::app::migrate::{self, Admin, MigrateError, Outcome};
 use crate::cli::Exit;
 use crate::cli::output::{failed, print_json, usage};
-use crate::cli::settings::{MigrateMode, MigrateSettings};
-use crate::model::AdminPurpose;
+use crate::cli::prompt::secret_from_stdin;
+use crate::cli::settings::{MigrateApp, MigrateMode, MigrateSettings, ProfileSettings};
+use crate::model::{AdminPurpose, ClientId, KeyringBackend, Profile};
 use crate::plan::migration::{self, Plan};
 use crate::store::MigrationJournal;
 
 pub async fn migrate(env: &Env, s: MigrateSettings) -> Exit {
-    let p = match load(env, &s.profile) {
-        Ok(p) => p,
-        Err(exit) => return exit,
+    let (mut p, profile_less) = match &s.app {
+        MigrateApp::Profile(name) => match load(env, name) {
+            Ok(p) => (p, false),
+            Err(exit) => return exit,
+        },
+        MigrateApp::Client(asked, client_id) => match unsaved(env, asked, *client_id).await {
+            Ok(p) => (p, true),
+            Err(exit) => return exit,
+        },
     };
-    let existing = match migrate::journal(env, &p) {
+    let mut existing = match migrate::journal(env, &p) {
         Ok(j) => j,
         Err(err) => return stopped(&err),
     };
+    if let Some(j) = existing.as_mut() {
+        if profile_less && let Err(exit) = checks_of(&mut p, j) {
+            return exit;
+        }
+    }
     let name = &p.name;
     match (&existing, s.mode) {
         (None, MigrateMode::Resume | MigrateMode::Undo) => {
@@ -86,10 +99,13 @@ pub async fn migrate(env: &Env, s: MigrateSettings) -> Exit {
             migrate::run(env, &p, j, admin, told).await
         }
         (None, MigrateMode::Start { yes, script }) => {
-            let j = match migrate::prepare(&p, admin, s.mailboxes, s.deny_mailbox).await {
+            let mut j = match migrate::prepare(&p, admin, s.mailboxes, s.deny_mailbox).await {
                 Ok(j) => j,
                 Err(err) => return stopped(&err),
             };
+            if profile_less && let Err(exit) = checks_of(&mut p, &mut j) {
+                return exit;
+            }
             if script {
                 print!("{}", migration::script(&j.plan));
                 return Exit::Ok;
@@ -107,6 +123,34 @@ pub async fn migrate(env: &Env, s: MigrateSettings) -> Exit {
         Ok(o) => said(&p.name.to_string(), &o, s.json),
         Err(err) => stopped(&err),
     }
+}
+
+/// The profile of an app named by its client ID: never saved, its secret (from standard input)
+/// kept in this process's memory for the live checks.
+async fn unsaved(env: &Env, asked: &ProfileSettings, client_id: ClientId) -> Result<Profile, Exit> {
+    let resolved = resolve(env, asked, true).await?;
+    let mut p = resolved.profile(env, client_id, None, None);
+    p.keyring = KeyringBackend::SessionMemory;
+    let secret = secret_from_stdin()?;
+    let name = p.name.to_string();
+    env.with_vault(KeyringBackend::SessionMemory, move |v| {
+        v.set(&name, &secret)
+    })
+    .await
+    .map_err(|e| usage(format!("the secret could not be held: {e}")))?;
+    Ok(p)
+}
+
+/// What the live checks of an app with no profile try, from the roles the plan moves.
+fn checks_of(p: &mut Profile, j: &mut MigrationJournal) -> Result<(), Exit> {
+    j.profile_less = true;
+    p.access = migrate::checks_for(&j.plan);
+    if p.access.is_empty() {
+        return Err(usage(
+            "the app's tenant-wide roles only send or change settings: no live check can prove its scope without a profile. Add one (`add`, with the checks that prove it) and migrate that profile",
+        ));
+    }
+    Ok(())
 }
 
 fn said(profile: &str, o: &Outcome, json_out: bool) -> Exit {

@@ -16,7 +16,7 @@ use crate::model::{ClientId, KeyringBackend, ProfileName};
 use crate::plan::SECRET_MONTHS;
 use crate::sandbox::SandboxOptions;
 
-pub use migrate::{MigrateMode, MigrateSettings};
+pub use migrate::{MigrateApp, MigrateMode, MigrateSettings};
 pub use profile::{AddSettings, CloudChoice, ProfileSettings};
 pub use setup::{SetupMode, SetupSettings};
 
@@ -296,7 +296,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("cli::main prints completions and manual pages before the settings")
         }
-        Command::Migrate(a) => Task::Migrate(migrate::settings(a)?),
+        Command::Migrate(a) => Task::Migrate(migrate::settings(a, sandbox)?),
         Command::Remove(crate::cli::remove_args::RemoveArgs {
             profile,
             from_tenant,
