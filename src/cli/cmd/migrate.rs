@@ -30,10 +30,11 @@ pub async fn migrate(env: &Env, s: MigrateSettings) -> Exit {
         Ok(j) => j,
         Err(err) => return stopped(&err),
     };
-    if let Some(j) = existing.as_mut() {
-        if profile_less && let Err(exit) = checks_of(&mut p, j) {
-            return exit;
-        }
+    if let Some(j) = existing.as_mut()
+        && profile_less
+        && let Err(exit) = checks_of(&mut p, j)
+    {
+        return exit;
     }
     let name = &p.name;
     match (&existing, s.mode) {
