@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use super::{StoreError, io, save_private};
+use super::{StoreError, save_private};
 use crate::model::{ProfileName, ScopeRecord};
 use crate::plan::migration::Plan;
 
@@ -48,18 +48,7 @@ impl MigrationStore {
     }
 
     pub fn load(&self, name: &ProfileName) -> Result<Option<MigrationJournal>, StoreError> {
-        let path = self.path(name);
-        match super::read_small(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt {
-                    path: path.display().to_string(),
-                    line: e.line(),
-                    message: e.to_string(),
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io(&path)(e)),
-        }
+        super::journal::load_json(&self.path(name))
     }
 
     pub fn save(&self, name: &ProfileName, j: &MigrationJournal) -> Result<(), StoreError> {
@@ -68,11 +57,6 @@ impl MigrationStore {
     }
 
     pub fn remove(&self, name: &ProfileName) -> Result<(), StoreError> {
-        let path = self.path(name);
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(io(&path)(e)),
-        }
+        super::journal::remove_if_there(&self.path(name)).map(|_| ())
     }
 }

@@ -63,16 +63,9 @@ impl MigrateError {
 }
 
 fn refused(summary: String, cause: &str, fix: String) -> MigrateError {
-    MigrateError {
-        diagnosis: Diagnosis {
-            summary,
-            evidence: String::new(),
-            cause: cause.into(),
-            fix,
-        },
-        unavailable: false,
-        refused: true,
-    }
+    let mut e = MigrateError::stopped(summary, String::new(), cause, &fix);
+    e.refused = true;
+    e
 }
 
 /// How a run or an undo ended.
