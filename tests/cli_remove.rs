@@ -155,9 +155,11 @@ fn assert_all_gone(home: &Home, t: &Tenant, profile: &str, ids: (&str, &str, &st
     assert_eq!(r["token"]["refused"], true, "{r:#}");
     assert_eq!(r["client_id"], client_id);
     assert!(r["removed"].as_array().unwrap().len() >= 7, "{r:#}");
+    let restore = r["app_restore"].as_str().unwrap();
+    assert!(restore.contains("30 days"), "{r:#}");
     assert!(
-        r["app_restore"].as_str().unwrap().contains("30 days"),
-        "{r:#}"
+        restore.contains("/directory/deletedItems/") && restore.contains("/restore"),
+        "where to restore from: {r:#}"
     );
 }
 

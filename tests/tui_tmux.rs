@@ -1085,3 +1085,50 @@ fn a_panic_restores_the_terminal_and_keeps_the_draft() {
     assert!(draft.contains(SCOPED_ID), "{draft}");
     assert!(!draft.contains("Scoped.Helpdesk"), "no secret in the draft");
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_dashboard_migrate_to_rbac_then_remove_from_the_tenant() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_full(&home, "tenant-actions", "", 120, 40);
+    // Scoped by an application access policy (one row below RBAC for Applications).
+    answer_setup_scoped(&t, "tui-mig", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-mig", "m migrate to RBAC", "R remove from tenant"]);
+
+    t.keys(&["m"]);
+    t.wait_for_all(&["Migrate tui-mig to RBAC for Applications", "y carry it out"]);
+    t.keys(&["n"]);
+    t.wait_for("Nothing changed.");
+    t.keys(&["m"]);
+    t.wait_for("y carry it out");
+    t.keys(&["y"]);
+    t.wait_for("tui-mig is scoped by RBAC for Applications");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-mig.toml")).unwrap();
+    assert!(profile.contains("kind = \"rbac\""), "{profile}");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["inbox: 12 messages, 3 unread", "refused as intended"]);
+    t.keys(&["Escape"]);
+
+    t.keys(&["R"]);
+    t.wait_for_all(&[
+        "Remove tui-mig from the tenant",
+        "management scope",
+        "y carry it out",
+    ]);
+    t.keys(&["y"]);
+    t.wait_for_all(&[
+        "Removed tui-mig from the tenant",
+        "the client is refused a token",
+    ]);
+    assert!(!home.config().join("sandbox-profiles/tui-mig.toml").exists());
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}

@@ -82,6 +82,7 @@ impl Cli {
             Some(Command::Setup(a)) => a.json,
             Some(Command::Remove(a)) => a.json,
             Some(Command::Audit(a)) => a.json,
+            Some(Command::Migrate(a)) => a.json,
             _ => false,
         }
     }
@@ -198,6 +199,9 @@ pub enum Command {
     Remove(super::remove_args::RemoveArgs),
     /// Every service principal of a tenant with mail access, classified and ranked by risk.
     Audit(super::audit_args::AuditArgs),
+    /// Move the app of PROFILE from an application access policy or tenant-wide Entra mail
+    /// roles to RBAC for Applications, proved before anything tenant-wide is removed.
+    Migrate(super::migrate_args::MigrateArgs),
 }
 
 #[derive(Subcommand, Debug)]

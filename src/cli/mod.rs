@@ -4,6 +4,7 @@
 mod args;
 mod audit_args;
 mod cmd;
+mod migrate_args;
 mod output;
 mod prompt;
 mod remove_args;

@@ -19,6 +19,9 @@ pub enum AdminPurpose {
     Offboard,
     /// `audit`: every service principal with mail access and its sign-ins, read only.
     Audit,
+    /// `migrate APP --to rbac`: the app's tenant-wide admin consents revoked (and put back on
+    /// undo); its Exchange objects go through the Exchange Online sign-in.
+    Migrate,
 }
 
 /// The delegated Graph permissions a setup uses; the last one scopes mailboxes through
@@ -45,6 +48,9 @@ impl AdminPurpose {
             // Application.Read.All; "List servicePrincipalSignInActivities": AuditLog.Read.All
             // (docs/audit.md).
             AdminPurpose::Audit => &["Application.Read.All", "AuditLog.Read.All"],
+            // Microsoft's "Delete appRoleAssignment" and "Grant an appRoleAssignment":
+            // AppRoleAssignment.ReadWrite.All with Application.Read.All (docs/migration.md).
+            AdminPurpose::Migrate => &["Application.Read.All", "AppRoleAssignment.ReadWrite.All"],
         }
     }
 
@@ -60,6 +66,9 @@ impl AdminPurpose {
             }
             AdminPurpose::FinishRenewal => {
                 "to remove the old secret or certificate from the app, and to read the tenant's sign-in logs for when it was last used"
+            }
+            AdminPurpose::Migrate => {
+                "to read the app's admin consents and revoke its tenant-wide mail roles once RBAC for Applications is proved (undo grants them again)"
             }
             AdminPurpose::Offboard => {
                 "to delete the app registration the setup made (restorable for 30 days); nothing else in the directory is changed"

@@ -4,6 +4,7 @@
 
 mod entra;
 mod exchange;
+pub mod migration;
 mod permissions;
 mod script_vars;
 

@@ -87,13 +87,15 @@ impl ResourceFacts {
 
 /// The application roles of RBAC for Applications the sandbox knows (REFERENCE.md 4.2 and 8);
 /// their position makes their role definition id.
-pub const APPLICATION_ROLES: [&str; 6] = [
+pub const APPLICATION_ROLES: [&str; 8] = [
     "Application Mail.Read",
     "Application Mail.ReadBasic",
     "Application Mail.ReadWrite",
     "Application Mail.Send",
     "Application EWS.AccessAsApp",
     "Application SMTP.SendAsApp",
+    "Application MailboxSettings.Read",
+    "Application MailboxSettings.ReadWrite",
 ];
 
 #[cfg(test)]

@@ -143,6 +143,14 @@ pub(super) fn router(shared: Arc<Shared>) -> Router {
             get(directory::deleted_applications),
         )
         .route(
+            "/graph/v1.0/directory/deletedItems/microsoft.graph.servicePrincipal",
+            get(directory::deleted_principals),
+        )
+        .route(
+            "/graph/v1.0/directory/deletedItems/{id}/restore",
+            post(directory::restore_deleted),
+        )
+        .route(
             "/graph/v1.0/applications/{id}/addPassword",
             post(directory::add_password),
         )

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use directories::ProjectDirs;
 
-use super::{JournalStore, ProfileStore, StoreError};
+use super::{JournalStore, MigrationStore, ProfileStore, StoreError};
 
 /// The config and data directories, from the environment or the platform's conventions.
 #[derive(Clone, Debug)]
@@ -44,6 +44,17 @@ impl Dirs {
     /// The sandbox tenant as the last `--sandbox` run left it.
     pub fn sandbox_state(&self) -> PathBuf {
         self.data.join("sandbox").join("tenant.json")
+    }
+
+    pub fn migrations(&self, sandbox: bool) -> MigrationStore {
+        let sub = if sandbox {
+            "sandbox-migrate"
+        } else {
+            "migrate"
+        };
+        MigrationStore {
+            dir: self.data.join(sub),
+        }
     }
 
     pub fn journals(&self, sandbox: bool) -> JournalStore {

@@ -83,18 +83,7 @@ impl JournalStore {
     }
 
     pub fn load(&self, name: &ProfileName) -> Result<Option<Journal>, StoreError> {
-        let path = self.path(name);
-        match super::read_small(&path) {
-            Ok(text) => serde_json::from_str(&text)
-                .map(Some)
-                .map_err(|e| StoreError::Corrupt {
-                    path: path.display().to_string(),
-                    line: e.line(),
-                    message: e.to_string(),
-                }),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io(&path)(e)),
-        }
+        load_json(&self.path(name))
     }
 
     pub fn save(&self, j: &Journal) -> Result<(), StoreError> {
@@ -109,12 +98,33 @@ impl JournalStore {
 
     /// Removes the journal of `name`; whether there was one.
     pub fn remove(&self, name: &ProfileName) -> Result<bool, StoreError> {
-        let path = self.path(name);
-        match std::fs::remove_file(&path) {
-            Ok(()) => Ok(true),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-            Err(e) => Err(io(&path)(e)),
-        }
+        remove_if_there(&self.path(name))
+    }
+}
+
+/// A JSON file of the data directory, or none when there is none.
+pub(super) fn load_json<T: serde::de::DeserializeOwned>(
+    path: &std::path::Path,
+) -> Result<Option<T>, StoreError> {
+    match super::read_small(path) {
+        Ok(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| StoreError::Corrupt {
+                path: path.display().to_string(),
+                line: e.line(),
+                message: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io(path)(e)),
+    }
+}
+
+/// Removes a file; whether there was one.
+pub(super) fn remove_if_there(path: &std::path::Path) -> Result<bool, StoreError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(io(path)(e)),
     }
 }
 

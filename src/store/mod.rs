@@ -4,6 +4,7 @@
 mod dirs;
 mod drafts;
 mod journal;
+mod migration;
 mod profiles;
 mod read;
 mod write;
@@ -12,6 +13,7 @@ use std::path::Path;
 
 pub use dirs::Dirs;
 pub use journal::{Journal, JournalCertificate, JournalStore};
+pub use migration::{MigrationJournal, MigrationStore};
 pub use profiles::ProfileStore;
 pub use read::read_small;
 pub use write::{output_problem, write_private};

@@ -41,6 +41,15 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("←→", "lifetime") => "← and → choose how long the new credential stays valid.",
         ("enter", "sign in and make it") => "Enter asks for an admin's sign-in, then makes it.",
         ("any other key", "cancel") => "Any other key cancels: nothing changes.",
+        ("y", "carry it out") => {
+            "Y carries out the plan shown, step by step; the busy line tells each step."
+        }
+        ("m", _) => {
+            "M signs in, reads the app's policy and tenant-wide roles, and shows the plan that moves it to RBAC for Applications."
+        }
+        ("R", _) => {
+            "R (shift-r) signs in and shows what removing the app from the tenant takes away."
+        }
         ("y", "discard it") => "Y discards the draft; what a setup made stays in the tenant.",
         ("y", _) => "Y removes the profile file and its keyring entry (the app stays).",
         ("any other key", "keep it") if screen == Home => "Any other key keeps it as it is.",

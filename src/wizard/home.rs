@@ -21,6 +21,8 @@ pub struct Home {
     pub forgetting: Option<ProfileName>,
     /// `s` or `k` asked for a new credential: its lifetime is being chosen before the sign-in.
     pub choosing_lifetime: Option<(Profile, Upkeep)>,
+    /// `R` or `m`: the plan is shown until `y` carries it out.
+    pub confirming: Option<(Profile, Upkeep)>,
     /// The draft on disk, offered until resumed.
     pub draft: Option<Draft>,
     /// What the draft's setup made before it was interrupted (from its journal).
@@ -174,6 +176,9 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if let Some((profile, upkeep)) = s.home.choosing_lifetime.take() {
         return lifetime_key(s, profile, upkeep, k);
     }
+    if let Some((profile, upkeep)) = s.home.confirming.take() {
+        return super::upkeep::confirm_key(s, profile, upkeep, k);
+    }
     if let Some(name) = s.home.forgetting.take() {
         return forget_key(s, name, k);
     }
@@ -254,6 +259,18 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
         },
         Key::Char(c @ ('w' | 'W')) => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) => super::upkeep::finish_renewal(s, profile, c == 'W'),
+            None => Vec::new(),
+        },
+        Key::Char('R') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => {
+                upkeep_sign_in(s, profile, Upkeep::Offboard { go: false })
+            }
+            None => Vec::new(),
+        },
+        Key::Char('m') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => {
+                upkeep_sign_in(s, profile, Upkeep::Migrate { go: false })
+            }
             None => Vec::new(),
         },
         Key::Char('x') => match s.selected_profile().cloned() {

@@ -60,6 +60,9 @@ pub fn hints(s: &State) -> Vec<Hint> {
         Screen::Home if s.home.forgetting.is_some() => {
             out.extend([h("y", "forget it"), h("any other key", "keep it")]);
         }
+        Screen::Home if s.home.confirming.is_some() => {
+            out.extend([h("y", "carry it out"), h("any other key", "cancel")]);
+        }
         Screen::Home if s.home.discarding => {
             out.extend([h("y", "discard it"), h("any other key", "keep it")]);
         }
@@ -252,13 +255,15 @@ const MOVE: Hint = h("↑↓", "select");
 const SCROLL: Hint = h("J/K", "scroll");
 
 /// What the home screen offers for the profile under the cursor.
-const PROFILE_KEYS: [Hint; 9] = [
+const PROFILE_KEYS: [Hint; 11] = [
     h("↑↓", "move"),
     h("enter", "re-check"),
     h("s", "new secret"),
     h("k", "certificate"),
     h("x", "read expiry"),
     h("e", "export"),
+    h("m", "migrate to RBAC"),
+    h("R", "remove from tenant"),
     h("f", "forget"),
     h("/", "filter"),
     h("o", "sort"),

@@ -118,6 +118,10 @@ pub enum Msg {
     Forgotten(Result<String, String>),
     /// Renewal ended: what happened, or why it did not.
     Renewed(Result<String, Diagnosis>),
+    /// The plan of a removal from the tenant or a migration, in words, to confirm.
+    UpkeepPlan(Box<Profile>, Upkeep, Result<String, Diagnosis>),
+    /// A step of a removal or migration settled.
+    UpkeepProgress(String),
     /// A renewal made this new secret for the profile: shown once, on the admin's key press.
     NewSecret(crate::model::ProfileName, SecretBox),
     /// Guided path: what reading plan step `usize` back found.

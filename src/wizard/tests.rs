@@ -131,6 +131,7 @@ mod browser;
 mod delegated;
 mod guide;
 mod renewal;
+mod tenant_actions;
 
 /// The plan step the guided path shows.
 fn guide_step(s: &State) -> StepKind {

@@ -56,6 +56,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Exported(result) => home::exported(s, result),
         Msg::Forgotten(result) => home::forgotten(s, result),
         Msg::Renewed(result) => upkeep::renewed(s, result),
+        Msg::UpkeepPlan(profile, what, plan) => upkeep::planned(s, *profile, what, plan),
+        Msg::UpkeepProgress(text) => upkeep::progress(s, text),
         Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }

@@ -18,6 +18,10 @@ pub enum Upkeep {
     /// The second phase of a renewal: the old credential removed; `force` even if the sign-in
     /// logs show it was used within a day.
     FinishRenewal { force: bool },
+    /// `remove --from-tenant`: the plan read (`go` false), then carried out once confirmed.
+    Offboard { go: bool },
+    /// `migrate --to rbac`: the plan read, then carried out (or resumed) once confirmed.
+    Migrate { go: bool },
 }
 
 /// A renewal's new secret Value, which the administrator sees once, on a key press, as in the
@@ -35,7 +39,7 @@ impl Upkeep {
     pub fn months(self) -> Option<u32> {
         match self {
             Upkeep::Secret { months } | Upkeep::Certificate { months } => Some(months),
-            Upkeep::ReadExpiry | Upkeep::FinishRenewal { .. } => None,
+            _ => None,
         }
     }
 
@@ -45,6 +49,8 @@ impl Upkeep {
             Upkeep::ReadExpiry => AdminPurpose::ReadApps,
             Upkeep::Secret { .. } | Upkeep::Certificate { .. } => AdminPurpose::WriteApps,
             Upkeep::FinishRenewal { .. } => AdminPurpose::FinishRenewal,
+            Upkeep::Offboard { .. } => AdminPurpose::Offboard,
+            Upkeep::Migrate { .. } => AdminPurpose::Migrate,
         }
     }
 
@@ -120,11 +126,65 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         Upkeep::FinishRenewal { .. } => {
             "Reading the sign-in logs and removing the old credential of"
         }
+        Upkeep::Offboard { .. } => "Reading what the setup made in the tenant, for",
+        Upkeep::Migrate { .. } => "Reading the app's roles and policies in the tenant, for",
     };
     s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
     s.sign_in.signed_in = Some(si);
     s.screen = Screen::Home;
     vec![Effect::Upkeep(Box::new(profile), s.sign_in.upkeep)]
+}
+
+/// The plan of a removal or a migration, read after the sign-in: shown until `y` carries it
+/// out (the same upkeep with `go`), any other key cancels.
+pub(super) fn planned(
+    s: &mut State,
+    profile: Profile,
+    upkeep: Upkeep,
+    plan: Result<String, Diagnosis>,
+) -> Vec<Effect> {
+    s.busy = None;
+    match plan {
+        Ok(text) => {
+            s.notice = Some(format!("{text} y carries it out, any other key cancels."));
+            let go = match upkeep {
+                Upkeep::Offboard { .. } => Upkeep::Offboard { go: true },
+                Upkeep::Migrate { .. } => Upkeep::Migrate { go: true },
+                other => other,
+            };
+            s.home.confirming = Some((profile, go));
+        }
+        Err(d) => {
+            s.sign_in.renewing = None;
+            s.error = Some(format!("{} {}", d.summary, d.fix));
+        }
+    }
+    Vec::new()
+}
+
+/// A key while a plan waits for confirmation: `y` carries it out, as the administrator signed
+/// in for it.
+pub(super) fn confirm_key(s: &mut State, profile: Profile, upkeep: Upkeep, k: Key) -> Vec<Effect> {
+    if k != Key::Char('y') {
+        s.notice = Some("Nothing changed.".into());
+        s.sign_in.renewing = None;
+        return Vec::new();
+    }
+    s.notice = None;
+    s.busy = Some(match upkeep {
+        Upkeep::Offboard { .. } => format!("Removing {} from the tenant…", profile.name),
+        _ => format!("Migrating {} to RBAC for Applications…", profile.name),
+    });
+    s.sign_in.upkeep = upkeep;
+    vec![Effect::Upkeep(Box::new(profile), upkeep)]
+}
+
+/// A step of a removal or migration settled: the busy line says which.
+pub(super) fn progress(s: &mut State, text: String) -> Vec<Effect> {
+    if s.busy.is_some() {
+        s.busy = Some(text);
+    }
+    Vec::new()
 }
 
 pub(super) fn renewed(s: &mut State, result: Result<String, Diagnosis>) -> Vec<Effect> {

@@ -334,6 +334,14 @@ pub(super) async fn upkeep(
             (parts.join(" "), None)
         }),
         Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| (r.note, None)),
+        Upkeep::Offboard { .. } | Upkeep::Migrate { .. } => {
+            return Err(crate::model::Diagnosis {
+                summary: "Not an upkeep of the app registration.".into(),
+                evidence: String::new(),
+                cause: "The tenant's removals and migrations run on their own path.".into(),
+                fix: "Press R or m again.".into(),
+            });
+        }
     };
     done.map_err(|e| {
         let mut d = e.diagnosis;

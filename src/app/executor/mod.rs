@@ -10,6 +10,7 @@ use super::Env;
 mod admin;
 mod guided;
 mod local;
+mod tenant_actions;
 use crate::model::{AdminPurpose, TenantInput};
 use crate::vault::VaultError;
 use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, State};
@@ -158,6 +159,15 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::task::spawn_blocking(move || {
                 let result = crate::app::exports::export_all(&env, &profile);
                 let _ = tx.send(Msg::Exported(result));
+            });
+        }
+        Effect::Upkeep(
+            profile,
+            what @ (wizard::Upkeep::Offboard { .. } | wizard::Upkeep::Migrate { .. }),
+        ) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                tenant_actions::run(&env, &slot, *profile, what, &tx).await;
             });
         }
         Effect::Upkeep(profile, what) => {

@@ -26,6 +26,9 @@ pub struct Record {
     pub app_restore: Option<String>,
     #[serde(skip)]
     pub path: Option<String>,
+    /// The app's service principal, named in how to restore it.
+    #[serde(skip)]
+    sp_id: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -63,6 +66,7 @@ impl Record {
             local: String::new(),
             app_restore: None,
             path: None,
+            sp_id: j.sp_id.clone(),
         }
     }
 
@@ -73,10 +77,8 @@ impl Record {
                 why: why.clone(),
             }),
             Done::Removed | Done::AlreadyGone => {
-                if matches!(r.kind, super::RemovalKind::Application { .. }) {
-                    self.app_restore = Some(
-                        "soft-deleted: an administrator can restore it from the deleted applications for 30 days (Restore-MgDirectoryDeletedItem); after that Microsoft deletes it for good".to_string(),
-                    );
+                if let super::RemovalKind::Application { object_id } = &r.kind {
+                    self.app_restore = Some(restore_note(object_id, self.sp_id.as_deref()));
                 }
                 self.removed.push(Gone {
                     what: r.title.clone(),
@@ -94,6 +96,19 @@ impl Record {
     pub(super) fn finish(&mut self) {
         self.finished = crate::app::now_rfc3339();
     }
+}
+
+/// Where the deleted app is restored from, and how (docs/offboarding.md, "Restoring").
+fn restore_note(object_id: &str, sp: Option<&str>) -> String {
+    let principal = match sp {
+        Some(sp) => format!(
+            "; its service principal {sp} is not restored with it: restore it the same way (Restore-MgDirectoryDeletedItem -DirectoryObjectId {sp})"
+        ),
+        None => String::new(),
+    };
+    format!(
+        "soft-deleted: for 30 days an administrator can restore it from Microsoft Entra ID's deleted applications (GET /directory/deletedItems/microsoft.graph.application; POST /directory/deletedItems/{object_id}/restore, or Restore-MgDirectoryDeletedItem -DirectoryObjectId {object_id}){principal}; the admin consents and Exchange objects removed with it must be given again; after 30 days Microsoft deletes it for good"
+    )
 }
 
 /// `<data>/offboarding/PROFILE-<time>.json`; its path.

@@ -9,6 +9,7 @@ mod export;
 mod finish;
 mod forget;
 mod guided;
+mod migrate;
 mod profiles;
 mod remove;
 mod renew;
@@ -97,6 +98,7 @@ pub async fn run(dirs: Dirs, settings: Settings, local_offset: time::UtcOffset) 
         Task::Forget(name) => forget::forget(&env, &name).await,
         Task::Remove(s) => remove::remove(&env, s).await,
         Task::Audit(s) => audit::audit(&env, s).await,
+        Task::Migrate(s) => migrate::migrate(&env, s).await,
         Task::Serve(_) => unreachable!("served above"),
     };
     if let Some(s) = sandbox {

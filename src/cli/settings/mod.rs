@@ -3,6 +3,7 @@
 //! sandbox; a wrong value is an `Invalid` with the message the user sees.
 
 mod audit;
+mod migrate;
 mod profile;
 mod serve;
 mod setup;
@@ -17,6 +18,7 @@ use crate::plan::SECRET_MONTHS;
 use crate::sandbox::SandboxOptions;
 
 pub use audit::{AuditSettings, ReportFormat};
+pub use migrate::{MigrateApp, MigrateMode, MigrateSettings};
 pub use profile::{AddSettings, CloudChoice, ProfileSettings};
 pub use setup::{SetupMode, SetupSettings};
 
@@ -78,6 +80,7 @@ pub enum Task {
     Forget(ProfileName),
     Remove(RemoveSettings),
     Audit(AuditSettings),
+    Migrate(MigrateSettings),
 }
 
 /// `remove PROFILE --from-tenant`.
@@ -329,6 +332,7 @@ fn task(command: Command, sandbox: bool, realistic: bool) -> Result<Task> {
         Command::Completions { .. } | Command::Man { .. } => {
             unreachable!("cli::main prints completions and manual pages before the settings")
         }
+        Command::Migrate(a) => Task::Migrate(migrate::settings(a, sandbox)?),
         Command::Remove(crate::cli::remove_args::RemoveArgs {
             profile,
             from_tenant,
@@ -362,7 +366,7 @@ pub(super) fn admin_client(text: &str) -> Result<ClientId> {
     ClientId::parse(text).map_err(|_| Invalid::new(format!("--admin-client-id {text}: not a GUID")))
 }
 
-fn profile_name(text: &str) -> Result<ProfileName> {
+pub(super) fn profile_name(text: &str) -> Result<ProfileName> {
     ProfileName::parse(text).map_err(Invalid::new)
 }
 

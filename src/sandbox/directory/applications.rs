@@ -13,10 +13,11 @@ use time::OffsetDateTime;
 use super::credentials::{key_credential_json, password_credentials_json};
 use super::{bad_request, filter, new_id, not_found};
 use crate::sandbox::clock::now_ms;
+use crate::sandbox::clock::now_rfc3339;
 use crate::sandbox::gate::{Gate, reads_applications, writes_applications};
 use crate::sandbox::paging::page;
 use crate::sandbox::responses::{Refused, created};
-use crate::sandbox::tenant::App;
+use crate::sandbox::tenant::{App, DeletedPrincipal};
 
 pub(super) fn app_json(a: &App) -> Value {
     json!({
@@ -31,6 +32,7 @@ pub(super) fn app_json(a: &App) -> Value {
         "tags": a.tags,
         "web": {"redirectUris": a.web_redirect_uris},
         "publicClient": {"redirectUris": a.public_redirect_uris},
+        "deletedDateTime": a.deleted,
     })
 }
 
@@ -129,6 +131,7 @@ pub async fn create_application(gate: Gate, Json(body): Json<Value>) -> Response
                 .unwrap_or_default(),
             web_redirect_uris,
             public_redirect_uris,
+            deleted: None,
         };
         let out = app_json(&app);
         t.apps.push(app);
@@ -144,15 +147,79 @@ pub async fn delete_application(gate: Gate, Path(id): Path<String>) -> Response 
         let Some(at) = t.apps.iter().position(|a| a.object_id == id) else {
             return Err(not_found(&id).into());
         };
-        let app = t.apps.remove(at);
+        let mut app = t.apps.remove(at);
+        let when = now_rfc3339();
         if !app.sp_id.is_empty() {
             t.app_role_assignments
                 .retain(|x| !x.principal_id.eq_ignore_ascii_case(&app.sp_id));
             t.permission_grants
                 .retain(|g| !g.client_id.eq_ignore_ascii_case(&app.sp_id));
+            t.deleted_principals.push(DeletedPrincipal {
+                id: std::mem::take(&mut app.sp_id),
+                app_id: app.client_id.clone(),
+                display_name: app.name.clone(),
+                deleted: when.clone(),
+            });
         }
+        app.deleted = Some(when);
         t.deleted_apps.push(app);
         Ok(StatusCode::NO_CONTENT.into_response())
+    })
+    .await
+}
+
+fn principal_json(p: &DeletedPrincipal, deleted: bool) -> Value {
+    json!({
+        "id": p.id,
+        "appId": p.app_id,
+        "displayName": p.display_name,
+        "deletedDateTime": if deleted { Some(&p.deleted) } else { None },
+    })
+}
+
+/// `GET /directory/deletedItems/microsoft.graph.servicePrincipal`.
+pub async fn deleted_principals(gate: Gate) -> Response {
+    gate.list(reads_applications, |t| {
+        t.deleted_principals
+            .iter()
+            .map(|p| principal_json(p, true))
+            .collect()
+    })
+    .await
+}
+
+/// `POST /directory/deletedItems/{id}/restore`: a deleted application back, without its service
+/// principal (Microsoft: "restoring an application doesn't automatically restore the associated
+/// service principal"), or that service principal, once its application is back. Consents given
+/// before the deletion do not come back (whether Entra ID brings them back is not confirmed).
+pub async fn restore_deleted(gate: Gate, Path(id): Path<String>) -> Response {
+    gate.change(writes_applications, |t| {
+        if let Some(at) = t.deleted_apps.iter().position(|a| a.object_id == id) {
+            let mut app = t.deleted_apps.remove(at);
+            app.deleted = None;
+            let out = app_json(&app);
+            t.apps.push(app);
+            return Ok(Json(out).into_response());
+        }
+        let Some(at) = t.deleted_principals.iter().position(|p| p.id == id) else {
+            return Err(not_found(&id).into());
+        };
+        let p = t.deleted_principals[at].clone();
+        let Some(app) = t
+            .apps
+            .iter_mut()
+            .find(|a| a.client_id.eq_ignore_ascii_case(&p.app_id))
+        else {
+            return Err(bad_request(&format!(
+                "The service principal {id} cannot be restored before its application {}.",
+                p.app_id
+            ))
+            .into());
+        };
+        app.sp_id = p.id.clone();
+        app.sp_created_ms = now_ms();
+        t.deleted_principals.remove(at);
+        Ok(Json(principal_json(&p, false)).into_response())
     })
     .await
 }

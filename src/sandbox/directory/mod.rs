@@ -11,8 +11,8 @@ mod principals;
 mod scope_tests;
 
 pub use applications::{
-    create_application, delete_application, deleted_applications, get_application,
-    list_applications,
+    create_application, delete_application, deleted_applications, deleted_principals,
+    get_application, list_applications, restore_deleted,
 };
 pub use consent::{
     assign_app_role, create_grant, list_assigned_to, list_assignments, list_grants,

@@ -74,6 +74,10 @@ pub struct Tenant {
     /// principal sign-in activity report keeps it beyond the sign-in logs' retention.
     #[serde(default)]
     pub sign_in_activity: std::collections::BTreeMap<String, String>,
+    /// The service principals of deleted applications (`restore` brings an app back without
+    /// its service principal, as Microsoft documents).
+    #[serde(default)]
+    pub deleted_principals: Vec<DeletedPrincipal>,
 }
 
 /// When a change made by a cmdlet takes effect (ms since the epoch); 0 for seeded state.

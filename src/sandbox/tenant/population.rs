@@ -113,6 +113,7 @@ impl Tenant {
             certificates: Vec::new(),
             web_redirect_uris: Vec::new(),
             public_redirect_uris: Vec::new(),
+            deleted: None,
             tags: Vec::new(),
         };
         let (sp, client) = (app.sp_id.clone(), app.client_id.clone());

@@ -301,6 +301,9 @@ pub struct App {
     /// `publicClient.redirectUris`: where a public client's authorization codes may go.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub public_redirect_uris: Vec<String>,
+    /// When the app was deleted (RFC 3339), while it waits in the deleted items.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deleted: Option<String>,
 }
 
 /// The service principal of an application registered elsewhere.
@@ -309,6 +312,15 @@ pub struct OtherPrincipal {
     pub id: String,
     pub app_id: String,
     pub name: String,
+}
+
+/// A service principal deleted with its app: restored on its own, as in Entra ID.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DeletedPrincipal {
+    pub id: String,
+    pub app_id: String,
+    pub display_name: String,
+    pub deleted: String,
 }
 
 /// A service principal's sign-in (a client-credentials token issued), as Entra ID logs it.

@@ -1,0 +1,204 @@
+//! The dashboard's actions in the tenant: `R` removes the app from the tenant (the offboarding
+//! use case), `m` migrates it to RBAC for Applications. Each reads its plan after the sign-in,
+//! and once confirmed carries it out, telling each step as it settles.
+
+use tokio::sync::mpsc;
+
+use super::AdminSlot;
+use super::admin::{endpoints_for, exchange_admin, kept_for};
+use crate::app::Env;
+use crate::app::migrate::{self, Admin, Outcome};
+use crate::app::offboard::{self, Done, Plan, RemovalKind};
+use crate::model::{Diagnosis, Profile};
+use crate::plan::migration::Step;
+use crate::wizard::{Msg, Upkeep};
+
+pub(super) async fn run(
+    env: &Env,
+    slot: &AdminSlot,
+    p: Profile,
+    what: Upkeep,
+    tx: &mpsc::UnboundedSender<Msg>,
+) {
+    let guard = slot.session.lock().await;
+    let Some(session) = kept_for(guard.as_ref(), what.purpose()) else {
+        let _ = tx.send(Msg::Renewed(Err(Diagnosis {
+            summary: "Nobody is signed in with the permissions this needs.".into(),
+            evidence: String::new(),
+            cause: "The sign-in was cancelled, or asked for less.".into(),
+            fix: "Press the key again.".into(),
+        })));
+        return;
+    };
+    let endpoints = endpoints_for(env, p.cloud);
+    let e = env.endpoints(&p);
+    let tell = |title: &str, how: &str| {
+        let _ = tx.send(Msg::UpkeepProgress(format!("{title} — {how}")));
+    };
+    match what {
+        Upkeep::Offboard { go } => {
+            let (journal, plan) = match offboard::prepare(env, &p) {
+                Ok(x) => x,
+                Err(err) => return plan_failed(tx, p, what, err.diagnosis),
+            };
+            if !go {
+                let _ = tx.send(Msg::UpkeepPlan(
+                    Box::new(p.clone()),
+                    what,
+                    Ok(offboard_summary(&p, &plan)),
+                ));
+                return;
+            }
+            let ex = if plan.needs_exchange() {
+                match exchange_admin(env, &endpoints, p.tenant_id, session, tx).await {
+                    Ok(ex) => Some(ex),
+                    Err(d) => return done(tx, Err(d)),
+                }
+            } else {
+                None
+            };
+            let told = |r: &offboard::Removal, d: &Done| {
+                let how = match d {
+                    Done::Removed => "removed".to_string(),
+                    Done::AlreadyGone => "already gone".to_string(),
+                    Done::Kept(why) => format!("kept: {why}"),
+                };
+                tell(&r.title, &how);
+            };
+            let result = offboard::run(env, &p, &journal, &plan, session, ex.as_ref(), told).await;
+            done(
+                tx,
+                result
+                    .map(|r| {
+                        let proof = match &r.token {
+                            Some(Ok(_)) => "the client is refused a token",
+                            _ => "the client's refusal is NOT proven: see the record",
+                        };
+                        format!(
+                            "Removed {} from the tenant; {proof}; the profile is forgotten. The app registration is {}. Record: {}",
+                            p.name,
+                            r.app_restore.clone().unwrap_or_else(|| "kept".into()),
+                            r.path.clone().unwrap_or_else(|| "not written".into())
+                        )
+                    })
+                    .map_err(|e| e.diagnosis),
+            );
+        }
+        Upkeep::Migrate { go } => {
+            let ex = match exchange_admin(env, &endpoints, p.tenant_id, session, tx).await {
+                Ok(ex) => ex,
+                Err(d) => return plan_failed(tx, p, what, d),
+            };
+            let admin = Admin::new(env, &e, &p, session, &ex);
+            let existing = match migrate::journal(env, &p) {
+                Ok(j) => j,
+                Err(err) => return plan_failed(tx, p, what, err.diagnosis),
+            };
+            let journal = match existing {
+                Some(j) if j.finished => {
+                    let d = Diagnosis {
+                        summary: format!(
+                            "{} was migrated to RBAC for Applications already.",
+                            p.name
+                        ),
+                        evidence: String::new(),
+                        cause: String::new(),
+                        fix: format!(
+                            "To put the policy and the tenant-wide roles back: m365-mail-wizard migrate {} --to rbac --undo",
+                            p.name
+                        ),
+                    };
+                    return plan_failed(tx, p, what, d);
+                }
+                Some(j) => j,
+                None => match migrate::prepare(&p, admin, None, None).await {
+                    Ok(j) => j,
+                    Err(err) => return plan_failed(tx, p, what, err.diagnosis),
+                },
+            };
+            if !go {
+                let text = migrate_summary(&p, &journal);
+                let _ = tx.send(Msg::UpkeepPlan(Box::new(p.clone()), what, Ok(text)));
+                return;
+            }
+            let result = migrate::run(env, &p, journal, admin, tell).await;
+            done(
+                tx,
+                result
+                    .map(|o| match o {
+                        Outcome::Pending(why) => format!("Waiting: {why}. Press m again later to go on."),
+                        _ => format!("{} is scoped by RBAC for Applications; its tenant-wide roles and access policy are gone.", p.name),
+                    })
+                    .map_err(|e| e.diagnosis),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn plan_failed(tx: &mpsc::UnboundedSender<Msg>, p: Profile, what: Upkeep, d: Diagnosis) {
+    let _ = tx.send(Msg::UpkeepPlan(Box::new(p), what, Err(d)));
+}
+
+fn done(tx: &mpsc::UnboundedSender<Msg>, result: Result<String, Diagnosis>) {
+    let _ = tx.send(Msg::Renewed(result));
+}
+
+/// The removal in a few words: what goes, in order, and what is left.
+fn offboard_summary(p: &Profile, plan: &Plan) -> String {
+    let parts: Vec<String> = plan
+        .removals
+        .iter()
+        .map(|r| match &r.kind {
+            RemovalKind::RoleAssignment { role, .. } => format!("role assignment {role}"),
+            RemovalKind::ManagementScope { .. } => "management scope".into(),
+            RemovalKind::AccessPolicy => "access policy".into(),
+            RemovalKind::MailboxPermission { mailbox } => format!("FullAccess on {mailbox}"),
+            RemovalKind::ExchangePrincipal => "Exchange service principal".into(),
+            RemovalKind::Group { identity, .. } => format!("group {identity} if unused"),
+            RemovalKind::Application { .. } => "app registration (restorable for 30 days)".into(),
+        })
+        .collect();
+    format!(
+        "Remove {} from the tenant: {}; then prove the client refused and forget the profile ({} left as it is; `remove {} --from-tenant` prints the PowerShell).",
+        p.name,
+        parts.join(", "),
+        plan.left.len(),
+        p.name
+    )
+}
+
+/// The migration in a few words, or how far a stopped one got.
+fn migrate_summary(p: &Profile, j: &crate::store::MigrationJournal) -> String {
+    let plan = &j.plan;
+    if !j.done.is_empty() {
+        return format!(
+            "Go on with the migration of {} to RBAC for Applications: {} of {} steps done.",
+            p.name,
+            j.done.len(),
+            plan.steps.len()
+        );
+    }
+    let names = |f: fn(&Step) -> Option<String>| {
+        plan.steps
+            .iter()
+            .filter_map(f)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "Migrate {} to RBAC for Applications: scope over {}; roles {}; Exchange's test; remove the tenant-wide {}; live checks ({} refused); then remove the policy. `migrate {} --to rbac --print-script` prints the PowerShell.",
+        p.name,
+        plan.group,
+        names(|s| match s {
+            Step::Role { role } => Some(role.trim_start_matches("Application ").to_string()),
+            _ => None,
+        }),
+        names(|s| match s {
+            Step::EntraRole(r) => Some(r.name.clone()),
+            _ => None,
+        }),
+        plan.deny_mailbox,
+        p.name
+    )
+}
