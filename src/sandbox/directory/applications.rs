@@ -56,7 +56,11 @@ pub(super) fn redirect_uris(body: &Value, platform: &str) -> Result<Option<Vec<S
         if u.is_empty() || u.len() > 256 || (platform == "web" && !web_ok) {
             return Err(bad_request(&format!(
                 "Invalid value specified for property 'redirectUris' of resource '{}': {u}",
-                if platform == "web" { "WebApplication" } else { "PublicClientApplication" }
+                if platform == "web" {
+                    "WebApplication"
+                } else {
+                    "PublicClientApplication"
+                }
             ))
             .into());
         }
