@@ -335,3 +335,57 @@ fn remove_without_from_tenant_or_of_an_unknown_profile_is_refused() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("nobody"), "{}", text(&o));
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn a_delegated_users_full_access_on_a_shared_mailbox_goes_with_the_app() {
+    if !secret_service() {
+        return;
+    }
+    let t = Tenant::start(&["--auto-approve"]);
+    let home = Home::new();
+    let o = home
+        .setup_cmd(
+            &t,
+            "desk",
+            &[
+                "--access",
+                "delegated-imap-smtp",
+                "--delegated-user",
+                "alice@contoso.example",
+                "--shared-mailbox",
+                "erin@contoso.example",
+                "--json",
+            ],
+        )
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let alice = t.objects()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["mail"] == "alice@contoso.example")
+        .unwrap()["id"]
+        .clone();
+    let granted = |t: &Tenant| {
+        t.objects()["mailbox_permissions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["mailbox"] == "erin@contoso.example" && p["principal"] == alice)
+            .count()
+    };
+    assert_eq!(granted(&t), 1, "the setup gave alice@ FullAccess on erin@");
+
+    let o = remove(&home, "desk", &[], None);
+    let plan = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        plan.contains("Remove-MailboxPermission -Identity 'erin@contoso.example' -User 'alice@contoso.example'"),
+        "{plan}"
+    );
+    assert_eq!(granted(&t), 1, "nothing changes without --yes");
+    let o = remove(&home, "desk", &["--yes"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(granted(&t), 0, "alice@'s FullAccess on erin@ is gone");
+}

@@ -154,6 +154,9 @@ fn offboard_summary(p: &Profile, plan: &Plan) -> String {
             RemovalKind::ManagementScope { .. } => "management scope".into(),
             RemovalKind::AccessPolicy => "access policy".into(),
             RemovalKind::MailboxPermission { mailbox } => format!("FullAccess on {mailbox}"),
+            RemovalKind::UserFullAccess { mailbox, user } => {
+                format!("{user}'s FullAccess on {mailbox}")
+            }
             RemovalKind::ExchangePrincipal => "Exchange service principal".into(),
             RemovalKind::Group { identity, .. } => format!("group {identity} if unused"),
             RemovalKind::Application { .. } => "app registration (restorable for 30 days)".into(),

@@ -98,19 +98,8 @@ pub(super) async fn remove(
             }
             Ok(Done::Removed)
         }
-        RemovalKind::MailboxPermission { mailbox } => {
-            let rows = look(
-                x,
-                "Get-MailboxPermission",
-                json!({"Identity": mailbox, "User": sp}),
-            )
-            .await?;
-            if rows.is_empty() {
-                return Ok(Done::AlreadyGone);
-            }
-            let params = json!({"Identity": mailbox, "User": sp, "AccessRights": "FullAccess", "Confirm": false});
-            gone_or(x.invoke("Remove-MailboxPermission", params).await)
-        }
+        RemovalKind::MailboxPermission { mailbox } => full_access(x, mailbox, sp).await,
+        RemovalKind::UserFullAccess { mailbox, user } => full_access(x, mailbox, user).await,
         RemovalKind::ExchangePrincipal => {
             if look(x, "Get-ServicePrincipal", json!({"Identity": client}))
                 .await?
@@ -129,6 +118,22 @@ pub(super) async fn remove(
         RemovalKind::Group { identity, added } => group(x, j, identity, added).await,
         RemovalKind::Application { .. } => Ok(Done::Kept("not an Exchange object".into())),
     }
+}
+
+/// `user`'s FullAccess on `mailbox` (the app's service principal, or a delegated user's).
+async fn full_access(x: &Cmdlets<'_>, mailbox: &str, user: &str) -> Result<Done, CloudError> {
+    let rows = look(
+        x,
+        "Get-MailboxPermission",
+        json!({"Identity": mailbox, "User": user}),
+    )
+    .await?;
+    if rows.is_empty() {
+        return Ok(Done::AlreadyGone);
+    }
+    let params =
+        json!({"Identity": mailbox, "User": user, "AccessRights": "FullAccess", "Confirm": false});
+    gone_or(x.invoke("Remove-MailboxPermission", params).await)
 }
 
 /// A removal's answer: done, or gone before it came (another run, or by hand).

@@ -32,6 +32,11 @@ pub enum RemovalKind {
     MailboxPermission {
         mailbox: String,
     },
+    /// A mailbox user's FullAccess on a shared mailbox, given for the delegated style.
+    UserFullAccess {
+        mailbox: String,
+        user: String,
+    },
     /// The app's service principal in Exchange Online.
     ExchangePrincipal,
     /// The group the wizard made: removed only when nothing else uses it; `added` are the
@@ -147,6 +152,23 @@ pub fn plan(j: &Journal, p: &Profile) -> Plan {
                 "Remove-MailboxPermission -Identity {} -User {} -AccessRights FullAccess -Confirm:$false",
                 quote(m),
                 quote(&sp)
+            ),
+        );
+    }
+    for subject in made(j, "userfullaccess") {
+        let Some((shared, user)) = subject.split_once(':') else {
+            continue;
+        };
+        add(
+            RemovalKind::UserFullAccess {
+                mailbox: shared.to_string(),
+                user: user.to_string(),
+            },
+            format!("Remove {user}'s FullAccess on the shared mailbox {shared}"),
+            format!(
+                "Remove-MailboxPermission -Identity {} -User {} -AccessRights FullAccess -Confirm:$false",
+                quote(shared),
+                quote(user)
             ),
         );
     }
@@ -269,6 +291,7 @@ mod tests {
                 RemovalKind::ManagementScope { .. } => "scope",
                 RemovalKind::AccessPolicy => "policy",
                 RemovalKind::MailboxPermission { .. } => "permission",
+                RemovalKind::UserFullAccess { .. } => "user permission",
                 RemovalKind::ExchangePrincipal => "principal",
                 RemovalKind::Group { .. } => "group",
                 RemovalKind::Application { .. } => "app",
@@ -305,6 +328,21 @@ mod tests {
             p.left[0]
                 .why
                 .contains("SmtpClientAuthenticationDisabled $true")
+        );
+    }
+
+    #[test]
+    fn a_delegated_users_full_access_on_a_shared_mailbox_is_removed() {
+        let j = journal(
+            &["userfullaccess:erin@contoso.example:alice@contoso.example"],
+            true,
+        );
+        let p = plan(&j, &profile());
+        assert_eq!(kinds(&p), ["user permission", "app"]);
+        assert!(p.needs_exchange());
+        assert_eq!(
+            p.removals[0].powershell,
+            "Remove-MailboxPermission -Identity 'erin@contoso.example' -User 'alice@contoso.example' -AccessRights FullAccess -Confirm:$false"
         );
     }
 
