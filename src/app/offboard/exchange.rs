@@ -98,7 +98,7 @@ pub(super) async fn remove(
             }
             Ok(Done::Removed)
         }
-        RemovalKind::MailboxPermission { mailbox } => full_access(x, mailbox, sp).await,
+        RemovalKind::MailboxPermission { mailbox } => full_access(x, mailbox, &sp).await,
         RemovalKind::UserFullAccess { mailbox, user } => full_access(x, mailbox, user).await,
         RemovalKind::ExchangePrincipal => {
             if look(x, "Get-ServicePrincipal", json!({"Identity": client}))
