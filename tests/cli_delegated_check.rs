@@ -428,19 +428,20 @@ fn the_wizards_own_sandbox_approves_the_mailbox_users_code_as_told() {
             client_id,
             "--access",
             "delegated-imap-smtp",
+            "--delegated-user",
+            ALICE,
             "--secret-stdin",
         ],
         app["secret"].as_str().unwrap(),
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    // The profile names its mailbox user: the check signs alice@ in without --as-user.
     let o = home.run(
         &[
             "--sandbox-auto-approve-user",
             ALICE,
             "check",
             "inproc",
-            "--as-user",
-            ALICE,
             "--json",
         ],
         "",

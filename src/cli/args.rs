@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use super::shell::ShellArg;
 use super::wait::parse_wait;
+mod add;
 mod check;
 mod delegated;
 
+pub use add::AddArgs;
 pub use check::{CheckArgs, CheckFormatArg};
 pub use delegated::DelegatedArgs;
 
@@ -397,20 +399,4 @@ pub struct SetupArgs {
     /// the setup made moments before (directory replication), e.g. 2m or 300s.
     #[arg(long, default_value = "2m", value_parser = parse_wait)]
     pub directory_wait: std::time::Duration,
-}
-
-#[derive(Args, Debug)]
-pub struct AddArgs {
-    #[command(flatten)]
-    pub common: ProfileArgs,
-    /// Application (client) ID of the app registration.
-    #[arg(long)]
-    pub client_id: String,
-    /// Read the client secret's Value from standard input (required: secrets never go on the command line).
-    #[arg(long, required = true)]
-    pub secret_stdin: bool,
-    /// When the secret expires, as the portal shows it (2027-05-26 or 5/26/2027); `expiry`
-    /// reads it from the app registration instead.
-    #[arg(long)]
-    pub secret_expires: Option<String>,
 }

@@ -17,7 +17,8 @@ pub async fn add(env: &Env, s: AddSettings) -> Exit {
         Ok(s) => s,
         Err(exit) => return exit,
     };
-    let profile = resolved.profile(env, s.client_id, None, s.secret_expires);
+    let mut profile = resolved.profile(env, s.client_id, None, s.secret_expires);
+    profile.delegated = s.delegated;
     if let Err(e) = app::save_profile(env, &profile, &secret).await {
         return save_error(e);
     }

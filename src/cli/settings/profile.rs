@@ -3,8 +3,8 @@
 use super::{Invalid, Result, profile_name};
 use crate::cli::args::{AddArgs, ProfileArgs};
 use crate::model::{
-    AccessChoice, ClientId, Cloud, CloudKind, Endpoints, Mailbox, ProfileName, TenantInput,
-    parse_access_list,
+    AccessChoice, ClientId, Cloud, CloudKind, DelegatedPart, Endpoints, Mailbox, ProfileName,
+    TenantInput, parse_access_list,
 };
 
 /// The endpoints a new profile's tenant is looked up at.
@@ -125,6 +125,8 @@ pub struct AddSettings {
     pub client_id: ClientId,
     /// YYYY-MM-DD.
     pub secret_expires: Option<String>,
+    /// The delegated style's part, for an app that has it.
+    pub delegated: Option<DelegatedPart>,
 }
 
 impl AddSettings {
@@ -136,10 +138,12 @@ impl AddSettings {
         let secret_expires =
             crate::model::parse_expiry(a.secret_expires.as_deref().unwrap_or(""), today)
                 .map_err(|e| Invalid::new(format!("--secret-expires: {e}")))?;
+        let delegated = super::setup::delegated_part(&a.delegated, None, &profile)?;
         Ok(AddSettings {
             profile,
             client_id,
             secret_expires,
+            delegated,
         })
     }
 }

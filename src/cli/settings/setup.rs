@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::profile::{ProfileSettings, mailbox_list};
 use super::{Invalid, Result};
-use crate::cli::args::SetupArgs;
+use crate::cli::args::{DelegatedArgs, SetupArgs};
 use crate::model::ScopeKind;
 use crate::model::{AccessChoice, ClientId, ConsumerSignIn, DelegatedPart, echo_safe};
 use crate::plan::SECRET_MONTHS;
@@ -64,7 +64,7 @@ impl SetupSettings {
             ));
         }
         let scope = scope_spec(&a, &profile)?;
-        let delegated = delegated_part(&a, &profile)?;
+        let delegated = delegated_part(&a.delegated, Some(a.exchange.as_str()), &profile)?;
         let mode = if a.guided {
             SetupMode::Guided
         } else if a.yes {
@@ -94,8 +94,12 @@ impl SetupSettings {
 }
 
 /// The delegated style's answers; the flags that ask them are refused without that style.
-fn delegated_part(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<DelegatedPart>> {
-    let (a, exchange) = (&a.delegated, a.exchange.as_str());
+/// `exchange` is setup's `--exchange`; `add` has none and makes no Exchange change.
+pub(super) fn delegated_part(
+    a: &DelegatedArgs,
+    exchange: Option<&str>,
+    profile: &ProfileSettings,
+) -> Result<Option<DelegatedPart>> {
     let users = mailbox_list("--delegated-user", &a.delegated_users)?;
     let shared = mailbox_list("--shared-mailbox", &a.shared_mailboxes)?;
     if !profile.access.contains(&AccessChoice::Delegated) {
@@ -147,7 +151,7 @@ fn delegated_part(a: &SetupArgs, profile: &ProfileSettings) -> Result<Option<Del
             "--delegated-user: {m} is also given with --mailbox; in a hybrid app a mailbox uses one style: app-only (--mailbox) or delegated (--delegated-user)"
         )));
     }
-    if !shared.is_empty() && exchange == "powershell" {
+    if !shared.is_empty() && exchange == Some("powershell") {
         return Err(Invalid::new(
             "--shared-mailbox needs the Exchange Online sign-in for Add-MailboxPermission, which --exchange powershell leaves out: drop one of the two (the plan prints the command to run by hand)",
         ));
