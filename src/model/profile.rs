@@ -275,7 +275,10 @@ impl Profile {
                 "Delegated",
                 format!(
                     "a mailbox user signs in once; IMAP {} and SMTP {} with XOAUTH2, scopes {}/IMAP.AccessAsUser.All {}/SMTP.Send offline_access",
-                    e.imap, e.smtp, e.exchange_resource, e.exchange_resource
+                    e.imap,
+                    e.smtp,
+                    e.exchange_resource.trim_end_matches('/'),
+                    e.exchange_resource.trim_end_matches('/')
                 ),
             ));
         }
