@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::Env;
 
 mod admin;
+mod audit;
 mod guided;
 mod local;
 mod tenant_actions;
@@ -159,6 +160,12 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::task::spawn_blocking(move || {
                 let result = crate::app::exports::export_all(&env, &profile);
                 let _ = tx.send(Msg::Exported(result));
+            });
+        }
+        Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                audit::run(&env, &slot, *profile, &tx).await;
             });
         }
         Effect::Upkeep(
