@@ -54,7 +54,7 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             "R (shift-r) signs in and shows what removing the app from the tenant takes away."
         }
         ("a", "audit tenant") => {
-            "A signs in read-only and lists the tenant's apps with mail access, riskiest first."
+            "A signs in read-only and lists the tenant's mail apps, riskiest first."
         }
         ("y", "discard it") => "Y discards the draft; what a setup made stays in the tenant.",
         ("y", _) => "Y removes the profile file and its keyring entry (the app stays).",

@@ -57,7 +57,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     if a.rows.is_empty() {
         return Viewport::default();
     }
-    let name_width = width.saturating_sub(53).max(8);
+    let name_width = width.saturating_sub(54).max(8);
     let items: Vec<ListItem> = a
         .rows
         .iter()
