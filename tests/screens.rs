@@ -1309,6 +1309,9 @@ fn audit_progress_then_findings_riskiest_first_with_a_detail_pane() {
     let first = screen.find("Legacy archiver").unwrap();
     let helpdesk = screen.find("Helpdesk  ").unwrap();
     assert!(first < helpdesk, "the riskiest first:\n{screen}");
-    assert!(screen.contains("every mailbox") && screen.contains("never"), "{screen}");
+    assert!(
+        screen.contains("every mailbox") && screen.contains("never"),
+        "{screen}"
+    );
     snap("audit_findings", &s);
 }

@@ -90,7 +90,10 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
         block: Block::bordered().title(
             Line::from(format!(
                 " {} ",
-                clip(&printable(&selected.map(|r| r.facts.name.as_str()).unwrap_or("")), width.saturating_sub(4).max(1))
+                clip(
+                    &printable(&selected.map(|r| r.facts.name.as_str()).unwrap_or("")),
+                    width.saturating_sub(4).max(1)
+                )
             ))
             .bold(),
         ),
@@ -207,7 +210,12 @@ fn detail(r: &AuditRow, width: usize) -> Vec<Line<'static>> {
     };
     let risk = format!("{} ({})", r.risk, list(&findings));
     [
-        labelled("Risk", &risk, width, Style::default().fg(if r.risk > 0 { WARN } else { DIM })),
+        labelled(
+            "Risk",
+            &risk,
+            width,
+            Style::default().fg(if r.risk > 0 { WARN } else { DIM }),
+        ),
         labelled("Reach", r.reach.label(), width, style),
         labelled("App ID", &f.app_id, width, style),
         labelled("Graph roles", &list(&f.graph_roles), width, style),

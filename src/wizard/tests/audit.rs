@@ -78,7 +78,10 @@ fn a_signs_in_read_only_and_shows_the_progress_until_the_audit_is_read() {
     assert_eq!(s.screen, Screen::Audit);
     assert_eq!(s.audit.tenant, "contoso.com");
     assert!(s.audit.running());
-    assert!(s.busy.is_none(), "the screen shows the progress, not the busy line");
+    assert!(
+        s.busy.is_none(),
+        "the screen shows the progress, not the busy line"
+    );
     update(
         &mut s,
         Msg::AuditProgress("reading mailbox permissions: 3/9…".into()),
@@ -115,7 +118,11 @@ fn the_keys_move_the_selection_and_scroll_its_pane_and_esc_goes_home() {
     keys(&mut s, &[Key::Char('J')]);
     assert_eq!(s.pane, 3);
     keys(&mut s, &[Key::Down]);
-    assert_eq!((s.audit.cursor, s.pane), (1, 0), "a new selection shows its top");
+    assert_eq!(
+        (s.audit.cursor, s.pane),
+        (1, 0),
+        "a new selection shows its top"
+    );
     keys(&mut s, &[Key::End, Key::Down]);
     assert_eq!(s.audit.cursor, 2);
     keys(&mut s, &[Key::Home]);
