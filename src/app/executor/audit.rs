@@ -4,21 +4,16 @@
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
-use super::admin::{endpoints_for, exchange_admin, kept_for};
+use super::admin::{endpoints_for, exchange_admin, kept_for, not_signed_in};
 use crate::app::Env;
 use crate::app::audit::{self, Progress, Target};
-use crate::model::{AdminPurpose, Diagnosis, Profile};
+use crate::model::{AdminPurpose, Profile};
 use crate::wizard::Msg;
 
 pub(super) async fn run(env: &Env, slot: &AdminSlot, p: Profile, tx: &mpsc::UnboundedSender<Msg>) {
     let guard = slot.session.lock().await;
     let Some(session) = kept_for(guard.as_ref(), AdminPurpose::Audit) else {
-        let _ = tx.send(Msg::Audited(Err(Diagnosis {
-            summary: "Nobody is signed in with the permissions the audit needs.".into(),
-            evidence: String::new(),
-            cause: "The sign-in was cancelled, or asked for less.".into(),
-            fix: "Press a on the home screen again.".into(),
-        })));
+        let _ = tx.send(Msg::Audited(Err(not_signed_in())));
         return;
     };
     let endpoints = endpoints_for(env, p.cloud);

@@ -91,7 +91,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
             Line::from(format!(
                 " {} ",
                 clip(
-                    &printable(&selected.map(|r| r.facts.name.as_str()).unwrap_or("")),
+                    &printable(selected.map(|r| r.facts.name.as_str()).unwrap_or("")),
                     width.saturating_sub(4).max(1)
                 )
             ))
