@@ -622,9 +622,15 @@ fn from_the_dashboard_a_audits_the_tenant_riskiest_first() {
     t.keys(&["a"]);
     let screen = t.wait_for_all(&["with access to mail (riskiest first)", "RISK", "REACH"]);
     assert!(screen.contains("Audit · contoso.example"), "{screen}");
-    assert!(screen.contains("every mailbox") || screen.contains("scoped by"), "{screen}");
+    assert!(
+        screen.contains("every mailbox") || screen.contains("scoped by"),
+        "{screen}"
+    );
     // The detail pane names the selected app's reach; the next row has its own.
-    assert!(screen.contains("Reach") && screen.contains("Credentials"), "{screen}");
+    assert!(
+        screen.contains("Reach") && screen.contains("Credentials"),
+        "{screen}"
+    );
     t.keys(&["Down"]);
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-audit", "x read expiry"]);
