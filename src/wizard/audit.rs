@@ -52,8 +52,11 @@ pub(super) fn progress(s: &mut State, text: String) -> Vec<Effect> {
 /// The audit read, or why not.
 pub(super) fn done(s: &mut State, result: Result<Box<Audit>, Diagnosis>) -> Vec<Effect> {
     s.audit.progress = None;
-    s.sign_in.renewing = None;
-    s.sign_in.upkeep = super::Upkeep::default();
+    // Another upkeep begun since (esc went home) keeps its sign-in.
+    if s.sign_in.upkeep == super::Upkeep::Audit {
+        s.sign_in.renewing = None;
+        s.sign_in.upkeep = super::Upkeep::default();
+    }
     s.audit.cursor = 0;
     s.pane = 0;
     match result {

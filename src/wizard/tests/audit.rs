@@ -98,6 +98,9 @@ fn a_signs_in_read_only_and_shows_the_progress_until_the_audit_is_read() {
     assert_eq!(a.rows[0].facts.name, "Archiver");
     assert_eq!(a.rows[0].reach, Reach::EveryMailbox);
     assert!(offers(&s, "↑↓", "select") && offers(&s, "J/K", "scroll"));
+    for h in hints(&s) {
+        assert!(crate::wizard::help::has_sentence(s.screen, h), "{h:?}");
+    }
     // A progress line arriving late changes nothing.
     update(&mut s, Msg::AuditProgress("reading late…".into()));
     assert!(!s.audit.running());
