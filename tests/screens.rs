@@ -1223,3 +1223,95 @@ fn setup_delegated_step() {
     typed(&mut s, "bob@contoso.example");
     snap("setup_delegated", &s);
 }
+
+/// The audit screen of the dashboard's `a`: signed in, `facts` read from contoso.com.
+fn audited(facts: Vec<m365_mail_wizard::model::audit::PrincipalFacts>) -> State {
+    use m365_mail_wizard::model::audit;
+    let mut s = State::new(None, None, today());
+    let row = dashboard_row("contoso-helpdesk", "contoso.com", None, Some("passed"));
+    send(&mut s, [Msg::Profiles(vec![row], vec![])]);
+    keys(&mut s, &[Key::Char('a')]);
+    send(
+        &mut s,
+        [
+            Msg::SignedIn(Ok(m365_mail_wizard::wizard::SignedIn {
+                who: "admin@contoso.com".into(),
+                role: Some("Global Reader".into()),
+                lacks_rights: false,
+            })),
+            Msg::AuditProgress("reading mailbox permissions: 120/300…".into()),
+        ],
+    );
+    if facts.is_empty() {
+        return s;
+    }
+    let now = time::macros::datetime!(2026-11-26 09:00 UTC);
+    let missing = vec!["Sign-in activity: AuditLog.Read.All was not granted, so last sign-ins are unknown for apps only Exchange grants anything.".into()];
+    let a = audit::audit("contoso.com", 412, facts, missing, now);
+    send(&mut s, [Msg::Audited(Ok(Box::new(a)))]);
+    s
+}
+
+#[test]
+fn audit_progress_then_findings_riskiest_first_with_a_detail_pane() {
+    use m365_mail_wizard::model::audit::{
+        CredentialFacts, LastSignIn, PolicyGrant, PrincipalFacts, RbacGrant,
+    };
+    let s = audited(vec![]);
+    snap("audit_reading", &s);
+    let now = time::macros::datetime!(2026-11-26 09:00 UTC);
+    let app = |name: &str, ends_in: i64, last: Option<i64>| PrincipalFacts {
+        sp_id: format!("5b0c{:04}-0000-4000-8000-00000000aa01", name.len()),
+        app_id: format!("c0de{:04}-0000-4000-8000-00000000bb02", name.len()),
+        name: name.into(),
+        credentials: Some(vec![CredentialFacts {
+            kind: "secret",
+            name: "prod".into(),
+            ends: Some(now + time::Duration::days(ends_in)),
+        }]),
+        last_sign_in: Some(match last {
+            Some(d) => LastSignIn::At {
+                at: now - time::Duration::days(d),
+            },
+            None => LastSignIn::Never,
+        }),
+        ..PrincipalFacts::default()
+    };
+    let s = audited(vec![
+        PrincipalFacts {
+            rbac: vec![RbacGrant {
+                role: "Application Mail.Read".into(),
+                scope: Some("Helpdesk mailboxes".into()),
+                scope_filter: Some("CustomAttribute1 -eq 'helpdesk'".into()),
+            }],
+            ..app("Helpdesk", 300, Some(1))
+        },
+        PrincipalFacts {
+            graph_roles: vec!["Mail.ReadWrite".into(), "Mail.Send".into()],
+            ..app("Legacy archiver", -3, None)
+        },
+        PrincipalFacts {
+            graph_roles: vec!["Mail.Send".into()],
+            policies: vec![PolicyGrant {
+                access_right: "RestrictAccess".into(),
+                group: "fax-senders@contoso.com".into(),
+            }],
+            ..app("Fax relay", 20, Some(5))
+        },
+        PrincipalFacts {
+            mailbox_permissions: vec!["shared@contoso.com".into()],
+            exchange_roles: vec!["IMAP.AccessAsApp".into()],
+            credentials: None,
+            ..app("Scanner (vendor)", 0, Some(2))
+        },
+    ]);
+    let screen = text(&render(&s, 120, 40));
+    let first = screen.find("Legacy archiver").unwrap();
+    let helpdesk = screen.find("Helpdesk  ").unwrap();
+    assert!(first < helpdesk, "the riskiest first:\n{screen}");
+    assert!(
+        screen.contains("every mailbox") && screen.contains("never"),
+        "{screen}"
+    );
+    snap("audit_findings", &s);
+}

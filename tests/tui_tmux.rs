@@ -604,6 +604,40 @@ fn from_the_dashboard_export_and_renew() {
 
 #[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
 #[test]
+fn from_the_dashboard_a_audits_the_tenant_riskiest_first() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start(&home, "audit");
+    answer_setup(&t, "tui-audit");
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["3/3", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for("a audit tenant");
+    // The setup's sign-in may not read the sign-in logs: the audit asks for its own.
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    let screen = t.wait_for_all(&["with access to mail (riskiest first)", "RISK", "REACH"]);
+    assert!(screen.contains("Audit · contoso.example"), "{screen}");
+    assert!(
+        screen.contains("every mailbox") || screen.contains("scoped by"),
+        "{screen}"
+    );
+    // The detail pane names the selected app's reach; the next row has its own.
+    assert!(
+        screen.contains("Reach") && screen.contains("Credentials"),
+        "{screen}"
+    );
+    t.keys(&["Down"]);
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-audit", "x read expiry"]);
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
 fn sigterm_and_sighup_restore_the_terminal_and_keep_a_draft_without_the_secret() {
     if !peers() {
         return;

@@ -1,5 +1,6 @@
 //! Draws the wizard's state, one module per screen. Reads the state; changes nothing.
 
+mod audit;
 mod bars;
 mod checks;
 mod form;
@@ -65,6 +66,7 @@ pub fn frame(f: &mut Frame, s: &State) -> Viewport {
         Screen::Progress => progress::draw(f, s, body),
         Screen::Guide => guide::draw(f, s, body),
         Screen::Checks => checks::draw(f, s, body),
+        Screen::Audit => audit::draw(f, s, body),
         Screen::Summary => {
             summary::draw(f, s, body);
             Viewport::default()

@@ -31,6 +31,9 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("↑↓", "select") if screen == Checks => {
             "↑↓ select one check, PgUp/PgDn a page, Home/End either end."
         }
+        ("↑↓", "select") if screen == Audit => {
+            "↑↓ select one app, PgUp/PgDn a page, Home/End either end."
+        }
         ("↑↓", "select") => "↑↓ select one step, PgUp/PgDn a page, Home/End either end.",
         ("J/K", _) => "J and K (or shift-↓ and shift-↑) scroll the box below the list.",
         ("PgUp/PgDn", _) => "PgUp and PgDn (or shift-↑ and shift-↓) scroll the step's text.",
@@ -49,6 +52,9 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         }
         ("R", _) => {
             "R (shift-r) signs in and shows what removing the app from the tenant takes away."
+        }
+        ("a", "audit tenant") => {
+            "A signs in read-only and lists the tenant's mail apps, riskiest first."
         }
         ("y", "discard it") => "Y discards the draft; what a setup made stays in the tenant.",
         ("y", _) => "Y removes the profile file and its keyring entry (the app stays).",

@@ -273,6 +273,10 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             }
             None => Vec::new(),
         },
+        Key::Char('a') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::Audit),
+            None => Vec::new(),
+        },
         Key::Char('x') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::ReadExpiry),
             None => Vec::new(),

@@ -227,6 +227,12 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("esc", esc_does));
         }
         Screen::Summary => out.extend([h("esc", "back to checks"), h("enter", "home")]),
+        Screen::Audit => {
+            if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
+                out.extend([MOVE, SCROLL]);
+            }
+            out.push(h("esc", "home"));
+        }
     }
     let filtering = s.screen == Screen::Home && s.home.filtering;
     if !filtering {
@@ -255,7 +261,7 @@ const MOVE: Hint = h("↑↓", "select");
 const SCROLL: Hint = h("J/K", "scroll");
 
 /// What the home screen offers for the profile under the cursor.
-const PROFILE_KEYS: [Hint; 11] = [
+const PROFILE_KEYS: [Hint; 12] = [
     h("↑↓", "move"),
     h("enter", "re-check"),
     h("s", "new secret"),
@@ -264,6 +270,7 @@ const PROFILE_KEYS: [Hint; 11] = [
     h("e", "export"),
     h("m", "migrate to RBAC"),
     h("R", "remove from tenant"),
+    h("a", "audit tenant"),
     h("f", "forget"),
     h("/", "filter"),
     h("o", "sort"),

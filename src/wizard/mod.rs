@@ -4,6 +4,7 @@
 //! the results that concern it.
 
 mod answers;
+mod audit;
 mod checks;
 mod drafts;
 
@@ -25,6 +26,7 @@ mod steps;
 mod update;
 mod upkeep;
 
+pub use audit::AuditView;
 pub use checks::{Checks, TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
 pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
 pub use help::help;
@@ -57,6 +59,8 @@ pub enum Screen {
     Guide,
     Checks,
     Summary,
+    /// `a` on the home screen: the tenant's apps with mail access, riskiest first.
+    Audit,
 }
 
 /// A sandbox app the home screen lists (never its secret).
@@ -122,6 +126,10 @@ pub enum Msg {
     UpkeepPlan(Box<Profile>, Upkeep, Result<String, Diagnosis>),
     /// A step of a removal or migration settled.
     UpkeepProgress(String),
+    /// Where the audit's reading of the tenant has got to.
+    AuditProgress(String),
+    /// The audit read, or why not.
+    Audited(Result<Box<crate::model::audit::Audit>, Diagnosis>),
     /// A renewal made this new secret for the profile: shown once, on the admin's key press.
     NewSecret(crate::model::ProfileName, SecretBox),
     /// Guided path: what reading plan step `usize` back found.
@@ -246,6 +254,7 @@ pub struct State {
     pub sign_in: SignIn,
     pub setup: Setup,
     pub checks: Checks,
+    pub audit: AuditView,
 }
 
 impl State {
@@ -273,6 +282,7 @@ impl State {
             sign_in: SignIn::default(),
             setup: Setup::default(),
             checks: Checks::default(),
+            audit: AuditView::default(),
         }
     }
 

@@ -3,8 +3,8 @@
 use super::scroll::{self, PaneKey};
 use super::setup::{guide, plan, progress};
 use super::{
-    Effect, Key, Msg, Screen, State, answers, checks, drafts, editing, home, reentry, sign_in,
-    steps, upkeep,
+    Effect, Key, Msg, Screen, State, answers, audit, checks, drafts, editing, home, reentry,
+    sign_in, steps, upkeep,
 };
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
@@ -58,6 +58,8 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::Renewed(result) => upkeep::renewed(s, result),
         Msg::UpkeepPlan(profile, what, plan) => upkeep::planned(s, *profile, what, plan),
         Msg::UpkeepProgress(text) => upkeep::progress(s, text),
+        Msg::AuditProgress(text) => audit::progress(s, text),
+        Msg::Audited(result) => audit::done(s, result),
         Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }
@@ -98,6 +100,7 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
         Screen::Guide => guide::key(s, k),
         Screen::Checks => checks::key(s, k),
         Screen::Summary => checks::summary_key(s, k),
+        Screen::Audit => audit::key(s, k),
     };
     if selection(s) != before {
         s.pane = 0;
@@ -109,7 +112,10 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
 /// J/K beside a list (those screens have no text field), PgUp/PgDn on the guided path (whose
 /// step list the keys do not move; its text fields take letters).
 fn pane_key(s: &State, k: Key) -> Option<PaneKey> {
-    let list_beside = matches!(s.screen, Screen::Plan | Screen::Progress | Screen::Checks);
+    let list_beside = matches!(
+        s.screen,
+        Screen::Plan | Screen::Progress | Screen::Checks | Screen::Audit
+    );
     let guide = s.screen == Screen::Guide;
     match k {
         Key::ShiftUp if list_beside || guide => Some(PaneKey::Up),
@@ -123,7 +129,7 @@ fn pane_key(s: &State, k: Key) -> Option<PaneKey> {
 }
 
 /// What the detail pane shows depends on: the screen and the selection in its list.
-fn selection(s: &State) -> (Screen, [usize; 5]) {
+fn selection(s: &State) -> (Screen, [usize; 6]) {
     (
         s.screen,
         [
@@ -132,6 +138,7 @@ fn selection(s: &State) -> (Screen, [usize; 5]) {
             s.setup.progress_cursor,
             s.setup.guide,
             s.checks.cursor,
+            s.audit.cursor,
         ],
     )
 }

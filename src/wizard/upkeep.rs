@@ -22,6 +22,8 @@ pub enum Upkeep {
     Offboard { go: bool },
     /// `migrate --to rbac`: the plan read, then carried out (or resumed) once confirmed.
     Migrate { go: bool },
+    /// `audit`: the tenant's apps with mail access read, on the audit screen.
+    Audit,
 }
 
 /// A renewal's new secret Value, which the administrator sees once, on a key press, as in the
@@ -51,6 +53,7 @@ impl Upkeep {
             Upkeep::FinishRenewal { .. } => AdminPurpose::FinishRenewal,
             Upkeep::Offboard { .. } => AdminPurpose::Offboard,
             Upkeep::Migrate { .. } => AdminPurpose::Migrate,
+            Upkeep::Audit => AdminPurpose::Audit,
         }
     }
 
@@ -119,6 +122,11 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
     let Some(profile) = s.sign_in.renewing.clone() else {
         return Vec::new();
     };
+    if s.sign_in.upkeep == Upkeep::Audit {
+        super::audit::started(s, profile.tenant.clone(), &si.who);
+        s.sign_in.signed_in = Some(si);
+        return vec![Effect::Upkeep(Box::new(profile), Upkeep::Audit)];
+    }
     let busy = match s.sign_in.upkeep {
         Upkeep::Certificate { .. } => "Making, registering and proving a certificate for",
         Upkeep::Secret { .. } => "Renewing the secret of",
@@ -127,7 +135,9 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
             "Reading the sign-in logs and removing the old credential of"
         }
         Upkeep::Offboard { .. } => "Reading what the setup made in the tenant, for",
-        Upkeep::Migrate { .. } => "Reading the app's roles and policies in the tenant, for",
+        Upkeep::Migrate { .. } | Upkeep::Audit => {
+            "Reading the app's roles and policies in the tenant, for"
+        }
     };
     s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
     s.sign_in.signed_in = Some(si);

@@ -152,10 +152,11 @@ async fn mailbox_permissions(
         .filter(|m| !m.is_empty())
         .collect();
     let total = addresses.len();
-    let mut reads = stream::iter(addresses.iter())
+    // Owned addresses: a stream over borrowed ones could not run on a spawned task.
+    let mut reads = stream::iter(addresses)
         .map(|m| async move {
             let asked = x
-                .invoke("Get-MailboxPermission", json!({"Identity": m}))
+                .invoke("Get-MailboxPermission", json!({"Identity": &m}))
                 .await;
             (m, asked)
         })

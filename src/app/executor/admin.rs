@@ -72,6 +72,16 @@ pub(super) fn kept_for(
         .map(|(session, _)| session)
 }
 
+/// Why an effect that needs a kept sign-in found none that covers it.
+pub(super) fn not_signed_in() -> crate::model::Diagnosis {
+    crate::model::Diagnosis {
+        summary: "Nobody is signed in with the permissions this needs.".into(),
+        evidence: String::new(),
+        cause: "The sign-in was cancelled, or asked for less.".into(),
+        fix: "Press the key again.".into(),
+    }
+}
+
 /// Forgets the sign-in a little before its token expires, and tells the wizard; a later
 /// sign-in makes this one's news moot.
 fn tell_expiry(slot: &Arc<AdminSlot>, lasts_secs: u64, tx: &mpsc::UnboundedSender<Msg>) {
@@ -334,7 +344,7 @@ pub(super) async fn upkeep(
             (parts.join(" "), None)
         }),
         Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| (r.note, None)),
-        Upkeep::Offboard { .. } | Upkeep::Migrate { .. } => {
+        Upkeep::Offboard { .. } | Upkeep::Migrate { .. } | Upkeep::Audit => {
             return Err(crate::model::Diagnosis {
                 summary: "Not an upkeep of the app registration.".into(),
                 evidence: String::new(),

@@ -8,6 +8,7 @@ use tokio::sync::mpsc;
 use super::Env;
 
 mod admin;
+mod audit;
 mod guided;
 mod local;
 mod tenant_actions;
@@ -161,6 +162,12 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Exported(result));
             });
         }
+        Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
+            let slot = admin.clone();
+            tokio::spawn(async move {
+                audit::run(&env, &slot, *profile, &tx).await;
+            });
+        }
         Effect::Upkeep(
             profile,
             what @ (wizard::Upkeep::Offboard { .. } | wizard::Upkeep::Migrate { .. }),
@@ -176,12 +183,7 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let mut p = *profile;
                 let guard = slot.session.lock().await;
                 let result = match admin::kept_for(guard.as_ref(), what.purpose()) {
-                    None => Err(crate::model::Diagnosis {
-                        summary: "Nobody is signed in with the permissions this needs.".into(),
-                        evidence: String::new(),
-                        cause: "The sign-in was cancelled, or asked for less.".into(),
-                        fix: "Press the key again.".into(),
-                    }),
+                    None => Err(admin::not_signed_in()),
                     Some(session) => admin::upkeep(&env, &mut p, &session.token, what).await,
                 };
                 let result = result.map(|(note, value)| {

@@ -5,7 +5,7 @@
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
-use super::admin::{endpoints_for, exchange_admin, kept_for};
+use super::admin::{endpoints_for, exchange_admin, kept_for, not_signed_in};
 use crate::app::Env;
 use crate::app::migrate::{self, Admin, Outcome};
 use crate::app::offboard::{self, Done, Plan, RemovalKind};
@@ -22,12 +22,7 @@ pub(super) async fn run(
 ) {
     let guard = slot.session.lock().await;
     let Some(session) = kept_for(guard.as_ref(), what.purpose()) else {
-        let _ = tx.send(Msg::Renewed(Err(Diagnosis {
-            summary: "Nobody is signed in with the permissions this needs.".into(),
-            evidence: String::new(),
-            cause: "The sign-in was cancelled, or asked for less.".into(),
-            fix: "Press the key again.".into(),
-        })));
+        let _ = tx.send(Msg::Renewed(Err(not_signed_in())));
         return;
     };
     let endpoints = endpoints_for(env, p.cloud);

@@ -34,6 +34,7 @@ pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         Screen::Plan => strings::TITLE_PLAN.to_string(),
         Screen::Progress => strings::TITLE_PROGRESS.to_string(),
         Screen::Guide => strings::TITLE_GUIDE.to_string(),
+        Screen::Audit => format!(" Audit · {}", crate::model::printable(&s.audit.tenant)),
         Screen::Checks | Screen::Summary => format!(
             " Live checks · {}",
             s.checks
