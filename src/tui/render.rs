@@ -1,5 +1,6 @@
 //! Draws the wizard's state, one module per screen. Reads the state; changes nothing.
 
+mod as_user;
 mod audit;
 mod bars;
 mod checks;
@@ -67,6 +68,10 @@ pub fn frame(f: &mut Frame, s: &State) -> Viewport {
         Screen::Guide => guide::draw(f, s, body),
         Screen::Checks => checks::draw(f, s, body),
         Screen::Audit => audit::draw(f, s, body),
+        Screen::AsUser => {
+            as_user::draw(f, s, body);
+            Viewport::default()
+        }
         Screen::Summary => {
             summary::draw(f, s, body);
             Viewport::default()

@@ -1,6 +1,7 @@
 //! The live checks screen and the summary after it; a scoped profile's failing checks run
 //! again while Exchange Online may still be applying the changes.
 
+use super::as_user::{self, AsUserForm, UserRun};
 use super::{Effect, Key, Screen, SecretBox, State, scroll};
 use crate::model::{CheckEvent, CheckRow, Profile, Secret, Status, check_plan};
 
@@ -22,6 +23,10 @@ pub struct Checks {
     /// The steps of the guided setup just saved that nothing could read back (their titles):
     /// these checks are their only proof.
     pub unverified: Vec<String>,
+    /// `u`: the form of the check as a mailbox user.
+    pub as_user: AsUserForm,
+    /// The current run signs a mailbox user in for the delegated rows.
+    pub user_run: Option<UserRun>,
 }
 
 /// Ticks a second (the event loop ticks every 100 ms).
@@ -68,6 +73,7 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     s.checks.rows = check_plan(&p).into_iter().map(CheckRow::new).collect();
+    s.checks.user_run = None;
     s.checks.cursor = 0;
     s.pane = 0;
     s.checks.running = true;
@@ -78,6 +84,7 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
         run: s.checks.run,
         profile: Box::new(p),
         secret: s.checks.secret.clone().map(SecretBox),
+        as_user: None,
     }]
 }
 
@@ -86,6 +93,10 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
 fn next_wait(s: &State) -> Option<Waiting> {
     let p = s.checks.profile.as_ref()?;
     p.scope.as_ref()?;
+    // A user's sign-in is not repeated unasked (its password is gone).
+    if s.checks.user_run.is_some() {
+        return None;
+    }
     let waiting =
         |r: &&crate::model::CheckRow| matches!(r.status, Status::Failed | Status::Pending);
     if s.screen != Screen::Checks || !s.checks.rows.iter().any(|r| waiting(&r)) {
@@ -107,6 +118,11 @@ fn next_wait(s: &State) -> Option<Waiting> {
 }
 
 pub(super) fn event(s: &mut State, i: usize, ev: CheckEvent) -> Vec<Effect> {
+    // A cancelled run's last events may still be on their way.
+    if !s.checks.running {
+        return Vec::new();
+    }
+    as_user::event(s, i, &ev);
     if let Some(row) = s.checks.rows.get_mut(i) {
         row.apply(ev);
     }
@@ -115,6 +131,9 @@ pub(super) fn event(s: &mut State, i: usize, ev: CheckEvent) -> Vec<Effect> {
 
 pub(super) fn done(s: &mut State) -> Vec<Effect> {
     s.checks.running = false;
+    if let Some(run) = s.checks.user_run.as_mut() {
+        run.code = None;
+    }
     s.checks.waiting = next_wait(s);
     vec![Effect::LoadProfiles]
 }
@@ -143,6 +162,30 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
         Key::Enter if !s.checks.running => {
             s.checks.waiting = None;
             s.screen = Screen::Summary;
+        }
+        Key::Char('u') if !s.checks.running => {
+            if let Some(p) = s
+                .checks
+                .profile
+                .clone()
+                .filter(as_user::can_check_as_user)
+            {
+                s.checks.waiting = None;
+                return as_user::open(s, p, false);
+            }
+        }
+        Key::Char('a') if s.sandbox.is_some() => {
+            if let Some(run) = &s.checks.user_run
+                && let Some(code) = &run.code
+            {
+                return vec![Effect::SandboxApproveAs {
+                    code: code.user_code.clone(),
+                    user: run.user.to_string(),
+                }];
+            }
+        }
+        Key::Esc if s.checks.running && s.checks.user_run.is_some() => {
+            return as_user::cancel(s);
         }
         Key::Esc => {
             s.checks.waiting = None;

@@ -80,12 +80,17 @@ fn input(f: &mut Form, field: Field) -> &mut Input {
 }
 
 fn focused_input(s: &mut State) -> Option<&mut Input> {
+    if s.screen == Screen::AsUser {
+        return super::as_user::focused_input(s);
+    }
     focused(s).map(|field| input(&mut s.form, field))
 }
 
 /// Whether keys are text: a text field has the cursor, or the home screen's filter is typed.
 pub(super) fn typing(s: &State) -> bool {
-    focused(s).is_some() || (s.screen == Screen::Home && s.home.filtering)
+    focused(s).is_some()
+        || (s.screen == Screen::Home && s.home.filtering)
+        || super::as_user::typing(s)
 }
 
 fn after_edit(s: &mut State) {

@@ -44,6 +44,21 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("←→", "lifetime") => "← and → choose how long the new credential stays valid.",
         ("enter", "sign in and make it") => "Enter asks for an admin's sign-in, then makes it.",
         ("any other key", "cancel") => "Any other key cancels: nothing changes.",
+        ("u", "check as a mailbox user") => {
+            "U checks the delegated part as a mailbox user: the user signs in to the app, then IMAP, SMTP and the refresh token are tried."
+        }
+        ("←→", "how the user signs in") => {
+            "← and → choose a device code (the default) or the password flow, which fails with MFA."
+        }
+        ("enter", "check as this user") => {
+            "Enter runs the checks; the user signs in for the delegated rows (no token is kept)."
+        }
+        ("esc", "cancel the check") => {
+            "Esc stops the check and the user's sign-in; nothing is recorded."
+        }
+        ("a", "approve as the user (sandbox)") => {
+            "A approves the user's code as that mailbox user, in the sandbox."
+        }
         ("y", "carry it out") => {
             "Y carries out the plan shown, step by step; the busy line tells each step."
         }
@@ -111,6 +126,7 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             Form(_) => "Esc goes back one question; nothing typed is lost.",
             Guide => "Esc goes back one step, or to the questions from the first.",
             SignIn => "Esc cancels the sign-in and goes back.",
+            AsUser => "Esc goes back without checking; a password typed is forgotten.",
             _ => "Esc goes back to the questions.",
         },
         // The setup.

@@ -277,6 +277,16 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::Audit),
             None => Vec::new(),
         },
+        Key::Char('u') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) if super::can_check_as_user(&profile) => {
+                super::as_user::open(s, profile, true)
+            }
+            Some(_) => {
+                s.error = Some("This profile has no delegated part (IMAP and SMTP as a mailbox user): there is no user to sign in as.".into());
+                Vec::new()
+            }
+            None => Vec::new(),
+        },
         Key::Char('x') => match s.selected_profile().cloned() {
             Some(ProfileRow { profile }) => upkeep_sign_in(s, profile, Upkeep::ReadExpiry),
             None => Vec::new(),

@@ -94,6 +94,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 if !s.home.profiles.is_empty() {
                     out.extend(PROFILE_KEYS);
                 }
+                if s.selected_profile()
+                    .is_some_and(|r| super::can_check_as_user(&r.profile))
+                {
+                    out.push(AS_USER);
+                }
                 if s.home.draft.is_some() {
                     out.push(h("d", "resume draft"));
                 }
@@ -221,10 +226,32 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 None => ("re-run", "home"),
             };
             out.extend([MOVE, SCROLL]);
+            let user_run = s.checks.user_run.as_ref();
+            if s.sandbox.is_some() && user_run.is_some_and(|r| r.code.is_some()) {
+                out.push(h("a", "approve as the user (sandbox)"));
+            }
             if !s.checks.running {
                 out.extend([h("r", r_does), h("enter", "summary")]);
+                if s.checks
+                    .profile
+                    .as_ref()
+                    .is_some_and(super::can_check_as_user)
+                {
+                    out.push(AS_USER);
+                }
             }
-            out.push(h("esc", esc_does));
+            if s.checks.running && user_run.is_some() {
+                out.push(h("esc", "cancel the check"));
+            } else {
+                out.push(h("esc", esc_does));
+            }
+        }
+        Screen::AsUser => {
+            out.push(h("tab", "next field"));
+            if s.checks.as_user.field == 1 {
+                out.push(h("←→", "how the user signs in"));
+            }
+            out.extend([h("enter", "check as this user"), h("esc", "back")]);
         }
         Screen::Summary => out.extend([h("esc", "back to checks"), h("enter", "home")]),
         Screen::Audit => {
@@ -255,6 +282,9 @@ fn quit_hint(s: &State, typing: bool) -> Hint {
         _ => h(key, "quit"),
     }
 }
+
+/// The check of a profile's delegated part as one of its mailbox users.
+const AS_USER: Hint = h("u", "check as a mailbox user");
 
 /// A list's keys, and the detail pane's below it.
 const MOVE: Hint = h("↑↓", "select");

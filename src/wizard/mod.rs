@@ -4,6 +4,7 @@
 //! the results that concern it.
 
 mod answers;
+mod as_user;
 mod audit;
 mod checks;
 mod drafts;
@@ -26,6 +27,7 @@ mod steps;
 mod update;
 mod upkeep;
 
+pub use as_user::{AsUserForm, UserCheck, UserRun, can_check_as_user};
 pub use audit::AuditView;
 pub use checks::{Checks, TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
 pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
@@ -61,6 +63,8 @@ pub enum Screen {
     Summary,
     /// `a` on the home screen: the tenant's apps with mail access, riskiest first.
     Audit,
+    /// `u`: which mailbox user the delegated part is checked as, and how the user signs in.
+    AsUser,
 }
 
 /// A sandbox app the home screen lists (never its secret).
@@ -106,6 +110,8 @@ pub enum Msg {
     /// again.
     SecretMissing(String),
     DeviceCode(Result<CodeView, String>),
+    /// The device code the mailbox user enters, for the check as that user.
+    UserCode(CodeView),
     /// A browser sign-in waits for the browser: the URL to show.
     BrowserSignIn(BrowserView),
     /// Conditional Access refused the device code (the diagnosis' summary): the browser
@@ -172,7 +178,11 @@ pub enum Effect {
         run: u64,
         profile: Box<Profile>,
         secret: Option<SecretBox>,
+        /// The mailbox user who signs in for the delegated rows (`u`).
+        as_user: Option<Box<UserCheck>>,
     },
+    /// Stops the run of the checks under way (a mailbox user's, with its sign-in).
+    CancelChecks,
     SaveDraft(Box<Draft>),
     FillSandboxSecret {
         client_id: String,
@@ -191,6 +201,11 @@ pub enum Effect {
     OpenBrowser(String),
     /// Sandbox only: approve the code as the sandbox's administrator.
     SandboxApprove(String),
+    /// Sandbox only: approve the mailbox user's code as that user.
+    SandboxApproveAs {
+        code: String,
+        user: String,
+    },
     /// Sandbox only: play the browser on a browser sign-in's URL, as the sandbox's
     /// administrator.
     SandboxBrowse(String),

@@ -3,7 +3,7 @@
 use super::scroll::{self, PaneKey};
 use super::setup::{guide, plan, progress};
 use super::{
-    Effect, Key, Msg, Screen, State, answers, audit, checks, drafts, editing, home, reentry,
+    Effect, Key, Msg, Screen, State, answers, as_user, audit, checks, drafts, editing, home, reentry,
     sign_in, steps, upkeep,
 };
 
@@ -40,6 +40,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::ChecksDone => checks::done(s),
         Msg::CheckFailedToStart(m) => checks::failed_to_start(s, m),
         Msg::DeviceCode(result) => sign_in::device_code(s, result),
+        Msg::UserCode(code) => as_user::code(s, code),
         Msg::BrowserSignIn(view) => sign_in::browser(s, view),
         Msg::DeviceCodeBlocked(why) => sign_in::blocked(s, why),
         Msg::SignedIn(Ok(si)) if s.sign_in.renewing.is_some() => upkeep::signed_in(s, si),
@@ -101,6 +102,7 @@ fn key(s: &mut State, k: Key) -> Vec<Effect> {
         Screen::Checks => checks::key(s, k),
         Screen::Summary => checks::summary_key(s, k),
         Screen::Audit => audit::key(s, k),
+        Screen::AsUser => as_user::key(s, k),
     };
     if selection(s) != before {
         s.pane = 0;

@@ -206,7 +206,7 @@ pub(super) async fn exchange_admin(
                 if let app_layer::sign_in::SignInNews::Code(code) = &news {
                     let _ = tx.send(Msg::ExchangeCode(code_view(code)));
                     if env.sandbox.is_some() {
-                        sandbox_approve(env, code.user_code.clone());
+                        sandbox_approve(env, code.user_code.clone(), None);
                     }
                 } else {
                     let _ = tx.send(news_msg(&news));
@@ -239,17 +239,18 @@ pub(super) fn code_view(code: &crate::cloud::device::DeviceCode) -> wizard::Code
     }
 }
 
-/// The sandbox's device-approval page, answered as its administrator.
-pub(super) fn sandbox_approve(env: &Env, code: String) {
+/// The sandbox's device-approval page, answered as its administrator (or as `user`).
+pub(super) fn sandbox_approve(env: &Env, code: String, user: Option<String>) {
     let Some(sb) = env.sandbox.clone() else {
         return;
     };
     let http = env.http.clone();
     tokio::spawn(async move {
         let url = format!("{}/sandbox/device", sb.login);
+        let user = user.unwrap_or_else(|| sb.admin.clone());
         let form = [
             ("user_code", code.as_str()),
-            ("user", sb.admin.as_str()),
+            ("user", user.as_str()),
             ("decision", "approve"),
         ];
         if let Err(e) = crate::cloud::http::send(http.post(url).form(&form)).await {

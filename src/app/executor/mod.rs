@@ -9,11 +9,11 @@ use super::Env;
 
 mod admin;
 mod audit;
+mod checks;
 mod guided;
 mod local;
 mod tenant_actions;
 use crate::model::{AdminPurpose, TenantInput};
-use crate::vault::VaultError;
 use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, State};
 
 /// Carries out the wizard's effects against one environment, answering on `tx`.
@@ -34,6 +34,8 @@ pub(super) struct AdminSlot {
     exchange: tokio::sync::Mutex<Option<super::setup::ExchangeAdmin>>,
     sign_in: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     check_run: std::sync::atomic::AtomicU64,
+    /// The run of the checks under way, for `Effect::CancelChecks`.
+    checks: std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// Counts the sign-ins, so that the expiry of one replaced since is not told.
     signed_in: std::sync::atomic::AtomicU64,
     /// How sign-ins sign in, once chosen on the sign-in screen (else as `env.sign_in` says).
@@ -133,7 +135,10 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 tracing::info!(%why, "no browser started");
             }
         }
-        Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code),
+        Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code, None),
+        Effect::SandboxApproveAs { code, user } => {
+            admin::sandbox_approve(&env, code, Some(user))
+        }
         Effect::SandboxBrowse(url) => admin::sandbox_browse(&env, url),
         Effect::UseSignIn(method) => {
             *admin.method.lock().unwrap_or_else(|e| e.into_inner()) = Some(method);
@@ -249,52 +254,8 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             run,
             profile,
             secret,
-        } => {
-            use std::sync::atomic::Ordering;
-            admin.check_run.store(run, Ordering::SeqCst);
-            let slot = admin.clone();
-            let current = move || slot.check_run.load(Ordering::SeqCst) == run;
-            tokio::spawn(async move {
-                let secret = match secret {
-                    Some(s) => s.0,
-                    None => match env.secret(&profile).await {
-                        Ok(s) => s,
-                        Err(e) => {
-                            if current() {
-                                let _ = tx.send(match e {
-                                    VaultError::NotFound(_, store) => {
-                                        Msg::SecretMissing(store.into())
-                                    }
-                                    _ => Msg::CheckFailedToStart(e.to_string()),
-                                });
-                            }
-                            return;
-                        }
-                    },
-                };
-                let (etx, mut erx) = mpsc::unbounded_channel();
-                let forward = {
-                    let tx = tx.clone();
-                    let current = current.clone();
-                    tokio::spawn(async move {
-                        while let Some((i, ev)) = erx.recv().await {
-                            if current() {
-                                let _ = tx.send(Msg::CheckEvent(i, ev));
-                            }
-                        }
-                    })
-                };
-                let mut p = *profile;
-                let rows = super::run_checks(&env, &p, secret, None, Some(etx)).await;
-                let _ = forward.await;
-                // A run the wizard has moved on from must not overwrite a newer result.
-                if current() {
-                    if let Err(e) = super::record_check(&env, &mut p, &rows).await {
-                        tracing::warn!(error = %e, "check result not saved");
-                    }
-                    let _ = tx.send(Msg::ChecksDone);
-                }
-            });
-        }
+            as_user,
+        } => checks::start(&env, admin, run, *profile, secret, as_user, tx),
+        Effect::CancelChecks => checks::cancel(admin),
     }
 }

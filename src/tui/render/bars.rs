@@ -17,7 +17,7 @@ pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         None => {
             // The checks are of a saved profile: its cloud, not the form's.
             let cloud = match (&s.screen, &s.checks.profile) {
-                (Screen::Checks | Screen::Summary, Some(p)) => p.cloud,
+                (Screen::Checks | Screen::Summary | Screen::AsUser, Some(p)) => p.cloud,
                 _ => s.form.cloud,
             };
             format!("cloud: {}", cloud.key())
@@ -34,6 +34,15 @@ pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         Screen::Plan => strings::TITLE_PLAN.to_string(),
         Screen::Progress => strings::TITLE_PROGRESS.to_string(),
         Screen::Guide => strings::TITLE_GUIDE.to_string(),
+        Screen::AsUser => format!(
+            "{} · {}",
+            super::as_user::TITLE,
+            s.checks
+                .profile
+                .as_ref()
+                .map(|p| p.name.as_str())
+                .unwrap_or("")
+        ),
         Screen::Audit => format!(" Audit · {}", crate::model::printable(&s.audit.tenant)),
         Screen::Checks | Screen::Summary => format!(
             " Live checks · {}",

@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Gauge, ListItem};
+use ratatui::widgets::{Block, Gauge, ListItem, Paragraph};
 
 use super::scrolled::{ListBox, PaneBox, row, stacked};
 use super::strings;
@@ -28,7 +28,25 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
         .max()
         .unwrap_or(1)
         + 2;
-    let [gauge, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(0)]).areas(area);
+    let code = s
+        .checks
+        .user_run
+        .as_ref()
+        .map(|run| super::as_user::code_lines(s, run, width))
+        .unwrap_or_default();
+    let code_rows = if code.is_empty() { 0 } else { code.len() + 2 };
+    let [gauge, code_area, rest] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(code_rows as u16),
+        Constraint::Min(0),
+    ])
+    .areas(area);
+    if !code.is_empty() {
+        f.render_widget(
+            Paragraph::new(code).block(Block::bordered().title(" The mailbox user's sign-in ")),
+            code_area,
+        );
+    }
     f.render_widget(
         Gauge::default()
             .gauge_style(Style::default().fg(ACCENT))
