@@ -127,6 +127,7 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
     hints(s).iter().any(|h| h.key == key && h.action == action)
 }
 
+mod as_user;
 mod audit;
 mod browser;
 mod delegated;
