@@ -1166,3 +1166,130 @@ fn from_the_dashboard_migrate_to_rbac_then_remove_from_the_tenant() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+/// A delegated setup (device code sign-in, alice@ its user) made in the wizard, up to its
+/// first checks.
+fn delegated_setup(t: &Tmux, profile: &str) {
+    t.wait_for("n set up a new app");
+    t.keys(&["n"]);
+    t.wait_for("Which tenant?");
+    t.keys(&["Enter"]);
+    t.wait_for("What does the application use?");
+    // Graph read unticked, the delegated style (the last choice) ticked.
+    t.keys(&["Space"]);
+    for _ in 0..7 {
+        t.keys(&["Down"]);
+    }
+    t.keys(&["Space", "Enter"]);
+    t.wait_for("Who signs in to the consuming application");
+    t.keys(&["Tab"]);
+    t.type_text("alice@contoso.example");
+    t.keys(&["Enter"]);
+    t.wait_for("The new app and its secret");
+    t.keys(&["Enter"]);
+    t.wait_for("Name this profile");
+    t.type_text(profile);
+    t.keys(&["Enter"]);
+    approve_to_the_plan(t);
+    t.keys(&["Enter"]);
+    t.wait_within(&["u check as a mailbox user"], Duration::from_secs(60));
+}
+
+/// Waits until the run as a user has ended, and returns the screen.
+fn user_run_ended(t: &Tmux, seen: &mut Vec<String>) -> String {
+    let s = t.wait_within(
+        &["u check as a mailbox user", "refresh"],
+        Duration::from_secs(60),
+    );
+    seen.push(s.clone());
+    s
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password() {
+    if !peers() {
+        return;
+    }
+    const PASSWORD: &str = "Sandbox-Mailbox-1";
+    let home = Home::new();
+    let t = Tmux::start_sized(&home, "as-user", 100, 40);
+    delegated_setup(&t, "tui-esm");
+    let mut seen = Vec::new();
+    // The device code: the user's code shows, a approves it as alice@, the rows pass.
+    t.keys(&["u"]);
+    seen.push(t.wait_for_all(&["delegated part?", "alice@contoso.example", "device code"]));
+    t.keys(&["Enter"]);
+    let code = t.wait_for_all(&["The mailbox user's sign-in", "and enter the code"]);
+    assert!(code.contains("/sandbox/device"), "{code}");
+    assert!(code.contains("press a to approve as alice@contoso.example"), "{code}");
+    t.keys(&["a"]);
+    let done = user_run_ended(&t, &mut seen);
+    for row in ["imap·u", "smtp·u", "refresh"] {
+        let line = done
+            .lines()
+            .find(|l| l.contains(row))
+            .unwrap_or_else(|| panic!("no {row} row:\n{done}"));
+        assert!(line.contains('✔'), "{row} passed:\n{done}");
+    }
+    assert!(!done.contains('✘'), "{done}");
+    assert!(!done.contains("The mailbox user's sign-in"), "the code is gone");
+
+    // The password flow: masked, warned about, and green for alice@.
+    t.keys(&["u"]);
+    t.wait_for("delegated part?");
+    t.keys(&["Tab", "Right", "Tab"]);
+    seen.push(t.wait_for_all(&["the password flow", "multifactor authentication"]));
+    t.type_text(PASSWORD);
+    seen.push(t.wait_for("•••••••••••••••••"));
+    t.keys(&["Enter"]);
+    let done = user_run_ended(&t, &mut seen);
+    assert!(!done.contains('✘'), "{done}");
+    assert!(
+        done.lines()
+            .any(|l| l.contains("refresh") && l.contains('✔')),
+        "{done}"
+    );
+
+    // frank@ must use MFA: the password flow is refused, and the diagnosis says why.
+    t.keys(&["u"]);
+    t.wait_for("delegated part?");
+    t.keys(&["End"]);
+    for _ in 0.."alice@contoso.example".len() {
+        t.keys(&["BSpace"]);
+    }
+    t.type_text("frank@contoso.example");
+    t.keys(&["Tab", "Right", "Tab"]);
+    t.type_text(PASSWORD);
+    t.keys(&["Enter"]);
+    let done = user_run_ended(&t, &mut seen);
+    assert!(
+        done.lines()
+            .any(|l| l.contains("frank@") && l.contains('✘')),
+        "{done}"
+    );
+    // The user's sign-in row, selected: its diagnosis with the evidence.
+    t.keys(&["Down"]);
+    let refused = t.wait_for_all(&[
+        "must use multifactor authentication",
+        "AADSTS50076",
+        "choose the device code",
+    ]);
+    seen.push(refused.clone());
+    for s in &seen {
+        assert!(!s.contains(PASSWORD), "the password on screen:\n{s}");
+    }
+    // Esc while the user's code waits: the run stops, and esc again goes home.
+    t.keys(&["u"]);
+    t.wait_for("delegated part?");
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["and enter the code", "esc cancel the check"]);
+    t.keys(&["Escape"]);
+    let cancelled = t.wait_for("was cancelled: nothing was recorded");
+    assert!(!cancelled.contains("and enter the code"), "{cancelled}");
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-esm", "u check as a mailbox user"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    assert!(!t.screen().contains(PASSWORD));
+}

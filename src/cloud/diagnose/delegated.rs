@@ -63,14 +63,14 @@ pub fn user_sign_in(e: &CloudError, ctx: &UserContext) -> Diagnosis {
             format!("{u} must use multifactor authentication, which the password flow cannot do."),
             ev,
             "The resource-owner password flow sends only a name and a password: any account that Conditional Access, security defaults or per-user MFA requires a second factor of is refused. Microsoft recommends not using this flow.",
-            "Sign the user in with the device code (run the check without --password-flow) or in the browser, and have the consuming application do the same; do not exempt the account from MFA.",
+            "Sign the user in with the device code (run the check without --password-flow; in the wizard, choose the device code) or in the browser, and have the consuming application do the same; do not exempt the account from MFA.",
         )
     } else if a.has_code(50126) {
         d(
             format!("The password of {u} was refused."),
             ev,
             "The user name or the password is wrong (the password flow does not accept leading or trailing spaces).",
-            "Check the account and type its password again; or run the check without --password-flow, so that the user signs in with a device code.",
+            "Check the account and type its password again; or run the check without --password-flow (in the wizard, choose the device code), so that the user signs in with a device code.",
         )
     } else if a.has_code(50034) {
         d(
