@@ -1220,7 +1220,7 @@ fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password(
     t.keys(&["u"]);
     seen.push(t.wait_for_all(&["delegated part?", "alice@contoso.example", "device code"]));
     t.keys(&["Enter"]);
-    let code = t.wait_for_all(&["The mailbox user's sign-in", "and enter the code"]);
+    let code = t.wait_for_all(&["The mailbox user's sign-in", "2. Enter"]);
     assert!(code.contains("/sandbox/device"), "{code}");
     assert!(code.contains("press a to approve as alice@contoso.example"), "{code}");
     t.keys(&["a"]);
@@ -1283,10 +1283,10 @@ fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password(
     t.keys(&["u"]);
     t.wait_for("delegated part?");
     t.keys(&["Enter"]);
-    t.wait_for_all(&["and enter the code", "esc cancel the check"]);
+    t.wait_for_all(&["2. Enter", "esc cancel the check"]);
     t.keys(&["Escape"]);
     let cancelled = t.wait_for("was cancelled: nothing was recorded");
-    assert!(!cancelled.contains("and enter the code"), "{cancelled}");
+    assert!(!cancelled.contains("2. Enter"), "{cancelled}");
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-esm", "u check as a mailbox user"]);
     t.keys(&["q"]);

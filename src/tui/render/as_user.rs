@@ -7,6 +7,7 @@ use ratatui::style::{Style, Stylize};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
+use super::strings;
 use super::theme::{DIM, WARN, focused, spinner};
 use super::widgets::{field, input_field};
 use super::wrap::plain;
@@ -59,22 +60,17 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) {
 
 /// What the checks screen shows above the rows while the user's sign-in waits: where to go
 /// and the code to enter there, for the user.
-pub fn code_lines(s: &State, run: &UserRun, width: usize) -> Vec<Line<'static>> {
+pub fn code_lines(s: &State, run: &UserRun) -> Vec<Line<'static>> {
     let Some(c) = &run.code else {
         return Vec::new();
     };
-    let mut lines = plain(
-        &format!(
-            "{} signs in to the app (as its consuming application does): open",
-            run.user
-        ),
-        width,
-        Style::default(),
-    );
+    let mut lines = vec![Line::from(format!("  Sign in to the app as {}:", run.user))];
     lines.push(Line::from(vec![
-        Span::raw("  "),
+        Span::raw(strings::OPEN),
         Span::styled(c.uri.clone(), focused()),
-        Span::raw("  and enter the code "),
+    ]));
+    lines.push(Line::from(vec![
+        Span::raw(strings::ENTER),
         Span::styled(format!(" {} ", c.user_code), focused().reversed()),
     ]));
     lines.push(

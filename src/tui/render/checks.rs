@@ -32,7 +32,7 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
         .checks
         .user_run
         .as_ref()
-        .map(|run| super::as_user::code_lines(s, run, width))
+        .map(|run| super::as_user::code_lines(s, run))
         .unwrap_or_default();
     let code_rows = if code.is_empty() { 0 } else { code.len() + 2 };
     let [gauge, code_area, rest] = Layout::vertical([
