@@ -5,8 +5,7 @@
 use std::time::Duration;
 
 use m365_mail_wizard::model::{
-    AccessChoice, CheckEvent, CloudKind, ConsumerSignIn, DelegatedPart, Endpoints, Mailbox,
-    Profile,
+    AccessChoice, CheckEvent, CloudKind, ConsumerSignIn, DelegatedPart, Endpoints, Mailbox, Profile,
 };
 use m365_mail_wizard::tui::render::draw;
 use m365_mail_wizard::wizard::{CodeView, Key, Msg, ProfileRow, SandboxView, State, update};
@@ -85,12 +84,11 @@ fn esm() -> Profile {
 
 /// The dashboard listing esm, and `u` pressed on it.
 fn form() -> State {
-    let mut s = State::new(
-        Some(sandbox()),
-        None,
-        time::macros::date!(2026 - 11 - 26),
+    let mut s = State::new(Some(sandbox()), None, time::macros::date!(2026 - 11 - 26));
+    update(
+        &mut s,
+        Msg::Profiles(vec![ProfileRow { profile: esm() }], vec![]),
     );
-    update(&mut s, Msg::Profiles(vec![ProfileRow { profile: esm() }], vec![]));
     keys(&mut s, &[Key::Char('u')]);
     s
 }
@@ -104,7 +102,10 @@ fn the_form_asks_who_signs_in_and_how() {
     typed(&mut s, PASSWORD);
     snap("as_user_password_flow", &s);
     let mut s = form();
-    keys(&mut s, &[Key::End, Key::Backspace, Key::Backspace, Key::Backspace]);
+    keys(
+        &mut s,
+        &[Key::End, Key::Backspace, Key::Backspace, Key::Backspace],
+    );
     typed(&mut s, " at");
     keys(&mut s, &[Key::Enter]);
     snap("as_user_mistyped", &s);
@@ -157,7 +158,10 @@ fn once_the_user_signed_in_the_code_goes_and_the_rows_pass() {
         ),
     );
     for i in 2..rows - 1 {
-        update(&mut s, Msg::CheckEvent(i, passed("signed in as alice@contoso.example")));
+        update(
+            &mut s,
+            Msg::CheckEvent(i, passed("signed in as alice@contoso.example")),
+        );
     }
     update(
         &mut s,

@@ -1222,7 +1222,10 @@ fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password(
     t.keys(&["Enter"]);
     let code = t.wait_for_all(&["The mailbox user's sign-in", "2. Enter"]);
     assert!(code.contains("/sandbox/device"), "{code}");
-    assert!(code.contains("press a to approve as alice@contoso.example"), "{code}");
+    assert!(
+        code.contains("press a to approve as alice@contoso.example"),
+        "{code}"
+    );
     t.keys(&["a"]);
     let done = user_run_ended(&t, &mut seen);
     for row in ["imap·u", "smtp·u", "refresh"] {
@@ -1233,7 +1236,10 @@ fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password(
         assert!(line.contains('✔'), "{row} passed:\n{done}");
     }
     assert!(!done.contains('✘'), "{done}");
-    assert!(!done.contains("The mailbox user's sign-in"), "the code is gone");
+    assert!(
+        !done.contains("The mailbox user's sign-in"),
+        "the code is gone"
+    );
 
     // The password flow: masked, warned about, and green for alice@.
     t.keys(&["u"]);

@@ -3,7 +3,7 @@
 //! delegated rows are that user's, with the user's device code shown while it waits.
 
 use super::{CodeView, Effect, Input, Key, Screen, SecretBox, State};
-use crate::model::{CheckEvent, CheckKind, CheckRow, Mailbox, Profile, Secret, check_plan_as};
+use crate::model::{CheckEvent, CheckKind, Mailbox, Profile, Secret, check_plan_as};
 
 /// The form: who signs in and how. The password lives here only while it is typed.
 #[derive(Debug, Default)]
@@ -145,28 +145,9 @@ fn start(s: &mut State, check: UserCheck) -> Vec<Effect> {
         return Vec::new();
     };
     let users = [check.user.clone()];
-    s.checks.rows = check_plan_as(&p, Some(&users))
-        .into_iter()
-        .map(CheckRow::new)
-        .collect();
-    s.checks.user_run = Some(UserRun {
-        user: check.user.clone(),
-        password_flow: check.password.is_some(),
-        code: None,
-    });
-    s.checks.cursor = 0;
+    let specs = check_plan_as(&p, Some(&users));
     s.checks.waiting = None;
-    s.pane = 0;
-    s.checks.running = true;
-    s.error = None;
-    s.screen = Screen::Checks;
-    s.checks.run += 1;
-    vec![Effect::RunChecks {
-        run: s.checks.run,
-        profile: Box::new(p),
-        secret: s.checks.secret.clone().map(SecretBox),
-        as_user: Some(Box::new(check)),
-    }]
+    super::checks::run(s, p, specs, Some(check))
 }
 
 /// The user's device code, to show while the user signs in.

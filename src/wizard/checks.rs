@@ -72,8 +72,23 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
     if s.reentry.is_some() {
         return Vec::new();
     }
-    s.checks.rows = check_plan(&p).into_iter().map(CheckRow::new).collect();
-    s.checks.user_run = None;
+    let rows = check_plan(&p);
+    run(s, p, rows, None)
+}
+
+/// Starts a run of `specs` for `p`, with `as_user` signing in for the delegated rows.
+pub(super) fn run(
+    s: &mut State,
+    p: Profile,
+    specs: Vec<crate::model::CheckSpec>,
+    as_user: Option<as_user::UserCheck>,
+) -> Vec<Effect> {
+    s.checks.rows = specs.into_iter().map(CheckRow::new).collect();
+    s.checks.user_run = as_user.as_ref().map(|c| UserRun {
+        user: c.user.clone(),
+        password_flow: c.password.is_some(),
+        code: None,
+    });
     s.checks.cursor = 0;
     s.pane = 0;
     s.checks.running = true;
@@ -84,7 +99,7 @@ pub(super) fn start(s: &mut State) -> Vec<Effect> {
         run: s.checks.run,
         profile: Box::new(p),
         secret: s.checks.secret.clone().map(SecretBox),
-        as_user: None,
+        as_user: as_user.map(Box::new),
     }]
 }
 
@@ -164,12 +179,7 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.screen = Screen::Summary;
         }
         Key::Char('u') if !s.checks.running => {
-            if let Some(p) = s
-                .checks
-                .profile
-                .clone()
-                .filter(as_user::can_check_as_user)
-            {
+            if let Some(p) = s.checks.profile.clone().filter(as_user::can_check_as_user) {
                 s.checks.waiting = None;
                 return as_user::open(s, p, false);
             }

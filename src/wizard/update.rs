@@ -3,8 +3,8 @@
 use super::scroll::{self, PaneKey};
 use super::setup::{guide, plan, progress};
 use super::{
-    Effect, Key, Msg, Screen, State, answers, as_user, audit, checks, drafts, editing, home, reentry,
-    sign_in, steps, upkeep,
+    Effect, Key, Msg, Screen, State, answers, as_user, audit, checks, drafts, editing, home,
+    reentry, sign_in, steps, upkeep,
 };
 
 pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {

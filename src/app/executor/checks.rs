@@ -101,12 +101,5 @@ fn user_sign_in(
 /// dropped.
 pub(super) fn cancel(admin: &AdminSlot) {
     admin.check_run.store(0, Ordering::SeqCst);
-    if let Some(t) = admin
-        .checks
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .take()
-    {
-        t.abort();
-    }
+    super::abort(&admin.checks);
 }

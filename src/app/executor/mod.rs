@@ -42,6 +42,13 @@ pub(super) struct AdminSlot {
     method: std::sync::Mutex<Option<crate::model::SignInMethod>>,
 }
 
+/// Stops the task kept in `slot`, if any.
+fn abort(slot: &std::sync::Mutex<Option<tokio::task::JoinHandle<()>>>) {
+    if let Some(t) = slot.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        t.abort();
+    }
+}
+
 /// The state the wizard starts in for this environment.
 pub fn initial_state(env: &Env) -> State {
     let sandbox = env.sandbox.as_ref().map(|s| SandboxView {
@@ -120,25 +127,14 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 old.abort();
             }
         }
-        Effect::CancelSignIn => {
-            if let Some(t) = admin
-                .sign_in
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
-                t.abort();
-            }
-        }
+        Effect::CancelSignIn => abort(&admin.sign_in),
         Effect::OpenBrowser(url) => {
             if let Err(why) = crate::cloud::browser::opener::open(&url) {
                 tracing::info!(%why, "no browser started");
             }
         }
         Effect::SandboxApprove(code) => admin::sandbox_approve(&env, code, None),
-        Effect::SandboxApproveAs { code, user } => {
-            admin::sandbox_approve(&env, code, Some(user))
-        }
+        Effect::SandboxApproveAs { code, user } => admin::sandbox_approve(&env, code, Some(user)),
         Effect::SandboxBrowse(url) => admin::sandbox_browse(&env, url),
         Effect::UseSignIn(method) => {
             *admin.method.lock().unwrap_or_else(|e| e.into_inner()) = Some(method);

@@ -4,11 +4,10 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::{Style, Stylize};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Paragraph, Wrap};
 
-use super::strings;
-use super::theme::{DIM, WARN, focused, spinner};
+use super::theme::{DIM, WARN, spinner};
 use super::widgets::{field, input_field};
 use super::wrap::plain;
 use crate::wizard::{State, UserRun};
@@ -65,14 +64,7 @@ pub fn code_lines(s: &State, run: &UserRun) -> Vec<Line<'static>> {
         return Vec::new();
     };
     let mut lines = vec![Line::from(format!("  Sign in to the app as {}:", run.user))];
-    lines.push(Line::from(vec![
-        Span::raw(strings::OPEN),
-        Span::styled(c.uri.clone(), focused()),
-    ]));
-    lines.push(Line::from(vec![
-        Span::raw(strings::ENTER),
-        Span::styled(format!(" {} ", c.user_code), focused().reversed()),
-    ]));
+    lines.extend(super::sign_in::open_and_enter(c));
     lines.push(
         Line::from(format!(
             "  The code is valid for {} minutes. Waiting for {} {}",

@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use super::strings;
 use super::theme::{DIM, WARN, focused, spinner};
 use crate::model::SignInMethod;
-use crate::wizard::{BrowserView, State};
+use crate::wizard::{BrowserView, CodeView, State};
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) {
     let mut lines = vec![Line::default()];
@@ -59,14 +59,7 @@ fn code(lines: &mut Vec<Line<'static>>, s: &State) {
         Some(c) => {
             lines.push(Line::from(strings::SIGN_IN_AS_ADMIN));
             lines.push(Line::default());
-            lines.push(Line::from(vec![
-                Span::raw(strings::OPEN),
-                Span::styled(c.uri.clone(), focused()),
-            ]));
-            lines.push(Line::from(vec![
-                Span::raw(strings::ENTER),
-                Span::styled(format!(" {} ", c.user_code), focused().reversed()),
-            ]));
+            lines.extend(open_and_enter(c));
             lines.push(Line::default());
             lines.push(
                 Line::from(format!(
@@ -90,4 +83,18 @@ fn code(lines: &mut Vec<Line<'static>>, s: &State) {
         }
         None => {}
     }
+}
+
+/// Where to go, and the code to enter there.
+pub(super) fn open_and_enter(c: &CodeView) -> [Line<'static>; 2] {
+    [
+        Line::from(vec![
+            Span::raw(strings::OPEN),
+            Span::styled(c.uri.clone(), focused()),
+        ]),
+        Line::from(vec![
+            Span::raw(strings::ENTER),
+            Span::styled(format!(" {} ", c.user_code), focused().reversed()),
+        ]),
+    ]
 }

@@ -90,7 +90,10 @@ fn the_form_names_the_first_user_and_keeps_a_mistyped_one_with_a_precise_message
     assert_eq!(s.screen, Screen::Checks);
     assert!(s.checks.running);
     let ids = ids(&s);
-    assert!(ids.contains(&"token:user:bob@contoso.com".to_string()), "{ids:?}");
+    assert!(
+        ids.contains(&"token:user:bob@contoso.com".to_string()),
+        "{ids:?}"
+    );
     assert!(
         ids.contains(&"delegated-imap:helpdesk@contoso.com:as:bob@contoso.com".to_string()),
         "the shared mailbox too: {ids:?}"
@@ -113,7 +116,10 @@ fn the_users_code_shows_until_the_user_signed_in_and_the_sandbox_approves_it_as_
         "{:?}",
         hint_actions(&s)
     );
-    assert!(!offers(&s, "u", "check as a mailbox user"), "not while running");
+    assert!(
+        !offers(&s, "u", "check as a mailbox user"),
+        "not while running"
+    );
     let code = CodeView {
         user_code: "USERCODE1".into(),
         uri: "https://microsoft.com/devicelogin".into(),
@@ -186,7 +192,10 @@ fn the_password_flow_takes_a_masked_password_and_forgets_it_once_the_run_starts(
         check.password.as_ref().map(|p| p.0.expose()),
         Some(PASSWORD)
     );
-    assert!(!format!("{fx:?}").contains(PASSWORD), "never in a Debug print");
+    assert!(
+        !format!("{fx:?}").contains(PASSWORD),
+        "never in a Debug print"
+    );
     assert!(
         s.checks.as_user.password.text().is_empty(),
         "gone from the form"
@@ -212,7 +221,10 @@ fn esc_while_the_user_signs_in_stops_the_run_and_records_nothing() {
     assert_eq!(s.screen, Screen::Checks, "the rows stay to be read");
     assert!(!s.checks.running);
     assert!(
-        s.checks.rows.iter().all(|r| r.status == crate::model::Status::Skipped),
+        s.checks
+            .rows
+            .iter()
+            .all(|r| r.status == crate::model::Status::Skipped),
         "none is left waiting"
     );
     assert!(notice(&s).contains("cancelled"), "{}", notice(&s));
