@@ -6,7 +6,7 @@ use super::{CodeView, Effect, Input, Key, Screen, SecretBox, State};
 use crate::model::{CheckEvent, CheckKind, Mailbox, Profile, Secret, check_plan_as};
 
 /// The form: who signs in and how. The password lives here only while it is typed.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AsUserForm {
     pub user: Input,
     pub password_flow: bool,
@@ -15,6 +15,18 @@ pub struct AsUserForm {
     pub field: usize,
     /// The form was opened from the home screen (esc goes back there), else from the checks.
     pub from_home: bool,
+}
+
+impl Default for AsUserForm {
+    fn default() -> AsUserForm {
+        AsUserForm {
+            user: Input::default(),
+            password_flow: false,
+            password: Input::masked(),
+            field: 0,
+            from_home: false,
+        }
+    }
 }
 
 /// The run of the checks as a mailbox user, while it lasts and after it.
@@ -54,7 +66,6 @@ pub(super) fn open(s: &mut State, profile: Profile, from_home: bool) -> Vec<Effe
     s.checks.profile = Some(profile);
     s.checks.as_user = AsUserForm {
         user: Input::new(&first),
-        password: Input::masked(),
         from_home,
         ..AsUserForm::default()
     };
