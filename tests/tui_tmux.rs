@@ -1298,4 +1298,33 @@ fn u_checks_the_delegated_part_as_a_mailbox_user_by_device_code_and_by_password(
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
     assert!(!t.screen().contains(PASSWORD));
+    // Nor in any file the wizard wrote: profile, last check, log, sandbox tenant.
+    let written = files_under(home.dir.path());
+    assert!(
+        written
+            .iter()
+            .any(|f| f.ends_with("sandbox-profiles/tui-esm.toml")),
+        "{written:?}"
+    );
+    for f in written {
+        let bytes = std::fs::read(&f).unwrap_or_default();
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains(PASSWORD),
+            "the password in {}",
+            f.display()
+        );
+    }
+}
+
+fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
 }
