@@ -145,6 +145,11 @@ fn the_mailbox_user_signs_in_and_imap_smtp_and_the_refresh_token_pass_leaving_no
             .contains("IMAP.AccessAsUser.All SMTP.Send"),
         "{r:#}"
     );
+    assert_eq!(
+        row(&r, "token:graph")["detail"],
+        "no application roles, and this access asks for none",
+        "{r:#}"
+    );
     assert!(text(&o).contains("sign in to the app as alice@contoso.example"));
     let mut scanned = vec![text(&o)];
     for f in files(home.dir.path()) {

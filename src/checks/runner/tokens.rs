@@ -117,6 +117,8 @@ fn verdict(input: &RunInput, resource: &str, token: &AccessToken, elapsed: Durat
         CheckEvent::Passed {
             detail: if roles.is_empty() && !input.omitted.is_empty() {
                 "no tenant-wide roles: mailbox access comes from RBAC for Applications".into()
+            } else if roles.is_empty() {
+                "no application roles, and this access asks for none".into()
             } else {
                 format!("roles: {}", roles.join(", "))
             },
