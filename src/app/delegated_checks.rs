@@ -2,14 +2,17 @@
 //! application does (device code with the app's own client ID, or the password flow), then
 //! IMAP and SMTP run with the user's token for the user's mailbox and each shared one, and the
 //! refresh token is redeemed once. The user's tokens stay in memory for the run only: never
-//! stored, logged or shown.
+//! stored, logged or shown. A later round of `check --wait` renews the user's sign-in with its
+//! refresh token instead of asking the user again.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 
 use super::Env;
-use super::sign_in::{UserAsk, UserNews};
+use super::sign_in::{AdminSession, UserAsk, UserNews};
 use crate::checks::{UserMail, user_mail};
 use crate::cloud::diagnose::{
     UserContext, no_refresh_token, other_account, scopes_missing, user_sign_in,
@@ -29,6 +32,29 @@ pub struct UserSignIn {
     /// `--password-flow`: the user's password, read once and never kept.
     pub password: Option<Secret>,
     pub show: Box<dyn Fn(UserNews<'_>) + Send + Sync>,
+    /// Each user's latest sign-in of this run, in memory only.
+    pub kept: KeptSignIns,
+}
+
+/// The sessions of the users who signed in during this run, by app and user: a later round
+/// renews one with its refresh token rather than asking the user again. Dropped with the run.
+#[derive(Default)]
+pub struct KeptSignIns(Mutex<HashMap<String, AdminSession>>);
+
+impl KeptSignIns {
+    fn key(p: &Profile, user: &Mailbox) -> String {
+        format!("{}/{}", p.client_id, user.as_str().to_ascii_lowercase())
+    }
+
+    fn take(&self, p: &Profile, user: &Mailbox) -> Option<AdminSession> {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.remove(&Self::key(p, user))
+    }
+
+    fn keep(&self, p: &Profile, user: &Mailbox, session: AdminSession) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.insert(Self::key(p, user), session);
+    }
 }
 
 impl UserSignIn {
@@ -147,7 +173,17 @@ async fn one_user(
             },
         )
     };
-    let session = match ask.sign_in(env, |news| (sign_in.show)(news)).await {
+    // An earlier round's sign-in is renewed with its refresh token; only the first asks.
+    let earlier = sign_in.kept.take(p, user);
+    let renewed = earlier.is_some();
+    let signed_in = match earlier {
+        Some(earlier) => ask
+            .refresh(env, &earlier)
+            .await
+            .map(|s| s.keeping_refresh(earlier)),
+        None => ask.sign_in(env, |news| (sign_in.show)(news)).await,
+    };
+    let session = match signed_in {
         Ok(s) => s,
         Err(e) => {
             failed(token_row, user_sign_in(&e, &ctx), e.is_unavailable());
@@ -167,10 +203,14 @@ async fn one_user(
         .filter(|s| !held.contains(s))
         .collect();
     if missing.is_empty() {
+        let how = match renewed {
+            true => "'s sign-in of an earlier round renewed with its refresh token (not asked again)",
+            false => " signed in",
+        };
         send(
             token_row,
             CheckEvent::Passed {
-                detail: format!("{user} signed in; scopes: {}", claims.scp),
+                detail: format!("{user}{how}; scopes: {}", claims.scp),
                 elapsed: started.elapsed(),
             },
         );
@@ -198,12 +238,17 @@ async fn one_user(
         }
     } else {
         match ask.refresh(env, &session).await {
-            Ok(_) => CheckEvent::Passed {
-                detail:
-                    "the refresh token was redeemed once for a new token (offline_access works)"
-                        .into(),
-                elapsed: started.elapsed(),
-            },
+            Ok(refreshed) => {
+                sign_in
+                    .kept
+                    .keep(p, user, refreshed.keeping_refresh(session));
+                CheckEvent::Passed {
+                    detail:
+                        "the refresh token was redeemed once for a new token (offline_access works)"
+                            .into(),
+                    elapsed: started.elapsed(),
+                }
+            }
             Err(e) => CheckEvent::Failed {
                 diagnosis: user_sign_in(&e, &ctx),
                 elapsed: started.elapsed(),

@@ -187,6 +187,7 @@ fn user_sign_in(s: &CheckSettings) -> Result<UserSignIn, Exit> {
                 "warning: signing {user} in with the password flow: Microsoft discourages it, and it fails for any account that must use multifactor authentication; the password is not kept"
             ),
         }),
+        kept: Default::default(),
     })
 }
 
