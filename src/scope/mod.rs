@@ -9,6 +9,7 @@ mod group;
 mod mailboxes;
 mod propagation;
 mod roles;
+mod scoped_refusal;
 mod script;
 mod smtp_auth;
 mod spec;

@@ -313,6 +313,7 @@ fn journal_keys_and_ages_read_as_said() {
         Some(Made {
             change: Change::Exchange(ExKind::Member),
             mailbox: Some("alice@contoso.example".into()),
+            user: None,
             at: 7
         })
     );
@@ -344,4 +345,75 @@ fn a_policy_scoped_token_without_its_role_is_mended_by_the_setup_not_the_portal(
         )) && d.fix.contains("run the setup again"),
         "{d:#?}"
     );
+}
+
+#[test]
+fn a_shared_mailbox_refused_within_the_users_full_access_window_is_pending_then_fails() {
+    let made = [Made::from_key(
+        "exchange:userfullaccess:erin@contoso.example:alice@contoso.example",
+        NOW - 10 * 60,
+    )
+    .unwrap()];
+    assert_eq!(made[0].mailbox.as_deref(), Some("erin@contoso.example"));
+    assert_eq!(made[0].user.as_deref(), Some("alice@contoso.example"));
+    let refusal = || {
+        failed(
+            "NO AUTHENTICATE failed.",
+            "IMAP refused alice@contoso.example's token for the shared mailbox erin@contoso.example.",
+        )
+    };
+    let as_user = |user: &str| CheckSpec {
+        as_user: Some(Mailbox::parse(user).unwrap()),
+        ..spec(CheckKind::UserImap, "erin@contoso.example")
+    };
+    let s = SetupFacts {
+        access: &[AccessChoice::Delegated],
+        ..facts(None, &made)
+    };
+    let ev = reclassify(&as_user("alice@contoso.example"), refusal(), &s);
+    let CheckEvent::Pending { diagnosis, .. } = ev else {
+        panic!("pending within the window: {ev:?}")
+    };
+    assert!(
+        diagnosis
+            .summary
+            .starts_with("pending: the user's FullAccess permission was made 10 min ago"),
+        "{diagnosis:?}"
+    );
+    // Another user's refusal waits for nothing this setup made.
+    let other = reclassify(&as_user("bob@contoso.example"), refusal(), &s);
+    assert!(matches!(other, CheckEvent::Failed { .. }), "{other:?}");
+    // After the window, the no-FullAccess diagnosis stands as it was.
+    let old = [Made::from_key(
+        "exchange:userfullaccess:erin@contoso.example:alice@contoso.example",
+        NOW - 3 * 60 * 60,
+    )
+    .unwrap()];
+    let s = SetupFacts {
+        access: &[AccessChoice::Delegated],
+        ..facts(None, &old)
+    };
+    let CheckEvent::Failed { diagnosis, .. } =
+        reclassify(&as_user("alice@contoso.example"), refusal(), &s)
+    else {
+        panic!("failed after the window")
+    };
+    assert!(diagnosis.summary.contains("for the shared mailbox"));
+    // The user's own mailbox refused (IMAP off) is never pending.
+    let own = CheckSpec {
+        as_user: Some(Mailbox::parse("alice@contoso.example").unwrap()),
+        ..spec(CheckKind::UserImap, "alice@contoso.example")
+    };
+    let off = failed(
+        "NO AUTHENTICATE failed.",
+        "IMAP refused alice@contoso.example's token for their own mailbox.",
+    );
+    let s = SetupFacts {
+        access: &[AccessChoice::Delegated],
+        ..facts(None, &made)
+    };
+    assert!(matches!(
+        reclassify(&own, off, &s),
+        CheckEvent::Failed { .. }
+    ));
 }
