@@ -204,7 +204,9 @@ async fn one_user(
         .collect();
     if missing.is_empty() {
         let how = match renewed {
-            true => "'s sign-in of an earlier round renewed with its refresh token (not asked again)",
+            true => {
+                "'s sign-in of an earlier round renewed with its refresh token (not asked again)"
+            }
             false => " signed in",
         };
         send(
