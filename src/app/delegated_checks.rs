@@ -12,8 +12,10 @@ use std::time::Instant;
 use tokio::sync::mpsc;
 
 use super::Env;
-use super::sign_in::{AdminSession, UserAsk, UserNews};
+use super::sign_in::{AdminSession, UserAsk, UserNews, browser_failed};
 use crate::checks::{UserMail, user_mail};
+use crate::cloud::CloudError;
+use crate::cloud::browser::BrowserError;
 use crate::cloud::diagnose::{
     UserContext, no_refresh_token, other_account, scopes_missing, user_sign_in,
 };
@@ -31,6 +33,9 @@ pub struct UserSignIn {
     pub as_user: Option<Mailbox>,
     /// `--password-flow`: the user's password, read once and never kept.
     pub password: Option<Secret>,
+    /// `--sign-in browser`: the user signs in in the browser, on the loopback redirect the
+    /// profile records for the app (see [`browser_unavailable`]).
+    pub browser: bool,
     pub show: Box<dyn Fn(UserNews<'_>) + Send + Sync>,
     /// Each user's latest sign-in of this run, in memory only.
     pub kept: KeptSignIns,
@@ -68,6 +73,28 @@ impl UserSignIn {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Why the mailbox user cannot sign in in the browser for profile `p`, with what to do; none
+/// when the app registration lists a loopback redirect (as the profile records it).
+pub fn browser_unavailable(p: &Profile) -> Option<String> {
+    let d = p.delegated.as_ref()?;
+    if d.sign_in.loopback_redirect().is_some() {
+        return None;
+    }
+    let why = match &d.sign_in {
+        ConsumerSignIn::AuthorizationCode { redirect_uri } => format!(
+            "the app's registered redirect URI is {redirect_uri}, which the wizard cannot receive the sign-in on (it listens on http://localhost[:port]/ only)"
+        ),
+        other => format!(
+            "its consuming application signs in with the {} flow, for which the setup registers no redirect URI, and the wizard cannot read the app registration with the app's own credentials",
+            other.key()
+        ),
+    };
+    Some(format!(
+        "--sign-in browser signs the mailbox user in on a loopback redirect the app registration lists (http://localhost, as Microsoft registers it for apps that open the system browser), and profile {} records none: {why}. Leave --sign-in browser out to sign in with a device code (the default); or, when the consuming application itself signs in in a browser on this machine, register that address with `setup {} --delegated-sign-in authorization-code --redirect-uri http://localhost`.",
+        p.name, p.name
+    ))
 }
 
 /// The rows of a run: the delegated part's for the users who sign in, when anyone does.
@@ -176,17 +203,31 @@ async fn one_user(
     // An earlier round's sign-in is renewed with its refresh token; only the first asks.
     let earlier = sign_in.kept.take(p, user);
     let renewed = earlier.is_some();
-    let signed_in = match earlier {
-        Some(earlier) => ask
+    let refused = |e: CloudError| (user_sign_in(&e, &ctx), e.is_unavailable());
+    let show = |news: UserNews<'_>| (sign_in.show)(news);
+    let in_browser = sign_in
+        .browser
+        .then(|| p.delegated.as_ref()?.sign_in.loopback_redirect())
+        .flatten();
+    let signed_in = match (earlier, in_browser) {
+        (Some(earlier), _) => ask
             .refresh(env, &earlier)
             .await
-            .map(|s| s.keeping_refresh(earlier)),
-        None => ask.sign_in(env, |news| (sign_in.show)(news)).await,
+            .map(|s| s.keeping_refresh(earlier))
+            .map_err(refused),
+        (None, Some(uri)) => ask.in_browser(env, uri, show).await.map_err(|e| match e {
+            BrowserError::Cloud(c) => refused(c),
+            other => {
+                let f = browser_failed(&other, false, |c| user_sign_in(c, &ctx));
+                (f.diagnosis, f.unavailable)
+            }
+        }),
+        (None, None) => ask.sign_in(env, show).await.map_err(refused),
     };
     let session = match signed_in {
         Ok(s) => s,
-        Err(e) => {
-            failed(token_row, user_sign_in(&e, &ctx), e.is_unavailable());
+        Err((diagnosis, unavailable)) => {
+            failed(token_row, diagnosis, unavailable);
             not_run(&format!("{user} did not sign in"));
             return;
         }
