@@ -329,3 +329,7 @@ fn pending(m: &Made, since: u64, was: &Diagnosis, spec: &CheckSpec, s: &SetupFac
 #[cfg(test)]
 #[path = "propagation_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "propagation_delegated_tests.rs"]
+mod delegated_tests;
