@@ -99,6 +99,7 @@ fn answers(scope: Option<ScopeKind>, access: &[AccessChoice]) -> SetupAnswers {
         secret_months: 6,
         portal: "http://sandbox/portal".into(),
         delegated: None,
+        delegated_script: false,
         reuse_app: false,
         scope: scope.map(|kind| ScopeSpec {
             kind,

@@ -2,15 +2,20 @@
 //! application does (device code with the app's own client ID, or the password flow), then
 //! IMAP and SMTP run with the user's token for the user's mailbox and each shared one, and the
 //! refresh token is redeemed once. The user's tokens stay in memory for the run only: never
-//! stored, logged or shown.
+//! stored, logged or shown. A later round of `check --wait` renews the user's sign-in with its
+//! refresh token instead of asking the user again.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use tokio::sync::mpsc;
 
 use super::Env;
-use super::sign_in::{UserAsk, UserNews};
+use super::sign_in::{AdminSession, UserAsk, UserNews, browser_failed};
 use crate::checks::{UserMail, user_mail};
+use crate::cloud::CloudError;
+use crate::cloud::browser::BrowserError;
 use crate::cloud::diagnose::{
     UserContext, no_refresh_token, other_account, scopes_missing, user_sign_in,
 };
@@ -28,7 +33,33 @@ pub struct UserSignIn {
     pub as_user: Option<Mailbox>,
     /// `--password-flow`: the user's password, read once and never kept.
     pub password: Option<Secret>,
+    /// `--sign-in browser`: the user signs in in the browser, on the loopback redirect the
+    /// profile records for the app (see [`browser_unavailable`]).
+    pub browser: bool,
     pub show: Box<dyn Fn(UserNews<'_>) + Send + Sync>,
+    /// Each user's latest sign-in of this run, in memory only.
+    pub kept: KeptSignIns,
+}
+
+/// The sessions of the users who signed in during this run, by app and user: a later round
+/// renews one with its refresh token rather than asking the user again. Dropped with the run.
+#[derive(Default)]
+pub struct KeptSignIns(Mutex<HashMap<String, AdminSession>>);
+
+impl KeptSignIns {
+    fn key(p: &Profile, user: &Mailbox) -> String {
+        format!("{}/{}", p.client_id, user.as_str().to_ascii_lowercase())
+    }
+
+    fn take(&self, p: &Profile, user: &Mailbox) -> Option<AdminSession> {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.remove(&Self::key(p, user))
+    }
+
+    fn keep(&self, p: &Profile, user: &Mailbox, session: AdminSession) {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        kept.insert(Self::key(p, user), session);
+    }
 }
 
 impl UserSignIn {
@@ -42,6 +73,28 @@ impl UserSignIn {
                 .unwrap_or_default(),
         }
     }
+}
+
+/// Why the mailbox user cannot sign in in the browser for profile `p`, with what to do; none
+/// when the app registration lists a loopback redirect (as the profile records it).
+pub fn browser_unavailable(p: &Profile) -> Option<String> {
+    let d = p.delegated.as_ref()?;
+    if d.sign_in.loopback_redirect().is_some() {
+        return None;
+    }
+    let why = match &d.sign_in {
+        ConsumerSignIn::AuthorizationCode { redirect_uri } => format!(
+            "the app's registered redirect URI is {redirect_uri}, which the wizard cannot receive the sign-in on (it listens on http://localhost[:port]/ only)"
+        ),
+        other => format!(
+            "its consuming application signs in with the {} flow, for which the setup registers no redirect URI, and the wizard cannot read the app registration with the app's own credentials",
+            other.key()
+        ),
+    };
+    Some(format!(
+        "--sign-in browser signs the mailbox user in on a loopback redirect the app registration lists (http://localhost, as Microsoft registers it for apps that open the system browser), and profile {} records none: {why}. Leave --sign-in browser out to sign in with a device code (the default); or, when the consuming application itself signs in in a browser on this machine, register that address with `setup {} --delegated-sign-in authorization-code --redirect-uri http://localhost`.",
+        p.name, p.name
+    ))
 }
 
 /// The rows of a run: the delegated part's for the users who sign in, when anyone does.
@@ -147,10 +200,34 @@ async fn one_user(
             },
         )
     };
-    let session = match ask.sign_in(env, |news| (sign_in.show)(news)).await {
+    // An earlier round's sign-in is renewed with its refresh token; only the first asks.
+    let earlier = sign_in.kept.take(p, user);
+    let renewed = earlier.is_some();
+    let refused = |e: CloudError| (user_sign_in(&e, &ctx), e.is_unavailable());
+    let show = |news: UserNews<'_>| (sign_in.show)(news);
+    let in_browser = sign_in
+        .browser
+        .then(|| p.delegated.as_ref()?.sign_in.loopback_redirect())
+        .flatten();
+    let signed_in = match (earlier, in_browser) {
+        (Some(earlier), _) => ask
+            .refresh(env, &earlier)
+            .await
+            .map(|s| s.keeping_refresh(earlier))
+            .map_err(refused),
+        (None, Some(uri)) => ask.in_browser(env, uri, show).await.map_err(|e| match e {
+            BrowserError::Cloud(c) => refused(c),
+            other => {
+                let f = browser_failed(&other, false, |c| user_sign_in(c, &ctx));
+                (f.diagnosis, f.unavailable)
+            }
+        }),
+        (None, None) => ask.sign_in(env, show).await.map_err(refused),
+    };
+    let session = match signed_in {
         Ok(s) => s,
-        Err(e) => {
-            failed(token_row, user_sign_in(&e, &ctx), e.is_unavailable());
+        Err((diagnosis, unavailable)) => {
+            failed(token_row, diagnosis, unavailable);
             not_run(&format!("{user} did not sign in"));
             return;
         }
@@ -167,10 +244,16 @@ async fn one_user(
         .filter(|s| !held.contains(s))
         .collect();
     if missing.is_empty() {
+        let how = match renewed {
+            true => {
+                "'s sign-in of an earlier round renewed with its refresh token (not asked again)"
+            }
+            false => " signed in",
+        };
         send(
             token_row,
             CheckEvent::Passed {
-                detail: format!("{user} signed in; scopes: {}", claims.scp),
+                detail: format!("{user}{how}; scopes: {}", claims.scp),
                 elapsed: started.elapsed(),
             },
         );
@@ -198,12 +281,17 @@ async fn one_user(
         }
     } else {
         match ask.refresh(env, &session).await {
-            Ok(_) => CheckEvent::Passed {
-                detail:
-                    "the refresh token was redeemed once for a new token (offline_access works)"
-                        .into(),
-                elapsed: started.elapsed(),
-            },
+            Ok(refreshed) => {
+                sign_in
+                    .kept
+                    .keep(p, user, refreshed.keeping_refresh(session));
+                CheckEvent::Passed {
+                    detail:
+                        "the refresh token was redeemed once for a new token (offline_access works)"
+                            .into(),
+                    elapsed: started.elapsed(),
+                }
+            }
             Err(e) => CheckEvent::Failed {
                 diagnosis: user_sign_in(&e, &ctx),
                 elapsed: started.elapsed(),

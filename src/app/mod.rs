@@ -21,6 +21,7 @@ pub mod renew;
 pub mod setup;
 pub mod sign_in;
 mod tenant;
+mod user_sign_in;
 
 pub use checks::{now_rfc3339, record_check, run_checks};
 pub use env::{Env, KEYUTILS_WARNING, app_settings, keyring_service};

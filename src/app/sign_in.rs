@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use super::Env;
 use super::setup::{ExchangeAdmin, graph_diagnosis};
+pub use super::user_sign_in::{UserAsk, UserNews};
 use crate::cloud::CloudError;
 use crate::cloud::browser::{self, BrowserError, BrowserSignIn};
 use crate::cloud::device::{self, DeviceCode, DeviceFlow};
@@ -171,7 +172,7 @@ impl Asked<'_> {
 }
 
 /// Why a browser sign-in ended without a session, as a diagnosis.
-fn browser_failed(
+pub(super) fn browser_failed(
     e: &BrowserError,
     after_block: bool,
     refused: impl FnOnce(&CloudError) -> Diagnosis,
@@ -310,60 +311,5 @@ fn ended(e: &CloudError) -> Option<Diagnosis> {
             fix: "Start the sign-in again for a new code.".into(),
         }),
         _ => None,
-    }
-}
-
-/// What a mailbox user's sign-in to the app has to show on its way.
-pub enum UserNews<'a> {
-    /// A device code for `user` to enter, requested with the app's own client ID.
-    Code { user: &'a str, code: &'a DeviceCode },
-    /// The password flow signs `user` in: discouraged by Microsoft, and refused for MFA.
-    PasswordFlow { user: &'a str },
-}
-
-/// A mailbox user's sign-in to the app itself, as its consuming application does it (the
-/// delegated style's check).
-pub struct UserAsk<'a> {
-    pub endpoints: &'a Endpoints,
-    pub tenant_id: TenantId,
-    pub client_id: ClientId,
-    /// The app's secret, for a confidential consuming application; none signs in as a
-    /// public client.
-    pub secret: Option<&'a crate::model::Secret>,
-    pub user: &'a str,
-    pub scope: &'a str,
-    /// The user's password: the resource-owner password flow instead of the device code.
-    pub password: Option<&'a crate::model::Secret>,
-}
-
-impl UserAsk<'_> {
-    fn flow<'a>(&'a self, env: &'a Env) -> DeviceFlow<'a> {
-        DeviceFlow::new(&env.http, self.endpoints, self.tenant_id, self.client_id)
-            .with_secret(self.secret)
-    }
-
-    /// The user's sign-in: the password flow when a password is given, otherwise a device
-    /// code shown through `show`. The session lives only as long as the caller keeps it.
-    pub async fn sign_in(
-        &self,
-        env: &Env,
-        mut show: impl FnMut(UserNews<'_>),
-    ) -> Result<AdminSession, CloudError> {
-        let flow = self.flow(env);
-        if let Some(password) = self.password {
-            show(UserNews::PasswordFlow { user: self.user });
-            return flow.password(self.user, password, self.scope).await;
-        }
-        let code = flow.start_for(self.scope).await?;
-        show(UserNews::Code {
-            user: self.user,
-            code: &code,
-        });
-        flow.wait(&code).await
-    }
-
-    /// The session's refresh token redeemed once for the same scope.
-    pub async fn refresh(&self, env: &Env, s: &AdminSession) -> Result<AdminSession, CloudError> {
-        self.flow(env).refresh_for(s, self.scope).await
     }
 }

@@ -59,6 +59,8 @@ pub struct Cli {
     /// How an administrator signs in: device-code (a code entered on any device), or browser
     /// (this machine's browser, authorization code with PKCE on http://localhost; the URL is
     /// always printed too). A device code refused by Conditional Access switches to the browser.
+    /// With `check PROFILE`, how the mailbox user signs in to the app (browser: only when the
+    /// app registration lists a http://localhost redirect, as the profile records it).
     #[arg(long, global = true, value_enum, default_value_t = SignInArg::DeviceCode)]
     pub sign_in: SignInArg,
 

@@ -50,6 +50,15 @@ impl AdminSession {
         self.refresh.is_some()
     }
 
+    /// This session, keeping `earlier`'s refresh token when the redemption that made this one
+    /// gave none (the identity platform may or may not send a new one).
+    pub fn keeping_refresh(mut self, earlier: AdminSession) -> AdminSession {
+        if self.refresh.is_none() {
+            self.refresh = earlier.refresh;
+        }
+        self
+    }
+
     pub fn who(&self) -> &str {
         let c = &self.token.claims;
         if c.upn.is_empty() { &c.name } else { &c.upn }

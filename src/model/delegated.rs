@@ -29,6 +29,19 @@ impl ConsumerSignIn {
             _ => None,
         }
     }
+
+    /// The redirect URI, when it is one the wizard can receive a browser sign-in on:
+    /// `http://localhost`, any port, no path (the identity platform ignores a localhost port).
+    pub fn loopback_redirect(&self) -> Option<&str> {
+        let uri = self.redirect_uri()?;
+        let u = reqwest::Url::parse(uri).ok()?;
+        (u.scheme() == "http"
+            && u.host_str() == Some("localhost")
+            && u.path() == "/"
+            && u.query().is_none()
+            && u.fragment().is_none())
+        .then_some(uri)
+    }
 }
 
 impl ConsumerSignIn {
@@ -146,6 +159,28 @@ impl DelegatedPart {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_localhost_redirect_without_a_path_takes_the_browser_sign_in() {
+        let code = |uri: &str| ConsumerSignIn::AuthorizationCode {
+            redirect_uri: uri.into(),
+        };
+        for uri in [
+            "http://localhost",
+            "http://localhost:8400/",
+            "http://localhost/",
+        ] {
+            assert_eq!(code(uri).loopback_redirect(), Some(uri));
+        }
+        for uri in [
+            "https://esm.example/oauth/callback",
+            "http://localhost:8400/callback",
+            "http://127.0.0.1:8400/",
+        ] {
+            assert_eq!(code(uri).loopback_redirect(), None, "{uri}");
+        }
+        assert_eq!(ConsumerSignIn::DeviceCode.loopback_redirect(), None);
+    }
 
     #[test]
     fn reads_back_what_it_writes() {

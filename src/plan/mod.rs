@@ -83,6 +83,9 @@ pub struct SetupAnswers {
     /// The delegated style's answers: how the consuming application signs its user in, the
     /// users and the shared mailboxes. Only read when `access` has the delegated style.
     pub delegated: Option<DelegatedPart>,
+    /// `--exchange powershell`: the delegated part's Exchange Online steps (the users'
+    /// FullAccess) are written into the PowerShell script rather than made.
+    pub delegated_script: bool,
     /// An existing app of the same display name is completed rather than refused.
     pub reuse_app: bool,
 }
@@ -132,6 +135,17 @@ impl SetupAnswers {
                 scope::delegated_steps(&users, &shared)
             })
             .unwrap_or_default()
+    }
+
+    /// Whether the delegated part's steps are made by the setup (not written to the script).
+    pub fn delegated_steps_made(&self) -> bool {
+        !self.delegated_script && !self.delegated_steps().is_empty()
+    }
+
+    /// Whether the setup writes an Exchange Online script for the administrator to run.
+    pub fn exchange_script(&self) -> bool {
+        self.scope.as_ref().is_some_and(|s| s.script_only)
+            || (self.delegated_script && !self.delegated_steps().is_empty())
     }
 
     /// The consuming application's sign-in, as the plan names it.
@@ -251,6 +265,7 @@ mod tests {
             portal: "https://portal.azure.com".into(),
             scope: None,
             delegated: None,
+            delegated_script: false,
             reuse_app: false,
         }
     }

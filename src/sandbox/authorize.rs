@@ -52,6 +52,23 @@ fn loopback_redirect(uri: &str) -> bool {
         && u.fragment().is_none()
 }
 
+/// Whether `requested` is one of `registered`: exactly, or for a registered `http://localhost`
+/// (or `127.0.0.1`) redirect, the same host and path on any port, as the identity platform
+/// matches loopback redirects (reply-url: "the port component is ignored").
+fn registered(registered: &[String], requested: &str) -> bool {
+    let loopback = |uri: &str| {
+        let u = reqwest::Url::parse(uri).ok()?;
+        let host = u
+            .host_str()
+            .filter(|h| matches!(*h, "localhost" | "127.0.0.1"))?;
+        (u.scheme() == "http").then(|| (host.to_string(), u.path().to_string()))
+    };
+    let wanted = loopback(requested);
+    registered
+        .iter()
+        .any(|r| r == requested || (wanted.is_some() && loopback(r) == wanted))
+}
+
 fn page(status: StatusCode, text: &str) -> Response {
     (
         status,
@@ -99,12 +116,12 @@ pub async fn authorize(
         );
     };
     let redirect_uri = q.get("redirect_uri").cloned().unwrap_or_default();
-    // An app of the tenant redirects only to the URIs registered for it, exactly; the admin
-    // tools to a loopback address.
+    // An app of the tenant redirects only to the URIs registered for it (a loopback one on any
+    // port); the admin tools to a loopback address.
     let app = t.app_by_client_id(client_id);
-    let confidential = app.is_some_and(|a| a.web_redirect_uris.contains(&redirect_uri));
+    let confidential = app.is_some_and(|a| registered(&a.web_redirect_uris, &redirect_uri));
     let allowed = match app {
-        Some(a) => confidential || a.public_redirect_uris.contains(&redirect_uri),
+        Some(a) => confidential || registered(&a.public_redirect_uris, &redirect_uri),
         None => loopback_redirect(&redirect_uri),
     };
     if !allowed {
@@ -142,7 +159,13 @@ pub async fn authorize(
         let method = q.get("code_challenge_method").cloned();
         (c.clone(), method.unwrap_or_else(|| "plain".into()))
     });
-    let user = match q.get("sandbox_user").or(s.auto_approve.as_ref()) {
+    // As with device codes: a tenant app's users are approved as the auto-approve mailbox
+    // user, when one is named.
+    let approver = match app {
+        Some(_) => s.auto_approve_user.as_ref().or(s.auto_approve.as_ref()),
+        None => s.auto_approve.as_ref(),
+    };
+    let user = match q.get("sandbox_user").or(approver) {
         Some(u) => u.clone(),
         None => return approval_page(&t, &q),
     };

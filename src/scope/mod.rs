@@ -9,6 +9,7 @@ mod group;
 mod mailboxes;
 mod propagation;
 mod roles;
+mod scoped_refusal;
 mod script;
 mod smtp_auth;
 mod spec;
@@ -26,7 +27,7 @@ pub use roles::{
     bypassing_permissions, entra_permission_of, full_access_protocols, needs_mailbox_permission,
     omitted, rbac_roles, scoped_by_group, scoped_by_group_under,
 };
-pub use script::{looked_steps, script, script_steps, variables};
+pub use script::{delegated_part, delegated_script, looked_steps, script, script_steps, variables};
 pub use smtp_auth::{smtp_auth_commands, smtp_auth_off};
 pub use spec::{ScopeSpec, ready_to_hand_over};
 pub use steps::{ExKind, ExStep, ScopeInput, steps, test_cmdlet, tested_mailboxes};

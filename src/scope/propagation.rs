@@ -4,7 +4,7 @@
 //! explained with its scope (never with a tenant-wide permission). Pure: the journal's times and
 //! `now` come in. Sources: docs/propagation.md.
 
-use super::roles::rbac_roles;
+use super::scoped_refusal::{policy_consent, policy_diagnosis, rbac_diagnosis};
 use super::steps::ExKind;
 use crate::model::{
     AccessChoice, CheckEvent, CheckKind, CheckSpec, Diagnosis, EWS_NOT_SCOPE_MARKS, ScopeKind,
@@ -68,17 +68,20 @@ impl Change {
     }
 }
 
-/// A change the setup made, when (seconds since the epoch), and the mailbox it is about.
+/// A change the setup made, when (seconds since the epoch), the mailbox it is about, and for a
+/// mailbox user's FullAccess on a shared mailbox, the user.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Made {
     pub change: Change,
     pub mailbox: Option<String>,
+    pub user: Option<String>,
     pub at: i64,
 }
 
 impl Made {
     /// From a setup journal's key: `consent:<resource>:<permission>` or `exchange:<step key>`.
     pub fn from_key(key: &str, at: i64) -> Option<Made> {
+        let mut user = None;
         let (change, mailbox) = if key.starts_with("consent:") {
             (Change::Consent, None)
         } else {
@@ -96,20 +99,34 @@ impl Made {
                 ExKind::AccessPolicy,
                 ExKind::MailboxPermission,
                 ExKind::SmtpAuth,
+                ExKind::UserFullAccess,
             ]
             .into_iter()
             .find(|k| format!("{k:?}").eq_ignore_ascii_case(kind))?;
+            // A user's FullAccess is about `<shared mailbox>:<user>`.
+            let subject = match (kind, subject) {
+                (ExKind::UserFullAccess, Some(s)) => {
+                    let (shared, who) = s.split_once(':')?;
+                    user = Some(who.to_string());
+                    Some(shared.to_string())
+                }
+                (_, subject) => subject,
+            };
             // Only membership, FullAccess and SMTP AUTH are about one mailbox; a role's name is
             // no mailbox.
             let per_mailbox = matches!(
                 kind,
-                ExKind::Member | ExKind::MailboxPermission | ExKind::SmtpAuth
+                ExKind::Member
+                    | ExKind::MailboxPermission
+                    | ExKind::SmtpAuth
+                    | ExKind::UserFullAccess
             );
             (Change::Exchange(kind), subject.filter(|_| per_mailbox))
         };
         Some(Made {
             change,
             mailbox,
+            user,
             at,
         })
     }
@@ -128,7 +145,7 @@ pub struct SetupFacts<'a> {
 }
 
 impl SetupFacts<'_> {
-    fn kind(&self) -> Option<ScopeKind> {
+    pub(super) fn kind(&self) -> Option<ScopeKind> {
         self.scope.map(|s| s.kind)
     }
 
@@ -153,6 +170,7 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
         return ev;
     };
     let mailbox = spec.mailbox.as_ref().map(|m| m.to_string());
+    let as_user = spec.as_user.as_ref().map(|u| u.as_str());
     if !refused(spec, &diagnosis, s) {
         return CheckEvent::Failed {
             diagnosis,
@@ -166,6 +184,11 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
         .iter()
         .filter(|m| waits_for.contains(&m.change))
         .filter(|m| m.mailbox.is_none() || m.mailbox == mailbox)
+        .filter(|m| match (&m.user, as_user) {
+            (None, _) => true,
+            (Some(u), Some(a)) => u.eq_ignore_ascii_case(a),
+            (Some(_), None) => false,
+        })
         .filter(|m| s.now - m.at < m.change.window_secs())
         .max_by_key(|m| {
             let rank = waits_for.iter().position(|c| *c == m.change);
@@ -225,11 +248,11 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
         .iter()
         .any(|w| ev.contains(w)),
         CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
-        CheckKind::Delegated
-        | CheckKind::UserToken
-        | CheckKind::UserImap
-        | CheckKind::UserSmtp
-        | CheckKind::UserRefresh => false,
+        // A user's token refused for a shared mailbox: the user's FullAccess on it.
+        CheckKind::UserImap | CheckKind::UserSmtp => {
+            d.summary.contains("'s token for the shared mailbox")
+        }
+        CheckKind::Delegated | CheckKind::UserToken | CheckKind::UserRefresh => false,
     }
 }
 
@@ -262,11 +285,8 @@ fn awaited(kind: CheckKind, s: &SetupFacts) -> Vec<Change> {
             vec![consent, x(ServicePrincipal), x(MailboxPermission)]
         }
         CheckKind::Denied => [Group, Member, AccessPolicy].map(x).to_vec(),
-        CheckKind::Delegated
-        | CheckKind::UserToken
-        | CheckKind::UserImap
-        | CheckKind::UserSmtp
-        | CheckKind::UserRefresh => Vec::new(),
+        CheckKind::UserImap | CheckKind::UserSmtp => vec![x(UserFullAccess)],
+        CheckKind::Delegated | CheckKind::UserToken | CheckKind::UserRefresh => Vec::new(),
     }
 }
 
@@ -306,85 +326,10 @@ fn pending(m: &Made, since: u64, was: &Diagnosis, spec: &CheckSpec, s: &SetupFac
     }
 }
 
-fn scope_name(s: &SetupFacts) -> String {
-    format!(
-        "{} mailboxes",
-        s.scope.map(|r| r.app_name.as_str()).unwrap_or("")
-    )
-}
-
-fn group(s: &SetupFacts) -> String {
-    s.scope
-        .and_then(|r| r.group.clone())
-        .unwrap_or_else(|| "<the scope's group>".into())
-}
-
-fn rbac_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
-    let sp = s.sp_id.unwrap_or("<the service principal's object ID>");
-    let scope = scope_name(s);
-    let roles = rbac_roles(s.access);
-    let assignments: Vec<String> = roles
-        .iter()
-        .map(|r| {
-            format!(
-                "New-ManagementRoleAssignment -App {sp} -Role '{r}' -CustomResourceScope '{scope}'"
-            )
-        })
-        .collect();
-    Diagnosis {
-        summary: format!(
-            "{mailbox} is not reachable through the app's RBAC for Applications scope."
-        ),
-        evidence: was.evidence.clone(),
-        cause: format!(
-            "Under RBAC for Applications the app has no tenant-wide permission, by design: Exchange Online grants {} only for the members of the group {} through the management scope '{scope}'. More than 2 hours after the last change, {mailbox} is still refused: it is not in the group, or the scope or the role assignment is missing or different.",
-            roles.join(", "),
-            group(s)
-        ),
-        fix: format!(
-            "In Exchange Online PowerShell: Test-ServicePrincipalAuthorization -Identity {sp} -Resource {mailbox} (it reads past Exchange's cache; InScope must be True); Get-ManagementScope -Identity '{scope}' | Format-List RecipientFilter; Get-ManagementRoleAssignment -RoleAssignee {sp} | Format-List Role,CustomResourceScope — it must show {}; Get-DistributionGroupMember -Identity '{}'. Running the setup again restores what is missing (it resumes). A tenant-wide Entra permission is not the fix: it would open every mailbox.",
-            assignments.join("; "),
-            group(s)
-        ),
-    }
-}
-
-/// A policy-scoped app whose token lacks its mail role: the setup grants it again, with the
-/// policy checked first; no portal advice that would grant it without the policy.
-fn policy_consent(was: Diagnosis, s: &SetupFacts) -> Diagnosis {
-    Diagnosis {
-        fix: format!(
-            "Check the policy first: Get-ApplicationAccessPolicy | Where-Object AppId -eq '{}' must show it on the group {}. Then run the setup again for this profile: it resumes and grants the consent its plan lists, which the policy keeps to the group's members.",
-            s.client_id,
-            group(s)
-        ),
-        ..was
-    }
-}
-
-fn policy_diagnosis(mailbox: &str, was: &Diagnosis, s: &SetupFacts) -> Diagnosis {
-    let kind = s.kind().unwrap_or(ScopeKind::RestrictPolicy);
-    let (right, wanted) = if kind == ScopeKind::DenyPolicy {
-        ("DenyAccess", "not be a member of")
-    } else {
-        ("RestrictAccess", "be a member of")
-    };
-    Diagnosis {
-        summary: format!("{mailbox} is not reachable through the app's access policy."),
-        evidence: was.evidence.clone(),
-        cause: format!(
-            "An application access policy ({right}) on the group {} decides which mailboxes the app reaches; more than 2 hours after the last change {mailbox} is still refused.",
-            group(s)
-        ),
-        fix: format!(
-            "In Exchange Online PowerShell: Test-ApplicationAccessPolicy -Identity {mailbox} -AppId {}; Get-ApplicationAccessPolicy | Where-Object AppId -eq '{}'; {mailbox} must {wanted} {}. Running the setup again restores what is missing (it resumes).",
-            s.client_id,
-            s.client_id,
-            group(s)
-        ),
-    }
-}
-
 #[cfg(test)]
 #[path = "propagation_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "propagation_delegated_tests.rs"]
+mod delegated_tests;

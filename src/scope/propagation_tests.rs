@@ -313,6 +313,7 @@ fn journal_keys_and_ages_read_as_said() {
         Some(Made {
             change: Change::Exchange(ExKind::Member),
             mailbox: Some("alice@contoso.example".into()),
+            user: None,
             at: 7
         })
     );

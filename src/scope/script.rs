@@ -44,6 +44,39 @@ pub fn script(i: &ScopeInput, tenant: &str) -> String {
     s
 }
 
+/// The delegated style's Exchange Online part alone (each user's FullAccess on each shared
+/// mailbox) as one PowerShell script, safe to run twice.
+pub fn delegated_script(steps: &[ExStep], tenant: &str) -> String {
+    let mut s = String::new();
+    s.push_str(
+        "# Exchange Online part of the delegated style, made by m365-mail-wizard.
+",
+    );
+    s.push_str(
+        "# Safe to run twice: every change is made only when its Get- finds nothing.
+",
+    );
+    s.push_str(
+        "$ErrorActionPreference = 'Stop'
+",
+    );
+    s.push_str(&format!(
+        "Connect-ExchangeOnline -Organization {} -ShowBanner:$false
+",
+        quote(tenant)
+    ));
+    s.push_str(&delegated_part(steps));
+    s
+}
+
+/// The delegated style's steps to follow a scope's script.
+pub fn delegated_part(steps: &[ExStep]) -> String {
+    format!(
+        "\n# The mailbox users' FullAccess on the shared mailboxes (the delegated style).\n{}",
+        looked_steps(steps)
+    )
+}
+
 /// Steps that each look before they make, as script lines (the delegated style's FullAccess).
 pub fn looked_steps(steps: &[ExStep]) -> String {
     let mut s = String::new();

@@ -277,3 +277,27 @@ fn every_script_defines_what_it_uses_one_command_a_line() {
         assert_eq!(crate::plan::crowded_lines(&steps), Vec::<String>::new());
     }
 }
+
+#[test]
+fn the_delegated_script_looks_before_it_gives_each_user_full_access() {
+    let steps = delegated_steps(
+        &["alice@contoso.example".to_string()],
+        &["carol@contoso.example".to_string()],
+    );
+    let sc = delegated_script(&steps, "contoso.example");
+    assert_eq!(
+        crate::plan::undefined_variables(&sc),
+        Vec::<String>::new(),
+        "{sc}"
+    );
+    assert_eq!(
+        crate::plan::crowded_lines(&sc),
+        Vec::<String>::new(),
+        "{sc}"
+    );
+    let look = sc.find("$found = Get-MailboxPermission").unwrap();
+    let make = sc
+        .find("Add-MailboxPermission -Identity 'carol@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'")
+        .unwrap();
+    assert!(look < make, "{sc}");
+}

@@ -246,6 +246,7 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         portal,
         scope,
         delegated,
+        delegated_script: false,
         reuse_app: s.form.reuse_app,
     };
     s.setup.plan = plan::plan(&answers);

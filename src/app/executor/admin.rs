@@ -161,7 +161,7 @@ async fn setup(
         certificate_if_secrets_forbidden: order.certificate_if_secrets_forbidden,
     };
     let scoped = req.answers.scope.as_ref().is_some_and(|s| !s.script_only);
-    let exchange = if scoped || !req.answers.delegated_steps().is_empty() {
+    let exchange = if scoped || req.answers.delegated_steps_made() {
         Some(
             exchange_admin(env, &req.endpoints, req.tenant_id, session, tx)
                 .await

@@ -87,6 +87,8 @@ fn user_sign_in(
     UserSignIn {
         as_user: Some(check.user),
         password: check.password.map(|p| p.0),
+        browser: false,
+        kept: Default::default(),
         show: Box::new(move |news| {
             if let UserNews::Code { code, .. } = news
                 && current()

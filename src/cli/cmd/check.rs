@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 
 use crate::app::Env;
-use crate::app::delegated_checks::UserSignIn;
+use crate::app::delegated_checks::{self, UserSignIn};
 use crate::app::fleet;
 use crate::app::profile_checks::{self, Checked, Note};
 use crate::app::sign_in::UserNews;
@@ -90,8 +90,22 @@ pub async fn check(env: &Env, s: CheckSettings) -> Exit {
     let unreadable = listed.iter().filter(|r| r.is_err()).count();
     let before = fleet::recorded_before(&listed);
     // A mailbox user signs in only when one profile is named: never for the whole fleet.
+    let browser = env.sign_in.method == crate::model::SignInMethod::Browser;
+    if browser && s.profile.is_some() {
+        if s.password_flow {
+            return crate::cli::output::usage(
+                "--sign-in browser and --password-flow are two ways to sign the mailbox user in: give one",
+            );
+        }
+        if let Some(why) = profiles
+            .iter()
+            .find_map(|p| delegated_checks::browser_unavailable(p))
+        {
+            return crate::cli::output::usage(why);
+        }
+    }
     let users = match s.profile.is_some() {
-        true => match user_sign_in(&s) {
+        true => match user_sign_in(&s, browser) {
             Ok(u) => Some(u),
             Err(exit) => return exit,
         },
@@ -168,9 +182,9 @@ async fn tell_webhook(url: &str, summary: &crate::export::Summary, timeout: Dura
     }
 }
 
-/// How the delegated part's mailbox user signs in: `--as-user`, and with `--password-flow`
-/// the password read now, before anything runs.
-fn user_sign_in(s: &CheckSettings) -> Result<UserSignIn, Exit> {
+/// How the delegated part's mailbox user signs in: `--as-user`, with `--password-flow` the
+/// password read now, before anything runs, or with `--sign-in browser` in the browser.
+fn user_sign_in(s: &CheckSettings, browser: bool) -> Result<UserSignIn, Exit> {
     let password = match (&s.as_user, s.password_flow) {
         (Some(user), true) => Some(crate::cli::prompt::password_from_stdin(user.as_str())?),
         _ => None,
@@ -186,7 +200,20 @@ fn user_sign_in(s: &CheckSettings) -> Result<UserSignIn, Exit> {
             UserNews::PasswordFlow { user } => eprintln!(
                 "warning: signing {user} in with the password flow: Microsoft discourages it, and it fails for any account that must use multifactor authentication; the password is not kept"
             ),
+            UserNews::Browser { user, url, opened } => {
+                match opened {
+                    Ok(()) => eprintln!(
+                        "To check the delegated access, sign in to the app as {user} in your browser; if none opened, open this URL on this machine (no token of the user's is kept):"
+                    ),
+                    Err(why) => eprintln!(
+                        "No browser could be started ({why}). To check the delegated access, sign in to the app as {user}: open this URL in a browser on this machine (no token of the user's is kept):"
+                    ),
+                }
+                eprintln!("{url}");
+            }
         }),
+        browser,
+        kept: Default::default(),
     })
 }
 

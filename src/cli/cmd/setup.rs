@@ -38,6 +38,7 @@ pub async fn setup(env: &Env, s: SetupSettings) -> Exit {
         portal: resolved.cloud.endpoints.portal.clone(),
         scope: s.scope.clone(),
         delegated: s.delegated.clone(),
+        delegated_script: s.delegated_script,
         reuse_app: s.reuse_app,
     };
     let steps = plan::plan(&answers);
@@ -78,9 +79,9 @@ async fn apply(
     if let Err(exit) = enough_rights(&session, steps) {
         return exit;
     }
-    let script_only = answers.scope.as_ref().is_some_and(|s| s.script_only);
+    let script_only = answers.exchange_script();
     let scoped = answers.scope.as_ref().is_some_and(|s| !s.script_only);
-    let exchange = if scoped || !answers.delegated_steps().is_empty() {
+    let exchange = if scoped || answers.delegated_steps_made() {
         let signed_in = sign_in::exchange(
             env,
             e,

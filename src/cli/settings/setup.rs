@@ -36,6 +36,8 @@ pub struct SetupSettings {
     pub reuse_app: bool,
     /// The delegated style's answers, when the access has it.
     pub delegated: Option<DelegatedPart>,
+    /// `--exchange powershell` with the delegated style: its steps go into the script.
+    pub delegated_script: bool,
     pub remove_tenant_wide_consent: bool,
     pub wait: Duration,
     /// How long the setup waits for the directory to show what it made (`--directory-wait`).
@@ -84,6 +86,7 @@ impl SetupSettings {
             scope,
             json: a.json,
             reuse_app: a.reuse_app,
+            delegated_script: delegated.is_some() && a.exchange == "powershell",
             delegated,
             remove_tenant_wide_consent: a.remove_tenant_wide_consent,
             wait: a.wait,
@@ -151,10 +154,11 @@ pub(super) fn delegated_part(
             "--delegated-user: {m} is also given with --mailbox; in a hybrid app a mailbox uses one style: app-only (--mailbox) or delegated (--delegated-user)"
         )));
     }
-    if !shared.is_empty() && exchange == Some("powershell") {
-        return Err(Invalid::new(
-            "--shared-mailbox needs the Exchange Online sign-in for Add-MailboxPermission, which --exchange powershell leaves out: drop one of the two (the plan prints the command to run by hand)",
-        ));
+    if let Some(other) = exchange.filter(|e| !["automate", "powershell"].contains(e)) {
+        return Err(Invalid::new(format!(
+            "--exchange {}: use automate or powershell",
+            echo_safe(other)
+        )));
     }
     Ok(Some(DelegatedPart {
         sign_in,

@@ -14,7 +14,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use super::device::{AdminSession, DeviceFlow};
 use super::error::{AadError, CloudError};
-use crate::model::{ClientId, Endpoints, TenantId};
+use crate::model::{ClientId, Endpoints, Secret, TenantId};
 pub use loopback::{Loopback, LoopbackError};
 
 fn b64url(bytes: &[u8]) -> String {
@@ -268,6 +268,18 @@ impl BrowserSignIn {
         endpoints: &Endpoints,
         within: Duration,
     ) -> Result<AdminSession, BrowserError> {
+        self.finish_with(http, endpoints, within, None).await
+    }
+
+    /// As [`BrowserSignIn::finish`]; a confidential client (its redirect under the `web`
+    /// platform) also proves itself with its `secret`.
+    pub async fn finish_with(
+        self,
+        http: &reqwest::Client,
+        endpoints: &Endpoints,
+        within: Duration,
+        secret: Option<&Secret>,
+    ) -> Result<AdminSession, BrowserError> {
         let code = match self.loopback.wait(&self.state, within).await {
             Ok(c) => c,
             Err(LoopbackError::TimedOut) => return Err(BrowserError::TimedOut(within)),
@@ -279,7 +291,7 @@ impl BrowserSignIn {
             }
             Err(e) => return Err(BrowserError::Listen(e.to_string())),
         };
-        let flow = DeviceFlow::new(http, endpoints, self.tenant, self.client);
+        let flow = DeviceFlow::new(http, endpoints, self.tenant, self.client).with_secret(secret);
         let client = self.client.to_string();
         let form = [
             ("grant_type", "authorization_code"),

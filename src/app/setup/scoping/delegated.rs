@@ -1,14 +1,16 @@
 //! The delegated style's Exchange Online steps: each mailbox user's FullAccess on each shared
-//! mailbox, looked for first, made when missing, and journaled like the scope's steps.
+//! mailbox, looked for first, made when missing, and journaled like the scope's steps; or, with
+//! `--exchange powershell`, written into the setup's script for the administrator to run.
 
 use std::sync::atomic::Ordering;
 
-use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome};
+use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome, write_text};
 use crate::app::setup::SetupError;
 use crate::app::setup::run::{Run, crash_point};
 use crate::cloud::exchange_admin::Cmdlets;
 use crate::model::{ClientId, Diagnosis, ObjectId, StepStatus};
 use crate::plan::StepKind;
+use crate::scope;
 
 /// Gives each user FullAccess on each shared mailbox of the answers' delegated part.
 pub(in crate::app::setup) async fn apply(
@@ -21,6 +23,21 @@ pub(in crate::app::setup) async fn apply(
     let Some(first) = steps.first() else {
         return Ok(());
     };
+    if r.req.answers.delegated_script {
+        // A scope written as a script holds these steps already (`write_script`).
+        let path = match r.req.answers.scope.as_ref().filter(|s| s.script_only) {
+            Some(_) => super::super::script_path(r.env, &r.req.name),
+            None => write_text(r, &scope::delegated_script(&steps, &r.req.tenant))?,
+        };
+        for st in &steps {
+            let i = r.index(StepKind::Exchange, Some(&st.key()));
+            r.emit(
+                i,
+                StepStatus::Done(format!("in the script {}", path.display())),
+            );
+        }
+        return Ok(());
+    }
     let Some(ex) = ex else {
         let i = r.index(StepKind::Exchange, Some(&first.key()));
         return Err(r.refuse(

@@ -346,9 +346,19 @@ fn record_outcome(r: &mut Run<'_>, i: usize, done: Outcome) -> Result<String, Se
     }
 }
 
+/// The scope's script, followed by the delegated part's steps when they go into it too.
 fn write_script(r: &Run<'_>, input: &ScopeInput) -> Result<std::path::PathBuf, SetupError> {
+    let mut text = scope::script(input, &r.req.tenant);
+    let delegated = r.req.answers.delegated_steps();
+    if r.req.answers.delegated_script && !delegated.is_empty() {
+        text.push_str(&scope::delegated_part(&delegated));
+    }
+    write_text(r, &text)
+}
+
+/// Writes the setup's Exchange Online script (`--exchange powershell`), private to its owner.
+fn write_text(r: &Run<'_>, text: &str) -> Result<std::path::PathBuf, SetupError> {
     let path = super::script_path(r.env, &r.req.name);
-    let text = scope::script(input, &r.req.tenant);
     crate::store::write_private(&path, text.as_bytes()).map_err(|e| {
         SetupError::local(Diagnosis {
             summary: "The PowerShell script could not be written.".into(),
