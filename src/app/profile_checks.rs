@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::delegated_checks::{self, UserSignIn};
+use super::in_order::in_order;
 use super::{Env, record_check, run_checks};
 use crate::model::{
     CheckEvent, CheckRow, CheckSpec, Profile, ProfileName, Secret, Status, Verdict, verdict,
@@ -68,11 +68,32 @@ pub type Tell<'a> = &'a (dyn Fn(Note<'_>) + Sync);
 /// over, the outcome recorded on it.
 pub async fn check_profile(
     env: &Env,
-    mut p: Profile,
+    p: Profile,
     wait: Duration,
     users: Option<&UserSignIn>,
     tell: Tell<'_>,
 ) -> Checked {
+    match run_rounds(env, p, wait, users, tell).await {
+        Ok(ran) => recorded(env, ran, tell).await,
+        Err(not_run) => not_run,
+    }
+}
+
+/// A profile whose checks ran, their outcome not recorded yet.
+struct Unrecorded {
+    profile: Profile,
+    rows: Vec<CheckRow>,
+    started: Instant,
+}
+
+/// The profile's secret read, then its checks run again until they pass or `wait` is over.
+async fn run_rounds(
+    env: &Env,
+    p: Profile,
+    wait: Duration,
+    users: Option<&UserSignIn>,
+    tell: Tell<'_>,
+) -> Result<Unrecorded, Checked> {
     let secret = match env.secret(&p).await {
         Ok(s) => s,
         Err(error) => {
@@ -80,7 +101,7 @@ pub async fn check_profile(
                 profile: &p,
                 error: &error,
             });
-            return Checked::NoSecret { profile: p, error };
+            return Err(Checked::NoSecret { profile: p, error });
         }
     };
     let started = Instant::now();
@@ -106,6 +127,20 @@ pub async fn check_profile(
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(LONGEST_PAUSE);
     };
+    Ok(Unrecorded {
+        profile: p,
+        rows,
+        started,
+    })
+}
+
+/// The outcome recorded on the profile.
+async fn recorded(env: &Env, ran: Unrecorded, tell: Tell<'_>) -> Checked {
+    let Unrecorded {
+        profile: mut p,
+        rows,
+        started,
+    } = ran;
     if let Err(e) = record_check(env, &mut p, &rows).await {
         tell(Note::NotRecorded(&e));
     }
@@ -117,7 +152,8 @@ pub async fn check_profile(
 }
 
 /// Checks every profile listed (a file that could not be read stays in its place), a bounded
-/// number at a time; the outcomes in the order listed.
+/// number at a time: the next starts as soon as any is done, and recording an outcome takes
+/// no place. The outcomes come back in the order listed.
 pub async fn check_profiles(
     env: &Env,
     listed: Vec<Result<Profile, StoreError>>,
@@ -126,18 +162,23 @@ pub async fn check_profiles(
     tell: Tell<'_>,
 ) -> Vec<Checked> {
     let total = listed.len();
-    let done = &std::sync::atomic::AtomicUsize::new(0);
-    futures_util::stream::iter(listed.into_iter().map(|r| async move {
-        let checked = match r {
-            Ok(p) => check_profile(env, p, wait, users, tell).await,
-            Err(e) => Checked::Unreadable(e),
-        };
-        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        tell(Note::Progress { done, total });
-        checked
-    }))
-    .buffered(PROFILES_AT_ONCE)
-    .collect()
+    in_order(
+        listed,
+        PROFILES_AT_ONCE,
+        |r| async move {
+            match r {
+                Ok(p) => run_rounds(env, p, wait, users, tell).await,
+                Err(e) => Err(Checked::Unreadable(e)),
+            }
+        },
+        |ran| async move {
+            match ran {
+                Ok(ran) => recorded(env, ran, tell).await,
+                Err(not_run) => not_run,
+            }
+        },
+        |done| tell(Note::Progress { done, total }),
+    )
     .await
 }
 
