@@ -4,37 +4,78 @@ use std::future::Future;
 
 use futures_util::StreamExt;
 
-/// Runs `work` on each item, at most `limit` at once: the next item starts as soon as any one
-/// is done, so that a slow item never holds back the ones after it. `then` runs on each
-/// outcome as it comes, outside `work`'s limit (at most `limit` of those at once too), so that
-/// it keeps no place the next item could use. `done` is told how many items are finished each
-/// time one finishes. The results come back in the items' order.
-pub async fn in_order<T, A, B, W, WF, N, NF>(
+/// How many items are worked on at once, and how many of the next ones are prepared meanwhile.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub at_once: usize,
+    pub ahead: usize,
+}
+
+/// What is done to each item, in three steps: `prepare` (at most `limits.ahead` at once and
+/// `limits.ahead` ready and waiting, outside the limit, so that the next items are ready when a
+/// place frees), `work` (at most
+/// `limits.at_once` at once: the next item starts as soon as any one is done, so that a slow
+/// item never holds back the ones after it) and `then` (on each outcome as it comes, outside
+/// the limit too, at most `limits.at_once` at once).
+pub struct Steps<P, W, N> {
+    pub prepare: P,
+    pub work: W,
+    pub then: N,
+}
+
+/// Runs the steps on every item; `done` is told how many items are finished each time one
+/// finishes. The results come back in the items' order.
+pub async fn in_order<T, R, A, B, P, PF, W, WF, N, NF>(
     items: Vec<T>,
-    limit: usize,
-    work: W,
-    then: N,
+    limits: Limits,
+    steps: Steps<P, W, N>,
     mut done: impl FnMut(usize),
 ) -> Vec<B>
 where
-    W: Fn(T) -> WF,
+    P: Fn(T) -> PF,
+    PF: Future<Output = R>,
+    W: Fn(R) -> WF,
     WF: Future<Output = A>,
     N: Fn(A) -> NF,
     NF: Future<Output = B>,
 {
-    let (work, then) = (&work, &then);
+    let Steps {
+        prepare,
+        work,
+        then,
+    } = &steps;
+    let (ahead, at_once) = (limits.ahead.max(1), limits.at_once.max(1));
     let mut results: Vec<Option<B>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    let mut finished = futures_util::stream::iter(items.into_iter().enumerate())
+    // Preparing goes on while every place is taken, up to `ahead` items ready and waiting.
+    let (ready, waiting) = tokio::sync::mpsc::channel(ahead);
+    let preparing = async move {
+        let mut prepared = futures_util::stream::iter(items.into_iter().enumerate())
+            .map(|(i, item)| async move { (i, prepare(item).await) })
+            .buffer_unordered(ahead);
+        while let Some(item) = prepared.next().await {
+            if ready.send(item).await.is_err() {
+                break;
+            }
+        }
+    };
+    let working = async {
+        let finished = futures_util::stream::unfold(waiting, |mut waiting| async move {
+            let next = waiting.recv().await?;
+            Some((next, waiting))
+        })
         .map(|(i, item)| async move { (i, work(item).await) })
-        .buffer_unordered(limit.max(1))
+        .buffer_unordered(at_once)
         .map(|(i, outcome)| async move { (i, then(outcome).await) })
-        .buffer_unordered(limit.max(1));
-    let mut count = 0;
-    while let Some((i, result)) = finished.next().await {
-        count += 1;
-        done(count);
-        results[i] = Some(result);
-    }
+        .buffer_unordered(at_once);
+        let mut finished = std::pin::pin!(finished);
+        let mut count = 0;
+        while let Some((i, result)) = finished.next().await {
+            count += 1;
+            done(count);
+            results[i] = Some(result);
+        }
+    };
+    tokio::join!(preparing, working);
     results.into_iter().flatten().collect()
 }
 
@@ -45,7 +86,7 @@ mod tests {
 
     use tokio::sync::Notify;
 
-    use super::in_order;
+    use super::{Limits, Steps, in_order};
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -54,30 +95,58 @@ mod tests {
             .unwrap()
     }
 
+    async fn ready<T>(t: T) -> T {
+        t
+    }
+
     #[test]
-    fn no_more_than_the_limit_run_at_once_and_the_limit_is_used() {
-        let running = Cell::new(0usize);
-        let most = Cell::new(0usize);
+    fn no_more_than_the_limits_run_at_once_and_the_next_are_prepared_meanwhile() {
+        let (running, most) = (Cell::new(0usize), Cell::new(0usize));
+        let (preparing, most_preparing) = (Cell::new(0usize), Cell::new(0usize));
+        // Items prepared before a place was free for them, seen while every place was taken.
+        let (prepared, started, most_waiting) =
+            (Cell::new(0usize), Cell::new(0usize), Cell::new(0));
+        let prepare = |i: usize| {
+            let (preparing, most_preparing, prepared) = (&preparing, &most_preparing, &prepared);
+            async move {
+                preparing.set(preparing.get() + 1);
+                most_preparing.set(most_preparing.get().max(preparing.get()));
+                tokio::task::yield_now().await;
+                preparing.set(preparing.get() - 1);
+                prepared.set(prepared.get() + 1);
+                i
+            }
+        };
         let work = |i: usize| {
-            let (running, most) = (&running, &most);
+            let (running, most, prepared, started, most_waiting) =
+                (&running, &most, &prepared, &started, &most_waiting);
             async move {
                 running.set(running.get() + 1);
+                started.set(started.get() + 1);
                 most.set(most.get().max(running.get()));
-                for _ in 0..(i % 4) + 1 {
+                for _ in 0..(i % 4) + 3 {
                     tokio::task::yield_now().await;
+                    if running.get() == 6 {
+                        most_waiting.set(most_waiting.get().max(prepared.get() - started.get()));
+                    }
                 }
                 running.set(running.get() - 1);
                 i
             }
         };
-        let out = runtime().block_on(in_order(
-            (0..40).collect(),
-            6,
+        let steps = Steps {
+            prepare,
             work,
-            |i| async move { i * 10 },
-            |_| {},
-        ));
+            then: |i| async move { i * 10 },
+        };
+        let limits = Limits {
+            at_once: 6,
+            ahead: 3,
+        };
+        let out = runtime().block_on(in_order((0..40).collect(), limits, steps, |_| {}));
         assert_eq!(most.get(), 6);
+        assert_eq!(most_preparing.get(), 3);
+        assert!(most_waiting.get() >= 1, "nothing was prepared ahead");
         assert_eq!(out, (0..40).map(|i| i * 10).collect::<Vec<_>>());
     }
 
@@ -106,13 +175,18 @@ mod tests {
                 format!("item {i}")
             }
         };
-        let run = in_order(
-            (0..ITEMS).collect(),
-            2,
+        let steps = Steps {
+            prepare: ready,
             work,
-            |s| async move { s },
-            |n| counts.borrow_mut().push(n),
-        );
+            then: ready,
+        };
+        let limits = Limits {
+            at_once: 2,
+            ahead: 2,
+        };
+        let run = in_order((0..ITEMS).collect(), limits, steps, |n| {
+            counts.borrow_mut().push(n)
+        });
         let out = runtime()
             .block_on(async { tokio::time::timeout(Duration::from_secs(10), run).await })
             .expect("a slow item held back the ones after it");
