@@ -2,6 +2,7 @@
 //! endpoints a profile talks to (a named cloud, or the sandbox tenant the launcher started).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::checks;
 use crate::cloud::http;
@@ -45,8 +46,8 @@ type VaultMap = std::collections::HashMap<
 /// together to be told at once, short enough that unlocking it and trying again works.
 const REOPEN_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Connections to the OS keyring that reads of secrets take turns on: a connection answers one
-/// call at a time, each read is several calls, and a fleet's secrets read through one
+/// Connections to the OS keyring that reads of secrets made at once share: a connection answers
+/// one call at a time, each read is several calls, and a fleet's secrets read through one
 /// connection come no sooner than one after another.
 const READERS: usize = 4;
 
@@ -56,7 +57,31 @@ struct OpenedVaults {
     /// The OS keyring's further connections for reads, by turn (1 to READERS - 1); none for
     /// one that would not open.
     readers: std::sync::Mutex<std::collections::HashMap<usize, Option<Arc<dyn SecretStore>>>>,
-    turn: std::sync::atomic::AtomicUsize,
+    /// Reads of secrets under way, and whose turn the next read made meanwhile is.
+    reading: AtomicUsize,
+    turn: AtomicUsize,
+}
+
+/// A read of a secret under way, counted until it ends (or is dropped).
+struct Reading<'a> {
+    count: &'a AtomicUsize,
+    /// Reads that were under way when this one started.
+    others: usize,
+}
+
+impl<'a> Reading<'a> {
+    fn start(count: &'a AtomicUsize) -> Reading<'a> {
+        Reading {
+            count,
+            others: count.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Drop for OpenedVaults {
@@ -176,14 +201,15 @@ impl Env {
         })
     }
 
-    /// The profile's secret; reads made at once take turns on the OS keyring's connections.
+    /// The profile's secret. Reads made while others are under way take turns on the OS
+    /// keyring's connections; one alone takes the first.
     pub async fn secret(&self, p: &Profile) -> Result<Secret, VaultError> {
         let name = p.name.to_string();
-        let turn = self
-            .opened
-            .turn
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
-            % READERS;
+        let reading = Reading::start(&self.opened.reading);
+        let turn = match reading.others {
+            0 => 0,
+            _ => self.opened.turn.fetch_add(1, Ordering::Relaxed) % READERS,
+        };
         self.with_store(p.keyring, turn, move |v| v.get(&name))
             .await
     }
