@@ -2,6 +2,7 @@
 //! endpoints a profile talks to (a named cloud, or the sandbox tenant the launcher started).
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::checks;
 use crate::cloud::http;
@@ -45,16 +46,64 @@ type VaultMap = std::collections::HashMap<
 /// together to be told at once, short enough that unlocking it and trying again works.
 const REOPEN_AFTER: std::time::Duration = std::time::Duration::from_secs(5);
 
+/// Connections to the OS keyring that reads of secrets made at once share: a connection answers
+/// one call at a time, each read is several calls, and a fleet's secrets read through one
+/// connection come no sooner than one after another.
+const READERS: usize = 4;
+
 #[derive(Default)]
-struct OpenedVaults(std::sync::Mutex<VaultMap>);
+struct OpenedVaults {
+    first: std::sync::Mutex<VaultMap>,
+    /// The OS keyring's further connections for reads, by turn (1 to READERS - 1); none for
+    /// one that would not open.
+    readers: std::sync::Mutex<std::collections::HashMap<usize, Option<Arc<dyn SecretStore>>>>,
+    /// Reads of secrets under way, and whose turn the next read made meanwhile is.
+    reading: AtomicUsize,
+    turn: AtomicUsize,
+}
+
+/// A read of a secret under way, counted until it ends (or is dropped).
+struct Reading<'a> {
+    count: &'a AtomicUsize,
+    /// Reads that were under way when this one started.
+    others: usize,
+}
+
+impl<'a> Reading<'a> {
+    fn start(count: &'a AtomicUsize) -> Reading<'a> {
+        Reading {
+            count,
+            others: count.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+}
+
+impl Drop for Reading<'_> {
+    fn drop(&mut self) {
+        self.count.fetch_sub(1, Ordering::Relaxed);
+    }
+}
 
 impl Drop for OpenedVaults {
     /// A keyring client may block on drop; never inside the async runtime.
     fn drop(&mut self) {
-        let map = std::mem::take(self.0.get_mut().unwrap_or_else(|e| e.into_inner()));
-        if !map.is_empty() {
-            let _ = std::thread::spawn(move || drop(map)).join();
+        let first = std::mem::take(self.first.get_mut().unwrap_or_else(|e| e.into_inner()));
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !first.is_empty() || !readers.is_empty() {
+            let _ = std::thread::spawn(move || drop((first, readers))).join();
         }
+    }
+}
+
+impl OpenedVaults {
+    /// The OS keyring's connection for reads of `turn`, opened the first time; none if it
+    /// would not open. Called on a blocking thread.
+    fn reader(&self, turn: usize, sandbox: bool) -> Option<Arc<dyn SecretStore>> {
+        let mut readers = self.readers.lock().unwrap_or_else(|e| e.into_inner());
+        readers
+            .entry(turn)
+            .or_insert_with(|| KeyringVault::open(KeyringBackend::Os, sandbox).ok())
+            .clone()
     }
 }
 
@@ -91,6 +140,21 @@ impl Env {
         T: Send + 'static,
         F: FnOnce(&dyn SecretStore) -> Result<T, VaultError> + Send + 'static,
     {
+        self.with_store(backend, 0, f).await
+    }
+
+    /// `with_vault` on the connection of `turn` (0 the first; the OS keyring's others are
+    /// opened when first needed, and the first stands in for one that would not open).
+    async fn with_store<T, F>(
+        &self,
+        backend: KeyringBackend,
+        turn: usize,
+        f: F,
+    ) -> Result<T, VaultError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&dyn SecretStore) -> Result<T, VaultError> + Send + 'static,
+    {
         if backend == KeyringBackend::SessionMemory {
             return f(self.memory.as_ref());
         }
@@ -100,7 +164,7 @@ impl Env {
             // Opened under the lock: profiles checked together share one connection instead of
             // each opening (and key-exchanging) its own.
             let store = {
-                let mut map = opened.0.lock().unwrap_or_else(|e| e.into_inner());
+                let mut map = opened.first.lock().unwrap_or_else(|e| e.into_inner());
                 match map.get(&backend) {
                     Some(Ok(s)) => s.clone(),
                     Some(Err((why, at))) if at.elapsed() < REOPEN_AFTER => {
@@ -118,6 +182,10 @@ impl Env {
                     },
                 }
             };
+            let store = match (backend, turn) {
+                (KeyringBackend::Os, 1..) => opened.reader(turn, sandbox).unwrap_or(store),
+                _ => store,
+            };
             f(store.as_ref())
         })
         .await
@@ -133,9 +201,17 @@ impl Env {
         })
     }
 
+    /// The profile's secret. Reads made while others are under way take turns on the OS
+    /// keyring's connections; one alone takes the first.
     pub async fn secret(&self, p: &Profile) -> Result<Secret, VaultError> {
         let name = p.name.to_string();
-        self.with_vault(p.keyring, move |v| v.get(&name)).await
+        let reading = Reading::start(&self.opened.reading);
+        let turn = match reading.others {
+            0 => 0,
+            _ => self.opened.turn.fetch_add(1, Ordering::Relaxed) % READERS,
+        };
+        self.with_store(p.keyring, turn, move |v| v.get(&name))
+            .await
     }
 
     /// The endpoints a profile's calls go to.

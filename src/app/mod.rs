@@ -11,6 +11,7 @@ mod exit;
 pub mod exports;
 pub mod fleet;
 pub mod guided;
+mod in_order;
 pub mod migrate;
 pub mod offboard;
 mod open_files;

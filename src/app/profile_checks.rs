@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::delegated_checks::{self, UserSignIn};
+use super::in_order::{Limits, Steps, in_order};
 use super::{Env, record_check, run_checks};
 use crate::model::{
     CheckEvent, CheckRow, CheckSpec, Profile, ProfileName, Secret, Status, Verdict, verdict,
@@ -17,6 +17,10 @@ use crate::vault::VaultError;
 
 /// How many profiles are checked at once: a consultant's fleet in one wave.
 const PROFILES_AT_ONCE: usize = 64;
+
+/// Secrets read while profiles are checked, for the next ones: the keyring answers one read at
+/// a time, so that more at once would come no sooner.
+const SECRETS_AHEAD: usize = 8;
 
 /// The longest pause between two rounds of a profile's checks.
 const LONGEST_PAUSE: Duration = Duration::from_secs(60);
@@ -68,21 +72,50 @@ pub type Tell<'a> = &'a (dyn Fn(Note<'_>) + Sync);
 /// over, the outcome recorded on it.
 pub async fn check_profile(
     env: &Env,
-    mut p: Profile,
+    p: Profile,
     wait: Duration,
     users: Option<&UserSignIn>,
     tell: Tell<'_>,
 ) -> Checked {
-    let secret = match env.secret(&p).await {
-        Ok(s) => s,
+    match with_secret(env, p, tell).await {
+        Ok((p, secret)) => {
+            let ran = run_rounds(env, p, secret, wait, users, tell).await;
+            recorded(env, ran, tell).await
+        }
+        Err(not_run) => not_run,
+    }
+}
+
+/// The profile and its secret; without one, what stands in the profile's place.
+async fn with_secret(env: &Env, p: Profile, tell: Tell<'_>) -> Result<(Profile, Secret), Checked> {
+    match env.secret(&p).await {
+        Ok(secret) => Ok((p, secret)),
         Err(error) => {
             tell(Note::NoSecret {
                 profile: &p,
                 error: &error,
             });
-            return Checked::NoSecret { profile: p, error };
+            Err(Checked::NoSecret { profile: p, error })
         }
-    };
+    }
+}
+
+/// A profile whose checks ran, their outcome not recorded yet.
+struct Unrecorded {
+    profile: Profile,
+    rows: Vec<CheckRow>,
+    started: Instant,
+}
+
+/// The profile's checks, run again until they pass or `wait` is over.
+async fn run_rounds(
+    env: &Env,
+    p: Profile,
+    secret: Secret,
+    wait: Duration,
+    users: Option<&UserSignIn>,
+    tell: Tell<'_>,
+) -> Unrecorded {
     let started = Instant::now();
     let deadline = tokio::time::Instant::now() + wait;
     let mut pause = Duration::from_secs(2);
@@ -106,6 +139,20 @@ pub async fn check_profile(
         tokio::time::sleep(pause).await;
         pause = (pause * 2).min(LONGEST_PAUSE);
     };
+    Unrecorded {
+        profile: p,
+        rows,
+        started,
+    }
+}
+
+/// The outcome recorded on the profile.
+async fn recorded(env: &Env, ran: Unrecorded, tell: Tell<'_>) -> Checked {
+    let Unrecorded {
+        profile: mut p,
+        rows,
+        started,
+    } = ran;
     if let Err(e) = record_check(env, &mut p, &rows).await {
         tell(Note::NotRecorded(&e));
     }
@@ -117,7 +164,9 @@ pub async fn check_profile(
 }
 
 /// Checks every profile listed (a file that could not be read stays in its place), a bounded
-/// number at a time; the outcomes in the order listed.
+/// number at a time: the next starts as soon as any is done, with its secret read while the
+/// others are checked, and recording an outcome takes no place. The outcomes come back in the
+/// order listed.
 pub async fn check_profiles(
     env: &Env,
     listed: Vec<Result<Profile, StoreError>>,
@@ -126,18 +175,31 @@ pub async fn check_profiles(
     tell: Tell<'_>,
 ) -> Vec<Checked> {
     let total = listed.len();
-    let done = &std::sync::atomic::AtomicUsize::new(0);
-    futures_util::stream::iter(listed.into_iter().map(|r| async move {
-        let checked = match r {
-            Ok(p) => check_profile(env, p, wait, users, tell).await,
-            Err(e) => Checked::Unreadable(e),
-        };
-        let done = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-        tell(Note::Progress { done, total });
-        checked
-    }))
-    .buffered(PROFILES_AT_ONCE)
-    .collect()
+    let steps = Steps {
+        prepare: |r: Result<Profile, StoreError>| async move {
+            match r {
+                Ok(p) => with_secret(env, p, tell).await,
+                Err(e) => Err(Checked::Unreadable(e)),
+            }
+        },
+        work: |ready: Result<(Profile, Secret), Checked>| async move {
+            let (p, secret) = ready?;
+            Ok(run_rounds(env, p, secret, wait, users, tell).await)
+        },
+        then: |ran: Result<Unrecorded, Checked>| async move {
+            match ran {
+                Ok(ran) => recorded(env, ran, tell).await,
+                Err(not_run) => not_run,
+            }
+        },
+    };
+    let limits = Limits {
+        at_once: PROFILES_AT_ONCE,
+        ahead: SECRETS_AHEAD,
+    };
+    in_order(listed, limits, steps, |done| {
+        tell(Note::Progress { done, total })
+    })
     .await
 }
 
