@@ -48,7 +48,10 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             "Y carries out the plan shown, step by step; the busy line tells each step."
         }
         ("m", _) => {
-            "M signs in, reads the app's policy and tenant-wide roles, and shows the plan that moves it to RBAC for Applications."
+            "M signs in and shows the plan that moves the app to RBAC for Applications; a migration stopped earlier goes on from its journal."
+        }
+        ("U", _) => {
+            "U (shift-u) signs in and shows what undoing the profile's migration puts back, last step first."
         }
         ("R", _) => {
             "R (shift-r) signs in and shows what removing the app from the tenant takes away."

@@ -94,6 +94,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 if !s.home.profiles.is_empty() {
                     out.extend(PROFILE_KEYS);
                 }
+                if s.selected_profile()
+                    .is_some_and(|r| s.home.migrations.contains_key(&r.profile.name))
+                {
+                    out.push(h("U", "undo migration"));
+                }
                 if s.home.draft.is_some() {
                     out.push(h("d", "resume draft"));
                 }

@@ -38,7 +38,7 @@ pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{BrowserView, CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
-pub use upkeep::{ShowOnce, Upkeep};
+pub use upkeep::{Migrating, ShowOnce, Upkeep};
 
 use crate::model::{
     AdminPurpose, CheckEvent, CloudKind, Diagnosis, Draft, Endpoints, Mailbox, Profile, Secret,
@@ -136,6 +136,8 @@ pub enum Msg {
     GuideChecked(usize, GuideVerdict),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
+    /// The profiles with a migration journal, and how far each migration got.
+    Migrations(Vec<(crate::model::ProfileName, Migrating)>),
     /// The draft on disk, and what its setup made before it was interrupted (its journal).
     DraftLoaded(Option<Box<Draft>>, Option<String>),
     /// The administrator's sign-in expired (the executor keeps the clock and the tokens).

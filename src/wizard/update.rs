@@ -21,6 +21,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Profiles(rows, broken) => home::loaded(s, rows, broken),
         Msg::Key(Key::Interrupt) | Msg::Terminate => interrupt(s),
+        Msg::Migrations(found) => {
+            s.home.migrations = found.into_iter().collect();
+            Vec::new()
+        }
         Msg::DraftLoaded(draft, unfinished) => home::draft_loaded(s, draft.map(|d| *d), unfinished),
         // Behind the "terminal too small" screen nothing can be seen: only leaving acts.
         Msg::Key(Key::Char('q')) if s.too_small() => interrupt(s),

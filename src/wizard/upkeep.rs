@@ -22,8 +22,19 @@ pub enum Upkeep {
     Offboard { go: bool },
     /// `migrate --to rbac`: the plan read, then carried out (or resumed) once confirmed.
     Migrate { go: bool },
+    /// `migrate --undo`: what the migration's journal says was done, read, then put back once
+    /// confirmed (or gone on with, after waiting for a policy made again).
+    UndoMigration { go: bool },
     /// `audit`: the tenant's apps with mail access read, on the audit screen.
     Audit,
+}
+
+/// How far a profile's migration to RBAC for Applications got, as its journal says: what `m`
+/// goes on with and `U` undoes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Migrating {
+    UnderWay { done: usize, of: usize },
+    Finished,
 }
 
 /// A renewal's new secret Value, which the administrator sees once, on a key press, as in the
@@ -52,7 +63,7 @@ impl Upkeep {
             Upkeep::Secret { .. } | Upkeep::Certificate { .. } => AdminPurpose::WriteApps,
             Upkeep::FinishRenewal { .. } => AdminPurpose::FinishRenewal,
             Upkeep::Offboard { .. } => AdminPurpose::Offboard,
-            Upkeep::Migrate { .. } => AdminPurpose::Migrate,
+            Upkeep::Migrate { .. } | Upkeep::UndoMigration { .. } => AdminPurpose::Migrate,
             Upkeep::Audit => AdminPurpose::Audit,
         }
     }
@@ -138,6 +149,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         Upkeep::Migrate { .. } | Upkeep::Audit => {
             "Reading the app's roles and policies in the tenant, for"
         }
+        Upkeep::UndoMigration { .. } => "Reading the migration's journal, for",
     };
     s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
     s.sign_in.signed_in = Some(si);
@@ -145,7 +157,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
     vec![Effect::Upkeep(Box::new(profile), s.sign_in.upkeep)]
 }
 
-/// The plan of a removal or a migration, read after the sign-in: shown until `y` carries it
+/// The plan of a removal, a migration or its undo, read after the sign-in: shown until `y` carries it
 /// out (the same upkeep with `go`), any other key cancels.
 pub(super) fn planned(
     s: &mut State,
@@ -160,6 +172,7 @@ pub(super) fn planned(
             let go = match upkeep {
                 Upkeep::Offboard { .. } => Upkeep::Offboard { go: true },
                 Upkeep::Migrate { .. } => Upkeep::Migrate { go: true },
+                Upkeep::UndoMigration { .. } => Upkeep::UndoMigration { go: true },
                 other => other,
             };
             s.home.confirming = Some((profile, go));
@@ -170,6 +183,18 @@ pub(super) fn planned(
         }
     }
     Vec::new()
+}
+
+/// `U`: the undo of the profile's migration, for a profile with a migration journal.
+pub(super) fn undo_migration(s: &mut State, profile: Profile) -> Vec<Effect> {
+    if !s.home.migrations.contains_key(&profile.name) {
+        s.error = Some(format!(
+            "{} has no migration to undo: it was never migrated here, or was put back already (m migrates it).",
+            profile.name
+        ));
+        return Vec::new();
+    }
+    upkeep_sign_in(s, profile, Upkeep::UndoMigration { go: false })
 }
 
 /// A key while a plan waits for confirmation: `y` carries it out, as the administrator signed
@@ -183,6 +208,10 @@ pub(super) fn confirm_key(s: &mut State, profile: Profile, upkeep: Upkeep, k: Ke
     s.notice = None;
     s.busy = Some(match upkeep {
         Upkeep::Offboard { .. } => format!("Removing {} from the tenant…", profile.name),
+        Upkeep::UndoMigration { .. } => format!(
+            "Putting {} back as it was before the migration…",
+            profile.name
+        ),
         _ => format!("Migrating {} to RBAC for Applications…", profile.name),
     });
     s.sign_in.upkeep = upkeep;
