@@ -1314,6 +1314,11 @@ fn audit_progress_then_findings_riskiest_first_with_a_detail_pane() {
         "{screen}"
     );
     snap("audit_findings", &s);
+    // w: the report's file, offered in the exports folder.
+    let mut s = s;
+    s.exports = "/home/u/.local/share/m365-mail-wizard/exports".into();
+    keys(&mut s, &[Key::Char('w')]);
+    snap("audit_write_report", &s);
 }
 
 /// `U` on the dashboard of a migrated profile: signed in, what undoing the migration puts back,

@@ -632,6 +632,59 @@ fn from_the_dashboard_a_audits_the_tenant_riskiest_first() {
         "{screen}"
     );
     t.keys(&["Down"]);
+
+    // j: the JSON, offered in the exports folder, written as named.
+    t.keys(&["j"]);
+    t.wait_for_all(&["Write the JSON to:", "enter write it"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Wrote the JSON of the audit to");
+    let exports = home.data().join("exports");
+    let written: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = json["audit"]["rows"].as_array().unwrap();
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-audit.toml")).unwrap();
+    let tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tenant_file(&home)).unwrap()).unwrap();
+    // Every app of the tenant the setup or the seed consented mail roles to is a row; no
+    // secret of any app is in the file.
+    for app in tenant["tenant"]["apps"].as_array().unwrap() {
+        let id = app["client_id"].as_str().unwrap();
+        let mail = app["graph_roles"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|r| r.as_str().is_some_and(|r| r.starts_with("Mail.")))
+        });
+        if mail || profile.contains(id) {
+            assert!(
+                rows.iter().any(|r| r["app_id"] == id),
+                "{id} missing:\n{text}"
+            );
+        }
+        if let Some(secret) = app["secret"].as_str().filter(|s| !s.is_empty()) {
+            assert!(!text.contains(secret), "a secret in the JSON");
+        }
+    }
+    assert!(rows.iter().all(|r| r["reach"].is_string()));
+
+    // w: a directory refused with the name kept; then the HTML report.
+    t.keys(&["w"]);
+    t.wait_for("Write the report to (.md or .html):");
+    t.keys(&["End"]);
+    t.tmux(&[&["send-keys", "-t", "t"][..], &["BSpace"; 200][..]].concat());
+    t.type_text(&format!("{}/", exports.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("is a directory");
+    t.type_text("for-the-customer.html");
+    t.keys(&["Enter"]);
+    t.wait_for("Wrote the report (HTML) to");
+    let html = std::fs::read_to_string(exports.join("for-the-customer.html")).unwrap();
+    assert!(html.contains("<html") || html.contains("<table"), "{html}");
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-audit", "x read expiry"]);
 }

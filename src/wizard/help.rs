@@ -37,6 +37,14 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("↑↓", "select") => "↑↓ select one step, PgUp/PgDn a page, Home/End either end.",
         ("J/K", _) => "J and K (or shift-↓ and shift-↑) scroll the box below the list.",
         ("PgUp/PgDn", _) => "PgUp and PgDn (or shift-↑ and shift-↓) scroll the step's text.",
+        // The audit screen.
+        ("w", "write report") => {
+            "W writes the customer's report to a file: Markdown for .md, HTML for .html."
+        }
+        ("j", "write JSON") => "J writes the audit to a file as `audit --json` prints it.",
+        ("type", "file name") => "Typing edits the file's name; a leading ~/ is your home folder.",
+        ("enter", "write it") => "Enter writes the file; an existing one is never replaced.",
+        ("esc", "write nothing") => "Esc goes back to the audit without writing anything.",
         // The home screen.
         ("type", _) => "Typing shows only the profiles whose name, tenant or ID match.",
         ("enter", "keep") => "Enter keeps the filter and goes back to the list.",

@@ -232,9 +232,17 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.push(h("esc", esc_does));
         }
         Screen::Summary => out.extend([h("esc", "back to checks"), h("enter", "home")]),
+        Screen::Audit if s.audit.export.is_some() => out.extend([
+            h("type", "file name"),
+            h("enter", "write it"),
+            h("esc", "write nothing"),
+        ]),
         Screen::Audit => {
             if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
                 out.extend([MOVE, SCROLL]);
+            }
+            if s.audit.audit.is_some() {
+                out.extend([h("w", "write report"), h("j", "write JSON")]);
             }
             out.push(h("esc", "home"));
         }

@@ -26,7 +26,7 @@ mod steps;
 mod update;
 mod upkeep;
 
-pub use audit::AuditView;
+pub use audit::{AuditExport, AuditView};
 pub use checks::{Checks, TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
 pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
 pub use help::help;
@@ -128,6 +128,8 @@ pub enum Msg {
     UpkeepProgress(String),
     /// Where the audit's reading of the tenant has got to.
     AuditProgress(String),
+    /// The audit written to a file from its screen: the line that says where, or why not.
+    AuditWritten(Result<String, String>),
     /// The audit read, or why not.
     Audited(Result<Box<crate::model::audit::Audit>, Diagnosis>),
     /// A renewal made this new secret for the profile: shown once, on the admin's key press.
@@ -204,6 +206,12 @@ pub enum Effect {
     /// With the signed-in administrator: a new secret or certificate for the profile, or its
     /// credential's expiry read from the app registration.
     Upkeep(Box<Profile>, Upkeep),
+    /// The audit's report or JSON written to the file typed.
+    WriteAudit(
+        Box<crate::model::audit::Audit>,
+        crate::model::audit::AuditFile,
+        String,
+    ),
     /// Guided path: read back what the administrator did by hand for one step.
     VerifyGuided(Box<GuidedCheck>),
     Quit,
@@ -257,6 +265,8 @@ pub struct State {
     pub setup: Setup,
     pub checks: Checks,
     pub audit: AuditView,
+    /// The folder the exports go to (`<data>/exports`), for the file names offered.
+    pub exports: String,
 }
 
 impl State {
@@ -285,6 +295,7 @@ impl State {
             setup: Setup::default(),
             checks: Checks::default(),
             audit: AuditView::default(),
+            exports: String::new(),
         }
     }
 

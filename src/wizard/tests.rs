@@ -128,6 +128,7 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
 }
 
 mod audit;
+mod audit_files;
 mod browser;
 mod delegated;
 mod guide;

@@ -64,6 +64,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::UpkeepProgress(text) => upkeep::progress(s, text),
         Msg::AuditProgress(text) => audit::progress(s, text),
         Msg::Audited(result) => audit::done(s, result),
+        Msg::AuditWritten(result) => audit::written(s, result),
         Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }
@@ -119,7 +120,7 @@ fn pane_key(s: &State, k: Key) -> Option<PaneKey> {
     let list_beside = matches!(
         s.screen,
         Screen::Plan | Screen::Progress | Screen::Checks | Screen::Audit
-    );
+    ) && !editing::typing(s);
     let guide = s.screen == Screen::Guide;
     match k {
         Key::ShiftUp if list_beside || guide => Some(PaneKey::Up),

@@ -60,6 +60,7 @@ pub fn initial_state(env: &Env) -> State {
     let (draft, unfinished) = local::draft(env);
     let mut state = State::new(sandbox, None, today);
     state.sign_in.method = env.sign_in.method;
+    state.exports = env.dirs.data.join("exports").display().to_string();
     let (rows, broken) = load_profiles(env);
     let found = migrations(env, &rows);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
@@ -185,6 +186,12 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
             tokio::task::spawn_blocking(move || {
                 let result = crate::app::exports::export_all(&env, &profile);
                 let _ = tx.send(Msg::Exported(result));
+            });
+        }
+        Effect::WriteAudit(a, what, path) => {
+            tokio::task::spawn_blocking(move || {
+                let result = crate::app::audit::write_file(&a, what, &path);
+                let _ = tx.send(Msg::AuditWritten(result));
             });
         }
         Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
