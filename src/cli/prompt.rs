@@ -8,6 +8,49 @@ use super::output::usage;
 use crate::model::{ClientId, Secret, TenantId};
 
 /// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
+/// `n` client secrets from standard input, one a line, in the order their apps were named.
+pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
+    let limit = ((crate::model::SECRET_MAX_CHARS * 4 + 16) * n) as u64;
+    let mut bytes = Vec::new();
+    if std::io::stdin()
+        .take(limit)
+        .read_to_end(&mut bytes)
+        .is_err()
+    {
+        return Err(usage("could not read the secrets from standard input"));
+    }
+    let Ok(mut raw) = String::from_utf8(bytes) else {
+        return Err(usage(
+            "the secrets on standard input are not text (UTF-8): pipe in each client secret's Value on its own line",
+        ));
+    };
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let got = lines.len();
+    let mut out = Vec::new();
+    let mut blocked = None;
+    for (i, line) in lines.into_iter().enumerate() {
+        let (secret, warnings) = Secret::from_pasted(line);
+        if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+            blocked.get_or_insert_with(|| format!("secret {} of {n}: {}", i + 1, w.message()));
+        }
+        out.push(secret);
+    }
+    zeroize::Zeroize::zeroize(&mut raw);
+    if let Some(why) = blocked {
+        return Err(usage(why));
+    }
+    if got != n {
+        return Err(usage(format!(
+            "standard input holds {got} secrets for {n} client IDs: one line each, in the order the client IDs are named"
+        )));
+    }
+    Ok(out)
+}
+
 pub fn secret_from_stdin() -> Result<Secret, Exit> {
     // Enough for any secret with room to say it is too long, without reading a whole file.
     let limit = (crate::model::SECRET_MAX_CHARS * 4 + 16) as u64;
