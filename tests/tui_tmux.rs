@@ -1219,3 +1219,86 @@ fn from_the_dashboard_migrate_to_rbac_then_remove_from_the_tenant() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_dashboard_u_undoes_a_migration_waiting_for_the_policy_in_between() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_full(&home, "undo-migration", "", 120, 40);
+    answer_setup_scoped(&t, "tui-undo", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-undo", "m migrate to RBAC"]);
+    let screen = t.wait_for("R remove from tenant");
+    assert!(
+        !screen.contains("U undo migration"),
+        "no journal yet:\n{screen}"
+    );
+    t.keys(&["m"]);
+    t.wait_for("y carry it out");
+    t.keys(&["y"]);
+    t.wait_for_all(&[
+        "tui-undo is scoped by RBAC for Applications",
+        "U undo migration",
+    ]);
+    let client = {
+        let p =
+            std::fs::read_to_string(home.config().join("sandbox-profiles/tui-undo.toml")).unwrap();
+        let line = p
+            .lines()
+            .find(|l| l.starts_with("client_id"))
+            .unwrap()
+            .to_string();
+        line.split('"').nth(1).unwrap().to_string()
+    };
+    let policies = |home: &Home| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(tenant_file(home)).unwrap()).unwrap();
+        v["tenant"]["access_policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["app_id"] == client.as_str())
+            .count()
+    };
+    assert_eq!(policies(&home), 0, "the migration removed the policy");
+
+    // U: the undo's plan, then the policy made again and the roles waiting for it to apply.
+    t.keys(&["U"]);
+    t.wait_for_all(&[
+        "Undo the migration of tui-undo (finished)",
+        "y carry it out",
+    ]);
+    t.keys(&["y"]);
+    t.wait_for("Press U again later");
+    assert_eq!(policies(&home), 1, "the policy back first");
+    let journal = home.data().join("sandbox-migrate/tui-undo.json");
+    let mut j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    for (k, v) in j["made_at"].as_object_mut().unwrap() {
+        if k.starts_with("undo:policy:") {
+            *v = serde_json::Value::from("2000-01-01T00:00:00Z");
+        }
+    }
+    std::fs::write(&journal, j.to_string()).unwrap();
+
+    // U again, once the policy applies: the rest put back, the journal gone.
+    t.keys(&["U"]);
+    t.wait_for_all(&["Undo the migration of tui-undo", "y carry it out"]);
+    t.keys(&["y"]);
+    let screen = t.wait_for("is back as it was before the migration");
+    assert!(!journal.exists(), "the journal gone:\n{screen}");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-undo.toml")).unwrap();
+    assert!(!profile.contains("kind = \"rbac\""), "{profile}");
+    t.wait_for("R remove from tenant");
+    let screen = t.wait_for("m migrate to RBAC");
+    assert!(!screen.contains("U undo migration"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}

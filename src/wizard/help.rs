@@ -41,6 +41,12 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("w", "write report") => {
             "W writes the customer's report to a file: Markdown for .md, HTML for .html."
         }
+        ("space", "mark for migration") => {
+            "Space marks the app to move to RBAC for Applications (a policy-scoped or tenant-wide one with a profile here)."
+        }
+        ("M", _) => {
+            "M (shift-m) migrates the marked apps one after the other: each plan shown, y carries it out."
+        }
         ("j", "write JSON") => "J writes the audit to a file as `audit --json` prints it.",
         ("type", "file name") => "Typing edits the file's name; a leading ~/ is your home folder.",
         ("enter", "write it") => "Enter writes the file; an existing one is never replaced.",

@@ -33,6 +33,8 @@ pub struct Home {
     pub discarding: bool,
     /// A renewal's new secret, until shown once and cleared.
     pub show_once: Option<super::ShowOnce>,
+    /// The audit's marked apps, migrated one after the other.
+    pub batch: Option<super::batch::Batch>,
     /// The profiles with a migration journal (`U` is offered for them).
     pub migrations: std::collections::BTreeMap<ProfileName, super::Migrating>,
 }

@@ -241,6 +241,12 @@ pub fn hints(s: &State) -> Vec<Hint> {
             if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
                 out.extend([MOVE, SCROLL]);
             }
+            if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
+                out.push(h("space", "mark for migration"));
+            }
+            if !s.audit.marked.is_empty() {
+                out.push(h("M", "migrate marked"));
+            }
             if s.audit.audit.is_some() {
                 out.extend([h("w", "write report"), h("j", "write JSON")]);
             }

@@ -5,6 +5,7 @@
 
 mod answers;
 mod audit;
+mod batch;
 mod checks;
 mod drafts;
 

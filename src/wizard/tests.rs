@@ -129,6 +129,7 @@ fn offers(s: &State, key: &str, action: &str) -> bool {
 
 mod audit;
 mod audit_files;
+mod audit_migrate;
 mod browser;
 mod delegated;
 mod guide;

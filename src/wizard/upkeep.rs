@@ -134,7 +134,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         return Vec::new();
     };
     if s.sign_in.upkeep == Upkeep::Audit {
-        super::audit::started(s, profile.tenant.clone(), &si.who);
+        super::audit::started(s, profile.tenant.clone(), profile.tenant_id, &si.who);
         s.sign_in.signed_in = Some(si);
         return vec![Effect::Upkeep(Box::new(profile), Upkeep::Audit)];
     }
@@ -166,7 +166,21 @@ pub(super) fn planned(
     plan: Result<String, Diagnosis>,
 ) -> Vec<Effect> {
     s.busy = None;
+    let in_batch = super::batch::active(s);
     match plan {
+        Ok(text) if in_batch => {
+            let place = super::batch::place(s).unwrap_or_default();
+            s.notice = Some(format!(
+                "{place} {text} y carries it out, any other key skips it, esc skips the rest."
+            ));
+            s.home.confirming = Some((profile, Upkeep::Migrate { go: true }));
+        }
+        Err(d) if in_batch => {
+            s.sign_in.renewing = None;
+            s.error = Some(format!("{} {}", d.summary, d.fix));
+            super::batch::record(s, profile.name.as_str(), format!("refused: {}", d.summary));
+            return super::batch::next(s);
+        }
         Ok(text) => {
             s.notice = Some(format!("{text} y carries it out, any other key cancels."));
             let go = match upkeep {
@@ -203,6 +217,13 @@ pub(super) fn confirm_key(s: &mut State, profile: Profile, upkeep: Upkeep, k: Ke
     if k != Key::Char('y') {
         s.notice = Some("Nothing changed.".into());
         s.sign_in.renewing = None;
+        if super::batch::active(s) {
+            super::batch::record(s, profile.name.as_str(), "skipped".into());
+            if k == Key::Esc {
+                super::batch::skip_rest(s);
+            }
+            return super::batch::next(s);
+        }
         return Vec::new();
     }
     s.notice = None;
@@ -228,13 +249,22 @@ pub(super) fn progress(s: &mut State, text: String) -> Vec<Effect> {
 
 pub(super) fn renewed(s: &mut State, result: Result<String, Diagnosis>) -> Vec<Effect> {
     s.busy = None;
+    let in_batch = super::batch::active(s);
+    if in_batch && let Some(p) = &s.sign_in.renewing {
+        let name = p.name.to_string();
+        super::batch::record(s, &name, super::batch::outcome(&result));
+    }
     s.sign_in.renewing = None;
     s.sign_in.upkeep = Upkeep::default();
     match result {
         Ok(note) => s.notice = Some(note),
         Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
     }
-    vec![Effect::LoadProfiles]
+    let mut fx = vec![Effect::LoadProfiles];
+    if in_batch {
+        fx.extend(super::batch::next(s));
+    }
+    fx
 }
 
 /// `w` (`W`: even if used within a day): the renewal's second phase, for a profile with an old

@@ -88,7 +88,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
         .enumerate()
         .map(|(i, r)| {
             let selected = i == view.cursor;
-            row(row_line(r, selected, name_width), selected)
+            let marked = view.marked.contains(&i);
+            row(row_line(r, selected, marked, name_width), selected)
         })
         .collect();
     let columns = format!(
@@ -148,15 +149,16 @@ fn heading(a: &Audit, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn row_line(r: &AuditRow, selected: bool, name_width: usize) -> Line<'static> {
+fn row_line(r: &AuditRow, selected: bool, marked: bool, name_width: usize) -> Line<'static> {
     let reach_style = match r.reach {
         Reach::EveryMailbox => Style::default().fg(BAD),
         _ => Style::default(),
     };
     Line::from(vec![
         Span::raw(if selected { ">" } else { " " }).fg(ACCENT),
+        Span::raw(if marked { "✓" } else { " " }).fg(ACCENT),
         Span::raw(format!(
-            " {:>4} {:<name_width$} ",
+            "{:>4} {:<name_width$} ",
             r.risk,
             clip(&printable(&r.facts.name), name_width)
         )),
