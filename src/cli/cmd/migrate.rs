@@ -58,7 +58,7 @@ pub async fn migrate(env: &Env, s: MigrateSettings) -> Exit {
         ));
     }
     // Nothing to sign in for when every migration named is finished and only resumed.
-    if s.mode == MigrateMode::Resume && loaded.iter().all(|l| finished(l)) {
+    if s.mode == MigrateMode::Resume && loaded.iter().all(finished) {
         for l in &loaded {
             eprintln!("The migration of profile {} finished already.", l.p.name);
         }
