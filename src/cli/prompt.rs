@@ -7,9 +7,9 @@ use super::Exit;
 use super::output::usage;
 use crate::model::{ClientId, Secret, TenantId};
 
-/// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
-/// `n` client secrets from standard input, one a line, in the order their apps were named.
-pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
+/// Standard input as text, enough of it for `n` secrets with room to say one is too long,
+/// without reading a whole file.
+fn stdin_text(n: usize) -> Result<String, Exit> {
     let limit = ((crate::model::SECRET_MAX_CHARS * 4 + 16) * n) as u64;
     let mut bytes = Vec::new();
     if std::io::stdin()
@@ -17,13 +17,18 @@ pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
         .read_to_end(&mut bytes)
         .is_err()
     {
-        return Err(usage("could not read the secrets from standard input"));
+        return Err(usage("could not read the secret from standard input"));
     }
-    let Ok(mut raw) = String::from_utf8(bytes) else {
-        return Err(usage(
-            "the secrets on standard input are not text (UTF-8): pipe in each client secret's Value on its own line",
-        ));
-    };
+    String::from_utf8(bytes).map_err(|_| {
+        usage(
+            "the secret on standard input is not text (UTF-8): pipe in the client secret's Value alone (several: one a line)",
+        )
+    })
+}
+
+/// `n` client secrets from standard input, one a line, in the order their apps were named.
+pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
+    let mut raw = stdin_text(n)?;
     let lines: Vec<&str> = raw
         .lines()
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
@@ -51,22 +56,9 @@ pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
     Ok(out)
 }
 
+/// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
 pub fn secret_from_stdin() -> Result<Secret, Exit> {
-    // Enough for any secret with room to say it is too long, without reading a whole file.
-    let limit = (crate::model::SECRET_MAX_CHARS * 4 + 16) as u64;
-    let mut bytes = Vec::new();
-    if std::io::stdin()
-        .take(limit)
-        .read_to_end(&mut bytes)
-        .is_err()
-    {
-        return Err(usage("could not read the secret from standard input"));
-    }
-    let Ok(mut raw) = String::from_utf8(bytes) else {
-        return Err(usage(
-            "the secret on standard input is not text (UTF-8): pipe in the client secret's Value alone",
-        ));
-    };
+    let mut raw = stdin_text(1)?;
     // One line ending is how `echo` and files end their text; only more is worth a note.
     let line = raw
         .strip_suffix("\r\n")
