@@ -56,6 +56,18 @@ fn audited() -> State {
     s
 }
 
+/// The dashboard's profile `name`.
+fn profile(s: &State, name: &str) -> Profile {
+    let row = s
+        .home
+        .profiles
+        .iter()
+        .find(|r| r.profile.name.as_str() == name);
+    row.unwrap_or_else(|| panic!("no profile {name}"))
+        .profile
+        .clone()
+}
+
 /// Selects the audit's row of `name`.
 fn select(s: &mut State, name: &str) {
     let at = s
@@ -118,68 +130,25 @@ fn m_migrates_the_marked_apps_in_turn_each_after_y_and_sums_up() {
     keys(&mut s, &[Key::Char(' ')]);
     // The audit's sign-in reads only: the migration signs in for itself.
     let fx = keys(&mut s, &[Key::Char('M')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::StartSignIn {
-                purpose: AdminPurpose::Migrate,
-                ..
-            }]
-        ),
-        "{fx:?}"
-    );
+    assert_signs_in(&fx, AdminPurpose::Migrate);
     let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
-    let first = match fx.as_slice() {
-        [Effect::Upkeep(p, Upkeep::Migrate { go: false })] => (**p).clone(),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(
-        first.name.as_str(),
-        "archiver",
-        "in the audit's order (riskiest first)"
-    );
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(first.clone()),
-            Upkeep::Migrate { go: false },
-            Ok("Migrate archiver.".into()),
-        ),
-    );
+    let (first, what) = upkeep_of(&fx);
+    assert_eq!(first, "archiver", "in the audit's order (riskiest first)");
+    assert_eq!(what, Upkeep::Migrate { go: false });
+    plan_read(&mut s, "archiver", what, "Migrate archiver.");
+    let n = notice(&s);
     assert!(
-        notice(&s).starts_with("Migration 1 of 2 from the audit: Migrate archiver."),
-        "{}",
-        notice(&s)
+        n.starts_with("Migration 1 of 2 from the audit: Migrate archiver."),
+        "{n}"
     );
     let fx = keys(&mut s, &[Key::Char('y')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(_, Upkeep::Migrate { go: true })]
-        ),
-        "{fx:?}"
-    );
+    assert_eq!(upkeep_of(&fx).1, Upkeep::Migrate { go: true });
     // Done: the next plan is read at once with the same sign-in.
-    let fx = update(
-        &mut s,
-        Msg::Renewed(Ok("archiver is scoped by RBAC for Applications.".into())),
-    );
-    let second = match fx.as_slice() {
-        [
-            Effect::LoadProfiles,
-            Effect::Upkeep(p, Upkeep::Migrate { go: false }),
-        ] => (**p).clone(),
-        other => panic!("{other:?}"),
-    };
-    assert_eq!(second.name.as_str(), "fax");
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(second),
-            Upkeep::Migrate { go: false },
-            Ok("Migrate fax.".into()),
-        ),
-    );
+    let done = Ok("archiver is scoped by RBAC for Applications.".into());
+    let fx = update(&mut s, Msg::Renewed(done));
+    assert!(matches!(fx.first(), Some(Effect::LoadProfiles)), "{fx:?}");
+    assert_eq!(upkeep_of(&fx), ("fax".into(), what));
+    plan_read(&mut s, "fax", what, "Migrate fax.");
     assert!(notice(&s).starts_with("Migration 2 of 2"), "{}", notice(&s));
     // Any other key skips it; the queue is done: the summary.
     let fx = keys(&mut s, &[Key::Char('n')]);
@@ -203,10 +172,7 @@ fn a_plan_that_cannot_be_made_goes_to_the_next_and_esc_skips_the_rest() {
     keys(&mut s, &[Key::Char(' ')]);
     keys(&mut s, &[Key::Char('M')]);
     let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
-    let first = match fx.as_slice() {
-        [Effect::Upkeep(p, _)] => (**p).clone(),
-        other => panic!("{other:?}"),
-    };
+    let first = profile(&s, &upkeep_of(&fx).0);
     let refused = diagnosis(
         "Profile archiver cannot be migrated: a DenyAccess policy.",
         "Run migrate with --mailboxes.",
@@ -215,19 +181,10 @@ fn a_plan_that_cannot_be_made_goes_to_the_next_and_esc_skips_the_rest() {
         &mut s,
         Msg::UpkeepPlan(Box::new(first), Upkeep::Migrate { go: false }, Err(refused)),
     );
-    let second = match fx.as_slice() {
-        [Effect::Upkeep(p, Upkeep::Migrate { go: false })] => (**p).clone(),
-        other => panic!("the next one at once: {other:?}"),
-    };
+    let what = Upkeep::Migrate { go: false };
+    assert_eq!(upkeep_of(&fx), ("fax".into(), what), "the next one at once");
     assert!(s.error.as_deref().unwrap().contains("DenyAccess"));
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(second),
-            Upkeep::Migrate { go: false },
-            Ok("Migrate fax.".into()),
-        ),
-    );
+    plan_read(&mut s, "fax", what, "Migrate fax.");
     keys(&mut s, &[Key::Esc]);
     let n = notice(&s);
     assert!(

@@ -153,35 +153,15 @@ fn u_is_offered_only_for_a_profile_with_a_migration_journal() {
 fn u_reads_the_undo_plan_after_the_sign_in_and_puts_back_only_after_y() {
     let mut s = fax_migrating(Migrating::UnderWay { done: 5, of: 8 });
     let fx = keys(&mut s, &[Key::Char('U')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::StartSignIn {
-                purpose: AdminPurpose::Migrate,
-                ..
-            }]
-        ),
-        "{fx:?}"
-    );
+    assert_signs_in(&fx, AdminPurpose::Migrate);
     let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(p, Upkeep::UndoMigration { go: false })] if p.name.as_str() == "fax"
-        ),
-        "{fx:?}"
+    assert_eq!(
+        upkeep_of(&fx),
+        ("fax".into(), Upkeep::UndoMigration { go: false })
     );
     assert!(s.busy.as_deref().unwrap().contains("migration's journal"));
-    let profile = s.home.profiles[0].profile.clone();
     let plan = "Undo the migration of fax (5 of 8 steps done): remove \"Application Mail.Read\", remove the scope \"Fax mailboxes\"; then its scope as before.";
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(profile.clone()),
-            Upkeep::UndoMigration { go: false },
-            Ok(plan.into()),
-        ),
-    );
+    plan_read(&mut s, "fax", Upkeep::UndoMigration { go: false }, plan);
     assert!(notice(&s).starts_with("Undo the migration of fax"));
     assert_eq!(hint_keys(&s), ["y", "any other key", "q", "?"]);
     // Any other key: nothing is put back.
@@ -190,29 +170,10 @@ fn u_reads_the_undo_plan_after_the_sign_in_and_puts_back_only_after_y() {
 
     // Signed in already for the migration: U reads the plan at once.
     let fx = keys(&mut s, &[Key::Char('U')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(_, Upkeep::UndoMigration { go: false })]
-        ),
-        "{fx:?}"
-    );
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(profile),
-            Upkeep::UndoMigration { go: false },
-            Ok(plan.into()),
-        ),
-    );
+    assert_eq!(upkeep_of(&fx).1, Upkeep::UndoMigration { go: false });
+    plan_read(&mut s, "fax", Upkeep::UndoMigration { go: false }, plan);
     let fx = keys(&mut s, &[Key::Char('y')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(_, Upkeep::UndoMigration { go: true })]
-        ),
-        "{fx:?}"
-    );
+    assert_eq!(upkeep_of(&fx).1, Upkeep::UndoMigration { go: true });
     assert!(s.busy.as_deref().unwrap().contains("back as it was"));
     update(
         &mut s,
@@ -234,31 +195,9 @@ fn m_goes_on_with_a_stopped_migration_through_the_same_plan_and_y() {
     let mut s = fax_migrating(Migrating::UnderWay { done: 3, of: 8 });
     keys(&mut s, &[Key::Char('m')]);
     let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(_, Upkeep::Migrate { go: false })]
-        ),
-        "{fx:?}"
-    );
-    let profile = s.home.profiles[0].profile.clone();
-    update(
-        &mut s,
-        Msg::UpkeepPlan(
-            Box::new(profile),
-            Upkeep::Migrate { go: false },
-            Ok(
-                "Go on with the migration of fax to RBAC for Applications: 3 of 8 steps done."
-                    .into(),
-            ),
-        ),
-    );
+    assert_eq!(upkeep_of(&fx).1, Upkeep::Migrate { go: false });
+    let text = "Go on with the migration of fax to RBAC for Applications: 3 of 8 steps done.";
+    plan_read(&mut s, "fax", Upkeep::Migrate { go: false }, text);
     let fx = keys(&mut s, &[Key::Char('y')]);
-    assert!(
-        matches!(
-            fx.as_slice(),
-            [Effect::Upkeep(_, Upkeep::Migrate { go: true })]
-        ),
-        "{fx:?}"
-    );
+    assert_eq!(upkeep_of(&fx).1, Upkeep::Migrate { go: true });
 }
