@@ -1302,3 +1302,76 @@ fn from_the_dashboard_u_undoes_a_migration_waiting_for_the_policy_in_between() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_audit_a_marked_app_is_migrated_after_y_and_an_rbac_one_refused() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_full(&home, "audit-migrate", "", 120, 40);
+    answer_setup_scoped(&t, "tui-am", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for("a audit tenant");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-am.toml")).unwrap();
+    let client = profile
+        .lines()
+        .find(|l| l.starts_with("client_id"))
+        .and_then(|l| l.split('"').nth(1))
+        .unwrap()
+        .to_string();
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("with access to mail (riskiest first)");
+    // Down until the detail pane names the profile's app.
+    let mut found = false;
+    for _ in 0..20 {
+        let screen = t.screen();
+        if screen.contains(&format!("App ID         {client}")) {
+            found = true;
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    assert!(found, "the setup's app is a row:\n{}", t.screen());
+    t.keys(&["Space"]);
+    t.wait_for_all(&["1 marked", "M migrate marked"]);
+    t.keys(&["M"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for_all(&[
+        "Migration 1 of 1 from the audit: Migrate tui-am",
+        "y carry it out",
+    ]);
+    t.keys(&["y"]);
+    t.wait_for("Migrations from the audit: tui-am: migrated.");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-am.toml")).unwrap();
+    assert!(profile.contains("kind = \"rbac\""), "{profile}");
+
+    // Audited again (the migration's sign-in does not read the sign-in logs: a new one): the
+    // app is scoped by RBAC now, and space refuses it with the reason.
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("with access to mail (riskiest first)");
+    for _ in 0..20 {
+        if t.screen().contains(&format!("App ID         {client}")) {
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    t.keys(&["Space"]);
+    t.wait_for("is scoped by RBAC for Applications already");
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
