@@ -1314,4 +1314,43 @@ fn audit_progress_then_findings_riskiest_first_with_a_detail_pane() {
         "{screen}"
     );
     snap("audit_findings", &s);
+    // w: the report's file, offered in the exports folder.
+    let mut s = s;
+    s.exports = "/home/u/.local/share/m365-mail-wizard/exports".into();
+    keys(&mut s, &[Key::Char('w')]);
+    snap("audit_write_report", &s);
+}
+
+/// `U` on the dashboard of a migrated profile: signed in, what undoing the migration puts back,
+/// last step first, until `y`.
+#[test]
+fn dashboard_undo_of_a_migration_waits_for_y() {
+    use m365_mail_wizard::wizard::{Migrating, SignedIn, Upkeep};
+    let mut s = State::new(None, None, today());
+    let row = dashboard_row("contoso-fax", "contoso.com", None, Some("passed"));
+    let profile = row.profile.clone();
+    send(
+        &mut s,
+        [
+            Msg::Profiles(vec![row], vec![]),
+            Msg::Migrations(vec![(profile.name.clone(), Migrating::Finished)]),
+        ],
+    );
+    keys(&mut s, &[Key::Char('U')]);
+    send(
+        &mut s,
+        [
+            Msg::SignedIn(Ok(SignedIn {
+                who: "admin@contoso.com".into(),
+                role: Some("Exchange Administrator".into()),
+                lacks_rights: false,
+            })),
+            Msg::UpkeepPlan(
+                Box::new(profile),
+                Upkeep::UndoMigration { go: false },
+                Ok("Undo the migration of contoso-fax (finished): make the access policy on fax-senders@contoso.com again, grant Mail.Send again once the policy applies (up to 2 hours: then U again), remove \"Application Mail.Send\", remove the scope \"Fax mailboxes\"; then its scope as before. `migrate contoso-fax --to rbac --undo` does the same.".into()),
+            ),
+        ],
+    );
+    snap("dashboard_undo_migration", &s);
 }

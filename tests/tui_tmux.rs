@@ -632,6 +632,59 @@ fn from_the_dashboard_a_audits_the_tenant_riskiest_first() {
         "{screen}"
     );
     t.keys(&["Down"]);
+
+    // j: the JSON, offered in the exports folder, written as named.
+    t.keys(&["j"]);
+    t.wait_for_all(&["Write the JSON to:", "enter write it"]);
+    t.keys(&["Enter"]);
+    t.wait_for("Wrote the JSON of the audit to");
+    let exports = home.data().join("exports");
+    let written: Vec<_> = std::fs::read_dir(&exports)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    let text = std::fs::read_to_string(&written[0]).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = json["audit"]["rows"].as_array().unwrap();
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-audit.toml")).unwrap();
+    let tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tenant_file(&home)).unwrap()).unwrap();
+    // Every app of the tenant the setup or the seed consented mail roles to is a row; no
+    // secret of any app is in the file.
+    for app in tenant["tenant"]["apps"].as_array().unwrap() {
+        let id = app["client_id"].as_str().unwrap();
+        let mail = app["graph_roles"].as_array().is_some_and(|c| {
+            c.iter()
+                .any(|r| r.as_str().is_some_and(|r| r.starts_with("Mail.")))
+        });
+        if mail || profile.contains(id) {
+            assert!(
+                rows.iter().any(|r| r["app_id"] == id),
+                "{id} missing:\n{text}"
+            );
+        }
+        if let Some(secret) = app["secret"].as_str().filter(|s| !s.is_empty()) {
+            assert!(!text.contains(secret), "a secret in the JSON");
+        }
+    }
+    assert!(rows.iter().all(|r| r["reach"].is_string()));
+
+    // w: a directory refused with the name kept; then the HTML report.
+    t.keys(&["w"]);
+    t.wait_for("Write the report to (.md or .html):");
+    t.keys(&["End"]);
+    t.tmux(&[&["send-keys", "-t", "t"][..], &["BSpace"; 200][..]].concat());
+    t.type_text(&format!("{}/", exports.display()));
+    t.keys(&["Enter"]);
+    t.wait_for("is a directory");
+    t.type_text("for-the-customer.html");
+    t.keys(&["Enter"]);
+    t.wait_for("Wrote the report (HTML) to");
+    let html = std::fs::read_to_string(exports.join("for-the-customer.html")).unwrap();
+    assert!(html.contains("<html") || html.contains("<table"), "{html}");
     t.keys(&["Escape"]);
     t.wait_for_all(&["tui-audit", "x read expiry"]);
 }
@@ -1327,4 +1380,160 @@ fn files_under(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
         }
     }
     out
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_dashboard_u_undoes_a_migration_waiting_for_the_policy_in_between() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_full(&home, "undo-migration", "", 120, 40);
+    answer_setup_scoped(&t, "tui-undo", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for_all(&["tui-undo", "m migrate to RBAC"]);
+    let screen = t.wait_for("R remove from tenant");
+    assert!(
+        !screen.contains("U undo migration"),
+        "no journal yet:\n{screen}"
+    );
+    t.keys(&["m"]);
+    t.wait_for("y carry it out");
+    t.keys(&["y"]);
+    t.wait_for_all(&[
+        "tui-undo is scoped by RBAC for Applications",
+        "U undo migration",
+    ]);
+    let client = {
+        let p =
+            std::fs::read_to_string(home.config().join("sandbox-profiles/tui-undo.toml")).unwrap();
+        let line = p
+            .lines()
+            .find(|l| l.starts_with("client_id"))
+            .unwrap()
+            .to_string();
+        line.split('"').nth(1).unwrap().to_string()
+    };
+    let policies = |home: &Home| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(tenant_file(home)).unwrap()).unwrap();
+        v["tenant"]["access_policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["app_id"] == client.as_str())
+            .count()
+    };
+    assert_eq!(policies(&home), 0, "the migration removed the policy");
+
+    // U: the undo's plan, then the policy made again and the roles waiting for it to apply.
+    t.keys(&["U"]);
+    t.wait_for_all(&[
+        "Undo the migration of tui-undo (finished)",
+        "y carry it out",
+    ]);
+    t.keys(&["y"]);
+    t.wait_for("Press U again later");
+    assert_eq!(policies(&home), 1, "the policy back first");
+    let journal = home.data().join("sandbox-migrate/tui-undo.json");
+    let mut j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    for (k, v) in j["made_at"].as_object_mut().unwrap() {
+        if k.starts_with("undo:policy:") {
+            *v = serde_json::Value::from("2000-01-01T00:00:00Z");
+        }
+    }
+    std::fs::write(&journal, j.to_string()).unwrap();
+
+    // U again, once the policy applies: the rest put back, the journal gone.
+    t.keys(&["U"]);
+    t.wait_for_all(&["Undo the migration of tui-undo", "y carry it out"]);
+    t.keys(&["y"]);
+    let screen = t.wait_for("is back as it was before the migration");
+    assert!(!journal.exists(), "the journal gone:\n{screen}");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-undo.toml")).unwrap();
+    assert!(!profile.contains("kind = \"rbac\""), "{profile}");
+    t.wait_for("R remove from tenant");
+    let screen = t.wait_for("m migrate to RBAC");
+    assert!(!screen.contains("U undo migration"), "{screen}");
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+}
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_audit_a_marked_app_is_migrated_after_y_and_an_rbac_one_refused() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    let t = Tmux::start_full(&home, "audit-migrate", "", 120, 40);
+    answer_setup_scoped(&t, "tui-am", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for("a audit tenant");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-am.toml")).unwrap();
+    let client = profile
+        .lines()
+        .find(|l| l.starts_with("client_id"))
+        .and_then(|l| l.split('"').nth(1))
+        .unwrap()
+        .to_string();
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("with access to mail (riskiest first)");
+    // Down until the detail pane names the profile's app.
+    let mut found = false;
+    for _ in 0..20 {
+        let screen = t.screen();
+        if screen.contains(&format!("App ID         {client}")) {
+            found = true;
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    assert!(found, "the setup's app is a row:\n{}", t.screen());
+    t.keys(&["Space"]);
+    t.wait_for_all(&["1 marked", "M migrate marked"]);
+    t.keys(&["M"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for_all(&[
+        "Migration 1 of 1 from the audit: Migrate tui-am",
+        "y carry it out",
+    ]);
+    t.keys(&["y"]);
+    t.wait_for("Migrations from the audit: tui-am: migrated.");
+    let profile =
+        std::fs::read_to_string(home.config().join("sandbox-profiles/tui-am.toml")).unwrap();
+    assert!(profile.contains("kind = \"rbac\""), "{profile}");
+
+    // Audited again (the migration's sign-in does not read the sign-in logs: a new one): the
+    // app is scoped by RBAC now, and space refuses it with the reason.
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("with access to mail (riskiest first)");
+    for _ in 0..20 {
+        if t.screen().contains(&format!("App ID         {client}")) {
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(std::time::Duration::from_millis(150));
+    }
+    t.keys(&["Space"]);
+    t.wait_for("is scoped by RBAC for Applications already");
+    t.keys(&["Escape"]);
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
 }

@@ -1,13 +1,17 @@
-//! `migrate PROFILE --to rbac`: its raw arguments.
+//! `migrate PROFILE… --to rbac`: its raw arguments.
 
 /// Move the app of PROFILE from an application access policy or tenant-wide Entra mail roles to
 /// RBAC for Applications: scope and roles made and proved first, then the tenant-wide roles and
 /// the policy removed. Prints the plan unless --yes. Exits 5 while Exchange has not applied the
-/// scope yet (then run it again with --resume).
+/// scope yet (then run it again with --resume). Several apps of one tenant are migrated one
+/// after the other, each with its own journal, and summed up at the end; the exit code is the
+/// worst of theirs.
 #[derive(clap::Args, Debug)]
 pub struct MigrateArgs {
-    /// A profile's name; with --tenant, the client ID of an app that has no profile.
-    pub profile: String,
+    /// Profile names; with --tenant, client IDs of apps that have no profile too (their secrets
+    /// on standard input, one line each, in the order given).
+    #[arg(required = true, num_args = 1.., value_name = "PROFILE|CLIENT_ID")]
+    pub profile: Vec<String>,
     /// The tenant (GUID or verified domain) of an app named by its client ID; its secret is
     /// read from standard input (--secret-stdin) for the live checks and kept nowhere.
     #[arg(long, requires_all = ["secret_stdin", "mailbox"])]

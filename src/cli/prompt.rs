@@ -7,10 +7,10 @@ use super::Exit;
 use super::output::usage;
 use crate::model::{ClientId, Secret, TenantId};
 
-/// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
-pub fn secret_from_stdin() -> Result<Secret, Exit> {
-    // Enough for any secret with room to say it is too long, without reading a whole file.
-    let limit = (crate::model::SECRET_MAX_CHARS * 4 + 16) as u64;
+/// Standard input as text, enough of it for `n` secrets with room to say one is too long,
+/// without reading a whole file.
+fn stdin_text(n: usize) -> Result<String, Exit> {
+    let limit = ((crate::model::SECRET_MAX_CHARS * 4 + 16) * n) as u64;
     let mut bytes = Vec::new();
     if std::io::stdin()
         .take(limit)
@@ -19,11 +19,46 @@ pub fn secret_from_stdin() -> Result<Secret, Exit> {
     {
         return Err(usage("could not read the secret from standard input"));
     }
-    let Ok(mut raw) = String::from_utf8(bytes) else {
-        return Err(usage(
-            "the secret on standard input is not text (UTF-8): pipe in the client secret's Value alone",
-        ));
-    };
+    String::from_utf8(bytes).map_err(|_| {
+        usage(
+            "the secret on standard input is not text (UTF-8): pipe in the client secret's Value alone (several: one a line)",
+        )
+    })
+}
+
+/// `n` client secrets from standard input, one a line, in the order their apps were named.
+pub fn secrets_from_stdin(n: usize) -> Result<Vec<Secret>, Exit> {
+    let mut raw = stdin_text(n)?;
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let got = lines.len();
+    let mut out = Vec::new();
+    let mut blocked = None;
+    for (i, line) in lines.into_iter().enumerate() {
+        let (secret, warnings) = Secret::from_pasted(line);
+        if let Some(w) = warnings.iter().find(|w| w.blocks()) {
+            blocked.get_or_insert_with(|| format!("secret {} of {n}: {}", i + 1, w.message()));
+        }
+        out.push(secret);
+    }
+    zeroize::Zeroize::zeroize(&mut raw);
+    if let Some(why) = blocked {
+        return Err(usage(why));
+    }
+    if got != n {
+        return Err(usage(format!(
+            "standard input holds {got} secrets for {n} client IDs: one line each, in the order the client IDs are named"
+        )));
+    }
+    Ok(out)
+}
+
+/// The secret `add --secret-stdin` is piped; notes on what was trimmed from it.
+pub fn secret_from_stdin() -> Result<Secret, Exit> {
+    let mut raw = stdin_text(1)?;
     // One line ending is how `echo` and files end their text; only more is worth a note.
     let line = raw
         .strip_suffix("\r\n")

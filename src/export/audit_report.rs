@@ -143,6 +143,20 @@ pub fn audit_html(a: &Audit) -> String {
     doc(a).html()
 }
 
+/// The audit as `audit --json` prints it: the rows and, per reach, how many apps.
+pub fn audit_json_value(a: &Audit) -> serde_json::Value {
+    let by_reach: serde_json::Map<_, _> = by_reach(a)
+        .into_iter()
+        .map(|(r, n)| (r.label().to_string(), n.into()))
+        .collect();
+    serde_json::json!({ "audit": a, "by_reach": by_reach })
+}
+
+/// The JSON of `audit --json` as a file holds it (the same text, ending in a line break).
+pub fn audit_json(a: &Audit) -> String {
+    format!("{}\n", crate::model::pretty_json(&audit_json_value(a)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

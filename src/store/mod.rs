@@ -16,7 +16,7 @@ pub use journal::{Journal, JournalCertificate, JournalStore};
 pub use migration::{MigrationJournal, MigrationStore};
 pub use profiles::ProfileStore;
 pub use read::read_small;
-pub use write::{output_problem, write_private};
+pub use write::{existing, output_problem, write_private};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

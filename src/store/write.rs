@@ -3,29 +3,39 @@
 use std::io::Write;
 use std::path::Path;
 
-/// Why an export may not be written to `path`: only a new file, or with `force` a regular file
-/// (replaced whole), is ever written — never a device, a FIFO, a directory or a link.
-pub fn output_problem(path: &Path, force: bool) -> Option<String> {
+/// What is at `path` already, if anything, in words ("a regular file", "a directory", …).
+pub fn existing(path: &Path) -> std::io::Result<Option<&'static str>> {
     let meta = match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => return Some(format!("{}: {e}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
         Ok(m) => m,
     };
     let kind = meta.file_type();
-    let what = if kind.is_file() {
-        if force {
-            return None;
-        }
-        return Some(format!(
-            "{} exists: choose another --output, or add --force to replace it",
-            path.display()
-        ));
+    Ok(Some(if kind.is_file() {
+        "a regular file"
     } else if kind.is_dir() {
         "a directory"
     } else if kind.is_symlink() {
         "a symbolic link"
     } else {
         "a device, FIFO or socket, not a regular file"
+    }))
+}
+
+/// Why an export may not be written to `path`: only a new file, or with `force` a regular file
+/// (replaced whole), is ever written — never a device, a FIFO, a directory or a link.
+pub fn output_problem(path: &Path, force: bool) -> Option<String> {
+    let what = match existing(path) {
+        Ok(None) => return None,
+        Err(e) => return Some(format!("{}: {e}", path.display())),
+        Ok(Some("a regular file")) if force => return None,
+        Ok(Some("a regular file")) => {
+            return Some(format!(
+                "{} exists: choose another --output, or add --force to replace it",
+                path.display()
+            ));
+        }
+        Ok(Some(what)) => what,
     };
     Some(format!(
         "{} is {what}: --output writes regular files only (--force replaces a regular file, nothing else); name a new file",

@@ -1,15 +1,20 @@
 //! The audit screen (`a` on the home screen): after an administrator's read-only sign-in, the
 //! tenant's apps with mail access, riskiest first, and the selected one's findings and grants.
 
-use super::{Effect, Key, Screen, State, scroll};
-use crate::model::Diagnosis;
-use crate::model::audit::Audit;
+use std::collections::BTreeSet;
+
+use super::{Effect, Input, Key, Screen, State, editing, scroll};
+use crate::model::audit::{Audit, AuditFile, AuditRow, Reach};
+use crate::model::{Diagnosis, Profile, TenantId};
 
 /// What the audit screen owns.
 #[derive(Debug, Default)]
 pub struct AuditView {
     /// The tenant read, as its profile names it.
     pub tenant: String,
+    pub tenant_id: Option<TenantId>,
+    /// The rows marked (space) to be migrated to RBAC for Applications.
+    pub marked: BTreeSet<usize>,
     /// While the tenant is read: how far it has got.
     pub progress: Option<String>,
     /// The audit, once read.
@@ -18,6 +23,15 @@ pub struct AuditView {
     pub failed: Option<Diagnosis>,
     /// The selected row of the audit.
     pub cursor: usize,
+    /// `w` or `j`: the file the report or the JSON is to be written to, being typed.
+    pub export: Option<AuditExport>,
+}
+
+/// The audit's report or JSON on its way to a file: what, and the file name typed.
+#[derive(Debug)]
+pub struct AuditExport {
+    pub what: AuditFile,
+    pub path: Input,
 }
 
 impl AuditView {
@@ -31,9 +45,10 @@ impl AuditView {
 }
 
 /// Signed in for the audit of `tenant`: the screen shows its progress until it is read.
-pub(super) fn started(s: &mut State, tenant: String, who: &str) {
+pub(super) fn started(s: &mut State, tenant: String, tenant_id: TenantId, who: &str) {
     s.audit = AuditView {
         tenant,
+        tenant_id: Some(tenant_id),
         progress: Some(format!("Signed in as {who}; reading the tenant…")),
         ..AuditView::default()
     };
@@ -67,12 +82,183 @@ pub(super) fn done(s: &mut State, result: Result<Box<Audit>, Diagnosis>) -> Vec<
 }
 
 pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
+    if s.audit.export.is_some() {
+        return file_key(s, k);
+    }
     let (len, page) = (s.audit.rows(), s.viewport.list_rows);
     if scroll::move_by(&mut s.audit.cursor, len, k, page) {
         return Vec::new();
     }
-    if k == Key::Esc {
-        s.screen = Screen::Home;
+    match k {
+        Key::Esc => s.screen = Screen::Home,
+        Key::Char('w') => ask_file(s, AuditFile::Report),
+        Key::Char('j') => ask_file(s, AuditFile::Json),
+        Key::Char(' ') => mark(s),
+        Key::Char('M') => return migrate_marked(s),
+        _ => {}
+    }
+    Vec::new()
+}
+
+/// Why an app of the audit cannot be migrated to RBAC for Applications, if it cannot.
+fn unmovable(r: &AuditRow) -> Option<&'static str> {
+    let f = &r.facts;
+    Some(match r.reach {
+        Reach::ScopedByRbac => "is scoped by RBAC for Applications already: nothing to migrate",
+        Reach::PerMailbox => {
+            "holds per-mailbox permissions only: nothing tenant-wide to move (RBAC for Applications has no IMAP or POP role)"
+        }
+        Reach::NoMailbox => "reaches no mailbox: nothing to migrate",
+        Reach::EveryMailbox | Reach::ScopedByPolicy
+            if f.graph_roles.is_empty()
+                && !f.exchange_roles.iter().any(|x| x == "full_access_as_app") =>
+        {
+            "holds only IMAP, POP or SMTP roles, which RBAC for Applications does not scope"
+        }
+        _ => return None,
+    })
+}
+
+/// The wizard's profile of the row's app, in the audited tenant.
+fn profile_of(s: &State, r: &AuditRow) -> Option<Profile> {
+    s.home
+        .profiles
+        .iter()
+        .map(|row| &row.profile)
+        .find(|p| {
+            p.client_id
+                .to_string()
+                .eq_ignore_ascii_case(&r.facts.app_id)
+                && Some(p.tenant_id) == s.audit.tenant_id
+        })
+        .cloned()
+}
+
+/// Space: the selected app marked for migration (or unmarked); one that cannot be migrated is
+/// refused with the reason.
+fn mark(s: &mut State) {
+    let Some(r) = s
+        .audit
+        .audit
+        .as_ref()
+        .and_then(|a| a.rows.get(s.audit.cursor))
+    else {
+        return;
+    };
+    let name = crate::model::printable(&r.facts.name);
+    if let Some(why) = unmovable(r) {
+        s.error = Some(format!("{name} {why}."));
+        return;
+    }
+    if profile_of(s, r).is_none() {
+        s.error = Some(format!(
+            "{name} has no profile here: its migration proves the scope with live checks, which need its secret and mailboxes. Add it with c on the dashboard, or run: m365-mail-wizard migrate {} --to rbac --tenant {} --mailbox … --deny-mailbox … --secret-stdin",
+            r.facts.app_id, s.audit.tenant
+        ));
+        return;
+    }
+    let at = s.audit.cursor;
+    if !s.audit.marked.remove(&at) {
+        s.audit.marked.insert(at);
+    }
+    s.error = None;
+    s.notice = Some(match s.audit.marked.len() {
+        0 => "No app marked.".to_string(),
+        n => format!("{n} marked: M migrates them to RBAC for Applications, one after the other."),
+    });
+}
+
+/// `M`: the marked apps' migrations, in the audit's order, from the dashboard.
+fn migrate_marked(s: &mut State) -> Vec<Effect> {
+    let rows = s
+        .audit
+        .audit
+        .as_ref()
+        .map(|a| a.rows.clone())
+        .unwrap_or_default();
+    let profiles: Vec<Profile> = std::mem::take(&mut s.audit.marked)
+        .into_iter()
+        .filter_map(|i| rows.get(i))
+        .filter_map(|r| profile_of(s, r))
+        .collect();
+    if profiles.is_empty() {
+        s.error = Some(
+            "Mark the apps to migrate with space first: those scoped by a policy or reaching every mailbox, with a profile here.".into(),
+        );
+        return Vec::new();
+    }
+    s.screen = Screen::Home;
+    super::batch::start(s, profiles)
+}
+
+/// `w` or `j` once the audit is read: the file name, offered in the exports folder.
+fn ask_file(s: &mut State, what: AuditFile) {
+    let Some(a) = &s.audit.audit else { return };
+    let name = what.default_name(&a.tenant, a.at);
+    let path = if s.exports.is_empty() {
+        name
+    } else {
+        format!("{}/{name}", s.exports.trim_end_matches('/'))
+    };
+    s.error = None;
+    s.notice = Some(match what {
+        AuditFile::Report => {
+            "The customer's report: a name ending in .md is written as Markdown, .html as HTML."
+                .into()
+        }
+        AuditFile::Json => "The audit as `audit --json` prints it.".into(),
+    });
+    s.audit.export = Some(AuditExport {
+        what,
+        path: Input::new(&path),
+    });
+}
+
+/// A key while the file name is typed: enter writes it, esc leaves it unwritten.
+fn file_key(s: &mut State, k: Key) -> Vec<Effect> {
+    match k {
+        Key::Enter => {
+            let (Some(e), Some(a)) = (&s.audit.export, &s.audit.audit) else {
+                return Vec::new();
+            };
+            if e.path.text().trim().is_empty() {
+                s.error = Some("Type the name of the file to write.".into());
+                return Vec::new();
+            }
+            s.error = None;
+            s.notice = None;
+            s.busy = Some(format!("Writing {}…", e.path.text().trim()));
+            vec![Effect::WriteAudit(
+                a.clone(),
+                e.what,
+                e.path.text().to_string(),
+            )]
+        }
+        Key::Esc => {
+            s.audit.export = None;
+            s.error = None;
+            s.notice = Some("Nothing written.".into());
+            Vec::new()
+        }
+        k => {
+            if editing::edit(s, k) {
+                s.error = None;
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// The file written: the line naming it; or why not, the name typed kept for another try.
+pub(super) fn written(s: &mut State, result: Result<String, String>) -> Vec<Effect> {
+    s.busy = None;
+    match result {
+        Ok(line) => {
+            s.audit.export = None;
+            s.error = None;
+            s.notice = Some(line);
+        }
+        Err(why) => s.error = Some(why),
     }
     Vec::new()
 }

@@ -83,14 +83,19 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
     if s.screen == Screen::AsUser {
         return super::as_user::focused_input(s);
     }
+    if s.screen == Screen::Audit {
+        return s.audit.export.as_mut().map(|e| &mut e.path);
+    }
     focused(s).map(|field| input(&mut s.form, field))
 }
 
-/// Whether keys are text: a text field has the cursor, or the home screen's filter is typed.
+/// Whether keys are text: a text field has the cursor, the home screen's filter is typed, or
+/// the audit's file name.
 pub(super) fn typing(s: &State) -> bool {
     focused(s).is_some()
         || (s.screen == Screen::Home && s.home.filtering)
         || super::as_user::typing(s)
+        || (s.screen == Screen::Audit && s.audit.export.is_some())
 }
 
 fn after_edit(s: &mut State) {

@@ -37,6 +37,20 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("↑↓", "select") => "↑↓ select one step, PgUp/PgDn a page, Home/End either end.",
         ("J/K", _) => "J and K (or shift-↓ and shift-↑) scroll the box below the list.",
         ("PgUp/PgDn", _) => "PgUp and PgDn (or shift-↑ and shift-↓) scroll the step's text.",
+        // The audit screen.
+        ("w", "write report") => {
+            "W writes the customer's report to a file: Markdown for .md, HTML for .html."
+        }
+        ("space", "mark for migration") => {
+            "Space marks the app to move to RBAC for Applications (a policy-scoped or tenant-wide one with a profile here)."
+        }
+        ("M", _) => {
+            "M (shift-m) migrates the marked apps one after the other: each plan shown, y carries it out."
+        }
+        ("j", "write JSON") => "J writes the audit to a file as `audit --json` prints it.",
+        ("type", "file name") => "Typing edits the file's name; a leading ~/ is your home folder.",
+        ("enter", "write it") => "Enter writes the file; an existing one is never replaced.",
+        ("esc", "write nothing") => "Esc goes back to the audit without writing anything.",
         // The home screen.
         ("type", _) => "Typing shows only the profiles whose name, tenant or ID match.",
         ("enter", "keep") => "Enter keeps the filter and goes back to the list.",
@@ -63,7 +77,10 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             "Y carries out the plan shown, step by step; the busy line tells each step."
         }
         ("m", _) => {
-            "M signs in, reads the app's policy and tenant-wide roles, and shows the plan that moves it to RBAC for Applications."
+            "M signs in and shows the plan that moves the app to RBAC for Applications; a migration stopped earlier goes on from its journal."
+        }
+        ("U", _) => {
+            "U (shift-u) signs in and shows what undoing the profile's migration puts back, last step first."
         }
         ("R", _) => {
             "R (shift-r) signs in and shows what removing the app from the tenant takes away."

@@ -21,7 +21,7 @@ pub struct Home {
     pub forgetting: Option<ProfileName>,
     /// `s` or `k` asked for a new credential: its lifetime is being chosen before the sign-in.
     pub choosing_lifetime: Option<(Profile, Upkeep)>,
-    /// `R` or `m`: the plan is shown until `y` carries it out.
+    /// `R`, `m` or `U`: the plan is shown until `y` carries it out.
     pub confirming: Option<(Profile, Upkeep)>,
     /// The draft on disk, offered until resumed.
     pub draft: Option<Draft>,
@@ -33,6 +33,10 @@ pub struct Home {
     pub discarding: bool,
     /// A renewal's new secret, until shown once and cleared.
     pub show_once: Option<super::ShowOnce>,
+    /// The audit's marked apps, migrated one after the other.
+    pub batch: Option<super::batch::Batch>,
+    /// The profiles with a migration journal (`U` is offered for them).
+    pub migrations: std::collections::BTreeMap<ProfileName, super::Migrating>,
 }
 
 impl Home {
@@ -271,6 +275,10 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             Some(ProfileRow { profile }) => {
                 upkeep_sign_in(s, profile, Upkeep::Migrate { go: false })
             }
+            None => Vec::new(),
+        },
+        Key::Char('U') => match s.selected_profile().cloned() {
+            Some(ProfileRow { profile }) => super::upkeep::undo_migration(s, profile),
             None => Vec::new(),
         },
         Key::Char('a') => match s.selected_profile().cloned() {

@@ -99,6 +99,11 @@ pub fn hints(s: &State) -> Vec<Hint> {
                 {
                     out.push(AS_USER);
                 }
+                if s.selected_profile()
+                    .is_some_and(|r| s.home.migrations.contains_key(&r.profile.name))
+                {
+                    out.push(h("U", "undo migration"));
+                }
                 if s.home.draft.is_some() {
                     out.push(h("d", "resume draft"));
                 }
@@ -254,9 +259,23 @@ pub fn hints(s: &State) -> Vec<Hint> {
             out.extend([h("enter", "check as this user"), h("esc", "back")]);
         }
         Screen::Summary => out.extend([h("esc", "back to checks"), h("enter", "home")]),
+        Screen::Audit if s.audit.export.is_some() => out.extend([
+            h("type", "file name"),
+            h("enter", "write it"),
+            h("esc", "write nothing"),
+        ]),
         Screen::Audit => {
             if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
                 out.extend([MOVE, SCROLL]);
+            }
+            if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
+                out.push(h("space", "mark for migration"));
+            }
+            if !s.audit.marked.is_empty() {
+                out.push(h("M", "migrate marked"));
+            }
+            if s.audit.audit.is_some() {
+                out.extend([h("w", "write report"), h("j", "write JSON")]);
             }
             out.push(h("esc", "home"));
         }

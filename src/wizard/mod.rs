@@ -6,6 +6,7 @@
 mod answers;
 mod as_user;
 mod audit;
+mod batch;
 mod checks;
 mod drafts;
 
@@ -28,7 +29,7 @@ mod update;
 mod upkeep;
 
 pub use as_user::{AsUserForm, UserCheck, UserRun, can_check_as_user};
-pub use audit::AuditView;
+pub use audit::{AuditExport, AuditView};
 pub use checks::{Checks, TICKS_PER_SECOND, WAIT_AT_MOST_SECS, Waiting};
 pub use form::{CONFIRM_ALL, Form, Journey, MailboxField};
 pub use help::help;
@@ -40,7 +41,7 @@ pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{BrowserView, CodeView, SignIn, SignedIn};
 pub use steps::Step;
 pub use update::update;
-pub use upkeep::{ShowOnce, Upkeep};
+pub use upkeep::{Migrating, ShowOnce, Upkeep};
 
 use crate::model::{
     AdminPurpose, CheckEvent, CloudKind, Diagnosis, Draft, Endpoints, Mailbox, Profile, Secret,
@@ -134,6 +135,8 @@ pub enum Msg {
     UpkeepProgress(String),
     /// Where the audit's reading of the tenant has got to.
     AuditProgress(String),
+    /// The audit written to a file from its screen: the line that says where, or why not.
+    AuditWritten(Result<String, String>),
     /// The audit read, or why not.
     Audited(Result<Box<crate::model::audit::Audit>, Diagnosis>),
     /// A renewal made this new secret for the profile: shown once, on the admin's key press.
@@ -142,6 +145,8 @@ pub enum Msg {
     GuideChecked(usize, GuideVerdict),
     /// The secret of the sandbox app whose client id was typed (F2).
     SandboxSecret(Result<Secret, String>),
+    /// The profiles with a migration journal, and how far each migration got.
+    Migrations(Vec<(crate::model::ProfileName, Migrating)>),
     /// The draft on disk, and what its setup made before it was interrupted (its journal).
     DraftLoaded(Option<Box<Draft>>, Option<String>),
     /// The administrator's sign-in expired (the executor keeps the clock and the tokens).
@@ -217,6 +222,12 @@ pub enum Effect {
     /// With the signed-in administrator: a new secret or certificate for the profile, or its
     /// credential's expiry read from the app registration.
     Upkeep(Box<Profile>, Upkeep),
+    /// The audit's report or JSON written to the file typed.
+    WriteAudit(
+        Box<crate::model::audit::Audit>,
+        crate::model::audit::AuditFile,
+        String,
+    ),
     /// Guided path: read back what the administrator did by hand for one step.
     VerifyGuided(Box<GuidedCheck>),
     Quit,
@@ -270,6 +281,8 @@ pub struct State {
     pub setup: Setup,
     pub checks: Checks,
     pub audit: AuditView,
+    /// The folder the exports go to (`<data>/exports`), for the file names offered.
+    pub exports: String,
 }
 
 impl State {
@@ -298,6 +311,7 @@ impl State {
             setup: Setup::default(),
             checks: Checks::default(),
             audit: AuditView::default(),
+            exports: String::new(),
         }
     }
 

@@ -123,12 +123,47 @@ fn hint_actions(s: &State) -> Vec<&'static str> {
     hints(s).iter().map(|h| h.action).collect()
 }
 
+/// Asserts that the effects are one administrator's sign-in for `purpose`.
+fn assert_signs_in(fx: &[Effect], purpose: AdminPurpose) {
+    assert!(
+        matches!(fx, [Effect::StartSignIn { purpose: p, .. }] if *p == purpose),
+        "{fx:?}"
+    );
+}
+
+/// The one upkeep the effects carry out, and for which profile.
+fn upkeep_of(fx: &[Effect]) -> (String, Upkeep) {
+    match fx {
+        [.., Effect::Upkeep(p, u)] => (p.name.to_string(), *u),
+        other => panic!("no upkeep: {other:?}"),
+    }
+}
+
+/// The plan of `upkeep` read for the dashboard's profile `name`, in `text`.
+fn plan_read(s: &mut State, name: &str, upkeep: Upkeep, text: &str) -> Vec<Effect> {
+    let row = s
+        .home
+        .profiles
+        .iter()
+        .find(|r| r.profile.name.as_str() == name);
+    let profile = row
+        .unwrap_or_else(|| panic!("no profile {name}"))
+        .profile
+        .clone();
+    update(
+        s,
+        Msg::UpkeepPlan(Box::new(profile), upkeep, Ok(text.into())),
+    )
+}
+
 fn offers(s: &State, key: &str, action: &str) -> bool {
     hints(s).iter().any(|h| h.key == key && h.action == action)
 }
 
 mod as_user;
 mod audit;
+mod audit_files;
+mod audit_migrate;
 mod browser;
 mod delegated;
 mod guide;

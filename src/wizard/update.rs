@@ -21,6 +21,10 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         }
         Msg::Profiles(rows, broken) => home::loaded(s, rows, broken),
         Msg::Key(Key::Interrupt) | Msg::Terminate => interrupt(s),
+        Msg::Migrations(found) => {
+            s.home.migrations = found.into_iter().collect();
+            Vec::new()
+        }
         Msg::DraftLoaded(draft, unfinished) => home::draft_loaded(s, draft.map(|d| *d), unfinished),
         // Behind the "terminal too small" screen nothing can be seen: only leaving acts.
         Msg::Key(Key::Char('q')) if s.too_small() => interrupt(s),
@@ -61,6 +65,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::UpkeepProgress(text) => upkeep::progress(s, text),
         Msg::AuditProgress(text) => audit::progress(s, text),
         Msg::Audited(result) => audit::done(s, result),
+        Msg::AuditWritten(result) => audit::written(s, result),
         Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }
@@ -117,7 +122,7 @@ fn pane_key(s: &State, k: Key) -> Option<PaneKey> {
     let list_beside = matches!(
         s.screen,
         Screen::Plan | Screen::Progress | Screen::Checks | Screen::Audit
-    );
+    ) && !editing::typing(s);
     let guide = s.screen == Screen::Guide;
     match k {
         Key::ShiftUp if list_beside || guide => Some(PaneKey::Up),

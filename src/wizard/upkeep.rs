@@ -22,8 +22,19 @@ pub enum Upkeep {
     Offboard { go: bool },
     /// `migrate --to rbac`: the plan read, then carried out (or resumed) once confirmed.
     Migrate { go: bool },
+    /// `migrate --undo`: what the migration's journal says was done, read, then put back once
+    /// confirmed (or gone on with, after waiting for a policy made again).
+    UndoMigration { go: bool },
     /// `audit`: the tenant's apps with mail access read, on the audit screen.
     Audit,
+}
+
+/// How far a profile's migration to RBAC for Applications got, as its journal says: what `m`
+/// goes on with and `U` undoes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Migrating {
+    UnderWay { done: usize, of: usize },
+    Finished,
 }
 
 /// A renewal's new secret Value, which the administrator sees once, on a key press, as in the
@@ -52,7 +63,7 @@ impl Upkeep {
             Upkeep::Secret { .. } | Upkeep::Certificate { .. } => AdminPurpose::WriteApps,
             Upkeep::FinishRenewal { .. } => AdminPurpose::FinishRenewal,
             Upkeep::Offboard { .. } => AdminPurpose::Offboard,
-            Upkeep::Migrate { .. } => AdminPurpose::Migrate,
+            Upkeep::Migrate { .. } | Upkeep::UndoMigration { .. } => AdminPurpose::Migrate,
             Upkeep::Audit => AdminPurpose::Audit,
         }
     }
@@ -123,7 +134,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         return Vec::new();
     };
     if s.sign_in.upkeep == Upkeep::Audit {
-        super::audit::started(s, profile.tenant.clone(), &si.who);
+        super::audit::started(s, profile.tenant.clone(), profile.tenant_id, &si.who);
         s.sign_in.signed_in = Some(si);
         return vec![Effect::Upkeep(Box::new(profile), Upkeep::Audit)];
     }
@@ -138,6 +149,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         Upkeep::Migrate { .. } | Upkeep::Audit => {
             "Reading the app's roles and policies in the tenant, for"
         }
+        Upkeep::UndoMigration { .. } => "Reading the migration's journal, for",
     };
     s.busy = Some(format!("{busy} {} as {}…", profile.name, si.who));
     s.sign_in.signed_in = Some(si);
@@ -145,7 +157,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
     vec![Effect::Upkeep(Box::new(profile), s.sign_in.upkeep)]
 }
 
-/// The plan of a removal or a migration, read after the sign-in: shown until `y` carries it
+/// The plan of a removal, a migration or its undo, read after the sign-in: shown until `y` carries it
 /// out (the same upkeep with `go`), any other key cancels.
 pub(super) fn planned(
     s: &mut State,
@@ -154,12 +166,27 @@ pub(super) fn planned(
     plan: Result<String, Diagnosis>,
 ) -> Vec<Effect> {
     s.busy = None;
+    let in_batch = super::batch::active(s);
     match plan {
+        Ok(text) if in_batch => {
+            let place = super::batch::place(s).unwrap_or_default();
+            s.notice = Some(format!(
+                "{place} {text} y carries it out, any other key skips it, esc skips the rest."
+            ));
+            s.home.confirming = Some((profile, Upkeep::Migrate { go: true }));
+        }
+        Err(d) if in_batch => {
+            s.sign_in.renewing = None;
+            s.error = Some(format!("{} {}", d.summary, d.fix));
+            super::batch::record(s, profile.name.as_str(), format!("refused: {}", d.summary));
+            return super::batch::next(s);
+        }
         Ok(text) => {
             s.notice = Some(format!("{text} y carries it out, any other key cancels."));
             let go = match upkeep {
                 Upkeep::Offboard { .. } => Upkeep::Offboard { go: true },
                 Upkeep::Migrate { .. } => Upkeep::Migrate { go: true },
+                Upkeep::UndoMigration { .. } => Upkeep::UndoMigration { go: true },
                 other => other,
             };
             s.home.confirming = Some((profile, go));
@@ -172,17 +199,40 @@ pub(super) fn planned(
     Vec::new()
 }
 
+/// `U`: the undo of the profile's migration, for a profile with a migration journal.
+pub(super) fn undo_migration(s: &mut State, profile: Profile) -> Vec<Effect> {
+    if !s.home.migrations.contains_key(&profile.name) {
+        s.error = Some(format!(
+            "{} has no migration to undo: it was never migrated here, or was put back already (m migrates it).",
+            profile.name
+        ));
+        return Vec::new();
+    }
+    upkeep_sign_in(s, profile, Upkeep::UndoMigration { go: false })
+}
+
 /// A key while a plan waits for confirmation: `y` carries it out, as the administrator signed
 /// in for it.
 pub(super) fn confirm_key(s: &mut State, profile: Profile, upkeep: Upkeep, k: Key) -> Vec<Effect> {
     if k != Key::Char('y') {
         s.notice = Some("Nothing changed.".into());
         s.sign_in.renewing = None;
+        if super::batch::active(s) {
+            super::batch::record(s, profile.name.as_str(), "skipped".into());
+            if k == Key::Esc {
+                super::batch::skip_rest(s);
+            }
+            return super::batch::next(s);
+        }
         return Vec::new();
     }
     s.notice = None;
     s.busy = Some(match upkeep {
         Upkeep::Offboard { .. } => format!("Removing {} from the tenant…", profile.name),
+        Upkeep::UndoMigration { .. } => format!(
+            "Putting {} back as it was before the migration…",
+            profile.name
+        ),
         _ => format!("Migrating {} to RBAC for Applications…", profile.name),
     });
     s.sign_in.upkeep = upkeep;
@@ -199,13 +249,22 @@ pub(super) fn progress(s: &mut State, text: String) -> Vec<Effect> {
 
 pub(super) fn renewed(s: &mut State, result: Result<String, Diagnosis>) -> Vec<Effect> {
     s.busy = None;
+    let in_batch = super::batch::active(s);
+    if in_batch && let Some(p) = &s.sign_in.renewing {
+        let name = p.name.to_string();
+        super::batch::record(s, &name, super::batch::outcome(&result));
+    }
     s.sign_in.renewing = None;
     s.sign_in.upkeep = Upkeep::default();
     match result {
         Ok(note) => s.notice = Some(note),
         Err(d) => s.error = Some(format!("{} {}", d.summary, d.fix)),
     }
-    vec![Effect::LoadProfiles]
+    let mut fx = vec![Effect::LoadProfiles];
+    if in_batch {
+        fx.extend(super::batch::next(s));
+    }
+    fx
 }
 
 /// `w` (`W`: even if used within a day): the renewal's second phase, for a profile with an old

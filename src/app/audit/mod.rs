@@ -5,6 +5,9 @@
 
 mod entra;
 mod exchange;
+mod file;
+
+pub use file::write as write_file;
 
 use std::collections::HashMap;
 

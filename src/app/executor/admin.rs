@@ -345,7 +345,10 @@ pub(super) async fn upkeep(
             (parts.join(" "), None)
         }),
         Upkeep::ReadExpiry => app_layer::renew::read_expiry(env, p, token).await.map(|r| (r.note, None)),
-        Upkeep::Offboard { .. } | Upkeep::Migrate { .. } | Upkeep::Audit => {
+        Upkeep::Offboard { .. }
+        | Upkeep::Migrate { .. }
+        | Upkeep::UndoMigration { .. }
+        | Upkeep::Audit => {
             return Err(crate::model::Diagnosis {
                 summary: "Not an upkeep of the app registration.".into(),
                 evidence: String::new(),

@@ -12,6 +12,7 @@ mod audit;
 mod checks;
 mod guided;
 mod local;
+mod migration;
 mod tenant_actions;
 use crate::model::{AdminPurpose, TenantInput};
 use crate::wizard::{self, Effect, Msg, ProfileRow, SandboxApp, SandboxView, State};
@@ -68,13 +69,38 @@ pub fn initial_state(env: &Env) -> State {
     let (draft, unfinished) = local::draft(env);
     let mut state = State::new(sandbox, None, today);
     state.sign_in.method = env.sign_in.method;
+    state.exports = env.dirs.data.join("exports").display().to_string();
     let (rows, broken) = load_profiles(env);
+    let found = migrations(env, &rows);
     wizard::update(&mut state, Msg::Profiles(rows, broken));
+    wizard::update(&mut state, Msg::Migrations(found));
     wizard::update(
         &mut state,
         Msg::DraftLoaded(draft.map(Box::new), unfinished),
     );
     state
+}
+
+/// The profiles with a migration journal, and how far each got.
+fn migrations(
+    env: &Env,
+    rows: &[ProfileRow],
+) -> Vec<(crate::model::ProfileName, wizard::Migrating)> {
+    rows.iter()
+        .filter_map(|r| {
+            let p = &r.profile;
+            let j = env.dirs.migrations(p.sandbox).load(&p.name).ok()??;
+            let state = if j.finished {
+                wizard::Migrating::Finished
+            } else {
+                wizard::Migrating::UnderWay {
+                    done: j.done.len(),
+                    of: j.plan.steps.len(),
+                }
+            };
+            Some((p.name.clone(), state))
+        })
+        .collect()
 }
 
 fn load_profiles(env: &Env) -> (Vec<ProfileRow>, Vec<String>) {
@@ -163,6 +189,12 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::Exported(result));
             });
         }
+        Effect::WriteAudit(a, what, path) => {
+            tokio::task::spawn_blocking(move || {
+                let result = crate::app::audit::write_file(&a, what, &path);
+                let _ = tx.send(Msg::AuditWritten(result));
+            });
+        }
         Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
             let slot = admin.clone();
             tokio::spawn(async move {
@@ -171,7 +203,9 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
         }
         Effect::Upkeep(
             profile,
-            what @ (wizard::Upkeep::Offboard { .. } | wizard::Upkeep::Migrate { .. }),
+            what @ (wizard::Upkeep::Offboard { .. }
+            | wizard::Upkeep::Migrate { .. }
+            | wizard::Upkeep::UndoMigration { .. }),
         ) => {
             let slot = admin.clone();
             tokio::spawn(async move {
@@ -206,7 +240,9 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
         }
         Effect::LoadProfiles => {
             let (rows, broken) = load_profiles(&env);
+            let found = migrations(&env, &rows);
             let _ = tx.send(Msg::Profiles(rows, broken));
+            let _ = tx.send(Msg::Migrations(found));
             let (draft, unfinished) = local::draft(&env);
             let _ = tx.send(Msg::DraftLoaded(draft.map(Box::new), unfinished));
         }

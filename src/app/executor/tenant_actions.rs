@@ -1,16 +1,16 @@
 //! The dashboard's actions in the tenant: `R` removes the app from the tenant (the offboarding
-//! use case), `m` migrates it to RBAC for Applications. Each reads its plan after the sign-in,
-//! and once confirmed carries it out, telling each step as it settles.
+//! use case), `m` migrates it to RBAC for Applications and `U` undoes that (`migration.rs`).
+//! Each reads its plan after the sign-in, and once confirmed carries it out, telling each step
+//! as it settles.
 
 use tokio::sync::mpsc;
 
 use super::AdminSlot;
 use super::admin::{endpoints_for, exchange_admin, kept_for, not_signed_in};
+use super::migration;
 use crate::app::Env;
-use crate::app::migrate::{self, Admin, Outcome};
 use crate::app::offboard::{self, Done, Plan, RemovalKind};
 use crate::model::{Diagnosis, Profile};
-use crate::plan::migration::Step;
 use crate::wizard::{Msg, Upkeep};
 
 pub(super) async fn run(
@@ -79,53 +79,23 @@ pub(super) async fn run(
                     .map_err(|e| e.diagnosis),
             );
         }
-        Upkeep::Migrate { go } => {
+        Upkeep::Migrate { go } | Upkeep::UndoMigration { go } => {
             let ex = match exchange_admin(env, &endpoints, p.tenant_id, session, tx).await {
                 Ok(ex) => ex,
                 Err(d) => return plan_failed(tx, p, what, d),
             };
-            let admin = Admin::new(env, &e, &p, session, &ex);
-            let existing = match migrate::journal(env, &p) {
-                Ok(j) => j,
-                Err(err) => return plan_failed(tx, p, what, err.diagnosis),
-            };
-            let journal = match existing {
-                Some(j) if j.finished => {
-                    let d = Diagnosis {
-                        summary: format!(
-                            "{} was migrated to RBAC for Applications already.",
-                            p.name
-                        ),
-                        evidence: String::new(),
-                        cause: String::new(),
-                        fix: format!(
-                            "To put the policy and the tenant-wide roles back: m365-mail-wizard migrate {} --to rbac --undo",
-                            p.name
-                        ),
-                    };
-                    return plan_failed(tx, p, what, d);
-                }
-                Some(j) => j,
-                None => match migrate::prepare(&p, admin, None, None).await {
-                    Ok(j) => j,
-                    Err(err) => return plan_failed(tx, p, what, err.diagnosis),
-                },
-            };
-            if !go {
-                let text = migrate_summary(&p, &journal);
-                let _ = tx.send(Msg::UpkeepPlan(Box::new(p.clone()), what, Ok(text)));
-                return;
-            }
-            let result = migrate::run(env, &p, journal, admin, tell).await;
-            done(
+            let c = migration::Ctx {
+                env,
+                endpoints: &e,
+                session,
+                ex: &ex,
                 tx,
-                result
-                    .map(|o| match o {
-                        Outcome::Pending(why) => format!("Waiting: {why}. Press m again later to go on."),
-                        _ => format!("{} is scoped by RBAC for Applications; its tenant-wide roles and access policy are gone.", p.name),
-                    })
-                    .map_err(|e| e.diagnosis),
-            );
+            };
+            if matches!(what, Upkeep::Migrate { .. }) {
+                migration::migrate(&c, p, go).await;
+            } else {
+                migration::undo(&c, p, go).await;
+            }
         }
         _ => {}
     }
@@ -162,41 +132,6 @@ fn offboard_summary(p: &Profile, plan: &Plan) -> String {
         p.name,
         parts.join(", "),
         plan.left.len(),
-        p.name
-    )
-}
-
-/// The migration in a few words, or how far a stopped one got.
-fn migrate_summary(p: &Profile, j: &crate::store::MigrationJournal) -> String {
-    let plan = &j.plan;
-    if !j.done.is_empty() {
-        return format!(
-            "Go on with the migration of {} to RBAC for Applications: {} of {} steps done.",
-            p.name,
-            j.done.len(),
-            plan.steps.len()
-        );
-    }
-    let names = |f: fn(&Step) -> Option<String>| {
-        plan.steps
-            .iter()
-            .filter_map(f)
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    format!(
-        "Migrate {} to RBAC for Applications: scope over {}; roles {}; Exchange's test; remove the tenant-wide {}; live checks ({} refused); then remove the policy. `migrate {} --to rbac --print-script` prints the PowerShell.",
-        p.name,
-        plan.group,
-        names(|s| match s {
-            Step::Role { role } => Some(role.trim_start_matches("Application ").to_string()),
-            _ => None,
-        }),
-        names(|s| match s {
-            Step::EntraRole(r) => Some(r.name.clone()),
-            _ => None,
-        }),
-        plan.deny_mailbox,
         p.name
     )
 }

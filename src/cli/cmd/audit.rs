@@ -10,7 +10,7 @@ use crate::app::{self, Env};
 use crate::cli::Exit;
 use crate::cli::output::{Code, diagnosis_error, failed, print_json, usage};
 use crate::cli::settings::{AuditSettings, ReportFormat};
-use crate::export::audit_report::{self, by_reach};
+use crate::export::audit_report;
 use crate::model::audit::Audit;
 use crate::model::{AdminPurpose, TenantInput, printable};
 
@@ -107,10 +107,7 @@ pub async fn audit(env: &Env, s: AuditSettings) -> Exit {
         eprintln!("Wrote the report {} (no secret in it).", path.display());
     }
     if s.json {
-        print_json(&serde_json::json!({
-            "audit": a,
-            "by_reach": by_reach(&a).into_iter().map(|(r, n)| (r.label().to_string(), n.into())).collect::<serde_json::Map<_, _>>(),
-        }));
+        print_json(&audit_report::audit_json_value(&a));
     } else {
         print_table(&a);
     }

@@ -26,7 +26,8 @@ pub enum MigrateMode {
 }
 
 pub struct MigrateSettings {
-    pub app: MigrateApp,
+    /// One or more apps of one tenant, migrated in this order.
+    pub apps: Vec<MigrateApp>,
     pub mode: MigrateMode,
     pub mailboxes: Option<Vec<String>>,
     pub deny_mailbox: Option<String>,
@@ -36,34 +37,21 @@ pub struct MigrateSettings {
 }
 
 pub(super) fn settings(a: MigrateArgs, sandbox: bool) -> Result<MigrateSettings> {
-    let app = match &a.tenant {
-        None => MigrateApp::Profile(profile_name(&a.profile)?),
-        Some(tenant) => {
-            let client_id = ClientId::parse(&a.profile).map_err(|_| {
-                Invalid::new(format!(
-                    "with --tenant, {} must be the app's client ID (a GUID); without it, a profile's name",
-                    crate::model::echo_safe(&a.profile)
-                ))
-            })?;
-            if a.deny_mailbox.is_none() {
-                return Err(Invalid::new(
-                    "--deny-mailbox: an app without a profile needs the mailbox it must not reach",
-                ));
-            }
-            let asked = ProfileArgs {
-                profile: client_id.to_string(),
-                tenant: tenant.clone(),
-                access: "graph-read".into(),
-                mailboxes: a.mailbox.clone(),
-                deny_mailbox: a.deny_mailbox.clone(),
-                cloud: a.cloud.clone(),
-                cloud_file: a.cloud_file.clone(),
-                send_test: false,
-                force: true,
-            };
-            MigrateApp::Client(Box::new(ProfileSettings::new(&asked, sandbox)?), client_id)
+    let mut apps = Vec::new();
+    for (i, named) in a.profile.iter().enumerate() {
+        if a.profile[..i].contains(named) {
+            return Err(Invalid::new(format!(
+                "{} is named twice: each app is migrated once",
+                crate::model::echo_safe(named)
+            )));
         }
-    };
+        apps.push(app(&a, named, sandbox)?);
+    }
+    if a.tenant.is_some() && !apps.iter().any(|x| matches!(x, MigrateApp::Client(..))) {
+        return Err(Invalid::new(
+            "with --tenant, name at least one app by its client ID (a GUID)",
+        ));
+    }
     let mut mailboxes = Vec::new();
     for m in a.mailboxes.iter().filter(|m| !m.trim().is_empty()) {
         let m = Mailbox::parse(m).map_err(|e| Invalid::new(format!("--mailboxes: {e}")))?;
@@ -92,7 +80,7 @@ pub(super) fn settings(a: MigrateArgs, sandbox: bool) -> Result<MigrateSettings>
         },
     };
     Ok(MigrateSettings {
-        app,
+        apps,
         mode,
         mailboxes: (!mailboxes.is_empty()).then_some(mailboxes),
         deny_mailbox,
@@ -105,4 +93,41 @@ pub(super) fn settings(a: MigrateArgs, sandbox: bool) -> Result<MigrateSettings>
             ))
         })?,
     })
+}
+
+/// One app named on the command line: with --tenant, a client ID is an app without a profile;
+/// anything else is a profile's name.
+fn app(a: &MigrateArgs, named: &str, sandbox: bool) -> Result<MigrateApp> {
+    let Some(tenant) = &a.tenant else {
+        return Ok(MigrateApp::Profile(profile_name(named)?));
+    };
+    let Ok(client_id) = ClientId::parse(named) else {
+        if a.profile.len() == 1 {
+            return Err(Invalid::new(format!(
+                "with --tenant, {} must be the app's client ID (a GUID); without it, a profile's name",
+                crate::model::echo_safe(named)
+            )));
+        }
+        return Ok(MigrateApp::Profile(profile_name(named)?));
+    };
+    if a.deny_mailbox.is_none() {
+        return Err(Invalid::new(
+            "--deny-mailbox: an app without a profile needs the mailbox it must not reach",
+        ));
+    }
+    let asked = ProfileArgs {
+        profile: client_id.to_string(),
+        tenant: tenant.clone(),
+        access: "graph-read".into(),
+        mailboxes: a.mailbox.clone(),
+        deny_mailbox: a.deny_mailbox.clone(),
+        cloud: a.cloud.clone(),
+        cloud_file: a.cloud_file.clone(),
+        send_test: false,
+        force: true,
+    };
+    Ok(MigrateApp::Client(
+        Box::new(ProfileSettings::new(&asked, sandbox)?),
+        client_id,
+    ))
 }

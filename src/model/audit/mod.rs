@@ -180,3 +180,38 @@ pub struct Audit {
     /// unknown, and an Entra ID role counts as reaching every mailbox.
     pub exchange_read: bool,
 }
+
+/// What of an audit a file holds: the customer's report (Markdown or HTML, by the file name's
+/// extension) or the JSON of `audit --json`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditFile {
+    Report,
+    Json,
+}
+
+impl AuditFile {
+    /// The file name an audit of `tenant` made at `at` is offered under.
+    pub fn default_name(self, tenant: &str, at: OffsetDateTime) -> String {
+        let safe: String = tenant
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let ext = match self {
+            AuditFile::Report => "md",
+            AuditFile::Json => "json",
+        };
+        format!(
+            "audit-{safe}-{}-{:02}{:02}{:02}.{ext}",
+            at.date(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        )
+    }
+}

@@ -10,9 +10,9 @@ use ratatui::widgets::{Block, ListItem, Paragraph};
 use super::checks::{diagnosis, titled};
 use super::scrolled::{ListBox, PaneBox, row, stacked};
 use super::theme::{ACCENT, BAD, DIM, WARN, spinner};
-use super::widgets::clip;
+use super::widgets::{clip, input_field};
 use super::wrap::{labelled, plain};
-use crate::model::audit::{Audit, AuditRow, LastSignIn, Reach};
+use crate::model::audit::{Audit, AuditFile, AuditRow, LastSignIn, Reach};
 use crate::model::printable;
 use crate::wizard::{State, Viewport};
 
@@ -50,6 +50,30 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let Some(a) = &view.audit else {
         return Viewport::default();
     };
+    let area = match &view.export {
+        Some(e) => {
+            let [rest, field] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(2)]).areas(area);
+            let label = match e.what {
+                AuditFile::Report => "Write the report to (.md or .html):",
+                AuditFile::Json => "Write the JSON to:",
+            };
+            // A long name scrolls sideways so that the caret stays in sight.
+            let mut lines = input_field(label, &e.path, true);
+            let typed = lines.pop().unwrap_or_default();
+            let caret = 3 + e.path.cursor();
+            let shift = caret.saturating_sub(usize::from(field.width));
+            let [label_row, typed_row] =
+                Layout::vertical([Constraint::Length(1), Constraint::Length(1)]).areas(field);
+            f.render_widget(Paragraph::new(lines), label_row);
+            f.render_widget(
+                Paragraph::new(typed).scroll((0, u16::try_from(shift).unwrap_or(u16::MAX))),
+                typed_row,
+            );
+            rest
+        }
+        None => area,
+    };
     let head = heading(a, width);
     let [top, rest] =
         Layout::vertical([Constraint::Length(head.len() as u16), Constraint::Min(0)]).areas(area);
@@ -64,7 +88,8 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
         .enumerate()
         .map(|(i, r)| {
             let selected = i == view.cursor;
-            row(row_line(r, selected, name_width), selected)
+            let marked = view.marked.contains(&i);
+            row(row_line(r, selected, marked, name_width), selected)
         })
         .collect();
     let columns = format!(
@@ -124,15 +149,16 @@ fn heading(a: &Audit, width: usize) -> Vec<Line<'static>> {
     out
 }
 
-fn row_line(r: &AuditRow, selected: bool, name_width: usize) -> Line<'static> {
+fn row_line(r: &AuditRow, selected: bool, marked: bool, name_width: usize) -> Line<'static> {
     let reach_style = match r.reach {
         Reach::EveryMailbox => Style::default().fg(BAD),
         _ => Style::default(),
     };
     Line::from(vec![
         Span::raw(if selected { ">" } else { " " }).fg(ACCENT),
+        Span::raw(if marked { "✓" } else { " " }).fg(ACCENT),
         Span::raw(format!(
-            " {:>4} {:<name_width$} ",
+            "{:>4} {:<name_width$} ",
             r.risk,
             clip(&printable(&r.facts.name), name_width)
         )),

@@ -5,7 +5,7 @@ use super::*;
 use crate::model::audit::{self, CredentialFacts, LastSignIn, PrincipalFacts, Reach};
 
 /// An audit of three apps: one reaching every mailbox, one scoped by RBAC, one by a policy.
-fn three_apps() -> Box<audit::Audit> {
+pub(super) fn three_apps() -> Box<audit::Audit> {
     let now = time::macros::datetime!(2026-12-02 10:00 UTC);
     let app = |name: &str| PrincipalFacts {
         sp_id: format!("sp-{name}"),
@@ -48,7 +48,7 @@ fn three_apps() -> Box<audit::Audit> {
 }
 
 /// The dashboard's `a`, signed in: the audit screen reading the tenant.
-fn auditing() -> State {
+pub(super) fn auditing() -> State {
     let mut s = home_with_fax();
     let fx = keys(&mut s, &[Key::Char('a')]);
     assert!(

@@ -1,0 +1,84 @@
+//! The audit's marked apps migrated one after the other (`M` on the audit screen): each goes
+//! through the dashboard's migration — its plan shown, `y` carries it out, any other key skips
+//! it, esc skips the rest — and a summary names what became of each.
+
+use super::upkeep::upkeep_sign_in;
+use super::{Effect, State, Upkeep};
+use crate::model::{Diagnosis, Profile};
+
+/// The migrations still to come, and what became of those done.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub queue: Vec<Profile>,
+    pub results: Vec<String>,
+    pub total: usize,
+}
+
+/// Starts the migrations of `profiles`, in this order.
+pub(super) fn start(s: &mut State, profiles: Vec<Profile>) -> Vec<Effect> {
+    s.home.batch = Some(Batch {
+        total: profiles.len(),
+        queue: profiles,
+        results: Vec::new(),
+    });
+    next(s)
+}
+
+/// Whether a migration of the batch is the upkeep under way.
+pub(super) fn active(s: &State) -> bool {
+    s.home.batch.is_some() && matches!(s.sign_in.upkeep, Upkeep::Migrate { .. })
+}
+
+/// What became of the batch's current migration.
+pub(super) fn record(s: &mut State, name: &str, how: String) {
+    if let Some(b) = s.home.batch.as_mut() {
+        b.results.push(format!("{name}: {how}"));
+    }
+}
+
+/// A migration's outcome in a few words.
+pub(super) fn outcome(result: &Result<String, Diagnosis>) -> String {
+    match result {
+        Ok(note) if note.starts_with("Waiting") => {
+            "waiting for Exchange (m on the dashboard goes on)".into()
+        }
+        Ok(_) => "migrated".into(),
+        Err(d) => format!("stopped: {}", d.summary),
+    }
+}
+
+/// Esc on a plan: the rest of the batch is skipped too.
+pub(super) fn skip_rest(s: &mut State) {
+    if let Some(b) = s.home.batch.as_mut() {
+        for p in b.queue.drain(..) {
+            b.results.push(format!("{}: skipped", p.name));
+        }
+    }
+}
+
+/// The next migration's plan, or — the queue done — the summary.
+pub(super) fn next(s: &mut State) -> Vec<Effect> {
+    let Some(b) = s.home.batch.as_mut() else {
+        return Vec::new();
+    };
+    if b.queue.is_empty() {
+        let b = s.home.batch.take().unwrap_or_default();
+        s.notice = Some(format!(
+            "Migrations from the audit: {}.",
+            b.results.join("; ")
+        ));
+        return Vec::new();
+    }
+    let p = b.queue.remove(0);
+    upkeep_sign_in(s, p, Upkeep::Migrate { go: false })
+}
+
+/// The line above a batch's plan: which of how many.
+pub(super) fn place(s: &State) -> Option<String> {
+    let b = s.home.batch.as_ref()?;
+    Some(format!(
+        "Migration {} of {} from the audit:",
+        b.total - b.queue.len(),
+        b.total
+    ))
+}

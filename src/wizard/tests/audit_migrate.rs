@@ -1,0 +1,196 @@
+//! Space and `M` on the audit screen: apps that can move to RBAC for Applications marked (the
+//! others refused with the reason), then migrated one after the other through the dashboard's
+//! migration, each plan confirmed with `y`, a summary at the end.
+
+use super::*;
+use crate::model::ClientId;
+use crate::model::audit::{self, PolicyGrant, PrincipalFacts, RbacGrant};
+
+const FAX: &str = "a1f5c0de-0001-4000-8000-00000000c001";
+const ARCHIVER: &str = "a1f5c0de-0002-4000-8000-00000000c002";
+
+/// The dashboard with profiles fax and archiver; the audit of their tenant read.
+fn audited() -> State {
+    let mut archiver = row("archiver", "contoso.com", None);
+    archiver.profile.client_id = ClientId::parse(ARCHIVER).unwrap();
+    let mut s = home_with(vec![row("fax", "contoso.com", None), archiver]);
+    keys(&mut s, &[Key::Char('a')]);
+    update(&mut s, Msg::SignedIn(Ok(admin(None))));
+    let now = time::macros::datetime!(2026-12-02 10:00 UTC);
+    let app = |name: &str, id: &str| PrincipalFacts {
+        sp_id: format!("sp-{name}"),
+        app_id: id.into(),
+        name: name.into(),
+        ..PrincipalFacts::default()
+    };
+    let rows = vec![
+        PrincipalFacts {
+            graph_roles: vec!["Mail.Read".into()],
+            ..app("Archiver", ARCHIVER)
+        },
+        PrincipalFacts {
+            graph_roles: vec!["Mail.Read".into()],
+            ..app("Vendor sync", "b0000000-0000-4000-8000-000000000009")
+        },
+        PrincipalFacts {
+            graph_roles: vec!["Mail.Send".into()],
+            policies: vec![PolicyGrant {
+                access_right: "RestrictAccess".into(),
+                group: "fax@contoso.com".into(),
+            }],
+            ..app("Fax gateway", FAX)
+        },
+        PrincipalFacts {
+            exchange_roles: vec!["Mail.Read".into()],
+            rbac: vec![RbacGrant {
+                role: "Application Mail.Read".into(),
+                scope: Some("Sales".into()),
+                scope_filter: None,
+            }],
+            ..app("Sales mailer", "b0000000-0000-4000-8000-000000000008")
+        },
+    ];
+    let mut a = audit::audit("contoso.com", 40, rows, vec![], now);
+    a.exchange_read = true;
+    update(&mut s, Msg::Audited(Ok(Box::new(a))));
+    s
+}
+
+/// The dashboard's profile `name`.
+fn profile(s: &State, name: &str) -> Profile {
+    let row = s
+        .home
+        .profiles
+        .iter()
+        .find(|r| r.profile.name.as_str() == name);
+    row.unwrap_or_else(|| panic!("no profile {name}"))
+        .profile
+        .clone()
+}
+
+/// Selects the audit's row of `name`.
+fn select(s: &mut State, name: &str) {
+    let at = s
+        .audit
+        .audit
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| r.facts.name == name);
+    s.audit.cursor = at.unwrap_or_else(|| panic!("no row {name}"));
+}
+
+#[test]
+fn space_marks_only_apps_that_can_move_and_says_why_not_for_the_others() {
+    let mut s = audited();
+    assert!(offers(&s, "space", "mark for migration"));
+    assert!(!hint_keys(&s).contains(&"M"), "nothing marked yet");
+    select(&mut s, "Sales mailer");
+    keys(&mut s, &[Key::Char(' ')]);
+    assert!(s.audit.marked.is_empty());
+    assert!(
+        s.error
+            .as_deref()
+            .unwrap()
+            .contains("scoped by RBAC for Applications already"),
+        "{:?}",
+        s.error
+    );
+    select(&mut s, "Vendor sync");
+    keys(&mut s, &[Key::Char(' ')]);
+    let e = s.error.clone().unwrap();
+    assert!(
+        e.contains("has no profile here")
+            && e.contains("migrate b0000000-0000-4000-8000-000000000009 --to rbac"),
+        "{e}"
+    );
+    select(&mut s, "Fax gateway");
+    keys(&mut s, &[Key::Char(' ')]);
+    select(&mut s, "Archiver");
+    keys(&mut s, &[Key::Char(' ')]);
+    assert_eq!(s.audit.marked.len(), 2);
+    assert!(s.error.is_none());
+    assert!(notice(&s).starts_with("2 marked"), "{}", notice(&s));
+    assert!(offers(&s, "M", "migrate marked"));
+    for h in hints(&s) {
+        assert!(crate::wizard::help::has_sentence(s.screen, h), "{h:?}");
+    }
+    // Space again unmarks.
+    keys(&mut s, &[Key::Char(' ')]);
+    assert_eq!(s.audit.marked.len(), 1);
+}
+
+#[test]
+fn m_migrates_the_marked_apps_in_turn_each_after_y_and_sums_up() {
+    let mut s = audited();
+    select(&mut s, "Archiver");
+    keys(&mut s, &[Key::Char(' ')]);
+    select(&mut s, "Fax gateway");
+    keys(&mut s, &[Key::Char(' ')]);
+    // The audit's sign-in reads only: the migration signs in for itself.
+    let fx = keys(&mut s, &[Key::Char('M')]);
+    assert_signs_in(&fx, AdminPurpose::Migrate);
+    let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
+    let (first, what) = upkeep_of(&fx);
+    assert_eq!(first, "archiver", "in the audit's order (riskiest first)");
+    assert_eq!(what, Upkeep::Migrate { go: false });
+    plan_read(&mut s, "archiver", what, "Migrate archiver.");
+    let n = notice(&s);
+    assert!(
+        n.starts_with("Migration 1 of 2 from the audit: Migrate archiver."),
+        "{n}"
+    );
+    let fx = keys(&mut s, &[Key::Char('y')]);
+    assert_eq!(upkeep_of(&fx).1, Upkeep::Migrate { go: true });
+    // Done: the next plan is read at once with the same sign-in.
+    let done = Ok("archiver is scoped by RBAC for Applications.".into());
+    let fx = update(&mut s, Msg::Renewed(done));
+    assert!(matches!(fx.first(), Some(Effect::LoadProfiles)), "{fx:?}");
+    assert_eq!(upkeep_of(&fx), ("fax".into(), what));
+    plan_read(&mut s, "fax", what, "Migrate fax.");
+    assert!(notice(&s).starts_with("Migration 2 of 2"), "{}", notice(&s));
+    // Any other key skips it; the queue is done: the summary.
+    let fx = keys(&mut s, &[Key::Char('n')]);
+    assert!(fx.is_empty(), "{fx:?}");
+    assert_eq!(
+        notice(&s),
+        "Migrations from the audit: archiver: migrated; fax: skipped."
+    );
+    assert!(s.home.batch.is_none());
+    // The dashboard's own m is no batch.
+    keys(&mut s, &[Key::Char('m')]);
+    assert!(s.home.batch.is_none());
+}
+
+#[test]
+fn a_plan_that_cannot_be_made_goes_to_the_next_and_esc_skips_the_rest() {
+    let mut s = audited();
+    select(&mut s, "Archiver");
+    keys(&mut s, &[Key::Char(' ')]);
+    select(&mut s, "Fax gateway");
+    keys(&mut s, &[Key::Char(' ')]);
+    keys(&mut s, &[Key::Char('M')]);
+    let fx = update(&mut s, Msg::SignedIn(Ok(admin(None))));
+    let first = profile(&s, &upkeep_of(&fx).0);
+    let refused = diagnosis(
+        "Profile archiver cannot be migrated: a DenyAccess policy.",
+        "Run migrate with --mailboxes.",
+    );
+    let fx = update(
+        &mut s,
+        Msg::UpkeepPlan(Box::new(first), Upkeep::Migrate { go: false }, Err(refused)),
+    );
+    let what = Upkeep::Migrate { go: false };
+    assert_eq!(upkeep_of(&fx), ("fax".into(), what), "the next one at once");
+    assert!(s.error.as_deref().unwrap().contains("DenyAccess"));
+    plan_read(&mut s, "fax", what, "Migrate fax.");
+    keys(&mut s, &[Key::Esc]);
+    let n = notice(&s);
+    assert!(
+        n.contains("archiver: refused: Profile archiver cannot be migrated")
+            && n.contains("fax: skipped"),
+        "{n}"
+    );
+    assert!(s.home.batch.is_none());
+}
