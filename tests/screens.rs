@@ -1224,6 +1224,26 @@ fn setup_delegated_step() {
     snap("setup_delegated", &s);
 }
 
+#[test]
+fn setup_delegated_step_with_the_exchange_part_as_a_script() {
+    let mut s = State::new(Some(sandbox()), None, today());
+    keys(&mut s, &[Key::Char('n'), Key::Enter]);
+    send(
+        &mut s,
+        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
+    );
+    keys(&mut s, &[Key::Char(' ')]);
+    keys(&mut s, &[Key::Down; 7]);
+    keys(&mut s, &[Key::Char(' '), Key::Enter, Key::Char('p')]);
+    let screen = text(&render(&s, 120, 40));
+    assert!(
+        screen.contains("Exchange part: a PowerShell script to run (p: done for me)"),
+        "{screen}"
+    );
+    assert!(screen.contains("do the Exchange part for me"), "{screen}");
+    snap("setup_delegated_script", &s);
+}
+
 /// The audit screen of the dashboard's `a`: signed in, `facts` read from contoso.com.
 fn audited(facts: Vec<m365_mail_wizard::model::audit::PrincipalFacts>) -> State {
     use m365_mail_wizard::model::audit;
