@@ -41,7 +41,12 @@ fn logged(t: &Tenant, cmdlet: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|c| c["cmdlet"] == cmdlet)
-        .map(|c| c["parameters"]["Identity"].as_str().unwrap_or("").to_string())
+        .map(|c| {
+            c["parameters"]["Identity"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
         .collect()
 }
 
@@ -80,7 +85,10 @@ fn the_delegated_setup_allows_smtp_auth_for_its_mailboxes_and_the_users_smtp_che
     for m in [ALICE, ERIN] {
         let key = format!("smtpauth:{m}");
         assert!(
-            j["exchange_done"].as_array().unwrap().contains(&Value::String(key.clone())),
+            j["exchange_done"]
+                .as_array()
+                .unwrap()
+                .contains(&Value::String(key.clone())),
             "{j:#}"
         );
         assert!(j["made_at"][format!("exchange:{key}")].is_string(), "{j:#}");
@@ -93,7 +101,11 @@ fn the_delegated_setup_allows_smtp_auth_for_its_mailboxes_and_the_users_smtp_che
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let r = json(&o);
-    assert_eq!(row(&r, "delegated-smtp:alice@contoso.example")["status"], "passed", "{r:#}");
+    assert_eq!(
+        row(&r, "delegated-smtp:alice@contoso.example")["status"],
+        "passed",
+        "{r:#}"
+    );
 
     // A second run finds SMTP AUTH allowed and changes nothing.
     let o = setup(&home, &t, "esm", &[]);
@@ -132,7 +144,11 @@ fn with_exchange_powershell_the_smtp_auth_lines_go_into_the_script_and_nothing_i
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     let path = json(&o)["script"].as_str().unwrap().to_string();
     let script = std::fs::read_to_string(&path).unwrap();
-    assert_eq!(undefined_variables(&script), Vec::<String>::new(), "{script}");
+    assert_eq!(
+        undefined_variables(&script),
+        Vec::<String>::new(),
+        "{script}"
+    );
     assert_eq!(crowded_lines(&script), Vec::<String>::new(), "{script}");
     for m in [ALICE, ERIN] {
         assert!(

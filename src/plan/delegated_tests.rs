@@ -143,7 +143,11 @@ fn a_shared_mailbox_gets_the_users_full_access_as_an_exchange_step() {
     );
     let p = plan(&a);
     let ex: Vec<&PlanStep> = p.iter().filter(|s| s.kind == StepKind::Exchange).collect();
-    assert_eq!(ex.len(), 3, "the FullAccess, then SMTP AUTH for alice and carol");
+    assert_eq!(
+        ex.len(),
+        3,
+        "the FullAccess, then SMTP AUTH for alice and carol"
+    );
     assert_eq!(
         ex[2].permission.as_deref(),
         Some("smtpauth:carol@contoso.example")

@@ -142,9 +142,10 @@ impl SetupAnswers {
             .into_iter()
             .filter(|st| {
                 st.kind != scope::ExKind::SmtpAuth
-                    || !scoped_smtp
-                        .iter()
-                        .any(|m| Some(m.to_ascii_lowercase()) == st.subject.as_ref().map(|s| s.to_ascii_lowercase()))
+                    || !scoped_smtp.iter().any(|m| {
+                        Some(m.to_ascii_lowercase())
+                            == st.subject.as_ref().map(|s| s.to_ascii_lowercase())
+                    })
             })
             .collect()
     }

@@ -71,7 +71,11 @@ pub fn delegated_script(steps: &[ExStep], tenant: &str) -> String {
 
 /// The script a setup writes: the scope's (`scope`, when it is written as a script) followed
 /// by the delegated part's steps, or those steps alone; none when there is nothing to write.
-pub fn setup_script(scope: Option<&ScopeInput>, delegated: &[ExStep], tenant: &str) -> Option<String> {
+pub fn setup_script(
+    scope: Option<&ScopeInput>,
+    delegated: &[ExStep],
+    tenant: &str,
+) -> Option<String> {
     match (scope, delegated.is_empty()) {
         (Some(i), true) => Some(script(i, tenant)),
         (Some(i), false) => Some(script(i, tenant) + &delegated_part(delegated)),
