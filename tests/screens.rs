@@ -1204,18 +1204,25 @@ fn the_checks_of_a_custom_cloud_profile_name_its_cloud() {
     assert!(screen.contains("cloud: custom"), "{screen}");
 }
 
-#[test]
-fn setup_delegated_step() {
+/// A sandbox setup on the delegated step: Graph read off, the delegated style (the last
+/// choice) on.
+fn at_delegated_step() -> State {
     let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('n'), Key::Enter]);
     send(
         &mut s,
         [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
     );
-    // Graph read off, the delegated style (the last choice) on.
     keys(&mut s, &[Key::Char(' ')]);
     keys(&mut s, &[Key::Down; 7]);
-    keys(&mut s, &[Key::Char(' '), Key::Enter, Key::Right, Key::Tab]);
+    keys(&mut s, &[Key::Char(' '), Key::Enter]);
+    s
+}
+
+#[test]
+fn setup_delegated_step() {
+    let mut s = at_delegated_step();
+    keys(&mut s, &[Key::Right, Key::Tab]);
     typed(&mut s, "https://esm.contoso.example/oauth/callback");
     keys(&mut s, &[Key::Tab]);
     typed(&mut s, "alice@contoso.example");
@@ -1226,15 +1233,8 @@ fn setup_delegated_step() {
 
 #[test]
 fn setup_delegated_step_with_the_exchange_part_as_a_script() {
-    let mut s = State::new(Some(sandbox()), None, today());
-    keys(&mut s, &[Key::Char('n'), Key::Enter]);
-    send(
-        &mut s,
-        [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
-    );
-    keys(&mut s, &[Key::Char(' ')]);
-    keys(&mut s, &[Key::Down; 7]);
-    keys(&mut s, &[Key::Char(' '), Key::Enter, Key::Char('p')]);
+    let mut s = at_delegated_step();
+    keys(&mut s, &[Key::Char('p')]);
     let screen = text(&render(&s, 120, 40));
     assert!(
         screen.contains("Exchange part: a PowerShell script to run (p: done for me)"),
