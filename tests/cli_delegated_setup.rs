@@ -426,11 +426,19 @@ fn the_plan_names_the_sign_in_the_scopes_and_the_shared_mailbox_step() {
             .contains("openid and User.Read are left out"),
         "{consent:#}"
     );
-    let shared: Vec<&Value> = plan.iter().filter(|s| s["kind"] == "exchange").collect();
-    assert_eq!(shared.len(), 1, "{plan:#?}");
+    let exchange: Vec<&str> = plan
+        .iter()
+        .filter(|s| s["kind"] == "exchange")
+        .map(|s| s["powershell"].as_str().unwrap())
+        .collect();
     assert_eq!(
-        shared[0]["powershell"],
-        "Add-MailboxPermission -Identity 'helpdesk@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'"
+        exchange,
+        [
+            "Add-MailboxPermission -Identity 'helpdesk@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'",
+            "Set-CASMailbox -Identity 'alice@contoso.example' -SmtpClientAuthenticationDisabled $false",
+            "Set-CASMailbox -Identity 'helpdesk@contoso.example' -SmtpClientAuthenticationDisabled $false",
+        ],
+        "the FullAccess, then SMTP AUTH for the mailboxes signed in to SMTP as: {plan:#?}"
     );
     assert!(
         t.apps_named("m365-mail-wizard esm").is_empty(),

@@ -27,9 +27,13 @@ struct World {
 
 impl World {
     async fn start() -> World {
+        World::with(SandboxOptions::default()).await
+    }
+
+    async fn with(options: SandboxOptions) -> World {
         let sandbox = Sandbox::start(SandboxOptions {
             auto_approve: Some("admin".into()),
-            ..Default::default()
+            ..options
         })
         .await
         .unwrap();
@@ -312,6 +316,66 @@ async fn signed_in_each_exchange_step_is_read_back_by_its_get_and_test() {
         ),
         other => panic!("{other:?}"),
     }
+    w.sandbox.stop().await;
+}
+
+#[tokio::test]
+async fn the_delegated_users_full_access_and_smtp_auth_are_read_back() {
+    use m365_mail_wizard::model::{ConsumerSignIn, DelegatedPart, Mailbox};
+    let w = World::with(SandboxOptions {
+        smtp_auth_off: true,
+        ..Default::default()
+    })
+    .await;
+    let admin = w.admin().await;
+    let ex = w.exchange(&admin).await;
+    let (client, sp, secret) = registered_app(&w, &admin).await;
+    let mut a = answers(None, &[AccessChoice::Delegated]);
+    a.delegated = Some(DelegatedPart {
+        sign_in: ConsumerSignIn::DeviceCode,
+        openid: false,
+        users: vec![Mailbox::parse("alice@contoso.example").unwrap()],
+        shared: vec![Mailbox::parse("erin@contoso.example").unwrap()],
+    });
+    let p = plan::plan(&a);
+    let readers = Readers {
+        graph: Some(&admin.token),
+        exchange: Some(&ex),
+    };
+    let endpoints = w.endpoints();
+    let cmdlets = Cmdlets::new(&w.env.http, &endpoints, w.tenant_id(), &ex.token, &ex.upn);
+    let mut keys = Vec::new();
+    for step in p.iter().filter(|s| s.kind == StepKind::Exchange) {
+        let app = (client, Some(sp), Some(&secret));
+        let key = step.permission.clone().unwrap();
+        let before = failure(&read(&w, app, &a, step, readers).await);
+        let expected = match key.starts_with("smtpauth:") {
+            true => "SMTP AUTH is still off",
+            false => "does not show it yet",
+        };
+        assert!(before.contains(expected), "{key}: {before}");
+        let st = a
+            .delegated_steps()
+            .into_iter()
+            .find(|s| s.key() == key)
+            .unwrap();
+        let make = st.make.as_ref().unwrap();
+        cmdlets
+            .invoke(make.name, make.parameters(None))
+            .await
+            .unwrap();
+        let after = read(&w, app, &a, step, readers).await;
+        assert!(is_done(&after), "{key}: {:?}", after.status);
+        keys.push(key);
+    }
+    assert_eq!(
+        keys,
+        [
+            "userfullaccess:erin@contoso.example:alice@contoso.example",
+            "smtpauth:alice@contoso.example",
+            "smtpauth:erin@contoso.example"
+        ]
+    );
     w.sandbox.stop().await;
 }
 

@@ -1204,24 +1204,44 @@ fn the_checks_of_a_custom_cloud_profile_name_its_cloud() {
     assert!(screen.contains("cloud: custom"), "{screen}");
 }
 
-#[test]
-fn setup_delegated_step() {
+/// A sandbox setup on the delegated step: Graph read off, the delegated style (the last
+/// choice) on.
+fn at_delegated_step() -> State {
     let mut s = State::new(Some(sandbox()), None, today());
     keys(&mut s, &[Key::Char('n'), Key::Enter]);
     send(
         &mut s,
         [Msg::TenantResolved(Ok((tenant(), CloudKind::Custom)))],
     );
-    // Graph read off, the delegated style (the last choice) on.
     keys(&mut s, &[Key::Char(' ')]);
     keys(&mut s, &[Key::Down; 7]);
-    keys(&mut s, &[Key::Char(' '), Key::Enter, Key::Right, Key::Tab]);
+    keys(&mut s, &[Key::Char(' '), Key::Enter]);
+    s
+}
+
+#[test]
+fn setup_delegated_step() {
+    let mut s = at_delegated_step();
+    keys(&mut s, &[Key::Right, Key::Tab]);
     typed(&mut s, "https://esm.contoso.example/oauth/callback");
     keys(&mut s, &[Key::Tab]);
     typed(&mut s, "alice@contoso.example");
     keys(&mut s, &[Key::Tab]);
     typed(&mut s, "bob@contoso.example");
     snap("setup_delegated", &s);
+}
+
+#[test]
+fn setup_delegated_step_with_the_exchange_part_as_a_script() {
+    let mut s = at_delegated_step();
+    keys(&mut s, &[Key::Char('p')]);
+    let screen = text(&render(&s, 120, 40));
+    assert!(
+        screen.contains("Exchange part: a PowerShell script to run (p: done for me)"),
+        "{screen}"
+    );
+    assert!(screen.contains("do the Exchange part for me"), "{screen}");
+    snap("setup_delegated_script", &s);
 }
 
 /// The audit screen of the dashboard's `a`: signed in, `facts` read from contoso.com.

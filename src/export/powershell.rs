@@ -150,7 +150,8 @@ fn delegated_app(t: &mut String, p: &Profile) {
     }
 }
 
-/// The delegated style's Exchange part: each user's FullAccess on each shared mailbox.
+/// The delegated style's Exchange part: each user's FullAccess on each shared mailbox, SMTP AUTH
+/// for the users' and shared mailboxes where it is off.
 fn delegated_exchange(t: &mut String, p: &Profile) {
     let Some(d) = delegated_part(p) else {
         return;
@@ -171,7 +172,7 @@ fn delegated_exchange(t: &mut String, p: &Profile) {
     };
     let _ = write!(
         t,
-        "# Exchange Online: the delegated users' FullAccess on the shared mailboxes.\n{connect}{}",
+        "# Exchange Online: the delegated users' FullAccess on the shared mailboxes, and SMTP AUTH\n# allowed where it is off for the mailboxes they sign in to SMTP as.\n{connect}{}",
         crate::scope::looked_steps(&steps)
     );
 }

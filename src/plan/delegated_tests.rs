@@ -35,9 +35,17 @@ fn the_delegated_style_asks_scopes_and_tenant_wide_consent() {
     let p = plan(&a);
     let kinds: Vec<StepKind> = p.iter().map(|s| s.kind).collect();
     assert!(kinds.contains(&StepKind::DelegatedConsent) && !kinds.contains(&StepKind::Consent));
-    assert!(
-        !kinds.contains(&StepKind::Exchange),
-        "no Exchange app-only scoping"
+    let ex: Vec<&PlanStep> = p.iter().filter(|s| s.kind == StepKind::Exchange).collect();
+    assert_eq!(
+        ex.iter()
+            .map(|s| s.permission.as_deref().unwrap_or(""))
+            .collect::<Vec<_>>(),
+        ["smtpauth:alice@contoso.example"],
+        "no Exchange app-only scoping; SMTP AUTH for the user's mailbox where it is off"
+    );
+    assert_eq!(
+        ex[0].powershell,
+        "Set-CASMailbox -Identity 'alice@contoso.example' -SmtpClientAuthenticationDisabled $false"
     );
     let dc = p
         .iter()
@@ -135,7 +143,15 @@ fn a_shared_mailbox_gets_the_users_full_access_as_an_exchange_step() {
     );
     let p = plan(&a);
     let ex: Vec<&PlanStep> = p.iter().filter(|s| s.kind == StepKind::Exchange).collect();
-    assert_eq!(ex.len(), 1);
+    assert_eq!(
+        ex.len(),
+        3,
+        "the FullAccess, then SMTP AUTH for alice and carol"
+    );
+    assert_eq!(
+        ex[2].permission.as_deref(),
+        Some("smtpauth:carol@contoso.example")
+    );
     assert_eq!(
         ex[0].powershell,
         "Add-MailboxPermission -Identity 'carol@contoso.example' -User 'alice@contoso.example' -AccessRights 'FullAccess'"
@@ -185,4 +201,35 @@ fn without_the_delegated_access_its_answers_are_not_read() {
     a.access = vec![AccessChoice::GraphRead];
     assert!(!a.public_client() && !a.openid() && a.delegated_steps().is_empty());
     assert!(a.delegated_scopes().is_none());
+}
+
+#[test]
+fn a_hybrid_app_allows_smtp_auth_once_for_a_mailbox_both_styles_send_from() {
+    let mut a = delegated(
+        ConsumerSignIn::DeviceCode,
+        false,
+        &["carol@contoso.example"],
+    );
+    a.access = vec![AccessChoice::Smtp, AccessChoice::Delegated];
+    a.scope = Some(ScopeSpec {
+        kind: crate::model::ScopeKind::Rbac,
+        group: None,
+        mailboxes: vec!["carol@contoso.example".into()],
+        deny_mailbox: None,
+        script_only: false,
+        decline_ews_allow_list: false,
+    });
+    let keys: Vec<String> = plan(&a)
+        .iter()
+        .filter_map(|s| s.permission.clone())
+        .filter(|k| k.starts_with("smtpauth:"))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "smtpauth:carol@contoso.example",
+            "smtpauth:alice@contoso.example"
+        ],
+        "the scope's step for carol, the delegated one for alice"
+    );
 }

@@ -18,7 +18,7 @@ pub use script_vars::{crowded_lines, undefined_variables};
 
 use crate::catalog::Resource;
 use crate::model::{AccessChoice, ConsumerSignIn, DelegatedPart};
-use crate::scope::{self, ExStep, ScopeSpec, quote};
+use crate::scope::{self, ExStep, ScopeInput, ScopeSpec, quote};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -126,20 +126,45 @@ impl SetupAnswers {
     }
 
     /// The delegated style's Exchange Online steps (each user's FullAccess on each shared
-    /// mailbox).
+    /// mailbox, SMTP AUTH for the mailboxes signed in to SMTP as), without the SMTP AUTH steps
+    /// the scope already has for its own mailboxes.
     pub fn delegated_steps(&self) -> Vec<ExStep> {
-        self.delegated_part()
-            .map(|d| {
-                let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
-                let shared: Vec<String> = d.shared.iter().map(|m| m.to_string()).collect();
-                scope::delegated_steps(&users, &shared)
+        let Some(d) = self.delegated_part() else {
+            return Vec::new();
+        };
+        let users: Vec<String> = d.users.iter().map(|m| m.to_string()).collect();
+        let shared: Vec<String> = d.shared.iter().map(|m| m.to_string()).collect();
+        let scoped_smtp: &[String] = match &self.scope {
+            Some(s) if self.access.contains(&AccessChoice::Smtp) => &s.mailboxes,
+            _ => &[],
+        };
+        scope::delegated_steps(&users, &shared)
+            .into_iter()
+            .filter(|st| {
+                st.kind != scope::ExKind::SmtpAuth
+                    || !scoped_smtp.iter().any(|m| {
+                        Some(m.to_ascii_lowercase())
+                            == st.subject.as_ref().map(|s| s.to_ascii_lowercase())
+                    })
             })
-            .unwrap_or_default()
+            .collect()
     }
 
     /// Whether the delegated part's steps are made by the setup (not written to the script).
     pub fn delegated_steps_made(&self) -> bool {
         !self.delegated_script && !self.delegated_steps().is_empty()
+    }
+
+    /// The Exchange Online script this setup writes, if it writes one: the scope's (`input`,
+    /// when the scope is written as a script), then the delegated part's steps when they are
+    /// written too (`delegated_script`).
+    pub fn written_script(&self, input: Option<&ScopeInput>, tenant: &str) -> Option<String> {
+        let scope = input.filter(|_| self.scope.as_ref().is_some_and(|s| s.script_only));
+        let delegated = match self.delegated_script {
+            true => self.delegated_steps(),
+            false => Vec::new(),
+        };
+        scope::setup_script(scope, &delegated, tenant)
     }
 
     /// Whether the setup writes an Exchange Online script for the administrator to run.

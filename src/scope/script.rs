@@ -45,7 +45,7 @@ pub fn script(i: &ScopeInput, tenant: &str) -> String {
 }
 
 /// The delegated style's Exchange Online part alone (each user's FullAccess on each shared
-/// mailbox) as one PowerShell script, safe to run twice.
+/// mailbox, SMTP AUTH where it is off) as one PowerShell script, safe to run twice.
 pub fn delegated_script(steps: &[ExStep], tenant: &str) -> String {
     let mut s = String::new();
     s.push_str(
@@ -69,15 +69,30 @@ pub fn delegated_script(steps: &[ExStep], tenant: &str) -> String {
     s
 }
 
+/// The script a setup writes: the scope's (`scope`, when it is written as a script) followed
+/// by the delegated part's steps, or those steps alone; none when there is nothing to write.
+pub fn setup_script(
+    scope: Option<&ScopeInput>,
+    delegated: &[ExStep],
+    tenant: &str,
+) -> Option<String> {
+    match (scope, delegated.is_empty()) {
+        (Some(i), true) => Some(script(i, tenant)),
+        (Some(i), false) => Some(script(i, tenant) + &delegated_part(delegated)),
+        (None, false) => Some(delegated_script(delegated, tenant)),
+        (None, true) => None,
+    }
+}
+
 /// The delegated style's steps to follow a scope's script.
 pub fn delegated_part(steps: &[ExStep]) -> String {
     format!(
-        "\n# The mailbox users' FullAccess on the shared mailboxes (the delegated style).\n{}",
+        "\n# The delegated style: the mailbox users' FullAccess on the shared mailboxes, and SMTP AUTH\n# allowed where it is off for the mailboxes they sign in to SMTP as (never the organisation's switch).\n{}",
         looked_steps(steps)
     )
 }
 
-/// Steps that each look before they make, as script lines (the delegated style's FullAccess).
+/// Steps that each look before they make, as script lines (the delegated style's steps).
 pub fn looked_steps(steps: &[ExStep]) -> String {
     let mut s = String::new();
     for st in steps {

@@ -245,8 +245,8 @@ pub(super) fn build_order(s: &mut State) -> Result<(), Vec<Effect>> {
         secret_months: SECRET_MONTHS[s.form.months.min(SECRET_MONTHS.len() - 1)],
         portal,
         scope,
+        delegated_script: s.form.exchange_script && delegated.is_some(),
         delegated,
-        delegated_script: false,
         reuse_app: s.form.reuse_app,
     };
     s.setup.plan = plan::plan(&answers);

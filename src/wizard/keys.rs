@@ -133,7 +133,12 @@ pub fn hints(s: &State) -> Vec<Hint> {
                         } else {
                             "ask openid too"
                         };
-                        out.extend([h("←→", "sign-in flow"), h("o", o_does)]);
+                        let p_does = if s.form.exchange_script {
+                            "do the Exchange part for me"
+                        } else {
+                            "Exchange part as a script"
+                        };
+                        out.extend([h("←→", "sign-in flow"), h("o", o_does), h("p", p_does)]);
                     }
                     out.push(h("tab", "next field"));
                 }

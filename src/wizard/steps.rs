@@ -205,6 +205,9 @@ pub(super) fn key(s: &mut State, step: Step, k: Key) -> Vec<Effect> {
         (Step::Delegated, Key::Char('o')) if s.form.delegated_field == 0 => {
             s.form.openid = !s.form.openid;
         }
+        (Step::Delegated, Key::Char('p')) if s.form.delegated_field == 0 => {
+            s.form.exchange_script = !s.form.exchange_script;
+        }
         (Step::Delegated, _) if s.form.delegated_field == 0 => {}
         (Step::AppDetails, Key::Tab | Key::BackTab | Key::Up | Key::Down) => {
             s.form.app_field = 1 - s.form.app_field;

@@ -28,6 +28,9 @@ pub(super) async fn read(
         .into_iter()
         .find(|s| Some(s.key().as_str()) == step.permission)
     {
+        if st.kind == ExKind::SmtpAuth {
+            return smtp_auth(&cmdlets, &st).await;
+        }
         return match cmdlets.invoke(st.look.name, st.look.parameters(None)).await {
             Ok(o) if o.rows.iter().any(full_access) => {
                 StepStatus::Done(format!("{} shows it", st.look.name))

@@ -189,15 +189,18 @@ fn scope(form: &Form) -> Vec<Line<'_>> {
             form.scope_field == 1,
         ));
     }
-    lines.push(
-        Line::from(if form.exchange_script {
-            strings::EXCHANGE_AS_SCRIPT
-        } else {
-            strings::EXCHANGE_DONE_FOR_ME
-        })
-        .fg(ACCENT),
-    );
+    lines.push(exchange_part(form));
     lines
+}
+
+/// Whether the Exchange part is made or written as a script (`p`).
+fn exchange_part(form: &Form) -> Line<'static> {
+    Line::from(if form.exchange_script {
+        strings::EXCHANGE_AS_SCRIPT
+    } else {
+        strings::EXCHANGE_DONE_FOR_ME
+    })
+    .fg(ACCENT)
 }
 
 fn app_details(form: &Form) -> Vec<Line<'_>> {
@@ -273,6 +276,7 @@ fn delegated<'a>(s: &State, form: &'a Form) -> Vec<Line<'a>> {
     ])];
     lines.push(Line::from(strings::flow_explained(flow)).fg(DIM));
     lines.push(tick_row(false, form.openid, strings::OPENID));
+    lines.push(exchange_part(form));
     lines.push(Line::default());
     if flow == "authorization-code" {
         lines.extend(input_field(

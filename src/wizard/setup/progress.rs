@@ -137,8 +137,7 @@ pub(in crate::wizard) fn done(
         .setup
         .order
         .as_ref()
-        .and_then(|o| o.answers.scope.as_ref())
-        .is_some_and(|sc| sc.script_only);
+        .is_some_and(|o| o.answers.exchange_script());
     s.notice = Some(if script_only {
         format!(
             "Profile {} saved; {} in the keyring. The Exchange Online part is in the script named above: run it in PowerShell as an Exchange administrator (it is safe to run twice), then re-check the profile from the home screen.",

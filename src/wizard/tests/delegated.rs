@@ -160,3 +160,104 @@ fn a_hybrid_setup_asks_both_and_keeps_a_mailbox_to_one_style() {
     answer(&mut s, "bob@contoso.com");
     assert_eq!(s.screen, Screen::Form(Step::AppDetails));
 }
+
+/// Answers a delegated-only setup, with `p` pressed on the delegated step when `script`:
+/// alice signs in, carol is shared.
+fn delegated_order(s: &mut State, script: bool) -> crate::plan::SetupAnswers {
+    keys(s, &[Key::Enter]);
+    assert!(offers(s, "p", "Exchange part as a script"));
+    if script {
+        keys(s, &[Key::Char('p')]);
+        assert!(offers(s, "p", "do the Exchange part for me"));
+    }
+    keys(s, &[Key::Tab]);
+    typed(s, "alice@contoso.com");
+    keys(s, &[Key::Tab]);
+    answer(s, "carol@contoso.com");
+    keys(s, &[Key::Enter]);
+    answer(s, "esm");
+    let order = s.setup.order.as_ref().expect("the setup's order");
+    order.answers.clone()
+}
+
+/// The script holds no undefined variable and one command a line.
+fn well_formed(script: &str) -> bool {
+    crate::plan::undefined_variables(script).is_empty()
+        && crate::plan::crowded_lines(script).is_empty()
+}
+
+const ALLOW_ALICE: &str =
+    "Set-CASMailbox -Identity 'alice@contoso.com' -SmtpClientAuthenticationDisabled $false";
+
+#[test]
+fn p_on_the_delegated_step_writes_the_users_exchange_steps_as_a_script() {
+    let mut s = delegated_only();
+    let a = delegated_order(&mut s, true);
+    assert!(a.delegated_script && a.exchange_script());
+    let script = a
+        .written_script(None, "contoso.com")
+        .expect("the script the setup writes");
+    for line in [
+        "Connect-ExchangeOnline -Organization 'contoso.com'",
+        "Add-MailboxPermission -Identity 'carol@contoso.com' -User 'alice@contoso.com' -AccessRights 'FullAccess'",
+        ALLOW_ALICE,
+        "Set-CASMailbox -Identity 'carol@contoso.com' -SmtpClientAuthenticationDisabled $false",
+    ] {
+        assert!(script.contains(line), "{line} in\n{script}");
+    }
+    assert!(
+        !script.contains("Set-TransportConfig") && well_formed(&script),
+        "{script}"
+    );
+    s.screen = Screen::Progress;
+    s.setup.running = true;
+    let profile = row("esm", "contoso.com", None).profile;
+    let fx = update(&mut s, Msg::SetupDone(Ok(Box::new(profile))));
+    assert!(
+        matches!(fx.as_slice(), [Effect::ClearDraft]),
+        "no checks before the script has run: {fx:?}"
+    );
+    assert!(notice(&s).contains("run it in PowerShell as an Exchange administrator"));
+}
+
+#[test]
+fn without_p_the_delegated_steps_are_made_and_no_script_is_written() {
+    let mut s = delegated_only();
+    let a = delegated_order(&mut s, false);
+    assert!(!a.delegated_script && a.delegated_steps_made());
+    assert_eq!(a.written_script(None, "contoso.com"), None);
+    assert!(
+        s.setup
+            .plan
+            .iter()
+            .any(|p| p.kind == StepKind::Exchange && p.powershell == ALLOW_ALICE)
+    );
+}
+
+#[test]
+fn a_hybrid_script_holds_the_scope_and_the_delegated_users_steps() {
+    let (mut s, _) = tenant_answered('n', "contoso.com");
+    resolved(&mut s, CloudKind::Global);
+    keys(&mut s, &vec![Key::Down; AccessChoice::ALL.len() - 1]);
+    keys(&mut s, &[Key::Char(' '), Key::Enter]);
+    answer(&mut s, "bob@contoso.com");
+    keys(&mut s, &[Key::Char('p'), Key::Enter]);
+    assert_eq!(s.screen, Screen::Form(Step::Delegated));
+    let one_choice = offers(&s, "p", "do the Exchange part for me");
+    assert!(one_choice, "one choice for both parts");
+    keys(&mut s, &[Key::Tab]);
+    answer(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    answer(&mut s, "hybrid");
+    let a = s.setup.order.as_ref().unwrap().answers.clone();
+    let spec = a.scope.as_ref().expect("the scope");
+    assert!(spec.script_only && a.delegated_script);
+    let input = spec.input_or_variables(&a.access, &a.app_name, None, None);
+    let script = a.written_script(Some(&input), "contoso.com").unwrap();
+    let delegated = script
+        .find("# The delegated style")
+        .expect("the delegated part follows the scope's");
+    assert!(script[..delegated].contains("Get-Mailbox"), "{script}");
+    assert!(script[delegated..].contains(ALLOW_ALICE), "{script}");
+    assert!(well_formed(&script), "{script}");
+}

@@ -1,10 +1,11 @@
 //! The delegated style's Exchange Online steps: each mailbox user's FullAccess on each shared
-//! mailbox, looked for first, made when missing, and journaled like the scope's steps; or, with
-//! `--exchange powershell`, written into the setup's script for the administrator to run.
+//! mailbox, and SMTP AUTH for each mailbox signed in to SMTP as where it is off, each looked for
+//! first, made when missing, and journaled like the scope's steps; or, with `--exchange
+//! powershell`, written into the setup's script for the administrator to run.
 
 use std::sync::atomic::Ordering;
 
-use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome, write_text};
+use super::{Ctx, ExchangeAdmin, Fresh, recipients, record_outcome, smtp_auth, write_text};
 use crate::app::setup::SetupError;
 use crate::app::setup::run::{Run, crash_point};
 use crate::cloud::exchange_admin::Cmdlets;
@@ -12,7 +13,8 @@ use crate::model::{ClientId, Diagnosis, ObjectId, StepStatus};
 use crate::plan::StepKind;
 use crate::scope;
 
-/// Gives each user FullAccess on each shared mailbox of the answers' delegated part.
+/// Gives each user FullAccess on each shared mailbox of the answers' delegated part, and allows
+/// SMTP AUTH for the users' and shared mailboxes where it is off.
 pub(in crate::app::setup) async fn apply(
     r: &mut Run<'_>,
     client_id: ClientId,
@@ -43,10 +45,10 @@ pub(in crate::app::setup) async fn apply(
         return Err(r.refuse(
             i,
             Diagnosis {
-                summary: "No Exchange Online sign-in for the shared mailboxes' FullAccess.".into(),
+                summary: "No Exchange Online sign-in for the delegated users' Exchange steps.".into(),
                 evidence: "the setup has no Exchange administration token".into(),
-                cause: "Add-MailboxPermission needs an Exchange administrator's sign-in.".into(),
-                fix: "Run the setup again and sign in when asked, or run the step's Add-MailboxPermission in Exchange Online PowerShell.".into(),
+                cause: "Add-MailboxPermission and Set-CASMailbox need an Exchange administrator's sign-in.".into(),
+                fix: "Run the setup again and sign in when asked, or run the steps' commands in Exchange Online PowerShell.".into(),
             },
         ));
     };
@@ -61,7 +63,10 @@ pub(in crate::app::setup) async fn apply(
         }
         r.emit(i, StepStatus::Running);
         let ctx = Ctx::new(r, cmdlets, client_id, sp, Fresh::default());
-        let done = recipients::user_full_access(&ctx, &st, i).await?;
+        let done = match st.kind {
+            scope::ExKind::SmtpAuth => smtp_auth::allow(&ctx, &st, i).await?,
+            _ => recipients::user_full_access(&ctx, &st, i).await?,
+        };
         if ctx.made.load(Ordering::Relaxed) {
             r.made(format!("exchange:{key}"));
         }

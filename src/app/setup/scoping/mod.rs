@@ -348,12 +348,11 @@ fn record_outcome(r: &mut Run<'_>, i: usize, done: Outcome) -> Result<String, Se
 
 /// The scope's script, followed by the delegated part's steps when they go into it too.
 fn write_script(r: &Run<'_>, input: &ScopeInput) -> Result<std::path::PathBuf, SetupError> {
-    let mut text = scope::script(input, &r.req.tenant);
-    let delegated = r.req.answers.delegated_steps();
-    if r.req.answers.delegated_script && !delegated.is_empty() {
-        text.push_str(&scope::delegated_part(&delegated));
-    }
-    write_text(r, &text)
+    let text = r.req.answers.written_script(Some(input), &r.req.tenant);
+    write_text(
+        r,
+        &text.unwrap_or_else(|| scope::script(input, &r.req.tenant)),
+    )
 }
 
 /// Writes the setup's Exchange Online script (`--exchange powershell`), private to its owner.
