@@ -1273,6 +1273,24 @@ fn audited(facts: Vec<m365_mail_wizard::model::audit::PrincipalFacts>) -> State 
 }
 
 #[test]
+fn the_sign_in_screen_names_what_the_sign_in_is_for() {
+    let mut s = State::new(None, None, today());
+    let row = dashboard_row("contoso-helpdesk", "contoso.com", None, Some("passed"));
+    send(&mut s, [Msg::Profiles(vec![row], vec![])]);
+    keys(&mut s, &[Key::Char('a')]);
+    let title = text(&render(&s, 120, 40))
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        title.contains("Audit of the tenant's mail apps · administrator sign-in"),
+        "{title}"
+    );
+    assert!(!title.contains("New setup"), "{title}");
+}
+
+#[test]
 fn audit_progress_then_findings_riskiest_first_with_a_detail_pane() {
     use m365_mail_wizard::model::audit::{
         CredentialFacts, LastSignIn, PolicyGrant, PrincipalFacts, RbacGrant,

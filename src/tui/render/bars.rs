@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 
 use super::strings;
 use super::theme::{ACCENT, BAD, GOOD, spinner};
-use crate::wizard::{Journey, Screen, State, hints};
+use crate::wizard::{Journey, Screen, State, Upkeep, hints};
 
 /// The screen's title on the left; the sandbox tenant or the cloud on the right.
 pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
@@ -30,7 +30,13 @@ pub fn draw_top(f: &mut Frame, s: &State, area: Rect) {
         }
         Screen::Form(_) if s.form.journey == Journey::Setup => strings::TITLE_SETUP.to_string(),
         Screen::Form(_) => strings::TITLE_CHECK.to_string(),
-        Screen::SignIn => strings::TITLE_SIGN_IN.to_string(),
+        Screen::SignIn if s.sign_in.upkeep == Upkeep::Audit => {
+            strings::TITLE_AUDIT_SIGN_IN.to_string()
+        }
+        Screen::SignIn => match &s.sign_in.renewing {
+            Some(p) => format!(" {} · administrator sign-in", p.name.as_str()),
+            None => strings::TITLE_SIGN_IN.to_string(),
+        },
         Screen::Plan => strings::TITLE_PLAN.to_string(),
         Screen::Progress => strings::TITLE_PROGRESS.to_string(),
         Screen::Guide => strings::TITLE_GUIDE.to_string(),

@@ -8,6 +8,7 @@ pub const TITLE_HOME: &str = " m365-mail-wizard";
 pub const TITLE_SETUP: &str = " New setup";
 pub const TITLE_CHECK: &str = " Check an existing app";
 pub const TITLE_SIGN_IN: &str = " New setup · administrator sign-in";
+pub const TITLE_AUDIT_SIGN_IN: &str = " Audit of the tenant's mail apps · administrator sign-in";
 pub const TITLE_PLAN: &str = " New setup · the plan";
 pub const TITLE_PROGRESS: &str = " New setup · running";
 pub const TITLE_GUIDE: &str = " New setup · guided, in the portal";
