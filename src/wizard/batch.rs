@@ -4,18 +4,34 @@
 
 use super::upkeep::upkeep_sign_in;
 use super::{Effect, State, Upkeep};
-use crate::model::{Diagnosis, Profile};
+use crate::model::{ClientId, Diagnosis, Profile};
+
+/// An app to migrate: a profile's, or one with no profile here (its secret asked on its turn).
+#[derive(Debug, Clone)]
+pub enum Queued {
+    Profile(Profile),
+    NoProfile { app: String, client_id: ClientId },
+}
+
+impl Queued {
+    fn name(&self) -> String {
+        match self {
+            Queued::Profile(p) => p.name.to_string(),
+            Queued::NoProfile { app, .. } => app.clone(),
+        }
+    }
+}
 
 /// The migrations still to come, and what became of those done.
 #[derive(Debug, Default)]
 pub struct Batch {
-    pub queue: Vec<Profile>,
+    pub queue: Vec<Queued>,
     pub results: Vec<String>,
     pub total: usize,
 }
 
 /// Starts the migrations of `profiles`, in this order.
-pub(super) fn start(s: &mut State, profiles: Vec<Profile>) -> Vec<Effect> {
+pub(super) fn start(s: &mut State, profiles: Vec<Queued>) -> Vec<Effect> {
     s.home.batch = Some(Batch {
         total: profiles.len(),
         queue: profiles,
@@ -51,7 +67,7 @@ pub(super) fn outcome(result: &Result<String, Diagnosis>) -> String {
 pub(super) fn skip_rest(s: &mut State) {
     if let Some(b) = s.home.batch.as_mut() {
         for p in b.queue.drain(..) {
-            b.results.push(format!("{}: skipped", p.name));
+            b.results.push(format!("{}: skipped", p.name()));
         }
     }
 }
@@ -69,8 +85,10 @@ pub(super) fn next(s: &mut State) -> Vec<Effect> {
         ));
         return Vec::new();
     }
-    let p = b.queue.remove(0);
-    upkeep_sign_in(s, p, Upkeep::Migrate { go: false })
+    match b.queue.remove(0) {
+        Queued::Profile(p) => upkeep_sign_in(s, p, Upkeep::Migrate { go: false }),
+        Queued::NoProfile { app, client_id } => super::unsaved::ask(s, app, client_id),
+    }
 }
 
 /// The line above a batch's plan: which of how many.
