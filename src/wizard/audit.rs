@@ -214,7 +214,7 @@ fn migrate_marked(s: &mut State) -> Vec<Effect> {
 /// A marked row's app: its profile here, or its client ID (its secret asked on its turn).
 fn queued(s: &State, r: &AuditRow) -> Option<Queued> {
     if let Some(p) = profile_of(s, r) {
-        return Some(Queued::Profile(p));
+        return Some(Queued::Profile(Box::new(p)));
     }
     Some(Queued::NoProfile {
         app: crate::model::printable(&r.facts.name),

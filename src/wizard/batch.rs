@@ -9,7 +9,7 @@ use crate::model::{ClientId, Diagnosis, Profile};
 /// An app to migrate: a profile's, or one with no profile here (its secret asked on its turn).
 #[derive(Debug, Clone)]
 pub enum Queued {
-    Profile(Profile),
+    Profile(Box<Profile>),
     NoProfile { app: String, client_id: ClientId },
 }
 
@@ -86,7 +86,7 @@ pub(super) fn next(s: &mut State) -> Vec<Effect> {
         return Vec::new();
     }
     match b.queue.remove(0) {
-        Queued::Profile(p) => upkeep_sign_in(s, p, Upkeep::Migrate { go: false }),
+        Queued::Profile(p) => upkeep_sign_in(s, *p, Upkeep::Migrate { go: false }),
         Queued::NoProfile { app, client_id } => super::unsaved::ask(s, app, client_id),
     }
 }
