@@ -4,7 +4,7 @@
 
 use super::upkeep::upkeep_sign_in;
 use super::{Effect, State, Upkeep};
-use crate::model::{ClientId, Diagnosis, Profile};
+use crate::model::{ClientId, Diagnosis, Profile, ProfileName};
 
 /// An app to migrate: a profile's, or one with no profile here (its secret asked on its turn).
 #[derive(Debug, Clone)]
@@ -28,6 +28,8 @@ pub struct Batch {
     pub queue: Vec<Queued>,
     pub results: Vec<String>,
     pub total: usize,
+    /// The app with no profile whose secret is held for the migration under way.
+    pub held: Option<ProfileName>,
 }
 
 /// Starts the migrations of `profiles`, in this order.
@@ -36,6 +38,7 @@ pub(super) fn start(s: &mut State, profiles: Vec<Queued>) -> Vec<Effect> {
         total: profiles.len(),
         queue: profiles,
         results: Vec::new(),
+        held: None,
     });
     next(s)
 }
@@ -72,23 +75,31 @@ pub(super) fn skip_rest(s: &mut State) {
     }
 }
 
-/// The next migration's plan, or — the queue done — the summary.
+/// The next migration's plan, or — the queue done — the summary; a secret held for the app
+/// before is dropped first, whatever became of its migration.
 pub(super) fn next(s: &mut State) -> Vec<Effect> {
     let Some(b) = s.home.batch.as_mut() else {
         return Vec::new();
     };
+    let mut fx: Vec<Effect> = b
+        .held
+        .take()
+        .map(Effect::DropHeldSecret)
+        .into_iter()
+        .collect();
     if b.queue.is_empty() {
         let b = s.home.batch.take().unwrap_or_default();
         s.notice = Some(format!(
             "Migrations from the audit: {}.",
             b.results.join("; ")
         ));
-        return Vec::new();
+        return fx;
     }
-    match b.queue.remove(0) {
+    fx.extend(match b.queue.remove(0) {
         Queued::Profile(p) => upkeep_sign_in(s, *p, Upkeep::Migrate { go: false }),
         Queued::NoProfile { app, client_id } => super::unsaved::ask(s, app, client_id),
-    }
+    });
+    fx
 }
 
 /// The line above a batch's plan: which of how many.

@@ -244,6 +244,8 @@ pub enum Effect {
         deny: Mailbox,
         secret: SecretBox,
     },
+    /// The secret held for an audited app with no profile dropped: its turn is over.
+    DropHeldSecret(crate::model::ProfileName),
     Quit,
 }
 

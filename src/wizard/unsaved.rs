@@ -161,7 +161,12 @@ pub(super) fn held(
 ) -> Vec<Effect> {
     s.busy = None;
     match result {
-        Ok(p) => upkeep_sign_in(s, *p, Upkeep::Migrate { go: false }),
+        Ok(p) => {
+            if let Some(b) = s.home.batch.as_mut() {
+                b.held = Some(p.name.clone());
+            }
+            upkeep_sign_in(s, *p, Upkeep::Migrate { go: false })
+        }
         Err(why) => {
             s.error = Some(why.clone());
             batch::record(s, &app, format!("stopped: {why}"));

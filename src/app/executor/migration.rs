@@ -86,7 +86,7 @@ pub(super) async fn migrate(c: &Ctx<'_>, mut p: Profile, go: bool) {
     }
     let result = migrate::run(c.env, &p, journal, admin, |t, h| c.tell(t, h)).await;
     if unsaved {
-        migrate::unsaved::let_go(c.env, &p).await;
+        migrate::unsaved::let_go(c.env, &p.name).await;
     }
     c.done(result.map(|o| match o {
         Outcome::Pending(why) => format!("Waiting: {why}. Press m again later to go on."),

@@ -210,6 +210,9 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::UnsavedHeld(app, held.map(|()| Box::new(p))));
             });
         }
+        Effect::DropHeldSecret(name) => {
+            tokio::spawn(async move { crate::app::migrate::unsaved::let_go(&env, &name).await });
+        }
         Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
             let slot = admin.clone();
             tokio::spawn(async move {

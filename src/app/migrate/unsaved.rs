@@ -50,8 +50,8 @@ pub async fn hold(env: &Env, p: &mut Profile, secret: Secret) -> Result<(), Stri
 }
 
 /// The secret held for the app dropped: its migration is over.
-pub async fn let_go(env: &Env, p: &Profile) {
-    let name = p.name.to_string();
+pub async fn let_go(env: &Env, name: &ProfileName) {
+    let name = name.to_string();
     if let Err(e) = env
         .with_vault(KeyringBackend::SessionMemory, move |v| v.delete(&name))
         .await

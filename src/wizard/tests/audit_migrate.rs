@@ -322,4 +322,21 @@ fn an_app_with_no_profile_is_migrated_with_the_secret_and_mailboxes_typed() {
         upkeep_of(&fx),
         (VENDOR.into(), Upkeep::Migrate { go: false })
     );
+    // Its plan skipped: the secret held for it is dropped all the same.
+    let held = Box::new(s.sign_in.renewing.clone().unwrap());
+    let what = Upkeep::Migrate { go: false };
+    update(
+        &mut s,
+        Msg::UpkeepPlan(held, what, Ok("Migrate it.".into())),
+    );
+    let fx = keys(&mut s, &[Key::Char('n')]);
+    assert!(
+        matches!(fx.as_slice(), [Effect::DropHeldSecret(n)] if n.as_str() == VENDOR),
+        "{fx:?}"
+    );
+    assert!(
+        notice(&s).ends_with(&format!("{VENDOR}: skipped.")),
+        "{}",
+        notice(&s)
+    );
 }
