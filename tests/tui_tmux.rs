@@ -1537,3 +1537,109 @@ fn from_the_audit_a_marked_app_is_migrated_after_y_and_an_rbac_one_refused() {
     t.keys(&["q"]);
     t.wait_for("EXITED:0");
 }
+
+#[ignore = "needs a peer (Secret Service, tmux or Dovecot): scripts/test runs it"]
+#[test]
+fn from_the_audit_an_app_with_no_profile_is_migrated_with_its_secret_typed_masked() {
+    if !peers() {
+        return;
+    }
+    let home = Home::new();
+    // The tenant the wizard's sandbox opens, populated with the audit's kinds of apps.
+    let state = tenant_file(&home);
+    std::fs::create_dir_all(state.parent().unwrap()).unwrap();
+    let state_arg = state.display().to_string();
+    common::Served::start(&["--state", &state_arg, "--extra-apps", "8"]).stop();
+    let tenant: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).unwrap()).unwrap();
+    let app = tenant["tenant"]["apps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["expect"] == "audit:policy")
+        .expect("a policy-scoped app")
+        .clone();
+    let client = app["client_id"].as_str().unwrap().to_string();
+    let secret = app["secret"].as_str().unwrap().to_string();
+    let policies = |home: &Home| {
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(tenant_file(home)).unwrap()).unwrap();
+        v["tenant"]["access_policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|p| p["app_id"] == client.as_str())
+            .count()
+    };
+    assert_eq!(policies(&home), 1);
+
+    let t = Tmux::start_full(&home, "audit-unsaved", "", 120, 40);
+    answer_setup_scoped(&t, "tui-au", 1);
+    approve_to_the_plan(&t);
+    t.keys(&["Enter"]);
+    t.wait_for_all(&["refused as intended", "App registered and consented"]);
+    t.keys(&["Escape"]);
+    t.wait_for("a audit tenant");
+    t.keys(&["a"]);
+    t.wait_for("press a to approve");
+    t.keys(&["a"]);
+    t.wait_for("with access to mail (riskiest first)");
+    let mut found = false;
+    for _ in 0..40 {
+        if t.screen().contains(&format!("App ID         {client}")) {
+            found = true;
+            break;
+        }
+        t.keys(&["Down"]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    assert!(found, "the policy-scoped app is a row:\n{}", t.screen());
+    t.keys(&["Space"]);
+    t.wait_for_all(&["1 marked", "has no profile here", "M migrate marked"]);
+    t.keys(&["M"]);
+    let mut panes = vec![t.wait_for_all(&["no profile here", "esc skip this app"])];
+    // An empty secret is named; then the secret typed shows as dots only.
+    t.keys(&["Enter"]);
+    panes.push(t.wait_for("The secret is empty"));
+    t.type_text(&secret);
+    panes.push(t.wait_for(&"•".repeat(secret.chars().count())));
+    t.keys(&["Enter"]);
+    t.type_text("alice@contoso.example,bob@contoso.example");
+    t.keys(&["Enter"]);
+    t.type_text("ceo@contoso.example");
+    t.keys(&["Enter"]);
+    panes.push(t.wait_for("press a to approve"));
+    t.keys(&["a"]);
+    panes.push(t.wait_for_all(&[
+        &format!("Migration 1 of 1 from the audit: Migrate {client}"),
+        "y carry it out",
+    ]));
+    t.keys(&["y"]);
+    panes.push(t.wait_for(&format!("Migrations from the audit: {client}: migrated.")));
+    assert_eq!(policies(&home), 0, "the policy is gone");
+    for pane in &panes {
+        assert!(!pane.contains(&secret), "the secret on screen:\n{pane}");
+    }
+    // Nothing saved for the app, and its secret in no file under the test's home.
+    assert!(
+        !home
+            .config()
+            .join(format!("sandbox-profiles/{client}.toml"))
+            .exists()
+    );
+    let journal = home.data().join(format!("sandbox-migrate/{client}.json"));
+    let j: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert_eq!(
+        (j["finished"].clone(), j["profile_less"].clone()),
+        (true.into(), true.into())
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED:0");
+    let mut files = files_under(home.dir.path());
+    files.retain(|f| f != &state);
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap_or_default()).to_string();
+        assert!(!text.contains(&secret), "the secret in {}", f.display());
+    }
+}

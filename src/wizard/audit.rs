@@ -3,9 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use super::batch::Queued;
 use super::{Effect, Input, Key, Screen, State, editing, scroll};
 use crate::model::audit::{Audit, AuditFile, AuditRow, Reach};
-use crate::model::{Diagnosis, Profile, TenantId};
+use crate::model::{ClientId, Diagnosis, Profile, TenantId};
 
 /// What the audit screen owns.
 #[derive(Debug, Default)]
@@ -25,6 +26,10 @@ pub struct AuditView {
     pub cursor: usize,
     /// `w` or `j`: the file the report or the JSON is to be written to, being typed.
     pub export: Option<AuditExport>,
+    /// The profile the audit was read for: the tenant and cloud of an app with no profile.
+    pub base: Option<Profile>,
+    /// A marked app with no profile, on its turn: its secret and mailboxes being typed.
+    pub unsaved: Option<super::unsaved::UnsavedForm>,
 }
 
 /// The audit's report or JSON on its way to a file: what, and the file name typed.
@@ -45,10 +50,11 @@ impl AuditView {
 }
 
 /// Signed in for the audit of `tenant`: the screen shows its progress until it is read.
-pub(super) fn started(s: &mut State, tenant: String, tenant_id: TenantId, who: &str) {
+pub(super) fn started(s: &mut State, base: &Profile, who: &str) {
     s.audit = AuditView {
-        tenant,
-        tenant_id: Some(tenant_id),
+        tenant: base.tenant.clone(),
+        tenant_id: Some(base.tenant_id),
+        base: Some(base.clone()),
         progress: Some(format!("Signed in as {who}; reading the tenant…")),
         ..AuditView::default()
     };
@@ -84,6 +90,9 @@ pub(super) fn done(s: &mut State, result: Result<Box<Audit>, Diagnosis>) -> Vec<
 pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
     if s.audit.export.is_some() {
         return file_key(s, k);
+    }
+    if s.audit.unsaved.is_some() {
+        return super::unsaved::key(s, k);
     }
     let (len, page) = (s.audit.rows(), s.viewport.list_rows);
     if scroll::move_by(&mut s.audit.cursor, len, k, page) {
@@ -150,21 +159,32 @@ fn mark(s: &mut State) {
         s.error = Some(format!("{name} {why}."));
         return;
     }
-    if profile_of(s, r).is_none() {
+    let profile_less = profile_of(s, r).is_none();
+    if profile_less && ClientId::parse(&r.facts.app_id).is_err() {
         s.error = Some(format!(
-            "{name} has no profile here: its migration proves the scope with live checks, which need its secret and mailboxes. Add it with c on the dashboard, or run: m365-mail-wizard migrate {} --to rbac --tenant {} --mailbox … --deny-mailbox … --secret-stdin",
-            r.facts.app_id, s.audit.tenant
+            "{name} has no profile here and its app ID ({}) is no GUID: it cannot be migrated from here.",
+            crate::model::printable(&r.facts.app_id)
         ));
         return;
     }
     let at = s.audit.cursor;
-    if !s.audit.marked.remove(&at) {
-        s.audit.marked.insert(at);
+    let added = s.audit.marked.insert(at);
+    if !added {
+        s.audit.marked.remove(&at);
     }
     s.error = None;
+    let asked = if added && profile_less {
+        format!(
+            " {name} has no profile here: its client secret and mailboxes are asked on its turn."
+        )
+    } else {
+        String::new()
+    };
     s.notice = Some(match s.audit.marked.len() {
         0 => "No app marked.".to_string(),
-        n => format!("{n} marked: M migrates them to RBAC for Applications, one after the other."),
+        n => format!(
+            "{n} marked: M migrates them to RBAC for Applications, one after the other.{asked}"
+        ),
     });
 }
 
@@ -176,19 +196,30 @@ fn migrate_marked(s: &mut State) -> Vec<Effect> {
         .as_ref()
         .map(|a| a.rows.clone())
         .unwrap_or_default();
-    let profiles: Vec<Profile> = std::mem::take(&mut s.audit.marked)
+    let profiles: Vec<Queued> = std::mem::take(&mut s.audit.marked)
         .into_iter()
         .filter_map(|i| rows.get(i))
-        .filter_map(|r| profile_of(s, r))
+        .filter_map(|r| queued(s, r))
         .collect();
     if profiles.is_empty() {
         s.error = Some(
-            "Mark the apps to migrate with space first: those scoped by a policy or reaching every mailbox, with a profile here.".into(),
+            "Mark the apps to migrate with space first: those scoped by a policy or reaching every mailbox.".into(),
         );
         return Vec::new();
     }
     s.screen = Screen::Home;
     super::batch::start(s, profiles)
+}
+
+/// A marked row's app: its profile here, or its client ID (its secret asked on its turn).
+fn queued(s: &State, r: &AuditRow) -> Option<Queued> {
+    if let Some(p) = profile_of(s, r) {
+        return Some(Queued::Profile(Box::new(p)));
+    }
+    Some(Queued::NoProfile {
+        app: crate::model::printable(&r.facts.name),
+        client_id: ClientId::parse(&r.facts.app_id).ok()?,
+    })
 }
 
 /// `w` or `j` once the audit is read: the file name, offered in the exports folder.

@@ -4,22 +4,41 @@
 
 use super::upkeep::upkeep_sign_in;
 use super::{Effect, State, Upkeep};
-use crate::model::{Diagnosis, Profile};
+use crate::model::{ClientId, Diagnosis, Profile, ProfileName};
+
+/// An app to migrate: a profile's, or one with no profile here (its secret asked on its turn).
+#[derive(Debug, Clone)]
+pub enum Queued {
+    Profile(Box<Profile>),
+    NoProfile { app: String, client_id: ClientId },
+}
+
+impl Queued {
+    fn name(&self) -> String {
+        match self {
+            Queued::Profile(p) => p.name.to_string(),
+            Queued::NoProfile { app, .. } => app.clone(),
+        }
+    }
+}
 
 /// The migrations still to come, and what became of those done.
 #[derive(Debug, Default)]
 pub struct Batch {
-    pub queue: Vec<Profile>,
+    pub queue: Vec<Queued>,
     pub results: Vec<String>,
     pub total: usize,
+    /// The app with no profile whose secret is held for the migration under way.
+    pub held: Option<ProfileName>,
 }
 
 /// Starts the migrations of `profiles`, in this order.
-pub(super) fn start(s: &mut State, profiles: Vec<Profile>) -> Vec<Effect> {
+pub(super) fn start(s: &mut State, profiles: Vec<Queued>) -> Vec<Effect> {
     s.home.batch = Some(Batch {
         total: profiles.len(),
         queue: profiles,
         results: Vec::new(),
+        held: None,
     });
     next(s)
 }
@@ -51,26 +70,36 @@ pub(super) fn outcome(result: &Result<String, Diagnosis>) -> String {
 pub(super) fn skip_rest(s: &mut State) {
     if let Some(b) = s.home.batch.as_mut() {
         for p in b.queue.drain(..) {
-            b.results.push(format!("{}: skipped", p.name));
+            b.results.push(format!("{}: skipped", p.name()));
         }
     }
 }
 
-/// The next migration's plan, or — the queue done — the summary.
+/// The next migration's plan, or — the queue done — the summary; a secret held for the app
+/// before is dropped first, whatever became of its migration.
 pub(super) fn next(s: &mut State) -> Vec<Effect> {
     let Some(b) = s.home.batch.as_mut() else {
         return Vec::new();
     };
+    let mut fx: Vec<Effect> = b
+        .held
+        .take()
+        .map(Effect::DropHeldSecret)
+        .into_iter()
+        .collect();
     if b.queue.is_empty() {
         let b = s.home.batch.take().unwrap_or_default();
         s.notice = Some(format!(
             "Migrations from the audit: {}.",
             b.results.join("; ")
         ));
-        return Vec::new();
+        return fx;
     }
-    let p = b.queue.remove(0);
-    upkeep_sign_in(s, p, Upkeep::Migrate { go: false })
+    fx.extend(match b.queue.remove(0) {
+        Queued::Profile(p) => upkeep_sign_in(s, *p, Upkeep::Migrate { go: false }),
+        Queued::NoProfile { app, client_id } => super::unsaved::ask(s, app, client_id),
+    });
+    fx
 }
 
 /// The line above a batch's plan: which of how many.

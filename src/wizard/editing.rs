@@ -83,6 +83,9 @@ fn focused_input(s: &mut State) -> Option<&mut Input> {
     if s.screen == Screen::AsUser {
         return super::as_user::focused_input(s);
     }
+    if s.screen == Screen::Audit && s.audit.unsaved.is_some() {
+        return super::unsaved::focused_input(s);
+    }
     if s.screen == Screen::Audit {
         return s.audit.export.as_mut().map(|e| &mut e.path);
     }
@@ -95,7 +98,7 @@ pub(super) fn typing(s: &State) -> bool {
     focused(s).is_some()
         || (s.screen == Screen::Home && s.home.filtering)
         || super::as_user::typing(s)
-        || (s.screen == Screen::Audit && s.audit.export.is_some())
+        || (s.screen == Screen::Audit && (s.audit.export.is_some() || s.audit.unsaved.is_some()))
 }
 
 fn after_edit(s: &mut State) {

@@ -42,7 +42,7 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
             "W writes the customer's report to a file: Markdown for .md, HTML for .html."
         }
         ("space", "mark for migration") => {
-            "Space marks the app to move to RBAC for Applications (a policy-scoped or tenant-wide one with a profile here)."
+            "Space marks the app to move to RBAC for Applications (a policy-scoped or tenant-wide one); one with no profile here has its secret asked on its turn."
         }
         ("M", _) => {
             "M (shift-m) migrates the marked apps one after the other: each plan shown, y carries it out."
@@ -50,6 +50,18 @@ fn sentence(screen: Screen, h: Hint) -> Option<&'static str> {
         ("j", "write JSON") => "J writes the audit to a file as `audit --json` prints it.",
         ("type", "file name") => "Typing edits the file's name; a leading ~/ is your home folder.",
         ("enter", "write it") => "Enter writes the file; an existing one is never replaced.",
+        ("type", "secret or mailboxes") => {
+            "Typing fills the field: the client secret's Value (never shown), the mailboxes the app must reach (commas between), the one it must not."
+        }
+        ("tab", "next field") if screen == Audit => {
+            "Tab goes to the next field, shift-tab back; nothing typed is lost."
+        }
+        ("enter", "next, then migrate") => {
+            "Enter goes to the next field; on the last it signs in and shows the app's migration plan, y carries it out. The secret is held in memory for this migration only."
+        }
+        ("esc", "skip this app") => {
+            "Esc skips this app (its secret is forgotten) and goes on with the next one marked."
+        }
         ("esc", "write nothing") => "Esc goes back to the audit without writing anything.",
         // The home screen.
         ("type", _) => "Typing shows only the profiles whose name, tenant or ID match.",

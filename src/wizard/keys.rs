@@ -269,6 +269,12 @@ pub fn hints(s: &State) -> Vec<Hint> {
             h("enter", "write it"),
             h("esc", "write nothing"),
         ]),
+        Screen::Audit if s.audit.unsaved.is_some() => out.extend([
+            h("type", "secret or mailboxes"),
+            h("tab", "next field"),
+            h("enter", "next, then migrate"),
+            h("esc", "skip this app"),
+        ]),
         Screen::Audit => {
             if s.audit.audit.as_ref().is_some_and(|a| !a.rows.is_empty()) {
                 out.extend([MOVE, SCROLL]);

@@ -25,6 +25,7 @@ pub mod scroll;
 mod setup;
 mod sign_in;
 mod steps;
+mod unsaved;
 mod update;
 mod upkeep;
 
@@ -40,6 +41,7 @@ pub use scroll::Viewport;
 pub use setup::{GuideVerdict, GuidedCheck, Setup, SetupOrder, SetupRow};
 pub use sign_in::{BrowserView, CodeView, SignIn, SignedIn};
 pub use steps::Step;
+pub use unsaved::UnsavedForm;
 pub use update::update;
 pub use upkeep::{Migrating, ShowOnce, Upkeep};
 
@@ -155,6 +157,8 @@ pub enum Msg {
     AppNameTaken {
         client_id: String,
     },
+    /// An audited app's unsaved profile, its secret held; or why not (the app's name first).
+    UnsavedHeld(String, Result<Box<Profile>, String>),
     /// The system asked the wizard to end (SIGTERM, SIGHUP): it leaves as on ctrl-c.
     Terminate,
     /// The setup stopped because the tenant forbids client secrets: the policy named, and the
@@ -230,6 +234,18 @@ pub enum Effect {
     ),
     /// Guided path: read back what the administrator did by hand for one step.
     VerifyGuided(Box<GuidedCheck>),
+    /// An audited app with no profile: a profile never saved made like `like`'s tenant, and
+    /// the secret held in memory for its migration (`Msg::UnsavedHeld`).
+    HoldUnsaved {
+        app: String,
+        like: Box<Profile>,
+        client_id: crate::model::ClientId,
+        mailboxes: Vec<Mailbox>,
+        deny: Mailbox,
+        secret: SecretBox,
+    },
+    /// The secret held for an audited app with no profile dropped: its turn is over.
+    DropHeldSecret(crate::model::ProfileName),
     Quit,
 }
 

@@ -66,6 +66,7 @@ pub fn update(s: &mut State, msg: Msg) -> Vec<Effect> {
         Msg::AuditProgress(text) => audit::progress(s, text),
         Msg::Audited(result) => audit::done(s, result),
         Msg::AuditWritten(result) => audit::written(s, result),
+        Msg::UnsavedHeld(app, result) => super::unsaved::held(s, app, result),
         Msg::NewSecret(name, value) => upkeep::new_secret(s, name, value),
     }
 }

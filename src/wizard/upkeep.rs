@@ -134,7 +134,7 @@ pub(super) fn signed_in(s: &mut State, si: SignedIn) -> Vec<Effect> {
         return Vec::new();
     };
     if s.sign_in.upkeep == Upkeep::Audit {
-        super::audit::started(s, profile.tenant.clone(), profile.tenant_id, &si.who);
+        super::audit::started(s, &profile, &si.who);
         s.sign_in.signed_in = Some(si);
         return vec![Effect::Upkeep(Box::new(profile), Upkeep::Audit)];
     }

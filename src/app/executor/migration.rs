@@ -43,8 +43,11 @@ impl Ctx<'_> {
 
 /// `m`: the plan (or how far a stopped migration got), then the migration carried out or gone
 /// on with.
-pub(super) async fn migrate(c: &Ctx<'_>, p: Profile, go: bool) {
+/// An app with no profile (from the audit) has its live checks chosen from the plan, and its
+/// secret dropped once its migration is carried out.
+pub(super) async fn migrate(c: &Ctx<'_>, mut p: Profile, go: bool) {
     let what = Upkeep::Migrate { go };
+    let unsaved = migrate::unsaved::is_unsaved(c.env, &p);
     let admin = Admin::new(c.env, c.endpoints, &p, c.session, c.ex);
     let existing = match migrate::journal(c.env, &p) {
         Ok(j) => j,
@@ -66,10 +69,25 @@ pub(super) async fn migrate(c: &Ctx<'_>, p: Profile, go: bool) {
             Err(err) => return c.plan(&p, what, Err(err.diagnosis)),
         },
     };
+    let mut journal = journal;
+    if (unsaved || journal.profile_less)
+        && let Err(why) = migrate::unsaved::checks_of(&mut p, &mut journal)
+    {
+        let d = Diagnosis {
+            summary: format!("{} cannot be migrated here: {why}.", p.name),
+            evidence: String::new(),
+            cause: String::new(),
+            fix: "Nothing was changed.".into(),
+        };
+        return c.plan(&p, what, Err(d));
+    }
     if !go {
         return c.plan(&p, what, Ok(migrate_summary(&p, &journal)));
     }
     let result = migrate::run(c.env, &p, journal, admin, |t, h| c.tell(t, h)).await;
+    if unsaved {
+        migrate::unsaved::let_go(c.env, &p.name).await;
+    }
     c.done(result.map(|o| match o {
         Outcome::Pending(why) => format!("Waiting: {why}. Press m again later to go on."),
         _ => format!(

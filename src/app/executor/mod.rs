@@ -195,6 +195,24 @@ fn execute(env: &Arc<Env>, admin: &Arc<AdminSlot>, effect: Effect, tx: mpsc::Unb
                 let _ = tx.send(Msg::AuditWritten(result));
             });
         }
+        Effect::HoldUnsaved {
+            app,
+            like,
+            client_id,
+            mailboxes,
+            deny,
+            secret,
+        } => {
+            tokio::spawn(async move {
+                use crate::app::migrate::unsaved;
+                let mut p = unsaved::like(&like, client_id, mailboxes, deny);
+                let held = unsaved::hold(&env, &mut p, secret.0).await;
+                let _ = tx.send(Msg::UnsavedHeld(app, held.map(|()| Box::new(p))));
+            });
+        }
+        Effect::DropHeldSecret(name) => {
+            tokio::spawn(async move { crate::app::migrate::unsaved::let_go(&env, &name).await });
+        }
         Effect::Upkeep(profile, wizard::Upkeep::Audit) => {
             let slot = admin.clone();
             tokio::spawn(async move {

@@ -8,6 +8,7 @@ mod exchange;
 mod proof;
 mod read;
 mod undo;
+pub mod unsaved;
 
 use crate::app::Env;
 use crate::app::setup::ExchangeAdmin;

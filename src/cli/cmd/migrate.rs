@@ -12,7 +12,7 @@ use crate::cli::Exit;
 use crate::cli::output::{failed, print_json, usage};
 use crate::cli::prompt::{secret_from_stdin, secrets_from_stdin};
 use crate::cli::settings::{MigrateApp, MigrateMode, MigrateSettings, ProfileSettings};
-use crate::model::{AdminPurpose, ClientId, KeyringBackend, Profile};
+use crate::model::{AdminPurpose, ClientId, Profile};
 use crate::plan::migration::{self, Plan};
 use crate::store::MigrationJournal;
 
@@ -263,26 +263,15 @@ async fn unsaved(
 ) -> Result<Profile, Exit> {
     let resolved = resolve(env, asked, true).await?;
     let mut p = resolved.profile(env, client_id, None, None);
-    p.keyring = KeyringBackend::SessionMemory;
-    let name = p.name.to_string();
-    env.with_vault(KeyringBackend::SessionMemory, move |v| {
-        v.set(&name, &secret)
-    })
-    .await
-    .map_err(|e| usage(format!("the secret could not be held: {e}")))?;
+    migrate::unsaved::hold(env, &mut p, secret)
+        .await
+        .map_err(usage)?;
     Ok(p)
 }
 
 /// What the live checks of an app with no profile try, from the roles the plan moves.
 fn checks_of(p: &mut Profile, j: &mut MigrationJournal) -> Result<(), Exit> {
-    j.profile_less = true;
-    p.access = migrate::checks_for(&j.plan);
-    if p.access.is_empty() {
-        return Err(usage(
-            "the app's tenant-wide roles only send or change settings: no live check can prove its scope without a profile. Add one (`add`, with the checks that prove it) and migrate that profile",
-        ));
-    }
-    Ok(())
+    migrate::unsaved::checks_of(p, j).map_err(usage)
 }
 
 fn said(profile: &str, o: &Outcome, json_out: bool) -> Exit {

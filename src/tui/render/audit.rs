@@ -14,7 +14,7 @@ use super::widgets::{clip, input_field};
 use super::wrap::{labelled, plain};
 use crate::model::audit::{Audit, AuditFile, AuditRow, LastSignIn, Reach};
 use crate::model::printable;
-use crate::wizard::{State, Viewport};
+use crate::wizard::{State, UnsavedForm, Viewport};
 
 pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
     let view = &s.audit;
@@ -70,6 +70,15 @@ pub fn draw(f: &mut Frame, s: &State, area: Rect) -> Viewport {
                 Paragraph::new(typed).scroll((0, u16::try_from(shift).unwrap_or(u16::MAX))),
                 typed_row,
             );
+            rest
+        }
+        None => area,
+    };
+    let area = match &view.unsaved {
+        Some(u) => {
+            let [rest, form] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(7)]).areas(area);
+            f.render_widget(Paragraph::new(unsaved_form(u)), form);
             rest
         }
         None => area,
@@ -253,4 +262,18 @@ fn detail(r: &AuditRow, width: usize) -> Vec<Line<'static>> {
         labelled("Last sign-in", &signed_in, width, style),
     ]
     .concat()
+}
+
+/// The fields asked of an app with no profile; the secret shows only as dots.
+fn unsaved_form(u: &UnsavedForm) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::from(format!("{} (no profile here):", printable(&u.app))).bold()];
+    let fields = [
+        ("Its client secret's Value (never shown):", &u.secret),
+        ("Mailboxes it must reach (commas between):", &u.mailboxes),
+        ("A mailbox it must not reach:", &u.deny),
+    ];
+    for (i, (label, input)) in fields.into_iter().enumerate() {
+        lines.extend(input_field(label, input, u.field == i));
+    }
+    lines
 }
