@@ -63,6 +63,9 @@ impl Change {
             Change::Exchange(ExKind::AccessPolicy) => {
                 "Exchange Online can take more than an hour to apply it (the wizard allows 2 hours)"
             }
+            Change::Exchange(ExKind::SmtpAuth) => {
+                "Exchange Online applies it after a while (Microsoft gives no time for this switch; the wizard allows 2 hours, as for its other Exchange Online changes)"
+            }
             _ => "Exchange Online can take an hour or more to apply it (the wizard allows 2 hours)",
         }
     }
@@ -178,7 +181,12 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
             unavailable: false,
         };
     }
-    let waits_for = awaited(spec.kind, s);
+    let switch = smtp_switch_refusal(spec.kind, &diagnosis);
+    let waits_for = if switch {
+        vec![Change::Exchange(ExKind::SmtpAuth)]
+    } else {
+        awaited(spec.kind, s)
+    };
     let latest = s
         .made
         .iter()
@@ -200,6 +208,13 @@ pub fn reclassify(spec: &CheckSpec, ev: CheckEvent, s: &SetupFacts) -> CheckEven
             diagnosis: pending(m, since, &diagnosis, spec, s),
             since_change_secs: since,
             elapsed,
+        };
+    }
+    if switch {
+        return CheckEvent::Failed {
+            diagnosis,
+            elapsed,
+            unavailable: false,
         };
     }
     let scoped = matches!(
@@ -246,14 +261,26 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
             "STOREDRV",
         ]
         .iter()
-        .any(|w| ev.contains(w)),
+        .any(|w| ev.contains(w))
+            || smtp_switch_refusal(spec.kind, d),
         CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
         // A user's token refused for a shared mailbox: the user's FullAccess on it.
         CheckKind::UserImap | CheckKind::UserSmtp => {
-            d.summary.contains("'s token for the shared mailbox")
+            d.summary.contains("'s token for the shared mailbox") || smtp_switch_refusal(spec.kind, d)
         }
         CheckKind::Delegated | CheckKind::UserToken | CheckKind::UserRefresh => false,
     }
+}
+
+/// An SMTP refusal the mailbox's own SMTP AUTH switch answers: Exchange's 5.7.139 saying SMTP
+/// AUTH is disabled for the mailbox, or for the organisation while the mailbox's switch is not set
+/// (once applied, the mailbox's switch wins over the organisation's). Such a refusal waits only
+/// for the setup's `Set-CASMailbox` of that mailbox.
+fn smtp_switch_refusal(kind: CheckKind, d: &Diagnosis) -> bool {
+    matches!(kind, CheckKind::Smtp | CheckKind::UserSmtp)
+        && d.evidence
+            .to_ascii_lowercase()
+            .contains("smtpclientauthentication is disabled for the")
 }
 
 /// The changes a check's refusal may be waiting for; of changes made in the same second, the
@@ -333,3 +360,7 @@ mod tests;
 #[cfg(test)]
 #[path = "propagation_delegated_tests.rs"]
 mod delegated_tests;
+
+#[cfg(test)]
+#[path = "propagation_smtp_tests.rs"]
+mod smtp_tests;

@@ -1,11 +1,14 @@
 //! The switches of client protocols: `Get-`/`Set-CASMailbox` (EWS and SMTP AUTH per mailbox,
 //! IMAP and POP), `Get-`/`Set-OrganizationConfig` (EWS for the organisation and its allow list
 //! of application IDs, shown only with `-RetrieveEwsOperationAccessPolicy`) and
-//! `Get-`/`Set-TransportConfig` (SMTP AUTH for the organisation). Changes apply at once.
+//! `Get-`/`Set-TransportConfig` (SMTP AUTH for the organisation). Changes apply at once, but for
+//! a mailbox's SMTP AUTH switch, which the SMTP server sees only after the propagation delay
+//! (`Get-CASMailbox` shows the stored value at once).
 
 use serde_json::{Value, json};
 
 use super::{Call, Rows, not_found};
+use crate::sandbox::clock::now_ms;
 use crate::sandbox::tenant::{Tenant, User};
 
 pub(super) fn run(t: &mut Tenant, call: &Call) -> Option<Rows> {
@@ -57,7 +60,7 @@ fn set_cas_mailbox(t: &mut Tenant, call: &Call) -> Rows {
         user.ews_enabled = v;
     }
     if let Some(v) = smtp {
-        user.smtp_client_auth_disabled = v;
+        user.set_smtp_switch(v, now_ms().min(call.effective_ms), call.effective_ms);
     }
     if let Some(v) = imap {
         user.imap_enabled = v.unwrap_or(true);

@@ -256,7 +256,7 @@ impl Tenant {
             && app
                 .is_some_and(|a| self.rbac_grants(a, &["SMTP.SendAsApp"], Some(&user.mail), now_ms))
         {
-            return self.smtp_auth_allowed(user);
+            return self.smtp_auth_allowed(user, now_ms);
         }
         if !has_role {
             return Err(MailRefusal::MissingRole);
@@ -288,24 +288,9 @@ impl Tenant {
             return Err(MailRefusal::NoPermission);
         }
         if protocol == MailProtocol::Smtp {
-            return self.smtp_auth_allowed(user);
+            return self.smtp_auth_allowed(user, now_ms);
         }
         Ok(user)
-    }
-
-    /// SMTP AUTH for a mailbox the app may send from: refused by a sign-in policy the mailbox
-    /// is marked with, then by its own switch, or by the organisation's when its own is not set.
-    pub(super) fn smtp_auth_allowed<'u>(&self, user: &'u User) -> Result<&'u User, MailRefusal> {
-        if let Some(why) = user.smtp_sign_in_refusal {
-            return Err(MailRefusal::SignInRefused(why));
-        }
-        match user.smtp_client_auth_disabled {
-            Some(true) => Err(MailRefusal::SmtpAuthOffForMailbox),
-            None if self.switches.smtp_client_auth_disabled => {
-                Err(MailRefusal::SmtpAuthOffForTenant)
-            }
-            _ => Ok(user),
-        }
     }
 }
 

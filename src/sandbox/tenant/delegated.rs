@@ -79,7 +79,7 @@ impl Tenant {
         match protocol {
             MailProtocol::Imap if !target.imap_enabled => Err(MailRefusal::ProtocolDisabled),
             MailProtocol::Pop if !target.pop_enabled => Err(MailRefusal::ProtocolDisabled),
-            MailProtocol::Smtp => self.smtp_auth_allowed(target),
+            MailProtocol::Smtp => self.smtp_auth_allowed(target, now_ms),
             _ => Ok(target),
         }
     }

@@ -7,6 +7,7 @@ mod normalise;
 mod population;
 mod records;
 mod seed;
+mod smtp_switch;
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

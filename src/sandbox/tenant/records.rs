@@ -149,6 +149,9 @@ pub struct User {
     /// the organisation's switch.
     #[serde(default)]
     pub smtp_client_auth_disabled: Option<bool>,
+    /// A change of `smtp_client_auth_disabled` the SMTP server does not see yet.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp_switch_pending: Option<PendingSmtpSwitch>,
     /// No Exchange Online licence: Graph's mail calls answer 404 `MailboxNotEnabledForRESTAPI`.
     #[serde(default)]
     pub without_exchange_licence: bool,
@@ -162,6 +165,14 @@ pub struct User {
     /// Multifactor authentication required at every sign-in: the password flow is refused.
     #[serde(default)]
     pub mfa: bool,
+}
+
+/// A `Set-CASMailbox -SmtpClientAuthenticationDisabled` not applied yet: until `effective_ms`
+/// the mailbox's SMTP AUTH follows `before`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingSmtpSwitch {
+    pub before: Option<bool>,
+    pub effective_ms: i64,
 }
 
 /// Why SMTP AUTH is refused for a marked mailbox, with Exchange's `5.7.139` words.

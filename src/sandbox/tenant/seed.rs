@@ -116,6 +116,7 @@ impl Tenant {
                 pop_enabled: true,
                 ews_enabled: None,
                 smtp_client_auth_disabled: None,
+                smtp_switch_pending: None,
                 without_exchange_licence: false,
                 kiosk_licence: false,
                 smtp_sign_in_refusal: None,
