@@ -168,7 +168,9 @@ fn smtp_auth_off_for_the_tenant_is_allowed_per_mailbox_only() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(logged(&t, "Set-CASMailbox").len(), 2);
 
-    // Switched off again for bob: the mailbox's own switch, diagnosed as such.
+    // Switched off again for bob, long after the setup allowed it (so no longer pending): the
+    // mailbox's own switch, diagnosed as such.
+    home.age_changes("sender", "exchange:smtpauth:", 3 * 60 * 60);
     let api = common::admin_api::AdminApi::sign_in(&t.sb);
     api.cmdlet(
         "Set-CASMailbox",

@@ -81,6 +81,24 @@ impl Home {
         self.dir.path().join("data")
     }
 
+    /// Moves the times the setup journal of `profile` gives for its changes whose key starts
+    /// with `prefix` (`exchange:smtpauth:`) to `secs` before now; there must be one.
+    pub fn age_changes(&self, profile: &str, prefix: &str, secs: i64) {
+        let path = self.data().join(format!("setup/{profile}.json"));
+        let mut j: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let then = (time::OffsetDateTime::now_utc() - time::Duration::seconds(secs))
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap();
+        let made = j["made_at"].as_object_mut().expect("the journal says when");
+        let mut aged = 0;
+        for (_, v) in made.iter_mut().filter(|(k, _)| k.starts_with(prefix)) {
+            *v = Value::String(then.clone());
+            aged += 1;
+        }
+        assert!(aged > 0, "no change {prefix}… in the journal: {made:?}");
+        std::fs::write(&path, serde_json::to_vec_pretty(&j).unwrap()).unwrap();
+    }
+
     pub fn cmd(&self) -> Command {
         let mut c = Command::new(BIN);
         c.env("M365MW_CONFIG_DIR", self.config())
