@@ -128,7 +128,15 @@ fn the_users_smtp_is_pending_on_the_switch_alone_then_passes() {
 
     // Once the switch applies, the wait ends green; the organisation's switch is as it was.
     let o = home.run(
-        &["check", "late", "--as-user", ALICE, "--wait", "2m", "--json"],
+        &[
+            "check",
+            "late",
+            "--as-user",
+            ALICE,
+            "--wait",
+            "2m",
+            "--json",
+        ],
         "",
     );
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));

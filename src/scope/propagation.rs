@@ -253,20 +253,23 @@ fn refused(spec: &CheckSpec, d: &Diagnosis, s: &SetupFacts) -> bool {
             (ev.starts_with("HTTP 403") || ev.starts_with("HTTP 401"))
                 && !EWS_NOT_SCOPE_MARKS.iter().any(|w| d.summary.contains(w))
         }
-        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => [
-            "AUTHENTICATE failed",
-            "not connected",
-            "Authentication failure",
-            "5.7.3 ",
-            "STOREDRV",
-        ]
-        .iter()
-        .any(|w| ev.contains(w))
-            || smtp_switch_refusal(spec.kind, d),
+        CheckKind::Imap | CheckKind::Pop | CheckKind::Smtp => {
+            [
+                "AUTHENTICATE failed",
+                "not connected",
+                "Authentication failure",
+                "5.7.3 ",
+                "STOREDRV",
+            ]
+            .iter()
+            .any(|w| ev.contains(w))
+                || smtp_switch_refusal(spec.kind, d)
+        }
         CheckKind::Denied => s.policy() && d.summary.contains("should be out of the app's reach"),
         // A user's token refused for a shared mailbox: the user's FullAccess on it.
         CheckKind::UserImap | CheckKind::UserSmtp => {
-            d.summary.contains("'s token for the shared mailbox") || smtp_switch_refusal(spec.kind, d)
+            d.summary.contains("'s token for the shared mailbox")
+                || smtp_switch_refusal(spec.kind, d)
         }
         CheckKind::Delegated | CheckKind::UserToken | CheckKind::UserRefresh => false,
     }

@@ -95,9 +95,16 @@ fn a_switch_refusal_within_the_window_is_pending_for_app_only_and_delegated_rows
                     .starts_with("pending: the SMTP AUTH switch of the mailbox was made 3 min ago"),
                 "{diagnosis:#?}"
             );
-            assert!(diagnosis.summary.contains("Microsoft gives no time for this switch"));
+            assert!(
+                diagnosis
+                    .summary
+                    .contains("Microsoft gives no time for this switch")
+            );
             assert_eq!(diagnosis.evidence, words);
-            assert!(!diagnosis.fix.contains("Set-TransportConfig"), "{diagnosis:#?}");
+            assert!(
+                !diagnosis.fix.contains("Set-TransportConfig"),
+                "{diagnosis:#?}"
+            );
         }
     }
 }
@@ -130,7 +137,10 @@ fn after_the_window_the_5_7_139_diagnosis_stands() {
             Some("alice@contoso.example"),
         ),
     ] {
-        assert_eq!(reclassify(&row, refusal(MAILBOX_OFF), &s), refusal(MAILBOX_OFF));
+        assert_eq!(
+            reclassify(&row, refusal(MAILBOX_OFF), &s),
+            refusal(MAILBOX_OFF)
+        );
     }
     let just_within = switched(EXCHANGE_WINDOW_SECS - 1);
     let row = spec(CheckKind::Smtp, "alice@contoso.example", None);
@@ -143,7 +153,10 @@ fn only_the_switch_of_the_refused_mailbox_and_only_its_refusal_wait() {
     let made = switched(60);
     let s = facts(None, &made);
     let bob = spec(CheckKind::Smtp, "bob@contoso.example", None);
-    assert_eq!(reclassify(&bob, refusal(MAILBOX_OFF), &s), refusal(MAILBOX_OFF));
+    assert_eq!(
+        reclassify(&bob, refusal(MAILBOX_OFF), &s),
+        refusal(MAILBOX_OFF)
+    );
     let alice = spec(CheckKind::Smtp, "alice@contoso.example", None);
     // Security defaults are no switch the setup changed.
     assert_eq!(reclassify(&alice, refusal(DEFAULTS), &s), refusal(DEFAULTS));
@@ -152,5 +165,8 @@ fn only_the_switch_of_the_refused_mailbox_and_only_its_refusal_wait() {
     assert_eq!(reclassify(&alice, no_right.clone(), &s), no_right);
     // IMAP has no SMTP AUTH switch.
     let imap = spec(CheckKind::Imap, "alice@contoso.example", None);
-    assert_eq!(reclassify(&imap, refusal(MAILBOX_OFF), &s), refusal(MAILBOX_OFF));
+    assert_eq!(
+        reclassify(&imap, refusal(MAILBOX_OFF), &s),
+        refusal(MAILBOX_OFF)
+    );
 }

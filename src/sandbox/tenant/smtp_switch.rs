@@ -61,7 +61,10 @@ mod tests {
         t.user_mut(alice)
             .unwrap()
             .set_smtp_switch(Some(false), 1_000, 5_000);
-        assert_eq!(t.user(alice).unwrap().smtp_client_auth_disabled, Some(false));
+        assert_eq!(
+            t.user(alice).unwrap().smtp_client_auth_disabled,
+            Some(false)
+        );
         assert_eq!(refusal(&t, 4_999), Some(MailRefusal::SmtpAuthOffForTenant));
         assert_eq!(refusal(&t, 5_000), None);
         // A second change while the first is pending replaces the value then in force.
