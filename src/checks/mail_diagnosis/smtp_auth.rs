@@ -48,7 +48,7 @@ pub(super) fn diagnose(ctx: &MailContext, ev: String) -> Diagnosis {
     let m = ctx.mailbox;
     let words = format!("Exchange's words: \"{ev}\".");
     let allow = format!(
-        "Allow SMTP AUTH for this mailbox only: Set-CASMailbox -Identity {m} -SmtpClientAuthenticationDisabled $false (running the setup again does this for every mailbox of the profile). Leave the organisation's switch as it is: allowing it there opens SMTP AUTH for every mailbox."
+        "Allow SMTP AUTH for this mailbox only: Set-CASMailbox -Identity {m} -SmtpClientAuthenticationDisabled $false (an unfinished setup of the profile does it when resumed; once the setup has run it, the switch is not set again). Leave the organisation's switch as it is: allowing it there opens SMTP AUTH for every mailbox."
     );
     match smtp_auth_refusal(&ev) {
         SmtpAuthRefusal::TenantOff => d(
