@@ -75,6 +75,13 @@ pub(super) fn skip_rest(s: &mut State) {
     }
 }
 
+/// The batch given up (esc on its sign-in, or the wizard left): the secret held for the app
+/// under way is dropped with it.
+pub(super) fn abandon(s: &mut State) -> Vec<Effect> {
+    let held = s.home.batch.take().and_then(|b| b.held);
+    held.map(Effect::DropHeldSecret).into_iter().collect()
+}
+
 /// The next migration's plan, or — the queue done — the summary; a secret held for the app
 /// before is dropped first, whatever became of its migration.
 pub(super) fn next(s: &mut State) -> Vec<Effect> {

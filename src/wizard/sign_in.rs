@@ -154,14 +154,15 @@ pub(super) fn key(s: &mut State, k: Key) -> Vec<Effect> {
             s.error = None;
             s.sign_in.code = None;
             s.sign_in.browser = None;
-            // The audit's migrations wait for this sign-in: none of them goes ahead.
-            s.home.batch = None;
             s.screen = if s.sign_in.renewing.take().is_some() {
                 Screen::Home
             } else {
                 Screen::Form(Step::Name)
             };
-            vec![Effect::CancelSignIn]
+            // The audit's migrations wait for this sign-in: none of them goes ahead.
+            let mut fx = vec![Effect::CancelSignIn];
+            fx.extend(super::batch::abandon(s));
+            fx
         }
         (Key::Char('b'), _) if s.sign_in.method == SignInMethod::DeviceCode => {
             switch(s, SignInMethod::Browser)

@@ -162,6 +162,7 @@ pub(super) fn interrupt(s: &mut State) -> Vec<Effect> {
     if let Some(d) = drafts::of(s) {
         fx.push(Effect::SaveDraft(Box::new(d)));
     }
+    fx.extend(super::batch::abandon(s));
     fx.push(Effect::Quit);
     fx
 }

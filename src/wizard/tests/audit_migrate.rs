@@ -340,3 +340,136 @@ fn an_app_with_no_profile_is_migrated_with_the_secret_and_mailboxes_typed() {
         notice(&s)
     );
 }
+
+/// Vendor sync alone marked, its secret and mailboxes typed and held: its migration's
+/// administrator sign-in under way.
+fn held_at_sign_in() -> State {
+    let mut s = audited();
+    select(&mut s, "Vendor sync");
+    keys(&mut s, &[Key::Char(' '), Key::Char('M')]);
+    typed_keys(&mut s, "s3cr3t-value-of-forty-characters-0000000");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "alice@contoso.com");
+    keys(&mut s, &[Key::Enter]);
+    typed(&mut s, "ceo@contoso.com");
+    let fx = keys(&mut s, &[Key::Enter]);
+    let [Effect::HoldUnsaved { app, like, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let mut p = like.as_ref().clone();
+    p.name = crate::model::ProfileName::parse(VENDOR).unwrap();
+    let fx = update(&mut s, Msg::UnsavedHeld(app.clone(), Ok(Box::new(p))));
+    assert_signs_in(&fx, AdminPurpose::Migrate);
+    assert_eq!(s.screen, Screen::SignIn);
+    s
+}
+
+/// Whether the effects drop the secret held for Vendor sync.
+fn drops_held(fx: &[Effect]) -> bool {
+    fx.iter()
+        .any(|e| matches!(e, Effect::DropHeldSecret(n) if n.as_str() == VENDOR))
+}
+
+#[test]
+fn esc_on_the_sign_in_of_an_app_with_no_profile_drops_its_held_secret() {
+    let code = crate::wizard::CodeView {
+        user_code: "ABCD-EFGH".into(),
+        uri: "https://microsoft.com/devicelogin".into(),
+        expires_in: 900,
+    };
+    let declined = diagnosis("The sign-in was declined.", "Approve it.");
+    let expired = diagnosis("The code expired before it was entered.", "Be quicker.");
+    let browser = crate::wizard::BrowserView {
+        url: "https://login.microsoftonline.com/authorize".into(),
+        not_opened: None,
+    };
+    let ways = [
+        ("waiting for the code", None),
+        ("a code shown", Some(Msg::DeviceCode(Ok(code)))),
+        (
+            "no code",
+            Some(Msg::DeviceCode(Err("Entra is down.".into()))),
+        ),
+        ("declined", Some(Msg::SignedIn(Err(declined)))),
+        ("code expired", Some(Msg::SignedIn(Err(expired)))),
+        ("in the browser", Some(Msg::BrowserSignIn(browser))),
+    ];
+    for (how, msg) in ways {
+        let mut s = held_at_sign_in();
+        if let Some(msg) = msg {
+            let fx = update(&mut s, msg);
+            assert!(!drops_held(&fx), "{how}: {fx:?}");
+        }
+        let fx = keys(&mut s, &[Key::Esc]);
+        assert_eq!(fx.first(), Some(&Effect::CancelSignIn), "{how}");
+        assert!(drops_held(&fx), "{how}: {fx:?}");
+        assert_eq!(fx.len(), 2, "{how}: {fx:?}");
+        assert!(s.home.batch.is_none(), "{how}");
+        assert_eq!(s.screen, Screen::Home, "{how}");
+    }
+}
+
+#[test]
+fn a_new_code_after_a_failed_sign_in_keeps_the_held_secret_for_the_migration() {
+    let mut s = held_at_sign_in();
+    let declined = diagnosis("The sign-in was declined.", "Approve it.");
+    update(&mut s, Msg::SignedIn(Err(declined)));
+    let fx = keys(&mut s, &[Key::Char('n')]);
+    assert_signs_in(&fx, AdminPurpose::Migrate);
+    let held = s.home.batch.as_ref().and_then(|b| b.held.as_ref());
+    assert_eq!(held.map(|n| n.as_str()), Some(VENDOR));
+}
+
+#[test]
+fn leaving_the_wizard_during_that_sign_in_drops_the_held_secret_first() {
+    for (how, msg) in [
+        ("q", Msg::Key(Key::Char('q'))),
+        ("ctrl-c", Msg::Key(Key::Interrupt)),
+        ("SIGTERM", Msg::Terminate),
+    ] {
+        let mut s = held_at_sign_in();
+        let fx = update(&mut s, msg);
+        let dropped = fx
+            .iter()
+            .position(|e| matches!(e, Effect::DropHeldSecret(_)));
+        let quit = fx.iter().position(|e| matches!(e, Effect::Quit));
+        assert!(drops_held(&fx), "{how}: {fx:?}");
+        assert!(dropped < quit, "{how}: {fx:?}");
+    }
+}
+
+#[test]
+fn a_refused_plan_esc_on_the_plan_or_a_migration_that_ends_drops_the_held_secret() {
+    let what = Upkeep::Migrate { go: false };
+    let signed_in = |s: &mut State| {
+        let fx = update(s, Msg::SignedIn(Ok(admin(None))));
+        assert_eq!(upkeep_of(&fx), (VENDOR.into(), what));
+        Box::new(s.sign_in.renewing.clone().unwrap())
+    };
+    // Refused: no plan to confirm.
+    let mut s = held_at_sign_in();
+    let p = signed_in(&mut s);
+    let refused = diagnosis("It has a DenyAccess policy.", "Name its mailboxes.");
+    let fx = update(&mut s, Msg::UpkeepPlan(p, what, Err(refused)));
+    assert!(drops_held(&fx), "{fx:?}");
+    assert!(s.home.batch.is_none());
+    // Esc on its plan.
+    let mut s = held_at_sign_in();
+    let p = signed_in(&mut s);
+    update(&mut s, Msg::UpkeepPlan(p, what, Ok("Migrate it.".into())));
+    let fx = keys(&mut s, &[Key::Esc]);
+    assert!(drops_held(&fx), "{fx:?}");
+    assert!(s.home.batch.is_none());
+    // Carried out, whether it stopped or finished.
+    let stopped = Err(diagnosis("Exchange refused.", "Resume it."));
+    for result in [stopped, Ok("Vendor sync is scoped.".into())] {
+        let mut s = held_at_sign_in();
+        let p = signed_in(&mut s);
+        update(&mut s, Msg::UpkeepPlan(p, what, Ok("Migrate it.".into())));
+        let fx = keys(&mut s, &[Key::Char('y')]);
+        assert_eq!(upkeep_of(&fx).1, Upkeep::Migrate { go: true });
+        let fx = update(&mut s, Msg::Renewed(result));
+        assert!(drops_held(&fx), "{fx:?}");
+        assert!(s.home.batch.is_none());
+    }
+}
